@@ -1,0 +1,36 @@
+import type { Emitter } from '../emitter.ts'
+import type { PeerId } from '../ids.ts'
+import type { PipeStats } from '../transport/pipe.ts'
+
+export type LinkState = 'authenticating' | 'open' | 'closed'
+
+/** Why a link closed, for the UI's diagnostics. */
+export type LinkCloseReason =
+  'local-close' | 'remote-close' | 'auth-failed' | 'timeout' | 'protocol-error' | 'pipe-closed'
+
+export interface LinkEvents extends Record<string, unknown> {
+  open: void
+  /** An application message on a named channel ("mesh", "sync", "files", …). */
+  message: { channel: string; data: Uint8Array }
+  close: { reason: LinkCloseReason; detail: string }
+}
+
+/**
+ * An authenticated, ordered, framed message pipe to one peer. `remote` is proven: the far end
+ * signed this connection's DTLS fingerprints with the key its peer ID derives from.
+ */
+export interface Link extends Pick<Emitter<LinkEvents>, 'on' | 'off'> {
+  readonly remote: PeerId
+  readonly state: LinkState
+  /** Milliseconds since the last frame of any kind from the peer. */
+  readonly silentForMs: number
+  /** Sends on a channel; payloads of any size are split below the SCTP limit and rejoined. */
+  send(channel: string, data: Uint8Array): void
+  /**
+   * Sends on the bulk side channel so control traffic never waits behind it. Resolves when
+   * the payload is queued with the channel's buffer under its high-water mark (backpressure).
+   */
+  sendBulk(channel: string, data: Uint8Array): Promise<void>
+  stats(): Promise<PipeStats & { rttMs: number | null }>
+  close(reason?: string): void
+}

@@ -1,0 +1,40 @@
+import type { Emitter } from '../emitter.ts'
+
+export interface DataPipeEvents extends Record<string, unknown> {
+  open: void
+  message: Uint8Array
+  /** Emitted once; the reason is for logs and diagnostics. */
+  close: { reason: string }
+  /** bufferedAmount fell to or below the low-water mark. */
+  drain: void
+}
+
+/**
+ * One open WebRTC data channel to one peer, whatever made it (simple-peer through a signal
+ * carrier, or peerjs). Binary, ordered, reliable. Knows nothing of authentication: the link
+ * layer above proves who is on the other end.
+ */
+export interface DataPipe extends Pick<Emitter<DataPipeEvents>, 'on' | 'off'> {
+  readonly isOpen: boolean
+  /** Bytes queued in the channel and not yet sent. */
+  readonly bufferedAmount: number
+  /** The SCTP max message size the peers agreed on (bytes). */
+  readonly maxMessageSize: number
+  /** SHA-256 DTLS certificate fingerprints from the local and remote SDP, lower-case hex. */
+  readonly fingerprints: { readonly local: string; readonly remote: string }
+  send(data: Uint8Array): void
+  /** Opens a second ordered channel on the same connection, for bulk transfers. */
+  openSideChannel(label: string): Promise<DataPipe>
+  /** Current connection statistics for diagnostics (RTT, bytes, candidate types). */
+  stats(): Promise<PipeStats>
+  close(reason?: string): void
+}
+
+export interface PipeStats {
+  rttMs: number | null
+  bytesSent: number
+  bytesReceived: number
+  /** 'host' | 'srflx' | 'prflx' | 'relay' for each end of the selected pair, when known. */
+  localCandidateType: string | null
+  remoteCandidateType: string | null
+}

@@ -1,0 +1,32 @@
+import { defineConfig } from 'vite'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import wasm from 'vite-plugin-wasm'
+import { nodePolyfills } from 'vite-plugin-node-polyfills'
+import { VitePWA } from 'vite-plugin-pwa'
+import { pwaManifest } from './src/app/pwa-manifest.ts'
+
+// simple-peer expects Node's buffer/events/stream; Automerge ships its core as wasm.
+export default defineConfig({
+  plugins: [
+    svelte(),
+    wasm(),
+    nodePolyfills({
+      include: ['buffer', 'events', 'stream', 'process', 'util'],
+      globals: { Buffer: true, global: true, process: true },
+    }),
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: pwaManifest,
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,wasm,png,svg,ico,webmanifest}'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/^\/relay/, /^\/peerjs/],
+      },
+    }),
+  ],
+  worker: { format: 'es', plugins: () => [wasm()] },
+  build: { target: 'esnext', sourcemap: true },
+  server: { port: 5173 },
+})
