@@ -27,6 +27,7 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es', plugins: () => [wasm()] },
-  build: { target: 'esnext', sourcemap: true },
+  // The manifest lets bench/bundle.bench.ts follow what index.html loads.
+  build: { target: 'esnext', sourcemap: true, manifest: true },
   server: { port: 5173 },
 })
