@@ -1,0 +1,136 @@
+import {
+  NetworkAdapter,
+  cbor,
+  isRepoMessage,
+  isValidDocumentId,
+  type Message,
+  type PeerId as RepoPeerId,
+  type PeerMetadata,
+} from '@automerge/automerge-repo'
+import type { PeerId } from '../../peer/ids.ts'
+import type { MeshPort } from '../mesh-port.ts'
+
+/** The mesh channel automerge-repo's messages travel on. */
+export const REPO_CHANNEL = 'am1'
+
+export interface AccessPolicy {
+  /** May this peer exchange (send or receive) anything about this document? */
+  mayExchange(peer: PeerId, documentId: string): boolean
+  /** May this peer be told about at all (is it a member of any workplace we hold)? */
+  mayPeer(peer: PeerId): boolean
+}
+
+/**
+ * automerge-repo's network over the mesh's direct links. Sync travels hop by hop, so a partial
+ * mesh still converges. Access is enforced here on every message both ways, besides the repo's
+ * shareConfig: a peer that is not a member of a document's workplace gets nothing and can
+ * change nothing, even if it knows the document's ID.
+ */
+export class MeshNetworkAdapter extends NetworkAdapter {
+  readonly #mesh: MeshPort
+  readonly #policy: AccessPolicy
+  readonly #announced = new Set<PeerId>()
+  readonly #unsubscribe: (() => void)[] = []
+  #ready = false
+  #readyResolve: (() => void) | undefined
+  readonly #readyPromise = new Promise<void>((resolve) => (this.#readyResolve = resolve))
+
+  constructor(mesh: MeshPort, policy: AccessPolicy) {
+    super()
+    this.#mesh = mesh
+    this.#policy = policy
+  }
+
+  isReady(): boolean {
+    return this.#ready
+  }
+
+  whenReady(): Promise<void> {
+    return this.#readyPromise
+  }
+
+  connect(peerId: RepoPeerId, peerMetadata?: PeerMetadata): void {
+    this.peerId = peerId
+    if (peerMetadata) this.peerMetadata = peerMetadata
+    this.#unsubscribe.push(
+      this.#mesh.onMessage(REPO_CHANNEL, ({ from, data }) => this.#receive(from, data)),
+      this.#mesh.onLinkChange(() => this.refreshPeers()),
+    )
+    this.#ready = true
+    this.#readyResolve?.()
+    this.refreshPeers()
+  }
+
+  /** Re-derives which linked peers the repo may sync with; call when membership changes. */
+  refreshPeers(): void {
+    const wanted = new Set(this.#mesh.linkedPeers().filter((peer) => this.#policy.mayPeer(peer)))
+    for (const peer of [...this.#announced]) {
+      if (!wanted.has(peer)) {
+        this.#announced.delete(peer)
+        this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
+      }
+    }
+    for (const peer of wanted) {
+      if (this.#announced.has(peer)) continue
+      this.#announced.add(peer)
+      this.emit('peer-candidate', {
+        peerId: peer as unknown as RepoPeerId,
+        peerMetadata: { isEphemeral: false },
+      })
+    }
+  }
+
+  /** Forgets and re-announces a peer whose link was replaced, so the repo restarts its sync. */
+  reannounce(peer: PeerId): void {
+    if (!this.#announced.delete(peer)) return
+    this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
+    this.refreshPeers()
+  }
+
+  send(message: Message): void {
+    const target = message.targetId as unknown as PeerId
+    if (!this.#announced.has(target)) return
+    if (message.documentId && !this.#policy.mayExchange(target, message.documentId)) return
+    this.#mesh.send(target, REPO_CHANNEL, cbor.encode(message))
+  }
+
+  disconnect(): void {
+    for (const off of this.#unsubscribe.splice(0)) off()
+    for (const peer of [...this.#announced]) {
+      this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
+    }
+    this.#announced.clear()
+    this.#ready = false
+    this.emit('close')
+  }
+
+  #receive(from: PeerId, data: Uint8Array): void {
+    let message: unknown
+    try {
+      message = cbor.decode(data)
+    } catch {
+      console.warn(`repo: dropped undecodable message from ${from}`)
+      return
+    }
+    const reason = this.#rejection(from, message)
+    if (reason) {
+      console.warn(`repo: dropped message from ${from}: ${reason}`)
+      return
+    }
+    this.emit('message', message as Message)
+  }
+
+  #rejection(from: PeerId, message: unknown): string | null {
+    if (typeof message !== 'object' || message === null) return 'not an object'
+    if (!isRepoMessage(message as Message)) return 'not a repo message'
+    const m = message as Message
+    if ((m.senderId as unknown as string) !== from) return 'sender does not match the link'
+    if (m.targetId !== this.peerId) return 'not addressed to us'
+    if (!this.#announced.has(from)) return 'peer is not a member of any shared workplace'
+    if ('documentId' in m && m.documentId !== undefined) {
+      if (!isValidDocumentId(m.documentId)) return 'invalid document ID'
+      if (!this.#policy.mayExchange(from, m.documentId)) return 'no access to that document'
+    }
+    return null
+  }
+}

@@ -1,0 +1,44 @@
+import type { PeerId } from '../../peer/ids.ts'
+import type { SignedRecord } from '../membership/record.ts'
+
+/** Version of the root document's layout. */
+export const ROOT_DOC_VERSION = 1
+
+/**
+ * A workplace's root document. Written by every member, so everything read from it is checked:
+ * membership comes only from signed `records`, never from any other field.
+ */
+export interface RootDoc {
+  v: number
+  /** The workplace ID: the ID of its genesis membership record. */
+  workplace: string
+  name: string
+  description: string
+  /** The membership log: signed records by record ID. */
+  records: Record<string, SignedRecord>
+  /** Display names members give themselves. Data, not identity. */
+  profiles: Record<string, { name: string; updatedAt: number }>
+  /** Automerge URLs of the workplace's other documents, filled in by later features. */
+  docs: Record<string, string>
+  settings: { replicas: number }
+}
+
+export interface MemberView {
+  peer: PeerId
+  role: 'owner' | 'member'
+  name: string
+}
+
+const MAX_TEXT = 500
+
+/** A display name from the document, cleaned for showing (never trusted as markup). */
+export function cleanText(value: unknown, fallback: string): string {
+  if (typeof value !== 'string') return fallback
+  const text = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim()
+  return text.length === 0 ? fallback : text.slice(0, MAX_TEXT)
+}
+
+export function profileName(doc: RootDoc | undefined, peer: PeerId): string {
+  const profile = doc?.profiles?.[peer]
+  return cleanText(profile?.name, `Peer ${peer.slice(0, 6)}`)
+}
