@@ -34,6 +34,7 @@ const MAX_TEXT = 500
 /** A display name from the document, cleaned for showing (never trusted as markup). */
 export function cleanText(value: unknown, fallback: string): string {
   if (typeof value !== 'string') return fallback
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   const text = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim()
   return text.length === 0 ? fallback : text.slice(0, MAX_TEXT)
 }
