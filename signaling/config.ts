@@ -1,0 +1,48 @@
+import { MAX_MESSAGE_BYTES } from '../src/peer/signaling/relay-protocol.ts'
+
+export interface Logger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+  error(message: string, error?: unknown): void
+}
+
+/** Per-connection and per-server limits of the relay. */
+export interface RelayLimits {
+  /** Largest accepted frame, in bytes; larger ones get a "too-large" error. */
+  maxMessageBytes: number
+  /** Sustained frames per second per connection (token bucket)... */
+  messagesPerSecond: number
+  /** ...and how many may come at once. */
+  burst: number
+  maxTopicsPerConnection: number
+  maxConnections: number
+  /** Errors a client may cause per minute before it is disconnected. */
+  maxViolationsPerMinute: number
+  /** Time a new connection has to authenticate. */
+  authTimeoutMs: number
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxMessageBytes: MAX_MESSAGE_BYTES,
+  messagesPerSecond: 20,
+  burst: 50,
+  maxTopicsPerConnection: 32,
+  maxConnections: 10_000,
+  maxViolationsPerMinute: 10,
+  authTimeoutMs: 10_000,
+}
+
+export const consoleLogger: Logger = {
+  debug: () => {},
+  info: (message) => console.info(`[relay] ${message}`),
+  warn: (message) => console.warn(`[relay] ${message}`),
+  error: (message, error) => console.error(`[relay] ${message}`, error ?? ''),
+}
+
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+}

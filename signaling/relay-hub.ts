@@ -1,0 +1,76 @@
+import type { PeerId, Topic } from '../src/peer/ids.ts'
+import { NEARBY_TOPIC, type ServerMessage } from '../src/peer/signaling/relay-protocol.ts'
+import { TopicRegistry } from './topic-registry.ts'
+
+/** What the hub needs of an authenticated connection. */
+export interface HubMember {
+  readonly peerId: PeerId
+  /** The room this client's "nearby" topic maps to. */
+  readonly nearbyRoom: string
+  /** Topics joined, each with its room. */
+  readonly topics: Map<Topic, string>
+  send(message: ServerMessage): void
+  /** Another connection proved the same peer ID: this one must go. */
+  replaced(): void
+}
+
+/** In-memory routing between authenticated connections; it holds nothing else. */
+export class RelayHub {
+  readonly #members = new Map<PeerId, HubMember>()
+  readonly #rooms = new TopicRegistry<HubMember>()
+
+  get size(): number {
+    return this.#members.size
+  }
+
+  /** Registers a newly authenticated member, replacing an older connection of the same peer. */
+  admit(member: HubMember): void {
+    const old = this.#members.get(member.peerId)
+    if (old && old !== member) {
+      this.depart(old)
+      old.replaced()
+    }
+    this.#members.set(member.peerId, member)
+  }
+
+  /** Forgets a member and tells its topics it left. A replaced member is already gone. */
+  depart(member: HubMember): void {
+    if (this.#members.get(member.peerId) !== member) return
+    for (const topic of [...member.topics.keys()]) this.leave(member, topic)
+    this.#members.delete(member.peerId)
+  }
+
+  join(member: HubMember, topic: Topic): void {
+    const room = topic === NEARBY_TOPIC ? member.nearbyRoom : topic
+    if (member.topics.has(topic)) {
+      const peers = this.#rooms.others(room, member.peerId).map((other) => other.peerId)
+      member.send({ type: 'peers', topic, peers })
+      return
+    }
+    member.topics.set(topic, room)
+    const others = this.#rooms.join(room, member.peerId, member)
+    member.send({ type: 'peers', topic, peers: others.map((other) => other.peerId) })
+    for (const other of others) other.send({ type: 'peer-joined', topic, peer: member.peerId })
+  }
+
+  leave(member: HubMember, topic: Topic): void {
+    const room = member.topics.get(topic)
+    if (room === undefined) return
+    member.topics.delete(topic)
+    const others = this.#rooms.leave(room, member.peerId) ?? []
+    for (const other of others) other.send({ type: 'peer-left', topic, peer: member.peerId })
+  }
+
+  /** Delivers a signal to a peer that shares a topic with the sender; false if there is none. */
+  route(from: HubMember, to: PeerId, data: unknown): boolean {
+    const target = this.#members.get(to)
+    if (!target || target === from) return false
+    for (const room of from.topics.values()) {
+      if (this.#rooms.has(room, to)) {
+        target.send({ type: 'signal', from: from.peerId, data })
+        return true
+      }
+    }
+    return false
+  }
+}

@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto'
+import type { RawData, WebSocket } from 'ws'
+import type { PeerId, Topic } from '../src/peer/ids.ts'
+import { peerIdFromPublicKey } from '../src/peer/identity/peer-id.ts'
+import { verifyEd25519 } from '../src/peer/identity/verify.ts'
+import {
+  RELAY_PROTOCOL_VERSION,
+  base64ToBytes,
+  bytesToBase64,
+  encodeMessage,
+  parseClientMessage,
+  relayAuthMessage,
+  type ClientMessage,
+  type RelayErrorCode,
+  type ServerMessage,
+} from '../src/peer/signaling/relay-protocol.ts'
+import type { Logger, RelayLimits } from './config.ts'
+import type { HubMember, RelayHub } from './relay-hub.ts'
+import { TokenBucket } from './rate-limiter.ts'
+
+const POLICY_VIOLATION = 1008
+const REPLACED = 4001
+
+type Phase = 'challenged' | 'verifying' | 'member' | 'closed'
+
+/**
+ * One WebSocket connection: challenges the client, checks its proof of key, then turns its
+ * requests into hub operations. Every frame is validated; a bad one gets an error frame and is
+ * dropped, and a client that keeps sending bad ones is disconnected.
+ */
+export class RelaySession implements HubMember {
+  readonly topics = new Map<Topic, string>()
+  readonly nearbyRoom: string
+  /** Cleared by each heartbeat, set by any sign of life. */
+  alive = true
+
+  readonly #socket: WebSocket
+  readonly #hub: RelayHub
+  readonly #limits: RelayLimits
+  readonly #logger: Logger
+  #label: string
+  readonly #nonce = bytesToBase64(randomBytes(32))
+  readonly #rate: TokenBucket
+  readonly #violations: TokenBucket
+  readonly #authTimer: NodeJS.Timeout
+  #phase: Phase = 'challenged'
+  #peerId: PeerId | undefined
+  #onClose: () => void
+
+  constructor(options: {
+    socket: WebSocket
+    hub: RelayHub
+    limits: RelayLimits
+    logger: Logger
+    address: string
+    nearbyRoom: string
+    onClose: () => void
+  }) {
+    this.#socket = options.socket
+    this.#hub = options.hub
+    this.#limits = options.limits
+    this.#logger = options.logger
+    this.#label = options.address
+    this.nearbyRoom = options.nearbyRoom
+    this.#onClose = options.onClose
+    const { messagesPerSecond, burst, maxViolationsPerMinute } = options.limits
+    this.#rate = new TokenBucket(messagesPerSecond, burst)
+    this.#violations = new TokenBucket(maxViolationsPerMinute / 60, maxViolationsPerMinute)
+    this.#authTimer = setTimeout(
+      () => this.#closeWith('auth-timeout', 'no hello before the time limit', POLICY_VIOLATION),
+      options.limits.authTimeoutMs,
+    )
+
+    const socket = options.socket
+    socket.on('message', (data, isBinary) => this.#receive(data, isBinary))
+    socket.on('pong', () => (this.alive = true))
+    socket.on('error', (error) => this.#logger.debug(`${this.#label}: socket error ${error}`))
+    socket.on('close', () => this.#closed())
+    this.send({ type: 'challenge', nonce: this.#nonce, version: RELAY_PROTOCOL_VERSION })
+  }
+
+  get peerId(): PeerId {
+    if (!this.#peerId) throw new Error('the session is not authenticated')
+    return this.#peerId
+  }
+
+  send(message: ServerMessage): void {
+    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(encodeMessage(message))
+  }
+
+  replaced(): void {
+    this.#closeWith('replaced', 'another connection proved this peer ID', REPLACED)
+  }
+
+  /** One heartbeat: drops the socket if the last ping went unanswered, then pings again. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.#logger.debug(`${this.#label}: no pong, dropping`)
+      this.#socket.terminate()
+      return
+    }
+    this.alive = false
+    this.#socket.ping()
+  }
+
+  /** Closes the connection as the server shuts down. */
+  shutdown(): void {
+    this.#socket.close(1001, 'server shutting down')
+  }
+
+  #receive(data: RawData, isBinary: boolean): void {
+    this.alive = true
+    if (this.#phase === 'closed') return
+    if (!this.#rate.take()) return this.#violation('rate-limited', 'too many messages, slow down')
+    const size = Array.isArray(data)
+      ? data.reduce((sum, part) => sum + part.length, 0)
+      : data.byteLength
+    if (size > this.#limits.maxMessageBytes) {
+      return this.#violation(
+        'too-large',
+        `messages are limited to ${this.#limits.maxMessageBytes} bytes`,
+      )
+    }
+    if (isBinary) return this.#violation('bad-json', 'binary frames are not accepted')
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString()
+      : Buffer.from(data as ArrayBuffer).toString()
+    const parsed = parseClientMessage(text)
+    if (!parsed.ok) return this.#violation(parsed.code, parsed.error, parsed.ref)
+    this.#handle(parsed.message)
+  }
+
+  #handle(message: ClientMessage): void {
+    if (message.type === 'ping') return this.send({ type: 'pong' })
+    if (this.#phase !== 'member') {
+      if (message.type === 'hello' && this.#phase === 'challenged') {
+        void this.#authenticate(message)
+        return
+      }
+      return this.#violation('not-authenticated', 'send hello first', message.type)
+    }
+    switch (message.type) {
+      case 'hello':
+        return this.#violation('bad-message', 'already authenticated', 'hello')
+      case 'join':
+        if (
+          !this.topics.has(message.topic) &&
+          this.topics.size >= this.#limits.maxTopicsPerConnection
+        ) {
+          return this.#violation(
+            'too-many-topics',
+            `at most ${this.#limits.maxTopicsPerConnection} topics`,
+            message.topic,
+          )
+        }
+        return this.#hub.join(this, message.topic)
+      case 'leave':
+        return this.#hub.leave(this, message.topic)
+      case 'signal':
+        if (!this.#hub.route(this, message.to, message.data)) {
+          this.#error('unknown-peer', 'no such peer in your topics', message.to)
+        }
+        return
+    }
+  }
+
+  async #authenticate(hello: Extract<ClientMessage, { type: 'hello' }>): Promise<void> {
+    if (hello.version !== RELAY_PROTOCOL_VERSION) {
+      const expected = `this relay speaks protocol version ${RELAY_PROTOCOL_VERSION}`
+      return this.#closeWith('bad-version', expected, POLICY_VIOLATION)
+    }
+    this.#phase = 'verifying'
+    const publicKey = base64ToBytes(hello.publicKey)
+    const signature = base64ToBytes(hello.signature)
+    const proven =
+      publicKey?.length === 32 &&
+      signature !== undefined &&
+      (await peerIdFromPublicKey(publicKey)) === hello.peerId &&
+      (await verifyEd25519(publicKey, relayAuthMessage(this.#nonce), signature))
+    if (this.#phase !== 'verifying') return
+    if (!proven) {
+      this.#logger.debug(`${this.#label}: failed authentication as ${hello.peerId}`)
+      return this.#closeWith(
+        'bad-auth',
+        'the key does not match the peer ID or the signature',
+        POLICY_VIOLATION,
+      )
+    }
+    clearTimeout(this.#authTimer)
+    this.#peerId = hello.peerId
+    this.#phase = 'member'
+    this.#label = `${hello.peerId.slice(0, 8)}@${this.#label}`
+    this.#hub.admit(this)
+    this.send({ type: 'welcome', peerId: hello.peerId })
+  }
+
+  #error(code: RelayErrorCode, message: string, ref?: string): void {
+    this.send(
+      ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref },
+    )
+  }
+
+  #violation(code: RelayErrorCode, message: string, ref?: string): void {
+    this.#logger.debug(`${this.#label}: ${code}: ${message}`)
+    if (!this.#violations.take()) {
+      this.#logger.info(`${this.#label}: disconnected after repeated errors (last: ${code})`)
+      return this.#closeWith(
+        'too-many-violations',
+        `disconnected after repeated errors (last: ${code})`,
+        POLICY_VIOLATION,
+      )
+    }
+    this.#error(code, message, ref)
+  }
+
+  #closeWith(code: RelayErrorCode, message: string, closeCode: number): void {
+    if (this.#phase === 'closed') return
+    this.#error(code, message)
+    this.#closed()
+    this.#socket.close(closeCode, code)
+  }
+
+  #closed(): void {
+    if (this.#phase === 'closed') return
+    const wasMember = this.#phase === 'member'
+    this.#phase = 'closed'
+    clearTimeout(this.#authTimer)
+    if (wasMember) this.#hub.depart(this)
+    this.#onClose()
+  }
+}
