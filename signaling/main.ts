@@ -1,0 +1,72 @@
+/**
+ * The relay as a program: `tsx signaling/main.ts [--serve-app] [--port N] [--host H]
+ * [--trust-proxy]`. PORT, HOST and TRUST_PROXY=1 work too. With --serve-app it also serves the
+ * built app (building it first if dist/ has none), so one origin holds app, relay and broker.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { PEERJS_PATH, createSignalingServer } from './server.ts'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'serve-app': { type: 'boolean', default: false },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'trust-proxy': { type: 'boolean', default: false },
+    },
+  })
+  const port = Number(values.port ?? process.env.PORT ?? 8787)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port: ${port}`)
+  const host = values.host ?? process.env.HOST ?? '127.0.0.1'
+  const trustProxy = values['trust-proxy'] || process.env.TRUST_PROXY === '1'
+
+  let staticDir: string | undefined
+  if (values['serve-app']) {
+    staticDir = join(root, 'dist')
+    if (!existsSync(join(staticDir, 'index.html'))) await buildApp()
+  }
+
+  const server = await createSignalingServer({
+    port,
+    host,
+    trustProxy,
+    ...(staticDir ? { staticDir } : {}),
+  })
+  const { url } = server.address
+  const relay = server.relayUrl
+  const what = staticDir ? 'Peerplace is running' : 'Peerplace relay is running'
+  console.info(`${what} at ${url} (relay ${relay}, PeerJS broker ${PEERJS_PATH})`)
+
+  const stop = (): void => {
+    console.info('Shutting down…')
+    // The embedded PeerJS broker keeps timers of its own: exit once our sockets are closed.
+    void server.close().then(() => process.exit(0))
+    setTimeout(() => process.exit(1), 5000).unref()
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+/** Runs the project's own `vite build`. */
+function buildApp(): Promise<void> {
+  console.info('No build in dist/ yet: running vite build…')
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js')
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, 'build'], { cwd: root, stdio: 'inherit' })
+    child.on('error', reject)
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`vite build exited with code ${code}`)),
+    )
+  })
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,165 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { clientAddress, nearbyRoom } from './client-address.ts'
+import { DEFAULT_LIMITS, consoleLogger, type Logger, type RelayLimits } from './config.ts'
+import { mountPeerJs, type PeerJsMount } from './peerjs-mount.ts'
+import { RelayHub } from './relay-hub.ts'
+import { RelaySession } from './relay-session.ts'
+import { createStaticHandler } from './static-files.ts'
+
+export type { Logger, RelayLimits } from './config.ts'
+
+export const RELAY_PATH = '/relay'
+export const PEERJS_PATH = '/peerjs'
+
+export interface SignalingServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Serve this built app too (SPA fallback to index.html). */
+  staticDir?: string
+  limits?: Partial<RelayLimits>
+  /** Interval of WebSocket pings; a socket that misses one is dropped. Default 30 s. */
+  heartbeatMs?: number
+  /** Take the client's address from X-Forwarded-For (only behind your own reverse proxy). */
+  trustProxy?: boolean
+  /** Embed the PeerJS broker at /peerjs. Default true. */
+  peerjs?: boolean
+  logger?: Logger
+}
+
+export interface SignalingServer {
+  /** `url` is the HTTP origin with a trailing slash, e.g. "http://127.0.0.1:8787/". */
+  readonly address: { host: string; port: number; url: string }
+  /** The relay's WebSocket URL, e.g. "ws://127.0.0.1:8787/relay". */
+  readonly relayUrl: string
+  /** Disconnects every client and stops listening. */
+  close(): Promise<void>
+}
+
+/** Starts the relay (and optionally the app and the PeerJS broker) on one HTTP server. */
+export async function createSignalingServer(
+  options: SignalingServerOptions = {},
+): Promise<SignalingServer> {
+  const logger = options.logger ?? consoleLogger
+  const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits }
+  const trustProxy = options.trustProxy ?? false
+  const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined
+  const hub = new RelayHub()
+  const sessions = new Set<RelaySession>()
+
+  const server = createServer((request, response) => {
+    handleRequest(request, response).catch((error: unknown) => {
+      logger.error(`request ${request.url} failed`, error)
+      if (!response.headersSent) response.writeHead(500)
+      response.end()
+    })
+  })
+  server.on('clientError', (_error, socket) => socket.destroy())
+
+  const peerjs: PeerJsMount | undefined =
+    options.peerjs === false
+      ? undefined
+      : mountPeerJs(server, PEERJS_PATH, (error) => logger.warn(`peerjs: ${error.message}`))
+
+  // Frames a bit over the limit get a clear "too-large"; far larger ones are cut by ws (1009).
+  const relay = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes * 4 })
+  relay.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    if (sessions.size >= limits.maxConnections) {
+      const full = { type: 'error', code: 'server-full', message: 'too many connections' }
+      socket.send(JSON.stringify(full))
+      socket.close(1013, 'server-full')
+      return
+    }
+    const address = clientAddress(request, trustProxy)
+    const session = new RelaySession({
+      socket,
+      hub,
+      limits,
+      logger,
+      address,
+      nearbyRoom: nearbyRoom(address),
+      onClose: () => sessions.delete(session),
+    })
+    sessions.add(session)
+  })
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = pathOf(request)
+    if (pathname === RELAY_PATH) {
+      relay.handleUpgrade(request, socket, head, (ws) => relay.emit('connection', ws, request))
+    } else if (peerjs?.owns(pathname)) {
+      peerjs.handleUpgrade(request, socket, head)
+    } else {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+    }
+  })
+
+  const heartbeat = setInterval(() => {
+    for (const session of sessions) session.heartbeat()
+  }, options.heartbeatMs ?? 30_000)
+
+  async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const pathname = pathOf(request)
+    if (peerjs?.owns(pathname)) return peerjs.handleRequest(request, response)
+    if (pathname === RELAY_PATH) return plain(response, 426, 'This is a WebSocket endpoint.')
+    if (pathname === '/healthz') return plain(response, 200, 'ok')
+    if (serveStatic && (await serveStatic(request, response, pathname))) return
+    if (!serveStatic && pathname === '/') {
+      return plain(response, 200, `Peerplace signaling relay: ${RELAY_PATH}, ${PEERJS_PATH}`)
+    }
+    plain(response, 404, 'Not found')
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  server.on('error', (error) => logger.error('server error', error))
+
+  const { address: host, port } = server.address() as AddressInfo
+  const origin = `${formatHost(host)}:${port}`
+  logger.debug(`listening on ${origin}`)
+
+  let closing: Promise<void> | undefined
+  return {
+    address: { host, port, url: `http://${origin}/` },
+    relayUrl: `ws://${origin}${RELAY_PATH}`,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(heartbeat)
+        for (const session of sessions) session.shutdown()
+        for (const socket of relay.clients) socket.terminate()
+        relay.close()
+        peerjs?.close()
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+}
+
+function pathOf(request: IncomingMessage): string {
+  try {
+    return new URL(request.url ?? '/', 'http://relay').pathname
+  } catch {
+    return '/'
+  }
+}
+
+function plain(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text)
+}
+
+/** A host for URLs: the wildcard addresses become localhost, IPv6 gets brackets. */
+function formatHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost'
+  return host.includes(':') ? `[${host}]` : host
+}
