@@ -1,0 +1,212 @@
+import type { Identity } from '../identity/identity.ts'
+import type { PeerId } from '../ids.ts'
+import type { Link } from '../link/link.ts'
+import type { Signaling } from '../signaling/signaling.ts'
+import type { DataPipe } from '../transport/pipe.ts'
+import { backoffDelay, type BackoffOptions } from './backoff.ts'
+import type { Clock, ClockTimer } from './clock.ts'
+import type { LinkRegistry } from './link-registry.ts'
+
+/** Authenticates a pipe (H2's createLink fits). Rejects when the far end cannot prove `expectedPeer`. */
+export type LinkFactory = (args: {
+  pipe: DataPipe
+  identity: Identity
+  expectedPeer?: PeerId
+}) => Promise<Link>
+
+export interface DialerDeps {
+  readonly identity: Identity
+  readonly clock: Clock
+  readonly random: () => number
+  readonly createLink: LinkFactory
+  readonly firstContact: Signaling
+  /** Signaling over the mesh itself, when the layer above provided it. */
+  readonly meshSignaling: Signaling | undefined
+  readonly reachableOverMesh: (peer: PeerId) => boolean
+  readonly registry: LinkRegistry
+  /** Whether the mesh still wants a link to this peer. */
+  readonly wanted: (peer: PeerId) => boolean
+  readonly backoff: BackoffOptions
+  /** How long the higher ID waits for the lower to dial first. */
+  readonly glareDelayMs: number
+  /** Upper bound for one attempt (signaling plus authentication). */
+  readonly dialTimeoutMs: number
+  readonly log: (message: string) => void
+}
+
+/**
+ * Opens links to wanted peers and takes incoming ones. The lower peer ID of a pair dials at
+ * once, the higher only after `glareDelayMs`, so usually just one side dials. A failed or
+ * dropped link is retried with exponential backoff and jitter. Each attempt tries the mesh's
+ * own signaling first when the peer is reachable over the mesh, else the first-contact one,
+ * then the other.
+ */
+export class Dialer {
+  readonly #deps: DialerDeps
+  readonly #self: PeerId
+  readonly #timers = new Map<PeerId, ClockTimer>()
+  readonly #attempts = new Map<PeerId, number>()
+  readonly #dialing = new Map<PeerId, AbortController>()
+  #closed = false
+
+  constructor(deps: DialerDeps) {
+    this.#deps = deps
+    this.#self = deps.identity.peerId
+  }
+
+  /** Makes sure a link to `peer` is on its way if it is wanted and missing. */
+  want(peer: PeerId): void {
+    if (!this.#needsDial(peer) || this.#timers.has(peer) || this.#dialing.has(peer)) return
+    const attempt = this.#attempts.get(peer) ?? 0
+    const glare = this.#self < peer ? 0 : this.#deps.glareDelayMs
+    const delay =
+      glare + (attempt === 0 ? 0 : backoffDelay(attempt - 1, this.#deps.backoff, this.#deps.random))
+    this.#timers.set(
+      peer,
+      this.#deps.clock.setTimeout(() => {
+        this.#timers.delete(peer)
+        void this.#dial(peer)
+      }, delay),
+    )
+  }
+
+  /** Forgets the backoff for `peer` (it just appeared) and dials soon. */
+  retrySoon(peer: PeerId): void {
+    this.#attempts.delete(peer)
+    this.#cancelTimer(peer)
+    this.want(peer)
+  }
+
+  /** A link to `peer` is up: no more retries pending. */
+  linked(peer: PeerId): void {
+    this.#attempts.delete(peer)
+    this.#cancelTimer(peer)
+  }
+
+  /** Authenticates a pipe a remote peer opened to us. */
+  accept(peer: PeerId, pipe: DataPipe): void {
+    if (this.#closed || this.#deps.registry.isRefused(peer)) {
+      pipe.close(this.#closed ? 'mesh closed' : 'refused')
+      return
+    }
+    this.#authenticate(pipe, peer).then(
+      (link) => this.#adopt(link, peer),
+      (error: unknown) => {
+        this.#deps.log(`incoming link from ${peer} failed: ${errorText(error)}`)
+        pipe.close('authentication failed')
+      },
+    )
+  }
+
+  close(): void {
+    this.#closed = true
+    for (const timer of this.#timers.values()) this.#deps.clock.clearTimeout(timer)
+    this.#timers.clear()
+    for (const controller of this.#dialing.values()) controller.abort()
+    this.#dialing.clear()
+  }
+
+  #needsDial(peer: PeerId): boolean {
+    const { registry } = this.#deps
+    return (
+      !this.#closed &&
+      peer !== this.#self &&
+      this.#deps.wanted(peer) &&
+      !registry.links.has(peer) &&
+      !registry.isRefused(peer)
+    )
+  }
+
+  async #dial(peer: PeerId): Promise<void> {
+    if (!this.#needsDial(peer) || this.#dialing.has(peer)) return
+    const controller = new AbortController()
+    this.#dialing.set(peer, controller)
+    this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
+    for (const signaling of this.#routesTo(peer)) {
+      if (controller.signal.aborted || this.#deps.registry.links.has(peer)) break
+      try {
+        const link = await this.#attempt(signaling, peer, controller.signal)
+        this.#dialing.delete(peer)
+        this.#adopt(link, this.#self)
+        return
+      } catch (error) {
+        this.#deps.log(`dial ${peer} via ${signaling.kind} failed: ${errorText(error)}`)
+      }
+    }
+    if (this.#dialing.get(peer) === controller) this.#dialing.delete(peer)
+    this.want(peer)
+  }
+
+  #routesTo(peer: PeerId): Signaling[] {
+    const { firstContact, meshSignaling } = this.#deps
+    if (!meshSignaling) return [firstContact]
+    return this.#deps.reachableOverMesh(peer)
+      ? [meshSignaling, firstContact]
+      : [firstContact, meshSignaling]
+  }
+
+  async #attempt(signaling: Signaling, peer: PeerId, cancel: AbortSignal): Promise<Link> {
+    const controller = new AbortController()
+    const abort = () => controller.abort()
+    cancel.addEventListener('abort', abort)
+    const timer = this.#deps.clock.setTimeout(abort, this.#deps.dialTimeoutMs)
+    try {
+      const pipe = await abortable(
+        signaling.connect(peer, { signal: controller.signal }),
+        controller.signal,
+        (late) => late.close('dial abandoned'),
+      )
+      return await abortable(this.#authenticate(pipe, peer), controller.signal, (late) =>
+        late.close('dial abandoned'),
+      ).catch((error: unknown) => {
+        pipe.close('authentication failed')
+        throw error
+      })
+    } finally {
+      this.#deps.clock.clearTimeout(timer)
+      cancel.removeEventListener('abort', abort)
+    }
+  }
+
+  #authenticate(pipe: DataPipe, peer: PeerId): Promise<Link> {
+    return this.#deps.createLink({ pipe, identity: this.#deps.identity, expectedPeer: peer })
+  }
+
+  #adopt(link: Link, dialedBy: PeerId): void {
+    if (this.#closed) {
+      link.close('mesh closed')
+      return
+    }
+    if (this.#deps.registry.adopt(link, dialedBy)) this.linked(link.remote)
+  }
+
+  #cancelTimer(peer: PeerId): void {
+    const timer = this.#timers.get(peer)
+    if (timer !== undefined) this.#deps.clock.clearTimeout(timer)
+    this.#timers.delete(peer)
+  }
+}
+
+/** Settles with `promise`, or rejects once `signal` aborts; a late result goes to `onLate`. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal, onLate: (value: T) => void) {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('timed out or cancelled'))
+    if (signal.aborted) onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        if (signal.aborted) onLate(value)
+        else resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error instanceof Error ? error : new Error(String(error)))
+      },
+    )
+  })
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,288 @@
+import { Emitter } from '../emitter.ts'
+import type { Identity } from '../identity/identity.ts'
+import { isPeerId, type PeerId, type Topic } from '../ids.ts'
+import type { Link } from '../link/link.ts'
+import type { SignalCarrier, Signaling } from '../signaling/signaling.ts'
+import type { BackoffOptions } from './backoff.ts'
+import { systemClock, type Clock } from './clock.ts'
+import { Dialer, type LinkFactory } from './dialer.ts'
+import { LinkRegistry } from './link-registry.ts'
+import { MeshCarrier } from './mesh-carrier.ts'
+import { isGroupId, MESH_CHANNEL, type GroupId } from './mesh-protocol.ts'
+import { Router, type MeshMessageHandler } from './router.ts'
+import { groupNeighbours } from './topology.ts'
+
+export interface MeshOptions {
+  /** Groups up to this size (self included) are a full mesh. Default 12. */
+  readonly fullMeshLimit?: number
+  /** Retry delays after a failed dial or a dropped link. Default 500 ms doubling to 30 s. */
+  readonly reconnectBackoff?: BackoffOptions
+  readonly clock?: Clock
+  /** How long the higher ID of a pair waits for the lower to dial. Default 1500 ms. */
+  readonly glareDelayMs?: number
+  /** Upper bound of one dial (signaling plus authentication). Default 20 s. */
+  readonly dialTimeoutMs?: number
+  /** Hops a forwarded message may travel. Default 8. */
+  readonly maxHops?: number
+  /** How long a peer heard through the mesh counts as reachable. Default 5 s. */
+  readonly routeTtlMs?: number
+  readonly random?: () => number
+  readonly randomBytes?: (bytes: Uint8Array) => void
+  readonly log?: (message: string) => void
+}
+
+export interface CreateMeshArgs {
+  readonly identity: Identity
+  /** First-contact signaling (the relay, a PeerJS broker…). The mesh does not close it. */
+  readonly signaling: Signaling
+  readonly createLink: LinkFactory
+  /** Turns the mesh's own signal carrier into a Signaling (e.g. createCarrierSignaling). */
+  readonly createMeshSignaling?: (carrier: SignalCarrier) => Signaling
+  /** Asked for every authenticated link and on `reauthorize()`; false closes and refuses. */
+  readonly authorize?: (peer: PeerId) => boolean
+  readonly options?: MeshOptions
+}
+
+export interface MeshEvents extends Record<string, unknown> {
+  'link-up': { peer: PeerId; link: Link }
+  'link-down': { peer: PeerId; reason: string }
+  /** A group's member list changed (setGroup or removeGroup). */
+  group: { groupId: GroupId; members: readonly PeerId[] }
+  /** Sent just before the mesh closes its links, so last words can still go out. */
+  closing: void
+}
+
+/**
+ * Authenticated links to the peers of named groups, forwarding across them, and signaling
+ * over them. One link per peer pair, shared by all groups.
+ */
+export interface Mesh extends Pick<Emitter<MeshEvents>, 'on' | 'off'> {
+  readonly self: PeerId
+  /** Sets the members of a group (self may be included or not); dials what is missing. */
+  setGroup(groupId: GroupId, peers: readonly PeerId[]): void
+  removeGroup(groupId: GroupId): void
+  /** Members of a group, self included, sorted; empty for an unknown group. */
+  members(groupId: GroupId): readonly PeerId[]
+  groups(): readonly GroupId[]
+  /** Peers the topology wants links to, over all groups. */
+  neighbours(): readonly PeerId[]
+  /** Joins / leaves a topic on the first-contact signaling. */
+  join(topic: Topic): void
+  leave(topic: Topic): void
+  /** Sends to one peer, directly or hop by hop; false if it could not go anywhere. */
+  send(peer: PeerId, channel: string, data: Uint8Array): boolean
+  /** Floods to every member of a group once; false if no member is linked. */
+  broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean
+  onMessage(channel: string, handler: MeshMessageHandler): () => void
+  links(): readonly Link[]
+  /** Peers with an open, authenticated direct link. */
+  linkedPeers(): readonly PeerId[]
+  /** Link up/down in one callback; returns the unsubscribe function. */
+  onLinkChange(handler: (change: { peer: PeerId; up: boolean }) => void): () => void
+  linkTo(peer: PeerId): Link | undefined
+  /** Linked, or heard from through the mesh within `routeTtlMs`. */
+  reachable(peer: PeerId): boolean
+  /** Asks `authorize` again about every linked and every refused peer. */
+  reauthorize(): void
+  close(): void
+}
+
+export function createMesh(args: CreateMeshArgs): Mesh {
+  return new MeshImpl(args)
+}
+
+class MeshImpl extends Emitter<MeshEvents> implements Mesh {
+  readonly self: PeerId
+  readonly #signaling: Signaling
+  readonly #fullMeshLimit: number
+  readonly #groups = new Map<GroupId, ReadonlySet<PeerId>>()
+  readonly #registry: LinkRegistry
+  readonly #router: Router
+  readonly #carrier: MeshCarrier
+  readonly #meshSignaling: Signaling | undefined
+  readonly #dialer: Dialer
+  readonly #topics = new Set<Topic>()
+  readonly #unsubscribe: (() => void)[] = []
+  #wanted = new Set<PeerId>()
+  #closed = false
+
+  constructor(args: CreateMeshArgs) {
+    super()
+    const options = args.options ?? {}
+    const self = args.identity.peerId
+    const clock = options.clock ?? systemClock()
+    const log =
+      options.log ?? ((message: string) => console.warn(`[mesh ${self.slice(0, 6)}] ${message}`))
+    this.self = self
+    this.#signaling = args.signaling
+    this.#fullMeshLimit = options.fullMeshLimit ?? 12
+    this.#registry = new LinkRegistry(self, args.authorize ?? (() => true), log)
+    this.#router = new Router({
+      self,
+      clock,
+      log,
+      links: () => this.#registry.links,
+      members: (group) => this.#groups.get(group),
+      randomBytes:
+        options.randomBytes ??
+        ((bytes) => crypto.getRandomValues(bytes as Uint8Array<ArrayBuffer>)),
+      maxHops: options.maxHops ?? 8,
+      routeTtlMs: options.routeTtlMs ?? 5000,
+    })
+    this.#carrier = new MeshCarrier(this.#router, log)
+    this.#meshSignaling = args.createMeshSignaling?.(this.#carrier)
+    this.#dialer = new Dialer({
+      identity: args.identity,
+      clock,
+      log,
+      random: options.random ?? Math.random,
+      createLink: args.createLink,
+      firstContact: args.signaling,
+      meshSignaling: this.#meshSignaling,
+      reachableOverMesh: (peer) => this.#router.reachable(peer),
+      registry: this.#registry,
+      wanted: (peer) => this.#wanted.has(peer),
+      backoff: options.reconnectBackoff ?? { baseMs: 500, maxMs: 30_000 },
+      glareDelayMs: options.glareDelayMs ?? 1500,
+      dialTimeoutMs: options.dialTimeoutMs ?? 20_000,
+    })
+    this.#wire()
+  }
+
+  #wire(): void {
+    const registry = this.#registry
+    this.#unsubscribe.push(
+      registry.on('up', ({ peer, link }) => {
+        this.#dialer.linked(peer)
+        this.emit('link-up', { peer, link })
+      }),
+      registry.on('down', ({ peer, reason }) => {
+        this.#router.linkDown(peer)
+        this.emit('link-down', { peer, reason })
+        this.#dialer.want(peer)
+      }),
+      registry.on('frame', ({ link, channel, data }) => {
+        if (channel === MESH_CHANNEL) this.#router.receive(link, data)
+      }),
+    )
+    for (const signaling of [this.#signaling, this.#meshSignaling]) {
+      if (!signaling) continue
+      this.#unsubscribe.push(
+        signaling.on('pipe', ({ peer, pipe }) => this.#dialer.accept(peer, pipe)),
+        signaling.on('peer-joined', ({ peer }) => {
+          if (this.#wanted.has(peer)) this.#dialer.retrySoon(peer)
+        }),
+      )
+    }
+  }
+
+  setGroup(groupId: GroupId, peers: readonly PeerId[]): void {
+    if (!isGroupId(groupId)) throw new Error(`invalid group ID: ${String(groupId).slice(0, 80)}`)
+    const bad = peers.find((peer) => !isPeerId(peer))
+    if (bad !== undefined) throw new Error(`invalid peer ID in group: ${String(bad).slice(0, 80)}`)
+    this.#groups.set(groupId, new Set([...peers, this.self]))
+    this.#replan()
+    this.emit('group', { groupId, members: this.members(groupId) })
+  }
+
+  removeGroup(groupId: GroupId): void {
+    if (!this.#groups.delete(groupId)) return
+    this.#replan()
+    this.emit('group', { groupId, members: [] })
+  }
+
+  members(groupId: GroupId): readonly PeerId[] {
+    return [...(this.#groups.get(groupId) ?? [])].sort()
+  }
+
+  groups(): readonly GroupId[] {
+    return [...this.#groups.keys()]
+  }
+
+  neighbours(): readonly PeerId[] {
+    return [...this.#wanted].sort()
+  }
+
+  join(topic: Topic): void {
+    this.#topics.add(topic)
+    this.#signaling.join(topic)
+  }
+
+  leave(topic: Topic): void {
+    this.#topics.delete(topic)
+    this.#signaling.leave(topic)
+  }
+
+  send(peer: PeerId, channel: string, data: Uint8Array): boolean {
+    return !this.#closed && this.#router.send(peer, channel, data)
+  }
+
+  broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean {
+    return !this.#closed && this.#router.broadcast(groupId, channel, data)
+  }
+
+  onMessage(channel: string, handler: MeshMessageHandler): () => void {
+    return this.#router.onMessage(channel, handler)
+  }
+
+  links(): readonly Link[] {
+    return [...this.#registry.links.values()]
+  }
+
+  linkedPeers(): readonly PeerId[] {
+    return [...this.#registry.links.keys()]
+  }
+
+  onLinkChange(handler: (change: { peer: PeerId; up: boolean }) => void): () => void {
+    const offUp = this.on('link-up', ({ peer }) => handler({ peer, up: true }))
+    const offDown = this.on('link-down', ({ peer }) => handler({ peer, up: false }))
+    return () => {
+      offUp()
+      offDown()
+    }
+  }
+
+  linkTo(peer: PeerId): Link | undefined {
+    return this.#registry.links.get(peer)
+  }
+
+  reachable(peer: PeerId): boolean {
+    return this.#router.reachable(peer)
+  }
+
+  reauthorize(): void {
+    for (const peer of this.#registry.reauthorize()) {
+      if (this.#wanted.has(peer)) this.#dialer.retrySoon(peer)
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.emit('closing', undefined)
+    this.#closed = true
+    this.#dialer.close()
+    this.#registry.closeAll('local-close')
+    for (const off of this.#unsubscribe) off()
+    for (const topic of this.#topics) this.#signaling.leave(topic)
+    this.#meshSignaling?.close()
+    this.#carrier.close()
+    this.removeAllListeners()
+  }
+
+  /** Recomputes the wanted neighbours; dials new ones, drops links nobody needs any more. */
+  #replan(): void {
+    const wanted = new Set<PeerId>()
+    for (const members of this.#groups.values()) {
+      for (const peer of groupNeighbours(this.self, members, this.#fullMeshLimit)) wanted.add(peer)
+    }
+    const previous = this.#wanted
+    this.#wanted = wanted
+    for (const peer of previous) {
+      // Only the dialler drops a link, so a peer that still wants it keeps it.
+      if (!wanted.has(peer) && this.#registry.dialedBy(peer) === this.self) {
+        this.#registry.close(peer, 'no longer needed')
+      }
+    }
+    for (const peer of wanted) this.#dialer.want(peer)
+  }
+}
