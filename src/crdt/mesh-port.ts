@@ -1,6 +1,6 @@
-import type { PeerId } from '../peer/ids.ts'
+import type { PeerId, Topic } from '../peer/ids.ts'
 
-/** What the workplace layer needs of the mesh: authenticated direct links, addressed messages. */
+/** What the workplace layer needs of the mesh: authenticated links and addressed messages. */
 export interface MeshPort {
   readonly self: PeerId
   /** Peers with an open, authenticated direct link. */
@@ -12,4 +12,11 @@ export interface MeshPort {
     handler: (message: { from: PeerId; data: Uint8Array }) => void,
   ): () => void
   onLinkChange(handler: (change: { peer: PeerId; up: boolean }) => void): () => void
+  /** The peers to keep links to for a group (a workplace's members, or those a joiner dials). */
+  setGroup(group: string, peers: readonly PeerId[]): void
+  /** Meet peers through first-contact signaling in a topic. */
+  join(topic: Topic): void
+  leave(topic: Topic): void
+  /** Re-asks the authorization callback about every link (after membership changes). */
+  reauthorize(): void
 }

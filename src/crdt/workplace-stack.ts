@@ -1,0 +1,83 @@
+import {
+  Repo,
+  type PeerId as RepoPeerId,
+  type StorageAdapterInterface,
+} from '@automerge/automerge-repo'
+import type { Identity } from '../peer/identity/identity.ts'
+import type { PeerId } from '../peer/ids.ts'
+import type { RecordStore } from './membership/record-store.ts'
+import type { MeshPort } from './mesh-port.ts'
+import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
+import { JoinFlow } from './workplace/join-flow.ts'
+import type { WorkplaceList } from './workplace/workplace-list.ts'
+import { Workplaces } from './workplace/workplaces.ts'
+
+export interface WorkplaceStack {
+  repo: Repo
+  network: MeshNetworkAdapter
+  workplaces: Workplaces
+  joins: JoinFlow
+  shutdown(): Promise<void>
+}
+
+/**
+ * Builds the document layer over a mesh: one automerge-repo for every workplace on the device,
+ * synced over the mesh with access derived from signed membership.
+ */
+export function createWorkplaceStack(options: {
+  identity: Identity
+  mesh: MeshPort
+  storage?: StorageAdapterInterface
+  list: WorkplaceList
+  records: RecordStore
+  displayName: () => string
+  clock?: () => number
+}): WorkplaceStack {
+  let workplaces: Workplaces | undefined
+  const policy = {
+    mayExchange: (peer: PeerId, doc: string) => workplaces?.mayExchange(peer, doc) ?? false,
+    mayPeer: (peer: PeerId) => workplaces?.mayPeer(peer) ?? false,
+  }
+  const network = new MeshNetworkAdapter(options.mesh, policy)
+  const repo = new Repo({
+    peerId: options.identity.peerId as unknown as RepoPeerId,
+    network: [network],
+    ...(options.storage ? { storage: options.storage } : {}),
+    enableRemoteHeadsGossiping: false,
+    shareConfig: {
+      announce: async (peer, doc) =>
+        doc
+          ? policy.mayExchange(peer as unknown as PeerId, doc)
+          : policy.mayPeer(peer as unknown as PeerId),
+      access: async (peer, doc) => policy.mayExchange(peer as unknown as PeerId, doc),
+    },
+  })
+  workplaces = new Workplaces({
+    repo,
+    identity: options.identity,
+    mesh: options.mesh,
+    list: options.list,
+    records: options.records,
+    displayName: options.displayName,
+    ...(options.clock ? { clock: options.clock } : {}),
+  })
+  workplaces.on('access', () => {
+    network.refreshPeers()
+    repo.shareConfigChanged()
+  })
+  const joins = new JoinFlow({
+    workplaces,
+    mesh: options.mesh,
+    displayName: options.displayName,
+    ...(options.clock ? { clock: options.clock } : {}),
+  })
+  return {
+    repo,
+    network,
+    workplaces,
+    joins,
+    async shutdown() {
+      await repo.shutdown()
+    },
+  }
+}

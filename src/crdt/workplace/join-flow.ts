@@ -1,0 +1,334 @@
+import { Emitter } from '../../peer/emitter.ts'
+import type { PeerId } from '../../peer/ids.ts'
+import type { SignedRecord } from '../membership/record.ts'
+import { recordError } from '../membership/sign.ts'
+import type { MeshPort } from '../mesh-port.ts'
+import type { WorkplaceLink } from './invite-link.ts'
+import {
+  JOIN_CHANNEL,
+  decodeJoinMessage,
+  encodeJoinMessage,
+  type JoinMessage,
+  type RefusalCode,
+} from './join-protocol.ts'
+import type { Workplace } from './workplace.ts'
+import { workplaceTopic, type Workplaces } from './workplaces.ts'
+
+export type JoinStatus =
+  | { state: 'connecting' | 'asking' | 'joining' | 'joined'; workplace: string; name: string }
+  | { state: 'refused'; workplace: string; name: string; code: RefusalCode; message: string }
+
+export interface JoinRequest {
+  workplace: string
+  requester: PeerId
+  name: string
+  note: string
+  /** The member the request came through (ourselves when it reached us directly). */
+  via: PeerId
+  at: number
+}
+
+export interface JoinFlowEvents extends Record<string, unknown> {
+  status: JoinStatus
+  requests: void
+}
+
+const MESSAGES: Record<RefusalCode, string> = {
+  expired: 'This invite has expired. Ask for a new one.',
+  revoked: 'This invite was revoked by an owner.',
+  used: 'This invite has already been used.',
+  invalid: 'This invite is not valid for this workplace.',
+  'not-member': 'The device you reached is not a member of this workplace.',
+  denied: 'An owner declined your request to join.',
+}
+
+/**
+ * Joining a workplace, from both ends: a newcomer presenting an invite or asking to join, and a
+ * member checking the invite, admitting, or passing the request to the owners who decide.
+ */
+export class JoinFlow extends Emitter<JoinFlowEvents> {
+  readonly #workplaces: Workplaces
+  readonly #mesh: MeshPort
+  readonly #displayName: () => string
+  readonly #clock: () => number
+  /** Joins in progress on this device, by workplace. */
+  readonly #active = new Map<
+    string,
+    { link: WorkplaceLink; asked: Set<PeerId>; status: JoinStatus }
+  >()
+  readonly #requests = new Map<string, JoinRequest>()
+
+  constructor(options: {
+    workplaces: Workplaces
+    mesh: MeshPort
+    displayName: () => string
+    clock?: () => number
+  }) {
+    super()
+    this.#workplaces = options.workplaces
+    this.#mesh = options.mesh
+    this.#displayName = options.displayName
+    this.#clock = options.clock ?? Date.now
+    this.#mesh.onMessage(JOIN_CHANNEL, ({ from, data }) => {
+      const message = decodeJoinMessage(data)
+      if (message instanceof Error)
+        console.warn(`join: dropped a message from ${from}: ${message.message}`)
+      else void this.#handle(from, message).catch((e) => console.error('join: handling failed', e))
+    })
+    this.#mesh.onLinkChange(({ peer, up }) => {
+      if (up) for (const join of this.#active.values()) this.#approach(join, peer)
+    })
+  }
+
+  status(workplace: string): JoinStatus | undefined {
+    return this.#active.get(workplace)?.status
+  }
+
+  /** Starts joining with an invite link (admits) or a public link (asks the owners). */
+  start(link: WorkplaceLink): void {
+    if (this.#workplaces.get(link.workplace)?.isMember(this.#mesh.self)) {
+      this.#setStatus({ state: 'joined', workplace: link.workplace, name: link.name })
+      return
+    }
+    const join = {
+      link,
+      asked: new Set<PeerId>(),
+      status: {
+        state: link.invite ? 'connecting' : 'asking',
+        workplace: link.workplace,
+        name: link.name,
+      } as JoinStatus,
+    }
+    this.#active.set(link.workplace, join)
+    this.#setStatus(join.status)
+    this.#mesh.join(workplaceTopic(link.workplace))
+    this.#mesh.setGroup(
+      `join.${link.workplace}`,
+      link.peers.filter((p) => p !== this.#mesh.self),
+    )
+    for (const peer of this.#mesh.linkedPeers()) this.#approach(join, peer)
+  }
+
+  /** Pending requests to join workplaces this device owns. */
+  requests(workplace?: string): JoinRequest[] {
+    return [...this.#requests.values()].filter(
+      (r) =>
+        (!workplace || r.workplace === workplace) &&
+        !this.#workplaces.get(r.workplace)?.isMember(r.requester),
+    )
+  }
+
+  async approve(workplace: string, requester: PeerId): Promise<void> {
+    const wp = this.#requireWorkplace(workplace)
+    await wp.add(requester)
+    this.#decide(wp, requester, true)
+  }
+
+  deny(workplace: string, requester: PeerId): void {
+    this.#decide(this.#requireWorkplace(workplace), requester, false)
+  }
+
+  #requireWorkplace(id: string): Workplace {
+    const wp = this.#workplaces.get(id)
+    if (!wp) throw new Error('unknown workplace')
+    return wp
+  }
+
+  #decide(wp: Workplace, requester: PeerId, approved: boolean): void {
+    const key = `${wp.id}/${requester}`
+    const request = this.#requests.get(key)
+    this.#requests.delete(key)
+    this.emit('requests', undefined)
+    const decision = {
+      workplace: wp.id,
+      requester,
+      approved,
+      rootUrl: approved ? wp.handle.url : '',
+      name: wp.name,
+    }
+    if (this.#mesh.linkedPeers().includes(requester))
+      this.#send(requester, { t: 'ask-decision', ...decision })
+    if (request && request.via !== this.#mesh.self)
+      this.#send(request.via, { t: 'ask-relay', ...decision })
+  }
+
+  #approach(
+    join: { link: WorkplaceLink; asked: Set<PeerId>; status: JoinStatus },
+    peer: PeerId,
+  ): void {
+    if (join.asked.has(peer) || join.status.state === 'joined' || join.status.state === 'joining')
+      return
+    join.asked.add(peer)
+    const { workplace } = join.link
+    const name = this.#displayName()
+    if (join.link.invite)
+      this.#send(peer, { t: 'invite-join', workplace, invite: join.link.invite, name })
+    else this.#send(peer, { t: 'ask-join', workplace, name, note: '' })
+  }
+
+  async #handle(from: PeerId, m: JoinMessage): Promise<void> {
+    switch (m.t) {
+      case 'invite-join':
+        return this.#onInvite(from, m.workplace, m.invite)
+      case 'ask-join':
+        return this.#onAsk({
+          workplace: m.workplace,
+          requester: from,
+          name: m.name,
+          note: m.note,
+          via: this.#mesh.self,
+          at: this.#clock(),
+        })
+      case 'ask-forward':
+        if (this.#workplaces.get(m.workplace)?.isMember(from) && m.via === from) {
+          this.#record({
+            workplace: m.workplace,
+            requester: m.requester,
+            name: m.name,
+            note: m.note,
+            via: m.via,
+            at: this.#clock(),
+          })
+        }
+        return
+      case 'ask-relay':
+        if (this.#workplaces.get(m.workplace)?.isOwner(from))
+          this.#send(m.requester, { ...m, t: 'ask-decision' })
+        return
+      case 'join-accepted':
+      case 'ask-decision':
+        return this.#onAdmitted(from, m)
+      case 'join-refused':
+        return this.#refuse(m.workplace, m.code, m.message)
+    }
+  }
+
+  async #onInvite(from: PeerId, workplace: string, invite: SignedRecord): Promise<void> {
+    const wp = this.#workplaces.get(workplace)
+    const refuse = (code: RefusalCode) =>
+      this.#send(from, { t: 'join-refused', workplace, code, message: MESSAGES[code] })
+    if (!wp?.isMember(this.#mesh.self)) return refuse('not-member')
+    if (!wp.isMember(from)) {
+      const code = await this.#inviteProblem(wp, invite)
+      if (code) return refuse(code)
+      await wp.admit(from, invite)
+      if (!wp.isMember(from)) return refuse('used')
+    }
+    this.#send(from, { t: 'join-accepted', workplace, rootUrl: wp.handle.url, name: wp.name })
+  }
+
+  async #inviteProblem(wp: Workplace, invite: SignedRecord): Promise<RefusalCode | null> {
+    if ((await recordError(invite)) !== null || invite.body.kind !== 'invite') return 'invalid'
+    if (invite.body.workplace !== wp.id || !wp.isOwner(invite.body.by)) return 'invalid'
+    const state = wp.membership.invites.get(invite.body.inviteId)
+    if (state?.revoked) return 'revoked'
+    if (this.#clock() > invite.body.expiresAt) return 'expired'
+    if (state && state.uses >= state.maxUses) return 'used'
+    return null
+  }
+
+  #onAsk(request: JoinRequest): void {
+    const wp = this.#workplaces.get(request.workplace)
+    if (!wp?.isMember(this.#mesh.self)) {
+      this.#send(request.requester, {
+        t: 'join-refused',
+        workplace: request.workplace,
+        code: 'not-member',
+        message: MESSAGES['not-member'],
+      })
+      return
+    }
+    if (wp.isMember(request.requester)) {
+      this.#send(request.requester, {
+        t: 'join-accepted',
+        workplace: wp.id,
+        rootUrl: wp.handle.url,
+        name: wp.name,
+      })
+      return
+    }
+    if (wp.isOwner(this.#mesh.self)) this.#record(request)
+    for (const owner of wp
+      .members()
+      .filter((m) => m.role === 'owner' && m.peer !== this.#mesh.self)) {
+      this.#send(owner.peer, {
+        t: 'ask-forward',
+        workplace: wp.id,
+        requester: request.requester,
+        name: request.name,
+        note: request.note,
+        via: this.#mesh.self,
+      })
+    }
+  }
+
+  #record(request: JoinRequest): void {
+    const wp = this.#workplaces.get(request.workplace)
+    if (!wp?.isOwner(this.#mesh.self) || wp.isMember(request.requester)) return
+    this.#requests.set(`${request.workplace}/${request.requester}`, request)
+    this.emit('requests', undefined)
+  }
+
+  async #onAdmitted(
+    from: PeerId,
+    m: Extract<JoinMessage, { t: 'join-accepted' | 'ask-decision' }>,
+  ): Promise<void> {
+    const join = this.#active.get(m.workplace)
+    if (!join || join.status.state === 'joined' || join.status.state === 'joining') return
+    if (m.t === 'ask-decision' && !m.approved)
+      return this.#refuse(m.workplace, 'denied', MESSAGES.denied)
+    this.#setStatus((join.status = { state: 'joining', workplace: m.workplace, name: m.name }))
+    try {
+      const wp = await this.#adoptWithRetry(m.workplace, m.rootUrl, m.name, from)
+      if (!wp.isMember(this.#mesh.self)) {
+        await this.#workplaces.forget(m.workplace)
+        return this.#refuse(m.workplace, 'invalid', 'The workplace did not list you as a member.')
+      }
+      this.#mesh.setGroup(`join.${m.workplace}`, [])
+      this.#setStatus((join.status = { state: 'joined', workplace: m.workplace, name: wp.name }))
+    } catch (error) {
+      join.status = { state: 'connecting', workplace: m.workplace, name: m.name }
+      join.asked.delete(from)
+      this.#refuse(
+        m.workplace,
+        'invalid',
+        `Could not fetch the workplace: ${(error as Error).message}`,
+      )
+    }
+  }
+
+  async #adoptWithRetry(
+    workplace: string,
+    rootUrl: string,
+    name: string,
+    from: PeerId,
+  ): Promise<Workplace> {
+    let lastError: unknown
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        return await this.#workplaces.adopt(workplace, rootUrl, name, from)
+      } catch (error) {
+        lastError = error
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt))
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError))
+  }
+
+  #refuse(workplace: string, code: RefusalCode, message: string): void {
+    const join = this.#active.get(workplace)
+    if (!join || join.status.state === 'joined') return
+    this.#mesh.setGroup(`join.${workplace}`, [])
+    this.#setStatus(
+      (join.status = { state: 'refused', workplace, name: join.link.name, code, message }),
+    )
+  }
+
+  #setStatus(status: JoinStatus): void {
+    this.emit('status', status)
+  }
+
+  #send(peer: PeerId, message: JoinMessage): void {
+    this.#mesh.send(peer, JOIN_CHANNEL, encodeJoinMessage(message))
+  }
+}

@@ -1,0 +1,200 @@
+import type { DocHandle } from '@automerge/automerge-repo'
+import { Emitter } from '../../peer/emitter.ts'
+import type { Identity } from '../../peer/identity/identity.ts'
+import type { PeerId } from '../../peer/ids.ts'
+import type { InviteState, MembershipState } from '../membership/evaluate.ts'
+import type { MembershipLog } from '../membership/membership-log.ts'
+import type { SignedRecord } from '../membership/record.ts'
+import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
+import { cleanText, profileName, type MemberView, type RootDoc } from './root-doc.ts'
+
+export interface WorkplaceEvents extends Record<string, unknown> {
+  change: void
+  membership: MembershipState
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+type RecordFields = DistributiveOmit<UnsignedBody, 'workplace' | 'clock' | 'at'>
+
+/**
+ * One workplace on this device: its root document and its verified membership. Membership is
+ * read only from the signed log; the document's other fields are shared data.
+ */
+export class Workplace extends Emitter<WorkplaceEvents> {
+  readonly id: string
+  readonly handle: DocHandle<RootDoc>
+  readonly #log: MembershipLog
+  readonly #identity: Identity
+  readonly #clock: () => number
+  #syncing: Promise<void> = Promise.resolve()
+
+  constructor(options: {
+    handle: DocHandle<RootDoc>
+    log: MembershipLog
+    identity: Identity
+    clock?: () => number
+  }) {
+    super()
+    this.handle = options.handle
+    this.#log = options.log
+    this.id = options.log.workplace
+    this.#identity = options.identity
+    this.#clock = options.clock ?? Date.now
+    this.#log.on('change', (state) => {
+      this.emit('membership', state)
+      this.emit('change', undefined)
+    })
+    this.handle.on('change', () => {
+      void this.reconcile()
+      this.emit('change', undefined)
+    })
+  }
+
+  get doc(): RootDoc | undefined {
+    return this.handle.isReady() ? this.handle.doc() : undefined
+  }
+
+  get name(): string {
+    return cleanText(this.doc?.name, this.#log.state.genesisName || 'Untitled workplace')
+  }
+
+  get description(): string {
+    return cleanText(this.doc?.description, '')
+  }
+
+  get membership(): MembershipState {
+    return this.#log.state
+  }
+
+  get self(): PeerId {
+    return this.#identity.peerId
+  }
+
+  isMember(peer: PeerId): boolean {
+    return this.#log.state.members.has(peer)
+  }
+
+  isOwner(peer: PeerId): boolean {
+    return this.#log.state.members.get(peer) === 'owner'
+  }
+
+  members(): MemberView[] {
+    const doc = this.doc
+    return [...this.#log.state.members]
+      .map(([peer, role]) => ({ peer, role, name: profileName(doc, peer) }))
+      .sort((a, b) => a.name.localeCompare(b.name) || (a.peer < b.peer ? -1 : 1))
+  }
+
+  invites(): InviteState[] {
+    return [...this.#log.state.invites.values()]
+  }
+
+  /** Takes in the document's records and writes back any valid ones it lacks. */
+  reconcile(): Promise<void> {
+    this.#syncing = this.#syncing.then(async () => {
+      const doc = this.doc
+      if (!doc) return
+      await this.#log.ingest(Object.values(doc.records ?? {}))
+      const missing = this.#log.missingFrom(this.doc?.records)
+      if (missing.length > 0) {
+        this.handle.change((d) => {
+          d.records ??= {}
+          for (const { id, record } of missing) d.records[id] = structuredClone(record)
+        })
+      }
+    })
+    return this.#syncing
+  }
+
+  /** Signs a membership record as this device and adds it to the log and the document. */
+  async append(fields: RecordFields): Promise<SignedRecord> {
+    await this.#syncing
+    const record = await signRecord(this.#identity, {
+      ...fields,
+      workplace: this.id,
+      clock: this.#log.state.clock + 1,
+      at: this.#clock(),
+    } as UnsignedBody)
+    const id = await recordId(record)
+    const refused = await this.#log.ingest([record])
+    if (refused.length > 0) throw new Error(`record refused: ${refused.join('; ')}`)
+    this.handle.change((d) => {
+      d.records[id] = structuredClone(record)
+    })
+    return record
+  }
+
+  async createInvite(options: { expiresInMs: number; maxUses: number }): Promise<SignedRecord> {
+    this.#requireOwner('invite people')
+    return this.append({
+      kind: 'invite',
+      inviteId: randomId(),
+      expiresAt: this.#clock() + options.expiresInMs,
+      maxUses: options.maxUses,
+    })
+  }
+
+  async revokeInvite(inviteId: string): Promise<void> {
+    this.#requireOwner('revoke invites')
+    await this.append({ kind: 'revoke-invite', inviteId })
+  }
+
+  async add(peer: PeerId): Promise<void> {
+    this.#requireOwner('add members')
+    if (!this.isMember(peer)) await this.append({ kind: 'add', subject: peer })
+  }
+
+  async remove(peer: PeerId): Promise<void> {
+    this.#requireOwner('remove members')
+    await this.append({ kind: 'remove', subject: peer })
+  }
+
+  async promote(peer: PeerId): Promise<void> {
+    this.#requireOwner('promote members')
+    await this.append({ kind: 'promote', subject: peer })
+  }
+
+  async leave(): Promise<void> {
+    await this.append({ kind: 'leave', subject: this.self })
+  }
+
+  /** Lets a newcomer in on an owner's invite; the caller has checked the invite is current. */
+  async admit(peer: PeerId, invite: SignedRecord): Promise<void> {
+    if (!this.isMember(this.self)) throw new Error('only members can admit newcomers')
+    const inviteId = await recordId(invite)
+    if (!this.doc?.records?.[inviteId]) {
+      await this.#log.ingest([invite])
+      this.handle.change((d) => {
+        d.records[inviteId] = structuredClone(invite)
+      })
+    }
+    await this.append({ kind: 'admit', subject: peer, invite })
+  }
+
+  setName(name: string): void {
+    this.#requireOwner('rename the workplace')
+    this.handle.change((d) => {
+      d.name = name.slice(0, 200)
+    })
+  }
+
+  setDescription(text: string): void {
+    this.handle.change((d) => {
+      d.description = text.slice(0, 2000)
+    })
+  }
+
+  /** Writes this device's display name into the workplace. */
+  setProfileName(name: string): void {
+    const current = this.doc?.profiles?.[this.self]?.name
+    if (current === name) return
+    this.handle.change((d) => {
+      d.profiles ??= {}
+      d.profiles[this.self] = { name: name.slice(0, 100), updatedAt: this.#clock() }
+    })
+  }
+
+  #requireOwner(what: string): void {
+    if (!this.isOwner(this.self)) throw new Error(`Only an owner can ${what}.`)
+  }
+}

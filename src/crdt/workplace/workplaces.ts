@@ -1,0 +1,209 @@
+import { parseAutomergeUrl, type AutomergeUrl, type Repo } from '@automerge/automerge-repo'
+import { Emitter } from '../../peer/emitter.ts'
+import type { Identity } from '../../peer/identity/identity.ts'
+import { asTopic, type PeerId } from '../../peer/ids.ts'
+import { MembershipLog } from '../membership/membership-log.ts'
+import type { RecordStore } from '../membership/record-store.ts'
+import { randomId, recordId, signRecord } from '../membership/sign.ts'
+import type { MeshPort } from '../mesh-port.ts'
+import type { AccessPolicy } from '../repo/mesh-network-adapter.ts'
+import { ROOT_DOC_VERSION, type RootDoc } from './root-doc.ts'
+import { Workplace } from './workplace.ts'
+import type { WorkplaceEntry, WorkplaceList } from './workplace-list.ts'
+
+export interface WorkplacesOptions {
+  repo: Repo
+  identity: Identity
+  mesh: MeshPort
+  list: WorkplaceList
+  records: RecordStore
+  displayName: () => string
+  clock?: () => number
+}
+
+export interface WorkplacesEvents extends Record<string, unknown> {
+  change: void
+  /** Who may see what changed: the repo must re-evaluate sharing. */
+  access: void
+}
+
+/** The signaling topic in which a workplace's online members meet. */
+export function workplaceTopic(workplace: string) {
+  return asTopic(`wp.${workplace}`)
+}
+
+/**
+ * The workplaces this device belongs to, and the access policy that follows from their signed
+ * membership: who may sync which document and who may link at all.
+ */
+export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolicy {
+  readonly #o: WorkplacesOptions
+  readonly #open = new Map<string, Workplace>()
+  readonly #docs = new Map<string, string>()
+  /** Documents being fetched while joining, and the peers trusted to serve them. */
+  readonly #pending = new Map<string, Set<PeerId>>()
+  #loaded: Promise<void> | undefined
+
+  constructor(options: WorkplacesOptions) {
+    super()
+    this.#o = options
+  }
+
+  get self(): PeerId {
+    return this.#o.identity.peerId
+  }
+
+  list(): Workplace[] {
+    return [...this.#open.values()].sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  get(id: string): Workplace | undefined {
+    return this.#open.get(id)
+  }
+
+  /** Opens every workplace stored on this device, from IndexedDB, before any network work. */
+  load(): Promise<void> {
+    this.#loaded ??= (async () => {
+      const entries = await this.#o.list.all()
+      await Promise.all(
+        entries.map((entry) => this.#openEntry(entry).catch(reportOpenError(entry))),
+      )
+    })()
+    return this.#loaded
+  }
+
+  async create(name: string): Promise<Workplace> {
+    const clock = this.#o.clock ?? Date.now
+    const genesis = await signRecord(this.#o.identity, {
+      kind: 'genesis',
+      workplace: '',
+      name: name.slice(0, 200),
+      nonce: randomId(),
+      clock: 0,
+      at: clock(),
+    })
+    const id = await recordId(genesis)
+    const handle = this.#o.repo.create<RootDoc>({
+      v: ROOT_DOC_VERSION,
+      workplace: id,
+      name: name.slice(0, 200),
+      description: '',
+      records: { [id]: genesis },
+      profiles: { [this.self]: { name: this.#o.displayName(), updatedAt: clock() } },
+      docs: {},
+      settings: { replicas: 2 },
+    })
+    return this.#openEntry({ id, rootUrl: handle.url, name, addedAt: clock() })
+  }
+
+  /** Opens a workplace whose root document this device has just been given access to. */
+  async adopt(id: string, rootUrl: string, name: string, from: PeerId): Promise<Workplace> {
+    const existing = this.#open.get(id)
+    if (existing) return existing
+    const { documentId } = parseAutomergeUrl(rootUrl as AutomergeUrl)
+    this.trustWhileJoining(documentId, from)
+    try {
+      return await this.#openEntry({ id, rootUrl, name, addedAt: (this.#o.clock ?? Date.now)() })
+    } finally {
+      this.#pending.delete(documentId)
+    }
+  }
+
+  /** Lets `peer` serve a document we are fetching before its workplace's members are known. */
+  trustWhileJoining(documentId: string, peer: PeerId): void {
+    let peers = this.#pending.get(documentId)
+    if (!peers) this.#pending.set(documentId, (peers = new Set()))
+    peers.add(peer)
+    this.emit('access', undefined)
+  }
+
+  async forget(id: string): Promise<void> {
+    const workplace = this.#open.get(id)
+    if (!workplace) return
+    this.#open.delete(id)
+    for (const [doc, wp] of this.#docs) if (wp === id) this.#docs.delete(doc)
+    this.#o.mesh.setGroup(id, [])
+    this.#o.mesh.leave(workplaceTopic(id))
+    await this.#o.list.delete(id)
+    this.emit('access', undefined)
+    this.emit('change', undefined)
+  }
+
+  // AccessPolicy
+
+  mayExchange(peer: PeerId, documentId: string): boolean {
+    if (peer === this.self) return false
+    const workplace = this.#docs.get(documentId)
+    if (workplace) return this.#open.get(workplace)?.isMember(peer) ?? false
+    return this.#pending.get(documentId)?.has(peer) ?? false
+  }
+
+  mayPeer(peer: PeerId): boolean {
+    for (const workplace of this.#open.values()) if (workplace.isMember(peer)) return true
+    for (const peers of this.#pending.values()) if (peers.has(peer)) return true
+    return false
+  }
+
+  /** False for a peer removed from a workplace of ours and a member of none: its links are refused. */
+  authorizeLink(peer: PeerId): boolean {
+    let removed = false
+    for (const workplace of this.#open.values()) {
+      if (workplace.isMember(peer)) return true
+      if (workplace.membership.former.has(peer)) removed = true
+    }
+    return !removed
+  }
+
+  async #openEntry(entry: WorkplaceEntry): Promise<Workplace> {
+    const existing = this.#open.get(entry.id)
+    if (existing) return existing
+    const handle = await this.#o.repo.find<RootDoc>(entry.rootUrl as AutomergeUrl)
+    const log = new MembershipLog(entry.id, this.#o.records)
+    await log.load()
+    const workplace = new Workplace({
+      handle,
+      log,
+      identity: this.#o.identity,
+      ...(this.#o.clock ? { clock: this.#o.clock } : {}),
+    })
+    await workplace.reconcile()
+    if (handle.doc()?.workplace !== entry.id) {
+      throw new Error(`document ${entry.rootUrl} is not the root of workplace ${entry.id}`)
+    }
+    this.#open.set(entry.id, workplace)
+    this.#registerDocs(workplace)
+    await this.#o.list.put({ ...entry, name: workplace.name })
+    workplace.on('membership', () => this.#membershipChanged(workplace))
+    workplace.on('change', () => {
+      this.#registerDocs(workplace)
+      this.emit('change', undefined)
+    })
+    if (workplace.isMember(this.self)) workplace.setProfileName(this.#o.displayName())
+    this.#o.mesh.join(workplaceTopic(entry.id))
+    this.#membershipChanged(workplace)
+    return workplace
+  }
+
+  #registerDocs(workplace: Workplace): void {
+    this.#docs.set(workplace.handle.documentId, workplace.id)
+    for (const url of Object.values(workplace.doc?.docs ?? {})) {
+      try {
+        this.#docs.set(parseAutomergeUrl(url as AutomergeUrl).documentId, workplace.id)
+      } catch {
+        console.warn(`workplace ${workplace.id}: ignoring a malformed document URL`)
+      }
+    }
+  }
+
+  #membershipChanged(workplace: Workplace): void {
+    const members = [...workplace.membership.members.keys()].filter((p) => p !== this.self)
+    this.#o.mesh.setGroup(workplace.id, workplace.isMember(this.self) ? members : [])
+    this.#o.mesh.reauthorize()
+    this.emit('access', undefined)
+    this.emit('change', undefined)
+  }
+}
+
+function reportOpenError(entry: WorkplaceEntry) {
+  return (error: unknown) => console.error(`could not open workplace ${entry.name}`, error)
+}

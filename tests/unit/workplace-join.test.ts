@@ -1,0 +1,178 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { parseAutomergeUrl, type AutomergeUrl } from '@automerge/automerge-repo'
+import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
+import { signRecord } from '../../src/crdt/membership/sign.ts'
+import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
+import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
+import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import type { Identity } from '../../src/peer/identity/identity.ts'
+import { FakeMeshHub, type FakeMeshPort } from '../support/fake-mesh-port.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
+import { until } from '../support/until.ts'
+
+interface Device {
+  name: string
+  identity: Identity
+  port: FakeMeshPort
+  stack: WorkplaceStack
+}
+
+const stacks: WorkplaceStack[] = []
+afterEach(async () => {
+  await Promise.all(stacks.splice(0).map((s) => s.shutdown()))
+})
+
+async function device(hub: FakeMeshHub, name: string): Promise<Device> {
+  const identity = await createTestIdentity()
+  const port = hub.add(identity.peerId)
+  const stack = createWorkplaceStack({
+    identity,
+    mesh: port,
+    list: createMemoryWorkplaceList(),
+    records: createMemoryRecordStore(),
+    displayName: () => name,
+  })
+  port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+  stacks.push(stack)
+  return { name, identity, port, stack }
+}
+
+function link(wp: Workplace, invite?: Awaited<ReturnType<Workplace['createInvite']>>) {
+  const url = encodeWorkplaceLink('https://peerplace.test/', {
+    workplace: wp.id,
+    name: wp.name,
+    peers: wp
+      .members()
+      .filter((m) => m.role === 'owner')
+      .map((m) => m.peer),
+    endpoints: ['wss://peerplace.test/relay'],
+    ...(invite ? { invite } : {}),
+  })
+  return decodeWorkplaceLink(url)
+}
+
+const memberNames = (wp: Workplace | undefined) =>
+  wp
+    ?.members()
+    .map((m) => m.name)
+    .sort() ?? []
+
+describe('joining a workplace', () => {
+  it('admits by invite link, approves and denies join requests', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b, c, d] = await Promise.all(['Ann', 'Bob', 'Cy', 'Dee'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    expect(acme.isOwner(a!.identity.peerId)).toBe(true)
+
+    b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    expect(bAcme.name).toBe('Acme')
+    await until(() => memberNames(bAcme).join() === 'Ann,Bob', 'B to see the members')
+    expect(b!.stack.joins.status(acme.id)?.state).toBe('joined')
+
+    c!.stack.joins.start(link(acme))
+    await until(() => a!.stack.joins.requests(acme.id).length === 1, 'A to see C asking')
+    expect(a!.stack.joins.requests(acme.id)[0]!.name).toBe('Cy')
+    await a!.stack.joins.approve(acme.id, c!.identity.peerId)
+    const cAcme = await until(() => c!.stack.workplaces.get(acme.id), 'C to join')
+    await until(() => memberNames(cAcme).join() === 'Ann,Bob,Cy', 'C to see all members')
+
+    d!.stack.joins.start(link(acme))
+    await until(() => a!.stack.joins.requests(acme.id).length === 1, 'A to see D asking')
+    a!.stack.joins.deny(acme.id, d!.identity.peerId)
+    const status = await until(() => {
+      const s = d!.stack.joins.status(acme.id)
+      return s?.state === 'refused' ? s : undefined
+    }, 'D to be told')
+    expect(status.code).toBe('denied')
+    expect(d!.stack.workplaces.list()).toEqual([])
+    expect(acme.isMember(d!.identity.peerId)).toBe(false)
+  })
+
+  it('refuses expired, revoked and used-up invites with a clear message', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b, c, d] = await Promise.all(['Ann', 'Bob', 'Cy', 'Dee'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    const expired = await acme.createInvite({ expiresInMs: -1, maxUses: 5 })
+    const revoked = await acme.createInvite({ expiresInMs: 60_000, maxUses: 5 })
+    await acme.revokeInvite((revoked.body as { inviteId: string }).inviteId)
+    const single = await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })
+
+    const refusal = (dev: Device) =>
+      until(() => {
+        const s = dev.stack.joins.status(acme.id)
+        return s?.state === 'refused' ? s : undefined
+      }, `${dev.name} to be refused`)
+
+    b!.stack.joins.start(link(acme, expired))
+    expect((await refusal(b!)).message).toMatch(/expired/)
+    c!.stack.joins.start(link(acme, revoked))
+    expect((await refusal(c!)).message).toMatch(/revoked/)
+    d!.stack.joins.start(link(acme, single))
+    await until(() => d!.stack.workplaces.get(acme.id), 'D to join with the single-use invite')
+    const e = await device(hub, 'Eve')
+    e.stack.joins.start(link(acme, single))
+    expect((await refusal(e)).message).toMatch(/already been used/)
+    expect([...acme.membership.members.keys()].sort()).toEqual(
+      [a!.identity.peerId, d!.identity.peerId].sort(),
+    )
+  })
+
+  it('gives a non-member nothing, even with the root document ID', async () => {
+    const hub = new FakeMeshHub()
+    const [a, m] = await Promise.all(['Ann', 'Mallory'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    hub.link(a!.identity.peerId, m!.identity.peerId)
+    const { documentId } = parseAutomergeUrl(acme.handle.url as AutomergeUrl)
+    m!.stack.workplaces.trustWhileJoining(documentId, a!.identity.peerId)
+    const found = m!.stack.repo.find(acme.handle.url, { signal: AbortSignal.timeout(1500) })
+    await expect(found).rejects.toThrow()
+    expect(m!.stack.repo.handles[documentId]?.isReady() ?? false).toBe(false)
+  })
+
+  it('ignores membership changes that are unsigned or signed by a non-owner', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b, c] = await Promise.all(['Ann', 'Bob', 'Cy'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+
+    // B, a plain member, writes a signed "add C" and an unsigned "promote B" into the document.
+    const forged = await signRecord(b!.identity, {
+      kind: 'add',
+      subject: c!.identity.peerId,
+      workplace: acme.id,
+      clock: 50,
+      at: Date.now(),
+    })
+    bAcme.handle.change((doc) => {
+      doc.records.forgedadd = structuredClone(forged)
+      doc.records.unsigned = {
+        body: { ...forged.body, kind: 'promote', subject: b!.identity.peerId },
+        sig: 'AAAA',
+      } as never
+      doc.name = 'Renamed by Bob'
+    })
+    await until(() => acme.name === 'Renamed by Bob', 'A to receive B’s change')
+    await acme.reconcile()
+    expect(acme.isMember(c!.identity.peerId)).toBe(false)
+    expect(acme.membership.members.get(b!.identity.peerId)).toBe('member')
+    expect(bAcme.isMember(c!.identity.peerId)).toBe(false)
+  })
+
+  it('refuses a removed member’s links and stops sharing with it', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    await acme.remove(b!.identity.peerId)
+    await until(() => !hub.linked(a!.identity.peerId, b!.identity.peerId), 'A to drop B’s link')
+    hub.link(a!.identity.peerId, b!.identity.peerId)
+    expect(hub.linked(a!.identity.peerId, b!.identity.peerId)).toBe(false)
+    acme.setDescription('after the removal')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(bAcme.description).toBe('')
+  })
+})
