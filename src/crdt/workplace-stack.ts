@@ -33,10 +33,11 @@ export function createWorkplaceStack(options: {
   displayName: () => string
   clock?: () => number
 }): WorkplaceStack {
-  let workplaces: Workplaces | undefined
+  // The repo consults the policy while it is being built, before Workplaces exists.
+  const built: { workplaces?: Workplaces } = {}
   const policy = {
-    mayExchange: (peer: PeerId, doc: string) => workplaces?.mayExchange(peer, doc) ?? false,
-    mayPeer: (peer: PeerId) => workplaces?.mayPeer(peer) ?? false,
+    mayExchange: (peer: PeerId, doc: string) => built.workplaces?.mayExchange(peer, doc) ?? false,
+    mayPeer: (peer: PeerId) => built.workplaces?.mayPeer(peer) ?? false,
   }
   const network = new MeshNetworkAdapter(options.mesh, policy)
   const repo = new Repo({
@@ -52,7 +53,7 @@ export function createWorkplaceStack(options: {
       access: async (peer, doc) => policy.mayExchange(peer as unknown as PeerId, doc),
     },
   })
-  workplaces = new Workplaces({
+  const workplaces = new Workplaces({
     repo,
     identity: options.identity,
     mesh: options.mesh,
@@ -61,6 +62,7 @@ export function createWorkplaceStack(options: {
     displayName: options.displayName,
     ...(options.clock ? { clock: options.clock } : {}),
   })
+  built.workplaces = workplaces
   workplaces.on('access', () => {
     network.refreshPeers()
     repo.shareConfigChanged()
