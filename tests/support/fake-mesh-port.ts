@@ -53,8 +53,11 @@ export class FakeMeshHub {
     while (queue.length > 0) {
       const at = queue.shift()!
       if (at === to) return true
-      for (const next of this.neighbours(at))
-        if (!seen.has(next)) (seen.add(next), queue.push(next))
+      for (const next of this.neighbours(at)) {
+        if (seen.has(next)) continue
+        seen.add(next)
+        queue.push(next)
+      }
     }
     return false
   }
