@@ -1,0 +1,256 @@
+import SimplePeer from 'simple-peer'
+import { ChannelPipe, type PipeConnection } from './channel-pipe.ts'
+import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
+import type { DataPipe, PipeStats } from './pipe.ts'
+import { pipeStatsFromReport } from './rtc-stats.ts'
+import { sdpFingerprint } from './sdp-fingerprint.ts'
+import { isSimplePeerSignal } from './signal-data.ts'
+
+export interface SimplePeerPipeOptions {
+  initiator: boolean
+  iceServers: RTCIceServer[]
+  /** A WebRTC implementation for Node (`@roamhq/wrtc`); browsers use their own. */
+  wrtc?: object
+  trickle?: boolean
+  /** Label of the main channel; both peers must use the same one. */
+  channelLabel?: string
+  /** `pipe` rejects if the connection is not up by then. Default 30 s. */
+  connectTimeoutMs?: number
+  /** openSideChannel() rejects if the peer has not opened the same label by then. Default 10 s. */
+  sideChannelTimeoutMs?: number
+}
+
+/** A connection attempt: carry `onSignal` output to the peer and its signals into `signal`. */
+export interface PendingPipe {
+  /** Resolves once the main channel is open at both ends; rejects with a clear Error. */
+  pipe: Promise<DataPipe>
+  signal(data: unknown): void
+  onSignal(cb: (data: unknown) => void): void
+  destroy(reason?: string): void
+}
+
+const MAX_MESSAGE_SIZE = 256 * 1024
+
+/** Starts a WebRTC connection with simple-peer and wraps it as a DataPipe. */
+export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
+  const signalListeners: ((data: unknown) => void)[] = []
+  const heldSignals: unknown[] = []
+  let settled = false
+  let resolvePipe!: (pipe: DataPipe) => void
+  let rejectPipe!: (error: Error) => void
+  const pipe = new Promise<DataPipe>((resolve, reject) => {
+    resolvePipe = resolve
+    rejectPipe = reject
+  })
+  const fail = (error: Error): void => {
+    if (settled) return
+    settled = true
+    rejectPipe(error)
+  }
+
+  let peer: SimplePeer.Instance
+  let pc: RTCPeerConnection
+  try {
+    peer = new SimplePeer({
+      initiator: opts.initiator,
+      trickle: opts.trickle ?? true,
+      config: { iceServers: opts.iceServers },
+      ...(opts.wrtc ? { wrtc: opts.wrtc as SimplePeer.Options['wrtc'] } : {}),
+    })
+    pc = peerConnectionOf(peer)
+  } catch (error) {
+    fail(new Error(`WebRTC is unavailable: ${messageOf(error)}`))
+    return { pipe, signal: () => {}, onSignal: () => {}, destroy: () => {} }
+  }
+
+  const connection = new SimplePeerConnection(pc, opts.sideChannelTimeoutMs ?? 10_000)
+  const mainLabel = opts.channelLabel ?? 'peerplace'
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 30_000
+  // The connect timeout below is the one that reports; the channel's own is only a backstop.
+  const main = connection.addChannel(mainLabel, connectTimeoutMs + 1000, (reason) => {
+    peer.destroy()
+    connection.closeAll(reason)
+  })
+  if (!main.ok) {
+    peer.destroy()
+    fail(new Error(main.error))
+    return { pipe, signal: () => {}, onSignal: () => {}, destroy: () => {} }
+  }
+
+  const timeout = setTimeout(() => {
+    fail(new Error(`WebRTC connection timed out after ${connectTimeoutMs} ms`))
+    peer.destroy()
+  }, connectTimeoutMs)
+
+  main.pipe.ready.then(
+    () => {
+      clearTimeout(timeout)
+      try {
+        connection.readFingerprints()
+      } catch (error) {
+        fail(new Error(`cannot authenticate this connection: ${messageOf(error)}`))
+        peer.destroy()
+        return
+      }
+      if (settled) return
+      settled = true
+      resolvePipe(main.pipe)
+    },
+    (error: Error) => {
+      clearTimeout(timeout)
+      fail(error)
+    },
+  )
+
+  peer.on('signal', (data: unknown) => {
+    if (signalListeners.length === 0) heldSignals.push(data)
+    for (const listener of signalListeners) listener(data)
+  })
+  peer.on('error', (error: Error & { code?: string }) => {
+    const reason = `WebRTC connection failed (${error.code ?? 'error'}): ${error.message}`
+    fail(new Error(reason))
+    connection.closeAll(reason)
+  })
+  peer.on('close', () => {
+    clearTimeout(timeout)
+    fail(new Error('WebRTC connection closed before it opened'))
+    connection.closeAll('connection closed')
+  })
+
+  return {
+    pipe,
+    signal(data) {
+      if (peer.destroyed) return
+      if (!isSimplePeerSignal(data)) {
+        console.warn('simple-peer pipe: dropping an invalid signal')
+        return
+      }
+      try {
+        peer.signal(data as SimplePeer.SignalData)
+      } catch (error) {
+        console.warn(`simple-peer pipe: signal refused: ${messageOf(error)}`)
+      }
+    },
+    onSignal(cb) {
+      signalListeners.push(cb)
+      for (const data of heldSignals.splice(0)) cb(data)
+    },
+    destroy(reason = 'destroyed') {
+      clearTimeout(timeout)
+      fail(new Error(`connection attempt cancelled: ${reason}`))
+      main.pipe.close(reason)
+      peer.destroy()
+    },
+  }
+}
+
+/**
+ * simple-peer keeps its RTCPeerConnection in the internal `_pc`. This is the one place that
+ * reaches for it: we need it for negotiated channels (so simple-peer's `ondatachannel` never
+ * takes them), SCTP limits, SDP fingerprints and stats.
+ */
+function peerConnectionOf(peer: SimplePeer.Instance): RTCPeerConnection {
+  const pc = (peer as unknown as { _pc?: RTCPeerConnection | null })._pc
+  if (!pc) throw new Error('simple-peer created no RTCPeerConnection')
+  return pc
+}
+
+/** The RTCPeerConnection side of every channel pipe of one connection. */
+class SimplePeerConnection implements PipeConnection {
+  readonly #pc: RTCPeerConnection
+  readonly #sideChannelTimeoutMs: number
+  readonly #channels = new Map<number, { label: string; pipe: ChannelPipe }>()
+  readonly #pending = new Map<string, Promise<DataPipe>>()
+  #fingerprints = { local: '', remote: '' }
+  #closed = false
+
+  constructor(pc: RTCPeerConnection, sideChannelTimeoutMs: number) {
+    this.#pc = pc
+    this.#sideChannelTimeoutMs = sideChannelTimeoutMs
+  }
+
+  get maxMessageSize(): number {
+    const size = this.#pc.sctp?.maxMessageSize
+    return typeof size === 'number' && size > 0
+      ? Math.min(size, MAX_MESSAGE_SIZE)
+      : MAX_MESSAGE_SIZE
+  }
+
+  get fingerprints(): { readonly local: string; readonly remote: string } {
+    return this.#fingerprints
+  }
+
+  readFingerprints(): void {
+    const local = this.#pc.localDescription?.sdp
+    const remote = this.#pc.remoteDescription?.sdp
+    if (!local || !remote) throw new Error('session descriptions are missing')
+    this.#fingerprints = { local: sdpFingerprint(local), remote: sdpFingerprint(remote) }
+  }
+
+  addChannel(
+    label: string,
+    handshakeTimeoutMs: number,
+    onClosed?: (reason: string) => void,
+  ): { ok: true; pipe: ChannelPipe } | { ok: false; error: string } {
+    if (this.#closed) return { ok: false, error: 'the connection is closed' }
+    if (!isChannelLabel(label)) return { ok: false, error: `invalid channel label "${label}"` }
+    const id = channelIdForLabel(label)
+    const taken = this.#channels.get(id)
+    if (taken) {
+      return { ok: false, error: `channel "${label}" collides with "${taken.label}" (id ${id})` }
+    }
+    let channel: RTCDataChannel
+    try {
+      channel = this.#pc.createDataChannel(label, { negotiated: true, id, ordered: true })
+    } catch (error) {
+      return { ok: false, error: `cannot open channel "${label}": ${messageOf(error)}` }
+    }
+    const pipe = new ChannelPipe(channel, this, {
+      handshakeTimeoutMs,
+      onClosed: (reason) => {
+        this.#channels.delete(id)
+        this.#pending.delete(label)
+        onClosed?.(reason)
+      },
+    })
+    this.#channels.set(id, { label, pipe })
+    return { ok: true, pipe }
+  }
+
+  openSideChannel(label: string): Promise<DataPipe> {
+    const pending = this.#pending.get(label)
+    if (pending) return pending
+    const added = this.addChannel(label, this.#sideChannelTimeoutMs)
+    if (!added.ok) return Promise.reject(new Error(added.error))
+    const opened = added.pipe.ready.then(() => added.pipe)
+    this.#pending.set(label, opened)
+    return opened
+  }
+
+  async stats(): Promise<PipeStats> {
+    try {
+      return pipeStatsFromReport(await this.#pc.getStats())
+    } catch {
+      return emptyStats()
+    }
+  }
+
+  closeAll(reason: string): void {
+    this.#closed = true
+    for (const { pipe } of [...this.#channels.values()]) pipe.connectionClosed(reason)
+  }
+}
+
+function emptyStats(): PipeStats {
+  return {
+    rttMs: null,
+    bytesSent: 0,
+    bytesReceived: 0,
+    localCandidateType: null,
+    remoteCandidateType: null,
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
