@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import express from 'express'
 import { ExpressPeerServer } from 'peer'
 import { WebSocketServer, type ServerOptions } from 'ws'
 
@@ -30,12 +31,14 @@ export function mountPeerJs(
       (sockets = new WebSocketServer({ ...options, noServer: true, maxPayload: 64 * 1024 })),
   })
   app.on('error', (error) => onError(error))
-  // The package finishes its setup when an Express parent mounts it; it needs no parent.
-  app.emit('mount', app)
+  // The package finishes its setup when an Express app mounts it.
+  const parent = express()
+  parent.disable('x-powered-by')
+  parent.use(app)
   const prefix = `${path}/`
   return {
     owns: (pathname) => pathname === path || pathname.startsWith(prefix),
-    handleRequest: (request, response) => app(request, response),
+    handleRequest: (request, response) => parent(request, response),
     handleUpgrade(request, socket, head) {
       if (!sockets) return socket.destroy()
       sockets.handleUpgrade(request, socket, head, (ws) => sockets?.emit('connection', ws, request))

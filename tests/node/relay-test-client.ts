@@ -9,6 +9,13 @@ import {
 } from '../../src/peer/signaling/relay-protocol.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 
+export interface ClientOptions {
+  headers?: Record<string, string>
+  identity?: Identity
+  /** False simulates a dead peer: WebSocket pings go unanswered. */
+  autoPong?: boolean
+}
+
 /** A raw protocol client for relay tests: sends anything, records every frame it receives. */
 export class RelayTestClient {
   readonly received: ServerMessage[] = []
@@ -35,13 +42,10 @@ export class RelayTestClient {
   }
 
   /** Opens a socket and waits for the challenge, without authenticating. */
-  static async open(
-    url: string,
-    options: { headers?: Record<string, string>; identity?: Identity } = {},
-  ): Promise<RelayTestClient> {
+  static async open(url: string, options: ClientOptions = {}): Promise<RelayTestClient> {
     const identity = options.identity ?? (await createTestIdentity())
     const client = new RelayTestClient(
-      new WebSocket(url, { headers: options.headers ?? {} }),
+      new WebSocket(url, { headers: options.headers ?? {}, autoPong: options.autoPong ?? true }),
       identity,
     )
     client.nonce = (await client.next('challenge')).nonce
@@ -49,10 +53,7 @@ export class RelayTestClient {
   }
 
   /** Opens, answers the challenge and waits for the welcome. */
-  static async connect(
-    url: string,
-    options: { headers?: Record<string, string>; identity?: Identity } = {},
-  ): Promise<RelayTestClient> {
+  static async connect(url: string, options: ClientOptions = {}): Promise<RelayTestClient> {
     const client = await RelayTestClient.open(url, options)
     await client.hello()
     await client.next('welcome')
