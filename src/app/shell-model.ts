@@ -1,0 +1,31 @@
+import type { PeerId } from '../peer/ids.ts'
+import type { SignalingState } from '../peer/signaling/signaling.ts'
+
+/**
+ * What the first screen shows and may change. Built once in src/main.ts and passed down as
+ * props; the UI only reads these and calls their methods.
+ */
+export interface ShellModel {
+  /** This device's peer ID (derived from its key). */
+  readonly peerId: PeerId
+  readonly profile: DisplayNameSource
+  /** The signaling connection in use (by default the relay of the app's own origin). */
+  readonly connection: ConnectionStatus
+}
+
+/** The device's editable display name; `DeviceProfile` from src/peer/identity fits. */
+export interface DisplayNameSource {
+  /** Null until the user picks a name. */
+  readonly name: string | null
+  /** Validates and stores a new name; rejects with a readable Error if it is invalid. */
+  setName(name: string): Promise<void>
+  on(event: 'change', listener: (value: { name: string | null }) => void): () => void
+}
+
+/** A signaling connection's state; any `Signaling` or `SignalCarrier` fits. */
+export interface ConnectionStatus {
+  readonly state: SignalingState
+  /** Which endpoint is in use, for people to read ("relay wss://example.org/relay"). */
+  readonly endpoint: string
+  on(event: 'state', listener: (state: SignalingState) => void): () => void
+}
