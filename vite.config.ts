@@ -29,5 +29,12 @@ export default defineConfig({
   worker: { format: 'es', plugins: () => [wasm()] },
   // The manifest lets bench/bundle.bench.ts follow what index.html loads.
   build: { target: 'esnext', sourcemap: true, manifest: true },
-  server: { port: 5173 },
+  // `npm run dev` talks to a relay started with `npm run relay` (port 8787) through this proxy.
+  server: {
+    port: 5173,
+    proxy: {
+      '/relay': { target: 'http://127.0.0.1:8787', ws: true },
+      '/peerjs': { target: 'http://127.0.0.1:8787', ws: true },
+    },
+  },
 })
