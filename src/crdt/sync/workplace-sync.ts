@@ -1,0 +1,206 @@
+import * as Automerge from '@automerge/automerge'
+import type { DocHandle } from '@automerge/automerge-repo'
+import { Emitter } from '../../peer/emitter.ts'
+import type { PeerId } from '../../peer/ids.ts'
+import type { MeshPort } from '../mesh-port.ts'
+import { decodeHeadsReport, encodeHeadsReport, SYNC_STATUS_CHANNEL } from './sync-protocol.ts'
+
+/** Who is online in a workplace and who its Syncer is, as the mesh's presence sees it. */
+export interface PresencePort {
+  online(group: string): readonly PeerId[]
+  syncer(group: string): PeerId
+  onChange(handler: (group: string) => void): () => void
+}
+
+export type SelfSyncState =
+  | { state: 'in-sync' }
+  | { state: 'syncing'; pending: number }
+  | { state: 'offline'; waiting: number }
+
+export interface MemberSyncView {
+  peer: PeerId
+  online: boolean
+  isSyncer: boolean
+  inSync: boolean
+  /** When this device last saw the member hold exactly what it holds. */
+  lastSyncedAt: number | null
+}
+
+/** Where the heads other members were last known to hold survive a reload. */
+export interface ConfirmedHeadsStore {
+  load(workplace: string): Record<string, string[]>
+  save(workplace: string, heads: Record<string, string[]>): void
+}
+
+export function createMemoryConfirmedHeadsStore(): ConfirmedHeadsStore {
+  const data = new Map<string, Record<string, string[]>>()
+  return {
+    load: (workplace) => structuredClone(data.get(workplace) ?? {}),
+    save: (workplace, heads) => void data.set(workplace, structuredClone(heads)),
+  }
+}
+
+/** Keeps confirmed heads in localStorage: small, synchronous, per browser profile. */
+export function createLocalConfirmedHeadsStore(storage: Storage): ConfirmedHeadsStore {
+  const key = (workplace: string) => `peerplace.confirmed-heads.${workplace}`
+  return {
+    load(workplace) {
+      try {
+        const parsed: unknown = JSON.parse(storage.getItem(key(workplace)) ?? '{}')
+        return typeof parsed === 'object' && parsed !== null
+          ? (parsed as Record<string, string[]>)
+          : {}
+      } catch {
+        return {}
+      }
+    },
+    save: (workplace, heads) => storage.setItem(key(workplace), JSON.stringify(heads)),
+  }
+}
+
+export interface WorkplaceSyncEvents extends Record<string, unknown> {
+  change: void
+}
+
+/**
+ * The Syncer's bookkeeping and the "in sync" badge: members report their document heads; each
+ * device compares them with its own. While nobody else is online, it counts the local changes
+ * that no other member is known to hold yet.
+ */
+export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
+  readonly workplace: string
+  readonly #mesh: MeshPort
+  readonly #presence: PresencePort
+  readonly #handles: () => DocHandle<unknown>[]
+  readonly #clock: () => number
+  readonly #reported = new Map<PeerId, Record<string, string[]>>()
+  readonly #lastSynced = new Map<PeerId, number>()
+  /** Heads other members are known to hold, per document (what "waiting" counts from). */
+  readonly #confirmed: Map<string, string[]>
+  readonly #store: ConfirmedHeadsStore
+  readonly #off: (() => void)[] = []
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(options: {
+    workplace: string
+    mesh: MeshPort
+    presence: PresencePort
+    handles: () => DocHandle<unknown>[]
+    store: ConfirmedHeadsStore
+    clock?: () => number
+    reportEveryMs?: number
+  }) {
+    super()
+    this.workplace = options.workplace
+    this.#mesh = options.mesh
+    this.#presence = options.presence
+    this.#handles = options.handles
+    this.#clock = options.clock ?? Date.now
+    this.#store = options.store
+    this.#confirmed = new Map(Object.entries(this.#store.load(this.workplace)))
+    this.#off.push(
+      this.#mesh.onMessage(SYNC_STATUS_CHANNEL, ({ from, data }) => this.#receive(from, data)),
+      this.#presence.onChange((group) => {
+        if (group !== this.workplace) return
+        this.report()
+        this.emit('change', undefined)
+      }),
+      this.#mesh.onLinkChange(({ up }) => up && this.report()),
+    )
+    const every = setInterval(() => this.report(), options.reportEveryMs ?? 5000)
+    this.#off.push(() => clearInterval(every))
+  }
+
+  /** Call when a document of the workplace changed locally or by sync. */
+  changed(): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.report(), 150)
+    this.emit('change', undefined)
+  }
+
+  /** Sends this device's heads to every online member. */
+  report(): void {
+    const data = encodeHeadsReport({ workplace: this.workplace, heads: this.#ownHeads() })
+    for (const peer of this.#others()) this.#mesh.send(peer, SYNC_STATUS_CHANNEL, data)
+  }
+
+  get syncer(): PeerId {
+    return this.#presence.syncer(this.workplace)
+  }
+
+  self(): SelfSyncState {
+    const others = this.#others()
+    const own = this.#ownHeads()
+    if (others.length === 0) return { state: 'offline', waiting: this.#waiting() }
+    const judged = this.syncer === this.#mesh.self ? others : [this.syncer]
+    const pending = judged.filter((peer) => !sameHeads(this.#reported.get(peer), own)).length
+    return pending === 0 ? { state: 'in-sync' } : { state: 'syncing', pending }
+  }
+
+  members(all: readonly PeerId[]): MemberSyncView[] {
+    const online = new Set(this.#presence.online(this.workplace))
+    const own = this.#ownHeads()
+    return all.map((peer) => ({
+      peer,
+      online: online.has(peer) || peer === this.#mesh.self,
+      isSyncer: peer === this.syncer,
+      inSync: peer === this.#mesh.self || sameHeads(this.#reported.get(peer), own),
+      lastSyncedAt: peer === this.#mesh.self ? this.#clock() : (this.#lastSynced.get(peer) ?? null),
+    }))
+  }
+
+  close(): void {
+    clearTimeout(this.#timer)
+    for (const off of this.#off.splice(0)) off()
+  }
+
+  #others(): PeerId[] {
+    return this.#presence.online(this.workplace).filter((p) => p !== this.#mesh.self)
+  }
+
+  #ownHeads(): Record<string, string[]> {
+    const heads: Record<string, string[]> = {}
+    for (const handle of this.#handles()) {
+      if (handle.isReady()) heads[handle.documentId] = Automerge.getHeads(handle.doc())
+    }
+    return heads
+  }
+
+  #waiting(): number {
+    let waiting = 0
+    for (const handle of this.#handles()) {
+      if (!handle.isReady()) continue
+      const doc = handle.doc()
+      const confirmed = (this.#confirmed.get(handle.documentId) ?? []).filter((h) =>
+        Automerge.hasHeads(doc, [h]),
+      )
+      waiting += Automerge.getChangesMetaSince(doc, confirmed).length
+    }
+    return waiting
+  }
+
+  #receive(from: PeerId, data: Uint8Array): void {
+    const report = decodeHeadsReport(data)
+    if (report instanceof Error) {
+      console.warn(`sync status: dropped a report from ${from}: ${report.message}`)
+      return
+    }
+    if (report.workplace !== this.workplace) return
+    this.#reported.set(from, report.heads)
+    for (const [doc, heads] of Object.entries(report.heads)) this.#confirmed.set(doc, heads)
+    this.#store.save(this.workplace, Object.fromEntries(this.#confirmed))
+    if (sameHeads(report.heads, this.#ownHeads())) this.#lastSynced.set(from, this.#clock())
+    this.emit('change', undefined)
+  }
+}
+
+function sameHeads(a: Record<string, string[]> | undefined, b: Record<string, string[]>): boolean {
+  if (!a) return false
+  const docs = Object.keys(b)
+  if (docs.length !== Object.keys(a).length) return false
+  return docs.every((doc) => {
+    const x = a[doc]
+    const y = b[doc]
+    return !!x && !!y && x.length === y.length && [...x].sort().join() === [...y].sort().join()
+  })
+}

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { DocHandle } from '@automerge/automerge-repo'
+import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
+import {
+  WorkplaceSync,
+  createMemoryConfirmedHeadsStore,
+} from '../../src/crdt/sync/workplace-sync.ts'
+import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
+import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
+import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { createFakePresence } from '../support/fake-presence.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
+import { until } from '../support/until.ts'
+
+const cleanup: (() => unknown)[] = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+async function device(hub: FakeMeshHub, name: string) {
+  const identity = await createTestIdentity()
+  const port = hub.add(identity.peerId)
+  const stack: WorkplaceStack = createWorkplaceStack({
+    identity,
+    mesh: port,
+    list: createMemoryWorkplaceList(),
+    records: createMemoryRecordStore(),
+    displayName: () => name,
+  })
+  port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+  cleanup.push(() => stack.shutdown())
+  return { identity, port, stack }
+}
+
+function sync(hub: FakeMeshHub, dev: Awaited<ReturnType<typeof device>>, wp: Workplace) {
+  const presence = createFakePresence(hub, dev.identity.peerId, () => [
+    ...wp.membership.members.keys(),
+  ])
+  const status = new WorkplaceSync({
+    workplace: wp.id,
+    mesh: dev.port,
+    presence,
+    handles: () => [wp.handle as DocHandle<unknown>],
+    store: createMemoryConfirmedHeadsStore(),
+    reportEveryMs: 100,
+  })
+  wp.handle.on('change', () => status.changed())
+  cleanup.push(() => status.close())
+  return { status, presence }
+}
+
+const heads = (wp: Workplace) => [...wp.handle.heads()].sort().join()
+
+describe('offline work and merge', () => {
+  it('merges every member’s offline changes and shows the sync state', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b, c] = await Promise.all(['Ann', 'Bob', 'Cy'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    const invite = await acme.createInvite({ expiresInMs: 60_000, maxUses: 5 })
+    const link = decodeWorkplaceLink(
+      encodeWorkplaceLink('https://x.test/', {
+        workplace: acme.id,
+        name: 'Acme',
+        peers: [a!.identity.peerId],
+        endpoints: [],
+        invite,
+      }),
+    )
+    b!.stack.joins.start(link)
+    c!.stack.joins.start(link)
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    const cAcme = await until(() => c!.stack.workplaces.get(acme.id), 'C to join')
+    await until(() => heads(acme) === heads(bAcme) && heads(acme) === heads(cAcme), 'convergence')
+    const bSync = sync(hub, b!, bAcme)
+    sync(hub, a!, acme)
+    sync(hub, c!, cAcme)
+    await until(() => bSync.status.self().state === 'in-sync', 'B to be in sync before it leaves')
+
+    // B goes away: its links drop.
+    for (const peer of [a!.identity.peerId, c!.identity.peerId])
+      hub.unlink(b!.identity.peerId, peer)
+    const holdLinks = b!.port.authorize
+    b!.port.authorize = () => false
+    bSync.presence.poke(acme.id)
+
+    acme.setDescription('A wrote this')
+    cAcme.handle.change((d) => {
+      d.docs.chat = 'automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu'
+    })
+    bAcme.setProfileName('Bob (offline)')
+    bAcme.handle.change((d) => {
+      d.settings.replicas = 3
+    })
+    await until(() => heads(acme) === heads(cAcme), 'A and C to converge')
+    expect(bSync.status.self()).toEqual({ state: 'offline', waiting: 2 })
+
+    // B returns.
+    b!.port.authorize = holdLinks
+    hub.link(b!.identity.peerId, a!.identity.peerId)
+    hub.link(b!.identity.peerId, c!.identity.peerId)
+    bSync.presence.poke(acme.id)
+    await until(
+      () => heads(acme) === heads(bAcme) && heads(bAcme) === heads(cAcme),
+      'all three to converge',
+    )
+    for (const wp of [acme, bAcme, cAcme]) {
+      const doc = wp.handle.doc()!
+      expect(doc.description).toBe('A wrote this')
+      expect(doc.docs.chat).toBe('automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu')
+      expect(doc.profiles[b!.identity.peerId]!.name).toBe('Bob (offline)')
+      expect(doc.settings.replicas).toBe(3)
+    }
+    await until(() => bSync.status.self().state === 'in-sync', 'B to show in sync', 3000)
+  })
+})
