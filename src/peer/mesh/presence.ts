@@ -22,6 +22,12 @@ export interface PresenceEvents extends Record<string, unknown> {
   change: { groupId: GroupId; online: readonly PeerId[] }
 }
 
+/** The part of the mesh presence uses. */
+export type PresenceMesh = Pick<
+  Mesh,
+  'self' | 'groups' | 'members' | 'linkedPeers' | 'broadcast' | 'onMessage' | 'on'
+>
+
 /** Each peer's view of who is online in each of the mesh's groups. */
 export interface Presence extends Pick<Emitter<PresenceEvents>, 'on' | 'off'> {
   readonly self: PeerId
@@ -39,7 +45,7 @@ interface Heard {
   neighbours: readonly PeerId[]
 }
 
-export function createPresence(args: { mesh: Mesh; options?: PresenceOptions }): Presence {
+export function createPresence(args: { mesh: PresenceMesh; options?: PresenceOptions }): Presence {
   return new MeshPresence(args.mesh, args.options ?? {})
 }
 
@@ -50,7 +56,7 @@ export function createPresence(args: { mesh: Mesh; options?: PresenceOptions }):
  */
 class MeshPresence extends Emitter<PresenceEvents> implements Presence {
   readonly self: PeerId
-  readonly #mesh: Mesh
+  readonly #mesh: PresenceMesh
   readonly #clock: Clock
   readonly #intervalMs: number
   readonly #offlineAfterMs: number
@@ -65,7 +71,7 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
   #nextBeaconAt = 0
   #closed = false
 
-  constructor(mesh: Mesh, options: PresenceOptions) {
+  constructor(mesh: PresenceMesh, options: PresenceOptions) {
     super()
     this.self = mesh.self
     this.#mesh = mesh

@@ -2,17 +2,18 @@ import type { PeerId } from '../ids.ts'
 import type { Clock } from './clock.ts'
 
 interface Route {
-  via: PeerId
   hops: number
   at: number
 }
 
 /**
- * Routes learnt from the reverse path of flooded messages: the link a peer's newest message
- * arrived on first is the fastest way back to it. Presence beacons refresh these every second.
+ * Routes learnt from the reverse path of messages: every neighbour a peer's messages arrive
+ * through (first copies and duplicates alike) is a way back to it. Presence beacons refresh
+ * them every second. Keeping all of them means a dropped link leaves the others in place.
  */
 export class RouteTable {
-  readonly #routes = new Map<PeerId, Route>()
+  /** origin -> neighbour it was heard through -> how far and when. */
+  readonly #routes = new Map<PeerId, Map<PeerId, Route>>()
   readonly #clock: Clock
   readonly #ttlMs: number
 
@@ -22,24 +23,37 @@ export class RouteTable {
   }
 
   learn(origin: PeerId, via: PeerId, hops: number): void {
-    this.#routes.set(origin, { via, hops, at: this.#clock.now() })
+    let vias = this.#routes.get(origin)
+    if (!vias) this.#routes.set(origin, (vias = new Map()))
+    vias.set(via, { hops, at: this.#clock.now() })
   }
 
-  /** The neighbour to forward to for `peer`, if a fresh route is known. */
-  nextHop(peer: PeerId): PeerId | undefined {
-    const route = this.#routes.get(peer)
-    return route && this.#fresh(route) ? route.via : undefined
+  /** The neighbour to forward to for `peer`: the shortest fresh route, the newest on a tie. */
+  nextHop(peer: PeerId, except?: PeerId): PeerId | undefined {
+    let best: [PeerId, Route] | undefined
+    for (const [via, route] of this.#routes.get(peer) ?? []) {
+      if (via === except || !this.#fresh(route)) continue
+      if (
+        !best ||
+        route.hops < best[1].hops ||
+        (route.hops === best[1].hops && route.at > best[1].at)
+      ) {
+        best = [via, route]
+      }
+    }
+    return best?.[0]
   }
 
   /** Peers heard from recently through any neighbour. */
   peers(): PeerId[] {
-    return [...this.#routes].filter(([, route]) => this.#fresh(route)).map(([peer]) => peer)
+    return [...this.#routes.keys()].filter((peer) => this.nextHop(peer) !== undefined)
   }
 
   /** Drops routes through a neighbour whose link went down. */
   forgetVia(neighbour: PeerId): void {
-    for (const [peer, route] of this.#routes) {
-      if (route.via === neighbour) this.#routes.delete(peer)
+    for (const [origin, vias] of this.#routes) {
+      vias.delete(neighbour)
+      if (vias.size === 0) this.#routes.delete(origin)
     }
   }
 

@@ -101,25 +101,28 @@ export class Router {
     }
     const envelope = decoded.envelope
     const via = link.remote
-    if (envelope.from === this.#deps.self || !this.#seen.add(envelope.id)) return
+    if (envelope.from === this.#deps.self) return
     if (envelope.hops === 1 && envelope.from !== via) {
       this.#reject(link, 'first hop not from its sender')
       return
     }
-    if (envelope.to !== undefined) {
-      this.#routes.learn(envelope.from, via, envelope.hops)
-      if (envelope.to === this.#deps.self) this.#deliver(envelope)
-      else this.#unicast(this.#nextHop(envelope), via)
-      return
-    }
-    const members = this.#deps.members(envelope.group as GroupId)
-    if (!members || !members.has(via) || !members.has(envelope.from)) {
-      this.#deps.log(`dropped broadcast for ${envelope.group} from a non-member`)
-      return
+    const members = envelope.group === undefined ? undefined : this.#deps.members(envelope.group)
+    if (envelope.group !== undefined) {
+      if (!members || !members.has(via) || !members.has(envelope.from)) {
+        this.#deps.log(`dropped broadcast for ${envelope.group} from a non-member`)
+        return
+      }
     }
     this.#routes.learn(envelope.from, via, envelope.hops)
-    this.#deliver(envelope)
-    this.#flood(this.#nextHop(envelope), members, via)
+    if (!this.#seen.add(envelope.id)) return
+    if (members) {
+      this.#deliver(envelope)
+      this.#flood(this.#nextHop(envelope), members, via)
+    } else if (envelope.to === this.#deps.self) {
+      this.#deliver(envelope)
+    } else {
+      this.#unicast(this.#nextHop(envelope), via)
+    }
   }
 
   #originate(fields: Pick<RouteEnvelope, 'to' | 'group' | 'channel' | 'payload'>): RouteEnvelope {
@@ -140,8 +143,8 @@ export class Router {
     const links = this.#deps.links()
     const direct = links.get(envelope.to)
     if (direct) return this.#transmit(direct, envelope)
-    const via = this.#routes.nextHop(envelope.to)
-    const next = via !== undefined && via !== cameFrom ? links.get(via) : undefined
+    const via = this.#routes.nextHop(envelope.to, cameFrom)
+    const next = via !== undefined ? links.get(via) : undefined
     if (next && this.#transmit(next, envelope)) return true
     // No known route: flood it; de-duplication stops the copies.
     let sent = 0
