@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { PeerId } from '../../src/peer/ids.ts'
+import { createSyncer, electSyncer, type Syncer } from '../../src/peer/mesh/syncer.ts'
+import { createPresence } from '../../src/peer/mesh/presence.ts'
+import { encodeBeacon, PRESENCE_CHANNEL } from '../../src/peer/mesh/mesh-protocol.ts'
+import { FakeClock } from '../support/fake-clock.ts'
+import { FakePresenceMesh } from '../support/fake-presence-mesh.ts'
+import { createMeshNetwork, GROUP, waitFor, type TestPeer } from '../support/fake-mesh-network.ts'
+
+const [A, B, C] = ['a', 'b', 'c'].map((letter) => letter.repeat(32) as PeerId) as [
+  PeerId,
+  PeerId,
+  PeerId,
+]
+
+describe('syncer rule', () => {
+  it('is the lowest online ID, self included', () => {
+    expect(electSyncer(B, [B])).toBe(B)
+    expect(electSyncer(B, [C, B, A])).toBe(A)
+    expect(electSyncer(A, [C, B])).toBe(A)
+  })
+
+  it('follows presence: hands over when the Syncer goes, takes back when a lower returns', () => {
+    const clock = new FakeClock()
+    const mesh = new FakePresenceMesh(C)
+    mesh.setGroup('g', [A, B, C])
+    const presence = createPresence({ mesh, options: { clock } })
+    const syncer = createSyncer({ presence, groupId: 'g' })
+    const changes: string[] = []
+    syncer.on('change', ({ syncer: next, previous }) => changes.push(`${previous[0]}>${next[0]}`))
+    const beacon = (from: PeerId, seq: number, leaving = false) =>
+      mesh.deliver(PRESENCE_CHANNEL, {
+        from,
+        hops: 1,
+        group: 'g',
+        data: encodeBeacon({ seq, neighbours: [], leaving }),
+      })
+    expect(syncer.current).toBe(C)
+    expect(syncer.isSelf).toBe(true)
+    beacon(B, 1)
+    beacon(A, 1)
+    expect(syncer.current).toBe(A)
+    beacon(A, 2, true)
+    expect(syncer.current).toBe(B)
+    clock.advance(3500)
+    expect(syncer.current).toBe(C)
+    beacon(A, 3)
+    expect(syncer.current).toBe(A)
+    expect(syncer.isSelf).toBe(false)
+    expect(changes).toEqual(['c>b', 'b>a', 'a>b', 'b>c', 'c>a'])
+  })
+})
+
+describe('syncer over a mesh', () => {
+  let network: Awaited<ReturnType<typeof createMeshNetwork>> | undefined
+  let syncers: Syncer[] = []
+  afterEach(() => {
+    for (const syncer of syncers) syncer.close()
+    syncers = []
+    network?.close()
+  })
+
+  const syncerOf = (peer: TestPeer) => {
+    const syncer = createSyncer({ presence: peer.presence!, groupId: GROUP })
+    syncers.push(syncer)
+    return syncer
+  }
+
+  it('all remaining peers agree on the next Syncer within 3 s; a returning lower ID takes over', async () => {
+    network = await createMeshNetwork(5, { presence: {} })
+    const net = network
+    let views = net.peers.map(syncerOf)
+    const agreeOn = (id: PeerId, among: Syncer[]) => among.every((s) => s.current === id)
+    await waitFor('everyone online', () =>
+      net.peers.every((peer) => peer.presence!.online(GROUP).length === 5),
+    )
+    expect(agreeOn(net.ids[0]!, views)).toBe(true)
+
+    net.crash(net.peers[0]!)
+    const afterCrash = await waitFor('agree after crash', () =>
+      agreeOn(net.ids[1]!, views.slice(1)),
+    )
+    expect(afterCrash).toBeLessThan(3000)
+
+    net.peers[1]!.mesh.close()
+    const afterClose = await waitFor('agree after close', () =>
+      agreeOn(net.ids[2]!, views.slice(2)),
+    )
+    expect(afterClose).toBeLessThan(3000)
+
+    const back = net.restart(net.peers[0]!)
+    views = [syncerOf(back), ...views.slice(2)]
+    await waitFor('lower ID back in charge', () => agreeOn(net.ids[0]!, views), 5000)
+  })
+})
