@@ -1,0 +1,124 @@
+import type { DocHandle } from '@automerge/automerge-repo'
+import type { MeshPort } from '../crdt/mesh-port.ts'
+import {
+  WorkplaceSync,
+  type ConfirmedHeadsStore,
+  type PresencePort,
+} from '../crdt/sync/workplace-sync.ts'
+import { decodeWorkplaceLink, encodeWorkplaceLink } from '../crdt/workplace/invite-link.ts'
+import type { Workplace } from '../crdt/workplace/workplace.ts'
+import type { WorkplaceStack } from '../crdt/workplace-stack.ts'
+import { Emitter } from '../peer/emitter.ts'
+import type { PeerId } from '../peer/ids.ts'
+
+export interface WorkplacesAppEvents extends Record<string, unknown> {
+  change: void
+}
+
+/**
+ * The workplaces as the UI uses them: the stack's objects plus each workplace's sync status,
+ * and the links that let others in.
+ */
+export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
+  readonly stack: WorkplaceStack
+  readonly #mesh: MeshPort
+  readonly #presence: PresencePort
+  readonly #heads: ConfirmedHeadsStore
+  readonly #appUrl: string
+  readonly #endpoints: () => string[]
+  readonly #sync = new Map<string, WorkplaceSync>()
+
+  constructor(options: {
+    stack: WorkplaceStack
+    mesh: MeshPort
+    presence: PresencePort
+    heads: ConfirmedHeadsStore
+    appUrl: string
+    endpoints: () => string[]
+  }) {
+    super()
+    this.stack = options.stack
+    this.#mesh = options.mesh
+    this.#presence = options.presence
+    this.#heads = options.heads
+    this.#appUrl = options.appUrl
+    this.#endpoints = options.endpoints
+    this.stack.workplaces.on('change', () => {
+      for (const wp of this.stack.workplaces.list()) this.syncOf(wp)
+      this.emit('change', undefined)
+    })
+  }
+
+  get self(): PeerId {
+    return this.#mesh.self
+  }
+
+  list(): Workplace[] {
+    return this.stack.workplaces.list()
+  }
+
+  /** The sync status of a workplace, created on first use. */
+  syncOf(wp: Workplace): WorkplaceSync {
+    let sync = this.#sync.get(wp.id)
+    if (!sync) {
+      sync = new WorkplaceSync({
+        workplace: wp.id,
+        mesh: this.#mesh,
+        presence: this.#presence,
+        handles: () => [wp.handle as DocHandle<unknown>],
+        store: this.#heads,
+      })
+      wp.handle.on('change', () => sync!.changed())
+      this.#sync.set(wp.id, sync)
+    }
+    return sync
+  }
+
+  async create(name: string): Promise<Workplace> {
+    const trimmed = name.trim()
+    if (!trimmed) throw new Error('Give the workplace a name.')
+    const wp = await this.stack.workplaces.create(trimmed)
+    this.syncOf(wp)
+    return wp
+  }
+
+  /** A link (and QR payload) that admits whoever opens it, within the invite's terms. */
+  async inviteLink(
+    wp: Workplace,
+    terms: { expiresInMs: number; maxUses: number },
+  ): Promise<string> {
+    const invite = await wp.createInvite(terms)
+    return encodeWorkplaceLink(this.#appUrl, {
+      workplace: wp.id,
+      name: wp.name,
+      peers: this.#contactPeers(wp),
+      endpoints: this.#endpoints(),
+      invite,
+    })
+  }
+
+  /** A link with no invite in it: whoever opens it can ask the owners to let them in. */
+  askLink(wp: Workplace): string {
+    return encodeWorkplaceLink(this.#appUrl, {
+      workplace: wp.id,
+      name: wp.name,
+      peers: this.#contactPeers(wp),
+      endpoints: this.#endpoints(),
+    })
+  }
+
+  /** Starts joining from a pasted or opened link; throws a readable Error for a bad one. */
+  openLink(url: string): string {
+    const link = decodeWorkplaceLink(url)
+    this.stack.joins.start(link)
+    return link.workplace
+  }
+
+  /** The inviter and the owners first, then other members: whom a newcomer dials. */
+  #contactPeers(wp: Workplace): PeerId[] {
+    const members = wp.members()
+    const owners = members.filter((m) => m.role === 'owner').map((m) => m.peer)
+    const rest = members.filter((m) => m.role !== 'owner').map((m) => m.peer)
+    return [this.self, ...owners, ...rest].filter((p, i, all) => all.indexOf(p) === i).slice(0, 12)
+  }
+}
