@@ -128,7 +128,10 @@ describe('mesh', () => {
     banned.add(victim.id)
     for (const peer of net.peers.slice(0, 2)) peer.mesh.reauthorize()
     await waitFor('victim dropped', () => victim.mesh.linkedPeers().length === 0)
+    const connectsBefore = net.hub.connects
     await new Promise((resolve) => setTimeout(resolve, 600))
+    // Refused dials back off (50 ms doubling to 400 ms) instead of hammering.
+    expect(net.hub.connects - connectsBefore).toBeLessThanOrEqual(8)
     for (const peer of net.peers.slice(0, 2))
       expect(peer.mesh.linkedPeers()).toEqual([
         net.peers.find((p) => p !== peer && p !== victim)!.id,

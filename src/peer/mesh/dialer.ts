@@ -7,6 +7,9 @@ import { backoffDelay, type BackoffOptions } from './backoff.ts'
 import type { Clock, ClockTimer } from './clock.ts'
 import type { LinkRegistry } from './link-registry.ts'
 
+/** A link that stayed up this long resets the backoff. */
+const STABLE_LINK_MS = 10_000
+
 /** Authenticates a pipe (H2's createLink fits). Rejects when the far end cannot prove `expectedPeer`. */
 export type LinkFactory = (args: {
   pipe: DataPipe
@@ -47,6 +50,7 @@ export class Dialer {
   readonly #timers = new Map<PeerId, ClockTimer>()
   readonly #attempts = new Map<PeerId, number>()
   readonly #dialing = new Map<PeerId, AbortController>()
+  readonly #upSince = new Map<PeerId, number>()
   #closed = false
 
   constructor(deps: DialerDeps) {
@@ -79,9 +83,25 @@ export class Dialer {
 
   /** A link to `peer` is up: no more retries pending. */
   linked(peer: PeerId): void {
-    this.#attempts.delete(peer)
+    this.#upSince.set(peer, this.#deps.clock.now())
     this.#cancelTimer(peer)
   }
+
+  /**
+   * The link to `peer` went down. After a link that lasted, the next dial waits one short
+   * backoff step; after one that did not (refused, flapping), the backoff keeps growing.
+   */
+  dropped(peer: PeerId): void {
+    const upSince = this.#upSince.get(peer)
+    this.#upSince.delete(peer)
+    if (upSince !== undefined && this.#deps.clock.now() - upSince >= STABLE_LINK_MS) {
+      this.#attempts.set(peer, 1)
+    }
+    this.want(peer)
+  }
+
+  /** A link that stayed up this long resets the backoff. */
+  STABLE_LINK_MS = 10_000
 
   /** Authenticates a pipe a remote peer opened to us. */
   accept(peer: PeerId, pipe: DataPipe): void {

@@ -159,7 +159,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       registry.on('down', ({ peer, reason }) => {
         this.#router.linkDown(peer)
         this.emit('link-down', { peer, reason })
-        this.#dialer.want(peer)
+        this.#dialer.dropped(peer)
       }),
       registry.on('frame', ({ link, channel, data }) => {
         if (channel === MESH_CHANNEL) this.#router.receive(link, data)
