@@ -7,7 +7,7 @@ import type {
   SignalingState,
 } from '../../src/peer/signaling/signaling.ts'
 import type { DataPipe } from '../../src/peer/transport/pipe.ts'
-import { createFakePipePair } from './fake-pipe.ts'
+import { createMemoryPipePair } from '../../src/peer/transport/memory-pipe.ts'
 
 /**
  * Turns a SignalCarrier into a Signaling without WebRTC: an "offer" signal names an in-memory
@@ -71,7 +71,7 @@ class FakeCarrierSignaling extends Emitter<SignalingEvents> implements Signaling
 
   connect(peer: PeerId): Promise<DataPipe> {
     const id = this.#network.nextId()
-    const [a, b] = createFakePipePair()
+    const [a, b] = createMemoryPipePair()
     this.#network.pending.set(id, b)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => settle(false), this.#timeoutMs)

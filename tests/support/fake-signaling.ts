@@ -6,7 +6,7 @@ import type {
   SignalingState,
 } from '../../src/peer/signaling/signaling.ts'
 import type { DataPipe } from '../../src/peer/transport/pipe.ts'
-import { createFakePipePair } from './fake-pipe.ts'
+import { createMemoryPipePair } from '../../src/peer/transport/memory-pipe.ts'
 
 /**
  * An in-memory first-contact signaling service: every peer's FakeSignaling meets the others
@@ -49,7 +49,7 @@ export class FakeSignalingHub {
     const target = this.#members.get(to)
     if (this.#stopped) return Promise.reject(new Error('relay is down'))
     if (!target || target.state !== 'open') return Promise.reject(new Error(`${to} not present`))
-    const [a, b] = createFakePipePair()
+    const [a, b] = createMemoryPipePair()
     this.connects++
     return new Promise((resolve) =>
       setTimeout(() => {
