@@ -1,4 +1,3 @@
-import type { DocHandle } from '@automerge/automerge-repo'
 import type { MeshPort } from '../crdt/mesh-port.ts'
 import {
   WorkplaceSync,
@@ -65,7 +64,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         workplace: wp.id,
         mesh: this.#mesh,
         presence: this.#presence,
-        handles: () => [wp.handle as DocHandle<unknown>],
+        handles: () => wp.handles(),
         store: this.#heads,
       })
       wp.handle.on('change', () => sync!.changed())

@@ -31,6 +31,8 @@ export function createWorkplaceStack(options: {
   list: WorkplaceList
   records: RecordStore
   displayName: () => string
+  /** The documents every workplace holds besides its root (chat, contacts, files…). */
+  kinds?: ReadonlyMap<string, () => unknown>
   clock?: () => number
 }): WorkplaceStack {
   // The repo consults the policy while it is being built, before Workplaces exists.
@@ -60,6 +62,7 @@ export function createWorkplaceStack(options: {
     list: options.list,
     records: options.records,
     displayName: options.displayName,
+    ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   })
   built.workplaces = workplaces

@@ -1,4 +1,4 @@
-import type { DocHandle } from '@automerge/automerge-repo'
+import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../peer/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
@@ -26,16 +26,25 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   readonly #log: MembershipLog
   readonly #identity: Identity
   readonly #clock: () => number
+  readonly #repo: Repo
+  readonly #kinds: ReadonlyMap<string, () => unknown>
+  readonly #subdocs = new Map<string, Promise<DocHandle<unknown>>>()
+  readonly #openHandles: DocHandle<unknown>[] = []
   #syncing: Promise<void> = Promise.resolve()
 
   constructor(options: {
     handle: DocHandle<RootDoc>
     log: MembershipLog
     identity: Identity
+    repo: Repo
+    /** The kinds of document a workplace holds besides its root, and their initial values. */
+    kinds: ReadonlyMap<string, () => unknown>
     clock?: () => number
   }) {
     super()
     this.handle = options.handle
+    this.#repo = options.repo
+    this.#kinds = options.kinds
     this.#log = options.log
     this.id = options.log.workplace
     this.#identity = options.identity
@@ -87,6 +96,47 @@ export class Workplace extends Emitter<WorkplaceEvents> {
 
   invites(): InviteState[] {
     return [...this.#log.state.invites.values()]
+  }
+
+  /**
+   * Opens one of the workplace's documents ("chat", "contacts", "files"…). A workplace made
+   * before a kind existed gets that document from its first owner to open it.
+   */
+  openDoc<T>(key: string): Promise<DocHandle<T>> {
+    let opening = this.#subdocs.get(key)
+    if (!opening) {
+      opening = this.#openDoc(key).catch((error: unknown) => {
+        this.#subdocs.delete(key)
+        throw error
+      })
+      this.#subdocs.set(key, opening)
+    }
+    return opening as Promise<DocHandle<T>>
+  }
+
+  /** The root and every document opened so far, for sync status. */
+  handles(): DocHandle<unknown>[] {
+    return [this.handle as DocHandle<unknown>, ...this.#openHandles]
+  }
+
+  async #openDoc(key: string): Promise<DocHandle<unknown>> {
+    const init = this.#kinds.get(key)
+    if (!init) throw new Error(`unknown workplace document kind ${key}`)
+    let url = this.doc?.docs?.[key]
+    let handle: DocHandle<unknown>
+    if (url) {
+      handle = await this.#repo.find<unknown>(url as AutomergeUrl)
+    } else {
+      this.#requireOwner(`start the ${key} of this workplace`)
+      handle = this.#repo.create<unknown>(init())
+      url = handle.url
+      this.handle.change((d) => {
+        d.docs[key] = url!
+      })
+    }
+    this.#openHandles.push(handle)
+    this.emit('change', undefined)
+    return handle
   }
 
   /** Takes in the document's records and writes back any valid ones it lacks. */

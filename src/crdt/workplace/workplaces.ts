@@ -18,6 +18,8 @@ export interface WorkplacesOptions {
   list: WorkplaceList
   records: RecordStore
   displayName: () => string
+  /** The documents every workplace holds besides its root, by key, with initial values. */
+  kinds?: ReadonlyMap<string, () => unknown>
   clock?: () => number
 }
 
@@ -83,6 +85,8 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       at: clock(),
     })
     const id = await recordId(genesis)
+    const docs: Record<string, string> = {}
+    for (const [key, init] of this.#o.kinds ?? []) docs[key] = this.#o.repo.create(init()).url
     const handle = this.#o.repo.create<RootDoc>({
       v: ROOT_DOC_VERSION,
       workplace: id,
@@ -90,7 +94,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       description: '',
       records: { [id]: genesis },
       profiles: { [this.self]: { name: this.#o.displayName(), updatedAt: clock() } },
-      docs: {},
+      docs,
       settings: { replicas: 2 },
     })
     return this.#openEntry({ id, rootUrl: handle.url, name, addedAt: clock() })
@@ -164,6 +168,8 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       handle,
       log,
       identity: this.#o.identity,
+      repo: this.#o.repo,
+      kinds: this.#o.kinds ?? new Map(),
       ...(this.#o.clock ? { clock: this.#o.clock } : {}),
     })
     await workplace.reconcile()
