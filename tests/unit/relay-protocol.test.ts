@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest'
+import { backoffDelay } from '../../src/peer/signaling/backoff.ts'
+import {
+  MAX_SIGNAL_DATA_CHARS,
+  RELAY_PROTOCOL_VERSION,
+  base64ToBytes,
+  bytesToBase64,
+  encodeMessage,
+  parseClientMessage,
+  parseServerMessage,
+  relayAuthMessage,
+  type ClientMessage,
+  type ServerMessage,
+} from '../../src/peer/signaling/relay-protocol.ts'
+
+const PEER = 'abcdefghijklmnopqrstuvwxyz234567'
+const KEY = bytesToBase64(new Uint8Array(32).fill(1))
+const SIG = bytesToBase64(new Uint8Array(64).fill(2))
+
+describe('relay protocol: client messages', () => {
+  const valid: ClientMessage[] = [
+    { type: 'hello', version: 1, peerId: PEER as never, publicKey: KEY, signature: SIG },
+    { type: 'join', topic: 'workplace:abc' as never },
+    { type: 'leave', topic: 'nearby' as never },
+    { type: 'signal', to: PEER as never, data: { type: 'offer', sdp: 'v=0' } },
+    { type: 'ping' },
+  ]
+
+  it.each(valid)('round-trips $type', (message) => {
+    expect(parseClientMessage(encodeMessage(message))).toEqual({ ok: true, message })
+  })
+
+  it('drops unknown fields', () => {
+    const parsed = parseClientMessage('{"type":"ping","extra":1}')
+    expect(parsed).toEqual({ ok: true, message: { type: 'ping' } })
+  })
+
+  it.each([
+    ['not json', 'bad-json'],
+    ['"a string"', 'bad-json'],
+    ['null', 'bad-json'],
+    ['[]', 'bad-json'],
+    ['{}', 'bad-message'],
+    ['{"type":5}', 'bad-message'],
+    ['{"type":"fly"}', 'unknown-type'],
+    ['{"type":"join"}', 'bad-message'],
+    ['{"type":"join","topic":""}', 'bad-message'],
+    ['{"type":"join","topic":"has space"}', 'bad-message'],
+    [`{"type":"join","topic":"${'x'.repeat(129)}"}`, 'bad-message'],
+    ['{"type":"signal","to":"short","data":1}', 'bad-message'],
+    [`{"type":"signal","to":"${PEER}"}`, 'bad-message'],
+    [
+      `{"type":"hello","version":"1","peerId":"${PEER}","publicKey":"${KEY}","signature":"${SIG}"}`,
+      'bad-message',
+    ],
+    [
+      `{"type":"hello","version":1,"peerId":"${PEER}","publicKey":"***","signature":"${SIG}"}`,
+      'bad-message',
+    ],
+    [`{"type":"hello","version":1,"peerId":"${PEER}","publicKey":"${KEY}"}`, 'bad-message'],
+  ])('refuses %s with %s', (text, code) => {
+    const parsed = parseClientMessage(text)
+    expect(parsed.ok).toBe(false)
+    if (!parsed.ok) {
+      expect(parsed.code).toBe(code)
+      expect(parsed.error.length).toBeGreaterThan(5)
+    }
+  })
+
+  it('names the offending type in unknown-type errors', () => {
+    expect(parseClientMessage('{"type":"fly"}')).toMatchObject({ ref: 'fly' })
+  })
+
+  it('limits the size of signal data', () => {
+    const fits = { type: 'signal', to: PEER, data: 'x'.repeat(MAX_SIGNAL_DATA_CHARS - 2) }
+    expect(parseClientMessage(JSON.stringify(fits)).ok).toBe(true)
+    const tooBig = { ...fits, data: 'x'.repeat(MAX_SIGNAL_DATA_CHARS) }
+    expect(parseClientMessage(JSON.stringify(tooBig))).toMatchObject({ ok: false, ref: 'signal' })
+  })
+})
+
+describe('relay protocol: server messages', () => {
+  const valid: ServerMessage[] = [
+    { type: 'challenge', nonce: SIG, version: RELAY_PROTOCOL_VERSION },
+    { type: 'welcome', peerId: PEER as never },
+    { type: 'peers', topic: 't' as never, peers: [PEER as never] },
+    { type: 'peer-joined', topic: 't' as never, peer: PEER as never },
+    { type: 'peer-left', topic: 't' as never, peer: PEER as never },
+    { type: 'signal', from: PEER as never, data: [1, 2] },
+    { type: 'error', code: 'rate-limited', message: 'slow down', ref: 'ping' },
+    { type: 'error', code: 'bad-json', message: 'no' },
+    { type: 'pong' },
+  ]
+
+  it.each(valid)('round-trips $type', (message) => {
+    expect(parseServerMessage(encodeMessage(message))).toEqual({ ok: true, message })
+  })
+
+  it.each([
+    '{"type":"challenge","version":1}',
+    '{"type":"peers","topic":"t","peers":"everyone"}',
+    '{"type":"peers","topic":"t","peers":["nope"]}',
+    '{"type":"peer-joined","topic":"t"}',
+    '{"type":"signal","from":"x","data":1}',
+    '{"type":"error","code":"x"}',
+    '{"type":"surprise"}',
+    '{{',
+  ])('refuses %s', (text) => {
+    expect(parseServerMessage(text).ok).toBe(false)
+  })
+})
+
+describe('relay protocol: helpers', () => {
+  it('round-trips base64 and refuses what is not base64', () => {
+    const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255])
+    expect(base64ToBytes(bytesToBase64(bytes))).toEqual(bytes)
+    expect(base64ToBytes('not base64!')).toBeUndefined()
+    expect(base64ToBytes('abc')).toBeUndefined()
+  })
+
+  it('domain-separates the signed challenge', () => {
+    const text = new TextDecoder().decode(relayAuthMessage('NONCE'))
+    expect(text).toBe(`peerplace-relay-v${RELAY_PROTOCOL_VERSION}:NONCE`)
+  })
+
+  it('backs off exponentially, capped, with jitter below the nominal delay', () => {
+    const options = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 }
+    expect([0, 1, 2, 3, 4, 10].map((n) => backoffDelay(n, options, () => 0))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ])
+    expect(backoffDelay(2, options, () => 1)).toBe(200)
+    expect(backoffDelay(2, options, () => 0.5)).toBe(300)
+  })
+})
