@@ -1,0 +1,351 @@
+import type { PeerId } from '../ids.ts'
+import type { Identity } from '../identity/identity.ts'
+import { BacklogEmitter } from '../transport/backlog-emitter.ts'
+import type { DataPipe, PipeStats } from '../transport/pipe.ts'
+import { framesForMessage } from './framing.ts'
+import { Handshake } from './handshake.ts'
+import type { Link, LinkCloseReason, LinkEvents, LinkState } from './link.ts'
+import { resolveLinkOptions, type LinkOptions, type ResolvedLinkOptions } from './link-options.ts'
+import { Outbox } from './outbox.ts'
+import { decodeFrame, encodeFrame, isChannelName, type Frame } from './protocol.ts'
+import { Reassembler } from './reassembler.ts'
+
+export interface CreateLinkParams {
+  pipe: DataPipe
+  identity: Identity
+  /** When given, a peer proving any other peer ID is refused. */
+  expectedPeer?: PeerId
+  options?: LinkOptions
+}
+
+/** Label of the side channel that carries `sendBulk`. */
+export const BULK_CHANNEL_LABEL = 'bulk'
+const CLOSE_FLUSH_MS = 1000
+
+/**
+ * Runs the handshake over `pipe` and resolves with an open Link once both sides have proven
+ * their keys and each knows the other accepted its proof (a side sends its first heartbeat only
+ * after verifying the peer). Rejects with a clear Error, and closes the pipe, if authentication
+ * fails on either end.
+ */
+export async function createLink(params: CreateLinkParams): Promise<AuthenticatedLink> {
+  const link = new AuthenticatedLink(params)
+  await link.opened
+  return link
+}
+
+interface PipeLane {
+  pipe: DataPipe
+  outbox: Outbox
+  reassembler: Reassembler
+}
+
+/** The Link implementation; see link.ts for the contract. */
+export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> implements Link {
+  /** Resolves once authenticated; rejects if the link closes first. */
+  readonly opened: Promise<void>
+  readonly #options: ResolvedLinkOptions
+  readonly #main: PipeLane
+  readonly #handshake: Handshake
+  readonly #timers: ReturnType<typeof setTimeout>[] = []
+  readonly #unsubscribe: (() => void)[] = []
+  #bulk: Promise<PipeLane | null> | null = null
+  #state: LinkState = 'authenticating'
+  #remote: PeerId | null = null
+  #lastHeard: number
+  #rttMs: number | null = null
+  #violations = 0
+  #messageId = 0
+  #authQueue: Uint8Array[] = []
+  #authBusy = false
+  #settleOpened!: (error?: Error) => void
+
+  constructor({ pipe, identity, expectedPeer, options }: CreateLinkParams) {
+    const resolved = resolveLinkOptions(options)
+    super('message', ({ data }) => data.byteLength, 2 * resolved.maxMessageBytes)
+    this.#options = resolved
+    this.#lastHeard = resolved.now()
+    this.#main = {
+      pipe,
+      outbox: new Outbox(pipe, resolved.highWaterMark),
+      reassembler: new Reassembler(resolved.maxMessageBytes),
+    }
+    this.opened = new Promise<void>((resolve, reject) => {
+      this.#settleOpened = (error) => (error ? reject(error) : resolve())
+    })
+    this.opened.catch(() => {})
+    this.#handshake = new Handshake(identity, pipe.fingerprints, expectedPeer, resolved.verify)
+
+    this.#unsubscribe.push(
+      pipe.on('message', (bytes) => this.#onMainBytes(bytes)),
+      pipe.on('close', ({ reason }) => this.#terminate('pipe-closed', reason, false)),
+    )
+    if (!pipe.isOpen) {
+      this.#terminate('pipe-closed', 'the pipe was closed before the link started', false)
+      return
+    }
+    this.#after(resolved.handshakeTimeoutMs, () => {
+      if (this.#state === 'authenticating') {
+        this.#terminate('timeout', 'authentication timed out', false)
+      }
+    })
+    pipe.send(encodeFrame(this.#handshake.hello))
+  }
+
+  /** The proven peer ID (empty until the peer's proof is verified). */
+  get remote(): PeerId {
+    return this.#remote ?? ('' as PeerId)
+  }
+
+  get state(): LinkState {
+    return this.#state
+  }
+
+  get silentForMs(): number {
+    return this.#options.now() - this.#lastHeard
+  }
+
+  /** Invalid frames received so far. */
+  get violations(): number {
+    return this.#violations
+  }
+
+  send(channel: string, data: Uint8Array): void {
+    this.#checkMessage(channel, data)
+    if (this.#state !== 'open') return
+    void this.#main.outbox.push(this.#frames(this.#main.pipe, channel, data))
+  }
+
+  async sendBulk(channel: string, data: Uint8Array): Promise<void> {
+    this.#checkMessage(channel, data)
+    if (this.#state !== 'open') throw new Error(`link to ${this.remote} is ${this.#state}`)
+    const lane = (await this.#bulk) ?? this.#main
+    if (!(await lane.outbox.push(this.#frames(lane.pipe, channel, data)))) {
+      throw new Error(`link to ${this.remote} closed before the payload was sent`)
+    }
+  }
+
+  async stats(): Promise<PipeStats & { rttMs: number | null }> {
+    const stats = await this.#main.pipe.stats()
+    return { ...stats, rttMs: this.#rttMs ?? stats.rttMs }
+  }
+
+  close(reason = 'local-close'): void {
+    this.#terminate('local-close', reason, true)
+  }
+
+  #checkMessage(channel: string, data: Uint8Array): void {
+    if (!isChannelName(channel)) throw new TypeError(`invalid channel name "${channel}"`)
+    if (data.length > this.#options.maxMessageBytes) {
+      throw new RangeError(`message of ${data.length} bytes above ${this.#options.maxMessageBytes}`)
+    }
+  }
+
+  #frames(pipe: DataPipe, channel: string, data: Uint8Array): Uint8Array[] {
+    this.#messageId = (this.#messageId + 1) >>> 0
+    return framesForMessage(channel, data, pipe.maxMessageSize, this.#messageId)
+  }
+
+  #onMainBytes(bytes: Uint8Array): void {
+    if (this.#state === 'closed') return
+    this.#lastHeard = this.#options.now()
+    if (this.#state === 'open' && !this.#authBusy) {
+      this.#onFrameBytes(bytes, this.#main)
+      return
+    }
+    // Until authenticated, frames are handled one at a time, waiting for the crypto.
+    this.#authQueue.push(bytes)
+    void this.#pumpAuthQueue()
+  }
+
+  async #pumpAuthQueue(): Promise<void> {
+    if (this.#authBusy) return
+    this.#authBusy = true
+    try {
+      let bytes: Uint8Array | undefined
+      while (this.#state !== 'closed' && (bytes = this.#authQueue.shift())) {
+        if (this.#state === 'open') this.#onFrameBytes(bytes, this.#main)
+        else await this.#onAuthBytes(bytes)
+      }
+    } finally {
+      this.#authBusy = false
+    }
+  }
+
+  async #onAuthBytes(bytes: Uint8Array): Promise<void> {
+    const decoded = decodeFrame(bytes)
+    if (!decoded.ok) {
+      this.#terminate('auth-failed', `invalid frame during authentication: ${decoded.error}`, false)
+      return
+    }
+    if (decoded.frame.type === 'close') {
+      this.#terminate('remote-close', decoded.frame.reason, false)
+      return
+    }
+    if (this.#remote) {
+      // We verified the peer; its first heartbeat tells us it verified us too.
+      if (decoded.frame.type !== 'ping') {
+        this.#terminate(
+          'auth-failed',
+          `${decoded.frame.type} frame before the first heartbeat`,
+          false,
+        )
+        return
+      }
+      this.#becomeOpen()
+      this.#onFrameBytes(bytes, this.#main)
+      return
+    }
+    let step
+    try {
+      step = await this.#handshake.receive(decoded.frame)
+    } catch (error) {
+      step = { kind: 'fail', detail: `handshake error: ${String(error)}` } as const
+    }
+    if (this.#state !== 'authenticating') return
+    if (step.kind === 'reply') this.#main.pipe.send(encodeFrame(step.frame))
+    else if (step.kind === 'fail') this.#terminate('auth-failed', step.detail, false)
+    else {
+      this.#remote = step.remote
+      this.#main.pipe.send(encodeFrame({ type: 'ping', timestamp: this.#options.now() }))
+    }
+  }
+
+  #becomeOpen(): void {
+    this.#state = 'open'
+    this.#every(this.#options.heartbeatIntervalMs, () => this.#sendPing())
+    this.#every(Math.max(10, this.#options.offlineAfterMs / 6), () => {
+      if (this.silentForMs > this.#options.offlineAfterMs) {
+        this.#terminate('timeout', `silent for ${this.silentForMs} ms`, true)
+      }
+    })
+    this.#bulk = this.#openBulkLane()
+    this.#settleOpened()
+    this.emit('open', undefined)
+  }
+
+  async #openBulkLane(): Promise<PipeLane | null> {
+    let pipe: DataPipe
+    try {
+      pipe = await this.#main.pipe.openSideChannel(BULK_CHANNEL_LABEL)
+    } catch (error) {
+      this.#options.log(`no bulk channel to ${this.remote} (${String(error)}); using the main one`)
+      return null
+    }
+    if (this.#state === 'closed') {
+      pipe.close('link closed')
+      return null
+    }
+    const lane: PipeLane = {
+      pipe,
+      outbox: new Outbox(pipe, this.#options.bulkHighWaterMark),
+      reassembler: new Reassembler(this.#options.maxMessageBytes),
+    }
+    this.#unsubscribe.push(
+      pipe.on('message', (bytes) => {
+        if (this.#state !== 'open') return
+        this.#lastHeard = this.#options.now()
+        this.#onFrameBytes(bytes, lane)
+      }),
+      pipe.on('close', ({ reason }) => {
+        if (this.#state !== 'open') return
+        this.#options.log(`bulk channel to ${this.remote} closed (${reason}); using the main one`)
+        this.#bulk = Promise.resolve(null)
+      }),
+    )
+    return lane
+  }
+
+  #onFrameBytes(bytes: Uint8Array, lane: PipeLane): void {
+    const decoded = decodeFrame(bytes)
+    if (!decoded.ok) return this.#violation(decoded.error)
+    const frame: Frame = decoded.frame
+    if (lane !== this.#main && frame.type !== 'data' && frame.type !== 'fragment') {
+      return this.#violation(`${frame.type} frame on the bulk channel`)
+    }
+    switch (frame.type) {
+      case 'data':
+        return this.deliver({ channel: frame.channel, data: frame.payload })
+      case 'fragment': {
+        const result = lane.reassembler.add(frame)
+        if (!result.ok) return this.#violation(result.error)
+        if (result.message) this.deliver(result.message)
+        return
+      }
+      case 'ping':
+        void this.#main.outbox.push([encodeFrame({ type: 'pong', timestamp: frame.timestamp })])
+        return
+      case 'pong': {
+        const rtt = this.#options.now() - frame.timestamp
+        if (rtt < 0 || rtt > 600_000) return this.#violation('pong for a ping never sent')
+        this.#rttMs = rtt
+        return
+      }
+      case 'close':
+        return this.#terminate('remote-close', frame.reason, false)
+      case 'hello':
+      case 'auth-proof':
+        return this.#violation(`${frame.type} frame after authentication`)
+    }
+  }
+
+  #violation(reason: string): void {
+    this.#violations++
+    this.#options.log(
+      `dropping a frame from ${this.remote || 'an unauthenticated peer'}: ${reason}`,
+    )
+    if (this.#violations >= this.#options.maxViolations) {
+      this.#terminate('protocol-error', `${this.#violations} invalid frames; last: ${reason}`, true)
+    }
+  }
+
+  #sendPing(): void {
+    void this.#main.outbox.push([encodeFrame({ type: 'ping', timestamp: this.#options.now() })])
+  }
+
+  /** Closes once. Only an open link says goodbye: a failed handshake sends nothing more. */
+  #terminate(reason: LinkCloseReason, detail: string, sayGoodbye: boolean): void {
+    if (this.#state === 'closed') return
+    const wasOpen = this.#state === 'open'
+    this.#state = 'closed'
+    for (const timer of this.#timers) clearTimeout(timer)
+    for (const off of this.#unsubscribe.splice(0)) off()
+    this.#main.outbox.close()
+    void this.#bulk?.then((lane) => {
+      lane?.outbox.close()
+      lane?.pipe.close(reason)
+    })
+    const pipe = this.#main.pipe
+    if (wasOpen && sayGoodbye && pipe.isOpen) {
+      pipe.send(encodeFrame({ type: 'close', reason: reason === 'local-close' ? detail : reason }))
+      closeWhenFlushed(pipe, reason)
+    } else {
+      pipe.close(reason)
+    }
+    if (!wasOpen) this.#settleOpened(new Error(`link not established (${reason}): ${detail}`))
+    this.emit('close', { reason, detail })
+  }
+
+  #after(ms: number, callback: () => void): void {
+    this.#timers.push(setTimeout(callback, ms))
+  }
+
+  #every(ms: number, callback: () => void): void {
+    this.#after(ms, () => {
+      if (this.#state === 'closed') return
+      callback()
+      this.#every(ms, callback)
+    })
+  }
+}
+
+/** Gives the goodbye frame a moment to leave before the pipe (maybe the connection) closes. */
+function closeWhenFlushed(pipe: DataPipe, reason: string): void {
+  const deadline = Date.now() + CLOSE_FLUSH_MS
+  const check = (): void => {
+    if (!pipe.isOpen) return
+    if (pipe.bufferedAmount === 0 || Date.now() > deadline) pipe.close(reason)
+    else setTimeout(check, 10)
+  }
+  setTimeout(check, 10)
+}

@@ -1,0 +1,42 @@
+import { verifyEd25519 } from '../identity/verify.ts'
+import type { VerifySignature } from './handshake.ts'
+
+export interface LinkOptions {
+  /** How often a ping is sent. Default 1000 ms. */
+  heartbeatIntervalMs?: number
+  /** A peer silent this long is offline: the link closes with 'timeout'. Default 3000 ms. */
+  offlineAfterMs?: number
+  /** The handshake must finish within this. Default 10 000 ms. */
+  handshakeTimeoutMs?: number
+  /** Invalid frames tolerated before closing with 'protocol-error'. Default 10. */
+  maxViolations?: number
+  /** Largest application message, and the reassembly cap per pipe. Default 64 MiB. */
+  maxMessageBytes?: number
+  /** `send` queues in memory while the main pipe holds more than this. Default 1 MiB. */
+  highWaterMark?: number
+  /** `sendBulk` waits while the bulk pipe holds more than this. Default 4 MiB. */
+  bulkHighWaterMark?: number
+  /** The clock; Date.now by default. */
+  now?: () => number
+  /** Where dropped-frame reasons go; console.warn by default. */
+  log?: (message: string) => void
+  /** Ed25519 verification; the identity module's by default. */
+  verify?: VerifySignature
+}
+
+export type ResolvedLinkOptions = Required<LinkOptions>
+
+export function resolveLinkOptions(options: LinkOptions = {}): ResolvedLinkOptions {
+  return {
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
+    offlineAfterMs: options.offlineAfterMs ?? 3000,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+    maxViolations: options.maxViolations ?? 10,
+    maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
+    highWaterMark: options.highWaterMark ?? 1024 * 1024,
+    bulkHighWaterMark: options.bulkHighWaterMark ?? 4 * 1024 * 1024,
+    now: options.now ?? (() => Date.now()),
+    log: options.log ?? ((message) => console.warn(`[link] ${message}`)),
+    verify: options.verify ?? verifyEd25519,
+  }
+}
