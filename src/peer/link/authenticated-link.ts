@@ -229,6 +229,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     try {
       pipe = await this.#main.pipe.openSideChannel(BULK_CHANNEL_LABEL)
     } catch (error) {
+      if (this.#state !== 'open') return null
       this.#options.log(`no bulk channel to ${this.remote} (${String(error)}); using the main one`)
       return null
     }
