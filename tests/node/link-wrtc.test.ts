@@ -100,8 +100,8 @@ describe('authenticated links over @roamhq/wrtc', () => {
   })
 
   it('refuses the wrong peer over a real connection', async () => {
-    const ids = await Promise.all([1, 2, 3].map(() => loadOrCreateIdentity(createMemoryKeyStore())))
-    const [a, b, c] = ids as [Identity, Identity, Identity]
+    const newIdentity = (): Promise<Identity> => loadOrCreateIdentity(createMemoryKeyStore())
+    const [a, b, c] = await Promise.all([newIdentity(), newIdentity(), newIdentity()])
     const { pipes } = await connectWrtcPipes()
     const results = await Promise.allSettled([
       createLink({ pipe: pipes[0], identity: a, expectedPeer: c.peerId }),
