@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
+import { RELAY_PATH } from '../src/peer/signaling/relay-protocol.ts'
 import { clientAddress, nearbyRoom } from './client-address.ts'
 import { DEFAULT_LIMITS, consoleLogger, type Logger, type RelayLimits } from './config.ts'
 import { mountPeerJs, type PeerJsMount } from './peerjs-mount.ts'
@@ -10,8 +11,8 @@ import { RelaySession } from './relay-session.ts'
 import { createStaticHandler } from './static-files.ts'
 
 export type { Logger, RelayLimits } from './config.ts'
+export { RELAY_PATH }
 
-export const RELAY_PATH = '/relay'
 export const PEERJS_PATH = '/peerjs'
 
 export interface SignalingServerOptions {

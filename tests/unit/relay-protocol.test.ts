@@ -9,6 +9,7 @@ import {
   parseClientMessage,
   parseServerMessage,
   relayAuthMessage,
+  relayUrlForOrigin,
   type ClientMessage,
   type ServerMessage,
 } from '../../src/peer/signaling/relay-protocol.ts'
@@ -116,6 +117,11 @@ describe('relay protocol: helpers', () => {
     expect(base64ToBytes(bytesToBase64(bytes))).toEqual(bytes)
     expect(base64ToBytes('not base64!')).toBeUndefined()
     expect(base64ToBytes('abc')).toBeUndefined()
+  })
+
+  it('derives the relay URL of a page’s origin', () => {
+    expect(relayUrlForOrigin('https://peer.example/w/abc?x=1')).toBe('wss://peer.example/relay')
+    expect(relayUrlForOrigin('http://127.0.0.1:8787/')).toBe('ws://127.0.0.1:8787/relay')
   })
 
   it('domain-separates the signed challenge', () => {

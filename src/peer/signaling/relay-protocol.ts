@@ -8,6 +8,16 @@ import { isPeerId, isTopic, type PeerId, type Topic } from '../ids.ts'
 
 export const RELAY_PROTOCOL_VERSION = 1
 
+/** Where the relay listens on its server's origin. */
+export const RELAY_PATH = '/relay'
+
+/** The relay URL of the origin that served a page: "https://x.org/app" -> "wss://x.org/relay". */
+export function relayUrlForOrigin(pageUrl: string): string {
+  const url = new URL(RELAY_PATH, pageUrl)
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  return url.href
+}
+
 /** The topic that the server maps to "everyone behind my network address". */
 export const NEARBY_TOPIC = 'nearby' as Topic
 
