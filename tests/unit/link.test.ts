@@ -256,19 +256,19 @@ describe('open link', () => {
   it('stays open on heartbeats, measures RTT, and times out a silent peer', async () => {
     const pipes = createMemoryPipePair()
     const tap = tapPipe(pipes[1])
-    const options = { ...quiet, heartbeatIntervalMs: 20, offlineAfterMs: 120 }
+    const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 500 }
     const { a, b } = await linkedPair(options, [pipes[0], tap.pipe])
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await new Promise((resolve) => setTimeout(resolve, 800))
     expect(a.state).toBe('open')
     expect(b.state).toBe('open')
-    expect(a.silentForMs).toBeLessThan(120)
+    expect(a.silentForMs).toBeLessThan(500)
     expect((await a.stats()).rttMs).toBeGreaterThanOrEqual(0)
 
     const closed = closeOf(a)
     const started = Date.now()
     tap.muted = true
     expect((await closed).reason).toBe('timeout')
-    expect(Date.now() - started).toBeGreaterThanOrEqual(100)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450)
   })
 
   it('closing one side closes the other with the reason', async () => {
