@@ -22,10 +22,8 @@ export interface DialerDeps {
   readonly clock: Clock
   readonly random: () => number
   readonly createLink: LinkFactory
-  readonly firstContact: Signaling
-  /** Signaling over the mesh itself, when the layer above provided it. */
-  readonly meshSignaling: Signaling | undefined
-  readonly reachableOverMesh: (peer: PeerId) => boolean
+  /** The signalings to try for `peer`, best first; empty when none can reach it now. */
+  readonly routesTo: (peer: PeerId) => Signaling[]
   readonly registry: LinkRegistry
   /** Whether the mesh still wants a link to this peer. */
   readonly wanted: (peer: PeerId) => boolean
@@ -40,9 +38,8 @@ export interface DialerDeps {
 /**
  * Opens links to wanted peers and takes incoming ones. The lower peer ID of a pair dials at
  * once, the higher only after `glareDelayMs`, so usually just one side dials. A failed or
- * dropped link is retried with exponential backoff and jitter. Each attempt tries the mesh's
- * own signaling first when the peer is reachable over the mesh, else the first-contact one,
- * then the other.
+ * dropped link is retried with exponential backoff and jitter. Each attempt tries the
+ * signalings `routesTo` names, in order.
  */
 export class Dialer {
   readonly #deps: DialerDeps
@@ -142,7 +139,7 @@ export class Dialer {
     const controller = new AbortController()
     this.#dialing.set(peer, controller)
     this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
-    for (const signaling of this.#routesTo(peer)) {
+    for (const signaling of this.#deps.routesTo(peer)) {
       if (controller.signal.aborted || this.#deps.registry.links.has(peer)) break
       try {
         const link = await this.#attempt(signaling, peer, controller.signal)
@@ -150,19 +147,12 @@ export class Dialer {
         this.#adopt(link, this.#self)
         return
       } catch (error) {
+        if (this.#closed) return
         this.#deps.log(`dial ${peer} via ${signaling.kind} failed: ${errorText(error)}`)
       }
     }
     if (this.#dialing.get(peer) === controller) this.#dialing.delete(peer)
     this.want(peer)
-  }
-
-  #routesTo(peer: PeerId): Signaling[] {
-    const { firstContact, meshSignaling } = this.#deps
-    if (!meshSignaling) return [firstContact]
-    return this.#deps.reachableOverMesh(peer)
-      ? [meshSignaling, firstContact]
-      : [firstContact, meshSignaling]
   }
 
   async #attempt(signaling: Signaling, peer: PeerId, cancel: AbortSignal): Promise<Link> {

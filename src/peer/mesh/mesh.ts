@@ -137,9 +137,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       log,
       random: options.random ?? Math.random,
       createLink: args.createLink,
-      firstContact: args.signaling,
-      meshSignaling: this.#meshSignaling,
-      reachableOverMesh: (peer) => this.#router.reachable(peer),
+      routesTo: (peer) => this.#routesTo(peer),
       registry: this.#registry,
       wanted: (peer) => this.#wanted.has(peer),
       backoff: options.reconnectBackoff ?? { baseMs: 500, maxMs: 30_000 },
@@ -174,6 +172,33 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
         }),
       )
     }
+    this.#unsubscribe.push(
+      this.#signaling.on('state', (state) => {
+        if (state !== 'open') return
+        for (const peer of this.#wanted) {
+          if (!this.#registry.links.has(peer)) this.#dialer.retrySoon(peer)
+        }
+      }),
+    )
+  }
+
+  /**
+   * Where to signal a dial to `peer`: over the mesh first when the peer was heard through it
+   * recently, else the first-contact signaling when it is open and (once topics are joined)
+   * the peer is present in one; the mesh as a last resort whenever any link is up. A signal
+   * sent where it cannot arrive would hold a dead session until its timeout.
+   */
+  #routesTo(peer: PeerId): Signaling[] {
+    const routes: Signaling[] = []
+    const mesh = this.#meshSignaling
+    const viaMesh = mesh !== undefined && this.#registry.links.size > 0
+    if (viaMesh && this.#router.reachable(peer)) routes.push(mesh)
+    const firstContact = this.#signaling
+    const present =
+      this.#topics.size === 0 || [...this.#topics].some((t) => firstContact.peers(t).includes(peer))
+    if (firstContact.state === 'open' && present) routes.push(firstContact)
+    if (viaMesh && !routes.includes(mesh)) routes.push(mesh)
+    return routes
   }
 
   setGroup(groupId: GroupId, peers: readonly PeerId[]): void {
