@@ -8,7 +8,7 @@ import {
   type PresenceOptions,
 } from '../../src/peer/mesh/presence.ts'
 import { FakeCarrierSignalingNetwork } from './fake-carrier-signaling.ts'
-import { createFakeLink } from './fake-link.ts'
+import { createLink } from '../../src/peer/link/authenticated-link.ts'
 import { FakeSignalingHub, type FakeSignaling } from './fake-signaling.ts'
 import { createTestIdentity } from './test-identity.ts'
 
@@ -37,7 +37,8 @@ export interface MeshNetworkOptions {
 
 /**
  * N peers in one group over in-memory first-contact signaling (`hub`) and signaling through
- * the mesh (`meshSignaling`), with in-memory pipes; `peers` sorted by peer ID.
+ * the mesh (`meshSignaling`), with in-memory pipes and real authenticated links; `peers`
+ * sorted by peer ID.
  */
 export async function createMeshNetwork(count: number, options: MeshNetworkOptions = {}) {
   const hub = new FakeSignalingHub()
@@ -52,7 +53,7 @@ export async function createMeshNetwork(count: number, options: MeshNetworkOptio
     const mesh = createMesh({
       identity,
       signaling,
-      createLink: options.createLink ?? createFakeLink,
+      createLink: options.createLink ?? ((args) => createLink({ ...args, options: { log } })),
       createMeshSignaling: (carrier) => meshSignaling.create(identity.peerId, carrier),
       ...(options.authorize
         ? { authorize: (peer: PeerId) => options.authorize?.(identity.peerId, peer) ?? true }
