@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PeerId } from '../../src/peer/ids.ts'
+import { createLink } from '../../src/peer/link/authenticated-link.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
 import { neighbourBound } from '../../src/peer/mesh/topology.ts'
 import { connected, createMeshNetwork, GROUP, waitFor } from '../support/fake-mesh-network.ts'
 
@@ -141,6 +143,26 @@ describe('mesh', () => {
     banned.delete(victim.id)
     for (const peer of net.peers.slice(0, 2)) peer.mesh.reauthorize()
     await waitFor('victim back', () => fullMesh(net), 5000)
+  })
+
+  it('refuses a pipe whose peer cannot prove the ID it came in under', async () => {
+    const logs: string[] = []
+    network = await createMeshNetwork(2, { logs })
+    const net = network
+    const [a, b] = net.peers as [(typeof net.peers)[0], (typeof net.peers)[0]]
+    await waitFor('linked', () => a.mesh.linkedPeers().length === 1)
+    const ups: PeerId[] = []
+    b.mesh.on('link-up', ({ peer }) => ups.push(peer))
+    const impostor = await createTestIdentity()
+    // The relay says the pipe comes from A; the far end holds another key.
+    const pipe = await net.hub.connect(a.id, b.id)
+    await expect(
+      createLink({ pipe, identity: impostor, options: { log: () => {} } }),
+    ).rejects.toThrow()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(ups).toEqual([])
+    expect(b.mesh.linkedPeers()).toEqual([a.id])
+    expect(logs.some((line) => line.includes(`incoming link from ${a.id} failed`))).toBe(true)
   })
 
   it('survives garbage on the mesh channel and closes a link that keeps sending it', async () => {
