@@ -1,30 +1,18 @@
-import { DeviceProfile } from '../peer/identity/device-profile.ts'
-import { createIdbKeyStore } from '../peer/identity/idb-key-store.ts'
-import { loadOrCreateIdentity } from '../peer/identity/load-identity.ts'
-import { RelayProbe } from './relay-probe.ts'
-import { relayUrlFor } from './relay-url.ts'
+import { createPeerSession, type PeerPlatform } from './peer-session.ts'
 import type { ShellModel } from './shell-model.ts'
 
-/** The platform APIs the first screen needs, injected so nothing is built at import. */
-export interface ShellPlatform {
-  indexedDB: IDBFactory
-  WebSocket: typeof WebSocket
-  /** The page's URL; the relay of the same origin is the default endpoint. */
-  pageUrl: string
-}
-
-/** Loads this device's identity and profile and starts watching the relay. */
-export async function createShell(platform: ShellPlatform): Promise<ShellModel> {
-  const store = await createIdbKeyStore({ indexedDB: platform.indexedDB })
-  const [identity, profile] = await Promise.all([
-    loadOrCreateIdentity(store),
-    DeviceProfile.load(store),
-  ])
-  const connection = new RelayProbe({
-    url: relayUrlFor(platform.pageUrl),
-    identity,
-    WebSocket: platform.WebSocket,
-  })
-  connection.start()
-  return { peerId: identity.peerId, profile, connection }
+/** Loads this device's identity and profile, connects, and starts the workplaces in the background. */
+export async function createShell(platform: PeerPlatform): Promise<ShellModel> {
+  const session = await createPeerSession(platform)
+  const appUrl = new URL('./', platform.pageUrl).href
+  const workplaces = import('./start-workplaces.ts').then(({ startWorkplaces }) =>
+    startWorkplaces(session, { localStorage: platform.localStorage, appUrl }),
+  )
+  return {
+    peerId: session.identity.peerId,
+    profile: session.profile,
+    connection: session.carrier,
+    session,
+    workplaces,
+  }
 }

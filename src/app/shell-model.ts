@@ -1,5 +1,7 @@
 import type { PeerId } from '../peer/ids.ts'
 import type { SignalingState } from '../peer/signaling/signaling.ts'
+import type { PeerSession } from './peer-session.ts'
+import type { WorkplacesApp } from './workplaces-app.ts'
 
 /**
  * What the first screen shows and may change. Built once in src/main.ts and passed down as
@@ -11,6 +13,10 @@ export interface ShellModel {
   readonly profile: DisplayNameSource
   /** The signaling connection in use (by default the relay of the app's own origin). */
   readonly connection: ConnectionStatus
+  /** The device on the network: mesh, presence, signaling. */
+  readonly session: PeerSession
+  /** The workplaces, ready once the document layer (Automerge's wasm) has loaded. */
+  readonly workplaces: Promise<WorkplacesApp>
 }
 
 /** The device's editable display name; `DeviceProfile` from src/peer/identity fits. */

@@ -1,0 +1,45 @@
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
+import { createIndexedDbRecordStore } from '../crdt/membership/record-store.ts'
+import { createLocalConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
+import { createIndexedDbWorkplaceList } from '../crdt/workplace/workplace-list.ts'
+import { createWorkplaceStack } from '../crdt/workplace-stack.ts'
+import type { PeerSession } from './peer-session.ts'
+import { WorkplacesApp } from './workplaces-app.ts'
+
+/** The kinds of document every workplace holds besides its root. Features add theirs here. */
+const DOCUMENT_KINDS = new Map<string, () => unknown>()
+
+/**
+ * Builds the document layer (Automerge and its wasm: loaded after first paint) over the
+ * session's mesh, and opens the workplaces stored on this device before any network work.
+ */
+export async function startWorkplaces(
+  session: PeerSession,
+  platform: { localStorage: Storage; appUrl: string },
+): Promise<WorkplacesApp> {
+  const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
+  const stack = createWorkplaceStack({
+    identity: session.identity,
+    mesh: session.meshPort,
+    storage: new IndexedDBStorageAdapter('peerplace-documents'),
+    list: createIndexedDbWorkplaceList(),
+    records: createIndexedDbRecordStore(),
+    displayName,
+    kinds: DOCUMENT_KINDS,
+  })
+  session.setAuthorizer((peer) => stack.workplaces.authorizeLink(peer))
+  await stack.workplaces.load()
+  session.profile.on('change', () => {
+    for (const wp of stack.workplaces.list()) {
+      if (wp.isMember(wp.self)) wp.setProfileName(displayName())
+    }
+  })
+  return new WorkplacesApp({
+    stack,
+    mesh: session.meshPort,
+    presence: session.presencePort,
+    heads: createLocalConfirmedHeadsStore(platform.localStorage),
+    appUrl: platform.appUrl,
+    endpoints: () => session.endpoints(),
+  })
+}
