@@ -16,7 +16,7 @@ export interface LinkOptions {
   highWaterMark?: number
   /** `sendBulk` waits while the bulk pipe holds more than this. Default 4 MiB. */
   bulkHighWaterMark?: number
-  /** The clock; Date.now by default. */
+  /** A monotonic clock (performance.now by default): liveness must not jump with the wall clock. */
   now?: () => number
   /** Where dropped-frame reasons go; console.warn by default. */
   log?: (message: string) => void
@@ -35,7 +35,7 @@ export function resolveLinkOptions(options: LinkOptions = {}): ResolvedLinkOptio
     maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
     highWaterMark: options.highWaterMark ?? 1024 * 1024,
     bulkHighWaterMark: options.bulkHighWaterMark ?? 4 * 1024 * 1024,
-    now: options.now ?? (() => Date.now()),
+    now: options.now ?? (() => performance.now()),
     log: options.log ?? ((message) => console.warn(`[link] ${message}`)),
     verify: options.verify ?? verifyEd25519,
   }

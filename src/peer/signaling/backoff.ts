@@ -6,7 +6,8 @@ export interface CarrierClock {
 }
 
 export const systemCarrierClock: CarrierClock = {
-  now: () => Date.now(),
+  // Monotonic: a wall-clock change must not make a live relay connection look dead.
+  now: () => performance.now(),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (timer) => globalThis.clearTimeout(timer as ReturnType<typeof setTimeout>),
 }
