@@ -1,0 +1,102 @@
+import { getChangesMetaSince, getHeads, type Doc, type Heads } from '@automerge/automerge'
+import { decodeNote, type ChangeOp } from './change-note.ts'
+
+/** One readable step of a contact's history. */
+export interface HistoryEntry {
+  hash: string
+  /** The writer's peer ID from the change note; undefined when the change had none. */
+  by: string | undefined
+  /** Milliseconds since the epoch (Automerge keeps seconds). */
+  at: number
+  op: ChangeOp
+  fields: string[]
+}
+
+export interface Writer {
+  by: string | undefined
+  at: number
+}
+
+interface Span extends Writer {
+  start: number
+  max: number
+}
+
+/**
+ * An index over the document's change metadata, kept up to date incrementally: the changes
+ * since the heads seen last are read on each update. It answers who wrote a given operation
+ * (each Automerge op ID is `counter@actor`, and each change covers a counter range of one actor)
+ * and keeps a bounded, newest-first history per contact.
+ */
+export class ChangeLog {
+  readonly #spans = new Map<string, Span[]>()
+  readonly #history = new Map<string, HistoryEntry[]>()
+  readonly #perContact: number
+  #heads: Heads = []
+
+  constructor(options: { perContact?: number } = {}) {
+    this.#perContact = options.perContact ?? 100
+  }
+
+  /** Takes in the changes of `doc` not seen yet; returns how many there were. */
+  update(doc: Doc<unknown>): number {
+    const metas = getChangesMetaSince(doc, this.#heads)
+    this.#heads = getHeads(doc)
+    for (const meta of metas) {
+      const note = decodeNote(meta.message)
+      const at = (meta.time ?? 0) * 1000
+      const span: Span = { start: meta.startOp, max: meta.maxOp, by: note?.by, at }
+      insertSorted(this.#spans, meta.actor, span)
+      if (!note) continue
+      const entry: HistoryEntry = {
+        hash: meta.hash,
+        by: note.by,
+        at,
+        op: note.op,
+        fields: note.fields,
+      }
+      for (const contact of note.contacts) this.#record(contact, entry)
+    }
+    return metas.length
+  }
+
+  /** Who wrote the operation `counter@actor` (as in the keys of Automerge.getConflicts). */
+  writerOf(opId: string): Writer | undefined {
+    const at = opId.indexOf('@')
+    const counter = Number(opId.slice(0, at))
+    const spans = this.#spans.get(opId.slice(at + 1))
+    if (at < 1 || !Number.isInteger(counter) || !spans) return undefined
+    let lo = 0
+    let hi = spans.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const span = spans[mid]!
+      if (counter < span.start) hi = mid - 1
+      else if (counter > span.max) lo = mid + 1
+      else return { by: span.by, at: span.at }
+    }
+    return undefined
+  }
+
+  /** The newest `limit` entries of a contact's history, newest first. */
+  history(contact: string, limit = 20): HistoryEntry[] {
+    return (this.#history.get(contact) ?? []).slice(0, limit)
+  }
+
+  #record(contact: string, entry: HistoryEntry): void {
+    let list = this.#history.get(contact)
+    if (!list) this.#history.set(contact, (list = []))
+    let i = 0
+    while (i < list.length && list[i]!.at > entry.at) i++
+    list.splice(i, 0, entry)
+    if (list.length > this.#perContact) list.length = this.#perContact
+  }
+}
+
+function insertSorted(map: Map<string, Span[]>, actor: string, span: Span): void {
+  let spans = map.get(actor)
+  if (!spans) map.set(actor, (spans = []))
+  let i = spans.length
+  while (i > 0 && spans[i - 1]!.start > span.start) i--
+  spans.splice(i, 0, span)
+}

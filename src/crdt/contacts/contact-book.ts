@@ -1,0 +1,277 @@
+import type { Patch } from '@automerge/automerge'
+import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo'
+import { Emitter } from '../../peer/emitter.ts'
+import { ChangeLog, type HistoryEntry } from './change-log.ts'
+import { encodeNote, type ChangeOp } from './change-note.ts'
+import { conflictsOf, parsePath, type FieldConflict } from './contact-conflicts.ts'
+import { applyEdit, describeEdit, newStoredContact, planEdit } from './contact-edit.ts'
+import { cleanField, describeField, type Contact, type ContactInput } from './contact-model.ts'
+import { ContactIndex, type ContactQuery } from './contact-search.ts'
+import { readContact, stored, type ContactsDoc } from './contacts-doc.ts'
+import { contactFromPeer, type KnownPeer } from './save-as-contact.ts'
+
+export interface ContactBookEvents extends Record<string, unknown> {
+  change: void
+}
+
+export interface ContactBookOptions {
+  handle: DocHandle<ContactsDoc>
+  /** This device's peer ID, written into every change note. */
+  self: string
+  clock?: () => number
+  newId?: () => string
+  /** How the first conflict scan yields between chunks (setTimeout by default). */
+  defer?: (step: () => void) => void
+}
+
+const SCAN_CHUNK = 400
+
+/** A random ID: 16 base32 characters (80 bits). */
+export function randomContactId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => alphabet[b & 31]).join('')
+}
+
+/**
+ * One workplace's contact book over its DocHandle: the operations (each one Automerge change
+ * with a note naming the writer), and in-memory views kept up to date on every change — the
+ * contacts, a search index, the conflicts and a per-contact history.
+ */
+export class ContactBook extends Emitter<ContactBookEvents> {
+  readonly self: string
+  /** Resolves once the whole book has been read and scanned for conflicts. */
+  readonly ready: Promise<void>
+  readonly #handle: DocHandle<ContactsDoc>
+  readonly #clock: () => number
+  readonly #newId: () => string
+  readonly #defer: (step: () => void) => void
+  readonly #contacts = new Map<string, Contact>()
+  readonly #index = new ContactIndex()
+  readonly #log = new ChangeLog()
+  readonly #conflicts = new Map<string, FieldConflict[]>()
+  readonly #off: () => void
+  #version = 0
+  #closed = false
+
+  constructor(options: ContactBookOptions) {
+    super()
+    this.self = options.self
+    this.#handle = options.handle
+    this.#clock = options.clock ?? Date.now
+    this.#newId = options.newId ?? randomContactId
+    this.#defer = options.defer ?? ((step) => setTimeout(step, 0))
+    const onChange = (payload: DocHandleChangePayload<ContactsDoc>) => this.#changed(payload)
+    this.#handle.on('change', onChange)
+    this.#off = () => this.#handle.off('change', onChange)
+    this.ready = this.#handle.whenReady().then(() => this.#loadAll())
+  }
+
+  /** Grows by one on every change, for views that memoize. */
+  get version(): number {
+    return this.#version
+  }
+
+  get(id: string): Contact | undefined {
+    return this.#contacts.get(id)
+  }
+
+  search(query: ContactQuery = {}): Contact[] {
+    return this.#index.search(query).map((id) => this.#contacts.get(id)!)
+  }
+
+  tags(): { tag: string; count: number }[] {
+    return this.#index.tagCounts()
+  }
+
+  conflicts(id: string): FieldConflict[] {
+    return this.#conflicts.get(id) ?? []
+  }
+
+  /** IDs of the contacts that have at least one conflicting field. */
+  conflicted(): string[] {
+    return [...this.#conflicts.keys()]
+  }
+
+  /** Who changed what and when, newest first; a contact always has at least its creation. */
+  history(id: string, limit = 20): HistoryEntry[] {
+    const entries = this.#log.history(id, limit)
+    const contact = this.#contacts.get(id)
+    if (contact && !entries.some((e) => e.op === 'add' || e.op === 'import')) {
+      if (entries.length >= limit) entries.pop()
+      entries.push({
+        hash: '',
+        by: contact.createdBy || undefined,
+        at: contact.createdAt,
+        op: 'add',
+        fields: [],
+      })
+    }
+    return entries
+  }
+
+  add(input: ContactInput): string {
+    return this.addMany([input], 'add')[0]!
+  }
+
+  /** Adds many contacts in one change (an import is one step of history). */
+  addMany(inputs: readonly ContactInput[], op: 'add' | 'import' = 'import'): string[] {
+    const ids = inputs.map(() => this.#newId())
+    const at = this.#clock()
+    this.#change(op, ids, [], (d) => {
+      inputs.forEach((input, i) => {
+        d.contacts[ids[i]!] = newStoredContact(input, { at, by: this.self }, this.#newId)
+      })
+    })
+    return ids
+  }
+
+  /**
+   * Writes the fields of `edited` that differ from `base` (by default the contact as it is now;
+   * pass the version a form was opened with so concurrent edits to other fields are kept).
+   * Returns whether anything was written.
+   */
+  update(id: string, edited: ContactInput, base?: Contact): boolean {
+    const current = this.#contacts.get(id)
+    if (!current) throw new Error('No such contact.')
+    const ops = planEdit(base ?? current, edited, this.#newId)
+    if (ops.length === 0) return false
+    this.#change('edit', [id], describeEdit(base ?? current, ops), (d) => {
+      const target = d.contacts[id]
+      if (target) applyEdit(target, ops)
+    })
+    return true
+  }
+
+  /** Moves a contact to the bin; `restore` undoes it. */
+  delete(id: string): void {
+    this.#require(id)
+    this.#change('delete', [id], [], (d) => {
+      const target = d.contacts[id]
+      if (!target) return
+      target.deletedAt = this.#clock()
+      target.deletedBy = stored(this.self)
+    })
+  }
+
+  restore(id: string): void {
+    this.#require(id)
+    this.#change('restore', [id], [], (d) => {
+      const target = d.contacts[id]
+      if (!target) return
+      target.deletedAt = null
+      delete target.deletedBy
+    })
+  }
+
+  /**
+   * Settles a conflicting field on `value`. The key is deleted and written again in one change:
+   * that change supersedes every concurrent value (even when `value` is the one shown, which a
+   * plain write of the same scalar would skip).
+   */
+  resolve(id: string, path: string, value: string): void {
+    this.#require(id)
+    const at = parsePath(path)
+    if (!at) throw new Error(`Not a contact field: ${path}`)
+    const key = 'field' in at ? at.field : at.key
+    const clean = cleanField(key, value)
+    const label =
+      'list' in at ? this.#contacts.get(id)?.[at.list].find((i) => i.id === at.item)?.label : ''
+    const field = 'field' in at ? describeField(at.field) : describeField(at.list, label, at.key)
+    this.#change('resolve', [id], [field], (d) => {
+      const contact = d.contacts[id]
+      const target = 'field' in at ? contact : contact?.[at.list]?.[at.item]
+      if (!target) return
+      delete (target as Record<string, unknown>)[key]
+      ;(target as Record<string, unknown>)[key] = stored(clean)
+    })
+  }
+
+  /** Makes a contact of a member or nearby device, or returns the one already saved for it. */
+  saveAsContact(known: KnownPeer): { id: string; created: boolean } {
+    for (const contact of this.#contacts.values())
+      if (contact.peer === known.peer && contact.deletedAt === null)
+        return { id: contact.id, created: false }
+    return { id: this.add(contactFromPeer(known, new Date(this.#clock()))), created: true }
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#off()
+    this.removeAllListeners()
+  }
+
+  #require(id: string): void {
+    if (!this.#contacts.has(id)) throw new Error('No such contact.')
+  }
+
+  #change(op: ChangeOp, ids: string[], fields: string[], fn: (d: ContactsDoc) => void): void {
+    const message = encodeNote({ by: this.self, op, contacts: ids, fields })
+    this.#handle.change(
+      (d) => {
+        d.contacts ??= {}
+        fn(d)
+      },
+      { message, time: Math.floor(this.#clock() / 1000) },
+    )
+  }
+
+  #loadAll(): Promise<void> {
+    const doc = this.#handle.doc()
+    this.#log.update(doc)
+    const ids = Object.keys(doc.contacts ?? {})
+    for (const id of ids) this.#read(doc, id, false)
+    this.#bump()
+    // Conflicts need a getConflicts call per field; a big book is scanned in chunks.
+    return new Promise<void>((resolve) => {
+      let next = 0
+      const step = () => {
+        if (this.#closed) return resolve()
+        const now = this.#handle.doc()
+        const end = Math.min(next + SCAN_CHUNK, ids.length)
+        for (; next < end; next++) this.#scan(now, ids[next]!)
+        if (next < ids.length) return this.#defer(step)
+        if (this.#conflicts.size > 0) this.#bump()
+        resolve()
+      }
+      step()
+    })
+  }
+
+  #changed({ doc, patches }: { doc: ContactsDoc; patches: Patch[] }): void {
+    if (this.#closed || !this.#handle.isReady()) return
+    this.#log.update(doc)
+    const touched = new Set<string>()
+    for (const patch of patches) {
+      if (patch.path[0] !== 'contacts') continue
+      const id = patch.path[1]
+      if (typeof id !== 'string') {
+        for (const known of this.#contacts.keys()) touched.add(known)
+        for (const present of Object.keys(doc.contacts ?? {})) touched.add(present)
+        break
+      }
+      touched.add(id)
+    }
+    if (touched.size === 0) return
+    for (const id of touched) this.#read(doc, id, true)
+    this.#bump()
+  }
+
+  #read(doc: ContactsDoc, id: string, scan: boolean): void {
+    const contact = readContact(id, doc.contacts?.[id])
+    if (contact) this.#contacts.set(id, contact)
+    else this.#contacts.delete(id)
+    this.#index.set(id, contact)
+    if (scan) this.#scan(doc, id)
+  }
+
+  #scan(doc: ContactsDoc, id: string): void {
+    const found = this.#contacts.has(id) ? conflictsOf(id, doc.contacts?.[id], this.#log) : []
+    if (found.length > 0) this.#conflicts.set(id, found)
+    else this.#conflicts.delete(id)
+  }
+
+  #bump(): void {
+    this.#version++
+    this.emit('change', undefined)
+  }
+}

@@ -1,0 +1,173 @@
+import {
+  ITEM_LISTS,
+  LIMITS,
+  TEXT_FIELDS,
+  cleanField,
+  cleanTag,
+  describeField,
+  keysOf,
+  type Contact,
+  type ContactInput,
+  type ItemList,
+  type TextField,
+} from './contact-model.ts'
+import { stored, type StoredContact, type StoredItem } from './contacts-doc.ts'
+
+/** One write to one key: the unit of field-level merge. */
+export type EditOp =
+  | { kind: 'field'; field: TextField; value: string }
+  | { kind: 'item-set'; list: ItemList; item: string; key: string; value: string }
+  | { kind: 'item-add'; list: ItemList; item: string; values: Record<string, string> }
+  | { kind: 'item-remove'; list: ItemList; item: string }
+  | { kind: 'tag-add'; tag: string }
+  | { kind: 'tag-remove'; tag: string }
+
+type ItemDraft = { id?: string } & Record<string, string | undefined>
+
+function cleanItem(list: ItemList, item: ItemDraft): Record<string, string> {
+  return Object.fromEntries(keysOf(list).map((key) => [key, cleanField(key, item[key])]))
+}
+
+function isEmpty(list: ItemList, values: Record<string, string>): boolean {
+  return keysOf(list).every((key) => key === 'label' || !values[key]?.trim())
+}
+
+/**
+ * The writes that turn `base` into `edited`: only what the user changed, so that saving a form
+ * never overwrites other members' concurrent edits to the fields it did not touch. Items whose
+ * values are all empty are dropped; items without a known ID are added under `newId()`.
+ */
+export function planEdit(base: Contact, edited: ContactInput, newId: () => string): EditOp[] {
+  const ops: EditOp[] = []
+  for (const field of TEXT_FIELDS) {
+    const value = edited[field]
+    if (value === undefined) continue
+    const clean = cleanField(field, value)
+    if (clean !== base[field]) ops.push({ kind: 'field', field, value: clean })
+  }
+  for (const list of ITEM_LISTS) {
+    const items = edited[list] as ItemDraft[] | undefined
+    if (!items) continue
+    const before = new Map<string, Record<string, string>>(
+      (base[list] as unknown as ({ id: string } & Record<string, string>)[]).map((i) => [i.id, i]),
+    )
+    const kept = new Set<string>()
+    for (const draft of items.slice(0, LIMITS.items)) {
+      const values = cleanItem(list, draft)
+      const old = draft.id ? before.get(draft.id) : undefined
+      if (!old || !draft.id) {
+        if (!isEmpty(list, values)) ops.push({ kind: 'item-add', list, item: newId(), values })
+        continue
+      }
+      if (isEmpty(list, values)) continue
+      kept.add(draft.id)
+      for (const key of keysOf(list)) {
+        if (values[key] !== old[key])
+          ops.push({ kind: 'item-set', list, item: draft.id, key, value: values[key]! })
+      }
+    }
+    for (const id of before.keys())
+      if (!kept.has(id)) ops.push({ kind: 'item-remove', list, item: id })
+  }
+  if (edited.tags) {
+    const next = new Set(edited.tags.map(cleanTag).filter(Boolean).slice(0, LIMITS.tags))
+    for (const tag of next) if (!base.tags.includes(tag)) ops.push({ kind: 'tag-add', tag })
+    for (const tag of base.tags) if (!next.has(tag)) ops.push({ kind: 'tag-remove', tag })
+  }
+  return ops
+}
+
+function nextRank(items: Record<string, StoredItem>): number {
+  let max = 0
+  for (const item of Object.values(items))
+    if (typeof item.rank === 'number' && item.rank > max) max = item.rank
+  return max + 1
+}
+
+function storedItem(values: Record<string, string>, rank: number): StoredItem {
+  const item: StoredItem = { rank }
+  for (const [key, value] of Object.entries(values)) item[key] = stored(value)
+  return item
+}
+
+/** Applies `ops` to a contact inside a DocHandle.change callback. */
+export function applyEdit(target: StoredContact, ops: readonly EditOp[]): void {
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'field':
+        target[op.field] = stored(op.value)
+        break
+      case 'item-set': {
+        const item = target[op.list]?.[op.item]
+        if (item) item[op.key] = stored(op.value)
+        break
+      }
+      case 'item-add':
+        target[op.list] ??= {}
+        target[op.list][op.item] = storedItem(op.values, nextRank(target[op.list]))
+        break
+      case 'item-remove':
+        if (target[op.list]) delete target[op.list][op.item]
+        break
+      case 'tag-add':
+        target.tags ??= {}
+        target.tags[op.tag] = true
+        break
+      case 'tag-remove':
+        if (target.tags) delete target.tags[op.tag]
+        break
+    }
+  }
+}
+
+/** A new stored contact from an input, its items under fresh IDs. */
+export function newStoredContact(
+  input: ContactInput,
+  meta: { at: number; by: string },
+  newId: () => string,
+): StoredContact {
+  const contact: StoredContact = {
+    createdAt: meta.at,
+    createdBy: stored(meta.by),
+    deletedAt: null,
+    tags: {},
+    phones: {},
+    emails: {},
+    addresses: {},
+  }
+  for (const field of TEXT_FIELDS) {
+    const value = cleanField(field, input[field])
+    if (value) contact[field] = stored(value)
+  }
+  for (const list of ITEM_LISTS) {
+    let rank = 0
+    for (const draft of ((input[list] ?? []) as ItemDraft[]).slice(0, LIMITS.items)) {
+      const values = cleanItem(list, draft)
+      if (!isEmpty(list, values)) contact[list][newId()] = storedItem(values, ++rank)
+    }
+  }
+  for (const tag of (input.tags ?? []).map(cleanTag).filter(Boolean).slice(0, LIMITS.tags))
+    contact.tags[tag] = true
+  return contact
+}
+
+/** Readable names of the fields `ops` write, for the change note. */
+export function describeEdit(base: Contact, ops: readonly EditOp[]): string[] {
+  const labelOf = (list: ItemList, id: string, values?: Record<string, string>) =>
+    values?.label ??
+    (base[list] as unknown as { id: string; label: string }[]).find((i) => i.id === id)?.label
+  return ops.map((op) => {
+    switch (op.kind) {
+      case 'field':
+        return describeField(op.field)
+      case 'item-set':
+        return describeField(op.list, labelOf(op.list, op.item), op.key)
+      case 'item-add':
+        return `new ${describeField(op.list, labelOf(op.list, op.item, op.values))}`
+      case 'item-remove':
+        return `removed ${describeField(op.list, labelOf(op.list, op.item))}`
+      default:
+        return describeField('tags')
+    }
+  })
+}

@@ -1,0 +1,169 @@
+import { displayNameOf, formatAddress, type Contact } from './contact-model.ts'
+
+export type SearchField =
+  'name' | 'org' | 'title' | 'notes' | 'phone' | 'email' | 'address' | 'tag' | 'peer'
+
+/** `field:` prefixes a query term may use, e.g. `email:acme tag:client`. */
+const ALIASES: Record<string, SearchField> = {
+  name: 'name',
+  given: 'name',
+  family: 'name',
+  org: 'org',
+  organisation: 'org',
+  organization: 'org',
+  company: 'org',
+  title: 'title',
+  note: 'notes',
+  notes: 'notes',
+  phone: 'phone',
+  tel: 'phone',
+  email: 'email',
+  mail: 'email',
+  address: 'address',
+  adr: 'address',
+  city: 'address',
+  tag: 'tag',
+  tags: 'tag',
+  peer: 'peer',
+}
+
+export interface ContactQuery {
+  /** Terms, all of which must match; a term matches any field unless prefixed with `field:`. */
+  text?: string
+  /** Tags the contact must all have (case-insensitive). */
+  tags?: readonly string[]
+  /** The bin (deleted contacts) instead of the live ones. */
+  deleted?: boolean
+}
+
+interface Term {
+  field: SearchField | undefined
+  needle: string
+  digits: string
+}
+
+interface Entry {
+  id: string
+  sortKey: string
+  all: string
+  fields: Record<SearchField, string>
+  digits: string
+  tags: string[]
+  tagLabels: string[]
+  deleted: boolean
+}
+
+/** Lower case without accents, so "jose" finds "José". */
+export function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
+export function parseQuery(text: string): Term[] {
+  const terms: Term[] = []
+  for (const match of text.matchAll(/(?:(\w+):)?(?:"([^"]*)"|(\S+))/g)) {
+    const alias = match[1] ? ALIASES[match[1].toLowerCase()] : undefined
+    // An unknown prefix ("http:") is part of the term.
+    const raw = match[2] ?? match[3] ?? ''
+    const needle = fold(alias || !match[1] ? raw : `${match[1]}:${raw}`).trim()
+    if (!needle) continue
+    const digits = /^[\d\s()+.-]+$/.test(needle) ? needle.replace(/\D/g, '') : ''
+    terms.push({ field: alias, needle, digits })
+  }
+  return terms
+}
+
+function entryOf(c: Contact): Entry {
+  const fields: Record<SearchField, string> = {
+    name: fold([c.display, c.given, c.family].join('\n')),
+    org: fold(c.org),
+    title: fold(c.title),
+    notes: fold(c.notes),
+    phone: fold(c.phones.map((p) => `${p.value}\n${p.label}`).join('\n')),
+    email: fold(c.emails.map((e) => `${e.value}\n${e.label}`).join('\n')),
+    address: fold(c.addresses.map((a) => `${formatAddress(a)}\n${a.label}`).join('\n')),
+    tag: fold(c.tags.join('\n')),
+    peer: fold(c.peer),
+  }
+  return {
+    id: c.id,
+    sortKey: `${fold(displayNameOf(c))}\u0000${c.id}`,
+    all: Object.values(fields).join('\n'),
+    fields,
+    digits: c.phones.map((p) => p.value.replace(/\D/g, '')).join('\n'),
+    tags: c.tags.map(fold),
+    tagLabels: c.tags,
+    deleted: c.deletedAt !== null,
+  }
+}
+
+function matches(entry: Entry, term: Term): boolean {
+  const hay = term.field ? entry.fields[term.field] : entry.all
+  if (hay.includes(term.needle)) return true
+  return (
+    term.digits.length >= 3 &&
+    (term.field === undefined || term.field === 'phone') &&
+    entry.digits.includes(term.digits)
+  )
+}
+
+/**
+ * An in-memory search index over the contacts, updated one contact at a time as the document
+ * changes. Search is a linear scan over pre-folded strings, which is fast enough for tens of
+ * thousands of contacts and needs no rebuild.
+ */
+export class ContactIndex {
+  readonly #entries = new Map<string, Entry>()
+  #sorted: Entry[] | undefined
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  /** Indexes a contact, or removes `id` when the contact is gone. */
+  set(id: string, contact: Contact | undefined): void {
+    if (contact) this.#entries.set(id, entryOf(contact))
+    else this.#entries.delete(id)
+    this.#sorted = undefined
+  }
+
+  clear(): void {
+    this.#entries.clear()
+    this.#sorted = undefined
+  }
+
+  /** IDs of the matching contacts, in name order. */
+  search(query: ContactQuery = {}): string[] {
+    const terms = parseQuery(query.text ?? '')
+    const tags = (query.tags ?? []).map(fold)
+    const deleted = query.deleted ?? false
+    const out: string[] = []
+    for (const entry of this.#inOrder()) {
+      if (entry.deleted !== deleted) continue
+      if (!tags.every((tag) => entry.tags.includes(tag))) continue
+      if (terms.every((term) => matches(entry, term))) out.push(entry.id)
+    }
+    return out
+  }
+
+  /** Every tag on a live contact with its count, most used first. */
+  tagCounts(): { tag: string; count: number }[] {
+    const counts = new Map<string, { tag: string; count: number }>()
+    for (const entry of this.#entries.values()) {
+      if (entry.deleted) continue
+      entry.tagLabels.forEach((tag, i) => {
+        const key = entry.tags[i]!
+        const seen = counts.get(key)
+        if (seen) seen.count++
+        else counts.set(key, { tag, count: 1 })
+      })
+    }
+    return [...counts.values()].sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag))
+  }
+
+  #inOrder(): Entry[] {
+    this.#sorted ??= [...this.#entries.values()].sort((a, b) =>
+      a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0,
+    )
+    return this.#sorted
+  }
+}
