@@ -157,4 +157,5 @@ async function main(): Promise<number> {
   return failures.length > 0 ? 1 : 0
 }
 
-process.exitCode = await main()
+// Exit explicitly: an embedded broker or a benchmark's library may keep timers alive.
+process.exit(await main())
