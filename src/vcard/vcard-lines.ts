@@ -1,0 +1,109 @@
+/**
+ * The first pass over a vCard file, before the parser sees it: physical lines are unfolded into
+ * content lines that remember the line number they start on, so every error can name its line.
+ */
+
+export interface ContentLine {
+  /** 1-based number of the physical line the content line starts on. */
+  line: number
+  text: string
+}
+
+export interface LineParts {
+  /** Apple's `item1.` grouping prefix, lower case, or ''. */
+  group: string
+  /** Property name, upper case. */
+  name: string
+  /** Parameters as written (name and value), `TYPE` for bare 2.1-style ones. */
+  params: { name: string; value: string }[]
+  value: string
+}
+
+const NAME = /^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)$/
+
+/**
+ * Unfolds (a line starting with a space or tab continues the one before; a quoted-printable
+ * value ending in `=` continues on the next line) and drops blank lines. Accepts CRLF, LF or CR.
+ */
+export function unfoldLines(text: string): ContentLine[] {
+  const physical = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)
+  const out: ContentLine[] = []
+  let softBreak = false
+  physical.forEach((raw, i) => {
+    const last = out[out.length - 1]
+    if (last && softBreak) {
+      last.text = last.text.slice(0, -1) + raw.replace(/^[ \t]/, '')
+    } else if (last && /^[ \t]/.test(raw)) {
+      last.text += raw.slice(1)
+    } else if (raw.trim() !== '') {
+      out.push({ line: i + 1, text: raw })
+    } else {
+      softBreak = false
+      return
+    }
+    const current = out[out.length - 1]!
+    softBreak = current.text.endsWith('=') && isQuotedPrintable(current.text)
+  })
+  return out
+}
+
+function isQuotedPrintable(text: string): boolean {
+  const colon = findColon(text)
+  return colon > 0 && /ENCODING=QUOTED-PRINTABLE|;QUOTED-PRINTABLE/i.test(text.slice(0, colon))
+}
+
+/** The index of the colon that ends the name and parameters (not one inside quotes). */
+function findColon(text: string): number {
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') quoted = !quoted
+    else if (c === ':' && !quoted) return i
+  }
+  return -1
+}
+
+/** Splits a content line, or returns the reason it is not one. */
+export function splitLine(text: string): LineParts | string {
+  const colon = findColon(text)
+  if (colon < 0) return 'It has no ":" between the name and the value'
+  const head = text.slice(0, colon)
+  const segments: string[] = []
+  let quoted = false
+  let start = 0
+  for (let i = 0; i < head.length; i++) {
+    if (head[i] === '"') quoted = !quoted
+    else if (head[i] === ';' && !quoted) {
+      segments.push(head.slice(start, i))
+      start = i + 1
+    }
+  }
+  segments.push(head.slice(start))
+  const match = NAME.exec(segments[0]!.trim())
+  if (!match) return 'Its property name is not valid'
+  const params: LineParts['params'] = []
+  for (const segment of segments.slice(1)) {
+    const eq = segment.indexOf('=')
+    if (eq === 0) return 'It has a parameter with no name'
+    if (eq < 0) {
+      // vCard 2.1 style: `TEL;CELL;VOICE:` means TYPE=CELL,VOICE.
+      if (!/^[A-Za-z0-9-]+$/.test(segment))
+        return `Its parameter "${segment.slice(0, 40)}" is not valid`
+      params.push({ name: 'TYPE', value: segment })
+    } else {
+      params.push({ name: segment.slice(0, eq).trim().toUpperCase(), value: segment.slice(eq + 1) })
+    }
+  }
+  return {
+    group: (match[1] ?? '').toLowerCase(),
+    name: match[2]!.toUpperCase(),
+    params,
+    value: text.slice(colon + 1),
+  }
+}
+
+/** The line again in the form the parser accepts (bare parameters written as TYPE=). */
+export function joinLine(parts: LineParts): string {
+  const params = parts.params.map((p) => `;${p.name}=${p.value}`).join('')
+  return `${parts.group ? `${parts.group}.` : ''}${parts.name}${params}:${parts.value}`
+}
