@@ -1,0 +1,152 @@
+import { isPeerId, type PeerId } from '../../peer/ids.ts'
+import { MAX_EMOJI_LENGTH, MAX_MESSAGE_BYTES, type ShardDoc } from './chat-doc.ts'
+import { compareHlc, hlcTime, isHlc, type Hlc } from './hlc.ts'
+
+/** A message as the UI shows it: validated, with only its author's edits and deletion applied. */
+export interface ChatMessage {
+  id: string
+  author: PeerId
+  hlc: Hlc
+  /** Wall-clock time of `hlc`, in milliseconds. */
+  at: number
+  /** The current text: the author's latest edit, or '' once deleted. */
+  text: string
+  edited: boolean
+  deleted: boolean
+  replyTo?: string
+  reactions: Reaction[]
+  /** The key of the shard that holds it. */
+  shard: string
+}
+
+export interface Reaction {
+  emoji: string
+  peers: PeerId[]
+}
+
+const MESSAGE_ID = /^[a-z2-7]{16,32}$/
+
+export function isMessageId(value: unknown): value is string {
+  return typeof value === 'string' && MESSAGE_ID.test(value)
+}
+
+/** A string stored either as Automerge text or as an ImmutableString. */
+export function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  if (typeof value === 'object' && value !== null && 'val' in value) {
+    const val = (value as { val: unknown }).val
+    if (typeof val === 'string') return val
+  }
+  return undefined
+}
+
+const encoder = new TextEncoder()
+
+/** Why a text may not be sent or shown, or null. */
+export function textError(text: string): string | null {
+  if (text.length * 3 > MAX_MESSAGE_BYTES && encoder.encode(text).length > MAX_MESSAGE_BYTES) {
+    return `A message can be at most ${MAX_MESSAGE_BYTES / 1024} KiB of text.`
+  }
+  return null
+}
+
+export function isEmoji(value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters and spaces are what we refuse
+  return value.length > 0 && value.length <= MAX_EMOJI_LENGTH && !/[\s\u0000-\u001f]/.test(value)
+}
+
+/** Stable order on every peer: timestamp, then author, then ID. */
+export function compareMessages(a: ChatMessage, b: ChatMessage): number {
+  return (
+    compareHlc(a.hlc, b.hlc) ||
+    (a.author < b.author ? -1 : a.author > b.author ? 1 : 0) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  )
+}
+
+/** Reads one stored message, or returns why it is invalid. */
+export function readMessage(id: string, raw: unknown, shard: string): ChatMessage | string {
+  if (!isMessageId(id)) return 'malformed message ID'
+  if (typeof raw !== 'object' || raw === null) return 'not an object'
+  const m = raw as Record<string, unknown>
+  const author = str(m.a)
+  const hlc = str(m.t)
+  const original = str(m.x)
+  if (!isPeerId(author)) return 'malformed author'
+  if (!isHlc(hlc)) return 'malformed timestamp'
+  if (original === undefined || textError(original)) return 'malformed or oversized text'
+  const replyTo = m.r === undefined ? undefined : str(m.r)
+  if (replyTo !== undefined && (!isMessageId(replyTo) || replyTo === id)) return 'malformed reply'
+
+  const deleted = isHlc(str(field(m.del, author)))
+  const edit = field(m.ed, author) as Record<string, unknown> | undefined
+  const editText = str(edit?.x)
+  const editHlc = str(edit?.t)
+  const edited =
+    !deleted &&
+    editText !== undefined &&
+    isHlc(editHlc) &&
+    compareHlc(editHlc, hlc) > 0 &&
+    !textError(editText)
+  const message: ChatMessage = {
+    id,
+    author,
+    hlc,
+    at: hlcTime(hlc),
+    text: deleted ? '' : edited ? editText! : original,
+    edited,
+    deleted,
+    reactions: deleted ? [] : readReactions(m.re),
+    shard,
+  }
+  if (replyTo !== undefined) message.replyTo = replyTo
+  return message
+}
+
+function field(map: unknown, key: string): unknown {
+  if (typeof map !== 'object' || map === null) return undefined
+  return Object.hasOwn(map, key) ? (map as Record<string, unknown>)[key] : undefined
+}
+
+function readReactions(raw: unknown): Reaction[] {
+  if (typeof raw !== 'object' || raw === null) return []
+  const byEmoji = new Map<string, PeerId[]>()
+  for (const [key, on] of Object.entries(raw)) {
+    if (on !== true) continue
+    const space = key.indexOf(' ')
+    const peer = key.slice(0, space)
+    const emoji = key.slice(space + 1)
+    if (space < 0 || !isPeerId(peer) || !isEmoji(emoji)) continue
+    let peers = byEmoji.get(emoji)
+    if (!peers) byEmoji.set(emoji, (peers = []))
+    peers.push(peer)
+  }
+  return [...byEmoji]
+    .map(([emoji, peers]) => ({ emoji, peers: peers.sort() }))
+    .sort((a, b) => b.peers.length - a.peers.length || (a.emoji < b.emoji ? -1 : 1))
+}
+
+/**
+ * Every valid message of a shard. Invalid ones are left out; `onInvalid` hears why, once per
+ * message ID and reason for as long as the caller keeps the same `reported` set.
+ */
+export function readShardMessages(
+  doc: ShardDoc | undefined,
+  shard: string,
+  reported: Set<string>,
+  onInvalid: (id: string, reason: string) => void,
+): ChatMessage[] {
+  const messages = doc?.messages
+  if (typeof messages !== 'object' || messages === null) return []
+  const out: ChatMessage[] = []
+  for (const [id, raw] of Object.entries(messages)) {
+    const result = readMessage(id, raw, shard)
+    if (typeof result !== 'string') {
+      out.push(result)
+    } else if (!reported.has(`${id} ${result}`)) {
+      reported.add(`${id} ${result}`)
+      onInvalid(id, result)
+    }
+  }
+  return out
+}

@@ -1,0 +1,112 @@
+import { ImmutableString } from '@automerge/automerge-repo'
+import type { PeerId } from '../../peer/ids.ts'
+import type { ShardDoc } from './chat-doc.ts'
+import { compareHlc, isHlc, type Hlc } from './hlc.ts'
+import { str, type ChatMessage } from './message-view.ts'
+
+/**
+ * Delivery receipts are high-water marks, one per (reader, author) per shard: "this reader's
+ * device holds / has seen `author`'s messages in this shard up to timestamp T". A mark per
+ * author (not one per reader) is sound because one author's messages in one document form a
+ * causal chain: a device holding an author's later change holds all their earlier ones, whatever
+ * order other authors' messages arrive in after a partition.
+ */
+export type ReceiptKind = 'delivered' | 'read'
+
+export function receiptKey(reader: PeerId, author: PeerId): string {
+  return `${reader} ${author}`
+}
+
+export function readMark(
+  doc: ShardDoc | undefined,
+  kind: ReceiptKind,
+  reader: PeerId,
+  author: PeerId,
+): Hlc | undefined {
+  const map = doc?.[kind]
+  if (typeof map !== 'object' || map === null) return undefined
+  const key = receiptKey(reader, author)
+  const value = Object.hasOwn(map, key) ? str(map[key]) : undefined
+  return isHlc(value) ? value : undefined
+}
+
+/** The marks `reader` should raise: each other author's newest message in `messages`. */
+export function marksToRaise(
+  doc: ShardDoc | undefined,
+  messages: readonly ChatMessage[],
+  kind: ReceiptKind,
+  reader: PeerId,
+): Map<PeerId, Hlc> {
+  const newest = new Map<PeerId, Hlc>()
+  for (const m of messages) {
+    if (m.author === reader) continue
+    const seen = newest.get(m.author)
+    if (!seen || compareHlc(m.hlc, seen) > 0) newest.set(m.author, m.hlc)
+  }
+  for (const [author, hlc] of [...newest]) {
+    const stored = readMark(doc, kind, reader, author)
+    if (stored && compareHlc(stored, hlc) >= 0) newest.delete(author)
+  }
+  return newest
+}
+
+/** Writes raised marks into a shard inside a change callback. */
+export function writeMarks(
+  d: ShardDoc,
+  kind: ReceiptKind,
+  reader: PeerId,
+  marks: ReadonlyMap<PeerId, Hlc>,
+): void {
+  d[kind] ??= {}
+  for (const [author, hlc] of marks) d[kind][receiptKey(reader, author)] = new ImmutableString(hlc)
+}
+
+export interface ReceiptView {
+  /** Members other than the author. */
+  recipients: PeerId[]
+  /** Recipients whose device holds the message. */
+  delivered: PeerId[]
+  /** Recipients who have seen it. */
+  read: PeerId[]
+  /** Recipients whose device does not hold it yet. */
+  missing: PeerId[]
+  state: 'sent' | 'partly-delivered' | 'delivered' | 'read'
+}
+
+export function receiptOf(
+  doc: ShardDoc | undefined,
+  message: ChatMessage,
+  members: readonly PeerId[],
+): ReceiptView {
+  const recipients = members.filter((peer) => peer !== message.author)
+  const reached = (kind: ReceiptKind, peer: PeerId) => {
+    const mark = readMark(doc, kind, peer, message.author)
+    return mark !== undefined && compareHlc(mark, message.hlc) >= 0
+  }
+  const read = recipients.filter((peer) => reached('read', peer))
+  const delivered = recipients.filter((peer) => read.includes(peer) || reached('delivered', peer))
+  const missing = recipients.filter((peer) => !delivered.includes(peer))
+  const state =
+    recipients.length > 0 && read.length === recipients.length
+      ? 'read'
+      : delivered.length === 0
+        ? 'sent'
+        : missing.length === 0
+          ? 'delivered'
+          : 'partly-delivered'
+  return { recipients, delivered, read, missing, state }
+}
+
+/** "sent", "delivered to 2 of 3", "delivered to all, read by 1", "read by all". */
+export function receiptLabel(view: ReceiptView): string {
+  const n = view.recipients.length
+  if (view.state === 'read') return n === 1 ? 'read' : 'read by all'
+  if (view.state === 'sent') return 'sent'
+  const delivered =
+    view.state === 'delivered'
+      ? n === 1
+        ? 'delivered'
+        : 'delivered to all'
+      : `delivered to ${view.delivered.length} of ${n}`
+  return view.read.length > 0 ? `${delivered}, read by ${view.read.length}` : delivered
+}

@@ -1,0 +1,409 @@
+import {
+  ImmutableString,
+  stringifyAutomergeUrl,
+  type DocHandle,
+  type Repo,
+} from '@automerge/automerge-repo'
+import { Emitter } from '../../peer/emitter.ts'
+import type { PeerId } from '../../peer/ids.ts'
+import { randomId } from '../membership/sign.ts'
+import { ChatError } from './chat-error.ts'
+import {
+  CHAT_DOC_KIND,
+  chatSettings,
+  listShards,
+  shardKey,
+  type ChatIndexDoc,
+  type ShardKey,
+} from './chat-doc.ts'
+import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
+import { LoadedShard } from './loaded-shard.ts'
+import { compareMessages, isEmoji, textError, type ChatMessage } from './message-view.ts'
+import { marksToRaise, readMark, receiptOf, writeMarks, type ReceiptView } from './receipts.ts'
+import { openShard, shardDocumentId } from './shard-doc.ts'
+import type { ShardRegistrar } from './shard-registrar.ts'
+
+/** What the chat needs of a workplace (src/crdt/workplace/workplace.ts satisfies it). */
+export interface ChatWorkplace {
+  readonly id: string
+  readonly self: PeerId
+  openDoc<T>(key: string): Promise<DocHandle<T>>
+  members(): readonly { peer: PeerId }[]
+  on(event: 'change', listener: () => void): () => void
+}
+
+export interface WorkplaceChatOptions {
+  workplace: ChatWorkplace
+  repo: Repo
+  /** Makes shard documents shareable with members (see shard-registrar.ts). */
+  register: ShardRegistrar
+  now?: () => number
+  /** Open loads recent buckets until it holds at least this many messages. */
+  pageSize?: number
+  /** …and goes back at most this many buckets looking for where this member stopped reading. */
+  maxInitialBuckets?: number
+  /** Delivery receipts are written at most this often. */
+  receiptDelayMs?: number
+}
+
+export interface WorkplaceChatEvents extends Record<string, unknown> {
+  change: void
+  /** Messages from others that just arrived (not history loaded on open or on scroll). */
+  incoming: ChatMessage[]
+}
+
+/** Fresh messages older than this before the chat opened are history, not news. */
+const NEWS_SLACK_MS = 60_000
+
+/**
+ * One workplace's chat on this device. Loads the recent shards on open and older ones on
+ * demand, keeps every shard in its window live, writes this member's delivery receipts as
+ * shards change and read receipts when told the messages were seen.
+ */
+export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
+  readonly #o: Required<Omit<WorkplaceChatOptions, 'now'>>
+  readonly #index: DocHandle<ChatIndexDoc>
+  readonly #clock: HybridClock
+  readonly #openedAt: number
+  readonly #shards = new Map<string, LoadedShard>()
+  readonly #loading = new Map<string, Promise<LoadedShard>>()
+  readonly #dirty = new Set<LoadedShard>()
+  readonly #offs: (() => void)[] = []
+  /** Every shard whose bucket is at least this is loaded; undefined until the first shard. */
+  #windowStart: number | undefined
+  #sorted: ChatMessage[] | undefined
+  #receiptTimer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+
+  private constructor(options: WorkplaceChatOptions, index: DocHandle<ChatIndexDoc>) {
+    super()
+    const now = options.now ?? Date.now
+    this.#o = { pageSize: 50, maxInitialBuckets: 8, receiptDelayMs: 250, ...options }
+    this.#index = index
+    this.#clock = new HybridClock(now)
+    this.#openedAt = now()
+    const onIndex = () => void this.#indexChanged()
+    index.on('change', onIndex)
+    this.#offs.push(
+      () => index.off('change', onIndex),
+      options.workplace.on('change', () => this.#changed()),
+    )
+  }
+
+  /** Opens the chat and its recent shards (waits for an owner to start the chat if need be). */
+  static async open(options: WorkplaceChatOptions): Promise<WorkplaceChat> {
+    const chat = new WorkplaceChat(options, await openIndex(options.workplace))
+    await chat.#indexChanged()
+    return chat
+  }
+
+  get self(): PeerId {
+    return this.#o.workplace.self
+  }
+
+  /** Loaded messages in their stable order: (timestamp, author, ID). */
+  messages(): readonly ChatMessage[] {
+    this.#sorted ??= [...this.#shards.values()].flatMap((s) => s.messages()).sort(compareMessages)
+    return this.#sorted
+  }
+
+  message(id: string): ChatMessage | undefined {
+    for (const shard of this.#shards.values()) {
+      const found = shard.message(id)
+      if (found) return found
+    }
+    return undefined
+  }
+
+  /** Keys of the shards loaded on this device. */
+  loadedShards(): string[] {
+    return [...this.#shards.keys()]
+  }
+
+  hasOlder(): boolean {
+    const start = this.#windowStart
+    return start !== undefined && listShards(this.#index.doc()).some((s) => s.bucket < start)
+  }
+
+  /** Loads the next older bucket of shards; false when there is none. */
+  async loadOlder(): Promise<boolean> {
+    const start = this.#windowStart
+    if (start === undefined) return false
+    const older = listShards(this.#index.doc()).find((s) => s.bucket < start)
+    if (!older) return false
+    this.#windowStart = older.bucket
+    await this.#loadBucket(older.bucket, false)
+    return true
+  }
+
+  /** Loads older shards until the message is loaded; false if it is nowhere. */
+  async reveal(id: string): Promise<boolean> {
+    while (!this.message(id)) if (!(await this.loadOlder())) return false
+    return true
+  }
+
+  async send(text: string, options: { replyTo?: string } = {}): Promise<ChatMessage> {
+    this.#checkText(text)
+    if (options.replyTo !== undefined) {
+      const parent = this.message(options.replyTo)
+      if (!parent) throw new ChatError('unknown-message', 'The message replied to is not loaded.')
+      this.#clock.observe(parent.hlc)
+    }
+    const hlc = this.#clock.next()
+    const shard = await this.#writableShard(Math.floor(hlcTime(hlc) / this.#settings().bucketMs))
+    if (this.#closed) throw new ChatError('closed', 'The chat is closed.')
+    const id = randomId()
+    shard.handle.change((d) => {
+      d.messages[id] = {
+        a: new ImmutableString(this.self),
+        t: new ImmutableString(hlc),
+        x: new ImmutableString(text),
+        ...(options.replyTo ? { r: new ImmutableString(options.replyTo) } : {}),
+        ed: {},
+        del: {},
+        re: {},
+      }
+    })
+    return shard.message(id)!
+  }
+
+  edit(id: string, text: string): void {
+    this.#checkText(text)
+    const { shard } = this.#own(id, 'edit')
+    const t = this.#clock.next()
+    shard.handle.change((d) => {
+      const m = d.messages[id]!
+      m.ed ??= {}
+      m.ed[this.self] = { x: new ImmutableString(text), t: new ImmutableString(t) }
+    })
+  }
+
+  /** Deletes one of this member's messages: its text is emptied for everyone. */
+  deleteMessage(id: string): void {
+    const { shard } = this.#own(id, 'delete')
+    const t = this.#clock.next()
+    shard.handle.change((d) => {
+      const m = d.messages[id]!
+      m.del ??= {}
+      m.del[this.self] = new ImmutableString(t)
+      m.x = new ImmutableString('')
+      if (m.ed) delete m.ed[this.self]
+    })
+  }
+
+  /** Adds this member's reaction, or takes it back if it is there. */
+  toggleReaction(id: string, emoji: string): void {
+    if (!isEmoji(emoji)) throw new ChatError('bad-emoji', 'That is not a reaction.')
+    const { shard, message } = this.#find(id)
+    if (message.deleted) throw new ChatError('deleted', 'That message was deleted.')
+    const key = `${this.self} ${emoji}`
+    shard.handle.change((d) => {
+      const m = d.messages[id]!
+      m.re ??= {}
+      if (m.re[key]) delete m.re[key]
+      else m.re[key] = true
+    })
+  }
+
+  /** Who has (and has seen) a message, from the members' replicated receipts. */
+  receipt(id: string): ReceiptView | undefined {
+    const found = this.#lookup(id)
+    if (!found) return undefined
+    const members = this.#o.workplace.members().map((m) => m.peer)
+    return receiptOf(found.shard.doc, found.message, members)
+  }
+
+  /** Loaded messages from others that this member has not seen. */
+  unreadCount(): number {
+    return this.#unread().length
+  }
+
+  /** The oldest unread message, where an "unread" marker goes. */
+  firstUnread(): ChatMessage | undefined {
+    return this.#unread()[0]
+  }
+
+  /** Records that this member has seen every loaded message. */
+  markRead(): void {
+    let raised = false
+    for (const shard of this.#shards.values()) {
+      const read = marksToRaise(shard.doc, shard.messages(), 'read', this.self)
+      if (read.size === 0) continue
+      const delivered = marksToRaise(shard.doc, shard.messages(), 'delivered', this.self)
+      shard.handle.change((d) => {
+        writeMarks(d, 'read', this.self, read)
+        writeMarks(d, 'delivered', this.self, delivered)
+      })
+      raised = true
+    }
+    if (raised) this.#changed()
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#receiptTimer)
+    for (const off of this.#offs.splice(0)) off()
+    for (const shard of this.#shards.values()) shard.close()
+  }
+
+  #settings() {
+    return chatSettings(this.#index.doc())
+  }
+
+  #checkText(text: string): void {
+    if (text.trim() === '') throw new ChatError('empty', 'Write something first.')
+    const tooLong = textError(text)
+    if (tooLong) throw new ChatError('too-long', tooLong)
+  }
+
+  #lookup(id: string): { shard: LoadedShard; message: ChatMessage } | undefined {
+    for (const shard of this.#shards.values()) {
+      const message = shard.message(id)
+      if (message) return { shard, message }
+    }
+    return undefined
+  }
+
+  #find(id: string): { shard: LoadedShard; message: ChatMessage } {
+    const found = this.#lookup(id)
+    if (!found) throw new ChatError('unknown-message', 'That message is not loaded.')
+    return found
+  }
+
+  #own(id: string, what: string): { shard: LoadedShard; message: ChatMessage } {
+    const found = this.#find(id)
+    if (found.message.author !== this.self) {
+      throw new ChatError('not-author', `Only its author can ${what} a message.`)
+    }
+    if (found.message.deleted) throw new ChatError('deleted', 'That message was deleted.')
+    return found
+  }
+
+  #unread(): ChatMessage[] {
+    return this.messages().filter((m) => {
+      if (m.author === this.self || m.deleted) return false
+      const mark = readMark(this.#shards.get(m.shard)?.doc, 'read', this.self, m.author)
+      return mark === undefined || compareHlc(mark, m.hlc) < 0
+    })
+  }
+
+  /** The shard a new message of `bucket` goes to: its highest part, or a new one once full. */
+  async #writableShard(bucket: number): Promise<LoadedShard> {
+    const highest = listShards(this.#index.doc()).find((s) => s.bucket === bucket)
+    let shard = await this.#load(highest ?? { key: shardKey(bucket, 0), bucket, part: 0 }, true)
+    if (shard.count() >= this.#settings().shardLimit) {
+      const part = shard.key.part + 1
+      shard = await this.#load({ key: shardKey(bucket, part), bucket, part }, true)
+    }
+    if (!this.#index.doc().shards?.[shard.key.key]) {
+      this.#index.change((d) => {
+        d.shards ??= {}
+        d.shards[shard.key.key] = true
+      })
+    }
+    return shard
+  }
+
+  /** Opens what the index lists: the initial window once there are shards, then new ones. */
+  async #indexChanged(): Promise<void> {
+    const shards = listShards(this.#index.doc())
+    if (this.#windowStart === undefined) {
+      if (shards.length > 0) await this.#loadInitialWindow(shards)
+    } else {
+      const start = this.#windowStart
+      await Promise.all(shards.filter((s) => s.bucket >= start).map((s) => this.#load(s, true)))
+    }
+    this.#changed()
+  }
+
+  /**
+   * Loads the newest buckets until there is a page of messages, and further back (within
+   * limits) while none of the loaded messages from others has been read here: that is where
+   * this member stopped reading, and what the unread count should cover.
+   */
+  async #loadInitialWindow(shards: ShardKey[]): Promise<void> {
+    const buckets = [...new Set(shards.map((s) => s.bucket))]
+    for (const [i, bucket] of buckets.entries()) {
+      this.#windowStart = bucket
+      await this.#loadBucket(bucket, false)
+      this.#sorted = undefined
+      const all = this.messages()
+      const fromOthers = all.filter((m) => m.author !== this.self).length
+      const reachedReading = fromOthers === 0 || this.#unread().length < fromOthers
+      if (all.length >= this.#o.pageSize && (reachedReading || i + 1 >= this.#o.maxInitialBuckets))
+        break
+    }
+  }
+
+  #loadBucket(bucket: number, live: boolean): Promise<LoadedShard[]> {
+    const parts = listShards(this.#index.doc()).filter((s) => s.bucket === bucket)
+    return Promise.all(parts.map((s) => this.#load(s, live)))
+  }
+
+  /** Opens a shard once; `live` shards are news: their messages may notify. */
+  #load(key: ShardKey, live: boolean): Promise<LoadedShard> {
+    const open = this.#shards.get(key.key)
+    if (open) return Promise.resolve(open)
+    let loading = this.#loading.get(key.key)
+    if (!loading) {
+      loading = this.#open(key, live).finally(() => this.#loading.delete(key.key))
+      this.#loading.set(key.key, loading)
+    }
+    return loading
+  }
+
+  async #open(key: ShardKey, live: boolean): Promise<LoadedShard> {
+    const chat = this.#index.documentId
+    const documentId = shardDocumentId(chat, key.key)
+    this.#o.register({ key: key.key, documentId, url: stringifyAutomergeUrl({ documentId }) })
+    const handle = await openShard(this.#o.repo, chat, key.key)
+    const shard = new LoadedShard(key, handle, (s, fresh) => this.#shardChanged(s, fresh, true))
+    this.#shards.set(key.key, shard)
+    this.#shardChanged(shard, shard.takeFresh(), live)
+    return shard
+  }
+
+  #shardChanged(shard: LoadedShard, fresh: ChatMessage[], live: boolean): void {
+    if (this.#closed) return
+    for (const m of fresh) this.#clock.observe(m.hlc)
+    this.#dirty.add(shard)
+    this.#receiptTimer ??= setTimeout(() => this.#writeDelivered(), this.#o.receiptDelayMs)
+    this.#changed()
+    const news = fresh.filter(
+      (m) => m.author !== this.self && !m.deleted && m.at >= this.#openedAt - NEWS_SLACK_MS,
+    )
+    if (live && news.length > 0) this.emit('incoming', news.sort(compareMessages))
+  }
+
+  #writeDelivered(): void {
+    this.#receiptTimer = undefined
+    if (this.#closed) return
+    for (const shard of [...this.#dirty]) {
+      this.#dirty.delete(shard)
+      const marks = marksToRaise(shard.doc, shard.messages(), 'delivered', this.self)
+      if (marks.size > 0) shard.handle.change((d) => writeMarks(d, 'delivered', this.self, marks))
+    }
+  }
+
+  #changed(): void {
+    this.#sorted = undefined
+    this.emit('change', undefined)
+  }
+}
+
+/** A member cannot start the chat of a workplace made before chat existed: wait for an owner. */
+async function openIndex(workplace: ChatWorkplace): Promise<DocHandle<ChatIndexDoc>> {
+  for (;;) {
+    try {
+      return await workplace.openDoc<ChatIndexDoc>(CHAT_DOC_KIND)
+    } catch (error) {
+      console.info(`chat of ${workplace.id} not available yet:`, error)
+      await new Promise<void>((resolve) => {
+        const off = workplace.on('change', () => {
+          off()
+          resolve()
+        })
+      })
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/** Devices of one workplace on the in-memory mesh, each with its chat, for the chat tests. */
+import { parseAutomergeUrl, type AutomergeUrl, type DocHandle } from '@automerge/automerge-repo'
+import { CHAT_DOC_KIND, initialChatIndex, type ShardDoc } from '../../src/crdt/chat/chat-doc.ts'
+import { shardDocumentId } from '../../src/crdt/chat/shard-doc.ts'
+import { rootDocsRegistrar } from '../../src/crdt/chat/shard-registrar.ts'
+import { WorkplaceChat, type WorkplaceChatOptions } from '../../src/crdt/chat/workplace-chat.ts'
+import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
+import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
+import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
+import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import type { Identity } from '../../src/peer/identity/identity.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
+import { FakeMeshHub, type FakeMeshPort } from '../support/fake-mesh-port.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
+import { until } from '../support/until.ts'
+
+export interface ChatDevice {
+  name: string
+  identity: Identity
+  peer: PeerId
+  port: FakeMeshPort
+  stack: WorkplaceStack
+  wp: Workplace
+  chat: WorkplaceChat
+}
+
+type ChatTuning = Partial<Omit<WorkplaceChatOptions, 'workplace' | 'repo' | 'register'>>
+
+/** A mutable clock the tests move by hand. */
+export class TestClock {
+  t = Date.UTC(2030, 0, 7, 9)
+  readonly now = () => this.t
+}
+
+export class ChatWorld {
+  readonly hub = new FakeMeshHub()
+  readonly clock = new TestClock()
+  readonly #cleanup: (() => unknown)[] = []
+  readonly #held = new Map<PeerId, (peer: PeerId) => boolean>()
+
+  /** Devices named `names`; the first creates the workplace and the others join it. */
+  async devices(
+    names: string[],
+    index: { bucketMs?: number; shardLimit?: number } = {},
+    tuning: ChatTuning = {},
+  ): Promise<ChatDevice[]> {
+    const bare = await Promise.all(names.map((name) => this.#device(name, index)))
+    const owner = bare[0]!
+    const wp = await owner.stack.workplaces.create('Acme')
+    const invite = await wp.createInvite({ expiresInMs: 60_000, maxUses: names.length })
+    const link = decodeWorkplaceLink(
+      encodeWorkplaceLink('https://x.test/', {
+        workplace: wp.id,
+        name: 'Acme',
+        peers: [owner.identity.peerId],
+        endpoints: [],
+        invite,
+      }),
+    )
+    const wps = [wp]
+    for (const dev of bare.slice(1)) {
+      dev.stack.joins.start(link)
+      const joined = await until(() => dev.stack.workplaces.get(wp.id), `${dev.name} to join`)
+      wps.push(joined!)
+    }
+    await until(
+      () => wps.every((w) => w.membership.members.size === names.length),
+      'everyone to see every member',
+    )
+    return Promise.all(
+      bare.map(async (dev, i) => {
+        const chat = await this.openChat(dev.stack, wps[i]!, tuning)
+        return { ...dev, wp: wps[i]!, chat }
+      }),
+    )
+  }
+
+  async openChat(stack: WorkplaceStack, wp: Workplace, tuning: ChatTuning = {}) {
+    const chat = await WorkplaceChat.open({
+      workplace: wp,
+      repo: stack.repo,
+      register: rootDocsRegistrar(wp.handle),
+      now: this.clock.now,
+      receiptDelayMs: 5,
+      ...tuning,
+    })
+    this.#cleanup.push(() => chat.close())
+    return chat
+  }
+
+  /** The device drops its links and refuses new ones, as if it went offline. */
+  away(dev: ChatDevice): void {
+    this.#held.set(dev.peer, dev.port.authorize)
+    dev.port.authorize = () => false
+    for (const other of this.hub.ports.keys()) this.hub.unlink(dev.peer, other)
+  }
+
+  back(dev: ChatDevice): void {
+    dev.port.authorize = this.#held.get(dev.peer) ?? (() => true)
+    for (const other of this.hub.ports.keys()) this.hub.link(dev.peer, other)
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.#cleanup.splice(0).reverse()) await fn()
+  }
+
+  async #device(name: string, index: { bucketMs?: number; shardLimit?: number }) {
+    const identity = await createTestIdentity()
+    const port = this.hub.add(identity.peerId)
+    const stack = createWorkplaceStack({
+      identity,
+      mesh: port,
+      list: createMemoryWorkplaceList(),
+      records: createMemoryRecordStore(),
+      displayName: () => name,
+      kinds: new Map([[CHAT_DOC_KIND, () => initialChatIndex(index)]]),
+    })
+    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+    this.#cleanup.push(() => stack.shutdown())
+    return { name, identity, peer: identity.peerId, port, stack }
+  }
+}
+
+/** A device's handle on one of the workplace's chat shards, found as any peer would. */
+export async function shardHandle(dev: ChatDevice, key: string): Promise<DocHandle<ShardDoc>> {
+  const index = parseAutomergeUrl(dev.wp.doc!.docs[CHAT_DOC_KIND] as AutomergeUrl)
+  return dev.stack.repo.find<ShardDoc>(shardDocumentId(index.documentId, key))
+}
+
+/** The IDs of a chat's loaded messages, in order. */
+export function order(chat: WorkplaceChat): string[] {
+  return chat.messages().map((m) => m.id)
+}
