@@ -62,10 +62,10 @@ function toJCard(c: Contact, version: VCardVersion): [string, JProp[], []] {
 /** A file name for an export: the contact's name for one, "contacts" for more. */
 export function exportFileName(contacts: readonly Contact[]): string {
   const base = contacts.length === 1 ? displayNameOf(contacts[0]!) : `contacts-${contacts.length}`
-  return `${
-    base
-      .replace(/[^\p{L}\p{N} ._-]+/gu, '')
-      .trim()
-      .slice(0, 60) || 'contacts'
-  }.vcf`
+  const clean = base
+    .replace(/[^\p{L}\p{N} ._-]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 60)
+  return `${clean || 'contacts'}.vcf`
 }

@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Repo } from '@automerge/automerge-repo'
+import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
+import type { Contact } from '../../src/crdt/contacts/contact-model.ts'
+import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
+import { exportVCardFile, formatProblems, importVCardFile } from '../../src/vcard/contacts-vcard.ts'
+import { readVCards } from '../../src/vcard/vcard-read.ts'
+import { writeVCards } from '../../src/vcard/vcard-write.ts'
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures', 'vcard')
+const phoneExport = readFileSync(join(fixtures, 'phone-export-200.vcf'), 'utf8')
+const expected = JSON.parse(
+  readFileSync(join(fixtures, 'phone-export-200.expected.json'), 'utf8'),
+) as Record<string, unknown>[]
+
+const repos: Repo[] = []
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((r) => r.shutdown()))
+})
+
+async function emptyBook(): Promise<ContactBook> {
+  const repo = new Repo({ network: [] })
+  repos.push(repo)
+  const book = new ContactBook({
+    handle: repo.create<ContactsDoc>(initialContactsDoc()),
+    self: 'peer-a',
+    defer: (step) => step(),
+  })
+  await book.ready
+  return book
+}
+
+/** A contact's data without IDs and bookkeeping, to compare across books. */
+function data(c: Contact) {
+  const strip = <T extends { id: string }>(items: T[]) => items.map(({ id: _id, ...rest }) => rest)
+  return {
+    given: c.given,
+    family: c.family,
+    display: c.display,
+    org: c.org,
+    title: c.title,
+    notes: c.notes,
+    peer: c.peer,
+    phones: strip(c.phones),
+    emails: strip(c.emails),
+    addresses: strip(c.addresses),
+    tags: c.tags,
+  }
+}
+
+const byContent = (a: ReturnType<typeof data>, b: ReturnType<typeof data>) =>
+  JSON.stringify(a) < JSON.stringify(b) ? -1 : 1
+
+describe('vCard import', () => {
+  it('reads a phone’s 200-contact export (3.0 and 4.0, folded, grouped, quoted-printable)', () => {
+    const read = readVCards(phoneExport)
+    if (!read.ok) throw new Error(formatProblems(read.errors).join('\n'))
+    expect(read.contacts).toHaveLength(200)
+    const got = read.contacts.map((c) => ({
+      given: c.given ?? '',
+      family: c.family ?? '',
+      display: c.display ?? '',
+      org: c.org ?? '',
+      title: c.title ?? '',
+      notes: c.notes ?? '',
+      phones: c.phones,
+      emails: c.emails,
+      addresses: c.addresses,
+      tags: [...(c.tags ?? [])].sort((a, b) => a.localeCompare(b)),
+    }))
+    expect(got).toEqual(expected)
+    expect(read.ignored).toEqual(expect.arrayContaining(['PHOTO', 'PRODID', 'UID', 'X-ABADR']))
+  })
+
+  it('imports 200 contacts, and export then re-import round-trips every field', async () => {
+    const book = await emptyBook()
+    const outcome = importVCardFile(book, phoneExport)
+    expect(outcome.ok).toBe(true)
+    expect(book.search()).toHaveLength(200)
+    const extra = book.add({
+      display: 'Ünïcödé; “quoted”, with\nnewline',
+      given: 'A;B',
+      family: 'C,D',
+      title: 'x\\y',
+      peer: 'abcdefghijklmnopqrstuvwxyz234567',
+      phones: [
+        { label: 'Mobile', value: '+1' },
+        { label: 'home mobile', value: '+2' },
+        { label: 'a, b; c', value: '+3' },
+        { label: '', value: '+4' },
+      ],
+      emails: [{ label: 'other', value: 'x@y.z' }],
+      addresses: [
+        {
+          label: 'work',
+          street: 'A\nB',
+          locality: 'C;D',
+          region: 'E,F',
+          postcode: '',
+          country: 'G',
+        },
+      ],
+      notes: 'a'.repeat(300),
+      tags: ['x,y', 'z;w'],
+    })
+    const originals = book.search().map(data).sort(byContent)
+    for (const version of ['3.0', '4.0'] as const) {
+      const file = exportVCardFile(book, undefined, version)
+      expect(file.name).toBe('contacts-201.vcf')
+      for (const line of file.text.split('\r\n'))
+        expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(76)
+      const again = await emptyBook()
+      const re = importVCardFile(again, file.text)
+      if (!re.ok) throw new Error(formatProblems(re.errors).join('\n'))
+      expect(again.search().map(data).sort(byContent)).toEqual(originals)
+    }
+    const one = exportVCardFile(book, [extra], '4.0')
+    expect(one.name).toBe('Ünïcödé quoted with newline.vcf')
+    expect(one.text.match(/BEGIN:VCARD/g)).toHaveLength(1)
+    const selection = book
+      .search()
+      .slice(0, 3)
+      .map((c) => c.id)
+    const some = readVCards(exportVCardFile(book, selection, '3.0').text)
+    expect(some.ok && some.contacts.length).toBe(3)
+  })
+
+  it('imports nothing from a malformed file and names the line at fault', async () => {
+    const book = await emptyBook()
+    const lines = phoneExport.split('\r\n')
+    const at = lines.findIndex((l, i) => i > 2000 && l.startsWith('TEL'))
+    lines[at] = 'TEL this line lost its colon'
+    const outcome = importVCardFile(book, lines.join('\r\n'))
+    expect(outcome).toEqual({
+      ok: false,
+      errors: [{ line: at + 1, message: expect.stringContaining('no ":"') }],
+    })
+    expect(book.search()).toHaveLength(0)
+    expect(formatProblems(outcome.ok ? [] : outcome.errors)[0]).toMatch(
+      new RegExp(`^Line ${at + 1}: .*TEL this line lost its colon`),
+    )
+  })
+
+  it.each([
+    ['BEGIN:VCARD\nVERSION:3.0\nFN:A\n', 1, 'no END:VCARD'],
+    ['BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\nFN:B\n', 5, 'outside'],
+    ['BEGIN:VCARD\nFN:A\nEND:VCARD\n', 1, 'no VERSION'],
+    ['BEGIN:VCARD\nVERSION:5.0\nFN:A\nEND:VCARD\n', 2, 'not supported'],
+    ['BEGIN:VCARD\nVERSION:3.0\nEMAIL:a@b\nEND:VCARD\n', 1, 'no name'],
+    ['BEGIN:VCARD\nVERSION:3.0\nFN:A\nTEL;=x:1\nEND:VCARD\n', 4, 'parameter with no name'],
+    ['BEGIN:VCARD\nVERSION:3.0\nF N:A\nEND:VCARD\n', 3, 'name is not valid'],
+    ['BEGIN:VCALENDAR\nEND:VCALENDAR\n', 1, 'not a vCard'],
+    ['END:VCARD\n', 1, 'without a BEGIN'],
+    ['just some text', 1, 'no ":"'],
+    ['', 1, 'No vCard'],
+    [
+      'BEGIN:VCARD\nVERSION:3.0\nFN:A\nBEGIN:VCARD\nVERSION:3.0\nFN:B\nEND:VCARD\n',
+      4,
+      'before the one on line 1',
+    ],
+  ])('reports %j at line %i', (text, line, words) => {
+    const read = readVCards(text)
+    expect(read.ok).toBe(false)
+    if (read.ok) return
+    expect(read.errors[0]).toEqual({ line, message: expect.stringContaining(words) })
+  })
+
+  it('reads 2.1-style parameters, quoted-printable with soft breaks and LF line endings', () => {
+    const read = readVCards(
+      [
+        'BEGIN:VCARD',
+        'VERSION:2.1',
+        'N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen;;;',
+        'TEL;CELL;PREF:+49 1',
+        'TEL;WORK;FAX:+49 2',
+        'NOTE;ENCODING=QUOTED-PRINTABLE:caf=C3=A9 =',
+        'tr=C3=A8s',
+        'END:VCARD',
+      ].join('\n'),
+    )
+    expect(read).toMatchObject({
+      ok: true,
+      contacts: [
+        {
+          family: 'Müller',
+          given: 'Jürgen',
+          display: '',
+          notes: 'café très',
+          phones: [
+            { label: 'mobile', value: '+49 1' },
+            { label: 'work fax', value: '+49 2' },
+          ],
+        },
+      ],
+    })
+  })
+
+  it('writes labels as TYPE parameters or X-ABLabel', () => {
+    const contact = {
+      id: 'c',
+      given: 'A',
+      family: '',
+      display: '',
+      org: '',
+      title: '',
+      notes: '',
+      peer: '',
+      phones: [
+        { id: 'p', label: 'work mobile', value: '1' },
+        { id: 'q', label: 'Boat', value: '2' },
+      ],
+      emails: [],
+      addresses: [],
+      tags: [],
+      createdAt: 0,
+      createdBy: '',
+      deletedAt: null,
+      deletedBy: '',
+    } satisfies Contact
+    expect(writeVCards([contact], '3.0')).toContain('TEL;TYPE=WORK,CELL:1\r\n')
+    expect(writeVCards([contact], '4.0')).toContain(
+      'ITEM1.TEL;VALUE=TEXT:2\r\nITEM1.X-ABLABEL:Boat\r\n',
+    )
+  })
+})
