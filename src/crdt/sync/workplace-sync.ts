@@ -95,7 +95,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     this.#mesh = options.mesh
     this.#presence = options.presence
     this.#handles = options.handles
-    this.#clock = options.clock ?? Date.now
+    this.#clock = options.clock ?? (() => Date.now())
     this.#store = options.store
     this.#confirmed = new Map(Object.entries(this.#store.load(this.workplace)))
     this.#off.push(

@@ -68,7 +68,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     this.#workplaces = options.workplaces
     this.#mesh = options.mesh
     this.#displayName = options.displayName
-    this.#clock = options.clock ?? Date.now
+    this.#clock = options.clock ?? (() => Date.now())
     this.#mesh.onMessage(JOIN_CHANNEL, ({ from, data }) => {
       const message = decodeJoinMessage(data)
       if (message instanceof Error)

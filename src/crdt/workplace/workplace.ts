@@ -48,7 +48,7 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     this.#log = options.log
     this.id = options.log.workplace
     this.#identity = options.identity
-    this.#clock = options.clock ?? Date.now
+    this.#clock = options.clock ?? (() => Date.now())
     this.#log.on('change', (state) => {
       this.emit('membership', state)
       this.emit('change', undefined)

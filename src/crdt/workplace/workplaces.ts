@@ -75,7 +75,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
   }
 
   async create(name: string): Promise<Workplace> {
-    const clock = this.#o.clock ?? Date.now
+    const clock = this.#o.clock ?? (() => Date.now())
     const genesis = await signRecord(this.#o.identity, {
       kind: 'genesis',
       workplace: '',
@@ -107,7 +107,12 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     const { documentId } = parseAutomergeUrl(rootUrl as AutomergeUrl)
     this.trustWhileJoining(documentId, from)
     try {
-      return await this.#openEntry({ id, rootUrl, name, addedAt: (this.#o.clock ?? Date.now)() })
+      return await this.#openEntry({
+        id,
+        rootUrl,
+        name,
+        addedAt: (this.#o.clock ?? (() => Date.now()))(),
+      })
     } finally {
       this.#pending.delete(documentId)
     }

@@ -1,0 +1,56 @@
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
+
+/** One person's device in a test: a browser context of its own (own IndexedDB), and a page. */
+export interface Device {
+  name: string
+  context: BrowserContext
+  page: Page
+  /** Console errors and uncaught exceptions seen on any of the device's pages. */
+  errors: string[]
+  /** Opens a fresh page in the same context (the device coming back; its storage is kept). */
+  reopen(url?: string): Promise<Page>
+}
+
+function watch(page: Page, errors: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
+}
+
+/** Opens the app in a new context and names the device. */
+export async function openDevice(browser: Browser, name: string, url = '/'): Promise<Device> {
+  const context = await browser.newContext()
+  const errors: string[] = []
+  const device: Device = {
+    name,
+    context,
+    page: await context.newPage(),
+    errors,
+    async reopen(to = '/') {
+      const page = await context.newPage()
+      watch(page, errors)
+      await page.goto(to)
+      device.page = page
+      return page
+    },
+  }
+  watch(device.page, errors)
+  await device.page.goto(url)
+  await nameDevice(device.page, name)
+  return device
+}
+
+export async function nameDevice(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: /name this device|rename/i }).click()
+  const input = page.getByLabel('Device name')
+  await input.fill(name)
+  await input.press('Enter')
+  await expect(page.getByTestId('device-name')).toHaveText(name)
+}
+
+export async function peerIdOf(page: Page): Promise<string> {
+  const id = await page.getByTestId('peer-id').getAttribute('data-peer-id')
+  if (!id) throw new Error('no peer ID shown')
+  return id
+}

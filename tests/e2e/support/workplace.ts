@@ -1,0 +1,48 @@
+import { expect, type Page } from '@playwright/test'
+
+export async function createWorkplace(page: Page, name: string): Promise<void> {
+  await page.getByTestId('new-workplace-name').fill(name)
+  await page.getByRole('button', { name: 'Create', exact: true }).click()
+  await expect(page.getByTestId('workplace-name')).toHaveText(name)
+}
+
+/** Creates an invite on the open workplace screen and returns its link. */
+export async function createInvite(
+  page: Page,
+  uses: '1 person' | '10 people' = '1 person',
+  validFor: '1 hour' | '1 day' | '7 days' = '1 day',
+) {
+  await page.getByLabel('Valid for').selectOption({ label: validFor })
+  await page.getByLabel('Uses').selectOption({ label: uses })
+  await page.getByRole('button', { name: 'Create invite link' }).click()
+  const link = page.getByTestId('invite-link')
+  await expect(link).toHaveValue(/#join=/)
+  return link.inputValue()
+}
+
+export async function askLink(page: Page): Promise<string> {
+  return page.getByTestId('ask-link').inputValue()
+}
+
+/** The member names shown on the open workplace screen, sorted. */
+export async function memberNames(page: Page): Promise<string[]> {
+  return (await page.getByTestId('member-name').allTextContents()).map((s) => s.trim()).sort()
+}
+
+export async function expectMembers(page: Page, names: string[]): Promise<void> {
+  await expect.poll(() => memberNames(page)).toEqual([...names].sort())
+}
+
+export async function heads(page: Page): Promise<string> {
+  return (await page.getByTestId('workplace').getAttribute('data-heads')) ?? ''
+}
+
+export async function syncer(page: Page): Promise<string> {
+  return (await page.getByTestId('workplace').getAttribute('data-syncer')) ?? ''
+}
+
+/** Opens a workplace from the list by its name. */
+export async function openWorkplace(page: Page, name: string): Promise<void> {
+  await page.getByTestId('open-workplace').filter({ hasText: name }).click()
+  await expect(page.getByTestId('workplace-name')).toHaveText(name)
+}
