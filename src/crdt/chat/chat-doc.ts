@@ -11,7 +11,7 @@ export const MAX_EMOJI_LENGTH = 16
 const DAY_MS = 24 * 60 * 60 * 1000
 const LIMITS = {
   bucketMs: { min: 60_000, max: 90 * DAY_MS, fallback: 7 * DAY_MS },
-  shardLimit: { min: 10, max: 10_000, fallback: 1000 },
+  shardLimit: { min: 2, max: 10_000, fallback: 1000 },
 } as const
 
 /**
