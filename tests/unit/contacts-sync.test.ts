@@ -50,6 +50,11 @@ async function device(hub: FakeMeshHub, name: string) {
   }
 }
 
+/** Waits for a value that is there (until's result without the falsy cases). */
+async function present<T>(check: () => T | undefined | false | 0, what: string): Promise<T> {
+  return (await until(check, what)) as T
+}
+
 async function bookOf(wp: Workplace): Promise<ContactBook> {
   const handle = await wp.openDoc<ContactsDoc>(CONTACTS_DOC_KIND)
   const book = new ContactBook({ handle, self: wp.self })
@@ -76,8 +81,8 @@ describe('the shared contact book', () => {
     const bookA = await bookOf(acme)
     b!.stack.joins.start(link)
     c!.stack.joins.start(link)
-    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
-    const cAcme = await until(() => c!.stack.workplaces.get(acme.id), 'C to join')
+    const bAcme = await present(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    const cAcme = await present(() => c!.stack.workplaces.get(acme.id), 'C to join')
     await until(() => bAcme.doc?.docs?.[CONTACTS_DOC_KIND], 'B to learn of the contact book')
     const bookB = await bookOf(bAcme)
 
@@ -121,7 +126,7 @@ describe('the shared contact book', () => {
     a!.online()
     b!.online(a!.peer)
     for (const book of [bookA, bookB]) {
-      const [conflict] = await until(
+      const [conflict] = await present(
         () => book.conflicts(id).length > 0 && book.conflicts(id),
         'the conflict to show',
       )
@@ -184,7 +189,7 @@ describe('the shared contact book', () => {
         }),
       ),
     )
-    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    const bAcme = await present(() => b!.stack.workplaces.get(acme.id), 'B to join')
     await until(() => bAcme.doc?.docs?.[CONTACTS_DOC_KIND], 'B to learn of the contact book')
     const bookB = await bookOf(bAcme)
     const id = bookA.add({ given: 'Eve', tags: ['Client'] })
