@@ -7,13 +7,18 @@ export interface Device {
   page: Page
   /** Console errors and uncaught exceptions seen on any of the device's pages. */
   errors: string[]
+  /** Console errors a test expects (e.g. the browser reporting an unreachable relay). */
+  allow: RegExp[]
   /** Opens a fresh page in the same context (the device coming back; its storage is kept). */
   reopen(url?: string): Promise<Page>
 }
 
-function watch(page: Page, errors: string[]): void {
+function watch(page: Page, errors: string[], allow: RegExp[]): void {
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`)
+    const text = message.text()
+    if (message.type() === 'error' && !allow.some((re) => re.test(text))) {
+      errors.push(`console: ${text}`)
+    }
   })
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
 }
@@ -22,20 +27,22 @@ function watch(page: Page, errors: string[]): void {
 export async function openDevice(browser: Browser, name: string, url = '/'): Promise<Device> {
   const context = await browser.newContext()
   const errors: string[] = []
+  const allow: RegExp[] = []
   const device: Device = {
     name,
     context,
     page: await context.newPage(),
     errors,
+    allow,
     async reopen(to = '/') {
       const page = await context.newPage()
-      watch(page, errors)
+      watch(page, errors, allow)
       await page.goto(to)
       device.page = page
       return page
     },
   }
-  watch(device.page, errors)
+  watch(device.page, errors, allow)
   await device.page.goto(url)
   await nameDevice(device.page, name)
   return device

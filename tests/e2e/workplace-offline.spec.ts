@@ -1,0 +1,75 @@
+import { expect, test } from '@playwright/test'
+import { nameDevice, openDevice, type Device } from './support/device.ts'
+import {
+  createInvite,
+  createWorkplace,
+  expectMembers,
+  heads,
+  openWorkplace,
+} from './support/workplace.ts'
+
+const devices: Device[] = []
+test.afterEach(async () => {
+  for (const device of devices.splice(0)) {
+    expect(device.errors, `${device.name} had errors`).toEqual([])
+    await device.context.close()
+  }
+})
+
+const SETTINGS = 'peerplace.connection-settings'
+// A relay address where nothing listens: the device starts with no signaling and no peers.
+const UNREACHABLE = JSON.stringify({ relays: ['ws://127.0.0.1:9/relay'], iceServers: [] })
+
+test('a member’s offline changes and everyone else’s merge when it returns', async ({
+  browser,
+}) => {
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const invite = await createInvite(ann.page, '10 people')
+  const bob = await openDevice(browser, 'Bob', invite)
+  const cy = await openDevice(browser, 'Cy', invite)
+  devices.push(bob, cy)
+  for (const { page } of [ann, bob, cy]) await expectMembers(page, ['Ann', 'Bob', 'Cy'])
+  await expect
+    .poll(async () => new Set(await Promise.all([ann, bob, cy].map((d) => heads(d.page)))).size)
+    .toBe(1)
+
+  // Bob goes away; next time he opens the app it cannot reach the relay or anyone.
+  await bob.page.evaluate(
+    ([key, value]) => localStorage.setItem(key!, value!),
+    [SETTINGS, UNREACHABLE],
+  )
+  await bob.page.close()
+  bob.allow.push(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/relay' failed/)
+
+  await ann.page.getByTestId('edit-workplace').click()
+  await ann.page.getByTestId('edit-name').fill('Acme Inc')
+  await ann.page.getByTestId('edit-description').fill('Ann wrote this')
+  await ann.page.getByRole('button', { name: 'Save' }).click()
+  await nameDevice(cy.page, 'Cy Two')
+  await expect(cy.page.getByTestId('workplace-name')).toHaveText('Acme Inc')
+
+  const alone = await bob.reopen('/')
+  await expect(alone.getByTestId('signaling-status')).not.toHaveAttribute('data-state', 'connected')
+  await openWorkplace(alone, 'Acme')
+  await nameDevice(alone, 'Bob Offline')
+  await expect(alone.getByTestId('sync-state')).toHaveAttribute('data-state', 'offline')
+  await expect(alone.getByTestId('sync-state')).toContainText(/\d+ changes? waiting/)
+  await expect(alone.getByTestId('workplace-name')).toHaveText('Acme')
+
+  // Bob comes back online.
+  await alone.evaluate((key) => localStorage.removeItem(key), SETTINGS)
+  await alone.reload()
+  await openWorkplace(alone, 'Acme Inc')
+  const pages = [ann.page, alone, cy.page]
+  await expect
+    .poll(async () => new Set(await Promise.all(pages.map(heads))).size, { timeout: 30_000 })
+    .toBe(1)
+  for (const page of pages) {
+    await expect(page.getByTestId('workplace-name')).toHaveText('Acme Inc')
+    await expect(page.getByTestId('workplace-description')).toHaveText('Ann wrote this')
+    await expectMembers(page, ['Ann', 'Bob Offline', 'Cy Two'])
+    await expect(page.getByTestId('sync-state')).toHaveAttribute('data-state', 'in-sync')
+  }
+})
