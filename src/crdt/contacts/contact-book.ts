@@ -24,7 +24,7 @@ export interface ContactBookOptions {
   defer?: (step: () => void) => void
 }
 
-const SCAN_CHUNK = 400
+const SCAN_CHUNK = 200
 
 /** A random ID: 16 base32 characters (80 bits). */
 export function randomContactId(): string {
