@@ -14,15 +14,18 @@ export default defineConfig({
       include: ['buffer', 'events', 'stream', 'process', 'util'],
       globals: { Buffer: true, global: true, process: true },
     }),
+    // injectManifest: our own worker (src/pwa/sw.ts) precaches like generateSW would, and also
+    // receives the share target's POST.
     VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/pwa',
+      filename: 'sw.ts',
       registerType: 'prompt',
       injectRegister: false,
       manifest: pwaManifest,
-      workbox: {
+      injectManifest: {
         globPatterns: ['**/*.{js,css,html,wasm,png,svg,ico,webmanifest}'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
-        navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/relay/, /^\/peerjs/],
       },
     }),
   ],
