@@ -20,6 +20,12 @@ export interface CreateLinkParams {
 
 /** Label of the side channel that carries `sendBulk`. */
 export const BULK_CHANNEL_LABEL = 'bulk'
+
+/**
+ * Where `sendBulk` goes: its own channel is still 'opening' (sends wait for it), 'open', or it
+ * could not be had or was lost and bulk shares the 'main' channel; 'none' before and after.
+ */
+export type BulkChannelState = 'none' | 'opening' | 'open' | 'main'
 const CLOSE_FLUSH_MS = 1000
 
 /**
@@ -50,6 +56,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   readonly #timers: ReturnType<typeof setTimeout>[] = []
   readonly #unsubscribe: (() => void)[] = []
   #bulk: Promise<PipeLane | null> | null = null
+  #bulkState: BulkChannelState = 'none'
   #state: LinkState = 'authenticating'
   #remote: PeerId | null = null
   #lastHeard: number
@@ -103,6 +110,11 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
 
   get silentForMs(): number {
     return this.#options.now() - this.#lastHeard
+  }
+
+  /** Whether bulk transfers have their own channel; see BulkChannelState. */
+  get bulkChannel(): BulkChannelState {
+    return this.#state === 'closed' ? 'none' : this.#bulkState
   }
 
   /** Invalid frames received so far. */
@@ -219,6 +231,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
         this.#terminate('timeout', `silent for ${this.silentForMs} ms`, true)
       }
     })
+    this.#bulkState = 'opening'
     this.#bulk = this.#openBulkLane()
     this.#settleOpened()
     this.emit('open', undefined)
@@ -231,6 +244,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     } catch (error) {
       if (this.#state !== 'open') return null
       this.#options.log(`no bulk channel to ${this.remote} (${String(error)}); using the main one`)
+      this.#bulkState = 'main'
       return null
     }
     if (this.#state === 'closed') {
@@ -242,6 +256,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
       outbox: new Outbox(pipe, this.#options.bulkHighWaterMark),
       reassembler: new Reassembler(this.#options.maxMessageBytes),
     }
+    this.#bulkState = 'open'
     this.#unsubscribe.push(
       pipe.on('message', (bytes) => {
         if (this.#state !== 'open') return
@@ -251,6 +266,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
       pipe.on('close', ({ reason }) => {
         if (this.#state !== 'open') return
         this.#options.log(`bulk channel to ${this.remote} closed (${reason}); using the main one`)
+        this.#bulkState = 'main'
         this.#bulk = Promise.resolve(null)
       }),
     )

@@ -22,6 +22,8 @@ export const LOW_WATER_MARK = 256 * 1024
 const MAX_BACKLOG_BYTES = 16 * 1024 * 1024
 const SYN_INTERVAL_MS = 100
 const POLL_MS = 5
+/** Messages held while the channel is still connecting (only the peer's SYNs can come then). */
+const MAX_EARLY_MESSAGES = 64
 
 // Control messages of the readiness handshake; nothing else is sent before it completes.
 const SYN = new TextEncoder().encode('\u0000peerplace-pipe-syn')
@@ -34,6 +36,10 @@ type State = 'connecting' | 'handshaking' | 'open' | 'closed'
  * the peer has not created its end yet, and the peer silently drops what arrives before then,
  * so both ends first exchange SYN (repeated) and ACK: `ready` resolves once the peer is known to
  * be listening. Each side sends SYNs, then one ACK, then data; ordering does the rest.
+ *
+ * Chromium may deliver the peer's first messages on a negotiated channel before that channel's
+ * own 'open' event (when the channel was created on a connected peer connection and the main
+ * thread was busy meanwhile); sending then throws. Such early messages wait for 'open'.
  */
 export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> implements DataPipe {
   readonly ready: Promise<void>
@@ -43,6 +49,7 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
   #state: State = 'connecting'
   #sentAck = false
+  #early: Uint8Array[] = []
   #aboveLowWater = false
   #settle!: (error?: Error) => void
 
@@ -148,6 +155,7 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
       if (this.#state === 'handshaking' && !this.#sentAck) this.#sendRaw(SYN)
       return this.#state !== 'handshaking' || this.#sentAck
     })
+    for (const data of this.#early.splice(0)) this.#onChannelMessage(data)
   }
 
   #onChannelMessage(raw: unknown): void {
@@ -161,7 +169,14 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
       this.deliver(data)
       return
     }
-    if (this.#state === 'connecting') this.#onChannelOpen()
+    if (this.#state === 'connecting') {
+      if (this.#channel.readyState !== 'open') {
+        if (this.#early.length < MAX_EARLY_MESSAGES) this.#early.push(data)
+        else console.warn('pipe: dropping a message that arrived before the channel opened')
+        return
+      }
+      this.#onChannelOpen() // handles any earlier messages first, in order
+    }
     const isSyn = equalBytes(data, SYN)
     if (!isSyn && !equalBytes(data, ACK)) {
       console.warn('pipe: dropping a message that arrived before the handshake')
