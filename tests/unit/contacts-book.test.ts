@@ -87,6 +87,22 @@ describe('the contact book', () => {
     )
   })
 
+  it('saves only what a form changed, keeping edits that arrived while it was open', async () => {
+    const { book: b } = await book()
+    const id = b.add({ given: 'Ann', org: 'Old', phones: [{ label: 'home', value: '1' }] })
+    const formBase = b.get(id)!
+    b.update(id, { org: 'New', phones: [{ ...formBase.phones[0]!, label: 'work' }] })
+    expect(
+      b.update(id, { ...formBase, given: 'Anne', tags: ['__proto__', ' a  b '] }, formBase),
+    ).toBe(true)
+    expect(b.get(id)).toMatchObject({
+      given: 'Anne',
+      org: 'New',
+      phones: [{ label: 'work', value: '1' }],
+      tags: ['a b'],
+    })
+  })
+
   it('rejects edits of unknown contacts and unknown fields', async () => {
     const { book: b } = await book()
     expect(() => b.update('nope', { given: 'x' })).toThrow(/No such contact/)
@@ -159,5 +175,60 @@ describe('the contact book', () => {
     expect(a.conflicts(id)).toHaveLength(1)
     a.resolve(id, 'given', conflict!.values.find((v) => v.current)!.value)
     expect(a.conflicts(id)).toEqual([])
+  })
+})
+
+describe('change notes and history text', () => {
+  it('ignores malformed notes from peers', async () => {
+    const { decodeNote, encodeNote } = await import('../../src/crdt/contacts/change-note.ts')
+    const note = { by: 'p', op: 'edit' as const, contacts: ['c1'], fields: ['phone (mobile)'] }
+    expect(decodeNote(encodeNote(note))).toEqual(note)
+    for (const bad of [
+      null,
+      '',
+      'plain text',
+      '{"app":"pp-contacts"',
+      '{"app":"pp-contacts","by":5,"op":"edit"}',
+      '{"app":"pp-contacts","by":"p","op":"explode","c":[]}',
+      '{"app":"other","by":"p","op":"edit","c":[]}',
+    ])
+      expect(decodeNote(bad)).toBeUndefined()
+    expect(decodeNote('{"app":"pp-contacts","by":"p","op":"add","c":[1,"x"],"f":"no"}')).toEqual({
+      by: 'p',
+      op: 'add',
+      contacts: ['x'],
+      fields: [],
+    })
+  })
+
+  it('keeps a bounded history per contact, newest first', async () => {
+    const { book: b } = await book()
+    const id = b.add({ given: 'A' })
+    for (let i = 0; i < 120; i++) b.update(id, { notes: `n${i}` })
+    const all = b.history(id, 1000)
+    // The newest 100 changes, and the creation, which is always shown.
+    expect(all).toHaveLength(101)
+    expect(all[0]!.fields).toEqual(['notes'])
+    expect(all.at(-1)).toMatchObject({ op: 'add', by: 'peer-a' })
+    expect(b.history(id, 5)).toHaveLength(5)
+    expect(b.history(id, 5).at(-1)).toMatchObject({ op: 'add' })
+  })
+
+  it('says when, readably', () => {
+    const t = 1_700_000_000_000
+    expect(formatAgo(t, t + 10_000)).toBe('just now')
+    expect(formatAgo(t, t + 5 * 60_000)).toBe('5 min ago')
+    expect(formatAgo(t, t + 3 * 3_600_000)).toBe('3 h ago')
+    expect(formatAgo(t, t + 26 * 3_600_000)).toBe('yesterday')
+    expect(formatAgo(t, t + 4 * 86_400_000)).toBe('4 days ago')
+    expect(formatAgo(t, t + 30 * 86_400_000)).toBe('2023-11-14')
+    const entry = {
+      hash: 'h',
+      by: 'p',
+      at: t,
+      op: 'resolve' as const,
+      fields: ['a', 'b', 'c', 'd', 'e'],
+    }
+    expect(describeEntry(entry, 'Bob')).toBe('Bob resolved the conflict in a, b, c and 2 more')
   })
 })

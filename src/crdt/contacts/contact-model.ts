@@ -92,7 +92,9 @@ export function cleanField(key: string, value: unknown): string {
 
 export function cleanTag(value: unknown): string {
   if (typeof value !== 'string') return ''
-  return value.replace(/\s+/g, ' ').trim().slice(0, LIMITS.tag)
+  const tag = value.replace(/\s+/g, ' ').trim().slice(0, LIMITS.tag)
+  // Tags are map keys, and Automerge refuses this one.
+  return tag === '__proto__' ? '' : tag
 }
 
 export function formatAddress(a: Omit<PostalAddress, 'id' | 'label'>): string {
