@@ -1,0 +1,114 @@
+/**
+ * Plain-language readings of connection facts for the diagnostics screen: the path a link
+ * takes (from ICE candidate types), and why a connection failed or dropped.
+ */
+import type { PipeStats } from '../../peer/transport/pipe.ts'
+import type { SignalingState } from '../../peer/signaling/signaling.ts'
+
+export type PathKind = 'direct-local' | 'direct-nat' | 'relayed' | 'unknown'
+
+export interface PathReading {
+  kind: PathKind
+  /** Short, e.g. "Direct (same network)". */
+  label: string
+  /** The candidate types of both ends, e.g. "host ↔ host". */
+  detail: string
+}
+
+/** Direct unless either end of the selected candidate pair is a TURN relay. */
+export function readPath(
+  stats: Pick<PipeStats, 'localCandidateType' | 'remoteCandidateType'>,
+): PathReading {
+  const local = stats.localCandidateType
+  const remote = stats.remoteCandidateType
+  const detail = `${local ?? '?'} ↔ ${remote ?? '?'}`
+  if (local === null && remote === null) {
+    return { kind: 'unknown', label: 'Path not known yet', detail }
+  }
+  if (local === 'relay' || remote === 'relay') {
+    return { kind: 'relayed', label: 'Relayed through a TURN server', detail }
+  }
+  if (local === 'host' && remote === 'host') {
+    return { kind: 'direct-local', label: 'Direct (same network)', detail }
+  }
+  return { kind: 'direct-nat', label: 'Direct (through a router)', detail }
+}
+
+export type FailureKind =
+  'auth' | 'timeout' | 'closed-by-peer' | 'closed-here' | 'protocol' | 'dropped' | 'other'
+
+export interface FailureReading {
+  kind: FailureKind
+  /** What happened, for people. */
+  summary: string
+  /** The raw reason, for those who want it. */
+  detail: string
+}
+
+/**
+ * Reads a 'link-down' reason of the mesh (`<LinkCloseReason>: <detail>` or a free text) or a
+ * failed dial's error message.
+ */
+export function readFailure(reason: string): FailureReading {
+  const text = reason.trim()
+  const code = /^([a-z-]+)(:|$)/.exec(text)?.[1] ?? ''
+  const lower = text.toLowerCase()
+  const reading = (kind: FailureKind, summary: string): FailureReading => ({
+    kind,
+    summary,
+    detail: text,
+  })
+  if (code === 'auth-failed' || /authenticat|signature|prove/.test(lower)) {
+    return reading(
+      'auth',
+      'Authentication refused: one side could not prove it holds its peer ID’s key.',
+    )
+  }
+  if (code === 'timeout' || /silent|timed? ?out|timeout/.test(lower)) {
+    return reading(
+      'timeout',
+      'No route: the peer went silent or the connection attempt timed out (a firewall may block it; a TURN server can help).',
+    )
+  }
+  if (code === 'remote-close') return reading('closed-by-peer', 'The peer closed the connection.')
+  if (code === 'local-close') return reading('closed-here', 'This device closed the connection.')
+  if (code === 'protocol-error') {
+    return reading('protocol', 'The peer sent invalid data and was disconnected.')
+  }
+  if (code === 'pipe-closed' || /ice|connection failed|closed/.test(lower)) {
+    return reading('dropped', 'The network path was lost (the connection dropped).')
+  }
+  return reading('other', text || 'Unknown reason.')
+}
+
+/** Why a peer we want a link to has none, from what this device can see. */
+export function readUnlinked(facts: {
+  relayState: SignalingState
+  relayEndpoint: string
+  /** The peer is present on the first-contact signaling in a topic we share. */
+  presentOnRelay: boolean
+  /** Another member reaches it for us through the mesh. */
+  reachableThroughMesh: boolean
+  lastFailure: FailureReading | null
+}): string {
+  if (facts.reachableThroughMesh) return 'Reached through another member (no direct link).'
+  if (facts.lastFailure) return facts.lastFailure.summary
+  if (facts.relayState !== 'open') {
+    return `Relay down: ${facts.relayEndpoint} cannot be reached, so new connections cannot be set up.`
+  }
+  if (!facts.presentOnRelay) return 'Not online: the peer is not on the relay right now.'
+  return 'Connecting…'
+}
+
+/** 1536 → "1.5 KB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KB', 'MB', 'GB', 'TB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}

@@ -1,0 +1,80 @@
+import { Emitter } from '../../peer/emitter.ts'
+import type { PeerId } from '../../peer/ids.ts'
+import type { Mesh } from '../../peer/mesh/mesh.ts'
+import type { SignalCarrier } from '../../peer/signaling/signaling.ts'
+import { readFailure, type FailureReading } from './connection-diagnosis.ts'
+
+export interface ConnectionEvent {
+  at: number
+  peer: PeerId | null
+  kind: 'link-up' | 'link-down' | 'relay' | 'relay-error'
+  text: string
+}
+
+export interface ConnectionLogEvents extends Record<string, unknown> {
+  change: void
+}
+
+const MAX_EVENTS = 40
+
+/**
+ * Remembers recent connection events so the diagnostics screen can say why a peer is not
+ * connected: the last failure per peer (forgotten when a link comes up), relay errors, and a
+ * short history. Start it with the session so nothing before the screen opens is missed.
+ */
+export class ConnectionLog extends Emitter<ConnectionLogEvents> {
+  readonly #now: () => number
+  readonly #failures = new Map<PeerId, FailureReading & { at: number }>()
+  #events: ConnectionEvent[] = []
+  #stop: (() => void)[] = []
+
+  constructor(
+    sources: {
+      mesh: Pick<Mesh, 'on'>
+      carrier: Pick<SignalCarrier, 'on'>
+    },
+    now: () => number = Date.now,
+  ) {
+    super()
+    this.#now = now
+    this.#stop.push(
+      sources.mesh.on('link-up', ({ peer }) => {
+        this.#failures.delete(peer)
+        this.#add({ peer, kind: 'link-up', text: 'connected' })
+      }),
+      sources.mesh.on('link-down', ({ peer, reason }) => this.failed(peer, reason)),
+      sources.carrier.on('state', (state) =>
+        this.#add({ peer: null, kind: 'relay', text: `signaling ${state}` }),
+      ),
+      sources.carrier.on('error', ({ message }) =>
+        this.#add({ peer: null, kind: 'relay-error', text: message }),
+      ),
+    )
+  }
+
+  /** Records a failed or dropped connection to a peer (also usable for failed dials). */
+  failed(peer: PeerId, reason: string): void {
+    const reading = readFailure(reason)
+    this.#failures.set(peer, { ...reading, at: this.#now() })
+    this.#add({ peer, kind: 'link-down', text: `${reading.summary} (${reading.detail})` })
+  }
+
+  /** The last failure of a peer since its last successful link, if any. */
+  lastFailure(peer: PeerId): (FailureReading & { at: number }) | null {
+    return this.#failures.get(peer) ?? null
+  }
+
+  /** Newest first. */
+  events(): readonly ConnectionEvent[] {
+    return this.#events
+  }
+
+  close(): void {
+    for (const off of this.#stop.splice(0)) off()
+  }
+
+  #add(event: Omit<ConnectionEvent, 'at'>): void {
+    this.#events = [{ ...event, at: this.#now() }, ...this.#events].slice(0, MAX_EVENTS)
+    this.emit('change', undefined)
+  }
+}

@@ -1,0 +1,77 @@
+import type { ConnectionSettings } from '../../app/settings.ts'
+
+/** One STUN/TURN server as the form edits it. */
+export interface IceServerRow {
+  /** One or more URLs separated by spaces or commas. */
+  urls: string
+  username: string
+  credential: string
+}
+
+export interface SettingsFormValues {
+  /** Relay WebSocket URLs, one per line. */
+  relays: string
+  iceServers: IceServerRow[]
+}
+
+const RELAY = /^wss?:\/\/[^\s/?#]+(\/\S*)?$/
+const ICE = /^(stun|turns?):[^\s]+$/
+const MAX_ENTRIES = 8
+
+/** The form's starting values from stored settings. */
+export function formValues(settings: ConnectionSettings): SettingsFormValues {
+  return {
+    relays: settings.relays.join('\n'),
+    iceServers: settings.iceServers.map((s) => ({
+      urls: (Array.isArray(s.urls) ? s.urls : [s.urls]).join(' '),
+      username: s.username ?? '',
+      credential: typeof s.credential === 'string' ? s.credential : '',
+    })),
+  }
+}
+
+/**
+ * Turns the form into settings, or lists what is wrong (each message names the line or row).
+ * Blank lines and blank rows are ignored.
+ */
+export function parseSettingsForm(
+  values: SettingsFormValues,
+): { settings: ConnectionSettings; errors: [] } | { settings: null; errors: string[] } {
+  const errors: string[] = []
+  const relays: string[] = []
+  values.relays.split('\n').forEach((raw, i) => {
+    const line = raw.trim()
+    if (!line) return
+    if (!RELAY.test(line)) {
+      errors.push(`Relay line ${i + 1}: "${line}" is not a ws:// or wss:// address.`)
+    } else if (!relays.includes(line)) relays.push(line)
+  })
+  if (relays.length > MAX_ENTRIES) errors.push(`At most ${MAX_ENTRIES} relays.`)
+
+  const iceServers: RTCIceServer[] = []
+  values.iceServers.forEach((row, i) => {
+    const urls = row.urls.split(/[\s,]+/).filter(Boolean)
+    if (urls.length === 0) return
+    const bad = urls.filter((u) => !ICE.test(u))
+    if (bad.length > 0) {
+      errors.push(`Server ${i + 1}: ${bad.join(', ')} should start with stun:, turn: or turns:.`)
+      return
+    }
+    const turn = urls.some((u) => u.startsWith('turn'))
+    const username = row.username.trim()
+    if (turn && (!username || !row.credential)) {
+      errors.push(`Server ${i + 1}: a TURN server needs a user name and a password.`)
+      return
+    }
+    iceServers.push({
+      urls: urls.length === 1 ? urls[0]! : urls,
+      ...(username ? { username } : {}),
+      ...(row.credential ? { credential: row.credential } : {}),
+    })
+  })
+  if (iceServers.length > MAX_ENTRIES) errors.push(`At most ${MAX_ENTRIES} STUN/TURN servers.`)
+
+  return errors.length > 0
+    ? { settings: null, errors }
+    : { settings: { relays, iceServers }, errors: [] }
+}

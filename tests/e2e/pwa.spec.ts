@@ -1,0 +1,111 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, expect, test, type Page } from '@playwright/test'
+import { chromiumLaunchOptions } from '../support/browser.ts'
+import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import { createWorkplace } from './support/workplace.ts'
+
+/** The app and relay on a server of this test's own, so the test can stop it. */
+async function startServer(): Promise<SignalingServer> {
+  return createSignalingServer({
+    port: 0,
+    host: '127.0.0.1',
+    staticDir: 'dist',
+    peerjs: false,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  })
+}
+
+/** Resolves once a service worker is active for the page (its precache is then complete). */
+async function serviceWorkerActive(page: Page): Promise<string | undefined> {
+  return page.evaluate(async () => {
+    const worker = (await navigator.serviceWorker.ready).active
+    if (worker?.state === 'activating') {
+      await new Promise((resolve) => worker.addEventListener('statechange', resolve))
+    }
+    return worker?.state
+  })
+}
+
+/** Errors a page may log while its relay is unreachable; anything else is a failure. */
+const OFFLINE_NOISE = /WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/
+
+test('after one online load the app starts with no server and shows the stored workplaces', async ({
+  browser,
+}) => {
+  const server = await startServer()
+  const context = await browser.newContext()
+  const errors: string[] = []
+  try {
+    const page = await context.newPage()
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
+    page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`))
+    await page.goto(server.address.url)
+    await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+    await createWorkplace(page, 'Harbour office')
+    await page.getByRole('button', { name: 'Back to workplaces' }).click()
+    await createWorkplace(page, 'Night shift')
+    expect(await serviceWorkerActive(page)).toBe('activated')
+    // automerge-repo writes new documents to IndexedDB after a short debounce.
+    await page.waitForTimeout(1500)
+
+    await server.close()
+    await page.reload()
+    await expect(page.getByRole('heading', { level: 1, name: 'Peerplace' })).toBeVisible()
+    await expect(page.getByTestId('open-workplace')).toHaveText([/Harbour office/, /Night shift/])
+    await expect(page.getByTestId('signaling-status')).not.toHaveAttribute(
+      'data-state',
+      'connected',
+    )
+    // Served by the worker, not the (stopped) network: the page is controlled by it.
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated')
+    // Opening a workplace needs its documents (Automerge's wasm, a lazily loaded chunk).
+    await page.getByTestId('open-workplace').filter({ hasText: 'Night shift' }).click()
+    await expect(page.getByTestId('workplace-name')).toHaveText('Night shift')
+    expect(errors.filter((e) => !OFFLINE_NOISE.test(e))).toEqual([])
+  } finally {
+    await context.close()
+    await server.close()
+  }
+})
+
+// Installability is never reported for incognito-like contexts: use a real profile.
+test('Chromium reports no installability errors and reads the whole manifest', async ({
+  baseURL,
+}) => {
+  const profile = await mkdtemp(join(tmpdir(), 'peerplace-pwa-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    ...chromiumLaunchOptions(),
+    headless: true,
+    ...(baseURL ? { baseURL } : {}),
+  })
+  try {
+    const page = context.pages()[0] ?? (await context.newPage())
+    await page.goto('/')
+    await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+    expect(await serviceWorkerActive(page)).toBe('activated')
+    const cdp = await context.newCDPSession(page)
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors')
+    expect(installabilityErrors).toEqual([])
+    const manifest = await cdp.send('Page.getAppManifest')
+    expect(manifest.errors).toEqual([])
+    const parsed = JSON.parse(manifest.data ?? '{}') as Record<string, unknown>
+    expect(parsed).toMatchObject({
+      name: 'Peerplace',
+      short_name: 'Peerplace',
+      display: 'standalone',
+      start_url: '/',
+      theme_color: '#1f6f5c',
+    })
+    const icons = parsed.icons as { sizes: string; purpose?: string }[]
+    expect(icons.map((i) => `${i.sizes} ${i.purpose ?? 'any'}`).sort()).toEqual([
+      '192x192 any',
+      '512x512 any',
+      '512x512 maskable',
+    ])
+  } finally {
+    await context.close()
+    await rm(profile, { recursive: true, force: true })
+  }
+})
