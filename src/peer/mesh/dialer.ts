@@ -100,19 +100,35 @@ export class Dialer {
   /** A link that stayed up this long resets the backoff. */
   STABLE_LINK_MS = 10_000
 
-  /** Authenticates a pipe a remote peer opened to us. */
-  accept(peer: PeerId, pipe: DataPipe): void {
+  /**
+   * Authenticates a pipe a remote peer opened to us, or one obtained elsewhere (manual
+   * pairing): `dialedBy` says which side started it, for resolving duplicates. Resolves with
+   * the peer's link once one is kept; rejects when refused or authentication fails.
+   */
+  accept(peer: PeerId, pipe: DataPipe, dialedBy: PeerId = peer): Promise<Link> {
     if (this.#closed || this.#deps.registry.isRefused(peer)) {
       pipe.close(this.#closed ? 'mesh closed' : 'refused')
-      return
+      const refused = Promise.reject(
+        new Error(this.#closed ? 'the mesh is closed' : `${peer} is refused`),
+      )
+      refused.catch(() => {}) // an incoming pipe's caller does not wait for the outcome
+      return refused
     }
-    this.#authenticate(pipe, peer).then(
-      (link) => this.#adopt(link, peer),
+    const kept = this.#authenticate(pipe, peer).then(
+      (link) => {
+        this.#adopt(link, dialedBy)
+        const current = this.#deps.registry.links.get(peer)
+        if (!current) throw new Error(`the link to ${peer} was not kept (refused or closed)`)
+        return current
+      },
       (error: unknown) => {
         this.#deps.log(`incoming link from ${peer} failed: ${errorText(error)}`)
         pipe.close('authentication failed')
+        throw error
       },
     )
+    kept.catch(() => {})
+    return kept
   }
 
   close(): void {

@@ -3,6 +3,7 @@ import type { Identity } from '../identity/identity.ts'
 import { isPeerId, type PeerId, type Topic } from '../ids.ts'
 import type { Link } from '../link/link.ts'
 import type { SignalCarrier, Signaling } from '../signaling/signaling.ts'
+import type { DataPipe } from '../transport/pipe.ts'
 import type { BackoffOptions } from './backoff.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { Dialer, type LinkFactory } from './dialer.ts'
@@ -84,6 +85,12 @@ export interface Mesh extends Pick<Emitter<MeshEvents>, 'on' | 'off'> {
   reachable(peer: PeerId): boolean
   /** Asks `authorize` again about every linked and every refused peer. */
   reauthorize(): void
+  /**
+   * Authenticates a pipe to `peer` obtained outside the mesh's signalings (manual pairing)
+   * and keeps it as the peer's link. `dialedBySelf` says this side started it. Resolves with
+   * the peer's link; rejects if the peer cannot prove its ID or is refused.
+   */
+  attach(peer: PeerId, pipe: DataPipe, options?: { dialedBySelf?: boolean }): Promise<Link>
   close(): void
 }
 
@@ -279,6 +286,14 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     for (const peer of this.#registry.reauthorize()) {
       if (this.#wanted.has(peer)) this.#dialer.retrySoon(peer)
     }
+  }
+
+  attach(peer: PeerId, pipe: DataPipe, options: { dialedBySelf?: boolean } = {}): Promise<Link> {
+    if (!isPeerId(peer)) {
+      pipe.close('invalid peer ID')
+      return Promise.reject(new Error(`invalid peer ID: ${String(peer).slice(0, 80)}`))
+    }
+    return this.#dialer.accept(peer, pipe, options.dialedBySelf ? this.self : peer)
   }
 
   close(): void {

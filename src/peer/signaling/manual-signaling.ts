@@ -46,6 +46,16 @@ export class ManualSignaling extends CarrierSignaling {
 
   /** Starts a pairing; resolves with the offer code to show. The pipe arrives as 'pipe'. */
   async createOffer(options: { signal?: AbortSignal } = {}): Promise<string> {
+    return (await this.offer(options)).code
+  }
+
+  /**
+   * Starts a pairing: resolves with the offer code to show and `answered`, which resolves with
+   * the peer that answered once its pipe is open (the pipe also arrives as 'pipe').
+   */
+  async offer(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ code: string; answered: Promise<PeerId> }> {
     const invitation = this.invite(options)
     invitation.answered.catch((error: Error) =>
       this.emit('error', { message: `pairing did not complete: ${error.message}` }),
@@ -54,17 +64,22 @@ export class ManualSignaling extends CarrierSignaling {
       this.#carrier.nextCode(invitation.sid),
       invitation.answered.then(() => Promise.reject(new Error('answered before the offer'))),
     ])
-    return code.text
+    return { code: code.text, answered: invitation.answered }
   }
 
   /** Takes the other side's offer code; resolves with the answer code to show back. */
   async acceptOffer(text: string): Promise<string> {
+    return (await this.answer(text)).code
+  }
+
+  /** Takes the other side's offer code; resolves with the answer code and who offered. */
+  async answer(text: string): Promise<{ code: string; from: PeerId }> {
     const signal = await decodeManualSignal(text)
     if (signal.type !== 'offer') {
       throw new Error('this is an answer code: enter it on the device that made the offer')
     }
     this.#carrier.deliver(signal) // the answer is produced asynchronously, so wait after
-    return (await this.#carrier.nextCode(signal.sid)).text
+    return { code: (await this.#carrier.nextCode(signal.sid)).text, from: signal.from }
   }
 
   /** Takes the answer code to an offer of ours; the pipe then arrives as 'pipe'. */
