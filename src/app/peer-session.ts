@@ -4,17 +4,26 @@ import { DeviceProfile } from '../peer/identity/device-profile.ts'
 import { createIdbKeyStore } from '../peer/identity/idb-key-store.ts'
 import type { Identity } from '../peer/identity/identity.ts'
 import { loadOrCreateIdentity } from '../peer/identity/load-identity.ts'
+import { TabLock, type LockManagerLike } from '../peer/identity/tab-lock.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { createLink } from '../peer/link/authenticated-link.ts'
+import { ManualPairing } from '../peer/mesh/manual-pairing.ts'
 import { createMesh, type Mesh } from '../peer/mesh/mesh.ts'
 import { createPresence, type Presence } from '../peer/mesh/presence.ts'
+import { ResumableMesh } from '../peer/mesh/resumable-mesh.ts'
 import { electSyncer } from '../peer/mesh/syncer.ts'
 import { createCarrierSignaling } from '../peer/signaling/carrier-signaling.ts'
-import { createFailoverCarrier, type FailoverCarrier } from '../peer/signaling/failover-carrier.ts'
+import {
+  createFailoverSignaling,
+  type FailoverSignaling,
+  type SignalingEndpoint,
+} from '../peer/signaling/failover-signaling.ts'
+import { createManualSignaling } from '../peer/signaling/manual-signaling.ts'
+import { createPeerJsSignaling, peerJsServerFromUrl } from '../peer/signaling/peerjs-signaling.ts'
 import { relayEndpoint } from '../peer/signaling/relay-carrier.ts'
-import type { Signaling } from '../peer/signaling/signaling.ts'
+import { SignalingView } from '../peer/signaling/signaling-view.ts'
 import { relayUrlFor } from './relay-url.ts'
-import { loadSettings, type ConnectionSettings } from './settings.ts'
+import { loadSettings, type LoadedSettings } from './settings.ts'
 
 /** The platform APIs the peer layer needs, injected so nothing is built at import. */
 export interface PeerPlatform {
@@ -23,28 +32,50 @@ export interface PeerPlatform {
   localStorage: Storage
   /** The page's URL; the relay of the same origin is the default endpoint. */
   pageUrl: string
+  /**
+   * `navigator.locks`, so only one tab of this browser runs the network. Undefined: taken
+   * from `navigator` when there is one; null: every tab runs it (no coordination).
+   */
+  locks?: LockManagerLike | null
+}
+
+/** Whether this tab runs the device's network; see TabLock. */
+export interface TabStatus {
+  readonly active: boolean
+  /** Stops the network in the tab that has it and runs it here. */
+  takeOver(): Promise<void>
+  on(event: 'change', listener: (value: { active: boolean }) => void): () => void
 }
 
 /** This device on the network: its identity, first-contact signaling, mesh and presence. */
 export interface PeerSession {
   identity: Identity
   profile: DeviceProfile
-  settings: ConnectionSettings
-  /** The relay connection(s) in use, with failover. */
-  carrier: FailoverCarrier
-  signaling: Signaling
+  settings: LoadedSettings
+  /** The first-contact signaling in use (relays and/or a PeerJS broker, with failover). */
+  connection: SignalingView
+  /** The same as `connection` (its older name). */
+  carrier: SignalingView
+  /** The mesh; it stays the same object while the network stops and starts with the tab. */
   mesh: Mesh
   presence: Presence
   /** Presence with the Syncer rule, as the workplace layer reads it. */
   presencePort: PresencePort
   /** The mesh as the workplace layer uses it. */
   meshPort: MeshPort
+  /** Pairing with a device by carrying two codes, with no server; ends in a mesh link. */
+  pairing: ManualPairing
+  /** Whether this tab runs the network, and taking it over from another tab. */
+  tab: TabStatus
   /** Relay URLs links should tell newcomers to try. */
   endpoints(): string[]
   /** Who may hold a link to us; set once workplaces are loaded. */
   setAuthorizer(authorize: (peer: PeerId) => boolean): void
   close(): void
 }
+
+/** Shown as the endpoint while another tab of this browser runs the network. */
+export const OTHER_TAB_ENDPOINT = 'in use in another tab'
 
 export async function createPeerSession(platform: PeerPlatform): Promise<PeerSession> {
   const store = await createIdbKeyStore({ indexedDB: platform.indexedDB })
@@ -54,20 +85,47 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
   ])
   const settings = loadSettings(platform.localStorage)
   const relays = settings.relays.length > 0 ? settings.relays : [relayUrlFor(platform.pageUrl)]
-  const carrier = createFailoverCarrier({
-    endpoints: relays.map((url) => relayEndpoint({ url, identity, WebSocket: platform.WebSocket })),
-  })
   const signalingOptions = { self: identity.peerId, iceServers: settings.iceServers }
-  const signaling = createCarrierSignaling(carrier, signalingOptions)
-  let authorize: (peer: PeerId) => boolean = () => true
-  const mesh = createMesh({
-    identity,
-    signaling,
-    createLink,
-    createMeshSignaling: (meshCarrier) => createCarrierSignaling(meshCarrier, signalingOptions),
-    authorize: (peer) => authorize(peer),
-  })
+  const endpoints = firstContactEndpoints(settings, relays, identity, platform)
+  const mesh = new ResumableMesh(identity.peerId)
   const presence = createPresence({ mesh })
+  const view = new SignalingView({ endpoint: endpoints[0]!.name, kind: endpoints[0]!.kind })
+  const manual = createManualSignaling(signalingOptions)
+  const pairing = new ManualPairing({ signaling: manual, mesh })
+  let authorize: (peer: PeerId) => boolean = () => true
+  let signaling: FailoverSignaling | undefined
+
+  /** Runs the network in this tab: first-contact signaling and a fresh mesh under `mesh`. */
+  const start = (): void => {
+    if (signaling) return
+    signaling = createFailoverSignaling({ endpoints })
+    mesh.run(
+      createMesh({
+        identity,
+        signaling,
+        createLink,
+        createMeshSignaling: (meshCarrier) => createCarrierSignaling(meshCarrier, signalingOptions),
+        authorize: (peer) => authorize(peer),
+      }),
+    )
+    view.follow(signaling)
+  }
+  const stop = (): void => {
+    if (!signaling) return
+    mesh.stop()
+    signaling.close()
+    signaling = undefined
+    view.follow(undefined, OTHER_TAB_ENDPOINT)
+  }
+
+  const locks =
+    platform.locks === undefined ? globalThis.navigator?.locks : (platform.locks ?? undefined)
+  const tab = new TabLock({ locks, name: `peerplace-network-${identity.peerId}` })
+  tab.on('change', ({ active }) => (active ? start() : stop()))
+  await tab.ready
+  if (tab.active) start()
+  else view.follow(undefined, OTHER_TAB_ENDPOINT)
+
   const presencePort: PresencePort = {
     online: (group) => presence.online(group),
     syncer: (group) => electSyncer(identity.peerId, presence.online(group)),
@@ -77,22 +135,59 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     identity,
     profile,
     settings,
-    carrier,
-    signaling,
+    connection: view,
+    carrier: view,
     mesh,
     presence,
     presencePort,
     meshPort: mesh,
+    pairing,
+    tab: {
+      get active() {
+        return tab.active
+      },
+      takeOver: () => tab.takeOver(),
+      on: (event, listener) => tab.on(event, listener),
+    },
     endpoints: () => relays,
     setAuthorizer(fn) {
       authorize = fn
       mesh.reauthorize()
     },
     close() {
+      pairing.close()
+      manual.close()
       presence.close()
+      stop()
       mesh.close()
-      signaling.close()
-      carrier.close()
+      tab.close()
     },
   }
+}
+
+/** The relays and/or the PeerJS broker the settings name, in the order they are tried. */
+function firstContactEndpoints(
+  settings: LoadedSettings,
+  relays: readonly string[],
+  identity: Identity,
+  platform: PeerPlatform,
+): SignalingEndpoint[] {
+  const options = { self: identity.peerId, iceServers: settings.iceServers }
+  const viaRelays = relays.map((url): SignalingEndpoint => {
+    const relay = relayEndpoint({ url, identity, WebSocket: platform.WebSocket })
+    return {
+      name: relay.name,
+      kind: 'relay',
+      create: () => createCarrierSignaling(relay.create(), options),
+    }
+  })
+  const brokerUrl = settings.peerjs || new URL('/peerjs', platform.pageUrl).href
+  const viaBroker: SignalingEndpoint = {
+    name: `peerjs ${brokerUrl}`,
+    kind: 'peerjs',
+    create: () => createPeerJsSignaling({ ...options, server: peerJsServerFromUrl(brokerUrl) }),
+  }
+  if (settings.firstContact === 'peerjs') return [viaBroker]
+  if (settings.firstContact === 'both') return [...viaRelays, viaBroker]
+  return viaRelays
 }

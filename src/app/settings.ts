@@ -1,40 +1,75 @@
-/** What a person can change about how this device connects. */
+/** How first contact with other devices is made; the mesh carries everything after it. */
+export type FirstContact = 'relay' | 'peerjs' | 'both'
+
+/**
+ * What a person can change about how this device connects. The optional fields, when absent
+ * from settings being saved, keep their stored values (so a form may edit only some).
+ */
 export interface ConnectionSettings {
+  /** The relays, the PeerJS broker, or both (the relays first, then the broker). */
+  firstContact?: FirstContact
   /** Relay WebSocket URLs, in order of preference; empty means the app's own origin. */
   relays: string[]
+  /** The PeerJS broker's URL (http: or https:); empty means the app origin's /peerjs. */
+  peerjs?: string
   /** STUN/TURN servers. None by default: direct and LAN connections need none. */
   iceServers: RTCIceServer[]
 }
 
-const KEY = 'peerplace.connection-settings'
+/** Settings as loaded: every field present. */
+export type LoadedSettings = Required<ConnectionSettings>
 
-export function defaultSettings(): ConnectionSettings {
-  return { relays: [], iceServers: [] }
+/** Where settings are kept in localStorage (JSON of ConnectionSettings). */
+export const SETTINGS_KEY = 'peerplace.connection-settings'
+
+export function defaultSettings(): LoadedSettings {
+  return { firstContact: 'relay', relays: [], peerjs: '', iceServers: [] }
 }
 
 /** Reads settings, dropping anything malformed (a bad value never stops the app starting). */
-export function loadSettings(storage: Pick<Storage, 'getItem'>): ConnectionSettings {
+export function loadSettings(storage: Pick<Storage, 'getItem'>): LoadedSettings {
   try {
-    const raw: unknown = JSON.parse(storage.getItem(KEY) ?? 'null')
-    if (typeof raw !== 'object' || raw === null) return defaultSettings()
-    const r = raw as Record<string, unknown>
-    const relays = Array.isArray(r.relays)
-      ? r.relays.filter((u): u is string => typeof u === 'string' && /^wss?:\/\/\S+$/.test(u))
-      : []
-    const iceServers = Array.isArray(r.iceServers)
-      ? r.iceServers.filter(isIceServer).map((s) => ({ ...s }))
-      : []
-    return { relays: relays.slice(0, 8), iceServers: iceServers.slice(0, 8) }
+    return parseSettings(JSON.parse(storage.getItem(SETTINGS_KEY) ?? 'null'))
   } catch {
     return defaultSettings()
   }
 }
 
+/** The valid parts of `raw`; defaults for the rest. */
+export function parseSettings(raw: unknown): LoadedSettings {
+  if (typeof raw !== 'object' || raw === null) return defaultSettings()
+  const r = raw as Record<string, unknown>
+  const relays = Array.isArray(r.relays) ? r.relays.filter(isRelayUrl) : []
+  const iceServers = Array.isArray(r.iceServers)
+    ? r.iceServers.filter(isIceServer).map((s) => ({ ...s }))
+    : []
+  return {
+    firstContact: isFirstContact(r.firstContact) ? r.firstContact : 'relay',
+    relays: relays.slice(0, 8),
+    peerjs: isBrokerUrl(r.peerjs) ? r.peerjs : '',
+    iceServers: iceServers.slice(0, 8),
+  }
+}
+
+/** Stores settings (absent optional fields keep their stored values); drops invalid parts. */
 export function saveSettings(
-  storage: Pick<Storage, 'setItem'>,
+  storage: Pick<Storage, 'getItem' | 'setItem'>,
   settings: ConnectionSettings,
 ): void {
-  storage.setItem(KEY, JSON.stringify(settings))
+  const merged = { ...loadSettings(storage), ...settings }
+  storage.setItem(SETTINGS_KEY, JSON.stringify(parseSettings(merged)))
+}
+
+export function isFirstContact(value: unknown): value is FirstContact {
+  return value === 'relay' || value === 'peerjs' || value === 'both'
+}
+
+export function isRelayUrl(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 2048 && /^wss?:\/\/[^\s/]+\S*$/.test(value)
+}
+
+export function isBrokerUrl(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 2048 && /^https?:\/\/[^\s/]+\S*$/.test(value)
 }
 
 function isIceServer(value: unknown): value is RTCIceServer {

@@ -23,9 +23,22 @@ function watch(page: Page, errors: string[], allow: RegExp[]): void {
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
 }
 
-/** Opens the app in a new context and names the device. */
-export async function openDevice(browser: Browser, name: string, url = '/'): Promise<Device> {
+/** Connection settings as the app stores them (src/app/settings.ts). */
+export interface DeviceSettings {
+  firstContact?: 'relay' | 'peerjs' | 'both'
+  relays?: string[]
+  peerjs?: string
+}
+
+/** Opens the app in a new context and names the device; `settings` are stored first. */
+export async function openDevice(
+  browser: Browser,
+  name: string,
+  url = '/',
+  settings?: DeviceSettings,
+): Promise<Device> {
   const context = await browser.newContext()
+  if (settings) await storeSettings(context, settings)
   const errors: string[] = []
   const allow: RegExp[] = []
   const device: Device = {
@@ -46,6 +59,13 @@ export async function openDevice(browser: Browser, name: string, url = '/'): Pro
   await device.page.goto(url)
   await nameDevice(device.page, name)
   return device
+}
+
+/** Stores connection settings in the context before any of its pages start the app. */
+export async function storeSettings(context: BrowserContext, settings: DeviceSettings) {
+  await context.addInitScript((value) => {
+    localStorage.setItem('peerplace.connection-settings', value)
+  }, JSON.stringify(settings))
 }
 
 export async function nameDevice(page: Page, name: string): Promise<void> {
