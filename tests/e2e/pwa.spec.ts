@@ -109,3 +109,70 @@ test('Chromium reports no installability errors and reads the whole manifest', a
     await rm(profile, { recursive: true, force: true })
   }
 })
+
+test('text and files shared from another app open a "Send to…" choice', async ({ browser }) => {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto('/')
+    expect(await serviceWorkerActive(page)).toBe('activated')
+    await page.reload() // now controlled by the worker, which receives the share
+    await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+
+    // What the operating system's share sheet does: a multipart POST to the share target.
+    await Promise.all([
+      page.waitForURL(/\?share=/),
+      page.evaluate(() => {
+        const form = Object.assign(document.createElement('form'), {
+          method: 'POST',
+          action: '/share-target',
+          enctype: 'multipart/form-data',
+        })
+        const field = (name: string, value: string) =>
+          form.append(Object.assign(document.createElement('input'), { name, value }))
+        field('title', 'Minutes')
+        field('text', 'Notes from <b>Tuesday</b>')
+        field('url', 'https://example.org/minutes')
+        const files = new DataTransfer()
+        files.items.add(new File(['a'.repeat(2048)], 'minutes.txt', { type: 'text/plain' }))
+        files.items.add(new File([new Uint8Array(10)], 'photo.jpg', { type: 'image/jpeg' }))
+        const input = Object.assign(document.createElement('input'), {
+          type: 'file',
+          name: 'files',
+        })
+        input.multiple = true
+        input.files = files.files
+        form.append(input)
+        document.body.append(form)
+        form.submit()
+      }),
+    ])
+    const dialog = page.getByRole('dialog', { name: 'Send to…' })
+    await expect(dialog).toBeVisible()
+    await expect(dialog.getByTestId('shared-text')).toHaveText('Notes from <b>Tuesday</b>')
+    await expect(dialog.getByTestId('shared-url')).toHaveText('https://example.org/minutes')
+    await expect(dialog.getByTestId('shared-file')).toHaveText([
+      'minutes.txt (2.0 KB)',
+      'photo.jpg (10 B)',
+    ])
+    await expect(page).not.toHaveURL(/share=/)
+    const id = await page.evaluate(async () => {
+      const cache = await caches.open('peerplace-share-inbox')
+      return (await cache.keys()).map((r) => new URL(r.url).pathname)
+    })
+    expect(id).toHaveLength(3)
+
+    // Closing it forgets what was shared.
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    await expect(dialog).toBeHidden()
+    await expect
+      .poll(() =>
+        page.evaluate(
+          async () => (await (await caches.open('peerplace-share-inbox')).keys()).length,
+        ),
+      )
+      .toBe(0)
+  } finally {
+    await context.close()
+  }
+})
