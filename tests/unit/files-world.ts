@@ -1,0 +1,120 @@
+/** Devices of one workplace: documents over the in-memory mesh, files over in-memory links. */
+import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
+import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
+import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
+import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import { FILES_DOC_KIND, initialFilesDoc } from '../../src/files/files-doc.ts'
+import { StorageBudget } from '../../src/files/storage-budget.ts'
+import { WorkplaceFiles } from '../../src/files/workplace-files.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
+import { FakeMeshHub, type FakeMeshPort } from '../support/fake-mesh-port.ts'
+import { createFakePresence } from '../support/fake-presence.ts'
+import { until } from '../support/until.ts'
+import { connect, disconnect, testDevice, type TestDevice } from './files-harness.ts'
+
+export const CHUNK = 16 * 1024
+
+export interface FilesDevice extends TestDevice {
+  name: string
+  port: FakeMeshPort
+  stack: WorkplaceStack
+  wp: Workplace
+  wf: WorkplaceFiles
+  budget: StorageBudget
+  poke(): void
+}
+
+export class FilesWorld {
+  readonly hub = new FakeMeshHub()
+  readonly devices: FilesDevice[] = []
+  readonly #cleanup: (() => unknown)[] = []
+  readonly #held = new Map<PeerId, (peer: PeerId) => boolean>()
+
+  /** Devices named `names`; the first creates the workplace (with `replicas`), others join. */
+  async create(names: string[], replicas = 2, quotas: number[] = []): Promise<FilesDevice[]> {
+    const bare = await Promise.all(names.map((name) => this.#device(name)))
+    const owner = bare[0]!
+    const wp = await owner.stack.workplaces.create('Acme')
+    wp.handle.change((d) => {
+      d.settings.replicas = replicas
+    })
+    const invite = await wp.createInvite({ expiresInMs: 60_000, maxUses: names.length })
+    const link = decodeWorkplaceLink(
+      encodeWorkplaceLink('https://x.test/', {
+        workplace: wp.id,
+        name: 'Acme',
+        peers: [owner.peer],
+        endpoints: [],
+        invite,
+      }),
+    )
+    const wps = [wp]
+    for (const dev of bare.slice(1)) {
+      dev.stack.joins.start(link)
+      wps.push((await until(() => dev.stack.workplaces.get(wp.id), `${dev.name} to join`))!)
+    }
+    await until(
+      () => wps.every((w) => w.membership.members.size === names.length),
+      'everyone to see every member',
+    )
+    for (let i = 0; i < bare.length; i++) {
+      for (let j = i + 1; j < bare.length; j++) await connect(bare[i]!, bare[j]!)
+    }
+    const devices = await Promise.all(
+      bare.map(async (dev, i) => {
+        const w = wps[i]!
+        const presence = createFakePresence(this.hub, dev.peer, () => [
+          ...w.membership.members.keys(),
+        ])
+        const budget = new StorageBudget(quotas[i] !== undefined ? { defaultQuota: quotas[i] } : {})
+        const wf = await WorkplaceFiles.open({
+          workplace: w,
+          transfers: dev.files,
+          presence,
+          budget,
+        })
+        this.#cleanup.push(() => wf.close())
+        return { ...dev, wp: w, wf, budget, poke: () => presence.poke(w.id) }
+      }),
+    )
+    this.devices.push(...devices)
+    return devices
+  }
+
+  /** The device drops its links (documents and files) and refuses new ones. */
+  away(dev: FilesDevice): void {
+    this.#held.set(dev.peer, dev.port.authorize)
+    dev.port.authorize = () => false
+    for (const other of this.hub.ports.keys()) this.hub.unlink(dev.peer, other)
+    for (const other of this.devices) if (other !== dev) disconnect(dev, other)
+    for (const other of this.devices) other.poke()
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.#cleanup.splice(0).reverse()) await fn()
+  }
+
+  async #device(name: string) {
+    const base = await testDevice({
+      chunkSize: CHUNK,
+      download: { windowBytes: 8 * CHUNK, retryMs: 200 },
+    })
+    const port = this.hub.add(base.peer)
+    const stack = createWorkplaceStack({
+      identity: base.identity,
+      mesh: port,
+      list: createMemoryWorkplaceList(),
+      records: createMemoryRecordStore(),
+      displayName: () => name,
+      kinds: new Map([[FILES_DOC_KIND, initialFilesDoc]]),
+    })
+    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+    this.#cleanup.push(async () => {
+      base.files.close()
+      for (const link of base.peers.links.values()) link.close()
+      await stack.shutdown()
+    })
+    return { ...base, name, port, stack }
+  }
+}
