@@ -8,6 +8,7 @@ import type { PeerId } from '../../src/peer/ids.ts'
 import { createLink, type AuthenticatedLink } from '../../src/peer/link/authenticated-link.ts'
 import type { Link } from '../../src/peer/link/link.ts'
 import { createMemoryPipePair } from '../../src/peer/transport/memory-pipe.ts'
+import type { DataPipe } from '../../src/peer/transport/pipe.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 
 /** The links of one device, as the mesh would hand them to file transfers. */
@@ -66,9 +67,15 @@ export async function testDevice(
   return { identity, peer: identity.peerId, peers, store, files }
 }
 
-/** Links two devices with authenticated links over in-memory pipes (with a bulk channel). */
-export async function connect(a: TestDevice, b: TestDevice): Promise<void> {
-  const pipes = createMemoryPipePair()
+/**
+ * Links two devices with authenticated links (with a bulk channel) over in-memory pipes, or
+ * over the pipes `pipes` makes (real WebRTC in the Node tests).
+ */
+export async function connect(
+  a: TestDevice,
+  b: TestDevice,
+  pipes: [DataPipe, DataPipe] = createMemoryPipePair(),
+): Promise<void> {
   const options = { log: quiet, heartbeatIntervalMs: 200, offlineAfterMs: 5000 }
   const [la, lb] = await Promise.all([
     createLink({ pipe: pipes[0], identity: a.identity, options }),
