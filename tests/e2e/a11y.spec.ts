@@ -1,0 +1,123 @@
+import { createRequire } from 'node:module'
+import { expect, test, type Page } from '@playwright/test'
+import { openDevice, type Device } from './support/device.ts'
+import { createInvite, createWorkplace } from './support/workplace.ts'
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: unknown[]; failureSummary?: string }[]
+}
+
+/** Wider than the screen means sideways scrolling, which a phone layout must not need. */
+async function overflow(page: Page, width: number): Promise<string[]> {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
+  return scrollWidth > width ? [`page is ${scrollWidth}px wide on a ${width}px screen`] : []
+}
+
+/** Runs axe-core on the page; returns its serious and critical violations, readably. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath })
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: Document, o: object): Promise<unknown> } })
+      .axe
+    const result = (await axe.run(document, { resultTypes: ['violations'] })) as {
+      violations: AxeViolation[]
+    }
+    return result.violations
+  })
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
+    )
+}
+
+const devices: Device[] = []
+test.afterEach(async () => {
+  for (const device of devices.splice(0)) await device.context.close()
+})
+
+for (const { label, viewport, colorScheme } of [
+  { label: 'desktop, light', viewport: { width: 1280, height: 900 }, colorScheme: 'light' },
+  { label: 'phone, dark', viewport: { width: 390, height: 844 }, colorScheme: 'dark' },
+] as const) {
+  test(`main screens have no serious accessibility violations (${label})`, async ({ browser }) => {
+    const ann = await openDevice(browser, 'Ann')
+    devices.push(ann)
+    const page = ann.page
+    await page.setViewportSize(viewport)
+    await page.emulateMedia({ colorScheme })
+    await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+
+    const screens: Record<string, string[]> = {}
+    await expect(page.getByRole('heading', { name: 'Workplaces' })).toBeVisible()
+    screens['first screen'] = [
+      ...(await seriousViolations(page)),
+      ...(await overflow(page, viewport.width)),
+    ]
+
+    for (const [button, dialog, content] of [
+      ['Connections', 'Connections', 'diagnostics'],
+      ['Settings', 'Settings', 'connection-settings'],
+    ] as const) {
+      await page.getByRole('button', { name: button, exact: true }).click()
+      await expect(page.getByRole('dialog', { name: dialog })).toBeVisible()
+      await expect(page.getByTestId(content)).toBeVisible()
+      screens[`${dialog} dialog`] = [
+        ...(await seriousViolations(page)),
+        ...(await overflow(page, viewport.width)),
+      ]
+      await page.keyboard.press('Escape')
+      await expect(page.getByRole('dialog', { name: dialog })).toBeHidden()
+    }
+
+    await createWorkplace(page, 'Acme')
+    await createInvite(page)
+    screens['workplace with an invite'] = [
+      ...(await seriousViolations(page)),
+      ...(await overflow(page, viewport.width)),
+    ]
+
+    for (const [name, found] of Object.entries(screens)) {
+      expect(found, `${name} (${label})`).toEqual([])
+    }
+    expect(ann.errors).toEqual([])
+  })
+}
+
+test('the tool bar and its dialogs work from the keyboard', async ({ browser }) => {
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  const page = ann.page
+  const settings = page.getByRole('button', { name: 'Settings', exact: true })
+  await settings.focus()
+  await page.keyboard.press('Enter')
+  const dialog = page.getByRole('dialog', { name: 'Settings' })
+  await expect(dialog).toBeVisible()
+  // Focus moves into the dialog and stays there.
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.closest('dialog') !== null))
+    .toBe(true)
+  // Tab cycles through the dialog (and the browser's own controls); the page behind is inert.
+  const visited = new Set<string>()
+  for (let i = 0; i < 15; i++) {
+    await page.keyboard.press('Tab')
+    const where = await page.evaluate(() => {
+      const active = document.activeElement
+      if (!active || active === document.body) return 'outside the page'
+      return active.closest('dialog[open]') ? `dialog: ${active.outerHTML.slice(0, 60)}` : 'page'
+    })
+    expect(where).not.toBe('page')
+    visited.add(where)
+  }
+  expect([...visited].filter((w) => w.startsWith('dialog')).length).toBeGreaterThan(3)
+  await page.keyboard.press('Escape')
+  await expect(dialog).toBeHidden()
+  await expect(settings).toBeFocused()
+  expect(ann.errors).toEqual([])
+})
