@@ -1,0 +1,67 @@
+import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
+import type { ChunkStore } from './chunk-store.ts'
+import { FileTransfers } from './file-transfers.ts'
+import { webCryptoSha256 } from './hashing.ts'
+import { createIdbChunkStore } from './idb-chunk-store.ts'
+import type { FilePeers } from './ports.ts'
+import { StorageBudget } from './storage-budget.ts'
+import { WorkplaceFiles, type FilesWorkplace } from './workplace-files.ts'
+
+/** Files for the whole device: one engine and store, one storage offer, each workplace's files. */
+export interface FilesService {
+  readonly transfers: FileTransfers
+  readonly budget: StorageBudget
+  /** The files of a workplace (opened once, then shared). */
+  open(workplace: FilesWorkplace): Promise<WorkplaceFiles>
+  close(): void
+}
+
+export interface FilesPlatform {
+  /** The mesh (src/peer/mesh/mesh.ts satisfies FilePeers). */
+  peers: FilePeers
+  presence: PresencePort
+  indexedDB: IDBFactory
+  localStorage: Pick<Storage, 'getItem' | 'setItem'>
+  /** `navigator.storage`, when the browser has it. */
+  storageManager?: Pick<StorageManager, 'estimate'>
+  subtle?: SubtleCrypto
+  /** A store other than IndexedDB (tests). */
+  store?: ChunkStore
+}
+
+export async function createFilesService(platform: FilesPlatform): Promise<FilesService> {
+  const store = platform.store ?? (await createIdbChunkStore({ indexedDB: platform.indexedDB }))
+  const transfers = new FileTransfers({
+    peers: platform.peers,
+    store,
+    sha256: webCryptoSha256(platform.subtle),
+  })
+  const manager = platform.storageManager
+  const budget = new StorageBudget({
+    storage: platform.localStorage,
+    ...(manager ? { estimate: () => manager.estimate() } : {}),
+  })
+  const opened = new Map<string, Promise<WorkplaceFiles>>()
+  return {
+    transfers,
+    budget,
+    open(workplace) {
+      let files = opened.get(workplace.id)
+      if (!files) {
+        files = WorkplaceFiles.open({ workplace, transfers, presence: platform.presence, budget })
+        files.catch(() => opened.delete(workplace.id))
+        opened.set(workplace.id, files)
+      }
+      return files
+    },
+    close() {
+      for (const files of opened.values())
+        void files.then(
+          (f) => f.close(),
+          () => {},
+        )
+      transfers.close()
+      store.close()
+    },
+  }
+}
