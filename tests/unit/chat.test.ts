@@ -95,12 +95,14 @@ describe('workplace chat', () => {
     vandal.change((d) => {
       const msg = d.messages[m.id]!
       const late = new ImmutableString('2999999999999.0000')
+      msg.ed ??= {}
+      msg.del ??= {}
       msg.ed[b!.peer] = { x: new ImmutableString('hijacked'), t: late }
       msg.del[b!.peer] = late
     })
     for (const dev of [a!, c!]) {
       const handle = await shardHandle(dev, m.shard)
-      await until(() => handle.doc().messages[m.id]?.del[b!.peer], `${dev.name} to get it`)
+      await until(() => handle.doc().messages[m.id]?.del?.[b!.peer], `${dev.name} to get it`)
     }
     for (const dev of [a!, b!, c!]) {
       const seen = dev.chat.message(m.id)!

@@ -11,7 +11,7 @@ export const MAX_EMOJI_LENGTH = 16
 const DAY_MS = 24 * 60 * 60 * 1000
 const LIMITS = {
   bucketMs: { min: 60_000, max: 90 * DAY_MS, fallback: 7 * DAY_MS },
-  shardLimit: { min: 2, max: 10_000, fallback: 1000 },
+  shardLimit: { min: 2, max: 10_000, fallback: 500 },
 } as const
 
 /**
@@ -63,7 +63,7 @@ export interface ShardDoc {
 /**
  * A message, keyed by its ID in `messages`. Only its author creates it. Maps inside are keyed by
  * the writing peer, so nobody's write can overwrite another's; readers honour only the author's
- * entries in `ed` and `del`.
+ * entries in `ed` and `del`, which the author creates when first editing or deleting.
  */
 export interface StoredMessage {
   /** Author's peer ID. */
@@ -75,9 +75,9 @@ export interface StoredMessage {
   /** Reply-to: the ID of an earlier message. */
   r?: ImmutableString
   /** Edits by peer: the latest text and when. */
-  ed: Record<string, { x: ImmutableString; t: ImmutableString }>
+  ed?: Record<string, { x: ImmutableString; t: ImmutableString }>
   /** Deletions by peer: when. */
-  del: Record<string, ImmutableString>
+  del?: Record<string, ImmutableString>
   /** Reactions: `<peer> <emoji>` -> true. */
   re: Record<string, true>
 }

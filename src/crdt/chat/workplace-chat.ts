@@ -1,27 +1,15 @@
-import {
-  ImmutableString,
-  stringifyAutomergeUrl,
-  type DocHandle,
-  type Repo,
-} from '@automerge/automerge-repo'
+import { ImmutableString, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../peer/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { randomId } from '../membership/sign.ts'
 import { ChatError } from './chat-error.ts'
-import {
-  CHAT_DOC_KIND,
-  chatSettings,
-  listShards,
-  shardKey,
-  type ChatIndexDoc,
-  type ShardKey,
-} from './chat-doc.ts'
+import { CHAT_DOC_KIND, type ChatIndexDoc } from './chat-doc.ts'
 import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
-import { LoadedShard } from './loaded-shard.ts'
+import type { LoadedShard } from './loaded-shard.ts'
 import { compareMessages, isEmoji, textError, type ChatMessage } from './message-view.ts'
 import { marksToRaise, readMark, receiptOf, writeMarks, type ReceiptView } from './receipts.ts'
-import { openShard, shardDocumentId } from './shard-doc.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
+import { ShardWindow } from './shard-window.ts'
 
 /** What the chat needs of a workplace (src/crdt/workplace/workplace.ts satisfies it). */
 export interface ChatWorkplace {
@@ -38,10 +26,10 @@ export interface WorkplaceChatOptions {
   /** Makes shard documents shareable with members (see shard-registrar.ts). */
   register: ShardRegistrar
   now?: () => number
-  /** Open loads recent buckets until it holds at least this many messages. */
+  /** After opening, older shards load until there are at least this many messages… */
   pageSize?: number
-  /** …and goes back at most this many buckets looking for where this member stopped reading. */
-  maxInitialBuckets?: number
+  /** …and, at most this many shards in all, back to where this member stopped reading. */
+  maxInitialShards?: number
   /** Delivery receipts are written at most this often. */
   receiptDelayMs?: number
 }
@@ -56,21 +44,18 @@ export interface WorkplaceChatEvents extends Record<string, unknown> {
 const NEWS_SLACK_MS = 60_000
 
 /**
- * One workplace's chat on this device. Loads the recent shards on open and older ones on
- * demand, keeps every shard in its window live, writes this member's delivery receipts as
- * shards change and read receipts when told the messages were seen.
+ * One workplace's chat on this device. `open` resolves once the newest shard is loaded; the rest
+ * of the recent history follows in the background (`settled`). Writes this member's delivery
+ * receipts as shards change, and read receipts when told the messages were seen.
  */
 export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #o: Required<Omit<WorkplaceChatOptions, 'now'>>
-  readonly #index: DocHandle<ChatIndexDoc>
+  readonly #window: ShardWindow
   readonly #clock: HybridClock
   readonly #openedAt: number
-  readonly #shards = new Map<string, LoadedShard>()
-  readonly #loading = new Map<string, Promise<LoadedShard>>()
   readonly #dirty = new Set<LoadedShard>()
   readonly #offs: (() => void)[] = []
-  /** Every shard whose bucket is at least this is loaded; undefined until the first shard. */
-  #windowStart: number | undefined
+  #settled: Promise<void> = Promise.resolve()
   #sorted: ChatMessage[] | undefined
   #receiptTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
@@ -78,11 +63,16 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   private constructor(options: WorkplaceChatOptions, index: DocHandle<ChatIndexDoc>) {
     super()
     const now = options.now ?? Date.now
-    this.#o = { pageSize: 50, maxInitialBuckets: 8, receiptDelayMs: 250, ...options }
-    this.#index = index
+    this.#o = { pageSize: 50, maxInitialShards: 12, receiptDelayMs: 250, ...options }
     this.#clock = new HybridClock(now)
     this.#openedAt = now()
-    const onIndex = () => void this.#indexChanged()
+    this.#window = new ShardWindow({
+      repo: options.repo,
+      index,
+      register: options.register,
+      listener: (shard, fresh, live) => this.#shardChanged(shard, fresh, live),
+    })
+    const onIndex = () => this.#changed()
     index.on('change', onIndex)
     this.#offs.push(
       () => index.off('change', onIndex),
@@ -90,10 +80,18 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     )
   }
 
-  /** Opens the chat and its recent shards (waits for an owner to start the chat if need be). */
+  /**
+   * Opens the chat and its newest shard (waits for an owner to start the chat of a workplace
+   * made before chat existed).
+   */
   static async open(options: WorkplaceChatOptions): Promise<WorkplaceChat> {
     const chat = new WorkplaceChat(options, await openIndex(options.workplace))
-    await chat.#indexChanged()
+    await chat.#window.open()
+    // The rest waits a task, so that whoever opened the chat can show the latest messages first.
+    chat.#settled = new Promise((resolve) => setTimeout(resolve, 0))
+      .then(() => chat.#window.follow())
+      .then(() => chat.#fillInitialWindow())
+      .catch((error: unknown) => console.error('chat: could not load recent history', error))
     return chat
   }
 
@@ -101,39 +99,33 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     return this.#o.workplace.self
   }
 
+  /** Resolves when the history loaded after opening is in. */
+  settled(): Promise<void> {
+    return this.#settled
+  }
+
   /** Loaded messages in their stable order: (timestamp, author, ID). */
   messages(): readonly ChatMessage[] {
-    this.#sorted ??= [...this.#shards.values()].flatMap((s) => s.messages()).sort(compareMessages)
+    this.#sorted ??= [...this.#window.loaded()].flatMap((s) => s.messages()).sort(compareMessages)
     return this.#sorted
   }
 
   message(id: string): ChatMessage | undefined {
-    for (const shard of this.#shards.values()) {
-      const found = shard.message(id)
-      if (found) return found
-    }
-    return undefined
+    return this.#lookup(id)?.message
   }
 
   /** Keys of the shards loaded on this device. */
   loadedShards(): string[] {
-    return [...this.#shards.keys()]
+    return [...this.#window.loaded()].map((s) => s.key.key)
   }
 
   hasOlder(): boolean {
-    const start = this.#windowStart
-    return start !== undefined && listShards(this.#index.doc()).some((s) => s.bucket < start)
+    return this.#window.hasOlder()
   }
 
-  /** Loads the next older bucket of shards; false when there is none. */
-  async loadOlder(): Promise<boolean> {
-    const start = this.#windowStart
-    if (start === undefined) return false
-    const older = listShards(this.#index.doc()).find((s) => s.bucket < start)
-    if (!older) return false
-    this.#windowStart = older.bucket
-    await this.#loadBucket(older.bucket, false)
-    return true
+  /** Loads the next older shard; false when there is none. */
+  loadOlder(): Promise<boolean> {
+    return this.#window.loadOlder()
   }
 
   /** Loads older shards until the message is loaded; false if it is nowhere. */
@@ -150,7 +142,9 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       this.#clock.observe(parent.hlc)
     }
     const hlc = this.#clock.next()
-    const shard = await this.#writableShard(Math.floor(hlcTime(hlc) / this.#settings().bucketMs))
+    const shard = await this.#window.writable(
+      Math.floor(hlcTime(hlc) / this.#window.settings.bucketMs),
+    )
     if (this.#closed) throw new ChatError('closed', 'The chat is closed.')
     const id = randomId()
     shard.handle.change((d) => {
@@ -159,8 +153,8 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
         t: new ImmutableString(hlc),
         x: new ImmutableString(text),
         ...(options.replyTo ? { r: new ImmutableString(options.replyTo) } : {}),
-        ed: {},
-        del: {},
+        // Everyone may react, so the author creates the map (two members creating it at once
+        // would each make their own, and one would win). Only the author writes `ed`/`del`.
         re: {},
       }
     })
@@ -226,7 +220,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   /** Records that this member has seen every loaded message. */
   markRead(): void {
     let raised = false
-    for (const shard of this.#shards.values()) {
+    for (const shard of this.#window.loaded()) {
       const read = marksToRaise(shard.doc, shard.messages(), 'read', this.self)
       if (read.size === 0) continue
       const delivered = marksToRaise(shard.doc, shard.messages(), 'delivered', this.self)
@@ -243,11 +237,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     this.#closed = true
     clearTimeout(this.#receiptTimer)
     for (const off of this.#offs.splice(0)) off()
-    for (const shard of this.#shards.values()) shard.close()
-  }
-
-  #settings() {
-    return chatSettings(this.#index.doc())
+    this.#window.close()
   }
 
   #checkText(text: string): void {
@@ -257,7 +247,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   }
 
   #lookup(id: string): { shard: LoadedShard; message: ChatMessage } | undefined {
-    for (const shard of this.#shards.values()) {
+    for (const shard of this.#window.loaded()) {
       const message = shard.message(id)
       if (message) return { shard, message }
     }
@@ -282,85 +272,25 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #unread(): ChatMessage[] {
     return this.messages().filter((m) => {
       if (m.author === this.self || m.deleted) return false
-      const mark = readMark(this.#shards.get(m.shard)?.doc, 'read', this.self, m.author)
+      const mark = readMark(this.#window.get(m.shard)?.doc, 'read', this.self, m.author)
       return mark === undefined || compareHlc(mark, m.hlc) < 0
     })
   }
 
-  /** The shard a new message of `bucket` goes to: its highest part, or a new one once full. */
-  async #writableShard(bucket: number): Promise<LoadedShard> {
-    const highest = listShards(this.#index.doc()).find((s) => s.bucket === bucket)
-    let shard = await this.#load(highest ?? { key: shardKey(bucket, 0), bucket, part: 0 }, true)
-    if (shard.count() >= this.#settings().shardLimit) {
-      const part = shard.key.part + 1
-      shard = await this.#load({ key: shardKey(bucket, part), bucket, part }, true)
-    }
-    if (!this.#index.doc().shards?.[shard.key.key]) {
-      this.#index.change((d) => {
-        d.shards ??= {}
-        d.shards[shard.key.key] = true
-      })
-    }
-    return shard
-  }
-
-  /** Opens what the index lists: the initial window once there are shards, then new ones. */
-  async #indexChanged(): Promise<void> {
-    const shards = listShards(this.#index.doc())
-    if (this.#windowStart === undefined) {
-      if (shards.length > 0) await this.#loadInitialWindow(shards)
-    } else {
-      const start = this.#windowStart
-      await Promise.all(shards.filter((s) => s.bucket >= start).map((s) => this.#load(s, true)))
-    }
-    this.#changed()
-  }
-
   /**
-   * Loads the newest buckets until there is a page of messages, and further back (within
-   * limits) while none of the loaded messages from others has been read here: that is where
-   * this member stopped reading, and what the unread count should cover.
+   * After the newest shard: the rest of its bucket, then older shards until there is a page of
+   * messages and (within limits) back to where this member stopped reading, so that the unread
+   * count and marker cover what is new to them.
    */
-  async #loadInitialWindow(shards: ShardKey[]): Promise<void> {
-    const buckets = [...new Set(shards.map((s) => s.bucket))]
-    for (const [i, bucket] of buckets.entries()) {
-      this.#windowStart = bucket
-      await this.#loadBucket(bucket, false)
-      this.#sorted = undefined
+  async #fillInitialWindow(): Promise<void> {
+    for (;;) {
+      if (this.#closed || this.loadedShards().length >= this.#o.maxInitialShards) return
       const all = this.messages()
       const fromOthers = all.filter((m) => m.author !== this.self).length
       const reachedReading = fromOthers === 0 || this.#unread().length < fromOthers
-      if (all.length >= this.#o.pageSize && (reachedReading || i + 1 >= this.#o.maxInitialBuckets))
-        break
+      if (all.length >= this.#o.pageSize && reachedReading) return
+      if (!(await this.loadOlder())) return
     }
-  }
-
-  #loadBucket(bucket: number, live: boolean): Promise<LoadedShard[]> {
-    const parts = listShards(this.#index.doc()).filter((s) => s.bucket === bucket)
-    return Promise.all(parts.map((s) => this.#load(s, live)))
-  }
-
-  /** Opens a shard once; `live` shards are news: their messages may notify. */
-  #load(key: ShardKey, live: boolean): Promise<LoadedShard> {
-    const open = this.#shards.get(key.key)
-    if (open) return Promise.resolve(open)
-    let loading = this.#loading.get(key.key)
-    if (!loading) {
-      loading = this.#open(key, live).finally(() => this.#loading.delete(key.key))
-      this.#loading.set(key.key, loading)
-    }
-    return loading
-  }
-
-  async #open(key: ShardKey, live: boolean): Promise<LoadedShard> {
-    const chat = this.#index.documentId
-    const documentId = shardDocumentId(chat, key.key)
-    this.#o.register({ key: key.key, documentId, url: stringifyAutomergeUrl({ documentId }) })
-    const handle = await openShard(this.#o.repo, chat, key.key)
-    const shard = new LoadedShard(key, handle, (s, fresh) => this.#shardChanged(s, fresh, true))
-    this.#shards.set(key.key, shard)
-    this.#shardChanged(shard, shard.takeFresh(), live)
-    return shard
   }
 
   #shardChanged(shard: LoadedShard, fresh: ChatMessage[], live: boolean): void {
