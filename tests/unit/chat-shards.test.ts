@@ -99,6 +99,25 @@ describe('chat shards', () => {
     expect(authors.filter((p) => p === c!.peer)).toHaveLength(3)
   })
 
+  it('keeps following today’s shards when a member’s clock is years ahead', async () => {
+    world = new ChatWorld()
+    const [a, b] = await world.devices(['Ann', 'Bob'], { bucketMs: MINUTE })
+    const today = await a!.chat.send('today')
+    const yearsAhead = () => world.clock.t + 10 * 365 * 24 * 3600_000
+    const skewed = await world.openChat(b!.stack, b!.wp, { now: yearsAhead })
+    const future = await skewed.send('from the future')
+    expect(future.shard).not.toBe(today.shard)
+    await until(() => a!.chat.message(future.id), 'A to get the skewed message')
+
+    const reopened = await world.openChat(a!.stack, a!.wp)
+    expect(reopened.loadedShards()).toEqual([today.shard])
+    await reopened.settled()
+    const later = await b!.chat.send('still today')
+    expect(later.shard).toBe(today.shard)
+    await until(() => reopened.message(later.id), 'the reopened chat to follow today’s shard')
+    expect(order(reopened)).toEqual([today.id, later.id, future.id])
+  })
+
   it('derives the same shard document and first change on every peer', () => {
     const chat = parseAutomergeUrl(
       'automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu' as AutomergeUrl,

@@ -12,6 +12,8 @@ import type { ChatMessage } from './message-view.ts'
 import { openShard, shardDocumentId } from './shard-doc.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
 
+const FUTURE_SLACK_MS = 24 * 3600_000
+
 /** Hears a shard's messages that are new to this device; `live` ones are news, not history. */
 export type ShardListener = (shard: LoadedShard, fresh: ChatMessage[], live: boolean) => void
 
@@ -25,6 +27,7 @@ export class ShardWindow {
   readonly #repo: Repo
   readonly #register: ShardRegistrar
   readonly #listener: ShardListener
+  readonly #now: () => number
   readonly #loaded = new Map<string, LoadedShard>()
   readonly #loading = new Map<string, Promise<LoadedShard>>()
   /** Shards listed when the window opened: history, not news. */
@@ -39,7 +42,9 @@ export class ShardWindow {
     index: DocHandle<ChatIndexDoc>
     register: ShardRegistrar
     listener: ShardListener
+    now: () => number
   }) {
+    this.#now = options.now
     this.index = options.index
     this.#repo = options.repo
     this.#register = options.register
@@ -127,11 +132,17 @@ export class ShardWindow {
     for (const shard of this.#loaded.values()) shard.close()
   }
 
-  /** The first time there are shards: the live buckets start at the newest, which it returns. */
+  /**
+   * The first time there are shards: the live buckets start at the newest, which it returns.
+   * A shard dated more than a day ahead (a member's clock is wrong) does not count as the newest:
+   * it would otherwise stop today's shards from being followed.
+   */
   #start(): ShardKey | undefined {
     if (this.#liveFrom !== undefined) return undefined
     const listed = this.listed()
-    const newest = listed[0]
+    const horizon = this.#now() + FUTURE_SLACK_MS
+    const { bucketMs } = this.settings
+    const newest = listed.find((s) => s.bucket * bucketMs <= horizon) ?? listed.at(-1)
     if (!newest) return undefined
     this.#liveFrom = newest.bucket
     for (const s of listed) this.#known.add(s.key)

@@ -57,6 +57,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #offs: (() => void)[] = []
   #settled: Promise<void> = Promise.resolve()
   #sorted: ChatMessage[] | undefined
+  #members: PeerId[] | undefined
   #receiptTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
 
@@ -71,12 +72,16 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       index,
       register: options.register,
       listener: (shard, fresh, live) => this.#shardChanged(shard, fresh, live),
+      now,
     })
     const onIndex = () => this.#changed()
     index.on('change', onIndex)
     this.#offs.push(
       () => index.off('change', onIndex),
-      options.workplace.on('change', () => this.#changed()),
+      options.workplace.on('change', () => {
+        this.#members = undefined
+        this.#changed()
+      }),
     )
   }
 
@@ -112,6 +117,14 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
 
   message(id: string): ChatMessage | undefined {
     return this.#lookup(id)?.message
+  }
+
+  /** The chat's documents open on this device (the index and loaded shards), for sync status. */
+  handles(): DocHandle<unknown>[] {
+    return [
+      this.#window.index,
+      ...[...this.#window.loaded()].map((s) => s.handle),
+    ] as DocHandle<unknown>[]
   }
 
   /** Keys of the shards loaded on this device. */
@@ -203,8 +216,8 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   receipt(id: string): ReceiptView | undefined {
     const found = this.#lookup(id)
     if (!found) return undefined
-    const members = this.#o.workplace.members().map((m) => m.peer)
-    return receiptOf(found.shard.doc, found.message, members)
+    this.#members ??= this.#o.workplace.members().map((m) => m.peer)
+    return receiptOf(found.shard.doc, found.message, this.#members)
   }
 
   /** Loaded messages from others that this member has not seen. */
