@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, expect, test, type Browser, type Locator } from '@playwright/test'
 import { chromiumLaunchOptions } from '../support/browser.ts'
-import { nameDevice, openDevice, type Device } from './support/device.ts'
+import { nameDevice, openDevice, peerIdOf, type Device } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
 
 interface Pixels {
@@ -58,6 +58,23 @@ async function browserWithCamera(video: string): Promise<Browser> {
   )
 }
 
+/** A device whose camera sees `image`: its own browser, since the camera is set at launch. */
+async function deviceWithCameraOn(image: Pixels, name: string, baseURL: string | undefined) {
+  const dir = await mkdtemp(join(tmpdir(), 'peerplace-scan-'))
+  cleanups.push(() => rm(dir, { recursive: true, force: true }))
+  const video = join(dir, 'code.y4m')
+  await writeFile(video, y4mOf(image))
+  const cameraBrowser = await browserWithCamera(video)
+  cleanups.push(() => cameraBrowser.close())
+  const context = await cameraBrowser.newContext(baseURL ? { baseURL } : {})
+  const device = { page: await context.newPage(), errors: [] as string[] }
+  device.page.on('pageerror', (error) => device.errors.push(`pageerror: ${error.message}`))
+  device.page.on('console', (m) => m.type() === 'error' && device.errors.push(m.text()))
+  await device.page.goto('/')
+  await nameDevice(device.page, name)
+  return device
+}
+
 const devices: Device[] = []
 const cleanups: (() => Promise<void>)[] = []
 test.afterEach(async () => {
@@ -82,19 +99,7 @@ test('an invite QR code shown by one device is scanned by another through its ca
   expect(image.width).toBeGreaterThan(0)
   console.info(`invite link: ${link.length} characters`)
 
-  const dir = await mkdtemp(join(tmpdir(), 'peerplace-scan-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-  const video = join(dir, 'invite.y4m')
-  await writeFile(video, y4mOf(image))
-  const cameraBrowser = await browserWithCamera(video)
-  cleanups.push(() => cameraBrowser.close())
-
-  const context = await cameraBrowser.newContext(baseURL ? { baseURL } : {})
-  const bob = { page: await context.newPage(), errors: [] as string[] }
-  bob.page.on('pageerror', (error) => bob.errors.push(`pageerror: ${error.message}`))
-  bob.page.on('console', (m) => m.type() === 'error' && bob.errors.push(`console: ${m.text()}`))
-  await bob.page.goto('/')
-  await nameDevice(bob.page, 'Bob')
+  const bob = await deviceWithCameraOn(image, 'Bob', baseURL)
   await bob.page.getByRole('button', { name: 'Scan a code' }).click()
   const dialog = bob.page.getByRole('dialog', { name: 'Scan a code' })
   await expect(dialog).toBeVisible()
@@ -104,5 +109,34 @@ test('an invite QR code shown by one device is scanned by another through its ca
   await expect(bob.page.getByTestId('workplace-name')).toHaveText('Dockside')
   await expectMembers(bob.page, ['Ann', 'Bob'])
   await expectMembers(ann.page, ['Ann', 'Bob'])
+  expect(bob.errors).toEqual([])
+})
+
+test('a pairing code scanned with the camera is answered at once, and the devices pair', async ({
+  browser,
+  baseURL,
+}) => {
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await ann.page.getByRole('button', { name: 'Pair a device' }).click()
+  await ann.page.getByRole('button', { name: 'Show a pairing code' }).click()
+  const qr = ann.page.getByTestId('pairing-offer-code-qr')
+  await expect(qr).toBeVisible()
+  const offer = await ann.page.getByTestId('pairing-offer-code').inputValue()
+  console.info(`pairing offer code: ${offer.length} characters`)
+
+  const bob = await deviceWithCameraOn(await canvasPixels(qr), 'Bob', baseURL)
+  await bob.page.getByRole('button', { name: 'Scan a code' }).click()
+  // The scanner hands the offer to the pairing dialog, which answers it.
+  const pairing = bob.page.getByRole('dialog', { name: 'Pair a device' })
+  await expect(pairing).toBeVisible({ timeout: 20_000 })
+  const answer = await pairing.getByTestId('pairing-answer-code').inputValue()
+  expect(answer).toMatch(/^pp1\./)
+
+  await ann.page.getByLabel('Answer code from the other device').fill(answer)
+  await ann.page.getByRole('button', { name: 'Connect', exact: true }).click()
+  const [annId, bobId] = [await peerIdOf(ann.page), await peerIdOf(bob.page)]
+  await expect(ann.page.getByTestId('pairing-peer')).toHaveAttribute('data-peer', bobId)
+  await expect(pairing.getByTestId('pairing-peer')).toHaveAttribute('data-peer', annId)
   expect(bob.errors).toEqual([])
 })
