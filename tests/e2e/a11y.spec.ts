@@ -64,6 +64,8 @@ for (const { label, viewport, colorScheme } of [
     for (const [button, dialog, content] of [
       ['Connections', 'Connections', 'diagnostics'],
       ['Settings', 'Settings', 'connection-settings'],
+      ['Pair a device', 'Pair a device', 'pairing'],
+      ['Scan a code', 'Scan a code', 'scan-code'],
     ] as const) {
       await page.getByRole('button', { name: button, exact: true }).click()
       await expect(page.getByRole('dialog', { name: dialog })).toBeVisible()
@@ -75,6 +77,15 @@ for (const { label, viewport, colorScheme } of [
       await page.keyboard.press('Escape')
       await expect(page.getByRole('dialog', { name: dialog })).toBeHidden()
     }
+
+    await page.getByRole('button', { name: 'Pair a device', exact: true }).click()
+    await page.getByRole('button', { name: 'Show a pairing code' }).click()
+    await expect(page.getByTestId('pairing-offer-code-qr')).toBeVisible()
+    screens['pairing code shown'] = [
+      ...(await seriousViolations(page)),
+      ...(await overflow(page, viewport.width)),
+    ]
+    await page.keyboard.press('Escape')
 
     await createWorkplace(page, 'Acme')
     await createInvite(page)
