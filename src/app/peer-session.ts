@@ -37,6 +37,12 @@ export interface PeerPlatform {
    * from `navigator` when there is one; null: every tab runs it (no coordination).
    */
   locks?: LockManagerLike | null
+  /**
+   * Where 'pagehide' and 'pageshow' fire (the window): a page going away says goodbye to its
+   * peers at once instead of leaving them to notice its silence. Undefined: `globalThis` when
+   * it has events; null: none.
+   */
+  lifecycle?: Pick<Window, 'addEventListener'> | null
 }
 
 /** Whether this tab runs the device's network; see TabLock. */
@@ -110,12 +116,12 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     )
     view.follow(signaling)
   }
-  const stop = (): void => {
+  const stop = (showing = OTHER_TAB_ENDPOINT): void => {
     if (!signaling) return
     mesh.stop()
     signaling.close()
     signaling = undefined
-    view.follow(undefined, OTHER_TAB_ENDPOINT)
+    view.follow(undefined, showing)
   }
 
   const locks =
@@ -125,6 +131,22 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
   await tab.ready
   if (tab.active) start()
   else view.follow(undefined, OTHER_TAB_ENDPOINT)
+
+  // Leaving: presence says so and links close with a goodbye, so peers (and a new Syncer)
+  // know at once. Back from the back/forward cache: connect again.
+  const lifecycle =
+    platform.lifecycle === undefined
+      ? typeof globalThis.addEventListener === 'function'
+        ? globalThis
+        : undefined
+      : (platform.lifecycle ?? undefined)
+  lifecycle?.addEventListener('pagehide', () => {
+    presence.announceLeaving()
+    stop('page hidden')
+  })
+  lifecycle?.addEventListener('pageshow', (event) => {
+    if ((event as PageTransitionEvent).persisted && tab.active) start()
+  })
 
   const presencePort: PresencePort = {
     online: (group) => presence.online(group),

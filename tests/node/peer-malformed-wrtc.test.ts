@@ -182,7 +182,7 @@ describe('malformed mesh traffic over @roamhq/wrtc', () => {
     const linkAtA = a.mesh.linkTo(idB)!
     const envelope = (channel: string, payload: Uint8Array, extra: object) =>
       encodeEnvelope({
-        id: newMessageId((out) => crypto.getRandomValues(out)),
+        id: newMessageId((out) => crypto.getRandomValues(out as Uint8Array<ArrayBuffer>)),
         from: idB,
         ttl: 1,
         hops: 1,

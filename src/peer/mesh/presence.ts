@@ -36,6 +36,11 @@ export interface Presence extends Pick<Emitter<PresenceEvents>, 'on' | 'off'> {
   isOnline(groupId: GroupId, peer: PeerId): boolean
   /** The direct neighbours a peer last announced (for diagnostics and topology views). */
   neighboursOf(groupId: GroupId, peer: PeerId): readonly PeerId[]
+  /**
+   * Tells every group now that this peer leaves (e.g. its page is going away), so the others
+   * need not wait for it to fall silent. Beacons resume as usual if the peer stays.
+   */
+  announceLeaving(): void
   /** Announces that this peer leaves, then stops. */
   close(): void
 }
@@ -102,6 +107,11 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
 
   neighboursOf(groupId: GroupId, peer: PeerId): readonly PeerId[] {
     return this.#heard.get(groupId)?.get(peer)?.neighbours ?? []
+  }
+
+  announceLeaving(): void {
+    if (this.#closed) return
+    for (const groupId of this.#heard.keys()) this.#beacon(groupId, true)
   }
 
   close(): void {
