@@ -45,7 +45,7 @@ export class ChatWorld {
     index: { bucketMs?: number; shardLimit?: number } = {},
     tuning: ChatTuning = {},
   ): Promise<ChatDevice[]> {
-    const bare = await Promise.all(names.map((name) => this.#device(name, index)))
+    const bare = await Promise.all(names.map((name) => this.device(name, index)))
     const owner = bare[0]!
     const wp = await owner.stack.workplaces.create('Acme')
     const invite = await wp.createInvite({ expiresInMs: 60_000, maxUses: names.length })
@@ -105,7 +105,8 @@ export class ChatWorld {
     for (const fn of this.#cleanup.splice(0).reverse()) await fn()
   }
 
-  async #device(name: string, index: { bucketMs?: number; shardLimit?: number }) {
+  /** A device in no workplace yet. */
+  async device(name: string, index: { bucketMs?: number; shardLimit?: number } = {}) {
     const identity = await createTestIdentity()
     const port = this.hub.add(identity.peerId)
     const stack = createWorkplaceStack({

@@ -112,6 +112,7 @@ describe('chat shards', () => {
     const reopened = await world.openChat(a!.stack, a!.wp)
     expect(reopened.loadedShards()).toEqual([today.shard])
     await reopened.settled()
+    world.clock.t += 1000
     const later = await b!.chat.send('still today')
     expect(later.shard).toBe(today.shard)
     await until(() => reopened.message(later.id), 'the reopened chat to follow today’s shard')

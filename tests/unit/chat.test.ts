@@ -148,4 +148,21 @@ describe('workplace chat', () => {
       code: 'unknown-message',
     })
   })
+
+  it('shares shards with members only', async () => {
+    world = new ChatWorld()
+    const [a, b] = await world.devices(['Ann', 'Bob'])
+    const m = await a!.chat.send('for members')
+    await until(() => b!.chat.message(m.id), 'B to get it')
+    const mal = await world.device('Mal')
+    world.hub.link(a!.peer, mal.peer)
+    const shard = await shardHandle(a!, m.shard)
+    expect(a!.stack.workplaces.mayExchange(b!.peer, shard.documentId)).toBe(true)
+    expect(b!.stack.workplaces.mayExchange(a!.peer, shard.documentId)).toBe(true)
+    expect(a!.stack.workplaces.mayExchange(mal.peer, shard.documentId)).toBe(false)
+    mal.stack.workplaces.trustWhileJoining(shard.documentId, a!.peer)
+    await expect(
+      mal.stack.repo.find(shard.documentId, { signal: AbortSignal.timeout(1000) }),
+    ).rejects.toThrow()
+  })
 })
