@@ -1,7 +1,7 @@
 /**
  * A test page that runs the app's own peer session (createPeerSession, as src/main.ts does)
  * with the manual pairing component mounted, until the app's screens include it. Driven by
- * tests/e2e/peer-manual-pairing.spec.ts: the test starts the session, then uses the component.
+ * tests/e2e/peer-session.spec.ts: the test starts the session, then uses the component.
  */
 import { mount } from 'svelte'
 import { createPeerSession, type PeerSession } from '../../src/app/peer-session.ts'
@@ -25,6 +25,8 @@ const driver = {
   },
   linkedPeers: () => [...(session?.mesh.linkedPeers() ?? [])],
   connection: () => ({ state: session!.connection.state, endpoint: session!.connection.endpoint }),
+  tabActive: () => session!.tab.active,
+  takeOver: () => session!.tab.takeOver(),
 }
 
 declare global {

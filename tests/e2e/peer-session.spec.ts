@@ -1,9 +1,10 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test'
 import { createServer, type ViteDevServer } from 'vite'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import { storeSettings } from './support/device.ts'
 
 // The app's peer session with the manual pairing component, on a test page that Vite serves
-// from source (the relay it also starts runs in process, but pairing never touches it).
+// from source; the relay runs in process.
 let vite: ViteDevServer
 let relay: SignalingServer
 let pageUrl: string
@@ -30,10 +31,7 @@ async function openSession(context: BrowserContext, errors: string[]): Promise<[
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text())
   })
-  await context.addInitScript((url) => {
-    const settings = { relays: [url], iceServers: [] }
-    localStorage.setItem('peerplace.connection-settings', JSON.stringify(settings))
-  }, relay.relayUrl)
+  await storeSettings(context, { relays: [relay.relayUrl] })
   await page.goto(pageUrl)
   await page.waitForFunction(() => 'sessionDriver' in window, undefined, { timeout: 30_000 })
   return [page, await page.evaluate(() => window.sessionDriver.start())]
@@ -75,5 +73,45 @@ test('two devices pair by carrying the codes and get an authenticated link', asy
     expect(errors).toEqual([])
   } finally {
     await Promise.all(contexts.map((context) => context.close()))
+  }
+})
+
+test('a standby tab takes over: the active one stops, and the new one connects', async ({
+  browser,
+}) => {
+  const errors: string[] = []
+  const context = await browser.newContext()
+  try {
+    const [first, id] = await openSession(context, errors)
+    const [second, sameId] = await openSession(context, errors)
+    expect(sameId).toBe(id)
+    const status = (page: Page) => page.evaluate(() => window.sessionDriver.connection())
+    const active = (page: Page) => page.evaluate(() => window.sessionDriver.tabActive())
+    expect(await active(first)).toBe(true)
+    expect(await active(second)).toBe(false)
+    await expect.poll(() => status(first)).toMatchObject({ state: 'open' })
+    expect(await status(second)).toEqual({ state: 'closed', endpoint: 'in use in another tab' })
+
+    await second.evaluate(() => window.sessionDriver.takeOver())
+    expect(await active(second)).toBe(true)
+    await expect.poll(() => active(first)).toBe(false)
+    await expect.poll(() => status(second)).toMatchObject({ state: 'open' })
+    await expect
+      .poll(() => status(first))
+      .toEqual({
+        state: 'closed',
+        endpoint: 'in use in another tab',
+      })
+    // It stays that way: the tab that lost does not reconnect and replace the other.
+    await first.waitForTimeout(1500)
+    expect(await status(second)).toMatchObject({ state: 'open' })
+
+    // The first tab waits in line and runs the network again once the second closes.
+    await second.close()
+    await expect.poll(() => active(first)).toBe(true)
+    await expect.poll(() => status(first)).toMatchObject({ state: 'open' })
+    expect(errors).toEqual([])
+  } finally {
+    await context.close()
   }
 })
