@@ -208,7 +208,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
     times.push(elapsed)
     await chat.settled()
     settledTimes.push(performance.now() - t0)
-    chat.close()
+    await chat.close()
     await stack.shutdown()
   }
   ctx.log(

@@ -246,11 +246,13 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     if (raised) this.#changed()
   }
 
-  close(): void {
+  /** Stops following; resolves once shards still being opened are in (before a repo shuts down). */
+  async close(): Promise<void> {
     this.#closed = true
     clearTimeout(this.#receiptTimer)
     for (const off of this.#offs.splice(0)) off()
     this.#window.close()
+    await this.#settled
   }
 
   #checkText(text: string): void {
