@@ -37,7 +37,7 @@ async function openSession(context: BrowserContext, errors: string[]): Promise<[
   return [page, await page.evaluate(() => window.sessionDriver.start())]
 }
 
-test('two devices pair by carrying the codes and get an authenticated link', async ({
+test('two devices pair by carrying the codes and get an authenticated mesh link', async ({
   browser,
 }) => {
   const errors: string[] = []
@@ -46,28 +46,25 @@ test('two devices pair by carrying the codes and get an authenticated link', asy
     const [a, idA] = await openSession(contexts[0]!, errors)
     const [b, idB] = await openSession(contexts[1]!, errors)
 
-    await a.getByRole('button', { name: 'Show a pairing code' }).click()
-    const offer = await a.getByLabel(/Your pairing code/).inputValue()
+    const offer = await a.evaluate(() => window.sessionDriver.createOffer())
     expect(offer).toMatch(/^pp1\./)
-
-    // A damaged code is refused with a message, and the form stays usable.
-    await b.getByLabel('Pairing code from the other device').fill(offer.slice(0, -12))
-    await b.getByRole('button', { name: 'Answer it' }).click()
-    await expect(b.getByRole('alert')).toBeVisible()
-
-    await b.getByLabel('Pairing code from the other device').fill(offer)
-    await b.getByRole('button', { name: 'Answer it' }).click()
-    const answer = await b.getByLabel(/Your answer code/).inputValue()
-    expect(answer).toMatch(/^pp1\./)
-
-    await a.getByLabel('Answer code from the other device').fill(answer)
-    await a.getByRole('button', { name: 'Connect' }).click()
-
-    await expect(a.getByTestId('pairing-peer')).toHaveAttribute('data-peer', idB)
-    await expect(b.getByTestId('pairing-peer')).toHaveAttribute('data-peer', idA)
-    await expect(a.getByTestId('pairing-peer')).toHaveText(
-      `Paired with ${idB.slice(0, 4)} ${idB.slice(4, 8)}`,
+    // A damaged code is refused with a message, changing nothing.
+    const damaged = await b.evaluate(
+      (code) => window.sessionDriver.acceptOffer(code).catch((e: Error) => `error: ${e.message}`),
+      offer.slice(0, -12),
     )
+    expect(damaged).toMatch(/^error: /)
+    const answer = await b.evaluate((code) => window.sessionDriver.acceptOffer(code), offer)
+    expect(answer).toMatch(/^pp1\./)
+    // The offer's own code is no answer.
+    expect(await a.evaluate((code) => window.sessionDriver.complete(code), offer)).toMatch(
+      /^error: /,
+    )
+    const [peerOfA, peerOfB] = await Promise.all([
+      a.evaluate((code) => window.sessionDriver.complete(code), answer),
+      b.evaluate(() => window.sessionDriver.answerLinked()),
+    ])
+    expect([peerOfA, peerOfB]).toEqual([idB, idA])
     expect(await a.evaluate(() => window.sessionDriver.linkedPeers())).toEqual([idB])
     expect(await b.evaluate(() => window.sessionDriver.linkedPeers())).toEqual([idA])
     expect(errors).toEqual([])
