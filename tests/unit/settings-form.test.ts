@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { loadSettings, saveSettings } from '../../src/app/settings.ts'
 import { formValues, parseSettingsForm } from '../../src/ui/settings/settings-form.ts'
 
+const base = { firstContact: 'relay' as const, peerjs: '', relays: '', iceServers: [] }
+
 function memoryStorage() {
   const map = new Map<string, string>()
   return {
@@ -13,6 +15,7 @@ function memoryStorage() {
 describe('parseSettingsForm', () => {
   it('keeps relays in order without blanks or duplicates', () => {
     const parsed = parseSettingsForm({
+      ...base,
       relays: ' wss://a.example/relay \n\nws://10.0.0.2:8787/relay\nwss://a.example/relay\n',
       iceServers: [],
     })
@@ -21,7 +24,7 @@ describe('parseSettingsForm', () => {
   })
 
   it('names the bad relay line', () => {
-    const parsed = parseSettingsForm({ relays: 'wss://ok.example\nhttps://nope', iceServers: [] })
+    const parsed = parseSettingsForm({ ...base, relays: 'wss://ok.example\nhttps://nope' })
     expect(parsed.settings).toBeNull()
     expect(parsed.errors).toEqual([
       'Relay line 2: "https://nope" is not a ws:// or wss:// address.',
@@ -30,6 +33,7 @@ describe('parseSettingsForm', () => {
 
   it('reads STUN and TURN rows; TURN needs credentials', () => {
     const ok = parseSettingsForm({
+      ...base,
       relays: '',
       iceServers: [
         { urls: 'stun:stun.example.org:3478', username: '', credential: '' },
@@ -51,6 +55,7 @@ describe('parseSettingsForm', () => {
       },
     ])
     const bad = parseSettingsForm({
+      ...base,
       relays: '',
       iceServers: [
         { urls: 'turn:t.example', username: '', credential: '' },
@@ -65,21 +70,33 @@ describe('parseSettingsForm', () => {
 
   it('round-trips through stored settings and what the session loads', () => {
     const storage = memoryStorage()
-    const parsed = parseSettingsForm({
+    const values = {
+      firstContact: 'both' as const,
       relays: 'wss://r1.example/relay\nwss://r2.example/relay',
+      peerjs: 'https://broker.example/peerjs',
       iceServers: [{ urls: 'turn:t.example:3478', username: 'u', credential: 'p' }],
-    })
+    }
+    const parsed = parseSettingsForm(values)
     saveSettings(storage, parsed.settings!)
     const loaded = loadSettings(storage)
-    expect(loaded).toMatchObject(parsed.settings!)
-    expect(formValues(loaded)).toEqual({
-      relays: 'wss://r1.example/relay\nwss://r2.example/relay',
-      iceServers: [{ urls: 'turn:t.example:3478', username: 'u', credential: 'p' }],
+    expect(loaded).toEqual(parsed.settings)
+    expect(formValues(loaded)).toEqual(values)
+  })
+
+  it('names a bad PeerJS broker address', () => {
+    expect(
+      parseSettingsForm({ ...base, firstContact: 'peerjs', peerjs: 'wss://x' }).errors,
+    ).toEqual(['PeerJS broker: "wss://x" is not an http:// or https:// address.'])
+    expect(parseSettingsForm({ ...base, firstContact: 'peerjs' }).settings).toEqual({
+      firstContact: 'peerjs',
+      relays: [],
+      peerjs: '',
+      iceServers: [],
     })
   })
 
   it('refuses more than eight relays', () => {
     const relays = Array.from({ length: 9 }, (_, i) => `wss://r${i}.example`).join('\n')
-    expect(parseSettingsForm({ relays, iceServers: [] }).errors).toEqual(['At most 8 relays.'])
+    expect(parseSettingsForm({ ...base, relays }).errors).toEqual(['At most 8 relays.'])
   })
 })

@@ -1,4 +1,9 @@
-import type { ConnectionSettings } from '../../app/settings.ts'
+import {
+  isBrokerUrl,
+  type ConnectionSettings,
+  type FirstContact,
+  type LoadedSettings,
+} from '../../app/settings.ts'
 
 /** One STUN/TURN server as the form edits it. */
 export interface IceServerRow {
@@ -9,8 +14,11 @@ export interface IceServerRow {
 }
 
 export interface SettingsFormValues {
+  firstContact: FirstContact
   /** Relay WebSocket URLs, one per line. */
   relays: string
+  /** The PeerJS broker's URL; empty for the app's own. */
+  peerjs: string
   iceServers: IceServerRow[]
 }
 
@@ -19,9 +27,11 @@ const ICE = /^(stun|turns?):[^\s]+$/
 const MAX_ENTRIES = 8
 
 /** The form's starting values from stored settings. */
-export function formValues(settings: ConnectionSettings): SettingsFormValues {
+export function formValues(settings: LoadedSettings): SettingsFormValues {
   return {
+    firstContact: settings.firstContact,
     relays: settings.relays.join('\n'),
+    peerjs: settings.peerjs,
     iceServers: settings.iceServers.map((s) => ({
       urls: (Array.isArray(s.urls) ? s.urls : [s.urls]).join(' '),
       username: s.username ?? '',
@@ -47,6 +57,10 @@ export function parseSettingsForm(
     } else if (!relays.includes(line)) relays.push(line)
   })
   if (relays.length > MAX_ENTRIES) errors.push(`At most ${MAX_ENTRIES} relays.`)
+  const peerjs = values.peerjs.trim()
+  if (peerjs && !isBrokerUrl(peerjs)) {
+    errors.push(`PeerJS broker: "${peerjs}" is not an http:// or https:// address.`)
+  }
 
   const iceServers: RTCIceServer[] = []
   values.iceServers.forEach((row, i) => {
@@ -71,7 +85,9 @@ export function parseSettingsForm(
   })
   if (iceServers.length > MAX_ENTRIES) errors.push(`At most ${MAX_ENTRIES} STUN/TURN servers.`)
 
-  return errors.length > 0
-    ? { settings: null, errors }
-    : { settings: { relays, iceServers }, errors: [] }
+  if (errors.length > 0) return { settings: null, errors }
+  return {
+    settings: { firstContact: values.firstContact, relays, peerjs, iceServers },
+    errors: [],
+  }
 }
