@@ -78,23 +78,25 @@ export class TabLock extends Emitter<TabLockEvents> {
   /** Requests the lock; resolves true once held, false if not available (ifAvailable). */
   #claim(options: { ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal }) {
     return new Promise<boolean>((resolve, reject) => {
+      // Only the request that got the lock may end this tab's turn when it settles.
+      let granted = false
       const held = this.#locks!.request(this.#name, options, (lock) => {
         if (!lock || this.#closed) {
           resolve(false)
           return Promise.resolve()
         }
+        granted = true
         resolve(true)
         this.#setActive(true)
         return new Promise<void>((release) => (this.#release = release))
       })
       held.then(
-        () => this.#lost(),
+        () => granted && this.#lost(),
         (error: unknown) => {
           const aborted = error instanceof Error && error.name === 'AbortError'
+          if (granted) return this.#lost() // stolen by another tab
           if (!aborted) console.warn(`tab lock: ${String(error)}`)
-          if (this.#active)
-            this.#lost() // stolen by another tab
-          else if (aborted) resolve(false)
+          if (aborted) resolve(false)
           else reject(error instanceof Error ? error : new Error(String(error)))
         },
       )
