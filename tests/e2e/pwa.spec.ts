@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, expect, test, type Page } from '@playwright/test'
@@ -7,11 +7,11 @@ import { createSignalingServer, type SignalingServer } from '../../signaling/ser
 import { createWorkplace } from './support/workplace.ts'
 
 /** The app and relay on a server of this test's own, so the test can stop it. */
-async function startServer(): Promise<SignalingServer> {
+async function startServer(staticDir = 'dist'): Promise<SignalingServer> {
   return createSignalingServer({
     port: 0,
     host: '127.0.0.1',
-    staticDir: 'dist',
+    staticDir,
     peerjs: false,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
   })
@@ -174,5 +174,47 @@ test('text and files shared from another app open a "Send to…" choice', async 
       .toBe(0)
   } finally {
     await context.close()
+  }
+})
+
+test('a new version waits for "Reload to update", then takes over', async ({ browser }) => {
+  // A copy of the build, so the test can publish a "new version" of the service worker.
+  const dir = await mkdtemp(join(tmpdir(), 'peerplace-update-'))
+  await cp('dist', dir, { recursive: true })
+  const server = await startServer(dir)
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto(server.address.url)
+    expect(await serviceWorkerActive(page)).toBe('activated')
+    await page.reload()
+    await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+    await expect(page.getByTestId('update-prompt')).toHaveCount(0)
+
+    await appendFile(join(dir, 'sw.js'), '\n// a new version\n')
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())!.update()
+    })
+    const prompt = page.getByTestId('update-prompt')
+    await expect(prompt).toContainText('A new version of Peerplace is ready.')
+    // Nothing changes until the person says so: the new worker waits.
+    expect(
+      await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())!.waiting),
+    ).toBe(true)
+
+    await page.evaluate(() => Object.assign(window, { beforeUpdate: true }))
+    await prompt.getByRole('button', { name: 'Reload to update' }).click()
+    await page.waitForFunction(() => !('beforeUpdate' in window))
+    await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+    const after = await page.evaluate(async () => {
+      const registration = (await navigator.serviceWorker.getRegistration())!
+      return { waiting: !!registration.waiting, controlled: !!navigator.serviceWorker.controller }
+    })
+    expect(after).toEqual({ waiting: false, controlled: true })
+    await expect(page.getByTestId('update-prompt')).toHaveCount(0)
+  } finally {
+    await context.close()
+    await server.close()
+    await rm(dir, { recursive: true, force: true })
   }
 })
