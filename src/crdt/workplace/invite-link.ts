@@ -1,6 +1,7 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import { fromBase64Url, toBase64Url } from '../../lib/base64url.ts'
 import { isSignedRecord, type SignedRecord } from '../membership/record.ts'
+import { COMPACT_TOKEN_PREFIX, decodeCompactPayload, encodeCompactPayload } from './compact-link.ts'
 import { isWorkplaceId } from './join-protocol.ts'
 
 /**
@@ -28,7 +29,9 @@ export function encodeWorkplaceLink(base: string, link: WorkplaceLink): string {
     s: link.endpoints,
     ...(link.invite ? { i: link.invite } : {}),
   }
-  const token = toBase64Url(new TextEncoder().encode(JSON.stringify(payload)))
+  // The compact form when it carries the payload exactly (a much smaller QR code), else JSON.
+  const token =
+    encodeCompactPayload(payload) ?? toBase64Url(new TextEncoder().encode(JSON.stringify(payload)))
   const url = new URL(base)
   url.hash = `${link.invite ? 'join' : 'ask'}=${token}`
   return url.toString()
@@ -41,7 +44,10 @@ export function decodeWorkplaceLink(urlOrHash: string): WorkplaceLink {
   if (!match) throw new Error('This is not a Peerplace workplace link.')
   let p: Record<string, unknown>
   try {
-    p = JSON.parse(new TextDecoder().decode(fromBase64Url(match[2]!))) as Record<string, unknown>
+    const token = match[2]!
+    p = token.startsWith(COMPACT_TOKEN_PREFIX)
+      ? decodeCompactPayload(token)
+      : (JSON.parse(new TextDecoder().decode(fromBase64Url(token))) as Record<string, unknown>)
   } catch {
     throw new Error('This workplace link is damaged (it could not be decoded).')
   }
