@@ -8,6 +8,7 @@ try {
     indexedDB,
     WebSocket,
     localStorage,
+    document,
     pageUrl: location.href,
   })
   mount(App, { target, props: { shell } })

@@ -6,7 +6,11 @@ export async function createShell(platform: PeerPlatform): Promise<ShellModel> {
   const session = await createPeerSession(platform)
   const appUrl = new URL('./', platform.pageUrl).href
   const workplaces = import('./start-workplaces.ts').then(({ startWorkplaces }) =>
-    startWorkplaces(session, { localStorage: platform.localStorage, appUrl }),
+    startWorkplaces(session, {
+      localStorage: platform.localStorage,
+      appUrl,
+      document: platform.document,
+    }),
   )
   return {
     peerId: session.identity.peerId,

@@ -30,6 +30,7 @@ export interface PeerPlatform {
   indexedDB: IDBFactory
   WebSocket: typeof WebSocket
   localStorage: Storage
+  document: Document
   /** The page's URL; the relay of the same origin is the default endpoint. */
   pageUrl: string
   /**

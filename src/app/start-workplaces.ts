@@ -1,13 +1,19 @@
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
+import { CHAT_DOC_KIND, initialChatIndex } from '../crdt/chat/chat-doc.ts'
+import { CONTACTS_DOC_KIND, initialContactsDoc } from '../crdt/contacts/contacts-doc.ts'
 import { createIndexedDbRecordStore } from '../crdt/membership/record-store.ts'
 import { createLocalConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
 import { createIndexedDbWorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack } from '../crdt/workplace-stack.ts'
 import type { PeerSession } from './peer-session.ts'
+import { createBrowserNotifier } from '../ui/chat/browser-notifier.ts'
 import { WorkplacesApp } from './workplaces-app.ts'
 
 /** The kinds of document every workplace holds besides its root. Features add theirs here. */
-const DOCUMENT_KINDS = new Map<string, () => unknown>()
+const DOCUMENT_KINDS = new Map<string, () => unknown>([
+  [CHAT_DOC_KIND, initialChatIndex],
+  [CONTACTS_DOC_KIND, initialContactsDoc],
+])
 
 /**
  * Builds the document layer (Automerge and its wasm: loaded after first paint) over the
@@ -15,7 +21,7 @@ const DOCUMENT_KINDS = new Map<string, () => unknown>()
  */
 export async function startWorkplaces(
   session: PeerSession,
-  platform: { localStorage: Storage; appUrl: string },
+  platform: { localStorage: Storage; appUrl: string; document: Document },
 ): Promise<WorkplacesApp> {
   const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
   const stack = createWorkplaceStack({
@@ -41,5 +47,10 @@ export async function startWorkplaces(
     heads: createLocalConfirmedHeadsStore(platform.localStorage),
     appUrl: platform.appUrl,
     endpoints: () => session.endpoints(),
+    notifier: createBrowserNotifier({
+      Notification: globalThis.Notification,
+      document: platform.document,
+    }),
+    isHidden: () => platform.document.visibilityState === 'hidden',
   })
 }

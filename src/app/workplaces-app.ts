@@ -9,6 +9,8 @@ import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../crdt/workplace-stack.ts'
 import { Emitter } from '../peer/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
+import type { BrowserNotifier } from '../ui/chat/browser-notifier.ts'
+import { WorkplaceFeatures } from './workplace-features.ts'
 
 export interface WorkplacesAppEvents extends Record<string, unknown> {
   change: void
@@ -26,6 +28,9 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   readonly #appUrl: string
   readonly #endpoints: () => string[]
   readonly #sync = new Map<string, WorkplaceSync>()
+  readonly #features = new Map<string, WorkplaceFeatures>()
+  readonly #notifier: BrowserNotifier
+  readonly #isHidden: () => boolean
 
   constructor(options: {
     stack: WorkplaceStack
@@ -34,6 +39,8 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     heads: ConfirmedHeadsStore
     appUrl: string
     endpoints: () => string[]
+    notifier: BrowserNotifier
+    isHidden: () => boolean
   }) {
     super()
     this.stack = options.stack
@@ -42,8 +49,17 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     this.#heads = options.heads
     this.#appUrl = options.appUrl
     this.#endpoints = options.endpoints
+    this.#notifier = options.notifier
+    this.#isHidden = options.isHidden
+    const track = () => {
+      for (const wp of this.stack.workplaces.list()) {
+        this.syncOf(wp)
+        if (wp.isMember(wp.self)) this.featuresOf(wp)
+      }
+    }
+    track()
     this.stack.workplaces.on('change', () => {
-      for (const wp of this.stack.workplaces.list()) this.syncOf(wp)
+      track()
       this.emit('change', undefined)
     })
   }
@@ -64,13 +80,42 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         workplace: wp.id,
         mesh: this.#mesh,
         presence: this.#presence,
-        handles: () => wp.handles(),
+        handles: () => [...wp.handles(), ...(this.#features.get(wp.id)?.handles() ?? [])],
         store: this.#heads,
       })
       wp.handle.on('change', () => sync!.changed())
       this.#sync.set(wp.id, sync)
     }
     return sync
+  }
+
+  /** Chat and contacts of a workplace, opened on first use. */
+  featuresOf(wp: Workplace): WorkplaceFeatures {
+    let features = this.#features.get(wp.id)
+    if (!features) {
+      features = new WorkplaceFeatures({
+        workplace: wp,
+        repo: this.stack.repo,
+        notifier: this.#notifier,
+        isHidden: this.#isHidden,
+      })
+      this.#features.set(wp.id, features)
+    }
+    return features
+  }
+
+  get notifier(): BrowserNotifier {
+    return this.#notifier
+  }
+
+  /** Leaves a workplace: signs the leave, closes its documents and forgets it on this device. */
+  async leave(wp: Workplace): Promise<void> {
+    await wp.leave()
+    await this.#features.get(wp.id)?.close()
+    this.#features.delete(wp.id)
+    this.#sync.get(wp.id)?.close()
+    this.#sync.delete(wp.id)
+    await this.stack.workplaces.forget(wp.id)
   }
 
   async create(name: string): Promise<Workplace> {

@@ -1,0 +1,92 @@
+import { expect, test, type Browser } from '@playwright/test'
+import { message, messageTexts, openChat, send } from './support/chat.ts'
+import { nameDevice, openDevice, type Device } from './support/device.ts'
+import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
+
+const devices: Device[] = []
+test.afterEach(async () => {
+  for (const device of devices.splice(0)) {
+    expect(device.errors, `${device.name} had errors`).toEqual([])
+    await device.context.close()
+  }
+})
+
+async function threeMembers(browser: Browser) {
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  await ann.page.getByTestId('tab-people').click()
+  const invite = await createInvite(ann.page, '10 people')
+  const bob = await openDevice(browser, 'Bob', invite)
+  const cy = await openDevice(browser, 'Cy', invite)
+  devices.push(bob, cy)
+  for (const d of [bob, cy]) await expect(d.page.getByTestId('workplace-name')).toHaveText('Acme')
+  await expectMembers(ann.page, ['Ann', 'Bob', 'Cy'])
+  for (const d of [ann, bob, cy]) await openChat(d.page)
+  return { ann, bob, cy }
+}
+
+test('a member who was away sees every message in the same order, replies linked', async ({
+  browser,
+}) => {
+  const { ann, bob, cy } = await threeMembers(browser)
+  await send(ann.page, 'Hello all')
+  await expect(message(bob.page, 'Hello all')).toBeVisible()
+  await bob.page.close()
+
+  await send(cy.page, 'Cy here')
+  await send(ann.page, 'Lunch at noon?')
+  await message(cy.page, 'Lunch at noon?').getByTestId('chat-reply').click()
+  await send(cy.page, 'Yes please')
+  await send(ann.page, 'Great')
+
+  const back = await bob.reopen('/')
+  await openWorkplace(back, 'Acme')
+  await openChat(back)
+  const expected = ['Hello all', 'Cy here', 'Lunch at noon?', 'Yes please', 'Great']
+  for (const page of [ann.page, back, cy.page]) {
+    await expect.poll(() => messageTexts(page)).toEqual(expected)
+  }
+  const parentId = await message(ann.page, 'Lunch at noon?').getAttribute('data-id')
+  const reply = message(back, 'Yes please').getByTestId('chat-reply-to')
+  await expect(reply).toHaveAttribute('data-reply-to', parentId!)
+  await expect(reply).toContainText('Lunch at noon?')
+})
+
+test('receipts: delivered to all once everyone has it, read once they open it', async ({
+  browser,
+}) => {
+  const { ann, bob, cy } = await threeMembers(browser)
+  // Bob and Cy look elsewhere, so the message is delivered but not yet read.
+  for (const d of [bob, cy]) await d.page.getByTestId('tab-people').click()
+  await send(ann.page, 'Please read me')
+  const receipt = message(ann.page, 'Please read me').getByTestId('chat-receipt')
+  await expect(receipt).toHaveAttribute('data-state', 'delivered')
+  await expect(receipt.getByTestId('chat-receipt-label')).toContainText('delivered to all')
+
+  await openChat(bob.page)
+  await expect(message(bob.page, 'Please read me')).toBeVisible()
+  await expect(receipt.getByTestId('chat-receipt-label')).toContainText('read by 1')
+  await openChat(cy.page)
+  await expect(receipt).toHaveAttribute('data-state', 'read')
+})
+
+test('markup in a message or a name is shown as text and never runs', async ({ browser }) => {
+  const { ann, bob } = await threeMembers(browser)
+  const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+  const name = '<img src=x onerror="window.__pwned=3">'
+  await nameDevice(ann.page, name)
+  await send(ann.page, payload)
+  await send(ann.page, 'see https://example.org/path and javascript:alert(1)')
+  const shown = message(bob.page, '<img src=x')
+  await expect(shown.getByTestId('chat-message-text')).toHaveText(payload)
+  await expect(shown.getByTestId('chat-message-author')).toHaveText(name)
+  const link = message(bob.page, 'see https').getByRole('link')
+  await expect(link).toHaveCount(1)
+  await expect(link).toHaveAttribute('href', 'https://example.org/path')
+  await expect(link).toHaveAttribute('rel', /noopener/)
+  for (const d of [ann, bob]) {
+    expect(await d.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined()
+    await expect(d.page.locator('img[src="x"]')).toHaveCount(0)
+  }
+})
