@@ -77,6 +77,7 @@ const driver = {
       indexedDB,
       WebSocket,
       localStorage,
+      document,
       pageUrl: location.href,
     })
     session.connection.on('peer-joined', ({ topic, peer }) => {

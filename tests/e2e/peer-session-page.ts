@@ -16,6 +16,7 @@ const driver = {
       indexedDB,
       WebSocket,
       localStorage,
+      document,
       pageUrl: location.href,
     })
     return session.identity.peerId

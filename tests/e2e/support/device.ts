@@ -9,13 +9,16 @@ export interface Device {
   errors: string[]
   /** Console errors a test expects (e.g. the browser reporting an unreachable relay). */
   allow: RegExp[]
+  /** Console warnings of the device's pages (logged reasons: dropped frames, fallbacks). */
+  warnings: string[]
   /** Opens a fresh page in the same context (the device coming back; its storage is kept). */
   reopen(url?: string): Promise<Page>
 }
 
-function watch(page: Page, errors: string[], allow: RegExp[]): void {
+function watch(page: Page, errors: string[], allow: RegExp[], warnings: string[] = []): void {
   page.on('console', (message) => {
     const text = message.text()
+    if (message.type() === 'warning') warnings.push(text)
     if (message.type() === 'error' && !allow.some((re) => re.test(text))) {
       errors.push(`console: ${text}`)
     }
@@ -41,21 +44,23 @@ export async function openDevice(
   if (settings) await storeSettings(context, settings)
   const errors: string[] = []
   const allow: RegExp[] = []
+  const warnings: string[] = []
   const device: Device = {
     name,
     context,
     page: await context.newPage(),
     errors,
     allow,
+    warnings,
     async reopen(to = '/') {
       const page = await context.newPage()
-      watch(page, errors, allow)
+      watch(page, errors, allow, warnings)
       await page.goto(to)
       device.page = page
       return page
     },
   }
-  watch(device.page, errors, allow)
+  watch(device.page, errors, allow, warnings)
   await device.page.goto(url)
   await nameDevice(device.page, name)
   return device
