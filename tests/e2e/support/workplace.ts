@@ -1,5 +1,11 @@
 import { expect, type Page } from '@playwright/test'
 
+/** Shows the People tab of the open workplace (members, invites, requests). */
+export async function showPeople(page: Page): Promise<void> {
+  const tab = page.getByTestId('tab-people')
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click()
+}
+
 export async function createWorkplace(page: Page, name: string): Promise<void> {
   await page.getByTestId('new-workplace-name').fill(name)
   await page.getByRole('button', { name: 'Create', exact: true }).click()
@@ -12,6 +18,7 @@ export async function createInvite(
   uses: '1 person' | '10 people' = '1 person',
   validFor: '1 hour' | '1 day' | '7 days' = '1 day',
 ) {
+  await showPeople(page)
   await page.getByLabel('Valid for').selectOption({ label: validFor })
   await page.getByLabel('Uses').selectOption({ label: uses })
   await page.getByRole('button', { name: 'Create invite link' }).click()
@@ -21,6 +28,7 @@ export async function createInvite(
 }
 
 export async function askLink(page: Page): Promise<string> {
+  await showPeople(page)
   return page.getByTestId('ask-link').inputValue()
 }
 
@@ -30,6 +38,7 @@ export async function memberNames(page: Page): Promise<string[]> {
 }
 
 export async function expectMembers(page: Page, names: string[]): Promise<void> {
+  await showPeople(page)
   await expect.poll(() => memberNames(page)).toEqual([...names].sort())
 }
 
