@@ -1,0 +1,83 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { createServer, type ViteDevServer } from 'vite'
+import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import { RELAY_PATH } from '../../src/peer/signaling/relay-protocol.ts'
+
+/** The test page served by Vite from source, and a relay, both on free ports. */
+export interface FilesBench {
+  pageUrl: string
+  relayUrl: string
+  close(): Promise<void>
+}
+
+export async function startFilesPage(): Promise<FilesBench> {
+  const relay: SignalingServer = await createSignalingServer({ port: 0, host: '127.0.0.1' })
+  const vite: ViteDevServer = await createServer({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
+  })
+  await vite.listen()
+  return {
+    pageUrl: `${vite.resolvedUrls!.local[0]}tests/e2e/files-page.html`,
+    relayUrl: `ws://127.0.0.1:${relay.address.port}${RELAY_PATH}`,
+    async close() {
+      await vite.close()
+      await relay.close()
+    },
+  }
+}
+
+/** One device: a browser context of its own (own IndexedDB), and its page. */
+export interface FilesDevice {
+  context: BrowserContext
+  page: Page
+  peer: string
+  errors: string[]
+  /** Opens the test page again in the same context: the same device, its store kept. */
+  reopen(): Promise<void>
+}
+
+export async function openFilesDevice(
+  browser: Browser,
+  bench: FilesBench,
+  context?: BrowserContext,
+): Promise<FilesDevice> {
+  const ctx = context ?? (await browser.newContext({ acceptDownloads: true }))
+  const errors: string[] = []
+  const open = async () => {
+    const page = await ctx.newPage()
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(bench.pageUrl)
+    await page.waitForFunction(() => 'filesDriver' in window, undefined, { timeout: 60_000 })
+    const peer = await page.evaluate((url) => window.filesDriver.start(url), bench.relayUrl)
+    return { page, peer }
+  }
+  const first = await open()
+  const device: FilesDevice = {
+    context: ctx,
+    ...first,
+    errors,
+    async reopen() {
+      const next = await open()
+      device.page = next.page
+      device.peer = next.peer
+    },
+  }
+  return device
+}
+
+/** Puts the devices in one mesh group and waits until every pair is linked. */
+export async function linkAll(devices: FilesDevice[], timeoutMs = 30_000): Promise<void> {
+  const peers = devices.map((d) => d.peer)
+  for (const d of devices) await d.page.evaluate((p) => window.filesDriver.group(p), peers)
+  const deadline = Date.now() + timeoutMs
+  for (const d of devices) {
+    for (;;) {
+      const linked = await d.page.evaluate(() => window.filesDriver.linked())
+      if (peers.every((p) => p === d.peer || linked.includes(p))) break
+      if (Date.now() > deadline) throw new Error(`${d.peer} linked only to ${linked.join(', ')}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}

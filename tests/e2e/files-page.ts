@@ -1,0 +1,163 @@
+/**
+ * A test page for file transfers in a real browser: a device (identity kept in IndexedDB, so
+ * a reopened page is the same device), the relay, a mesh of real WebRTC links, and the file
+ * engine on IndexedDB. Driven by tests/e2e/files-*.spec.ts and bench/files.bench.ts through
+ * `window.filesDriver`. Also a raw RTCDataChannel pair, the baseline of the benchmark.
+ */
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { FileTransfers } from '../../src/files/file-transfers.ts'
+import { toHex, webCryptoSha256, type HashHex } from '../../src/files/hashing.ts'
+import { createIdbChunkStore } from '../../src/files/idb-chunk-store.ts'
+import type { SourceFinder } from '../../src/files/ports.ts'
+import { saveAsBlob } from '../../src/files/save-file.ts'
+import { createIdbKeyStore } from '../../src/peer/identity/idb-key-store.ts'
+import { loadOrCreateIdentity } from '../../src/peer/identity/load-identity.ts'
+import { asTopic, type PeerId } from '../../src/peer/ids.ts'
+import { createLink } from '../../src/peer/link/authenticated-link.ts'
+import { createMesh, type Mesh } from '../../src/peer/mesh/mesh.ts'
+import type { GroupId } from '../../src/peer/mesh/mesh-protocol.ts'
+import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
+import { createRelayCarrier } from '../../src/peer/signaling/relay-carrier.ts'
+import { RawChannel } from './files-raw-channel.ts'
+
+const GROUP = 'files-e2e' as GroupId
+const SCOPE = 'files-e2e'
+
+let mesh: Mesh | undefined
+let relayState = (): string => 'not started'
+/** The mesh's log lines, for a test to print when links do not come. */
+const logs: string[] = []
+let files: FileTransfers | undefined
+const holders = new Map<string, { peers: PeerId[]; handlers: Set<() => void> }>()
+const raw = new RawChannel()
+
+function engine(): FileTransfers {
+  if (!files) throw new Error('call start() first')
+  return files
+}
+
+function finderOf(fileId: string): SourceFinder {
+  let entry = holders.get(fileId)
+  if (!entry) holders.set(fileId, (entry = { peers: [], handlers: new Set() }))
+  const e = entry
+  return {
+    candidates: () => e.peers,
+    onChange: (handler) => {
+      e.handlers.add(handler)
+      return () => e.handlers.delete(handler)
+    },
+  }
+}
+
+/** Deterministic content: a pseudo-random block, stamped per MiB so no two chunks match. */
+function generatedPart(index: number, seed: number, size: number): Uint8Array {
+  const part = new Uint8Array(size)
+  let x = (seed * 2654435761) ^ (index + 1)
+  const words = new Uint32Array(part.buffer, 0, size >> 2)
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    words[i] = x >>> 0
+  }
+  return part
+}
+
+const driver = {
+  async start(relayUrl: string): Promise<string> {
+    const identity = await loadOrCreateIdentity(await createIdbKeyStore({ dbName: 'files-e2e-id' }))
+    const carrier = createRelayCarrier({ url: relayUrl, identity })
+    const options = { self: identity.peerId, iceServers: [] }
+    mesh = createMesh({
+      identity,
+      signaling: createCarrierSignaling(carrier, options),
+      createLink,
+      createMeshSignaling: (meshCarrier) => createCarrierSignaling(meshCarrier, options),
+      options: { log: (line) => logs.push(line) },
+    })
+    // The relay carries signals between peers that share a topic.
+    mesh.join(asTopic(GROUP))
+    relayState = () => carrier.state
+    files = new FileTransfers({
+      peers: mesh,
+      store: await createIdbChunkStore({ dbName: 'files-e2e' }),
+      sha256: webCryptoSha256(),
+    })
+    files.serveScope(SCOPE, { mayFetch: () => null })
+    return identity.peerId
+  },
+  group: (peers: string[]) => mesh!.setGroup(GROUP, peers as PeerId[]),
+  linked: () => [...(mesh?.linkedPeers() ?? [])],
+  diagnostics: () => ({ relay: relayState(), logs: logs.slice(-20) }),
+  /** Adds a generated file of `size` bytes; returns its ID and the SHA-256 of its bytes. */
+  async generate(size: number, seed: number): Promise<{ fileId: string; sha256: string }> {
+    const hash = nobleSha256.create()
+    const parts: Blob[] = []
+    const partSize = 1024 * 1024
+    for (let offset = 0, i = 0; offset < size; offset += partSize, i++) {
+      const part = generatedPart(i, seed, Math.min(partSize, size - offset))
+      hash.update(part)
+      parts.push(new Blob([part as BlobPart]))
+    }
+    const { fileId } = await engine().add(new Blob(parts))
+    return { fileId, sha256: toHex(hash.digest()) }
+  },
+  /** Starts a download from `peers`; calling again changes the holders it may use. */
+  download(fileId: string, peers: string[]): void {
+    finderOf(fileId)
+    const entry = holders.get(fileId)!
+    entry.peers = peers as PeerId[]
+    for (const handler of entry.handlers) handler()
+    engine().download(fileId as HashHex, SCOPE, finderOf(fileId))
+  },
+  progress: (fileId: string) =>
+    engine()
+      .downloadOf(fileId as HashHex)
+      ?.progress() ?? null,
+  isComplete: (fileId: string) => engine().isComplete(fileId as HashHex),
+  record: (fileId: string) => engine().record(fileId as HashHex),
+  async storedSha256(fileId: string): Promise<string> {
+    const hash = nobleSha256.create()
+    for await (const chunk of engine().read(fileId as HashHex)) hash.update(chunk)
+    return toHex(hash.digest())
+  },
+  save: (fileId: string, name: string) =>
+    saveAsBlob(engine().read(fileId as HashHex), name, 'application/octet-stream', document),
+  /** Flips a byte of every stored chunk, as a faulty disk or a hostile peer would. */
+  async corruptAll(): Promise<number> {
+    const request = indexedDB.open('files-e2e')
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    const tx = db.transaction('chunks', 'readwrite')
+    let count = 0
+    await new Promise<void>((resolve, reject) => {
+      const cursor = tx.objectStore('chunks').openCursor()
+      cursor.onsuccess = () => {
+        const c = cursor.result
+        if (!c) return resolve()
+        const bytes = new Uint8Array(c.value as Uint8Array)
+        bytes[0] = bytes[0]! ^ 0xff
+        c.update(bytes)
+        count++
+        c.continue()
+      }
+      cursor.onerror = () => reject(cursor.error)
+    })
+    db.close()
+    return count
+  },
+  heapBytes: () =>
+    (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ??
+    0,
+  raw,
+}
+
+declare global {
+  interface Window {
+    filesDriver: typeof driver
+  }
+}
+
+window.filesDriver = driver

@@ -1,0 +1,88 @@
+/**
+ * A bare RTCDataChannel between two pages, offer and answer carried by the test: the
+ * baseline the file transfer benchmark compares with (64 KiB messages, sender pausing while
+ * more than 8 MiB is buffered).
+ */
+export class RawChannel {
+  #pc: RTCPeerConnection | undefined
+  #channel: RTCDataChannel | undefined
+  #received = 0
+  #firstAt = 0
+  #lastAt = 0
+
+  async offer(): Promise<string> {
+    const pc = (this.#pc = new RTCPeerConnection({ iceServers: [] }))
+    this.#use(pc.createDataChannel('raw', { ordered: true }))
+    await pc.setLocalDescription(await pc.createOffer())
+    await gathered(pc)
+    return pc.localDescription!.sdp
+  }
+
+  async answer(offer: string): Promise<string> {
+    const pc = (this.#pc = new RTCPeerConnection({ iceServers: [] }))
+    pc.ondatachannel = ({ channel }) => this.#use(channel)
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer })
+    await pc.setLocalDescription(await pc.createAnswer())
+    await gathered(pc)
+    return pc.localDescription!.sdp
+  }
+
+  async accept(answer: string): Promise<void> {
+    await this.#pc!.setRemoteDescription({ type: 'answer', sdp: answer })
+    await opened(this.#channel!)
+  }
+
+  ready(): boolean {
+    return this.#channel?.readyState === 'open'
+  }
+
+  /** Sends `total` bytes as fast as the channel takes them. */
+  async send(total: number): Promise<void> {
+    const channel = this.#channel!
+    const message = new Uint8Array(64 * 1024)
+    crypto.getRandomValues(message.subarray(0, 65536))
+    channel.bufferedAmountLowThreshold = 1024 * 1024
+    for (let sent = 0; sent < total;) {
+      if (channel.bufferedAmount > 8 * 1024 * 1024) {
+        await new Promise((resolve) => (channel.onbufferedamountlow = resolve))
+        continue
+      }
+      const size = Math.min(message.length, total - sent)
+      channel.send(size === message.length ? message : message.subarray(0, size))
+      sent += size
+    }
+  }
+
+  received(): { bytes: number; firstAt: number; lastAt: number } {
+    return { bytes: this.#received, firstAt: this.#firstAt, lastAt: this.#lastAt }
+  }
+
+  close(): void {
+    this.#pc?.close()
+  }
+
+  #use(channel: RTCDataChannel): void {
+    this.#channel = channel
+    channel.binaryType = 'arraybuffer'
+    channel.onmessage = ({ data }) => {
+      const now = performance.now()
+      if (this.#received === 0) this.#firstAt = now
+      this.#received += (data as ArrayBuffer).byteLength
+      this.#lastAt = now
+    }
+  }
+}
+
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve()
+  return new Promise((resolve) => {
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') resolve()
+    })
+  })
+}
+
+function opened(channel: RTCDataChannel): Promise<void> {
+  if (channel.readyState === 'open') return Promise.resolve()
+  return new Promise((resolve) => channel.addEventListener('open', () => resolve(), { once: true }))
+}
