@@ -15,8 +15,7 @@ export interface SharedItem {
 
 /** The path the manifest's share_target posts to, relative to the app's scope. */
 export const SHARE_TARGET_PATH = 'share-target'
-/** The query parameter of the page that shows a received share. */
-export const SHARE_QUERY = 'share'
+export { SHARE_QUERY } from './share-query.ts'
 
 const CACHE_NAME = 'peerplace-share-inbox'
 const MAX_FILES = 32

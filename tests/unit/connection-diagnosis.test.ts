@@ -114,7 +114,7 @@ describe('ConnectionLog', () => {
     log.on('change', () => changes++)
 
     mesh.fire('link-down', { peer, reason: 'auth-failed: bad proof' })
-    expect(log.lastFailure(peer)).toMatchObject({ kind: 'auth', at: 1000 })
+    expect(log.lastFailure(peer)).toEqual({ reason: 'auth-failed: bad proof', at: 1000 })
     now = 2000
     carrier.fire('error', { message: 'signaling: relay ws://x closed; trying relay ws://y' })
     carrier.fire('state', 'connecting')
@@ -132,6 +132,6 @@ describe('ConnectionLog', () => {
     const log = new ConnectionLog({ mesh: new FakeMesh(), carrier: new FakeCarrier() })
     for (let i = 0; i < 100; i++) log.failed(peer, `timeout: ${i}`)
     expect(log.events()).toHaveLength(40)
-    expect(log.events()[0]!.text).toContain('timeout: 99')
+    expect(log.events()[0]!.text).toBe('timeout: 99')
   })
 })

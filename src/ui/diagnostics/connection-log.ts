@@ -2,7 +2,6 @@ import { Emitter } from '../../peer/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Mesh } from '../../peer/mesh/mesh.ts'
 import type { SignalCarrier } from '../../peer/signaling/signaling.ts'
-import { readFailure, type FailureReading } from './connection-diagnosis.ts'
 
 export interface ConnectionEvent {
   at: number
@@ -24,7 +23,7 @@ const MAX_EVENTS = 40
  */
 export class ConnectionLog extends Emitter<ConnectionLogEvents> {
   readonly #now: () => number
-  readonly #failures = new Map<PeerId, FailureReading & { at: number }>()
+  readonly #failures = new Map<PeerId, { reason: string; at: number }>()
   #events: ConnectionEvent[] = []
   #stop: (() => void)[] = []
 
@@ -54,13 +53,15 @@ export class ConnectionLog extends Emitter<ConnectionLogEvents> {
 
   /** Records a failed or dropped connection to a peer (also usable for failed dials). */
   failed(peer: PeerId, reason: string): void {
-    const reading = readFailure(reason)
-    this.#failures.set(peer, { ...reading, at: this.#now() })
-    this.#add({ peer, kind: 'link-down', text: `${reading.summary} (${reading.detail})` })
+    this.#failures.set(peer, { reason, at: this.#now() })
+    this.#add({ peer, kind: 'link-down', text: reason })
   }
 
-  /** The last failure of a peer since its last successful link, if any. */
-  lastFailure(peer: PeerId): (FailureReading & { at: number }) | null {
+  /**
+   * The last failure of a peer since its last successful link, if any: its raw reason (read
+   * it with readFailure; kept raw so this log stays small in the initial bundle).
+   */
+  lastFailure(peer: PeerId): { reason: string; at: number } | null {
     return this.#failures.get(peer) ?? null
   }
 

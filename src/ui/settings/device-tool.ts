@@ -1,0 +1,2 @@
+/** The tool bar's dialogs. */
+export type DeviceTool = 'scan' | 'pair' | 'diagnostics' | 'settings'
