@@ -1,6 +1,12 @@
 import { expect, test, type Page } from '@playwright/test'
 import { openDevice, peerIdOf, type Device, type DeviceSettings } from './support/device.ts'
-import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
+import {
+  createInvite,
+  createWorkplace,
+  expectMembers,
+  openWorkplace,
+  showPeople,
+} from './support/workplace.ts'
 
 // Two devices meet through each first-contact signaling the app offers; joining a workplace
 // by invite needs an authenticated link between them, and each then shows the other online.
@@ -18,6 +24,7 @@ test.afterEach(async () => {
 })
 
 async function expectOnline(page: Page, name: string): Promise<void> {
+  await showPeople(page)
   const member = page.getByTestId('member').filter({ hasText: name })
   await expect(member.getByRole('img', { name: 'online', exact: true })).toBeVisible()
 }
@@ -45,6 +52,10 @@ for (const [label, settings, endpoint] of [
     await expectMembers(bob.page, ['Ann', 'Bob'])
     await expectOnline(bob.page, 'Ann')
     await expectOnline(ann.page, 'Bob')
+    // Each link got its own bulk channel (no fallback to the main one).
+    for (const device of [ann, bob]) {
+      expect(device.warnings.filter((w) => /bulk channel/.test(w))).toEqual([])
+    }
   })
 }
 
@@ -75,6 +86,7 @@ test('peer IDs persist across reloads, and the link comes back', async ({ browse
   await ann.page.reload()
   expect([await peerIdOf(ann.page), await peerIdOf(bob.page)]).toEqual(ids)
   await openWorkplace(bob.page, 'Acme')
+  await showPeople(bob.page)
   const annMember = bob.page.getByTestId('member').filter({ hasText: 'Ann' })
   await expect(annMember).toHaveAttribute('data-peer', ids[0]!)
   await expectOnline(bob.page, 'Ann')

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
 import { openDevice, peerIdOf, type Device } from './support/device.ts'
-import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
+import { createInvite, createWorkplace, expectMembers, showPeople } from './support/workplace.ts'
 
 const devices: Device[] = []
 test.afterEach(async () => {
@@ -60,6 +60,7 @@ test("the Syncer's page closes: the others agree on the next Syncer within 3 s",
   const [syncer, next] = [sorted[0]!, sorted[1]!]
 
   for (const device of devices) {
+    await showPeople(device.page)
     await expectMembers(device.page, ['Ann', 'Bob', 'Cy'])
     await expect(device.page.getByRole('img', { name: 'online', exact: true })).toHaveCount(3)
     await expect.poll(() => shownSyncer(device.page)).toBe(ids.get(syncer))

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
 import { openDevice, type Device } from './support/device.ts'
-import { createInvite, createWorkplace, openWorkplace } from './support/workplace.ts'
+import { createInvite, createWorkplace, openWorkplace, showPeople } from './support/workplace.ts'
 
 // Tabs of one browser share the device's identity; only one runs its network at a time.
 const devices: Device[] = []
@@ -12,6 +12,7 @@ test.afterEach(async () => {
 })
 
 async function expectOnline(page: Page, name: string): Promise<void> {
+  await showPeople(page)
   const member = page.getByTestId('member').filter({ hasText: name })
   await expect(member.getByRole('img', { name: 'online', exact: true })).toBeVisible()
 }
