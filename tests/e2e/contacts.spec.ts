@@ -1,0 +1,178 @@
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import { join } from 'node:path'
+import { openDevice, type Device } from './support/device.ts'
+import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
+
+const devices: Device[] = []
+test.afterEach(async () => {
+  for (const device of devices.splice(0)) {
+    expect(device.errors, `${device.name} had errors`).toEqual([])
+    await device.context.close()
+  }
+})
+
+const SETTINGS = 'peerplace.connection-settings'
+const UNREACHABLE = JSON.stringify({ relays: ['ws://127.0.0.1:9/relay'], iceServers: [] })
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'vcard')
+
+async function openContacts(page: Page) {
+  await page.getByTestId('tab-contacts').click()
+  await expect(page.getByTestId('contacts-panel')).toBeVisible()
+}
+
+function row(page: Page, name: string) {
+  return page.getByTestId('contact-row').filter({ hasText: name })
+}
+
+async function openContact(page: Page, name: string) {
+  await row(page, name).getByTestId('contact-row-open').click()
+  await expect(page.getByTestId('contact-name')).toHaveText(name)
+}
+
+/** On a narrow screen the detail replaces the list; on a wide one they stand side by side. */
+async function backToList(page: Page) {
+  const back = page.getByTestId('contacts-back')
+  if (await back.isVisible()) await back.click()
+}
+
+async function editContact(page: Page, name: string, edit: (page: Page) => Promise<void>) {
+  await openContact(page, name)
+  await page.getByTestId('contact-edit').click()
+  await edit(page)
+  await page.getByTestId('contact-save').click()
+  await expect(page.getByTestId('contact-detail')).toBeVisible()
+  await backToList(page)
+}
+
+/** Ann and Bob in one workplace, both on the Contacts tab. */
+async function twoMembers(browser: Browser) {
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const bob = await openDevice(browser, 'Bob', await createInvite(ann.page))
+  devices.push(bob)
+  await expectMembers(bob.page, ['Ann', 'Bob'])
+  for (const d of [ann, bob]) await openContacts(d.page)
+  return { ann, bob }
+}
+
+/** Closes the device's page and reopens it alone (no relay, no peers), on the Contacts tab. */
+async function goOffline(device: Device): Promise<Page> {
+  await device.page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [SETTINGS, UNREACHABLE])
+  await device.page.close()
+  device.allow.push(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/relay' failed/)
+  const page = await device.reopen('/')
+  await openWorkplace(page, 'Acme')
+  await openContacts(page)
+  return page
+}
+
+async function comeBack(page: Page): Promise<void> {
+  await page.evaluate((k) => localStorage.removeItem(k), SETTINGS)
+  await page.reload()
+  await openWorkplace(page, 'Acme')
+  await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+  await openContacts(page)
+}
+
+async function addContact(page: Page, given: string, family: string) {
+  await page.getByTestId('contacts-new').click()
+  await page.getByTestId('contact-input-given').fill(given)
+  await page.getByTestId('contact-input-family').fill(family)
+  await page.getByTestId('phone-value').first().fill('+1 555 0100')
+  await page.getByTestId('email-value').first().fill('old@example.org')
+  await page.getByTestId('contact-save').click()
+  await expect(page.getByTestId('contact-detail')).toBeVisible()
+  await backToList(page)
+}
+
+test('edits of different fields made offline on two devices are both kept', async ({ browser }) => {
+  const { ann, bob } = await twoMembers(browser)
+  await addContact(ann.page, 'Grace', 'Hopper')
+  await expect(row(bob.page, 'Grace Hopper')).toBeVisible()
+
+  const annAlone = await goOffline(ann)
+  const bobAlone = await goOffline(bob)
+  await editContact(annAlone, 'Grace Hopper', (p) =>
+    p.getByTestId('phone-value').first().fill('+1 555 0199'),
+  )
+  await editContact(bobAlone, 'Grace Hopper', (p) =>
+    p.getByTestId('email-value').first().fill('grace@example.org'),
+  )
+  await comeBack(annAlone)
+  await comeBack(bobAlone)
+  for (const page of [annAlone, bobAlone]) {
+    await openContact(page, 'Grace Hopper')
+    await expect(page.getByTestId('contact-phone')).toContainText('+1 555 0199')
+    await expect(page.getByTestId('contact-email')).toContainText('grace@example.org')
+    await expect(page.getByTestId('contact-conflicts')).toHaveCount(0)
+  }
+})
+
+test('the same field edited offline on two devices shows a conflict any member resolves', async ({
+  browser,
+}) => {
+  const { ann, bob } = await twoMembers(browser)
+  await addContact(ann.page, 'Alan', 'Turing')
+  await expect(row(bob.page, 'Alan Turing')).toBeVisible()
+
+  const annAlone = await goOffline(ann)
+  const bobAlone = await goOffline(bob)
+  await editContact(annAlone, 'Alan Turing', (p) =>
+    p.getByTestId('contact-input-org').fill('Bletchley'),
+  )
+  await editContact(bobAlone, 'Alan Turing', (p) =>
+    p.getByTestId('contact-input-org').fill('Manchester'),
+  )
+  await comeBack(annAlone)
+  await comeBack(bobAlone)
+  for (const [page, other] of [
+    [annAlone, 'Bob'],
+    [bobAlone, 'Ann'],
+  ] as const) {
+    await expect(row(page, 'Alan Turing').getByTestId('contact-row-conflict')).toBeVisible()
+    await openContact(page, 'Alan Turing')
+    const values = page.getByTestId('conflict').getByTestId('conflict-value-text')
+    await expect
+      .poll(async () => (await values.allTextContents()).sort())
+      .toEqual(['Bletchley', 'Manchester'])
+    // Each value names who wrote it: the other member, or "You".
+    await expect(
+      page.getByTestId('conflict-writer').filter({ hasText: `by ${other}` }),
+    ).toHaveCount(1)
+    await expect(page.getByTestId('conflict-writer').filter({ hasText: 'by You' })).toHaveCount(1)
+  }
+  await annAlone
+    .getByTestId('conflict-value')
+    .filter({ hasText: 'Manchester' })
+    .getByTestId('conflict-keep')
+    .click()
+  for (const page of [annAlone, bobAlone]) {
+    await expect(page.getByTestId('contact-conflicts')).toHaveCount(0)
+    await expect(page.getByTestId('contact-field').filter({ hasText: 'Manchester' })).toBeVisible()
+  }
+})
+
+test('a phone’s 200-contact export imports whole; a malformed file imports nothing', async ({
+  browser,
+}) => {
+  const { ann, bob } = await twoMembers(browser)
+  await ann.page
+    .getByTestId('contacts-import-input')
+    .setInputFiles(join(FIXTURES, 'phone-export-200.vcf'))
+  await expect(ann.page.getByTestId('contacts-import-result')).toContainText('200')
+  await expect(ann.page.getByTestId('contacts-count')).toHaveText('200')
+  await expect(bob.page.getByTestId('contacts-count')).toHaveText('200')
+
+  await bob.page.getByTestId('contacts-import-input').setInputFiles({
+    name: 'broken.vcf',
+    mimeType: 'text/vcard',
+    buffer: Buffer.from(
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Fine Person\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Broken\r\nTEL;TYPE=CELL\r\nEND:VCARD\r\n',
+    ),
+  })
+  await expect(bob.page.getByTestId('contacts-import-error')).toBeVisible()
+  await expect(bob.page.getByTestId('import-error-line').first()).toHaveAttribute('data-line', '8')
+  await expect(bob.page.getByTestId('contacts-count')).toHaveText('200')
+  await expect(ann.page.getByTestId('contacts-count')).toHaveText('200')
+})
