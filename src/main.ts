@@ -1,7 +1,13 @@
 import { mount } from 'svelte'
 import App from './ui/App.svelte'
 import { createShell } from './app/create-shell.ts'
+import { shareToWorkplace } from './app/share-to-workplace.ts'
+import { createBrowserPwa } from './pwa/browser-pwa.ts'
+import { captureInstallPrompt } from './pwa/pwa-controller.ts'
+import { workplaceShareDestinations } from './pwa/share-destinations.ts'
 
+// Before anything async: the browser may offer installation once, early.
+const earlyInstallPrompt = captureInstallPrompt(window)
 const target = document.getElementById('app')!
 try {
   const shell = await createShell({
@@ -11,7 +17,15 @@ try {
     document,
     pageUrl: location.href,
   })
-  mount(App, { target, props: { shell } })
+  const share = shell.workplaces.then((app) =>
+    workplaceShareDestinations(app, (workplaceId, item) =>
+      shareToWorkplace(app, workplaceId, item),
+    ),
+  )
+  mount(App, {
+    target,
+    props: { shell, pwa: createBrowserPwa(window, earlyInstallPrompt), share },
+  })
 } catch (error) {
   console.error('Peerplace could not start', error)
   target.textContent = `Peerplace could not start: ${error instanceof Error ? error.message : String(error)}`

@@ -97,7 +97,10 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       docs,
       settings: { replicas: 2 },
     })
-    return this.#openEntry({ id, rootUrl: handle.url, name, addedAt: clock() })
+    const workplace = await this.#openEntry({ id, rootUrl: handle.url, name, addedAt: clock() })
+    // A workplace must survive a reload right after it was made: write it out now.
+    await this.#o.repo.flush()
+    return workplace
   }
 
   /** Opens a workplace whose root document this device has just been given access to. */
