@@ -1,15 +1,9 @@
 import { expect, test, type Browser } from '@playwright/test'
 import { message, messageTexts, openChat, send } from './support/chat.ts'
-import { nameDevice, openDevice, type Device } from './support/device.ts'
+import { nameDevice, openDevice, trackDevices } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
 
-const devices: Device[] = []
-test.afterEach(async () => {
-  for (const device of devices.splice(0)) {
-    expect(device.errors, `${device.name} had errors`).toEqual([])
-    await device.context.close()
-  }
-})
+const devices = trackDevices()
 
 async function threeMembers(browser: Browser) {
   const ann = await openDevice(browser, 'Ann')

@@ -1,15 +1,9 @@
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { join } from 'node:path'
-import { openDevice, type Device } from './support/device.ts'
+import { openDevice, trackDevices, type Device } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
 
-const devices: Device[] = []
-test.afterEach(async () => {
-  for (const device of devices.splice(0)) {
-    expect(device.errors, `${device.name} had errors`).toEqual([])
-    await device.context.close()
-  }
-})
+const devices = trackDevices()
 
 const SETTINGS = 'peerplace.connection-settings'
 const UNREACHABLE = JSON.stringify({ relays: ['ws://127.0.0.1:9/relay'], iceServers: [] })

@@ -1,14 +1,8 @@
 import { expect, test } from '@playwright/test'
-import { openDevice, type Device } from './support/device.ts'
+import { openDevice, trackDevices } from './support/device.ts'
 import { askLink, createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
 
-const devices: Device[] = []
-test.afterEach(async () => {
-  for (const device of devices.splice(0)) {
-    expect(device.errors, `${device.name} had errors`).toEqual([])
-    await device.context.close()
-  }
-})
+const devices = trackDevices()
 
 test('invite link admits; an owner approves one request and denies another', async ({
   browser,

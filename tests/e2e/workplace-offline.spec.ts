@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { nameDevice, openDevice, type Device } from './support/device.ts'
+import { nameDevice, openDevice, trackDevices } from './support/device.ts'
 import {
   createInvite,
   createWorkplace,
@@ -8,13 +8,7 @@ import {
   openWorkplace,
 } from './support/workplace.ts'
 
-const devices: Device[] = []
-test.afterEach(async () => {
-  for (const device of devices.splice(0)) {
-    expect(device.errors, `${device.name} had errors`).toEqual([])
-    await device.context.close()
-  }
-})
+const devices = trackDevices()
 
 const SETTINGS = 'peerplace.connection-settings'
 // A relay address where nothing listens: the device starts with no signaling and no peers.

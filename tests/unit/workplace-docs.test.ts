@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
-import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
-import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
-import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import { FakeMeshHub } from '../support/fake-mesh-port.ts'
-import { createTestIdentity } from '../support/test-identity.ts'
+import { createTestDevice, linkTo } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
 interface Notes {
@@ -16,20 +13,12 @@ afterEach(async () => {
   await Promise.all(stacks.splice(0).map((s) => s.shutdown()))
 })
 
+const kinds = new Map([['notes', () => ({ notes: {} })]])
+
 async function device(hub: FakeMeshHub, name: string) {
-  const identity = await createTestIdentity()
-  const port = hub.add(identity.peerId)
-  const stack = createWorkplaceStack({
-    identity,
-    mesh: port,
-    list: createMemoryWorkplaceList(),
-    records: createMemoryRecordStore(),
-    displayName: () => name,
-    kinds: new Map([['notes', () => ({ notes: {} })]]),
-  })
-  port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
-  stacks.push(stack)
-  return { identity, port, stack }
+  const created = await createTestDevice(hub, name, { kinds })
+  stacks.push(created.stack)
+  return created
 }
 
 describe('a workplace’s documents', () => {
@@ -41,18 +30,7 @@ describe('a workplace’s documents', () => {
     notes.change((d) => {
       d.notes.first = 'hello'
     })
-    const invite = await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })
-    b!.stack.joins.start(
-      decodeWorkplaceLink(
-        encodeWorkplaceLink('https://x.test/', {
-          workplace: acme.id,
-          name: 'Acme',
-          peers: [a!.identity.peerId],
-          endpoints: [],
-          invite,
-        }),
-      ),
-    )
+    b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
     const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
     const bNotes = await bAcme.openDoc<Notes>('notes')
     await until(() => bNotes.doc()?.notes.first === 'hello', 'B to see the note')

@@ -1,22 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseAutomergeUrl, type AutomergeUrl } from '@automerge/automerge-repo'
-import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
 import { signRecord } from '../../src/crdt/membership/sign.ts'
-import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
-import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import type { SignedRecord } from '../../src/crdt/membership/record.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
-import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
-import type { Identity } from '../../src/peer/identity/identity.ts'
-import { FakeMeshHub, type FakeMeshPort } from '../support/fake-mesh-port.ts'
-import { createTestIdentity } from '../support/test-identity.ts'
+import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
-interface Device {
-  name: string
-  identity: Identity
-  port: FakeMeshPort
-  stack: WorkplaceStack
-}
+type Device = TestDevice
 
 const stacks: WorkplaceStack[] = []
 afterEach(async () => {
@@ -24,32 +16,13 @@ afterEach(async () => {
 })
 
 async function device(hub: FakeMeshHub, name: string): Promise<Device> {
-  const identity = await createTestIdentity()
-  const port = hub.add(identity.peerId)
-  const stack = createWorkplaceStack({
-    identity,
-    mesh: port,
-    list: createMemoryWorkplaceList(),
-    records: createMemoryRecordStore(),
-    displayName: () => name,
-  })
-  port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
-  stacks.push(stack)
-  return { name, identity, port, stack }
+  const created = await createTestDevice(hub, name)
+  stacks.push(created.stack)
+  return created
 }
 
-function link(wp: Workplace, invite?: Awaited<ReturnType<Workplace['createInvite']>>) {
-  const url = encodeWorkplaceLink('https://peerplace.test/', {
-    workplace: wp.id,
-    name: wp.name,
-    peers: wp
-      .members()
-      .filter((m) => m.role === 'owner')
-      .map((m) => m.peer),
-    endpoints: ['wss://peerplace.test/relay'],
-    ...(invite ? { invite } : {}),
-  })
-  return decodeWorkplaceLink(url)
+function link(wp: Workplace, invite?: SignedRecord) {
+  return linkTo(wp, invite)
 }
 
 const memberNames = (wp: Workplace | undefined) =>

@@ -1,17 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DocHandle } from '@automerge/automerge-repo'
-import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
 import {
   WorkplaceSync,
   createMemoryConfirmedHeadsStore,
 } from '../../src/crdt/sync/workplace-sync.ts'
-import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
-import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
-import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { createFakePresence } from '../support/fake-presence.ts'
-import { createTestIdentity } from '../support/test-identity.ts'
 import { until } from '../support/until.ts'
 
 const cleanup: (() => unknown)[] = []
@@ -20,21 +16,12 @@ afterEach(async () => {
 })
 
 async function device(hub: FakeMeshHub, name: string) {
-  const identity = await createTestIdentity()
-  const port = hub.add(identity.peerId)
-  const stack: WorkplaceStack = createWorkplaceStack({
-    identity,
-    mesh: port,
-    list: createMemoryWorkplaceList(),
-    records: createMemoryRecordStore(),
-    displayName: () => name,
-  })
-  port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
-  cleanup.push(() => stack.shutdown())
-  return { identity, port, stack }
+  const created = await createTestDevice(hub, name)
+  cleanup.push(() => created.stack.shutdown())
+  return created
 }
 
-function sync(hub: FakeMeshHub, dev: Awaited<ReturnType<typeof device>>, wp: Workplace) {
+function sync(hub: FakeMeshHub, dev: TestDevice, wp: Workplace) {
   const presence = createFakePresence(hub, dev.identity.peerId, () => [
     ...wp.membership.members.keys(),
   ])
@@ -59,15 +46,7 @@ describe('offline work and merge', () => {
     const [a, b, c] = await Promise.all(['Ann', 'Bob', 'Cy'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     const invite = await acme.createInvite({ expiresInMs: 60_000, maxUses: 5 })
-    const link = decodeWorkplaceLink(
-      encodeWorkplaceLink('https://x.test/', {
-        workplace: acme.id,
-        name: 'Acme',
-        peers: [a!.identity.peerId],
-        endpoints: [],
-        invite,
-      }),
-    )
+    const link = linkTo(acme, invite)
     b!.stack.joins.start(link)
     c!.stack.joins.start(link)
     const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')

@@ -1,4 +1,4 @@
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
 
 /** One person's device in a test: a browser context of its own (own IndexedDB), and a page. */
 export interface Device {
@@ -85,4 +85,19 @@ export async function peerIdOf(page: Page): Promise<string> {
   const id = await page.getByTestId('peer-id').getAttribute('data-peer-id')
   if (!id) throw new Error('no peer ID shown')
   return id
+}
+
+/**
+ * The devices a spec file opens: after each test, each must have logged no unexpected error,
+ * and its context is closed.
+ */
+export function trackDevices(): Device[] {
+  const devices: Device[] = []
+  test.afterEach(async () => {
+    for (const device of devices.splice(0)) {
+      expect(device.errors, `${device.name} had errors`).toEqual([])
+      await device.context.close()
+    }
+  })
+  return devices
 }

@@ -1,0 +1,55 @@
+import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
+import type { SignedRecord } from '../../src/crdt/membership/record.ts'
+import {
+  decodeWorkplaceLink,
+  encodeWorkplaceLink,
+  type WorkplaceLink,
+} from '../../src/crdt/workplace/invite-link.ts'
+import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
+import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import type { Identity } from '../../src/peer/identity/identity.ts'
+import type { FakeMeshHub, FakeMeshPort } from './fake-mesh-port.ts'
+import { createTestIdentity } from './test-identity.ts'
+
+/** A device on the in-memory mesh with the full workplace layer (no browser, no WebRTC). */
+export interface TestDevice {
+  name: string
+  identity: Identity
+  port: FakeMeshPort
+  stack: WorkplaceStack
+}
+
+export async function createTestDevice(
+  hub: FakeMeshHub,
+  name: string,
+  options: { kinds?: ReadonlyMap<string, () => unknown> } = {},
+): Promise<TestDevice> {
+  const identity = await createTestIdentity()
+  const port = hub.add(identity.peerId)
+  const stack = createWorkplaceStack({
+    identity,
+    mesh: port,
+    list: createMemoryWorkplaceList(),
+    records: createMemoryRecordStore(),
+    displayName: () => name,
+    ...(options.kinds ? { kinds: options.kinds } : {}),
+  })
+  port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+  return { name, identity, port, stack }
+}
+
+/** A workplace link as a newcomer would decode it: with an invite it admits, else it asks. */
+export function linkTo(wp: Workplace, invite?: SignedRecord): WorkplaceLink {
+  const url = encodeWorkplaceLink('https://peerplace.test/', {
+    workplace: wp.id,
+    name: wp.name,
+    peers: wp
+      .members()
+      .filter((m) => m.role === 'owner')
+      .map((m) => m.peer),
+    endpoints: ['wss://peerplace.test/relay'],
+    ...(invite ? { invite } : {}),
+  })
+  return decodeWorkplaceLink(url)
+}
