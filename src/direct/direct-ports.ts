@@ -1,0 +1,55 @@
+import type { FileTransfers } from '../files/file-transfers.ts'
+import type { Emitter } from '../peer/emitter.ts'
+import type { PeerId, Topic } from '../peer/ids.ts'
+import type { Mesh } from '../peer/mesh/mesh.ts'
+import type { SignalCarrierEvents } from '../peer/signaling/signaling.ts'
+
+/**
+ * What direct messages need of the mesh (the session's `mesh` satisfies it): links to read
+ * and write, groups that keep a link to a conversation partner, topics on first-contact
+ * signaling. Direct messages travel only over a direct link, whose remote ID is proven.
+ */
+export type DirectMesh = Pick<
+  Mesh,
+  'self' | 'linkTo' | 'linkedPeers' | 'onLinkChange' | 'setGroup' | 'removeGroup' | 'join' | 'leave'
+>
+
+/**
+ * Who is present in a first-contact topic (the session's `connection`, a SignalingView,
+ * satisfies it): the relay groups peers of one network address under the "nearby" topic.
+ */
+export interface TopicPresence extends Pick<Emitter<SignalCarrierEvents>, 'on'> {
+  peers(topic: Topic): readonly PeerId[]
+}
+
+/** This device's display name (the session's DeviceProfile satisfies it). */
+export interface NameSource {
+  readonly name: string | null
+  on(event: 'change', listener: (value: { name: string | null }) => void): () => void
+}
+
+/** The files engine, as direct file offers use it (FileTransfers from src/files). */
+export type DirectFileEngine = Pick<
+  FileTransfers,
+  'add' | 'download' | 'downloadOf' | 'cancel' | 'uploads' | 'read' | 'record' | 'serveScope' | 'on'
+>
+
+/** A workplace this device may invite others into. */
+export interface InvitableWorkplace {
+  readonly id: string
+  readonly name: string
+}
+
+/**
+ * The workplaces side of "invite a nearby device": set once the workplaces have loaded (see
+ * `workplaceInvites` for an adapter over the app's WorkplacesApp).
+ */
+export interface WorkplaceInvites {
+  /** Workplaces this device may invite into (it owns them). */
+  list(): readonly InvitableWorkplace[]
+  on(event: 'change', listener: () => void): () => void
+  /** A fresh invite link into the workplace. */
+  inviteInto(workplaceId: string): Promise<string>
+  /** Starts joining from an invite link; throws a readable Error for a bad one. */
+  openLink(url: string): unknown
+}
