@@ -41,7 +41,7 @@ describe('direct protocol', () => {
   })
 
   it('makes distinct 26-character IDs', () => {
-    const random = (b: Uint8Array) => crypto.getRandomValues(b)
+    const random = (b: Uint8Array) => crypto.getRandomValues(b as Uint8Array<ArrayBuffer>)
     const ids = new Set(Array.from({ length: 100 }, () => newMessageId(random)))
     expect(ids.size).toBe(100)
     for (const one of ids) expect(one).toMatch(/^[a-z2-7]{26}$/)
