@@ -222,6 +222,11 @@ export class DirectService extends Emitter<DirectServiceEvents> {
     }
   }
 
+  /** Unread incoming messages over all conversations (for a badge). */
+  unreadTotal(): number {
+    return this.contactList.list().reduce((sum, c) => sum + c.unread, 0)
+  }
+
   safetyNumber(peer: PeerId): string | null {
     return this.contactList.safetyNumber(peer)
   }
