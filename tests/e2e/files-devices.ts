@@ -42,6 +42,7 @@ export async function openFilesDevice(
   browser: Browser,
   bench: FilesBench,
   context?: BrowserContext,
+  chunkSize?: number,
 ): Promise<FilesDevice> {
   const ctx = context ?? (await browser.newContext({ acceptDownloads: true }))
   const errors: string[] = []
@@ -50,7 +51,10 @@ export async function openFilesDevice(
     page.on('pageerror', (error) => errors.push(error.message))
     await page.goto(bench.pageUrl)
     await page.waitForFunction(() => 'filesDriver' in window, undefined, { timeout: 60_000 })
-    const peer = await page.evaluate((url) => window.filesDriver.start(url), bench.relayUrl)
+    const peer = await page.evaluate(([url, size]) => window.filesDriver.start(url, size), [
+      bench.relayUrl,
+      chunkSize,
+    ] as const)
     return { page, peer }
   }
   const first = await open()

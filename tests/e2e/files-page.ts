@@ -30,6 +30,7 @@ const logs: string[] = []
 let files: FileTransfers | undefined
 const holders = new Map<string, { peers: PeerId[]; handlers: Set<() => void> }>()
 const raw = new RawChannel()
+const timings = new Map<string, { startedAt: number; doneAt: number }>()
 
 function engine(): FileTransfers {
   if (!files) throw new Error('call start() first')
@@ -64,7 +65,8 @@ function generatedPart(index: number, seed: number, size: number): Uint8Array {
 }
 
 const driver = {
-  async start(relayUrl: string): Promise<string> {
+  /** Starts this device; `chunkSize` sets the size files added here are cut into. */
+  async start(relayUrl: string, chunkSize?: number): Promise<string> {
     const identity = await loadOrCreateIdentity(await createIdbKeyStore({ dbName: 'files-e2e-id' }))
     const carrier = createRelayCarrier({ url: relayUrl, identity })
     const options = { self: identity.peerId, iceServers: [] }
@@ -82,15 +84,22 @@ const driver = {
       peers: mesh,
       store: await createIdbChunkStore({ dbName: 'files-e2e' }),
       sha256: webCryptoSha256(),
+      ...(chunkSize ? { chunkSize } : {}),
     })
     files.serveScope(SCOPE, { mayFetch: () => null })
     return identity.peerId
   },
   group: (peers: string[]) => mesh!.setGroup(GROUP, peers as PeerId[]),
-  linked: () => [...(mesh?.linkedPeers() ?? [])],
+  linked: (): string[] => [...(mesh?.linkedPeers() ?? [])],
   diagnostics: () => ({ relay: relayState(), logs: logs.slice(-20) }),
-  /** Adds a generated file of `size` bytes; returns its ID and the SHA-256 of its bytes. */
-  async generate(size: number, seed: number): Promise<{ fileId: string; sha256: string }> {
+  /**
+   * Adds a generated file of `size` bytes; returns its ID, the SHA-256 of its bytes and how
+   * long adding took (cutting, hashing and storing the chunks).
+   */
+  async generate(
+    size: number,
+    seed: number,
+  ): Promise<{ fileId: string; sha256: string; addMs: number }> {
     const hash = nobleSha256.create()
     const parts: Blob[] = []
     const partSize = 1024 * 1024
@@ -99,17 +108,29 @@ const driver = {
       hash.update(part)
       parts.push(new Blob([part as BlobPart]))
     }
+    const startedAt = performance.now()
     const { fileId } = await engine().add(new Blob(parts))
-    return { fileId, sha256: toHex(hash.digest()) }
+    const addMs = performance.now() - startedAt
+    return { fileId, sha256: toHex(hash.digest()), addMs }
   },
   /** Starts a download from `peers`; calling again changes the holders it may use. */
-  download(fileId: string, peers: string[]): void {
+  download(fileId: string, peers: readonly string[]): void {
     finderOf(fileId)
     const entry = holders.get(fileId)!
-    entry.peers = peers as PeerId[]
+    entry.peers = [...peers] as PeerId[]
     for (const handler of entry.handlers) handler()
-    engine().download(fileId as HashHex, SCOPE, finderOf(fileId))
+    const download = engine().download(fileId as HashHex, SCOPE, finderOf(fileId))
+    if (!timings.has(fileId)) {
+      const timing = { startedAt: performance.now(), doneAt: 0 }
+      timings.set(fileId, timing)
+      void download.done.then(
+        () => (timing.doneAt = performance.now()),
+        () => {},
+      )
+    }
   },
+  /** When the first download() call of the file started it and when it completed (ms). */
+  timing: (fileId: string) => timings.get(fileId) ?? null,
   progress: (fileId: string) =>
     engine()
       .downloadOf(fileId as HashHex)

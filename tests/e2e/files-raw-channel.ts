@@ -63,6 +63,7 @@ export class RawChannel {
 
   #use(channel: RTCDataChannel): void {
     this.#channel = channel
+    this.#received = 0
     channel.binaryType = 'arraybuffer'
     channel.onmessage = ({ data }) => {
       const now = performance.now()
