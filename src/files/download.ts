@@ -1,68 +1,27 @@
 import { Emitter } from '../peer/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { Bitmap } from './bitmap.ts'
-import type { ChunkStore } from './chunk-store.ts'
-import { DownloadSource, type SourceView } from './download-source.ts'
-import { sameBytes, toHex, type HashHex, type Sha256 } from './hashing.ts'
+import { ChunkPool, toRanges } from './chunk-pool.ts'
+import { DownloadSource } from './download-source.ts'
+import type {
+  DownloadDeps,
+  DownloadEvents,
+  DownloadOptions,
+  DownloadProgress,
+  DownloadState,
+} from './download-types.ts'
+import { sameBytes, toHex, type HashHex } from './hashing.ts'
 import { Manifest } from './manifest.ts'
-import type { SourceFinder } from './ports.ts'
 import type {
   ChunkMessage,
-  ChunkRange,
   FilesMessage,
   MissingMessage,
   OpenedMessage,
   RefusedMessage,
 } from './protocol.ts'
-import { MAX_RANGE_LENGTH, MAX_RANGES } from './protocol.ts'
 import { RateMeter, secondsLeft } from './rate-meter.ts'
 
-export type DownloadState = 'starting' | 'fetching' | 'waiting' | 'complete' | 'cancelled'
-
-export interface DownloadProgress {
-  fileId: HashHex
-  state: DownloadState
-  /** Verified and stored. */
-  bytesDone: number
-  /** From the manifest once known, else the size hint, else null. */
-  size: number | null
-  /** Bytes per second over the last seconds. */
-  rate: number
-  secondsLeft: number | null
-  sources: SourceView[]
-}
-
-export interface DownloadOptions {
-  /** Bytes asked of one holder and not yet stored. Default 8 MiB. */
-  windowBytes?: number
-  /** A holder with chunks outstanding that sends nothing for this long is dropped. Default 10 s. */
-  stallMs?: number
-  /** An idle, stalled or gone holder is asked again after this. Default 2 s. */
-  retryMs?: number
-  /** How often the record of progress is saved. Default 2 s. */
-  saveEveryMs?: number
-}
-
-export interface DownloadDeps {
-  fileId: HashHex
-  scope: string
-  store: ChunkStore
-  sha256: Sha256
-  finder: SourceFinder
-  /** Sends a control message; false when there is no link to the peer. */
-  send: (peer: PeerId, message: FilesMessage) => boolean
-  self: PeerId
-  now: () => number
-  log: (message: string) => void
-  sizeHint?: number
-  options?: DownloadOptions
-}
-
-export interface DownloadEvents extends Record<string, unknown> {
-  change: void
-  /** A holder sent data that failed verification. */
-  flagged: { peer: PeerId; detail: string }
-}
+export type { DownloadOptions, DownloadProgress, DownloadState } from './download-types.ts'
 
 /**
  * Fetches one file into the chunk store from every holder at once. Each holder gets a sliding
@@ -79,10 +38,8 @@ export class Download extends Emitter<DownloadEvents> {
   readonly #o: Required<DownloadOptions>
   readonly #sources = new Map<PeerId, DownloadSource>()
   readonly #meter = new RateMeter()
-  /** Chunks neither stored, being stored, nor asked of a holder. */
-  readonly #pending = new Set<number>()
-  #pendingBytes = 0
-  readonly #receiving = new Set<number>()
+  /** Chunks neither stored, being stored, nor asked of a holder (once the manifest is known). */
+  #pool: ChunkPool | null = null
   readonly #offs: (() => void)[] = []
   #manifest: Manifest | null = null
   #have: Bitmap | null = null
@@ -261,12 +218,13 @@ export class Download extends Emitter<DownloadEvents> {
       const hashes = Array.from({ length: manifest.count }, (_, i) => manifest.hashHex(i))
       const held = await this.#deps.store.hasChunks(hashes)
       const have = new Bitmap(manifest.count)
+      const pool = (this.#pool = new ChunkPool(manifest))
       held.forEach((has, index) => {
         if (has) {
           have.set(index)
           this.#haveCount++
           this.#bytesDone += manifest.chunkLength(index)
-        } else this.#addPending(index)
+        } else pool.add(index)
       })
       this.#have = have
       if (this.#haveCount === manifest.count) await this.#complete()
@@ -287,9 +245,9 @@ export class Download extends Emitter<DownloadEvents> {
 
   async #onChunk(source: DownloadSource, message: ChunkMessage): Promise<void> {
     const manifest = this.#manifest
+    const pool = this.#pool
     const { index, data } = message
-    if (!manifest || !source.asked.delete(index)) return
-    this.#receiving.add(index)
+    if (!manifest || !pool || !source.asked.delete(index)) return
     source.lastProgressAt = this.#deps.now()
     const length = manifest.chunkLength(index)
     const expected = manifest.hash(index)
@@ -297,23 +255,20 @@ export class Download extends Emitter<DownloadEvents> {
       data.length === length &&
       message.hash === toHex(expected) &&
       sameBytes(await this.#deps.sha256(data), expected)
-    if (!ok) {
-      this.#receiving.delete(index)
-      source.outstanding -= length
-      this.#addPending(index)
-      return this.#flag(source, `sent chunk ${index}, which failed verification`)
+    let stored = false
+    if (ok) {
+      try {
+        await this.#deps.store.putChunk(toHex(expected), data)
+        stored = true
+      } catch (error) {
+        this.#deps.log(`could not store chunk ${index} of ${this.fileId}: ${String(error)}`)
+      }
     }
-    try {
-      await this.#deps.store.putChunk(toHex(expected), data)
-    } catch (error) {
-      this.#receiving.delete(index)
-      source.outstanding -= length
-      this.#addPending(index)
-      this.#deps.log(`could not store chunk ${index} of ${this.fileId}: ${String(error)}`)
-      return void this.cancel()
-    }
-    this.#receiving.delete(index)
-    source.outstanding -= length
+    // Only now does the chunk stop counting against the holder's window: memory stays bounded.
+    pool.settle(source, index)
+    if (!stored) pool.add(index)
+    if (!ok) return this.#flag(source, `sent chunk ${index}, which failed verification`)
+    if (!stored) return void this.cancel()
     if (this.#isOver() || this.#have?.has(index)) return
     this.#have?.set(index)
     this.#haveCount++
@@ -326,30 +281,24 @@ export class Download extends Emitter<DownloadEvents> {
   }
 
   #onMissing(source: DownloadSource, message: MissingMessage): void {
-    if (!this.#manifest || !source.asked.delete(message.index)) return
+    if (!this.#pool || !source.asked.delete(message.index)) return
     source.have?.clear(message.index)
-    source.outstanding -= this.#manifest.chunkLength(message.index)
-    this.#addPending(message.index)
+    this.#pool.settle(source, message.index)
+    this.#pool.add(message.index)
     this.#pump()
   }
 
   /** Keeps every active holder's window full. */
   #pump(): void {
-    const manifest = this.#manifest
-    if (!manifest || this.#isOver()) return
+    const pool = this.#pool
+    if (!pool || this.#isOver()) return
     for (const source of this.#sources.values()) {
       if (!source.usable) continue
       const free = this.#o.windowBytes - source.outstanding
       // Ask in batches (a quarter window at least) rather than a request per chunk.
-      if (free < Math.min(this.#o.windowBytes / 4, Math.max(1, this.#pendingBytes))) continue
-      const picked: number[] = []
-      let bytes = 0
-      for (const index of this.#pending) {
-        if (bytes + manifest.chunkLength(index) > free && picked.length > 0) break
-        if (!source.have?.has(index)) continue
-        picked.push(index)
-        bytes += manifest.chunkLength(index)
-      }
+      if (free < Math.min(this.#o.windowBytes / 4, Math.max(1, pool.bytes))) continue
+      const wasIdle = source.outstanding === 0
+      const picked = pool.take(source, free)
       if (picked.length === 0) {
         if (source.asked.size === 0) {
           source.state = 'idle'
@@ -358,13 +307,7 @@ export class Download extends Emitter<DownloadEvents> {
         }
         continue
       }
-      for (const index of picked) {
-        this.#pending.delete(index)
-        source.asked.add(index)
-      }
-      this.#pendingBytes -= bytes
-      if (source.outstanding === 0) source.lastProgressAt = this.#deps.now()
-      source.outstanding += bytes
+      if (wasIdle) source.lastProgressAt = this.#deps.now()
       for (const ranges of toRanges(picked)) {
         if (!this.#deps.send(source.peer, { type: 'request', fileId: this.fileId, ranges })) {
           this.#drop(source, 'gone', 'no link')
@@ -375,23 +318,12 @@ export class Download extends Emitter<DownloadEvents> {
     this.#update()
   }
 
-  #addPending(index: number): void {
-    if (this.#pending.has(index) || !this.#manifest) return
-    this.#pending.add(index)
-    this.#pendingBytes += this.#manifest.chunkLength(index)
-  }
-
   /** Stops using a holder; what it was asked for goes back to the pool. */
   #drop(source: DownloadSource, state: DownloadSource['state'], detail: string): void {
-    const manifest = this.#manifest
     if (source.asked.size > 0) {
       this.#deps.send(source.peer, { type: 'cancel', fileId: this.fileId })
     }
-    for (const index of source.asked) {
-      this.#addPending(index)
-      if (manifest) source.outstanding -= manifest.chunkLength(index)
-    }
-    source.asked.clear()
+    this.#pool?.release(source)
     source.state = state
     source.detail = detail
     source.retryAt = this.#deps.now() + this.#o.retryMs
@@ -469,18 +401,4 @@ export class Download extends Emitter<DownloadEvents> {
     for (const off of this.#offs.splice(0)) off()
     this.emit('change', undefined)
   }
-}
-
-/** Sorted chunk indices as request ranges, in messages of at most MAX_RANGES ranges. */
-export function toRanges(indices: readonly number[]): ChunkRange[][] {
-  const sorted = [...indices].sort((a, b) => a - b)
-  const ranges: ChunkRange[] = []
-  for (const index of sorted) {
-    const last = ranges[ranges.length - 1]
-    if (last && last.start + last.length === index && last.length < MAX_RANGE_LENGTH) last.length++
-    else ranges.push({ start: index, length: 1 })
-  }
-  const messages: ChunkRange[][] = []
-  for (let i = 0; i < ranges.length; i += MAX_RANGES) messages.push(ranges.slice(i, i + MAX_RANGES))
-  return messages
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Bitmap } from '../../src/files/bitmap.ts'
-import { toRanges } from '../../src/files/download.ts'
+import { toRanges } from '../../src/files/chunk-pool.ts'
 import { toHex, type HashHex } from '../../src/files/hashing.ts'
 import { createMemoryChunkStore } from '../../src/files/memory-chunk-store.ts'
 import { importBlob } from '../../src/files/import-blob.ts'
