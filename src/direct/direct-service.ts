@@ -8,21 +8,15 @@ import { ContactList } from './contact-list.ts'
 import { Conversations } from './conversations.ts'
 import { DirectFiles, type PreparingFile, type TransferProgress } from './direct-files.ts'
 import { DirectLinks } from './direct-links.ts'
-import type { DirectMessage, FileMessage, InviteMessage } from './direct-model.ts'
-import type {
-  DirectFileEngine,
-  DirectMesh,
-  InvitableWorkplace,
-  NameSource,
-  TopicPresence,
-  WorkplaceInvites,
-} from './direct-ports.ts'
+import type { DirectMessage, FileMessage } from './direct-model.ts'
+import { DirectInvites } from './direct-invites.ts'
+import type { DirectFileEngine, DirectMesh, NameSource, TopicPresence } from './direct-ports.ts'
 import { newMessageId, text as validText, type AckedWire } from './direct-protocol.ts'
 import type { DirectStore } from './direct-store.ts'
 import { Nearby } from './nearby.ts'
 import { Outbox } from './outbox.ts'
 import { PeerReach } from './peer-reach.ts'
-import { receiveDirect, type ReceiveContext } from './receive-direct.ts'
+import { InboundQueue } from './receive-direct.ts'
 
 export interface DirectServiceOptions {
   identity: Pick<Identity, 'peerId' | 'publicKey'>
@@ -74,6 +68,8 @@ export class DirectService extends Emitter<DirectServiceEvents> {
   readonly contactList: ContactList
   readonly conversations: Conversations
   readonly nearbyDevices: Nearby
+  /** Invites into workplaces: `setWorkplaces` once they have loaded. */
+  readonly invites: DirectInvites
   readonly #o: DirectServiceOptions
   readonly #clock: Clock
   readonly #stamp: () => number
@@ -82,12 +78,9 @@ export class DirectService extends Emitter<DirectServiceEvents> {
   readonly #reach: PeerReach
   readonly #files: DirectFiles
   readonly #viewing = new Set<PeerId>()
-  readonly #inbound = new Map<PeerId, Promise<void>>()
-  readonly #receiveContext: ReceiveContext
+  readonly #inbound: InboundQueue
   readonly #offs: (() => void)[] = []
   readonly #log: (message: string) => void
-  #workplaces: WorkplaceInvites | undefined
-  #workplacesOff: (() => void) | undefined
 
   /** Builds the service and loads what the device keeps, then starts listening. */
   static async open(options: DirectServiceOptions): Promise<DirectService> {
@@ -119,6 +112,14 @@ export class DirectService extends Emitter<DirectServiceEvents> {
       log,
     })
     this.conversations = new Conversations(options.store)
+    this.invites = new DirectInvites(async (peer, workplace, url) => {
+      this.#check(peer)
+      await this.#send(peer, (id, at) => ({ t: 'invite', id, at, workplace, url }), {
+        kind: 'invite',
+        workplace,
+        url,
+      })
+    })
     this.nearbyDevices = new Nearby({ mesh: options.mesh, presence: options.presence })
     this.#links = new DirectLinks({ mesh: options.mesh, now, log })
     this.#outbox = new Outbox({
@@ -141,7 +142,7 @@ export class DirectService extends Emitter<DirectServiceEvents> {
       newId: () => newMessageId(random),
       log,
     })
-    this.#receiveContext = {
+    this.#inbound = new InboundQueue({
       self: this.self,
       now: stamp,
       contacts: this.contactList,
@@ -152,7 +153,7 @@ export class DirectService extends Emitter<DirectServiceEvents> {
       viewing: (peer) => this.#viewing.has(peer),
       incoming: (peer, message) => this.emit('incoming', { peer, message }),
       log,
-    }
+    })
   }
 
   async #start(): Promise<void> {
@@ -160,6 +161,7 @@ export class DirectService extends Emitter<DirectServiceEvents> {
     this.#offs.push(
       this.contactList.on('change', changed),
       this.conversations.on('change', changed),
+      this.invites.on('change', changed),
       this.#files.on('change', changed),
       this.nearbyDevices.on('change', () => {
         this.#reach.refresh()
@@ -179,13 +181,7 @@ export class DirectService extends Emitter<DirectServiceEvents> {
       }),
       this.#links.on('message', ({ peer, wire }) => {
         if (wire.t === 'answer') this.#files.answerArrived(peer, wire)
-        // One peer's messages are applied in order (an offer before its withdrawal).
-        const previous = this.#inbound.get(peer) ?? Promise.resolve()
-        const next = previous.then(() => receiveDirect(this.#receiveContext, peer, wire))
-        this.#inbound.set(peer, next)
-        void next.then(() => {
-          if (this.#inbound.get(peer) === next) this.#inbound.delete(peer)
-        })
+        this.#inbound.push(peer, wire)
       }),
       this.#o.profile.on('change', () => {
         for (const peer of this.#o.mesh.linkedPeers()) this.#hello(peer)
@@ -305,40 +301,6 @@ export class DirectService extends Emitter<DirectServiceEvents> {
     return this.#files.read(fileId)
   }
 
-  /** Connects the workplaces (once loaded), so nearby devices can be invited. */
-  setWorkplaces(workplaces: WorkplaceInvites | undefined): void {
-    this.#workplacesOff?.()
-    this.#workplaces = workplaces
-    this.#workplacesOff = workplaces?.on('change', () => this.emit('change', undefined))
-    this.emit('change', undefined)
-  }
-
-  /** Workplaces this device may invite into. */
-  workplaces(): readonly InvitableWorkplace[] {
-    return this.#workplaces?.list() ?? []
-  }
-
-  /** Sends the device an invite link into one of this device's workplaces. */
-  async invite(peer: PeerId, workplaceId: string): Promise<void> {
-    this.#check(peer)
-    const workplaces = this.#workplaces
-    const wp = workplaces?.list().find((w) => w.id === workplaceId)
-    if (!workplaces || !wp) throw new Error('That workplace cannot be shared from this device.')
-    const url = await workplaces.inviteInto(workplaceId)
-    const name = wp.name
-    await this.#send(peer, (id, at) => ({ t: 'invite', id, at, workplace: name, url }), {
-      kind: 'invite',
-      workplace: name,
-      url,
-    })
-  }
-
-  /** Joins the workplace an invite message is for (the app's openLink). */
-  joinInvite(message: InviteMessage): unknown {
-    if (!this.#workplaces) throw new Error('Workplaces are still loading; try again in a moment.')
-    return this.#workplaces.openLink(message.url)
-  }
-
   get nearbyVisible(): boolean {
     return this.nearbyDevices.visible
   }
@@ -349,7 +311,7 @@ export class DirectService extends Emitter<DirectServiceEvents> {
 
   close(): void {
     for (const off of this.#offs.splice(0)) off()
-    this.#workplacesOff?.()
+    this.invites.close()
     this.#files.close()
     this.#outbox.close()
     this.#links.close()

@@ -78,3 +78,25 @@ async function stored(c: ReceiveContext, peer: PeerId, id: string): Promise<void
   await c.contacts.messaged(peer, message.at, message.unread)
   c.incoming(peer, message)
 }
+
+/**
+ * Applies each peer's messages one after another, in the order they arrived (an offer before
+ * its withdrawal); different peers do not wait for each other.
+ */
+export class InboundQueue {
+  readonly #context: ReceiveContext
+  readonly #chains = new Map<PeerId, Promise<void>>()
+
+  constructor(context: ReceiveContext) {
+    this.#context = context
+  }
+
+  push(peer: PeerId, wire: DirectWire): void {
+    const previous = this.#chains.get(peer) ?? Promise.resolve()
+    const next = previous.then(() => receiveDirect(this.#context, peer, wire))
+    this.#chains.set(peer, next)
+    void next.then(() => {
+      if (this.#chains.get(peer) === next) this.#chains.delete(peer)
+    })
+  }
+}

@@ -34,7 +34,7 @@ const direct = await DirectService.open({
   files: files.transfers,
   store: await createIdbDirectStore(),
 })
-direct.setWorkplaces({
+direct.invites.setWorkplaces({
   list: () => [{ id: 'wp-e2e', name: 'Acme <b>Inc</b>' }],
   on: () => () => {},
   inviteInto: async (id) => `${location.origin}/#join=${id}`,

@@ -173,17 +173,17 @@ describe('direct service: messages', () => {
       inviteInto: async (id: string) => `https://app.example/#join=${id}`,
       openLink: (url: string) => opened.push(url),
     })
-    a.service.setWorkplaces(hooks([{ id: 'wp1', name: 'Acme' }]))
+    a.service.invites.setWorkplaces(hooks([{ id: 'wp1', name: 'Acme' }]))
     await connect(a, b)
     await openBoth(a, b)
-    await expect(a.service.invite(b.peer, 'nope')).rejects.toThrow(/cannot be shared/)
-    await a.service.invite(b.peer, 'wp1')
+    await expect(a.service.invites.invite(b.peer, 'nope')).rejects.toThrow(/cannot be shared/)
+    await a.service.invites.invite(b.peer, 'wp1')
     await until(() => last(b, a)?.kind === 'invite', 'invite received')
     const invite = last(b, a) as InviteMessage
     expect(invite).toMatchObject({ workplace: 'Acme', url: 'https://app.example/#join=wp1' })
-    expect(() => b.service.joinInvite(invite)).toThrow(/still loading/)
-    b.service.setWorkplaces(hooks([]))
-    b.service.joinInvite(invite)
+    expect(() => b.service.invites.join(invite)).toThrow(/still loading/)
+    b.service.invites.setWorkplaces(hooks([]))
+    b.service.invites.join(invite)
     expect(opened).toEqual(['https://app.example/#join=wp1'])
   })
 })
