@@ -12,8 +12,11 @@ export interface MeshPort {
     handler: (message: { from: PeerId; data: Uint8Array }) => void,
   ): () => void
   onLinkChange(handler: (change: { peer: PeerId; up: boolean }) => void): () => void
-  /** The peers to keep links to for a group (a workplace's members, or those a joiner dials). */
-  setGroup(group: string, peers: readonly PeerId[]): void
+  /**
+   * The peers to keep links to for a group (a workplace's members, or those a joiner dials).
+   * `eager`: dial them at once, as they do not know us and will not dial first.
+   */
+  setGroup(group: string, peers: readonly PeerId[], options?: { eager?: boolean }): void
   /** Meet peers through first-contact signaling in a topic. */
   join(topic: Topic): void
   leave(topic: Topic): void

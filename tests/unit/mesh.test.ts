@@ -3,7 +3,13 @@ import type { PeerId } from '../../src/peer/ids.ts'
 import { createLink } from '../../src/peer/link/authenticated-link.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 import { neighbourBound } from '../../src/peer/mesh/topology.ts'
-import { connected, createMeshNetwork, GROUP, waitFor } from '../support/fake-mesh-network.ts'
+import {
+  connected,
+  createMeshNetwork,
+  GROUP,
+  waitFor,
+  type TestPeer,
+} from '../support/fake-mesh-network.ts'
 
 type Network = Awaited<ReturnType<typeof createMeshNetwork>>
 let network: Network | undefined
@@ -117,6 +123,22 @@ describe('mesh', () => {
     b.mesh.send(a.id, 'x', bytes('b to a'))
     await waitFor('messages both ways on the kept link', () => got.length === 2)
     expect(got.sort()).toEqual(['a to b', 'b to a'])
+  })
+
+  it('dials at once a peer it approaches (eager), even from the higher ID', async () => {
+    network = await createMeshNetwork(2, { mesh: { glareDelayMs: 5000 } })
+    const [low, high] = network.peers as [TestPeer, TestPeer]
+    // Only the higher ID wants the link (a newcomer approaching a member who does not know it).
+    low.mesh.setGroup(GROUP, [])
+    high.mesh.setGroup(GROUP, [])
+    await waitFor('links gone', () => high.mesh.linkedPeers().length === 0)
+    high.mesh.setGroup('approach', [low.id], { eager: true })
+    const took = await waitFor(
+      'the eager link',
+      () => high.mesh.linkedPeers().includes(low.id),
+      2000,
+    )
+    expect(took).toBeLessThan(2000)
   })
 
   it('refuses unauthorized peers until authorized again', async () => {

@@ -105,6 +105,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     this.#mesh.setGroup(
       `join.${link.workplace}`,
       link.peers.filter((p) => p !== this.#mesh.self),
+      { eager: true },
     )
     for (const peer of this.#mesh.linkedPeers()) this.#approach(join, peer)
   }

@@ -28,6 +28,8 @@ export interface DialerDeps {
   /** Whether the mesh still wants a link to this peer. */
   readonly wanted: (peer: PeerId) => boolean
   readonly backoff: BackoffOptions
+  /** Peers to dial at once whatever the ID order (they are not expecting us). */
+  readonly eager: (peer: PeerId) => boolean
   /** How long the higher ID waits for the lower to dial first. */
   readonly glareDelayMs: number
   /** Upper bound for one attempt (signaling plus authentication). */
@@ -57,9 +59,11 @@ export class Dialer {
 
   /** Makes sure a link to `peer` is on its way if it is wanted and missing. */
   want(peer: PeerId): void {
-    if (!this.#needsDial(peer) || this.#timers.has(peer) || this.#dialing.has(peer)) return
     const attempt = this.#attempts.get(peer) ?? 0
-    const glare = this.#self < peer ? 0 : this.#deps.glareDelayMs
+    // A first dial held back for glare is moot once the peer turns out not to expect us.
+    if (attempt === 0 && this.#deps.eager(peer)) this.#cancelTimer(peer)
+    if (!this.#needsDial(peer) || this.#timers.has(peer) || this.#dialing.has(peer)) return
+    const glare = this.#self < peer || this.#deps.eager(peer) ? 0 : this.#deps.glareDelayMs
     const delay =
       glare + (attempt === 0 ? 0 : backoffDelay(attempt - 1, this.#deps.backoff, this.#deps.random))
     this.#timers.set(

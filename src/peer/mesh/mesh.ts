@@ -44,6 +44,10 @@ export interface CreateMeshArgs {
   readonly options?: MeshOptions
 }
 
+export interface GroupOptions {
+  readonly eager?: boolean
+}
+
 export interface MeshEvents extends Record<string, unknown> {
   'link-up': { peer: PeerId; link: Link }
   'link-down': { peer: PeerId; reason: string }
@@ -60,7 +64,11 @@ export interface MeshEvents extends Record<string, unknown> {
 export interface Mesh extends Pick<Emitter<MeshEvents>, 'on' | 'off'> {
   readonly self: PeerId
   /** Sets the members of a group (self may be included or not); dials what is missing. */
-  setGroup(groupId: GroupId, peers: readonly PeerId[]): void
+  /**
+   * `eager`: dial these peers at once whatever the ID order (they do not know us, e.g. the
+   * members a newcomer approaches), instead of leaving the first move to the lower ID.
+   */
+  setGroup(groupId: GroupId, peers: readonly PeerId[], options?: GroupOptions): void
   removeGroup(groupId: GroupId): void
   /** Members of a group, self included, sorted; empty for an unknown group. */
   members(groupId: GroupId): readonly PeerId[]
@@ -111,6 +119,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
   readonly #topics = new Set<Topic>()
   readonly #unsubscribe: (() => void)[] = []
   #wanted = new Set<PeerId>()
+  readonly #eagerGroups = new Set<GroupId>()
   #closed = false
 
   constructor(args: CreateMeshArgs) {
@@ -147,6 +156,8 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       routesTo: (peer) => this.#routesTo(peer),
       registry: this.#registry,
       wanted: (peer) => this.#wanted.has(peer),
+      eager: (peer) =>
+        [...this.#eagerGroups].some((group) => this.#groups.get(group)?.has(peer) ?? false),
       backoff: options.reconnectBackoff ?? { baseMs: 500, maxMs: 30_000 },
       glareDelayMs: options.glareDelayMs ?? 1500,
       dialTimeoutMs: options.dialTimeoutMs ?? 20_000,
@@ -208,17 +219,20 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     return routes
   }
 
-  setGroup(groupId: GroupId, peers: readonly PeerId[]): void {
+  setGroup(groupId: GroupId, peers: readonly PeerId[], options: GroupOptions = {}): void {
     if (!isGroupId(groupId)) throw new Error(`invalid group ID: ${String(groupId).slice(0, 80)}`)
     const bad = peers.find((peer) => !isPeerId(peer))
     if (bad !== undefined) throw new Error(`invalid peer ID in group: ${String(bad).slice(0, 80)}`)
     this.#groups.set(groupId, new Set([...peers, this.self]))
+    if (options.eager) this.#eagerGroups.add(groupId)
+    else this.#eagerGroups.delete(groupId)
     this.#replan()
     this.emit('group', { groupId, members: this.members(groupId) })
   }
 
   removeGroup(groupId: GroupId): void {
     if (!this.#groups.delete(groupId)) return
+    this.#eagerGroups.delete(groupId)
     this.#replan()
     this.emit('group', { groupId, members: [] })
   }

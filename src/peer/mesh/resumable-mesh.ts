@@ -2,7 +2,7 @@ import { Emitter } from '../emitter.ts'
 import { isPeerId, type PeerId, type Topic } from '../ids.ts'
 import type { Link } from '../link/link.ts'
 import type { DataPipe } from '../transport/pipe.ts'
-import type { Mesh, MeshEvents } from './mesh.ts'
+import type { GroupOptions, Mesh, MeshEvents } from './mesh.ts'
 import { isGroupId, type GroupId } from './mesh-protocol.ts'
 import type { MeshMessageHandler } from './router.ts'
 
@@ -23,6 +23,7 @@ interface Subscription {
 export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
   readonly self: PeerId
   readonly #groups = new Map<GroupId, readonly PeerId[]>()
+  readonly #groupOptions = new Map<GroupId, GroupOptions>()
   readonly #topics = new Set<Topic>()
   readonly #subscriptions = new Set<Subscription>()
   #inner: { mesh: Mesh; unsubscribe: () => void } | undefined
@@ -51,7 +52,9 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
     ]
     this.#inner = { mesh, unsubscribe: () => offs.forEach((off) => off()) }
     for (const subscription of this.#subscriptions) this.#subscribe(mesh, subscription)
-    for (const [groupId, peers] of this.#groups) mesh.setGroup(groupId, peers)
+    for (const [groupId, peers] of this.#groups) {
+      mesh.setGroup(groupId, peers, this.#groupOptions.get(groupId))
+    }
     for (const topic of this.#topics) mesh.join(topic)
   }
 
@@ -65,17 +68,19 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
     for (const subscription of this.#subscriptions) subscription.off = undefined
   }
 
-  setGroup(groupId: GroupId, peers: readonly PeerId[]): void {
+  setGroup(groupId: GroupId, peers: readonly PeerId[], options: GroupOptions = {}): void {
     if (!isGroupId(groupId)) throw new Error(`invalid group ID: ${String(groupId).slice(0, 80)}`)
     const bad = peers.find((peer) => !isPeerId(peer))
     if (bad !== undefined) throw new Error(`invalid peer ID in group: ${String(bad).slice(0, 80)}`)
     this.#groups.set(groupId, [...peers])
-    this.#inner?.mesh.setGroup(groupId, peers)
+    this.#groupOptions.set(groupId, options)
+    this.#inner?.mesh.setGroup(groupId, peers, options)
     this.emit('group', { groupId, members: this.members(groupId) })
   }
 
   removeGroup(groupId: GroupId): void {
     if (!this.#groups.delete(groupId)) return
+    this.#groupOptions.delete(groupId)
     this.#inner?.mesh.removeGroup(groupId)
     this.emit('group', { groupId, members: [] })
   }
