@@ -3,6 +3,7 @@ import type { DirectMessage, FileMessage, InviteMessage } from '../../src/direct
 import { DIRECT_CHANNEL, encodeDirect } from '../../src/direct/direct-protocol.ts'
 import { inboxTopic, pairGroup } from '../../src/direct/peer-reach.ts'
 import { NEARBY_GROUP } from '../../src/direct/nearby.ts'
+import { directShareDestinations } from '../../src/direct/share-destinations.ts'
 import { toHex } from '../../src/files/hashing.ts'
 import { NEARBY_TOPIC } from '../../src/peer/signaling/relay-protocol.ts'
 import { until } from '../support/until.ts'
@@ -261,5 +262,29 @@ describe('direct service: files', () => {
     await until(() => offerOn(b, a)?.state === 'cancelled', 'withdrawn')
     await b.service.accept(a.peer, offerOn(b, a)!.id)
     expect(offerOn(b, a)?.state).toBe('cancelled')
+  })
+})
+
+describe('direct service: share target', () => {
+  it('lists nearby devices and contacts and sends a shared item as a message and an offer', async () => {
+    const [a, b] = await pair()
+    const destinations = directShareDestinations(a.service)
+    expect(destinations.list()).toEqual([])
+    a.presence.add(NEARBY_TOPIC, b.peer)
+    await connect(a, b)
+    await until(() => destinations.list()[0]?.label === 'Ben', 'named destination')
+    const [ben] = destinations.list()
+    expect(ben).toMatchObject({ id: `device:${b.peer}`, kind: 'device' })
+    b.service.openConversation(a.peer)
+    await ben!.send({
+      title: 'Look',
+      text: '',
+      url: 'https://example.org/',
+      files: [new File([randomBytes(100) as BlobPart], 'shared.bin')],
+    })
+    await until(() => b.service.messages(a.peer).length === 2, 'both arrived')
+    const [text, offer] = b.service.messages(a.peer)
+    expect(text).toMatchObject({ kind: 'text', text: 'Look\nhttps://example.org/' })
+    expect(offer).toMatchObject({ kind: 'file', file: { name: 'shared.bin', size: 100 } })
   })
 })
