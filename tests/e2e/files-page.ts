@@ -11,6 +11,7 @@ import { createIdbChunkStore } from '../../src/files/idb-chunk-store.ts'
 import type { SourceFinder } from '../../src/files/ports.ts'
 import { saveAsBlob } from '../../src/files/save-file.ts'
 import { createIdbKeyStore } from '../../src/peer/identity/idb-key-store.ts'
+import type { Identity } from '../../src/peer/identity/identity.ts'
 import { loadOrCreateIdentity } from '../../src/peer/identity/load-identity.ts'
 import { asTopic, type PeerId } from '../../src/peer/ids.ts'
 import { createLink } from '../../src/peer/link/authenticated-link.ts'
@@ -19,11 +20,14 @@ import type { GroupId } from '../../src/peer/mesh/mesh-protocol.ts'
 import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
 import { createRelayCarrier } from '../../src/peer/signaling/relay-carrier.ts'
 import { RawChannel } from './files-raw-channel.ts'
+import type { createWorkplaceDriver } from './files-workplace-page.ts'
 
 const GROUP = 'files-e2e' as GroupId
 const SCOPE = 'files-e2e'
 
 let mesh: Mesh | undefined
+let self: Identity | undefined
+let workplace: ReturnType<typeof createWorkplaceDriver> | undefined
 let relayState = (): string => 'not started'
 /** The mesh's log lines, for a test to print when links do not come. */
 const logs: string[] = []
@@ -68,6 +72,7 @@ const driver = {
   /** Starts this device; `chunkSize` sets the size files added here are cut into. */
   async start(relayUrl: string, chunkSize?: number): Promise<string> {
     const identity = await loadOrCreateIdentity(await createIdbKeyStore({ dbName: 'files-e2e-id' }))
+    self = identity
     const carrier = createRelayCarrier({ url: relayUrl, identity })
     const options = { self: identity.peerId, iceServers: [] }
     mesh = createMesh({
@@ -173,6 +178,20 @@ const driver = {
     (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ??
     0,
   raw,
+  /** The workplace half (tests/e2e/files-workplace-page.ts), with the files panel mounted. */
+  async workplace(name: string) {
+    if (!workplace) {
+      const { createWorkplaceDriver } = await import('./files-workplace-page.ts')
+      workplace = createWorkplaceDriver({ identity: self!, mesh: mesh!, transfers: engine(), name })
+    }
+    return workplace
+  },
+  createWorkplace: async (name: string, replicas: number, uses: number) =>
+    (await driver.workplace(name)).create(replicas, uses),
+  joinWorkplace: async (name: string, link: string) => (await driver.workplace(name)).join(link),
+  workplaceMembers: () => workplace?.members() ?? [],
+  syncer: () => workplace?.syncer() ?? '',
+  leave: () => workplace?.leave() ?? mesh?.close(),
 }
 
 declare global {

@@ -1,0 +1,146 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import {
+  linkAll,
+  openFilesDevice,
+  startFilesPage,
+  type FilesBench,
+  type FilesDevice,
+} from './files-devices.ts'
+
+// Workplace files through the files panel: members of one workplace (test page, real WebRTC,
+// real IndexedDB), adding with the file picker and saving with the Save button.
+let bench: FilesBench
+const devices: FilesDevice[] = []
+
+test.beforeAll(async () => {
+  bench = await startFilesPage()
+})
+test.afterAll(async () => {
+  await bench?.close()
+})
+test.afterEach(async () => {
+  for (const d of devices.splice(0)) {
+    expect(d.errors).toEqual([])
+    await d.context.close()
+  }
+})
+
+const MB = 1024 * 1024
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+/** Members Ann (owner), Bob and Cy of a workplace keeping `replicas` copies, panels shown. */
+async function workplace(browser: Browser, replicas: number): Promise<FilesDevice[]> {
+  const opened: FilesDevice[] = []
+  for (let i = 0; i < 3; i++) {
+    const context = await browser.newContext({ acceptDownloads: true })
+    // Saving then goes through a Blob download, which a test can catch.
+    await context.addInitScript(() => {
+      delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker
+    })
+    opened.push(await openFilesDevice(browser, bench, context))
+  }
+  devices.push(...opened)
+  await linkAll(opened)
+  const [ann, bob, cy] = opened as [FilesDevice, FilesDevice, FilesDevice]
+  const link = await ann.page.evaluate(([r]) => window.filesDriver.createWorkplace('Ann', r, 2), [
+    replicas,
+  ] as const)
+  for (const [d, name] of [
+    [bob, 'Bob'],
+    [cy, 'Cy'],
+  ] as const) {
+    await d.page.evaluate(([n, l]) => window.filesDriver.joinWorkplace(n, l), [name, link] as const)
+  }
+  for (const d of opened) await expect(d.page.getByTestId('files-panel')).toBeVisible()
+  return opened
+}
+
+const version = (page: Page, name: string, n: number) =>
+  page.locator(
+    `[data-testid="file-item"][data-name="${name}"] [data-testid="file-version"][data-version="${n}"]`,
+  )
+
+async function add(page: Page, name: string, bytes: Buffer): Promise<void> {
+  await page
+    .getByTestId('files-input')
+    .setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes })
+}
+
+async function save(page: Page, name: string, n: number): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    version(page, name, n).getByTestId('file-save').click(),
+  ])
+  expect(download.suggestedFilename()).toBe(name)
+  return sha(await readFile(await download.path()))
+}
+
+test('A adds a 20 MB file with the picker; B and C save exactly the original', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000)
+  const [ann, bob, cy] = await workplace(browser, 1)
+  const bytes = randomBytes(20 * MB)
+  await add(ann!.page, 'video.bin', bytes)
+  await expect(version(ann!.page, 'video.bin', 1)).toHaveAttribute('data-local', 'complete', {
+    timeout: 60_000,
+  })
+  for (const d of [bob!, cy!]) {
+    await expect(version(d.page, 'video.bin', 1).getByTestId('file-holder')).toHaveText(/Ann/)
+    await expect(version(d.page, 'video.bin', 1).getByTestId('file-added-by')).toHaveText('Ann')
+  }
+  const saved = await Promise.all([save(bob!.page, 'video.bin', 1), save(cy!.page, 'video.bin', 1)])
+  expect(saved).toEqual([sha(bytes), sha(bytes)])
+  await expect(version(ann!.page, 'video.bin', 1)).toHaveAttribute('data-replicas', '3')
+})
+
+test('with R = 2 the Syncer has a second member hold a new file; A goes; the third gets it from that member', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000)
+  const members = await workplace(browser, 2)
+  const [ann] = members
+  const bytes = randomBytes(12 * MB)
+  await add(ann!.page, 'plans.zip', bytes)
+  // Nobody clicks anything: the plan alone makes one other member fetch it.
+  let replica: FilesDevice | undefined
+  await expect
+    .poll(
+      async () => {
+        for (const d of members.slice(1)) {
+          const local = await version(d.page, 'plans.zip', 1).getAttribute('data-local')
+          if (local === 'complete') replica = d
+        }
+        return replica !== undefined
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true)
+  const third = members.slice(1).find((d) => d !== replica)!
+  await expect(version(third.page, 'plans.zip', 1)).toHaveAttribute('data-local', 'none')
+  await expect(version(third.page, 'plans.zip', 1)).toHaveAttribute('data-replicas', '2')
+  await ann!.page.evaluate(() => window.filesDriver.leave())
+  await ann!.page.close()
+  expect(await save(third.page, 'plans.zip', 1)).toBe(sha(bytes))
+  const sources = await third.page.evaluate(
+    (id) => window.filesDriver.progress(id)?.sources ?? [],
+    (await version(third.page, 'plans.zip', 1).getAttribute('data-file-id'))!,
+  )
+  expect(sources.find((s) => s.peer === replica!.peer)?.bytes).toBe(bytes.length)
+})
+
+test('a second version is listed beside the first; both save correctly', async ({ browser }) => {
+  test.setTimeout(180_000)
+  const [ann, bob] = await workplace(browser, 1)
+  const first = randomBytes(3 * MB)
+  const second = randomBytes(2 * MB + 123)
+  await add(ann!.page, 'report.pdf', first)
+  await expect(version(ann!.page, 'report.pdf', 1)).toHaveAttribute('data-local', 'complete')
+  await add(ann!.page, 'report.pdf', second)
+  await expect(version(bob!.page, 'report.pdf', 2)).toBeVisible({ timeout: 30_000 })
+  await expect(version(bob!.page, 'report.pdf', 1)).toBeVisible()
+  expect(await save(bob!.page, 'report.pdf', 1)).toBe(sha(first))
+  expect(await save(bob!.page, 'report.pdf', 2)).toBe(sha(second))
+})
