@@ -1,0 +1,100 @@
+/**
+ * In-page code for `chat.latency_*` (bench/chat-browser.bench.ts), run in the app's pages with
+ * `page.evaluate`. Each function is self-contained (Playwright sends its source, not its closure).
+ * Times are wall-clock milliseconds (`performance.timeOrigin + performance.now()`), comparable
+ * across the pages of one browser on one machine.
+ */
+
+/**
+ * tsx (esbuild) wraps named functions in `__name(...)` calls that a page does not define; a
+ * function handed to `page.evaluate` needs this shim in the page first.
+ */
+export const NAME_SHIM = 'globalThis.__name ??= (fn) => fn'
+
+/** A probe message's text carries who sent it, its number and when the send began. */
+export const PROBE_TEXT = /^probe (\d+) from (\d+) at (\d+(?:\.\d+)?)$/
+
+export interface Arrival {
+  id: string
+  text: string
+  /** When the message's element was first added to the page. */
+  at: number
+}
+
+export interface PlannedSend {
+  seq: number
+  /** Wall-clock time to send at. */
+  at: number
+}
+
+declare global {
+  interface Window {
+    chatLatencyArrivals?: Arrival[]
+  }
+}
+
+/**
+ * Records every chat message element that appears from now on (`window.chatLatencyArrivals`),
+ * the first time its message ID is seen. Messages already shown are ignored. The observer's
+ * callback runs right after the DOM change, before the next paint.
+ */
+export function installArrivalProbe(): void {
+  const now = () => performance.timeOrigin + performance.now()
+  const selector = '[data-testid="chat-message"]'
+  const seen = new Set<string>()
+  for (const el of document.querySelectorAll<HTMLElement>(selector)) seen.add(el.dataset.id ?? '')
+  const arrivals: Arrival[] = []
+  window.chatLatencyArrivals = arrivals
+  const record = (el: HTMLElement, at: number) => {
+    const id = el.dataset.id
+    if (!id || seen.has(id)) return
+    seen.add(id)
+    const text = el.querySelector('[data-testid="chat-message-text"]')?.textContent ?? ''
+    arrivals.push({ id, text: text.trim(), at })
+  }
+  new MutationObserver((records) => {
+    const at = now()
+    for (const r of records) {
+      for (const node of r.addedNodes) {
+        if (!(node instanceof HTMLElement)) continue
+        if (node.matches(selector)) record(node, at)
+        for (const el of node.querySelectorAll<HTMLElement>(selector)) record(el, at)
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true })
+}
+
+/**
+ * Sends probe messages through the chat composer at the planned times, as a person would: the
+ * text is put in the message box and the form submitted. The send time is taken right before
+ * and written into the text. A send waits for the previous one to finish (the box to empty);
+ * a late one goes at once. Resolves with how late the sends started, in milliseconds.
+ */
+export async function sendPlanned(args: {
+  sender: number
+  plan: PlannedSend[]
+}): Promise<number[]> {
+  const now = () => performance.timeOrigin + performance.now()
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+  const input = document.querySelector<HTMLTextAreaElement>('[data-testid="chat-input"]')
+  const form = document.querySelector<HTMLFormElement>('[data-testid="chat-composer"]')
+  if (!input || !form) throw new Error('no chat composer on this page')
+  const lateness: number[] = []
+  for (const { seq, at } of args.plan) {
+    await sleep(at - now())
+    const stuck = now() + 10_000
+    while (input.value !== '') {
+      if (now() > stuck) throw new Error(`send ${seq - 1} did not finish`)
+      await sleep(1)
+    }
+    const sentAt = now()
+    lateness.push(sentAt - at)
+    input.value = `probe ${seq} from ${args.sender} at ${sentAt.toFixed(3)}`
+    input.dispatchEvent(new Event('input', { bubbles: true }))
+    form.requestSubmit()
+  }
+  // The last send is done when the box has emptied.
+  const deadline = now() + 10_000
+  while (input.value !== '' && now() < deadline) await sleep(5)
+  return lateness
+}
