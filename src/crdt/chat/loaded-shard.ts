@@ -1,6 +1,9 @@
 import type { DocHandle } from '@automerge/automerge-repo'
+import type { PeerId } from '../../peer/ids.ts'
 import type { ShardDoc, ShardKey } from './chat-doc.ts'
-import { readShardMessages, type ChatMessage } from './message-view.ts'
+import type { Hlc } from './hlc.ts'
+import { readShardMessages, type ChatMessage, type ReadCache } from './message-view.ts'
+import { newestByAuthor } from './receipts.ts'
 
 /**
  * One open shard: its validated messages, read again only after the document changes, and the
@@ -11,9 +14,11 @@ export class LoadedShard {
   readonly handle: DocHandle<ShardDoc>
   readonly #seen = new Set<string>()
   readonly #reported = new Set<string>()
+  readonly #read: ReadCache = new WeakMap()
   readonly #off: () => void
   #messages: ChatMessage[] | undefined
   #byId: Map<string, ChatMessage> | undefined
+  #newest: Map<PeerId, Hlc> | undefined
 
   /** @param onChange hears the messages this device had not seen in this shard before */
   constructor(
@@ -26,6 +31,7 @@ export class LoadedShard {
     const listener = () => {
       this.#messages = undefined
       this.#byId = undefined
+      this.#newest = undefined
       onChange(this, this.takeFresh())
     }
     handle.on('change', listener)
@@ -37,8 +43,13 @@ export class LoadedShard {
   }
 
   messages(): ChatMessage[] {
-    this.#messages ??= readShardMessages(this.doc, this.key.key, this.#reported, (id, reason) =>
-      console.warn(`chat: ignoring message ${id} in shard ${this.key.key}: ${reason}`),
+    this.#messages ??= readShardMessages(
+      this.doc,
+      this.key.key,
+      this.#reported,
+      (id, reason) =>
+        console.warn(`chat: ignoring message ${id} in shard ${this.key.key}: ${reason}`),
+      this.#read,
     )
     return this.#messages
   }
@@ -46,6 +57,12 @@ export class LoadedShard {
   message(id: string): ChatMessage | undefined {
     this.#byId ??= new Map(this.messages().map((m) => [m.id, m]))
     return this.#byId.get(id)
+  }
+
+  /** Each author's newest message timestamp in this shard (what receipts are raised to). */
+  newestByAuthor(): ReadonlyMap<PeerId, Hlc> {
+    this.#newest ??= newestByAuthor(this.messages())
+    return this.#newest
   }
 
   /** Stored messages, valid or not: what the part limit counts. */

@@ -127,6 +127,13 @@ function readReactions(raw: unknown): Reaction[] {
 }
 
 /**
+ * What `readShardMessages` made of each stored message object. Automerge keeps the objects of
+ * unchanged messages from one version of a document to the next, so a message read before is
+ * not validated again and keeps its identity (the UI re-renders only what changed).
+ */
+export type ReadCache = WeakMap<object, { id: string; result: ChatMessage | string }>
+
+/**
  * Every valid message of a shard. Invalid ones are left out; `onInvalid` hears why, once per
  * message ID and reason for as long as the caller keeps the same `reported` set.
  */
@@ -135,12 +142,16 @@ export function readShardMessages(
   shard: string,
   reported: Set<string>,
   onInvalid: (id: string, reason: string) => void,
+  cache?: ReadCache,
 ): ChatMessage[] {
   const messages = doc?.messages
   if (typeof messages !== 'object' || messages === null) return []
   const out: ChatMessage[] = []
   for (const [id, raw] of Object.entries(messages)) {
-    const result = readMessage(id, raw, shard)
+    const cacheable = cache !== undefined && typeof raw === 'object' && raw !== null
+    const cached = cacheable ? cache.get(raw) : undefined
+    const result = cached?.id === id ? cached.result : readMessage(id, raw, shard)
+    if (cacheable && cached?.result !== result) cache.set(raw, { id, result })
     if (typeof result !== 'string') {
       out.push(result)
     } else if (!reported.has(`${id} ${result}`)) {

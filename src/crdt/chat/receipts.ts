@@ -30,24 +30,33 @@ export function readMark(
   return isHlc(value) ? value : undefined
 }
 
-/** The marks `reader` should raise: each other author's newest message in `messages`. */
-export function marksToRaise(
-  doc: ShardDoc | undefined,
-  messages: readonly ChatMessage[],
-  kind: ReceiptKind,
-  reader: PeerId,
-): Map<PeerId, Hlc> {
+/** Each author's newest timestamp in `messages`. */
+export function newestByAuthor(messages: readonly ChatMessage[]): Map<PeerId, Hlc> {
   const newest = new Map<PeerId, Hlc>()
   for (const m of messages) {
-    if (m.author === reader) continue
     const seen = newest.get(m.author)
     if (!seen || compareHlc(m.hlc, seen) > 0) newest.set(m.author, m.hlc)
   }
-  for (const [author, hlc] of [...newest]) {
-    const stored = readMark(doc, kind, reader, author)
-    if (stored && compareHlc(stored, hlc) >= 0) newest.delete(author)
-  }
   return newest
+}
+
+/**
+ * The marks `reader` should raise: each other author's newest message, given as
+ * `newestByAuthor` of the shard's messages.
+ */
+export function marksToRaise(
+  doc: ShardDoc | undefined,
+  newest: ReadonlyMap<PeerId, Hlc>,
+  kind: ReceiptKind,
+  reader: PeerId,
+): Map<PeerId, Hlc> {
+  const raise = new Map<PeerId, Hlc>()
+  for (const [author, hlc] of newest) {
+    if (author === reader) continue
+    const stored = readMark(doc, kind, reader, author)
+    if (!stored || compareHlc(stored, hlc) < 0) raise.set(author, hlc)
+  }
+  return raise
 }
 
 /** Writes raised marks into a shard inside a change callback. */
@@ -95,6 +104,18 @@ export function receiptOf(
           ? 'delivered'
           : 'partly-delivered'
   return { recipients, delivered, read, missing, state }
+}
+
+/** Whether two views of a message's receipts say the same. */
+export function sameReceipt(a: ReceiptView, b: ReceiptView): boolean {
+  const same = (x: readonly PeerId[], y: readonly PeerId[]) =>
+    x.length === y.length && x.every((peer, i) => peer === y[i])
+  return (
+    a.state === b.state &&
+    same(a.recipients, b.recipients) &&
+    same(a.delivered, b.delivered) &&
+    same(a.read, b.read)
+  )
 }
 
 /** "sent", "delivered to 2 of 3", "delivered to all, read by 1", "read by all". */

@@ -7,7 +7,14 @@ import { CHAT_DOC_KIND, type ChatIndexDoc } from './chat-doc.ts'
 import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
 import { compareMessages, isEmoji, textError, type ChatMessage } from './message-view.ts'
-import { marksToRaise, readMark, receiptOf, writeMarks, type ReceiptView } from './receipts.ts'
+import {
+  marksToRaise,
+  readMark,
+  receiptOf,
+  sameReceipt,
+  writeMarks,
+  type ReceiptView,
+} from './receipts.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
 import { ShardWindow } from './shard-window.ts'
 
@@ -54,6 +61,8 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #clock: HybridClock
   readonly #openedAt: number
   readonly #dirty = new Set<LoadedShard>()
+  /** The receipt views handed out, reused while unchanged (the UI re-renders only changes). */
+  readonly #receipts = new Map<string, ReceiptView>()
   readonly #offs: (() => void)[] = []
   #settled: Promise<void> = Promise.resolve()
   #sorted: ChatMessage[] | undefined
@@ -217,7 +226,11 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const found = this.#lookup(id)
     if (!found) return undefined
     this.#members ??= this.#o.workplace.members().map((m) => m.peer)
-    return receiptOf(found.shard.doc, found.message, this.#members)
+    const view = receiptOf(found.shard.doc, found.message, this.#members)
+    const before = this.#receipts.get(id)
+    if (before && sameReceipt(before, view)) return before
+    this.#receipts.set(id, view)
+    return view
   }
 
   /** Loaded messages from others that this member has not seen. */
@@ -234,9 +247,9 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   markRead(): void {
     let raised = false
     for (const shard of this.#window.loaded()) {
-      const read = marksToRaise(shard.doc, shard.messages(), 'read', this.self)
+      const read = marksToRaise(shard.doc, shard.newestByAuthor(), 'read', this.self)
       if (read.size === 0) continue
-      const delivered = marksToRaise(shard.doc, shard.messages(), 'delivered', this.self)
+      const delivered = marksToRaise(shard.doc, shard.newestByAuthor(), 'delivered', this.self)
       shard.handle.change((d) => {
         writeMarks(d, 'read', this.self, read)
         writeMarks(d, 'delivered', this.self, delivered)
@@ -325,7 +338,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     if (this.#closed) return
     for (const shard of [...this.#dirty]) {
       this.#dirty.delete(shard)
-      const marks = marksToRaise(shard.doc, shard.messages(), 'delivered', this.self)
+      const marks = marksToRaise(shard.doc, shard.newestByAuthor(), 'delivered', this.self)
       if (marks.size > 0) shard.handle.change((d) => writeMarks(d, 'delivered', this.self, marks))
     }
   }

@@ -1,0 +1,26 @@
+/**
+ * Message times as the chat shows them. `Date.toLocaleTimeString` with options builds a new
+ * formatter on every call (slow when hundreds of messages render); these are built once, on
+ * first use, in the browser's locale.
+ */
+let short: Intl.DateTimeFormat | undefined
+let full: Intl.DateTimeFormat | undefined
+
+/** Hours and minutes, e.g. "14:05". */
+export function shortTime(date: Date): string {
+  short ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+  return short.format(date)
+}
+
+/** Date and time to the second, as `Date.toLocaleString()` gives them. */
+export function fullTime(date: Date): string {
+  full ??= new Intl.DateTimeFormat(undefined, {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  })
+  return full.format(date)
+}

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { until } from '../support/until.ts'
+import { ChatWorld } from './chat-devices.ts'
+
+let world: ChatWorld
+afterEach(async () => {
+  await world.close()
+})
+
+// The UI re-renders a message only when its object changes: a change elsewhere in the shard
+// must keep the other messages' objects (and not validate them again), and their receipt views.
+describe('chat message objects', () => {
+  it('stay the same until their own stored message changes', async () => {
+    world = new ChatWorld()
+    const [a, b] = await world.devices(['Ann', 'Bob'])
+    const first = await a!.chat.send('first')
+    const second = await a!.chat.send('second')
+    await until(() => b!.chat.message(second.id), 'B to see both')
+    const before = { first: b!.chat.message(first.id)!, second: b!.chat.message(second.id)! }
+
+    const third = await a!.chat.send('third')
+    a!.chat.toggleReaction(first.id, '👍')
+    await until(
+      () => b!.chat.message(third.id) && b!.chat.message(first.id)!.reactions.length === 1,
+      'B to see the new message and the reaction',
+    )
+    expect(b!.chat.message(second.id)).toBe(before.second)
+    expect(b!.chat.message(first.id)).not.toBe(before.first)
+    expect(b!.chat.message(first.id)!.reactions).toEqual([{ emoji: '👍', peers: [a!.peer] }])
+
+    b!.chat.markRead()
+    await until(() => a!.chat.receipt(third.id)!.state === 'read', 'B’s read receipt')
+    expect(a!.chat.receipt(first.id)!.state).toBe('read')
+    // So do receipt views, while what they say is unchanged.
+    const receipt = a!.chat.receipt(first.id)
+    await a!.chat.send('fourth')
+    expect(a!.chat.receipt(first.id)).toBe(receipt)
+  })
+})
