@@ -4,7 +4,8 @@ import { createShell } from './app/create-shell.ts'
 import { shareToWorkplace } from './app/share-to-workplace.ts'
 import { createBrowserPwa } from './pwa/browser-pwa.ts'
 import { captureInstallPrompt } from './pwa/pwa-controller.ts'
-import { workplaceShareDestinations } from './pwa/share-destinations.ts'
+import { directShareDestinations } from './direct/share-destinations.ts'
+import { combineShareDestinations, workplaceShareDestinations } from './pwa/share-destinations.ts'
 
 // Before anything async: the browser may offer installation once, early.
 const earlyInstallPrompt = captureInstallPrompt(window)
@@ -15,6 +16,7 @@ try {
     WebSocket,
     localStorage,
     document,
+    ...(navigator.storage ? { storageManager: navigator.storage } : {}),
     pageUrl: location.href,
   })
   const share = shell.workplaces.then((app) =>

@@ -8,6 +8,8 @@ export async function createShell(platform: PeerPlatform): Promise<ShellModel> {
   const workplaces = import('./start-workplaces.ts').then(({ startWorkplaces }) =>
     startWorkplaces(session, {
       localStorage: platform.localStorage,
+      indexedDB: platform.indexedDB,
+      ...(platform.storageManager ? { storageManager: platform.storageManager } : {}),
       appUrl,
       document: platform.document,
     }),

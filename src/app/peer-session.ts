@@ -31,6 +31,8 @@ export interface PeerPlatform {
   WebSocket: typeof WebSocket
   localStorage: Storage
   document: Document
+  /** `navigator.storage`, for the storage estimate the files settings show. */
+  storageManager?: StorageManager
   /** The page's URL; the relay of the same origin is the default endpoint. */
   pageUrl: string
   /**

@@ -2,6 +2,11 @@ import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-index
 import { CHAT_DOC_KIND, initialChatIndex } from '../crdt/chat/chat-doc.ts'
 import { CONTACTS_DOC_KIND, initialContactsDoc } from '../crdt/contacts/contacts-doc.ts'
 import { createIndexedDbRecordStore } from '../crdt/membership/record-store.ts'
+import { DirectService } from '../direct/direct-service.ts'
+import { createIdbDirectStore } from '../direct/idb-direct-store.ts'
+import { workplaceInvites } from '../direct/workplace-invites.ts'
+import { FILES_DOC_KIND, initialFilesDoc } from '../files/files-doc.ts'
+import { createFilesService } from '../files/files-service.ts'
 import { createLocalConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
 import { createIndexedDbWorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack } from '../crdt/workplace-stack.ts'
@@ -13,6 +18,7 @@ import { WorkplacesApp } from './workplaces-app.ts'
 const DOCUMENT_KINDS = new Map<string, () => unknown>([
   [CHAT_DOC_KIND, initialChatIndex],
   [CONTACTS_DOC_KIND, initialContactsDoc],
+  [FILES_DOC_KIND, initialFilesDoc],
 ])
 
 /**
@@ -21,7 +27,13 @@ const DOCUMENT_KINDS = new Map<string, () => unknown>([
  */
 export async function startWorkplaces(
   session: PeerSession,
-  platform: { localStorage: Storage; appUrl: string; document: Document },
+  platform: {
+    localStorage: Storage
+    indexedDB: IDBFactory
+    storageManager?: StorageManager
+    appUrl: string
+    document: Document
+  },
 ): Promise<WorkplacesApp> {
   const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
   const stack = createWorkplaceStack({
@@ -40,7 +52,22 @@ export async function startWorkplaces(
       if (wp.isMember(wp.self)) wp.setProfileName(displayName())
     }
   })
-  return new WorkplacesApp({
+  const files = await createFilesService({
+    peers: session.mesh,
+    presence: session.presencePort,
+    indexedDB: platform.indexedDB,
+    localStorage: platform.localStorage,
+    ...(platform.storageManager ? { storageManager: platform.storageManager } : {}),
+  })
+  const direct = await DirectService.open({
+    identity: session.identity,
+    profile: session.profile,
+    mesh: session.mesh,
+    presence: session.connection,
+    files: files.transfers,
+    store: await createIdbDirectStore({ indexedDB: platform.indexedDB }),
+  })
+  const app = new WorkplacesApp({
     stack,
     mesh: session.meshPort,
     presence: session.presencePort,
@@ -52,5 +79,9 @@ export async function startWorkplaces(
       document: platform.document,
     }),
     isHidden: () => platform.document.visibilityState === 'hidden',
+    files,
+    direct,
   })
+  direct.invites.setWorkplaces(workplaceInvites(app))
+  return app
 }

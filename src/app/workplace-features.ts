@@ -5,14 +5,19 @@ import { WorkplaceChat } from '../crdt/chat/workplace-chat.ts'
 import type { ContactBook } from '../crdt/contacts/contact-book.ts'
 import { openContactBook } from '../crdt/contacts/open-contact-book.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
+import type { FilesService } from '../files/files-service.ts'
+import type { WorkplaceFiles } from '../files/workplace-files.ts'
 import type { BrowserNotifier } from '../ui/chat/browser-notifier.ts'
 
 /**
- * What one workplace offers besides membership: its chat (opened with the workplace, so unread
- * counts and notifications work while another screen shows) and its contact book (on demand).
+ * What one workplace offers besides membership: its chat and files (opened with the workplace,
+ * so unread counts, notifications and replicas work while another screen shows) and its
+ * contact book (on demand).
  */
 export class WorkplaceFeatures {
   readonly chat: Promise<WorkplaceChat>
+  /** The workplace's files, opened with it so the Syncer's replica plans are carried out. */
+  readonly files: Promise<WorkplaceFiles>
   readonly #workplace: Workplace
   #contacts: Promise<ContactBook> | undefined
   #openChat: WorkplaceChat | undefined
@@ -23,9 +28,12 @@ export class WorkplaceFeatures {
     repo: Repo
     notifier: BrowserNotifier
     isHidden: () => boolean
+    files: FilesService
   }) {
     const wp = options.workplace
     this.#workplace = wp
+    this.files = options.files.open(wp)
+    this.files.catch((error: unknown) => console.error(`files of ${wp.name} could not open`, error))
     this.chat = WorkplaceChat.open({
       workplace: wp,
       repo: options.repo,

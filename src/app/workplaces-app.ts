@@ -9,6 +9,8 @@ import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../crdt/workplace-stack.ts'
 import { Emitter } from '../peer/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
+import type { DirectService } from '../direct/direct-service.ts'
+import type { FilesService } from '../files/files-service.ts'
 import type { BrowserNotifier } from '../ui/chat/browser-notifier.ts'
 import { WorkplaceFeatures } from './workplace-features.ts'
 
@@ -22,6 +24,10 @@ export interface WorkplacesAppEvents extends Record<string, unknown> {
  */
 export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   readonly stack: WorkplaceStack
+  /** The device's file engine and storage offer, shared by every workplace and direct transfer. */
+  readonly files: FilesService
+  /** Messages and files to one device, with no workplace. */
+  readonly direct: DirectService
   readonly #mesh: MeshPort
   readonly #presence: PresencePort
   readonly #heads: ConfirmedHeadsStore
@@ -41,9 +47,13 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     endpoints: () => string[]
     notifier: BrowserNotifier
     isHidden: () => boolean
+    files: FilesService
+    direct: DirectService
   }) {
     super()
     this.stack = options.stack
+    this.files = options.files
+    this.direct = options.direct
     this.#mesh = options.mesh
     this.#presence = options.presence
     this.#heads = options.heads
@@ -98,6 +108,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         repo: this.stack.repo,
         notifier: this.#notifier,
         isHidden: this.#isHidden,
+        files: this.files,
       })
       this.#features.set(wp.id, features)
     }

@@ -92,6 +92,21 @@ describe('joining a workplace', () => {
     )
   })
 
+  it('is not put off by linked devices that are not in the workplace', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b, x] = await Promise.all(['Ann', 'Bob', 'Xi'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    // Bob is already linked to Xi (say, a nearby device) when he opens the invite.
+    hub.link(b!.identity.peerId, x!.identity.peerId)
+    const seen: string[] = []
+    b!.stack.joins.on('status', (status) => seen.push(status.state))
+    b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    expect(b!.stack.joins.status(acme.id)?.state).toBe('joined')
+    expect(x!.stack.workplaces.list()).toEqual([])
+    expect(seen).not.toContain('refused')
+  })
+
   it('gives a non-member nothing, even with the root document ID', async () => {
     const hub = new FakeMeshHub()
     const [a, m] = await Promise.all(['Ann', 'Mallory'].map((n) => device(hub, n)))

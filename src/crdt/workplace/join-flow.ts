@@ -200,6 +200,8 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       case 'ask-decision':
         return this.#onAdmitted(from, m)
       case 'join-refused':
+        // Only a member's answer settles a join; one device not being in it says nothing.
+        if (m.code === 'not-member') return
         return this.#refuse(m.workplace, m.code, m.message)
     }
   }
@@ -208,7 +210,8 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     const wp = this.#workplaces.get(workplace)
     const refuse = (code: RefusalCode) =>
       this.#send(from, { t: 'join-refused', workplace, code, message: MESSAGES[code] })
-    if (!wp?.isMember(this.#mesh.self)) return refuse('not-member')
+    // A device outside the workplace stays silent: the newcomer asks its members too.
+    if (!wp?.isMember(this.#mesh.self)) return
     if (!wp.isMember(from)) {
       const code = await this.#inviteProblem(wp, invite)
       if (code) return refuse(code)
@@ -230,15 +233,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
 
   #onAsk(request: JoinRequest): void {
     const wp = this.#workplaces.get(request.workplace)
-    if (!wp?.isMember(this.#mesh.self)) {
-      this.#send(request.requester, {
-        t: 'join-refused',
-        workplace: request.workplace,
-        code: 'not-member',
-        message: MESSAGES['not-member'],
-      })
-      return
-    }
+    if (!wp?.isMember(this.#mesh.self)) return
     if (wp.isMember(request.requester)) {
       this.#send(request.requester, {
         t: 'join-accepted',
