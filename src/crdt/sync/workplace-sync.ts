@@ -196,11 +196,12 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
 
 function sameHeads(a: Record<string, string[]> | undefined, b: Record<string, string[]>): boolean {
   if (!a) return false
-  const docs = Object.keys(b)
-  if (docs.length !== Object.keys(a).length) return false
-  return docs.every((doc) => {
-    const x = a[doc]
-    const y = b[doc]
-    return !!x && !!y && x.length === y.length && [...x].sort().join() === [...y].sort().join()
+  // Compare the documents both devices have open (one may not have opened, say, the contacts).
+  const shared = Object.keys(b).filter((doc) => doc in a)
+  if (shared.length === 0) return false
+  return shared.every((doc) => {
+    const x = a[doc]!
+    const y = b[doc]!
+    return x.length === y.length && [...x].sort().join() === [...y].sort().join()
   })
 }
