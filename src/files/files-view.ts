@@ -5,6 +5,7 @@ import type { DownloadProgress } from './download.ts'
 import type { FileVersions } from './file-versions.ts'
 import type { FileEntry, Holding } from './files-doc.ts'
 import type { HashHex } from './hashing.ts'
+import { secondsLeft } from './rate-meter.ts'
 
 export interface HolderView {
   peer: PeerId
@@ -41,6 +42,9 @@ export interface FileView {
 export interface UploadRowView extends UploadView {
   peerName: string
   fileName: string
+  fileSize: number
+  /** At this rate, if the peer fetches the rest of the file from this device. */
+  secondsLeft: number | null
 }
 
 export interface FilesView {
@@ -67,7 +71,7 @@ export interface FilesViewInput {
   replicas: number
   adding: FilesView['adding']
   budget: { quota: number; used: number }
-  entryName: (fileId: HashHex) => string
+  entry: (fileId: HashHex) => FileEntry | undefined
 }
 
 /** Turns the files document and this device's state into what the panel shows. */
@@ -111,11 +115,17 @@ export function buildFilesView(input: FilesViewInput): FilesView {
       versions: group.versions.map((entry, i) => versionView(entry, i + 1)).reverse(),
     })),
     adding: input.adding,
-    uploads: input.uploads.map((u) => ({
-      ...u,
-      peerName: nameOf(u.peer),
-      fileName: input.entryName(u.fileId),
-    })),
+    uploads: input.uploads.map((u) => {
+      const entry = input.entry(u.fileId)
+      const size = entry?.size ?? u.bytesSent
+      return {
+        ...u,
+        peerName: nameOf(u.peer),
+        fileName: entry?.name ?? u.fileId,
+        fileSize: size,
+        secondsLeft: secondsLeft(size - u.bytesSent, u.rate),
+      }
+    }),
     replicas: input.replicas,
     isSyncer: input.syncer === input.self,
     storage: input.budget,

@@ -28,9 +28,10 @@ import { buildFilesView, type FilesView } from './files-view.ts'
 export interface FilesWorkplace {
   readonly id: string
   readonly self: PeerId
-  readonly doc: { settings?: { replicas?: number } } | undefined
+  readonly doc: { settings?: { replicas?: number }; docs?: Record<string, string> } | undefined
   openDoc<T>(key: string): Promise<DocHandle<T>>
   isMember(peer: PeerId): boolean
+  isOwner(peer: PeerId): boolean
   members(): readonly { peer: PeerId; name: string }[]
   on(event: 'change', listener: () => void): () => void
 }
@@ -73,7 +74,12 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   #local = new Map<HashHex, LocalFileRecord>()
   #changeQueued = false
 
+  /**
+   * Opens the workplace's files. A member who is not an owner waits until the workplace's root
+   * document (synced from the others) names the file index: only an owner may start one.
+   */
   static async open(options: WorkplaceFilesOptions): Promise<WorkplaceFiles> {
+    await indexKnown(options.workplace)
     const handle = await options.workplace.openDoc<FilesDoc>(FILES_DOC_KIND)
     const files = new WorkplaceFiles(options, handle)
     await files.#refreshLocal()
@@ -153,7 +159,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
       replicas: this.replicas,
       adding: [...this.#adding.values()],
       budget: this.#keeper.storageView(),
-      entryName: (fileId) => this.#entries.find((e) => e.fileId === fileId)?.name ?? fileId,
+      entry: (fileId) => this.#entries.find((e) => e.fileId === fileId),
     })
   }
 
@@ -289,6 +295,19 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
       this.emit('change', undefined)
     })
   }
+}
+
+function indexKnown(workplace: FilesWorkplace): Promise<void> {
+  const known = () =>
+    workplace.doc?.docs?.[FILES_DOC_KIND] !== undefined || workplace.isOwner(workplace.self)
+  if (known()) return Promise.resolve()
+  return new Promise((resolve) => {
+    const off = workplace.on('change', () => {
+      if (!known()) return
+      off()
+      resolve()
+    })
+  })
 }
 
 function onChange<T>(handle: DocHandle<T>, listener: () => void): () => void {
