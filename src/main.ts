@@ -20,8 +20,11 @@ try {
     pageUrl: location.href,
   })
   const share = shell.workplaces.then((app) =>
-    workplaceShareDestinations(app, (workplaceId, item) =>
-      shareToWorkplace(app, workplaceId, item),
+    combineShareDestinations(
+      workplaceShareDestinations(app, (workplaceId, item) =>
+        shareToWorkplace(app, workplaceId, item),
+      ),
+      directShareDestinations(app.direct),
     ),
   )
   mount(App, {
