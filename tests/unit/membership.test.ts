@@ -38,7 +38,13 @@ async function entry<K extends UnsignedBody['kind']>(
   fields: Fields<K>,
   at = 1000,
 ): Promise<VerifiedRecord> {
-  const record = await signRecord(signer, { kind, workplace, clock, at, ...fields } as unknown as UnsignedBody)
+  const record = await signRecord(signer, {
+    kind,
+    workplace,
+    clock,
+    at,
+    ...fields,
+  } as unknown as UnsignedBody)
   expect(await recordError(record)).toBeNull()
   return { id: await recordId(record), record }
 }
