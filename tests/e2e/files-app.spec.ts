@@ -1,0 +1,64 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { expect, test, type Page } from '@playwright/test'
+import { openDevice, trackDevices } from './support/device.ts'
+import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
+
+// Workplace files in the app itself: the Files tab of a workplace three members share.
+const devices = trackDevices()
+const MB = 1024 * 1024
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+const version = (page: Page, name: string, n: number) =>
+  page.locator(
+    `[data-testid="file-item"][data-name="${name}"] [data-testid="file-version"][data-version="${n}"]`,
+  )
+
+async function save(page: Page, name: string, n: number): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    version(page, name, n).getByTestId('file-save').click(),
+  ])
+  return sha(await readFile((await download.path())!))
+}
+
+test('a 20 MB file added in the app is saved byte for byte by two members; versions too', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const invite = await createInvite(ann.page, '10 people')
+  const bob = await openDevice(browser, 'Bob', invite)
+  const cy = await openDevice(browser, 'Cy', invite)
+  devices.push(bob, cy)
+  await expectMembers(ann.page, ['Ann', 'Bob', 'Cy'])
+  for (const d of [ann, bob, cy]) {
+    // Saving goes through a Blob download, which the test can read.
+    await d.page.evaluate(
+      () => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker,
+    )
+    await d.page.getByTestId('tab-files').click()
+    await expect(d.page.getByTestId('files-panel')).toBeVisible()
+  }
+
+  const bytes = randomBytes(20 * MB)
+  await ann.page
+    .getByTestId('files-input')
+    .setInputFiles({ name: 'video.bin', mimeType: 'application/octet-stream', buffer: bytes })
+  await expect(version(ann.page, 'video.bin', 1)).toHaveAttribute('data-local', 'complete', {
+    timeout: 60_000,
+  })
+  await expect(version(bob.page, 'video.bin', 1).getByTestId('file-added-by')).toHaveText('Ann')
+  const saved = await Promise.all([save(bob.page, 'video.bin', 1), save(cy.page, 'video.bin', 1)])
+  expect(saved).toEqual([sha(bytes), sha(bytes)])
+
+  const second = randomBytes(MB + 7)
+  await bob.page
+    .getByTestId('files-input')
+    .setInputFiles({ name: 'video.bin', mimeType: 'application/octet-stream', buffer: second })
+  await expect(version(cy.page, 'video.bin', 2)).toBeVisible({ timeout: 30_000 })
+  expect(await save(cy.page, 'video.bin', 2)).toBe(sha(second))
+  expect(await save(cy.page, 'video.bin', 1)).toBe(sha(bytes))
+})
