@@ -101,6 +101,17 @@ test('edits of different fields made offline on two devices are both kept', asyn
     await expect(page.getByTestId('contact-email')).toContainText('grace@example.org')
     await expect(page.getByTestId('contact-conflicts')).toHaveCount(0)
   }
+
+  // "Save as contact" on a member fills in what is known of them.
+  await annAlone.getByTestId('tab-people').click()
+  await annAlone
+    .getByTestId('member')
+    .filter({ hasText: 'Bob' })
+    .getByRole('button', { name: /save .*contact/i })
+    .click()
+  await openContacts(annAlone)
+  await expect(row(annAlone, 'Bob')).toBeVisible()
+  await expect(row(bobAlone, 'Bob')).toBeVisible()
 })
 
 test('the same field edited offline on two devices shows a conflict any member resolves', async ({
