@@ -46,4 +46,30 @@ describe('a workplace’s documents', () => {
       m!.stack.repo.find(notes.url, { signal: AbortSignal.timeout(1000) }),
     ).rejects.toThrow()
   })
+
+  it('opens a document nobody could provide yet once a member comes online', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    ;(await acme.openDoc<Notes>('notes')).change((d) => {
+      d.notes.first = 'hello'
+    })
+    b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    const [annId, bobId] = [a!.identity.peerId, b!.identity.peerId]
+    hub.unlink(annId, bobId)
+    const authorize = b!.port.authorize
+    b!.port.authorize = () => false
+    let opened = false
+    const opening = bAcme.openDoc<Notes>('notes').then((handle) => {
+      opened = true
+      return handle
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(opened).toBe(false)
+    b!.port.authorize = authorize
+    hub.link(annId, bobId)
+    const notes = await opening
+    await until(() => notes.doc()?.notes.first === 'hello', 'the note to arrive')
+  })
 })

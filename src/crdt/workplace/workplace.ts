@@ -125,7 +125,12 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     let url = this.doc?.docs?.[key]
     let handle: DocHandle<unknown>
     if (url) {
-      handle = await this.#repo.find<unknown>(url as AutomergeUrl)
+      // Not on this device yet and nobody online to ask: wait until a member can provide it
+      // (the repo asks again whenever a member links) rather than fail.
+      handle = await this.#repo.find<unknown>(url as AutomergeUrl, {
+        allowableStates: ['ready', 'unavailable'],
+      })
+      if (!handle.isReady()) await handle.whenReady(['ready'])
     } else {
       this.#requireOwner(`start the ${key} of this workplace`)
       handle = this.#repo.create<unknown>(init())

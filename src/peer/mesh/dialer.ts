@@ -77,6 +77,13 @@ export class Dialer {
 
   /** Forgets the backoff for `peer` (it just appeared) and dials soon. */
   retrySoon(peer: PeerId): void {
+    // The peer (re)appeared, e.g. reopened in another tab: a dial still waiting on its earlier
+    // instance is stale, and would make us ignore the new one's offers (glare) until it timed out.
+    const stale = this.#dialing.get(peer)
+    if (stale) {
+      this.#dialing.delete(peer)
+      stale.abort()
+    }
     this.#attempts.delete(peer)
     this.#cancelTimer(peer)
     this.want(peer)
