@@ -1,0 +1,120 @@
+/**
+ * A page for bench/chat-open.ts, served on the app's origin: writes a workplace with a long chat
+ * history into this browser profile's IndexedDB, through the same stores the app opens
+ * (src/app/start-workplaces.ts) and under this device's own identity (created here if the app
+ * has not run yet), so that the app opens it as one of its own. Driven through
+ * `window.chatHistory`.
+ */
+import { stringifyAutomergeUrl } from '@automerge/automerge-repo'
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
+import { CHAT_DOC_KIND, initialChatIndex, type ChatIndexDoc } from '../src/crdt/chat/chat-doc.ts'
+import { shardDocumentId } from '../src/crdt/chat/shard-doc.ts'
+import { rootDocsRegistrar } from '../src/crdt/chat/shard-registrar.ts'
+import { CONTACTS_DOC_KIND, initialContactsDoc } from '../src/crdt/contacts/contacts-doc.ts'
+import { createIndexedDbRecordStore } from '../src/crdt/membership/record-store.ts'
+import type { MeshPort } from '../src/crdt/mesh-port.ts'
+import { createIndexedDbWorkplaceList } from '../src/crdt/workplace/workplace-list.ts'
+import { createWorkplaceStack } from '../src/crdt/workplace-stack.ts'
+import { createIdbKeyStore } from '../src/peer/identity/idb-key-store.ts'
+import { loadOrCreateIdentity } from '../src/peer/identity/load-identity.ts'
+import { base32 } from '../src/peer/identity/peer-id.ts'
+import type { PeerId } from '../src/peer/ids.ts'
+import { planHistory } from './chat-history.ts'
+
+export interface WrittenHistory {
+  workplace: string
+  newestId: string
+  newestText: string
+  shards: number
+  messages: number
+  bytes: number
+  ms: number
+}
+
+/** No links: the history is written on this device alone. */
+function offlineMesh(self: PeerId): MeshPort {
+  return {
+    self,
+    linkedPeers: () => [],
+    send: () => {},
+    onMessage: () => () => {},
+    onLinkChange: () => () => {},
+    setGroup: () => {},
+    join: () => {},
+    leave: () => {},
+    reauthorize: () => {},
+  }
+}
+
+const randomPeer = () => base32(crypto.getRandomValues(new Uint8Array(20))) as PeerId
+
+async function write(options: {
+  name: string
+  messages: number
+  spanMs: number
+  unread: number
+}): Promise<WrittenHistory> {
+  const started = performance.now()
+  const identity = await loadOrCreateIdentity(await createIdbKeyStore())
+  const stack = createWorkplaceStack({
+    identity,
+    mesh: offlineMesh(identity.peerId),
+    storage: new IndexedDBStorageAdapter('peerplace-documents'),
+    list: createIndexedDbWorkplaceList(),
+    records: createIndexedDbRecordStore(),
+    displayName: () => 'Bench',
+    kinds: new Map<string, () => unknown>([
+      [CHAT_DOC_KIND, initialChatIndex],
+      [CONTACTS_DOC_KIND, initialContactsDoc],
+    ]),
+  })
+  const wp = await stack.workplaces.create(options.name)
+  const index = await wp.openDoc<ChatIndexDoc>(CHAT_DOC_KIND)
+  const register = rootDocsRegistrar(wp.handle)
+  const members = [identity.peerId, randomPeer(), randomPeer(), randomPeer()]
+  const plan = planHistory({
+    chat: index.documentId,
+    members,
+    messages: options.messages,
+    end: Date.now() - 60_000,
+    spanMs: options.spanMs,
+    unread: options.unread,
+  })
+  let shards = 0
+  let messages = 0
+  let bytes = 0
+  for (const shard of plan.shards) {
+    const documentId = shardDocumentId(index.documentId, shard.key)
+    stack.repo.import(shard.binary, { docId: documentId })
+    register({ key: shard.key, documentId, url: stringifyAutomergeUrl({ documentId }) })
+    index.change((d) => {
+      d.shards[shard.key] = true
+    })
+    shards++
+    messages += shard.messages
+    bytes += shard.binary.length
+    // Let storage writes and the page breathe between shards.
+    if (shards % 10 === 0) await stack.repo.flush()
+  }
+  await stack.repo.flush()
+  await stack.shutdown()
+  return {
+    workplace: options.name,
+    newestId: plan.newestId,
+    newestText: plan.newestText,
+    shards,
+    messages,
+    bytes,
+    ms: performance.now() - started,
+  }
+}
+
+const driver = { write }
+
+declare global {
+  interface Window {
+    chatHistory: typeof driver
+  }
+}
+
+window.chatHistory = driver

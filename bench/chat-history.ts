@@ -1,0 +1,147 @@
+/**
+ * A long chat history, built as the members' devices would have written it: shard documents
+ * (src/crdt/chat) with one Automerge change per message made under its author's actor, the
+ * authors' documents merged whenever another member writes (so the changes form one causal
+ * history), and delivery/read receipts raised by each reader's own actor every 25 messages.
+ * Runs in a page or in Node.
+ */
+import * as Automerge from '@automerge/automerge'
+import { ImmutableString, type DocumentId } from '@automerge/automerge-repo'
+import { initialChatIndex, shardKey, type ShardDoc } from '../src/crdt/chat/chat-doc.ts'
+import { formatHlc } from '../src/crdt/chat/hlc.ts'
+import { receiptKey } from '../src/crdt/chat/receipts.ts'
+import { initialShardBinary } from '../src/crdt/chat/shard-doc.ts'
+import type { PeerId } from '../src/peer/ids.ts'
+
+export interface HistoryOptions {
+  /** The chat index's document ID (shards derive from it). */
+  chat: DocumentId
+  /** Members who write; the first is the device that will open the chat. */
+  members: readonly PeerId[]
+  messages: number
+  /** Wall-clock time of the newest message. */
+  end: number
+  spanMs: number
+  /** The reader (first member) has read all but this many of the newest messages. */
+  unread: number
+}
+
+export interface HistoryShard {
+  key: string
+  binary: Uint8Array
+  messages: number
+}
+
+export interface HistoryPlan {
+  shards: Generator<HistoryShard>
+  newestId: string
+  newestText: string
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+const WORDS =
+  'so the plan for today is to ship the draft then review notes and meet after lunch'.split(' ')
+const RECEIPT_EVERY = 25
+
+/** A message ID as the chat makes them (16 base32 characters), from its number. */
+export function messageId(i: number): string {
+  let id = ''
+  for (let n = i, k = 0; k < 16; k++, n = Math.floor(n / 32)) id = BASE32[n % 32]! + id
+  return id
+}
+
+export function messageText(i: number): string {
+  const words = 3 + (i % 19)
+  return Array.from({ length: words }, (_, k) => WORDS[(i * 3 + k * 5) % WORDS.length]).join(' ')
+}
+
+/** Who writes message `i`: members take turns of 1-4 messages, as in a conversation. */
+function authorOf(i: number, members: number): number {
+  const turn = Math.floor(i / 3)
+  return (turn * 7 + (turn % 3)) % members
+}
+
+/** An actor ID (hex) per member and shard, fixed so that builds are repeatable. */
+function actorOf(member: number, key: string): string {
+  let hex = ''
+  for (const c of `${member}:${key}`) hex += c.charCodeAt(0).toString(16).padStart(2, '0')
+  return hex.padEnd(32, '0').slice(0, 32)
+}
+
+/** Message times and shard keys, as the chat places messages (bucket, then parts of a limit). */
+function layout(options: HistoryOptions): { at: number; key: string }[] {
+  const { bucketMs, shardLimit } = initialChatIndex()
+  const start = options.end - options.spanMs
+  const out: { at: number; key: string }[] = []
+  let bucket = -1
+  let inBucket = 0
+  for (let i = 0; i < options.messages; i++) {
+    const at = start + Math.round((i * options.spanMs) / Math.max(1, options.messages - 1))
+    const b = Math.floor(at / bucketMs)
+    if (b !== bucket) [bucket, inBucket] = [b, 0]
+    out.push({ at, key: shardKey(b, Math.floor(inBucket++ / shardLimit)) })
+  }
+  return out
+}
+
+/** Builds the shards one at a time (oldest first), so that a caller can store each and drop it. */
+export function planHistory(options: HistoryOptions): HistoryPlan {
+  const placed = layout(options)
+  const last = options.messages - 1
+  function* shards(): Generator<HistoryShard> {
+    for (let i = 0; i < placed.length;) {
+      const key = placed[i]!.key
+      let end = i
+      while (end < placed.length && placed[end]!.key === key) end++
+      yield buildShard(options, key, placed, i, end)
+      i = end
+    }
+  }
+  return { shards: shards(), newestId: messageId(last), newestText: messageText(last) }
+}
+
+function buildShard(
+  options: HistoryOptions,
+  key: string,
+  placed: readonly { at: number }[],
+  from: number,
+  to: number,
+): HistoryShard {
+  const { members } = options
+  const seed = Automerge.load<ShardDoc>(initialShardBinary(options.chat, key))
+  const docs = members.map((_, m) => Automerge.clone(seed, { actor: actorOf(m, key) }))
+  let current = 0
+  const as = (member: number) => {
+    if (member !== current) docs[member] = Automerge.merge(docs[member]!, docs[current]!)
+    current = member
+    return member
+  }
+  const s = (v: string) => new ImmutableString(v)
+  for (let i = from; i < to; i++) {
+    const author = as(authorOf(i, members.length))
+    const t = formatHlc(placed[i]!.at, 0)
+    docs[author] = Automerge.change(docs[author]!, (d) => {
+      d.messages[messageId(i)] = {
+        a: s(members[author]!),
+        t: s(t),
+        x: s(messageText(i)),
+        ...(i % 10 === 9 && i > from ? { r: s(messageId(i - 1)) } : {}),
+        re: i % 17 === 0 ? { [`${members[(author + 1) % members.length]} 👍`]: true } : {},
+      }
+    })
+    if ((i - from) % RECEIPT_EVERY !== RECEIPT_EVERY - 1 && i !== to - 1) continue
+    for (let reader = 0; reader < members.length; reader++) {
+      const read = reader !== 0 || i <= options.messages - 1 - options.unread
+      as(reader)
+      docs[reader] = Automerge.change(docs[reader]!, (d) => {
+        for (let a = 0; a < members.length; a++) {
+          if (a === reader) continue
+          const k = receiptKey(members[reader]!, members[a]!)
+          d.delivered[k] = s(t)
+          if (read) d.read[k] = s(t)
+        }
+      })
+    }
+  }
+  return { key, binary: Automerge.save(docs[current]!), messages: to - from }
+}

@@ -1,0 +1,55 @@
+/**
+ * In-page code for `chat.open_50k_ms` (bench/chat-open.ts), installed with `addInitScript` before
+ * the app loads; self-contained (Playwright sends its source). Times are `performance.now()`:
+ * milliseconds since the page's navigation started.
+ */
+
+export interface OpenTimes {
+  /** The workplace's button appeared in the list (and was clicked at once). */
+  listed?: number
+  /** The newest message's element was added to the chat list… */
+  inDom?: number
+  /** …and the frame holding it was painted (next animation frame, then a task). */
+  painted?: number
+  /** The last change to the chat list so far, and how many messages it held. */
+  lastChange?: number
+  count?: number
+}
+
+declare global {
+  interface Window {
+    chatOpenTimes?: OpenTimes
+  }
+}
+
+/**
+ * Opens the named workplace as soon as its button appears (as a person clicking at once would)
+ * and records when the newest message is shown in its chat, which is the tab a workplace opens
+ * on.
+ */
+export function installOpenProbe(args: { workplace: string; newestId: string }): void {
+  const times: OpenTimes = {}
+  window.chatOpenTimes = times
+  const newest = `[data-testid="chat-message"][data-id="${args.newestId}"]`
+  const check = () => {
+    const at = performance.now()
+    if (times.listed === undefined) {
+      const button = [
+        ...document.querySelectorAll<HTMLButtonElement>('[data-testid="open-workplace"]'),
+      ].find((b) => b.textContent?.includes(args.workplace))
+      if (button) {
+        times.listed = at
+        button.click()
+      }
+    }
+    if (times.inDom === undefined && document.querySelector(newest)) {
+      times.inDom = at
+      requestAnimationFrame(() => setTimeout(() => (times.painted = performance.now())))
+    }
+    if (times.inDom !== undefined) {
+      times.lastChange = at
+      times.count = document.querySelectorAll('[data-testid="chat-message"]').length
+    }
+  }
+  new MutationObserver(check).observe(document, { childList: true, subtree: true })
+}

@@ -1,0 +1,144 @@
+/**
+ * Cold open of a workplace with a long chat history, in the app: the history is written into a
+ * browser profile on disk by a bench page served on the app's origin (bench/chat-history-page.ts,
+ * through a Vite dev server, so it can import the app's modules); then the browser is started
+ * afresh for every run and the app loaded, the workplace opened from the list the moment it
+ * appears, until the newest message is shown (bench/chat-open-probe.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { createServer } from 'vite'
+import { chromiumLaunchOptions } from '../tests/support/browser.ts'
+import type { WrittenHistory } from './chat-history-page.ts'
+import { NAME_SHIM } from './chat-latency-probe.ts'
+import { installOpenProbe, type OpenTimes } from './chat-open-probe.ts'
+
+export interface OpenOptions {
+  appUrl: string
+  rootDir: string
+  messages: number
+  runs: number
+  log: (message: string) => void
+}
+
+export interface OpenRun extends OpenTimes {
+  /** When the page's DOM had been quiet for a while after the newest message was shown. */
+  settled?: number
+}
+
+const DAY_MS = 24 * 3600_000
+const QUIET_MS = 2000
+
+/**
+ * A fresh browser on the profile at `dir`. Service workers are off: requests of the bench page
+ * must reach Playwright's routing, and every run then loads the app the same way (from the
+ * HTTP cache, warmed by an earlier run).
+ */
+export function launch(dir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, {
+    ...chromiumLaunchOptions(),
+    serviceWorkers: 'block',
+  })
+}
+
+async function firstPage(context: BrowserContext): Promise<Page> {
+  const page = context.pages()[0] ?? (await context.newPage())
+  page.on('pageerror', (error) => console.error(`[chat-open] page error: ${error.message}`))
+
+  return page
+}
+
+/** Writes the history through the bench page, its requests answered by a Vite dev server. */
+export async function writeHistory(dir: string, options: OpenOptions): Promise<WrittenHistory> {
+  const vite = await createServer({
+    root: options.rootDir,
+    configFile: join(options.rootDir, 'vite.config.ts'),
+    logLevel: 'error',
+    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false, ws: false },
+  })
+  await vite.listen()
+  const devUrl = vite.resolvedUrls!.local[0]!
+  const context = await launch(dir)
+  try {
+    const page = await firstPage(context)
+    await page.route('**/*', async (route) => {
+      const url = new URL(route.request().url())
+      const response = await route.fetch({ url: new URL(url.pathname + url.search, devUrl).href })
+      await route.fulfill({ response })
+    })
+    await page.goto(new URL('bench/chat-history-page.html', options.appUrl).href)
+    const ready = () =>
+      page.waitForFunction(() => 'chatHistory' in window, undefined, {
+        timeout: 60_000,
+      })
+    // A dev server that has just optimized its dependencies may fail the first load.
+    await ready().catch(async () => {
+      await page.reload()
+      await ready()
+    })
+    return await page.evaluate((args) => window.chatHistory.write(args), {
+      name: 'History',
+      messages: options.messages,
+      spanMs: 100 * DAY_MS,
+      unread: 20,
+    })
+  } finally {
+    await context.close()
+    await vite.close()
+  }
+}
+
+/** Starts the browser on the profile, loads the app and opens the workplace. */
+export async function openOnce(
+  dir: string,
+  appUrl: string,
+  history: WrittenHistory,
+): Promise<OpenRun> {
+  const context = await launch(dir)
+  try {
+    await context.addInitScript(NAME_SHIM)
+    await context.addInitScript(installOpenProbe, {
+      workplace: history.workplace,
+      newestId: history.newestId,
+    })
+    const page = await firstPage(context)
+    await page.goto(appUrl)
+    const read = () => page.evaluate(() => ({ ...window.chatOpenTimes, now: performance.now() }))
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      const times = await read()
+      const quiet = times.lastChange !== undefined && times.now - times.lastChange > QUIET_MS
+      if (times.painted !== undefined && quiet) return { ...times, settled: times.lastChange! }
+      if (Date.now() > deadline) {
+        if (times.painted !== undefined) return times
+        throw new Error(`the newest message was not shown: ${JSON.stringify(times)}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  } finally {
+    await context.close()
+  }
+}
+
+/** Writes the history once, then opens it `runs` times, each in a freshly started browser. */
+export async function measureChatOpen(
+  options: OpenOptions,
+): Promise<{ history: WrittenHistory; runs: OpenRun[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'peerplace-chat-open-'))
+  try {
+    const history = await writeHistory(dir, options)
+    options.log(
+      `wrote ${history.messages} messages in ${history.shards} shards ` +
+        `(${(history.bytes / 1e6).toFixed(1)} MB saved) in ${(history.ms / 1000).toFixed(1)} s`,
+    )
+    // Unmeasured: fills the HTTP cache and compiled-code caches, as for a returning user.
+    await openOnce(dir, options.appUrl, history)
+    const runs: OpenRun[] = []
+    for (let i = 0; i < options.runs; i++) runs.push(await openOnce(dir, options.appUrl, history))
+    return { history, runs }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
