@@ -68,7 +68,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
       }
     }
     track()
-    this.stack.network.setHold((peer) => this.#waitForSyncer(peer))
     this.stack.workplaces.on('change', () => {
       track()
       this.emit('change', undefined)
@@ -95,28 +94,9 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         store: this.#heads,
       })
       wp.handle.on('change', () => sync!.changed())
-      sync.on('change', () => this.stack.network.refreshPeers())
       this.#sync.set(wp.id, sync)
     }
     return sync
-  }
-
-  /**
-   * The Syncer's duty on a member's return: while this device is not yet in sync with the
-   * online Syncer of a workplace it shares with `peer`, sync with other members waits (briefly:
-   * the network adapter bounds it), so the Syncer merges first and passes the result on.
-   */
-  #waitForSyncer(peer: PeerId): boolean {
-    for (const wp of this.stack.workplaces.list()) {
-      if (!wp.isMember(peer) || !wp.isMember(this.self)) continue
-      const sync = this.#sync.get(wp.id)
-      if (!sync) continue
-      const syncer = sync.syncer
-      if (syncer === this.self || syncer === peer) continue
-      if (!this.#mesh.linkedPeers().includes(syncer)) continue
-      if (sync.self().state !== 'in-sync') return true
-    }
-    return false
   }
 
   /** Chat and contacts of a workplace, opened on first use. */

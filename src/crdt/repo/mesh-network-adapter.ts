@@ -31,30 +31,14 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #policy: AccessPolicy
   readonly #announced = new Set<PeerId>()
   readonly #unsubscribe: (() => void)[] = []
-  /** When each held-back peer was first held (see setHold). */
-  readonly #heldSince = new Map<PeerId, number>()
-  #hold: (peer: PeerId) => boolean = () => false
-  #holdTimer: ReturnType<typeof setTimeout> | undefined
   #ready = false
   #readyResolve: (() => void) | undefined
   readonly #readyPromise = new Promise<void>((resolve) => (this.#readyResolve = resolve))
 
-  readonly #maxHoldMs: number
-
-  constructor(mesh: MeshPort, policy: AccessPolicy, options: { maxHoldMs?: number } = {}) {
+  constructor(mesh: MeshPort, policy: AccessPolicy) {
     super()
     this.#mesh = mesh
     this.#policy = policy
-    this.#maxHoldMs = options.maxHoldMs ?? 3000
-  }
-
-  /**
-   * Holds back syncing with some linked peers for a while (at most `maxHoldMs` each), so that
-   * a returning member syncs with the Syncer first and the Syncer passes the merge on.
-   */
-  setHold(hold: (peer: PeerId) => boolean): void {
-    this.#hold = hold
-    this.refreshPeers()
   }
 
   isReady(): boolean {
@@ -86,30 +70,14 @@ export class MeshNetworkAdapter extends NetworkAdapter {
         this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
       }
     }
-    const now = Date.now()
-    for (const peer of [...this.#heldSince.keys()])
-      if (!wanted.has(peer)) this.#heldSince.delete(peer)
     for (const peer of wanted) {
       if (this.#announced.has(peer)) continue
-      if (this.#holding(peer, now)) continue
       this.#announced.add(peer)
       this.emit('peer-candidate', {
         peerId: peer as unknown as RepoPeerId,
         peerMetadata: { isEphemeral: false },
       })
     }
-  }
-
-  #holding(peer: PeerId, now: number): boolean {
-    const since = this.#heldSince.get(peer)
-    if ((since !== undefined && now - since >= this.#maxHoldMs) || !this.#hold(peer)) {
-      this.#heldSince.delete(peer)
-      return false
-    }
-    if (since === undefined) this.#heldSince.set(peer, now)
-    clearTimeout(this.#holdTimer)
-    this.#holdTimer = setTimeout(() => this.refreshPeers(), 250)
-    return true
   }
 
   /** Forgets and re-announces a peer whose link was replaced, so the repo restarts its sync. */
@@ -127,7 +95,6 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   }
 
   disconnect(): void {
-    clearTimeout(this.#holdTimer)
     for (const off of this.#unsubscribe.splice(0)) off()
     for (const peer of [...this.#announced]) {
       this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
