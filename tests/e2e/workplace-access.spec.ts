@@ -77,7 +77,7 @@ test('forged membership changes are ignored and a removed member gets nothing mo
   await until(() => !mel.mesh.linkedPeers().includes(annId as never), 'Ann to drop Mel', 15_000)
   await ann.page.getByTestId('edit-workplace').click()
   await ann.page.getByTestId('edit-description').fill('after Mel left')
-  await ann.page.getByRole('button', { name: 'Save' }).click()
+  await ann.page.getByRole('button', { name: 'Save', exact: true }).click()
   await expect(bob.page.getByTestId('workplace-description')).toHaveText('after Mel left')
   await new Promise((resolve) => setTimeout(resolve, 2000))
   expect(melAcme.description).toBe('Mel was here')

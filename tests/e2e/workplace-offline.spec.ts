@@ -40,7 +40,7 @@ test('a member’s offline changes and everyone else’s merge when it returns',
   await ann.page.getByTestId('edit-workplace').click()
   await ann.page.getByTestId('edit-name').fill('Acme Inc')
   await ann.page.getByTestId('edit-description').fill('Ann wrote this')
-  await ann.page.getByRole('button', { name: 'Save' }).click()
+  await ann.page.getByRole('button', { name: 'Save', exact: true }).click()
   await nameDevice(cy.page, 'Cy Two')
   await expect(cy.page.getByTestId('workplace-name')).toHaveText('Acme Inc')
 
