@@ -4,7 +4,7 @@ import {
   createInvite,
   createWorkplace,
   expectMembers,
-  heads,
+  converged,
   openWorkplace,
 } from './support/workplace.ts'
 
@@ -25,9 +25,7 @@ test('a member’s offline changes and everyone else’s merge when it returns',
   const cy = await openDevice(browser, 'Cy', invite)
   devices.push(bob, cy)
   for (const { page } of [ann, bob, cy]) await expectMembers(page, ['Ann', 'Bob', 'Cy'])
-  await expect
-    .poll(async () => new Set(await Promise.all([ann, bob, cy].map((d) => heads(d.page)))).size)
-    .toBe(1)
+  await expect.poll(() => converged([ann, bob, cy].map((d) => d.page))).toBe(true)
 
   // Bob goes away; next time he opens the app it cannot reach the relay or anyone.
   await bob.page.evaluate(
@@ -57,9 +55,7 @@ test('a member’s offline changes and everyone else’s merge when it returns',
   await alone.reload()
   await openWorkplace(alone, 'Acme Inc')
   const pages = [ann.page, alone, cy.page]
-  await expect
-    .poll(async () => new Set(await Promise.all(pages.map(heads))).size, { timeout: 30_000 })
-    .toBe(1)
+  await expect.poll(() => converged(pages), { timeout: 30_000 }).toBe(true)
   for (const page of pages) {
     await expect(page.getByTestId('workplace-name')).toHaveText('Acme Inc')
     await expect(page.getByTestId('workplace-description')).toHaveText('Ann wrote this')

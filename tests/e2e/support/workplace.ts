@@ -46,6 +46,26 @@ export async function heads(page: Page): Promise<string> {
   return (await page.getByTestId('workplace').getAttribute('data-heads')) ?? ''
 }
 
+/** Each open document's heads on a page, by document ID. */
+async function headsByDoc(page: Page): Promise<Map<string, string>> {
+  const entries = (await heads(page)).split(' ').filter(Boolean)
+  return new Map(entries.map((e) => [e.slice(0, e.indexOf(':')), e.slice(e.indexOf(':') + 1)]))
+}
+
+/**
+ * Whether the pages hold identical heads for every document they all have open (a device that
+ * has not opened, say, an older chat shard has no heads for it), and share at least `min`.
+ */
+export async function converged(pages: Page[], min = 3): Promise<boolean> {
+  const all = await Promise.all(pages.map(headsByDoc))
+  const [first, ...rest] = all
+  if (!first) return true
+  const shared = [...first.keys()].filter((doc) => rest.every((m) => m.has(doc)))
+  return (
+    shared.length >= min && shared.every((doc) => rest.every((m) => m.get(doc) === first.get(doc)))
+  )
+}
+
 export async function syncer(page: Page): Promise<string> {
   return (await page.getByTestId('workplace').getAttribute('data-syncer')) ?? ''
 }
