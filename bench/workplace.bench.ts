@@ -39,6 +39,20 @@ async function invite(page: Page): Promise<string> {
 
 const headsOf = (page: Page) => page.getByTestId('workplace').getAttribute('data-heads')
 
+/** Same heads for every document both pages have open (one may not have opened a chat shard). */
+function sameShared(a: string | null, b: string | null): boolean {
+  const parse = (s: string | null) =>
+    new Map(
+      (s ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((e) => [e.split(':')[0], e] as const),
+    )
+  const [x, y] = [parse(a), parse(b)]
+  const shared = [...x.keys()].filter((doc) => y.has(doc))
+  return shared.length > 0 && shared.every((doc) => x.get(doc) === y.get(doc))
+}
+
 export async function run(ctx: BenchContext): Promise<Metric[]> {
   const { url } = await ctx.server()
   const browser = await ctx.browser()
@@ -99,7 +113,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   const start = performance.now()
   await page.goto(url)
   await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
-  while ((await headsOf(page)) !== ownerHeads) await page.waitForTimeout(10)
+  while (!sameShared(await headsOf(page), ownerHeads)) await page.waitForTimeout(10)
   const catchup = performance.now() - start
   ctx.log(`catch-up after ${CHANGES} changes: ${catchup.toFixed(0)} ms`)
   await writer.close()
