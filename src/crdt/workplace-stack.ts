@@ -82,6 +82,7 @@ export function createWorkplaceStack(options: {
     workplaces,
     joins,
     async shutdown() {
+      joins.close()
       await repo.shutdown()
     },
   }

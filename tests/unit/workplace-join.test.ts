@@ -107,6 +107,22 @@ describe('joining a workplace', () => {
     expect(seen).not.toContain('refused')
   })
 
+  it('asks again when its first request is lost on the way', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    // The link that carried Bob's first request went down before delivering it.
+    const deliver = a!.port.deliver.bind(a!.port)
+    let dropped = 0
+    a!.port.deliver = (from, channel, data) => {
+      if (channel === 'wp1' && dropped === 0) dropped++
+      else deliver(from, channel, data)
+    }
+    b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    await until(() => b!.stack.workplaces.get(acme.id), 'B to join after asking again', 10_000)
+    expect(dropped).toBe(1)
+  })
+
   it('gives a non-member nothing, even with the root document ID', async () => {
     const hub = new FakeMeshHub()
     const [a, m] = await Promise.all(['Ann', 'Mallory'].map((n) => device(hub, n)))

@@ -58,7 +58,15 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   >()
   readonly #requests = new Map<string, JoinRequest>()
 
+  readonly #stopRetry: () => void
+
+  /** Stops asking again for joins in progress. */
+  close(): void {
+    this.#stopRetry()
+  }
+
   constructor(options: {
+    retryMs?: number
     workplaces: Workplaces
     mesh: MeshPort
     displayName: () => string
@@ -76,8 +84,22 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       else void this.#handle(from, message).catch((e) => console.error('join: handling failed', e))
     })
     this.#mesh.onLinkChange(({ peer, up }) => {
-      if (up) for (const join of this.#active.values()) this.#approach(join, peer)
+      for (const join of this.#active.values()) {
+        // A message on a link that then dropped (say, the loser of two simultaneous dials) may
+        // be lost: ask again on the next link.
+        if (!up) join.asked.delete(peer)
+        else this.#approach(join, peer)
+      }
     })
+    // Until someone answers, ask the linked peers again now and then (answers are idempotent).
+    const retry = setInterval(() => {
+      for (const join of this.#active.values()) {
+        if (join.status.state !== 'connecting' && join.status.state !== 'asking') continue
+        join.asked.clear()
+        for (const peer of this.#mesh.linkedPeers()) this.#approach(join, peer)
+      }
+    }, options.retryMs ?? 4000)
+    this.#stopRetry = () => clearInterval(retry)
   }
 
   status(workplace: string): JoinStatus | undefined {
