@@ -12,8 +12,8 @@ export const RELAY_PROTOCOL_VERSION = 1
 export const RELAY_PATH = '/relay'
 
 /** The relay URL of the origin that served a page: "https://x.org/app" -> "wss://x.org/relay". */
-export function relayUrlForOrigin(pageUrl: string): string {
-  const url = new URL(RELAY_PATH, pageUrl)
+export function relayUrlForOrigin(pageUrl: string, path: string = RELAY_PATH): string {
+  const url = new URL(path, pageUrl)
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
   return url.href
 }
