@@ -26,6 +26,8 @@ export class WorkplaceFeatures {
   constructor(options: {
     workplace: Workplace
     repo: Repo
+    /** Sends a local change to linked members at once (see ChangePush). */
+    push: (handle: DocHandle<unknown>) => void
     notifier: BrowserNotifier
     isHidden: () => boolean
     files: FilesService
@@ -38,6 +40,7 @@ export class WorkplaceFeatures {
       workplace: wp,
       repo: options.repo,
       register: rootDocsRegistrar(wp.handle),
+      push: options.push,
     })
     this.chat
       .then((chat) => {

@@ -106,6 +106,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
       features = new WorkplaceFeatures({
         workplace: wp,
         repo: this.stack.repo,
+        push: (handle) => this.stack.changes.push(handle),
         notifier: this.#notifier,
         isHidden: this.#isHidden,
         files: this.files,

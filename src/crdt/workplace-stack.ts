@@ -7,6 +7,7 @@ import type { Identity } from '../peer/identity/identity.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { RecordStore } from './membership/record-store.ts'
 import type { MeshPort } from './mesh-port.ts'
+import { ChangePush } from './repo/change-push.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
@@ -15,6 +16,8 @@ import { Workplaces } from './workplace/workplaces.ts'
 export interface WorkplaceStack {
   repo: Repo
   network: MeshNetworkAdapter
+  /** Sends local changes to linked members ahead of sync, for what should show at once (chat). */
+  changes: ChangePush
   workplaces: Workplaces
   joins: JoinFlow
   shutdown(): Promise<void>
@@ -76,13 +79,16 @@ export function createWorkplaceStack(options: {
     displayName: options.displayName,
     ...(options.clock ? { clock: options.clock } : {}),
   })
+  const changes = new ChangePush({ mesh: options.mesh, policy, repo })
   return {
     repo,
     network,
+    changes,
     workplaces,
     joins,
     async shutdown() {
       joins.close()
+      changes.close()
       await repo.shutdown()
     },
   }

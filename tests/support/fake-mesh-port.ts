@@ -10,6 +10,8 @@ type Handler = (message: { from: PeerId; data: Uint8Array }) => void
 export class FakeMeshHub {
   readonly ports = new Map<PeerId, FakeMeshPort>()
   readonly #links = new Set<string>()
+  /** Channels whose messages are dropped, to tell one protocol's effect from another's. */
+  readonly muted = new Set<string>()
 
   add(self: PeerId): FakeMeshPort {
     const port = new FakeMeshPort(this, self)
@@ -93,7 +95,7 @@ export class FakeMeshPort implements MeshPort {
   }
 
   send(peer: PeerId, channel: string, data: Uint8Array): void {
-    if (!this.#hub.route(this.self, peer)) return
+    if (this.#hub.muted.has(channel) || !this.#hub.route(this.self, peer)) return
     const copy = data.slice()
     queueMicrotask(() => this.#hub.ports.get(peer)?.deliver(this.self, channel, copy))
   }

@@ -81,6 +81,7 @@ export class ChatWorld {
       workplace: wp,
       repo: stack.repo,
       register: rootDocsRegistrar(wp.handle),
+      push: (handle) => stack.changes.push(handle),
       now: this.clock.now,
       receiptDelayMs: 5,
       ...tuning,

@@ -3,7 +3,7 @@ import { Emitter } from '../../peer/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { randomId } from '../membership/sign.ts'
 import { ChatError } from './chat-error.ts'
-import { CHAT_DOC_KIND, type ChatIndexDoc } from './chat-doc.ts'
+import { CHAT_DOC_KIND, type ChatIndexDoc, type ShardDoc } from './chat-doc.ts'
 import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
 import { compareMessages, isEmoji, textError, type ChatMessage } from './message-view.ts'
@@ -39,6 +39,8 @@ export interface WorkplaceChatOptions {
   maxInitialShards?: number
   /** Delivery receipts are written at most this often. */
   receiptDelayMs?: number
+  /** Sends a local change to linked members ahead of sync, so that it shows there at once. */
+  push?: (handle: DocHandle<unknown>) => void
 }
 
 export interface WorkplaceChatEvents extends Record<string, unknown> {
@@ -56,7 +58,8 @@ const NEWS_SLACK_MS = 60_000
  * receipts as shards change, and read receipts when told the messages were seen.
  */
 export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
-  readonly #o: Required<Omit<WorkplaceChatOptions, 'now'>>
+  readonly #o: Required<Omit<WorkplaceChatOptions, 'now' | 'push'>>
+  readonly #push: (handle: DocHandle<unknown>) => void
   readonly #window: ShardWindow
   readonly #clock: HybridClock
   readonly #openedAt: number
@@ -73,7 +76,9 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   private constructor(options: WorkplaceChatOptions, index: DocHandle<ChatIndexDoc>) {
     super()
     const now = options.now ?? Date.now
-    this.#o = { pageSize: 50, maxInitialShards: 12, receiptDelayMs: 250, ...options }
+    const { push, ...rest } = options
+    this.#o = { pageSize: 50, maxInitialShards: 12, receiptDelayMs: 250, ...rest }
+    this.#push = push ?? (() => {})
     this.#clock = new HybridClock(now)
     this.#openedAt = now()
     this.#window = new ShardWindow({
@@ -169,7 +174,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     )
     if (this.#closed) throw new ChatError('closed', 'The chat is closed.')
     const id = randomId()
-    shard.handle.change((d) => {
+    this.#change(shard, (d) => {
       d.messages[id] = {
         a: new ImmutableString(this.self),
         t: new ImmutableString(hlc),
@@ -187,7 +192,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     this.#checkText(text)
     const { shard } = this.#own(id, 'edit')
     const t = this.#clock.next()
-    shard.handle.change((d) => {
+    this.#change(shard, (d) => {
       const m = d.messages[id]!
       m.ed ??= {}
       m.ed[this.self] = { x: new ImmutableString(text), t: new ImmutableString(t) }
@@ -198,7 +203,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   deleteMessage(id: string): void {
     const { shard } = this.#own(id, 'delete')
     const t = this.#clock.next()
-    shard.handle.change((d) => {
+    this.#change(shard, (d) => {
       const m = d.messages[id]!
       m.del ??= {}
       m.del[this.self] = new ImmutableString(t)
@@ -213,7 +218,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const { shard, message } = this.#find(id)
     if (message.deleted) throw new ChatError('deleted', 'That message was deleted.')
     const key = `${this.self} ${emoji}`
-    shard.handle.change((d) => {
+    this.#change(shard, (d) => {
       const m = d.messages[id]!
       m.re ??= {}
       if (m.re[key]) delete m.re[key]
@@ -250,7 +255,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       const read = marksToRaise(shard.doc, shard.newestByAuthor(), 'read', this.self)
       if (read.size === 0) continue
       const delivered = marksToRaise(shard.doc, shard.newestByAuthor(), 'delivered', this.self)
-      shard.handle.change((d) => {
+      this.#change(shard, (d) => {
         writeMarks(d, 'read', this.self, read)
         writeMarks(d, 'delivered', this.self, delivered)
       })
@@ -266,6 +271,11 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     for (const off of this.#offs.splice(0)) off()
     this.#window.close()
     await this.#settled
+  }
+
+  #change(shard: LoadedShard, edit: (doc: ShardDoc) => void): void {
+    shard.handle.change(edit)
+    this.#push(shard.handle as DocHandle<unknown>)
   }
 
   #checkText(text: string): void {
@@ -339,7 +349,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     for (const shard of [...this.#dirty]) {
       this.#dirty.delete(shard)
       const marks = marksToRaise(shard.doc, shard.newestByAuthor(), 'delivered', this.self)
-      if (marks.size > 0) shard.handle.change((d) => writeMarks(d, 'delivered', this.self, marks))
+      if (marks.size > 0) this.#change(shard, (d) => writeMarks(d, 'delivered', this.self, marks))
     }
   }
 

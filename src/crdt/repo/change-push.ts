@@ -1,0 +1,101 @@
+import { next as Automerge } from '@automerge/automerge/slim'
+import { cbor, isValidDocumentId, type DocHandle, type Repo } from '@automerge/automerge-repo'
+import type { PeerId } from '../../peer/ids.ts'
+import type { MeshPort } from '../mesh-port.ts'
+import type { AccessPolicy } from './mesh-network-adapter.ts'
+
+/** The mesh channel pushed changes travel on (version 1 of the push message). */
+export const CHANGE_PUSH_CHANNEL = 'ac1'
+const VERSION = 1
+/** Bigger changes are left to the sync protocol. */
+export const MAX_PUSHED_CHANGE_BYTES = 256 * 1024
+
+interface PushMessage {
+  v: typeof VERSION
+  doc: string
+  change: Uint8Array
+}
+
+/**
+ * Sends a local change to the linked members at once, before automerge-repo's sync (which batches
+ * changes for 100 ms and then needs a round trip) carries it. The receiver applies the change to
+ * the document if it has it open; anything else (the document not open, a missing dependency,
+ * a lost push) is left to the sync protocol, which stays the source of truth. Access is checked
+ * both ways with the same policy as the repo's network.
+ */
+export class ChangePush {
+  readonly #mesh: MeshPort
+  readonly #policy: AccessPolicy
+  readonly #repo: Repo
+  readonly #off: () => void
+
+  constructor(options: { mesh: MeshPort; policy: AccessPolicy; repo: Repo }) {
+    this.#mesh = options.mesh
+    this.#policy = options.policy
+    this.#repo = options.repo
+    this.#off = this.#mesh.onMessage(CHANGE_PUSH_CHANNEL, ({ from, data }) =>
+      this.#receive(from, data),
+    )
+  }
+
+  /** Pushes the document's last change made on this device to every linked member with access. */
+  push(handle: DocHandle<unknown>): void {
+    if (!handle.isReady()) return
+    const change = Automerge.getLastLocalChange(handle.doc())
+    if (!change || change.byteLength > MAX_PUSHED_CHANGE_BYTES) return
+    const doc = handle.documentId
+    const peers = this.#mesh.linkedPeers().filter((peer) => this.#policy.mayExchange(peer, doc))
+    if (peers.length === 0) return
+    const data = cbor.encode({ v: VERSION, doc, change } satisfies PushMessage)
+    for (const peer of peers) this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data)
+  }
+
+  close(): void {
+    this.#off()
+  }
+
+  #receive(from: PeerId, data: Uint8Array): void {
+    const parsed = parsePush(data)
+    if (typeof parsed === 'string') {
+      console.warn(`push: dropped message from ${from}: ${parsed}`)
+      return
+    }
+    if (!this.#policy.mayExchange(from, parsed.doc)) {
+      console.warn(`push: dropped change from ${from}: no access to that document`)
+      return
+    }
+    const handle = this.#repo.handles[parsed.doc as keyof Repo['handles']]
+    if (!handle?.isReady()) return
+    handle.update((doc) => {
+      try {
+        return Automerge.applyChanges(doc, [parsed.change])[0]
+      } catch (error) {
+        // Decoded but not applicable (say, a reused sequence number): the document is untouched.
+        console.warn(`push: could not apply change from ${from}`, error)
+        return doc
+      }
+    })
+  }
+}
+
+/** Validates a push message; returns why it is unusable, if it is. */
+export function parsePush(data: Uint8Array): PushMessage | string {
+  let message: unknown
+  try {
+    message = cbor.decode(data)
+  } catch {
+    return 'undecodable'
+  }
+  if (typeof message !== 'object' || message === null) return 'not an object'
+  const { v, doc, change } = message as Partial<Record<keyof PushMessage, unknown>>
+  if (v !== VERSION) return `unsupported version ${String(v)}`
+  if (typeof doc !== 'string' || !isValidDocumentId(doc)) return 'invalid document ID'
+  if (!(change instanceof Uint8Array)) return 'no change'
+  if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return 'change too large'
+  try {
+    Automerge.decodeChange(change)
+  } catch {
+    return 'malformed change'
+  }
+  return { v, doc, change }
+}
