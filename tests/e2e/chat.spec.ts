@@ -84,3 +84,20 @@ test('markup in a message or a name is shown as text and never runs', async ({ b
     await expect(d.page.locator('img[src="x"]')).toHaveCount(0)
   }
 })
+
+test('sending shows the sent message, even while reading further up', async ({ browser }) => {
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  await openChat(ann.page)
+  const input = ann.page.getByTestId('chat-input')
+  for (let i = 1; i <= 30; i++) {
+    await input.fill(`Line ${i}.`)
+    await input.press('Enter')
+  }
+  await expect(message(ann.page, 'Line 30.')).toBeInViewport()
+  await ann.page.getByTestId('chat-log').evaluate((log) => (log.scrollTop = 0))
+  await expect(message(ann.page, 'Line 30.')).not.toBeInViewport()
+  await send(ann.page, 'Back at the bottom')
+  await expect(message(ann.page, 'Back at the bottom')).toBeInViewport()
+})
