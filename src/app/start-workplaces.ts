@@ -7,7 +7,9 @@ import { createIdbDirectStore } from '../direct/idb-direct-store.ts'
 import { workplaceInvites } from '../direct/workplace-invites.ts'
 import { FILES_DOC_KIND, initialFilesDoc } from '../files/files-doc.ts'
 import { createFilesService } from '../files/files-service.ts'
+import { SyncerFirst } from '../crdt/sync/syncer-first.ts'
 import { createLocalConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
+import type { Workplace } from '../crdt/workplace/workplace.ts'
 import { createIndexedDbWorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack } from '../crdt/workplace-stack.ts'
 import type { PeerSession } from './peer-session.ts'
@@ -36,6 +38,13 @@ export async function startWorkplaces(
   },
 ): Promise<WorkplacesApp> {
   const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
+  // The gate asks about workplaces before the stack that holds them exists.
+  let memberOf: () => Workplace[] = () => []
+  const syncerFirst = new SyncerFirst({
+    self: session.identity.peerId,
+    presence: session.presencePort,
+    workplaces: () => memberOf(),
+  })
   const stack = createWorkplaceStack({
     identity: session.identity,
     mesh: session.meshPort,
@@ -44,7 +53,9 @@ export async function startWorkplaces(
     records: createIndexedDbRecordStore(),
     displayName,
     kinds: DOCUMENT_KINDS,
+    gate: syncerFirst,
   })
+  memberOf = () => stack.workplaces.list().filter((wp) => wp.isMember(wp.self))
   session.setAuthorizer((peer) => stack.workplaces.authorizeLink(peer))
   await stack.workplaces.load()
   session.profile.on('change', () => {
@@ -81,6 +92,7 @@ export async function startWorkplaces(
     isHidden: () => platform.document.visibilityState === 'hidden',
     files,
     direct,
+    syncerFirst,
   })
   direct.invites.setWorkplaces(workplaceInvites(app))
   return app

@@ -1,4 +1,5 @@
 import type { MeshPort } from '../crdt/mesh-port.ts'
+import type { SyncerFirst } from '../crdt/sync/syncer-first.ts'
 import {
   WorkplaceSync,
   type ConfirmedHeadsStore,
@@ -37,6 +38,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   readonly #features = new Map<string, WorkplaceFeatures>()
   readonly #notifier: BrowserNotifier
   readonly #isHidden: () => boolean
+  readonly #syncerFirst: SyncerFirst | undefined
 
   constructor(options: {
     stack: WorkplaceStack
@@ -49,6 +51,8 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     isHidden: () => boolean
     files: FilesService
     direct: DirectService
+    /** Told when this device is up to date with a workplace's Syncer, or alone in it. */
+    syncerFirst?: SyncerFirst
   }) {
     super()
     this.stack = options.stack
@@ -61,6 +65,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     this.#endpoints = options.endpoints
     this.#notifier = options.notifier
     this.#isHidden = options.isHidden
+    this.#syncerFirst = options.syncerFirst
     const track = () => {
       for (const wp of this.stack.workplaces.list()) {
         this.syncOf(wp)
@@ -94,6 +99,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         store: this.#heads,
       })
       wp.handle.on('change', () => sync!.changed())
+      this.#syncerFirst?.follow(sync)
       this.#sync.set(wp.id, sync)
     }
     return sync

@@ -7,6 +7,7 @@ import type { Identity } from '../peer/identity/identity.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { RecordStore } from './membership/record-store.ts'
 import type { MeshPort } from './mesh-port.ts'
+import type { PeerGate } from './sync/syncer-first.ts'
 import { ChangePush } from './repo/change-push.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
@@ -37,6 +38,8 @@ export function createWorkplaceStack(options: {
   /** The documents every workplace holds besides its root (chat, contacts, files…). */
   kinds?: ReadonlyMap<string, () => unknown>
   clock?: () => number
+  /** Holds members back from sync for a while (a returning device syncs with the Syncer first). */
+  gate?: PeerGate
 }): WorkplaceStack {
   // The repo consults the policy while it is being built, before Workplaces exists.
   const built: { workplaces?: Workplaces } = {}
@@ -44,7 +47,7 @@ export function createWorkplaceStack(options: {
     mayExchange: (peer: PeerId, doc: string) => built.workplaces?.mayExchange(peer, doc) ?? false,
     mayPeer: (peer: PeerId) => built.workplaces?.mayPeer(peer) ?? false,
   }
-  const network = new MeshNetworkAdapter(options.mesh, policy)
+  const network = new MeshNetworkAdapter(options.mesh, policy, options.gate)
   const repo = new Repo({
     peerId: options.identity.peerId as unknown as RepoPeerId,
     network: [network],

@@ -8,7 +8,9 @@ import {
 import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import type { PeerGate } from '../../src/crdt/sync/syncer-first.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
 import type { FakeMeshHub, FakeMeshPort } from './fake-mesh-port.ts'
 import { createTestIdentity } from './test-identity.ts'
 
@@ -23,10 +25,16 @@ export interface TestDevice {
 export async function createTestDevice(
   hub: FakeMeshHub,
   name: string,
-  options: { kinds?: ReadonlyMap<string, () => unknown> } = {},
+  options: {
+    kinds?: ReadonlyMap<string, () => unknown>
+    /** Builds the device's gate (the stack is there by the time the gate is asked). */
+    gate?: (self: PeerId, stack: () => WorkplaceStack) => PeerGate
+  } = {},
 ): Promise<TestDevice> {
   const identity = await createTestIdentity()
   const port = hub.add(identity.peerId)
+  const built: { stack?: WorkplaceStack } = {}
+  const gate = options.gate?.(identity.peerId, () => built.stack!)
   const stack = createWorkplaceStack({
     identity,
     mesh: port,
@@ -34,7 +42,9 @@ export async function createTestDevice(
     records: createMemoryRecordStore(),
     displayName: () => name,
     ...(options.kinds ? { kinds: options.kinds } : {}),
+    ...(gate ? { gate } : {}),
   })
+  built.stack = stack
   port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
   return { name, identity, port, stack }
 }

@@ -60,12 +60,13 @@ export class ChangePush {
       console.warn(`push: dropped message from ${from}: ${parsed}`)
       return
     }
+    // Not open here (say, a shard this device has not heard of yet): sync brings it when asked.
+    const handle = this.#repo.handles[parsed.doc as keyof Repo['handles']]
+    if (!handle?.isReady()) return
     if (!this.#policy.mayExchange(from, parsed.doc)) {
       console.warn(`push: dropped change from ${from}: no access to that document`)
       return
     }
-    const handle = this.#repo.handles[parsed.doc as keyof Repo['handles']]
-    if (!handle?.isReady()) return
     handle.update((doc) => {
       try {
         return Automerge.applyChanges(doc, [parsed.change])[0]

@@ -9,9 +9,12 @@ import {
 } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../mesh-port.ts'
+import type { PeerGate } from '../sync/syncer-first.ts'
 
 /** The mesh channel automerge-repo's messages travel on. */
 export const REPO_CHANNEL = 'am1'
+/** Messages kept per held peer; more than the sync of a few hundred documents needs. */
+const HELD_MESSAGES = 1000
 
 export interface AccessPolicy {
   /** May this peer exchange (send or receive) anything about this document? */
@@ -24,21 +27,26 @@ export interface AccessPolicy {
  * automerge-repo's network over the mesh's direct links. Sync travels hop by hop, so a partial
  * mesh still converges. Access is enforced here on every message both ways, besides the repo's
  * shareConfig: a peer that is not a member of a document's workplace gets nothing and can
- * change nothing, even if it knows the document's ID.
+ * change nothing, even if it knows the document's ID. A gate may hold a member back for a while:
+ * the repo learns of it only once released, and what it sends meanwhile is kept and delivered
+ * then, so a held peer's requests are answered late, never lost.
  */
 export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #mesh: MeshPort
   readonly #policy: AccessPolicy
+  readonly #gate: PeerGate | undefined
   readonly #announced = new Set<PeerId>()
+  readonly #waiting = new Map<PeerId, Message[]>()
   readonly #unsubscribe: (() => void)[] = []
   #ready = false
   #readyResolve: (() => void) | undefined
   readonly #readyPromise = new Promise<void>((resolve) => (this.#readyResolve = resolve))
 
-  constructor(mesh: MeshPort, policy: AccessPolicy) {
+  constructor(mesh: MeshPort, policy: AccessPolicy, gate?: PeerGate) {
     super()
     this.#mesh = mesh
     this.#policy = policy
+    this.#gate = gate
   }
 
   isReady(): boolean {
@@ -56,6 +64,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       this.#mesh.onMessage(REPO_CHANNEL, ({ from, data }) => this.#receive(from, data)),
       this.#mesh.onLinkChange(() => this.refreshPeers()),
     )
+    if (this.#gate) this.#unsubscribe.push(this.#gate.onChange(() => this.refreshPeers()))
     this.#ready = true
     this.#readyResolve?.()
     this.refreshPeers()
@@ -70,13 +79,17 @@ export class MeshNetworkAdapter extends NetworkAdapter {
         this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
       }
     }
+    for (const peer of this.#waiting.keys()) if (!wanted.has(peer)) this.#waiting.delete(peer)
     for (const peer of wanted) {
-      if (this.#announced.has(peer)) continue
+      if (this.#announced.has(peer) || this.#gate?.held(peer)) continue
       this.#announced.add(peer)
       this.emit('peer-candidate', {
         peerId: peer as unknown as RepoPeerId,
         peerMetadata: { isEphemeral: false },
       })
+      const waiting = this.#waiting.get(peer) ?? []
+      this.#waiting.delete(peer)
+      for (const message of waiting) this.#receive(peer, message)
     }
   }
 
@@ -100,16 +113,23 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
     }
     this.#announced.clear()
+    this.#waiting.clear()
     this.#ready = false
     this.emit('close')
   }
 
-  #receive(from: PeerId, data: Uint8Array): void {
-    let message: unknown
-    try {
-      message = cbor.decode(data)
-    } catch {
-      console.warn(`repo: dropped undecodable message from ${from}`)
+  #receive(from: PeerId, data: Uint8Array | Message): void {
+    let message: unknown = data
+    if (data instanceof Uint8Array) {
+      try {
+        message = cbor.decode(data)
+      } catch {
+        console.warn(`repo: dropped undecodable message from ${from}`)
+        return
+      }
+    }
+    if (!this.#announced.has(from) && this.#policy.mayPeer(from) && this.#gate?.held(from)) {
+      this.#hold(from, message)
       return
     }
     const reason = this.#rejection(from, message)
@@ -118,6 +138,16 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       return
     }
     this.emit('message', message as Message)
+  }
+
+  #hold(from: PeerId, message: unknown): void {
+    let waiting = this.#waiting.get(from)
+    if (!waiting) this.#waiting.set(from, (waiting = []))
+    if (waiting.length >= HELD_MESSAGES) {
+      console.warn(`repo: dropped a message from ${from}: too many while it is held`)
+      return
+    }
+    waiting.push(message as Message)
   }
 
   #rejection(from: PeerId, message: unknown): string | null {
