@@ -34,6 +34,10 @@ test('a member’s offline changes and everyone else’s merge when it returns',
   )
   await bob.page.close()
   bob.allow.push(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/relay' failed/)
+  // Ann keeps the time she last saw Bob's device hold what hers held.
+  await ann.page.getByTestId('tab-people').click()
+  const bobRow = ann.page.getByTestId('member').filter({ hasText: 'Bob' })
+  await expect(bobRow.getByTestId('member-last-sync')).toContainText('in sync at')
 
   await ann.page.getByTestId('edit-workplace').click()
   await ann.page.getByTestId('edit-name').fill('Acme Inc')
