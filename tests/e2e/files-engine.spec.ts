@@ -148,10 +148,18 @@ test('a holder serving corrupted chunks is flagged; the download completes from 
   const file = await a!.page.evaluate((size) => window.filesDriver.generate(size, 4), 8 * MB)
   await bad!.page.evaluate((size) => window.filesDriver.generate(size, 4), 8 * MB)
   expect(await bad!.page.evaluate(() => window.filesDriver.corruptAll())).toBeGreaterThan(0)
-  await c!.page.evaluate(([id, peers]) => window.filesDriver.download(id, peers), [
-    file.fileId,
-    [bad!.peer, a!.peer],
-  ] as const)
+  const download = (peers: string[]) =>
+    c!.page.evaluate(([id, holders]) => window.filesDriver.download(id, holders), [
+      file.fileId,
+      peers,
+    ] as const)
+  // The bad holder alone first: with both at once, the good one may be asked for every chunk
+  // before the bad one answers.
+  await download([bad!.peer])
+  const stateOf = async (peer: string) =>
+    (await progress(c!, file.fileId))?.sources.find((s) => s.peer === peer)?.state
+  await expect.poll(() => stateOf(bad!.peer), { timeout: 30_000 }).toBe('bad')
+  await download([bad!.peer, a!.peer])
   await expect
     .poll(() => progress(c!, file.fileId).then((p) => p?.state), { timeout: 60_000 })
     .toBe('complete')
