@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { channelIdForLabel, isChannelLabel } from '../../src/peer/transport/channel-id.ts'
 import { pipeStatsFromReport } from '../../src/peer/transport/rtc-stats.ts'
-import { sdpFingerprint } from '../../src/peer/transport/sdp-fingerprint.ts'
+import { connectionFingerprints, sdpFingerprint } from '../../src/peer/transport/sdp-fingerprint.ts'
 import { isSimplePeerSignal } from '../../src/peer/transport/signal-data.ts'
 
 const HEX =
@@ -20,6 +20,28 @@ describe('sdpFingerprint', () => {
   it('refuses an SDP without one, and ignores other hash functions', () => {
     expect(() => sdpFingerprint('v=0\r\na=fingerprint:sha-1 AB:CD\r\n')).toThrow(/no sha-256/)
     expect(() => sdpFingerprint('a=fingerprint:sha-256 AB:CD\r\n')).toThrow(/no sha-256/)
+  })
+})
+
+describe('connectionFingerprints', () => {
+  const sdp = `v=0\r\na=fingerprint:sha-256 ${HEX}\r\n`
+  const description = { type: 'answer', sdp } as RTCSessionDescription
+
+  it('waits for a remote description the page does not show yet', async () => {
+    const pc = {
+      localDescription: description,
+      remoteDescription: null as RTCSessionDescription | null,
+      signalingState: 'have-local-offer' as RTCSignalingState,
+    }
+    setTimeout(() => (pc.remoteDescription = description), 60)
+    await expect(connectionFingerprints(pc)).resolves.toEqual({ local: FLAT, remote: FLAT })
+  })
+
+  it('gives up when the descriptions never come or the connection closed', async () => {
+    const pc = { localDescription: description, remoteDescription: null, signalingState: 'stable' }
+    await expect(connectionFingerprints(pc as never, 100)).rejects.toThrow(/missing/)
+    const closed = { ...pc, signalingState: 'closed' }
+    await expect(connectionFingerprints(closed as never)).rejects.toThrow(/missing/)
   })
 })
 

@@ -3,7 +3,7 @@ import { ChannelPipe, type PipeConnection } from './channel-pipe.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
-import { sdpFingerprint } from './sdp-fingerprint.ts'
+import { connectionFingerprints } from './sdp-fingerprint.ts'
 
 export interface PeerJsPipeOptions {
   /** The pipe rejects if the connection is not up by then. */
@@ -49,13 +49,14 @@ export function createPeerJsPipe(
       })
       rtc.track(main)
       main.ready.then(
-        () => {
+        async () => {
           try {
-            rtc.readFingerprints()
+            await rtc.readFingerprints()
           } catch (error) {
             main.close('no fingerprints')
             return fail(`cannot authenticate this connection: ${messageOf(error)}`)
           }
+          if (settled) return main.close('the connection attempt ended')
           settled = true
           clearTimeout(timer)
           resolve(main)
@@ -102,12 +103,8 @@ class PeerJsConnection implements PipeConnection {
     return this.#fingerprints
   }
 
-  readFingerprints(): void {
-    const pc = this.#connection.peerConnection
-    const local = pc.localDescription?.sdp
-    const remote = pc.remoteDescription?.sdp
-    if (!local || !remote) throw new Error('session descriptions are missing')
-    this.#fingerprints = { local: sdpFingerprint(local), remote: sdpFingerprint(remote) }
+  async readFingerprints(): Promise<void> {
+    this.#fingerprints = await connectionFingerprints(this.#connection.peerConnection)
   }
 
   track(pipe: ChannelPipe): void {

@@ -3,7 +3,7 @@ import { ChannelPipe, type PipeConnection } from './channel-pipe.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
-import { sdpFingerprint } from './sdp-fingerprint.ts'
+import { connectionFingerprints } from './sdp-fingerprint.ts'
 import { isSimplePeerSignal } from './signal-data.ts'
 
 export interface SimplePeerPipeOptions {
@@ -83,10 +83,10 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
   }, connectTimeoutMs)
 
   main.pipe.ready.then(
-    () => {
+    async () => {
       clearTimeout(timeout)
       try {
-        connection.readFingerprints()
+        await connection.readFingerprints()
       } catch (error) {
         fail(new Error(`cannot authenticate this connection: ${messageOf(error)}`))
         peer.destroy()
@@ -180,11 +180,8 @@ class SimplePeerConnection implements PipeConnection {
     return this.#fingerprints
   }
 
-  readFingerprints(): void {
-    const local = this.#pc.localDescription?.sdp
-    const remote = this.#pc.remoteDescription?.sdp
-    if (!local || !remote) throw new Error('session descriptions are missing')
-    this.#fingerprints = { local: sdpFingerprint(local), remote: sdpFingerprint(remote) }
+  async readFingerprints(): Promise<void> {
+    this.#fingerprints = await connectionFingerprints(this.#pc)
   }
 
   addChannel(
