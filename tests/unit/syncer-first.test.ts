@@ -1,17 +1,14 @@
-import { cbor, type DocHandle, type Message } from '@automerge/automerge-repo'
+import { cbor, type Message } from '@automerge/automerge-repo'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MeshNetworkAdapter, REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
 import { SyncerFirst, type PeerGate } from '../../src/crdt/sync/syncer-first.ts'
-import {
-  WorkplaceSync,
-  createMemoryConfirmedHeadsStore,
-  type PresencePort,
-} from '../../src/crdt/sync/workplace-sync.ts'
+import type { PresencePort } from '../../src/crdt/sync/workplace-sync.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { FakeMeshHub } from '../support/fake-mesh-port.ts'
 import { createFakePresence } from '../support/fake-presence.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
+import { createTestSyncStatus } from '../support/test-sync-status.ts'
 import { until } from '../support/until.ts'
 
 const cleanup: (() => unknown)[] = []
@@ -188,18 +185,7 @@ describe('a member coming back', () => {
 
 /** The device's sync status for the workplace, as the app keeps it, told to its gate. */
 function follow(hub: FakeMeshHub, dev: TestDevice, wp: Workplace, gate: SyncerFirst) {
-  const presence = createFakePresence(hub, dev.identity.peerId, () => [
-    ...wp.membership.members.keys(),
-  ])
-  const status = new WorkplaceSync({
-    workplace: wp.id,
-    mesh: dev.port,
-    presence,
-    handles: () => [wp.handle as DocHandle<unknown>],
-    store: createMemoryConfirmedHeadsStore(),
-    reportEveryMs: 100,
-  })
-  wp.handle.on('change', () => status.changed())
+  const { status, presence } = createTestSyncStatus(hub, dev, wp)
   // Presence of the fake mesh changes with links; tell the status whenever they do.
   const poll = setInterval(() => presence.poke(wp.id), 50)
   const unfollow = gate.follow(status)

@@ -1,13 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { DocHandle } from '@automerge/automerge-repo'
-import {
-  WorkplaceSync,
-  createMemoryConfirmedHeadsStore,
-} from '../../src/crdt/sync/workplace-sync.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { FakeMeshHub } from '../support/fake-mesh-port.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
-import { createFakePresence } from '../support/fake-presence.ts'
+import { createTestSyncStatus } from '../support/test-sync-status.ts'
 import { until } from '../support/until.ts'
 
 const cleanup: (() => unknown)[] = []
@@ -22,20 +17,9 @@ async function device(hub: FakeMeshHub, name: string) {
 }
 
 function sync(hub: FakeMeshHub, dev: TestDevice, wp: Workplace) {
-  const presence = createFakePresence(hub, dev.identity.peerId, () => [
-    ...wp.membership.members.keys(),
-  ])
-  const status = new WorkplaceSync({
-    workplace: wp.id,
-    mesh: dev.port,
-    presence,
-    handles: () => [wp.handle as DocHandle<unknown>],
-    store: createMemoryConfirmedHeadsStore(),
-    reportEveryMs: 100,
-  })
-  wp.handle.on('change', () => status.changed())
-  cleanup.push(() => status.close())
-  return { status, presence }
+  const created = createTestSyncStatus(hub, dev, wp)
+  cleanup.push(() => created.status.close())
+  return created
 }
 
 const heads = (wp: Workplace) => [...wp.handle.heads()].sort().join()
