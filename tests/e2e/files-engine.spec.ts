@@ -1,39 +1,20 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { expect, test, type Browser } from '@playwright/test'
-import {
-  linkAll,
-  openFilesDevice,
-  startFilesPage,
-  type FilesBench,
-  type FilesDevice,
-} from './files-devices.ts'
+import { linkAll, openFilesDevice, type FilesDevice } from './files-devices.ts'
+import { useFilesBench } from './files-hooks.ts'
 
 // The file engine in Chromium: real WebRTC links between browser contexts, real IndexedDB,
 // pages closed and reopened. The test page (files-page.ts) is served by Vite from source.
-let bench: FilesBench
-const devices: FilesDevice[] = []
-
-test.beforeAll(async () => {
-  bench = await startFilesPage()
-})
-test.afterAll(async () => {
-  await bench?.close()
-})
-test.afterEach(async () => {
-  for (const d of devices.splice(0)) {
-    expect(d.errors).toEqual([])
-    await d.context.close()
-  }
-})
+const files = useFilesBench()
 
 const MB = 1024 * 1024
 
 async function open(browser: Browser, count: number): Promise<FilesDevice[]> {
   const opened = await Promise.all(
-    Array.from({ length: count }, () => openFilesDevice(browser, bench)),
+    Array.from({ length: count }, () => openFilesDevice(browser, files.bench)),
   )
-  devices.push(...opened)
+  files.devices.push(...opened)
   await linkAll(opened)
   return opened
 }

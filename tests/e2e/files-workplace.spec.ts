@@ -1,31 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import {
-  linkAll,
-  openFilesDevice,
-  startFilesPage,
-  type FilesBench,
-  type FilesDevice,
-} from './files-devices.ts'
+import { linkAll, openFilesDevice, type FilesDevice } from './files-devices.ts'
+import { useFilesBench } from './files-hooks.ts'
 
 // Workplace files through the files panel: members of one workplace (test page, real WebRTC,
 // real IndexedDB), adding with the file picker and saving with the Save button.
-let bench: FilesBench
-const devices: FilesDevice[] = []
-
-test.beforeAll(async () => {
-  bench = await startFilesPage()
-})
-test.afterAll(async () => {
-  await bench?.close()
-})
-test.afterEach(async () => {
-  for (const d of devices.splice(0)) {
-    expect(d.errors).toEqual([])
-    await d.context.close()
-  }
-})
+const files = useFilesBench()
 
 const MB = 1024 * 1024
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
@@ -39,9 +20,9 @@ async function workplace(browser: Browser, replicas: number): Promise<FilesDevic
     await context.addInitScript(() => {
       delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker
     })
-    opened.push(await openFilesDevice(browser, bench, context))
+    opened.push(await openFilesDevice(browser, files.bench, context))
   }
-  devices.push(...opened)
+  files.devices.push(...opened)
   await linkAll(opened)
   const [ann, bob, cy] = opened as [FilesDevice, FilesDevice, FilesDevice]
   const link = await ann.page.evaluate(([r]) => window.filesDriver.createWorkplace('Ann', r, 2), [
