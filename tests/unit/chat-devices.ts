@@ -4,15 +4,12 @@ import { CHAT_DOC_KIND, initialChatIndex, type ShardDoc } from '../../src/crdt/c
 import { shardDocumentId } from '../../src/crdt/chat/shard-doc.ts'
 import { rootDocsRegistrar } from '../../src/crdt/chat/shard-registrar.ts'
 import { WorkplaceChat, type WorkplaceChatOptions } from '../../src/crdt/chat/workplace-chat.ts'
-import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
-import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
-import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
-import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { FakeMeshHub, type FakeMeshPort } from '../support/fake-mesh-port.ts'
-import { createTestIdentity } from '../support/test-identity.ts'
+import { createTestDevice, linkTo } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
 export interface ChatDevice {
@@ -49,15 +46,7 @@ export class ChatWorld {
     const owner = bare[0]!
     const wp = await owner.stack.workplaces.create('Acme')
     const invite = await wp.createInvite({ expiresInMs: 60_000, maxUses: names.length })
-    const link = decodeWorkplaceLink(
-      encodeWorkplaceLink('https://x.test/', {
-        workplace: wp.id,
-        name: 'Acme',
-        peers: [owner.identity.peerId],
-        endpoints: [],
-        invite,
-      }),
-    )
+    const link = linkTo(wp, invite)
     const wps = [wp]
     for (const dev of bare.slice(1)) {
       dev.stack.joins.start(link)
@@ -108,19 +97,11 @@ export class ChatWorld {
 
   /** A device in no workplace yet. */
   async device(name: string, index: { bucketMs?: number; shardLimit?: number } = {}) {
-    const identity = await createTestIdentity()
-    const port = this.hub.add(identity.peerId)
-    const stack = createWorkplaceStack({
-      identity,
-      mesh: port,
-      list: createMemoryWorkplaceList(),
-      records: createMemoryRecordStore(),
-      displayName: () => name,
+    const dev = await createTestDevice(this.hub, name, {
       kinds: new Map([[CHAT_DOC_KIND, () => initialChatIndex(index)]]),
     })
-    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
-    this.#cleanup.push(() => stack.shutdown())
-    return { name, identity, peer: identity.peerId, port, stack }
+    this.#cleanup.push(() => dev.stack.shutdown())
+    return { ...dev, peer: dev.identity.peerId }
   }
 }
 
