@@ -22,6 +22,13 @@ async function open(browser: Browser, count: number): Promise<FilesDevice[]> {
 const progress = (d: FilesDevice, fileId: string) =>
   d.page.evaluate((id) => window.filesDriver.progress(id), fileId)
 
+/** Starts (or re-targets) `d`'s download of the file from `holders`. */
+const downloadFrom = (d: FilesDevice, fileId: string, holders: readonly string[]) =>
+  d.page.evaluate(([id, peers]) => window.filesDriver.download(id, peers), [
+    fileId,
+    holders,
+  ] as const)
+
 async function savedSha256(d: FilesDevice, fileId: string): Promise<string> {
   const [download] = await Promise.all([
     d.page.waitForEvent('download'),
@@ -38,10 +45,7 @@ test('A adds 20 MB; B and C download it and save exactly the original', async ({
   const [a, b, c] = await open(browser, 3)
   const file = await a!.page.evaluate((size) => window.filesDriver.generate(size, 1), 20 * MB)
   for (const d of [b!, c!]) {
-    await d.page.evaluate(([id, peers]) => window.filesDriver.download(id, peers), [
-      file.fileId,
-      [a!.peer, b!.peer, c!.peer],
-    ] as const)
+    await downloadFrom(d, file.fileId, [a!.peer, b!.peer, c!.peer])
   }
   for (const d of [b!, c!]) {
     await expect
@@ -59,10 +63,7 @@ test('the sender’s page closes midway: the download resumes from another holde
   const file = await a!.page.evaluate((size) => window.filesDriver.generate(size, 2), 48 * MB)
   const copy = await b!.page.evaluate((size) => window.filesDriver.generate(size, 2), 48 * MB)
   expect(copy.fileId).toBe(file.fileId)
-  await c!.page.evaluate(([id, peer]) => window.filesDriver.download(id, [peer]), [
-    file.fileId,
-    a!.peer,
-  ] as const)
+  await downloadFrom(c!, file.fileId, [a!.peer])
   await expect
     .poll(() => progress(c!, file.fileId).then((p) => p?.bytesDone ?? 0), { timeout: 60_000 })
     .toBeGreaterThan(4 * MB)
@@ -73,10 +74,7 @@ test('the sender’s page closes midway: the download resumes from another holde
   const kept = (await progress(c!, file.fileId))!.bytesDone
   expect(kept).toBeGreaterThan(4 * MB)
   expect(kept).toBeLessThan(48 * MB)
-  await c!.page.evaluate(([id, peers]) => window.filesDriver.download(id, peers), [
-    file.fileId,
-    [a!.peer, b!.peer],
-  ] as const)
+  await downloadFrom(c!, file.fileId, [a!.peer, b!.peer])
   await expect
     .poll(() => progress(c!, file.fileId).then((p) => p?.state), { timeout: 60_000 })
     .toBe('complete')
@@ -93,10 +91,7 @@ test('the receiver’s page closes midway: reopened, it resumes from the chunks 
   test.setTimeout(120_000)
   const [a, c] = await open(browser, 2)
   const file = await a!.page.evaluate((size) => window.filesDriver.generate(size, 3), 48 * MB)
-  await c!.page.evaluate(([id, peer]) => window.filesDriver.download(id, [peer]), [
-    file.fileId,
-    a!.peer,
-  ] as const)
+  await downloadFrom(c!, file.fileId, [a!.peer])
   await expect
     .poll(() => progress(c!, file.fileId).then((p) => p?.bytesDone ?? 0), { timeout: 60_000 })
     .toBeGreaterThan(8 * MB)
@@ -107,10 +102,7 @@ test('the receiver’s page closes midway: reopened, it resumes from the chunks 
   })()
   expect(saved.chunks).toBeGreaterThan(0)
   await linkAll([a!, c!])
-  await c!.page.evaluate(([id, peer]) => window.filesDriver.download(id, [peer]), [
-    file.fileId,
-    a!.peer,
-  ] as const)
+  await downloadFrom(c!, file.fileId, [a!.peer])
   await expect
     .poll(() => progress(c!, file.fileId).then((p) => p?.state), { timeout: 60_000 })
     .toBe('complete')
@@ -129,18 +121,13 @@ test('a holder serving corrupted chunks is flagged; the download completes from 
   const file = await a!.page.evaluate((size) => window.filesDriver.generate(size, 4), 8 * MB)
   await bad!.page.evaluate((size) => window.filesDriver.generate(size, 4), 8 * MB)
   expect(await bad!.page.evaluate(() => window.filesDriver.corruptAll())).toBeGreaterThan(0)
-  const download = (peers: string[]) =>
-    c!.page.evaluate(([id, holders]) => window.filesDriver.download(id, holders), [
-      file.fileId,
-      peers,
-    ] as const)
   // The bad holder alone first: with both at once, the good one may be asked for every chunk
   // before the bad one answers.
-  await download([bad!.peer])
+  await downloadFrom(c!, file.fileId, [bad!.peer])
   const stateOf = async (peer: string) =>
     (await progress(c!, file.fileId))?.sources.find((s) => s.peer === peer)?.state
   await expect.poll(() => stateOf(bad!.peer), { timeout: 30_000 }).toBe('bad')
-  await download([bad!.peer, a!.peer])
+  await downloadFrom(c!, file.fileId, [bad!.peer, a!.peer])
   await expect
     .poll(() => progress(c!, file.fileId).then((p) => p?.state), { timeout: 60_000 })
     .toBe('complete')
