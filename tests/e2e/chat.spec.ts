@@ -101,3 +101,48 @@ test('sending shows the sent message, even while reading further up', async ({ b
   await send(ann.page, 'Back at the bottom')
   await expect(message(ann.page, 'Back at the bottom')).toBeInViewport()
 })
+
+test('a reader following a busy chat writes read receipts in batches, not one per message', async ({
+  browser,
+}) => {
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const invite = await createInvite(ann.page, '10 people')
+  const bob = await openDevice(browser, 'Bob', invite)
+  devices.push(bob)
+  await expectMembers(ann.page, ['Ann', 'Bob'])
+  for (const d of [ann, bob]) await openChat(d.page)
+  // Ann's page counts how often the number of her messages shown as read goes up: once per
+  // read receipt Bob's device writes (each is one change, synced and applied on its own).
+  await ann.page.evaluate(() => {
+    const w = window as { readSteps?: number }
+    w.readSteps = 0
+    let read = 0
+    new MutationObserver(() => {
+      const now = document.querySelectorAll('[data-testid="chat-receipt"][data-state="read"]')
+      if (now.length > read) w.readSteps! += 1
+      read = now.length
+    }).observe(document.body, { subtree: true, childList: true, attributes: true })
+  })
+  const count = 20
+  await ann.page.evaluate(async (count) => {
+    const input = document.querySelector<HTMLTextAreaElement>('[data-testid="chat-input"]')!
+    const form = document.querySelector<HTMLFormElement>('[data-testid="chat-composer"]')!
+    for (let i = 1; i <= count; i++) {
+      while (input.value !== '') await new Promise((resolve) => setTimeout(resolve, 1))
+      input.value = `Busy ${i}`
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+      form.requestSubmit()
+      await new Promise((resolve) => setTimeout(resolve, 40))
+    }
+  }, count)
+  await expect(message(bob.page, `Busy ${count}`)).toBeVisible()
+  const read = ann.page.locator('[data-testid="chat-receipt"][data-state="read"]')
+  await expect(read).toHaveCount(count)
+  // 20 messages over about a second: a receipt at most every quarter second is a handful of
+  // steps; a receipt per arriving message would be about twenty.
+  const steps = await ann.page.evaluate(() => (window as { readSteps?: number }).readSteps ?? 0)
+  expect(steps).toBeGreaterThan(0)
+  expect(steps).toBeLessThanOrEqual(count / 2)
+})
