@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import * as Automerge from '@automerge/automerge'
 import { ImmutableString } from '@automerge/automerge-repo'
 import { ChatError } from '../../src/crdt/chat/chat-error.ts'
 import { MAX_MESSAGE_BYTES } from '../../src/crdt/chat/chat-doc.ts'
@@ -80,6 +81,30 @@ describe('workplace chat', () => {
     const marks = [`${b!.peer} ${a!.peer}`, `${c!.peer} ${a!.peer}`].sort()
     expect(Object.keys(shard.delivered).sort()).toEqual(marks)
     expect(Object.keys(shard.read).sort()).toEqual(marks)
+  })
+
+  it('a reader marks read with the next receipts: one change, and only what was shown', async () => {
+    world = new ChatWorld()
+    const [a, b] = await world.devices(['Ann', 'Bob'], {}, { receiptDelayMs: 100 })
+    const first = await a!.chat.send('first')
+    await until(() => b!.chat.message(first.id), 'B to get it')
+    b!.chat.markReadSoon()
+    await until(() => a!.chat.receipt(first.id)!.state === 'read', 'B’s receipt')
+    const handle = await shardHandle(b!, first.shard)
+    const own = () => {
+      const doc = handle.doc()
+      const actor = Automerge.getActorId(doc)
+      return Automerge.getAllChanges(doc).filter((c) => Automerge.decodeChange(c).actor === actor)
+    }
+    // Delivered and read went out together.
+    expect(own()).toHaveLength(1)
+
+    const second = await a!.chat.send('second')
+    await until(() => a!.chat.receipt(second.id)!.state === 'delivered', 'delivered to B')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(a!.chat.receipt(second.id)!.state).toBe('delivered')
+    expect(b!.chat.unreadCount()).toBe(1)
+    expect(own()).toHaveLength(2)
   })
 
   it('ignores edits and deletions by anyone but the author', async () => {

@@ -4,7 +4,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import { randomId } from '../membership/sign.ts'
 import { ChatError } from './chat-error.ts'
 import { CHAT_DOC_KIND, type ChatIndexDoc, type ShardDoc } from './chat-doc.ts'
-import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
+import { compareHlc, HybridClock, hlcTime, type Hlc } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
 import { compareMessages, isEmoji, textError, type ChatMessage } from './message-view.ts'
 import {
@@ -37,7 +37,7 @@ export interface WorkplaceChatOptions {
   pageSize?: number
   /** …and, at most this many shards in all, back to where this member stopped reading. */
   maxInitialShards?: number
-  /** Delivery receipts are written at most this often. */
+  /** Receipts are written at most this often (delivered and read together, in one change). */
   receiptDelayMs?: number
   /** Sends a local change to linked members ahead of sync, so that it shows there at once. */
   push?: (handle: DocHandle<unknown>) => void
@@ -64,6 +64,8 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #clock: HybridClock
   readonly #openedAt: number
   readonly #dirty = new Set<LoadedShard>()
+  /** Read marks asked for by `markReadSoon`, written with the next receipts. */
+  readonly #pendingRead = new Map<LoadedShard, Map<PeerId, Hlc>>()
   /** The receipt views handed out, reused while unchanged (the UI re-renders only changes). */
   readonly #receipts = new Map<string, ReceiptView>()
   readonly #offs: (() => void)[] = []
@@ -248,26 +250,39 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     return this.#unread()[0]
   }
 
-  /** Records that this member has seen every loaded message. */
+  /** Records now that this member has seen every loaded message. */
   markRead(): void {
+    this.markReadSoon()
+    clearTimeout(this.#receiptTimer)
+    this.#writeReceipts()
+  }
+
+  /**
+   * Records that this member has seen every message loaded now, with the next receipts: a reader
+   * following a busy chat writes one change per `receiptDelayMs`, not one per message.
+   */
+  markReadSoon(): void {
     let raised = false
     for (const shard of this.#window.loaded()) {
       const read = marksToRaise(shard.doc, shard.newestByAuthor(), 'read', this.self)
       if (read.size === 0) continue
-      const delivered = marksToRaise(shard.doc, shard.newestByAuthor(), 'delivered', this.self)
-      this.#change(shard, (d) => {
-        writeMarks(d, 'read', this.self, read)
-        writeMarks(d, 'delivered', this.self, delivered)
-      })
+      const pending = this.#pendingRead.get(shard) ?? new Map<PeerId, Hlc>()
+      for (const [author, hlc] of read) {
+        const before = pending.get(author)
+        if (!before || compareHlc(before, hlc) < 0) pending.set(author, hlc)
+      }
+      this.#pendingRead.set(shard, pending)
       raised = true
     }
-    if (raised) this.#changed()
+    if (raised)
+      this.#receiptTimer ??= setTimeout(() => this.#writeReceipts(), this.#o.receiptDelayMs)
   }
 
   /** Stops following; resolves once shards still being opened are in (before a repo shuts down). */
   async close(): Promise<void> {
-    this.#closed = true
     clearTimeout(this.#receiptTimer)
+    this.#writeReceipts()
+    this.#closed = true
     for (const off of this.#offs.splice(0)) off()
     this.#window.close()
     await this.#settled
@@ -335,7 +350,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     if (this.#closed) return
     for (const m of fresh) this.#clock.observe(m.hlc)
     this.#dirty.add(shard)
-    this.#receiptTimer ??= setTimeout(() => this.#writeDelivered(), this.#o.receiptDelayMs)
+    this.#receiptTimer ??= setTimeout(() => this.#writeReceipts(), this.#o.receiptDelayMs)
     this.#changed()
     const news = fresh.filter(
       (m) => m.author !== this.self && !m.deleted && m.at >= this.#openedAt - NEWS_SLACK_MS,
@@ -343,13 +358,23 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     if (live && news.length > 0) this.emit('incoming', news.sort(compareMessages))
   }
 
-  #writeDelivered(): void {
+  /** This member's receipts for changed shards: what its device holds, and what it has seen. */
+  #writeReceipts(): void {
     this.#receiptTimer = undefined
     if (this.#closed) return
-    for (const shard of [...this.#dirty]) {
-      this.#dirty.delete(shard)
-      const marks = marksToRaise(shard.doc, shard.newestByAuthor(), 'delivered', this.self)
-      if (marks.size > 0) this.#change(shard, (d) => writeMarks(d, 'delivered', this.self, marks))
+    const shards = new Set([...this.#dirty, ...this.#pendingRead.keys()])
+    this.#dirty.clear()
+    for (const shard of shards) {
+      const asked = this.#pendingRead.get(shard)
+      this.#pendingRead.delete(shard)
+      const newest = shard.newestByAuthor()
+      const delivered = marksToRaise(shard.doc, newest, 'delivered', this.self)
+      const read = asked ? marksToRaise(shard.doc, asked, 'read', this.self) : new Map()
+      if (delivered.size === 0 && read.size === 0) continue
+      this.#change(shard, (d) => {
+        if (delivered.size > 0) writeMarks(d, 'delivered', this.self, delivered)
+        if (read.size > 0) writeMarks(d, 'read', this.self, read)
+      })
     }
   }
 
