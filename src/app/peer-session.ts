@@ -20,7 +20,7 @@ import {
 } from '../peer/signaling/failover-signaling.ts'
 import { createManualSignaling } from '../peer/signaling/manual-signaling.ts'
 import { createPeerJsSignaling, peerJsServerFromUrl } from '../peer/signaling/peerjs-signaling.ts'
-import { relayEndpoint } from '../peer/signaling/relay-carrier.ts'
+import { relayEndpoint } from '../peer/signaling/relay-endpoint.ts'
 import { SignalingView } from '../peer/signaling/signaling-view.ts'
 import { relayUrlFor } from './relay-url.ts'
 import { loadSettings, type LoadedSettings } from './settings.ts'
@@ -198,14 +198,9 @@ function firstContactEndpoints(
   platform: PeerPlatform,
 ): SignalingEndpoint[] {
   const options = { self: identity.peerId, iceServers: settings.iceServers }
-  const viaRelays = relays.map((url): SignalingEndpoint => {
-    const relay = relayEndpoint({ url, identity, WebSocket: platform.WebSocket })
-    return {
-      name: relay.name,
-      kind: 'relay',
-      create: () => createCarrierSignaling(relay.create(), options),
-    }
-  })
+  const viaRelays = relays.map((url) =>
+    relayEndpoint({ url, identity, WebSocket: platform.WebSocket }, options),
+  )
   const brokerUrl = settings.peerjs || new URL('/peerjs', platform.pageUrl).href
   const viaBroker: SignalingEndpoint = {
     name: `peerjs ${brokerUrl}`,

@@ -1,18 +1,38 @@
-import type { SignalCarrier, SignalCarrierEvents } from '../../src/peer/signaling/signaling.ts'
+import type { Emitter } from '../../src/peer/emitter.ts'
+import type {
+  SignalCarrier,
+  SignalCarrierEvents,
+  Signaling,
+  SignalingEvents,
+} from '../../src/peer/signaling/signaling.ts'
 
-/** Resolves with the first `event` from `carrier` that satisfies `where`. */
+type Events = Record<string, unknown>
+
+/** Resolves with the first `event` from a carrier or signaling that satisfies `where`. */
 export function nextEvent<K extends keyof SignalCarrierEvents>(
-  carrier: Pick<SignalCarrier, 'on'>,
+  emitter: SignalCarrier,
   event: K,
-  where: (value: SignalCarrierEvents[K]) => boolean = () => true,
+  where?: (value: SignalCarrierEvents[K]) => boolean,
+  timeoutMs?: number,
+): Promise<SignalCarrierEvents[K]>
+export function nextEvent<K extends keyof SignalingEvents>(
+  emitter: Signaling,
+  event: K,
+  where?: (value: SignalingEvents[K]) => boolean,
+  timeoutMs?: number,
+): Promise<SignalingEvents[K]>
+export function nextEvent(
+  emitter: Pick<Emitter<Events>, 'on'>,
+  event: string,
+  where: (value: unknown) => boolean = () => true,
   timeoutMs = 5000,
-): Promise<SignalCarrierEvents[K]> {
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off()
       reject(new Error(`timed out waiting for "${String(event)}"`))
     }, timeoutMs)
-    const off = carrier.on(event, (value) => {
+    const off = emitter.on(event, (value) => {
       if (!where(value)) return
       clearTimeout(timer)
       off()
@@ -31,13 +51,12 @@ export async function reachState(
   await nextEvent(carrier, 'state', (value) => value === state, timeoutMs)
 }
 
-/** Records every event of a carrier, for assertions on what happened in between. */
-export function recordEvents(carrier: Pick<SignalCarrier, 'on'>): {
-  events: Array<{ event: string; value: unknown }>
-} {
+/** Records the named events of a carrier or signaling, for assertions on what happened between. */
+export function recordEvents<E extends Record<string, unknown>>(
+  emitter: Pick<Emitter<E>, 'on'>,
+  names: readonly (keyof E & string)[],
+): { events: Array<{ event: string; value: unknown }> } {
   const record: { events: Array<{ event: string; value: unknown }> } = { events: [] }
-  for (const event of ['state', 'peer-joined', 'peer-left', 'signal', 'error'] as const) {
-    carrier.on(event, (value) => record.events.push({ event, value }))
-  }
+  for (const event of names) emitter.on(event, (value) => record.events.push({ event, value }))
   return record
 }

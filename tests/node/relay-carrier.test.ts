@@ -81,7 +81,13 @@ describe('relay carrier against the real server', () => {
     alice.join(topic)
     bob.join(topic)
     await nextEvent(alice, 'peer-joined')
-    const aliceEvents = recordEvents(alice)
+    const aliceEvents = recordEvents(alice, [
+      'state',
+      'peer-joined',
+      'peer-left',
+      'signal',
+      'error',
+    ])
 
     await first.close()
     await reachState(alice, 'connecting')

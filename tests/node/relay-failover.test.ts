@@ -1,24 +1,26 @@
+import wrtc from '@roamhq/wrtc'
 import { WebSocket } from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../signaling/config.ts'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import { asTopic, type PeerId } from '../../src/peer/ids.ts'
+import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
 import {
-  createFailoverCarrier,
-  type FailoverCarrier,
-} from '../../src/peer/signaling/failover-carrier.ts'
-import {
-  createRelayCarrier,
-  relayEndpoint,
-  type RelayCarrier,
-} from '../../src/peer/signaling/relay-carrier.ts'
+  createFailoverSignaling,
+  type FailoverSignaling,
+} from '../../src/peer/signaling/failover-signaling.ts'
+import { createRelayCarrier } from '../../src/peer/signaling/relay-carrier.ts'
+import { relayEndpoint } from '../../src/peer/signaling/relay-endpoint.ts'
+import type { Signaling } from '../../src/peer/signaling/signaling.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 import { nextEvent, reachState, recordEvents } from './relay-carrier-helpers.ts'
 
+// The app's first contact: relays tried in order by a failover signaling (src/app/peer-session.ts).
+
 const topic = asTopic('team')
 const servers: SignalingServer[] = []
-const closables: Array<RelayCarrier | FailoverCarrier> = []
+const closables: Signaling[] = []
 
 async function startServer(): Promise<SignalingServer> {
   const server = await createSignalingServer({ logger: silentLogger, peerjs: false })
@@ -33,83 +35,91 @@ async function deadUrl(): Promise<string> {
   return server.relayUrl
 }
 
-function failover(urls: string[], identity: Identity): FailoverCarrier {
-  const carrier = createFailoverCarrier({
-    endpoints: urls.map((url) => relayEndpoint({ url, identity, WebSocket })),
+const signalingOptions = (identity: Identity) => ({
+  self: identity.peerId,
+  iceServers: [],
+  wrtc,
+  connectTimeoutMs: 5000,
+})
+
+function failover(urls: string[], identity: Identity): FailoverSignaling {
+  const signaling = createFailoverSignaling({
+    endpoints: urls.map((url) =>
+      relayEndpoint({ url, identity, WebSocket }, signalingOptions(identity)),
+    ),
     openTimeoutMs: 2000,
     backoff: { initialMs: 50, maxMs: 200 },
   })
-  closables.push(carrier)
-  return carrier
+  closables.push(signaling)
+  return signaling
 }
 
-/** A plain relay client in the topic, to be seen by (and signalled from) the failover one. */
-async function member(url: string): Promise<{ carrier: RelayCarrier; peerId: PeerId }> {
+/** A member on one relay only, in the topic, to be seen by (and reached from) the failover. */
+async function member(url: string): Promise<{ signaling: Signaling; peerId: PeerId }> {
   const identity = await createTestIdentity()
   const carrier = createRelayCarrier({ url, identity, WebSocket })
-  closables.push(carrier)
-  carrier.join(topic)
+  const signaling = createCarrierSignaling(carrier, signalingOptions(identity))
+  closables.push(signaling)
+  signaling.join(topic)
   await reachState(carrier, 'open')
-  return { carrier, peerId: identity.peerId }
+  return { signaling, peerId: identity.peerId }
 }
 
 afterEach(async () => {
-  for (const carrier of closables.splice(0)) carrier.close()
+  for (const signaling of closables.splice(0)) signaling.close()
   await Promise.all(servers.splice(0).map((server) => server.close()))
 })
 
-describe('failover carrier', () => {
-  it('skips an endpoint that is down and uses the next', async () => {
+describe('failover over relays', () => {
+  it('skips a relay that is down and connects through the next', async () => {
     const down = await deadUrl()
     const up = await startServer()
     const other = await member(up.relayUrl)
     const identity = await createTestIdentity()
 
-    const carrier = failover([down, up.relayUrl], identity)
-    expect(carrier.endpoint).toBe(`relay ${down}`)
-    carrier.join(topic)
-    const joined = await nextEvent(carrier, 'peer-joined')
-    expect(carrier.state).toBe('open')
-    expect(carrier.endpoint).toBe(`relay ${up.relayUrl}`)
-    expect(carrier.peers(topic)).toEqual([joined.peer])
+    const signaling = failover([down, up.relayUrl], identity)
+    expect(signaling.endpoint).toBe(`relay ${down}`)
+    signaling.join(topic)
+    const joined = await nextEvent(signaling, 'peer-joined')
+    expect(signaling.state).toBe('open')
+    expect(signaling.endpoint).toBe(`relay ${up.relayUrl}`)
+    expect(signaling.peers(topic)).toEqual([other.peerId])
 
-    const signal = nextEvent(other.carrier, 'signal')
-    carrier.send(joined.peer, { hello: 'through the second relay' })
-    expect(await signal).toEqual({
-      from: identity.peerId,
-      data: { hello: 'through the second relay' },
-    })
+    const incoming = nextEvent(other.signaling, 'pipe')
+    const pipe = await signaling.connect(joined.peer)
+    expect((await incoming).peer).toBe(identity.peerId)
+    pipe.close()
   })
 
-  it('moves to the next endpoint when the one in use drops, and re-joins there', async () => {
+  it('moves to the next relay when the one in use drops, and re-joins there', async () => {
     const primary = await startServer()
     const backup = await startServer()
     const onPrimary = await member(primary.relayUrl)
     const onBackup = await member(backup.relayUrl)
-    const carrier = failover([primary.relayUrl, backup.relayUrl], await createTestIdentity())
-    carrier.join(topic)
-    expect((await nextEvent(carrier, 'peer-joined')).peer).toBe(onPrimary.peerId)
-    const record = recordEvents(carrier)
+    const signaling = failover([primary.relayUrl, backup.relayUrl], await createTestIdentity())
+    signaling.join(topic)
+    expect((await nextEvent(signaling, 'peer-joined')).peer).toBe(onPrimary.peerId)
+    const record = recordEvents(signaling, ['state', 'peer-joined', 'peer-left'])
 
-    const switched = nextEvent(carrier, 'peer-joined', (e) => e.peer === onBackup.peerId)
+    const switched = nextEvent(signaling, 'peer-joined', (e) => e.peer === onBackup.peerId)
     await primary.close()
     await switched
-    expect(carrier.endpoint).toBe(`relay ${backup.relayUrl}`)
-    expect(carrier.state).toBe('open')
-    expect(carrier.peers(topic)).toEqual([onBackup.peerId])
+    expect(signaling.endpoint).toBe(`relay ${backup.relayUrl}`)
+    expect(signaling.state).toBe('open')
+    expect(signaling.peers(topic)).toEqual([onBackup.peerId])
     const order = record.events.map((e) => e.event)
     expect(order).toContain('peer-left')
     expect(order.indexOf('peer-left')).toBeLessThan(order.lastIndexOf('peer-joined'))
     expect(record.events).toContainEqual({ event: 'state', value: 'connecting' })
   })
 
-  it('keeps trying in rounds until an endpoint comes up', async () => {
-    const carrier = failover([await deadUrl(), await deadUrl()], await createTestIdentity())
+  it('keeps trying in rounds until a relay comes up', async () => {
+    const signaling = failover([await deadUrl(), await deadUrl()], await createTestIdentity())
     const errors: string[] = []
-    carrier.on('error', (e) => errors.push(e.message))
+    signaling.on('error', (e) => errors.push(e.message))
     await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThanOrEqual(4)
-    expect(carrier.state).toBe('connecting')
-    carrier.close()
-    expect(carrier.state).toBe('closed')
+    expect(signaling.state).toBe('connecting')
+    signaling.close()
+    expect(signaling.state).toBe('closed')
   })
 })

@@ -7,7 +7,6 @@ import {
   type BackoffOptions,
   type CarrierClock,
 } from './backoff.ts'
-import type { FailoverEndpoint } from './failover-carrier.ts'
 import {
   RELAY_PROTOCOL_VERSION,
   bytesToBase64,
@@ -305,15 +304,4 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
 
 export function createRelayCarrier(options: RelayCarrierOptions): RelayCarrier {
   return new RelayCarrier(options)
-}
-
-/**
- * A failover endpoint for a relay. Its carrier does not reconnect by itself: the failover
- * carrier decides where to go after a drop.
- */
-export function relayEndpoint(options: RelayCarrierOptions): FailoverEndpoint {
-  return {
-    name: `relay ${options.url}`,
-    create: () => new RelayCarrier({ ...options, reconnect: false }),
-  }
 }
