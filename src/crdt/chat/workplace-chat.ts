@@ -4,17 +4,11 @@ import type { PeerId } from '../../peer/ids.ts'
 import { randomId } from '../membership/sign.ts'
 import { ChatError } from './chat-error.ts'
 import { CHAT_DOC_KIND, type ChatIndexDoc, type ShardDoc } from './chat-doc.ts'
-import { compareHlc, HybridClock, hlcTime, type Hlc } from './hlc.ts'
+import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
 import { compareMessages, isEmoji, textError, type ChatMessage } from './message-view.ts'
-import {
-  marksToRaise,
-  readMark,
-  receiptOf,
-  sameReceipt,
-  writeMarks,
-  type ReceiptView,
-} from './receipts.ts'
+import { ReceiptWriter } from './receipt-writer.ts'
+import { readMark, receiptOf, sameReceipt, type ReceiptView } from './receipts.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
 import { ShardWindow } from './shard-window.ts'
 
@@ -63,16 +57,13 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #window: ShardWindow
   readonly #clock: HybridClock
   readonly #openedAt: number
-  readonly #dirty = new Set<LoadedShard>()
-  /** Read marks asked for by `markReadSoon`, written with the next receipts. */
-  readonly #pendingRead = new Map<LoadedShard, Map<PeerId, Hlc>>()
+  readonly #receiptWriter: ReceiptWriter
   /** The receipt views handed out, reused while unchanged (the UI re-renders only changes). */
   readonly #receipts = new Map<string, ReceiptView>()
   readonly #offs: (() => void)[] = []
   #settled: Promise<void> = Promise.resolve()
   #sorted: ChatMessage[] | undefined
   #members: PeerId[] | undefined
-  #receiptTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
 
   private constructor(options: WorkplaceChatOptions, index: DocHandle<ChatIndexDoc>) {
@@ -82,6 +73,11 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     this.#o = { pageSize: 50, maxInitialShards: 12, receiptDelayMs: 250, ...rest }
     this.#push = push ?? (() => {})
     this.#clock = new HybridClock(now)
+    this.#receiptWriter = new ReceiptWriter({
+      self: options.workplace.self,
+      delayMs: this.#o.receiptDelayMs,
+      change: (shard, edit) => this.#change(shard, edit),
+    })
     this.#openedAt = now()
     this.#window = new ShardWindow({
       repo: options.repo,
@@ -253,8 +249,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   /** Records now that this member has seen every loaded message. */
   markRead(): void {
     this.markReadSoon()
-    clearTimeout(this.#receiptTimer)
-    this.#writeReceipts()
+    this.#receiptWriter.flush()
   }
 
   /**
@@ -262,26 +257,12 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
    * following a busy chat writes one change per `receiptDelayMs`, not one per message.
    */
   markReadSoon(): void {
-    let raised = false
-    for (const shard of this.#window.loaded()) {
-      const read = marksToRaise(shard.doc, shard.newestByAuthor(), 'read', this.self)
-      if (read.size === 0) continue
-      const pending = this.#pendingRead.get(shard) ?? new Map<PeerId, Hlc>()
-      for (const [author, hlc] of read) {
-        const before = pending.get(author)
-        if (!before || compareHlc(before, hlc) < 0) pending.set(author, hlc)
-      }
-      this.#pendingRead.set(shard, pending)
-      raised = true
-    }
-    if (raised)
-      this.#receiptTimer ??= setTimeout(() => this.#writeReceipts(), this.#o.receiptDelayMs)
+    this.#receiptWriter.shown(this.#window.loaded())
   }
 
   /** Stops following; resolves once shards still being opened are in (before a repo shuts down). */
   async close(): Promise<void> {
-    clearTimeout(this.#receiptTimer)
-    this.#writeReceipts()
+    this.#receiptWriter.close()
     this.#closed = true
     for (const off of this.#offs.splice(0)) off()
     this.#window.close()
@@ -349,33 +330,12 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #shardChanged(shard: LoadedShard, fresh: ChatMessage[], live: boolean): void {
     if (this.#closed) return
     for (const m of fresh) this.#clock.observe(m.hlc)
-    this.#dirty.add(shard)
-    this.#receiptTimer ??= setTimeout(() => this.#writeReceipts(), this.#o.receiptDelayMs)
+    this.#receiptWriter.shardChanged(shard)
     this.#changed()
     const news = fresh.filter(
       (m) => m.author !== this.self && !m.deleted && m.at >= this.#openedAt - NEWS_SLACK_MS,
     )
     if (live && news.length > 0) this.emit('incoming', news.sort(compareMessages))
-  }
-
-  /** This member's receipts for changed shards: what its device holds, and what it has seen. */
-  #writeReceipts(): void {
-    this.#receiptTimer = undefined
-    if (this.#closed) return
-    const shards = new Set([...this.#dirty, ...this.#pendingRead.keys()])
-    this.#dirty.clear()
-    for (const shard of shards) {
-      const asked = this.#pendingRead.get(shard)
-      this.#pendingRead.delete(shard)
-      const newest = shard.newestByAuthor()
-      const delivered = marksToRaise(shard.doc, newest, 'delivered', this.self)
-      const read = asked ? marksToRaise(shard.doc, asked, 'read', this.self) : new Map()
-      if (delivered.size === 0 && read.size === 0) continue
-      this.#change(shard, (d) => {
-        if (delivered.size > 0) writeMarks(d, 'delivered', this.self, delivered)
-        if (read.size > 0) writeMarks(d, 'read', this.self, read)
-      })
-    }
   }
 
   #changed(): void {
