@@ -5,19 +5,28 @@ import { createInvite, createWorkplace, expectMembers, openWorkplace } from './s
 
 const devices = trackDevices()
 
-async function threeMembers(browser: Browser) {
+/** Ann and the others named, in one workplace, each with the chat open. */
+async function members(browser: Browser, others: string[]) {
   const ann = await openDevice(browser, 'Ann')
   devices.push(ann)
   await createWorkplace(ann.page, 'Acme')
   await ann.page.getByTestId('tab-people').click()
   const invite = await createInvite(ann.page, '10 people')
-  const bob = await openDevice(browser, 'Bob', invite)
-  const cy = await openDevice(browser, 'Cy', invite)
-  devices.push(bob, cy)
-  for (const d of [bob, cy]) await expect(d.page.getByTestId('workplace-name')).toHaveText('Acme')
-  await expectMembers(ann.page, ['Ann', 'Bob', 'Cy'])
-  for (const d of [ann, bob, cy]) await openChat(d.page)
-  return { ann, bob, cy }
+  const joined = []
+  for (const name of others) {
+    const device = await openDevice(browser, name, invite)
+    devices.push(device)
+    joined.push(device)
+  }
+  for (const d of joined) await expect(d.page.getByTestId('workplace-name')).toHaveText('Acme')
+  await expectMembers(ann.page, ['Ann', ...others])
+  for (const d of [ann, ...joined]) await openChat(d.page)
+  return [ann, ...joined] as const
+}
+
+async function threeMembers(browser: Browser) {
+  const [ann, bob, cy] = await members(browser, ['Bob', 'Cy'])
+  return { ann: ann!, bob: bob!, cy: cy! }
 }
 
 test('a member who was away sees every message in the same order, replies linked', async ({
@@ -105,14 +114,7 @@ test('sending shows the sent message, even while reading further up', async ({ b
 test('a reader following a busy chat writes read receipts in batches, not one per message', async ({
   browser,
 }) => {
-  const ann = await openDevice(browser, 'Ann')
-  devices.push(ann)
-  await createWorkplace(ann.page, 'Acme')
-  const invite = await createInvite(ann.page, '10 people')
-  const bob = await openDevice(browser, 'Bob', invite)
-  devices.push(bob)
-  await expectMembers(ann.page, ['Ann', 'Bob'])
-  for (const d of [ann, bob]) await openChat(d.page)
+  const [ann, bob] = await members(browser, ['Bob'])
   // Ann's page counts how often the number of her messages shown as read goes up: once per
   // read receipt Bob's device writes (each is one change, synced and applied on its own).
   await ann.page.evaluate(() => {
@@ -137,7 +139,7 @@ test('a reader following a busy chat writes read receipts in batches, not one pe
       await new Promise((resolve) => setTimeout(resolve, 40))
     }
   }, count)
-  await expect(message(bob.page, `Busy ${count}`)).toBeVisible()
+  await expect(message(bob!.page, `Busy ${count}`)).toBeVisible()
   const read = ann.page.locator('[data-testid="chat-receipt"][data-state="read"]')
   await expect(read).toHaveCount(count)
   // 20 messages over about a second: a receipt at most every quarter second is a handful of
