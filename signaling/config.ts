@@ -11,6 +11,8 @@ export interface Logger {
 export interface RelayLimits {
   /** Largest accepted frame, in bytes; larger ones get a "too-large" error. */
   maxMessageBytes: number
+  /** Deepest nesting of arrays and objects accepted in a frame. */
+  maxJsonDepth: number
   /** Sustained frames per second per connection (token bucket)... */
   messagesPerSecond: number
   /** ...and how many may come at once. */
@@ -25,6 +27,7 @@ export interface RelayLimits {
 
 export const DEFAULT_LIMITS: RelayLimits = {
   maxMessageBytes: MAX_MESSAGE_BYTES,
+  maxJsonDepth: 32,
   messagesPerSecond: 20,
   burst: 50,
   maxTopicsPerConnection: 32,

@@ -10,6 +10,8 @@ export interface HubMember {
   /** Topics joined, each with its room. */
   readonly topics: Map<Topic, string>
   send(message: ServerMessage): void
+  /** Sends a frame that is already encoded. */
+  sendText(frame: string): void
   /** Another connection proved the same peer ID: this one must go. */
   replaced(): void
 }
@@ -61,13 +63,19 @@ export class RelayHub {
     for (const other of others) other.send({ type: 'peer-left', topic, peer: member.peerId })
   }
 
-  /** Delivers a signal to a peer that shares a topic with the sender; false if there is none. */
-  route(from: HubMember, to: PeerId, data: unknown): boolean {
+  /**
+   * Delivers a signal to a peer that shares a topic with the sender; false if there is none.
+   * `dataText` is the signal's data as JSON text, checked by the sender's session; it is
+   * spliced into the frame as it is, never parsed or serialised again.
+   */
+  route(from: HubMember, to: PeerId, dataText: string): boolean {
     const target = this.#members.get(to)
     if (!target || target === from) return false
     for (const room of from.topics.values()) {
       if (this.#rooms.has(room, to)) {
-        target.send({ type: 'signal', from: from.peerId, data })
+        target.sendText(
+          `{"type":"signal","from":${JSON.stringify(from.peerId)},"data":${dataText}}`,
+        )
         return true
       }
     }

@@ -15,6 +15,7 @@ import {
   type ServerMessage,
 } from '../src/peer/signaling/relay-protocol.ts'
 import type { Logger, RelayLimits } from './config.ts'
+import { jsonDepthExceeds } from './json-depth.ts'
 import type { HubMember, RelayHub } from './relay-hub.ts'
 import { TokenBucket } from './rate-limiter.ts'
 
@@ -72,7 +73,7 @@ export class RelaySession implements HubMember {
     )
 
     const socket = options.socket
-    socket.on('message', (data, isBinary) => this.#receive(data, isBinary))
+    socket.on('message', (data, isBinary) => this.#guarded(data, isBinary))
     socket.on('pong', () => (this.alive = true))
     socket.on('error', (error) => this.#logger.debug(`${this.#label}: socket error ${error}`))
     socket.on('close', () => this.#closed())
@@ -85,7 +86,12 @@ export class RelaySession implements HubMember {
   }
 
   send(message: ServerMessage): void {
-    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(encodeMessage(message))
+    this.sendText(encodeMessage(message))
+  }
+
+  /** Sends an already encoded frame. */
+  sendText(frame: string): void {
+    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(frame)
   }
 
   replaced(): void {
@@ -108,6 +114,16 @@ export class RelaySession implements HubMember {
     this.#socket.close(1001, 'server shutting down')
   }
 
+  /** Nothing a client sends may throw past its own connection. */
+  #guarded(data: RawData, isBinary: boolean): void {
+    try {
+      this.#receive(data, isBinary)
+    } catch (error) {
+      this.#logger.warn(`${this.#label}: a frame failed: ${String(error).slice(0, 200)}`)
+      this.#violation('bad-message', 'the relay could not handle this message')
+    }
+  }
+
   #receive(data: RawData, isBinary: boolean): void {
     this.alive = true
     if (this.#phase === 'closed') return
@@ -125,6 +141,15 @@ export class RelaySession implements HubMember {
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString()
       : Buffer.from(data as ArrayBuffer).toString()
+    // JSON.parse and JSON.stringify recurse: measure the nesting before either runs.
+    if (jsonDepthExceeds(text, this.#limits.maxJsonDepth)) {
+      const ref = /^\s*\{\s*"type"\s*:\s*"([a-z-]{1,20})"/.exec(text)?.[1]
+      return this.#violation(
+        'too-deep',
+        `JSON may nest at most ${this.#limits.maxJsonDepth} levels`,
+        ref,
+      )
+    }
     const parsed = parseClientMessage(text)
     if (!parsed.ok) return this.#violation(parsed.code, parsed.error, parsed.ref)
     this.#handle(parsed.message)
@@ -157,7 +182,8 @@ export class RelaySession implements HubMember {
       case 'leave':
         return this.#hub.leave(this, message.topic)
       case 'signal':
-        if (!this.#hub.route(this, message.to, message.data)) {
+        // Serialised once here, where its depth is known to be small; forwarded as this text.
+        if (!this.#hub.route(this, message.to, JSON.stringify(message.data))) {
           this.#error('unknown-peer', 'no such peer in your topics', message.to)
         }
         return

@@ -38,6 +38,7 @@ export type RelayErrorCode =
   | 'unknown-type'
   | 'bad-message'
   | 'too-large'
+  | 'too-deep'
   | 'rate-limited'
   | 'not-authenticated'
   | 'bad-auth'

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../signaling/config.ts'
+import {
+  createSignalingServer,
+  type SignalingServer,
+  type SignalingServerOptions,
+} from '../../signaling/server.ts'
+import { RelayTestClient } from './relay-test-client.ts'
+
+let server: SignalingServer | undefined
+const clients: RelayTestClient[] = []
+
+async function start(options: SignalingServerOptions = {}): Promise<SignalingServer> {
+  server = await createSignalingServer({ logger: silentLogger, peerjs: false, ...options })
+  return server
+}
+
+async function connect(): Promise<RelayTestClient> {
+  const client = await RelayTestClient.connect(server!.relayUrl)
+  clients.push(client)
+  return client
+}
+
+/** Two clients in one topic. */
+async function pair(topic: string): Promise<[RelayTestClient, RelayTestClient]> {
+  const a = await connect()
+  const b = await connect()
+  a.send({ type: 'join', topic })
+  await a.next('peers')
+  b.send({ type: 'join', topic })
+  await b.next('peers')
+  return [a, b]
+}
+
+/** The server still answers HTTP and still forwards a signal between a fresh pair. */
+async function stillServing(): Promise<void> {
+  const health = await fetch(new URL('/healthz', server!.address.url))
+  expect(health.status).toBe(200)
+  const [a, b] = await pair(`bystanders-${Math.random().toString(36).slice(2)}`)
+  a.send({ type: 'signal', to: b.peerId, data: { still: 'here' } })
+  expect((await b.next('signal')).data).toEqual({ still: 'here' })
+}
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close()
+  await server?.close()
+  server = undefined
+})
+
+describe('relay against hostile payloads', () => {
+  it('refuses a deeply nested signal without crashing, and its target sees nothing', async () => {
+    await start()
+    const [attacker, target] = await pair('nested')
+    const depth = 4000
+    const frame = `{"type":"signal","to":"${target.peerId}","data":${'['.repeat(depth)}${']'.repeat(depth)}}`
+    attacker.send(frame)
+    expect(await attacker.next('error')).toMatchObject({ code: 'too-deep', ref: 'signal' })
+    expect(target.received.filter((m) => m.type === 'signal')).toEqual([])
+    expect(target.closed).toBeUndefined()
+    await stillServing()
+  })
+
+  it('survives a sweep of nesting depths around where JSON.stringify overflows', async () => {
+    // Which depth overflows the stack depends on the stack in use: try each depth of a range.
+    const lenient = { messagesPerSecond: 1e6, burst: 1e6, maxViolationsPerMinute: 1e6 }
+    await start({ limits: lenient })
+    const [attacker, target] = await pair('sweep')
+    for (let depth = 3000; depth < 6000; depth++) {
+      attacker.send(
+        `{"type":"signal","to":"${target.peerId}","data":${'{"a":'.repeat(depth)}0${'}'.repeat(depth)}}`,
+      )
+    }
+    attacker.send({ type: 'ping' })
+    await attacker.next('pong', undefined, 15_000)
+    const codes = new Set(attacker.received.flatMap((m) => (m.type === 'error' ? [m.code] : [])))
+    expect([...codes]).toEqual(['too-deep'])
+    expect(target.received.filter((m) => m.type === 'signal')).toEqual([])
+    await stillServing()
+  })
+})
