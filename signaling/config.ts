@@ -18,6 +18,18 @@ export interface RelayLimits {
   /** ...and how many may come at once. */
   burst: number
   maxTopicsPerConnection: number
+  /** A topic already joined may be joined again (to refresh its peer list) this often (after a
+   * burst of three). */
+  rejoinIntervalMs: number
+  /**
+   * Outbound budget of one socket: bytes queued for a client that does not read. Past it,
+   * signals to it are dropped ("busy" to their sender) and other frames close it (1013).
+   */
+  maxBufferedBytes: number
+  /** Signal bytes per second one client may receive, whoever sends them... */
+  recipientBytesPerSecond: number
+  /** ...and how many may come at once. */
+  recipientBurstBytes: number
   maxConnections: number
   /** Errors a client may cause per minute before it is disconnected. */
   maxViolationsPerMinute: number
@@ -31,6 +43,10 @@ export const DEFAULT_LIMITS: RelayLimits = {
   messagesPerSecond: 20,
   burst: 50,
   maxTopicsPerConnection: 32,
+  rejoinIntervalMs: 5000,
+  maxBufferedBytes: 2 * 1024 * 1024,
+  recipientBytesPerSecond: 256 * 1024,
+  recipientBurstBytes: 1024 * 1024,
   maxConnections: 10_000,
   maxViolationsPerMinute: 10,
   authTimeoutMs: 10_000,

@@ -20,6 +20,11 @@ import type { HubMember, RelayHub } from './relay-hub.ts'
 import { TokenBucket } from './rate-limiter.ts'
 
 const POLICY_VIOLATION = 1008
+const TRY_AGAIN_LATER = 1013
+/** How long a closing slow reader may keep its buffer before the socket is cut. */
+const CLOSE_GRACE_MS = 1000
+/** Repeated joins answered at once before the rejoin interval applies. */
+const REJOIN_BURST = 3
 const REPLACED = 4001
 
 type Phase = 'challenged' | 'verifying' | 'member' | 'closed'
@@ -32,7 +37,7 @@ type Phase = 'challenged' | 'verifying' | 'member' | 'closed'
 export class RelaySession implements HubMember {
   readonly topics = new Map<Topic, string>()
   readonly nearbyRoom: string
-  /** Cleared by each heartbeat, set by any sign of life. */
+  /** Cleared by each heartbeat, set by a pong: a client that reads its frames answers. */
   alive = true
 
   readonly #socket: WebSocket
@@ -43,6 +48,10 @@ export class RelaySession implements HubMember {
   readonly #nonce = bytesToBase64(randomBytes(32))
   readonly #rate: TokenBucket
   readonly #violations: TokenBucket
+  /** Signal bytes this client may still receive (per-recipient rate). */
+  readonly #inbound: TokenBucket
+  /** Repeated joins of a topic already joined, each answered with its whole peer list. */
+  readonly #rejoins: TokenBucket
   readonly #authTimer: NodeJS.Timeout
   #phase: Phase = 'challenged'
   #peerId: PeerId | undefined
@@ -67,6 +76,11 @@ export class RelaySession implements HubMember {
     const { messagesPerSecond, burst, maxViolationsPerMinute } = options.limits
     this.#rate = new TokenBucket(messagesPerSecond, burst)
     this.#violations = new TokenBucket(maxViolationsPerMinute / 60, maxViolationsPerMinute)
+    this.#rejoins = new TokenBucket(1000 / options.limits.rejoinIntervalMs, REJOIN_BURST)
+    this.#inbound = new TokenBucket(
+      options.limits.recipientBytesPerSecond,
+      options.limits.recipientBurstBytes,
+    )
     this.#authTimer = setTimeout(
       () => this.#closeWith('auth-timeout', 'no hello before the time limit', POLICY_VIOLATION),
       options.limits.authTimeoutMs,
@@ -85,13 +99,22 @@ export class RelaySession implements HubMember {
     return this.#peerId
   }
 
+  /** Sends a frame that must arrive; a client too far behind to take it is closed (1013). */
   send(message: ServerMessage): void {
-    this.sendText(encodeMessage(message))
+    if (this.#socket.readyState !== this.#socket.OPEN) return
+    const frame = encodeMessage(message)
+    if (this.#socket.bufferedAmount + frame.length > this.#limits.maxBufferedBytes) {
+      return this.#slowReader()
+    }
+    this.#socket.send(frame)
   }
 
-  /** Sends an already encoded frame. */
-  sendText(frame: string): void {
-    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(frame)
+  offerSignal(frame: string): boolean {
+    if (this.#socket.readyState !== this.#socket.OPEN) return false
+    if (this.#socket.bufferedAmount + frame.length > this.#limits.maxBufferedBytes) return false
+    if (!this.#inbound.take(frame.length)) return false
+    this.#socket.send(frame)
+    return true
   }
 
   replaced(): void {
@@ -125,7 +148,6 @@ export class RelaySession implements HubMember {
   }
 
   #receive(data: RawData, isBinary: boolean): void {
-    this.alive = true
     if (this.#phase === 'closed') return
     if (!this.#rate.take()) return this.#violation('rate-limited', 'too many messages, slow down')
     const size = Array.isArray(data)
@@ -178,16 +200,37 @@ export class RelaySession implements HubMember {
             message.topic,
           )
         }
+        if (!this.#mayList(message.topic)) {
+          const every = `${this.#limits.rejoinIntervalMs / 1000} s`
+          return this.#violation('rate-limited', `topic already joined (refresh every ${every})`)
+        }
         return this.#hub.join(this, message.topic)
       case 'leave':
         return this.#hub.leave(this, message.topic)
       case 'signal':
         // Serialised once here, where its depth is known to be small; forwarded as this text.
-        if (!this.#hub.route(this, message.to, JSON.stringify(message.data))) {
-          this.#error('unknown-peer', 'no such peer in your topics', message.to)
+        switch (this.#hub.route(this, message.to, JSON.stringify(message.data))) {
+          case 'unknown':
+            return this.#error('unknown-peer', 'no such peer in your topics', message.to)
+          case 'busy':
+            return this.#error('busy', 'that peer receives too much; signal dropped', message.to)
+          case 'sent':
+            return
         }
-        return
     }
+  }
+
+  /** Whether this join may be answered: a repeated one is throttled, it costs a whole list. */
+  #mayList(topic: Topic): boolean {
+    return !this.topics.has(topic) || this.#rejoins.take()
+  }
+
+  #slowReader(): void {
+    if (this.#phase === 'closed') return
+    this.#logger.debug(`${this.#label}: outbound budget exceeded, closing`)
+    this.#closed()
+    this.#socket.close(TRY_AGAIN_LATER, 'slow-reader')
+    setTimeout(() => this.#socket.terminate(), CLOSE_GRACE_MS).unref()
   }
 
   async #authenticate(hello: Extract<ClientMessage, { type: 'hello' }>): Promise<void> {

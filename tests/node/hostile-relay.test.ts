@@ -5,7 +5,7 @@ import {
   type SignalingServer,
   type SignalingServerOptions,
 } from '../../signaling/server.ts'
-import { RelayTestClient } from './relay-test-client.ts'
+import { RelayTestClient, type ClientOptions } from './relay-test-client.ts'
 
 let server: SignalingServer | undefined
 const clients: RelayTestClient[] = []
@@ -15,8 +15,8 @@ async function start(options: SignalingServerOptions = {}): Promise<SignalingSer
   return server
 }
 
-async function connect(): Promise<RelayTestClient> {
-  const client = await RelayTestClient.connect(server!.relayUrl)
+async function connect(options: ClientOptions = {}): Promise<RelayTestClient> {
+  const client = await RelayTestClient.connect(server!.relayUrl, options)
   clients.push(client)
   return client
 }
@@ -65,16 +65,50 @@ describe('relay against hostile payloads', () => {
     const lenient = { messagesPerSecond: 1e6, burst: 1e6, maxViolationsPerMinute: 1e6 }
     await start({ limits: lenient })
     const [attacker, target] = await pair('sweep')
-    for (let depth = 3000; depth < 6000; depth++) {
-      attacker.send(
-        `{"type":"signal","to":"${target.peerId}","data":${'{"a":'.repeat(depth)}0${'}'.repeat(depth)}}`,
-      )
+    for (let depth = 3500; depth < 5500; depth++) {
+      const data = `${'['.repeat(depth)}${']'.repeat(depth)}`
+      attacker.send(`{"type":"signal","to":"${target.peerId}","data":${data}}`)
     }
     attacker.send({ type: 'ping' })
     await attacker.next('pong', undefined, 15_000)
     const codes = new Set(attacker.received.flatMap((m) => (m.type === 'error' ? [m.code] : [])))
     expect([...codes]).toEqual(['too-deep'])
     expect(target.received.filter((m) => m.type === 'signal')).toEqual([])
+    await stillServing()
+  })
+})
+
+describe('relay against clients that do not read', () => {
+  it('drops a socket that sends frames but never answers a ping', async () => {
+    await start({ heartbeatMs: 100 })
+    const zombie = await connect({ autoPong: false })
+    const keepAlive = setInterval(() => zombie.send({ type: 'ping' }), 20)
+    try {
+      expect((await zombie.waitClosed(3000)).code).toBe(1006)
+    } finally {
+      clearInterval(keepAlive)
+    }
+    await stillServing()
+  })
+
+  it('drops signals past the outbound budget of a reader that reads nothing', async () => {
+    const budget = 256 * 1024
+    const generous = {
+      recipientBytesPerSecond: 1e9,
+      recipientBurstBytes: 1e9,
+      messagesPerSecond: 1e6,
+      burst: 1e6,
+    }
+    await start({ limits: { maxBufferedBytes: budget, ...generous } })
+    const [sender, reader] = await pair('budget')
+    reader.socket.pause()
+    const frame = JSON.stringify({ type: 'signal', to: reader.peerId, data: 'x'.repeat(50_000) })
+    // Far more than the budget plus what the kernel's socket buffers can absorb.
+    for (let i = 0; i < 400; i++) sender.send(frame)
+    expect(await sender.next('error', undefined, 10_000)).toMatchObject({
+      code: 'busy',
+      ref: reader.peerId,
+    })
     await stillServing()
   })
 })

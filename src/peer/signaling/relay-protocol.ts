@@ -45,6 +45,8 @@ export type RelayErrorCode =
   | 'bad-version'
   | 'too-many-topics'
   | 'unknown-peer'
+  | 'busy'
+  | 'slow-reader'
   | 'too-many-violations'
   | 'replaced'
   | 'server-full'
