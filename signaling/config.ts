@@ -30,7 +30,14 @@ export interface RelayLimits {
   recipientBytesPerSecond: number
   /** ...and how many may come at once. */
   recipientBurstBytes: number
+  /** Relay sockets in all. */
   maxConnections: number
+  /** Relay sockets of one address (an IPv6 /64 counts as one). */
+  maxConnectionsPerAddress: number
+  /** Sockets that have not authenticated yet, in all... */
+  maxPendingConnections: number
+  /** ...and of one address. */
+  maxPendingPerAddress: number
   /** Errors a client may cause per minute before it is disconnected. */
   maxViolationsPerMinute: number
   /** Time a new connection has to authenticate. */
@@ -47,9 +54,12 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxBufferedBytes: 2 * 1024 * 1024,
   recipientBytesPerSecond: 256 * 1024,
   recipientBurstBytes: 1024 * 1024,
-  maxConnections: 10_000,
+  maxConnections: 20_000,
+  maxConnectionsPerAddress: 64,
+  maxPendingConnections: 1000,
+  maxPendingPerAddress: 8,
   maxViolationsPerMinute: 10,
-  authTimeoutMs: 10_000,
+  authTimeoutMs: 5000,
 }
 
 export const consoleLogger: Logger = {

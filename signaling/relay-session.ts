@@ -55,7 +55,8 @@ export class RelaySession implements HubMember {
   readonly #authTimer: NodeJS.Timeout
   #phase: Phase = 'challenged'
   #peerId: PeerId | undefined
-  #onClose: () => void
+  readonly #onAuthenticated: () => void
+  readonly #onClose: (pending: boolean) => void
 
   constructor(options: {
     socket: WebSocket
@@ -64,7 +65,10 @@ export class RelaySession implements HubMember {
     logger: Logger
     address: string
     nearbyRoom: string
-    onClose: () => void
+    /** The client proved its key. */
+    onAuthenticated?: () => void
+    /** The connection ended; `pending` if it never authenticated. */
+    onClose: (pending: boolean) => void
   }) {
     this.#socket = options.socket
     this.#hub = options.hub
@@ -73,6 +77,7 @@ export class RelaySession implements HubMember {
     this.#label = options.address
     this.nearbyRoom = options.nearbyRoom
     this.#onClose = options.onClose
+    this.#onAuthenticated = options.onAuthenticated ?? (() => {})
     const { messagesPerSecond, burst, maxViolationsPerMinute } = options.limits
     this.#rate = new TokenBucket(messagesPerSecond, burst)
     this.#violations = new TokenBucket(maxViolationsPerMinute / 60, maxViolationsPerMinute)
@@ -259,6 +264,7 @@ export class RelaySession implements HubMember {
     this.#peerId = hello.peerId
     this.#phase = 'member'
     this.#label = `${hello.peerId.slice(0, 8)}@${this.#label}`
+    this.#onAuthenticated()
     this.#hub.admit(this)
     this.send({ type: 'welcome', peerId: hello.peerId })
   }
@@ -295,6 +301,6 @@ export class RelaySession implements HubMember {
     this.#phase = 'closed'
     clearTimeout(this.#authTimer)
     if (wasMember) this.#hub.depart(this)
-    this.#onClose()
+    this.#onClose(!wasMember)
   }
 }

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { RELAY_PATH } from '../src/peer/signaling/relay-protocol.ts'
-import { clientAddress, nearbyRoom } from './client-address.ts'
+import { addressGroup, clientAddress, nearbyRoom } from './client-address.ts'
 import { DEFAULT_LIMITS, consoleLogger, type Logger, type RelayLimits } from './config.ts'
+import { ConnectionSlots } from './connection-slots.ts'
 import { mountPeerJs, type PeerJsMount } from './peerjs-mount.ts'
 import { RelayHub } from './relay-hub.ts'
 import { RelaySession } from './relay-session.ts'
@@ -14,6 +15,8 @@ export type { Logger, RelayLimits } from './config.ts'
 export { RELAY_PATH }
 
 export const PEERJS_PATH = '/peerjs'
+
+const TRY_AGAIN_LATER = 1013
 
 export interface SignalingServerOptions {
   /** 0 (the default) picks a free port. */
@@ -51,6 +54,7 @@ export async function createSignalingServer(
   const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined
   const hub = new RelayHub()
   const sessions = new Set<RelaySession>()
+  const slots = new ConnectionSlots(limits)
 
   const server = createServer((request, response) => {
     handleRequest(request, response).catch((error: unknown) => {
@@ -69,13 +73,15 @@ export async function createSignalingServer(
   // Frames a bit over the limit get a clear "too-large"; far larger ones are cut by ws (1009).
   const relay = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes * 4 })
   relay.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    if (sessions.size >= limits.maxConnections) {
-      const full = { type: 'error', code: 'server-full', message: 'too many connections' }
-      socket.send(JSON.stringify(full))
-      socket.close(1013, 'server-full')
+    const address = clientAddress(request, trustProxy)
+    const group = addressGroup(address)
+    const refusal = slots.acquire(group)
+    if (refusal) {
+      socket.on('error', () => {})
+      socket.send(JSON.stringify({ type: 'error', ...refusal }))
+      socket.close(TRY_AGAIN_LATER, refusal.code)
       return
     }
-    const address = clientAddress(request, trustProxy)
     const session = new RelaySession({
       socket,
       hub,
@@ -83,7 +89,11 @@ export async function createSignalingServer(
       logger,
       address,
       nearbyRoom: nearbyRoom(address),
-      onClose: () => sessions.delete(session),
+      onAuthenticated: () => slots.authenticated(group),
+      onClose: (pending) => {
+        sessions.delete(session)
+        slots.release(group, pending)
+      },
     })
     sessions.add(session)
   })

@@ -8,7 +8,9 @@ let server: ServerProcess
 let pool: ClientPool
 
 beforeAll(async () => {
-  server = await startServerProcess({ peerjs: false })
+  // Every client comes from loopback: lift the per-address caps that would otherwise apply.
+  const limits = { maxConnectionsPerAddress: 10_000, maxPendingPerAddress: 10_000 }
+  server = await startServerProcess({ peerjs: false, limits })
   pool = new ClientPool(server.relayUrl)
 })
 afterEach(() => pool.closeAll())

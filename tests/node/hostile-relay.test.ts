@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { silentLogger } from '../../signaling/config.ts'
 import {
   createSignalingServer,
@@ -109,6 +110,79 @@ describe('relay against clients that do not read', () => {
       code: 'busy',
       ref: reader.peerId,
     })
+    await stillServing()
+  })
+})
+
+describe('relay slots shared fairly between addresses', () => {
+  const from = (address: string): ClientOptions => ({ headers: { 'X-Forwarded-For': address } })
+
+  /** A raw socket's first frame: a challenge, or a refusal followed by a close. */
+  async function firstFrame(address: string) {
+    const socket = new WebSocket(server!.relayUrl, { headers: from(address).headers ?? {} })
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve))
+    const frame = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no first frame for ${address}`)), 5000)
+      socket.once('message', (data) => {
+        clearTimeout(timer)
+        resolve(JSON.parse(String(data)) as Record<string, unknown>)
+      })
+    })
+    return { socket, frame, closed }
+  }
+
+  /** Connects clients from `address` until one is refused; returns the refusal. */
+  async function floodUntilRefused(address: string, authenticate: boolean, most: number) {
+    for (let i = 0; i < most; i++) {
+      const { socket, frame, closed } = await firstFrame(address)
+      if (frame.type === 'error') return { refusal: frame, closeCode: await closed }
+      if (!authenticate) {
+        sockets.push({ socket, closed })
+        continue
+      }
+      socket.close()
+      clients.push(await RelayTestClient.connect(server!.relayUrl, from(address)))
+    }
+    throw new Error(`${most} connections from ${address} were all accepted`)
+  }
+
+  const sockets: { socket: WebSocket; closed: Promise<number> }[] = []
+  afterEach(() => {
+    for (const { socket } of sockets.splice(0)) socket.terminate()
+  })
+
+  it('caps the connections of one address, and others still get in', async () => {
+    await start({ trustProxy: true, limits: { maxConnectionsPerAddress: 20 } })
+    const { refusal, closeCode } = await floodUntilRefused('203.0.113.7', true, 40)
+    expect(refusal).toMatchObject({ type: 'error', code: 'address-limit' })
+    expect(closeCode).toBe(1013)
+    expect(clients.length).toBe(20)
+    const other = await RelayTestClient.connect(server!.relayUrl, from('198.51.100.1'))
+    clients.push(other)
+    await stillServing()
+  })
+
+  it('counts an IPv6 /64 as one address', async () => {
+    await start({ trustProxy: true, limits: { maxConnectionsPerAddress: 4 } })
+    for (let i = 1; i <= 4; i++) {
+      clients.push(await RelayTestClient.connect(server!.relayUrl, from(`2001:db8:1:2::${i}`)))
+    }
+    const refused = await firstFrame('2001:db8:1:2:ffff::9')
+    expect(refused.frame).toMatchObject({ code: 'address-limit' })
+    expect(await refused.closed).toBe(1013)
+    const elsewhere = await RelayTestClient.connect(server!.relayUrl, from('2001:db8:1:3::1'))
+    clients.push(elsewhere)
+  })
+
+  it('holds few unauthenticated sockets per address, and only briefly', async () => {
+    await start({ trustProxy: true, limits: { maxPendingPerAddress: 5, authTimeoutMs: 500 } })
+    const { refusal } = await floodUntilRefused('203.0.113.8', false, 20)
+    expect(refusal).toMatchObject({ code: 'address-limit' })
+    expect(refusal.message).toContain('unauthenticated')
+    expect(sockets.length).toBe(5)
+    for (const { closed } of sockets) expect(await closed).toBe(1008)
+    // Once they timed out, the address may connect again, and others were never affected.
+    clients.push(await RelayTestClient.connect(server!.relayUrl, from('203.0.113.8')))
     await stillServing()
   })
 })

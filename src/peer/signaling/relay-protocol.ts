@@ -50,6 +50,7 @@ export type RelayErrorCode =
   | 'too-many-violations'
   | 'replaced'
   | 'server-full'
+  | 'address-limit'
   | 'auth-timeout'
 
 export type ServerMessage =
