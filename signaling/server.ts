@@ -6,12 +6,15 @@ import { RELAY_PATH } from '../src/peer/signaling/relay-protocol.ts'
 import { addressGroup, clientAddress, nearbyRoom } from './client-address.ts'
 import { DEFAULT_LIMITS, consoleLogger, type Logger, type RelayLimits } from './config.ts'
 import { ConnectionSlots } from './connection-slots.ts'
+import { rateLimitedLogger } from './log-limiter.ts'
+import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './peerjs-frames.ts'
 import { mountPeerJs, type PeerJsMount } from './peerjs-mount.ts'
 import { RelayHub } from './relay-hub.ts'
 import { RelaySession } from './relay-session.ts'
 import { createStaticHandler } from './static-files.ts'
 
 export type { Logger, RelayLimits } from './config.ts'
+export type { BrokerLimits } from './peerjs-frames.ts'
 export { RELAY_PATH }
 
 export const PEERJS_PATH = '/peerjs'
@@ -32,6 +35,14 @@ export interface SignalingServerOptions {
   trustProxy?: boolean
   /** Embed the PeerJS broker at /peerjs. Default true. */
   peerjs?: boolean
+  /**
+   * The broker refuses IDs not proven with their device key (peerjs-id-proof.ts). Default
+   * true; false only for tests of clients that have no key.
+   */
+  peerjsIdProof?: boolean
+  brokerLimits?: Partial<BrokerLimits>
+  /** Origins other than this server's that may use its HTTP APIs (the broker's peer list). */
+  allowedOrigins?: readonly string[]
   logger?: Logger
 }
 
@@ -49,6 +60,8 @@ export async function createSignalingServer(
   options: SignalingServerOptions = {},
 ): Promise<SignalingServer> {
   const logger = options.logger ?? consoleLogger
+  // What clients cause is logged at a bounded rate, so they cannot flood the log.
+  const quietLogger = rateLimitedLogger(logger, 60)
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const trustProxy = options.trustProxy ?? false
   const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined
@@ -68,7 +81,13 @@ export async function createSignalingServer(
   const peerjs: PeerJsMount | undefined =
     options.peerjs === false
       ? undefined
-      : mountPeerJs(server, PEERJS_PATH, (error) => logger.warn(`peerjs: ${error.message}`))
+      : mountPeerJs(server, {
+          path: PEERJS_PATH,
+          logger: quietLogger,
+          limits: { ...DEFAULT_BROKER_LIMITS, ...options.brokerLimits },
+          requireIdProof: options.peerjsIdProof ?? true,
+          allowedOrigins: options.allowedOrigins ?? [],
+        })
 
   // Frames a bit over the limit get a clear "too-large"; far larger ones are cut by ws (1009).
   const relay = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes * 4 })
@@ -86,7 +105,7 @@ export async function createSignalingServer(
       socket,
       hub,
       limits,
-      logger,
+      logger: quietLogger,
       address,
       nearbyRoom: nearbyRoom(address),
       onAuthenticated: () => slots.authenticated(group),
@@ -103,7 +122,7 @@ export async function createSignalingServer(
     if (pathname === RELAY_PATH) {
       relay.handleUpgrade(request, socket, head, (ws) => relay.emit('connection', ws, request))
     } else if (peerjs?.owns(pathname)) {
-      peerjs.handleUpgrade(request, socket, head)
+      peerjs.handleUpgrade(request, socket, head, clientAddress(request, trustProxy))
     } else {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
     }
