@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { join } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { RELAY_PATH } from '../src/peer/signaling/relay-protocol.ts'
+import { createHttpHardening } from './http-hardening.ts'
 import { addressGroup, clientAddress, nearbyRoom } from './client-address.ts'
 import { DEFAULT_LIMITS, consoleLogger, type Logger, type RelayLimits } from './config.ts'
 import { ConnectionSlots } from './connection-slots.ts'
@@ -41,6 +44,11 @@ export interface SignalingServerOptions {
    */
   peerjsIdProof?: boolean
   brokerLimits?: Partial<BrokerLimits>
+  /**
+   * Where the served app may connect besides its own origin (its CSP's connect-src). Default:
+   * any https:/wss: endpoint, since relays and brokers are chosen in the app's settings.
+   */
+  connectSources?: readonly string[]
   /** Origins other than this server's that may use its HTTP APIs (the broker's peer list). */
   allowedOrigins?: readonly string[]
   logger?: Logger
@@ -65,18 +73,25 @@ export async function createSignalingServer(
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const trustProxy = options.trustProxy ?? false
   const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined
+  const indexHtml = options.staticDir ? join(options.staticDir, 'index.html') : undefined
+  const hardening = createHttpHardening({
+    trustProxy,
+    ...(indexHtml && existsSync(indexHtml) ? { indexHtml } : {}),
+    ...(options.connectSources ? { connectSources: options.connectSources } : {}),
+  })
   const hub = new RelayHub()
   const sessions = new Set<RelaySession>()
   const slots = new ConnectionSlots(limits)
 
   const server = createServer((request, response) => {
+    hardening.secure(request, response)
     handleRequest(request, response).catch((error: unknown) => {
       logger.error(`request ${request.url} failed`, error)
       if (!response.headersSent) response.writeHead(500)
       response.end()
     })
   })
-  server.on('clientError', (_error, socket) => socket.destroy())
+  server.on('clientError', (error, socket) => hardening.clientError(error, socket))
 
   const peerjs: PeerJsMount | undefined =
     options.peerjs === false
@@ -137,6 +152,7 @@ export async function createSignalingServer(
     if (peerjs?.owns(pathname)) return peerjs.handleRequest(request, response)
     if (pathname === RELAY_PATH) return plain(response, 426, 'This is a WebSocket endpoint.')
     if (pathname === '/healthz') return plain(response, 200, 'ok')
+    if (hardening.shareTarget(request, response, pathname)) return
     if (serveStatic && (await serveStatic(request, response, pathname))) return
     if (!serveStatic && pathname === '/') {
       return plain(response, 200, `Peerplace signaling relay: ${RELAY_PATH}, ${PEERJS_PATH}`)
