@@ -24,6 +24,8 @@ const MB = 1024 * 1024
 const STEPS = [1000, 2500, 5000, 7500, 10_000, 12_500]
 const P99_LIMIT_MS = 250
 const SLOW_MS = Number(process.env.RELAY_BENCH_SLOW_MS ?? 60_000)
+/** No further step starts after this long of ramping (RELAY_BENCH_RAMP_MS, default 10 min). */
+const RAMP_MS = Number(process.env.RELAY_BENCH_RAMP_MS ?? 600_000)
 
 /** A lean authenticated client: the bench holds thousands of them. */
 interface LeanClient {
@@ -120,7 +122,12 @@ async function held(ctx: BenchContext): Promise<Metric[]> {
     const baseline = await server.rss()
     let rssPer1k = Number.NaN
     let best = 0
+    const rampEnd = Date.now() + RAMP_MS
     for (const step of STEPS) {
+      if (Date.now() > rampEnd) {
+        ctx.log(`ramp time budget spent before ${step} clients`)
+        break
+      }
       const started = Date.now()
       try {
         await growTo(clients, server.relayUrl, step)

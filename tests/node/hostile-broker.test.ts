@@ -10,6 +10,8 @@ import { mainPeerJsId, topicHash } from '../../src/peer/signaling/peerjs-presenc
 import type { Topic } from '../../src/peer/ids.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 import { BrokerTestClient } from './hostile/broker-client.ts'
+import { hostileFrames } from './hostile/fuzz-frames.ts'
+import { checkBrokerFrame, DEFAULT_BROKER_LIMITS } from '../../signaling/peerjs-frames.ts'
 
 let server: SignalingServer | undefined
 const clients: BrokerTestClient[] = []
@@ -153,5 +155,26 @@ describe('PeerJS broker against hostile clients', () => {
     }
     expect(lines.length).toBeLessThanOrEqual(61)
     await brokerStillServing()
+  })
+
+  it('disconnects each sender of fuzzed frames, and only it', async () => {
+    await start()
+    const victim = await connect()
+    const types = ['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'HEARTBEAT', 'OPEN', 'ERROR']
+    const frames = hostileFrames(3, 60, types, ['dst', 'payload', 'src', 'type']).map((frame) =>
+      frame.replace('"dst":null', `"dst":"${victim.id}"`),
+    )
+    const fuzzers = await Promise.all(frames.map(() => connect()))
+    frames.forEach((frame, i) => fuzzers[i]!.send(frame))
+    // The frame checker is the oracle of which frames are bad (its cases are tested above); a
+    // few generated frames are well-formed and must not cost their sender its connection.
+    const bad = frames.map((frame) => !checkBrokerFrame(frame, DEFAULT_BROKER_LIMITS).ok)
+    expect(bad.filter(Boolean).length).toBeGreaterThan(40)
+    for (const [i, fuzzer] of fuzzers.entries()) {
+      if (bad[i]) expect(await fuzzer.waitClosed().catch(() => frames[i])).toBe(1008)
+    }
+    await brokerStillServing()
+    for (const [i, fuzzer] of fuzzers.entries()) if (!bad[i]) expect(fuzzer.closed).toBeUndefined()
+    expect(victim.closed).toBeUndefined()
   })
 })

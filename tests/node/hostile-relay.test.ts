@@ -6,6 +6,7 @@ import {
   type SignalingServer,
   type SignalingServerOptions,
 } from '../../signaling/server.ts'
+import { hostileFrames } from './hostile/fuzz-frames.ts'
 import { RelayTestClient, type ClientOptions } from './relay-test-client.ts'
 
 let server: SignalingServer | undefined
@@ -75,6 +76,36 @@ describe('relay against hostile payloads', () => {
     const codes = new Set(attacker.received.flatMap((m) => (m.type === 'error' ? [m.code] : [])))
     expect([...codes]).toEqual(['too-deep'])
     expect(target.received.filter((m) => m.type === 'signal')).toEqual([])
+    await stillServing()
+  })
+})
+
+describe('relay under fuzz', () => {
+  const types = ['hello', 'join', 'leave', 'signal', 'ping', 'welcome']
+  const fields = ['version', 'peerId', 'publicKey', 'signature', 'topic', 'to', 'data']
+
+  it('answers every hostile frame, before and after authentication, with errors only', async () => {
+    const lenient = { messagesPerSecond: 1e6, burst: 1e6, maxViolationsPerMinute: 1e6 }
+    await start({ limits: lenient })
+    const [member, bystander] = await pair('fuzz')
+    const stranger = await RelayTestClient.open(server!.relayUrl)
+    clients.push(stranger)
+    for (const [client, seed] of [
+      [member, 1],
+      [stranger, 2],
+    ] as const) {
+      for (const frame of hostileFrames(seed, 400, types, fields)) client.send(frame)
+      client.send({ type: 'ping' })
+      await client.next('pong', undefined, 15_000)
+    }
+    // Nothing reached the bystander; the fuzzers got errors (and answers to what was valid).
+    expect(bystander.received.filter((m) => m.type === 'signal')).toEqual([])
+    const answers = new Set(['error', 'pong', 'peers', 'peer-joined', 'peer-left'])
+    for (const client of [member, stranger]) {
+      expect(client.received.filter((m) => !answers.has(m.type))).toEqual([])
+      expect(client.received.filter((m) => m.type === 'error').length).toBeGreaterThan(100)
+      expect(client.closed).toBeUndefined()
+    }
     await stillServing()
   })
 })
