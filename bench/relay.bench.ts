@@ -21,7 +21,8 @@ import { startServerProcess, type ServerProcess } from '../tests/node/hostile/se
 import type { BenchContext, Metric } from './harness.ts'
 
 const MB = 1024 * 1024
-const STEPS = [1000, 2500, 5000, 7500, 10_000, 12_500]
+// Each client is a socket of this process and of the server: mind the open-file limit.
+const STEPS = [1000, 2500, 5000, 7500, 10_000, 12_500, 15_000, 17_500]
 const P99_LIMIT_MS = 250
 const SLOW_MS = Number(process.env.RELAY_BENCH_SLOW_MS ?? 60_000)
 /** No further step starts after this long of ramping (RELAY_BENCH_RAMP_MS, default 10 min). */
