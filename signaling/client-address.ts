@@ -26,6 +26,15 @@ export function nearbyRoom(address: string): string {
   return `nearby|${ip}`
 }
 
+/**
+ * The group an address counts against for connection limits: an IPv4 address on its own, an
+ * IPv6 address by its /64 network (one subscriber usually holds a whole /64).
+ */
+export function addressGroup(address: string): string {
+  const ip = address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '')
+  return ip.includes(':') ? `${ipv6Network(ip)}::/64` : ip
+}
+
 function isLocal(ip: string): boolean {
   const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(ip)
   if (v4) {

@@ -1,6 +1,8 @@
 /**
  * The relay as a program: `tsx signaling/main.ts [--serve-app] [--port N] [--host H]
- * [--trust-proxy]`. PORT, HOST and TRUST_PROXY=1 work too. With --serve-app it also serves the
+ * [--trust-proxy] [--connect-src "wss://relay.example https://broker.example"]`. PORT, HOST,
+ * TRUST_PROXY=1 and CONNECT_SRC work too; --connect-src pins the app's CSP connect-src to its own
+ * origin plus these sources. With --serve-app it also serves the
  * built app (building it first if dist/ has none), so one origin holds app, relay and broker.
  */
 import { spawn } from 'node:child_process'
@@ -19,12 +21,15 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       'trust-proxy': { type: 'boolean', default: false },
+      'connect-src': { type: 'string' },
     },
   })
   const port = Number(values.port ?? process.env.PORT ?? 8787)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port: ${port}`)
   const host = values.host ?? process.env.HOST ?? '127.0.0.1'
   const trustProxy = values['trust-proxy'] || process.env.TRUST_PROXY === '1'
+  const connectSrc = values['connect-src'] ?? process.env.CONNECT_SRC
+  const connectSources = connectSrc?.split(/\s+/).filter((source) => source.length > 0)
 
   let staticDir: string | undefined
   if (values['serve-app']) {
@@ -37,6 +42,7 @@ async function main(): Promise<void> {
     host,
     trustProxy,
     ...(staticDir ? { staticDir } : {}),
+    ...(connectSources ? { connectSources } : {}),
   })
   const { url } = server.address
   const relay = server.relayUrl

@@ -1,6 +1,6 @@
 /**
- * A token bucket: holds up to `burst` tokens, refilled at `perSecond`. Each `take()` spends one
- * and says whether one was there.
+ * A token bucket: holds up to `burst` tokens, refilled at `perSecond`. Each `take(cost)` spends
+ * `cost` tokens (default one) if that many are there, and says whether they were.
  */
 export class TokenBucket {
   readonly #perSecond: number
@@ -17,15 +17,15 @@ export class TokenBucket {
     this.#last = now()
   }
 
-  take(): boolean {
+  take(cost = 1): boolean {
     const now = this.#now()
     this.#tokens = Math.min(
       this.#burst,
       this.#tokens + ((now - this.#last) / 1000) * this.#perSecond,
     )
     this.#last = now
-    if (this.#tokens < 1) return false
-    this.#tokens -= 1
+    if (this.#tokens < cost) return false
+    this.#tokens -= cost
     return true
   }
 }

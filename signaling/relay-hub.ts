@@ -10,6 +10,8 @@ export interface HubMember {
   /** Topics joined, each with its room. */
   readonly topics: Map<Topic, string>
   send(message: ServerMessage): void
+  /** Offers an encoded signal frame; false when this member cannot take it now (dropped). */
+  offerSignal(frame: string): boolean
   /** Another connection proved the same peer ID: this one must go. */
   replaced(): void
 }
@@ -61,16 +63,21 @@ export class RelayHub {
     for (const other of others) other.send({ type: 'peer-left', topic, peer: member.peerId })
   }
 
-  /** Delivers a signal to a peer that shares a topic with the sender; false if there is none. */
-  route(from: HubMember, to: PeerId, data: unknown): boolean {
+  /**
+   * Delivers a signal to a peer that shares a topic with the sender: "unknown" if there is none,
+   * "busy" if the peer receives more than it can take and the signal was dropped. `dataText` is
+   * the signal's data as JSON text, checked by the sender's session; it is spliced into the
+   * frame as it is, never parsed or serialised again.
+   */
+  route(from: HubMember, to: PeerId, dataText: string): 'sent' | 'unknown' | 'busy' {
     const target = this.#members.get(to)
-    if (!target || target === from) return false
+    if (!target || target === from) return 'unknown'
     for (const room of from.topics.values()) {
       if (this.#rooms.has(room, to)) {
-        target.send({ type: 'signal', from: from.peerId, data })
-        return true
+        const frame = `{"type":"signal","from":${JSON.stringify(from.peerId)},"data":${dataText}}`
+        return target.offerSignal(frame) ? 'sent' : 'busy'
       }
     }
-    return false
+    return 'unknown'
   }
 }

@@ -15,10 +15,16 @@ import {
   type ServerMessage,
 } from '../src/peer/signaling/relay-protocol.ts'
 import type { Logger, RelayLimits } from './config.ts'
+import { jsonDepthExceeds } from './json-depth.ts'
 import type { HubMember, RelayHub } from './relay-hub.ts'
 import { TokenBucket } from './rate-limiter.ts'
 
 const POLICY_VIOLATION = 1008
+const TRY_AGAIN_LATER = 1013
+/** How long a closing slow reader may keep its buffer before the socket is cut. */
+const CLOSE_GRACE_MS = 1000
+/** Repeated joins answered at once before the rejoin interval applies. */
+const REJOIN_BURST = 3
 const REPLACED = 4001
 
 type Phase = 'challenged' | 'verifying' | 'member' | 'closed'
@@ -31,7 +37,7 @@ type Phase = 'challenged' | 'verifying' | 'member' | 'closed'
 export class RelaySession implements HubMember {
   readonly topics = new Map<Topic, string>()
   readonly nearbyRoom: string
-  /** Cleared by each heartbeat, set by any sign of life. */
+  /** Cleared by each heartbeat, set by a pong: a client that reads its frames answers. */
   alive = true
 
   readonly #socket: WebSocket
@@ -42,10 +48,15 @@ export class RelaySession implements HubMember {
   readonly #nonce = bytesToBase64(randomBytes(32))
   readonly #rate: TokenBucket
   readonly #violations: TokenBucket
+  /** Signal bytes this client may still receive (per-recipient rate). */
+  readonly #inbound: TokenBucket
+  /** Repeated joins of a topic already joined, each answered with its whole peer list. */
+  readonly #rejoins: TokenBucket
   readonly #authTimer: NodeJS.Timeout
   #phase: Phase = 'challenged'
   #peerId: PeerId | undefined
-  #onClose: () => void
+  readonly #onAuthenticated: () => void
+  readonly #onClose: (pending: boolean) => void
 
   constructor(options: {
     socket: WebSocket
@@ -54,7 +65,10 @@ export class RelaySession implements HubMember {
     logger: Logger
     address: string
     nearbyRoom: string
-    onClose: () => void
+    /** The client proved its key. */
+    onAuthenticated?: () => void
+    /** The connection ended; `pending` if it never authenticated. */
+    onClose: (pending: boolean) => void
   }) {
     this.#socket = options.socket
     this.#hub = options.hub
@@ -63,16 +77,22 @@ export class RelaySession implements HubMember {
     this.#label = options.address
     this.nearbyRoom = options.nearbyRoom
     this.#onClose = options.onClose
+    this.#onAuthenticated = options.onAuthenticated ?? (() => {})
     const { messagesPerSecond, burst, maxViolationsPerMinute } = options.limits
     this.#rate = new TokenBucket(messagesPerSecond, burst)
     this.#violations = new TokenBucket(maxViolationsPerMinute / 60, maxViolationsPerMinute)
+    this.#rejoins = new TokenBucket(1000 / options.limits.rejoinIntervalMs, REJOIN_BURST)
+    this.#inbound = new TokenBucket(
+      options.limits.recipientBytesPerSecond,
+      options.limits.recipientBurstBytes,
+    )
     this.#authTimer = setTimeout(
       () => this.#closeWith('auth-timeout', 'no hello before the time limit', POLICY_VIOLATION),
       options.limits.authTimeoutMs,
     )
 
     const socket = options.socket
-    socket.on('message', (data, isBinary) => this.#receive(data, isBinary))
+    socket.on('message', (data, isBinary) => this.#guarded(data, isBinary))
     socket.on('pong', () => (this.alive = true))
     socket.on('error', (error) => this.#logger.debug(`${this.#label}: socket error ${error}`))
     socket.on('close', () => this.#closed())
@@ -84,8 +104,22 @@ export class RelaySession implements HubMember {
     return this.#peerId
   }
 
+  /** Sends a frame that must arrive; a client too far behind to take it is closed (1013). */
   send(message: ServerMessage): void {
-    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(encodeMessage(message))
+    if (this.#socket.readyState !== this.#socket.OPEN) return
+    const frame = encodeMessage(message)
+    if (this.#socket.bufferedAmount + frame.length > this.#limits.maxBufferedBytes) {
+      return this.#slowReader()
+    }
+    this.#socket.send(frame)
+  }
+
+  offerSignal(frame: string): boolean {
+    if (this.#socket.readyState !== this.#socket.OPEN) return false
+    if (this.#socket.bufferedAmount + frame.length > this.#limits.maxBufferedBytes) return false
+    if (!this.#inbound.take(frame.length)) return false
+    this.#socket.send(frame)
+    return true
   }
 
   replaced(): void {
@@ -108,8 +142,17 @@ export class RelaySession implements HubMember {
     this.#socket.close(1001, 'server shutting down')
   }
 
+  /** Nothing a client sends may throw past its own connection. */
+  #guarded(data: RawData, isBinary: boolean): void {
+    try {
+      this.#receive(data, isBinary)
+    } catch (error) {
+      this.#logger.warn(`${this.#label}: a frame failed: ${String(error).slice(0, 200)}`)
+      this.#violation('bad-message', 'the relay could not handle this message')
+    }
+  }
+
   #receive(data: RawData, isBinary: boolean): void {
-    this.alive = true
     if (this.#phase === 'closed') return
     if (!this.#rate.take()) return this.#violation('rate-limited', 'too many messages, slow down')
     const size = Array.isArray(data)
@@ -125,6 +168,15 @@ export class RelaySession implements HubMember {
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString()
       : Buffer.from(data as ArrayBuffer).toString()
+    // JSON.parse and JSON.stringify recurse: measure the nesting before either runs.
+    if (jsonDepthExceeds(text, this.#limits.maxJsonDepth)) {
+      const ref = /^\s*\{\s*"type"\s*:\s*"([a-z-]{1,20})"/.exec(text)?.[1]
+      return this.#violation(
+        'too-deep',
+        `JSON may nest at most ${this.#limits.maxJsonDepth} levels`,
+        ref,
+      )
+    }
     const parsed = parseClientMessage(text)
     if (!parsed.ok) return this.#violation(parsed.code, parsed.error, parsed.ref)
     this.#handle(parsed.message)
@@ -153,15 +205,37 @@ export class RelaySession implements HubMember {
             message.topic,
           )
         }
+        if (!this.#mayList(message.topic)) {
+          const every = `${this.#limits.rejoinIntervalMs / 1000} s`
+          return this.#violation('rate-limited', `topic already joined (refresh every ${every})`)
+        }
         return this.#hub.join(this, message.topic)
       case 'leave':
         return this.#hub.leave(this, message.topic)
       case 'signal':
-        if (!this.#hub.route(this, message.to, message.data)) {
-          this.#error('unknown-peer', 'no such peer in your topics', message.to)
+        // Serialised once here, where its depth is known to be small; forwarded as this text.
+        switch (this.#hub.route(this, message.to, JSON.stringify(message.data))) {
+          case 'unknown':
+            return this.#error('unknown-peer', 'no such peer in your topics', message.to)
+          case 'busy':
+            return this.#error('busy', 'that peer receives too much; signal dropped', message.to)
+          case 'sent':
+            return
         }
-        return
     }
+  }
+
+  /** Whether this join may be answered: a repeated one is throttled, it costs a whole list. */
+  #mayList(topic: Topic): boolean {
+    return !this.topics.has(topic) || this.#rejoins.take()
+  }
+
+  #slowReader(): void {
+    if (this.#phase === 'closed') return
+    this.#logger.debug(`${this.#label}: outbound budget exceeded, closing`)
+    this.#closed()
+    this.#socket.close(TRY_AGAIN_LATER, 'slow-reader')
+    setTimeout(() => this.#socket.terminate(), CLOSE_GRACE_MS).unref()
   }
 
   async #authenticate(hello: Extract<ClientMessage, { type: 'hello' }>): Promise<void> {
@@ -190,6 +264,7 @@ export class RelaySession implements HubMember {
     this.#peerId = hello.peerId
     this.#phase = 'member'
     this.#label = `${hello.peerId.slice(0, 8)}@${this.#label}`
+    this.#onAuthenticated()
     this.#hub.admit(this)
     this.send({ type: 'welcome', peerId: hello.peerId })
   }
@@ -226,6 +301,6 @@ export class RelaySession implements HubMember {
     this.#phase = 'closed'
     clearTimeout(this.#authTimer)
     if (wasMember) this.#hub.depart(this)
-    this.#onClose()
+    this.#onClose(!wasMember)
   }
 }

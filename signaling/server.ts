@@ -1,19 +1,28 @@
+import { existsSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { join } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { RELAY_PATH } from '../src/peer/signaling/relay-protocol.ts'
-import { clientAddress, nearbyRoom } from './client-address.ts'
+import { createHttpHardening } from './http-hardening.ts'
+import { addressGroup, clientAddress, nearbyRoom } from './client-address.ts'
 import { DEFAULT_LIMITS, consoleLogger, type Logger, type RelayLimits } from './config.ts'
+import { ConnectionSlots } from './connection-slots.ts'
+import { rateLimitedLogger } from './log-limiter.ts'
+import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './peerjs-frames.ts'
 import { mountPeerJs, type PeerJsMount } from './peerjs-mount.ts'
 import { RelayHub } from './relay-hub.ts'
 import { RelaySession } from './relay-session.ts'
 import { createStaticHandler } from './static-files.ts'
 
 export type { Logger, RelayLimits } from './config.ts'
+export type { BrokerLimits } from './peerjs-frames.ts'
 export { RELAY_PATH }
 
 export const PEERJS_PATH = '/peerjs'
+
+const TRY_AGAIN_LATER = 1013
 
 export interface SignalingServerOptions {
   /** 0 (the default) picks a free port. */
@@ -29,6 +38,19 @@ export interface SignalingServerOptions {
   trustProxy?: boolean
   /** Embed the PeerJS broker at /peerjs. Default true. */
   peerjs?: boolean
+  /**
+   * The broker refuses IDs not proven with their device key (peerjs-id-proof.ts). Default
+   * true; false only for tests of clients that have no key.
+   */
+  peerjsIdProof?: boolean
+  brokerLimits?: Partial<BrokerLimits>
+  /**
+   * Where the served app may connect besides its own origin (its CSP's connect-src). Default:
+   * any https:/wss: endpoint, since relays and brokers are chosen in the app's settings.
+   */
+  connectSources?: readonly string[]
+  /** Origins other than this server's that may use its HTTP APIs (the broker's peer list). */
+  allowedOrigins?: readonly string[]
   logger?: Logger
 }
 
@@ -46,44 +68,66 @@ export async function createSignalingServer(
   options: SignalingServerOptions = {},
 ): Promise<SignalingServer> {
   const logger = options.logger ?? consoleLogger
+  // What clients cause is logged at a bounded rate, so they cannot flood the log.
+  const quietLogger = rateLimitedLogger(logger, 60)
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const trustProxy = options.trustProxy ?? false
   const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined
+  const indexHtml = options.staticDir ? join(options.staticDir, 'index.html') : undefined
+  const hardening = createHttpHardening({
+    trustProxy,
+    ...(indexHtml && existsSync(indexHtml) ? { indexHtml } : {}),
+    ...(options.connectSources ? { connectSources: options.connectSources } : {}),
+  })
   const hub = new RelayHub()
   const sessions = new Set<RelaySession>()
+  const slots = new ConnectionSlots(limits)
 
   const server = createServer((request, response) => {
+    hardening.secure(request, response)
     handleRequest(request, response).catch((error: unknown) => {
       logger.error(`request ${request.url} failed`, error)
       if (!response.headersSent) response.writeHead(500)
       response.end()
     })
   })
-  server.on('clientError', (_error, socket) => socket.destroy())
+  server.on('clientError', (error, socket) => hardening.clientError(error, socket))
 
   const peerjs: PeerJsMount | undefined =
     options.peerjs === false
       ? undefined
-      : mountPeerJs(server, PEERJS_PATH, (error) => logger.warn(`peerjs: ${error.message}`))
+      : mountPeerJs(server, {
+          path: PEERJS_PATH,
+          logger: quietLogger,
+          limits: { ...DEFAULT_BROKER_LIMITS, ...options.brokerLimits },
+          requireIdProof: options.peerjsIdProof ?? true,
+          allowedOrigins: options.allowedOrigins ?? [],
+        })
 
   // Frames a bit over the limit get a clear "too-large"; far larger ones are cut by ws (1009).
   const relay = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes * 4 })
   relay.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    if (sessions.size >= limits.maxConnections) {
-      const full = { type: 'error', code: 'server-full', message: 'too many connections' }
-      socket.send(JSON.stringify(full))
-      socket.close(1013, 'server-full')
+    const address = clientAddress(request, trustProxy)
+    const group = addressGroup(address)
+    const refusal = slots.acquire(group)
+    if (refusal) {
+      socket.on('error', () => {})
+      socket.send(JSON.stringify({ type: 'error', ...refusal }))
+      socket.close(TRY_AGAIN_LATER, refusal.code)
       return
     }
-    const address = clientAddress(request, trustProxy)
     const session = new RelaySession({
       socket,
       hub,
       limits,
-      logger,
+      logger: quietLogger,
       address,
       nearbyRoom: nearbyRoom(address),
-      onClose: () => sessions.delete(session),
+      onAuthenticated: () => slots.authenticated(group),
+      onClose: (pending) => {
+        sessions.delete(session)
+        slots.release(group, pending)
+      },
     })
     sessions.add(session)
   })
@@ -93,7 +137,7 @@ export async function createSignalingServer(
     if (pathname === RELAY_PATH) {
       relay.handleUpgrade(request, socket, head, (ws) => relay.emit('connection', ws, request))
     } else if (peerjs?.owns(pathname)) {
-      peerjs.handleUpgrade(request, socket, head)
+      peerjs.handleUpgrade(request, socket, head, clientAddress(request, trustProxy))
     } else {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
     }
@@ -108,6 +152,7 @@ export async function createSignalingServer(
     if (peerjs?.owns(pathname)) return peerjs.handleRequest(request, response)
     if (pathname === RELAY_PATH) return plain(response, 426, 'This is a WebSocket endpoint.')
     if (pathname === '/healthz') return plain(response, 200, 'ok')
+    if (hardening.shareTarget(request, response, pathname)) return
     if (serveStatic && (await serveStatic(request, response, pathname))) return
     if (!serveStatic && pathname === '/') {
       return plain(response, 200, `Peerplace signaling relay: ${RELAY_PATH}, ${PEERJS_PATH}`)

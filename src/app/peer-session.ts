@@ -205,7 +205,8 @@ function firstContactEndpoints(
   const viaBroker: SignalingEndpoint = {
     name: `peerjs ${brokerUrl}`,
     kind: 'peerjs',
-    create: () => createPeerJsSignaling({ ...options, server: peerJsServerFromUrl(brokerUrl) }),
+    create: () =>
+      createPeerJsSignaling({ ...options, identity, server: peerJsServerFromUrl(brokerUrl) }),
   }
   if (settings.firstContact === 'peerjs') return [viaBroker]
   if (settings.firstContact === 'both') return [...viaRelays, viaBroker]

@@ -9,7 +9,6 @@ let broker: SignalingServer
 let pageUrl: string
 
 test.beforeAll(async () => {
-  broker = await createSignalingServer({ port: 0 })
   vite = await createServer({
     configFile: 'vite.config.ts',
     logLevel: 'error',
@@ -17,6 +16,8 @@ test.beforeAll(async () => {
   })
   await vite.listen()
   pageUrl = `${vite.resolvedUrls!.local[0]}tests/e2e/signaling-page.html`
+  // The page is on another origin than the broker: its peer list answers only listed origins.
+  broker = await createSignalingServer({ port: 0, allowedOrigins: [new URL(pageUrl).origin] })
 })
 
 test.afterAll(async () => {

@@ -3,7 +3,7 @@
  * tests/e2e/signaling-adapters.spec.ts through `window.signalingDriver`.
  */
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
-import { base32 } from '../../src/peer/identity/peer-id.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
 import { createBroadcastCarrier } from '../../src/peer/signaling/broadcast-carrier.ts'
 import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
 import {
@@ -37,9 +37,10 @@ function pipeTo(peer: string): DataPipe {
 }
 
 const driver = {
-  /** Starts this page's adapter with a fresh random peer ID; returns the ID. */
-  start(kind: Kind, peerJsUrl?: string): PeerId {
-    const self = base32(crypto.getRandomValues(new Uint8Array(20))) as PeerId
+  /** Starts this page's adapter with a fresh identity; returns its peer ID. */
+  async start(kind: Kind, peerJsUrl?: string): Promise<PeerId> {
+    const identity = await createTestIdentity()
+    const self = identity.peerId
     const common = { self, iceServers: [], connectTimeoutMs: 10_000 }
     if (kind === 'broadcast') {
       const carrier = createBroadcastCarrier({
@@ -50,7 +51,12 @@ const driver = {
       signaling = createCarrierSignaling(carrier, common)
     } else if (kind === 'peerjs') {
       const server = peerJsServerFromUrl(peerJsUrl!)
-      signaling = createPeerJsSignaling({ ...common, server, discoveryIntervalMs: 200 })
+      signaling = createPeerJsSignaling({
+        ...common,
+        identity,
+        server,
+        discoveryIntervalMs: 200,
+      })
     } else {
       signaling = manual = createManualSignaling(common)
     }

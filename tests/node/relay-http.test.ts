@@ -5,6 +5,9 @@ import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../signaling/config.ts'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import { brokerIdProof } from '../../src/peer/signaling/peerjs-id-proof.ts'
+import { mainPeerJsId } from '../../src/peer/signaling/peerjs-presence.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
 
 let server: SignalingServer
 let root: string
@@ -93,16 +96,20 @@ describe('embedded PeerJS broker', () => {
     expect((await id.text()).length).toBeGreaterThan(8)
   })
 
-  it('accepts PeerJS WebSocket clients and lists them for discovery', async () => {
-    const url = new URL('/peerjs/peerjs?key=peerjs&id=test-peer-1&token=t1', server.relayUrl)
+  it('accepts PeerJS WebSocket clients that prove their ID, and lists them by ID', async () => {
+    const identity = await createTestIdentity()
+    const id = mainPeerJsId(identity.peerId)
+    const url = new URL('/peerjs/peerjs', server.relayUrl)
+    const token = await brokerIdProof(identity, url.hostname)
+    url.search = new URLSearchParams({ key: 'peerjs', id, token }).toString()
     const socket = new WebSocket(url)
     const first = await new Promise<string>((resolve, reject) => {
       socket.once('message', (data) => resolve(String(data)))
       socket.once('error', reject)
     })
     expect(JSON.parse(first)).toEqual({ type: 'OPEN' })
-    const peers = await (await get('/peerjs/peerjs/peers')).json()
-    expect(peers).toContain('test-peer-1')
+    const peers = await (await get(`/peerjs/peerjs/peers?id=${id}`)).json()
+    expect(peers).toEqual([id])
     socket.close()
   })
 })

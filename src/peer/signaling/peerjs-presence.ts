@@ -7,7 +7,8 @@ import { isPeerId, type PeerId, type Topic } from '../ids.ts'
  * Topics on a PeerJS broker, which has none. Each joined topic is one more broker client with
  * the ID `pp<hash(topic)>-<peerId>` that only exists to be listed (it never dials, and closes
  * anything dialed to it); the peers of a topic are found by polling the broker's peer list
- * (`allow_discovery`) for IDs with that topic's prefix. Dialing uses the separate ID
+ * (`allow_discovery`) for IDs with that topic's prefix (Peerplace's own broker lists only those:
+ * `?prefix=`). Dialing uses the separate ID
  * `pp-<peerId>` so a peer is reachable whatever topics it is in. A vanished tab drops off the
  * list when the broker notices its socket closed. The list names every client of the broker,
  * so this suits the embedded server or a private one, not a large public broker.
@@ -30,8 +31,8 @@ export interface PeerJsPresenceOptions {
   self: PeerId
   /** A broker client with this ID; presence clients never carry connections. */
   createPeer: (id: string) => Peer
-  /** Every client ID the broker knows. */
-  listPeers: () => Promise<string[]>
+  /** The client IDs the broker knows that start with `prefix` (it may list more). */
+  listPeers: (prefix: string) => Promise<string[]>
   onJoined: (topic: Topic, peer: PeerId) => void
   onLeft: (topic: Topic, peer: PeerId) => void
   onError: (message: string) => void
@@ -95,8 +96,9 @@ export class PeerJsPresence {
     if (!this.#active || this.#polling || this.#topics.size === 0) return
     this.#polling = true
     try {
-      const ids = await this.#options.listPeers()
-      for (const [topic, presence] of this.#topics) this.#update(topic, presence, ids)
+      for (const [topic, presence] of [...this.#topics]) {
+        this.#update(topic, presence, await this.#options.listPeers(presence.prefix))
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       if (!this.#discoveryRefused) this.#options.onError(`PeerJS discovery failed: ${message}`)

@@ -1,8 +1,10 @@
 import type { DataConnection, Peer, PeerJSOption } from 'peerjs'
 import { Emitter } from '../emitter.ts'
+import type { Identity } from '../identity/identity.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import { createPeerJsPipe } from '../transport/peerjs-pipe.ts'
 import type { DataPipe } from '../transport/pipe.ts'
+import { brokerIdProof } from './peerjs-id-proof.ts'
 import { mainPeerJsId, peerFromMainId, PeerJsPresence } from './peerjs-presence.ts'
 import type { Signaling, SignalingEvents, SignalingState } from './signaling.ts'
 
@@ -21,6 +23,11 @@ export type PeerConstructor = new (id: string, options: PeerJSOption) => Peer
 
 export interface PeerJsSignalingOptions {
   self: PeerId
+  /**
+   * The device key of `self`: proves this device's broker IDs (peerjs-id-proof.ts), which
+   * Peerplace's own broker requires. Without it the broker's own random token is used.
+   */
+  identity?: Identity
   server: PeerJsServer
   iceServers: RTCIceServer[]
   /** Upper bound of one connection attempt. Default 20 s. */
@@ -65,6 +72,7 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
   /** connect() calls waiting for an answer, by the remote main ID. */
   readonly #dialing = new Map<string, Set<(error: Error) => void>>()
   #Peer: PeerConstructor | undefined
+  #token: string | undefined
   #main: Peer | undefined
   #state: SignalingState = 'connecting'
   #opened: Promise<void>
@@ -81,16 +89,19 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
     this.#presence = new PeerJsPresence({
       self: options.self,
       createPeer: (id) => this.#createPeer(id),
-      listPeers: () => this.#listPeers(),
+      listPeers: (prefix) => this.#listPeers({ prefix }),
       onJoined: (topic, peer) => this.emit('peer-joined', { topic, peer }),
       onLeft: (topic, peer) => this.emit('peer-left', { topic, peer }),
       onError: (message) => this.emit('error', { message }),
     })
     this.#timer = setInterval(() => this.#maintain(), options.discoveryIntervalMs ?? 3000)
     const load = options.loadPeer ?? (async () => (await import('peerjs')).Peer)
-    load().then(
-      (Peer) => {
+    const identity = options.identity
+    const proof = identity ? brokerIdProof(identity, server.host) : Promise.resolve(undefined)
+    Promise.all([load(), proof]).then(
+      ([Peer, token]) => {
         this.#Peer = Peer
+        this.#token = token
         this.#maintain()
       },
       (error: unknown) => this.emit('error', { message: `cannot load peerjs: ${String(error)}` }),
@@ -240,23 +251,27 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
       key: server.key,
       config: { iceServers },
       debug: 0,
+      ...(this.#token === undefined ? {} : { token: this.#token }),
     })
   }
 
   /** Whether the broker knows `id`; true when it will not say (no discovery), so we try. */
   async #isRegistered(id: string): Promise<boolean> {
     try {
-      return (await this.#listPeers()).includes(id)
+      return (await this.#listPeers({ id })).includes(id)
     } catch {
       return true
     }
   }
 
-  async #listPeers(): Promise<string[]> {
+  /** The broker's peer list, narrowed by `query` (brokers without that filter list all). */
+  async #listPeers(query: { prefix: string } | { id: string }): Promise<string[]> {
     const { server } = this.#options
     const base = `${server.secure ? 'https' : 'http'}://${server.host}:${server.port}`
     const path = server.path.endsWith('/') ? server.path : `${server.path}/`
-    const response = await (this.#options.fetch ?? fetch)(`${base}${path}${server.key}/peers`)
+    const search = new URLSearchParams(query).toString()
+    const url = `${base}${path}${server.key}/peers?${search}`
+    const response = await (this.#options.fetch ?? fetch)(url)
     if (!response.ok) throw new Error(`the broker answered ${response.status}`)
     const list: unknown = await response.json()
     if (!Array.isArray(list)) throw new Error('the broker sent no list')
