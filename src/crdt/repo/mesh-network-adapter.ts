@@ -15,6 +15,18 @@ import type { PeerGate } from '../sync/syncer-first.ts'
 export const REPO_CHANNEL = 'am1'
 /** Messages kept per held peer; more than the sync of a few hundred documents needs. */
 const HELD_MESSAGES = 1000
+/** Distinct (peer, document, reason) drop counts kept for diagnostics. */
+const MAX_DROP_RECORDS = 200
+
+/** What the adapter holds and has refused, for diagnosing a device that does not catch up. */
+export interface RepoNetworkState {
+  /** Peers the repo syncs with. */
+  announced: PeerId[]
+  /** Linked members the gate holds back, with how many of their messages wait. */
+  held: { peer: PeerId; messages: number }[]
+  /** Messages refused so far, by peer, document and reason. */
+  dropped: { peer: PeerId; document: string | null; reason: string; count: number }[]
+}
 
 export interface AccessPolicy {
   /** May this peer exchange (send or receive) anything about this document? */
@@ -38,6 +50,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #announced = new Set<PeerId>()
   readonly #waiting = new Map<PeerId, Message[]>()
   readonly #unsubscribe: (() => void)[] = []
+  readonly #dropped = new Map<string, RepoNetworkState['dropped'][number]>()
   #ready = false
   #readyResolve: (() => void) | undefined
   readonly #readyPromise = new Promise<void>((resolve) => (this.#readyResolve = resolve))
@@ -100,6 +113,18 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     this.refreshPeers()
   }
 
+  /** A snapshot of the adapter's view, for sync diagnostics. */
+  state(): RepoNetworkState {
+    const linked = this.#mesh.linkedPeers()
+    return {
+      announced: [...this.#announced],
+      held: linked
+        .filter((peer) => !this.#announced.has(peer) && this.#gate?.held(peer))
+        .map((peer) => ({ peer, messages: this.#waiting.get(peer)?.length ?? 0 })),
+      dropped: [...this.#dropped.values()].map((entry) => ({ ...entry })),
+    }
+  }
+
   send(message: Message): void {
     const target = message.targetId as unknown as PeerId
     if (!this.#announced.has(target)) return
@@ -135,6 +160,8 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     const reason = this.#rejection(from, message)
     if (reason) {
       console.warn(`repo: dropped message from ${from}: ${reason}`)
+      const document = (message as Partial<Message> | null)?.documentId ?? null
+      this.#countDrop(from, document, reason)
       return
     }
     this.emit('message', message as Message)
@@ -145,9 +172,18 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     if (!waiting) this.#waiting.set(from, (waiting = []))
     if (waiting.length >= HELD_MESSAGES) {
       console.warn(`repo: dropped a message from ${from}: too many while it is held`)
+      this.#countDrop(from, (message as Partial<Message>).documentId ?? null, 'held too long')
       return
     }
     waiting.push(message as Message)
+  }
+
+  #countDrop(peer: PeerId, document: string | null, reason: string): void {
+    const key = `${peer} ${document} ${reason}`
+    const entry = this.#dropped.get(key)
+    if (entry) entry.count++
+    else if (this.#dropped.size < MAX_DROP_RECORDS)
+      this.#dropped.set(key, { peer, document, reason, count: 1 })
   }
 
   #rejection(from: PeerId, message: unknown): string | null {
