@@ -1,3 +1,4 @@
+import { getHeads } from '@automerge/automerge/slim'
 import type { Repo } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../mesh-port.ts'
@@ -27,7 +28,7 @@ export interface SyncReport {
     /** Heads each online member last reported, by document. */
     reported?: Record<string, Record<string, string[]>>
   }[]
-  /** Every document the repo holds: its state and heads. */
+  /** Every document the repo holds: its state and heads (hex hashes, as heads reports use). */
   documents: { id: string; state: string; heads: string[] }[]
 }
 
@@ -61,7 +62,7 @@ export function collectSyncReport(sources: SyncReportSources): SyncReport {
     documents: Object.values(repo.handles).map((handle) => ({
       id: handle.documentId,
       state: handle.state,
-      heads: handle.isReady() ? [...handle.heads()].sort() : [],
+      heads: handle.isReady() ? getHeads(handle.doc()).sort() : [],
     })),
   }
 }
