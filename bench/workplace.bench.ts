@@ -185,6 +185,7 @@ async function catchUpRounds(
           (text) => text === last,
           everyone,
         )
+        const before = await headsOf(owner.page)
         memberPage = await member.context.newPage()
         const page = memberPage
         const start = performance.now()
@@ -199,7 +200,7 @@ async function catchUpRounds(
           everyone,
         )
         // The owner's heads are read each time: either page may write (say, its storage offer).
-        await pollUntil(
+        const [final] = await pollUntil(
           `round ${round}: the member's heads to equal the owner's`,
           ROUND_DEADLINE_MS - (performance.now() - start),
           async () => [await headsOf(page), await headsOf(owner.page)] as const,
@@ -208,6 +209,10 @@ async function catchUpRounds(
           10,
         )
         times.push(performance.now() - start)
+        // Before this benchmark read the owner's heads afresh, it compared with `before` alone.
+        if (!sameShared(final, before)) {
+          ctx.log(`round ${round}: the owner's heads moved while the member caught up`)
+        }
         ctx.log(`round ${round}: catch-up after ${CHANGES} changes: ${times.at(-1)!.toFixed(0)} ms`)
       } catch (error) {
         if (!(error instanceof StallError)) throw error
