@@ -96,5 +96,6 @@ export async function sendPlanned(args: {
   // The last send is done when the box has emptied.
   const deadline = now() + 10_000
   while (input.value !== '' && now() < deadline) await sleep(5)
+  if (input.value !== '') throw new Error('the last send did not finish within 10 s')
   return lateness
 }

@@ -1,18 +1,34 @@
 /**
  * `workplace.join_ms`: an invite link opened in a fresh browser -> the workplace's name and
  * members shown. `sync.catchup_ms`: a member away while 1,000 changes were made reopens the
- * app -> its document heads equal everyone else's.
+ * app -> its document heads equal the owner's (median over the rounds that made it).
+ * `sync.catchup_stalls`: rounds out of 20 in which a step missed its 15 s deadline; each such
+ * miss prints the step and every device's sync state.
  */
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
 import { startNodeDevice } from '../tests/e2e/support/node-device.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
+import {
+  nodeDevice,
+  pageDevice,
+  pollUntil,
+  StallError,
+  step,
+  type ReportingDevice,
+} from './sync-deadline.ts'
 
 const JOIN_RUNS = 5
 const CHANGES = 1000
+const ROUNDS = 20
+/** A catch-up round's steps each have this long. */
+const ROUND_DEADLINE_MS = 15_000
+/** Setting up (creating, inviting, joining) has this long per step. */
+const SETUP_DEADLINE_MS = 60_000
 
 async function newPage(browser: Browser, url: string) {
   const context = await browser.newContext()
+  context.setDefaultTimeout(SETUP_DEADLINE_MS)
   const page = await context.newPage()
   await page.goto(url)
   return { context, page }
@@ -25,16 +41,18 @@ async function createWorkplace(page: Page, name: string) {
   await page.getByTestId('tab-people').click()
 }
 
-async function invite(page: Page): Promise<string> {
+async function invite(page: Page, devices: () => readonly ReportingDevice[]): Promise<string> {
   const field = page.getByTestId('invite-link')
   const previous = (await field.count()) > 0 ? await field.inputValue() : ''
   await page.getByLabel('Uses').selectOption({ label: '1 person' })
   await page.getByRole('button', { name: 'Create invite link' }).click()
-  for (;;) {
-    const value = await field.inputValue()
-    if (value && value !== previous) return value
-    await page.waitForTimeout(10)
-  }
+  return pollUntil(
+    'a new invite link to show',
+    SETUP_DEADLINE_MS,
+    () => field.inputValue(),
+    (value) => value !== '' && value !== previous,
+    devices,
+  )
 }
 
 const headsOf = (page: Page) => page.getByTestId('workplace').getAttribute('data-heads')
@@ -60,67 +78,154 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   owner.page.on('crash', () => ctx.log('owner page crashed'))
   owner.page.on('close', () => ctx.log('owner page closed'))
   owner.page.on('console', (m) => m.type() === 'error' && ctx.log(`owner: ${m.text()}`))
+  let devices: ReportingDevice[] = [pageDevice('owner', () => owner.page)]
+  const everyone = () => devices
   await createWorkplace(owner.page, 'Bench')
 
   const joins: number[] = []
   for (let i = 0; i < JOIN_RUNS; i++) {
-    const link = await invite(owner.page)
+    const link = await invite(owner.page, everyone)
     const context = await browser.newContext()
+    context.setDefaultTimeout(SETUP_DEADLINE_MS)
     const page = await context.newPage()
+    const joiner = pageDevice(`joiner ${i + 1}`, () => page)
     const start = performance.now()
-    await page.goto(link)
-    await page.getByTestId('workplace-name').filter({ hasText: 'Bench' }).waitFor()
-    await page.getByTestId('tab-people').click()
-    await page
-      .getByTestId('member-name')
-      .nth(i + 1)
-      .waitFor()
+    await step(
+      `joiner ${i + 1} to show the workplace and its members`,
+      async () => {
+        await page.goto(link)
+        await page.getByTestId('workplace-name').filter({ hasText: 'Bench' }).waitFor()
+        await page.getByTestId('tab-people').click()
+        await page
+          .getByTestId('member-name')
+          .nth(i + 1)
+          .waitFor()
+      },
+      () => [...devices, joiner],
+    )
     joins.push(performance.now() - start)
     ctx.log(`join ${i + 1}: ${joins.at(-1)!.toFixed(0)} ms`)
     await context.close()
   }
 
-  // Catch-up: a returning member, 1,000 changes made while it was away.
-  const member = await newPage(browser, await invite(owner.page))
-  await member.page.getByTestId('workplace-name').filter({ hasText: 'Bench' }).waitFor()
-  const writer = await startNodeDevice(url, 'Writer')
-  const writerLink = decodeWorkplaceLink(await invite(owner.page))
-  writer.stack.joins.start(writerLink)
-  while (!writer.stack.workplaces.get(writerLink.workplace))
-    await new Promise((r) => setTimeout(r, 20))
-  await member.page.close()
-  const wp = writer.stack.workplaces.get(writerLink.workplace)!
-  for (let i = 0; i < CHANGES; i++) {
-    wp.handle.change((doc) => {
-      doc.description = `change ${i}`
-    })
-  }
-  const target = async () => {
-    for (;;) {
-      const heads = await headsOf(owner.page)
-      if (
-        heads &&
-        (await owner.page.getByTestId('workplace-description').textContent()) ===
-          `change ${CHANGES - 1}`
-      ) {
-        return heads
-      }
-      await owner.page.waitForTimeout(20)
-    }
-  }
-  const ownerHeads = await target()
-  const page = await member.context.newPage()
-  const start = performance.now()
-  await page.goto(url)
-  await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
-  while (!sameShared(await headsOf(page), ownerHeads)) await page.waitForTimeout(10)
-  const catchup = performance.now() - start
-  ctx.log(`catch-up after ${CHANGES} changes: ${catchup.toFixed(0)} ms`)
-  await writer.close()
-  await member.context.close()
+  const catchup = await catchUpRounds(ctx, browser, url, owner, (d) => (devices = d))
   await owner.context.close()
   return [
     { name: 'workplace.join_ms', value: Math.round(median(joins)), unit: 'ms', runs: joins.length },
-    { name: 'sync.catchup_ms', value: Math.round(catchup), unit: 'ms', runs: 1 },
+    ...(catchup.times.length > 0
+      ? [
+          {
+            name: 'sync.catchup_ms',
+            value: Math.round(median(catchup.times)),
+            unit: 'ms' as const,
+            runs: catchup.times.length,
+          },
+        ]
+      : []),
+    { name: 'sync.catchup_stalls', value: catchup.stalls, unit: 'count', runs: ROUNDS },
   ]
+}
+
+/**
+ * A member joins and goes away; each round a Node device of the project's stack makes 1,000
+ * changes to the root document, the owner's page shows the last one, and the member's page
+ * reopens until its heads equal the owner's.
+ */
+async function catchUpRounds(
+  ctx: BenchContext,
+  browser: Browser,
+  url: string,
+  owner: { context: BrowserContext; page: Page },
+  setDevices: (devices: ReportingDevice[]) => void,
+): Promise<{ times: number[]; stalls: number }> {
+  let memberPage: Page | undefined
+  const writer = await startNodeDevice(url, 'Writer')
+  const devices = [
+    pageDevice('owner', () => owner.page),
+    pageDevice('member', () => memberPage),
+    nodeDevice('writer', writer),
+  ]
+  setDevices(devices)
+  const everyone = () => devices
+  const member = await newPage(browser, await invite(owner.page, everyone))
+  memberPage = member.page
+  await step(
+    'the member to show the workplace',
+    () => member.page.getByTestId('workplace-name').filter({ hasText: 'Bench' }).waitFor(),
+    everyone,
+  )
+  const writerLink = decodeWorkplaceLink(await invite(owner.page, everyone))
+  writer.stack.joins.start(writerLink)
+  const joined = await pollUntil(
+    'the writer to join',
+    SETUP_DEADLINE_MS,
+    async () => writer.stack.workplaces.get(writerLink.workplace),
+    Boolean,
+    everyone,
+  )
+  const wp = joined!
+  await member.page.close()
+  memberPage = undefined
+
+  const times: number[] = []
+  let stalls = 0
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const last = `round ${round} change ${CHANGES - 1}`
+      for (let i = 0; i < CHANGES; i++) {
+        wp.handle.change((doc) => {
+          doc.description = `round ${round} change ${i}`
+        })
+      }
+      try {
+        await pollUntil(
+          `round ${round}: the owner to show the writer's last change`,
+          ROUND_DEADLINE_MS,
+          () => owner.page.getByTestId('workplace-description').textContent(),
+          (text) => text === last,
+          everyone,
+        )
+        const before = await headsOf(owner.page)
+        memberPage = await member.context.newPage()
+        const page = memberPage
+        const start = performance.now()
+        await page.goto(url)
+        await step(
+          `round ${round}: the member to reopen the workplace`,
+          () =>
+            page
+              .getByTestId('open-workplace')
+              .filter({ hasText: 'Bench' })
+              .click({ timeout: ROUND_DEADLINE_MS }),
+          everyone,
+        )
+        // The owner's heads are read each time: either page may write (say, its storage offer).
+        const [final] = await pollUntil(
+          `round ${round}: the member's heads to equal the owner's`,
+          ROUND_DEADLINE_MS - (performance.now() - start),
+          async () => [await headsOf(page), await headsOf(owner.page)] as const,
+          ([mine, owners]) => sameShared(mine, owners),
+          everyone,
+          10,
+        )
+        times.push(performance.now() - start)
+        // Before this benchmark read the owner's heads afresh, it compared with `before` alone.
+        if (!sameShared(final, before)) {
+          ctx.log(`round ${round}: the owner's heads moved while the member caught up`)
+        }
+        ctx.log(`round ${round}: catch-up after ${CHANGES} changes: ${times.at(-1)!.toFixed(0)} ms`)
+      } catch (error) {
+        if (!(error instanceof StallError)) throw error
+        stalls++
+        ctx.log(`STALL ${error.message}`)
+      } finally {
+        await memberPage?.close()
+        memberPage = undefined
+      }
+    }
+  } finally {
+    await writer.close()
+    await member.context.close()
+  }
+  return { times, stalls }
 }

@@ -27,6 +27,10 @@ try {
       directShareDestinations(app.direct),
     ),
   )
+  // Sync diagnostics for the browser console and benchmarks: `peerplaceSyncReport()`.
+  void shell.workplaces.then((app) =>
+    Object.assign(window, { peerplaceSyncReport: () => app.syncReport() }),
+  )
   mount(App, {
     target,
     props: { shell, pwa: createBrowserPwa(window, earlyInstallPrompt), share },

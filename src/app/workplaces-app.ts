@@ -1,5 +1,6 @@
 import type { MeshPort } from '../crdt/mesh-port.ts'
 import type { SyncerFirst } from '../crdt/sync/syncer-first.ts'
+import type { SyncReport } from '../crdt/sync/sync-report.ts'
 import {
   WorkplaceSync,
   type ConfirmedHeadsStore,
@@ -103,6 +104,11 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
       this.#sync.set(wp.id, sync)
     }
     return sync
+  }
+
+  /** This device's sync state, for diagnosing a device that does not catch up. */
+  syncReport(): SyncReport {
+    return this.stack.syncReport((id) => this.#sync.get(id))
   }
 
   /** Chat and contacts of a workplace, opened on first use. */

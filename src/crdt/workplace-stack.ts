@@ -8,6 +8,8 @@ import type { PeerId } from '../peer/ids.ts'
 import type { RecordStore } from './membership/record-store.ts'
 import type { MeshPort } from './mesh-port.ts'
 import type { PeerGate } from './sync/syncer-first.ts'
+import { collectSyncReport, type SyncReport } from './sync/sync-report.ts'
+import type { WorkplaceSync } from './sync/workplace-sync.ts'
 import { ChangePush } from './repo/change-push.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
@@ -21,6 +23,8 @@ export interface WorkplaceStack {
   changes: ChangePush
   workplaces: Workplaces
   joins: JoinFlow
+  /** This device's sync state, for diagnostics; `syncOf` adds each workplace's sync status. */
+  syncReport(syncOf?: (workplace: string) => WorkplaceSync | undefined): SyncReport
   shutdown(): Promise<void>
 }
 
@@ -89,6 +93,14 @@ export function createWorkplaceStack(options: {
     changes,
     workplaces,
     joins,
+    syncReport: (syncOf) =>
+      collectSyncReport({
+        mesh: options.mesh,
+        repo,
+        network,
+        workplaces,
+        ...(syncOf ? { syncOf } : {}),
+      }),
     async shutdown() {
       joins.close()
       changes.close()

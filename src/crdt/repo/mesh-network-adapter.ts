@@ -10,11 +10,35 @@ import {
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../mesh-port.ts'
 import type { PeerGate } from '../sync/syncer-first.ts'
+import { DropLedger } from './drop-ledger.ts'
+import { decodeResyncRequest, encodeResyncRequest, RESYNC_CHANNEL } from './resync-protocol.ts'
 
 /** The mesh channel automerge-repo's messages travel on. */
 export const REPO_CHANNEL = 'am1'
 /** Messages kept per held peer; more than the sync of a few hundred documents needs. */
 const HELD_MESSAGES = 1000
+/** Distinct (peer, document, reason) drop counts kept for diagnostics. */
+const MAX_DROP_RECORDS = 200
+/** A peer's sync is restarted at most this often at its request. */
+const RESTART_EVERY_MS = 1000
+/** Refusals that a later grant of access makes good (others are the sender's fault). */
+const ACCESS_REASONS = new Set([
+  'peer is not a member of any shared workplace',
+  'no access to that document',
+  'held too long',
+])
+
+/** What the adapter holds and has refused, for diagnosing a device that does not catch up. */
+export interface RepoNetworkState {
+  /** Peers the repo syncs with. */
+  announced: PeerId[]
+  /** Linked members the gate holds back, with how many of their messages wait. */
+  held: { peer: PeerId; messages: number }[]
+  /** Messages refused so far, by peer, document and reason. */
+  dropped: { peer: PeerId; document: string | null; reason: string; count: number }[]
+  /** Refused or withheld (peer, document) pairs not yet made good by a restarted sync. */
+  owed: number
+}
 
 export interface AccessPolicy {
   /** May this peer exchange (send or receive) anything about this document? */
@@ -29,7 +53,9 @@ export interface AccessPolicy {
  * shareConfig: a peer that is not a member of a document's workplace gets nothing and can
  * change nothing, even if it knows the document's ID. A gate may hold a member back for a while:
  * the repo learns of it only once released, and what it sends meanwhile is kept and delivered
- * then, so a held peer's requests are answered late, never lost.
+ * then, so a held peer's requests are answered late, never lost. A message refused for lack of
+ * access (membership or a document list not yet synced here) is made good once access is
+ * known: the sender is asked to restart its sync with us (see DropLedger).
  */
 export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #mesh: MeshPort
@@ -38,6 +64,12 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #announced = new Set<PeerId>()
   readonly #waiting = new Map<PeerId, Message[]>()
   readonly #unsubscribe: (() => void)[] = []
+  readonly #dropped = new Map<string, RepoNetworkState['dropped'][number]>()
+  readonly #ledger = new DropLedger()
+  readonly #restarts = new Map<
+    PeerId,
+    { at: number; timer?: ReturnType<typeof setTimeout> | undefined }
+  >()
   #ready = false
   #readyResolve: (() => void) | undefined
   readonly #readyPromise = new Promise<void>((resolve) => (this.#readyResolve = resolve))
@@ -62,6 +94,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     if (peerMetadata) this.peerMetadata = peerMetadata
     this.#unsubscribe.push(
       this.#mesh.onMessage(REPO_CHANNEL, ({ from, data }) => this.#receive(from, data)),
+      this.#mesh.onMessage(RESYNC_CHANNEL, ({ from, data }) => this.#resyncAsked(from, data)),
       this.#mesh.onLinkChange(() => this.refreshPeers()),
     )
     if (this.#gate) this.#unsubscribe.push(this.#gate.onChange(() => this.refreshPeers()))
@@ -91,24 +124,91 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       this.#waiting.delete(peer)
       for (const message of waiting) this.#receive(peer, message)
     }
+    this.#settle()
   }
 
-  /** Forgets and re-announces a peer whose link was replaced, so the repo restarts its sync. */
+  /** Makes good what was refused or withheld for lack of access, where access is known now. */
+  #settle(): void {
+    const linked = new Set(this.#mesh.linkedPeers())
+    for (const peer of [...this.#restarts.keys(), ...this.#ledger.peers()]) {
+      if (!linked.has(peer)) this.#forgetRestart(peer)
+    }
+    const { ask, restart } = this.#ledger.settle(this.#announced, (peer, doc) =>
+      this.#policy.mayExchange(peer, doc),
+    )
+    for (const [peer, docs] of ask) {
+      console.info(`repo: asking ${peer} to resend ${docs.length} document(s) refused before`)
+      this.#mesh.send(peer, RESYNC_CHANNEL, encodeResyncRequest(docs))
+    }
+    for (const peer of restart) this.reannounce(peer)
+  }
+
+  #resyncAsked(from: PeerId, data: Uint8Array): void {
+    const request = decodeResyncRequest(data)
+    if (typeof request === 'string') {
+      console.warn(`repo: dropped a resync request from ${from}: ${request}`)
+      return
+    }
+    // Not synced with yet: the sync that starts when it is will start afresh anyway.
+    if (!this.#announced.has(from)) return
+    if (!request.docs.some((doc) => this.#policy.mayExchange(from, doc))) return
+    const restart = this.#restarts.get(from) ?? { at: 0 }
+    this.#restarts.set(from, restart)
+    if (restart.timer) return
+    restart.timer = setTimeout(
+      () => {
+        restart.timer = undefined
+        restart.at = Date.now()
+        this.reannounce(from)
+      },
+      Math.max(0, restart.at + RESTART_EVERY_MS - Date.now()),
+    )
+  }
+
+  #forgetRestart(peer: PeerId): void {
+    clearTimeout(this.#restarts.get(peer)?.timer)
+    this.#restarts.delete(peer)
+    this.#ledger.forget(peer)
+  }
+
+  /** Restarts the repo's sync with a peer (every document, from a fresh sync state). */
   reannounce(peer: PeerId): void {
-    if (!this.#announced.delete(peer)) return
+    if (!this.#announced.has(peer)) return
+    // At once, past the gate: the peer was syncing, only its sync state starts afresh.
     this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
-    this.refreshPeers()
+    this.emit('peer-candidate', {
+      peerId: peer as unknown as RepoPeerId,
+      peerMetadata: { isEphemeral: false },
+    })
+  }
+
+  /** A snapshot of the adapter's view, for sync diagnostics. */
+  state(): RepoNetworkState {
+    const linked = this.#mesh.linkedPeers()
+    return {
+      announced: [...this.#announced],
+      held: linked
+        .filter((peer) => !this.#announced.has(peer) && this.#gate?.held(peer))
+        .map((peer) => ({ peer, messages: this.#waiting.get(peer)?.length ?? 0 })),
+      dropped: [...this.#dropped.values()].map((entry) => ({ ...entry })),
+      owed: this.#ledger.size,
+    }
   }
 
   send(message: Message): void {
     const target = message.targetId as unknown as PeerId
     if (!this.#announced.has(target)) return
-    if (message.documentId && !this.#policy.mayExchange(target, message.documentId)) return
+    if (message.documentId && !this.#policy.mayExchange(target, message.documentId)) {
+      // The repo counts it as sent: its sync with the peer restarts once access is known.
+      this.#ledger.withheld(target, message.documentId)
+      return
+    }
     this.#mesh.send(target, REPO_CHANNEL, cbor.encode(message))
   }
 
   disconnect(): void {
     for (const off of this.#unsubscribe.splice(0)) off()
+    for (const peer of [...this.#restarts.keys()]) this.#forgetRestart(peer)
     for (const peer of [...this.#announced]) {
       this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
     }
@@ -135,6 +235,8 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     const reason = this.#rejection(from, message)
     if (reason) {
       console.warn(`repo: dropped message from ${from}: ${reason}`)
+      const document = (message as Partial<Message> | null)?.documentId ?? null
+      this.#countDrop(from, document, reason)
       return
     }
     this.emit('message', message as Message)
@@ -145,9 +247,21 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     if (!waiting) this.#waiting.set(from, (waiting = []))
     if (waiting.length >= HELD_MESSAGES) {
       console.warn(`repo: dropped a message from ${from}: too many while it is held`)
+      this.#countDrop(from, (message as Partial<Message>).documentId ?? null, 'held too long')
       return
     }
     waiting.push(message as Message)
+  }
+
+  #countDrop(peer: PeerId, document: string | null, reason: string): void {
+    if (document && ACCESS_REASONS.has(reason) && isValidDocumentId(document)) {
+      this.#ledger.refused(peer, document)
+    }
+    const key = `${peer} ${document} ${reason}`
+    const entry = this.#dropped.get(key)
+    if (entry) entry.count++
+    else if (this.#dropped.size < MAX_DROP_RECORDS)
+      this.#dropped.set(key, { peer, document, reason, count: 1 })
   }
 
   #rejection(from: PeerId, message: unknown): string | null {

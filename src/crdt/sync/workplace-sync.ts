@@ -149,6 +149,11 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     }))
   }
 
+  /** The heads each online member last reported, by document (for diagnostics). */
+  reportedHeads(): Record<string, Record<string, string[]>> {
+    return Object.fromEntries(this.#reported)
+  }
+
   close(): void {
     clearTimeout(this.#timer)
     for (const off of this.#off.splice(0)) off()

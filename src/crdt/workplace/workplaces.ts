@@ -189,7 +189,8 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     await this.#o.list.put({ ...entry, name: workplace.name })
     workplace.on('membership', () => this.#membershipChanged(workplace))
     workplace.on('change', () => {
-      this.#registerDocs(workplace)
+      // A document newly listed (a chat shard, say) is shared from now on: sync must know.
+      if (this.#registerDocs(workplace)) this.emit('access', undefined)
       this.emit('change', undefined)
     })
     if (workplace.isMember(this.self)) workplace.setProfileName(this.#o.displayName())
@@ -198,7 +199,9 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     return workplace
   }
 
-  #registerDocs(workplace: Workplace): void {
+  /** Registers the workplace's documents with the access policy; true if any was new. */
+  #registerDocs(workplace: Workplace): boolean {
+    const before = this.#docs.size
     this.#docs.set(workplace.handle.documentId, workplace.id)
     for (const url of Object.values(workplace.doc?.docs ?? {})) {
       try {
@@ -207,6 +210,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
         console.warn(`workplace ${workplace.id}: ignoring a malformed document URL`)
       }
     }
+    return this.#docs.size !== before
   }
 
   #membershipChanged(workplace: Workplace): void {
