@@ -10,6 +10,13 @@ import { median, type BenchContext, type Metric } from './harness.ts'
 
 const JOIN_RUNS = 5
 const CHANGES = 1000
+/** The longest any one wait may take before the benchmark fails, naming what it waited for. */
+const WAIT_MS = 120_000
+
+/** Throws once `started` (from Date.now()) is more than WAIT_MS ago. */
+function checkDeadline(started: number, what: string): void {
+  if (Date.now() - started > WAIT_MS) throw new Error(`no ${what} within ${WAIT_MS} ms`)
+}
 
 async function newPage(browser: Browser, url: string) {
   const context = await browser.newContext()
@@ -30,9 +37,11 @@ async function invite(page: Page): Promise<string> {
   const previous = (await field.count()) > 0 ? await field.inputValue() : ''
   await page.getByLabel('Uses').selectOption({ label: '1 person' })
   await page.getByRole('button', { name: 'Create invite link' }).click()
+  const started = Date.now()
   for (;;) {
     const value = await field.inputValue()
     if (value && value !== previous) return value
+    checkDeadline(started, 'new invite link')
     await page.waitForTimeout(10)
   }
 }
@@ -86,8 +95,11 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   const writer = await startNodeDevice(url, 'Writer')
   const writerLink = decodeWorkplaceLink(await invite(owner.page))
   writer.stack.joins.start(writerLink)
-  while (!writer.stack.workplaces.get(writerLink.workplace))
+  const joinStarted = Date.now()
+  while (!writer.stack.workplaces.get(writerLink.workplace)) {
+    checkDeadline(joinStarted, 'workplace on the writer device')
     await new Promise((r) => setTimeout(r, 20))
+  }
   await member.page.close()
   const wp = writer.stack.workplaces.get(writerLink.workplace)!
   for (let i = 0; i < CHANGES; i++) {
@@ -96,7 +108,9 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
     })
   }
   const target = async () => {
+    const started = Date.now()
     for (;;) {
+      checkDeadline(started, `change ${CHANGES - 1} on the owner's screen`)
       const heads = await headsOf(owner.page)
       if (
         heads &&
@@ -111,9 +125,14 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   const ownerHeads = await target()
   const page = await member.context.newPage()
   const start = performance.now()
+  const catchupStarted = Date.now()
   await page.goto(url)
   await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
-  while (!sameShared(await headsOf(page), ownerHeads)) await page.waitForTimeout(10)
+  while (!sameShared(await headsOf(page), ownerHeads)) {
+    // A stalled sync fails here instead of looping forever.
+    checkDeadline(catchupStarted, 'catch-up: member heads equal to the owner’s')
+    await page.waitForTimeout(10)
+  }
   const catchup = performance.now() - start
   ctx.log(`catch-up after ${CHANGES} changes: ${catchup.toFixed(0)} ms`)
   await writer.close()
