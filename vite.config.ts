@@ -4,6 +4,8 @@ import wasm from 'vite-plugin-wasm'
 import { nodePolyfills } from 'vite-plugin-node-polyfills'
 import { VitePWA } from 'vite-plugin-pwa'
 import { pwaManifest } from './src/app/pwa-manifest.ts'
+import { precompress } from './scripts/precompress.ts'
+import { preloadWasm } from './scripts/preload-wasm.ts'
 
 // simple-peer expects Node's buffer/events/stream; Automerge ships its core as wasm.
 export default defineConfig({
@@ -28,6 +30,9 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       },
     }),
+    preloadWasm(),
+    // .br and .gz beside each asset, for the server to send (signaling/precompressed.ts).
+    precompress({ cacheDir: 'node_modules/.cache/peerplace-precompress' }),
   ],
   worker: { format: 'es', plugins: () => [wasm()] },
   // The manifest lets bench/bundle.bench.ts follow what index.html loads.

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, resolve, sep } from 'node:path'
+import { isCompressible, precompressedVariant } from './precompressed.ts'
 
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -55,12 +56,20 @@ export function createStaticHandler(
     // Client-side routes have no extension; a missing asset stays a 404.
     const found = (await fileInfo(file)) ?? (extname(relative) ? undefined : await fileInfo(index))
     if (!found) return false
-    const { path, size, mtime } = found
-    const servedPath = path === file ? relative : '/index.html'
+    const servedPath = found.path === file ? relative : '/index.html'
+    const { path, size, mtime, encoding } = await precompressedVariant(
+      found,
+      request.headers['accept-encoding'],
+    )
 
-    const etag = `"${size.toString(36)}-${mtime.toString(36)}"`
-    response.setHeader('Content-Type', MIME_TYPES[extname(path)] ?? 'application/octet-stream')
+    const etag = `"${size.toString(36)}-${mtime.toString(36)}${encoding ? `-${encoding}` : ''}"`
+    response.setHeader(
+      'Content-Type',
+      MIME_TYPES[extname(found.path)] ?? 'application/octet-stream',
+    )
     response.setHeader('X-Content-Type-Options', 'nosniff')
+    if (isCompressible(found.path)) response.setHeader('Vary', 'Accept-Encoding')
+    if (encoding) response.setHeader('Content-Encoding', encoding)
     response.setHeader('ETag', etag)
     response.setHeader(
       'Cache-Control',

@@ -1,6 +1,7 @@
 import { mount } from 'svelte'
 import App from './ui/App.svelte'
 import { createShell } from './app/create-shell.ts'
+import { createIndexedDbWorkplaceList } from './crdt/workplace/workplace-list.ts'
 import { shareToWorkplace } from './app/share-to-workplace.ts'
 import { createBrowserPwa } from './pwa/browser-pwa.ts'
 import { captureInstallPrompt } from './pwa/pwa-controller.ts'
@@ -18,6 +19,7 @@ try {
     document,
     ...(navigator.storage ? { storageManager: navigator.storage } : {}),
     pageUrl: location.href,
+    workplaceIndex: createIndexedDbWorkplaceList(),
   })
   const share = shell.workplaces.then((app) =>
     combineShareDestinations(

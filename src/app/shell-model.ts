@@ -1,6 +1,7 @@
 import type { PeerId } from '../peer/ids.ts'
 import type { SignalingState } from '../peer/signaling/signaling.ts'
 import type { PeerSession } from './peer-session.ts'
+import type { WorkplaceEntry } from '../crdt/workplace/workplace-list.ts'
 import type { WorkplacesApp } from './workplaces-app.ts'
 
 /**
@@ -17,6 +18,11 @@ export interface ShellModel {
   readonly session: PeerSession
   /** The workplaces, ready once the document layer (Automerge's wasm) has loaded. */
   readonly workplaces: Promise<WorkplacesApp>
+  /**
+   * The workplaces this device remembers (names as last seen), read from a small index without
+   * Automerge: shown while `workplaces` loads. Empty if the index cannot be read.
+   */
+  readonly savedWorkplaces: Promise<readonly WorkplaceEntry[]>
 }
 
 /** The device's editable display name; `DeviceProfile` from src/peer/identity fits. */

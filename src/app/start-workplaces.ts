@@ -10,7 +10,7 @@ import { createFilesService } from '../files/files-service.ts'
 import { SyncerFirst } from '../crdt/sync/syncer-first.ts'
 import { createLocalConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
-import { createIndexedDbWorkplaceList } from '../crdt/workplace/workplace-list.ts'
+import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack } from '../crdt/workplace-stack.ts'
 import type { PeerSession } from './peer-session.ts'
 import { createBrowserNotifier } from '../ui/chat/browser-notifier.ts'
@@ -35,6 +35,8 @@ export async function startWorkplaces(
     storageManager?: StorageManager
     appUrl: string
     document: Document
+    /** The index of workplaces kept beside the documents (read before Automerge loads). */
+    list: WorkplaceList
   },
 ): Promise<WorkplacesApp> {
   const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
@@ -49,7 +51,7 @@ export async function startWorkplaces(
     identity: session.identity,
     mesh: session.meshPort,
     storage: new IndexedDBStorageAdapter('peerplace-documents'),
-    list: createIndexedDbWorkplaceList(),
+    list: platform.list,
     records: createIndexedDbRecordStore(),
     displayName,
     kinds: DOCUMENT_KINDS,

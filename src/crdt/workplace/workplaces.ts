@@ -186,11 +186,17 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     }
     this.#open.set(entry.id, workplace)
     this.#registerDocs(workplace)
-    await this.#o.list.put({ ...entry, name: workplace.name })
+    let listedName = workplace.name
+    await this.#o.list.put({ ...entry, name: listedName })
     workplace.on('membership', () => this.#membershipChanged(workplace))
     workplace.on('change', () => {
       // A document newly listed (a chat shard, say) is shared from now on: sync must know.
       if (this.#registerDocs(workplace)) this.emit('access', undefined)
+      // The list is what the next start paints before Automerge loads: keep its name current.
+      if (workplace.name !== listedName && this.#open.get(entry.id) === workplace) {
+        listedName = workplace.name
+        this.#o.list.put({ ...entry, name: listedName }).catch(reportListError(entry))
+      }
       this.emit('change', undefined)
     })
     if (workplace.isMember(this.self)) workplace.setProfileName(this.#o.displayName())
@@ -220,6 +226,10 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     this.emit('access', undefined)
     this.emit('change', undefined)
   }
+}
+
+function reportListError(entry: WorkplaceEntry) {
+  return (error: unknown) => console.warn(`could not update the listed name of ${entry.id}`, error)
 }
 
 function reportOpenError(entry: WorkplaceEntry) {

@@ -1,0 +1,57 @@
+import { expect, test, type Route } from '@playwright/test'
+import { createWorkplace } from './support/workplace.ts'
+
+// The service worker would answer from its cache, out of the routes' reach.
+test.use({ serviceWorkers: 'block' })
+
+test('the workplace list is painted from the index before Automerge’s wasm arrives', async ({
+  page,
+}) => {
+  await page.goto('/')
+  await createWorkplace(page, 'Bakery')
+
+  // Hold the wasm back on the next start: only the index can show the list then.
+  let held: Route | undefined
+  await page.route('**/*.wasm', (route) => {
+    held = route
+  })
+  await page.reload()
+  await expect(page.getByTestId('saved-workplace-list')).toHaveText('Bakery')
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Opening your workplaces' }),
+  ).toBeVisible()
+  expect(held, 'the wasm was requested in parallel, and is being held').toBeDefined()
+  await expect(page.getByTestId('workplace-list')).toHaveCount(0)
+
+  await held!.continue()
+  await page.unroute('**/*.wasm')
+  await expect(page.getByTestId('open-workplace')).toHaveText(/Bakery/)
+  await expect(page.getByTestId('saved-workplace-list')).toHaveCount(0)
+})
+
+test('Automerge’s wasm is compiled while it streams in, sent brotli-compressed', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    const calls: string[] = []
+    Object.assign(window, { wasmCalls: calls })
+    const wasm = WebAssembly as unknown as Record<string, (...args: unknown[]) => unknown>
+    for (const name of ['instantiateStreaming', 'compileStreaming', 'instantiate', 'compile']) {
+      const original = wasm[name]!.bind(WebAssembly)
+      wasm[name] = (...args: unknown[]) => {
+        calls.push(name)
+        return original(...args)
+      }
+    }
+  })
+  const wasmResponse = page.waitForResponse((r) => r.url().endsWith('.wasm'), { timeout: 30_000 })
+  await page.goto('/')
+  const response = await wasmResponse
+  expect(response.headers()['content-type']).toBe('application/wasm')
+  expect(response.headers()['content-encoding']).toBe('br')
+  await expect(page.getByTestId('new-workplace-name')).toBeVisible()
+  const calls = await page.evaluate(() => (window as unknown as { wasmCalls: string[] }).wasmCalls)
+  expect(calls).toContain('instantiateStreaming')
+  expect(calls).not.toContain('instantiate')
+  expect(calls).not.toContain('compile')
+})
