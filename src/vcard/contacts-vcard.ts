@@ -2,14 +2,37 @@ import type { ContactBook } from '../crdt/contacts/contact-book.ts'
 import { readVCards, type VCardProblem } from './vcard-read.ts'
 import { exportFileName, writeVCards, type VCardVersion } from './vcard-write.ts'
 
-export type ImportOutcome =
-  { ok: true; ids: string[]; ignored: string[] } | { ok: false; errors: VCardProblem[] }
+/** What an import did: contacts added, updated (merged into), skipped (nothing new). */
+export interface ImportReport {
+  added: string[]
+  updated: string[]
+  skipped: number
+  /** Every contact the file named, in file order ('' for a card repeating an earlier one). */
+  ids: string[]
+  /** Property names the import could not map to a field, each with how many cards had it. */
+  unmapped: { name: string; count: number }[]
+}
 
-/** Reads a whole vCard file and, only if all of it is valid, adds its contacts in one change. */
+export type ImportOutcome = ({ ok: true } & ImportReport) | { ok: false; errors: VCardProblem[] }
+
+/** Counts the unmapped property names over all cards, most frequent first. */
+export function countUnmapped(perCard: readonly (readonly string[])[]): ImportReport['unmapped'] {
+  const counts = new Map<string, number>()
+  for (const names of perCard)
+    for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1)
+  return [...counts]
+    .map(([name, count]) => ({ name, count }))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
+}
+
+/**
+ * Reads a whole vCard file and, only if all of it is valid, imports its contacts in one change,
+ * merging each into a contact the book already has when they match.
+ */
 export function importVCardFile(book: ContactBook, text: string): ImportOutcome {
   const read = readVCards(text)
   if (!read.ok) return read
-  return { ok: true, ids: book.addMany(read.contacts, 'import'), ignored: read.ignored }
+  return { ok: true, ...book.importContacts(read.contacts), unmapped: countUnmapped(read.unmapped) }
 }
 
 /** A .vcf file of the given contacts (every live contact when `ids` is not given). */
