@@ -56,7 +56,10 @@ function isQuotedPrintable(parts: LineParts): boolean {
 /** One text value (or component): quoted-printable decoded, else backslash escapes undone. */
 function decode(parts: LineParts, raw: string): string {
   if (!isQuotedPrintable(parts)) return unescapeText(raw)
-  return decodeQuotedPrintable(raw, paramValues(parts, 'CHARSET')[0] ?? 'utf-8')
+  return decodeQuotedPrintable(raw, paramValues(parts, 'CHARSET')[0] ?? 'utf-8').replace(
+    /\r\n?/g,
+    '\n',
+  )
 }
 
 function text(parts: LineParts): string {

@@ -75,6 +75,8 @@ export function mergeEdit(base: Contact, input: ContactInput): ContactInput | un
   for (const field of ALL_TEXT_FIELDS) {
     const value = input[field]?.trim() ? input[field] : undefined
     if (value === undefined || value === (base[field] ?? '')) continue
+    // The UID an export made up for this very contact is not a UID of its own.
+    if (field === 'uid' && value === PEERPLACE_UID_PREFIX + base.id) continue
     if (field === 'extra') {
       const have = new Set((base.extra ?? '').split('\n'))
       const added = value.split('\n').filter((line) => !have.has(line))
