@@ -1,4 +1,6 @@
 import type { ContactBook } from '../crdt/contacts/contact-book.ts'
+import { importInBatches, type BatchImportOptions } from './import-batches.ts'
+import { parseVCardsOffThread } from './parse-vcards.ts'
 import { readVCards, type VCardProblem } from './vcard-read.ts'
 import { exportFileName, writeVCards, type VCardVersion } from './vcard-write.ts'
 
@@ -33,6 +35,33 @@ export function importVCardFile(book: ContactBook, text: string): ImportOutcome 
   const read = readVCards(text)
   if (!read.ok) return read
   return { ok: true, ...book.importContacts(read.contacts), unmapped: countUnmapped(read.unmapped) }
+}
+
+export interface BackgroundImportOptions extends Pick<BatchImportOptions, 'onProgress' | 'signal'> {
+  /** Called when the file has been read, before contacts are written. */
+  onRead?: (contacts: number) => void
+}
+
+/**
+ * Like importVCardFile, for files of any size: the file is read in a worker and the contacts
+ * written in batches with progress; `signal` cancels (what was written by then stays, and the
+ * report says `cancelled`).
+ */
+export async function importVCardFileInBackground(
+  book: ContactBook,
+  text: string,
+  options: BackgroundImportOptions = {},
+): Promise<
+  ({ ok: true; cancelled: boolean } & ImportReport) | { ok: false; errors: VCardProblem[] }
+> {
+  const read = await parseVCardsOffThread(text, options.signal)
+  if (!read.ok) return read
+  options.onRead?.(read.contacts.length)
+  const batchOptions: BatchImportOptions = {}
+  if (options.onProgress) batchOptions.onProgress = options.onProgress
+  if (options.signal) batchOptions.signal = options.signal
+  const result = await importInBatches(book, read.contacts, batchOptions)
+  return { ok: true, ...result, unmapped: countUnmapped(read.unmapped) }
 }
 
 /** A .vcf file of the given contacts (every live contact when `ids` is not given). */

@@ -134,7 +134,7 @@ describe('vCard import', () => {
       .map((c) => c.id)
     const some = readVCards(exportVCardFile(book, selection, '3.0').text)
     expect(some.ok && some.contacts.length).toBe(3)
-  })
+  }, 90_000)
 
   it('imports nothing from a malformed file and names the line at fault', async () => {
     const book = await emptyBook()

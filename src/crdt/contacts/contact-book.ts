@@ -5,7 +5,7 @@ import { ChangeLog, type HistoryEntry } from './change-log.ts'
 import { encodeNote, type ChangeOp } from './change-note.ts'
 import { conflictsOf, parsePath, type FieldConflict } from './contact-conflicts.ts'
 import { applyEdit, describeEdit, newStoredContact, planEdit } from './contact-edit.ts'
-import { planImport } from './contact-merge.ts'
+import { planImport, type ImportStep } from './contact-merge.ts'
 import { cleanField, describeField, type Contact, type ContactInput } from './contact-model.ts'
 import { ContactIndex, type ContactQuery } from './contact-search.ts'
 import { readContact, stored, type ContactsDoc } from './contacts-doc.ts'
@@ -140,10 +140,15 @@ export class ContactBook extends Emitter<ContactBookEvents> {
    */
   importContacts(inputs: readonly ContactInput[]): ImportResult {
     const live = [...this.#contacts.values()].filter((c) => c.deletedAt === null)
+    return this.applyImport(planImport(live, inputs))
+  }
+
+  /** Writes planned import steps (ImportMatcher.plan) as one change. */
+  applyImport(steps: readonly ImportStep[]): ImportResult {
     const result: ImportResult = { added: [], updated: [], skipped: 0, ids: [] }
     const adds: { id: string; input: ContactInput }[] = []
     const edits: { id: string; ops: ReturnType<typeof planEdit> }[] = []
-    for (const step of planImport(live, inputs)) {
+    for (const step of steps) {
       if (step.kind === 'new') {
         const id = this.#newId()
         adds.push({ id, input: step.input })

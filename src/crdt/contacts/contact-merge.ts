@@ -116,57 +116,97 @@ export function mergeEdit(base: Contact, input: ContactInput): ContactInput | un
 }
 
 /**
- * Plans an import into a book whose live contacts are `existing`: one step per input, in order.
- * Inputs that match each other (the same card twice in one file) are merged too.
+ * The contacts an import may merge into, indexed by UID and by name; kept across the batches of
+ * one import (see import-batches.ts) so that it is built once, not once per batch.
  */
+export class ImportMatcher {
+  readonly #byUid = new Map<string, Contact>()
+  readonly #byName = new Map<string, Contact[]>()
+  /** The contacts the last plan adds (by step), until `settle` swaps in the stored ones. */
+  #planned: (Contact | undefined)[] = []
+
+  /** Makes a live contact one that imports may merge into. */
+  add(c: Contact): void {
+    if (c.deletedAt !== null) return
+    if (c.uid) this.#byUid.set(c.uid, c)
+    this.#byUid.set(PEERPLACE_UID_PREFIX + c.id, c)
+    const name = displayNameOf(c)
+    const list = this.#byName.get(name)
+    if (list) list.push(c)
+    else this.#byName.set(name, [c])
+  }
+
+  #remove(c: Contact): void {
+    for (const [uid, known] of this.#byUid) if (known === c) this.#byUid.delete(uid)
+    const name = displayNameOf(c)
+    const list = this.#byName.get(name)?.filter((known) => known !== c)
+    if (list && list.length > 0) this.#byName.set(name, list)
+    else this.#byName.delete(name)
+  }
+
+  /**
+   * One step per input, in order. Inputs that match each other (the same card twice in one file)
+   * are merged too.
+   */
+  plan(inputs: readonly ContactInput[]): ImportStep[] {
+    const pending = new Map<Contact, number>()
+    const steps: ImportStep[] = []
+    this.#planned = []
+    for (const input of inputs) {
+      const candidate = asContact(input, '')
+      const match =
+        (input.uid ? this.#byUid.get(input.uid) : undefined) ??
+        this.#byName.get(displayNameOf(candidate))?.find((c) => sharesPhoneOrEmail(c, candidate))
+      if (!match) {
+        const added = asContact(input, `pending-${steps.length}`)
+        pending.set(added, steps.length)
+        this.#planned[steps.length] = added
+        steps.push({ kind: 'new', input })
+        this.add(added)
+        continue
+      }
+      const edited = mergeEdit(match, input)
+      const at = pending.get(match)
+      if (at !== undefined) {
+        // A repeat within the file: folded into the contact being added.
+        if (edited) {
+          const merged = { ...(steps[at] as { input: ContactInput }).input, ...edited }
+          this.#remove(match)
+          const replaced = asContact(merged, match.id)
+          pending.delete(match)
+          pending.set(replaced, at)
+          this.#planned[at] = replaced
+          this.add(replaced)
+          steps[at] = { kind: 'new', input: merged }
+        }
+        steps.push({ kind: 'skip', id: '' })
+      } else if (edited) steps.push({ kind: 'update', id: match.id, edited })
+      else steps.push({ kind: 'skip', id: match.id })
+    }
+    return steps
+  }
+
+  /**
+   * After the last plan was written, `ids[i]` naming what step i stored: later batches then
+   * merge into the stored contacts (with their item IDs) rather than the planned ones.
+   */
+  settle(ids: readonly string[], get: (id: string) => Contact | undefined): void {
+    this.#planned.forEach((planned, i) => {
+      if (!planned) return
+      this.#remove(planned)
+      const stored = ids[i] ? get(ids[i]) : undefined
+      if (stored) this.add(stored)
+    })
+    this.#planned = []
+  }
+}
+
+/** Plans an import into a book whose contacts are `existing` (see ImportMatcher.plan). */
 export function planImport(
   existing: readonly Contact[],
   inputs: readonly ContactInput[],
 ): ImportStep[] {
-  const byUid = new Map<string, Contact>()
-  const byName = new Map<string, Contact[]>()
-  const index = (c: Contact) => {
-    if (c.uid) byUid.set(c.uid, c)
-    byUid.set(PEERPLACE_UID_PREFIX + c.id, c)
-    const name = displayNameOf(c)
-    const list = byName.get(name)
-    if (list) list.push(c)
-    else byName.set(name, [c])
-  }
-  for (const c of existing) if (c.deletedAt === null) index(c)
-  /** Contacts this import adds, by their place in `steps`, so later duplicates merge into them. */
-  const pending = new Map<Contact, number>()
-  const steps: ImportStep[] = []
-  for (const input of inputs) {
-    const candidate = asContact(input, '')
-    const match =
-      (input.uid ? byUid.get(input.uid) : undefined) ??
-      byName.get(displayNameOf(candidate))?.find((c) => sharesPhoneOrEmail(c, candidate))
-    if (!match) {
-      const added = asContact(input, `pending-${steps.length}`)
-      pending.set(added, steps.length)
-      steps.push({ kind: 'new', input })
-      index(added)
-      continue
-    }
-    const edited = mergeEdit(match, input)
-    const at = pending.get(match)
-    if (at !== undefined) {
-      // A duplicate within the file: fold it into the contact being added.
-      if (edited) {
-        const merged = asContact(
-          { ...(steps[at] as { input: ContactInput }).input, ...edited },
-          match.id,
-        )
-        Object.assign(match, merged)
-        steps[at] = {
-          kind: 'new',
-          input: { ...(steps[at] as { input: ContactInput }).input, ...edited },
-        }
-      }
-      steps.push({ kind: 'skip', id: '' })
-    } else if (edited) steps.push({ kind: 'update', id: match.id, edited })
-    else steps.push({ kind: 'skip', id: match.id })
-  }
-  return steps
+  const matcher = new ImportMatcher()
+  for (const c of existing) matcher.add(c)
+  return matcher.plan(inputs)
 }
