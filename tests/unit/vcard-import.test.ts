@@ -332,3 +332,19 @@ describe('vCard details', () => {
     expect(book.search()).toHaveLength(4)
   })
 })
+
+describe('search over the new fields', () => {
+  it('finds a contact by nickname, middle name and department', async () => {
+    const book = await emptyBook()
+    book.add({
+      given: 'Ann',
+      middle: 'Marie',
+      family: 'Lee',
+      nickname: 'Annie',
+      department: 'Research',
+    })
+    book.add({ given: 'Bob' })
+    for (const text of ['annie', 'marie', 'org:research'])
+      expect(book.search({ text }).map((c) => c.given)).toEqual(['Ann'])
+  })
+})
