@@ -58,6 +58,8 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   readonly #index = new ContactIndex()
   readonly #log = new ChangeLog()
   readonly #conflicts = new Map<string, FieldConflict[]>()
+  /** Contacts the change being made creates: new here, so they cannot hold a conflict yet. */
+  #creating: ReadonlySet<string> = new Set()
   readonly #off: () => void
   #version = 0
   #closed = false
@@ -168,14 +170,19 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     if (adds.length + edits.length === 0) return result
     const at = this.#clock()
     const touched = [...result.added, ...result.updated]
-    this.#change('import', touched, [], (d) => {
-      for (const { id, input } of adds)
-        d.contacts[id] = newStoredContact(input, { at, by: this.self }, this.#newId)
-      for (const { id, ops } of edits) {
-        const target = d.contacts[id]
-        if (target) applyEdit(target, ops)
-      }
-    })
+    this.#creating = new Set(result.added)
+    try {
+      this.#change('import', touched, [], (d) => {
+        for (const { id, input } of adds)
+          d.contacts[id] = newStoredContact(input, { at, by: this.self }, this.#newId)
+        for (const { id, ops } of edits) {
+          const target = d.contacts[id]
+          if (target) applyEdit(target, ops)
+        }
+      })
+    } finally {
+      this.#creating = new Set()
+    }
     return result
   }
 
@@ -306,7 +313,7 @@ export class ContactBook extends Emitter<ContactBookEvents> {
       touched.add(id)
     }
     if (touched.size === 0) return
-    for (const id of touched) this.#read(doc, id, true)
+    for (const id of touched) this.#read(doc, id, !this.#creating.has(id))
     this.#bump()
   }
 
