@@ -55,17 +55,22 @@ export function cleanAppleLabel(label: string): string {
   return labelFromTypes([name]) || name
 }
 
-/** A label from a property's TYPE values (any case; `x-` prefixes dropped). */
+/**
+ * A label from a property's TYPE values: the known ones as lower-case words ("work mobile"),
+ * else the first other value as written, without an `X-` prefix (`TEL;X-Lab` is "Lab").
+ */
 export function labelFromTypes(types: readonly string[]): string {
-  const words = types
+  const raw = types
     .flatMap((t) => t.split(','))
-    .map((t) => t.trim().toLowerCase().replace(/^x-/, ''))
-    .filter((t) => t && !IGNORED.has(t))
+    .map((t) => t.trim())
+    .filter(Boolean)
+  const words = raw.map((t) => t.toLowerCase().replace(/^x-/, ''))
   const place = PLACES.find((p) => words.includes(p))
   const kind = words.map((w) => KINDS[w]).find(Boolean)
   const known = [place, kind].filter(Boolean).join(' ')
   if (known) return known
-  return words[0] ?? ''
+  const custom = raw.find((_, i) => !IGNORED.has(words[i]!))
+  return custom?.replace(/^x-/i, '') ?? ''
 }
 
 /** TYPE values for a label, or undefined when it is custom (write it as X-ABLabel). */

@@ -10,7 +10,7 @@ export interface ContentLine {
 }
 
 export interface LineParts {
-  /** Apple's `item1.` grouping prefix, lower case, or ''. */
+  /** The grouping prefix (Apple's `item1.`) as written, or ''. */
   group: string
   /** Property name, upper case. */
   name: string
@@ -83,6 +83,12 @@ export function splitLine(text: string): LineParts | string {
   if (!match) return 'Its property name is not valid'
   const params: LineParts['params'] = []
   for (const segment of segments.slice(1)) {
+    // Samsung's custom label: `X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,=42=6F=61=74)`.
+    const custom = /^X-CUSTOM\((.*)\)$/i.exec(segment.trim())
+    if (custom) {
+      params.push({ name: 'X-CUSTOM', value: custom[1]! })
+      continue
+    }
     const eq = segment.indexOf('=')
     if (eq === 0) return 'It has a parameter with no name'
     if (eq < 0) {
@@ -95,15 +101,23 @@ export function splitLine(text: string): LineParts | string {
     }
   }
   return {
-    group: (match[1] ?? '').toLowerCase(),
+    group: match[1] ?? '',
     name: match[2]!.toUpperCase(),
     params,
     value: text.slice(colon + 1),
   }
 }
 
-/** The line again in the form the parser accepts (bare parameters written as TYPE=). */
-export function joinLine(parts: LineParts): string {
-  const params = parts.params.map((p) => `;${p.name}=${p.value}`).join('')
-  return `${parts.group ? `${parts.group}.` : ''}${parts.name}${params}:${parts.value}`
+/** A parameter's values (comma lists and repeats flattened; quotes removed), any case of name. */
+export function paramValues(parts: LineParts, name: string): string[] {
+  return parts.params
+    .filter((p) => p.name === name)
+    .flatMap((p) =>
+      p.value
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .split(','),
+    )
+    .map((v) => v.trim())
+    .filter(Boolean)
 }

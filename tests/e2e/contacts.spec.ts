@@ -181,3 +181,73 @@ test('a phone’s 200-contact export imports whole; a malformed file imports not
   await expect(bob.page.getByTestId('contacts-count')).toHaveText('200')
   await expect(ann.page.getByTestId('contacts-count')).toHaveText('200')
 })
+
+test('a rich vCard imports with every field on screen; importing it again adds nothing', async ({
+  browser,
+}) => {
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  const page = ann.page
+  await createWorkplace(page, 'Acme')
+  await openContacts(page)
+  const importFile = (file: string) =>
+    page.getByTestId('contacts-import-input').setInputFiles(join(FIXTURES, file))
+
+  await importFile('google-contacts.vcf')
+  await expect(page.getByTestId('import-added')).toHaveText('2 new')
+  await expect(page.getByTestId('contacts-count')).toHaveText('2')
+  await openContact(page, 'Dr. Ann Marie Lee Jr.')
+  const field = (name: string) =>
+    page.getByTestId('contact-field').and(page.locator(`[data-field="${name}"]`))
+  // The display name already is the full name, so no separate "Name" row.
+  await expect(field('name')).toHaveCount(0)
+  await expect(field('nickname')).toHaveText('Annie')
+  await expect(field('org')).toHaveText('Acme Corp')
+  await expect(field('department')).toHaveText('Research')
+  await expect(field('title')).toHaveText('Head of Research, Europe')
+  await expect(field('birthday')).toHaveText('12 April 1985')
+  await expect(field('anniversary')).toHaveText('19 June 2010')
+  await expect(field('notes')).toHaveText(
+    'Met at the Lisbon conference.\nPrefers email; never calls.',
+  )
+  await expect(page.getByTestId('contact-phone')).toHaveText([
+    '+44 7700 900123',
+    '+44 20 7946 0123',
+  ])
+  await expect(page.getByTestId('contact-phone').first()).toHaveAttribute('data-label', 'mobile')
+  await expect(page.getByTestId('contact-email')).toHaveText([
+    'ann@home.example',
+    'ann.lee@acme.example',
+  ])
+  await expect(page.getByTestId('contact-address')).toHaveText(
+    'Flat 3, 1 Main Street, SW1A 1AA London, United Kingdom',
+  )
+  await expect(page.getByTestId('contact-url')).toHaveText('https://ann.example/blog')
+  await expect(page.getByTestId('contact-url')).toHaveAttribute('data-label', 'Blog')
+  await expect(page.getByTestId('contact-tags')).toContainText('myContacts')
+  await backToList(page)
+
+  await importFile('apple-contacts.vcf')
+  await expect(page.getByTestId('import-added')).toHaveText('1 new')
+  await expect(page.getByTestId('import-unmapped-item')).toHaveText([
+    'X-ABADR (1)',
+    'X-ABSHOWAS (1)',
+  ])
+  await expect(row(page, 'Chidi Okafor').getByTestId('contact-row-photo')).toBeVisible()
+  await openContact(page, 'Chidi Okafor')
+  await expect(field('birthday')).toHaveText('6 May')
+  await expect(page.getByTestId('contact-phone').nth(1)).toHaveAttribute('data-label', 'Boat')
+  await expect(page.getByTestId('contact-im')).toHaveText([
+    'skype:chidi.okafor',
+    'https://twitter.com/chidi',
+  ])
+  const photo = page.getByTestId('contact-photo')
+  await expect(photo).toBeVisible()
+  expect(await photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(12)
+  await backToList(page)
+
+  await importFile('google-contacts.vcf')
+  await expect(page.getByTestId('import-added')).toHaveText('0 new')
+  await expect(page.getByTestId('import-skipped')).toHaveText('2 already up to date')
+  await expect(page.getByTestId('contacts-count')).toHaveText('3')
+})

@@ -5,10 +5,19 @@ import { ChangeLog, type HistoryEntry } from './change-log.ts'
 import { encodeNote, type ChangeOp } from './change-note.ts'
 import { conflictsOf, parsePath, type FieldConflict } from './contact-conflicts.ts'
 import { applyEdit, describeEdit, newStoredContact, planEdit } from './contact-edit.ts'
+import { planImport, type ImportStep } from './contact-merge.ts'
 import { cleanField, describeField, type Contact, type ContactInput } from './contact-model.ts'
 import { ContactIndex, type ContactQuery } from './contact-search.ts'
 import { readContact, stored, type ContactsDoc } from './contacts-doc.ts'
 import { contactFromPeer, type KnownPeer } from './save-as-contact.ts'
+
+/** What an import did with each of its contacts (`ids[i]` is '' for a repeat within the file). */
+export interface ImportResult {
+  added: string[]
+  updated: string[]
+  skipped: number
+  ids: string[]
+}
 
 export interface ContactBookEvents extends Record<string, unknown> {
   change: void
@@ -49,6 +58,8 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   readonly #index = new ContactIndex()
   readonly #log = new ChangeLog()
   readonly #conflicts = new Map<string, FieldConflict[]>()
+  /** Contacts the change being made creates: new here, so they cannot hold a conflict yet. */
+  #creating: ReadonlySet<string> = new Set()
   readonly #off: () => void
   #version = 0
   #closed = false
@@ -123,6 +134,56 @@ export class ContactBook extends Emitter<ContactBookEvents> {
       })
     })
     return ids
+  }
+
+  /**
+   * Imports contacts as one change, merging each into the contact it matches (by UID, else by
+   * exact name and a shared phone or email; see contact-merge.ts) instead of adding it again.
+   */
+  importContacts(inputs: readonly ContactInput[]): ImportResult {
+    const live = [...this.#contacts.values()].filter((c) => c.deletedAt === null)
+    return this.applyImport(planImport(live, inputs))
+  }
+
+  /** Writes planned import steps (ImportMatcher.plan) as one change. */
+  applyImport(steps: readonly ImportStep[]): ImportResult {
+    const result: ImportResult = { added: [], updated: [], skipped: 0, ids: [] }
+    const adds: { id: string; input: ContactInput }[] = []
+    const edits: { id: string; ops: ReturnType<typeof planEdit> }[] = []
+    for (const step of steps) {
+      if (step.kind === 'new') {
+        const id = this.#newId()
+        adds.push({ id, input: step.input })
+        result.added.push(id)
+        result.ids.push(id)
+        continue
+      }
+      const current = step.kind === 'update' ? this.#contacts.get(step.id) : undefined
+      const ops =
+        current && step.kind === 'update' ? planEdit(current, step.edited, this.#newId) : []
+      if (ops.length > 0) {
+        edits.push({ id: step.id, ops })
+        result.updated.push(step.id)
+      } else result.skipped++
+      result.ids.push(step.id)
+    }
+    if (adds.length + edits.length === 0) return result
+    const at = this.#clock()
+    const touched = [...result.added, ...result.updated]
+    this.#creating = new Set(result.added)
+    try {
+      this.#change('import', touched, [], (d) => {
+        for (const { id, input } of adds)
+          d.contacts[id] = newStoredContact(input, { at, by: this.self }, this.#newId)
+        for (const { id, ops } of edits) {
+          const target = d.contacts[id]
+          if (target) applyEdit(target, ops)
+        }
+      })
+    } finally {
+      this.#creating = new Set()
+    }
+    return result
   }
 
   /**
@@ -252,7 +313,7 @@ export class ContactBook extends Emitter<ContactBookEvents> {
       touched.add(id)
     }
     if (touched.size === 0) return
-    for (const id of touched) this.#read(doc, id, true)
+    for (const id of touched) this.#read(doc, id, !this.#creating.has(id))
     this.#bump()
   }
 

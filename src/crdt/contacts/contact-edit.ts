@@ -1,15 +1,16 @@
 import {
-  ITEM_LISTS,
+  ALL_ITEM_LISTS,
+  ALL_TEXT_FIELDS,
   LIMITS,
-  TEXT_FIELDS,
   cleanField,
   cleanTag,
   describeField,
   keysOf,
+  optionalKeysOf,
+  type AnyItemList as ItemList,
+  type AnyTextField as TextField,
   type Contact,
   type ContactInput,
-  type ItemList,
-  type TextField,
 } from './contact-model.ts'
 import { stored, type StoredContact, type StoredItem } from './contacts-doc.ts'
 
@@ -25,7 +26,16 @@ export type EditOp =
 type ItemDraft = { id?: string } & Record<string, string | undefined>
 
 function cleanItem(list: ItemList, item: ItemDraft): Record<string, string> {
-  return Object.fromEntries(keysOf(list).map((key) => [key, cleanField(key, item[key])]))
+  const values = Object.fromEntries(keysOf(list).map((key) => [key, cleanField(key, item[key])]))
+  for (const key of optionalKeysOf(list)) {
+    const value = cleanField(key, item[key])
+    if (value) values[key] = value
+  }
+  return values
+}
+
+function itemsOf(contact: Contact, list: ItemList): ({ id: string } & Record<string, string>)[] {
+  return (contact[list] ?? []) as unknown as ({ id: string } & Record<string, string>)[]
 }
 
 function isEmpty(list: ItemList, values: Record<string, string>): boolean {
@@ -39,17 +49,17 @@ function isEmpty(list: ItemList, values: Record<string, string>): boolean {
  */
 export function planEdit(base: Contact, edited: ContactInput, newId: () => string): EditOp[] {
   const ops: EditOp[] = []
-  for (const field of TEXT_FIELDS) {
+  for (const field of ALL_TEXT_FIELDS) {
     const value = edited[field]
     if (value === undefined) continue
     const clean = cleanField(field, value)
-    if (clean !== base[field]) ops.push({ kind: 'field', field, value: clean })
+    if (clean !== (base[field] ?? '')) ops.push({ kind: 'field', field, value: clean })
   }
-  for (const list of ITEM_LISTS) {
+  for (const list of ALL_ITEM_LISTS) {
     const items = edited[list] as ItemDraft[] | undefined
     if (!items) continue
     const before = new Map<string, Record<string, string>>(
-      (base[list] as unknown as ({ id: string } & Record<string, string>)[]).map((i) => [i.id, i]),
+      itemsOf(base, list).map((i) => [i.id, i]),
     )
     const kept = new Set<string>()
     for (const draft of items.slice(0, LIMITS.items)) {
@@ -61,9 +71,9 @@ export function planEdit(base: Contact, edited: ContactInput, newId: () => strin
       }
       if (isEmpty(list, values)) continue
       kept.add(draft.id)
-      for (const key of keysOf(list)) {
-        if (values[key] !== old[key])
-          ops.push({ kind: 'item-set', list, item: draft.id, key, value: values[key]! })
+      for (const key of [...keysOf(list), ...optionalKeysOf(list)]) {
+        if ((values[key] ?? '') !== (old[key] ?? ''))
+          ops.push({ kind: 'item-set', list, item: draft.id, key, value: values[key] ?? '' })
       }
     }
     for (const id of before.keys())
@@ -102,12 +112,13 @@ export function applyEdit(target: StoredContact, ops: readonly EditOp[]): void {
         if (item) item[op.key] = stored(op.value)
         break
       }
-      case 'item-add':
-        target[op.list] ??= {}
-        target[op.list][op.item] = storedItem(op.values, nextRank(target[op.list]))
+      case 'item-add': {
+        const items = (target[op.list] ??= {})
+        items[op.item] = storedItem(op.values, nextRank(items))
         break
+      }
       case 'item-remove':
-        if (target[op.list]) delete target[op.list][op.item]
+        delete target[op.list]?.[op.item]
         break
       case 'tag-add':
         target.tags ??= {}
@@ -135,15 +146,17 @@ export function newStoredContact(
     emails: {},
     addresses: {},
   }
-  for (const field of TEXT_FIELDS) {
+  for (const field of ALL_TEXT_FIELDS) {
     const value = cleanField(field, input[field])
     if (value) contact[field] = stored(value)
   }
-  for (const list of ITEM_LISTS) {
+  for (const list of ALL_ITEM_LISTS) {
     let rank = 0
     for (const draft of ((input[list] ?? []) as ItemDraft[]).slice(0, LIMITS.items)) {
       const values = cleanItem(list, draft)
-      if (!isEmpty(list, values)) contact[list][newId()] = storedItem(values, ++rank)
+      if (isEmpty(list, values)) continue
+      const items = (contact[list] ??= {})
+      items[newId()] = storedItem(values, ++rank)
     }
   }
   for (const tag of (input.tags ?? []).map(cleanTag).filter(Boolean).slice(0, LIMITS.tags))
@@ -154,8 +167,7 @@ export function newStoredContact(
 /** Readable names of the fields `ops` write, for the change note. */
 export function describeEdit(base: Contact, ops: readonly EditOp[]): string[] {
   const labelOf = (list: ItemList, id: string, values?: Record<string, string>) =>
-    values?.label ??
-    (base[list] as unknown as { id: string; label: string }[]).find((i) => i.id === id)?.label
+    values?.label ?? itemsOf(base, list).find((i) => i.id === id)?.label
   return ops.map((op) => {
     switch (op.kind) {
       case 'field':

@@ -74,8 +74,12 @@ export function parseQuery(text: string): Term[] {
 
 function entryOf(c: Contact): Entry {
   const fields: Record<SearchField, string> = {
-    name: fold([c.display, c.given, c.family].join('\n')),
-    org: fold(c.org),
+    name: fold(
+      [c.display, c.prefix, c.given, c.middle, c.family, c.suffix, c.nickname]
+        .filter(Boolean)
+        .join('\n'),
+    ),
+    org: fold([c.org, c.department].filter(Boolean).join('\n')),
     title: fold(c.title),
     notes: fold(c.notes),
     phone: fold(c.phones.map((p) => `${p.value}\n${p.label}`).join('\n')),

@@ -1,13 +1,17 @@
 import { ImmutableString } from '@automerge/automerge'
 import {
+  DETAIL_FIELDS,
+  EXTRA_LISTS,
   ITEM_LISTS,
   LIMITS,
   TEXT_FIELDS,
   cleanField,
   cleanTag,
   keysOf,
+  optionalKeysOf,
+  type AnyItemList,
   type Contact,
-  type ItemList,
+  type DetailField,
   type PostalAddress,
   type ValueItem,
 } from './contact-model.ts'
@@ -29,7 +33,7 @@ export interface StoredItem {
   [key: string]: StoredText | number
 }
 
-export interface StoredContact {
+export interface StoredContact extends Partial<Record<DetailField, StoredText>> {
   createdAt: number
   createdBy: StoredText
   deletedAt: number | null
@@ -45,6 +49,8 @@ export interface StoredContact {
   phones: Record<string, StoredItem>
   emails: Record<string, StoredItem>
   addresses: Record<string, StoredItem>
+  urls?: Record<string, StoredItem>
+  ims?: Record<string, StoredItem>
 }
 
 /** One workplace's contact book: contacts in a map keyed by random ID, so adds never collide. */
@@ -77,13 +83,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function readItems(raw: unknown, list: ItemList): (ValueItem | PostalAddress)[] {
+function readItems(raw: unknown, list: AnyItemList): (ValueItem | PostalAddress)[] {
   if (!isRecord(raw)) return []
   const items: { rank: number; item: Record<string, string> }[] = []
   for (const [id, value] of Object.entries(raw)) {
     if (!isId(id) || !isRecord(value)) continue
     const item: Record<string, string> = { id }
     for (const key of keysOf(list)) item[key] = cleanField(key, readText(value[key]))
+    for (const key of optionalKeysOf(list)) {
+      const text = cleanField(key, readText(value[key]))
+      if (text) item[key] = text
+    }
     const rank = typeof value.rank === 'number' && Number.isFinite(value.rank) ? value.rank : 0
     items.push({ rank, item })
   }
@@ -106,6 +116,16 @@ export function readContact(id: string, raw: unknown): Contact | undefined {
         .slice(0, LIMITS.tags)
         .sort((a, b) => a.localeCompare(b))
     : []
+  const details: Partial<Record<DetailField, string>> = {}
+  for (const field of DETAIL_FIELDS) {
+    const value = cleanField(field, readText(raw[field]))
+    if (value) details[field] = value
+  }
+  const extraLists: Partial<Record<(typeof EXTRA_LISTS)[number], ValueItem[]>> = {}
+  for (const list of EXTRA_LISTS) {
+    const items = readItems(raw[list], list) as ValueItem[]
+    if (items.length > 0) extraLists[list] = items
+  }
   const number = (value: unknown) =>
     typeof value === 'number' && Number.isFinite(value) ? value : 0
   return {
@@ -114,6 +134,8 @@ export function readContact(id: string, raw: unknown): Contact | undefined {
     phones: lists.phones as ValueItem[],
     emails: lists.emails as ValueItem[],
     addresses: lists.addresses as PostalAddress[],
+    ...details,
+    ...extraLists,
     tags,
     createdAt: number(raw.createdAt),
     createdBy: readText(raw.createdBy),

@@ -1,0 +1,70 @@
+import type { ContactBook, ImportResult } from '../crdt/contacts/contact-book.ts'
+import { ImportMatcher } from '../crdt/contacts/contact-merge.ts'
+import type { ContactInput } from '../crdt/contacts/contact-model.ts'
+
+export interface BatchImportOptions {
+  /** Called after each batch with how many contacts are done. */
+  onProgress?: (done: number, total: number) => void
+  /** Stops before the next batch; the batches already written stay. */
+  signal?: AbortSignal
+  /** Time one batch may take on the main thread; the batch size follows it. */
+  budgetMs?: number
+  now?: () => number
+  /** Lets the page handle input and paint between batches. */
+  pause?: () => Promise<void>
+}
+
+const FIRST_BATCH = 50
+const MAX_BATCH = 2000
+const INDEX_SLICE = 1000
+
+/**
+ * Imports contacts in batches, each one change (merged as ContactBook.importContacts does), with
+ * a pause between them, so a big import never holds the main thread for long. The batch size is
+ * adjusted to take about `budgetMs`.
+ */
+export async function importInBatches(
+  book: ContactBook,
+  contacts: readonly ContactInput[],
+  options: BatchImportOptions = {},
+): Promise<ImportResult & { cancelled: boolean }> {
+  const now = options.now ?? (() => performance.now())
+  const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
+  const budget = options.budgetMs ?? 40
+  const total: ImportResult & { cancelled: boolean } = {
+    added: [],
+    updated: [],
+    skipped: 0,
+    ids: [],
+    cancelled: false,
+  }
+  // The book's contacts are indexed for matching once, in slices between pauses.
+  const matcher = new ImportMatcher()
+  const existing = book.search()
+  for (let i = 0; i < existing.length; i += INDEX_SLICE) {
+    for (const c of existing.slice(i, i + INDEX_SLICE)) matcher.add(c)
+    if (i + INDEX_SLICE < existing.length) await pause()
+  }
+  let size = FIRST_BATCH
+  let done = 0
+  while (done < contacts.length) {
+    if (options.signal?.aborted) {
+      total.cancelled = true
+      break
+    }
+    const started = now()
+    const result = book.applyImport(matcher.plan(contacts.slice(done, done + size)))
+    matcher.settle(result.ids, (id) => book.get(id))
+    const took = now() - started
+    total.added.push(...result.added)
+    total.updated.push(...result.updated)
+    total.skipped += result.skipped
+    total.ids.push(...result.ids)
+    done = Math.min(contacts.length, done + size)
+    options.onProgress?.(done, contacts.length)
+    const factor = Math.max(0.5, Math.min(2, budget / Math.max(took, 1)))
+    size = Math.max(10, Math.min(MAX_BATCH, Math.round(size * factor)))
+    if (done < contacts.length) await pause()
+  }
+  return total
+}

@@ -1,0 +1,104 @@
+import { Repo } from '@automerge/automerge-repo'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
+import type { ContactInput } from '../../src/crdt/contacts/contact-model.ts'
+import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
+import { importVCardFileInBackground } from '../../src/vcard/contacts-vcard.ts'
+import { importInBatches } from '../../src/vcard/import-batches.ts'
+import { isParseReply, isParseRequest } from '../../src/vcard/vcard-worker-protocol.ts'
+
+const repos: Repo[] = []
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((r) => r.shutdown()))
+})
+
+async function emptyBook(): Promise<ContactBook> {
+  const repo = new Repo({ network: [] })
+  repos.push(repo)
+  const book = new ContactBook({
+    handle: repo.create<ContactsDoc>(initialContactsDoc()),
+    self: 'peer-a',
+    defer: (step) => step(),
+  })
+  await book.ready
+  return book
+}
+
+const people = (n: number): ContactInput[] =>
+  Array.from({ length: n }, (_, i) => ({
+    given: `P${i}`,
+    phones: [{ label: 'mobile', value: `+1 555 ${i}` }],
+  }))
+
+describe('batched import', () => {
+  it('writes in batches sized to the time budget, reporting progress', async () => {
+    const book = await emptyBook()
+    // A clock on which writing a contact takes 2 ms: with a 40 ms budget, batches settle at 20.
+    let clock = 0
+    let stored = 0
+    let changes = 0
+    book.on('change', () => {
+      changes++
+      const count = book.search().length
+      clock += (count - stored) * 2
+      stored = count
+    })
+    const progress: number[] = []
+    const result = await importInBatches(book, people(200), {
+      budgetMs: 40,
+      now: () => clock,
+      pause: async () => {},
+      onProgress: (done, total) => {
+        progress.push(done)
+        expect(total).toBe(200)
+      },
+    })
+    expect(result).toMatchObject({ cancelled: false, skipped: 0 })
+    expect(result.added).toHaveLength(200)
+    expect(book.search()).toHaveLength(200)
+    const sizes = progress.map((done, i) => done - (progress[i - 1] ?? 0))
+    expect(sizes.slice(0, 4)).toEqual([50, 25, 20, 20])
+    expect(progress[progress.length - 1]).toBe(200)
+    expect(changes).toBe(progress.length)
+  })
+
+  it('stops at the next batch when cancelled, keeping what was written', async () => {
+    const book = await emptyBook()
+    const controller = new AbortController()
+    const result = await importInBatches(book, people(500), {
+      signal: controller.signal,
+      pause: async () => {},
+      onProgress: (done) => {
+        if (done >= 50) controller.abort()
+      },
+    })
+    expect(result.cancelled).toBe(true)
+    expect(result.added.length).toBeGreaterThan(0)
+    expect(result.added.length).toBeLessThan(500)
+    expect(book.search()).toHaveLength(result.added.length)
+  })
+
+  it('imports a file in the background (in place where there are no workers)', async () => {
+    const book = await emptyBook()
+    const text = people(30)
+      .map((p) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${p.given}\r\nEND:VCARD\r\n`)
+      .join('')
+    let read = 0
+    const outcome = await importVCardFileInBackground(book, text, { onRead: (n) => (read = n) })
+    expect(read).toBe(30)
+    expect(outcome).toMatchObject({ ok: true, cancelled: false, skipped: 0 })
+    expect(book.search()).toHaveLength(30)
+  })
+
+  it('checks messages to and from the worker', () => {
+    expect(isParseRequest({ v: 1, kind: 'parse', text: 'x' })).toBe(true)
+    expect(isParseRequest({ v: 2, kind: 'parse', text: 'x' })).toBe(false)
+    expect(isParseRequest({ v: 1, kind: 'parse', text: 1 })).toBe(false)
+    expect(isParseReply({ ok: true, contacts: [{}], unmapped: [[]] })).toBe(true)
+    expect(isParseReply({ ok: true, contacts: [{}], unmapped: [] })).toBe(false)
+    expect(isParseReply({ ok: true, contacts: [null], unmapped: [[]] })).toBe(false)
+    expect(isParseReply({ ok: false, errors: [{ line: 1, message: 'm' }] })).toBe(true)
+    expect(isParseReply({ ok: false, errors: [{ line: '1', message: 'm' }] })).toBe(false)
+    expect(isParseReply('nope')).toBe(false)
+  })
+})
