@@ -6,6 +6,8 @@ import { createBrowserPwa } from './pwa/browser-pwa.ts'
 import { captureInstallPrompt } from './pwa/pwa-controller.ts'
 import { directShareDestinations } from './direct/share-destinations.ts'
 import { combineShareDestinations, workplaceShareDestinations } from './pwa/share-destinations.ts'
+import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
+import { persistenceSources } from './backup/persistence-sources.ts'
 
 // Before anything async: the browser may offer installation once, early.
 const earlyInstallPrompt = captureInstallPrompt(window)
@@ -19,6 +21,11 @@ try {
     ...(navigator.storage ? { storageManager: navigator.storage } : {}),
     pageUrl: location.href,
   })
+  const pwa = createBrowserPwa(window, earlyInstallPrompt)
+  const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
+  void shell.workplaces.then((app) =>
+    watchPersistenceTriggers(persistence, persistenceSources(app, pwa)),
+  )
   const share = shell.workplaces.then((app) =>
     combineShareDestinations(
       workplaceShareDestinations(app, (workplaceId, item) =>
@@ -29,7 +36,7 @@ try {
   )
   mount(App, {
     target,
-    props: { shell, pwa: createBrowserPwa(window, earlyInstallPrompt), share },
+    props: { shell: { ...shell, data: { persistence } }, pwa, share },
   })
 } catch (error) {
   console.error('Peerplace could not start', error)

@@ -1,3 +1,4 @@
+import type { DeviceData } from '../backup/device-data.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { SignalingState } from '../peer/signaling/signaling.ts'
 import type { PeerSession } from './peer-session.ts'
@@ -17,6 +18,8 @@ export interface ShellModel {
   readonly session: PeerSession
   /** The workplaces, ready once the document layer (Automerge's wasm) has loaded. */
   readonly workplaces: Promise<WorkplacesApp>
+  /** Storage persistence, backup, restore and exports (absent where main.ts gives none). */
+  readonly data?: DeviceData
 }
 
 /** The device's editable display name; `DeviceProfile` from src/peer/identity fits. */
