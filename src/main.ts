@@ -8,6 +8,7 @@ import { directShareDestinations } from './direct/share-destinations.ts'
 import { combineShareDestinations, workplaceShareDestinations } from './pwa/share-destinations.ts'
 import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
 import { persistenceSources } from './backup/persistence-sources.ts'
+import { createDeviceData } from './backup/device-data.ts'
 
 // Before anything async: the browser may offer installation once, early.
 const earlyInstallPrompt = captureInstallPrompt(window)
@@ -26,6 +27,20 @@ try {
   void shell.workplaces.then((app) =>
     watchPersistenceTriggers(persistence, persistenceSources(app, pwa)),
   )
+  const data = createDeviceData({
+    persistence,
+    indexedDB,
+    localStorage,
+    peerId: shell.peerId,
+    prepareDatabases: () =>
+      import('./backup/prepare-app-databases.ts').then((m) => m.prepareAppDatabases(indexedDB)),
+    // A restore writes only after the whole file checked out; first this tab stops writing.
+    quiesce: async () => {
+      const app = await shell.workplaces.catch(() => undefined)
+      await app?.stack.shutdown()
+      shell.session.close()
+    },
+  })
   const share = shell.workplaces.then((app) =>
     combineShareDestinations(
       workplaceShareDestinations(app, (workplaceId, item) =>
@@ -36,7 +51,7 @@ try {
   )
   mount(App, {
     target,
-    props: { shell: { ...shell, data: { persistence } }, pwa, share },
+    props: { shell: { ...shell, data }, pwa, share },
   })
 } catch (error) {
   console.error('Peerplace could not start', error)
