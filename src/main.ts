@@ -40,6 +40,10 @@ try {
       await app?.stack.shutdown()
       shell.session.close()
     },
+    exports: () =>
+      Promise.all([shell.workplaces, import('./backup/export/workplace-export.ts')]).then(
+        ([app, { createWorkplaceExports }]) => createWorkplaceExports(app),
+      ),
   })
   const share = shell.workplaces.then((app) =>
     combineShareDestinations(

@@ -1,6 +1,7 @@
 import type { BackupProgress } from './write-backup.ts'
 import type { RestoreProgress, RestoreResult } from './restore-backup.ts'
 import type { StoragePersistence } from './storage-persistence.ts'
+import type { WorkplaceExports } from './export/workplace-export.ts'
 
 /** A finished backup, ready to be saved by the person. */
 export interface SavedBackup {
@@ -29,6 +30,8 @@ export interface DeviceData {
     passphrase: string
     onProgress?: (progress: RestoreProgress) => void
   }): Promise<RestoreResult>
+  /** Chat and files of each workplace in forms people can open (once workplaces load). */
+  exports(): Promise<WorkplaceExports>
 }
 
 export interface DeviceDataPlatform {
@@ -40,6 +43,8 @@ export interface DeviceDataPlatform {
   prepareDatabases(): Promise<void>
   /** Stops what writes to storage (the documents, the network) before a restore writes. */
   quiesce(): Promise<void>
+  /** The exports, built once the workplaces have loaded. */
+  exports(): Promise<WorkplaceExports>
   now?: () => number
 }
 
@@ -48,6 +53,7 @@ export function createDeviceData(platform: DeviceDataPlatform): DeviceData {
   const now = platform.now ?? Date.now
   return {
     persistence: platform.persistence,
+    exports: platform.exports,
     async backup(options) {
       const [{ writeBackup }, { BlobSink }] = await Promise.all([
         import('./write-backup.ts'),
