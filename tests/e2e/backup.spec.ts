@@ -55,11 +55,10 @@ test('a backup restored in a fresh browser is the same device, in its workplace,
 
   const fresh = await freshDevice(browser, 'Bob again')
   expect(await peerIdOf(fresh.page)).not.toBe(bobPeer)
-  const dialog = await startRestore(fresh.page, file, PASSPHRASE)
-  await expect(dialog.getByTestId('restore-done')).toContainText('Acme')
+  await startRestore(fresh.page, file, PASSPHRASE)
   // The app restarts as the restored device.
   await expect(fresh.page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', bobPeer, {
-    timeout: 30_000,
+    timeout: 90_000,
   })
   await expect(fresh.page.getByTestId('device-name')).toHaveText('Bob')
   await openWorkplace(fresh.page, 'Acme')
@@ -69,6 +68,18 @@ test('a backup restored in a fresh browser is the same device, in its workplace,
   await expect(fresh.page.getByText('written while Bob was away')).toBeVisible({ timeout: 30_000 })
   await send(fresh.page, 'written after the restore')
   await expect(ann.page.getByText('written after the restore')).toBeVisible({ timeout: 30_000 })
+
+  // The restored history leaves Peerplace as Markdown a person can read.
+  await fresh.page.getByTestId('open-data').click()
+  const [download] = await Promise.all([
+    fresh.page.waitForEvent('download'),
+    fresh.page.getByTestId('export-chat-md').click(),
+  ])
+  const markdown = readFileSync(await download.path(), 'utf8')
+  expect(markdown).toContain('# Acme: chat')
+  for (const text of ['written before the backup', 'written while Bob was away']) {
+    expect(markdown).toContain(`> ${text}`)
+  }
 })
 
 test('a wrong passphrase, a cut file or a flipped byte is refused and changes nothing', async ({
@@ -96,7 +107,7 @@ test('a wrong passphrase, a cut file or a flipped byte is refused and changes no
   ]
   for (const [path, passphrase, message] of cases) {
     const dialog = await startRestore(fresh.page, path, passphrase)
-    await expect(dialog.getByTestId('restore-error')).toHaveText(message, { timeout: 60_000 })
+    await expect(dialog.getByTestId('restore-error')).toHaveText(message, { timeout: 90_000 })
     expect(await storedWorkplaces(fresh.page)).toEqual([])
     expect(await peerIdOf(fresh.page)).toBe(before)
   }
@@ -105,12 +116,11 @@ test('a wrong passphrase, a cut file or a flipped byte is refused and changes no
   expect(await storedWorkplaces(fresh.page)).toEqual([])
 
   // The intact file restores, so the refusals above were the damage, not the set-up.
-  const dialog = await startRestore(fresh.page, file, PASSPHRASE)
-  await expect(dialog.getByTestId('restore-done')).toContainText('Zeta', { timeout: 60_000 })
+  await startRestore(fresh.page, file, PASSPHRASE)
   await expect(fresh.page.getByTestId('peer-id')).toHaveAttribute(
     'data-peer-id',
     await peerIdOf(cy.page),
-    { timeout: 30_000 },
+    { timeout: 90_000 },
   )
   expect(await storedWorkplaces(fresh.page)).toEqual(['Zeta'])
 })

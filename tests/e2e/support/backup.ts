@@ -16,7 +16,7 @@ export async function saveBackup(page: Page, passphrase: string, path: string): 
   return path
 }
 
-/** Starts a restore through "Your data"; returns the dialog so callers can wait for the outcome. */
+/** Starts a restore through "Your data"; returns the dialog, where an error would show. */
 export async function startRestore(page: Page, file: string, passphrase: string) {
   if (!(await page.getByTestId('data-dialog').isVisible())) {
     await page.getByTestId('open-data').click()
@@ -24,7 +24,8 @@ export async function startRestore(page: Page, file: string, passphrase: string)
   const dialog = page.getByTestId('data-dialog')
   await dialog.getByTestId('restore-file').setInputFiles(file)
   await dialog.getByTestId('restore-passphrase').fill(passphrase)
-  await dialog.getByTestId('restore-start').click()
+  // A good file ends in a reload, which the click waits to see begin: allow for the key's time.
+  await dialog.getByTestId('restore-start').click({ timeout: 90_000 })
   return dialog
 }
 
