@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { expect, test, type Browser } from '@playwright/test'
-import { saveBackup, startRestore, storedWorkplaces } from './support/backup.ts'
+import { randomBytes } from 'node:crypto'
+import { saveBackup, startRestore, storageCounts, storedWorkplaces } from './support/backup.ts'
 import { openChat, send } from './support/chat.ts'
 import { openDevice, peerIdOf, trackDevices, type Device } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
@@ -89,7 +90,19 @@ test('a wrong passphrase, a cut file or a flipped byte is refused and changes no
   const cy = await openDevice(browser, 'Cy')
   devices.push(cy)
   await createWorkplace(cy.page, 'Zeta')
+  // A file of many chunks: more entries than a restore writes in one batch.
+  await cy.page.getByTestId('tab-files').click()
+  const plans = testInfo.outputPath('plans.bin')
+  writeFileSync(plans, randomBytes(17 * 1024 * 1024))
+  await cy.page.getByTestId('files-input').setInputFiles(plans, { timeout: 60_000 })
+  await expect(cy.page.locator('[data-local="complete"]')).toHaveCount(1, { timeout: 60_000 })
+  const held = await storageCounts(cy.page)
+  expect(held['peerplace-files/chunks']).toBeGreaterThan(64)
   const file = await saveBackup(cy.page, PASSPHRASE, testInfo.outputPath('cy.peerplace-backup'))
+  const cyPeer = await peerIdOf(cy.page)
+  // Cy leaves, so no nearby device changes the new browser's storage while it is watched.
+  await cy.context.close()
+  devices.splice(devices.indexOf(cy), 1)
   const bytes = readFileSync(file)
   const cut = testInfo.outputPath('cut.peerplace-backup')
   writeFileSync(cut, bytes.subarray(0, bytes.length - 100))
@@ -100,6 +113,7 @@ test('a wrong passphrase, a cut file or a flipped byte is refused and changes no
 
   const fresh = await freshDevice(browser, 'New browser')
   const before = await peerIdOf(fresh.page)
+  const untouched = await storageCounts(fresh.page)
   const cases: [string, string, RegExp][] = [
     [file, 'not the passphrase', /passphrase is wrong/],
     [cut, PASSPHRASE, /incomplete/],
@@ -109,6 +123,7 @@ test('a wrong passphrase, a cut file or a flipped byte is refused and changes no
     const dialog = await startRestore(fresh.page, path, passphrase)
     await expect(dialog.getByTestId('restore-error')).toHaveText(message, { timeout: 90_000 })
     expect(await storedWorkplaces(fresh.page)).toEqual([])
+    expect(await storageCounts(fresh.page)).toEqual(untouched)
     expect(await peerIdOf(fresh.page)).toBe(before)
   }
   await fresh.page.reload()
@@ -117,10 +132,10 @@ test('a wrong passphrase, a cut file or a flipped byte is refused and changes no
 
   // The intact file restores, so the refusals above were the damage, not the set-up.
   await startRestore(fresh.page, file, PASSPHRASE)
-  await expect(fresh.page.getByTestId('peer-id')).toHaveAttribute(
-    'data-peer-id',
-    await peerIdOf(cy.page),
-    { timeout: 90_000 },
-  )
+  await expect(fresh.page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', cyPeer, {
+    timeout: 90_000,
+  })
   expect(await storedWorkplaces(fresh.page)).toEqual(['Zeta'])
+  const restored = await storageCounts(fresh.page)
+  expect(restored['peerplace-files/chunks']).toBe(held['peerplace-files/chunks'])
 })

@@ -49,3 +49,30 @@ export async function storedWorkplaces(page: Page): Promise<string[]> {
       }),
   )
 }
+
+/**
+ * Entries per non-empty object store of every Peerplace database in the page's storage
+ * ("db/store"). Empty stores are left out: a database the app creates empty is not data.
+ */
+export async function storageCounts(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const counts: Record<string, number> = {}
+    const names = (await indexedDB.databases()).map((d) => d.name ?? '')
+    for (const name of names.filter((n) => n.startsWith('peerplace')).sort()) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name)
+        request.onsuccess = () => resolve(request.result)
+        request.onerror = () => reject(request.error)
+      })
+      for (const store of [...db.objectStoreNames]) {
+        counts[`${name}/${store}`] = await new Promise<number>((resolve, reject) => {
+          const request = db.transaction(store).objectStore(store).count()
+          request.onsuccess = () => resolve(request.result)
+          request.onerror = () => reject(request.error)
+        })
+      }
+      db.close()
+    }
+    return Object.fromEntries(Object.entries(counts).filter(([, count]) => count > 0))
+  })
+}
