@@ -70,8 +70,15 @@ test('a backup restored in a fresh browser is the same device, in its workplace,
   await send(fresh.page, 'written after the restore')
   await expect(ann.page.getByText('written after the restore')).toBeVisible({ timeout: 30_000 })
 
-  // The restored history leaves Peerplace as Markdown a person can read.
+  // The device details say whether the browser keeps the data (asked for at the first
+  // workplace) and how much space is used.
   await fresh.page.getByTestId('open-data').click()
+  await expect(fresh.page.getByTestId('storage-persisted')).toHaveAttribute(
+    'data-persisted',
+    /^(true|false)$/,
+  )
+  await expect(fresh.page.getByTestId('storage-usage')).toContainText(/used of about/)
+  // The restored history leaves Peerplace as Markdown a person can read.
   const [download] = await Promise.all([
     fresh.page.waitForEvent('download'),
     fresh.page.getByTestId('export-chat-md').click(),
