@@ -7,6 +7,9 @@ import { createBrowserPwa } from './pwa/browser-pwa.ts'
 import { captureInstallPrompt } from './pwa/pwa-controller.ts'
 import { directShareDestinations } from './direct/share-destinations.ts'
 import { combineShareDestinations, workplaceShareDestinations } from './pwa/share-destinations.ts'
+import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
+import { persistenceSources } from './backup/persistence-sources.ts'
+import { createDeviceData } from './backup/device-data.ts'
 
 // Before anything async: the browser may offer installation once, early.
 const earlyInstallPrompt = captureInstallPrompt(window)
@@ -20,6 +23,29 @@ try {
     ...(navigator.storage ? { storageManager: navigator.storage } : {}),
     pageUrl: location.href,
     workplaceIndex: createIndexedDbWorkplaceList(),
+  })
+  const pwa = createBrowserPwa(window, earlyInstallPrompt)
+  const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
+  void shell.workplaces.then((app) =>
+    watchPersistenceTriggers(persistence, persistenceSources(app, pwa)),
+  )
+  const data = createDeviceData({
+    persistence,
+    indexedDB,
+    localStorage,
+    peerId: shell.peerId,
+    prepareDatabases: () =>
+      import('./backup/prepare-app-databases.ts').then((m) => m.prepareAppDatabases(indexedDB)),
+    // A restore writes only after the whole file checked out; first this tab stops writing.
+    quiesce: async () => {
+      const app = await shell.workplaces.catch(() => undefined)
+      await app?.stack.shutdown()
+      shell.session.close()
+    },
+    exports: () =>
+      Promise.all([shell.workplaces, import('./backup/export/workplace-export.ts')]).then(
+        ([app, { createWorkplaceExports }]) => createWorkplaceExports(app),
+      ),
   })
   const share = shell.workplaces.then((app) =>
     combineShareDestinations(
@@ -35,7 +61,7 @@ try {
   )
   mount(App, {
     target,
-    props: { shell, pwa: createBrowserPwa(window, earlyInstallPrompt), share },
+    props: { shell: { ...shell, data }, pwa, share },
   })
 } catch (error) {
   console.error('Peerplace could not start', error)

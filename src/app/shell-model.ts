@@ -1,3 +1,4 @@
+import type { DeviceData } from '../backup/device-data.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { SignalingState } from '../peer/signaling/signaling.ts'
 import type { PeerSession } from './peer-session.ts'
@@ -23,6 +24,8 @@ export interface ShellModel {
    * Automerge: shown while `workplaces` loads. Empty if the index cannot be read.
    */
   readonly savedWorkplaces: Promise<readonly WorkplaceEntry[]>
+  /** Storage persistence, backup, restore and exports (absent where main.ts gives none). */
+  readonly data?: DeviceData
 }
 
 /** The device's editable display name; `DeviceProfile` from src/peer/identity fits. */

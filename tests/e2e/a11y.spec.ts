@@ -66,6 +66,7 @@ for (const { label, viewport, colorScheme } of [
       ['Settings', 'Settings', 'connection-settings'],
       ['Pair a device', 'Pair a device', 'pairing'],
       ['Scan a code', 'Scan a code', 'scan-code'],
+      ['Your data', 'Your data', 'device-data'],
     ] as const) {
       await page.getByRole('button', { name: button, exact: true }).click()
       await expect(page.getByRole('dialog', { name: dialog })).toBeVisible()

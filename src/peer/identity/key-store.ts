@@ -1,6 +1,6 @@
 /**
  * The tiny persistent record store behind identity and profile data. Values must be
- * structured-cloneable (a non-extractable CryptoKey is). Injected so Node tests can use
+ * structured-cloneable (a CryptoKey is). Injected so Node tests can use
  * `createMemoryKeyStore` and the browser `createIdbKeyStore`.
  */
 export interface KeyStore {

@@ -5,7 +5,7 @@ import { peerIdFromPublicKey } from './peer-id.ts'
 
 const RECORD = 'device-key'
 
-/** How the private key is held: a non-extractable WebCrypto key, or raw bytes for @noble/curves. */
+/** How the private key is held: a WebCrypto key, or raw bytes for @noble/curves. */
 export type KeyKind = 'webcrypto' | 'noble'
 
 type StoredKey =
@@ -39,7 +39,9 @@ export async function loadOrCreateIdentity(
 async function generateKey(subtle: SubtleCrypto | null | undefined): Promise<StoredKey> {
   if (subtle) {
     try {
-      const pair = (await subtle.generateKey({ name: 'Ed25519' }, false, [
+      // Extractable so an encrypted backup can carry it (src/backup): a device restored from
+      // one keeps its peer ID. Scripts of this origin could already sign with it either way.
+      const pair = (await subtle.generateKey({ name: 'Ed25519' }, true, [
         'sign',
         'verify',
       ])) as CryptoKeyPair

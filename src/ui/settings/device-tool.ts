@@ -1,2 +1,2 @@
 /** The tool bar's dialogs. */
-export type DeviceTool = 'scan' | 'pair' | 'diagnostics' | 'settings'
+export type DeviceTool = 'scan' | 'pair' | 'diagnostics' | 'settings' | 'data'

@@ -1,0 +1,63 @@
+/** Reads exact byte counts from a stream of chunks of any size. */
+export class ByteReader {
+  readonly #source: AsyncIterator<Uint8Array>
+  #head: Uint8Array = new Uint8Array(0)
+  #ended = false
+  /** Bytes consumed so far (the offset of the next byte). */
+  offset = 0
+
+  constructor(source: AsyncIterable<Uint8Array>) {
+    this.#source = source[Symbol.asyncIterator]()
+  }
+
+  /** Exactly `count` bytes, or fewer only at the end of the stream. */
+  async read(count: number): Promise<Uint8Array> {
+    if (this.#head.length >= count) return this.#consume(count)
+    const parts: Uint8Array[] = [this.#head]
+    let have = this.#head.length
+    while (have < count && !this.#ended) {
+      const next = await this.#source.next()
+      if (next.done) this.#ended = true
+      else if (next.value.length > 0) {
+        parts.push(next.value)
+        have += next.value.length
+      }
+    }
+    const joined = new Uint8Array(have)
+    let at = 0
+    for (const part of parts) {
+      joined.set(part, at)
+      at += part.length
+    }
+    this.#head = joined
+    return this.#consume(Math.min(count, have))
+  }
+
+  /** Whether the stream has no more bytes. */
+  async atEnd(): Promise<boolean> {
+    if (this.#head.length > 0) return false
+    const probe = await this.read(1)
+    if (probe.length === 0) return true
+    this.#head = probe
+    this.offset -= 1
+    return false
+  }
+
+  async cancel(): Promise<void> {
+    await this.#source.return?.()
+  }
+
+  #consume(count: number): Uint8Array {
+    const out = this.#head.slice(0, count)
+    this.#head = this.#head.subarray(count)
+    this.offset += count
+    return out
+  }
+}
+
+/** A Blob's (or File's) bytes as an async iterable, read piece by piece. */
+export async function* blobChunks(blob: Blob, pieceBytes = 4 * 1024 * 1024) {
+  for (let at = 0; at < blob.size; at += pieceBytes) {
+    yield new Uint8Array(await blob.slice(at, at + pieceBytes).arrayBuffer())
+  }
+}

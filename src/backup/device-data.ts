@@ -1,0 +1,95 @@
+import type { BackupProgress } from './write-backup.ts'
+import type { RestoreProgress, RestoreResult } from './restore-backup.ts'
+import type { StoragePersistence } from './storage-persistence.ts'
+import type { WorkplaceExports } from './export/workplace-export.ts'
+
+/** A finished backup, ready to be saved by the person. */
+export interface SavedBackup {
+  blob: Blob
+  fileName: string
+  items: number
+}
+
+/** What the "Your data" device section uses: storage persistence, backups, restore, exports. */
+export interface DeviceData {
+  readonly persistence: StoragePersistence
+  /** Writes an encrypted backup of this device (streamed into a Blob the browser keeps). */
+  backup(options: {
+    passphrase: string
+    includeFiles: boolean
+    onProgress?: (progress: BackupProgress) => void
+    signal?: AbortSignal
+  }): Promise<SavedBackup>
+  /**
+   * Checks `file` whole, then stops this tab's network and documents and writes it; the page
+   * must reload afterwards (the caller does, so it can first say so). Changes nothing if the
+   * check fails.
+   */
+  restore(options: {
+    file: Blob
+    passphrase: string
+    onProgress?: (progress: RestoreProgress) => void
+  }): Promise<RestoreResult>
+  /** Chat and files of each workplace in forms people can open (once workplaces load). */
+  exports(): Promise<WorkplaceExports>
+}
+
+export interface DeviceDataPlatform {
+  persistence: StoragePersistence
+  indexedDB: IDBFactory
+  localStorage: Storage
+  peerId: string
+  /** Opens every app database with its owner's schema (so a restore can write into it). */
+  prepareDatabases(): Promise<void>
+  /** Stops what writes to storage (the documents, the network) before a restore writes. */
+  quiesce(): Promise<void>
+  /** The exports, built once the workplaces have loaded. */
+  exports(): Promise<WorkplaceExports>
+  now?: () => number
+}
+
+/** The "Your data" actions; the backup code loads when first used. */
+export function createDeviceData(platform: DeviceDataPlatform): DeviceData {
+  const now = platform.now ?? Date.now
+  return {
+    persistence: platform.persistence,
+    exports: platform.exports,
+    async backup(options) {
+      const [{ writeBackup }, { BlobSink }] = await Promise.all([
+        import('./write-backup.ts'),
+        import('./byte-sink.ts'),
+      ])
+      const sink = new BlobSink()
+      const end = await writeBackup({
+        source: { indexedDB: platform.indexedDB, localStorage: platform.localStorage },
+        sink,
+        passphrase: options.passphrase,
+        peerId: platform.peerId,
+        includeFiles: options.includeFiles,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        now,
+      })
+      const day = new Date(now()).toISOString().slice(0, 10)
+      return {
+        blob: sink.blob(),
+        fileName: `peerplace-${platform.peerId.slice(0, 8)}-${day}.peerplace-backup`,
+        items: end.items,
+      }
+    },
+    async restore(options) {
+      const { restoreBackup } = await import('./restore-backup.ts')
+      return restoreBackup({
+        file: options.file,
+        passphrase: options.passphrase,
+        target: {
+          indexedDB: platform.indexedDB,
+          localStorage: platform.localStorage,
+          prepare: platform.prepareDatabases,
+          beforeWrite: platform.quiesce,
+        },
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      })
+    },
+  }
+}

@@ -1,0 +1,270 @@
+import { BackupError } from './backup-error.ts'
+import { parseEnd, parseManifest, type BackupEnd, type BackupManifest } from './backup-manifest.ts'
+import { APP_DATABASES, LOCAL_SETTINGS_PREFIX, MAX_LOCAL_SETTING_CHARS } from './app-databases.ts'
+import { blobChunks } from './byte-reader.ts'
+import {
+  checkPortableKey,
+  DEVICE_KEY_RECORD,
+  storedDeviceKey,
+  type PortableDeviceKey,
+} from './device-key-transfer.ts'
+import { decryptFrames, openBackup, type OpenedBackup } from './frame-reader.ts'
+import { isValidKey, keyAtPath, openExisting, putEntries, type StoredEntry } from './idb-access.ts'
+import { decodeJson, decodeValue, readRecords, RecordType, type RawRecord } from './record-codec.ts'
+
+/** Where a restore writes: this browser's storage for the app's origin. */
+export interface RestoreTarget {
+  indexedDB: IDBFactory
+  localStorage: Pick<Storage, 'setItem'>
+  /** Makes sure every app database exists with its schema (opened by the code that owns it). */
+  prepare(): Promise<void>
+  /** Runs once the file has passed every check, just before anything is written. */
+  beforeWrite?(): Promise<void>
+}
+
+export interface RestoreProgress {
+  phase: 'key' | 'checking' | 'writing' | 'done'
+  /** Bytes of the file read in this phase, of `totalBytes`. */
+  bytes: number
+  totalBytes: number
+}
+
+export interface RestoreResult {
+  manifest: BackupManifest
+  end: BackupEnd
+}
+
+/** Entries written per IndexedDB transaction, at most (also bounded by WRITE_BATCH_BYTES). */
+const WRITE_BATCH = 64
+const WRITE_BATCH_BYTES = 8 * 1024 * 1024
+
+type Decoded =
+  | { type: 'manifest'; manifest: BackupManifest }
+  | { type: 'identity'; key: PortableDeviceKey }
+  | { type: 'item'; db: string; store: string; entry: StoredEntry; size: number }
+  | { type: 'setting'; key: string; value: string }
+  | { type: 'end'; end: BackupEnd }
+
+/**
+ * Restores a backup file into this browser: the device key, profile, settings, workplaces,
+ * conversations and files it holds are added (same keys are replaced). The whole file is read
+ * and checked first (passphrase, every frame, every record against the app's stores); only a
+ * file that passes is written. Throws a BackupError otherwise, having changed nothing. The app
+ * must reload afterwards to run as the restored device.
+ */
+export async function restoreBackup(options: {
+  file: Blob
+  passphrase: string
+  target: RestoreTarget
+  onProgress?: (progress: RestoreProgress) => void
+}): Promise<RestoreResult> {
+  const { file, target } = options
+  const totalBytes = file.size
+  const report = (phase: RestoreProgress['phase'], bytes: number) =>
+    options.onProgress?.({ phase, bytes, totalBytes })
+  report('key', 0)
+  const opened = await openBackup(blobChunks(file), options.passphrase)
+  await target.prepare()
+  const databases = new Map<string, IDBDatabase>()
+  try {
+    for (const { name } of APP_DATABASES) {
+      const db = await openExisting(target.indexedDB, name)
+      if (!db) throw new Error(`Peerplace's storage (${name}) is not ready; reload and try again.`)
+      databases.set(name, db)
+    }
+    const check = new Checker(target.indexedDB, databases)
+    for await (const record of decoded(file, opened, (bytes) => report('checking', bytes), check)) {
+      check.accept(record)
+    }
+    const result = check.finish()
+    await target.beforeWrite?.()
+
+    const pending = new Map<
+      string,
+      { db: string; store: string; entries: StoredEntry[]; size: number }
+    >()
+    const flush = async (group: { db: string; store: string; entries: StoredEntry[] }) => {
+      await putEntries(databases.get(group.db)!, group.store, group.entries)
+      pending.delete(`${group.db}\u0000${group.store}`)
+    }
+    let identity: PortableDeviceKey | undefined
+    const settings: { key: string; value: string }[] = []
+    const apply = new Checker(target.indexedDB, databases)
+    for await (const record of decoded(file, opened, (bytes) => report('writing', bytes), apply)) {
+      apply.accept(record)
+      if (record.type === 'identity') identity = record.key
+      if (record.type === 'setting') settings.push(record)
+      if (record.type !== 'item') continue
+      const id = `${record.db}\u0000${record.store}`
+      let group = pending.get(id)
+      if (!group)
+        pending.set(id, (group = { db: record.db, store: record.store, entries: [], size: 0 }))
+      group.entries.push(record.entry)
+      group.size += record.size
+      if (group.entries.length >= WRITE_BATCH || group.size >= WRITE_BATCH_BYTES) await flush(group)
+    }
+    apply.finish()
+    for (const group of [...pending.values()]) await flush(group)
+    for (const { key, value } of settings) target.localStorage.setItem(key, value)
+    // The identity last: a restore cut short leaves the device as it was, plus some data.
+    const identityDb = databases.get('peerplace-identity')!
+    await putEntries(identityDb, 'records', [
+      { key: DEVICE_KEY_RECORD, value: await storedDeviceKey(identity!) },
+    ])
+    report('done', totalBytes)
+    return result
+  } finally {
+    for (const db of databases.values()) db.close()
+  }
+}
+
+/** Reads just the manifest (after checking the passphrase), to show what a backup holds. */
+export async function readManifest(file: Blob, passphrase: string): Promise<BackupManifest> {
+  const opened = await openBackup(blobChunks(file), passphrase)
+  for await (const record of readRecords(decryptFrames(blobChunks(file), opened))) {
+    if (record.type !== RecordType.MANIFEST) break
+    return parseManifest(decodeJson(record.payload))
+  }
+  throw new BackupError('invalid-content', 'The backup does not begin with its description.')
+}
+
+async function* decoded(
+  file: Blob,
+  opened: OpenedBackup,
+  onBytes: (bytes: number) => void,
+  check: Checker,
+): AsyncGenerator<Decoded> {
+  let read = 0
+  async function* counted() {
+    for await (const piece of blobChunks(file)) {
+      read += piece.length
+      onBytes(read)
+      yield piece
+    }
+  }
+  for await (const record of readRecords(decryptFrames(counted(), opened))) {
+    yield check.decode(record)
+  }
+}
+
+/** Checks the records of a backup in order, against the stores they are to be written to. */
+class Checker {
+  readonly #factory: IDBFactory
+  readonly #databases: Map<string, IDBDatabase>
+  #manifest: BackupManifest | undefined
+  #identity = false
+  #end: BackupEnd | undefined
+  #items = 0
+  #settings = 0
+
+  constructor(factory: IDBFactory, databases: Map<string, IDBDatabase>) {
+    this.#factory = factory
+    this.#databases = databases
+  }
+
+  decode(record: RawRecord): Decoded {
+    if (this.#end) throw invalid('The backup has records after its end.')
+    switch (record.type) {
+      case RecordType.MANIFEST:
+        return { type: 'manifest', manifest: parseManifest(decodeJson(record.payload)) }
+      case RecordType.IDENTITY:
+        return { type: 'identity', key: checkPortableKey(decodeValue(record.payload)) }
+      case RecordType.STORE_ITEM:
+        return this.#item(decodeValue(record.payload), record.payload.length)
+      case RecordType.LOCAL_SETTING:
+        return setting(decodeJson(record.payload))
+      case RecordType.END:
+        return { type: 'end', end: parseEnd(decodeJson(record.payload)) }
+    }
+  }
+
+  accept(record: Decoded): void {
+    if (!this.#manifest && record.type !== 'manifest')
+      throw invalid('The backup has no description.')
+    switch (record.type) {
+      case 'manifest':
+        if (this.#manifest) throw invalid('The backup describes itself twice.')
+        this.#manifest = record.manifest
+        return
+      case 'identity':
+        if (this.#identity) throw invalid('The backup holds two device keys.')
+        this.#identity = true
+        return
+      case 'item':
+        if (!this.#manifest!.includesFiles && partOf(record.db) === 'files') {
+          throw invalid('The backup holds files it says it does not.')
+        }
+        this.#items++
+        return
+      case 'setting':
+        this.#settings++
+        return
+      case 'end':
+        this.#end = record.end
+    }
+  }
+
+  finish(): RestoreResult {
+    if (!this.#manifest || !this.#end) throw invalid('The backup is incomplete.')
+    if (!this.#identity) throw invalid('The backup holds no device key.')
+    if (this.#end.items !== this.#items || this.#end.settings !== this.#settings) {
+      throw invalid('The backup is missing records.')
+    }
+    return { manifest: this.#manifest, end: this.#end }
+  }
+
+  readonly #keyPaths = new Map<string, string | string[] | null>()
+
+  #keyPath(name: string, database: IDBDatabase, store: string): string | string[] | null {
+    const id = `${name}\u0000${store}`
+    if (!this.#keyPaths.has(id)) {
+      this.#keyPaths.set(id, database.transaction(store, 'readonly').objectStore(store).keyPath)
+    }
+    return this.#keyPaths.get(id)!
+  }
+
+  #item(raw: unknown, size: number): Decoded {
+    const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
+    const { db, store, key, value } = r
+    if (typeof db !== 'string' || typeof store !== 'string') throw invalid('A record is malformed.')
+    const database = this.#databases.get(db)
+    if (!database || !database.objectStoreNames.contains(store)) {
+      throw invalid(`The backup holds data for storage this app does not have (${db}/${store}).`)
+    }
+    if (!isValidKey(this.#factory, key)) throw invalid('A record has an invalid key.')
+    if (db === 'peerplace-identity' && key === DEVICE_KEY_RECORD) {
+      throw invalid('The backup holds a device key in the wrong place.')
+    }
+    const keyPath = this.#keyPath(db, database, store)
+    if (keyPath !== null) {
+      const derived = keyAtPath(value, keyPath)
+      if (!isValidKey(this.#factory, derived) || this.#factory.cmp(derived, key) !== 0) {
+        throw invalid('A record does not match its key.')
+      }
+    }
+    return { type: 'item', db, store, entry: { key, value }, size }
+  }
+}
+
+function setting(raw: unknown): Decoded {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
+  const { key, value } = r
+  if (
+    typeof key !== 'string' ||
+    typeof value !== 'string' ||
+    !key.startsWith(LOCAL_SETTINGS_PREFIX) ||
+    key.length > 256 ||
+    value.length > MAX_LOCAL_SETTING_CHARS
+  ) {
+    throw invalid('The backup holds an invalid setting.')
+  }
+  return { type: 'setting', key, value }
+}
+
+function partOf(db: string) {
+  return APP_DATABASES.find((d) => d.name === db)?.part
+}
+
+function invalid(message: string): BackupError {
+  return new BackupError('invalid-content', message)
+}
