@@ -6,6 +6,9 @@ import { createTestDevice, linkTo } from '../support/test-device.ts'
 import { createTestSyncStatus } from '../support/test-sync-status.ts'
 import { until } from '../support/until.ts'
 
+/** Upper bound for each wait: generous, as the machine running the tests may be busy. */
+const WAIT_MS = 15_000
+
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn()
@@ -17,7 +20,7 @@ async function device(hub: FakeMeshHub, name: string) {
   return created
 }
 
-describe('sync status', () => {
+describe('sync status', { timeout: 60_000 }, () => {
   it('says "Only you are here" in a workplace with no other member, reachable or not', async () => {
     const hub = new FakeMeshHub()
     const a = await device(hub, 'Ann')
@@ -36,14 +39,14 @@ describe('sync status', () => {
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
-    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join', WAIT_MS)
     const bSync = createTestSyncStatus(hub, b!, bAcme)
     const aSync = createTestSyncStatus(hub, a!, acme)
     cleanup.push(
       () => bSync.status.close(),
       () => aSync.status.close(),
     )
-    await until(() => bSync.status.self().state === 'in-sync', 'B to be in sync')
+    await until(() => bSync.status.self().state === 'in-sync', 'B to be in sync', WAIT_MS)
     expect(syncLabel(bSync.status.self()).label).toBe('In sync')
 
     // Ann's device goes away; Bob's still has its relay: nobody else is here, no alarm.

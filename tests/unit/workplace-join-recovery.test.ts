@@ -6,6 +6,9 @@ import { FakeMeshHub } from '../support/fake-mesh-port.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
+/** Upper bound for each wait: generous, as the machine running the tests may be busy. */
+const WAIT_MS = 15_000
+
 const stacks: WorkplaceStack[] = []
 afterEach(async () => {
   await Promise.all(stacks.splice(0).map((s) => s.shutdown()))
@@ -19,7 +22,7 @@ async function device(hub: FakeMeshHub, name: string): Promise<TestDevice> {
 
 const stateOf = (dev: TestDevice, workplace: string) => dev.stack.joins.status(workplace)?.state
 
-describe('joining never strands anyone', () => {
+describe('joining never strands anyone', { timeout: 60_000 }, () => {
   it('explains the wait, can be cancelled and retried, and its banner clears', async () => {
     const hub = new FakeMeshHub()
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
@@ -49,7 +52,7 @@ describe('joining never strands anyone', () => {
     expect(b!.stack.workplaces.get(acme.id)).toBeUndefined()
 
     b!.stack.joins.retry(acme.id)
-    await until(() => stateOf(b!, acme.id) === 'joined', 'Bob to join on retry')
+    await until(() => stateOf(b!, acme.id) === 'joined', 'Bob to join on retry', WAIT_MS)
     const cleared: string[] = []
     b!.stack.joins.on('cleared', (id) => cleared.push(id))
     b!.stack.joins.dismiss(acme.id)
@@ -63,12 +66,16 @@ describe('joining never strands anyone', () => {
     const acme = await a!.stack.workplaces.create('Acme')
     const single = linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 }))
     d!.stack.joins.start(single)
-    await until(() => d!.stack.workplaces.get(acme.id), 'Dee to join')
+    await until(() => d!.stack.workplaces.get(acme.id), 'Dee to join', WAIT_MS)
     e!.stack.joins.start(single)
-    const refused = await until(() => {
-      const s = e!.stack.joins.status(acme.id)
-      return s?.state === 'refused' ? s : undefined
-    }, 'Eve to be refused')
+    const refused = await until(
+      () => {
+        const s = e!.stack.joins.status(acme.id)
+        return s?.state === 'refused' ? s : undefined
+      },
+      'Eve to be refused',
+      WAIT_MS,
+    )
     expect(refused).toMatchObject({ code: 'used', canAsk: true })
 
     e!.stack.joins.askInstead(acme.id)
@@ -76,9 +83,13 @@ describe('joining never strands anyone', () => {
       state: 'asking',
       progress: { decidedBy: 'owner' },
     })
-    await until(() => a!.stack.joins.requests(acme.id).length === 1, 'Ann to see Eve asking')
+    await until(
+      () => a!.stack.joins.requests(acme.id).length === 1,
+      'Ann to see Eve asking',
+      WAIT_MS,
+    )
     await a!.stack.joins.approve(acme.id, e!.identity.peerId)
-    await until(() => stateOf(e!, acme.id) === 'joined', 'Eve to join by asking')
+    await until(() => stateOf(e!, acme.id) === 'joined', 'Eve to join by asking', WAIT_MS)
   })
 
   it('does not offer asking when the owners already said no', async () => {
@@ -86,12 +97,20 @@ describe('joining never strands anyone', () => {
     const [a, c] = await Promise.all(['Ann', 'Cy'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     c!.stack.joins.start(linkTo(acme))
-    await until(() => a!.stack.joins.requests(acme.id).length === 1, 'Ann to see Cy asking')
+    await until(
+      () => a!.stack.joins.requests(acme.id).length === 1,
+      'Ann to see Cy asking',
+      WAIT_MS,
+    )
     a!.stack.joins.deny(acme.id, c!.identity.peerId)
-    const refused = await until(() => {
-      const s: JoinStatus | undefined = c!.stack.joins.status(acme.id)
-      return s?.state === 'refused' ? s : undefined
-    }, 'Cy to be told')
+    const refused = await until(
+      () => {
+        const s: JoinStatus | undefined = c!.stack.joins.status(acme.id)
+        return s?.state === 'refused' ? s : undefined
+      },
+      'Cy to be told',
+      WAIT_MS,
+    )
     expect(refused).toMatchObject({ code: 'denied', canAsk: false })
   })
 })
