@@ -37,7 +37,8 @@ describe('joining never strands anyone', { timeout: 60_000 }, () => {
       state: 'connecting',
       progress: { reached: 0, rounds: 1, decidedBy: 'member' },
     })
-    const words = joinWords(waiting!, waiting!.state === 'connecting' ? waiting.progress.since : 0)
+    if (waiting?.state !== 'connecting') throw new Error('Bob is not looking for members')
+    const words = joinWords(waiting, waiting.progress.since)
     expect(words.detail).toMatch(/Any member of Acme can let you in/)
     expect(words.detail).toMatch(/one of them must have Peerplace open/)
     expect(words.detail).toMatch(/No member is online yet/)
