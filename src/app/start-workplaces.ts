@@ -8,6 +8,7 @@ import { workplaceInvites } from '../direct/workplace-invites.ts'
 import { FILES_DOC_KIND, initialFilesDoc } from '../files/files-doc.ts'
 import { createFilesService } from '../files/files-service.ts'
 import { SyncerFirst } from '../crdt/sync/syncer-first.ts'
+import { signalingReachability } from '../crdt/sync/reachability.ts'
 import { createLocalConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
@@ -84,6 +85,7 @@ export async function startWorkplaces(
     stack,
     mesh: session.meshPort,
     presence: session.presencePort,
+    reach: signalingReachability(session.connection, session.meshPort),
     heads: createLocalConfirmedHeadsStore(platform.localStorage),
     appUrl: platform.appUrl,
     endpoints: () => session.endpoints(),

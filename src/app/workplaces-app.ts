@@ -6,6 +6,7 @@ import {
   type ConfirmedHeadsStore,
   type PresencePort,
 } from '../crdt/sync/workplace-sync.ts'
+import type { ReachabilityPort } from '../crdt/sync/reachability.ts'
 import { decodeWorkplaceLink, encodeWorkplaceLink } from '../crdt/workplace/invite-link.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../crdt/workplace-stack.ts'
@@ -32,6 +33,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   readonly direct: DirectService
   readonly #mesh: MeshPort
   readonly #presence: PresencePort
+  readonly #reach: ReachabilityPort
   readonly #heads: ConfirmedHeadsStore
   readonly #appUrl: string
   readonly #endpoints: () => string[]
@@ -45,6 +47,8 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     stack: WorkplaceStack
     mesh: MeshPort
     presence: PresencePort
+    /** Whether this device can reach anyone at all (for "Offline" in the sync status). */
+    reach: ReachabilityPort
     heads: ConfirmedHeadsStore
     appUrl: string
     endpoints: () => string[]
@@ -61,6 +65,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     this.direct = options.direct
     this.#mesh = options.mesh
     this.#presence = options.presence
+    this.#reach = options.reach
     this.#heads = options.heads
     this.#appUrl = options.appUrl
     this.#endpoints = options.endpoints
@@ -96,6 +101,8 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         workplace: wp.id,
         mesh: this.#mesh,
         presence: this.#presence,
+        members: () => [...wp.membership.members.keys()],
+        reach: this.#reach,
         handles: () => [...wp.handles(), ...(this.#features.get(wp.id)?.handles() ?? [])],
         store: this.#heads,
       })

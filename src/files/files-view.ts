@@ -78,6 +78,8 @@ export interface FilesViewInput {
 export function buildFilesView(input: FilesViewInput): FilesView {
   const names = new Map(input.members.map((m) => [m.peer, m.name]))
   const nameOf = (peer: PeerId) => names.get(peer) ?? `Peer ${peer.slice(0, 6)}`
+  const sentTo = (peer: PeerId, fileId: HashHex) =>
+    input.uploads.find((u) => u.peer === peer && u.fileId === fileId)?.bytesSent ?? 0
   const versionView = (entry: FileEntry, version: number): FileVersionView => {
     const record = input.local.get(entry.fileId)
     const holders: HolderView[] = [...(input.holdings.get(entry.fileId) ?? [])]
@@ -86,7 +88,7 @@ export function buildFilesView(input: FilesViewInput): FilesView {
         peer,
         name: nameOf(peer),
         complete: h.complete,
-        percent: h.of > 0 ? Math.floor((100 * h.chunks) / h.of) : 100,
+        percent: holderPercent(h, entry.size, sentTo(peer, entry.fileId)),
         online: peer === input.self || input.online.has(peer),
         flagged: input.flagged.get(entry.fileId)?.has(peer) ?? false,
       }))
@@ -130,4 +132,21 @@ export function buildFilesView(input: FilesViewInput): FilesView {
     isSyncer: input.syncer === input.self,
     storage: input.budget,
   }
+}
+
+/**
+ * How much of a file a holder has, in percent. The document's figure is published at most every
+ * few seconds (so members' documents do not churn during a transfer) and lags far behind a fast
+ * one; while this device is sending the file to that holder, what it has sent is the fresher
+ * figure, the same one its "Sending" bar shows. Never 100 before the holder says it is complete.
+ */
+export function holderPercent(
+  published: { chunks: number; of: number; complete: boolean },
+  size: number,
+  bytesSentByMe: number,
+): number {
+  if (published.complete) return 100
+  const stored = published.of > 0 ? Math.floor((100 * published.chunks) / published.of) : 0
+  const sent = size > 0 ? Math.floor((100 * bytesSentByMe) / size) : 0
+  return Math.min(99, Math.max(stored, sent))
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { expect, test, type Page } from '@playwright/test'
 import { openDevice, type Device } from './support/device.ts'
+import { message, openChat, send } from './support/chat.ts'
 import { createInvite, createWorkplace } from './support/workplace.ts'
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
@@ -37,14 +38,22 @@ async function seriousViolations(page: Page): Promise<string[]> {
     )
 }
 
+/** Clicks a device tool, opening the device menu first where it is folded (phones). */
+async function openTool(page: Page, name: string): Promise<void> {
+  const toggle = page.getByTestId('device-menu-toggle')
+  if (await toggle.isVisible()) await toggle.click()
+  await page.getByRole('button', { name, exact: true }).click()
+}
+
 const devices: Device[] = []
 test.afterEach(async () => {
   for (const device of devices.splice(0)) await device.context.close()
 })
 
 for (const { label, viewport, colorScheme } of [
-  { label: 'desktop, light', viewport: { width: 1280, height: 900 }, colorScheme: 'light' },
+  { label: 'desktop, light', viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
   { label: 'phone, dark', viewport: { width: 390, height: 844 }, colorScheme: 'dark' },
+  { label: 'narrow phone, light', viewport: { width: 320, height: 640 }, colorScheme: 'light' },
 ] as const) {
   test(`main screens have no serious accessibility violations (${label})`, async ({ browser }) => {
     const ann = await openDevice(browser, 'Ann')
@@ -68,7 +77,7 @@ for (const { label, viewport, colorScheme } of [
       ['Scan a code', 'Scan a code', 'scan-code'],
       ['Your data', 'Your data', 'device-data'],
     ] as const) {
-      await page.getByRole('button', { name: button, exact: true }).click()
+      await openTool(page, button)
       await expect(page.getByRole('dialog', { name: dialog })).toBeVisible()
       await expect(page.getByTestId(content)).toBeVisible()
       screens[`${dialog} dialog`] = [
@@ -79,7 +88,7 @@ for (const { label, viewport, colorScheme } of [
       await expect(page.getByRole('dialog', { name: dialog })).toBeHidden()
     }
 
-    await page.getByRole('button', { name: 'Pair a device', exact: true }).click()
+    await openTool(page, 'Pair a device')
     await page.getByRole('button', { name: 'Show a pairing code' }).click()
     await expect(page.getByTestId('pairing-offer-code-qr')).toBeVisible()
     screens['pairing code shown'] = [
@@ -91,6 +100,15 @@ for (const { label, viewport, colorScheme } of [
     await createWorkplace(page, 'Acme')
     await createInvite(page)
     screens['workplace with an invite'] = [
+      ...(await seriousViolations(page)),
+      ...(await overflow(page, viewport.width)),
+    ]
+
+    await openChat(page)
+    await send(page, 'Hello')
+    await message(page, 'Hello').getByTestId('chat-message-menu').click()
+    await expect(message(page, 'Hello').getByTestId('chat-message-actions')).toBeVisible()
+    screens['chat with a message menu open'] = [
       ...(await seriousViolations(page)),
       ...(await overflow(page, viewport.width)),
     ]

@@ -29,7 +29,9 @@ test('two devices each show their name, their own peer ID and a connected relay'
       const status = page.getByTestId('signaling-status')
       await expect(status).toHaveAttribute('data-state', 'connected')
       await expect(status).toContainText('Connected')
-      await expect(status).toContainText('/relay')
+      // Which relay it meets other devices through is one tap away, under "Device details".
+      await expect(status).not.toContainText('/relay')
+      await expect(page.getByTestId('signaling-endpoint')).toContainText('/relay')
       await expect(page.getByTestId('device-name')).not.toBeEmpty()
       const peerId = await page.getByTestId('peer-id').getAttribute('data-peer-id')
       expect(peerId).toMatch(/^[a-z2-7]{32}$/)
@@ -92,8 +94,7 @@ test('the first screen fits a 390x844 phone and follows the dark theme', async (
     for (const locator of [
       page.getByRole('heading', { level: 1 }),
       page.getByTestId('signaling-status'),
-      page.getByTestId('device-name'),
-      page.getByTestId('peer-id'),
+      page.getByTestId('device-menu-toggle'),
     ]) {
       const box = await locator.boundingBox()
       expect(box).not.toBeNull()
@@ -112,6 +113,18 @@ test('the first screen fits a 390x844 phone and follows the dark theme', async (
         expect(apart, `${JSON.stringify(a)} overlaps ${JSON.stringify(b)}`).toBe(true)
       }
     }
+    // The device's name, tools and details are in the one menu.
+    await expect(page.getByTestId('device-name')).toBeHidden()
+    await page.getByTestId('device-menu-toggle').click()
+    await expect(page.getByTestId('device-name')).toBeVisible()
+    await page.getByText('Device details').click()
+    for (const id of ['device-name', 'open-settings', 'peer-id', 'signaling-endpoint']) {
+      const box = await page.getByTestId(id).boundingBox()
+      expect(box, id).not.toBeNull()
+      expect(box!.x + box!.width, id).toBeLessThanOrEqual(390)
+    }
+    await page.keyboard.press('Escape')
+    await expect(page.getByTestId('device-name')).toBeHidden()
     expect(errors).toEqual([])
   } finally {
     await context.close()

@@ -39,6 +39,7 @@ test('a member who was away sees every message in the same order, replies linked
 
   await send(cy.page, 'Cy here')
   await send(ann.page, 'Lunch at noon?')
+  await message(cy.page, 'Lunch at noon?').getByTestId('chat-message-menu').click()
   await message(cy.page, 'Lunch at noon?').getByTestId('chat-reply').click()
   await send(cy.page, 'Yes please')
   await send(ann.page, 'Great')

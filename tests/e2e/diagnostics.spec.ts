@@ -84,7 +84,7 @@ test('connections show the path, round trip and bytes of a link, why a peer is g
     await expect(settings.getByTestId('settings-saved')).toBeVisible()
     await settings.getByRole('button', { name: 'Reload now' }).click()
     await expect(ann.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
-    await expect(ann.getByTestId('signaling-status')).toContainText(spare.relayUrl)
+    await expect(ann.getByTestId('signaling-endpoint')).toContainText(spare.relayUrl)
     dialog = await openConnections(ann)
     await expect(dialog.getByTestId('diag-endpoint')).toContainText(spare.relayUrl)
     await expect(dialog.getByTestId('diag-history')).toContainText(dead)

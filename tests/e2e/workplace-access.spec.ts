@@ -66,7 +66,8 @@ test('forged membership changes are ignored and a removed member gets nothing mo
     )
   }
 
-  // Ann removes Mel. Mel's links are refused and later changes never reach it.
+  // Ann removes Mel (and confirms). Mel's links are refused and later changes never reach it.
+  ann.page.once('dialog', (dialog) => void dialog.accept())
   await ann.page
     .getByTestId('member')
     .filter({ hasText: 'Mel' })

@@ -59,6 +59,14 @@ test('expired, revoked and used-up invites are refused with a clear message', as
   devices.push(cy)
   await expect(cy.page.getByTestId('join-status')).toHaveAttribute('data-state', 'refused')
   await expect(cy.page.getByTestId('join-refusal')).toContainText('already been used')
+  // A used-up invite is no dead end: Cy asks the owners instead, and Ann lets Cy in.
+  await cy.page.getByRole('button', { name: 'Ask to join' }).click()
+  await expect(cy.page.getByTestId('join-status')).toHaveAttribute('data-state', 'asking')
+  await expect(cy.page.getByTestId('join-detail')).toContainText('An owner of Acme decides')
+  await ann.page.getByTestId('join-request').getByRole('button', { name: 'Approve' }).click()
+  await expect(cy.page.getByTestId('join-status')).toHaveAttribute('data-state', 'joined')
+  await cy.page.getByTestId('join-status').getByRole('button', { name: 'Dismiss' }).click()
+  await expect(cy.page.getByTestId('join-status')).toHaveCount(0)
 
   const revoked = await createInvite(ann.page, '10 people')
   await ann.page
@@ -74,11 +82,41 @@ test('expired, revoked and used-up invites are refused with a clear message', as
   // The invite is valid for an hour; on the members' devices two hours pass before Eve arrives
   // (any member may admit with a valid invite, so every member's clock must say it expired).
   const expiring = await createInvite(ann.page, '10 people', '1 hour')
-  for (const member of [ann, bob]) {
+  for (const member of [ann, bob, cy]) {
     await member.context.clock.setFixedTime(Date.now() + 2 * 3_600_000)
   }
   const eve = await openDevice(browser, 'Eve', expiring)
   devices.push(eve)
   await expect(eve.page.getByTestId('join-refusal')).toContainText('expired')
-  await expectMembers(ann.page, ['Ann', 'Bob'])
+  await expectMembers(ann.page, ['Ann', 'Bob', 'Cy'])
+})
+
+test('with no member online the invitee is told why it waits, can cancel and try again', async ({
+  browser,
+}) => {
+  // Ann's device starts again from cold while Bob waits: generous on a busy machine.
+  test.setTimeout(120_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const invite = await createInvite(ann.page, '10 people')
+  await ann.page.close()
+
+  const bob = await openDevice(browser, 'Bob', invite)
+  devices.push(bob)
+  const banner = bob.page.getByTestId('join-status')
+  await expect(banner).toHaveAttribute('data-state', 'connecting')
+  const detail = bob.page.getByTestId('join-detail')
+  await expect(detail).toContainText('Any member of Acme can let you in')
+  await expect(detail).toContainText('one of them must have Peerplace open')
+  await expect(detail).toContainText('No member is online yet')
+  await banner.getByRole('button', { name: 'Cancel' }).click()
+  await expect(banner).toHaveAttribute('data-state', 'cancelled')
+
+  await ann.reopen('/')
+  await banner.getByRole('button', { name: 'Try again' }).click()
+  await expect(banner).toHaveAttribute('data-state', 'joined', { timeout: 60_000 })
+  // "You joined …" clears by itself.
+  await expect(banner).toHaveCount(0, { timeout: 30_000 })
+  await expect(bob.page.getByTestId('workplace-name')).toHaveText('Acme')
 })

@@ -3,6 +3,7 @@ import {
   WorkplaceSync,
   createMemoryConfirmedHeadsStore,
 } from '../../src/crdt/sync/workplace-sync.ts'
+import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { FakeMeshHub } from './fake-mesh-port.ts'
 import { createFakePresence } from './fake-presence.ts'
@@ -10,20 +11,24 @@ import type { TestDevice } from './test-device.ts'
 
 /**
  * A device's sync status for a workplace on the in-memory mesh, as the app keeps it: reports
- * every 100 ms, told of every change of the root document. Close it when done.
+ * every 100 ms, told of every change of the root document. `reach` stands for the device's
+ * signaling connection: set it false when the device loses the network. Close it when done.
  */
 export function createTestSyncStatus(hub: FakeMeshHub, dev: TestDevice, wp: Workplace) {
   const presence = createFakePresence(hub, dev.identity.peerId, () => [
     ...wp.membership.members.keys(),
   ])
+  const reach = createManualReachability(true)
   const status = new WorkplaceSync({
     workplace: wp.id,
     mesh: dev.port,
     presence,
+    members: () => [...wp.membership.members.keys()],
+    reach,
     handles: () => [wp.handle as DocHandle<unknown>],
     store: createMemoryConfirmedHeadsStore(),
     reportEveryMs: 100,
   })
   wp.handle.on('change', () => status.changed())
-  return { status, presence }
+  return { status, presence, reach }
 }

@@ -10,8 +10,10 @@ import {
 import {
   decodeWorkplaceLink,
   encodeWorkplaceLink,
+  qrCodeLink,
   type WorkplaceLink,
 } from '../../src/crdt/workplace/invite-link.ts'
+import { QUIET_ZONE, qrLayout } from '../../src/ui/qr-layout.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 
@@ -119,3 +121,64 @@ describe('compact workplace links', () => {
     expect((two.length - one.length) * 0.75).toBeCloseTo(20, 0)
   })
 })
+
+describe('the QR form of a link', () => {
+  it('leaves out the name, the relay of its own host and all but two peers, and still admits', async () => {
+    const { link, invite } = await inviteLink()
+    const many = { ...link, peers: [...link.peers, ...(await fiveMorePeers())] }
+    const full = encodeWorkplaceLink(base, many)
+    const qr = qrCodeLink(full)
+    const decoded = decodeWorkplaceLink(qr)
+    expect(decoded.name).toBe('')
+    expect(qr).not.toContain(toBase64Url(new TextEncoder().encode('Dockside')))
+    expect(decoded.peers).toEqual(many.peers.slice(0, 2))
+    expect(decoded.endpoints).toEqual(['wss://backup.example/relay'])
+    expect(decoded.workplace).toBe(WORKPLACE)
+    expect(canonicalJson(decoded.invite)).toBe(canonicalJson(invite))
+    expect(await recordError(decoded.invite!)).toBeNull()
+    expect(qr.startsWith(base)).toBe(true)
+    expect(qr.length).toBeLessThan(full.length - 100)
+  })
+
+  it('can be made from a link of the first (JSON) form', async () => {
+    const { link } = await inviteLink()
+    const decoded = decodeWorkplaceLink(qrCodeLink(jsonLink(link)))
+    expect(decoded).toMatchObject({ workplace: WORKPLACE, name: '', peers: link.peers })
+    expect(decodeWorkplaceLink(jsonLink(link)).name).toBe(link.name)
+  })
+
+  it('is drawn at error correction M, whole device pixels per module, a 4-module quiet zone', async () => {
+    const { link } = await inviteLink()
+    const own = { ...link, endpoints: ['wss://peers.example/relay'] }
+    const full = encodeWorkplaceLink(base, own)
+    const qr = qrCodeLink(full)
+    const layout = qrLayout(qr, 358, 3)
+    expect(layout.modules).toBeLessThan(qrLayout(full, 358, 3).modules)
+    expect(layout.level).toBe('M')
+    expect(Number.isInteger(layout.modulePx)).toBe(true)
+    expect(layout.pixels).toBe(layout.modulePx * layout.modules)
+    expect(layout.pixels).toBeLessThanOrEqual(358 * 3)
+    // Only a module's worth of room is left unused.
+    expect(layout.pixels).toBeGreaterThan(358 * 3 - layout.modules)
+    for (let i = 0; i < layout.modules; i++) {
+      for (let q = 0; q < QUIET_ZONE; q++) {
+        for (const [r, c] of [
+          [q, i],
+          [i, q],
+          [layout.modules - 1 - q, i],
+          [i, layout.modules - 1 - q],
+        ] as const)
+          expect(layout.dark(r, c)).toBe(false)
+      }
+    }
+    // The finder pattern's corner sits just inside the quiet zone.
+    expect(layout.dark(QUIET_ZONE, QUIET_ZONE)).toBe(true)
+    // Version 13 (69 modules) or below for an invite with two peers from its own host.
+    expect(layout.modules - 2 * QUIET_ZONE).toBeLessThanOrEqual(69)
+  })
+})
+
+async function fiveMorePeers(): Promise<PeerId[]> {
+  const ids = await Promise.all([1, 2, 3, 4, 5].map(() => createTestIdentity()))
+  return ids.map((id) => id.peerId)
+}

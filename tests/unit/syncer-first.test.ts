@@ -146,7 +146,7 @@ describe('a member coming back', () => {
       hub.unlink(r!.identity.peerId, peer)
     const authorize = r!.port.authorize
     r!.port.authorize = () => false
-    await until(() => statuses[2]!.self().state === 'offline', 'R to see itself offline')
+    await until(() => statuses[2]!.self().state === 'alone', 'R to see itself alone')
 
     sAcme.setDescription('S wrote this')
     mAcme.setProfileName('M, renamed')

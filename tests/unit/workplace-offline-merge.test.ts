@@ -46,6 +46,7 @@ describe('offline work and merge', () => {
       hub.unlink(b!.identity.peerId, peer)
     const holdLinks = b!.port.authorize
     b!.port.authorize = () => false
+    bSync.reach.set(false)
     bSync.presence.poke(acme.id)
 
     acme.setDescription('A wrote this')
@@ -61,6 +62,7 @@ describe('offline work and merge', () => {
 
     // B returns.
     b!.port.authorize = holdLinks
+    bSync.reach.set(true)
     hub.link(b!.identity.peerId, a!.identity.peerId)
     hub.link(b!.identity.peerId, c!.identity.peerId)
     bSync.presence.poke(acme.id)

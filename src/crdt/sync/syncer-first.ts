@@ -56,7 +56,7 @@ export class SyncerFirst extends Emitter<{ change: void }> implements PeerGate {
     const check = () => {
       const { state } = sync.self()
       if (state === 'in-sync') this.synced(sync.workplace)
-      else if (state === 'offline') this.offline(sync.workplace)
+      else if (state === 'offline' || state === 'alone') this.offline(sync.workplace)
     }
     check()
     return sync.on('change', check)

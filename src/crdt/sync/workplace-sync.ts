@@ -3,6 +3,7 @@ import type { DocHandle } from '@automerge/automerge-repo'
 import { Emitter } from '../../peer/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../mesh-port.ts'
+import type { ReachabilityPort } from './reachability.ts'
 import { decodeHeadsReport, encodeHeadsReport, SYNC_STATUS_CHANNEL } from './sync-protocol.ts'
 
 /** Who is online in a workplace and who its Syncer is, as the mesh's presence sees it. */
@@ -12,9 +13,16 @@ export interface PresencePort {
   onChange(handler: (group: string) => void): () => void
 }
 
+/**
+ * This device's sync status in a workplace. `alone`: no other member is online (or there is no
+ * other member, `others` 0) and nothing says this device could not reach them; `offline`: there
+ * are other members, none is online, and this device has no way to reach anyone. `waiting`
+ * counts local changes no other member is known to hold yet.
+ */
 export type SelfSyncState =
   | { state: 'in-sync' }
   | { state: 'syncing'; pending: number }
+  | { state: 'alone'; others: number; waiting: number }
   | { state: 'offline'; waiting: number }
 
 export interface MemberSyncView {
@@ -71,6 +79,8 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   readonly workplace: string
   readonly #mesh: MeshPort
   readonly #presence: PresencePort
+  readonly #members: () => readonly PeerId[]
+  readonly #reach: ReachabilityPort
   readonly #handles: () => DocHandle<unknown>[]
   readonly #clock: () => number
   readonly #reported = new Map<PeerId, Record<string, string[]>>()
@@ -85,6 +95,9 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     workplace: string
     mesh: MeshPort
     presence: PresencePort
+    /** The workplace's members (self included or not). */
+    members: () => readonly PeerId[]
+    reach: ReachabilityPort
     handles: () => DocHandle<unknown>[]
     store: ConfirmedHeadsStore
     clock?: () => number
@@ -94,6 +107,8 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     this.workplace = options.workplace
     this.#mesh = options.mesh
     this.#presence = options.presence
+    this.#members = options.members
+    this.#reach = options.reach
     this.#handles = options.handles
     this.#clock = options.clock ?? (() => Date.now())
     this.#store = options.store
@@ -106,6 +121,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
         this.emit('change', undefined)
       }),
       this.#mesh.onLinkChange(({ up }) => up && this.report()),
+      this.#reach.onChange(() => this.emit('change', undefined)),
     )
     const every = setInterval(() => this.report(), options.reportEveryMs ?? 5000)
     this.#off.push(() => clearInterval(every))
@@ -131,7 +147,13 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   self(): SelfSyncState {
     const others = this.#others()
     const own = this.#ownHeads()
-    if (others.length === 0) return { state: 'offline', waiting: this.#waiting() }
+    if (others.length === 0) {
+      const members = this.#members().filter((p) => p !== this.#mesh.self).length
+      const waiting = members === 0 ? 0 : this.#waiting()
+      return members > 0 && !this.#reach.reachable()
+        ? { state: 'offline', waiting }
+        : { state: 'alone', others: members, waiting }
+    }
     const judged = this.syncer === this.#mesh.self ? others : [this.syncer]
     const pending = judged.filter((peer) => !sameHeads(this.#reported.get(peer), own)).length
     return pending === 0 ? { state: 'in-sync' } : { state: 'syncing', pending }

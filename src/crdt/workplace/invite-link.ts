@@ -69,3 +69,31 @@ export function decodeWorkplaceLink(urlOrHash: string): WorkplaceLink {
   }
   return link
 }
+
+/** How many of a link's peers its QR form keeps: the inviter and the first owner. */
+const QR_PEERS = 2
+
+/**
+ * The same link with only what first contact needs, for a QR code a phone reads from across a
+ * table: no workplace name (the members send it once reached), the first peers, and no relay of
+ * the link's own host (the app opened from it uses that one anyway). Old and new links decode
+ * alike; the name shows once a member answers.
+ */
+export function qrCodeLink(url: string): string {
+  const link = decodeWorkplaceLink(url)
+  const base = new URL(url)
+  base.hash = ''
+  const sameHost = (endpoint: string) => {
+    try {
+      return new URL(endpoint).host === base.host
+    } catch {
+      return false
+    }
+  }
+  return encodeWorkplaceLink(base.toString(), {
+    ...link,
+    name: '',
+    peers: link.peers.slice(0, QR_PEERS),
+    endpoints: link.endpoints.filter((e) => !sameHost(e)),
+  })
+}

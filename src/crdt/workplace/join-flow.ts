@@ -11,12 +11,19 @@ import {
   type JoinMessage,
   type RefusalCode,
 } from './join-protocol.ts'
+import { ASKABLE, type JoinProgress, type JoinStatus } from './join-status.ts'
 import type { Workplace } from './workplace.ts'
 import { workplaceTopic, type Workplaces } from './workplaces.ts'
 
-export type JoinStatus =
-  | { state: 'connecting' | 'asking' | 'joining' | 'joined'; workplace: string; name: string }
-  | { state: 'refused'; workplace: string; name: string; code: RefusalCode; message: string }
+export type { JoinProgress, JoinStatus } from './join-status.ts'
+
+interface ActiveJoin {
+  link: WorkplaceLink
+  asked: Set<PeerId>
+  status: JoinStatus
+  since: number
+  rounds: number
+}
 
 export interface JoinRequest {
   workplace: string
@@ -30,6 +37,8 @@ export interface JoinRequest {
 
 export interface JoinFlowEvents extends Record<string, unknown> {
   status: JoinStatus
+  /** A finished join's status was dismissed: `status(workplace)` is undefined now. */
+  cleared: string
   requests: void
 }
 
@@ -52,10 +61,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   readonly #displayName: () => string
   readonly #clock: () => number
   /** Joins in progress on this device, by workplace. */
-  readonly #active = new Map<
-    string,
-    { link: WorkplaceLink; asked: Set<PeerId>; status: JoinStatus }
-  >()
+  readonly #active = new Map<string, ActiveJoin>()
   readonly #requests = new Map<string, JoinRequest>()
 
   readonly #stopRetry: () => void
@@ -89,6 +95,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
         // be lost: ask again on the next link.
         if (!up) join.asked.delete(peer)
         else this.#approach(join, peer)
+        this.#progress(join)
       }
     })
     // Until someone answers, ask the linked peers again now and then (answers are idempotent).
@@ -96,7 +103,9 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       for (const join of this.#active.values()) {
         if (join.status.state !== 'connecting' && join.status.state !== 'asking') continue
         join.asked.clear()
+        join.rounds++
         for (const peer of this.#mesh.linkedPeers()) this.#approach(join, peer)
+        this.#progress(join)
       }
     }, options.retryMs ?? 4000)
     this.#stopRetry = () => clearInterval(retry)
@@ -112,17 +121,19 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       this.#setStatus({ state: 'joined', workplace: link.workplace, name: link.name })
       return
     }
-    const join = {
+    const join: ActiveJoin = {
       link,
       asked: new Set<PeerId>(),
+      since: this.#clock(),
+      rounds: 1,
       status: {
         state: link.invite ? 'connecting' : 'asking',
         workplace: link.workplace,
         name: link.name,
-      } as JoinStatus,
+        progress: { since: this.#clock(), reached: 0, rounds: 1, decidedBy: 'member' },
+      },
     }
     this.#active.set(link.workplace, join)
-    this.#setStatus(join.status)
     this.#mesh.join(workplaceTopic(link.workplace))
     this.#mesh.setGroup(
       `join.${link.workplace}`,
@@ -130,6 +141,39 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       { eager: true },
     )
     for (const peer of this.#mesh.linkedPeers()) this.#approach(join, peer)
+    this.#progress(join, true)
+  }
+
+  /** Stops a join in progress; its status stays `cancelled` until retried or dismissed. */
+  cancel(workplace: string): void {
+    const join = this.#active.get(workplace)
+    if (!join || join.status.state === 'joined' || join.status.state === 'joining') return
+    this.#stopLooking(workplace)
+    this.#setStatus((join.status = { state: 'cancelled', workplace, name: join.status.name }))
+  }
+
+  /** Starts a cancelled or refused join again with the same link. */
+  retry(workplace: string): void {
+    const join = this.#active.get(workplace)
+    if (join?.status.state !== 'cancelled' && join?.status.state !== 'refused') return
+    this.start({ ...join.link, name: join.status.name })
+  }
+
+  /** Gives up on the link's invite and asks the workplace's owners to let this device in. */
+  askInstead(workplace: string): void {
+    const join = this.#active.get(workplace)
+    if (!join || join.status.state === 'joined' || join.status.state === 'joining') return
+    const { invite: _unused, ...link } = join.link
+    this.start({ ...link, name: join.status.name })
+  }
+
+  /** Forgets a finished, refused or cancelled join's status (the screen's banner goes). */
+  dismiss(workplace: string): void {
+    const join = this.#active.get(workplace)
+    if (!join || join.status.state === 'connecting' || join.status.state === 'asking') return
+    if (join.status.state === 'joining') return
+    this.#active.delete(workplace)
+    this.emit('cleared', workplace)
   }
 
   /** Pending requests to join workplaces this device owns. */
@@ -292,7 +336,8 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     m: Extract<JoinMessage, { t: 'join-accepted' | 'ask-decision' }>,
   ): Promise<void> {
     const join = this.#active.get(m.workplace)
-    if (!join || join.status.state === 'joined' || join.status.state === 'joining') return
+    const { state } = join?.status ?? { state: 'cancelled' }
+    if (!join || state === 'joined' || state === 'joining' || state === 'cancelled') return
     if (m.t === 'ask-decision' && !m.approved)
       return this.#refuse(m.workplace, 'denied', MESSAGES.denied)
     this.#setStatus((join.status = { state: 'joining', workplace: m.workplace, name: m.name }))
@@ -305,7 +350,12 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       this.#mesh.setGroup(`join.${m.workplace}`, [])
       this.#setStatus((join.status = { state: 'joined', workplace: m.workplace, name: wp.name }))
     } catch (error) {
-      join.status = { state: 'connecting', workplace: m.workplace, name: m.name }
+      join.status = {
+        state: 'connecting',
+        workplace: m.workplace,
+        name: m.name,
+        progress: this.#progressOf(join),
+      }
       join.asked.delete(from)
       this.#refuse(
         m.workplace,
@@ -335,11 +385,47 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
 
   #refuse(workplace: string, code: RefusalCode, message: string): void {
     const join = this.#active.get(workplace)
-    if (!join || join.status.state === 'joined') return
+    if (!join || join.status.state === 'joined' || join.status.state === 'cancelled') return
     this.#mesh.setGroup(`join.${workplace}`, [])
+    const canAsk = join.link.invite !== undefined && ASKABLE.has(code)
     this.#setStatus(
-      (join.status = { state: 'refused', workplace, name: join.link.name, code, message }),
+      (join.status = {
+        state: 'refused',
+        workplace,
+        name: join.status.name,
+        code,
+        message,
+        canAsk,
+      }),
     )
+  }
+
+  /** Tells the screen how a join that is still looking has got on (never silent). */
+  #progress(join: ActiveJoin, force = false): void {
+    const { state } = join.status
+    if (!force && state !== 'connecting' && state !== 'asking') return
+    this.#setStatus(
+      (join.status = {
+        state: join.link.invite ? 'connecting' : 'asking',
+        workplace: join.link.workplace,
+        name: join.status.name,
+        progress: this.#progressOf(join),
+      }),
+    )
+  }
+
+  #progressOf(join: ActiveJoin): JoinProgress {
+    return {
+      since: join.since,
+      reached: join.asked.size,
+      rounds: join.rounds,
+      decidedBy: join.link.invite ? 'member' : 'owner',
+    }
+  }
+
+  #stopLooking(workplace: string): void {
+    this.#mesh.setGroup(`join.${workplace}`, [])
+    if (!this.#workplaces.get(workplace)) this.#mesh.leave(workplaceTopic(workplace))
   }
 
   #setStatus(status: JoinStatus): void {

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { SelfSyncState } from '../../src/crdt/sync/workplace-sync.ts'
+import { syncLabel } from '../../src/ui/workplace/sync-label.ts'
+import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { createTestDevice, linkTo } from '../support/test-device.ts'
+import { createTestSyncStatus } from '../support/test-sync-status.ts'
+import { until } from '../support/until.ts'
+
+/** Upper bound for each wait: generous, as the machine running the tests may be busy. */
+const WAIT_MS = 15_000
+
+const cleanup: (() => unknown)[] = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+async function device(hub: FakeMeshHub, name: string) {
+  const created = await createTestDevice(hub, name)
+  cleanup.push(() => created.stack.shutdown())
+  return created
+}
+
+describe('sync status', { timeout: 60_000 }, () => {
+  it('says "Only you are here" in a workplace with no other member, reachable or not', async () => {
+    const hub = new FakeMeshHub()
+    const a = await device(hub, 'Ann')
+    const acme = await a.stack.workplaces.create('Acme')
+    const { status, reach } = createTestSyncStatus(hub, a, acme)
+    cleanup.push(() => status.close())
+    acme.setDescription('four changes, nobody to send them to')
+    expect(status.self()).toEqual({ state: 'alone', others: 0, waiting: 0 })
+    reach.set(false)
+    expect(status.self()).toEqual({ state: 'alone', others: 0, waiting: 0 })
+    expect(syncLabel(status.self()).label).toBe('Only you are here')
+  })
+
+  it('is "Offline, N changes waiting" only when members exist and none can be reached', async () => {
+    const hub = new FakeMeshHub()
+    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join', WAIT_MS)
+    const bSync = createTestSyncStatus(hub, b!, bAcme)
+    const aSync = createTestSyncStatus(hub, a!, acme)
+    cleanup.push(
+      () => bSync.status.close(),
+      () => aSync.status.close(),
+    )
+    await until(() => bSync.status.self().state === 'in-sync', 'B to be in sync', WAIT_MS)
+    expect(syncLabel(bSync.status.self()).label).toBe('In sync')
+
+    // Ann's device goes away; Bob's still has its relay: nobody else is here, no alarm.
+    hub.unlink(b!.identity.peerId, a!.identity.peerId)
+    b!.port.authorize = () => false
+    bSync.presence.poke(acme.id)
+    bAcme.setProfileName('Bob, alone')
+    const alone = bSync.status.self()
+    expect(alone).toEqual({ state: 'alone', others: 1, waiting: 1 })
+    expect(syncLabel(alone).label).toBe('Only you are here')
+
+    // Bob's device loses the network too: now the changes are stuck, and it says so.
+    const changes: SelfSyncState[] = []
+    bSync.status.on('change', () => changes.push(bSync.status.self()))
+    bSync.reach.set(false)
+    expect(changes).toEqual([{ state: 'offline', waiting: 1 }])
+    expect(syncLabel(changes[0]!).label).toBe('Offline, 1 change waiting')
+  })
+
+  it('names how many members it is still syncing with', () => {
+    expect(syncLabel({ state: 'syncing', pending: 3 }).label).toBe('Syncing with 3')
+    expect(syncLabel({ state: 'offline', waiting: 0 }).label).toBe('Offline')
+    expect(syncLabel({ state: 'offline', waiting: 4 }).label).toBe('Offline, 4 changes waiting')
+    expect(syncLabel({ state: 'alone', others: 2, waiting: 4 }).detail).toMatch(
+      /4 changes will reach them/,
+    )
+  })
+})
