@@ -1,13 +1,15 @@
 /**
  * The relay as a program: `tsx signaling/main.ts [--serve-app] [--port N] [--host H]
- * [--trust-proxy]`. PORT, HOST and TRUST_PROXY=1 work too. With --serve-app it also serves the
- * built app (building it first if dist/ has none), so one origin holds app, relay and broker.
+ * [--trust-proxy] [ICE flags, see ice-cli.ts]`. PORT, HOST and TRUST_PROXY=1 work too. With
+ * --serve-app it also serves the built app (building it first if dist/ has none), so one origin
+ * holds app, relay and broker. It answers STUN itself and announces the ICE servers to the app.
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { ICE_CLI_OPTIONS, setUpIce } from './ice-cli.ts'
 import { PEERJS_PATH, createSignalingServer } from './server.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       'trust-proxy': { type: 'boolean', default: false },
+      ...ICE_CLI_OPTIONS,
     },
   })
   const port = Number(values.port ?? process.env.PORT ?? 8787)
@@ -32,21 +35,24 @@ async function main(): Promise<void> {
     if (!existsSync(join(staticDir, 'index.html'))) await buildApp()
   }
 
+  const ice = await setUpIce(values, process.env, host)
   const server = await createSignalingServer({
     port,
     host,
     trustProxy,
+    ice: ice.options,
     ...(staticDir ? { staticDir } : {}),
   })
   const { url } = server.address
   const relay = server.relayUrl
   const what = staticDir ? 'Peerplace is running' : 'Peerplace relay is running'
   console.info(`${what} at ${url} (relay ${relay}, PeerJS broker ${PEERJS_PATH})`)
+  for (const line of ice.summary) console.info(line)
 
   const stop = (): void => {
     console.info('Shutting down…')
     // The embedded PeerJS broker keeps timers of its own: exit once our sockets are closed.
-    void server.close().then(() => process.exit(0))
+    void Promise.all([server.close(), ice.responder?.close()]).then(() => process.exit(0))
     setTimeout(() => process.exit(1), 5000).unref()
   }
   process.once('SIGINT', stop)

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { RELAY_PATH } from '../src/peer/signaling/relay-protocol.ts'
+import { ICE_SERVERS_PATH } from '../src/peer/signaling/ice-announcement.ts'
 import { clientAddress, nearbyRoom } from './client-address.ts'
 import { DEFAULT_LIMITS, consoleLogger, type Logger, type RelayLimits } from './config.ts'
+import { serveIceAnnouncement, type IceOptions } from './ice-announcer.ts'
 import { mountPeerJs, type PeerJsMount } from './peerjs-mount.ts'
 import { RelayHub } from './relay-hub.ts'
 import { RelaySession } from './relay-session.ts'
@@ -30,6 +32,8 @@ export interface SignalingServerOptions {
   /** Embed the PeerJS broker at /peerjs. Default true. */
   peerjs?: boolean
   logger?: Logger
+  /** The ICE servers announced at /ice-servers. Default: none (an empty list). */
+  ice?: IceOptions
 }
 
 export interface SignalingServer {
@@ -50,6 +54,7 @@ export async function createSignalingServer(
   const trustProxy = options.trustProxy ?? false
   const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined
   const hub = new RelayHub()
+  const ice = options.ice ?? {}
   const sessions = new Set<RelaySession>()
 
   const server = createServer((request, response) => {
@@ -108,6 +113,7 @@ export async function createSignalingServer(
     if (peerjs?.owns(pathname)) return peerjs.handleRequest(request, response)
     if (pathname === RELAY_PATH) return plain(response, 426, 'This is a WebSocket endpoint.')
     if (pathname === '/healthz') return plain(response, 200, 'ok')
+    if (pathname === ICE_SERVERS_PATH) return serveIceAnnouncement(ice, request, response)
     if (serveStatic && (await serveStatic(request, response, pathname))) return
     if (!serveStatic && pathname === '/') {
       return plain(response, 200, `Peerplace signaling relay: ${RELAY_PATH}, ${PEERJS_PATH}`)
