@@ -12,6 +12,7 @@ import {
   type IceAnnouncement,
 } from '../../src/peer/signaling/ice-announcement.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
+import { probeIceServer } from '../../src/peer/transport/ice-probe.ts'
 import { startCoturn, type Coturn } from '../support/coturn.ts'
 
 const PEER = 'abcdefghijklmnopqrstuvwxyz234567' as PeerId
@@ -155,6 +156,19 @@ describe('TURN REST credentials against a real coturn', () => {
   it('coturn allocates a relay with the credentials the server issued', async () => {
     const { types } = await relayCandidates(good)
     expect(types).toContain('relay')
+  })
+
+  it('the Test of a TURN entry reports a relay, or the refusal in words', async () => {
+    const Pc = wrtc.RTCPeerConnection as typeof RTCPeerConnection
+    const issued = async (server: SignalingServer) => {
+      const body: unknown = await (await fetch(iceAnnouncementUrl(server.address.url, PEER))).json()
+      return (parseIceAnnouncement(body) as IceAnnouncement).iceServers[0]!
+    }
+    const works = await probeIceServer(await issued(good), { RTCPeerConnection: Pc })
+    expect(works).toMatchObject({ ok: true, summary: 'Works: TURN gave a relay address.' })
+    const refused = await probeIceServer(await issued(wrong), { RTCPeerConnection: Pc })
+    expect(refused.ok).toBe(false)
+    expect(refused.summary).toContain('TURN refused the user name/password')
   })
 
   it('coturn refuses credentials made with another secret (401)', async () => {

@@ -4,6 +4,7 @@ import type { PeerId, Topic } from '../ids.ts'
 import { createPeerJsPipe } from '../transport/peerjs-pipe.ts'
 import type { DataPipe } from '../transport/pipe.ts'
 import { mainPeerJsId, peerFromMainId, PeerJsPresence } from './peerjs-presence.ts'
+import type { RtcIceConfig } from './carrier-signaling.ts'
 import type { Signaling, SignalingEvents, SignalingState } from './signaling.ts'
 
 /** Where a PeerJS broker answers; see peerJsServerFromUrl. */
@@ -23,6 +24,8 @@ export interface PeerJsSignalingOptions {
   self: PeerId
   server: PeerJsServer
   iceServers: RTCIceServer[]
+  /** When given, read when the broker connection is made instead of `iceServers`. */
+  rtcConfig?: () => RtcIceConfig
   /** Upper bound of one connection attempt. Default 20 s. */
   connectTimeoutMs?: number
   /** How often the broker's peer list is read (presence) and lost registrations renewed. */
@@ -231,14 +234,14 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
   }
 
   #createPeer(id: string): Peer {
-    const { server, iceServers } = this.#options
+    const { server, iceServers, rtcConfig } = this.#options
     return new this.#Peer!(id, {
       host: server.host,
       port: server.port,
       path: server.path,
       secure: server.secure,
       key: server.key,
-      config: { iceServers },
+      config: rtcConfig?.() ?? { iceServers },
       debug: 0,
     })
   }

@@ -9,6 +9,8 @@ import { isSimplePeerSignal } from './signal-data.ts'
 export interface SimplePeerPipeOptions {
   initiator: boolean
   iceServers: RTCIceServer[]
+  /** 'relay' connects through TURN only (hides this device's addresses). Default 'all'. */
+  iceTransportPolicy?: RTCIceTransportPolicy
   /** A WebRTC implementation for Node (`@roamhq/wrtc`); browsers use their own. */
   wrtc?: object
   trickle?: boolean
@@ -54,7 +56,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     peer = new SimplePeer({
       initiator: opts.initiator,
       trickle: opts.trickle ?? true,
-      config: { iceServers: opts.iceServers },
+      config: { iceServers: opts.iceServers, iceTransportPolicy: opts.iceTransportPolicy ?? 'all' },
       ...(opts.wrtc ? { wrtc: opts.wrtc as SimplePeer.Options['wrtc'] } : {}),
     })
     pc = peerConnectionOf(peer)
