@@ -141,6 +141,18 @@ describe('mesh', () => {
     expect(took).toBeLessThan(2000)
   })
 
+  it('says when a dial fails, with the reason, and keeps retrying', async () => {
+    const refusal = 'WebRTC connection failed (turn:t: TURN refused the user name/password)'
+    network = await createMeshNetwork(2, {
+      createLink: () => Promise.reject(new Error(refusal)),
+    })
+    const [low, high] = network.peers as [TestPeer, TestPeer]
+    const failures: { peer: PeerId; reason: string }[] = []
+    low.mesh.on('dial-failed', (event) => failures.push(event))
+    await waitFor('two failed dials', () => failures.length >= 2, 3000)
+    expect(failures[0]).toEqual({ peer: high.id, reason: refusal })
+  })
+
   it('refuses unauthorized peers until authorized again', async () => {
     const banned = new Set<string>()
     network = await createMeshNetwork(3, {

@@ -35,6 +35,8 @@ export interface DialerDeps {
   /** Upper bound for one attempt (signaling plus authentication). */
   readonly dialTimeoutMs: number
   readonly log: (message: string) => void
+  /** An attempt failed over every route: `reason` names the last failure. */
+  readonly dialFailed?: (peer: PeerId, reason: string) => void
 }
 
 /**
@@ -166,6 +168,7 @@ export class Dialer {
     const controller = new AbortController()
     this.#dialing.set(peer, controller)
     this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
+    let failure = 'no route: the peer is not present on any signaling'
     for (const signaling of this.#deps.routesTo(peer)) {
       if (controller.signal.aborted || this.#deps.registry.links.has(peer)) break
       try {
@@ -175,10 +178,16 @@ export class Dialer {
         return
       } catch (error) {
         if (this.#closed) return
-        this.#deps.log(`dial ${peer} via ${signaling.kind} failed: ${errorText(error)}`)
+        failure = errorText(error)
+        this.#deps.log(`dial ${peer} via ${signaling.kind} failed: ${failure}`)
       }
     }
-    if (this.#dialing.get(peer) === controller) this.#dialing.delete(peer)
+    // An attempt aborted because a newer one replaced it (retrySoon) is not a failure.
+    const replaced = this.#dialing.get(peer) !== controller
+    if (!replaced) this.#dialing.delete(peer)
+    if (!replaced && !this.#closed && !this.#deps.registry.links.has(peer)) {
+      this.#deps.dialFailed?.(peer, failure)
+    }
     this.want(peer)
   }
 

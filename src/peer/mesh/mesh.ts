@@ -51,6 +51,8 @@ export interface GroupOptions {
 export interface MeshEvents extends Record<string, unknown> {
   'link-up': { peer: PeerId; link: Link }
   'link-down': { peer: PeerId; reason: string }
+  /** A dial to `peer` failed on every route it tried; `reason` says what failed last. */
+  'dial-failed': { peer: PeerId; reason: string }
   /** A group's member list changed (setGroup or removeGroup). */
   group: { groupId: GroupId; members: readonly PeerId[] }
   /** Sent just before the mesh closes its links, so last words can still go out. */
@@ -161,6 +163,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       backoff: options.reconnectBackoff ?? { baseMs: 500, maxMs: 30_000 },
       glareDelayMs: options.glareDelayMs ?? 1500,
       dialTimeoutMs: options.dialTimeoutMs ?? 20_000,
+      dialFailed: (peer, reason) => this.emit('dial-failed', { peer, reason }),
     })
     this.#wire()
   }
