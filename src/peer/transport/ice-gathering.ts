@@ -4,7 +4,10 @@ import { describeIceError, readIceCandidateError } from './ice-errors.ts'
 export interface IceGatheringWatch {
   /** " (TURN refused the user name/password)" when STUN/TURN reported errors, else "". */
   errorSuffix(): string
-  /** Called once if gathering ends with no candidate at all: nothing could ever connect. */
+  /**
+   * Called if gathering ends with no candidate and a known cause (STUN/TURN errors, or relay-only
+   * without TURN): nothing can connect, so there is no point waiting for the timeout.
+   */
   onNoCandidates(listener: (reason: string) => void): void
 }
 
@@ -22,16 +25,21 @@ export function watchIceGathering(
   })
   pc.addEventListener('icecandidate', (event) => {
     if (event.candidate?.candidate) candidates++
-    else if (!event.candidate && candidates === 0) listener?.(noCandidatesReason())
+    else if (!event.candidate && candidates === 0) {
+      const reason = noCandidatesReason()
+      if (reason) listener?.(reason)
+    }
   })
-  const noCandidatesReason = (): string => {
+  // Only a reason we can name: a connection may still succeed with no local candidate
+  // reported here (seen with @roamhq/wrtc), so an unexplained empty gathering is not fatal.
+  const noCandidatesReason = (): string | undefined => {
     const relayOnly = config.iceTransportPolicy === 'relay'
     const turn = config.iceServers.some((s) =>
       (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn')),
     )
     if (errors.size > 0) return `no network path could be prepared: ${[...errors].join('; ')}`
     if (relayOnly && !turn) return 'relay-only is on but no TURN server is set'
-    return 'no network path could be prepared (no ICE candidates)'
+    return undefined
   }
   return {
     errorSuffix: () => (errors.size > 0 ? ` (${[...errors].join('; ')})` : ''),
