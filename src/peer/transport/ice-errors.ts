@@ -39,7 +39,7 @@ export function readIceCandidateError(event: Event): IceCandidateError | undefin
   return { code: e.errorCode, url: e.url ?? '', text: e.errorText ?? '' }
 }
 
-/** "turn:x.org:3478: TURN refused the user name/password" */
+/** "turn:x.org:3478: TURN refused the user name/password (401)" */
 export function describeIceError(error: IceCandidateError): string {
-  return `${error.url ? `${error.url}: ` : ''}${iceErrorText(error.code)}`
+  return `${error.url ? `${error.url}: ` : ''}${iceErrorText(error.code)} (${error.code})`
 }
