@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ICE_CLI_OPTIONS, setUpIce } from './ice-cli.ts'
+import { lanAddresses, loadOrCreateLanTls } from './lan-tls.ts'
 import { PEERJS_PATH, createSignalingServer } from './server.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -22,11 +23,14 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       'trust-proxy': { type: 'boolean', default: false },
       ...ICE_CLI_OPTIONS,
+      https: { type: 'boolean', default: false },
     },
   })
   const port = Number(values.port ?? process.env.PORT ?? 8787)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port: ${port}`)
-  const host = values.host ?? process.env.HOST ?? '127.0.0.1'
+  const https = values.https || process.env.HTTPS === '1'
+  // HTTPS is for phones on the LAN: listen on every interface unless told otherwise.
+  const host = values.host ?? process.env.HOST ?? (https ? '0.0.0.0' : '127.0.0.1')
   const trustProxy = values['trust-proxy'] || process.env.TRUST_PROXY === '1'
 
   let staticDir: string | undefined
@@ -36,11 +40,15 @@ async function main(): Promise<void> {
   }
 
   const ice = await setUpIce(values, process.env, host)
+  const tls = https
+    ? await loadOrCreateLanTls(join(root, '.peerplace-tls'), lanAddresses())
+    : undefined
   const server = await createSignalingServer({
     port,
     host,
     trustProxy,
     ice: ice.options,
+    ...(tls ? { tls } : {}),
     ...(staticDir ? { staticDir } : {}),
   })
   const { url } = server.address
@@ -48,6 +56,14 @@ async function main(): Promise<void> {
   const what = staticDir ? 'Peerplace is running' : 'Peerplace relay is running'
   console.info(`${what} at ${url} (relay ${relay}, PeerJS broker ${PEERJS_PATH})`)
   for (const line of ice.summary) console.info(line)
+  if (tls) {
+    for (const address of lanAddresses())
+      console.info(`On the LAN: https://${address}:${server.address.port}/`)
+    const lan = lanAddresses()[0]
+    const base = lan ? `https://${lan}:${server.address.port}/` : url
+    console.info(`Trust this CA on a phone: ${base}peerplace-ca.crt (README: "HTTPS on the LAN")`)
+    console.info(`CA certificate SHA-256: ${tls.caFingerprint}`)
+  }
 
   const stop = (): void => {
     console.info('Shutting down…')

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
@@ -34,6 +35,8 @@ export interface SignalingServerOptions {
   logger?: Logger
   /** The ICE servers announced at /ice-servers. Default: none (an empty list). */
   ice?: IceOptions
+  /** Serve HTTPS/WSS with this key and certificate; `caCert` is offered at /peerplace-ca.crt. */
+  tls?: { key: string; cert: string; caCert?: string }
 }
 
 export interface SignalingServer {
@@ -57,13 +60,17 @@ export async function createSignalingServer(
   const ice = options.ice ?? {}
   const sessions = new Set<RelaySession>()
 
-  const server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
     handleRequest(request, response).catch((error: unknown) => {
       logger.error(`request ${request.url} failed`, error)
       if (!response.headersSent) response.writeHead(500)
       response.end()
     })
-  })
+  }
+  const tls = options.tls
+  const server = tls
+    ? createTlsServer({ key: tls.key, cert: tls.cert }, handler)
+    : createServer(handler)
   server.on('clientError', (_error, socket) => socket.destroy())
 
   const peerjs: PeerJsMount | undefined =
@@ -114,6 +121,10 @@ export async function createSignalingServer(
     if (pathname === RELAY_PATH) return plain(response, 426, 'This is a WebSocket endpoint.')
     if (pathname === '/healthz') return plain(response, 200, 'ok')
     if (pathname === ICE_SERVERS_PATH) return serveIceAnnouncement(ice, request, response)
+    if (pathname === '/peerplace-ca.crt' && tls?.caCert) {
+      response.writeHead(200, { 'Content-Type': 'application/x-x509-ca-cert' }).end(tls.caCert)
+      return
+    }
     if (serveStatic && (await serveStatic(request, response, pathname))) return
     if (!serveStatic && pathname === '/') {
       return plain(response, 200, `Peerplace signaling relay: ${RELAY_PATH}, ${PEERJS_PATH}`)
@@ -136,8 +147,8 @@ export async function createSignalingServer(
 
   let closing: Promise<void> | undefined
   return {
-    address: { host, port, url: `http://${origin}/` },
-    relayUrl: `ws://${origin}${RELAY_PATH}`,
+    address: { host, port, url: `${tls ? 'https' : 'http'}://${origin}/` },
+    relayUrl: `${tls ? 'wss' : 'ws'}://${origin}${RELAY_PATH}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(heartbeat)
