@@ -167,6 +167,10 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     presence.announceLeaving()
     stop('page hidden')
   })
+  // Back online or on another network: paths changed, so stale dials and backoff go.
+  lifecycle?.addEventListener('online', () => mesh.reconnectNow())
+  const connection = (globalThis.navigator as { connection?: EventTarget } | undefined)?.connection
+  if (lifecycle) connection?.addEventListener?.('change', () => mesh.reconnectNow())
   lifecycle?.addEventListener('pageshow', (event) => {
     if ((event as PageTransitionEvent).persisted && tab.active) start()
   })

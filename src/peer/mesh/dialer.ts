@@ -37,7 +37,16 @@ export interface DialerDeps {
   readonly log: (message: string) => void
   /** An attempt failed over every route: `reason` names the last failure. */
   readonly dialFailed?: (peer: PeerId, reason: string) => void
+  /**
+   * Whether `peer` is still present on signaling: then a failure is the path's (a network
+   * blip, a cut TURN route), not the peer's absence, and retries stay short so the link is
+   * back soon after the path.
+   */
+  readonly present?: (peer: PeerId) => boolean
 }
+
+/** Upper bound of the retry delay while the peer is still present on signaling. */
+const PRESENT_MAX_BACKOFF_MS = 2000
 
 /**
  * Opens links to wanted peers and takes incoming ones. The lower peer ID of a pair dials at
@@ -66,8 +75,11 @@ export class Dialer {
     if (attempt === 0 && this.#deps.eager(peer)) this.#cancelTimer(peer)
     if (!this.#needsDial(peer) || this.#timers.has(peer) || this.#dialing.has(peer)) return
     const glare = this.#self < peer || this.#deps.eager(peer) ? 0 : this.#deps.glareDelayMs
+    const backoff = this.#deps.present?.(peer)
+      ? { ...this.#deps.backoff, maxMs: Math.min(this.#deps.backoff.maxMs, PRESENT_MAX_BACKOFF_MS) }
+      : this.#deps.backoff
     const delay =
-      glare + (attempt === 0 ? 0 : backoffDelay(attempt - 1, this.#deps.backoff, this.#deps.random))
+      glare + (attempt === 0 ? 0 : backoffDelay(attempt - 1, backoff, this.#deps.random))
     this.#timers.set(
       peer,
       this.#deps.clock.setTimeout(() => {

@@ -152,6 +152,10 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
     return this.#inner?.mesh.reachable(peer) ?? false
   }
 
+  reconnectNow(): void {
+    this.#inner?.mesh.reconnectNow()
+  }
+
   reauthorize(): void {
     this.#inner?.mesh.reauthorize()
   }
