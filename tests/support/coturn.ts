@@ -56,16 +56,27 @@ export async function startCoturn(secret: string, timeoutMs = 15_000): Promise<C
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)))
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)))
+  const running = () => child.exitCode === null && child.signalCode === null
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name)
+    } catch {
+      // Already gone.
+    }
+  }
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
-      if (child.exitCode !== null || child.pid === undefined) return resolve()
-      child.once('exit', () => resolve())
-      process.kill(-child.pid, 'SIGTERM')
-      setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 3000)
+      if (!running() || child.pid === undefined) return resolve()
+      const force = setTimeout(() => signal('SIGKILL'), 3000)
+      child.once('exit', () => {
+        clearTimeout(force)
+        resolve()
+      })
+      signal('SIGTERM')
     })
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`coturn exited at start:\n${output}`)
+    if (!running()) throw new Error(`coturn exited at start:\n${output}`)
     try {
       await stun.request(`127.0.0.1:${port}`, { timeout: 200, retries: 1 })
       break
