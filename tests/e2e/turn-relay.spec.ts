@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import { turnCredentials } from '../../signaling/turn-credentials.ts'
 import { startCoturn, type Coturn } from '../support/coturn.ts'
 import { openDevice, peerIdOf, type Device } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
@@ -86,4 +87,26 @@ test('a wrong TURN secret is shown as a clear failure within 10 s', async ({ bro
   const row = dialog.locator(`[data-testid="diag-peer"][data-peer="${await peerIdOf(ann.page)}"]`)
   await expect(row.getByTestId('diag-reason')).toContainText('TURN refused the user name/password')
   await expect(dialog.getByTestId('diag-history')).toContainText('401')
+})
+
+test('the Test button of a STUN/TURN entry reports a relay, or the refusal in words', async ({
+  browser,
+}) => {
+  const server = await appServer(SECRET)
+  const ann = await openDevice(browser, 'Ann', server.address.url)
+  devices.push(ann)
+  const good = turnCredentials(SECRET, 'tester', 3600)
+  await ann.page.getByRole('button', { name: 'Settings', exact: true }).click()
+  const settings = ann.page.getByRole('dialog', { name: 'Settings' })
+  for (const password of [good.credential, 'wrong-password']) {
+    await settings.getByRole('button', { name: 'Add a server' }).click()
+    const row = settings.getByRole('group', { name: /^Server \d+$/ }).last()
+    await row.getByTestId('ice-urls').fill(coturn.url)
+    await row.getByLabel('User name').fill(good.username)
+    await row.getByLabel('Password').fill(password)
+    await row.getByTestId('ice-test').click()
+  }
+  const results = settings.getByTestId('ice-test-result')
+  await expect(results.nth(0)).toHaveText('Works: TURN gave a relay address.')
+  await expect(results.nth(1)).toContainText('TURN refused the user name/password (401)')
 })
