@@ -1,15 +1,18 @@
 /**
  * The relay as a program: `tsx signaling/main.ts [--serve-app] [--port N] [--host H]
- * [--trust-proxy] [--connect-src "wss://relay.example https://broker.example"]`. PORT, HOST,
- * TRUST_PROXY=1 and CONNECT_SRC work too; --connect-src pins the app's CSP connect-src to its own
- * origin plus these sources. With --serve-app it also serves the
- * built app (building it first if dist/ has none), so one origin holds app, relay and broker.
+ * [--trust-proxy] [--connect-src "wss://relay.example https://broker.example"] [ICE flags, see
+ * ice-cli.ts] [--https]`. PORT, HOST, TRUST_PROXY=1 and CONNECT_SRC work too; --connect-src pins
+ * the app's CSP connect-src to its own origin plus these sources. With --serve-app it also serves
+ * the built app (building it first if dist/ has none), so one origin holds app, relay and broker.
+ * It answers STUN itself and announces the ICE servers to the app.
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { ICE_CLI_OPTIONS, setUpIce } from './ice-cli.ts'
+import { lanAddresses, loadOrCreateLanTls } from './lan-tls.ts'
 import { PEERJS_PATH, createSignalingServer } from './server.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -22,11 +25,15 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       'trust-proxy': { type: 'boolean', default: false },
       'connect-src': { type: 'string' },
+      ...ICE_CLI_OPTIONS,
+      https: { type: 'boolean', default: false },
     },
   })
   const port = Number(values.port ?? process.env.PORT ?? 8787)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port: ${port}`)
-  const host = values.host ?? process.env.HOST ?? '127.0.0.1'
+  const https = values.https || process.env.HTTPS === '1'
+  // HTTPS is for phones on the LAN: listen on every interface unless told otherwise.
+  const host = values.host ?? process.env.HOST ?? (https ? '0.0.0.0' : '127.0.0.1')
   const trustProxy = values['trust-proxy'] || process.env.TRUST_PROXY === '1'
   const connectSrc = values['connect-src'] ?? process.env.CONNECT_SRC
   const connectSources = connectSrc?.split(/\s+/).filter((source) => source.length > 0)
@@ -37,10 +44,16 @@ async function main(): Promise<void> {
     if (!existsSync(join(staticDir, 'index.html'))) await buildApp()
   }
 
+  const ice = await setUpIce(values, process.env, host)
+  const tls = https
+    ? await loadOrCreateLanTls(join(root, '.peerplace-tls'), lanAddresses())
+    : undefined
   const server = await createSignalingServer({
     port,
     host,
     trustProxy,
+    ice: ice.options,
+    ...(tls ? { tls } : {}),
     ...(staticDir ? { staticDir } : {}),
     ...(connectSources ? { connectSources } : {}),
   })
@@ -48,11 +61,20 @@ async function main(): Promise<void> {
   const relay = server.relayUrl
   const what = staticDir ? 'Peerplace is running' : 'Peerplace relay is running'
   console.info(`${what} at ${url} (relay ${relay}, PeerJS broker ${PEERJS_PATH})`)
+  for (const line of ice.summary) console.info(line)
+  if (tls) {
+    for (const address of lanAddresses())
+      console.info(`On the LAN: https://${address}:${server.address.port}/`)
+    const lan = lanAddresses()[0]
+    const base = lan ? `https://${lan}:${server.address.port}/` : url
+    console.info(`Trust this CA on a phone: ${base}peerplace-ca.crt (README: "HTTPS on the LAN")`)
+    console.info(`CA certificate SHA-256: ${tls.caFingerprint}`)
+  }
 
   const stop = (): void => {
     console.info('Shutting down…')
     // The embedded PeerJS broker keeps timers of its own: exit once our sockets are closed.
-    void server.close().then(() => process.exit(0))
+    void Promise.all([server.close(), ice.responder?.close()]).then(() => process.exit(0))
     setTimeout(() => process.exit(1), 5000).unref()
   }
   process.once('SIGINT', stop)

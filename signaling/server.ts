@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { join } from 'node:path'
@@ -11,6 +12,8 @@ import { DEFAULT_LIMITS, consoleLogger, type Logger, type RelayLimits } from './
 import { ConnectionSlots } from './connection-slots.ts'
 import { rateLimitedLogger } from './log-limiter.ts'
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './peerjs-frames.ts'
+import { ICE_SERVERS_PATH } from '../src/peer/signaling/ice-announcement.ts'
+import { serveIceAnnouncement, type IceOptions } from './ice-announcer.ts'
 import { mountPeerJs, type PeerJsMount } from './peerjs-mount.ts'
 import { RelayHub } from './relay-hub.ts'
 import { RelaySession } from './relay-session.ts'
@@ -52,6 +55,10 @@ export interface SignalingServerOptions {
   /** Origins other than this server's that may use its HTTP APIs (the broker's peer list). */
   allowedOrigins?: readonly string[]
   logger?: Logger
+  /** The ICE servers announced at /ice-servers. Default: none (an empty list). */
+  ice?: IceOptions
+  /** Serve HTTPS/WSS with this key and certificate; `caCert` is offered at /peerplace-ca.crt. */
+  tls?: { key: string; cert: string; caCert?: string }
 }
 
 export interface SignalingServer {
@@ -80,17 +87,22 @@ export async function createSignalingServer(
     ...(options.connectSources ? { connectSources: options.connectSources } : {}),
   })
   const hub = new RelayHub()
+  const ice = options.ice ?? {}
   const sessions = new Set<RelaySession>()
   const slots = new ConnectionSlots(limits)
 
-  const server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
     hardening.secure(request, response)
     handleRequest(request, response).catch((error: unknown) => {
       logger.error(`request ${request.url} failed`, error)
       if (!response.headersSent) response.writeHead(500)
       response.end()
     })
-  })
+  }
+  const tls = options.tls
+  const server = tls
+    ? createTlsServer({ key: tls.key, cert: tls.cert }, handler)
+    : createServer(handler)
   server.on('clientError', (error, socket) => hardening.clientError(error, socket))
 
   const peerjs: PeerJsMount | undefined =
@@ -153,6 +165,11 @@ export async function createSignalingServer(
     if (pathname === RELAY_PATH) return plain(response, 426, 'This is a WebSocket endpoint.')
     if (pathname === '/healthz') return plain(response, 200, 'ok')
     if (hardening.shareTarget(request, response, pathname)) return
+    if (pathname === ICE_SERVERS_PATH) return serveIceAnnouncement(ice, request, response)
+    if (pathname === '/peerplace-ca.crt' && tls?.caCert) {
+      response.writeHead(200, { 'Content-Type': 'application/x-x509-ca-cert' }).end(tls.caCert)
+      return
+    }
     if (serveStatic && (await serveStatic(request, response, pathname))) return
     if (!serveStatic && pathname === '/') {
       return plain(response, 200, `Peerplace signaling relay: ${RELAY_PATH}, ${PEERJS_PATH}`)
@@ -175,8 +192,8 @@ export async function createSignalingServer(
 
   let closing: Promise<void> | undefined
   return {
-    address: { host, port, url: `http://${origin}/` },
-    relayUrl: `ws://${origin}${RELAY_PATH}`,
+    address: { host, port, url: `${tls ? 'https' : 'http'}://${origin}/` },
+    relayUrl: `${tls ? 'wss' : 'ws'}://${origin}${RELAY_PATH}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(heartbeat)

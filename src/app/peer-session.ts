@@ -12,7 +12,10 @@ import { createMesh, type Mesh } from '../peer/mesh/mesh.ts'
 import { createPresence, type Presence } from '../peer/mesh/presence.ts'
 import { ResumableMesh } from '../peer/mesh/resumable-mesh.ts'
 import { electSyncer } from '../peer/mesh/syncer.ts'
-import { createCarrierSignaling } from '../peer/signaling/carrier-signaling.ts'
+import {
+  createCarrierSignaling,
+  type CarrierSignalingOptions,
+} from '../peer/signaling/carrier-signaling.ts'
 import {
   createFailoverSignaling,
   type FailoverSignaling,
@@ -22,6 +25,7 @@ import { createManualSignaling } from '../peer/signaling/manual-signaling.ts'
 import { createPeerJsSignaling, peerJsServerFromUrl } from '../peer/signaling/peerjs-signaling.ts'
 import { relayEndpoint } from '../peer/signaling/relay-endpoint.ts'
 import { SignalingView } from '../peer/signaling/signaling-view.ts'
+import { createIceSource, type IceSource } from './ice-source.ts'
 import { relayUrlFor } from './relay-url.ts'
 import { loadSettings, type LoadedSettings } from './settings.ts'
 
@@ -46,6 +50,8 @@ export interface PeerPlatform {
    * it has events; null: none.
    */
   lifecycle?: Pick<Window, 'addEventListener'> | null
+  /** For the server's STUN/TURN announcement; the global fetch when absent. */
+  fetch?: typeof fetch
 }
 
 /** Whether this tab runs the device's network; see TabLock. */
@@ -61,6 +67,8 @@ export interface PeerSession {
   identity: Identity
   profile: DeviceProfile
   settings: LoadedSettings
+  /** The STUN/TURN servers connections use now (settings, else the server's). */
+  ice: IceSource
   /** The first-contact signaling in use (relays and/or a PeerJS broker, with failover). */
   connection: SignalingView
   /** The same as `connection` (its older name). */
@@ -94,8 +102,20 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
   ])
   const settings = loadSettings(platform.localStorage)
   const relays = settings.relays.length > 0 ? settings.relays : [relayUrlFor(platform.pageUrl)]
-  const signalingOptions = { self: identity.peerId, iceServers: settings.iceServers }
-  const endpoints = firstContactEndpoints(settings, relays, identity, platform)
+  const ice = createIceSource({
+    settings,
+    server: relays[0],
+    peer: identity.peerId,
+    ...(platform.fetch ? { fetch: platform.fetch } : {}),
+  })
+  // New connections read the list each time; waiting briefly lets the first ones use it too.
+  await Promise.race([ice.ready, new Promise((resolve) => setTimeout(resolve, 1500))])
+  const signalingOptions = {
+    self: identity.peerId,
+    iceServers: settings.iceServers,
+    rtcConfig: () => ice.current(),
+  }
+  const endpoints = firstContactEndpoints(settings, relays, identity, platform, signalingOptions)
   const mesh = new ResumableMesh(identity.peerId)
   const presence = createPresence({ mesh })
   const view = new SignalingView({ endpoint: endpoints[0]!.name, kind: endpoints[0]!.kind })
@@ -147,6 +167,10 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     presence.announceLeaving()
     stop('page hidden')
   })
+  // Back online or on another network: paths changed, so stale dials and backoff go.
+  lifecycle?.addEventListener('online', () => mesh.reconnectNow())
+  const connection = (globalThis.navigator as { connection?: EventTarget } | undefined)?.connection
+  if (lifecycle) connection?.addEventListener?.('change', () => mesh.reconnectNow())
   lifecycle?.addEventListener('pageshow', (event) => {
     if ((event as PageTransitionEvent).persisted && tab.active) start()
   })
@@ -160,6 +184,7 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     identity,
     profile,
     settings,
+    ice,
     connection: view,
     carrier: view,
     mesh,
@@ -181,6 +206,7 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     },
     close() {
       pairing.close()
+      ice.close()
       manual.close()
       presence.close()
       stop()
@@ -196,8 +222,8 @@ function firstContactEndpoints(
   relays: readonly string[],
   identity: Identity,
   platform: PeerPlatform,
+  options: CarrierSignalingOptions,
 ): SignalingEndpoint[] {
-  const options = { self: identity.peerId, iceServers: settings.iceServers }
   const viaRelays = relays.map((url) =>
     relayEndpoint({ url, identity, WebSocket: platform.WebSocket }, options),
   )

@@ -12,8 +12,10 @@ export interface ConnectionSettings {
   relays: string[]
   /** The PeerJS broker's URL (http: or https:); empty means the app origin's /peerjs. */
   peerjs?: string
-  /** STUN/TURN servers. None by default: direct and LAN connections need none. */
+  /** STUN/TURN servers; empty means those the server announces. */
   iceServers: RTCIceServer[]
+  /** Connect only through TURN relays, so other members never learn this device's address. */
+  relayOnly?: boolean
 }
 
 /** Settings as loaded: every field present. */
@@ -23,7 +25,7 @@ export type LoadedSettings = Required<ConnectionSettings>
 export const SETTINGS_KEY = 'peerplace.connection-settings'
 
 export function defaultSettings(): LoadedSettings {
-  return { firstContact: 'relay', relays: [], peerjs: '', iceServers: [] }
+  return { firstContact: 'relay', relays: [], peerjs: '', iceServers: [], relayOnly: false }
 }
 
 /** Reads settings, dropping anything malformed (a bad value never stops the app starting). */
@@ -48,6 +50,7 @@ export function parseSettings(raw: unknown): LoadedSettings {
     relays: relays.slice(0, 8),
     peerjs: isBrokerUrl(r.peerjs) ? r.peerjs : '',
     iceServers: iceServers.slice(0, 8),
+    relayOnly: r.relayOnly === true,
   }
 }
 

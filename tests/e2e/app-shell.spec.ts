@@ -32,6 +32,7 @@ test('two devices each show their name, their own peer ID and a connected relay'
       // Which relay it meets other devices through is one tap away, under "Device details".
       await expect(status).not.toContainText('/relay')
       await expect(page.getByTestId('signaling-endpoint')).toContainText('/relay')
+      await expect(page.getByTestId('linked-count')).toHaveAttribute('data-count', /^\d+$/)
       await expect(page.getByTestId('device-name')).not.toBeEmpty()
       const peerId = await page.getByTestId('peer-id').getAttribute('data-peer-id')
       expect(peerId).toMatch(/^[a-z2-7]{32}$/)

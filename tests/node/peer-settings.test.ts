@@ -23,6 +23,7 @@ describe('connection settings', () => {
       relays: [],
       peerjs: '',
       iceServers: [],
+      relayOnly: false,
     })
     expect(defaultSettings().firstContact).toBe('relay')
   })
@@ -39,6 +40,7 @@ describe('connection settings', () => {
       relays: ['wss://relay.example/relay'],
       peerjs: 'https://broker.example/peerjs',
       iceServers: [{ urls: 'stun:stun.example:3478' }],
+      relayOnly: false,
     })
     expect(
       loadSettings(memoryStorage({ firstContact: 'carrier-pigeon', peerjs: 'ftp://x' })),
@@ -54,6 +56,7 @@ describe('connection settings', () => {
       relays: ['wss://r.example/relay'],
       peerjs: 'https://b.example/p',
       iceServers: [],
+      relayOnly: false,
     })
     saveSettings(storage, { firstContact: 'both', relays: [], iceServers: [] })
     expect(loadSettings(storage).firstContact).toBe('both')

@@ -38,7 +38,13 @@ describe('readPath', () => {
 describe('readFailure', () => {
   it.each([
     ['auth-failed: signature does not match the peer ID', 'auth'],
-    ['timeout: silent for 3200 ms', 'timeout'],
+    ['timeout: silent for 3200 ms', 'silent'],
+    [
+      'no connection: WebRTC connection timed out after 20000 ms (turn:x:3478: TURN refused the user name/password)',
+      'ice',
+    ],
+    ['no network path could be prepared: turn:x: server unreachable (no answer)', 'ice'],
+    ['relay-only is on but no TURN server is set', 'ice'],
     ['remote-close: leaving', 'closed-by-peer'],
     ['local-close: not a member', 'closed-here'],
     ['protocol-error: 8 invalid frames; last: bad tag', 'protocol'],
@@ -126,6 +132,15 @@ describe('ConnectionLog', () => {
     log.close()
     mesh.fire('link-down', { peer, reason: 'timeout: silent' })
     expect(log.lastFailure(peer)).toBeNull()
+  })
+
+  it("records the mesh's failed dials with their reason", () => {
+    const mesh = new FakeMesh()
+    const log = new ConnectionLog({ mesh, carrier: new FakeCarrier() }, () => 5)
+    const reason = 'no network path could be prepared: turn:t: TURN refused the user name/password'
+    mesh.fire('dial-failed', { peer, reason })
+    expect(log.lastFailure(peer)).toEqual({ reason, at: 5 })
+    expect(readFailure(log.lastFailure(peer)!.reason).summary).toMatch(/^TURN refused/)
   })
 
   it('keeps a bounded history', () => {

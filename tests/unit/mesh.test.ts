@@ -141,6 +141,54 @@ describe('mesh', () => {
     expect(took).toBeLessThan(2000)
   })
 
+  it('says when a dial fails, with the reason, and keeps retrying', async () => {
+    const refusal = 'WebRTC connection failed (turn:t: TURN refused the user name/password)'
+    network = await createMeshNetwork(2, {
+      createLink: () => Promise.reject(new Error(refusal)),
+    })
+    const [low, high] = network.peers as [TestPeer, TestPeer]
+    const failures: { peer: PeerId; reason: string }[] = []
+    low.mesh.on('dial-failed', (event) => failures.push(event))
+    await waitFor('two failed dials', () => failures.length >= 2, 3000)
+    expect(failures[0]).toEqual({ peer: high.id, reason: refusal })
+  })
+
+  it('retries soon, whatever the backoff, while the peer is still present on signaling', async () => {
+    let calls = 0
+    network = await createMeshNetwork(2, {
+      // Every dial fails for a while (a cut path), then the path returns.
+      createLink: (args) =>
+        ++calls <= 3 ? Promise.reject(new Error('path cut')) : createLink(args),
+      mesh: { reconnectBackoff: { baseMs: 60_000, maxMs: 60_000 } },
+    })
+    const [low, high] = network.peers as [TestPeer, TestPeer]
+    await waitFor(
+      'the link after the path returns',
+      () => low.mesh.linkedPeers().includes(high.id),
+      8000,
+    )
+    expect(calls).toBeGreaterThan(3)
+  })
+
+  it('reconnectNow abandons backoff and dials at once', async () => {
+    let failing = true
+    network = await createMeshNetwork(2, {
+      createLink: (args) => (failing ? Promise.reject(new Error('offline')) : createLink(args)),
+      mesh: { reconnectBackoff: { baseMs: 60_000, maxMs: 60_000 } },
+    })
+    const [low, high] = network.peers as [TestPeer, TestPeer]
+    high.mesh.setGroup(GROUP, []) // only `low` dials
+    const failed: PeerId[] = []
+    low.mesh.on('dial-failed', ({ peer }) => failed.push(peer))
+    await waitFor('a failed dial', () => failed.length > 0, 3000)
+    failing = false
+    const started = Date.now()
+    low.mesh.reconnectNow()
+    // Without it the next try would wait at least 1 s (the backoff while the peer is present).
+    await waitFor('the link', () => low.mesh.linkedPeers().includes(high.id), 700)
+    expect(Date.now() - started).toBeLessThan(700)
+  })
+
   it('refuses unauthorized peers until authorized again', async () => {
     const banned = new Set<string>()
     network = await createMeshNetwork(3, {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { loadSettings, saveSettings } from '../../src/app/settings.ts'
 import { formValues, parseSettingsForm } from '../../src/ui/settings/settings-form.ts'
 
-const base = { firstContact: 'relay' as const, peerjs: '', relays: '', iceServers: [] }
+const base = {
+  firstContact: 'relay' as const,
+  peerjs: '',
+  relays: '',
+  iceServers: [],
+  relayOnly: false,
+}
 
 function memoryStorage() {
   const map = new Map<string, string>()
@@ -75,6 +81,7 @@ describe('parseSettingsForm', () => {
       relays: 'wss://r1.example/relay\nwss://r2.example/relay',
       peerjs: 'https://broker.example/peerjs',
       iceServers: [{ urls: 'turn:t.example:3478', username: 'u', credential: 'p' }],
+      relayOnly: true,
     }
     const parsed = parseSettingsForm(values)
     saveSettings(storage, parsed.settings!)
@@ -92,6 +99,7 @@ describe('parseSettingsForm', () => {
       relays: [],
       peerjs: '',
       iceServers: [],
+      relayOnly: false,
     })
   })
 

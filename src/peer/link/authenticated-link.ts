@@ -228,7 +228,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     this.#every(this.#options.heartbeatIntervalMs, () => this.#sendPing())
     this.#every(Math.max(10, this.#options.offlineAfterMs / 6), () => {
       if (this.silentForMs > this.#options.offlineAfterMs) {
-        this.#terminate('timeout', `silent for ${this.silentForMs} ms`, true)
+        this.#terminate('timeout', `silent for ${Math.round(this.silentForMs)} ms`, true)
       }
     })
     this.#bulkState = 'opening'

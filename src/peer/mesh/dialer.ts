@@ -35,7 +35,18 @@ export interface DialerDeps {
   /** Upper bound for one attempt (signaling plus authentication). */
   readonly dialTimeoutMs: number
   readonly log: (message: string) => void
+  /** An attempt failed over every route: `reason` names the last failure. */
+  readonly dialFailed?: (peer: PeerId, reason: string) => void
+  /**
+   * Whether `peer` is still present on signaling: then a failure is the path's (a network
+   * blip, a cut TURN route), not the peer's absence, and retries stay short so the link is
+   * back soon after the path.
+   */
+  readonly present?: (peer: PeerId) => boolean
 }
+
+/** Upper bound of the retry delay while the peer is still present on signaling. */
+const PRESENT_MAX_BACKOFF_MS = 2000
 
 /**
  * Opens links to wanted peers and takes incoming ones. The lower peer ID of a pair dials at
@@ -64,8 +75,11 @@ export class Dialer {
     if (attempt === 0 && this.#deps.eager(peer)) this.#cancelTimer(peer)
     if (!this.#needsDial(peer) || this.#timers.has(peer) || this.#dialing.has(peer)) return
     const glare = this.#self < peer || this.#deps.eager(peer) ? 0 : this.#deps.glareDelayMs
+    const backoff = this.#deps.present?.(peer)
+      ? { ...this.#deps.backoff, maxMs: Math.min(this.#deps.backoff.maxMs, PRESENT_MAX_BACKOFF_MS) }
+      : this.#deps.backoff
     const delay =
-      glare + (attempt === 0 ? 0 : backoffDelay(attempt - 1, this.#deps.backoff, this.#deps.random))
+      glare + (attempt === 0 ? 0 : backoffDelay(attempt - 1, backoff, this.#deps.random))
     this.#timers.set(
       peer,
       this.#deps.clock.setTimeout(() => {
@@ -166,6 +180,7 @@ export class Dialer {
     const controller = new AbortController()
     this.#dialing.set(peer, controller)
     this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
+    let failure = 'no route: the peer is not present on any signaling'
     for (const signaling of this.#deps.routesTo(peer)) {
       if (controller.signal.aborted || this.#deps.registry.links.has(peer)) break
       try {
@@ -175,10 +190,16 @@ export class Dialer {
         return
       } catch (error) {
         if (this.#closed) return
-        this.#deps.log(`dial ${peer} via ${signaling.kind} failed: ${errorText(error)}`)
+        failure = errorText(error)
+        this.#deps.log(`dial ${peer} via ${signaling.kind} failed: ${failure}`)
       }
     }
-    if (this.#dialing.get(peer) === controller) this.#dialing.delete(peer)
+    // An attempt aborted because a newer one replaced it (retrySoon) is not a failure.
+    const replaced = this.#dialing.get(peer) !== controller
+    if (!replaced) this.#dialing.delete(peer)
+    if (!replaced && !this.#closed && !this.#deps.registry.links.has(peer)) {
+      this.#deps.dialFailed?.(peer, failure)
+    }
     this.want(peer)
   }
 

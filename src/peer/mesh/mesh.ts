@@ -51,6 +51,8 @@ export interface GroupOptions {
 export interface MeshEvents extends Record<string, unknown> {
   'link-up': { peer: PeerId; link: Link }
   'link-down': { peer: PeerId; reason: string }
+  /** A dial to `peer` failed on every route it tried; `reason` says what failed last. */
+  'dial-failed': { peer: PeerId; reason: string }
   /** A group's member list changed (setGroup or removeGroup). */
   group: { groupId: GroupId; members: readonly PeerId[] }
   /** Sent just before the mesh closes its links, so last words can still go out. */
@@ -93,6 +95,11 @@ export interface Mesh extends Pick<Emitter<MeshEvents>, 'on' | 'off'> {
   reachable(peer: PeerId): boolean
   /** Asks `authorize` again about every linked and every refused peer. */
   reauthorize(): void
+  /**
+   * The network changed (back online, another Wi-Fi): abandons dials in flight, forgets
+   * backoff and dials every wanted peer without a link now.
+   */
+  reconnectNow(): void
   /**
    * Authenticates a pipe to `peer` obtained outside the mesh's signalings (manual pairing)
    * and keeps it as the peer's link. `dialedBySelf` says this side started it. Resolves with
@@ -161,6 +168,8 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       backoff: options.reconnectBackoff ?? { baseMs: 500, maxMs: 30_000 },
       glareDelayMs: options.glareDelayMs ?? 1500,
       dialTimeoutMs: options.dialTimeoutMs ?? 20_000,
+      dialFailed: (peer, reason) => this.emit('dial-failed', { peer, reason }),
+      present: (peer) => this.#presentOnSignaling(peer),
     })
     this.#wire()
   }
@@ -206,6 +215,13 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
    * the peer is present in one; the mesh as a last resort whenever any link is up. A signal
    * sent where it cannot arrive would hold a dead session until its timeout.
    */
+  /** The peer is on the open first-contact signaling in a topic we share. */
+  #presentOnSignaling(peer: PeerId): boolean {
+    const firstContact = this.#signaling
+    if (firstContact.state !== 'open' || this.#topics.size === 0) return false
+    return [...this.#topics].some((t) => firstContact.peers(t).includes(peer))
+  }
+
   #routesTo(peer: PeerId): Signaling[] {
     const routes: Signaling[] = []
     const mesh = this.#meshSignaling
@@ -294,6 +310,12 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
 
   reachable(peer: PeerId): boolean {
     return this.#router.reachable(peer)
+  }
+
+  reconnectNow(): void {
+    for (const peer of this.#wanted) {
+      if (!this.#registry.links.has(peer)) this.#dialer.retrySoon(peer)
+    }
   }
 
   reauthorize(): void {

@@ -49,6 +49,7 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
     const offs = [
       mesh.on('link-up', (event) => this.emit('link-up', event)),
       mesh.on('link-down', (event) => this.emit('link-down', event)),
+      mesh.on('dial-failed', (event) => this.emit('dial-failed', event)),
     ]
     this.#inner = { mesh, unsubscribe: () => offs.forEach((off) => off()) }
     for (const subscription of this.#subscriptions) this.#subscribe(mesh, subscription)
@@ -149,6 +150,10 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
 
   reachable(peer: PeerId): boolean {
     return this.#inner?.mesh.reachable(peer) ?? false
+  }
+
+  reconnectNow(): void {
+    this.#inner?.mesh.reconnectNow()
   }
 
   reauthorize(): void {

@@ -28,6 +28,8 @@ import type {
 export interface CarrierSignalingOptions {
   self: PeerId
   iceServers: RTCIceServer[]
+  /** When given, read at each connection attempt instead of `iceServers` (fresh credentials). */
+  rtcConfig?: () => RtcIceConfig
   /** A WebRTC implementation for Node (`@roamhq/wrtc`); browsers use their own. */
   wrtc?: object
   /** Upper bound of one connection attempt, either direction. Default 20 s. */
@@ -38,6 +40,12 @@ export interface CarrierSignalingOptions {
   createPipe?: (options: SimplePeerPipeOptions & { connectTimeoutMs?: number }) => PendingPipe
   /** Where dropped signals are reported. Defaults to console.warn. */
   log?: (message: string) => void
+}
+
+/** The ICE part of an RTCConfiguration. */
+export interface RtcIceConfig {
+  iceServers: RTCIceServer[]
+  iceTransportPolicy?: RTCIceTransportPolicy
 }
 
 /** A carrier that can also address a signal to whoever answers it (manual pairing codes). */
@@ -184,9 +192,10 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
   }
 
   #start(sid: SessionId, peer: PeerId | undefined, initiator: boolean, announce: boolean): Session {
+    const ice = this.#options.rtcConfig?.() ?? { iceServers: this.#options.iceServers }
     const pending = this.#createPipe({
       initiator,
-      iceServers: this.#options.iceServers,
+      ...ice,
       trickle: this.#options.trickle ?? true,
       connectTimeoutMs: this.#timeoutMs,
       ...(this.#options.wrtc ? { wrtc: this.#options.wrtc } : {}),

@@ -6,6 +6,7 @@ import { createPeerJsPipe } from '../transport/peerjs-pipe.ts'
 import type { DataPipe } from '../transport/pipe.ts'
 import { brokerIdProof } from './peerjs-id-proof.ts'
 import { mainPeerJsId, peerFromMainId, PeerJsPresence } from './peerjs-presence.ts'
+import type { RtcIceConfig } from './carrier-signaling.ts'
 import type { Signaling, SignalingEvents, SignalingState } from './signaling.ts'
 
 /** Where a PeerJS broker answers; see peerJsServerFromUrl. */
@@ -30,6 +31,8 @@ export interface PeerJsSignalingOptions {
   identity?: Identity
   server: PeerJsServer
   iceServers: RTCIceServer[]
+  /** When given, read when the broker connection is made instead of `iceServers`. */
+  rtcConfig?: () => RtcIceConfig
   /** Upper bound of one connection attempt. Default 20 s. */
   connectTimeoutMs?: number
   /** How often the broker's peer list is read (presence) and lost registrations renewed. */
@@ -242,14 +245,14 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
   }
 
   #createPeer(id: string): Peer {
-    const { server, iceServers } = this.#options
+    const { server, iceServers, rtcConfig } = this.#options
     return new this.#Peer!(id, {
       host: server.host,
       port: server.port,
       path: server.path,
       secure: server.secure,
       key: server.key,
-      config: { iceServers },
+      config: rtcConfig?.() ?? { iceServers },
       debug: 0,
       ...(this.#token === undefined ? {} : { token: this.#token }),
     })

@@ -4,11 +4,14 @@ import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
 import { connectionFingerprints } from './sdp-fingerprint.ts'
+import { watchIceGathering } from './ice-gathering.ts'
 import { isSimplePeerSignal } from './signal-data.ts'
 
 export interface SimplePeerPipeOptions {
   initiator: boolean
   iceServers: RTCIceServer[]
+  /** 'relay' connects through TURN only (hides this device's addresses). Default 'all'. */
+  iceTransportPolicy?: RTCIceTransportPolicy
   /** A WebRTC implementation for Node (`@roamhq/wrtc`); browsers use their own. */
   wrtc?: object
   trickle?: boolean
@@ -54,7 +57,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     peer = new SimplePeer({
       initiator: opts.initiator,
       trickle: opts.trickle ?? true,
-      config: { iceServers: opts.iceServers },
+      config: { iceServers: opts.iceServers, iceTransportPolicy: opts.iceTransportPolicy ?? 'all' },
       ...(opts.wrtc ? { wrtc: opts.wrtc as SimplePeer.Options['wrtc'] } : {}),
     })
     pc = peerConnectionOf(peer)
@@ -77,8 +80,13 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     return { pipe, signal: () => {}, onSignal: () => {}, destroy: () => {} }
   }
 
+  const ice = watchIceGathering(pc, opts)
+  ice.onNoCandidates((reason) => {
+    fail(new Error(reason))
+    peer.destroy()
+  })
   const timeout = setTimeout(() => {
-    fail(new Error(`WebRTC connection timed out after ${connectTimeoutMs} ms`))
+    fail(new Error(`WebRTC connection timed out after ${connectTimeoutMs} ms${ice.errorSuffix()}`))
     peer.destroy()
   }, connectTimeoutMs)
 
@@ -107,7 +115,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     for (const listener of signalListeners) listener(data)
   })
   peer.on('error', (error: Error & { code?: string }) => {
-    const reason = `WebRTC connection failed (${error.code ?? 'error'}): ${error.message}`
+    const reason = `WebRTC connection failed (${error.code ?? 'error'}): ${error.message}${ice.errorSuffix()}`
     fail(new Error(reason))
     connection.closeAll(reason)
   })

@@ -35,7 +35,15 @@ export function readPath(
 }
 
 export type FailureKind =
-  'auth' | 'timeout' | 'closed-by-peer' | 'closed-here' | 'protocol' | 'dropped' | 'other'
+  | 'auth'
+  | 'ice'
+  | 'timeout'
+  | 'silent'
+  | 'closed-by-peer'
+  | 'closed-here'
+  | 'protocol'
+  | 'dropped'
+  | 'other'
 
 export interface FailureReading {
   kind: FailureKind
@@ -64,7 +72,15 @@ export function readFailure(reason: string): FailureReading {
       'Authentication refused: one side could not prove it holds its peer ID’s key.',
     )
   }
-  if (code === 'timeout' || /silent|timed? ?out|timeout/.test(lower)) {
+  const ice = iceProblem(lower)
+  if (ice) return reading('ice', ice)
+  if (/silent for/.test(lower)) {
+    return reading(
+      'silent',
+      'The connection went silent (its network path was lost); reconnecting when it returns.',
+    )
+  }
+  if (code === 'timeout' || /timed? ?out|timeout/.test(lower)) {
     return reading(
       'timeout',
       'No route: the peer went silent or the connection attempt timed out (a firewall may block it; a TURN server can help).',
@@ -79,6 +95,26 @@ export function readFailure(reason: string): FailureReading {
     return reading('dropped', 'The network path was lost (the connection dropped).')
   }
   return reading('other', text || 'Unknown reason.')
+}
+
+/** A STUN/TURN or relay-only problem in a failure text, as advice; undefined if none. */
+function iceProblem(lower: string): string | undefined {
+  if (lower.includes('turn refused the user name/password')) {
+    return 'TURN refused the user name/password: check the TURN entry in Settings (its Test button tells), or ask whoever runs the server to check its TURN secret.'
+  }
+  if (lower.includes('relay-only is on but no turn server')) {
+    return 'Relay-only is on but there is no TURN server: add one in Settings, or turn relay-only off.'
+  }
+  if (lower.includes('server unreachable')) {
+    return 'The STUN/TURN server does not answer: check its address in Settings (Test), or try Pair a device on the same network.'
+  }
+  if (/turn (refused|rejected|is full|allows no more|does not offer)/.test(lower)) {
+    return 'The TURN server refused to relay: check it in Settings (Test), or use another TURN server.'
+  }
+  if (lower.includes('no network path could be prepared')) {
+    return 'No network path could be prepared: add a STUN/TURN server in Settings, or Pair a device.'
+  }
+  return undefined
 }
 
 /** Why a peer we want a link to has none, from what this device can see. */

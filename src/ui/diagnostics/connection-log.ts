@@ -42,6 +42,7 @@ export class ConnectionLog extends Emitter<ConnectionLogEvents> {
         this.#add({ peer, kind: 'link-up', text: 'connected' })
       }),
       sources.mesh.on('link-down', ({ peer, reason }) => this.failed(peer, reason)),
+      sources.mesh.on('dial-failed', ({ peer, reason }) => this.failed(peer, reason)),
       sources.carrier.on('state', (state) =>
         this.#add({ peer: null, kind: 'relay', text: `signaling ${state}` }),
       ),

@@ -1,3 +1,4 @@
+import type { IceSource } from '../../app/ice-source.ts'
 import type { Mesh } from '../../peer/mesh/mesh.ts'
 import type { PeerId, Topic } from '../../peer/ids.ts'
 import type { SignalingState } from '../../peer/signaling/signaling.ts'
@@ -15,5 +16,6 @@ export interface DiagnosticsSource {
     peers(topic: Topic): readonly PeerId[]
     on(event: 'state', listener: (state: SignalingState) => void): () => void
   }
-  iceServers: readonly RTCIceServer[]
+  /** The STUN/TURN servers new connections use, and where they come from. */
+  ice: Pick<IceSource, 'current' | 'origin' | 'problem'>
 }

@@ -20,6 +20,8 @@ export interface SettingsFormValues {
   /** The PeerJS broker's URL; empty for the app's own. */
   peerjs: string
   iceServers: IceServerRow[]
+  /** Connect through TURN only (hides this device's address from other members). */
+  relayOnly: boolean
 }
 
 const RELAY = /^wss?:\/\/[^\s/?#]+(\/\S*)?$/
@@ -37,6 +39,7 @@ export function formValues(settings: LoadedSettings): SettingsFormValues {
       username: s.username ?? '',
       credential: typeof s.credential === 'string' ? s.credential : '',
     })),
+    relayOnly: settings.relayOnly,
   }
 }
 
@@ -64,30 +67,41 @@ export function parseSettingsForm(
 
   const iceServers: RTCIceServer[] = []
   values.iceServers.forEach((row, i) => {
-    const urls = row.urls.split(/[\s,]+/).filter(Boolean)
-    if (urls.length === 0) return
-    const bad = urls.filter((u) => !ICE.test(u))
-    if (bad.length > 0) {
-      errors.push(`Server ${i + 1}: ${bad.join(', ')} should start with stun:, turn: or turns:.`)
-      return
-    }
-    const turn = urls.some((u) => u.startsWith('turn'))
-    const username = row.username.trim()
-    if (turn && (!username || !row.credential)) {
-      errors.push(`Server ${i + 1}: a TURN server needs a user name and a password.`)
-      return
-    }
-    iceServers.push({
-      urls: urls.length === 1 ? urls[0]! : urls,
-      ...(username ? { username } : {}),
-      ...(row.credential ? { credential: row.credential } : {}),
-    })
+    const server = parseIceRow(row, i)
+    if (typeof server === 'string') errors.push(server)
+    else if (server) iceServers.push(server)
   })
   if (iceServers.length > MAX_ENTRIES) errors.push(`At most ${MAX_ENTRIES} STUN/TURN servers.`)
 
   if (errors.length > 0) return { settings: null, errors }
   return {
-    settings: { firstContact: values.firstContact, relays, peerjs, iceServers },
+    settings: {
+      firstContact: values.firstContact,
+      relays,
+      peerjs,
+      iceServers,
+      relayOnly: values.relayOnly,
+    },
     errors: [],
+  }
+}
+
+/** One STUN/TURN row as an ICE server; null when blank; an error text naming the row. */
+export function parseIceRow(row: IceServerRow, i: number): RTCIceServer | string | null {
+  const urls = row.urls.split(/[\s,]+/).filter(Boolean)
+  if (urls.length === 0) return null
+  const bad = urls.filter((u) => !ICE.test(u))
+  if (bad.length > 0) {
+    return `Server ${i + 1}: ${bad.join(', ')} should start with stun:, turn: or turns:.`
+  }
+  const turn = urls.some((u) => u.startsWith('turn'))
+  const username = row.username.trim()
+  if (turn && (!username || !row.credential)) {
+    return `Server ${i + 1}: a TURN server needs a user name and a password.`
+  }
+  return {
+    urls: urls.length === 1 ? urls[0]! : urls,
+    ...(username ? { username } : {}),
+    ...(row.credential ? { credential: row.credential } : {}),
   }
 }

@@ -31,6 +31,8 @@ export interface DeviceSettings {
   firstContact?: 'relay' | 'peerjs' | 'both'
   relays?: string[]
   peerjs?: string
+  /** Connect through TURN only. */
+  relayOnly?: boolean
 }
 
 /** Opens the app in a new context and names the device; `settings` are stored first. */
