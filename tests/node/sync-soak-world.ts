@@ -1,4 +1,5 @@
 import type { AutomergeUrl, DocHandle } from '@automerge/automerge-repo'
+import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import { formatSyncReport } from '../../src/crdt/sync/sync-report.ts'
 import { SyncerFirst } from '../../src/crdt/sync/syncer-first.ts'
 import {
@@ -88,6 +89,8 @@ export class SoakWorld {
       workplace: wp.id,
       mesh: device.dev.port,
       presence,
+      members: () => [...wp.membership.members.keys()],
+      reach: createManualReachability(true),
       handles: () => [wp.handle as DocHandle<unknown>, ...this.pages(device)],
       store: createMemoryConfirmedHeadsStore(),
       reportEveryMs: 1000,
