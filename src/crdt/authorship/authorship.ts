@@ -19,6 +19,9 @@ import type { KeyDirectory } from './key-directory.ts'
  */
 export type Verdict = 'genuine' | 'unsigned' | 'forged' | 'not-member' | 'not-owner' | 'pending'
 
+/** Judges one record: a claim and its stored proof (see `Authorship.check`). */
+export type Judge = (claim: Claim, proof: unknown, required?: Role) => Verdict
+
 export interface AuthorshipEvents extends Record<string, unknown> {
   /** Any verdict may have changed (membership or keys did): `generation` moved on. */
   change: void
@@ -66,13 +69,13 @@ export class Authorship extends Emitter<AuthorshipEvents> {
   }
 
   /** Signs a record this device writes now; returns the proof to store beside it. */
-  sign(claim: Omit<Claim, 'peer'>): Promise<string> {
-    return signClaim(
-      this.#identity,
-      this.workplace,
-      { ...claim, peer: this.self },
-      this.#membership().clock,
-    )
+  async sign(claim: Omit<Claim, 'peer'>): Promise<string> {
+    const full = { ...claim, peer: this.self }
+    const clock = this.#membership().clock
+    const proof = await signClaim(this.#identity, this.workplace, full, clock)
+    // This device's own records need no check when it reads them back.
+    this.#checked.set(`${proof} ${claimText(this.workplace, full, clock)}`, true)
+    return proof
   }
 
   /**

@@ -16,6 +16,11 @@ export interface RootDoc {
   description: string
   /** The membership log: signed records by record ID. */
   records: Record<string, SignedRecord>
+  /**
+   * Members' Ed25519 public keys (base64url) by peer ID. Self-certifying (a peer ID is a hash of
+   * its key), so anyone may write an entry and a wrong one is simply ignored.
+   */
+  keys?: Record<string, string>
   /** Display names members give themselves. Data, not identity. */
   profiles: Record<string, { name: string; updatedAt: number }>
   /** Automerge URLs of the workplace's other documents, filled in by later features. */

@@ -1,5 +1,8 @@
 import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../peer/emitter.ts'
+import { toBase64Url } from '../../lib/base64url.ts'
+import { Authorship } from '../authorship/authorship.ts'
+import { KeyDirectory } from '../authorship/key-directory.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { InviteState, MembershipState } from '../membership/evaluate.ts'
@@ -23,6 +26,9 @@ type RecordFields = DistributiveOmit<UnsignedBody, 'workplace' | 'clock' | 'at'>
 export class Workplace extends Emitter<WorkplaceEvents> {
   readonly id: string
   readonly handle: DocHandle<RootDoc>
+  /** Signs what this member writes into the workplace's documents; judges what others wrote. */
+  readonly authorship: Authorship
+  readonly #keys = new KeyDirectory()
   readonly #log: MembershipLog
   readonly #identity: Identity
   readonly #clock: () => number
@@ -49,14 +55,36 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     this.id = options.log.workplace
     this.#identity = options.identity
     this.#clock = options.clock ?? (() => Date.now())
+    this.authorship = new Authorship({
+      workplace: this.id,
+      identity: this.#identity,
+      membership: () => this.#log.state,
+      keys: this.#keys,
+    })
+    void this.#keys.learn([[this.#identity.peerId, toBase64Url(this.#identity.publicKey)]])
+    this.#learnKeys()
     this.#log.on('change', (state) => {
+      this.#learnKeys()
+      this.authorship.invalidate()
+      if (this.isMember(this.self) && this.doc?.keys?.[this.self] === undefined) {
+        void this.reconcile()
+      }
       this.emit('membership', state)
       this.emit('change', undefined)
     })
     this.handle.on('change', () => {
       void this.reconcile()
+      this.#learnKeys()
       this.emit('change', undefined)
     })
+    this.authorship.on('change', () => this.emit('change', undefined))
+  }
+
+  /** Members' keys from the signed log and the document's self-certifying `keys` map. */
+  #learnKeys(): void {
+    const fromLog = this.#log.records().map(({ record }) => [record.body.by, record.body.byKey])
+    const fromDoc = Object.entries(this.doc?.keys ?? {})
+    void this.#keys.learn([...fromLog, ...fromDoc] as [unknown, unknown][])
   }
 
   get doc(): RootDoc | undefined {
@@ -151,10 +179,17 @@ export class Workplace extends Emitter<WorkplaceEvents> {
       if (!doc) return
       await this.#log.ingest(Object.values(doc.records ?? {}))
       const missing = this.#log.missingFrom(this.doc?.records)
-      if (missing.length > 0) {
+      const key = toBase64Url(this.#identity.publicKey)
+      // Members publish their key, so that everyone can check what they sign.
+      const publish = this.isMember(this.self) && this.doc?.keys?.[this.self] !== key
+      if (missing.length > 0 || publish) {
         this.handle.change((d) => {
           d.records ??= {}
           for (const { id, record } of missing) d.records[id] = structuredClone(record)
+          if (publish) {
+            d.keys ??= {}
+            d.keys[this.self] = key
+          }
         })
       }
     })
