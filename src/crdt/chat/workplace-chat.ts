@@ -124,6 +124,10 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   static async open(options: WorkplaceChatOptions): Promise<WorkplaceChat> {
     const chat = new WorkplaceChat(options, await openIndex(options.workplace))
     await chat.#window.open()
+    // This member's own read marks are checked too: the unread count is right from the start.
+    chat.#receiptsPending = false
+    chat.unreadCount()
+    if (chat.#receiptsPending) await options.workplace.authorship.settled()
     // The rest waits a task, so that whoever opened the chat can show the latest messages first.
     chat.#settled = new Promise((resolve) => setTimeout(resolve, 0))
       .then(() => chat.#window.follow())

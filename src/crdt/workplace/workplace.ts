@@ -9,7 +9,15 @@ import type { InviteState, MembershipState } from '../membership/evaluate.ts'
 import type { MembershipLog } from '../membership/membership-log.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
-import { cleanText, profileName, type MemberView, type RootDoc } from './root-doc.ts'
+import type { Judge } from '../authorship/authorship.ts'
+import { cleanText, fallbackName, type MemberView, type RootDoc } from './root-doc.ts'
+import {
+  aboutClaim,
+  profileClaim,
+  readAbout,
+  readProfile,
+  type AboutField,
+} from './signed-about.ts'
 
 export interface WorkplaceEvents extends Record<string, unknown> {
   change: void
@@ -37,6 +45,13 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   readonly #subdocs = new Map<string, Promise<DocHandle<unknown>>>()
   readonly #openHandles: DocHandle<unknown>[] = []
   #syncing: Promise<void> = Promise.resolve()
+  /** Whether something read from the root waited on a signature check. */
+  #pending = false
+  readonly #judge: Judge = (claim, proof, required) => {
+    const verdict = this.authorship.check(claim, proof, required)
+    if (verdict === 'pending') this.#pending = true
+    return verdict
+  }
 
   constructor(options: {
     handle: DocHandle<RootDoc>
@@ -78,6 +93,11 @@ export class Workplace extends Emitter<WorkplaceEvents> {
       this.emit('change', undefined)
     })
     this.authorship.on('change', () => this.emit('change', undefined))
+    this.authorship.on('verified', () => {
+      if (!this.#pending) return
+      this.#pending = false
+      this.emit('change', undefined)
+    })
   }
 
   /** Members' keys from the signed log and the document's self-certifying `keys` map. */
@@ -91,12 +111,17 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     return this.handle.isReady() ? this.handle.doc() : undefined
   }
 
+  /** The newest name an owner signed, else the one given at creation (in the signed genesis). */
   get name(): string {
-    return cleanText(this.doc?.name, this.#log.state.genesisName || 'Untitled workplace')
+    return cleanText(
+      readAbout(this.doc, 'name', this.#judge),
+      this.#log.state.genesisName || 'Untitled workplace',
+    )
   }
 
+  /** The newest description an owner signed. */
   get description(): string {
-    return cleanText(this.doc?.description, '')
+    return cleanText(readAbout(this.doc, 'description', this.#judge), '')
   }
 
   get membership(): MembershipState {
@@ -118,7 +143,11 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   members(): MemberView[] {
     const doc = this.doc
     return [...this.#log.state.members]
-      .map(([peer, role]) => ({ peer, role, name: profileName(doc, peer) }))
+      .map(([peer, role]) => ({
+        peer,
+        role,
+        name: cleanText(readProfile(doc, peer, this.#judge), fallbackName(peer)),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name) || (a.peer < b.peer ? -1 : 1))
   }
 
@@ -261,26 +290,43 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     await this.append({ kind: 'admit', subject: peer, invite })
   }
 
-  setName(name: string): void {
+  /** Renames the workplace (owners only: refuses at once otherwise). */
+  setName(name: string): Promise<void> {
     this.#requireOwner('rename the workplace')
-    this.handle.change((d) => {
-      d.name = name.slice(0, 200)
-    })
+    return this.#setAbout('name', name.slice(0, 200))
   }
 
-  setDescription(text: string): void {
-    this.handle.change((d) => {
-      d.description = text.slice(0, 2000)
-    })
+  /** Describes the workplace (owners only: refuses at once otherwise). */
+  setDescription(text: string): Promise<void> {
+    this.#requireOwner('describe the workplace')
+    return this.#setAbout('description', text.slice(0, 2000))
   }
 
-  /** Writes this device's display name into the workplace. */
-  setProfileName(name: string): void {
-    const current = this.doc?.profiles?.[this.self]?.name
-    if (current === name) return
+  /** Writes this device's display name into the workplace, signed. */
+  async setProfileName(raw: string): Promise<void> {
+    const name = raw.slice(0, 100)
+    const signed = this.doc?.profiles?.[this.self]
+    if (signed?.name === name && readProfile(this.doc, this.self, this.#judge) !== undefined) return
+    const updatedAt = Math.max(this.#clock(), (signed?.updatedAt ?? 0) + 1)
+    const { peer: _self, ...claim } = profileClaim(this.self, name, updatedAt)
+    const s = await this.authorship.sign(claim)
     this.handle.change((d) => {
       d.profiles ??= {}
-      d.profiles[this.self] = { name: name.slice(0, 100), updatedAt: this.#clock() }
+      d.profiles[this.self] = { name, updatedAt, s }
+    })
+  }
+
+  async #setAbout(field: AboutField, value: string): Promise<void> {
+    const before = this.doc?.about?.[field]?.[this.self]?.t ?? 0
+    const t = Math.max(this.#clock(), before + 1)
+    const { peer: _self, ...claim } = aboutClaim(field, this.self, value, t)
+    const s = await this.authorship.sign(claim)
+    this.handle.change((d) => {
+      // The plain field is for older versions; readers here use only the signed record.
+      d[field] = value
+      d.about ??= {}
+      d.about[field] ??= {}
+      d.about[field][this.self] = { v: value, t, s }
     })
   }
 
