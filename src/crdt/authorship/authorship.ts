@@ -118,6 +118,21 @@ export class Authorship extends Emitter<AuthorshipEvents> {
     return this.#idle.promise
   }
 
+  /**
+   * Resolves at the next `change` or `verified`: when a `pending` verdict may read otherwise.
+   * Unlike `settled`, never at once, so waiting on it in a loop cannot spin (a verdict waiting
+   * for a key that has not arrived stays pending with nothing under way).
+   */
+  nextChange(): Promise<void> {
+    return new Promise((resolve) => {
+      const offs = [this.on('change', done), this.on('verified', done)]
+      function done() {
+        for (const off of offs) off()
+        resolve()
+      }
+    })
+  }
+
   /** Verdicts may have changed (membership or keys did): readers look again. */
   invalidate(): void {
     this.#generation++

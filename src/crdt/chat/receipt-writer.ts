@@ -31,6 +31,8 @@ export class ReceiptWriter {
   /** Marks being signed, per shard and kind. */
   readonly #writing = new Map<LoadedShard, Record<ReceiptKind, Marks>>()
   readonly #jobs = new Set<Promise<void>>()
+  /** Shards waiting for a stored mark's check before looking again. */
+  readonly #waiting = new Set<string>()
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
 
@@ -123,7 +125,14 @@ export class ReceiptWriter {
       shard: shard.key.key,
       judge,
     })
-    if (pending) void shard.authorship.settled().then(() => this.#closed || again())
+    const waitKey = `${shard.key.key} ${kind}`
+    if (pending && !this.#waiting.has(waitKey)) {
+      this.#waiting.add(waitKey)
+      void shard.authorship.nextChange().then(() => {
+        this.#waiting.delete(waitKey)
+        if (!this.#closed) again()
+      })
+    }
     const signing = this.#writing.get(shard)?.[kind]
     for (const [author, hlc] of raise) {
       const mark = signing?.get(author)

@@ -306,7 +306,12 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   async setProfileName(raw: string): Promise<void> {
     const name = raw.slice(0, 100)
     const signed = this.doc?.profiles?.[this.self]
-    if (signed?.name === name && readProfile(this.doc, this.self, this.#judge) !== undefined) return
+    if (signed?.name === name && signed.s !== undefined) {
+      // Already written and signed (checked once any check under way is done): nothing to do.
+      readProfile(this.doc, this.self, this.#judge)
+      await this.authorship.settled()
+      if (readProfile(this.doc, this.self, this.#judge) !== undefined) return
+    }
     const updatedAt = Math.max(this.#clock(), (signed?.updatedAt ?? 0) + 1)
     const { peer: _self, ...claim } = profileClaim(this.self, name, updatedAt)
     const s = await this.authorship.sign(claim)
