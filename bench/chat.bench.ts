@@ -14,7 +14,13 @@
  * The history: 4 members, 50,000 messages over 100 days (one about every 3 minutes), every
  * tenth a reply, some reactions, each message its own change, receipts every 25 messages; the
  * member opening has read all but the last 20. Default chat settings (weekly buckets, 500
- * messages per shard), so about 100 shards.
+ * messages per shard), so about 100 shards. Every message, reaction and receipt is signed by
+ * its writer, as the chat writes them, so opening checks the signatures of what it shows.
+ *
+ * `chat.verify_per_msg_us`: the median cost of checking one message's signature when a shard
+ * is read (WebCrypto Ed25519, as in browsers that have it), from a batch of messages read cold
+ * by a fresh reader. `chat.verify_per_msg_noble_us`: the same signature checks with the
+ * @noble/curves fallback (browsers without Ed25519 in WebCrypto).
  */
 import * as Automerge from '@automerge/automerge'
 import type { parseAutomergeUrl } from '@automerge/automerge-repo'
@@ -25,6 +31,17 @@ import {
   type StorageAdapterInterface,
   type StorageKey,
 } from '@automerge/automerge-repo'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { Authorship } from '../src/crdt/authorship/authorship.ts'
+import { KeyDirectory } from '../src/crdt/authorship/key-directory.ts'
+import {
+  claimText,
+  parseProof,
+  signClaim,
+  type Claim,
+} from '../src/crdt/authorship/record-proof.ts'
+import type { MembershipState } from '../src/crdt/membership/evaluate.ts'
+import { messageClaim, reactionClaim, receiptClaim } from '../src/crdt/chat/chat-claims.ts'
 import { CHAT_DOC_KIND, initialChatIndex, type ShardDoc } from '../src/crdt/chat/chat-doc.ts'
 import { formatHlc } from '../src/crdt/chat/hlc.ts'
 import { receiptKey } from '../src/crdt/chat/receipts.ts'
@@ -34,7 +51,9 @@ import { WorkplaceChat } from '../src/crdt/chat/workplace-chat.ts'
 import { createMemoryRecordStore } from '../src/crdt/membership/record-store.ts'
 import { createMemoryWorkplaceList } from '../src/crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack } from '../src/crdt/workplace-stack.ts'
+import type { Identity } from '../src/peer/identity/identity.ts'
 import type { PeerId } from '../src/peer/ids.ts'
+import { toBase64Url } from '../src/lib/base64url.ts'
 import { FakeMeshHub } from '../tests/support/fake-mesh-port.ts'
 import { createTestIdentity } from '../tests/support/test-identity.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
@@ -96,38 +115,63 @@ function plan(start: number) {
   return shards
 }
 
-function buildShard(
+const messageId = (i: number) =>
+  [...i.toString(32).padStart(16, '0')].map((c) => BASE32[parseInt(c, 32)]).join('')
+
+/** Signs as the members' devices do; `clock` is the membership clock they write under. */
+type Signer = (who: Identity, claim: Claim) => Promise<string>
+
+async function buildShard(
   chat: ReturnType<typeof parseAutomergeUrl>['documentId'],
   key: string,
   messages: { i: number; at: number }[],
-  peers: PeerId[],
+  members: Identity[],
   self: PeerId,
-): { binary: Uint8Array; lastId: string } {
+  sign: Signer,
+): Promise<{ binary: Uint8Array; lastId: string }> {
   let doc = Automerge.load<ShardDoc>(initialShardBinary(chat, key))
-  const id = (i: number) =>
-    [...i.toString(32).padStart(16, '0')].map((c) => BASE32[parseInt(c, 32)]).join('')
-  const author = (i: number) => peers[i % peers.length]!
+  const id = messageId
+  const author = (i: number) => members[i % members.length]!
   for (const { i, at } of messages) {
+    const hlc = formatHlc(at, 0)
+    const replyTo = i % 10 === 9 && doc.messages[id(i - 1)] ? id(i - 1) : undefined
+    const writer = author(i)
+    const proof = await sign(writer, messageClaim(key, id(i), writer.peerId, hlc, text(i), replyTo))
+    const reactor = author(i + 1)
+    const reaction =
+      i % 17 === 0
+        ? await sign(reactor, reactionClaim(key, id(i), reactor.peerId, '👍'))
+        : undefined
     doc = Automerge.change(doc, (d) => {
       d.messages[id(i)] = {
-        a: new ImmutableString(author(i)),
-        t: new ImmutableString(formatHlc(at, 0)),
+        a: new ImmutableString(writer.peerId),
+        t: new ImmutableString(hlc),
         x: new ImmutableString(text(i)),
-        ...(i % 10 === 9 && d.messages[id(i - 1)] ? { r: new ImmutableString(id(i - 1)) } : {}),
-        re: i % 17 === 0 ? { [`${author(i + 1)} 👍`]: true } : {},
+        s: new ImmutableString(proof),
+        ...(replyTo ? { r: new ImmutableString(replyTo) } : {}),
+        re: reaction ? { [`${reactor.peerId} 👍`]: new ImmutableString(reaction) } : {},
       }
     })
     const unreadTail = i >= MESSAGES - 20
     if (i % 25 === 24 || i === MESSAGES - 1) {
-      doc = Automerge.change(doc, (d) => {
-        for (const reader of peers) {
-          if (reader === self && unreadTail) continue
-          for (const a of peers) {
-            if (a === reader) continue
-            const mark = new ImmutableString(formatHlc(at, 0))
-            d.delivered[receiptKey(reader, a)] = mark
-            d.read[receiptKey(reader, a)] = mark
+      const marks: [string, string][] = []
+      for (const reader of members) {
+        if (reader.peerId === self && unreadTail) continue
+        for (const a of members) {
+          if (a === reader) continue
+          for (const kind of ['delivered', 'read'] as const) {
+            const claim = receiptClaim(key, kind, reader.peerId, a.peerId, hlc)
+            marks.push([
+              `${kind} ${receiptKey(reader.peerId, a.peerId)}`,
+              await sign(reader, claim),
+            ])
           }
+        }
+      }
+      doc = Automerge.change(doc, (d) => {
+        for (const [where, proof] of marks) {
+          const [kind, ...rest] = where.split(' ') as ['delivered' | 'read', ...string[]]
+          d[kind][rest.join(' ')] = new ImmutableString(`${hlc} ${proof}`)
         }
       })
     }
@@ -135,10 +179,84 @@ function buildShard(
   return { binary: Automerge.save(doc), lastId: id(messages.at(-1)!.i) }
 }
 
+/**
+ * The median cost of checking one message's signature, in microseconds: a fresh reader (empty
+ * cache) judges a batch of signed messages and waits for the checks.
+ */
+async function verifyCost(
+  ctx: BenchContext,
+  workplace: string,
+  members: Identity[],
+  membership: () => MembershipState,
+): Promise<Metric[]> {
+  const BATCH = 2000
+  const clock = membership().clock
+  const claims: { claim: Claim; proof: string }[] = []
+  for (let i = 0; i < BATCH; i++) {
+    const writer = members[i % members.length]!
+    const claim = messageClaim(
+      '1.0',
+      messageId(i),
+      writer.peerId,
+      formatHlc(i, 0),
+      text(i),
+      undefined,
+    )
+    claims.push({ claim, proof: await signClaim(writer, workplace, claim, clock) })
+  }
+  const keys = new KeyDirectory()
+  await keys.learn(members.map((m) => [m.peerId, toBase64Url(m.publicKey)] as const))
+  const webCrypto: number[] = []
+  const noble: number[] = []
+  for (let run = 0; run < RUNS; run++) {
+    const reader = new Authorship({
+      workplace,
+      identity: members[0]!,
+      membership,
+      keys,
+    })
+    const t0 = performance.now()
+    for (const { claim, proof } of claims) reader.check(claim, proof)
+    await reader.settled()
+    const genuine = claims.filter(({ claim, proof }) => reader.check(claim, proof) === 'genuine')
+    webCrypto.push(((performance.now() - t0) * 1000) / BATCH)
+    if (genuine.length !== BATCH) throw new Error(`only ${genuine.length} of ${BATCH} verified`)
+
+    const t1 = performance.now()
+    const encoder = new TextEncoder()
+    for (const { claim, proof } of claims.slice(0, BATCH / 4)) {
+      const signature = parseProof(proof)!.signature
+      const key = members.find((m) => m.peerId === claim.peer)!.publicKey
+      const text = claimText(workplace, claim, clock)
+      if (!ed25519.verify(signature, encoder.encode(text), key, { zip215: false })) {
+        throw new Error('noble refused a valid signature')
+      }
+    }
+    noble.push(((performance.now() - t1) * 1000) / (BATCH / 4))
+  }
+  ctx.log(
+    `verify one message: WebCrypto ${webCrypto.map((t) => t.toFixed(1)).join(', ')} us, ` +
+      `@noble ${noble.map((t) => t.toFixed(0)).join(', ')} us`,
+  )
+  return [
+    {
+      name: 'chat.verify_per_msg_us',
+      value: Math.round(median(webCrypto)),
+      unit: 'us',
+      runs: RUNS,
+    },
+    {
+      name: 'chat.verify_per_msg_noble_us',
+      value: Math.round(median(noble)),
+      unit: 'us',
+      runs: RUNS,
+    },
+  ]
+}
+
 export async function run(ctx: BenchContext): Promise<Metric[]> {
   const identities = await Promise.all([0, 1, 2, 3].map(() => createTestIdentity()))
   const self = identities[0]!
-  const peers = identities.map((i) => i.peerId)
   const storage = new MemoryStorage()
   const list = createMemoryWorkplaceList()
   const records = createMemoryRecordStore()
@@ -158,6 +276,16 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   const started = performance.now()
   const setup = stackOver()
   const wp = await setup.workplaces.create('Bench')
+  for (const other of identities.slice(1)) await wp.add(other.peerId)
+  // The others' devices published their keys when they joined.
+  wp.handle.change((d) => {
+    d.keys ??= {}
+    for (const m of identities) d.keys[m.peerId] = toBase64Url(m.publicKey)
+  })
+  const membershipClock = wp.membership.clock
+  const sign: Signer = (who, claim) => signClaim(who, wp.id, claim, membershipClock)
+  const membership = wp.membership
+  const verifyMetrics = await verifyCost(ctx, wp.id, identities, () => membership)
   const index = await wp.openDoc<{ shards: Record<string, true> }>(CHAT_DOC_KIND)
   const register = rootDocsRegistrar(wp.handle)
   const chatId = index.documentId
@@ -167,7 +295,14 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   const { bucketMs } = initialChatIndex()
   const end = Math.floor(Date.now() / bucketMs) * bucketMs - bucketMs + 3 * 24 * 3600_000
   for (const [key, messages] of plan(end - SPAN_MS)) {
-    const { binary, lastId } = buildShard(chatId, key, messages, peers, self.peerId)
+    const { binary, lastId } = await buildShard(
+      chatId,
+      key,
+      messages,
+      identities,
+      self.peerId,
+      sign,
+    )
     const documentId = shardDocumentId(chatId, key)
     setup.repo.import(binary, { docId: documentId })
     register({ key, documentId, url: `automerge:${documentId}` as AutomergeUrl })
@@ -217,6 +352,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
       .join(', ')} ms`,
   )
   return [
+    ...verifyMetrics,
     { name: 'chat.open_50k_node_ms', value: Math.round(median(times)), unit: 'ms', runs: RUNS },
     {
       name: 'chat.open_50k_node_settled_ms',

@@ -1,7 +1,7 @@
 /** The contract between `bench/run.ts` and each `bench/*.bench.ts` module. */
 import type { Browser } from 'playwright-core'
 
-export type MetricUnit = 'ms' | 'ratio' | 'MB' | 'MB/s' | 'KB' | 'count'
+export type MetricUnit = 'ms' | 'us' | 'ratio' | 'MB' | 'MB/s' | 'KB' | 'count'
 
 /** One measured number, named as the issues name it (e.g. `bundle.initial_js_gzip_kb`). */
 export interface Metric {

@@ -16,7 +16,7 @@ interface Results {
   metrics: Record<string, { value: number; unit: MetricUnit; runs: number }>
 }
 
-const UNITS: readonly MetricUnit[] = ['ms', 'ratio', 'MB', 'MB/s', 'KB', 'count']
+const UNITS: readonly MetricUnit[] = ['ms', 'us', 'ratio', 'MB', 'MB/s', 'KB', 'count']
 const rootDir = join(import.meta.dirname, '..')
 const benchDir = join(rootDir, 'bench')
 const resultsPath = join(benchDir, 'results.json')

@@ -63,7 +63,11 @@ export async function startWorkplaces(
   await stack.workplaces.load()
   session.profile.on('change', () => {
     for (const wp of stack.workplaces.list()) {
-      if (wp.isMember(wp.self)) wp.setProfileName(displayName())
+      if (wp.isMember(wp.self)) {
+        wp.setProfileName(displayName()).catch((error: unknown) =>
+          console.warn('display name not written', error),
+        )
+      }
     }
   })
   const files = await createFilesService({

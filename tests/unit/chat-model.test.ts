@@ -6,12 +6,15 @@ import { HybridClock, compareHlc, formatHlc, isHlc } from '../../src/crdt/chat/h
 import { readMessage, type ChatMessage } from '../../src/crdt/chat/message-view.ts'
 import { receiptLabel, type ReceiptView } from '../../src/crdt/chat/receipts.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
+import type { Judge } from '../../src/crdt/authorship/authorship.ts'
 import { Emitter } from '../../src/peer/emitter.ts'
 import { splitLinks } from '../../src/ui/chat/link-text.ts'
 
 const ANN = 'a'.repeat(32) as PeerId
 const BOB = 'b'.repeat(32) as PeerId
 const s = (v: string) => new ImmutableString(v)
+/** How the chat judges records of a workplace from before records were signed. */
+const legacy: Judge = (_claim, proof) => (proof === undefined ? 'unsigned' : 'forged')
 
 describe('hybrid logical clock', () => {
   it('runs ahead of everything it issued or observed, and orders as strings', () => {
@@ -38,18 +41,25 @@ describe('reading stored messages', () => {
   const base = () => ({ a: s(ANN), t: s(formatHlc(5, 0)), x: s('hi'), ed: {}, del: {}, re: {} })
 
   it('refuses malformed messages with a reason', () => {
-    expect(readMessage('short', base(), '0.0')).toBe('malformed message ID')
-    expect(readMessage('a'.repeat(16), { ...base(), a: s('nobody') }, '0.0')).toBe(
+    expect(readMessage('short', base(), '0.0', legacy)).toBe('malformed message ID')
+    expect(readMessage('a'.repeat(16), { ...base(), a: s('nobody') }, '0.0', legacy)).toBe(
       'malformed author',
     )
-    expect(readMessage('a'.repeat(16), { ...base(), t: 12 }, '0.0')).toBe('malformed timestamp')
+    expect(readMessage('a'.repeat(16), { ...base(), t: 12 }, '0.0', legacy)).toBe(
+      'malformed timestamp',
+    )
     expect(
-      readMessage('a'.repeat(16), { ...base(), x: s('x'.repeat(MAX_MESSAGE_BYTES + 1)) }, '0.0'),
+      readMessage(
+        'a'.repeat(16),
+        { ...base(), x: s('x'.repeat(MAX_MESSAGE_BYTES + 1)) },
+        '0.0',
+        legacy,
+      ),
     ).toBe('malformed or oversized text')
-    expect(readMessage('a'.repeat(16), { ...base(), r: s('a'.repeat(16)) }, '0.0')).toBe(
+    expect(readMessage('a'.repeat(16), { ...base(), r: s('a'.repeat(16)) }, '0.0', legacy)).toBe(
       'malformed reply',
     )
-    expect(readMessage('a'.repeat(16), null, '0.0')).toBe('not an object')
+    expect(readMessage('a'.repeat(16), null, '0.0', legacy)).toBe('not an object')
   })
 
   it('applies only the author’s edit and deletion, and counts valid reactions', () => {
@@ -59,16 +69,22 @@ describe('reading stored messages', () => {
       del: { [BOB]: s(formatHlc(9, 0)) },
       re: { [`${BOB} 👍`]: true, [`${ANN} 👍`]: true, 'nobody 👍': true, [`${ANN} a b`]: true },
     }
-    const read = readMessage('a'.repeat(16), m, '0.0') as ChatMessage
+    const read = readMessage('a'.repeat(16), m, '0.0', legacy) as ChatMessage
     expect(read).toMatchObject({ text: 'hi', edited: false, deleted: false })
     expect(read.reactions).toEqual([{ emoji: '👍', peers: [ANN, BOB] }])
     const edited = readMessage(
       'a'.repeat(16),
       { ...m, ed: { [ANN]: { x: s('better'), t: s(formatHlc(6, 0)) } } },
       '0.0',
+      legacy,
     ) as ChatMessage
     expect(edited).toMatchObject({ text: 'better', edited: true })
-    const gone = readMessage('a'.repeat(16), { ...m, del: { [ANN]: s(formatHlc(7, 0)) } }, '0.0')
+    const gone = readMessage(
+      'a'.repeat(16),
+      { ...m, del: { [ANN]: s(formatHlc(7, 0)) } },
+      '0.0',
+      legacy,
+    )
     expect(gone).toMatchObject({ text: '', deleted: true, reactions: [] })
   })
 })
@@ -147,6 +163,7 @@ describe('chat notifications', () => {
     deleted: false,
     reactions: [],
     shard: '0.0',
+    verified: true,
   })
 
   it('notifies only while the page is hidden, one per burst', () => {

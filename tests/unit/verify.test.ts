@@ -62,4 +62,19 @@ describe.each([
     expect(await verifyEd25519(publicKey, message, signature.subarray(1))).toBe(false)
     expect(await verifyEd25519(new Uint8Array(32).fill(0xff), message, signature)).toBe(false)
   })
+
+  it('a key-bound verifier accepts its signer’s signatures only, without throwing', async () => {
+    const { ed25519Verifier } = await verifier()
+    const { publicKey, signature } = await signed()
+    const verify = ed25519Verifier(publicKey)
+    const tampered = message.slice()
+    tampered[0]! ^= 1
+    expect(await verify(message, signature)).toBe(true)
+    expect(await verify(message, signature)).toBe(true)
+    expect(await verify(tampered, signature)).toBe(false)
+    expect(await verify(message, signature.subarray(1))).toBe(false)
+    expect(await ed25519Verifier((await signed()).publicKey)(message, signature)).toBe(false)
+    expect(await ed25519Verifier(new Uint8Array(32).fill(0xff))(message, signature)).toBe(false)
+    if (withoutWebCryptoEd25519) expect(crypto.subtle.importKey).toHaveBeenCalled()
+  })
 })

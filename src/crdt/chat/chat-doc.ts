@@ -64,6 +64,11 @@ export interface ShardDoc {
  * A message, keyed by its ID in `messages`. Only its author creates it. Maps inside are keyed by
  * the writing peer, so nobody's write can overwrite another's; readers honour only the author's
  * entries in `ed` and `del`, which the author creates when first editing or deleting.
+ *
+ * Since records are signed (src/crdt/authorship), every record carries its writer's proof: the
+ * message `s`, an edit `ed[author].s`, a deletion `del[author] = { t, s }`, a reaction the
+ * proof as its value, a receipt mark `<timestamp> <proof>`. Records of older workplaces have
+ * none (a deletion is then a bare timestamp, a reaction `true`) and read as unverified.
  */
 export interface StoredMessage {
   /** Author's peer ID. */
@@ -74,12 +79,14 @@ export interface StoredMessage {
   x: ImmutableString
   /** Reply-to: the ID of an earlier message. */
   r?: ImmutableString
-  /** Edits by peer: the latest text and when. */
-  ed?: Record<string, { x: ImmutableString; t: ImmutableString }>
-  /** Deletions by peer: when. */
-  del?: Record<string, ImmutableString>
-  /** Reactions: `<peer> <emoji>` -> true. */
-  re: Record<string, true>
+  /** The author's proof over the message (chat-claims.ts `messageClaim`). */
+  s?: ImmutableString
+  /** Edits by peer: the latest text, when, and the proof. */
+  ed?: Record<string, { x: ImmutableString; t: ImmutableString; s?: ImmutableString }>
+  /** Deletions by peer: when, and the proof (a bare timestamp in older workplaces). */
+  del?: Record<string, ImmutableString | { t: ImmutableString; s: ImmutableString }>
+  /** Reactions: `<peer> <emoji>` -> the reacting member's proof (`true` in older workplaces). */
+  re: Record<string, ImmutableString | true>
 }
 
 export interface ChatSettings {

@@ -1,41 +1,62 @@
 import type { DocHandle } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
+import type { Authorship } from '../authorship/authorship.ts'
 import type { ShardDoc, ShardKey } from './chat-doc.ts'
 import type { Hlc } from './hlc.ts'
 import { readShardMessages, type ChatMessage, type ReadCache } from './message-view.ts'
 import { newestByAuthor } from './receipts.ts'
 
 /**
- * One open shard: its validated messages, read again only after the document changes, and the
- * messages that are new since the last look.
+ * One open shard: its validated, verified messages, read again only after the document changes
+ * or verdicts do, and the messages that are new since the last look.
  */
 export class LoadedShard {
   readonly key: ShardKey
   readonly handle: DocHandle<ShardDoc>
+  readonly authorship: Authorship
   readonly #seen = new Set<string>()
   readonly #reported = new Set<string>()
   readonly #read: ReadCache = new WeakMap()
-  readonly #off: () => void
+  readonly #offs: (() => void)[] = []
   #messages: ChatMessage[] | undefined
+  #pending = false
   #byId: Map<string, ChatMessage> | undefined
   #newest: Map<PeerId, Hlc> | undefined
+  #started = false
 
-  /** @param onChange hears the messages this device had not seen in this shard before */
+  /**
+   * @param onChange hears the messages this device had not seen in this shard before, from
+   *   `start` on
+   */
   constructor(
     key: ShardKey,
     handle: DocHandle<ShardDoc>,
+    authorship: Authorship,
     onChange: (shard: LoadedShard, fresh: ChatMessage[]) => void,
   ) {
     this.key = key
     this.handle = handle
+    this.authorship = authorship
     const listener = () => {
       this.#messages = undefined
       this.#byId = undefined
       this.#newest = undefined
-      onChange(this, this.takeFresh())
+      if (this.#started) onChange(this, this.takeFresh())
     }
     handle.on('change', listener)
-    this.#off = () => handle.off('change', listener)
+    this.#offs.push(
+      () => handle.off('change', listener),
+      authorship.on('change', listener),
+      // Signature checks finished: only a shard that waited on some needs a new look.
+      authorship.on('verified', () => {
+        if (this.#pending) listener()
+      }),
+    )
+  }
+
+  /** From now on, changes are reported to `onChange`. */
+  start(): void {
+    this.#started = true
   }
 
   get doc(): ShardDoc | undefined {
@@ -43,15 +64,32 @@ export class LoadedShard {
   }
 
   messages(): ChatMessage[] {
-    this.#messages ??= readShardMessages(
-      this.doc,
-      this.key.key,
-      this.#reported,
-      (id, reason) =>
-        console.warn(`chat: ignoring message ${id} in shard ${this.key.key}: ${reason}`),
-      this.#read,
-    )
+    if (!this.#messages) {
+      const read = readShardMessages(
+        this.doc,
+        this.key.key,
+        this.#reported,
+        (id, reason) =>
+          console.warn(`chat: ignoring message ${id} in shard ${this.key.key}: ${reason}`),
+        (claim, proof, required) => this.authorship.check(claim, proof, required),
+        { map: this.#read, generation: this.authorship.generation },
+      )
+      this.#messages = read.messages
+      this.#pending = read.pending
+    }
     return this.#messages
+  }
+
+  /**
+   * Resolves once the messages are read with every signature check that could finish done
+   * (checks waiting for a writer's key to arrive are not waited for).
+   */
+  async verified(): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      this.messages()
+      if (!this.#pending) return
+      await this.authorship.settled()
+    }
   }
 
   message(id: string): ChatMessage | undefined {
@@ -79,6 +117,6 @@ export class LoadedShard {
   }
 
   close(): void {
-    this.#off()
+    for (const off of this.#offs.splice(0)) off()
   }
 }

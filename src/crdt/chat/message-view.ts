@@ -1,4 +1,6 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
+import type { Judge } from '../authorship/authorship.ts'
+import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
 import { MAX_EMOJI_LENGTH, MAX_MESSAGE_BYTES, type ShardDoc } from './chat-doc.ts'
 import { compareHlc, hlcTime, isHlc, type Hlc } from './hlc.ts'
 
@@ -17,7 +19,15 @@ export interface ChatMessage {
   reactions: Reaction[]
   /** The key of the shard that holds it. */
   shard: string
+  /**
+   * Whether its author's device signed it. Unsigned messages (written before messages were
+   * signed, or by a forger) are shown only as "unverified"; wrongly signed ones not at all.
+   */
+  verified: boolean
 }
+
+/** What `readMessage` answers while a signature check is still under way. */
+export const PENDING = 'pending'
 
 export interface Reaction {
   emoji: string
@@ -64,8 +74,18 @@ export function compareMessages(a: ChatMessage, b: ChatMessage): number {
   )
 }
 
-/** Reads one stored message, or returns why it is invalid. */
-export function readMessage(id: string, raw: unknown, shard: string): ChatMessage | string {
+/**
+ * Reads one stored message, or returns why it is not shown (`PENDING` while its signature is
+ * being checked). Only its author's signed edit and deletion count, and only signed reactions;
+ * an unsigned message (an older workplace's) reads as unverified, with the unsigned edit,
+ * deletion and reactions of its time.
+ */
+export function readMessage(
+  id: string,
+  raw: unknown,
+  shard: string,
+  judge: Judge,
+): ChatMessage | string {
   if (!isMessageId(id)) return 'malformed message ID'
   if (typeof raw !== 'object' || raw === null) return 'not an object'
   const m = raw as Record<string, unknown>
@@ -78,7 +98,26 @@ export function readMessage(id: string, raw: unknown, shard: string): ChatMessag
   const replyTo = m.r === undefined ? undefined : str(m.r)
   if (replyTo !== undefined && (!isMessageId(replyTo) || replyTo === id)) return 'malformed reply'
 
-  const deleted = isHlc(str(field(m.del, author)))
+  const signed = m.s !== undefined
+  let deleted: boolean
+  let verified = false
+  const deletion = field(m.del, author)
+  if (signed || (typeof deletion === 'object' && deletion !== null && !('val' in deletion))) {
+    const del = deletion as Record<string, unknown> | undefined
+    const delHlc = str(del?.t)
+    deleted = isHlc(delHlc) && judge(deleteClaim(shard, id, author, delHlc), del?.s) === 'genuine'
+    // A deletion signed by the author proves the message was theirs (its text is gone).
+    verified = deleted
+  } else {
+    deleted = isHlc(str(deletion))
+  }
+  if (!deleted) {
+    const verdict = judge(messageClaim(shard, id, author, hlc, original, replyTo), m.s)
+    if (verdict === 'pending') return PENDING
+    if (verdict !== 'genuine' && verdict !== 'unsigned') return `not genuine: ${verdict}`
+    verified = verdict === 'genuine'
+  }
+
   const edit = field(m.ed, author) as Record<string, unknown> | undefined
   const editText = str(edit?.x)
   const editHlc = str(edit?.t)
@@ -87,7 +126,10 @@ export function readMessage(id: string, raw: unknown, shard: string): ChatMessag
     editText !== undefined &&
     isHlc(editHlc) &&
     compareHlc(editHlc, hlc) > 0 &&
-    !textError(editText)
+    !textError(editText) &&
+    (signed || edit?.s !== undefined
+      ? judge(editClaim(shard, id, author, editHlc, editText), edit?.s) === 'genuine'
+      : true)
   const message: ChatMessage = {
     id,
     author,
@@ -96,8 +138,15 @@ export function readMessage(id: string, raw: unknown, shard: string): ChatMessag
     text: deleted ? '' : edited ? editText! : original,
     edited,
     deleted,
-    reactions: deleted ? [] : readReactions(m.re),
+    reactions: deleted
+      ? []
+      : readReactions(m.re, (peer, emoji, value) =>
+          value === true
+            ? !signed
+            : judge(reactionClaim(shard, id, peer, emoji), value) === 'genuine',
+        ),
     shard,
+    verified,
   }
   if (replyTo !== undefined) message.replyTo = replyTo
   return message
@@ -108,15 +157,17 @@ function field(map: unknown, key: string): unknown {
   return Object.hasOwn(map, key) ? (map as Record<string, unknown>)[key] : undefined
 }
 
-function readReactions(raw: unknown): Reaction[] {
+function readReactions(
+  raw: unknown,
+  counts: (peer: PeerId, emoji: string, value: unknown) => boolean,
+): Reaction[] {
   if (typeof raw !== 'object' || raw === null) return []
   const byEmoji = new Map<string, PeerId[]>()
-  for (const [key, on] of Object.entries(raw)) {
-    if (on !== true) continue
+  for (const [key, value] of Object.entries(raw)) {
     const space = key.indexOf(' ')
     const peer = key.slice(0, space)
     const emoji = key.slice(space + 1)
-    if (space < 0 || !isPeerId(peer) || !isEmoji(emoji)) continue
+    if (space < 0 || !isPeerId(peer) || !isEmoji(emoji) || !counts(peer, emoji, value)) continue
     let peers = byEmoji.get(emoji)
     if (!peers) byEmoji.set(emoji, (peers = []))
     peers.push(peer)
@@ -129,9 +180,19 @@ function readReactions(raw: unknown): Reaction[] {
 /**
  * What `readShardMessages` made of each stored message object. Automerge keeps the objects of
  * unchanged messages from one version of a document to the next, so a message read before is
- * not validated again and keeps its identity (the UI re-renders only what changed).
+ * not validated (nor its signatures looked up) again and keeps its identity (the UI re-renders
+ * only what changed). Entries hold for one authorship generation.
  */
-export type ReadCache = WeakMap<object, { id: string; result: ChatMessage | string }>
+export type ReadCache = WeakMap<
+  object,
+  { id: string; generation: number; result: ChatMessage | string }
+>
+
+export interface ShardMessages {
+  messages: ChatMessage[]
+  /** Whether some message or part of one waits for a signature check. */
+  pending: boolean
+}
 
 /**
  * Every valid message of a shard. Invalid ones are left out; `onInvalid` hears why, once per
@@ -142,22 +203,37 @@ export function readShardMessages(
   shard: string,
   reported: Set<string>,
   onInvalid: (id: string, reason: string) => void,
-  cache?: ReadCache,
-): ChatMessage[] {
+  judge: Judge,
+  cache?: { map: ReadCache; generation: number },
+): ShardMessages {
   const messages = doc?.messages
-  if (typeof messages !== 'object' || messages === null) return []
+  if (typeof messages !== 'object' || messages === null) return { messages: [], pending: false }
   const out: ChatMessage[] = []
+  let pending = false
+  let waiting: boolean
+  const tracking: Judge = (claim, proof, required) => {
+    const verdict = judge(claim, proof, required)
+    if (verdict === 'pending') waiting = true
+    return verdict
+  }
   for (const [id, raw] of Object.entries(messages)) {
     const cacheable = cache !== undefined && typeof raw === 'object' && raw !== null
-    const cached = cacheable ? cache.get(raw) : undefined
-    const result = cached?.id === id ? cached.result : readMessage(id, raw, shard)
-    if (cacheable && cached?.result !== result) cache.set(raw, { id, result })
+    const cached = cacheable ? cache.map.get(raw) : undefined
+    let result: ChatMessage | string
+    if (cached?.id === id && cached.generation === cache!.generation) {
+      result = cached.result
+    } else {
+      waiting = false
+      result = readMessage(id, raw, shard, tracking)
+      if (waiting) pending = true
+      else if (cacheable) cache.map.set(raw, { id, generation: cache.generation, result })
+    }
     if (typeof result !== 'string') {
       out.push(result)
-    } else if (!reported.has(`${id} ${result}`)) {
+    } else if (result !== PENDING && !reported.has(`${id} ${result}`)) {
       reported.add(`${id} ${result}`)
       onInvalid(id, result)
     }
   }
-  return out
+  return { messages: out, pending }
 }

@@ -1,8 +1,10 @@
 import type { PeerId } from '../../peer/ids.ts'
+import type { Judge } from '../authorship/authorship.ts'
+import { receiptClaim } from './chat-claims.ts'
 import type { ShardDoc } from './chat-doc.ts'
 import { compareHlc, type Hlc } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
-import { marksToRaise, writeMarks } from './receipts.ts'
+import { marksToRaise, writeMarks, type ReceiptKind } from './receipts.ts'
 
 export interface ReceiptWriterOptions {
   /** The member whose receipts these are. */
@@ -13,16 +15,24 @@ export interface ReceiptWriterOptions {
   change: (shard: LoadedShard, edit: (doc: ShardDoc) => void) => void
 }
 
+type Marks = Map<PeerId, Hlc>
+
 /**
  * This member's receipts, batched: what its device holds of changed shards ("delivered") and
  * what it was shown ("read") go out together, one change per shard every `delayMs` at most.
- * Every receipt is a change each member syncs, stores and re-renders.
+ * Every receipt is a change each member syncs, stores and re-renders, and each mark is signed
+ * by this device (so it takes a moment between asking and writing: `writing` tells).
  */
 export class ReceiptWriter {
   readonly #o: ReceiptWriterOptions
   readonly #changed = new Set<LoadedShard>()
   /** Read marks asked for, per shard: each author's newest message that was shown. */
-  readonly #read = new Map<LoadedShard, Map<PeerId, Hlc>>()
+  readonly #read = new Map<LoadedShard, Marks>()
+  /** Marks being signed, per shard and kind. */
+  readonly #writing = new Map<LoadedShard, Record<ReceiptKind, Marks>>()
+  readonly #jobs = new Set<Promise<void>>()
+  /** Shards waiting for a stored mark's check before looking again. */
+  readonly #waiting = new Set<string>()
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
 
@@ -40,7 +50,7 @@ export class ReceiptWriter {
   shown(shards: Iterable<LoadedShard>): void {
     let raised = false
     for (const shard of shards) {
-      const read = marksToRaise(shard.doc, shard.newestByAuthor(), 'read', this.#o.self)
+      const read = this.#toRaise(shard, shard.newestByAuthor(), 'read', () => this.shown([shard]))
       if (read.size === 0) continue
       const pending = this.#read.get(shard) ?? new Map<PeerId, Hlc>()
       for (const [author, hlc] of read) {
@@ -53,7 +63,15 @@ export class ReceiptWriter {
     if (raised) this.#schedule()
   }
 
-  /** Writes what is waiting now. */
+  /** The mark of `kind` for `author` this device is signing or was asked to write, if any. */
+  writing(shard: LoadedShard, kind: ReceiptKind, author: PeerId): Hlc | undefined {
+    const signing = this.#writing.get(shard)?.[kind].get(author)
+    const asked = kind === 'read' ? this.#read.get(shard)?.get(author) : undefined
+    if (!signing || !asked) return signing ?? asked
+    return compareHlc(signing, asked) < 0 ? asked : signing
+  }
+
+  /** Writes what is waiting now (signing takes a moment: `close` waits for it). */
   flush(): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
@@ -64,25 +82,98 @@ export class ReceiptWriter {
       const asked = this.#read.get(shard)
       this.#read.delete(shard)
       if (!shard.handle.isReady()) continue
-      const { self } = this.#o
-      const delivered = marksToRaise(shard.doc, shard.newestByAuthor(), 'delivered', self)
-      const read = asked ? marksToRaise(shard.doc, asked, 'read', self) : new Map<PeerId, Hlc>()
+      const again = () => this.shardChanged(shard)
+      const delivered = this.#toRaise(shard, shard.newestByAuthor(), 'delivered', again)
+      const read = asked
+        ? this.#toRaise(shard, asked, 'read', () => this.shown([shard]))
+        : new Map<PeerId, Hlc>()
       if (delivered.size === 0 && read.size === 0) continue
-      this.#o.change(shard, (d) => {
-        if (delivered.size > 0) writeMarks(d, 'delivered', self, delivered)
-        if (read.size > 0) writeMarks(d, 'read', self, read)
-      })
+      const job = this.#write(shard, { delivered, read })
+      this.#jobs.add(job)
+      void job.finally(() => this.#jobs.delete(job))
     }
   }
 
-  /** Writes what is waiting, then stops. */
-  close(): void {
+  /** Writes what is waiting, then stops; resolves once the last marks are written. */
+  async close(): Promise<void> {
     try {
       this.flush()
     } catch (error) {
       console.warn('chat: receipts not written on close', error)
     }
     this.#closed = true
+    await Promise.all([...this.#jobs])
+  }
+
+  /**
+   * The marks to raise, leaving out those already being signed. A stored mark still being
+   * checked counts for now; `again` runs once the check is done, in case it was not ours.
+   */
+  #toRaise(
+    shard: LoadedShard,
+    newest: ReadonlyMap<PeerId, Hlc>,
+    kind: ReceiptKind,
+    again: () => void,
+  ): Marks {
+    let pending = false
+    const judge: Judge = (claim, proof) => {
+      const verdict = shard.authorship.check(claim, proof)
+      if (verdict === 'pending') pending = true
+      return verdict
+    }
+    const raise = marksToRaise(shard.doc, newest, kind, this.#o.self, {
+      shard: shard.key.key,
+      judge,
+    })
+    const waitKey = `${shard.key.key} ${kind}`
+    if (pending && !this.#waiting.has(waitKey)) {
+      this.#waiting.add(waitKey)
+      void shard.authorship.nextChange().then(() => {
+        this.#waiting.delete(waitKey)
+        if (!this.#closed) again()
+      })
+    }
+    const signing = this.#writing.get(shard)?.[kind]
+    for (const [author, hlc] of raise) {
+      const mark = signing?.get(author)
+      if (mark && compareHlc(mark, hlc) >= 0) raise.delete(author)
+    }
+    return raise
+  }
+
+  async #write(shard: LoadedShard, marks: Record<ReceiptKind, Marks>): Promise<void> {
+    let writing = this.#writing.get(shard)
+    if (!writing) this.#writing.set(shard, (writing = { delivered: new Map(), read: new Map() }))
+    const kinds = ['delivered', 'read'] as const
+    for (const kind of kinds) for (const [a, hlc] of marks[kind]) writing[kind].set(a, hlc)
+    try {
+      const { self } = this.#o
+      const signed = await Promise.all(
+        kinds.map(async (kind) => {
+          const entries = await Promise.all(
+            [...marks[kind]].map(async ([author, hlc]) => {
+              const claim = receiptClaim(shard.key.key, kind, self, author, hlc)
+              const proof = await shard.authorship.sign(claim)
+              return [author, { hlc, proof }] as const
+            }),
+          )
+          return new Map(entries)
+        }),
+      )
+      if (!shard.handle.isReady()) return
+      this.#o.change(shard, (d) => {
+        if (signed[0]!.size > 0) writeMarks(d, 'delivered', self, signed[0]!)
+        if (signed[1]!.size > 0) writeMarks(d, 'read', self, signed[1]!)
+      })
+    } catch (error) {
+      console.warn('chat: receipts not written', error)
+    } finally {
+      for (const kind of kinds) {
+        for (const [author, hlc] of marks[kind]) {
+          if (writing[kind].get(author) === hlc) writing[kind].delete(author)
+        }
+      }
+    }
   }
 
   #schedule(): void {

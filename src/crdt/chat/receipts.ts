@@ -1,6 +1,8 @@
 import { ImmutableString } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
 import type { ShardDoc } from './chat-doc.ts'
+import type { Judge } from '../authorship/authorship.ts'
+import { receiptClaim } from './chat-claims.ts'
 import { compareHlc, isHlc, type Hlc } from './hlc.ts'
 import { str, type ChatMessage } from './message-view.ts'
 
@@ -10,6 +12,10 @@ import { str, type ChatMessage } from './message-view.ts'
  * author (not one per reader) is sound because one author's messages in one document form a
  * causal chain: a device holding an author's later change holds all their earlier ones, whatever
  * order other authors' messages arrive in after a partition.
+ *
+ * A mark is stored as `<timestamp> <proof>`: the reader's device signs it (chat-claims.ts).
+ * Unsigned marks (older workplaces) and marks not signed by their reader count for nothing; a
+ * reader's device rewrites its own marks signed when it next raises them.
  */
 export type ReceiptKind = 'delivered' | 'read'
 
@@ -17,17 +23,35 @@ export function receiptKey(reader: PeerId, author: PeerId): string {
   return `${reader} ${author}`
 }
 
+/** A stored mark: its timestamp and proof (undefined for an unsigned one). */
+export function parseMark(value: unknown): { hlc: Hlc; proof: string | undefined } | undefined {
+  const text = str(value)
+  if (text === undefined) return undefined
+  const space = text.indexOf(' ')
+  const hlc = space < 0 ? text : text.slice(0, space)
+  if (!isHlc(hlc)) return undefined
+  return { hlc, proof: space < 0 ? undefined : text.slice(space + 1) }
+}
+
+/**
+ * A reader's mark for an author. With `check` (the shard's key and a judge), only a genuine
+ * signed mark counts; without it, any signed mark does.
+ */
 export function readMark(
   doc: ShardDoc | undefined,
   kind: ReceiptKind,
   reader: PeerId,
   author: PeerId,
+  check?: { shard: string; judge: Judge },
 ): Hlc | undefined {
   const map = doc?.[kind]
   if (typeof map !== 'object' || map === null) return undefined
   const key = receiptKey(reader, author)
-  const value = Object.hasOwn(map, key) ? str(map[key]) : undefined
-  return isHlc(value) ? value : undefined
+  const mark = Object.hasOwn(map, key) ? parseMark(map[key]) : undefined
+  if (!mark || mark.proof === undefined) return undefined
+  if (!check) return mark.hlc
+  const claim = receiptClaim(check.shard, kind, reader, author, mark.hlc)
+  return check.judge(claim, mark.proof) === 'genuine' ? mark.hlc : undefined
 }
 
 /** Each author's newest timestamp in `messages`. */
@@ -42,32 +66,43 @@ export function newestByAuthor(messages: readonly ChatMessage[]): Map<PeerId, Hl
 
 /**
  * The marks `reader` should raise: each other author's newest message, given as
- * `newestByAuthor` of the shard's messages.
+ * `newestByAuthor` of the shard's messages. A stored mark counts unless `check` finds it is not
+ * the reader's (one still being checked counts, so that it is not written twice).
  */
 export function marksToRaise(
   doc: ShardDoc | undefined,
   newest: ReadonlyMap<PeerId, Hlc>,
   kind: ReceiptKind,
   reader: PeerId,
+  check?: { shard: string; judge: Judge },
 ): Map<PeerId, Hlc> {
   const raise = new Map<PeerId, Hlc>()
+  const lenient = check && {
+    shard: check.shard,
+    judge: ((claim, proof) => {
+      const verdict = check.judge(claim, proof)
+      return verdict === 'pending' ? 'genuine' : verdict
+    }) satisfies Judge,
+  }
   for (const [author, hlc] of newest) {
     if (author === reader) continue
-    const stored = readMark(doc, kind, reader, author)
+    const stored = readMark(doc, kind, reader, author, lenient)
     if (!stored || compareHlc(stored, hlc) < 0) raise.set(author, hlc)
   }
   return raise
 }
 
-/** Writes raised marks into a shard inside a change callback. */
+/** Writes raised marks, with their proofs, into a shard inside a change callback. */
 export function writeMarks(
   d: ShardDoc,
   kind: ReceiptKind,
   reader: PeerId,
-  marks: ReadonlyMap<PeerId, Hlc>,
+  marks: ReadonlyMap<PeerId, { hlc: Hlc; proof: string }>,
 ): void {
   d[kind] ??= {}
-  for (const [author, hlc] of marks) d[kind][receiptKey(reader, author)] = new ImmutableString(hlc)
+  for (const [author, { hlc, proof }] of marks) {
+    d[kind][receiptKey(reader, author)] = new ImmutableString(`${hlc} ${proof}`)
+  }
 }
 
 export interface ReceiptView {
@@ -86,10 +121,12 @@ export function receiptOf(
   doc: ShardDoc | undefined,
   message: ChatMessage,
   members: readonly PeerId[],
+  judge: Judge,
 ): ReceiptView {
   const recipients = members.filter((peer) => peer !== message.author)
+  const check = { shard: message.shard, judge }
   const reached = (kind: ReceiptKind, peer: PeerId) => {
-    const mark = readMark(doc, kind, peer, message.author)
+    const mark = readMark(doc, kind, peer, message.author, check)
     return mark !== undefined && compareHlc(mark, message.hlc) >= 0
   }
   const read = recipients.filter((peer) => reached('read', peer))

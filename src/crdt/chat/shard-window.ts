@@ -1,4 +1,5 @@
 import { stringifyAutomergeUrl, type DocHandle, type Repo } from '@automerge/automerge-repo'
+import type { Authorship } from '../authorship/authorship.ts'
 import {
   chatSettings,
   listShards,
@@ -25,6 +26,7 @@ export type ShardListener = (shard: LoadedShard, fresh: ChatMessage[], live: boo
 export class ShardWindow {
   readonly index: DocHandle<ChatIndexDoc>
   readonly #repo: Repo
+  readonly #authorship: Authorship
   readonly #register: ShardRegistrar
   readonly #listener: ShardListener
   readonly #now: () => number
@@ -39,6 +41,7 @@ export class ShardWindow {
 
   constructor(options: {
     repo: Repo
+    authorship: Authorship
     index: DocHandle<ChatIndexDoc>
     register: ShardRegistrar
     listener: ShardListener
@@ -47,6 +50,7 @@ export class ShardWindow {
     this.#now = options.now
     this.index = options.index
     this.#repo = options.repo
+    this.#authorship = options.authorship
     this.#register = options.register
     this.#listener = options.listener
     const onIndex = () => void this.follow().catch(reportLoadError)
@@ -154,9 +158,17 @@ export class ShardWindow {
     const documentId = shardDocumentId(chat, key.key)
     this.#register({ key: key.key, documentId, url: stringifyAutomergeUrl({ documentId }) })
     const handle = await openShard(this.#repo, chat, key.key)
+    const shard = new LoadedShard(key, handle, this.#authorship, (s, fresh) =>
+      this.#listener(s, fresh, true),
+    )
+    // Messages show once their signatures are checked, so history never arrives as news.
+    await shard.verified()
     const existing = this.#loaded.get(key.key)
-    if (existing) return existing
-    const shard = new LoadedShard(key, handle, (s, fresh) => this.#listener(s, fresh, true))
+    if (existing) {
+      shard.close()
+      return existing
+    }
+    shard.start()
     this.#loaded.set(key.key, shard)
     if (this.#closed) shard.close()
     else this.#listener(shard, shard.takeFresh(), live)

@@ -1,7 +1,9 @@
 import { ImmutableString, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../peer/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
+import type { Authorship, Judge } from '../authorship/authorship.ts'
 import { randomId } from '../membership/sign.ts'
+import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
 import { ChatError } from './chat-error.ts'
 import { CHAT_DOC_KIND, type ChatIndexDoc, type ShardDoc } from './chat-doc.ts'
 import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
@@ -16,6 +18,8 @@ import { ShardWindow } from './shard-window.ts'
 export interface ChatWorkplace {
   readonly id: string
   readonly self: PeerId
+  /** Signs this member's records and judges everyone's (src/crdt/authorship). */
+  readonly authorship: Authorship
   openDoc<T>(key: string): Promise<DocHandle<T>>
   members(): readonly { peer: PeerId }[]
   on(event: 'change', listener: () => void): () => void
@@ -64,6 +68,9 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #settled: Promise<void> = Promise.resolve()
   #sorted: ChatMessage[] | undefined
   #members: PeerId[] | undefined
+  /** Whether a receipt shown waited on a signature check (a `change` follows when done). */
+  #receiptsPending = false
+  readonly #judge: Judge
   #closed = false
 
   private constructor(options: WorkplaceChatOptions, index: DocHandle<ChatIndexDoc>) {
@@ -73,6 +80,12 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     this.#o = { pageSize: 50, maxInitialShards: 12, receiptDelayMs: 250, ...rest }
     this.#push = push ?? (() => {})
     this.#clock = new HybridClock(now)
+    const authorship = options.workplace.authorship
+    this.#judge = (claim, proof, required) => {
+      const verdict = authorship.check(claim, proof, required)
+      if (verdict === 'pending') this.#receiptsPending = true
+      return verdict
+    }
     this.#receiptWriter = new ReceiptWriter({
       self: options.workplace.self,
       delayMs: this.#o.receiptDelayMs,
@@ -81,6 +94,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     this.#openedAt = now()
     this.#window = new ShardWindow({
       repo: options.repo,
+      authorship,
       index,
       register: options.register,
       listener: (shard, fresh, live) => this.#shardChanged(shard, fresh, live),
@@ -94,6 +108,12 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
         this.#members = undefined
         this.#changed()
       }),
+      authorship.on('verified', () => {
+        if (!this.#receiptsPending) return
+        this.#receiptsPending = false
+        this.#receipts.clear()
+        this.#changed()
+      }),
     )
   }
 
@@ -104,6 +124,10 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   static async open(options: WorkplaceChatOptions): Promise<WorkplaceChat> {
     const chat = new WorkplaceChat(options, await openIndex(options.workplace))
     await chat.#window.open()
+    // This member's own read marks are checked too: the unread count is right from the start.
+    chat.#receiptsPending = false
+    chat.unreadCount()
+    if (chat.#receiptsPending) await options.workplace.authorship.settled()
     // The rest waits a task, so that whoever opened the chat can show the latest messages first.
     chat.#settled = new Promise((resolve) => setTimeout(resolve, 0))
       .then(() => chat.#window.follow())
@@ -172,56 +196,91 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     )
     if (this.#closed) throw new ChatError('closed', 'The chat is closed.')
     const id = randomId()
+    const claim = messageClaim(shard.key.key, id, this.self, hlc, text, options.replyTo)
+    const { peer: _self, ...unsigned } = claim
+    const proof = await this.#authorship.sign(unsigned)
+    if (this.#closed) throw new ChatError('closed', 'The chat is closed.')
     this.#change(shard, (d) => {
       d.messages[id] = {
         a: new ImmutableString(this.self),
         t: new ImmutableString(hlc),
         x: new ImmutableString(text),
+        s: new ImmutableString(proof),
         ...(options.replyTo ? { r: new ImmutableString(options.replyTo) } : {}),
         // Everyone may react, so the author creates the map (two members creating it at once
         // would each make their own, and one would win). Only the author writes `ed`/`del`.
         re: {},
       }
     })
+    await shard.verified()
     return shard.message(id)!
   }
 
-  edit(id: string, text: string): void {
+  /**
+   * Replaces the text of one of this member's messages. Refuses at once (throws) what it may
+   * not do; the returned promise settles once the signed edit is written.
+   */
+  edit(id: string, text: string): Promise<void> {
     this.#checkText(text)
     const { shard } = this.#own(id, 'edit')
     const t = this.#clock.next()
-    this.#change(shard, (d) => {
-      const m = d.messages[id]!
-      m.ed ??= {}
-      m.ed[this.self] = { x: new ImmutableString(text), t: new ImmutableString(t) }
-    })
+    const { peer: _self, ...claim } = editClaim(shard.key.key, id, this.self, t, text)
+    return this.#authorship.sign(claim).then((proof) =>
+      this.#change(shard, (d) => {
+        const m = d.messages[id]!
+        m.ed ??= {}
+        m.ed[this.self] = {
+          x: new ImmutableString(text),
+          t: new ImmutableString(t),
+          s: new ImmutableString(proof),
+        }
+      }),
+    )
   }
 
-  /** Deletes one of this member's messages: its text is emptied for everyone. */
-  deleteMessage(id: string): void {
+  /**
+   * Deletes one of this member's messages: its text is emptied for everyone. Refuses at once
+   * (throws) what it may not do; the promise settles once the signed deletion is written.
+   */
+  deleteMessage(id: string): Promise<void> {
     const { shard } = this.#own(id, 'delete')
     const t = this.#clock.next()
-    this.#change(shard, (d) => {
-      const m = d.messages[id]!
-      m.del ??= {}
-      m.del[this.self] = new ImmutableString(t)
-      m.x = new ImmutableString('')
-      if (m.ed) delete m.ed[this.self]
-    })
+    const { peer: _self, ...claim } = deleteClaim(shard.key.key, id, this.self, t)
+    return this.#authorship.sign(claim).then((proof) =>
+      this.#change(shard, (d) => {
+        const m = d.messages[id]!
+        m.del ??= {}
+        m.del[this.self] = { t: new ImmutableString(t), s: new ImmutableString(proof) }
+        m.x = new ImmutableString('')
+        if (m.ed) delete m.ed[this.self]
+      }),
+    )
   }
 
-  /** Adds this member's reaction, or takes it back if it is there. */
-  toggleReaction(id: string, emoji: string): void {
+  /**
+   * Adds this member's reaction, or takes it back if it is there. Refuses at once (throws) what
+   * it may not do; the promise settles once the change is written.
+   */
+  toggleReaction(id: string, emoji: string): Promise<void> {
     if (!isEmoji(emoji)) throw new ChatError('bad-emoji', 'That is not a reaction.')
     const { shard, message } = this.#find(id)
     if (message.deleted) throw new ChatError('deleted', 'That message was deleted.')
     const key = `${this.self} ${emoji}`
-    this.#change(shard, (d) => {
-      const m = d.messages[id]!
-      m.re ??= {}
-      if (m.re[key]) delete m.re[key]
-      else m.re[key] = true
-    })
+    if (message.reactions.some((r) => r.emoji === emoji && r.peers.includes(this.self))) {
+      this.#change(shard, (d) => {
+        const re = d.messages[id]?.re
+        if (re) delete re[key]
+      })
+      return Promise.resolve()
+    }
+    const { peer: _self, ...claim } = reactionClaim(shard.key.key, id, this.self, emoji)
+    return this.#authorship.sign(claim).then((proof) =>
+      this.#change(shard, (d) => {
+        const m = d.messages[id]!
+        m.re ??= {}
+        m.re[key] = new ImmutableString(proof)
+      }),
+    )
   }
 
   /** Who has (and has seen) a message, from the members' replicated receipts. */
@@ -229,7 +288,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const found = this.#lookup(id)
     if (!found) return undefined
     this.#members ??= this.#o.workplace.members().map((m) => m.peer)
-    const view = receiptOf(found.shard.doc, found.message, this.#members)
+    const view = receiptOf(found.shard.doc, found.message, this.#members, this.#judge)
     const before = this.#receipts.get(id)
     if (before && sameReceipt(before, view)) return before
     this.#receipts.set(id, view)
@@ -262,11 +321,15 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
 
   /** Stops following; resolves once shards still being opened are in (before a repo shuts down). */
   async close(): Promise<void> {
-    this.#receiptWriter.close()
     this.#closed = true
+    await this.#receiptWriter.close()
     for (const off of this.#offs.splice(0)) off()
     this.#window.close()
     await this.#settled
+  }
+
+  get #authorship(): Authorship {
+    return this.#o.workplace.authorship
   }
 
   #change(shard: LoadedShard, edit: (doc: ShardDoc) => void): void {
@@ -306,7 +369,11 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #unread(): ChatMessage[] {
     return this.messages().filter((m) => {
       if (m.author === this.self || m.deleted) return false
-      const mark = readMark(this.#window.get(m.shard)?.doc, 'read', this.self, m.author)
+      const shard = this.#window.get(m.shard)
+      const check = { shard: m.shard, judge: this.#judge }
+      const stored = readMark(shard?.doc, 'read', this.self, m.author, check)
+      const writing = shard && this.#receiptWriter.writing(shard, 'read', m.author)
+      const mark = !stored || (writing && compareHlc(stored, writing) < 0) ? writing : stored
       return mark === undefined || compareHlc(mark, m.hlc) < 0
     })
   }
@@ -321,7 +388,14 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       if (this.#closed || this.loadedShards().length >= this.#o.maxInitialShards) return
       const all = this.messages()
       const fromOthers = all.filter((m) => m.author !== this.self).length
-      const reachedReading = fromOthers === 0 || this.#unread().length < fromOthers
+      // This member's read marks are checked like anyone's: wait for the checks to count them.
+      this.#receiptsPending = false
+      let unread = this.#unread().length
+      if (this.#receiptsPending) {
+        await this.#o.workplace.authorship.settled()
+        unread = this.#unread().length
+      }
+      const reachedReading = fromOthers === 0 || unread < fromOthers
       if (all.length >= this.#o.pageSize && reachedReading) return
       if (!(await this.loadOlder())) return
     }
@@ -330,7 +404,8 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #shardChanged(shard: LoadedShard, fresh: ChatMessage[], live: boolean): void {
     if (this.#closed) return
     for (const m of fresh) this.#clock.observe(m.hlc)
-    this.#receiptWriter.shardChanged(shard)
+    // Delivered marks follow the messages shown (a message shows once its signature is checked).
+    if (fresh.length > 0) this.#receiptWriter.shardChanged(shard)
     this.#changed()
     const news = fresh.filter(
       (m) => m.author !== this.self && !m.deleted && m.at >= this.#openedAt - NEWS_SLACK_MS,

@@ -23,6 +23,30 @@ export interface MembershipState {
   ignored: readonly { id: string; reason: string }[]
   /** Highest Lamport clock seen; a new record takes one more. */
   clock: number
+  /**
+   * Each peer's role from each clock on (null: not a member), in clock order: what a record
+   * signed with a given membership clock is judged by (see `roleAt`).
+   */
+  timeline: ReadonlyMap<PeerId, readonly RoleChange[]>
+}
+
+export interface RoleChange {
+  clock: number
+  role: Role | null
+}
+
+/**
+ * The role `peer` had once the log up to `clock` was applied, or null if it was no member then.
+ */
+export function roleAt(state: MembershipState, peer: PeerId, clock: number): Role | null {
+  const changes = state.timeline.get(peer)
+  if (!changes) return null
+  let role: Role | null = null
+  for (const change of changes) {
+    if (change.clock > clock) break
+    role = change.role
+  }
+  return role
 }
 
 export interface VerifiedRecord {
@@ -47,12 +71,14 @@ export function evaluateMembership(
   const unique = new Map<string, SignedRecord>()
   for (const { id, record } of records) unique.set(id, record)
 
+  const timeline = new Map<PeerId, RoleChange[]>()
   const genesis = unique.get(workplace)
   let clock = 0
   if (!genesis || genesis.body.kind !== 'genesis') {
-    return { workplace, genesisName: '', members, former, invites, ignored, clock }
+    return { workplace, genesisName: '', members, former, invites, ignored, clock, timeline }
   }
   members.set(genesis.body.by, 'owner')
+  timeline.set(genesis.body.by, [{ clock: genesis.body.clock, role: 'owner' }])
   const ordered = [...unique]
     .filter(([id]) => id !== workplace)
     .sort(([idA, a], [idB, b]) => a.body.clock - b.body.clock || (idA < idB ? -1 : 1))
@@ -64,8 +90,22 @@ export function evaluateMembership(
     former.add(peer)
   }
 
+  const track = (at: number) => {
+    const before = new Map(members)
+    return () => {
+      for (const peer of new Set([...before.keys(), ...members.keys()])) {
+        const role = members.get(peer) ?? null
+        if ((before.get(peer) ?? null) === role) continue
+        let changes = timeline.get(peer)
+        if (!changes) timeline.set(peer, (changes = []))
+        changes.push({ clock: at, role })
+      }
+    }
+  }
+
   for (const [id, { body }] of ordered) {
     clock = Math.max(clock, body.clock)
+    const recorded = track(body.clock)
     const refuse = (reason: string) => ignored.push({ id, reason })
     if (body.workplace !== workplace) {
       refuse('belongs to another workplace')
@@ -134,8 +174,18 @@ export function evaluateMembership(
         break
       }
     }
+    recorded()
   }
-  return { workplace, genesisName: genesis.body.name, members, former, invites, ignored, clock }
+  return {
+    workplace,
+    genesisName: genesis.body.name,
+    members,
+    former,
+    invites,
+    ignored,
+    clock,
+    timeline,
+  }
 }
 
 function admitError(

@@ -16,8 +16,25 @@ export interface RootDoc {
   description: string
   /** The membership log: signed records by record ID. */
   records: Record<string, SignedRecord>
-  /** Display names members give themselves. Data, not identity. */
-  profiles: Record<string, { name: string; updatedAt: number }>
+  /**
+   * Members' Ed25519 public keys (base64url) by peer ID. Self-certifying (a peer ID is a hash of
+   * its key), so anyone may write an entry and a wrong one is simply ignored.
+   */
+  keys?: Record<string, string>
+  /**
+   * Display names members give themselves, each signed by its member (`s`, see
+   * signed-about.ts); unsigned ones (older workplaces) are not shown until their member's
+   * device signs them again. Data, not identity.
+   */
+  profiles: Record<string, { name: string; updatedAt: number; s?: string }>
+  /**
+   * The name and description by owner: each owner's latest signed value (signed-about.ts).
+   * The plain `name` and `description` fields are written too, for older versions, and never
+   * read: anyone could write them.
+   */
+  about?: Partial<
+    Record<'name' | 'description', Record<string, { v: string; t: number; s: string }>>
+  >
   /** Automerge URLs of the workplace's other documents, filled in by later features. */
   docs: Record<string, string>
   settings: { replicas: number }
@@ -39,7 +56,7 @@ export function cleanText(value: unknown, fallback: string): string {
   return text.length === 0 ? fallback : text.slice(0, MAX_TEXT)
 }
 
-export function profileName(doc: RootDoc | undefined, peer: PeerId): string {
-  const profile = doc?.profiles?.[peer]
-  return cleanText(profile?.name, `Peer ${peer.slice(0, 6)}`)
+/** What a member is called when it has no verified display name. */
+export function fallbackName(peer: PeerId): string {
+  return `Peer ${peer.slice(0, 6)}`
 }

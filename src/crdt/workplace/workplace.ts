@@ -1,12 +1,23 @@
 import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../peer/emitter.ts'
+import { toBase64Url } from '../../lib/base64url.ts'
+import { Authorship } from '../authorship/authorship.ts'
+import { KeyDirectory } from '../authorship/key-directory.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { InviteState, MembershipState } from '../membership/evaluate.ts'
 import type { MembershipLog } from '../membership/membership-log.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
-import { cleanText, profileName, type MemberView, type RootDoc } from './root-doc.ts'
+import type { Judge } from '../authorship/authorship.ts'
+import { cleanText, fallbackName, type MemberView, type RootDoc } from './root-doc.ts'
+import {
+  aboutClaim,
+  profileClaim,
+  readAbout,
+  readProfile,
+  type AboutField,
+} from './signed-about.ts'
 
 export interface WorkplaceEvents extends Record<string, unknown> {
   change: void
@@ -23,6 +34,9 @@ type RecordFields = DistributiveOmit<UnsignedBody, 'workplace' | 'clock' | 'at'>
 export class Workplace extends Emitter<WorkplaceEvents> {
   readonly id: string
   readonly handle: DocHandle<RootDoc>
+  /** Signs what this member writes into the workplace's documents; judges what others wrote. */
+  readonly authorship: Authorship
+  readonly #keys = new KeyDirectory()
   readonly #log: MembershipLog
   readonly #identity: Identity
   readonly #clock: () => number
@@ -31,6 +45,13 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   readonly #subdocs = new Map<string, Promise<DocHandle<unknown>>>()
   readonly #openHandles: DocHandle<unknown>[] = []
   #syncing: Promise<void> = Promise.resolve()
+  /** Whether something read from the root waited on a signature check. */
+  #pending = false
+  readonly #judge: Judge = (claim, proof, required) => {
+    const verdict = this.authorship.check(claim, proof, required)
+    if (verdict === 'pending') this.#pending = true
+    return verdict
+  }
 
   constructor(options: {
     handle: DocHandle<RootDoc>
@@ -49,26 +70,58 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     this.id = options.log.workplace
     this.#identity = options.identity
     this.#clock = options.clock ?? (() => Date.now())
+    this.authorship = new Authorship({
+      workplace: this.id,
+      identity: this.#identity,
+      membership: () => this.#log.state,
+      keys: this.#keys,
+    })
+    void this.#keys.learn([[this.#identity.peerId, toBase64Url(this.#identity.publicKey)]])
+    this.#learnKeys()
     this.#log.on('change', (state) => {
+      this.#learnKeys()
+      this.authorship.invalidate()
+      if (this.isMember(this.self) && this.doc?.keys?.[this.self] === undefined) {
+        void this.reconcile()
+      }
       this.emit('membership', state)
       this.emit('change', undefined)
     })
     this.handle.on('change', () => {
       void this.reconcile()
+      this.#learnKeys()
       this.emit('change', undefined)
     })
+    this.authorship.on('change', () => this.emit('change', undefined))
+    this.authorship.on('verified', () => {
+      if (!this.#pending) return
+      this.#pending = false
+      this.emit('change', undefined)
+    })
+  }
+
+  /** Members' keys from the signed log and the document's self-certifying `keys` map. */
+  #learnKeys(): void {
+    const fromLog = this.#log.records().map(({ record }) => [record.body.by, record.body.byKey])
+    const fromDoc = Object.entries(this.doc?.keys ?? {})
+    void this.#keys.learn([...fromLog, ...fromDoc] as [unknown, unknown][])
   }
 
   get doc(): RootDoc | undefined {
     return this.handle.isReady() ? this.handle.doc() : undefined
   }
 
+  /** The newest name an owner signed, else the one given at creation (in the signed genesis). */
   get name(): string {
-    return cleanText(this.doc?.name, this.#log.state.genesisName || 'Untitled workplace')
+    return cleanText(
+      readAbout(this.doc, 'name', this.#judge),
+      this.#log.state.genesisName || 'Untitled workplace',
+    )
   }
 
+  /** The newest description an owner signed. */
   get description(): string {
-    return cleanText(this.doc?.description, '')
+    return cleanText(readAbout(this.doc, 'description', this.#judge), '')
   }
 
   get membership(): MembershipState {
@@ -90,7 +143,11 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   members(): MemberView[] {
     const doc = this.doc
     return [...this.#log.state.members]
-      .map(([peer, role]) => ({ peer, role, name: profileName(doc, peer) }))
+      .map(([peer, role]) => ({
+        peer,
+        role,
+        name: cleanText(readProfile(doc, peer, this.#judge), fallbackName(peer)),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name) || (a.peer < b.peer ? -1 : 1))
   }
 
@@ -151,10 +208,17 @@ export class Workplace extends Emitter<WorkplaceEvents> {
       if (!doc) return
       await this.#log.ingest(Object.values(doc.records ?? {}))
       const missing = this.#log.missingFrom(this.doc?.records)
-      if (missing.length > 0) {
+      const key = toBase64Url(this.#identity.publicKey)
+      // Members publish their key, so that everyone can check what they sign.
+      const publish = this.isMember(this.self) && this.doc?.keys?.[this.self] !== key
+      if (missing.length > 0 || publish) {
         this.handle.change((d) => {
           d.records ??= {}
           for (const { id, record } of missing) d.records[id] = structuredClone(record)
+          if (publish) {
+            d.keys ??= {}
+            d.keys[this.self] = key
+          }
         })
       }
     })
@@ -226,26 +290,48 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     await this.append({ kind: 'admit', subject: peer, invite })
   }
 
-  setName(name: string): void {
+  /** Renames the workplace (owners only: refuses at once otherwise). */
+  setName(name: string): Promise<void> {
     this.#requireOwner('rename the workplace')
-    this.handle.change((d) => {
-      d.name = name.slice(0, 200)
-    })
+    return this.#setAbout('name', name.slice(0, 200))
   }
 
-  setDescription(text: string): void {
-    this.handle.change((d) => {
-      d.description = text.slice(0, 2000)
-    })
+  /** Describes the workplace (owners only: refuses at once otherwise). */
+  setDescription(text: string): Promise<void> {
+    this.#requireOwner('describe the workplace')
+    return this.#setAbout('description', text.slice(0, 2000))
   }
 
-  /** Writes this device's display name into the workplace. */
-  setProfileName(name: string): void {
-    const current = this.doc?.profiles?.[this.self]?.name
-    if (current === name) return
+  /** Writes this device's display name into the workplace, signed. */
+  async setProfileName(raw: string): Promise<void> {
+    const name = raw.slice(0, 100)
+    const signed = this.doc?.profiles?.[this.self]
+    if (signed?.name === name && signed.s !== undefined) {
+      // Already written and signed (checked once any check under way is done): nothing to do.
+      readProfile(this.doc, this.self, this.#judge)
+      await this.authorship.settled()
+      if (readProfile(this.doc, this.self, this.#judge) !== undefined) return
+    }
+    const updatedAt = Math.max(this.#clock(), (signed?.updatedAt ?? 0) + 1)
+    const { peer: _self, ...claim } = profileClaim(this.self, name, updatedAt)
+    const s = await this.authorship.sign(claim)
     this.handle.change((d) => {
       d.profiles ??= {}
-      d.profiles[this.self] = { name: name.slice(0, 100), updatedAt: this.#clock() }
+      d.profiles[this.self] = { name, updatedAt, s }
+    })
+  }
+
+  async #setAbout(field: AboutField, value: string): Promise<void> {
+    const before = this.doc?.about?.[field]?.[this.self]?.t ?? 0
+    const t = Math.max(this.#clock(), before + 1)
+    const { peer: _self, ...claim } = aboutClaim(field, this.self, value, t)
+    const s = await this.authorship.sign(claim)
+    this.handle.change((d) => {
+      // The plain field is for older versions; readers here use only the signed record.
+      d[field] = value
+      d.about ??= {}
+      d.about[field] ??= {}
+      d.about[field][this.self] = { v: value, t, s }
     })
   }
 

@@ -199,7 +199,11 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       }
       this.emit('change', undefined)
     })
-    if (workplace.isMember(this.self)) workplace.setProfileName(this.#o.displayName())
+    if (workplace.isMember(this.self)) {
+      workplace
+        .setProfileName(this.#o.displayName())
+        .catch((error: unknown) => console.warn('display name not written', error))
+    }
     this.#o.mesh.join(workplaceTopic(entry.id))
     this.#membershipChanged(workplace)
     return workplace

@@ -1,0 +1,69 @@
+import { isPeerId, type PeerId } from '../../peer/ids.ts'
+import type { Judge } from '../authorship/authorship.ts'
+import type { Claim } from '../authorship/record-proof.ts'
+import { cleanText, type RootDoc } from './root-doc.ts'
+
+/** The workplace's name and description, each set by an owner's signed record. */
+export type AboutField = 'name' | 'description'
+
+/** One owner's latest value of a field: the value, when (ms), and its proof. */
+export interface AboutRecord {
+  v: string
+  t: number
+  s: string
+}
+
+/** One member's display name as it wrote it: the name, when (ms), and its proof. */
+export interface ProfileRecord {
+  name: string
+  updatedAt: number
+  s?: string
+}
+
+export function aboutClaim(field: AboutField, owner: PeerId, value: string, at: number): Claim {
+  return { doc: 'root', key: `about/${field}`, peer: owner, content: value, clock: at }
+}
+
+export function profileClaim(peer: PeerId, name: string, at: number): Claim {
+  return { doc: 'root', key: `profiles/${peer}`, peer, content: name, clock: at }
+}
+
+/**
+ * A field's current value: the newest genuine owner's record (ties by peer ID), or undefined.
+ * Records are kept per owner, so no one's write replaces another's; `pending` hears of any
+ * record still being checked.
+ */
+export function readAbout(
+  doc: RootDoc | undefined,
+  field: AboutField,
+  judge: Judge,
+): string | undefined {
+  const records = doc?.about?.[field]
+  if (typeof records !== 'object' || records === null) return undefined
+  let best: { peer: string; t: number; v: string } | undefined
+  for (const [peer, raw] of Object.entries(records)) {
+    if (!isPeerId(peer) || typeof raw !== 'object' || raw === null) continue
+    const { v, t, s } = raw as Partial<AboutRecord>
+    if (typeof v !== 'string' || typeof t !== 'number' || !Number.isFinite(t)) continue
+    if (judge(aboutClaim(field, peer, v, t), s, 'owner') !== 'genuine') continue
+    if (!best || t > best.t || (t === best.t && peer > best.peer)) best = { peer, t, v }
+  }
+  return best?.v
+}
+
+/** A member's display name if its own device signed it, else undefined. */
+export function readProfile(
+  doc: RootDoc | undefined,
+  peer: PeerId,
+  judge: Judge,
+): string | undefined {
+  const profiles = doc?.profiles
+  const raw = profiles && Object.hasOwn(profiles, peer) ? profiles[peer] : undefined
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const { name, updatedAt, s } = raw as Partial<ProfileRecord>
+  if (typeof name !== 'string' || typeof updatedAt !== 'number' || !Number.isFinite(updatedAt)) {
+    return undefined
+  }
+  if (judge(profileClaim(peer, name, updatedAt), s) !== 'genuine') return undefined
+  return cleanText(name, '') || undefined
+}
