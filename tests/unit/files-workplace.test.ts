@@ -24,13 +24,18 @@ describe('a workplace’s files', () => {
     const bytes = randomBytes(12 * CHUNK + 5, 21)
     const entry = await a!.wf.add(blob(bytes, 'text/plain'), 'notes.txt')
     await until(() => versionsOf(b!, 'notes.txt').length === 1, 'Bob to see the file')
+    // Ann's display name shows once her signed profile has arrived and verified.
+    await until(
+      () => versionsOf(b!, 'notes.txt')[0]?.addedByName === 'Ann',
+      'Bob to see Ann’s verified name',
+    )
     const seen = versionsOf(b!, 'notes.txt')[0]!
+    expect(seen.addedByName).toBe('Ann')
     expect(seen.entry).toMatchObject({
       size: bytes.length,
       type: 'text/plain',
       fileId: entry.fileId,
     })
-    expect(seen.addedByName).toBe('Ann')
     expect(seen.holders.map((h) => [h.name, h.complete])).toEqual([['Ann', true]])
     expect(seen.local).toBe('none')
 

@@ -54,7 +54,12 @@ describe('sync status', { timeout: 60_000 }, () => {
     b!.port.authorize = () => false
     bSync.presence.poke(acme.id)
     bAcme.setProfileName('Bob, alone')
-    const alone = bSync.status.self()
+    // The name is signed before it is written: wait for the change, not just the call.
+    const alone = await until(
+      () => (bSync.status.self().waiting === 1 ? bSync.status.self() : undefined),
+      'Bob’s signed name change to wait for a member',
+      WAIT_MS,
+    )
     expect(alone).toEqual({ state: 'alone', others: 1, waiting: 1 })
     expect(syncLabel(alone).label).toBe('Only you are here')
 
