@@ -56,7 +56,10 @@ describe('sync status', { timeout: 60_000 }, () => {
     bAcme.setProfileName('Bob, alone')
     // The name is signed before it is written: wait for the change, not just the call.
     const alone = await until(
-      () => (bSync.status.self().waiting === 1 ? bSync.status.self() : undefined),
+      () => {
+        const self = bSync.status.self()
+        return self.state === 'alone' && self.waiting === 1 ? self : undefined
+      },
       'Bob’s signed name change to wait for a member',
       WAIT_MS,
     )
