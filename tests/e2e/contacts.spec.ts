@@ -55,6 +55,8 @@ async function goOffline(device: Device): Promise<Page> {
   await device.page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [SETTINGS, UNREACHABLE])
   await device.page.close()
   device.allow.push(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/relay' failed/)
+  // The ICE servers are asked of the same unreachable origin.
+  device.allow.push(/Failed to load resource: net::ERR_UNSAFE_PORT/)
   const page = await device.reopen('/')
   await openWorkplace(page, 'Acme')
   await openContacts(page)
