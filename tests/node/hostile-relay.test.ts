@@ -103,7 +103,10 @@ describe('relay under fuzz', () => {
     const answers = new Set(['error', 'pong', 'peers', 'peer-joined', 'peer-left'])
     for (const client of [member, stranger]) {
       expect(client.received.filter((m) => !answers.has(m.type))).toEqual([])
-      expect(client.received.filter((m) => m.type === 'error').length).toBeGreaterThan(100)
+      // Most hostile frames get an error; a repeated join is answered with peers once its
+      // throttle allows (every 5 s), so on a slow machine a few errors become answers.
+      expect(client.received.filter((m) => m.type === 'error').length).toBeGreaterThan(50)
+      expect(client.received.filter((m) => answers.has(m.type)).length).toBeGreaterThan(100)
       expect(client.closed).toBeUndefined()
     }
     await stillServing()

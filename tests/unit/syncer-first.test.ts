@@ -148,8 +148,9 @@ describe('a member coming back', () => {
     r!.port.authorize = () => false
     await until(() => statuses[2]!.self().state === 'alone', 'R to see itself alone')
 
-    sAcme.setDescription('S wrote this')
-    mAcme.setProfileName('M, renamed')
+    // Both are signed before they are written: wait for the writes.
+    await sAcme.setDescription('S wrote this')
+    await mAcme.setProfileName('M, renamed')
     rAcme.handle.change((d) => {
       d.settings.replicas = 3
     })
