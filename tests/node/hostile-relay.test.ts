@@ -1,27 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { silentLogger } from '../../signaling/config.ts'
-import {
-  createSignalingServer,
-  type SignalingServer,
-  type SignalingServerOptions,
-} from '../../signaling/server.ts'
 import { hostileFrames } from './hostile/fuzz-frames.ts'
+import {
+  connectClient as connect,
+  openClient,
+  relay,
+  relayClients as clients,
+  startRelay as start,
+  stopRelay,
+} from './relay-server-harness.ts'
 import { RelayTestClient, type ClientOptions } from './relay-test-client.ts'
-
-let server: SignalingServer | undefined
-const clients: RelayTestClient[] = []
-
-async function start(options: SignalingServerOptions = {}): Promise<SignalingServer> {
-  server = await createSignalingServer({ logger: silentLogger, peerjs: false, ...options })
-  return server
-}
-
-async function connect(options: ClientOptions = {}): Promise<RelayTestClient> {
-  const client = await RelayTestClient.connect(server!.relayUrl, options)
-  clients.push(client)
-  return client
-}
 
 /** Two clients in one topic. */
 async function pair(topic: string): Promise<[RelayTestClient, RelayTestClient]> {
@@ -36,18 +24,14 @@ async function pair(topic: string): Promise<[RelayTestClient, RelayTestClient]> 
 
 /** The server still answers HTTP and still forwards a signal between a fresh pair. */
 async function stillServing(): Promise<void> {
-  const health = await fetch(new URL('/healthz', server!.address.url))
+  const health = await fetch(new URL('/healthz', relay().address.url))
   expect(health.status).toBe(200)
   const [a, b] = await pair(`bystanders-${Math.random().toString(36).slice(2)}`)
   a.send({ type: 'signal', to: b.peerId, data: { still: 'here' } })
   expect((await b.next('signal')).data).toEqual({ still: 'here' })
 }
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close()
-  await server?.close()
-  server = undefined
-})
+afterEach(stopRelay)
 
 describe('relay against hostile payloads', () => {
   it('refuses a deeply nested signal without crashing, and its target sees nothing', async () => {
@@ -88,8 +72,7 @@ describe('relay under fuzz', () => {
     const lenient = { messagesPerSecond: 1e6, burst: 1e6, maxViolationsPerMinute: 1e6 }
     await start({ limits: lenient })
     const [member, bystander] = await pair('fuzz')
-    const stranger = await RelayTestClient.open(server!.relayUrl)
-    clients.push(stranger)
+    const stranger = await openClient()
     for (const [client, seed] of [
       [member, 1],
       [stranger, 2],
@@ -153,7 +136,7 @@ describe('relay slots shared fairly between addresses', () => {
 
   /** A raw socket's first frame: a challenge, or a refusal followed by a close. */
   async function firstFrame(address: string) {
-    const socket = new WebSocket(server!.relayUrl, { headers: from(address).headers ?? {} })
+    const socket = new WebSocket(relay().relayUrl, { headers: from(address).headers ?? {} })
     const closed = new Promise<number>((resolve) => socket.once('close', resolve))
     const frame = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no first frame for ${address}`)), 5000)
@@ -175,7 +158,7 @@ describe('relay slots shared fairly between addresses', () => {
         continue
       }
       socket.close()
-      clients.push(await RelayTestClient.connect(server!.relayUrl, from(address)))
+      clients.push(await RelayTestClient.connect(relay().relayUrl, from(address)))
     }
     throw new Error(`${most} connections from ${address} were all accepted`)
   }
@@ -191,7 +174,7 @@ describe('relay slots shared fairly between addresses', () => {
     expect(refusal).toMatchObject({ type: 'error', code: 'address-limit' })
     expect(closeCode).toBe(1013)
     expect(clients.length).toBe(20)
-    const other = await RelayTestClient.connect(server!.relayUrl, from('198.51.100.1'))
+    const other = await RelayTestClient.connect(relay().relayUrl, from('198.51.100.1'))
     clients.push(other)
     await stillServing()
   })
@@ -199,12 +182,12 @@ describe('relay slots shared fairly between addresses', () => {
   it('counts an IPv6 /64 as one address', async () => {
     await start({ trustProxy: true, limits: { maxConnectionsPerAddress: 4 } })
     for (let i = 1; i <= 4; i++) {
-      clients.push(await RelayTestClient.connect(server!.relayUrl, from(`2001:db8:1:2::${i}`)))
+      clients.push(await RelayTestClient.connect(relay().relayUrl, from(`2001:db8:1:2::${i}`)))
     }
     const refused = await firstFrame('2001:db8:1:2:ffff::9')
     expect(refused.frame).toMatchObject({ code: 'address-limit' })
     expect(await refused.closed).toBe(1013)
-    const elsewhere = await RelayTestClient.connect(server!.relayUrl, from('2001:db8:1:3::1'))
+    const elsewhere = await RelayTestClient.connect(relay().relayUrl, from('2001:db8:1:3::1'))
     clients.push(elsewhere)
   })
 
@@ -216,7 +199,7 @@ describe('relay slots shared fairly between addresses', () => {
     expect(sockets.length).toBe(5)
     for (const { closed } of sockets) expect(await closed).toBe(1008)
     // Once they timed out, the address may connect again, and others were never affected.
-    clients.push(await RelayTestClient.connect(server!.relayUrl, from('203.0.113.8')))
+    clients.push(await RelayTestClient.connect(relay().relayUrl, from('203.0.113.8')))
     await stillServing()
   })
 })

@@ -1,32 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../signaling/config.ts'
-import {
-  createSignalingServer,
-  type SignalingServer,
-  type SignalingServerOptions,
-} from '../../signaling/server.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
-import { RelayTestClient, type ClientOptions } from './relay-test-client.ts'
-
-let server: SignalingServer | undefined
-const clients: RelayTestClient[] = []
-
-async function start(options: SignalingServerOptions = {}): Promise<SignalingServer> {
-  server = await createSignalingServer({ logger: silentLogger, peerjs: false, ...options })
-  return server
-}
-
-async function connect(options: ClientOptions = {}): Promise<RelayTestClient> {
-  const client = await RelayTestClient.connect(server!.relayUrl, options)
-  clients.push(client)
-  return client
-}
-
-async function open(options: ClientOptions = {}): Promise<RelayTestClient> {
-  const client = await RelayTestClient.open(server!.relayUrl, options)
-  clients.push(client)
-  return client
-}
+import {
+  connectClient as connect,
+  openClient as open,
+  relay,
+  startRelay as start,
+  stopRelay,
+} from './relay-server-harness.ts'
 
 /** Two well-behaved clients in one topic; resolves once they still exchange a signal. */
 async function bystandersStillServed(topic = 'bystanders'): Promise<void> {
@@ -40,11 +20,7 @@ async function bystandersStillServed(topic = 'bystanders'): Promise<void> {
   expect((await b.next('signal')).data).toEqual({ still: 'here' })
 }
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close()
-  await server?.close()
-  server = undefined
-})
+afterEach(stopRelay)
 
 describe('relay against bad clients', () => {
   it('answers malformed JSON with "bad-json" and keeps serving', async () => {
@@ -137,7 +113,7 @@ describe('relay against bad clients', () => {
   it('refuses connections beyond maxConnections', async () => {
     await start({ limits: { maxConnections: 1 } })
     await connect()
-    const socket = new (await import('ws')).WebSocket(server!.relayUrl)
+    const socket = new (await import('ws')).WebSocket(relay().relayUrl)
     const frame = await new Promise<string>((resolve) =>
       socket.once('message', (data) => resolve(String(data))),
     )
