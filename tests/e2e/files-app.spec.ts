@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { expect, test, type Page } from '@playwright/test'
+import { chooseFile } from './support/choose-file.ts'
 import { openDevice, trackDevices } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
 
@@ -44,9 +45,7 @@ test('a 20 MB file added in the app is saved byte for byte by two members; versi
   }
 
   const bytes = randomBytes(20 * MB)
-  await ann.page
-    .getByTestId('files-input')
-    .setInputFiles({ name: 'video.bin', mimeType: 'application/octet-stream', buffer: bytes })
+  await chooseFile(ann.page.getByTestId('files-input'), 'video.bin', bytes)
   await expect(version(ann.page, 'video.bin', 1)).toHaveAttribute('data-local', 'complete', {
     timeout: 60_000,
   })
@@ -55,9 +54,7 @@ test('a 20 MB file added in the app is saved byte for byte by two members; versi
   expect(saved).toEqual([sha(bytes), sha(bytes)])
 
   const second = randomBytes(MB + 7)
-  await bob.page
-    .getByTestId('files-input')
-    .setInputFiles({ name: 'video.bin', mimeType: 'application/octet-stream', buffer: second })
+  await chooseFile(bob.page.getByTestId('files-input'), 'video.bin', second)
   await expect(version(cy.page, 'video.bin', 2)).toBeVisible({ timeout: 30_000 })
   expect(await save(cy.page, 'video.bin', 2)).toBe(sha(second))
   expect(await save(cy.page, 'video.bin', 1)).toBe(sha(bytes))

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { linkAll, openFilesDevice, type FilesDevice } from './files-devices.ts'
+import { chooseFile } from './support/choose-file.ts'
 import { useFilesBench } from './files-hooks.ts'
 
 // Workplace files through the files panel: members of one workplace (test page, real WebRTC,
@@ -44,9 +45,7 @@ const version = (page: Page, name: string, n: number) =>
   )
 
 async function add(page: Page, name: string, bytes: Buffer): Promise<void> {
-  await page
-    .getByTestId('files-input')
-    .setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes })
+  await chooseFile(page.getByTestId('files-input'), name, bytes)
 }
 
 async function save(page: Page, name: string, n: number): Promise<string> {

@@ -50,6 +50,7 @@ describe('readFailure', () => {
     ['protocol-error: 8 invalid frames; last: bad tag', 'protocol'],
     ['pipe-closed: ICE connection failed', 'dropped'],
     ['link not established (timeout): no answer', 'timeout'],
+    ['no route: the peer is not present on any signaling', 'absent'],
     ['something odd', 'other'],
   ])('%s -> %s', (reason, kind) => {
     const reading = readFailure(reason)

@@ -43,6 +43,7 @@ export type FailureKind =
   | 'closed-here'
   | 'protocol'
   | 'dropped'
+  | 'absent'
   | 'other'
 
 export interface FailureReading {
@@ -59,7 +60,7 @@ export interface FailureReading {
  */
 export function readFailure(reason: string): FailureReading {
   const text = reason.trim()
-  const code = /^([a-z-]+)(:|$)/.exec(text)?.[1] ?? ''
+  const code = /^([a-z -]+)(:|$)/.exec(text)?.[1] ?? ''
   const lower = text.toLowerCase()
   const reading = (kind: FailureKind, summary: string): FailureReading => ({
     kind,
@@ -84,6 +85,12 @@ export function readFailure(reason: string): FailureReading {
     return reading(
       'timeout',
       'No route: the peer went silent or the connection attempt timed out (a firewall may block it; a TURN server can help).',
+    )
+  }
+  if (code === 'no route') {
+    return reading(
+      'absent',
+      'Not online: no relay or member can reach the peer right now; connecting when it returns.',
     )
   }
   if (code === 'remote-close') return reading('closed-by-peer', 'The peer closed the connection.')
