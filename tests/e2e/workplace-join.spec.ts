@@ -47,6 +47,8 @@ test('invite link admits; an owner approves one request and denies another', asy
 test('expired, revoked and used-up invites are refused with a clear message', async ({
   browser,
 }) => {
+  // Five devices in turn: on a busy 2-core machine opening each takes 10-20 s.
+  test.setTimeout(150_000)
   const ann = await openDevice(browser, 'Ann')
   devices.push(ann)
   await createWorkplace(ann.page, 'Acme')
