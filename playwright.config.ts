@@ -11,7 +11,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   // One retry in CI: a test that passes only on retry is reported as flaky in the output, not hidden.
   retries: process.env.CI ? 1 : 0,
-  timeout: 60_000,
+  // Tests drive up to five browsers on two cores: generous, still bounded.
+  timeout: 90_000,
   expect: { timeout: 15_000 },
   reporter: 'list',
   use: {
