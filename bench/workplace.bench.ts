@@ -7,6 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
+import type { Workplace } from '../src/crdt/workplace/workplace.ts'
 import { startNodeDevice } from '../tests/e2e/support/node-device.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
 import {
@@ -56,6 +57,11 @@ async function invite(page: Page, devices: () => readonly ReportingDevice[]): Pr
 }
 
 const headsOf = (page: Page) => page.getByTestId('workplace').getAttribute('data-heads')
+
+/** The workplace root's entry as a page's `data-heads` lists it. */
+function rootHeads(wp: Workplace): string {
+  return `${wp.handle.documentId}:${[...wp.handle.heads()].sort().join('.')}`
+}
 
 /** Same heads for every document both pages have open (one may not have opened a chat shard). */
 function sameShared(a: string | null, b: string | null): boolean {
@@ -171,18 +177,19 @@ async function catchUpRounds(
   let stalls = 0
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const last = `round ${round} change ${CHANGES - 1}`
       for (let i = 0; i < CHANGES; i++) {
         wp.handle.change((doc) => {
           doc.description = `round ${round} change ${i}`
         })
       }
       try {
+        // The page shows only a description an owner signed, never a member's plain one: the
+        // owner has the writer's changes when both hold the same root (read afresh each time).
         await pollUntil(
-          `round ${round}: the owner to show the writer's last change`,
+          `round ${round}: the owner to hold the writer's ${CHANGES} changes`,
           ROUND_DEADLINE_MS,
-          () => owner.page.getByTestId('workplace-description').textContent(),
-          (text) => text === last,
+          async () => [await headsOf(owner.page), rootHeads(wp)] as const,
+          ([owners, writers]) => sameShared(owners, writers),
           everyone,
         )
         const before = await headsOf(owner.page)
