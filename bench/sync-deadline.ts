@@ -91,7 +91,10 @@ export async function step<T>(
     return await work()
   } catch (error) {
     if (error instanceof StallError) throw error
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    // The first line, and the last of Playwright's call log: what the page was waiting on.
+    const lines = error instanceof Error ? error.message.split('\n') : [String(error)]
+    const log = lines.filter((line) => line.trim().startsWith('- ')).slice(-3)
+    const reason = [lines[0], ...log.map((line) => line.trim())].join('; ')
     throw new StallError(`${name} (${reason})`, await describeDevices(devices()))
   }
 }
