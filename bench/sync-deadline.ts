@@ -93,8 +93,14 @@ export async function step<T>(
     if (error instanceof StallError) throw error
     // The first line, and the last of Playwright's call log: what the page was waiting on.
     const lines = error instanceof Error ? error.message.split('\n') : [String(error)]
-    const log = lines.filter((line) => line.trim().startsWith('- ')).slice(-3)
-    const reason = [lines[0], ...log.map((line) => line.trim())].join('; ')
+    const log = lines.map(plainText).filter((line) => line.startsWith('- '))
+    const reason = [lines[0], ...log.slice(-3)].join('; ')
     throw new StallError(`${name} (${reason})`, await describeDevices(devices()))
   }
+}
+
+/** A line of Playwright's call log without its terminal colours. */
+function plainText(line: string): string {
+  // eslint-disable-next-line no-control-regex -- removing terminal escapes is the point
+  return line.replace(/\u001b\[[0-9;]*m/g, '').trim()
 }
