@@ -197,6 +197,7 @@ async function catchUpRounds(
         const page = memberPage
         const start = performance.now()
         await page.goto(url)
+        const loaded = performance.now()
         await step(
           `round ${round}: the member to reopen the workplace`,
           () =>
@@ -206,6 +207,7 @@ async function catchUpRounds(
               .click({ timeout: ROUND_DEADLINE_MS }),
           everyone,
         )
+        const opened = performance.now()
         // The owner's heads are read each time: either page may write (say, its storage offer).
         const [final] = await pollUntil(
           `round ${round}: the member's heads to equal the owner's`,
@@ -220,7 +222,12 @@ async function catchUpRounds(
         if (!sameShared(final, before)) {
           ctx.log(`round ${round}: the owner's heads moved while the member caught up`)
         }
-        ctx.log(`round ${round}: catch-up after ${CHANGES} changes: ${times.at(-1)!.toFixed(0)} ms`)
+        // Where the time went: loading the page, opening the workplace, syncing once open.
+        const [load, open, sync] = [loaded - start, opened - loaded, start + times.at(-1)! - opened]
+        ctx.log(
+          `round ${round}: catch-up after ${CHANGES} changes: ${times.at(-1)!.toFixed(0)} ms ` +
+            `(page load ${load.toFixed(0)}, open ${open.toFixed(0)}, heads equal ${sync.toFixed(0)})`,
+        )
       } catch (error) {
         if (!(error instanceof StallError)) throw error
         stalls++
