@@ -91,7 +91,16 @@ export async function step<T>(
     return await work()
   } catch (error) {
     if (error instanceof StallError) throw error
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    // The first line, and the last of Playwright's call log: what the page was waiting on.
+    const lines = error instanceof Error ? error.message.split('\n') : [String(error)]
+    const log = lines.map(plainText).filter((line) => line.startsWith('- '))
+    const reason = [lines[0], ...log.slice(-3)].join('; ')
     throw new StallError(`${name} (${reason})`, await describeDevices(devices()))
   }
+}
+
+/** A line of Playwright's call log without its terminal colours. */
+function plainText(line: string): string {
+  // eslint-disable-next-line no-control-regex -- removing terminal escapes is the point
+  return line.replace(/\u001b\[[0-9;]*m/g, '').trim()
 }

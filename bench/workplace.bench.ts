@@ -7,6 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
+import type { Workplace } from '../src/crdt/workplace/workplace.ts'
 import { startNodeDevice } from '../tests/e2e/support/node-device.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
 import {
@@ -56,6 +57,11 @@ async function invite(page: Page, devices: () => readonly ReportingDevice[]): Pr
 }
 
 const headsOf = (page: Page) => page.getByTestId('workplace').getAttribute('data-heads')
+
+/** The workplace root's entry as a page's `data-heads` lists it. */
+function rootHeads(wp: Workplace): string {
+  return `${wp.handle.documentId}:${[...wp.handle.heads()].sort().join('.')}`
+}
 
 /** Same heads for every document both pages have open (one may not have opened a chat shard). */
 function sameShared(a: string | null, b: string | null): boolean {
@@ -171,18 +177,19 @@ async function catchUpRounds(
   let stalls = 0
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const last = `round ${round} change ${CHANGES - 1}`
       for (let i = 0; i < CHANGES; i++) {
         wp.handle.change((doc) => {
           doc.description = `round ${round} change ${i}`
         })
       }
       try {
+        // The page shows only a description an owner signed, never a member's plain one: the
+        // owner has the writer's changes when both hold the same root (read afresh each time).
         await pollUntil(
-          `round ${round}: the owner to show the writer's last change`,
+          `round ${round}: the owner to hold the writer's ${CHANGES} changes`,
           ROUND_DEADLINE_MS,
-          () => owner.page.getByTestId('workplace-description').textContent(),
-          (text) => text === last,
+          async () => [await headsOf(owner.page), rootHeads(wp)] as const,
+          ([owners, writers]) => sameShared(owners, writers),
           everyone,
         )
         const before = await headsOf(owner.page)
@@ -190,6 +197,7 @@ async function catchUpRounds(
         const page = memberPage
         const start = performance.now()
         await page.goto(url)
+        const loaded = performance.now()
         await step(
           `round ${round}: the member to reopen the workplace`,
           () =>
@@ -199,6 +207,7 @@ async function catchUpRounds(
               .click({ timeout: ROUND_DEADLINE_MS }),
           everyone,
         )
+        const opened = performance.now()
         // The owner's heads are read each time: either page may write (say, its storage offer).
         const [final] = await pollUntil(
           `round ${round}: the member's heads to equal the owner's`,
@@ -213,7 +222,12 @@ async function catchUpRounds(
         if (!sameShared(final, before)) {
           ctx.log(`round ${round}: the owner's heads moved while the member caught up`)
         }
-        ctx.log(`round ${round}: catch-up after ${CHANGES} changes: ${times.at(-1)!.toFixed(0)} ms`)
+        // Where the time went: loading the page, opening the workplace, syncing once open.
+        const [load, open, sync] = [loaded - start, opened - loaded, start + times.at(-1)! - opened]
+        ctx.log(
+          `round ${round}: catch-up after ${CHANGES} changes: ${times.at(-1)!.toFixed(0)} ms ` +
+            `(page load ${load.toFixed(0)}, open ${open.toFixed(0)}, heads equal ${sync.toFixed(0)})`,
+        )
       } catch (error) {
         if (!(error instanceof StallError)) throw error
         stalls++

@@ -112,13 +112,21 @@ export class SoakWorld {
   /** Invites a new device with the owner's invite and waits until it has joined. */
   async join(owner: SoakDevice, name: string, within: number): Promise<SoakDevice> {
     const device = await this.addDevice(name)
-    const invite = await owner.wp!.createInvite({ expiresInMs: 600_000, maxUses: 1 })
-    device.dev.stack.joins.start(linkTo(owner.wp!, invite))
-    const wp = await this.until(`${name} to join`, within, () =>
-      device.dev.stack.workplaces.get(owner.wp!.id),
-    )
-    this.follow(device, wp)
+    this.follow(device, await this.joinWorkplace(device, owner.wp!, within))
     return device
+  }
+
+  /** Lets the device into one more of the owner's workplaces, with an invite. */
+  async joinWorkplace(device: SoakDevice, wp: Workplace, within: number): Promise<Workplace> {
+    const invite = await this.within(
+      `an invite for ${device.name}`,
+      within,
+      wp.createInvite({ expiresInMs: 600_000, maxUses: 1 }),
+    )
+    device.dev.stack.joins.start(linkTo(wp, invite))
+    return this.until(`${device.name} to join ${wp.name}`, within, () =>
+      device.dev.stack.workplaces.get(wp.id),
+    )
   }
 
   /** A removed member's device is switched off, so it costs the soak nothing. */
@@ -208,10 +216,27 @@ export class SoakWorld {
         const name = `${d.name}${flags ? ` (${flags})` : ''}`
         return formatSyncReport(
           name,
-          d.dev.stack.syncReport(() => d.status),
+          d.dev.stack.syncReport((id) => (id === d.wp?.id ? d.status : undefined)),
         )
       })
       .join('\n')
+  }
+
+  /** Waits for `step` at most `within` ms; throws naming `what`, with every device's state. */
+  async within<T>(what: string, within: number, step: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`timed out after ${within} ms waiting for ${what}\n${this.report()}`)),
+        within,
+      )
+    })
+    try {
+      return await Promise.race([step, late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   /** Polls `check` until it gives a value; throws naming `what`, with every device's state. */

@@ -4,8 +4,16 @@ import type { PeerId, Topic } from '../../src/peer/ids.ts'
 type Handler = (message: { from: PeerId; data: Uint8Array }) => void
 
 /**
+ * Delivers a message on a later turn of the event loop, as a real link does (taken at import,
+ * before any test fakes timers). On microtasks, two peers that keep answering each other would
+ * never let a timer run: no deadline could fire and the whole test process would hang.
+ */
+const later = globalThis.setImmediate
+
+/**
  * An in-memory stand-in for the mesh: peers in one hub link when either wants the other in a
- * group and both authorize it; messages are delivered on microtasks, forwarded over links.
+ * group and both authorize it; messages are delivered in order on later event-loop turns,
+ * forwarded over links.
  */
 export class FakeMeshHub {
   readonly ports = new Map<PeerId, FakeMeshPort>()
@@ -97,7 +105,7 @@ export class FakeMeshPort implements MeshPort {
   send(peer: PeerId, channel: string, data: Uint8Array): void {
     if (this.#hub.muted.has(channel) || !this.#hub.route(this.self, peer)) return
     const copy = data.slice()
-    queueMicrotask(() => this.#hub.ports.get(peer)?.deliver(this.self, channel, copy))
+    later(() => this.#hub.ports.get(peer)?.deliver(this.self, channel, copy))
   }
 
   deliver(from: PeerId, channel: string, data: Uint8Array): void {
