@@ -36,6 +36,8 @@ interface NotedChange {
   time: number
   /** Candidate proofs, from the writer's own later changes (a few at most). */
   proofs: string[]
+  /** The last settled verdict, and the epoch it was reached in (see `forgetVerdicts`). */
+  verdict?: { value: Verdict; epoch: number }
 }
 
 const MAX_PROOFS = 4
@@ -50,6 +52,7 @@ export class ChangeLog {
   readonly #spans = new Map<string, Span[]>()
   readonly #history = new Map<string, HistoryEntry[]>()
   readonly #noted = new Map<string, NotedChange>()
+  #epoch = 0
   readonly #perContact: number
   #heads: Heads = []
 
@@ -119,12 +122,24 @@ export class ChangeLog {
     }))
   }
 
-  /** Whether the writer named in a change's note signed it; `unsigned` for unnoted changes. */
+  /**
+   * Whether the writer named in a change's note signed it; `unsigned` for unnoted changes.
+   * Settled verdicts are kept (an import's note can be long to encode again) until a proof of
+   * the change arrives or `forgetVerdicts` is called.
+   */
   verdict(change: string, judge: Judge): Verdict {
     const noted = this.#noted.get(change)
+    if (noted?.verdict?.epoch === this.#epoch) return noted.verdict.value
     const claim = noted && changeClaim(change, noted.note, noted.time)
     if (!noted || !claim) return 'unsigned'
-    return bestVerdict(noted.proofs.map((proof) => judge(claim, proof)))
+    const value = bestVerdict(noted.proofs.map((proof) => judge(claim, proof)))
+    if (value !== 'pending') noted.verdict = { value, epoch: this.#epoch }
+    return value
+  }
+
+  /** Verdicts may read otherwise now (membership or keys changed): judge again when asked. */
+  forgetVerdicts(): void {
+    this.#epoch++
   }
 
   /** Takes a proof note as a candidate proof of the change it names, if by the same device. */
@@ -132,7 +147,9 @@ export class ChangeLog {
     const proof = decodeProofNote(message)
     const noted = proof && this.#noted.get(proof.of)
     if (!noted || noted.actor !== actor || noted.proofs.length >= MAX_PROOFS) return
-    if (!noted.proofs.includes(proof.s)) noted.proofs.push(proof.s)
+    if (noted.proofs.includes(proof.s)) return
+    noted.proofs.push(proof.s)
+    delete noted.verdict
   }
 
   #record(contact: string, entry: HistoryEntry): void {

@@ -92,7 +92,10 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     const offs = [
       () => this.#handle.off('change', onChange),
       // Verdicts moved (membership, keys), or checks under way finished: views read again.
-      options.authorship?.on('change', () => this.#bump()),
+      options.authorship?.on('change', () => {
+        this.#log.forgetVerdicts()
+        this.#bump()
+      }),
       options.authorship?.on('verified', () => {
         if (this.#judge?.takePending()) this.#bump()
       }),
