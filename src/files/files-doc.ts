@@ -1,5 +1,7 @@
 import { ImmutableString } from '@automerge/automerge-repo'
+import type { Judge } from '../crdt/authorship/authorship.ts'
 import { isPeerId, type PeerId } from '../peer/ids.ts'
+import { entryClaim, holdingClaim } from './file-claims.ts'
 import { isHashHex, type HashHex } from './hashing.ts'
 import { MAX_FILE_SIZE } from './manifest.ts'
 
@@ -19,6 +21,11 @@ export const FILES_DOC_VERSION = 1
  *   Each member writes only its own.
  * - `plan[peer][fileId]`: the Syncer asks the member to hold the file in full (value: when).
  * - `storage[peer]`: the space a member offers for workplace files and how much is used.
+ *
+ * Version records and holdings carry their writer's proof (`s`, see file-claims.ts). Records
+ * written before proofs existed (or by a forger) still list their file, but their "added by"
+ * reads as unverified and their holdings count for nothing; a member's device signs its own
+ * holdings again the next time it runs (ReplicaKeeper), so older workplaces mend themselves.
  */
 export interface FilesDoc {
   v: number
@@ -35,12 +42,16 @@ export interface StoredEntry {
   fileId: ImmutableString
   by: ImmutableString
   at: number
+  /** The adder's proof over the entry (file-claims.ts); absent in older documents. */
+  s?: ImmutableString
 }
 
 export interface StoredHolding {
   chunks: number
   of: number
   at: number
+  /** The holder's proof over the holding (file-claims.ts); absent in older documents. */
+  s?: ImmutableString
 }
 
 export interface StoredStorage {
@@ -62,12 +73,19 @@ export interface FileEntry {
   fileId: HashHex
   addedBy: PeerId
   addedAt: number
+  /** Whether `addedBy`'s device signed this record while a member; else not attributed. */
+  verified: boolean
 }
 
 export interface Holding {
   chunks: number
   of: number
   complete: boolean
+  /**
+   * Whether the holder's device signed it while a member. Only genuine holdings count for the
+   * replica plan and are shown; others are at most a place to ask for chunks (each checked).
+   */
+  genuine: boolean
 }
 
 const ENTRY_ID = /^[a-z2-7]{16,32}$/
@@ -86,17 +104,17 @@ export function str(value: unknown): string | undefined {
 const isCount = (n: unknown): n is number =>
   typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
 
-/** The valid entries; anything malformed is skipped. */
-export function readEntries(doc: FilesDoc | undefined): FileEntry[] {
+/** The valid entries, each judged; anything malformed is skipped. */
+export function readEntries(doc: FilesDoc | undefined, judge: Judge): FileEntry[] {
   const entries: FileEntry[] = []
   for (const [id, raw] of Object.entries(doc?.entries ?? {})) {
-    const entry = readEntry(id, raw)
+    const entry = readEntry(id, raw, judge)
     if (entry) entries.push(entry)
   }
   return entries
 }
 
-function readEntry(id: string, raw: unknown): FileEntry | undefined {
+function readEntry(id: string, raw: unknown, judge: Judge): FileEntry | undefined {
   if (!ENTRY_ID.test(id) || typeof raw !== 'object' || raw === null) return undefined
   const r = raw as Partial<Record<keyof StoredEntry, unknown>>
   const name = cleanName(str(r.name))
@@ -105,6 +123,7 @@ function readEntry(id: string, raw: unknown): FileEntry | undefined {
   const by = str(r.by)
   if (!name || !isHashHex(fileId) || !isPeerId(by)) return undefined
   if (!isCount(r.size) || r.size > MAX_FILE_SIZE || typeof r.at !== 'number') return undefined
+  const claim = entryClaim(id, by, { name: str(r.name)!, type, size: r.size, fileId }, r.at)
   return {
     id,
     name,
@@ -113,20 +132,31 @@ function readEntry(id: string, raw: unknown): FileEntry | undefined {
     fileId,
     addedBy: by,
     addedAt: r.at,
+    verified: judge(claim, r.s) === 'genuine',
   }
 }
 
-/** holdings by file, then member (the valid ones). */
-export function readHoldings(doc: FilesDoc | undefined): Map<HashHex, Map<PeerId, Holding>> {
+/** holdings by file, then member (the valid ones), each judged. */
+export function readHoldings(
+  doc: FilesDoc | undefined,
+  judge: Judge,
+): Map<HashHex, Map<PeerId, Holding>> {
   const byFile = new Map<HashHex, Map<PeerId, Holding>>()
   for (const [peer, files] of Object.entries(doc?.holdings ?? {})) {
     if (!isPeerId(peer) || typeof files !== 'object' || files === null) continue
     for (const [fileId, raw] of Object.entries(files)) {
       const r = raw as Partial<StoredHolding> | null
       if (!isHashHex(fileId) || !r || !isCount(r.chunks) || !isCount(r.of)) continue
+      const at = typeof r.at === 'number' ? r.at : 0
+      const genuine = judge(holdingClaim(peer, fileId, { chunks: r.chunks, of: r.of }, at), r.s)
       let holders = byFile.get(fileId)
       if (!holders) byFile.set(fileId, (holders = new Map()))
-      holders.set(peer, { chunks: r.chunks, of: r.of, complete: r.chunks >= r.of })
+      holders.set(peer, {
+        chunks: r.chunks,
+        of: r.of,
+        complete: r.chunks >= r.of,
+        genuine: genuine === 'genuine',
+      })
     }
   }
   return byFile
@@ -170,8 +200,9 @@ export function cleanName(name: string | undefined): string | undefined {
   return cleaned.length > 0 ? cleaned : undefined
 }
 
-export function storedEntry(entry: Omit<FileEntry, 'id'>): StoredEntry {
-  return {
+/** An entry as stored, with its adder's proof (`s`, from `entryClaim`). */
+export function storedEntry(entry: Omit<FileEntry, 'id' | 'verified'>, s?: string): StoredEntry {
+  const stored: StoredEntry = {
     name: new ImmutableString(entry.name),
     type: new ImmutableString(entry.type),
     size: entry.size,
@@ -179,4 +210,6 @@ export function storedEntry(entry: Omit<FileEntry, 'id'>): StoredEntry {
     by: new ImmutableString(entry.addedBy),
     at: entry.addedAt,
   }
+  if (s !== undefined) stored.s = new ImmutableString(s)
+  return stored
 }

@@ -83,7 +83,8 @@ export function buildFilesView(input: FilesViewInput): FilesView {
   const versionView = (entry: FileEntry, version: number): FileVersionView => {
     const record = input.local.get(entry.fileId)
     const holders: HolderView[] = [...(input.holdings.get(entry.fileId) ?? [])]
-      .filter(([peer, h]) => names.has(peer) && h.chunks > 0)
+      // A holding its holder did not sign is nobody's word: not shown, not counted.
+      .filter(([peer, h]) => names.has(peer) && h.chunks > 0 && h.genuine)
       .map(([peer, h]) => ({
         peer,
         name: nameOf(peer),

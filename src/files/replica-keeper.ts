@@ -1,4 +1,5 @@
-import type { DocHandle } from '@automerge/automerge-repo'
+import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
+import { trackingJudge, type TrackingJudge } from '../crdt/authorship/tracking-judge.ts'
 import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { LocalFileRecord } from './chunk-store.ts'
@@ -11,6 +12,7 @@ import {
   type FilesDoc,
   type StoredHolding,
 } from './files-doc.ts'
+import { holdingClaim } from './file-claims.ts'
 import type { HashHex } from './hashing.ts'
 import { planReplicas, type PlanFile } from './replica-planner.ts'
 import type { StorageBudget } from './storage-budget.ts'
@@ -41,6 +43,7 @@ export interface ReplicaKeeperDeps {
 export class ReplicaKeeper {
   readonly #d: ReplicaKeeperDeps
   readonly #localHandlers = new Set<() => void>()
+  readonly #judge: TrackingJudge
   #timer: ReturnType<typeof setTimeout> | undefined
   #dueAt = Infinity
   #running: Promise<void> | null = null
@@ -50,6 +53,7 @@ export class ReplicaKeeper {
 
   constructor(deps: ReplicaKeeperDeps) {
     this.#d = deps
+    this.#judge = trackingJudge(deps.workplace.authorship)
   }
 
   /** Runs a pass after `delayMs` (an earlier request wins). */
@@ -104,19 +108,23 @@ export class ReplicaKeeper {
     const records = await transfers.store.records()
     const local = new Map(records.map((r) => [r.fileId, r]))
     this.#used = records.reduce((sum, r) => sum + (r.count ? (r.size * r.chunks) / r.count : 0), 0)
-    this.#writeOwn(local)
+    await this.#writeOwn(local)
     this.#fetchAssigned(local)
     if (this.#d.presence.syncer(workplace.id) === workplace.self) this.#plan()
     if (!sameRecords(local, this.#d.local())) for (const handler of this.#localHandlers) handler()
   }
 
-  /** This device's holdings and storage offer, where the document differs. */
-  #writeOwn(local: Map<HashHex, LocalFileRecord>): void {
+  /**
+   * This device's holdings (signed) and storage offer, where the document differs. A holding
+   * of this device's that is not signed by it (written before holdings were signed) is signed
+   * again, so that it counts.
+   */
+  async #writeOwn(local: Map<HashHex, LocalFileRecord>): Promise<void> {
     const { handle, workplace } = this.#d
     const self = workplace.self
     const now = this.#d.now()
     const doc = handle.doc()
-    const fileIds = new Set(readEntries(doc).map((e) => e.fileId))
+    const fileIds = new Set(readEntries(doc, this.#judge.judge).map((e) => e.fileId))
     const mine = doc.holdings?.[self] ?? {}
     const writes = new Map<HashHex, StoredHolding | null>()
     for (const fileId of fileIds) {
@@ -131,8 +139,9 @@ export class ReplicaKeeper {
       const changed = !current || current.chunks !== held.chunks || current.of !== held.count
       const wasComplete = !!current && current.chunks >= current.of
       if (
-        changed &&
-        (complete || !current || wasComplete || now - current.at >= PARTIAL_EVERY_MS)
+        (changed &&
+          (complete || !current || wasComplete || now - current.at >= PARTIAL_EVERY_MS)) ||
+        (current && this.#unsigned(fileId, current))
       ) {
         writes.set(fileId, { chunks: held.chunks, of: held.count, at: now })
       }
@@ -143,6 +152,13 @@ export class ReplicaKeeper {
     const storageStale =
       !storage || storage.quota !== quota || Math.abs(storage.used - used) > USED_STEP_BYTES
     if (writes.size === 0 && !storageStale) return
+    const authorship = workplace.authorship
+    for (const [fileId, holding] of writes) {
+      if (!holding) continue
+      const { peer: _self, ...claim } = holdingClaim(self, fileId, holding, holding.at)
+      holding.s = new ImmutableString(await authorship.sign(claim))
+    }
+    if (this.#closed) return
     handle.change((d) => {
       d.holdings ??= {}
       d.holdings[self] ??= {}
@@ -158,11 +174,20 @@ export class ReplicaKeeper {
     })
   }
 
+  /** Whether a holding of this device's is known not to be signed by it (not merely unchecked). */
+  #unsigned(fileId: HashHex, current: StoredHolding): boolean {
+    const self = this.#d.workplace.self
+    const at = typeof current.at === 'number' ? current.at : 0
+    const claim = holdingClaim(self, fileId, current, at)
+    const verdict = this.#d.workplace.authorship.check(claim, current.s)
+    return verdict === 'unsigned' || verdict === 'forged'
+  }
+
   /** Starts what the plan asks of this device, and resumes downloads left unfinished. */
   #fetchAssigned(local: Map<HashHex, LocalFileRecord>): void {
     const { handle, workplace, transfers } = this.#d
     const doc = handle.doc()
-    const fileIds = new Set(readEntries(doc).map((e) => e.fileId))
+    const fileIds = new Set(readEntries(doc, this.#judge.judge).map((e) => e.fileId))
     const assigned = readPlan(doc).get(workplace.self) ?? new Map<HashHex, number>()
     for (const fileId of fileIds) {
       const record = local.get(fileId)
@@ -174,20 +199,30 @@ export class ReplicaKeeper {
     }
   }
 
-  /** The Syncer's part: asks members to fetch files held by fewer than R members. */
+  /**
+   * The Syncer's part: asks members to fetch files held by fewer than R members. Only holdings
+   * their holder signed count, so no member can make the plan think another holds a file; while
+   * some are still being checked, planning waits (the check's end schedules a pass).
+   */
   #plan(): void {
     const { handle, workplace, presence } = this.#d
     const doc = handle.doc()
     const files = new Map<HashHex, PlanFile>()
-    for (const entry of readEntries(doc)) {
+    this.#judge.takePending()
+    for (const entry of readEntries(doc, this.#judge.judge)) {
       const known = files.get(entry.fileId)
       if (!known || entry.addedAt < known.addedAt) {
         files.set(entry.fileId, { fileId: entry.fileId, size: entry.size, addedAt: entry.addedAt })
       }
     }
     const holders = new Map<HashHex, Set<PeerId>>()
-    for (const [fileId, byPeer] of readHoldings(doc)) {
-      holders.set(fileId, new Set([...byPeer].filter(([, h]) => h.complete).map(([p]) => p)))
+    for (const [fileId, byPeer] of readHoldings(doc, this.#judge.judge)) {
+      const complete = [...byPeer].filter(([, h]) => h.complete && h.genuine)
+      holders.set(fileId, new Set(complete.map(([p]) => p)))
+    }
+    if (this.#judge.takePending()) {
+      void workplace.authorship.nextChange().then(() => this.schedule(0))
+      return
     }
     const free = new Map<PeerId, number>()
     for (const [peer, s] of readStorage(doc)) free.set(peer, s.quota - s.used)

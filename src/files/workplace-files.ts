@@ -1,4 +1,6 @@
-import type { DocHandle } from '@automerge/automerge-repo'
+import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
+import type { Authorship } from '../crdt/authorship/authorship.ts'
+import { trackingJudge, type TrackingJudge } from '../crdt/authorship/tracking-judge.ts'
 import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
 import { Emitter } from '../peer/emitter.ts'
 import { base32 } from '../peer/identity/peer-id.ts'
@@ -23,11 +25,14 @@ import type { SourceFinder } from './ports.ts'
 import { ReplicaKeeper } from './replica-keeper.ts'
 import type { StorageBudget } from './storage-budget.ts'
 import { buildFilesView, type FilesView } from './files-view.ts'
+import { entryClaim, holdingClaim } from './file-claims.ts'
 
 /** What the files of a workplace need of it (src/crdt/workplace/workplace.ts satisfies it). */
 export interface FilesWorkplace {
   readonly id: string
   readonly self: PeerId
+  /** Signs this member's version records and holdings; judges everyone's. */
+  readonly authorship: Authorship
   readonly doc: { settings?: { replicas?: number }; docs?: Record<string, string> } | undefined
   openDoc<T>(key: string): Promise<DocHandle<T>>
   isMember(peer: PeerId): boolean
@@ -68,6 +73,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   readonly #holderWatchers = new Set<() => void>()
   readonly #flagged = new Map<HashHex, Set<PeerId>>()
   readonly #offs: (() => void)[] = []
+  readonly #judge: TrackingJudge
   #entries: FileEntry[] = []
   #fileIds = new Map<HashHex, number>()
   #holdings = new Map<HashHex, Map<PeerId, Holding>>()
@@ -94,6 +100,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
     this.handle = handle
     this.#presence = options.presence
     this.#now = options.now ?? Date.now
+    this.#judge = trackingJudge(options.workplace.authorship)
     this.#keeper = new ReplicaKeeper({
       workplace: options.workplace,
       transfers: options.transfers,
@@ -119,6 +126,9 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
         this.#changed()
       }),
       this.workplace.on('change', () => this.#changed()),
+      // Verdicts moved (membership, keys) or checks finished: read the records again.
+      this.workplace.authorship.on('change', () => this.#rejudge(true)),
+      this.workplace.authorship.on('verified', () => this.#rejudge(false)),
       this.#presence.onChange((group) => {
         if (group !== this.workplace.id) return
         this.#keeper.schedule()
@@ -205,14 +215,20 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
         fileId,
         addedBy: this.workplace.self,
         addedAt: this.#now(),
+        verified: true,
       }
       const self = this.workplace.self
+      const sign = this.workplace.authorship.sign.bind(this.workplace.authorship)
+      const { peer: _e, ...forEntry } = entryClaim(id, self, entry, entry.addedAt)
+      const holding = { chunks: manifest.count, of: manifest.count, at: entry.addedAt }
+      const { peer: _h, ...forHolding } = holdingClaim(self, fileId, holding, holding.at)
+      const [entryProof, holdingProof] = await Promise.all([sign(forEntry), sign(forHolding)])
       this.handle.change((d) => {
-        d.entries[id] = storedEntry(entry)
+        d.entries[id] = storedEntry(entry, entryProof)
         // The holding goes with the entry, so nobody sees a file without its holder.
         d.holdings ??= {}
         d.holdings[self] ??= {}
-        d.holdings[self][fileId] = { chunks: manifest.count, of: manifest.count, at: entry.addedAt }
+        d.holdings[self][fileId] = { ...holding, s: new ImmutableString(holdingProof) }
       })
       this.#readDoc()
       await this.#refreshLocal()
@@ -275,10 +291,19 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
 
   #readDoc(): void {
     const doc = this.handle.doc()
-    this.#entries = readEntries(doc)
+    this.#judge.takePending()
+    this.#entries = readEntries(doc, this.#judge.judge)
     this.#fileIds = new Map(this.#entries.map((e) => [e.fileId, e.size]))
-    this.#holdings = readHoldings(doc)
+    this.#holdings = readHoldings(doc, this.#judge.judge)
     for (const watcher of [...this.#holderWatchers]) watcher()
+  }
+
+  /** Reads the document again when verdicts may read otherwise (`always`, or some were pending). */
+  #rejudge(always: boolean): void {
+    if (!always && !this.#judge.takePending()) return
+    this.#readDoc()
+    this.#keeper.schedule(0)
+    this.#changed()
   }
 
   async #refreshLocal(): Promise<void> {

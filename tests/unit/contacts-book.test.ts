@@ -228,6 +228,7 @@ describe('change notes and history text', () => {
       at: t,
       op: 'resolve' as const,
       fields: ['a', 'b', 'c', 'd', 'e'],
+      verified: true,
     }
     expect(describeEntry(entry, 'Bob')).toBe('Bob resolved the conflict in a, b, c and 2 more')
   })

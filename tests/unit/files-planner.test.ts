@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ImmutableString } from '@automerge/automerge-repo'
+import type { Judge } from '../../src/crdt/authorship/authorship.ts'
 import { groupVersions } from '../../src/files/file-versions.ts'
 import {
   cleanName,
@@ -128,6 +129,8 @@ describe('the replica plan', () => {
 })
 
 describe('the file index document', () => {
+  /** Records with no proof, as these are: readable, never genuine (see files-forgery). */
+  const unsigned: Judge = () => 'unsigned'
   const entry = {
     name: 'report.pdf',
     type: 'application/pdf',
@@ -144,7 +147,9 @@ describe('the file index document', () => {
     doc.entries.cccccccccccccccc = { ...storedEntry(entry), fileId: new ImmutableString('xyz') }
     doc.entries['not an id'] = storedEntry(entry)
     ;(doc.entries as Record<string, unknown>).dddddddddddddddd = 'garbage'
-    expect(readEntries(doc)).toEqual([{ id: 'aaaaaaaaaaaaaaaa', ...entry }])
+    expect(readEntries(doc, unsigned)).toEqual([
+      { id: 'aaaaaaaaaaaaaaaa', ...entry, verified: false },
+    ])
   })
 
   it('reads holdings and skips bad ones', () => {
@@ -155,8 +160,10 @@ describe('the file index document', () => {
     }
     doc.holdings[B] = { [file(1)]: { chunks: -1, of: 3, at: 1 } }
     doc.holdings['nobody'] = { [file(1)]: { chunks: 3, of: 3, at: 1 } }
-    const holdings = readHoldings(doc)
-    expect([...(holdings.get(file(1)) ?? [])]).toEqual([[A, { chunks: 3, of: 3, complete: true }]])
+    const holdings = readHoldings(doc, unsigned)
+    expect([...(holdings.get(file(1)) ?? [])]).toEqual([
+      [A, { chunks: 3, of: 3, complete: true, genuine: false }],
+    ])
     expect(holdings.get(file(2))?.get(A)?.complete).toBe(false)
   })
 
@@ -168,7 +175,13 @@ describe('the file index document', () => {
   })
 
   it('groups versions by name, oldest first, files by latest change', () => {
-    const e = (id: string, name: string, at: number) => ({ ...entry, id, name, addedAt: at })
+    const e = (id: string, name: string, at: number) => ({
+      ...entry,
+      id,
+      name,
+      addedAt: at,
+      verified: true,
+    })
     const groups = groupVersions([
       e('b1', 'b', 3),
       e('a1', 'a', 1),

@@ -1,5 +1,7 @@
 import { getChangesMetaSince, getHeads, type Doc, type Heads } from '@automerge/automerge'
-import { decodeNote, type ChangeOp } from './change-note.ts'
+import type { Judge, Verdict } from '../authorship/authorship.ts'
+import { decodeNote, decodeProofNote, type ChangeNote, type ChangeOp } from './change-note.ts'
+import { bestVerdict, changeClaim } from './change-proof.ts'
 
 /** One readable step of a contact's history. */
 export interface HistoryEntry {
@@ -10,17 +12,35 @@ export interface HistoryEntry {
   at: number
   op: ChangeOp
   fields: string[]
+  /** Whether the writer's device signed the change (see change-proof.ts). */
+  verified: boolean
 }
 
 export interface Writer {
   by: string | undefined
   at: number
+  /** The hash of the change that wrote it. */
+  change: string
 }
 
 interface Span extends Writer {
   start: number
   max: number
 }
+
+/** A change with a note: what its proofs must vouch for. */
+interface NotedChange {
+  note: ChangeNote
+  actor: string
+  /** Automerge's change time, in seconds. */
+  time: number
+  /** Candidate proofs, from the writer's own later changes (a few at most). */
+  proofs: string[]
+  /** The last settled verdict, and the epoch it was reached in (see `forgetVerdicts`). */
+  verdict?: { value: Verdict; epoch: number }
+}
+
+const MAX_PROOFS = 4
 
 /**
  * An index over the document's change metadata, kept up to date incrementally: the changes
@@ -31,6 +51,8 @@ interface Span extends Writer {
 export class ChangeLog {
   readonly #spans = new Map<string, Span[]>()
   readonly #history = new Map<string, HistoryEntry[]>()
+  readonly #noted = new Map<string, NotedChange>()
+  #epoch = 0
   readonly #perContact: number
   #heads: Heads = []
 
@@ -45,15 +67,26 @@ export class ChangeLog {
     for (const meta of metas) {
       const note = decodeNote(meta.message)
       const at = (meta.time ?? 0) * 1000
-      const span: Span = { start: meta.startOp, max: meta.maxOp, by: note?.by, at }
+      const span: Span = {
+        start: meta.startOp,
+        max: meta.maxOp,
+        by: note?.by,
+        at,
+        change: meta.hash,
+      }
       insertSorted(this.#spans, meta.actor, span)
-      if (!note) continue
+      if (!note) {
+        this.#takeProof(meta.actor, meta.message)
+        continue
+      }
+      this.#noted.set(meta.hash, { note, actor: meta.actor, time: meta.time ?? 0, proofs: [] })
       const entry: HistoryEntry = {
         hash: meta.hash,
         by: note.by,
         at,
         op: note.op,
         fields: note.fields,
+        verified: false,
       }
       for (const contact of note.contacts) this.#record(contact, entry)
     }
@@ -73,14 +106,50 @@ export class ChangeLog {
       const span = spans[mid]!
       if (counter < span.start) hi = mid - 1
       else if (counter > span.max) lo = mid + 1
-      else return { by: span.by, at: span.at }
+      else return { by: span.by, at: span.at, change: span.change }
     }
     return undefined
   }
 
-  /** The newest `limit` entries of a contact's history, newest first. */
-  history(contact: string, limit = 20): HistoryEntry[] {
-    return (this.#history.get(contact) ?? []).slice(0, limit)
+  /**
+   * The newest `limit` entries of a contact's history, newest first, each judged now (a
+   * verdict still `pending` reads as not verified; the judge's caller looks again later).
+   */
+  history(contact: string, limit = 20, judge?: Judge): HistoryEntry[] {
+    return (this.#history.get(contact) ?? []).slice(0, limit).map((entry) => ({
+      ...entry,
+      verified: judge !== undefined && this.verdict(entry.hash, judge) === 'genuine',
+    }))
+  }
+
+  /**
+   * Whether the writer named in a change's note signed it; `unsigned` for unnoted changes.
+   * Settled verdicts are kept (an import's note can be long to encode again) until a proof of
+   * the change arrives or `forgetVerdicts` is called.
+   */
+  verdict(change: string, judge: Judge): Verdict {
+    const noted = this.#noted.get(change)
+    if (noted?.verdict?.epoch === this.#epoch) return noted.verdict.value
+    const claim = noted && changeClaim(change, noted.note, noted.time)
+    if (!noted || !claim) return 'unsigned'
+    const value = bestVerdict(noted.proofs.map((proof) => judge(claim, proof)))
+    if (value !== 'pending') noted.verdict = { value, epoch: this.#epoch }
+    return value
+  }
+
+  /** Verdicts may read otherwise now (membership or keys changed): judge again when asked. */
+  forgetVerdicts(): void {
+    this.#epoch++
+  }
+
+  /** Takes a proof note as a candidate proof of the change it names, if by the same device. */
+  #takeProof(actor: string, message: string | null | undefined): void {
+    const proof = decodeProofNote(message)
+    const noted = proof && this.#noted.get(proof.of)
+    if (!noted || noted.actor !== actor || noted.proofs.length >= MAX_PROOFS) return
+    if (noted.proofs.includes(proof.s)) return
+    noted.proofs.push(proof.s)
+    delete noted.verdict
   }
 
   #record(contact: string, entry: HistoryEntry): void {

@@ -57,3 +57,37 @@ export function decodeNote(message: string | null | undefined): ChangeNote | und
     fields: strings(f, MAX_FIELDS, 120),
   }
 }
+
+/**
+ * The proof of a change (see change-proof.ts) travels as the message of a later change by the
+ * same device: change messages are history, so no later write can take a proof away.
+ */
+export interface ProofNote {
+  /** The hash of the change proven. */
+  of: string
+  /** Its writer's proof. */
+  s: string
+}
+
+const PROOF_APP = 'pp-contacts-proof'
+const HASH = /^[0-9a-f]{64}$/
+
+export function encodeProofNote(note: ProofNote): string {
+  return JSON.stringify({ app: PROOF_APP, of: note.of, s: note.s })
+}
+
+export function decodeProofNote(message: string | null | undefined): ProofNote | undefined {
+  if (!message || message.length > 400 || !message.includes(PROOF_APP)) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(message)
+  } catch {
+    return undefined
+  }
+  if (typeof value !== 'object' || value === null) return undefined
+  const { app, of, s } = value as Record<string, unknown>
+  if (app !== PROOF_APP || typeof of !== 'string' || !HASH.test(of) || typeof s !== 'string') {
+    return undefined
+  }
+  return { of, s }
+}

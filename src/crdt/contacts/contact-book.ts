@@ -1,8 +1,11 @@
 import type { Patch } from '@automerge/automerge'
 import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo'
 import { Emitter } from '../../peer/emitter.ts'
+import type { Authorship } from '../authorship/authorship.ts'
+import { trackingJudge, type TrackingJudge } from '../authorship/tracking-judge.ts'
 import { ChangeLog, type HistoryEntry } from './change-log.ts'
-import { encodeNote, type ChangeOp } from './change-note.ts'
+import type { ChangeOp } from './change-note.ts'
+import { ChangeWriter } from './change-writer.ts'
 import { conflictsOf, parsePath, type FieldConflict } from './contact-conflicts.ts'
 import { applyEdit, describeEdit, newStoredContact, planEdit } from './contact-edit.ts'
 import { planImport, type ImportStep } from './contact-merge.ts'
@@ -27,6 +30,11 @@ export interface ContactBookOptions {
   handle: DocHandle<ContactsDoc>
   /** This device's peer ID, written into every change note. */
   self: string
+  /**
+   * Signs this device's changes and judges everyone's (the workplace's). Without it nothing is
+   * signed and every writer reads as unverified.
+   */
+  authorship?: Pick<Authorship, 'sign' | 'check' | 'on'>
   clock?: () => number
   newId?: () => string
   /** How the first conflict scan yields between chunks (setTimeout by default). */
@@ -61,6 +69,8 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   /** Contacts the change being made creates: new here, so they cannot hold a conflict yet. */
   #creating: ReadonlySet<string> = new Set()
   readonly #off: () => void
+  readonly #writer: ChangeWriter
+  readonly #judge: TrackingJudge | undefined
   #version = 0
   #closed = false
 
@@ -71,9 +81,26 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     this.#clock = options.clock ?? Date.now
     this.#newId = options.newId ?? randomContactId
     this.#defer = options.defer ?? ((step) => setTimeout(step, 0))
+    this.#writer = new ChangeWriter({
+      handle: options.handle,
+      clock: this.#clock,
+      authorship: options.authorship,
+    })
+    this.#judge = options.authorship && trackingJudge(options.authorship)
     const onChange = (payload: DocHandleChangePayload<ContactsDoc>) => this.#changed(payload)
     this.#handle.on('change', onChange)
-    this.#off = () => this.#handle.off('change', onChange)
+    const offs = [
+      () => this.#handle.off('change', onChange),
+      // Verdicts moved (membership, keys), or checks under way finished: views read again.
+      options.authorship?.on('change', () => {
+        this.#log.forgetVerdicts()
+        this.#bump()
+      }),
+      options.authorship?.on('verified', () => {
+        if (this.#judge?.takePending()) this.#bump()
+      }),
+    ]
+    this.#off = () => offs.forEach((off) => off?.())
     this.ready = this.#handle.whenReady().then(() => this.#loadAll())
   }
 
@@ -94,8 +121,15 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     return this.#index.tagCounts()
   }
 
+  /** A contact's conflicting fields; each value's writer is verified (`verified`) now. */
   conflicts(id: string): FieldConflict[] {
-    return this.#conflicts.get(id) ?? []
+    return (this.#conflicts.get(id) ?? []).map((conflict) => ({
+      ...conflict,
+      values: conflict.values.map((value) => ({
+        ...value,
+        verified: this.#verified(value.change),
+      })),
+    }))
   }
 
   /** IDs of the contacts that have at least one conflicting field. */
@@ -103,21 +137,32 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     return [...this.#conflicts.keys()]
   }
 
-  /** Who changed what and when, newest first; a contact always has at least its creation. */
+  /**
+   * Who changed what and when, newest first; a contact always has at least its creation. An
+   * entry is `verified` only if the writer's device signed the change; others (older, unsigned
+   * changes or forged notes) stay in the history, shown as unverified.
+   */
   history(id: string, limit = 20): HistoryEntry[] {
-    const entries = this.#log.history(id, limit)
+    const entries = this.#log.history(id, limit, this.#judge?.judge)
     const contact = this.#contacts.get(id)
     if (contact && !entries.some((e) => e.op === 'add' || e.op === 'import')) {
       if (entries.length >= limit) entries.pop()
+      // Only the contact's own (unsigned) field says who made it.
       entries.push({
         hash: '',
         by: contact.createdBy || undefined,
         at: contact.createdAt,
         op: 'add',
         fields: [],
+        verified: false,
       })
     }
     return entries
+  }
+
+  /** Resolves once this device's changes so far carry their proofs. */
+  signed(): Promise<void> {
+    return this.#writer.signed()
   }
 
   add(input: ContactInput): string {
@@ -266,14 +311,13 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   }
 
   #change(op: ChangeOp, ids: string[], fields: string[], fn: (d: ContactsDoc) => void): void {
-    const message = encodeNote({ by: this.self, op, contacts: ids, fields })
-    this.#handle.change(
-      (d) => {
-        d.contacts ??= {}
-        fn(d)
-      },
-      { message, time: Math.floor(this.#clock() / 1000) },
-    )
+    this.#writer.write({ by: this.self, op, contacts: ids, fields }, fn)
+  }
+
+  /** Whether the change that wrote something was signed by the writer its note names. */
+  #verified(change: string | undefined): boolean {
+    if (!change || !this.#judge) return false
+    return this.#log.verdict(change, this.#judge.judge) === 'genuine'
   }
 
   #loadAll(): Promise<void> {
@@ -300,7 +344,7 @@ export class ContactBook extends Emitter<ContactBookEvents> {
 
   #changed({ doc, patches }: { doc: ContactsDoc; patches: Patch[] }): void {
     if (this.#closed || !this.#handle.isReady()) return
-    this.#log.update(doc)
+    const fresh = this.#log.update(doc)
     const touched = new Set<string>()
     for (const patch of patches) {
       if (patch.path[0] !== 'contacts') continue
@@ -312,7 +356,11 @@ export class ContactBook extends Emitter<ContactBookEvents> {
       }
       touched.add(id)
     }
-    if (touched.size === 0) return
+    if (touched.size === 0) {
+      // Only proofs (or nothing readable) arrived: verdicts may read otherwise.
+      if (fresh > 0) this.#bump()
+      return
+    }
     for (const id of touched) this.#read(doc, id, !this.#creating.has(id))
     this.#bump()
   }

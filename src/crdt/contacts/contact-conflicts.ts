@@ -18,6 +18,10 @@ export interface ConflictValue {
   /** The writer's peer ID, when the change carried a note. */
   by: string | undefined
   at: number | undefined
+  /** The change that wrote the value (to judge its writer by). */
+  change: string | undefined
+  /** Whether `by`'s device signed that change (set when read, see ContactBook.conflicts). */
+  verified: boolean
   /** Whether this is the value Automerge currently shows. */
   current: boolean
 }
@@ -55,7 +59,14 @@ function conflictAt(
   const current = readText((object as Record<string, unknown>)[key])
   const values = entries.map(([opId, value]) => {
     const writer = log.writerOf(opId)
-    return { value: readText(value), by: writer?.by, at: writer?.at, current: false }
+    return {
+      value: readText(value),
+      by: writer?.by,
+      at: writer?.at,
+      change: writer?.change,
+      verified: false,
+      current: false,
+    }
   })
   if (values.every((v) => v.value === values[0]!.value)) return undefined
   const shown = values.find((v) => v.value === current)

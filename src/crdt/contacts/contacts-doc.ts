@@ -53,9 +53,14 @@ export interface StoredContact extends Partial<Record<DetailField, StoredText>> 
   ims?: Record<string, StoredItem>
 }
 
-/** One workplace's contact book: contacts in a map keyed by random ID, so adds never collide. */
+/**
+ * One workplace's contact book: contacts in a map keyed by random ID, so adds never collide.
+ * `proofs` maps a change's hash to its writer's proof (see change-writer.ts); readers take the
+ * proofs from the change messages, which hold the same.
+ */
 export interface ContactsDoc {
   contacts: Record<string, StoredContact>
+  proofs?: Record<string, StoredText>
 }
 
 export function initialContactsDoc(): ContactsDoc {

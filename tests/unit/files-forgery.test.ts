@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ImmutableString } from '@automerge/automerge-repo'
+import { claimText, formatProof, type Claim } from '../../src/crdt/authorship/record-proof.ts'
+import { entryClaim, holdingClaim } from '../../src/files/file-claims.ts'
+import { readPlan, storedEntry, type FileEntry } from '../../src/files/files-doc.ts'
+import { until } from '../support/until.ts'
+import { randomBytes } from './files-harness.ts'
+import { CHUNK, FilesWorld, type FilesDevice } from './files-world.ts'
+
+let world: FilesWorld
+afterEach(async () => {
+  await world?.close()
+})
+
+/** A proof made by `signer`'s key for a claim that may name someone else. */
+async function proofBy(signer: FilesDevice, claim: Claim): Promise<string> {
+  const clock = signer.wp.membership.clock
+  const text = claimText(signer.wp.id, claim, clock)
+  return formatProof(clock, await signer.identity.sign(new TextEncoder().encode(text)))
+}
+
+const blob = (bytes: Uint8Array) => new Blob([bytes as BlobPart])
+
+function versionOf(dev: FilesDevice, name: string) {
+  return dev.wf.view().files.find((f) => f.name === name)?.versions[0]
+}
+
+function entryOf(dev: FilesDevice, id: string): FileEntry | undefined {
+  return dev.wf.entries().find((e) => e.id === id)
+}
+
+describe('a member who forges others’ file records', () => {
+  it('cannot claim another member added a file, nor hold files for another', async () => {
+    world = new FilesWorld()
+    const [ann, bob, cy, mel] = await world.create(['Ann', 'Bob', 'Cy', 'Mel'], 2)
+    // The honest path: Ann's file reads as added by Ann, verified, and held by her.
+    const honest = await ann!.wf.add(blob(randomBytes(2 * CHUNK, 3)), 'honest.txt')
+    await until(() => entryOf(bob!, honest.id)?.verified, 'Bob to verify Ann’s file')
+
+    // Cy is away, so cannot put right what is said of her. Mel has the bytes of a file and
+    // writes its records straight into the document, as a modified device would: Cy and Ann
+    // said to hold it in full, and "added by Ann".
+    world.away(cy!)
+    const { fileId, manifest } = await mel!.files.add(blob(randomBytes(3 * CHUNK, 7)))
+    const at = Date.now()
+    const full = { chunks: manifest.count, of: manifest.count, at }
+    const unsigned = { name: 'unsigned.bin', type: '', size: 3 * CHUNK, fileId }
+    const melSigned = { ...unsigned, name: 'mel-signed.bin' }
+    const replayed = { ...unsigned, name: 'replayed.bin' }
+    const ids = {
+      unsigned: 'aaaaaaaaaaaaaaaa',
+      melSigned: 'bbbbbbbbbbbbbbbb',
+      replayed: 'cccccccccccccccc',
+    }
+    const asAnn = (content: typeof unsigned) => ({ ...content, addedBy: ann!.peer, addedAt: at })
+    const melProof = await proofBy(mel!, entryClaim(ids.melSigned, ann!.peer, melSigned, at))
+    const cyHolds = await proofBy(mel!, holdingClaim(cy!.peer, fileId, full, at))
+    const melHolds = await proofBy(mel!, holdingClaim(mel!.peer, fileId, full, at))
+    mel!.wf.handle.change((d) => {
+      d.entries[ids.unsigned] = storedEntry(asAnn(unsigned))
+      d.entries[ids.melSigned] = storedEntry(asAnn(melSigned), melProof)
+      // Ann's genuine proof, copied onto another file record.
+      const annProof = d.entries[honest.id]!.s!.val
+      d.entries[ids.replayed] = storedEntry(asAnn(replayed), annProof)
+      d.holdings[mel!.peer] ??= {}
+      d.holdings[mel!.peer]![fileId] = { ...full, s: new ImmutableString(melHolds) }
+      d.holdings[ann!.peer]![fileId] = { ...full }
+      d.holdings[cy!.peer] ??= {}
+      d.holdings[cy!.peer]![fileId] = { ...full, s: new ImmutableString(cyHolds) }
+    })
+
+    for (const dev of [ann!, bob!]) {
+      await until(() => entryOf(dev, ids.replayed), `${dev.name} to get Mel’s writes`)
+      await dev.wp.authorship.settled()
+      for (const id of Object.values(ids)) expect(entryOf(dev, id)?.verified).toBe(false)
+      expect(entryOf(dev, honest.id)?.verified).toBe(true)
+      // Only Mel's own word about herself counts as a holding.
+      const holders = versionOf(dev, 'unsigned.bin')!.holders
+      expect(holders.map((h) => h.peer)).toEqual([mel!.peer])
+    }
+    // The Syncer does not take Cy's forged holding for a replica: it asks Ann or Bob to fetch
+    // the file, who then holds it, signed, for real.
+    const asked = () =>
+      [ann!, bob!].find((dev) => readPlan(dev.wf.handle.doc()).get(dev.peer)?.has(fileId))
+    const fetcher = await until(asked, 'the Syncer to ask Ann or Bob for a replica', 10_000)
+    await until(
+      () => versionOf(mel!, 'unsigned.bin')?.replicas === 2,
+      `Mel to see ${fetcher!.name} hold the file`,
+      10_000,
+    )
+  })
+
+  it('ignores a file record a removed member signs after its removal, relayed by a member', async () => {
+    world = new FilesWorld()
+    const [ann, bob, mel] = await world.create(['Ann', 'Bob', 'Mel'], 1)
+    const before = await mel!.wf.add(blob(randomBytes(CHUNK, 5)), 'before.txt')
+    await until(() => entryOf(bob!, before.id)?.verified, 'Bob to verify Mel’s file')
+
+    await ann!.wp.remove(mel!.peer)
+    mel!.wp.handle.merge(ann!.wp.handle)
+    await until(() => !mel!.wp.isMember(mel!.peer), 'Mel’s device to see its removal')
+    await until(() => !bob!.wp.isMember(mel!.peer), 'Bob’s device to see the removal')
+    const id = 'dddddddddddddddd'
+    const at = Date.now()
+    const late = { name: 'late.txt', type: '', size: 5, fileId: before.fileId }
+    const { peer: _mel, ...claim } = entryClaim(id, mel!.peer, late, at)
+    const proof = await mel!.wp.authorship.sign(claim)
+    // Bob's device carries it in, as a member that had not seen the removal yet would.
+    bob!.wf.handle.change((d) => {
+      d.entries[id] = storedEntry({ ...late, addedBy: mel!.peer, addedAt: at }, proof)
+    })
+    await until(() => entryOf(ann!, id), 'Ann’s device to get the late record')
+    for (const dev of [ann!, bob!]) {
+      await dev.wp.authorship.settled()
+      expect(entryOf(dev, id)?.verified).toBe(false)
+      expect(entryOf(dev, before.id)?.verified).toBe(true)
+    }
+  })
+})
