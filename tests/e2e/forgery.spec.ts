@@ -65,9 +65,11 @@ test('a member device writing in others’ names is never believed; real authors
   for (const { page } of [ann, bob]) await openChat(page)
   await send(ann.page, 'The meeting is at 10.')
   await send(ann.page, 'Lunch is on me.')
-  await expect(message(bob.page, 'Lunch is on me.')).toBeVisible()
+  await send(ann.page, 'The budget is approved.')
+  await expect(message(bob.page, 'The budget is approved.')).toBeVisible()
   const meeting = await mel.message('The meeting is at 10.')
   const lunch = await mel.message('Lunch is on me.')
+  const budget = await mel.message('The budget is approved.')
   // Bob looks elsewhere: the next message reaches his device, but he has not read it.
   await showPeople(bob.page)
   await send(ann.page, 'Please read the agenda.')
@@ -80,7 +82,7 @@ test('a member device writing in others’ names is never believed; real authors
   await mel.postAs(annId as never, 'Fire Bob.', meeting, 'own-key')
   await mel.replay(meeting, 'Pay Mel double.')
   await mel.editAs(meeting, 'The meeting is cancelled.', 'own-key')
-  await mel.deleteAs(meeting, 'own-key')
+  await mel.deleteAs(budget, 'own-key')
   await mel.rewriteText(lunch, 'Lunch is on Bob.')
   await mel.reactAs(bobId as never, meeting, '👎', 'own-key')
   await mel.reactAs(bobId as never, meeting, '💩', 'none')
@@ -103,6 +105,10 @@ test('a member device writing in others’ names is never believed; real authors
   await expect(shownMeeting).toHaveAttribute('data-verified', 'true')
   await expect(shownMeeting.getByTestId('chat-message-edited')).toHaveCount(0)
   await expect(shownMeeting.getByTestId('chat-reaction')).toHaveCount(0)
+  await expect(message(ann.page, 'The budget is approved.')).toHaveAttribute(
+    'data-verified',
+    'true',
+  )
   await expect(agendaReceipt.getByTestId('chat-receipt-label')).toHaveText('delivered to all')
   await expect(agendaReceipt.getByTestId('chat-receipt-read')).toHaveCount(0)
   for (const { page } of [ann, bob]) {
@@ -118,6 +124,10 @@ test('a member device writing in others’ names is never believed; real authors
   await expect(message(bob.page, 'Mel is here.')).toBeVisible()
   await expect(message(bob.page, 'I quit.').getByTestId('chat-message-unverified')).toBeVisible()
   await expect(message(bob.page, 'The meeting is at 10.')).toHaveAttribute('data-verified', 'true')
+  await expect(message(bob.page, 'The budget is approved.')).toHaveAttribute(
+    'data-verified',
+    'true',
+  )
   await expectNoForgedChat(bob.page)
 
   // The honest path: each real author's edit, reaction, receipt, deletion and rename shows.
