@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { deleteMessage, editMessage, message, openChat, react, send } from './support/chat.ts'
 import { nameDevice, openDevice, peerIdOf, trackDevices } from './support/device.ts'
 import { Forger } from './support/forger.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
 import {
   createInvite,
   createWorkplace,
@@ -59,8 +60,8 @@ test('a member device writing in others’ names is never believed; real authors
   const mel = await Forger.join(baseURL!, invite, 'Mel')
   forgers.push(mel)
   for (const { page } of [ann, bob]) await expectMembers(page, ['Ann', 'Bob', 'Mel'])
-  const annId = await peerIdOf(ann.page)
-  const bobId = await peerIdOf(bob.page)
+  const annId = (await peerIdOf(ann.page)) as PeerId
+  const bobId = (await peerIdOf(bob.page)) as PeerId
 
   for (const { page } of [ann, bob]) await openChat(page)
   await send(ann.page, 'The meeting is at 10.')
@@ -78,18 +79,18 @@ test('a member device writing in others’ names is never believed; real authors
   const agenda = await mel.message('Please read the agenda.')
 
   // Mel's forgeries, each as a tampered client would write it.
-  await mel.postAs(annId as never, 'I quit.', meeting, 'none')
-  await mel.postAs(annId as never, 'Fire Bob.', meeting, 'own-key')
+  await mel.postAs(annId, 'I quit.', meeting, 'none')
+  await mel.postAs(annId, 'Fire Bob.', meeting, 'own-key')
   await mel.replay(meeting, 'Pay Mel double.')
   await mel.editAs(meeting, 'The meeting is cancelled.', 'own-key')
   await mel.deleteAs(budget, 'own-key')
   await mel.rewriteText(lunch, 'Lunch is on Bob.')
-  await mel.reactAs(bobId as never, meeting, '👎', 'own-key')
-  await mel.reactAs(bobId as never, meeting, '💩', 'none')
-  await mel.receiptAs(bobId as never, 'read', agenda, 'own-key')
-  await mel.setAbout('name', 'Mel Corp', annId as never)
-  await mel.setAbout('description', 'Run by Mel', annId as never)
-  await mel.renameMember(bobId as never, 'Bob (fired)', 'own-key')
+  await mel.reactAs(bobId, meeting, '👎', 'own-key')
+  await mel.reactAs(bobId, meeting, '💩', 'none')
+  await mel.receiptAs(bobId, 'read', agenda, 'own-key')
+  await mel.setAbout('name', 'Mel Corp', annId)
+  await mel.setAbout('description', 'Run by Mel', annId)
+  await mel.renameMember(bobId, 'Bob (fired)', 'own-key')
   // Then genuine writes of Mel's own in the same documents: once they show, the forgeries
   // (earlier changes of the same device) are there too.
   await mel.chat.send('Mel is here.')
