@@ -21,3 +21,37 @@ export function message(page: Page, text: string) {
     has: page.getByTestId('chat-message-text').filter({ hasText: text }),
   })
 }
+
+/** Opens a message's actions (the ⋯ button); returns the message, found by its ID. */
+async function actionsOf(page: Page, text: string) {
+  const id = await message(page, text).getAttribute('data-id')
+  const shown = page.locator(`[data-testid="chat-message"][data-id="${id}"]`)
+  await shown.getByTestId('chat-message-menu').click()
+  return shown
+}
+
+/** Edits one of this device's messages through its actions. */
+export async function editMessage(page: Page, text: string, edited: string): Promise<void> {
+  const shown = await actionsOf(page, text)
+  await shown.getByTestId('chat-edit').click()
+  await shown.getByTestId('chat-edit-input').fill(edited)
+  await shown.getByTestId('chat-edit-save').click()
+  await expect(shown.getByTestId('chat-message-text')).toHaveText(edited)
+  await expect(shown.getByTestId('chat-message-edited')).toBeVisible()
+}
+
+/** Deletes one of this device's messages through its actions, confirming. */
+export async function deleteMessage(page: Page, text: string): Promise<void> {
+  const shown = await actionsOf(page, text)
+  page.once('dialog', (dialog) => void dialog.accept())
+  await shown.getByTestId('chat-delete').click()
+  await expect(shown.getByTestId('chat-message-text')).toHaveText('Message deleted')
+}
+
+/** Reacts to a message with one of the quick reactions. */
+export async function react(page: Page, text: string, emoji: string): Promise<void> {
+  const shown = await actionsOf(page, text)
+  await shown.getByTestId('chat-react').click()
+  await shown.getByTestId(`chat-react-${emoji}`).click()
+  await expect(shown.locator(`[data-testid="chat-reaction"][data-emoji="${emoji}"]`)).toBeVisible()
+}

@@ -1,6 +1,8 @@
 import wrtc from '@roamhq/wrtc'
 import { WebSocket } from 'ws'
 import { createMemoryRecordStore } from '../../../src/crdt/membership/record-store.ts'
+import { decodeWorkplaceLink } from '../../../src/crdt/workplace/invite-link.ts'
+import type { Workplace } from '../../../src/crdt/workplace/workplace.ts'
 import { createMemoryWorkplaceList } from '../../../src/crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../../src/crdt/workplace-stack.ts'
 import type { Identity } from '../../../src/peer/identity/identity.ts'
@@ -9,6 +11,7 @@ import { createMesh, type Mesh } from '../../../src/peer/mesh/mesh.ts'
 import { createCarrierSignaling } from '../../../src/peer/signaling/carrier-signaling.ts'
 import { createRelayCarrier } from '../../../src/peer/signaling/relay-carrier.ts'
 import { createTestIdentity } from '../../support/test-identity.ts'
+import { until } from '../../support/until.ts'
 
 /**
  * A device that runs in the test process (Node, @roamhq/wrtc) with Peerplace's own peer and
@@ -21,10 +24,15 @@ export interface NodeDevice {
   close(): Promise<void>
 }
 
+/**
+ * Starts a device against the app's relay at `baseUrl`. `kinds` are the workplace documents it
+ * can open besides the root (as the app's own list: chat, contacts…); none by default.
+ */
 export async function startNodeDevice(
   baseUrl: string,
   name: string,
   identity?: Identity,
+  kinds?: ReadonlyMap<string, () => unknown>,
 ): Promise<NodeDevice> {
   const id = identity ?? (await createTestIdentity())
   const url = new URL('/relay', baseUrl)
@@ -45,6 +53,7 @@ export async function startNodeDevice(
     list: createMemoryWorkplaceList(),
     records: createMemoryRecordStore(),
     displayName: () => name,
+    ...(kinds ? { kinds } : {}),
   })
   return {
     identity: id,
@@ -56,4 +65,19 @@ export async function startNodeDevice(
       relay.close()
     },
   }
+}
+
+/** Joins the workplace of an invite link as a browser would; fails after `timeoutMs`. */
+export async function joinByInvite(
+  device: NodeDevice,
+  invite: string,
+  timeoutMs = 20_000,
+): Promise<Workplace> {
+  const link = decodeWorkplaceLink(invite)
+  device.stack.joins.start(link)
+  return until(
+    () => device.stack.workplaces.get(link.workplace),
+    `the Node device to join ${link.name}`,
+    timeoutMs,
+  )
 }

@@ -1,0 +1,167 @@
+import { expect, test, type Page } from '@playwright/test'
+import { deleteMessage, editMessage, message, openChat, react, send } from './support/chat.ts'
+import { nameDevice, openDevice, peerIdOf, trackDevices } from './support/device.ts'
+import { Forger } from './support/forger.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
+import {
+  createInvite,
+  createWorkplace,
+  expectMembers,
+  memberNames,
+  showPeople,
+} from './support/workplace.ts'
+
+const devices = trackDevices()
+const forgers: Forger[] = []
+test.afterEach(async () => {
+  for (const forger of forgers.splice(0)) await forger.close()
+})
+
+/** Messages shown as genuine (signed by their author's device) that contain `text`. */
+function genuine(page: Page, text: string) {
+  return page.locator('[data-testid="chat-message"][data-verified="true"]').filter({
+    has: page.getByTestId('chat-message-text').filter({ hasText: text }),
+  })
+}
+
+/** What Mel writes in others' names: none of it may ever show as genuine. */
+const FORGED_TEXTS = [
+  'Fire Bob.',
+  'Pay Mel double.',
+  'The meeting is cancelled.',
+  'Lunch is on Bob.',
+]
+
+async function expectNoForgedChat(page: Page): Promise<void> {
+  for (const text of FORGED_TEXTS) await expect(genuine(page, text)).toHaveCount(0)
+  await expect(genuine(page, 'I quit.')).toHaveCount(0)
+  await expect(page.locator('[data-testid="chat-reaction"][data-emoji="👎"]')).toHaveCount(0)
+  await expect(page.locator('[data-testid="chat-reaction"][data-emoji="💩"]')).toHaveCount(0)
+}
+
+async function expectNoForgedAbout(page: Page): Promise<void> {
+  await expect(page.getByTestId('workplace-name')).not.toHaveText('Mel Corp')
+  await expect(page.getByText('Run by Mel')).toHaveCount(0)
+  expect(await memberNames(page)).not.toContain('Bob (fired)')
+}
+
+test('a member device writing in others’ names is never believed; real authors are', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(180_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const invite = await createInvite(ann.page, '10 people')
+  const bob = await openDevice(browser, 'Bob', invite)
+  devices.push(bob)
+  // Mel is a member like any other, on a device modified to write straight into the documents.
+  const mel = await Forger.join(baseURL!, invite, 'Mel')
+  forgers.push(mel)
+  for (const { page } of [ann, bob]) await expectMembers(page, ['Ann', 'Bob', 'Mel'])
+  const annId = (await peerIdOf(ann.page)) as PeerId
+  const bobId = (await peerIdOf(bob.page)) as PeerId
+
+  for (const { page } of [ann, bob]) await openChat(page)
+  await send(ann.page, 'The meeting is at 10.')
+  await send(ann.page, 'Lunch is on me.')
+  await send(ann.page, 'The budget is approved.')
+  await expect(message(bob.page, 'The budget is approved.')).toBeVisible()
+  const meeting = await mel.message('The meeting is at 10.')
+  const lunch = await mel.message('Lunch is on me.')
+  const budget = await mel.message('The budget is approved.')
+  // Bob looks elsewhere: the next message reaches his device, but he has not read it.
+  await showPeople(bob.page)
+  await send(ann.page, 'Please read the agenda.')
+  const agendaReceipt = message(ann.page, 'Please read the agenda.').getByTestId('chat-receipt')
+  await expect(agendaReceipt.getByTestId('chat-receipt-label')).toHaveText('delivered to all')
+  const agenda = await mel.message('Please read the agenda.')
+
+  // Mel's forgeries, each as a tampered client would write it.
+  await mel.postAs(annId, 'I quit.', meeting, 'none')
+  await mel.postAs(annId, 'Fire Bob.', meeting, 'own-key')
+  await mel.replay(meeting, 'Pay Mel double.')
+  await mel.editAs(meeting, 'The meeting is cancelled.', 'own-key')
+  await mel.deleteAs(budget, 'own-key')
+  await mel.rewriteText(lunch, 'Lunch is on Bob.')
+  await mel.reactAs(bobId, meeting, '👎', 'own-key')
+  await mel.reactAs(bobId, meeting, '💩', 'none')
+  await mel.receiptAs(bobId, 'read', agenda, 'own-key')
+  await mel.setAbout('name', 'Mel Corp', annId)
+  await mel.setAbout('description', 'Run by Mel', annId)
+  await mel.renameMember(bobId, 'Bob (fired)', 'own-key')
+  // Then genuine writes of Mel's own in the same documents: once they show, the forgeries
+  // (earlier changes of the same device) are there too.
+  await mel.chat.send('Mel is here.')
+  await mel.wp.setProfileName('Mel.')
+
+  await expect(message(ann.page, 'Mel is here.')).toHaveAttribute('data-verified', 'true')
+  // The unsigned post is shown only as unverified; the wrongly signed records not at all.
+  const quit = message(ann.page, 'I quit.')
+  await expect(quit).toHaveAttribute('data-verified', 'false')
+  await expect(quit.getByTestId('chat-message-unverified')).toHaveText('unverified')
+  await expectNoForgedChat(ann.page)
+  const shownMeeting = message(ann.page, 'The meeting is at 10.')
+  await expect(shownMeeting).toHaveAttribute('data-verified', 'true')
+  await expect(shownMeeting.getByTestId('chat-message-edited')).toHaveCount(0)
+  await expect(shownMeeting.getByTestId('chat-reaction')).toHaveCount(0)
+  await expect(message(ann.page, 'The budget is approved.')).toHaveAttribute(
+    'data-verified',
+    'true',
+  )
+  await expect(agendaReceipt.getByTestId('chat-receipt-label')).toHaveText('delivered to all')
+  await expect(agendaReceipt.getByTestId('chat-receipt-read')).toHaveCount(0)
+  for (const { page } of [ann, bob]) {
+    await showPeople(page)
+    await expect.poll(() => memberNames(page)).toContain('Mel.')
+    await expect(page.getByTestId('workplace-name')).toHaveText('Acme')
+    await expect(page.getByTestId('workplace-description')).toHaveCount(0)
+    await expectNoForgedAbout(page)
+  }
+  // Bob reads the chat now (his device writes his read receipt).
+  await openChat(ann.page)
+  await openChat(bob.page)
+  await expect(message(bob.page, 'Mel is here.')).toBeVisible()
+  await expect(message(bob.page, 'I quit.').getByTestId('chat-message-unverified')).toBeVisible()
+  await expect(message(bob.page, 'The meeting is at 10.')).toHaveAttribute('data-verified', 'true')
+  await expect(message(bob.page, 'The budget is approved.')).toHaveAttribute(
+    'data-verified',
+    'true',
+  )
+  await expectNoForgedChat(bob.page)
+
+  // The honest path: each real author's edit, reaction, receipt, deletion and rename shows.
+  await expect(agendaReceipt.getByTestId('chat-receipt-label')).toHaveText(
+    'delivered to all, read by 1',
+  )
+  await nameDevice(bob.page, 'Bob B.')
+  await expect(agendaReceipt.getByTestId('chat-receipt-read')).toHaveText('Bob B.')
+  await editMessage(ann.page, 'The meeting is at 10.', 'The meeting is at 11.')
+  const edited = message(bob.page, 'The meeting is at 11.')
+  await expect(edited.getByTestId('chat-message-edited')).toBeVisible()
+  await expect(edited).toHaveAttribute('data-verified', 'true')
+  await react(bob.page, 'The meeting is at 11.', '👍')
+  const thumbs = message(ann.page, 'The meeting is at 11.').locator(
+    '[data-testid="chat-reaction"][data-emoji="👍"]',
+  )
+  await expect(thumbs.getByTestId('chat-reaction-count')).toHaveText('1')
+  await expect(thumbs).toHaveAttribute('title', 'Bob B.')
+  await deleteMessage(ann.page, 'The meeting is at 11.')
+  const deleted = bob.page.locator(`[data-testid="chat-message"][data-id="${meeting.id}"]`)
+  await expect(deleted.getByTestId('chat-message-text')).toHaveText('Message deleted')
+  await expect(deleted).toHaveAttribute('data-verified', 'true')
+  await showPeople(ann.page)
+  await ann.page.getByTestId('edit-workplace').click()
+  await ann.page.getByTestId('edit-name').fill('Acme Inc')
+  await ann.page.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(bob.page.getByTestId('workplace-name')).toHaveText('Acme Inc')
+
+  // Nothing Mel forged has come to count along the way.
+  for (const { page } of [ann, bob]) {
+    await expectMembers(page, ['Ann', 'Bob B.', 'Mel.'])
+    await expectNoForgedAbout(page)
+    await openChat(page)
+    await expectNoForgedChat(page)
+  }
+})
