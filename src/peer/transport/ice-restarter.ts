@@ -92,7 +92,7 @@ export class IceRestarter {
     const ice = this.#pc.iceConnectionState
     if (DOWN_STATES.includes(ice) && this.#state === 'ok') {
       this.#state = 'interrupted'
-      this.#downSince = Date.now()
+      this.#downSince = performance.now()
       this.#options.onPathChange('interrupted')
       this.restart()
     } else if (UP_STATES.includes(ice) && this.#state === 'interrupted') {
@@ -108,7 +108,7 @@ export class IceRestarter {
     this.#timer = setTimeout(() => {
       this.#timer = undefined
       if (!this.holdsFailures || this.#state === 'ok') return
-      if (Date.now() - this.#downSince > this.#giveUpAfterMs) {
+      if (performance.now() - this.#downSince > this.#giveUpAfterMs) {
         this.#closed = true
         this.#options.onGiveUp(`the network path stayed down for ${this.#giveUpAfterMs} ms`)
         return
@@ -126,17 +126,17 @@ export class IceRestarter {
       return
     }
     if (pc.signalingState === 'stable') {
-      this.#offeredAt = Date.now()
+      this.#offeredAt = performance.now()
       this.#options.offerRestart()
     } else if (
       pc.signalingState === 'have-local-offer' &&
-      Date.now() - this.#offeredAt >= this.#retryMs
+      performance.now() - this.#offeredAt >= this.#retryMs
     ) {
       // No answer came: drop the offer, then make a fresh one.
       pc.setLocalDescription({ type: 'rollback' }).then(
         () => {
           if (!this.holdsFailures || pc.signalingState !== 'stable') return
-          this.#offeredAt = Date.now()
+          this.#offeredAt = performance.now()
           this.#options.offerRestart()
         },
         () => {},
