@@ -43,6 +43,7 @@ export type FailureKind =
   | 'closed-here'
   | 'protocol'
   | 'dropped'
+  | 'offline'
   | 'other'
 
 export interface FailureReading {
@@ -74,6 +75,12 @@ export function readFailure(reason: string): FailureReading {
   }
   const ice = iceProblem(lower)
   if (ice) return reading('ice', ice)
+  if (lower.startsWith('no route: the peer is not present')) {
+    return reading(
+      'offline',
+      'Not online: the peer is not on the relay, nor reachable through another member, right now.',
+    )
+  }
   if (/silent for/.test(lower)) {
     return reading(
       'silent',
@@ -128,7 +135,8 @@ export function readUnlinked(facts: {
   lastFailure: FailureReading | null
 }): string {
   if (facts.reachableThroughMesh) return 'Reached through another member (no direct link).'
-  if (facts.lastFailure) return facts.lastFailure.summary
+  // An 'offline' failure only repeats what presence says; the relay's state says more.
+  if (facts.lastFailure && facts.lastFailure.kind !== 'offline') return facts.lastFailure.summary
   if (facts.relayState !== 'open') {
     return `Relay down: ${facts.relayEndpoint} cannot be reached, so new connections cannot be set up.`
   }
