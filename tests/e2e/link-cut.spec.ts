@@ -15,8 +15,12 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 const SECRET = 'e2e-link-cut-secret'
 /** Longer than Chromium's ICE needs to call the path disconnected (a few seconds). */
 const CUT_MS = 12_000
-/** Upper bound for the messages to show after the path returns (the goal is 3 s). */
-const BACK_WITHIN_MS = 5_000
+/**
+ * A generous upper bound for the messages to show after the path returns, on a busy machine
+ * (measured here: 0.9-4.5 s at a load average of 20; the goal of 3 s is the net benchmark's).
+ * What fails without the ICE restart is the link being kept ('restarting', then restored).
+ */
+const BACK_WITHIN_MS = 10_000
 
 let coturn: Coturn
 let proxy: UdpCutProxy
