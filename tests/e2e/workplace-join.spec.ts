@@ -122,3 +122,33 @@ test('with no member online the invitee is told why it waits, can cancel and try
   await expect(banner).toHaveCount(0, { timeout: 30_000 })
   await expect(bob.page.getByTestId('workplace-name')).toHaveText('Acme')
 })
+
+test('a join that reaches nobody stops within about a minute, says why and offers to retry', async ({
+  browser,
+}) => {
+  // The join gives up after 60 s without reaching any device (checked every 4 s).
+  test.setTimeout(150_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const invite = await createInvite(ann.page, '10 people')
+  await ann.page.close()
+
+  const opened = Date.now()
+  const bob = await openDevice(browser, 'Bob', invite)
+  devices.push(bob)
+  const banner = bob.page.getByTestId('join-status')
+  await expect(banner).toHaveAttribute('data-state', 'connecting')
+  await expect(banner, 'the join stops by itself').toHaveAttribute('data-state', 'cancelled', {
+    timeout: 80_000,
+  })
+  console.info(`join stopped ${Date.now() - opened} ms after the invite was opened`)
+  await expect(banner).toContainText('Could not reach any member of Acme.')
+  await expect(banner.getByTestId('join-detail')).toContainText('Stopped after 1 min')
+  await expect(banner.getByTestId('join-problem')).toContainText('Last failure:')
+
+  await ann.reopen('/')
+  await banner.getByRole('button', { name: 'Try again' }).click()
+  await expect(banner).toHaveAttribute('data-state', 'joined', { timeout: 60_000 })
+  await expect(bob.page.getByTestId('workplace-name')).toHaveText('Acme')
+})

@@ -122,4 +122,49 @@ describe('simple-peer pipe over @roamhq/wrtc', () => {
     attempt.destroy('changed my mind')
     await expect(attempt.pipe).rejects.toThrow(/changed my mind/)
   })
+
+  it('restartPath() restarts ICE on the same connection, asked from either end', async () => {
+    const a = createSimplePeerPipe({ initiator: true, iceServers: [], wrtc })
+    const b = createSimplePeerPipe({ initiator: false, iceServers: [], wrtc })
+    const offers: string[] = []
+    const requests: unknown[] = []
+    a.onSignal((data) => {
+      const sdp = (data as { type?: string; sdp?: string }).sdp
+      if ((data as { type?: string }).type === 'offer' && sdp) offers.push(iceUfrag(sdp))
+      b.signal(data)
+    })
+    b.onSignal((data) => {
+      if ((data as { renegotiate?: boolean }).renegotiate) requests.push(data)
+      a.signal(data)
+    })
+    const pipes = await Promise.all([a.pipe, b.pipe])
+    open.push(...pipes)
+    const [pipeA, pipeB] = pipes
+    expect(offers).toHaveLength(1)
+
+    pipeB.restartPath?.() // the answering end asks; the initiator offers
+    await waitFor(() => offers.length === 2, 'a restart offer after the answerer asked')
+    expect(requests).toHaveLength(1)
+    pipeA.restartPath?.()
+    await waitFor(() => offers.length === 3, "a restart offer from the initiator's own call")
+    expect(new Set(offers).size).toBe(3) // each offer carries fresh ICE credentials
+
+    const toA = nextMessage(pipeA)
+    pipeB.send(new Uint8Array([4, 2]))
+    expect(await toA).toEqual(new Uint8Array([4, 2]))
+    expect(pipeA.isOpen && pipeB.isOpen).toBe(true)
+  })
 })
+
+function iceUfrag(sdp: string): string {
+  return /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? ''
+}
+
+async function waitFor(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!done()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

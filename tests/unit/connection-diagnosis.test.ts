@@ -50,7 +50,7 @@ describe('readFailure', () => {
     ['protocol-error: 8 invalid frames; last: bad tag', 'protocol'],
     ['pipe-closed: ICE connection failed', 'dropped'],
     ['link not established (timeout): no answer', 'timeout'],
-    ['no route: the peer is not present on any signaling', 'absent'],
+    ['no route: the peer is not present on any signaling', 'offline'],
     ['something odd', 'other'],
   ])('%s -> %s', (reason, kind) => {
     const reading = readFailure(reason)
@@ -83,6 +83,12 @@ describe('readUnlinked', () => {
     expect(readUnlinked({ ...base, reachableThroughMesh: true, lastFailure: failure })).toMatch(
       /through another member/,
     )
+  })
+
+  it("lets the relay's state, not a dial's 'no route', say why an absent peer is unlinked", () => {
+    const lastFailure = readFailure('no route: the peer is not present on any signaling')
+    expect(readUnlinked({ ...base, presentOnRelay: false, lastFailure })).toMatch(/^Not online/)
+    expect(readUnlinked({ ...base, relayState: 'closed', lastFailure })).toMatch(/^Relay down/)
   })
 
   it('says a peer absent from the relay is not online', () => {

@@ -271,6 +271,64 @@ describe('open link', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(450)
   })
 
+  it('gives a silent peer on a restartable pipe a path restart instead of closing', async () => {
+    const pipes = createMemoryPipePair()
+    const fromB = tapPipe(pipes[1])
+    const toB = tapPipe(pipes[0])
+    let restarts = 0
+    toB.pipe.restartPath = () => void restarts++
+    const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    const { a, b } = await linkedPair({ ...options, pathRestartWindowMs: 5000 }, [
+      toB.pipe,
+      fromB.pipe,
+    ])
+    const paths: string[] = []
+    a.on('path', ({ state }) => paths.push(state))
+    fromB.muted = true
+    await new Promise((resolve) => setTimeout(resolve, 900))
+    expect(a.state).toBe('open')
+    expect(a.path).toBe('restarting')
+    expect(restarts).toBe(1)
+
+    fromB.muted = false
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(a.path).toBe('ok')
+    expect(a.pathRecoveries).toBe(1)
+    expect(paths).toEqual(['restarting', 'ok'])
+    const atA = nextMessage(a)
+    b.send('chat', Uint8Array.of(5))
+    expect((await atA).data).toEqual(Uint8Array.of(5))
+    a.close()
+  })
+
+  it('closes a restarting link once the restart window passes in silence', async () => {
+    const pipes = createMemoryPipePair()
+    const fromB = tapPipe(pipes[1])
+    const toB = tapPipe(pipes[0])
+    toB.pipe.restartPath = () => {}
+    const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    const { a } = await linkedPair({ ...options, pathRestartWindowMs: 600 }, [toB.pipe, fromB.pipe])
+    const closed = closeOf(a)
+    const started = Date.now()
+    fromB.muted = true
+    const { reason, detail } = await closed
+    expect(reason).toBe('timeout')
+    expect(detail).toMatch(/ICE restart did not bring the path back/)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(850)
+  })
+
+  it("enters 'restarting' at once when the pipe reports its path lost", async () => {
+    const pipes = createMemoryPipePair()
+    const toB = tapPipe(pipes[0])
+    toB.pipe.restartPath = () => {}
+    const { a } = await linkedPair(quiet, [toB.pipe, pipes[1]])
+    ;(pipes[0] as unknown as { emit(event: 'path', value: { state: string }): void }).emit('path', {
+      state: 'interrupted',
+    })
+    expect(a.path).toBe('restarting')
+    a.close()
+  })
+
   it('closing one side closes the other with the reason', async () => {
     const { a, b } = await linkedPair()
     const closed = closeOf(b)

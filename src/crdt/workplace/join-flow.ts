@@ -73,6 +73,11 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
 
   constructor(options: {
     retryMs?: number
+    /**
+     * A join that has reached no device at all for this long stops (status 'cancelled' with
+     * `unreachedForMs`) so the screen can say so and offer to try again. Default 60 s.
+     */
+    giveUpAfterMs?: number
     workplaces: Workplaces
     mesh: MeshPort
     displayName: () => string
@@ -98,10 +103,16 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
         this.#progress(join)
       }
     })
+    const giveUpAfterMs = options.giveUpAfterMs ?? 60_000
     // Until someone answers, ask the linked peers again now and then (answers are idempotent).
     const retry = setInterval(() => {
       for (const join of this.#active.values()) {
         if (join.status.state !== 'connecting' && join.status.state !== 'asking') continue
+        const waited = this.#clock() - join.since
+        if (join.asked.size === 0 && waited >= giveUpAfterMs) {
+          this.#giveUp(join, waited)
+          continue
+        }
         join.asked.clear()
         join.rounds++
         for (const peer of this.#mesh.linkedPeers()) this.#approach(join, peer)
@@ -150,6 +161,14 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     if (!join || join.status.state === 'joined' || join.status.state === 'joining') return
     this.#stopLooking(workplace)
     this.#setStatus((join.status = { state: 'cancelled', workplace, name: join.status.name }))
+  }
+
+  /** Stops a join that reached nobody; the screen says why and offers to try again. */
+  #giveUp(join: ActiveJoin, waited: number): void {
+    const { workplace } = join.link
+    this.#stopLooking(workplace)
+    join.status = { state: 'cancelled', workplace, name: join.status.name, unreachedForMs: waited }
+    this.#setStatus(join.status)
   }
 
   /** Starts a cancelled or refused join again with the same link. */

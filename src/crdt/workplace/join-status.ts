@@ -18,7 +18,14 @@ export interface JoinProgress {
  */
 export type JoinStatus =
   | { state: 'connecting' | 'asking'; workplace: string; name: string; progress: JoinProgress }
-  | { state: 'joining' | 'joined' | 'cancelled'; workplace: string; name: string }
+  | { state: 'joining' | 'joined'; workplace: string; name: string }
+  | {
+      state: 'cancelled'
+      workplace: string
+      name: string
+      /** Set when the join stopped by itself: no device could be reached for this long (ms). */
+      unreachedForMs?: number
+    }
   | {
       state: 'refused'
       workplace: string

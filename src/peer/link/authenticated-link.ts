@@ -4,7 +4,7 @@ import { BacklogEmitter } from '../transport/backlog-emitter.ts'
 import type { DataPipe, PipeStats } from '../transport/pipe.ts'
 import { framesForMessage } from './framing.ts'
 import { Handshake } from './handshake.ts'
-import type { Link, LinkCloseReason, LinkEvents, LinkState } from './link.ts'
+import type { Link, LinkCloseReason, LinkEvents, LinkPathState, LinkState } from './link.ts'
 import { resolveLinkOptions, type LinkOptions, type ResolvedLinkOptions } from './link-options.ts'
 import { Outbox } from './outbox.ts'
 import { decodeFrame, encodeFrame, isChannelName, type Frame } from './protocol.ts'
@@ -61,6 +61,9 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   #remote: PeerId | null = null
   #lastHeard: number
   #rttMs: number | null = null
+  #path: LinkPathState = 'ok'
+  #pathLostAt = 0
+  #pathRecoveries = 0
   #violations = 0
   #messageId = 0
   #authQueue: Uint8Array[] = []
@@ -86,6 +89,9 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     this.#unsubscribe.push(
       pipe.on('message', (bytes) => this.#onMainBytes(bytes)),
       pipe.on('close', ({ reason }) => this.#terminate('pipe-closed', reason, false)),
+      pipe.on('path', ({ state }) => {
+        if (state === 'interrupted' && this.#state === 'open') this.#pathLost(false)
+      }),
     )
     if (!pipe.isOpen) {
       this.#terminate('pipe-closed', 'the pipe was closed before the link started', false)
@@ -110,6 +116,18 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
 
   get silentForMs(): number {
     return this.#options.now() - this.#lastHeard
+  }
+
+  get path(): LinkPathState {
+    return this.#state === 'open' ? this.#path : 'ok'
+  }
+
+  get pathRecoveries(): number {
+    return this.#pathRecoveries
+  }
+
+  restartPath(): void {
+    if (this.#state === 'open' && this.#main.pipe.restartPath) this.#pathLost(true)
   }
 
   /** Whether bulk transfers have their own channel; see BulkChannelState. */
@@ -160,7 +178,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
 
   #onMainBytes(bytes: Uint8Array): void {
     if (this.#state === 'closed') return
-    this.#lastHeard = this.#options.now()
+    this.#heard()
     if (this.#state === 'open' && !this.#authBusy) {
       this.#onFrameBytes(bytes, this.#main)
       return
@@ -226,11 +244,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   #becomeOpen(): void {
     this.#state = 'open'
     this.#every(this.#options.heartbeatIntervalMs, () => this.#sendPing())
-    this.#every(Math.max(10, this.#options.offlineAfterMs / 6), () => {
-      if (this.silentForMs > this.#options.offlineAfterMs) {
-        this.#terminate('timeout', `silent for ${Math.round(this.silentForMs)} ms`, true)
-      }
-    })
+    this.#every(Math.max(10, this.#options.offlineAfterMs / 6), () => this.#checkSilence())
     this.#bulkState = 'opening'
     this.#bulk = this.#openBulkLane()
     this.#settleOpened()
@@ -260,7 +274,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     this.#unsubscribe.push(
       pipe.on('message', (bytes) => {
         if (this.#state !== 'open') return
-        this.#lastHeard = this.#options.now()
+        this.#heard()
         this.#onFrameBytes(bytes, lane)
       }),
       pipe.on('close', ({ reason }) => {
@@ -314,6 +328,42 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     if (this.#violations >= this.#options.maxViolations) {
       this.#terminate('protocol-error', `${this.#violations} invalid frames; last: ${reason}`, true)
     }
+  }
+
+  /**
+   * A peer silent past `offlineAfterMs` is offline, unless the pipe can restart its path: then
+   * the link waits up to `pathRestartWindowMs` more for the peer on the restarted path.
+   */
+  #checkSilence(): void {
+    const silent = this.silentForMs
+    if (silent <= this.#options.offlineAfterMs) return
+    const restartable = this.#main.pipe.restartPath !== undefined
+    if (restartable && this.#path === 'ok') return this.#pathLost(true)
+    const window = this.#options.now() - this.#pathLostAt
+    if (!restartable || window > this.#options.pathRestartWindowMs) {
+      const detail = restartable ? '; an ICE restart did not bring the path back' : ''
+      this.#terminate('timeout', `silent for ${Math.round(silent)} ms${detail}`, true)
+    }
+  }
+
+  /** Enters 'restarting' (asking the pipe to restart its path when `restart`). */
+  #pathLost(restart: boolean): void {
+    if (this.#path === 'ok') {
+      this.#path = 'restarting'
+      this.#pathLostAt = this.#options.now()
+      this.#options.log(`path to ${this.remote} lost; restarting ICE`)
+      this.emit('path', { state: 'restarting' })
+    }
+    if (restart) this.#main.pipe.restartPath?.()
+  }
+
+  /** Any frame from the peer: it is alive, and a lost path is back. */
+  #heard(): void {
+    this.#lastHeard = this.#options.now()
+    if (this.#path !== 'restarting' || this.#state !== 'open') return
+    this.#path = 'ok'
+    this.#pathRecoveries++
+    this.emit('path', { state: 'ok' })
   }
 
   #sendPing(): void {

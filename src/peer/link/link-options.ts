@@ -6,6 +6,12 @@ export interface LinkOptions {
   heartbeatIntervalMs?: number
   /** A peer silent this long is offline: the link closes with 'timeout'. Default 3000 ms. */
   offlineAfterMs?: number
+  /**
+   * When the pipe can restart its network path (ICE restart), a silent peer or a lost path
+   * first gets this long to come back on the same connection before the link closes with
+   * 'timeout'. Default 20 000 ms.
+   */
+  pathRestartWindowMs?: number
   /** The handshake must finish within this. Default 10 000 ms. */
   handshakeTimeoutMs?: number
   /** Invalid frames tolerated before closing with 'protocol-error'. Default 10. */
@@ -30,6 +36,7 @@ export function resolveLinkOptions(options: LinkOptions = {}): ResolvedLinkOptio
   return {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
     offlineAfterMs: options.offlineAfterMs ?? 3000,
+    pathRestartWindowMs: options.pathRestartWindowMs ?? 20_000,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
     maxViolations: options.maxViolations ?? 10,
     maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,

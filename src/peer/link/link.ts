@@ -13,7 +13,12 @@ export interface LinkEvents extends Record<string, unknown> {
   /** An application message on a named channel ("mesh", "sync", "files", …). */
   message: { channel: string; data: Uint8Array }
   close: { reason: LinkCloseReason; detail: string }
+  /** The network path was lost and is being restarted ('restarting') or is back ('ok'). */
+  path: { state: LinkPathState }
 }
+
+/** 'restarting': the peer went silent or ICE lost the path, and an ICE restart is under way. */
+export type LinkPathState = 'ok' | 'restarting'
 
 /**
  * An authenticated, ordered, framed message pipe to one peer. `remote` is proven: the far end
@@ -24,6 +29,12 @@ export interface Link extends Pick<Emitter<LinkEvents>, 'on' | 'off'> {
   readonly state: LinkState
   /** Milliseconds since the last frame of any kind from the peer. */
   readonly silentForMs: number
+  /** Whether the path is being restarted; sends meanwhile wait and go out once it is back. */
+  readonly path: LinkPathState
+  /** How many times a lost path came back on this same connection. */
+  readonly pathRecoveries: number
+  /** Restarts the network path now (the device changed networks); no-op if it cannot. */
+  restartPath(): void
   /** Sends on a channel; payloads of any size are split below the SCTP limit and rejoined. */
   send(channel: string, data: Uint8Array): void
   /**

@@ -96,8 +96,8 @@ export interface Mesh extends Pick<Emitter<MeshEvents>, 'on' | 'off'> {
   /** Asks `authorize` again about every linked and every refused peer. */
   reauthorize(): void
   /**
-   * The network changed (back online, another Wi-Fi): abandons dials in flight, forgets
-   * backoff and dials every wanted peer without a link now.
+   * The network changed (back online, another Wi-Fi): restarts the ICE paths of open links,
+   * abandons dials in flight, forgets backoff and dials every wanted peer without a link now.
    */
   reconnectNow(): void
   /**
@@ -313,6 +313,8 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
   }
 
   reconnectNow(): void {
+    // Open links may run on addresses the device no longer has: restart their ICE paths.
+    for (const link of this.#registry.links.values()) link.restartPath()
     for (const peer of this.#wanted) {
       if (!this.#registry.links.has(peer)) this.#dialer.retrySoon(peer)
     }

@@ -7,6 +7,8 @@ export interface PipeConnection {
   readonly fingerprints: { readonly local: string; readonly remote: string }
   openSideChannel(label: string): Promise<DataPipe>
   stats(): Promise<PipeStats>
+  /** Restarts the connection's network path (ICE restart), when the connection can. */
+  restartPath?(): void
 }
 
 export interface ChannelPipeOptions {
@@ -130,6 +132,15 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
 
   stats(): Promise<PipeStats> {
     return this.#connection.stats()
+  }
+
+  restartPath(): void {
+    if (this.#state !== 'closed') this.#connection.restartPath?.()
+  }
+
+  /** The connection's path was lost or came back; see DataPipeEvents.path. */
+  pathChanged(state: 'ok' | 'interrupted'): void {
+    if (this.#state !== 'closed') this.emit('path', { state })
   }
 
   close(reason = 'local close'): void {

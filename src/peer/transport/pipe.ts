@@ -7,6 +7,11 @@ export interface DataPipeEvents extends Record<string, unknown> {
   close: { reason: string }
   /** bufferedAmount fell to or below the low-water mark. */
   drain: void
+  /**
+   * The connection's network path was lost ('interrupted': ICE is restarting it; the pipe stays
+   * open and sends wait) or is back ('ok'). Only pipes that can restart their path emit it.
+   */
+  path: { state: 'ok' | 'interrupted' }
 }
 
 /**
@@ -25,6 +30,11 @@ export interface DataPipe extends Pick<Emitter<DataPipeEvents>, 'on' | 'off'> {
   send(data: Uint8Array): void
   /** Opens a second ordered channel on the same connection, for bulk transfers. */
   openSideChannel(label: string): Promise<DataPipe>
+  /**
+   * Restarts the connection's network path (an ICE restart) without closing anything, e.g.
+   * when the peer has gone silent or the device changed networks. Absent when the pipe cannot.
+   */
+  restartPath?(): void
   /** Current connection statistics for diagnostics (RTT, bytes, candidate types). */
   stats(): Promise<PipeStats>
   close(reason?: string): void

@@ -27,3 +27,12 @@ export function isSimplePeerSignal(data: unknown): boolean {
       Number.isInteger(candidate.sdpMLineIndex))
   )
 }
+
+/** simple-peer's request from the answering side for a new offer (here: an ICE restart). */
+export function isRenegotiateSignal(data: unknown): boolean {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { renegotiate?: unknown }).renegotiate === true
+  )
+}

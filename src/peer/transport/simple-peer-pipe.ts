@@ -5,7 +5,8 @@ import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
 import { connectionFingerprints } from './sdp-fingerprint.ts'
 import { watchIceGathering } from './ice-gathering.ts'
-import { isSimplePeerSignal } from './signal-data.ts'
+import { IceRestarter, type PathState } from './ice-restarter.ts'
+import { isRenegotiateSignal, isSimplePeerSignal } from './signal-data.ts'
 
 export interface SimplePeerPipeOptions {
   initiator: boolean
@@ -21,6 +22,8 @@ export interface SimplePeerPipeOptions {
   connectTimeoutMs?: number
   /** openSideChannel() rejects if the peer has not opened the same label by then. Default 10 s. */
   sideChannelTimeoutMs?: number
+  /** Between ICE restart attempts while an open connection's path is down. Default 2000 ms. */
+  iceRestartRetryMs?: number
 }
 
 /** A connection attempt: carry `onSignal` output to the peer and its signals into `signal`. */
@@ -66,7 +69,23 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     return { pipe, signal: () => {}, onSignal: () => {}, destroy: () => {} }
   }
 
-  const connection = new SimplePeerConnection(pc, opts.sideChannelTimeoutMs ?? 10_000)
+  const emitSignal = (data: unknown): void => {
+    if (signalListeners.length === 0) heldSignals.push(data)
+    for (const listener of signalListeners) listener(data)
+  }
+  const restarter = new IceRestarter(pc, {
+    initiator: opts.initiator,
+    offerRestart: () => {
+      pc.restartIce()
+      renegotiable(peer).negotiate()
+    },
+    askPeer: () => emitSignal({ type: 'renegotiate', renegotiate: true }),
+    onPathChange: (state) => connection.pathChanged(state),
+    onGiveUp: (reason) => peer.destroy(new Error(reason)),
+    ...(opts.iceRestartRetryMs ? { retryMs: opts.iceRestartRetryMs } : {}),
+  })
+  holdIceFailures(pc, () => restarter.holdsFailures)
+  const connection = new SimplePeerConnection(pc, opts.sideChannelTimeoutMs ?? 10_000, restarter)
   const mainLabel = opts.channelLabel ?? 'peerplace'
   const connectTimeoutMs = opts.connectTimeoutMs ?? 30_000
   // The connect timeout below is the one that reports; the channel's own is only a backstop.
@@ -82,6 +101,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
 
   const ice = watchIceGathering(pc, opts)
   ice.onNoCandidates((reason) => {
+    if (settled) return // a restart that gathered nothing: the restarter tries again
     fail(new Error(reason))
     peer.destroy()
   })
@@ -102,6 +122,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
       }
       if (settled) return
       settled = true
+      restarter.activate()
       resolvePipe(main.pipe)
     },
     (error: Error) => {
@@ -110,17 +131,16 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     },
   )
 
-  peer.on('signal', (data: unknown) => {
-    if (signalListeners.length === 0) heldSignals.push(data)
-    for (const listener of signalListeners) listener(data)
-  })
+  peer.on('signal', emitSignal)
   peer.on('error', (error: Error & { code?: string }) => {
     const reason = `WebRTC connection failed (${error.code ?? 'error'}): ${error.message}${ice.errorSuffix()}`
     fail(new Error(reason))
+    restarter.close()
     connection.closeAll(reason)
   })
   peer.on('close', () => {
     clearTimeout(timeout)
+    restarter.close()
     fail(new Error('WebRTC connection closed before it opened'))
     connection.closeAll('connection closed')
   })
@@ -129,6 +149,10 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     pipe,
     signal(data) {
       if (peer.destroyed) return
+      if (isRenegotiateSignal(data)) {
+        restarter.peerAsked()
+        return
+      }
       if (!isSimplePeerSignal(data)) {
         console.warn('simple-peer pipe: dropping an invalid signal')
         return
@@ -145,6 +169,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     },
     destroy(reason = 'destroyed') {
       clearTimeout(timeout)
+      restarter.close()
       fail(new Error(`connection attempt cancelled: ${reason}`))
       main.pipe.close(reason)
       peer.destroy()
@@ -163,18 +188,55 @@ function peerConnectionOf(peer: SimplePeer.Instance): RTCPeerConnection {
   return pc
 }
 
+/** simple-peer 9's renegotiation entry point (made for tracks; missing from its typings). */
+function renegotiable(peer: SimplePeer.Instance): { negotiate(): void } {
+  return peer as unknown as { negotiate(): void }
+}
+
+/**
+ * simple-peer ends the connection when ICE (or the connection) reports 'failed'. An open
+ * connection's failed path is the ICE restarter's to mend, so those reports are kept from
+ * simple-peer while `holding()`; everything else reaches it as before.
+ */
+function holdIceFailures(pc: RTCPeerConnection, holding: () => boolean): void {
+  const onIce = pc.oniceconnectionstatechange
+  const onConnection = pc.onconnectionstatechange
+  pc.oniceconnectionstatechange = (event) => {
+    if (pc.iceConnectionState === 'failed' && holding()) return
+    onIce?.call(pc, event)
+  }
+  pc.onconnectionstatechange = (event) => {
+    if (pc.connectionState === 'failed' && holding()) return
+    onConnection?.call(pc, event)
+  }
+}
+
 /** The RTCPeerConnection side of every channel pipe of one connection. */
 class SimplePeerConnection implements PipeConnection {
   readonly #pc: RTCPeerConnection
   readonly #sideChannelTimeoutMs: number
   readonly #channels = new Map<number, { label: string; pipe: ChannelPipe }>()
   readonly #pending = new Map<string, Promise<DataPipe>>()
+  readonly #restarter: IceRestarter
   #fingerprints = { local: '', remote: '' }
   #closed = false
 
-  constructor(pc: RTCPeerConnection, sideChannelTimeoutMs: number) {
+  constructor(pc: RTCPeerConnection, sideChannelTimeoutMs: number, restarter: IceRestarter) {
     this.#pc = pc
     this.#sideChannelTimeoutMs = sideChannelTimeoutMs
+    this.#restarter = restarter
+  }
+
+  get pathState(): PathState {
+    return this.#restarter.state
+  }
+
+  restartPath(): void {
+    this.#restarter.restart()
+  }
+
+  pathChanged(state: PathState): void {
+    for (const { pipe } of [...this.#channels.values()]) pipe.pathChanged(state)
   }
 
   get maxMessageSize(): number {

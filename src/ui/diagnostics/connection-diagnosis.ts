@@ -43,7 +43,7 @@ export type FailureKind =
   | 'closed-here'
   | 'protocol'
   | 'dropped'
-  | 'absent'
+  | 'offline'
   | 'other'
 
 export interface FailureReading {
@@ -60,7 +60,7 @@ export interface FailureReading {
  */
 export function readFailure(reason: string): FailureReading {
   const text = reason.trim()
-  const code = /^([a-z -]+)(:|$)/.exec(text)?.[1] ?? ''
+  const code = /^([a-z-]+)(:|$)/.exec(text)?.[1] ?? ''
   const lower = text.toLowerCase()
   const reading = (kind: FailureKind, summary: string): FailureReading => ({
     kind,
@@ -75,6 +75,12 @@ export function readFailure(reason: string): FailureReading {
   }
   const ice = iceProblem(lower)
   if (ice) return reading('ice', ice)
+  if (lower.startsWith('no route: the peer is not present')) {
+    return reading(
+      'offline',
+      'Not online: the peer is not on the relay, nor reachable through another member, right now.',
+    )
+  }
   if (/silent for/.test(lower)) {
     return reading(
       'silent',
@@ -85,12 +91,6 @@ export function readFailure(reason: string): FailureReading {
     return reading(
       'timeout',
       'No route: the peer went silent or the connection attempt timed out (a firewall may block it; a TURN server can help).',
-    )
-  }
-  if (code === 'no route') {
-    return reading(
-      'absent',
-      'Not online: no relay or member can reach the peer right now; connecting when it returns.',
     )
   }
   if (code === 'remote-close') return reading('closed-by-peer', 'The peer closed the connection.')
@@ -135,7 +135,8 @@ export function readUnlinked(facts: {
   lastFailure: FailureReading | null
 }): string {
   if (facts.reachableThroughMesh) return 'Reached through another member (no direct link).'
-  if (facts.lastFailure) return facts.lastFailure.summary
+  // An 'offline' failure only repeats what presence says; the relay's state says more.
+  if (facts.lastFailure && facts.lastFailure.kind !== 'offline') return facts.lastFailure.summary
   if (facts.relayState !== 'open') {
     return `Relay down: ${facts.relayEndpoint} cannot be reached, so new connections cannot be set up.`
   }

@@ -41,6 +41,12 @@ export function joinWords(status: JoinStatus, now: number): { title: string; det
     case 'joined':
       return { title: `You joined ${name}.`, detail: '' }
     case 'cancelled':
+      if (status.unreachedForMs !== undefined) {
+        return {
+          title: `Could not reach any member of ${name}.`,
+          detail: `Stopped after ${elapsed(status.unreachedForMs)}: no member's device could be reached. They may all be offline, or the network between you blocks the connection. Try again when a member is online, check STUN/TURN in Settings, or use Pair a device with a member nearby.`,
+        }
+      }
       return { title: `You stopped joining ${name}.`, detail: 'You can try again at any time.' }
     case 'refused':
       return {

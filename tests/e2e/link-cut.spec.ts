@@ -1,0 +1,122 @@
+import { expect, test, type Page } from '@playwright/test'
+import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import { startCoturn, type Coturn } from '../support/coturn.ts'
+import { startUdpCutProxy, type UdpCutProxy } from '../support/udp-cut-proxy.ts'
+import { message, openChat, send } from './support/chat.ts'
+import { openDevice, peerIdOf, trackDevices } from './support/device.ts'
+import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
+
+// Two relay-only devices whose only network path is a TURN server behind a UDP forwarder this
+// test controls. The path is cut for longer than ICE takes to notice (while signaling stays
+// up), messages are sent meanwhile, and the path returns: the link must come back by an ICE
+// restart of the same connection, with the messages, and without reloading either page.
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+const SECRET = 'e2e-link-cut-secret'
+/** Longer than Chromium's ICE needs to call the path disconnected (a few seconds). */
+const CUT_MS = 12_000
+/**
+ * A generous upper bound for the messages to show after the path returns, on a busy machine
+ * (measured here: 0.9-4.5 s at a load average of 20; the goal of 3 s is the net benchmark's).
+ * What fails without the ICE restart is the link being kept ('restarting', then restored).
+ */
+const BACK_WITHIN_MS = 10_000
+
+let coturn: Coturn
+let proxy: UdpCutProxy
+let server: SignalingServer
+const devices = trackDevices()
+
+test.beforeAll(async () => {
+  coturn = await startCoturn(SECRET)
+  proxy = await startUdpCutProxy(coturn.port)
+  server = await createSignalingServer({
+    port: 0,
+    host: '127.0.0.1',
+    staticDir: 'dist',
+    peerjs: false,
+    logger: quiet,
+    ice: { turn: [`turn:127.0.0.1:${proxy.port}?transport=udp`], turnSecret: SECRET },
+  })
+})
+test.afterAll(async () => {
+  await server?.close()
+  await proxy?.close()
+  await coturn?.stop()
+})
+
+/** The Connections row of `peer` on `page` (the dialog is opened if needed). */
+async function linkRow(page: Page, peer: string) {
+  const dialog = page.getByRole('dialog', { name: 'Connections' })
+  if (!(await dialog.isVisible())) {
+    await page.getByRole('button', { name: 'Connections', exact: true }).click()
+  }
+  return dialog.locator(`[data-testid="diag-peer"][data-peer="${peer}"]`)
+}
+
+async function closeConnections(page: Page): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: 'Connections' })
+  if (await dialog.isVisible()) await page.keyboard.press('Escape')
+  await expect(dialog).toBeHidden()
+}
+
+test('a cut path comes back by an ICE restart, with the messages sent meanwhile', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const settings = { relayOnly: true }
+  const ann = await openDevice(browser, 'Ann', server.address.url, settings)
+  const bob = await openDevice(browser, 'Bob', server.address.url, settings)
+  devices.push(ann, bob)
+  await createWorkplace(ann.page, 'Cut')
+  await bob.page.goto(await createInvite(ann.page))
+  await expectMembers(bob.page, ['Ann', 'Bob'])
+  const [annId, bobId] = [await peerIdOf(ann.page), await peerIdOf(bob.page)]
+  await expect(await linkRow(ann.page, bobId)).toHaveAttribute('data-path', 'relayed')
+  await closeConnections(ann.page)
+
+  await openChat(ann.page)
+  await openChat(bob.page)
+  await send(ann.page, 'before the cut')
+  await expect(message(bob.page, 'before the cut')).toBeVisible()
+
+  proxy.cut()
+  const cutAt = Date.now()
+  // The link stays (restarting) rather than being dropped: the pages never reload.
+  const annRow = await linkRow(ann.page, bobId)
+  await expect(annRow, 'Ann notices the cut path').toHaveAttribute('data-link', 'restarting', {
+    timeout: CUT_MS,
+  })
+  await closeConnections(ann.page)
+  await send(ann.page, 'from Ann during the cut')
+  await send(bob.page, 'from Bob during the cut')
+  await ann.page.waitForTimeout(Math.max(0, CUT_MS - (Date.now() - cutAt)))
+  await expect(message(bob.page, 'from Ann during the cut'), 'the cut held').toHaveCount(0)
+  await expect(message(ann.page, 'from Bob during the cut'), 'the cut held').toHaveCount(0)
+  const dropped = proxy.counts.dropped
+  expect(dropped, 'datagrams dropped during the cut').toBeGreaterThan(0)
+
+  proxy.restore()
+  const restoredAt = Date.now()
+  await expect(message(bob.page, 'from Ann during the cut')).toBeVisible({
+    timeout: BACK_WITHIN_MS,
+  })
+  await expect(message(ann.page, 'from Bob during the cut')).toBeVisible({
+    timeout: Math.max(1, BACK_WITHIN_MS - (Date.now() - restoredAt)),
+  })
+  console.info(`messages shown ${Date.now() - restoredAt} ms after the path returned`)
+
+  // Same connection, restarted: no new link was dialled on either side.
+  for (const [page, peer] of [
+    [ann.page, bobId],
+    [bob.page, annId],
+  ] as const) {
+    const row = await linkRow(page, peer)
+    await expect(row).toHaveAttribute('data-link', 'open')
+    await expect(row).toHaveAttribute('data-path-recoveries', /^[1-9]/)
+    await expect(row).toHaveAttribute('data-links-made', '1')
+    await closeConnections(page)
+  }
+  await send(bob.page, 'after the return')
+  await expect(message(ann.page, 'after the return')).toBeVisible()
+})
