@@ -29,6 +29,11 @@ describe('a workplace’s files', () => {
       () => versionsOf(b!, 'notes.txt')[0]?.addedByName === 'Ann',
       'Bob to see Ann’s verified name',
     )
+    // Ann's holding counts once its signature has been checked, which may come a turn later.
+    await until(
+      () => (versionsOf(b!, 'notes.txt')[0]?.holders.length ?? 0) > 0,
+      'Bob to see Ann’s verified holding',
+    )
     const seen = versionsOf(b!, 'notes.txt')[0]!
     expect(seen.addedByName).toBe('Ann')
     expect(seen.entry).toMatchObject({
