@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
 import { deleteMessage, editMessage, message, openChat, react, send } from './support/chat.ts'
+import { chooseFile } from './support/choose-file.ts'
 import { nameDevice, openDevice, peerIdOf, trackDevices } from './support/device.ts'
 import { Forger } from './support/forger.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
@@ -163,5 +164,66 @@ test('a member device writing in others’ names is never believed; real authors
     await expectNoForgedAbout(page)
     await openChat(page)
     await expectNoForgedChat(page)
+  }
+})
+
+test('contact changes and file records a member writes in another’s name read as unverified', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(150_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const invite = await createInvite(ann.page, '10 people')
+  const mel = await Forger.join(baseURL!, invite, 'Mel')
+  forgers.push(mel)
+  await expectMembers(ann.page, ['Ann', 'Mel'])
+  const annId = (await peerIdOf(ann.page)) as PeerId
+  const page = ann.page
+
+  // Ann's own contact and file: the honest path.
+  await page.getByTestId('tab-contacts').click()
+  await page.getByTestId('contacts-new').click()
+  await page.getByTestId('contact-input-given').fill('Zoe')
+  await page.getByTestId('contact-input-family').fill('Doe')
+  await page.getByTestId('contact-save').click()
+  await expect(page.getByTestId('contact-detail')).toBeVisible()
+  await page.getByTestId('tab-files').click()
+  await chooseFile(page.getByTestId('files-input'), 'agenda.txt', Buffer.from('Agenda: budget.'))
+
+  // Mel changes Zoe in Ann's name (unsigned, then signed with Mel's own key) and lists two
+  // files as added by Ann.
+  await mel.editContactAs(annId, 'Zoe', 'org', 'Unsigned Ltd', 'none')
+  await mel.editContactAs(annId, 'Zoe', 'title', 'Signed by Mel', 'own-key')
+  await mel.addFileAs(annId, 'minutes.pdf', 'none')
+  await mel.addFileAs(annId, 'budget.pdf', 'own-key')
+
+  const version = (name: string) =>
+    page.locator(`[data-testid="file-item"][data-name="${name}"] [data-testid="file-version"]`)
+  await expect(version('agenda.txt').getByTestId('file-added-by')).toHaveText('Ann')
+  await expect(version('agenda.txt').getByTestId('file-added-by-unverified')).toHaveCount(0)
+  for (const name of ['minutes.pdf', 'budget.pdf']) {
+    await expect(version(name).getByTestId('file-added-by')).toHaveText('Ann')
+    await expect(version(name).getByTestId('file-added-by-unverified')).toHaveText('unverified')
+  }
+
+  await page.getByTestId('tab-contacts').click()
+  await page
+    .getByTestId('contact-row')
+    .filter({ hasText: 'Zoe Doe' })
+    .getByTestId('contact-row-open')
+    .click()
+  const detail = page.getByTestId('contact-detail')
+  await expect(detail.locator('[data-testid="contact-field"][data-field="title"]')).toHaveText(
+    'Signed by Mel',
+  )
+  const added = detail.locator('[data-testid="history-entry"][data-op="add"]')
+  await expect(added).toHaveCount(1)
+  await expect(added.getByTestId('history-entry-unverified')).toHaveCount(0)
+  const edits = detail.locator('[data-testid="history-entry"][data-op="edit"]')
+  await expect(edits).toHaveCount(2)
+  for (const edit of await edits.all()) {
+    await expect(edit.getByTestId('history-entry-unverified')).toHaveText('unverified')
   }
 })

@@ -4,7 +4,21 @@ import {
   type AutomergeUrl,
   type DocHandle,
 } from '@automerge/automerge-repo'
+import { getHeads } from '@automerge/automerge'
 import { claimText, formatProof, type Claim } from '../../../src/crdt/authorship/record-proof.ts'
+import {
+  encodeNote,
+  encodeProofNote,
+  type ChangeNote,
+} from '../../../src/crdt/contacts/change-note.ts'
+import { changeClaim } from '../../../src/crdt/contacts/change-proof.ts'
+import {
+  CONTACTS_DOC_KIND,
+  initialContactsDoc,
+  readText,
+  stored,
+  type ContactsDoc,
+} from '../../../src/crdt/contacts/contacts-doc.ts'
 import {
   deleteClaim,
   editClaim,
@@ -26,6 +40,14 @@ import {
   type AboutField,
 } from '../../../src/crdt/workplace/signed-about.ts'
 import type { Workplace } from '../../../src/crdt/workplace/workplace.ts'
+import { entryClaim } from '../../../src/files/file-claims.ts'
+import type { HashHex } from '../../../src/files/hashing.ts'
+import {
+  FILES_DOC_KIND,
+  initialFilesDoc,
+  storedEntry,
+  type FilesDoc,
+} from '../../../src/files/files-doc.ts'
 import type { PeerId } from '../../../src/peer/ids.ts'
 import { until } from '../../support/until.ts'
 import { joinByInvite, startNodeDevice, type NodeDevice } from './node-device.ts'
@@ -36,12 +58,12 @@ import { joinByInvite, startNodeDevice, type NodeDevice } from './node-device.ts
  */
 export type ForgedProof = 'none' | 'own-key'
 
-/**
- * The documents the forger's device opens. Extension point: contacts and files join here (with
- * methods below that rewrite a contact's writer note or claim another member added a file)
- * once those records are signed.
- */
-const FORGER_KINDS = new Map<string, () => unknown>([[CHAT_DOC_KIND, initialChatIndex]])
+/** The documents the forger's device opens, as the app's own device does. */
+const FORGER_KINDS = new Map<string, () => unknown>([
+  [CHAT_DOC_KIND, initialChatIndex],
+  [CONTACTS_DOC_KIND, initialContactsDoc],
+  [FILES_DOC_KIND, initialFilesDoc],
+])
 
 const s = (text: string) => new ImmutableString(text)
 
@@ -188,6 +210,70 @@ export class Forger {
     this.#writeRoot((d) => {
       d.profiles[peer] = { name, updatedAt, ...(proof ? { s: proof.val } : {}) }
     })
+  }
+
+  /**
+   * Lists a file as added by `author`: a version record naming `author` as its adder, either
+   * unsigned or signed with the forger's own key. Returns the record's ID.
+   */
+  async addFileAs(author: PeerId, name: string, how: ForgedProof): Promise<string> {
+    const id = randomId()
+    const addedAt = Date.now()
+    const content = {
+      name,
+      type: 'application/pdf',
+      size: 4096,
+      fileId: 'ab'.repeat(32) as HashHex,
+    }
+    const proof = await this.#prove(entryClaim(id, author, content, addedAt), how)
+    const handle = await this.wp.openDoc<FilesDoc>(FILES_DOC_KIND)
+    handle.change((d) => {
+      d.entries[id] = storedEntry({ ...content, addedBy: author, addedAt }, proof?.val)
+    })
+    this.device.stack.changes.push(handle as DocHandle<unknown>)
+    return id
+  }
+
+  /**
+   * Sets a field of the contact whose given name is `given`, in a change whose writer note names
+   * `author`; with 'own-key' the change's proof follows as the app's does, signed by the forger.
+   */
+  async editContactAs(
+    author: PeerId,
+    given: string,
+    field: 'org' | 'title',
+    value: string,
+    how: ForgedProof,
+  ): Promise<void> {
+    const handle = await this.wp.openDoc<ContactsDoc>(CONTACTS_DOC_KIND)
+    const id = await until(
+      () =>
+        Object.entries(handle.doc()?.contacts ?? {}).find(
+          ([, c]) => readText(c.given) === given,
+        )?.[0],
+      `the forger's device to hold the contact ${given}`,
+    )
+    const at = Math.floor(Date.now() / 1000)
+    const note: ChangeNote = { by: author, op: 'edit', contacts: [id], fields: [field] }
+    handle.change(
+      (d) => {
+        d.contacts[id]![field] = stored(value)
+      },
+      { message: encodeNote(note), time: at },
+    )
+    const hash = getHeads(handle.doc())[0]!
+    const claim = changeClaim(hash, note, at)
+    const proof = claim ? await this.#prove(claim, how) : undefined
+    if (proof) {
+      handle.change(
+        (d) => {
+          d.proofs ??= {}
+          d.proofs[hash] = proof
+        },
+        { message: encodeProofNote({ of: hash, s: proof.val }), time: at },
+      )
+    }
+    this.device.stack.changes.push(handle as DocHandle<unknown>)
   }
 
   async close(): Promise<void> {
