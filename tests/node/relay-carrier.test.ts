@@ -131,9 +131,11 @@ describe('relay carrier against the real server', () => {
 
   it('reports a refused send and an oversized signal as errors', async () => {
     const server = await startServer()
+    // Made first: awaiting it between connecting and sending gave the relay time to welcome.
+    const stranger = (await createTestIdentity()).peerId
     const alice = await carrier(server.relayUrl)
     const early = nextEvent(alice, 'error')
-    alice.send((await createTestIdentity()).peerId, 'too early')
+    alice.send(stranger, 'too early')
     expect((await early).message).toMatch(/not connected/)
     await reachState(alice, 'open')
     const big = nextEvent(alice, 'error')
