@@ -21,9 +21,12 @@ export async function createInvite(
   await showPeople(page)
   await page.getByLabel('Valid for').selectOption({ label: validFor })
   await page.getByLabel('Uses').selectOption({ label: uses })
-  await page.getByRole('button', { name: 'Create invite link' }).click()
   const link = page.getByTestId('invite-link')
+  // The field may still show the last invite made: wait for the new one, not any link.
+  const before = (await link.count()) > 0 ? await link.inputValue() : ''
+  await page.getByRole('button', { name: 'Create invite link' }).click()
   await expect(link).toHaveValue(/#join=/)
+  await expect(link).not.toHaveValue(before)
   return link.inputValue()
 }
 
