@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { Contact } from '../../src/crdt/contacts/contact-model.ts'
+import { emptyContact, type Contact } from '../../src/crdt/contacts/contact-model.ts'
 import { ContactIndex, parseQuery } from '../../src/crdt/contacts/contact-search.ts'
 
 function contact(id: string, fields: Partial<Contact>): Contact {
-  return {
-    id,
-    given: '',
-    family: '',
-    display: '',
-    org: '',
-    title: '',
-    notes: '',
-    peer: '',
-    phones: [],
-    emails: [],
-    addresses: [],
-    tags: [],
-    createdAt: 0,
-    createdBy: '',
-    deletedAt: null,
-    deletedBy: '',
-    ...fields,
-  }
+  return { ...emptyContact(id), ...fields }
 }
 
 const ann = contact('ann', {

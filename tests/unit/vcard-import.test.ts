@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Repo } from '@automerge/automerge-repo'
 import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
-import type { Contact } from '../../src/crdt/contacts/contact-model.ts'
+import { emptyContact, type Contact } from '../../src/crdt/contacts/contact-model.ts'
 import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
 import { exportVCardFile, formatProblems, importVCardFile } from '../../src/vcard/contacts-vcard.ts'
 import { readVCards } from '../../src/vcard/vcard-read.ts'
@@ -208,25 +208,12 @@ describe('vCard import', () => {
 
   it('writes labels as TYPE parameters or X-ABLabel', () => {
     const contact = {
-      id: 'c',
+      ...emptyContact('c'),
       given: 'A',
-      family: '',
-      display: '',
-      org: '',
-      title: '',
-      notes: '',
-      peer: '',
       phones: [
         { id: 'p', label: 'work mobile', value: '1' },
         { id: 'q', label: 'Boat', value: '2' },
       ],
-      emails: [],
-      addresses: [],
-      tags: [],
-      createdAt: 0,
-      createdBy: '',
-      deletedAt: null,
-      deletedBy: '',
     } satisfies Contact
     expect(writeVCards([contact], '3.0')).toContain('TEL;TYPE=WORK,CELL:1\r\n')
     expect(writeVCards([contact], '4.0')).toContain('item1.TEL:2\r\nitem1.X-ABLabel:Boat\r\n')
@@ -253,23 +240,12 @@ describe('vCard details', () => {
     expect(c).toMatchObject({ title: 'CEO; founder', notes: 'a,b\\c\nd' })
     expect(c.phones).toEqual([{ label: 'Boat', value: '1', group: 'ITEM7' }])
     const contact = {
-      id: 'abc',
+      ...emptyContact('abc'),
       given: 'A',
-      family: '',
-      display: '',
-      org: '',
       title: c.title!,
       notes: c.notes!,
-      peer: '',
       phones: [{ id: 'p', ...c.phones![0]! }],
-      emails: [],
-      addresses: [],
-      tags: [],
       extra: c.extra!,
-      createdAt: 0,
-      createdBy: '',
-      deletedAt: null,
-      deletedBy: '',
     } satisfies Contact
     const text = writeVCards([contact], '3.0')
     expect(text).toContain('\r\nTITLE:CEO\\; founder\r\n')

@@ -8,6 +8,7 @@ import {
   ALL_ITEM_LISTS,
   ALL_TEXT_FIELDS,
   displayNameOf,
+  emptyContact,
   formatAddress,
   type AnyItemList,
   type Contact,
@@ -35,24 +36,7 @@ function itemKey(list: AnyItemList, item: AnyItem): string {
 }
 
 function asContact(input: ContactInput, id: string): Contact {
-  const contact = {
-    id,
-    given: '',
-    family: '',
-    display: '',
-    org: '',
-    title: '',
-    notes: '',
-    peer: '',
-    phones: [],
-    emails: [],
-    addresses: [],
-    tags: [],
-    createdAt: 0,
-    createdBy: '',
-    deletedAt: null,
-    deletedBy: '',
-  } as unknown as Record<string, unknown>
+  const contact = emptyContact(id) as unknown as Record<string, unknown>
   for (const [key, value] of Object.entries(input)) if (value !== undefined) contact[key] = value
   return contact as unknown as Contact
 }

@@ -96,6 +96,28 @@ export interface Contact extends Record<TextField, string>, Partial<Record<Detai
   deletedBy: string
 }
 
+/** A contact with every field empty: the base a partial one is filled in on. */
+export function emptyContact(id: string): Contact {
+  return {
+    id,
+    given: '',
+    family: '',
+    display: '',
+    org: '',
+    title: '',
+    notes: '',
+    peer: '',
+    phones: [],
+    emails: [],
+    addresses: [],
+    tags: [],
+    createdAt: 0,
+    createdBy: '',
+    deletedAt: null,
+    deletedBy: '',
+  }
+}
+
 type Draft<T> = Omit<T, 'id'> & { id?: string }
 
 /** What it takes to create a contact (every part optional) or the edited form of one. */
