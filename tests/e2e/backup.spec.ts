@@ -3,6 +3,7 @@ import { expect, test, type Browser } from '@playwright/test'
 import { randomBytes } from 'node:crypto'
 import { saveBackup, startRestore, storageCounts, storedWorkplaces } from './support/backup.ts'
 import { openChat, send } from './support/chat.ts'
+import { chooseFile } from './support/choose-file.ts'
 import { openDevice, peerIdOf, trackDevices, type Device } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
 
@@ -99,9 +100,7 @@ test('a wrong passphrase, a cut file or a flipped byte is refused and changes no
   await createWorkplace(cy.page, 'Zeta')
   // A file of many chunks: more entries than a restore writes in one batch.
   await cy.page.getByTestId('tab-files').click()
-  const plans = testInfo.outputPath('plans.bin')
-  writeFileSync(plans, randomBytes(17 * 1024 * 1024))
-  await cy.page.getByTestId('files-input').setInputFiles(plans, { timeout: 60_000 })
+  await chooseFile(cy.page.getByTestId('files-input'), 'plans.bin', randomBytes(17 * 1024 * 1024))
   await expect(cy.page.locator('[data-local="complete"]')).toHaveCount(1, { timeout: 60_000 })
   const held = await storageCounts(cy.page)
   expect(held['peerplace-files/chunks']).toBeGreaterThan(64)
