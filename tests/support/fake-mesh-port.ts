@@ -20,6 +20,9 @@ export class FakeMeshHub {
   readonly #links = new Set<string>()
   /** Channels whose messages are dropped, to tell one protocol's effect from another's. */
   readonly muted = new Set<string>()
+  /** Loses a message when it returns true, as a link that fails mid-message would. */
+  lose: (message: { from: PeerId; to: PeerId; channel: string; data: Uint8Array }) => boolean =
+    () => false
 
   add(self: PeerId): FakeMeshPort {
     const port = new FakeMeshPort(this, self)
@@ -104,6 +107,7 @@ export class FakeMeshPort implements MeshPort {
 
   send(peer: PeerId, channel: string, data: Uint8Array): void {
     if (this.#hub.muted.has(channel) || !this.#hub.route(this.self, peer)) return
+    if (this.#hub.lose({ from: this.self, to: peer, channel, data })) return
     const copy = data.slice()
     later(() => this.#hub.ports.get(peer)?.deliver(this.self, channel, copy))
   }

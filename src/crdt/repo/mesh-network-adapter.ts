@@ -11,6 +11,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../mesh-port.ts'
 import type { PeerGate } from '../sync/syncer-first.ts'
 import { DropLedger } from './drop-ledger.ts'
+import { NeedLoopGuard } from './need-loop.ts'
 import { decodeResyncRequest, encodeResyncRequest, RESYNC_CHANNEL } from './resync-protocol.ts'
 
 /** The mesh channel automerge-repo's messages travel on. */
@@ -38,6 +39,8 @@ export interface RepoNetworkState {
   dropped: { peer: PeerId; document: string | null; reason: string; count: number }[]
   /** Refused or withheld (peer, document) pairs not yet made good by a restarted sync. */
   owed: number
+  /** Syncs restarted because a peer kept asking for changes we had counted as delivered. */
+  stuckRestarts: number
 }
 
 export interface AccessPolicy {
@@ -66,6 +69,8 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #unsubscribe: (() => void)[] = []
   readonly #dropped = new Map<string, RepoNetworkState['dropped'][number]>()
   readonly #ledger = new DropLedger()
+  readonly #needLoop = new NeedLoopGuard()
+  #stuckRestarts = 0
   readonly #restarts = new Map<
     PeerId,
     { at: number; timer?: ReturnType<typeof setTimeout> | undefined }
@@ -169,6 +174,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     clearTimeout(this.#restarts.get(peer)?.timer)
     this.#restarts.delete(peer)
     this.#ledger.forget(peer)
+    this.#needLoop.forget(peer)
   }
 
   /** Restarts the repo's sync with a peer (every document, from a fresh sync state). */
@@ -192,6 +198,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
         .map((peer) => ({ peer, messages: this.#waiting.get(peer)?.length ?? 0 })),
       dropped: [...this.#dropped.values()].map((entry) => ({ ...entry })),
       owed: this.#ledger.size,
+      stuckRestarts: this.#stuckRestarts,
     }
   }
 
@@ -239,7 +246,20 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       this.#countDrop(from, document, reason)
       return
     }
-    this.emit('message', message as Message)
+    const accepted = message as Message
+    if (
+      accepted.type === 'sync' &&
+      accepted.data &&
+      accepted.documentId &&
+      this.#needLoop.stuck(from, accepted.documentId, accepted.data)
+    ) {
+      console.warn(`repo: sync with ${from} is stuck on ${accepted.documentId}: restarting it`)
+      this.#stuckRestarts++
+      this.emit('message', accepted)
+      this.reannounce(from)
+      return
+    }
+    this.emit('message', accepted)
   }
 
   #hold(from: PeerId, message: unknown): void {
