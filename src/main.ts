@@ -1,4 +1,4 @@
-import { mount } from 'svelte'
+import { mount, unmount } from 'svelte'
 import App from './ui/App.svelte'
 import { createShell } from './app/create-shell.ts'
 import { createIndexedDbWorkplaceList } from './crdt/workplace/workplace-list.ts'
@@ -10,11 +10,40 @@ import { combineShareDestinations, workplaceShareDestinations } from './pwa/shar
 import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
 import { persistenceSources } from './backup/persistence-sources.ts'
 import { createDeviceData } from './backup/device-data.ts'
+import type { ShellModel } from './app/shell-model.ts'
+import { StorageLock } from './vault/storage-lock.ts'
+import { Vault } from './vault/vault.ts'
+import UnlockScreen from './ui/vault/UnlockScreen.svelte'
+
+/** Shows the unlock screen until the storage lock's passphrase is given. */
+function unlockStorage(target: HTMLElement, lock: StorageLock): Promise<void> {
+  return new Promise((resolve) => {
+    const screen = mount(UnlockScreen, {
+      target,
+      props: {
+        lock,
+        onunlocked: () => {
+          void unmount(screen)
+          resolve()
+        },
+      },
+    })
+  })
+}
 
 // Before anything async: the browser may offer installation once, early.
 const earlyInstallPrompt = captureInstallPrompt(window)
 const target = document.getElementById('app')!
 try {
+  const vault = Vault.open()
+  let opened: (shell: ShellModel) => void = () => {}
+  const shellOpened = new Promise<ShellModel>((resolve) => (opened = resolve))
+  const lock = new StorageLock({
+    vault,
+    settings: localStorage,
+    stores: async () => (await (await shellOpened).workplaces).sealedStores,
+  })
+  if (lock.needsUnlock) await unlockStorage(target, lock)
   const shell = await createShell({
     indexedDB,
     WebSocket,
@@ -23,7 +52,13 @@ try {
     ...(navigator.storage ? { storageManager: navigator.storage } : {}),
     pageUrl: location.href,
     workplaceIndex: createIndexedDbWorkplaceList(),
+    vault,
   })
+  opened(shell)
+  // A re-encryption an earlier session left halfway is finished in the background.
+  void shell.workplaces
+    .then(() => lock.resume())
+    .catch((error: unknown) => console.warn('storage lock: re-encryption not finished', error))
   const pwa = createBrowserPwa(window, earlyInstallPrompt)
   const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
   void shell.workplaces.then((app) =>
@@ -31,6 +66,7 @@ try {
   )
   const data = createDeviceData({
     persistence,
+    lock,
     indexedDB,
     localStorage,
     peerId: shell.peerId,

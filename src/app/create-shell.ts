@@ -1,6 +1,7 @@
 import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import { createPeerSession, type PeerPlatform } from './peer-session.ts'
 import type { ShellModel } from './shell-model.ts'
+import type { Vault } from '../vault/vault.ts'
 
 /**
  * Loads this device's identity and profile, connects, and starts the workplaces in the
@@ -9,7 +10,7 @@ import type { ShellModel } from './shell-model.ts'
  * before it is ready.
  */
 export async function createShell(
-  platform: PeerPlatform & { workplaceIndex: WorkplaceList },
+  platform: PeerPlatform & { workplaceIndex: WorkplaceList; vault: Vault },
 ): Promise<ShellModel> {
   const documentLayer = import('./start-workplaces.ts')
   const savedWorkplaces = platform.workplaceIndex
@@ -29,6 +30,7 @@ export async function createShell(
       appUrl,
       document: platform.document,
       list: platform.workplaceIndex,
+      vault: platform.vault,
     }),
   )
   return {

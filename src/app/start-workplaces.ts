@@ -7,6 +7,10 @@ import { createIdbDirectStore } from '../direct/idb-direct-store.ts'
 import { workplaceInvites } from '../direct/workplace-invites.ts'
 import { FILES_DOC_KIND, initialFilesDoc } from '../files/files-doc.ts'
 import { createFilesService } from '../files/files-service.ts'
+import { createIdbChunkStore } from '../files/idb-chunk-store.ts'
+import { SealedStorageAdapter } from '../vault/sealed-storage-adapter.ts'
+import { sealChunkStore } from '../vault/sealed-chunk-store.ts'
+import type { Vault } from '../vault/vault.ts'
 import { SyncerFirst } from '../crdt/sync/syncer-first.ts'
 import { signalingReachability } from '../crdt/sync/reachability.ts'
 import { createLocalConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
@@ -38,6 +42,8 @@ export async function startWorkplaces(
     document: Document
     /** The index of workplaces kept beside the documents (read before Automerge loads). */
     list: WorkplaceList
+    /** The at-rest key, when the storage lock is on: documents and file chunks seal through it. */
+    vault: Vault
   },
 ): Promise<WorkplacesApp> {
   const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
@@ -48,10 +54,18 @@ export async function startWorkplaces(
     presence: session.presencePort,
     workplaces: () => memberOf(),
   })
+  const documents = new SealedStorageAdapter(
+    new IndexedDBStorageAdapter('peerplace-documents'),
+    platform.vault,
+  )
+  const chunks = sealChunkStore(
+    await createIdbChunkStore({ indexedDB: platform.indexedDB }),
+    platform.vault,
+  )
   const stack = createWorkplaceStack({
     identity: session.identity,
     mesh: session.meshPort,
-    storage: new IndexedDBStorageAdapter('peerplace-documents'),
+    storage: documents,
     list: platform.list,
     records: createIndexedDbRecordStore(),
     displayName,
@@ -76,6 +90,7 @@ export async function startWorkplaces(
     indexedDB: platform.indexedDB,
     localStorage: platform.localStorage,
     ...(platform.storageManager ? { storageManager: platform.storageManager } : {}),
+    store: chunks,
   })
   const direct = await DirectService.open({
     identity: session.identity,
@@ -101,6 +116,7 @@ export async function startWorkplaces(
     files,
     direct,
     syncerFirst,
+    sealed: [documents, chunks],
   })
   direct.invites.setWorkplaces(workplaceInvites(app))
   return app

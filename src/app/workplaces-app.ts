@@ -15,6 +15,7 @@ import type { PeerId } from '../peer/ids.ts'
 import type { DirectService } from '../direct/direct-service.ts'
 import type { FilesService } from '../files/files-service.ts'
 import type { BrowserNotifier } from '../ui/chat/browser-notifier.ts'
+import type { Resealable } from '../vault/storage-lock.ts'
 import { WorkplaceFeatures } from './workplace-features.ts'
 
 export interface WorkplacesAppEvents extends Record<string, unknown> {
@@ -42,6 +43,8 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   readonly #notifier: BrowserNotifier
   readonly #isHidden: () => boolean
   readonly #syncerFirst: SyncerFirst | undefined
+  /** The stores that seal through the at-rest key. */
+  readonly sealedStores: readonly Resealable[]
 
   constructor(options: {
     stack: WorkplaceStack
@@ -58,6 +61,8 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     direct: DirectService
     /** Told when this device is up to date with a workplace's Syncer, or alone in it. */
     syncerFirst?: SyncerFirst
+    /** The stores that seal through the at-rest key (for turning the storage lock on or off). */
+    sealed?: readonly Resealable[]
   }) {
     super()
     this.stack = options.stack
@@ -72,6 +77,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     this.#notifier = options.notifier
     this.#isHidden = options.isHidden
     this.#syncerFirst = options.syncerFirst
+    this.sealedStores = options.sealed ?? []
     const track = () => {
       for (const wp of this.stack.workplaces.list()) {
         this.syncOf(wp)

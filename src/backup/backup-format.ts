@@ -1,4 +1,5 @@
 import { BackupError } from './backup-error.ts'
+import type { KdfParams } from '../lib/passphrase-key.ts'
 
 /**
  * The backup file format, version 1.
@@ -23,12 +24,7 @@ export const TAG_BYTES = 16
 export const DEFAULT_FRAME_BYTES = 1024 * 1024
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024
 
-export interface KdfParams {
-  /** scrypt cost as a power of two. */
-  log2N: number
-  r: number
-  p: number
-}
+export type { KdfParams }
 
 /** scrypt with 128 MiB of memory: about a second on a laptop, far longer per guess on a GPU. */
 export const DEFAULT_KDF: KdfParams = { log2N: 17, r: 8, p: 1 }

@@ -1,6 +1,6 @@
 import { hmac } from '@noble/hashes/hmac.js'
-import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { stretchPassphrase } from '../lib/passphrase-key.ts'
 import { BackupError } from './backup-error.ts'
 import { MAC_BYTES, type KdfParams } from './backup-format.ts'
 
@@ -18,14 +18,7 @@ export async function deriveBackupKeys(
   onProgress?: (fraction: number) => void,
 ): Promise<BackupKeys> {
   if (passphrase.length === 0) throw new BackupError('wrong-passphrase', 'Enter a passphrase.')
-  const secret = await scryptAsync(new TextEncoder().encode(passphrase.normalize('NFC')), salt, {
-    N: 2 ** kdf.log2N,
-    r: kdf.r,
-    p: kdf.p,
-    dkLen: 64,
-    maxmem: 2 ** 31,
-    ...(onProgress ? { onProgress } : {}),
-  })
+  const secret = await stretchPassphrase(passphrase, salt, kdf, 64, onProgress)
   const aes = await crypto.subtle.importKey(
     'raw',
     secret.slice(0, 32) as Uint8Array<ArrayBuffer>,

@@ -1,6 +1,7 @@
 import type { BackupProgress } from './write-backup.ts'
 import type { RestoreProgress, RestoreResult } from './restore-backup.ts'
 import type { StoragePersistence } from './storage-persistence.ts'
+import type { StorageLock } from '../vault/storage-lock.ts'
 import type { WorkplaceExports } from './export/workplace-export.ts'
 
 /** A finished backup, ready to be saved by the person. */
@@ -13,6 +14,8 @@ export interface SavedBackup {
 /** What the "Your data" device section uses: storage persistence, backups, restore, exports. */
 export interface DeviceData {
   readonly persistence: StoragePersistence
+  /** Encryption at rest of what this device stores. */
+  readonly lock: StorageLock
   /** Writes an encrypted backup of this device (streamed into a Blob the browser keeps). */
   backup(options: {
     passphrase: string
@@ -36,6 +39,7 @@ export interface DeviceData {
 
 export interface DeviceDataPlatform {
   persistence: StoragePersistence
+  lock: StorageLock
   indexedDB: IDBFactory
   localStorage: Storage
   peerId: string
@@ -53,6 +57,7 @@ export function createDeviceData(platform: DeviceDataPlatform): DeviceData {
   const now = platform.now ?? Date.now
   return {
     persistence: platform.persistence,
+    lock: platform.lock,
     exports: platform.exports,
     async backup(options) {
       const [{ writeBackup }, { BlobSink }] = await Promise.all([

@@ -25,6 +25,8 @@ export interface ChunkStore {
   /** For each hash, whether its chunk is stored. */
   hasChunks(hashes: readonly HashHex[]): Promise<boolean[]>
   deleteChunks(hashes: readonly HashHex[]): Promise<void>
+  /** The hash of every chunk stored. */
+  chunkHashes(): Promise<HashHex[]>
   getManifest(fileId: HashHex): Promise<Uint8Array | undefined>
   putManifest(fileId: HashHex, bytes: Uint8Array): Promise<void>
   getRecord(fileId: HashHex): Promise<LocalFileRecord | undefined>

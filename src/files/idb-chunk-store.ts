@@ -87,6 +87,7 @@ export async function createIdbChunkStore(options: IdbChunkStoreOptions = {}): P
       for (const hash of hashes) void tx.store.delete(hash)
       await tx.done
     },
+    chunkHashes: async () => (await db.getAllKeys(CHUNKS)).map((key) => key as HashHex),
     getManifest: async (fileId) => asBytes(await db.get(MANIFESTS, fileId)),
     putManifest: async (fileId, bytes) => {
       await db.put(MANIFESTS, bytes.slice(), fileId)

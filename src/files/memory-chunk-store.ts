@@ -11,6 +11,7 @@ export function createMemoryChunkStore(): ChunkStore {
     putChunk: async (hash, bytes) => void chunks.set(hash, bytes.slice()),
     hasChunks: async (hashes) => hashes.map((hash) => chunks.has(hash)),
     deleteChunks: async (hashes) => hashes.forEach((hash) => chunks.delete(hash)),
+    chunkHashes: async () => [...chunks.keys()],
     getManifest: async (fileId) => manifests.get(fileId)?.slice(),
     putManifest: async (fileId, bytes) => void manifests.set(fileId, bytes.slice()),
     getRecord: async (fileId) => structuredClone(records.get(fileId)),

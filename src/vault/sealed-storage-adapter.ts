@@ -1,0 +1,63 @@
+import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo'
+import type { Vault } from './vault.ts'
+
+/**
+ * automerge-repo storage whose values are sealed with the at-rest key when the lock is on.
+ * Keys (document IDs, chunk kinds and hashes) stay readable: they say nothing of the content.
+ */
+export class SealedStorageAdapter implements StorageAdapterInterface {
+  readonly #inner: StorageAdapterInterface
+  readonly #vault: Vault
+
+  constructor(inner: StorageAdapterInterface, vault: Vault) {
+    this.#inner = inner
+    this.#vault = vault
+  }
+
+  async load(key: StorageKey): Promise<Uint8Array | undefined> {
+    const stored = await this.#inner.load(key)
+    return stored && this.#vault.read(context(key), stored)
+  }
+
+  async save(key: StorageKey, data: Uint8Array): Promise<void> {
+    await this.#inner.save(key, await this.#vault.seal(context(key), data))
+  }
+
+  remove(key: StorageKey): Promise<void> {
+    return this.#inner.remove(key)
+  }
+
+  async loadRange(prefix: StorageKey): Promise<Chunk[]> {
+    const chunks = await this.#inner.loadRange(prefix)
+    return Promise.all(
+      chunks.map(async ({ key, data }) => ({
+        key,
+        data: data && (await this.#vault.read(context(key), data)),
+      })),
+    )
+  }
+
+  removeRange(prefix: StorageKey): Promise<void> {
+    return this.#inner.removeRange(prefix)
+  }
+
+  /**
+   * Rewrites every stored value the way the vault now writes (sealed or plain), one document
+   * at a time; safe to run again after an interruption.
+   */
+  async reseal(onProgress?: (done: number, total: number) => void): Promise<void> {
+    const all = await this.#inner.loadRange([])
+    let done = 0
+    for (const { key, data } of all) {
+      if (data && !this.#vault.settled(data)) {
+        const plain = await this.#vault.read(context(key), data)
+        await this.#inner.save(key, await this.#vault.seal(context(key), plain))
+      }
+      onProgress?.(++done, all.length)
+    }
+  }
+}
+
+function context(key: StorageKey): string {
+  return `documents/${key.join('/')}`
+}

@@ -1,0 +1,126 @@
+import { expect, test, type Page } from '@playwright/test'
+import { openChat, send } from './support/chat.ts'
+import { chooseFile } from './support/choose-file.ts'
+import { openDevice, trackDevices } from './support/device.ts'
+import { createWorkplace, openWorkplace } from './support/workplace.ts'
+
+// Encryption at rest: with the storage lock on, IndexedDB holds none of the chat text or file
+// bytes, and the app opens its data only with the passphrase.
+const devices = trackDevices()
+const PASSPHRASE = 'violet harbour compass'
+const CHAT = 'Quarterly plan: meet at the lighthouse'
+const FILE_MARK = 'FILE-CONTENT-MARKER-7f3a'
+
+/** Every value of every Peerplace database, as text (bytes read as Latin-1), for searching. */
+function rawStorage(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const parts: string[] = []
+    const show = (value: unknown): string => {
+      if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
+        const bytes = value instanceof Uint8Array ? value : new Uint8Array(value)
+        let text = ''
+        for (let i = 0; i < bytes.length; i += 8192) {
+          text += String.fromCharCode(...bytes.subarray(i, i + 8192))
+        }
+        return text
+      }
+      if (typeof value === 'object' && value !== null) {
+        return Object.values(value as Record<string, unknown>)
+          .map(show)
+          .join('|')
+      }
+      return String(value)
+    }
+    for (const { name } of await indexedDB.databases()) {
+      if (!name?.startsWith('peerplace')) continue
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name)
+        request.onsuccess = () => resolve(request.result)
+        request.onerror = () => reject(request.error)
+      })
+      for (const store of [...db.objectStoreNames]) {
+        const values = await new Promise<unknown[]>((resolve, reject) => {
+          const request = db.transaction(store).objectStore(store).getAll()
+          request.onsuccess = () => resolve(request.result)
+          request.onerror = () => reject(request.error)
+        })
+        parts.push(...values.map(show))
+      }
+      db.close()
+    }
+    return parts.join('\n')
+  })
+}
+
+/** Stored byte values in the sealed layout (they start with "PPv1"). */
+const sealedValues = (raw: string) => raw.split(/\n|\|/).filter((v) => v.startsWith('PPv1')).length
+
+async function openData(page: Page) {
+  await page.getByTestId('open-data').click()
+  return page.getByTestId('data-dialog').getByTestId('storage-lock')
+}
+
+test('with the storage lock on, IndexedDB holds no chat text or file bytes, and opens only with the passphrase', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Harbour')
+  await openChat(ann.page)
+  await send(ann.page, CHAT)
+  await ann.page.getByTestId('tab-files').click()
+  await chooseFile(
+    ann.page.getByTestId('files-input'),
+    'notes.txt',
+    Buffer.from(FILE_MARK.repeat(50)),
+  )
+  await expect(ann.page.getByTestId('file-item')).toHaveCount(1)
+  // Before: the text is there for anyone who reads the disk (this is what the lock changes).
+  await expect.poll(async () => (await rawStorage(ann.page)).includes(CHAT)).toBe(true)
+  expect((await rawStorage(ann.page)).includes(FILE_MARK)).toBe(true)
+
+  const lock = await openData(ann.page)
+  await lock.getByTestId('lock-passphrase').fill(PASSPHRASE)
+  await lock.getByTestId('lock-passphrase-repeat').fill(PASSPHRASE)
+  await lock.getByTestId('lock-enable').click()
+  await expect(lock.getByTestId('lock-done')).toBeVisible({ timeout: 60_000 })
+  // Written after the lock is on: sealed as it is stored.
+  await ann.page.getByTestId('data-dialog').getByRole('button', { name: 'Close' }).click()
+  await openChat(ann.page)
+  await send(ann.page, 'second thought after locking')
+
+  await expect
+    .poll(async () => {
+      const raw = await rawStorage(ann.page)
+      return [raw.includes(CHAT), raw.includes(FILE_MARK), raw.includes('second thought')]
+    })
+    .toEqual([false, false, false])
+  expect(sealedValues(await rawStorage(ann.page))).toBeGreaterThan(3)
+
+  // A new start asks for the passphrase; a wrong one is refused and opens nothing.
+  await ann.page.reload()
+  await expect(ann.page.getByTestId('unlock-screen')).toBeVisible()
+  await ann.page.getByTestId('unlock-passphrase').fill('not the passphrase')
+  await ann.page.getByTestId('unlock-submit').click()
+  await expect(ann.page.getByTestId('unlock-error')).toContainText('does not unlock', {
+    timeout: 60_000,
+  })
+  await ann.page.getByTestId('unlock-passphrase').fill(PASSPHRASE)
+  await ann.page.getByTestId('unlock-submit').click()
+  await expect(ann.page.getByTestId('unlock-screen')).toHaveCount(0, { timeout: 60_000 })
+  await openWorkplace(ann.page, 'Harbour')
+  await openChat(ann.page)
+  await expect(ann.page.getByText(CHAT)).toBeVisible()
+  await expect(ann.page.getByText('second thought after locking')).toBeVisible()
+
+  // Off again: stored plain, and the app opens without asking.
+  const unlockAgain = await openData(ann.page)
+  await unlockAgain.getByTestId('lock-passphrase').fill(PASSPHRASE)
+  await unlockAgain.getByTestId('lock-disable').click()
+  await expect(unlockAgain.getByTestId('lock-done')).toBeVisible({ timeout: 60_000 })
+  expect(sealedValues(await rawStorage(ann.page))).toBe(0)
+  await ann.page.reload()
+  await expect(ann.page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', /.+/)
+  await expect(ann.page.getByTestId('unlock-screen')).toHaveCount(0)
+})
