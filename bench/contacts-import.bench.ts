@@ -9,7 +9,12 @@
  *
  * The file: 3.0 cards as phones export them (structured names, one to three phones with TYPE or
  * Apple X-ABLabel labels, emails, half with an address, some notes, birthdays and categories).
+ * It is handed to the input by path, so the browser reads it as it does a file the user picks (a
+ * buffer would be decoded from base64 by a script in the page, a 1 s task that is not the app's).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { median, type BenchContext, type Metric } from './harness.ts'
 
@@ -50,6 +55,8 @@ function vcardFile(count: number): string {
 interface Run {
   importMs: number
   longestTaskMs: number
+  /** When the longest task started, in ms after the file was chosen. */
+  longestTaskAt: number
   longTasks: number
 }
 
@@ -61,7 +68,7 @@ async function openContacts(page: Page, url: string): Promise<void> {
   await page.getByTestId('contacts-panel').waitFor({ timeout: 60_000 })
 }
 
-async function importOnce(ctx: BenchContext, url: string, file: Buffer): Promise<Run> {
+async function importOnce(ctx: BenchContext, url: string, file: string): Promise<Run> {
   const browser = await ctx.browser()
   const context = await browser.newContext()
   try {
@@ -83,11 +90,7 @@ async function importOnce(ctx: BenchContext, url: string, file: Buffer): Promise
       )
     })
     await openContacts(page, url)
-    await page.getByTestId('contacts-import-input').setInputFiles({
-      name: 'contacts-5000.vcf',
-      mimeType: 'text/vcard',
-      buffer: file,
-    })
+    await page.getByTestId('contacts-import-input').setInputFiles(file)
     const handle = await page
       .waitForFunction(
         (count) => {
@@ -111,9 +114,20 @@ async function importOnce(ctx: BenchContext, url: string, file: Buffer): Promise
         __tasks: { start: number; duration: number }[]
         __chosen: number
       }
-      return w.__tasks.filter((t) => t.start + t.duration >= w.__chosen).map((t) => t.duration)
+      return w.__tasks
+        .filter((t) => t.start + t.duration >= w.__chosen)
+        .map((t) => ({ at: t.start - w.__chosen, duration: t.duration }))
     })
-    return { importMs, longestTaskMs: Math.max(0, ...tasks), longTasks: tasks.length }
+    const longest = tasks.reduce((a, b) => (b.duration > a.duration ? b : a), {
+      at: 0,
+      duration: 0,
+    })
+    return {
+      importMs,
+      longestTaskMs: longest.duration,
+      longestTaskAt: longest.at,
+      longTasks: tasks.length,
+    }
   } finally {
     await context.close()
   }
@@ -122,16 +136,24 @@ async function importOnce(ctx: BenchContext, url: string, file: Buffer): Promise
 export async function run(ctx: BenchContext): Promise<Metric[]> {
   await ctx.ensureBuilt()
   const { url } = await ctx.server()
-  const file = Buffer.from(vcardFile(CONTACTS))
-  ctx.log(`file: ${CONTACTS} cards, ${(file.length / 1e6).toFixed(1)} MB`)
+  const text = vcardFile(CONTACTS)
+  const dir = mkdtempSync(join(tmpdir(), 'peerplace-contacts-import-'))
+  const file = join(dir, `contacts-${CONTACTS}.vcf`)
+  writeFileSync(file, text)
+  ctx.log(`file: ${CONTACTS} cards, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB`)
   const runs: Run[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const r = await importOnce(ctx, url, file)
-    ctx.log(
-      `run ${i + 1}: ${Math.round(r.importMs)} ms to all listed; ${r.longTasks} tasks of 50 ms or ` +
-        `more, the longest ${Math.round(r.longestTaskMs)} ms`,
-    )
-    runs.push(r)
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const r = await importOnce(ctx, url, file)
+      ctx.log(
+        `run ${i + 1}: ${Math.round(r.importMs)} ms to all listed; ${r.longTasks} tasks of 50 ms ` +
+          `or more, the longest ${Math.round(r.longestTaskMs)} ms (from ` +
+          `+${Math.round(r.longestTaskAt)} ms)`,
+      )
+      runs.push(r)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
   return [
     {

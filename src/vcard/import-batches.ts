@@ -14,8 +14,11 @@ export interface BatchImportOptions {
   pause?: () => Promise<void>
 }
 
-const FIRST_BATCH = 50
-const MAX_BATCH = 2000
+/** Small: the first batch runs cold (code not yet optimised) and can take ten times as long. */
+const FIRST_BATCH = 10
+const MAX_BATCH = 1000
+/** How much faster than the last a batch may grow: one quick batch must not make the next long. */
+const MAX_GROWTH = 1.5
 const INDEX_SLICE = 1000
 
 /**
@@ -62,7 +65,7 @@ export async function importInBatches(
     total.ids.push(...result.ids)
     done = Math.min(contacts.length, done + size)
     options.onProgress?.(done, contacts.length)
-    const factor = Math.max(0.5, Math.min(2, budget / Math.max(took, 1)))
+    const factor = Math.max(0.5, Math.min(MAX_GROWTH, budget / Math.max(took, 1)))
     size = Math.max(10, Math.min(MAX_BATCH, Math.round(size * factor)))
     if (done < contacts.length) await pause()
   }

@@ -117,6 +117,11 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     return this.#index.search(query).map((id) => this.#contacts.get(id)!)
   }
 
+  /** How many live contacts there are (binned ones with `deleted`), without listing them. */
+  count(query: { deleted?: boolean } = {}): number {
+    return this.#index.count(query.deleted ?? false)
+  }
+
   tags(): { tag: string; count: number }[] {
     return this.#index.tagCounts()
   }

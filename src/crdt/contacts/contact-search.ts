@@ -149,6 +149,13 @@ export class ContactIndex {
     return out
   }
 
+  /** How many live (or, with `deleted`, binned) contacts there are. */
+  count(deleted = false): number {
+    let n = 0
+    for (const entry of this.#entries.values()) if (entry.deleted === deleted) n++
+    return n
+  }
+
   /** Every tag on a live contact with its count, most used first. */
   tagCounts(): { tag: string; count: number }[] {
     const counts = new Map<string, { tag: string; count: number }>()

@@ -1,0 +1,90 @@
+import { expect, test } from '@playwright/test'
+import { writeFileSync } from 'node:fs'
+import { openDevice, trackDevices } from './support/device.ts'
+import { createWorkplace } from './support/workplace.ts'
+
+const devices = trackDevices()
+
+const COUNT = 5000
+/**
+ * The longest a key may wait for the page while the import runs. Batches take tens of
+ * milliseconds (a few hundred on this busy two-core machine); one change for the whole file
+ * held the page for 9-22 s.
+ */
+const MAX_INPUT_DELAY_MS = 2000
+
+/** 3.0 cards as a phone exports them: a name, a phone, an email. */
+function vcardFile(count: number): string {
+  const cards: string[] = []
+  for (let i = 0; i < count; i++)
+    cards.push(
+      [
+        'BEGIN:VCARD',
+        'VERSION:3.0',
+        `N:Tester;Person${i};;;`,
+        `FN:Person${i} Tester`,
+        `TEL;type=CELL:+1 555 ${String(i).padStart(5, '0')}`,
+        `EMAIL;type=INTERNET:p${i}@example.com`,
+        'END:VCARD',
+      ].join('\r\n'),
+    )
+  return cards.join('\r\n') + '\r\n'
+}
+
+test('the page takes typing and scrolls while 5,000 contacts import', async ({ browser }) => {
+  test.setTimeout(240_000)
+  const file = test.info().outputPath('contacts-5000.vcf')
+  writeFileSync(file, vcardFile(COUNT))
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  const { page } = ann
+  await createWorkplace(page, 'Acme')
+  await page.getByTestId('tab-contacts').click()
+  await expect(page.getByTestId('contacts-panel')).toBeVisible()
+  // How long each key waited for the page before its handler ran.
+  await page.evaluate(() => {
+    const w = window as unknown as { __keyDelays: number[] }
+    w.__keyDelays = []
+    document.addEventListener('keydown', (e) => w.__keyDelays.push(performance.now() - e.timeStamp))
+  })
+
+  await page.getByTestId('contacts-import-input').setInputFiles(file)
+  const progress = page.getByTestId('contacts-import-progress')
+  await expect(progress, 'the import to start writing').toContainText('Importing', {
+    timeout: 60_000,
+  })
+  // Enough rows have arrived to scroll the list.
+  await expect
+    .poll(() => page.getByTestId('contact-row').count(), { message: 'rows to be listed' })
+    .toBeGreaterThanOrEqual(40)
+
+  const pane = page.getByTestId('contacts-list-pane')
+  await pane.hover()
+  await page.mouse.wheel(0, 600)
+  await expect
+    .poll(() => pane.evaluate((el) => el.scrollTop), { message: 'the list to scroll' })
+    .toBeGreaterThan(0)
+  const search = page.getByTestId('contacts-search')
+  await search.click()
+  await search.pressSequentially('Person12', { delay: 20 })
+  await expect(search).toHaveValue('Person12')
+
+  // All of it happened while the import was still writing.
+  await expect(progress).toContainText('Importing')
+  const done = await progress.textContent()
+  expect(Number(/Importing (\d+) of/.exec(done ?? '')?.[1])).toBeLessThan(COUNT)
+  const delays = await page.evaluate(
+    () => (window as unknown as { __keyDelays: number[] }).__keyDelays,
+  )
+  expect(delays).toHaveLength('Person12'.length)
+  expect(Math.max(...delays)).toBeLessThan(MAX_INPUT_DELAY_MS)
+
+  // The search applies to what the import wrote, and the import finishes.
+  await expect(page.getByTestId('contacts-import-result')).toContainText(`${COUNT} new`, {
+    timeout: 180_000,
+  })
+  await expect(page.getByTestId('contacts-count')).toHaveText(String(COUNT))
+  const names = await page.getByTestId('contact-row-name').allTextContents()
+  expect(names.length).toBeGreaterThan(0)
+  for (const name of names) expect(name).toContain('Person12')
+})
