@@ -104,7 +104,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 10))
 describe('signals of an open connection when its signaling is down', () => {
   it('travel through another signaling (the mesh) to the same connection', async () => {
     const [a, b] = [randomPeerId(), randomPeerId()]
-    const [pendingsA, pendingsB]: FakePending[][] = [[], []]
+    const [pendingsA, pendingsB]: [FakePending[], FakePending[]] = [[], []]
     const [onA, onB] = [
       device(a, new OpenSessions(), pendingsA),
       device(b, new OpenSessions(), pendingsB),
@@ -143,7 +143,7 @@ describe('signals of an open connection when its signaling is down', () => {
 
   it('prefer a first-contact signaling that is up over the mesh', async () => {
     const [a, b] = [randomPeerId(), randomPeerId()]
-    const [pendingsA, pendingsB]: FakePending[][] = [[], []]
+    const [pendingsA, pendingsB]: [FakePending[], FakePending[]] = [[], []]
     const [onA, onB] = [
       device(a, new OpenSessions(), pendingsA),
       device(b, new OpenSessions(), pendingsB),
