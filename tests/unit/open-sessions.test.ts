@@ -166,4 +166,27 @@ describe('signals of an open connection when its signaling is down', () => {
     expect(secondA.sent).toBe(1)
     expect(meshA.sent).toBe(0)
   })
+
+  it('of a manually paired connection go through a signaling, not back to a person', async () => {
+    const [a, b] = [randomPeerId(), randomPeerId()]
+    const [pendingsA, pendingsB]: [FakePending[], FakePending[]] = [[], []]
+    const [onA, onB] = [
+      device(a, new OpenSessions(), pendingsA),
+      device(b, new OpenSessions(), pendingsB),
+    ]
+    const [manualA, manualB] = carrierPair('manual', a, b)
+    const [relayA, relayB] = carrierPair('relay', a, b)
+    const paired = onA(manualA)
+    onB(manualB)
+    onA(relayA)
+    onB(relayB)
+    await paired.connect(b)
+    await settle()
+    const manualSent = manualA.sent
+    pendingsA[0]!.emit({ type: 'offer', sdp: 'v=0 restart' })
+    await settle()
+    expect(pendingsB[0]!.received.at(-1)).toEqual({ type: 'offer', sdp: 'v=0 restart' })
+    expect(manualA.sent).toBe(manualSent)
+    expect(relayA.sent).toBe(1)
+  })
 })
