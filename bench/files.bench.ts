@@ -34,25 +34,38 @@ async function poll<T>(what: string, read: () => Promise<T>, done: (v: T) => boo
   }
 }
 
-/** Raw data channel MB/s from the receiver's first to last byte. */
-async function rawRun(a: FilesDevice, b: FilesDevice): Promise<number> {
+/**
+ * Raw data channel MB/s from the receiver's first to last byte, and the sender's local
+ * candidate type ('relay' through TURN).
+ */
+export async function rawRun(
+  a: FilesDevice,
+  b: FilesDevice,
+  bytes = THROUGHPUT_BYTES,
+): Promise<{ mbps: number; candidateType: string | null }> {
   const offer = await a.page.evaluate(() => window.filesDriver.raw.offer())
   const answer = await b.page.evaluate((sdp) => window.filesDriver.raw.answer(sdp), offer)
   await a.page.evaluate((sdp) => window.filesDriver.raw.accept(sdp), answer)
-  await a.page.evaluate((bytes) => window.filesDriver.raw.send(bytes), THROUGHPUT_BYTES)
+  await a.page.evaluate((total) => window.filesDriver.raw.send(total), bytes)
   const got = await poll(
     'raw bytes',
     () => b.page.evaluate(() => window.filesDriver.raw.received()),
-    (r) => r.bytes >= THROUGHPUT_BYTES,
+    (r) => r.bytes >= bytes,
   )
+  const candidateType = await a.page.evaluate(() => window.filesDriver.raw.candidateType())
   await Promise.all([a, b].map((d) => d.page.evaluate(() => window.filesDriver.raw.close())))
-  return THROUGHPUT_BYTES / MB / ((got.lastAt - got.firstAt) / 1000)
+  return { mbps: bytes / MB / ((got.lastAt - got.firstAt) / 1000), candidateType }
 }
 
 /** App MB/s: `a` adds a fresh file, `b` downloads it; checks the stored bytes' SHA-256. */
-async function appRun(a: FilesDevice, b: FilesDevice, seed: number): Promise<number> {
+export async function appRun(
+  a: FilesDevice,
+  b: FilesDevice,
+  seed: number,
+  bytes = THROUGHPUT_BYTES,
+): Promise<number> {
   const file = await a.page.evaluate(([size, s]) => window.filesDriver.generate(size, s), [
-    THROUGHPUT_BYTES,
+    bytes,
     seed,
   ] as const)
   await b.page.evaluate(([id, peer]) => window.filesDriver.download(id, [peer]), [
@@ -66,7 +79,7 @@ async function appRun(a: FilesDevice, b: FilesDevice, seed: number): Promise<num
   )
   const stored = await b.page.evaluate((id) => window.filesDriver.storedSha256(id), file.fileId)
   if (stored !== file.sha256) throw new Error('the received file does not match the original')
-  return THROUGHPUT_BYTES / MB / ((timing!.doneAt - timing!.startedAt) / 1000)
+  return bytes / MB / ((timing!.doneAt - timing!.startedAt) / 1000)
 }
 
 async function heapMb(cdp: CDPSession): Promise<number> {
@@ -124,7 +137,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
     const raw: number[] = []
     const app: number[] = []
     for (let i = 0; i < RUNS; i++) {
-      raw.push(await rawRun(a, b))
+      raw.push((await rawRun(a, b)).mbps)
       app.push(await appRun(a, b, i + 1))
       ctx.log(`run ${i + 1}: raw ${raw[i]!.toFixed(1)} MB/s, app ${app[i]!.toFixed(1)} MB/s`)
     }

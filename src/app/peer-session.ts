@@ -21,6 +21,7 @@ import {
   type FailoverSignaling,
   type SignalingEndpoint,
 } from '../peer/signaling/failover-signaling.ts'
+import { OpenSessions } from '../peer/signaling/open-sessions.ts'
 import { createManualSignaling } from '../peer/signaling/manual-signaling.ts'
 import { createPeerJsSignaling, peerJsServerFromUrl } from '../peer/signaling/peerjs-signaling.ts'
 import { relayEndpoint } from '../peer/signaling/relay-endpoint.ts'
@@ -114,6 +115,8 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     self: identity.peerId,
     iceServers: settings.iceServers,
     rtcConfig: () => ice.current(),
+    // Restart signals of open connections may cross to another signaling (e.g. the mesh).
+    openSessions: new OpenSessions(),
   }
   const endpoints = firstContactEndpoints(settings, relays, identity, platform, signalingOptions)
   const mesh = new ResumableMesh(identity.peerId)

@@ -42,5 +42,9 @@ export interface ConnectionStatus {
   readonly state: SignalingState
   /** Which endpoint is in use, for people to read ("relay wss://example.org/relay"). */
   readonly endpoint: string
+  /** Every signaling endpoint was tried and none answers (the device keeps trying). */
+  readonly unanswered?: boolean
+  /** How many endpoints are tried in turn. */
+  readonly endpointCount?: number
   on(event: 'state', listener: (state: SignalingState) => void): () => void
 }

@@ -43,6 +43,8 @@ export async function openFilesDevice(
   bench: FilesBench,
   context?: BrowserContext,
   chunkSize?: number,
+  /** The ICE configuration of its connections (e.g. TURN only); none by default. */
+  rtc?: { iceServers: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy },
 ): Promise<FilesDevice> {
   const ctx = context ?? (await browser.newContext({ acceptDownloads: true }))
   const errors: string[] = []
@@ -51,10 +53,10 @@ export async function openFilesDevice(
     page.on('pageerror', (error) => errors.push(error.message))
     await page.goto(bench.pageUrl)
     await page.waitForFunction(() => 'filesDriver' in window, undefined, { timeout: 60_000 })
-    const peer = await page.evaluate(([url, size]) => window.filesDriver.start(url, size), [
-      bench.relayUrl,
-      chunkSize,
-    ] as const)
+    const peer = await page.evaluate(
+      ([url, size, ice]) => window.filesDriver.start(url, size, ice),
+      [bench.relayUrl, chunkSize, rtc] as const,
+    )
     return { page, peer }
   }
   const first = await open()

@@ -69,12 +69,21 @@ function generatedPart(index: number, seed: number, size: number): Uint8Array {
 }
 
 const driver = {
-  /** Starts this device; `chunkSize` sets the size files added here are cut into. */
-  async start(relayUrl: string, chunkSize?: number): Promise<string> {
+  /**
+   * Starts this device; `chunkSize` sets the size files added here are cut into; `rtc` the
+   * ICE configuration of its connections and of the raw baseline (none by default).
+   */
+  async start(
+    relayUrl: string,
+    chunkSize?: number,
+    rtc?: { iceServers: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy },
+  ): Promise<string> {
     const identity = await loadOrCreateIdentity(await createIdbKeyStore({ dbName: 'files-e2e-id' }))
     self = identity
     const carrier = createRelayCarrier({ url: relayUrl, identity })
-    const options = { self: identity.peerId, iceServers: [] }
+    const ice = rtc ?? { iceServers: [] }
+    raw.config = ice
+    const options = { self: identity.peerId, iceServers: ice.iceServers, rtcConfig: () => ice }
     mesh = createMesh({
       identity,
       signaling: createCarrierSignaling(carrier, options),
@@ -94,6 +103,9 @@ const driver = {
     files.serveScope(SCOPE, { mayFetch: () => null })
     return identity.peerId
   },
+  /** The local candidate type of the link to `peer` ('relay' through TURN), or null. */
+  linkCandidateType: async (peer: string) =>
+    (await mesh?.linkTo(peer as PeerId)?.stats())?.localCandidateType ?? null,
   group: (peers: string[]) => mesh!.setGroup(GROUP, peers as PeerId[]),
   linked: (): string[] => [...(mesh?.linkedPeers() ?? [])],
   diagnostics: () => ({ relay: relayState(), logs: logs.slice(-20) }),

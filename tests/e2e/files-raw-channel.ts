@@ -5,13 +5,15 @@
  */
 export class RawChannel {
   #pc: RTCPeerConnection | undefined
+  /** The ICE part of the connections it makes (e.g. TURN only); none by default. */
+  config: RTCConfiguration = { iceServers: [] }
   #channel: RTCDataChannel | undefined
   #received = 0
   #firstAt = 0
   #lastAt = 0
 
   async offer(): Promise<string> {
-    const pc = (this.#pc = new RTCPeerConnection({ iceServers: [] }))
+    const pc = (this.#pc = new RTCPeerConnection(this.config))
     this.#use(pc.createDataChannel('raw', { ordered: true }))
     await pc.setLocalDescription(await pc.createOffer())
     await gathered(pc)
@@ -19,7 +21,7 @@ export class RawChannel {
   }
 
   async answer(offer: string): Promise<string> {
-    const pc = (this.#pc = new RTCPeerConnection({ iceServers: [] }))
+    const pc = (this.#pc = new RTCPeerConnection(this.config))
     pc.ondatachannel = ({ channel }) => this.#use(channel)
     await pc.setRemoteDescription({ type: 'offer', sdp: offer })
     await pc.setLocalDescription(await pc.createAnswer())
@@ -57,6 +59,11 @@ export class RawChannel {
     return { bytes: this.#received, firstAt: this.#firstAt, lastAt: this.#lastAt }
   }
 
+  /** The local candidate type of the selected pair ('relay' through TURN), or null. */
+  async candidateType(): Promise<string | null> {
+    return this.#pc ? selectedLocalType(await this.#pc.getStats()) : null
+  }
+
   close(): void {
     this.#pc?.close()
   }
@@ -72,6 +79,17 @@ export class RawChannel {
       this.#lastAt = now
     }
   }
+}
+
+/** The local candidate type of a stats report's selected candidate pair. */
+export function selectedLocalType(report: RTCStatsReport): string | null {
+  for (const stats of report.values() as IterableIterator<Record<string, unknown>>) {
+    if (stats.type !== 'transport' || typeof stats.selectedCandidatePairId !== 'string') continue
+    const pair = report.get(stats.selectedCandidatePairId) as { localCandidateId?: string }
+    const local = pair?.localCandidateId ? report.get(pair.localCandidateId) : undefined
+    return (local as { candidateType?: string } | undefined)?.candidateType ?? null
+  }
+  return null
 }
 
 function gathered(pc: RTCPeerConnection): Promise<void> {

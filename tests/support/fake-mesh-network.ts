@@ -53,7 +53,9 @@ export async function createMeshNetwork(count: number, options: MeshNetworkOptio
     const mesh = createMesh({
       identity,
       signaling,
-      createLink: options.createLink ?? ((args) => createLink({ ...args, options: { log } })),
+      createLink:
+        options.createLink ??
+        ((args) => createLink({ ...args, options: { ...args.options, log } })),
       createMeshSignaling: (carrier) => meshSignaling.create(identity.peerId, carrier),
       ...(options.authorize
         ? { authorize: (peer: PeerId) => options.authorize?.(identity.peerId, peer) ?? true }

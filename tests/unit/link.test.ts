@@ -317,6 +317,53 @@ describe('open link', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(850)
   })
 
+  it('keeps restarting past the window while keepRestarting says the peer is around', async () => {
+    const pipes = createMemoryPipePair()
+    const fromB = tapPipe(pipes[1])
+    const toB = tapPipe(pipes[0])
+    toB.pipe.restartPath = () => {}
+    let around = true
+    const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    const { a } = await linkedPair(
+      { ...options, pathRestartWindowMs: 300, keepRestarting: () => around },
+      [toB.pipe, fromB.pipe],
+    )
+    const closed = closeOf(a)
+    fromB.muted = true
+    // Well past silence (300) plus the window (300): only keepRestarting holds the link.
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    expect(a.state).toBe('open')
+    expect(a.path).toBe('restarting')
+
+    fromB.muted = false
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(a.path).toBe('ok')
+    fromB.muted = true
+    await new Promise((resolve) => setTimeout(resolve, 900))
+    expect(a.state).toBe('open')
+    const stopped = Date.now()
+    around = false
+    expect((await closed).reason).toBe('timeout')
+    expect(Date.now() - stopped).toBeLessThan(500)
+  })
+
+  it('gives up a held path after pathHoldMaxMs even while keepRestarting says yes', async () => {
+    const pipes = createMemoryPipePair()
+    const fromB = tapPipe(pipes[1])
+    const toB = tapPipe(pipes[0])
+    toB.pipe.restartPath = () => {}
+    const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    const { a } = await linkedPair(
+      { ...options, pathRestartWindowMs: 200, pathHoldMaxMs: 700, keepRestarting: () => true },
+      [toB.pipe, fromB.pipe],
+    )
+    const closed = closeOf(a)
+    const started = Date.now()
+    fromB.muted = true
+    expect((await closed).reason).toBe('timeout')
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+  })
+
   it("enters 'restarting' at once when the pipe reports its path lost", async () => {
     const pipes = createMemoryPipePair()
     const toB = tapPipe(pipes[0])

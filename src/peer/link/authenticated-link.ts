@@ -332,7 +332,8 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
 
   /**
    * A peer silent past `offlineAfterMs` is offline, unless the pipe can restart its path: then
-   * the link waits up to `pathRestartWindowMs` more for the peer on the restarted path.
+   * the link waits up to `pathRestartWindowMs` more for the peer on the restarted path, and
+   * longer while `keepRestarting` says the peer is still around.
    */
   #checkSilence(): void {
     const silent = this.silentForMs
@@ -340,9 +341,20 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     const restartable = this.#main.pipe.restartPath !== undefined
     if (restartable && this.#path === 'ok') return this.#pathLost(true)
     const window = this.#options.now() - this.#pathLostAt
-    if (!restartable || window > this.#options.pathRestartWindowMs) {
+    if (!restartable || (window > this.#options.pathRestartWindowMs && !this.#held(window))) {
       const detail = restartable ? '; an ICE restart did not bring the path back' : ''
       this.#terminate('timeout', `silent for ${Math.round(silent)} ms${detail}`, true)
+    }
+  }
+
+  /** Whether a lost path past its restart window is still worth waiting for. */
+  #held(window: number): boolean {
+    if (window > this.#options.pathHoldMaxMs) return false
+    try {
+      return this.#options.keepRestarting()
+    } catch (error) {
+      this.#options.log(`keepRestarting threw: ${String(error)}`)
+      return false
     }
   }
 

@@ -12,6 +12,15 @@ export interface LinkOptions {
    * 'timeout'. Default 20 000 ms.
    */
   pathRestartWindowMs?: number
+  /**
+   * Asked each time a lost path outlasts `pathRestartWindowMs`: true keeps the link restarting
+   * (the peer is known to be around, e.g. still present on signaling, so the path is what is
+   * gone and a restart brings it back sooner than a fresh dial), for up to `pathHoldMaxMs`
+   * after the loss. Default: never.
+   */
+  keepRestarting?: () => boolean
+  /** Upper bound of a lost path's wait while `keepRestarting` says yes. Default 10 min. */
+  pathHoldMaxMs?: number
   /** The handshake must finish within this. Default 10 000 ms. */
   handshakeTimeoutMs?: number
   /** Invalid frames tolerated before closing with 'protocol-error'. Default 10. */
@@ -37,6 +46,8 @@ export function resolveLinkOptions(options: LinkOptions = {}): ResolvedLinkOptio
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
     offlineAfterMs: options.offlineAfterMs ?? 3000,
     pathRestartWindowMs: options.pathRestartWindowMs ?? 20_000,
+    keepRestarting: options.keepRestarting ?? (() => false),
+    pathHoldMaxMs: options.pathHoldMaxMs ?? 600_000,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
     maxViolations: options.maxViolations ?? 10,
     maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,

@@ -15,6 +15,8 @@ export type LinkFactory = (args: {
   pipe: DataPipe
   identity: Identity
   expectedPeer?: PeerId
+  /** See LinkOptions.keepRestarting. */
+  options?: { keepRestarting?: () => boolean }
 }) => Promise<Link>
 
 export interface DialerDeps {
@@ -43,6 +45,8 @@ export interface DialerDeps {
    * back soon after the path.
    */
   readonly present?: (peer: PeerId) => boolean
+  /** Whether a link to `peer` whose path is lost should keep restarting it (the peer is around). */
+  readonly keepPath?: (peer: PeerId) => boolean
 }
 
 /** Upper bound of the retry delay while the peer is still present on signaling. */
@@ -227,7 +231,13 @@ export class Dialer {
   }
 
   #authenticate(pipe: DataPipe, peer: PeerId): Promise<Link> {
-    return this.#deps.createLink({ pipe, identity: this.#deps.identity, expectedPeer: peer })
+    const keepPath = this.#deps.keepPath
+    return this.#deps.createLink({
+      pipe,
+      identity: this.#deps.identity,
+      expectedPeer: peer,
+      ...(keepPath ? { options: { keepRestarting: () => keepPath(peer) } } : {}),
+    })
   }
 
   #adopt(link: Link, dialedBy: PeerId): void {

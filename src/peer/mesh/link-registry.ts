@@ -18,7 +18,7 @@ interface Entry {
 /**
  * The one link per peer the mesh uses, whichever groups want it. When both peers dialled
  * each other, both keep the link dialled by the lower peer ID, so the two sides agree
- * without talking. Every link is checked with `authorize` first; refused peers stay refused
+ * without talking (a link restarting a lost path always gives way). Every link is checked with `authorize` first; refused peers stay refused
  * until `reauthorize` finds them allowed again.
  */
 export class LinkRegistry extends Emitter<LinkRegistryEvents> {
@@ -60,7 +60,9 @@ export class LinkRegistry extends Emitter<LinkRegistryEvents> {
     const existing = this.#entries.get(peer)
     if (existing) {
       const keeper = this.#self < peer ? this.#self : peer
-      if (existing.dialedBy === keeper && dialedBy !== keeper) {
+      // A link still restarting a lost path gives way to any new one: the new one works.
+      const stuck = existing.link.path === 'restarting'
+      if (existing.dialedBy === keeper && dialedBy !== keeper && !stuck) {
         link.close('duplicate link')
         return false
       }

@@ -170,6 +170,8 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       dialTimeoutMs: options.dialTimeoutMs ?? 20_000,
       dialFailed: (peer, reason) => this.emit('dial-failed', { peer, reason }),
       present: (peer) => this.#presentOnSignaling(peer),
+      // A lost path is worth restarting while the peer is around: restart signals reach it.
+      keepPath: (peer) => this.#presentOnSignaling(peer) || this.#router.reachableAround(peer),
     })
     this.#wire()
   }
@@ -195,6 +197,10 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       this.#unsubscribe.push(
         signaling.on('pipe', ({ peer, pipe }) => this.#dialer.accept(peer, pipe)),
         signaling.on('peer-joined', ({ peer }) => {
+          // It came back (a reload, a new network): a link still restarting its old path is dead.
+          if (this.#registry.links.get(peer)?.path === 'restarting') {
+            this.#registry.close(peer, 'the peer reappeared on signaling')
+          }
           if (this.#wanted.has(peer)) this.#dialer.retrySoon(peer)
         }),
       )

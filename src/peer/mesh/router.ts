@@ -84,6 +84,11 @@ export class Router {
     return this.#deps.links().has(peer) || this.#routes.nextHop(peer) !== undefined
   }
 
+  /** Heard from recently through some other neighbour than the peer itself. */
+  reachableAround(peer: PeerId): boolean {
+    return this.#routes.nextHop(peer, peer) !== undefined
+  }
+
   reachablePeers(): PeerId[] {
     return [...new Set([...this.#deps.links().keys(), ...this.#routes.peers()])]
   }
@@ -142,11 +147,13 @@ export class Router {
     if (!envelope || envelope.to === undefined) return false
     const links = this.#deps.links()
     const direct = links.get(envelope.to)
-    if (direct) return this.#transmit(direct, envelope)
-    const via = this.#routes.nextHop(envelope.to, cameFrom)
-    const next = via !== undefined ? links.get(via) : undefined
+    // A direct link restarting its path would only queue the message: go around it, if we can.
+    if (direct && direct.path !== 'restarting') return this.#transmit(direct, envelope)
+    const via = this.#routes.nextHop(envelope.to, direct ? envelope.to : cameFrom)
+    const next = via !== undefined && via !== cameFrom ? links.get(via) : undefined
     if (next && this.#transmit(next, envelope)) return true
-    // No known route: flood it; de-duplication stops the copies.
+    // No known route: flood it (and queue it on a restarting direct link); de-duplication
+    // stops the copies.
     let sent = 0
     for (const [peer, link] of links) {
       if (peer !== cameFrom && peer !== envelope.from && this.#transmit(link, envelope)) sent++

@@ -6,6 +6,7 @@ import {
   type PendingPipe,
   type SimplePeerPipeOptions,
 } from '../transport/simple-peer-pipe.ts'
+import type { OpenSessions, SessionRoute } from './open-sessions.ts'
 import {
   byeEnvelope,
   isOffer,
@@ -40,6 +41,11 @@ export interface CarrierSignalingOptions {
   createPipe?: (options: SimplePeerPipeOptions & { connectTimeoutMs?: number }) => PendingPipe
   /** Where dropped signals are reported. Defaults to console.warn. */
   log?: (message: string) => void
+  /**
+   * Shared by the device's signalings: an open connection's later signals (ICE restarts) go
+   * through another of them when this one is down, and arrive from any of them.
+   */
+  openSessions?: OpenSessions
 }
 
 /** The ICE part of an RTCConfiguration. */
@@ -76,6 +82,8 @@ interface Session {
   readonly announce: boolean
   state: 'pending' | 'open' | 'ended'
   timer: ReturnType<typeof setTimeout> | undefined
+  /** Removes it from the shared open sessions. */
+  unbook?: (() => void) | undefined
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000
@@ -107,6 +115,7 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
   /** Recently ended sessions, so their late signals are dropped quietly. */
   readonly #ended = new Set<string>()
   readonly #unsubscribe: (() => void)[]
+  readonly #route: SessionRoute
   #closed = false
 
   constructor(carrier: SignalCarrier, options: CarrierSignalingOptions) {
@@ -125,6 +134,21 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
       forward('error'),
       carrier.on('signal', ({ from, data }) => this.#receive(from, data)),
     ]
+    const isOpen = () => this.state === 'open'
+    this.#route = {
+      kind: carrier.kind,
+      get open() {
+        return isOpen()
+      },
+      send: (peer, envelope) => carrier.send(peer, envelope),
+    }
+    // A manual exchange needs a person to carry each signal: no route for restarts.
+    const withdraw = this.#manual ? undefined : options.openSessions?.addRoute(this.#route)
+    if (withdraw) this.#unsubscribe.push(withdraw)
+  }
+
+  get #manual(): boolean {
+    return this.#carrier.kind === 'manual'
   }
 
   get kind(): SignalingKind {
@@ -256,12 +280,23 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
   }
 
   #send(session: Session, envelope: SignalEnvelope): void {
+    const sessions = this.#options.openSessions
+    const around = session.state === 'open' && session.peer !== undefined && sessions
+    if (around && (this.state !== 'open' || this.#manual))
+      return this.#sendAround(session, envelope)
     try {
       if (session.peer) this.#carrier.send(session.peer, envelope)
       else (this.#carrier as OpenSignalCarrier).sendOpen(envelope)
     } catch (error) {
-      this.#end(session, new Error(`could not send a signal: ${messageOf(error)}`))
+      if (around) this.#sendAround(session, envelope)
+      else this.#end(session, new Error(`could not send a signal: ${messageOf(error)}`))
     }
+  }
+
+  /** An open connection's signal, this signaling being down: through another one. */
+  #sendAround(session: Session, envelope: SignalEnvelope): void {
+    const sent = this.#options.openSessions?.sendAround(session.peer!, envelope, this.#route)
+    if (!sent) this.#log(`no signaling could carry a signal to ${session.peer}`)
   }
 
   #opened(session: Session, pipe: DataPipe): void {
@@ -277,6 +312,9 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
       return
     }
     pipe.on('close', () => this.#forget(session))
+    session.unbook = this.#options.openSessions?.add(peer, session.sid, (envelope) => {
+      if (envelope.kind === 'rtc' && session.state === 'open') session.pending.signal(envelope.data)
+    })
     const waiters = [...session.waiters]
     session.waiters.clear()
     for (const waiter of waiters) waiter.resolve(pipe)
@@ -310,6 +348,7 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
   }
 
   #forget(session: Session): void {
+    session.unbook?.()
     this.#invitations.delete(session.sid)
     if (!session.peer) return
     const key = `${session.peer}/${session.sid}`
@@ -340,6 +379,8 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
         session = invitation
       }
     }
+    // An open connection of another of our signalings (its own is down): hand it over.
+    if (!session && this.#options.openSessions?.deliver(from, envelope)) return
     if (envelope.kind === 'bye') {
       if (session) this.#end(session, new Error(`the peer gave up: ${envelope.reason}`))
       return

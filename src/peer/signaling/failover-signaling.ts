@@ -44,6 +44,7 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
   #round = 0
   #current: { signaling: Signaling; unsubscribe: () => void } | undefined
   #timer: unknown
+  #unanswered = false
   #closed = false
 
   constructor(options: FailoverSignalingOptions) {
@@ -60,6 +61,19 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
 
   get kind(): SignalingKind {
     return this.#current?.signaling.kind ?? this.#endpointAt(this.#index).kind
+  }
+
+  /**
+   * Every endpoint was tried since the last one was open, and none answered: the device cannot
+   * make first contact now (it keeps trying). A 'state' event is sent when this changes.
+   */
+  get unanswered(): boolean {
+    return this.#unanswered && !this.#closed
+  }
+
+  /** How many endpoints are tried in turn. */
+  get endpointCount(): number {
+    return this.#options.endpoints.length
   }
 
   /** The endpoint in use (or being tried). */
@@ -138,6 +152,7 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
   #opened(): void {
     this.#clock.clearTimeout(this.#timer)
     this.#round = 0
+    this.#unanswered = false
     // Peers it already knows (a signaling that was open before we listened) count now.
     const signaling = this.#current?.signaling
     for (const topic of this.#topics) {
@@ -157,6 +172,10 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
     const next = this.#endpointAt(this.#index).name
     this.emit('error', { message: `signaling: ${reason}; trying ${next}` })
     if (this.#index !== 0) return this.#try()
+    if (!this.#unanswered) {
+      this.#unanswered = true
+      this.emit('state', this.#state)
+    }
     const delay = backoffDelay(this.#round++, this.#options.backoff, this.#options.random)
     this.#timer = this.#clock.setTimeout(() => this.#try(), delay)
   }

@@ -30,6 +30,16 @@ export class SignalingView extends Emitter<SignalCarrierEvents> {
     return this.#current?.endpoint ?? this.#idleEndpoint
   }
 
+  /** Whether none of the endpoints answers (see FailoverSignaling.unanswered). */
+  get unanswered(): boolean {
+    return (this.#current as { unanswered?: boolean } | undefined)?.unanswered ?? false
+  }
+
+  /** How many endpoints the followed signaling tries in turn (1 when it is not a list). */
+  get endpointCount(): number {
+    return (this.#current as { endpointCount?: number } | undefined)?.endpointCount ?? 1
+  }
+
   get kind(): SignalingKind {
     return this.#current?.kind ?? this.#idleKind
   }

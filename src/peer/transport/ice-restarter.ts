@@ -13,7 +13,10 @@ export interface IceRestarterOptions {
   onGiveUp(reason: string): void
   /** Between restart attempts while the path is down. Default 2000 ms. */
   retryMs?: number
-  /** A backstop if nothing above closes a connection that stays down. Default 60 s. */
+  /**
+   * A backstop if nothing above closes a connection that stays down. Default 15 min: longer
+   * than a link holds a lost path while its peer is still around (LinkOptions.pathHoldMaxMs).
+   */
   giveUpAfterMs?: number
 }
 
@@ -47,7 +50,7 @@ export class IceRestarter {
     this.#pc = pc
     this.#options = options
     this.#retryMs = options.retryMs ?? 2000
-    this.#giveUpAfterMs = options.giveUpAfterMs ?? 60_000
+    this.#giveUpAfterMs = options.giveUpAfterMs ?? 15 * 60_000
     pc.addEventListener('iceconnectionstatechange', this.#onIceState)
   }
 
