@@ -14,18 +14,28 @@ import { chromiumLaunchOptions } from '../tests/support/browser.ts'
 import type { WrittenHistory } from './chat-history-page.ts'
 import { NAME_SHIM } from './chat-latency-probe.ts'
 import { installOpenProbe, type OpenTimes } from './chat-open-probe.ts'
+import { RendererMeter } from './renderer-meter.ts'
 
 export interface OpenOptions {
   appUrl: string
   rootDir: string
   messages: number
   runs: number
+  /** One series of `runs` opens per entry, with the page's CPU slowed that many times. */
+  cpuRates: readonly number[]
   log: (message: string) => void
 }
 
 export interface OpenRun extends OpenTimes {
   /** When the page's DOM had been quiet for a while after the newest message was shown. */
   settled?: number
+}
+
+/** The opens at one CPU throttling rate; a failed open is reported, not thrown. */
+export interface OpenSeries {
+  rate: number
+  runs: OpenRun[]
+  failures: string[]
 }
 
 const DAY_MS = 24 * 3600_000
@@ -95,6 +105,7 @@ export async function openOnce(
   dir: string,
   appUrl: string,
   history: WrittenHistory,
+  rate = 1,
 ): Promise<OpenRun> {
   const context = await launch(dir)
   try {
@@ -104,9 +115,11 @@ export async function openOnce(
       newestId: history.newestId,
     })
     const page = await firstPage(context)
-    await page.goto(appUrl)
+    const meter = await RendererMeter.attach(page)
+    await meter.throttle(rate)
+    await page.goto(appUrl, { timeout: 30_000 * rate })
     const read = () => page.evaluate(() => ({ ...window.chatOpenTimes, now: performance.now() }))
-    const deadline = Date.now() + 60_000
+    const deadline = Date.now() + 60_000 * rate
     for (;;) {
       const times = await read()
       const quiet = times.lastChange !== undefined && times.now - times.lastChange > QUIET_MS
@@ -122,10 +135,14 @@ export async function openOnce(
   }
 }
 
-/** Writes the history once, then opens it `runs` times, each in a freshly started browser. */
+/**
+ * Writes the history once, then opens it `runs` times per CPU rate, each in a freshly started
+ * browser. An open that fails (the page not loading, the message not shown in time) is counted
+ * and its reason kept; the other opens go on.
+ */
 export async function measureChatOpen(
   options: OpenOptions,
-): Promise<{ history: WrittenHistory; runs: OpenRun[] }> {
+): Promise<{ history: WrittenHistory; series: OpenSeries[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'peerplace-chat-open-'))
   try {
     const history = await writeHistory(dir, options)
@@ -133,11 +150,26 @@ export async function measureChatOpen(
       `wrote ${history.messages} messages in ${history.shards} shards ` +
         `(${(history.bytes / 1e6).toFixed(1)} MB saved) in ${(history.ms / 1000).toFixed(1)} s`,
     )
-    // Unmeasured: fills the HTTP cache and compiled-code caches, as for a returning user.
-    await openOnce(dir, options.appUrl, history)
-    const runs: OpenRun[] = []
-    for (let i = 0; i < options.runs; i++) runs.push(await openOnce(dir, options.appUrl, history))
-    return { history, runs }
+    const series: OpenSeries[] = []
+    for (const rate of options.cpuRates) {
+      const one: OpenSeries = { rate, runs: [], failures: [] }
+      // The first open is unmeasured: it fills the HTTP cache and compiled-code caches, as for
+      // a returning user.
+      for (let i = series.length === 0 ? -1 : 0; i < options.runs; i++) {
+        try {
+          const run = await openOnce(dir, options.appUrl, history, rate)
+          if (i >= 0) one.runs.push(run)
+        } catch (error) {
+          const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error)
+          options.log(
+            `open ${i < 0 ? '(unmeasured)' : i + 1} at CPU rate ${rate} failed: ${reason}`,
+          )
+          if (i >= 0) one.failures.push(reason)
+        }
+      }
+      series.push(one)
+    }
+    return { history, series }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,0 +1,68 @@
+/**
+ * Per-page renderer measurements over the Chrome DevTools Protocol, for benchmarks that drive the
+ * app in Chromium: CPU throttling (`Emulation.setCPUThrottlingRate`, as Lighthouse models a
+ * mid-range phone with rate 4), the main thread's busy time (`Performance.getMetrics`), and an
+ * optional JavaScript CPU profile (`Profiler`) to find where that time goes.
+ */
+import { writeFileSync } from 'node:fs'
+import type { CDPSession, Page } from 'playwright-core'
+
+/** Main-thread time the renderer reports, in milliseconds since its start. */
+export interface BusyTime {
+  /** Every task run on the page's main thread (script, style, layout, paint, GC, ...). */
+  taskMs: number
+  /** The part of it running JavaScript. */
+  scriptMs: number
+}
+
+export class RendererMeter {
+  readonly #session: CDPSession
+
+  private constructor(session: CDPSession) {
+    this.#session = session
+  }
+
+  /** Attaches to the page; its metrics are collected from now on. */
+  static async attach(page: Page): Promise<RendererMeter> {
+    const session = await page.context().newCDPSession(page)
+    await session.send('Performance.enable', { timeDomain: 'timeTicks' })
+    return new RendererMeter(session)
+  }
+
+  /** Slows the page's CPU `rate` times (1: full speed). */
+  async throttle(rate: number): Promise<void> {
+    await this.#session.send('Emulation.setCPUThrottlingRate', { rate })
+  }
+
+  async busy(): Promise<BusyTime> {
+    const { metrics } = await this.#session.send('Performance.getMetrics')
+    const value = (name: string) => {
+      const metric = metrics.find((m) => m.name === name)
+      if (!metric) throw new Error(`the renderer reports no ${name} metric`)
+      return metric.value * 1000
+    }
+    return { taskMs: value('TaskDuration'), scriptMs: value('ScriptDuration') }
+  }
+
+  /** Starts sampling JavaScript (every `intervalUs` microseconds). */
+  async startProfile(intervalUs = 1000): Promise<void> {
+    await this.#session.send('Profiler.enable')
+    await this.#session.send('Profiler.setSamplingInterval', { interval: intervalUs })
+    await this.#session.send('Profiler.start')
+  }
+
+  /** Stops sampling and writes the profile (a `.cpuprofile` DevTools opens) to `path`. */
+  async stopProfile(path: string): Promise<void> {
+    const { profile } = await this.#session.send('Profiler.stop')
+    writeFileSync(path, JSON.stringify(profile))
+  }
+
+  async detach(): Promise<void> {
+    await this.#session.detach().catch(() => {})
+  }
+}
+
+/** Busy time spent between two readings. */
+export function busyBetween(before: BusyTime, after: BusyTime): BusyTime {
+  return { taskMs: after.taskMs - before.taskMs, scriptMs: after.scriptMs - before.scriptMs }
+}
