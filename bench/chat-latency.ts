@@ -18,7 +18,7 @@ import {
   takeLongTasks,
   type PlannedSend,
 } from './chat-latency-probe.ts'
-import { busyBetween, RendererMeter, type BusyTime } from './renderer-meter.ts'
+import { busyBetween, RendererMeter, RenderersCpu, type BusyTime } from './renderer-meter.ts'
 
 export interface LatencyOptions {
   messages: number
@@ -55,6 +55,11 @@ export interface LatencyResult {
   taskMsPerMessage: number
   /** The JavaScript part of it. */
   scriptMsPerMessage: number
+  /**
+   * CPU time of all renderer processes over the same span, per message and page: what the pages
+   * cost, not counting time other programs held the CPU.
+   */
+  cpuMsPerMessage: number
 }
 
 /** A small seeded generator (mulberry32), so every run sends on the same schedule. */
@@ -179,6 +184,9 @@ export async function measureOn(
   options: LatencyOptions,
 ): Promise<LatencyResult[]> {
   const meters = await Promise.all(devices.map((d) => RendererMeter.attach(d.page)))
+  const browser = devices[0]!.context.browser()
+  if (!browser) throw new Error("the members' pages are not in a launched browser")
+  const cpu = await RenderersCpu.attach(browser)
   try {
     for (const d of devices) {
       await d.page.evaluate(NAME_SHIM)
@@ -191,7 +199,7 @@ export async function measureOn(
     let first = options.warmup
     for (const rate of options.cpuRates) {
       await Promise.all(meters.map((m) => m.throttle(rate)))
-      results.push(await measureRound(devices, meters, first, rate, options))
+      results.push(await measureRound(devices, meters, cpu, first, rate, options))
       first += options.messages
     }
     await Promise.all(meters.map((m) => m.throttle(1)))
@@ -199,13 +207,14 @@ export async function measureOn(
     if (errors.length > 0) options.log(`page errors:\n  ${errors.join('\n  ')}`)
     return results
   } finally {
-    await Promise.all(meters.map((m) => m.detach()))
+    await Promise.all([...meters.map((m) => m.detach()), cpu.detach()])
   }
 }
 
 async function measureRound(
   devices: Device[],
   meters: RendererMeter[],
+  cpu: RenderersCpu,
   first: number,
   rate: number,
   options: LatencyOptions,
@@ -214,11 +223,18 @@ async function measureRound(
   await profiled?.startProfile()
   await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))
   const before = await Promise.all(meters.map((m) => m.busy()))
+  const cpuBefore = await cpu.read()
   const round = await sendRound(devices, first, options.messages, options.gapMs)
   const expected = others(round.shares, options.messages)
   const probes = await allShown(devices, first, expected, 60_000 * rate)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const after = await Promise.all(meters.map((m) => m.busy()))
+  const cpuAfter = await cpu.read()
+  if (cpuAfter.renderers !== cpuBefore.renderers) {
+    throw new Error(
+      `renderers came or went during the round: ${cpuBefore.renderers} -> ${cpuAfter.renderers}`,
+    )
+  }
   const longTasks = (await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))).flat()
   if (profiled && options.profile) {
     await profiled.stopProfile(options.profile.path)
@@ -244,5 +260,6 @@ async function measureRound(
     longTasks: longTasks.length,
     taskMsPerMessage: perMessage('taskMs'),
     scriptMsPerMessage: perMessage('scriptMs'),
+    cpuMsPerMessage: (cpuAfter.ms - cpuBefore.ms) / devices.length / options.messages,
   }
 }

@@ -5,7 +5,7 @@
  * optional JavaScript CPU profile (`Profiler`) to find where that time goes.
  */
 import { writeFileSync } from 'node:fs'
-import type { CDPSession, Page } from 'playwright-core'
+import type { Browser, CDPSession, Page } from 'playwright-core'
 
 /** Main-thread time the renderer reports, in milliseconds since its start. */
 export interface BusyTime {
@@ -65,4 +65,34 @@ export class RendererMeter {
 /** Busy time spent between two readings. */
 export function busyBetween(before: BusyTime, after: BusyTime): BusyTime {
   return { taskMs: after.taskMs - before.taskMs, scriptMs: after.scriptMs - before.scriptMs }
+}
+
+/**
+ * CPU time used by all of a browser's renderer processes (CDP `SystemInfo.getProcessInfo`):
+ * unlike the pages' task durations, it does not grow while other programs hold the CPU.
+ */
+export class RenderersCpu {
+  readonly #session: CDPSession
+
+  private constructor(session: CDPSession) {
+    this.#session = session
+  }
+
+  static async attach(browser: Browser): Promise<RenderersCpu> {
+    return new RenderersCpu(await browser.newBrowserCDPSession())
+  }
+
+  /** CPU milliseconds used so far by the renderers running now, and how many there are. */
+  async read(): Promise<{ ms: number; renderers: number }> {
+    const { processInfo } = await this.#session.send('SystemInfo.getProcessInfo')
+    const renderers = processInfo.filter((p) => p.type === 'renderer')
+    return {
+      ms: renderers.reduce((sum, p) => sum + p.cpuTime * 1000, 0),
+      renderers: renderers.length,
+    }
+  }
+
+  async detach(): Promise<void> {
+    await this.#session.detach().catch(() => {})
+  }
 }
