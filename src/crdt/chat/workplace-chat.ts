@@ -66,7 +66,8 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #receipts = new Map<string, ReceiptView>()
   readonly #offs: (() => void)[] = []
   #settled: Promise<void> = Promise.resolve()
-  #sorted: ChatMessage[] | undefined
+  /** The sorted messages and the shards' lists they were made of. */
+  #sorted: { from: ChatMessage[][]; messages: ChatMessage[] } | undefined
   #members: PeerId[] | undefined
   /** Whether a receipt shown waited on a signature check (a `change` follows when done). */
   #receiptsPending = false
@@ -145,10 +146,22 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     return this.#settled
   }
 
-  /** Loaded messages in their stable order: (timestamp, author, ID). */
+  /**
+   * Loaded messages in their stable order: (timestamp, author, ID). The same array while no
+   * shard's messages changed (a receipt arriving leaves it), so that readers can skip work.
+   */
   messages(): readonly ChatMessage[] {
-    this.#sorted ??= [...this.#window.loaded()].flatMap((s) => s.messages()).sort(compareMessages)
-    return this.#sorted
+    const lists = [...this.#window.loaded()].map((s) => s.messages())
+    const sorted = this.#sorted
+    if (
+      sorted &&
+      sorted.from.length === lists.length &&
+      sorted.from.every((l, i) => l === lists[i])
+    ) {
+      return sorted.messages
+    }
+    this.#sorted = { from: lists, messages: lists.flat().sort(compareMessages) }
+    return this.#sorted.messages
   }
 
   message(id: string): ChatMessage | undefined {
@@ -414,7 +427,6 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   }
 
   #changed(): void {
-    this.#sorted = undefined
     this.emit('change', undefined)
   }
 }
