@@ -46,7 +46,10 @@ const HISTORY = 50_000
 const OPEN_RUNS = 5
 /** Lighthouse's model of a mid-range phone: a CPU 4 times slower than a desktop's. */
 const SLOW_CPU = 4
-/** Set to a file path to write a CPU profile of one page during the unthrottled round. */
+/**
+ * Set to a file path to write a CPU profile of one page during the unthrottled round (and of the
+ * last unthrottled open, to `<path>.open.cpuprofile`).
+ */
 const PROFILE = process.env.PEERPLACE_CHAT_PROFILE
 /** `latency` or `open` runs only that part. */
 const ONLY = process.env.PEERPLACE_CHAT_ONLY
@@ -144,6 +147,7 @@ async function open(ctx: BenchContext, rates: number[]): Promise<Metric[]> {
     messages: HISTORY,
     runs: OPEN_RUNS,
     cpuRates: rates,
+    profilePath: PROFILE && `${PROFILE}.open.cpuprofile`,
     log: ctx.log,
   })
   const metrics: Metric[] = []

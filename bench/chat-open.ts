@@ -23,6 +23,8 @@ export interface OpenOptions {
   runs: number
   /** One series of `runs` opens per entry, with the page's CPU slowed that many times. */
   cpuRates: readonly number[]
+  /** Writes a JavaScript CPU profile of the last open at full speed here. */
+  profilePath?: string | undefined
   log: (message: string) => void
 }
 
@@ -106,6 +108,7 @@ export async function openOnce(
   appUrl: string,
   history: WrittenHistory,
   rate = 1,
+  profilePath?: string,
 ): Promise<OpenRun> {
   const context = await launch(dir)
   try {
@@ -117,13 +120,17 @@ export async function openOnce(
     const page = await firstPage(context)
     const meter = await RendererMeter.attach(page)
     await meter.throttle(rate)
+    if (profilePath) await meter.startProfile()
     await page.goto(appUrl, { timeout: 30_000 * rate })
     const read = () => page.evaluate(() => ({ ...window.chatOpenTimes, now: performance.now() }))
     const deadline = Date.now() + 60_000 * rate
     for (;;) {
       const times = await read()
       const quiet = times.lastChange !== undefined && times.now - times.lastChange > QUIET_MS
-      if (times.painted !== undefined && quiet) return { ...times, settled: times.lastChange! }
+      if (times.painted !== undefined && quiet) {
+        if (profilePath) await meter.stopProfile(profilePath)
+        return { ...times, settled: times.lastChange! }
+      }
       if (Date.now() > deadline) {
         if (times.painted !== undefined) return times
         throw new Error(`the newest message was not shown: ${JSON.stringify(times)}`)
@@ -157,7 +164,9 @@ export async function measureChatOpen(
       // a returning user.
       for (let i = series.length === 0 ? -1 : 0; i < options.runs; i++) {
         try {
-          const run = await openOnce(dir, options.appUrl, history, rate)
+          const last = rate === 1 && i === options.runs - 1
+          const profile = last ? options.profilePath : undefined
+          const run = await openOnce(dir, options.appUrl, history, rate, profile)
           if (i >= 0) one.runs.push(run)
         } catch (error) {
           const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error)
