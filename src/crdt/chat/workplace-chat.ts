@@ -47,6 +47,28 @@ export interface WorkplaceChatEvents extends Record<string, unknown> {
   incoming: ChatMessage[]
 }
 
+/**
+ * What a message's receipt view is worked out from. Automerge keeps the objects of a document's
+ * unchanged parts, so a shard change that wrote no receipt keeps its `delivered` and `read` maps.
+ */
+interface ReceiptBasis {
+  message: ChatMessage
+  members: readonly PeerId[]
+  delivered: unknown
+  read: unknown
+  generation: number
+}
+
+function sameBasis(a: ReceiptBasis, b: ReceiptBasis): boolean {
+  return (
+    a.message === b.message &&
+    a.members === b.members &&
+    a.delivered === b.delivered &&
+    a.read === b.read &&
+    a.generation === b.generation
+  )
+}
+
 /** Fresh messages older than this before the chat opened are history, not news. */
 const NEWS_SLACK_MS = 60_000
 
@@ -63,7 +85,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #openedAt: number
   readonly #receiptWriter: ReceiptWriter
   /** The receipt views handed out, reused while unchanged (the UI re-renders only changes). */
-  readonly #receipts = new Map<string, ReceiptView>()
+  readonly #receipts = new Map<string, { view: ReceiptView; basis: ReceiptBasis | undefined }>()
   readonly #offs: (() => void)[] = []
   #settled: Promise<void> = Promise.resolve()
   /** The sorted messages and the shards' lists they were made of. */
@@ -301,10 +323,24 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const found = this.#lookup(id)
     if (!found) return undefined
     this.#members ??= this.#o.workplace.members().map((m) => m.peer)
-    const view = receiptOf(found.shard.doc, found.message, this.#members, this.#judge)
+    const doc = found.shard.doc
+    const basis: ReceiptBasis = {
+      message: found.message,
+      members: this.#members,
+      delivered: doc?.delivered,
+      read: doc?.read,
+      generation: this.#authorship.generation,
+    }
     const before = this.#receipts.get(id)
-    if (before && sameReceipt(before, view)) return before
-    this.#receipts.set(id, view)
+    if (before?.basis && sameBasis(before.basis, basis)) return before.view
+    const pendingBefore = this.#receiptsPending
+    this.#receiptsPending = false
+    let view = receiptOf(doc, found.message, this.#members, this.#judge)
+    const pending = this.#receiptsPending
+    this.#receiptsPending ||= pendingBefore
+    if (before && sameReceipt(before.view, view)) view = before.view
+    // A view that waited on a signature check is worked out again (`verified` clears them all).
+    this.#receipts.set(id, { view, basis: pending ? undefined : basis })
     return view
   }
 
