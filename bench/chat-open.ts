@@ -75,19 +75,33 @@ export async function writeHistory(dir: string, options: OpenOptions): Promise<W
   const context = await launch(dir)
   try {
     const page = await firstPage(context)
+    // A request the dev server does not answer in time (it transforms modules on first request,
+    // slowly on a busy machine) fails that request, reported; the page load is retried below.
     await page.route('**/*', async (route) => {
       const url = new URL(route.request().url())
-      const response = await route.fetch({ url: new URL(url.pathname + url.search, devUrl).href })
-      await route.fulfill({ response })
+      try {
+        const response = await route.fetch({
+          url: new URL(url.pathname + url.search, devUrl).href,
+          timeout: 60_000,
+        })
+        await route.fulfill({ response })
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+        options.log(`history page: ${url.pathname} failed: ${reason}`)
+        await route.abort('failed').catch(() => {})
+      }
     })
-    await page.goto(new URL('bench/chat-history-page.html', options.appUrl).href)
+    await page.goto(new URL('bench/chat-history-page.html', options.appUrl).href, {
+      timeout: 120_000,
+    })
     const ready = () =>
       page.waitForFunction(() => 'chatHistory' in window, undefined, {
         timeout: 60_000,
       })
     // A dev server that has just optimized its dependencies may fail the first load.
     await ready().catch(async () => {
-      await page.reload()
+      options.log('history page: not ready in 60 s, loading it again')
+      await page.reload({ timeout: 120_000 })
       await ready()
     })
     return await page.evaluate((args) => window.chatHistory.write(args), {
