@@ -82,17 +82,29 @@ export class RenderersCpu {
     return new RenderersCpu(await browser.newBrowserCDPSession())
   }
 
-  /** CPU milliseconds used so far by the renderers running now, and how many there are. */
-  async read(): Promise<{ ms: number; renderers: number }> {
+  /** CPU milliseconds used so far by each renderer process running now, by process ID. */
+  async read(): Promise<Map<number, number>> {
     const { processInfo } = await this.#session.send('SystemInfo.getProcessInfo')
-    const renderers = processInfo.filter((p) => p.type === 'renderer')
-    return {
-      ms: renderers.reduce((sum, p) => sum + p.cpuTime * 1000, 0),
-      renderers: renderers.length,
-    }
+    return new Map(
+      processInfo.filter((p) => p.type === 'renderer').map((p) => [p.id, p.cpuTime * 1000]),
+    )
   }
 
   async detach(): Promise<void> {
     await this.#session.detach().catch(() => {})
   }
+}
+
+/**
+ * Renderer CPU milliseconds spent between two readings: a process started in between counts
+ * whole; one that ended in between is lost (`ended` says how many).
+ */
+export function cpuBetween(
+  before: ReadonlyMap<number, number>,
+  after: ReadonlyMap<number, number>,
+): { ms: number; ended: number } {
+  let ms = 0
+  for (const [id, cpu] of after) ms += cpu - (before.get(id) ?? 0)
+  const ended = [...before.keys()].filter((id) => !after.has(id)).length
+  return { ms, ended }
 }
