@@ -10,6 +10,18 @@
  * Clocks: `performance.timeOrigin + now()`, shared by every page of one machine. Percentiles are
  * nearest-rank over all 1000 pairs.
  *
+ * The same three members then send another 500 messages with every page's CPU slowed 4 times
+ * (CDP `Emulation.setCPUThrottlingRate`, Lighthouse's model of a mid-range phone): the `_cpu4`
+ * figures. For each round, `chat.main_thread_longest_task_ms` is the longest main-thread task on
+ * any page (Long Tasks API: 0 when none took 50 ms or more), and `chat.cpu_ms_per_message` the
+ * CPU time of the renderer processes (CDP `SystemInfo.getProcessInfo`) from the first send until
+ * every message showed everywhere and a second passed, per message and page (the main threads'
+ * busy time, CDP `Performance.getMetrics` TaskDuration, is logged beside it: it also counts time
+ * other programs held the CPU).
+ * `PEERPLACE_CHAT_PROFILE=<file>` writes a CPU profile of the first member's page during the
+ * unthrottled round (`npx tsx bench/cpuprofile-summary.ts <file>` lists the top functions);
+ * `PEERPLACE_CHAT_ONLY=latency` (or `open`) runs only that part.
+ *
  * `chat.open_50k_ms`: cold open of a workplace holding 50,000 messages, from navigation start of
  * the app's page to the newest message painted in the workplace's chat (the tab a workplace opens
  * on). The history (bench/chat-history.ts: 4 members, 100 days, one change per message by its
@@ -20,16 +32,27 @@
  * app and clicks the workplace the moment the list shows it. "Painted": the newest message's
  * element is in the chat list (with unread messages the list opens at the divider, so it may be
  * below the fold) and a frame has been drawn since. Includes the app's start (logged separately:
- * when the workplace list appeared). Median of 5 runs after one unmeasured run.
+ * when the workplace list appeared). Median of 5 runs after one unmeasured run, then of 5 runs with
+ * the page's CPU slowed 4 times (`chat.open_50k_ms_cpu4`). An open that fails (say, the page does
+ * not load in time) is logged and left out of the median.
  */
 import { median, type BenchContext, type Metric } from './harness.ts'
-import { measureChatLatency } from './chat-latency.ts'
-import { measureChatOpen, type OpenRun } from './chat-open.ts'
+import { measureChatLatency, type LatencyResult } from './chat-latency.ts'
+import { measureChatOpen, type OpenRun, type OpenSeries } from './chat-open.ts'
 
 const MESSAGES = 500
 const WARMUP = 15
 const HISTORY = 50_000
 const OPEN_RUNS = 5
+/** Lighthouse's model of a mid-range phone: a CPU 4 times slower than a desktop's. */
+const SLOW_CPU = 4
+/**
+ * Set to a file path to write a CPU profile of one page during the unthrottled round (and of the
+ * last unthrottled open, to `<path>.open.cpuprofile`).
+ */
+const PROFILE = process.env.PEERPLACE_CHAT_PROFILE
+/** `latency` or `open` runs only that part. */
+const ONLY = process.env.PEERPLACE_CHAT_ONLY
 
 /** Nearest-rank percentile of a non-empty list. */
 function percentile(values: readonly number[], p: number): number {
@@ -38,53 +61,106 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10
+const round2 = (ms: number) => Math.round(ms * 100) / 100
+const suffix = (rate: number) => (rate === 1 ? '' : `_cpu${rate}`)
+
+function latencyLog(r: LatencyResult): string {
+  const { latencies, lateness } = r
+  return (
+    `CPU rate ${r.rate}: ${latencies.length} deliveries in ${(r.durationMs / 1000).toFixed(1)} s: ` +
+    `min ${round1(Math.min(...latencies))}, p50 ${round1(percentile(latencies, 50))}, ` +
+    `p90 ${round1(percentile(latencies, 90))}, p99 ${round1(percentile(latencies, 99))}, ` +
+    `max ${round1(Math.max(...latencies))} ms; sends started late by median ` +
+    `${round1(median(lateness))}, max ${round1(Math.max(...lateness))} ms; per message and page: ` +
+    `renderer CPU ${round2(r.cpuMsPerMessage)} ms, main thread busy ${round2(r.taskMsPerMessage)} ` +
+    `ms (script ${round2(r.scriptMsPerMessage)}); ` +
+    `${r.longTasks} long tasks, longest ${round1(r.longestTaskMs)} ms`
+  )
+}
+
+function latencyMetrics(r: LatencyResult): Metric[] {
+  const s = suffix(r.rate)
+  const runs = r.latencies.length
+  return [
+    {
+      name: `chat.latency_p50_ms${s}`,
+      value: round1(percentile(r.latencies, 50)),
+      unit: 'ms',
+      runs,
+    },
+    {
+      name: `chat.latency_p99_ms${s}`,
+      value: round1(percentile(r.latencies, 99)),
+      unit: 'ms',
+      runs,
+    },
+    {
+      name: `chat.main_thread_longest_task_ms${s}`,
+      value: round1(r.longestTaskMs),
+      unit: 'ms',
+      runs: 1,
+    },
+    { name: `chat.cpu_ms_per_message${s}`, value: round2(r.cpuMsPerMessage), unit: 'ms', runs: 1 },
+  ]
+}
+
+function openLog(series: OpenSeries): string {
+  const each = (field: keyof OpenRun) =>
+    series.runs.map((r) => Math.round((r[field] as number | undefined) ?? NaN)).join(', ')
+  const failed = series.failures.length
+  return (
+    `open at CPU rate ${series.rate}: newest message painted at ${each('painted')} ms; in the ` +
+    `DOM at ${each('inDom')}; workplace listed (app started) at ${each('listed')}; page quiet ` +
+    `from ${each('settled')}, ${series.runs[0]?.count} messages rendered` +
+    (failed > 0 ? `; ${failed} of ${failed + series.runs.length} opens failed` : '')
+  )
+}
 
 export async function run(ctx: BenchContext): Promise<Metric[]> {
+  const rates = [1, SLOW_CPU]
+  const metrics: Metric[] = []
+  if (ONLY !== 'open') metrics.push(...(await latency(ctx, rates)))
+  if (ONLY !== 'latency') metrics.push(...(await open(ctx, rates)))
+  return metrics
+}
+
+async function latency(ctx: BenchContext, rates: number[]): Promise<Metric[]> {
   const server = await ctx.server()
   const browser = await ctx.browser()
-  const latency = await measureChatLatency(browser, server.url, {
+  const rounds = await measureChatLatency(browser, server.url, {
     messages: MESSAGES,
     gapMs: [20, 50],
     warmup: WARMUP,
+    cpuRates: rates,
+    profile: PROFILE ? { path: PROFILE, rate: 1 } : undefined,
     log: ctx.log,
   })
-  const { latencies, lateness } = latency
-  ctx.log(
-    `${latencies.length} deliveries in ${(latency.durationMs / 1000).toFixed(1)} s: ` +
-      `min ${round1(Math.min(...latencies))}, p50 ${round1(percentile(latencies, 50))}, ` +
-      `p90 ${round1(percentile(latencies, 90))}, p99 ${round1(percentile(latencies, 99))}, ` +
-      `max ${round1(Math.max(...latencies))} ms; sends started late by median ` +
-      `${round1(median(lateness))}, max ${round1(Math.max(...lateness))} ms`,
-  )
+  for (const r of rounds) ctx.log(latencyLog(r))
+  return rounds.flatMap(latencyMetrics)
+}
 
+async function open(ctx: BenchContext, rates: number[]): Promise<Metric[]> {
+  const server = await ctx.server()
   const open = await measureChatOpen({
     appUrl: server.url,
     rootDir: ctx.rootDir,
     messages: HISTORY,
     runs: OPEN_RUNS,
+    cpuRates: rates,
+    profilePath: PROFILE && `${PROFILE}.open.cpuprofile`,
     log: ctx.log,
   })
-  const painted = open.runs.map((r) => r.painted!)
-  const each = (field: keyof OpenRun) =>
-    open.runs.map((r) => Math.round((r[field] as number | undefined) ?? NaN)).join(', ')
-  ctx.log(
-    `open: newest message painted at ${each('painted')} ms; in the DOM at ${each('inDom')}; ` +
-      `workplace listed (app started) at ${each('listed')}; page quiet from ` +
-      `${each('settled')}, ${open.runs[0]?.count} messages rendered`,
-  )
-  return [
-    { name: 'chat.open_50k_ms', value: Math.round(median(painted)), unit: 'ms', runs: OPEN_RUNS },
-    {
-      name: 'chat.latency_p50_ms',
-      value: round1(percentile(latencies, 50)),
+  const metrics: Metric[] = []
+  for (const series of open.series) {
+    ctx.log(openLog(series))
+    // Every open failed: nothing to report for this rate (the failures are logged above).
+    if (series.runs.length === 0) continue
+    metrics.push({
+      name: `chat.open_50k_ms${suffix(series.rate)}`,
+      value: Math.round(median(series.runs.map((r) => r.painted!))),
       unit: 'ms',
-      runs: latencies.length,
-    },
-    {
-      name: 'chat.latency_p99_ms',
-      value: round1(percentile(latencies, 99)),
-      unit: 'ms',
-      runs: latencies.length,
-    },
-  ]
+      runs: series.runs.length,
+    })
+  }
+  return metrics
 }

@@ -30,6 +30,7 @@ export interface PlannedSend {
 declare global {
   interface Window {
     chatLatencyArrivals?: Arrival[]
+    chatLongTasks?: number[]
   }
 }
 
@@ -98,4 +99,24 @@ export async function sendPlanned(args: {
   while (input.value !== '' && now() < deadline) await sleep(5)
   if (input.value !== '') throw new Error('the last send did not finish within 10 s')
   return lateness
+}
+
+/**
+ * Records the duration of every main-thread task of 50 ms or more from now on
+ * (`window.chatLongTasks`, Long Tasks API); `takeLongTasks` reads and clears the list.
+ */
+export function installLongTaskProbe(): void {
+  if (window.chatLongTasks) return
+  const tasks: number[] = []
+  window.chatLongTasks = tasks
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) tasks.push(entry.duration)
+  }).observe({ type: 'longtask', buffered: false })
+}
+
+/** The long tasks recorded since the last call (see `installLongTaskProbe`). */
+export function takeLongTasks(): number[] {
+  const tasks = window.chatLongTasks
+  if (!tasks) throw new Error('no long-task probe in this page')
+  return tasks.splice(0, tasks.length)
 }

@@ -10,12 +10,21 @@ import { openDevice, type Device } from '../tests/e2e/support/device.ts'
 import { createInvite, createWorkplace, expectMembers } from '../tests/e2e/support/workplace.ts'
 import {
   installArrivalProbe,
+  installLongTaskProbe,
   NAME_SHIM,
   PROBE_TEXT,
   sendPlanned,
   type Arrival,
+  takeLongTasks,
   type PlannedSend,
 } from './chat-latency-probe.ts'
+import {
+  busyBetween,
+  cpuBetween,
+  RendererMeter,
+  RenderersCpu,
+  type BusyTime,
+} from './renderer-meter.ts'
 
 export interface LatencyOptions {
   messages: number
@@ -23,15 +32,40 @@ export interface LatencyOptions {
   gapMs: readonly [number, number]
   /** Messages sent first and not measured (the first shard, compiled code paths). */
   warmup: number
+  /**
+   * One measured round of `messages` per entry, in this order, with every page's CPU slowed
+   * that many times (CDP `Emulation.setCPUThrottlingRate`; 1 is full speed).
+   */
+  cpuRates: readonly number[]
+  /** Writes a JavaScript CPU profile of the first page during the round at `rate`. */
+  profile?: { path: string; rate: number } | undefined
   log: (message: string) => void
 }
 
 export interface LatencyResult {
+  /** The CPU throttling rate the round ran at. */
+  rate: number
   /** One latency per (message, receiver), in milliseconds. */
   latencies: number[]
   /** How late the sends started against the plan, in milliseconds. */
   lateness: number[]
   durationMs: number
+  /** The longest main-thread task on any page during the round (0: none of 50 ms or more). */
+  longestTaskMs: number
+  /** Long tasks (50 ms or more) on all pages during the round. */
+  longTasks: number
+  /**
+   * Main-thread busy time per message of the round, averaged over the pages, from the first
+   * send until every page showed every message and one more second passed (trailing receipts).
+   */
+  taskMsPerMessage: number
+  /** The JavaScript part of it. */
+  scriptMsPerMessage: number
+  /**
+   * CPU time of all renderer processes over the same span, per message and page: what the pages
+   * cost, not counting time other programs held the CPU.
+   */
+  cpuMsPerMessage: number
 }
 
 /** A small seeded generator (mulberry32), so every run sends on the same schedule. */
@@ -71,7 +105,7 @@ export async function threeMembers(browser: Browser, appUrl: string): Promise<De
     await createWorkplace(ann.page, 'Latency')
     const invite = await createInvite(ann.page, '10 people')
     for (const name of ['Bob', 'Cy']) devices.push(await openDevice(browser, name, invite))
-    await expectMembers(ann.page, ['Ann', 'Bob', 'Cy'])
+    await expectMembers(ann.page, ['Ann', 'Bob', 'Cy'], 30_000)
     for (const d of devices) await openChat(d.page)
     return devices
   } catch (error) {
@@ -110,8 +144,13 @@ async function sendRound(
 }
 
 /** Waits until every page shows the probes numbered from `firstSeq` that the others sent. */
-async function allShown(devices: Device[], firstSeq: number, expected: number[]) {
-  const deadline = Date.now() + 60_000
+async function allShown(
+  devices: Device[],
+  firstSeq: number,
+  expected: number[],
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs
   // Probes numbered from `firstSeq` that another member sent.
   const fromOthers = (receiver: number) => (a: Arrival) => {
     const match = PROBE_TEXT.exec(a.text)
@@ -123,7 +162,7 @@ async function allShown(devices: Device[], firstSeq: number, expected: number[])
     if (probes.every((list, i) => list.length >= expected[i]!)) return probes
     if (Date.now() > deadline) {
       const counts = probes.map((list, i) => `${list.length}/${expected[i]}`).join(', ')
-      throw new Error(`not every message arrived: ${counts}`)
+      throw new Error(`not every message arrived within ${timeoutMs / 1000} s: ${counts}`)
     }
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
@@ -133,7 +172,7 @@ export async function measureChatLatency(
   browser: Browser,
   appUrl: string,
   options: LatencyOptions,
-): Promise<LatencyResult> {
+): Promise<LatencyResult[]> {
   const devices = await threeMembers(browser, appUrl)
   try {
     options.log('three members joined, chat open on each')
@@ -143,22 +182,73 @@ export async function measureChatLatency(
   }
 }
 
-/** The warm-up and the measured messages, on members whose chat is open. */
+const others = (shares: PlannedSend[][], count: number) => shares.map((s) => count - s.length)
+
+/** The warm-up, then one measured round per CPU rate, on members whose chat is open. */
 export async function measureOn(
   devices: Device[],
   options: LatencyOptions,
-): Promise<LatencyResult> {
-  for (const d of devices) {
-    await d.page.evaluate(NAME_SHIM)
-    await d.page.evaluate(installArrivalProbe)
+): Promise<LatencyResult[]> {
+  const meters = await Promise.all(devices.map((d) => RendererMeter.attach(d.page)))
+  const browser = devices[0]!.context.browser()
+  if (!browser) throw new Error("the members' pages are not in a launched browser")
+  const cpu = await RenderersCpu.attach(browser)
+  try {
+    for (const d of devices) {
+      await d.page.evaluate(NAME_SHIM)
+      await d.page.evaluate(installArrivalProbe)
+      await d.page.evaluate(installLongTaskProbe)
+    }
+    const warm = await sendRound(devices, 0, options.warmup, options.gapMs)
+    await allShown(devices, 0, others(warm.shares, options.warmup), 60_000)
+    const results: LatencyResult[] = []
+    let first = options.warmup
+    for (const rate of options.cpuRates) {
+      await Promise.all(meters.map((m) => m.throttle(rate)))
+      results.push(await measureRound(devices, meters, cpu, first, rate, options))
+      first += options.messages
+    }
+    await Promise.all(meters.map((m) => m.throttle(1)))
+    const errors = devices.flatMap((d) => d.errors.map((e) => `${d.name}: ${e}`))
+    if (errors.length > 0) options.log(`page errors:\n  ${errors.join('\n  ')}`)
+    return results
+  } finally {
+    await Promise.all([...meters.map((m) => m.detach()), cpu.detach()])
   }
-  const warm = await sendRound(devices, 0, options.warmup, options.gapMs)
-  const others = (shares: PlannedSend[][], count: number) => shares.map((s) => count - s.length)
-  await allShown(devices, 0, others(warm.shares, options.warmup))
+}
 
-  const first = options.warmup
+async function measureRound(
+  devices: Device[],
+  meters: RendererMeter[],
+  cpu: RenderersCpu,
+  first: number,
+  rate: number,
+  options: LatencyOptions,
+): Promise<LatencyResult> {
+  const profiled = options.profile?.rate === rate ? meters[0] : undefined
+  await profiled?.startProfile()
+  await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))
+  const before = await Promise.all(meters.map((m) => m.busy()))
+  const cpuBefore = await cpu.read()
   const round = await sendRound(devices, first, options.messages, options.gapMs)
-  const probes = await allShown(devices, first, others(round.shares, options.messages))
+  const expected = others(round.shares, options.messages)
+  const probes = await allShown(devices, first, expected, 60_000 * rate)
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const after = await Promise.all(meters.map((m) => m.busy()))
+  const cpuSpent = cpuBetween(cpuBefore, await cpu.read())
+  if (cpuSpent.ended > 0) {
+    options.log(
+      `${cpuSpent.ended} renderer processes ended during the round: their CPU is not counted`,
+    )
+  }
+  const longTasks = (await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))).flat()
+  if (profiled && options.profile) {
+    await profiled.stopProfile(options.profile.path)
+    options.log(`profile of ${devices[0]!.name}'s page at rate ${rate}: ${options.profile.path}`)
+  }
+  const spent = after.map((a, i) => busyBetween(before[i]!, a))
+  const perMessage = (field: keyof BusyTime) =>
+    spent.reduce((sum, s) => sum + s[field], 0) / spent.length / options.messages
   const latencies: number[] = []
   let last = 0
   probes.forEach((list) => {
@@ -167,7 +257,15 @@ export async function measureOn(
       last = Math.max(last, at)
     }
   })
-  const errors = devices.flatMap((d) => d.errors.map((e) => `${d.name}: ${e}`))
-  if (errors.length > 0) options.log(`page errors:\n  ${errors.join('\n  ')}`)
-  return { latencies, lateness: round.lateness, durationMs: last - round.start }
+  return {
+    rate,
+    latencies,
+    lateness: round.lateness,
+    durationMs: last - round.start,
+    longestTaskMs: Math.max(0, ...longTasks),
+    longTasks: longTasks.length,
+    taskMsPerMessage: perMessage('taskMs'),
+    scriptMsPerMessage: perMessage('scriptMs'),
+    cpuMsPerMessage: cpuSpent.ms / devices.length / options.messages,
+  }
 }

@@ -14,18 +14,30 @@ import { chromiumLaunchOptions } from '../tests/support/browser.ts'
 import type { WrittenHistory } from './chat-history-page.ts'
 import { NAME_SHIM } from './chat-latency-probe.ts'
 import { installOpenProbe, type OpenTimes } from './chat-open-probe.ts'
+import { RendererMeter } from './renderer-meter.ts'
 
 export interface OpenOptions {
   appUrl: string
   rootDir: string
   messages: number
   runs: number
+  /** One series of `runs` opens per entry, with the page's CPU slowed that many times. */
+  cpuRates: readonly number[]
+  /** Writes a JavaScript CPU profile of the last open at full speed here. */
+  profilePath?: string | undefined
   log: (message: string) => void
 }
 
 export interface OpenRun extends OpenTimes {
   /** When the page's DOM had been quiet for a while after the newest message was shown. */
   settled?: number
+}
+
+/** The opens at one CPU throttling rate; a failed open is reported, not thrown. */
+export interface OpenSeries {
+  rate: number
+  runs: OpenRun[]
+  failures: string[]
 }
 
 const DAY_MS = 24 * 3600_000
@@ -63,19 +75,33 @@ export async function writeHistory(dir: string, options: OpenOptions): Promise<W
   const context = await launch(dir)
   try {
     const page = await firstPage(context)
+    // A request the dev server does not answer in time (it transforms modules on first request,
+    // slowly on a busy machine) fails that request, reported; the page load is retried below.
     await page.route('**/*', async (route) => {
       const url = new URL(route.request().url())
-      const response = await route.fetch({ url: new URL(url.pathname + url.search, devUrl).href })
-      await route.fulfill({ response })
+      try {
+        const response = await route.fetch({
+          url: new URL(url.pathname + url.search, devUrl).href,
+          timeout: 60_000,
+        })
+        await route.fulfill({ response })
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+        options.log(`history page: ${url.pathname} failed: ${reason}`)
+        await route.abort('failed').catch(() => {})
+      }
     })
-    await page.goto(new URL('bench/chat-history-page.html', options.appUrl).href)
+    await page.goto(new URL('bench/chat-history-page.html', options.appUrl).href, {
+      timeout: 120_000,
+    })
     const ready = () =>
       page.waitForFunction(() => 'chatHistory' in window, undefined, {
         timeout: 60_000,
       })
     // A dev server that has just optimized its dependencies may fail the first load.
     await ready().catch(async () => {
-      await page.reload()
+      options.log('history page: not ready in 60 s, loading it again')
+      await page.reload({ timeout: 120_000 })
       await ready()
     })
     return await page.evaluate((args) => window.chatHistory.write(args), {
@@ -95,6 +121,8 @@ export async function openOnce(
   dir: string,
   appUrl: string,
   history: WrittenHistory,
+  rate = 1,
+  profilePath?: string,
 ): Promise<OpenRun> {
   const context = await launch(dir)
   try {
@@ -104,13 +132,19 @@ export async function openOnce(
       newestId: history.newestId,
     })
     const page = await firstPage(context)
-    await page.goto(appUrl)
+    const meter = await RendererMeter.attach(page)
+    await meter.throttle(rate)
+    if (profilePath) await meter.startProfile()
+    await page.goto(appUrl, { timeout: 30_000 * rate })
     const read = () => page.evaluate(() => ({ ...window.chatOpenTimes, now: performance.now() }))
-    const deadline = Date.now() + 60_000
+    const deadline = Date.now() + 60_000 * rate
     for (;;) {
       const times = await read()
       const quiet = times.lastChange !== undefined && times.now - times.lastChange > QUIET_MS
-      if (times.painted !== undefined && quiet) return { ...times, settled: times.lastChange! }
+      if (times.painted !== undefined && quiet) {
+        if (profilePath) await meter.stopProfile(profilePath)
+        return { ...times, settled: times.lastChange! }
+      }
       if (Date.now() > deadline) {
         if (times.painted !== undefined) return times
         throw new Error(`the newest message was not shown: ${JSON.stringify(times)}`)
@@ -122,10 +156,14 @@ export async function openOnce(
   }
 }
 
-/** Writes the history once, then opens it `runs` times, each in a freshly started browser. */
+/**
+ * Writes the history once, then opens it `runs` times per CPU rate, each in a freshly started
+ * browser. An open that fails (the page not loading, the message not shown in time) is counted
+ * and its reason kept; the other opens go on.
+ */
 export async function measureChatOpen(
   options: OpenOptions,
-): Promise<{ history: WrittenHistory; runs: OpenRun[] }> {
+): Promise<{ history: WrittenHistory; series: OpenSeries[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'peerplace-chat-open-'))
   try {
     const history = await writeHistory(dir, options)
@@ -133,11 +171,28 @@ export async function measureChatOpen(
       `wrote ${history.messages} messages in ${history.shards} shards ` +
         `(${(history.bytes / 1e6).toFixed(1)} MB saved) in ${(history.ms / 1000).toFixed(1)} s`,
     )
-    // Unmeasured: fills the HTTP cache and compiled-code caches, as for a returning user.
-    await openOnce(dir, options.appUrl, history)
-    const runs: OpenRun[] = []
-    for (let i = 0; i < options.runs; i++) runs.push(await openOnce(dir, options.appUrl, history))
-    return { history, runs }
+    const series: OpenSeries[] = []
+    for (const rate of options.cpuRates) {
+      const one: OpenSeries = { rate, runs: [], failures: [] }
+      // The first open is unmeasured: it fills the HTTP cache and compiled-code caches, as for
+      // a returning user.
+      for (let i = series.length === 0 ? -1 : 0; i < options.runs; i++) {
+        try {
+          const last = rate === 1 && i === options.runs - 1
+          const profile = last ? options.profilePath : undefined
+          const run = await openOnce(dir, options.appUrl, history, rate, profile)
+          if (i >= 0) one.runs.push(run)
+        } catch (error) {
+          const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error)
+          options.log(
+            `open ${i < 0 ? '(unmeasured)' : i + 1} at CPU rate ${rate} failed: ${reason}`,
+          )
+          if (i >= 0) one.failures.push(reason)
+        }
+      }
+      series.push(one)
+    }
+    return { history, series }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

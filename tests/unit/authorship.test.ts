@@ -201,6 +201,45 @@ describe('record authorship', () => {
     expect(verify).toHaveBeenCalledTimes(1)
     verify.mockRestore()
   })
+
+  it('answers a repeated check of a small record without reading its proof again', async () => {
+    const w = await world()
+    const receipt: Claim = {
+      doc: 'chat:2900.0',
+      key: 'read/x',
+      peer: w.bob.peerId,
+      content: null,
+      clock: '1718000000000.0001',
+    }
+    const proof = await w.authorship(w.bob).sign(receipt)
+    const reader = w.authorship(w.ann)
+    expect(await judge(reader, receipt, proof)).toBe('genuine')
+    const lookups = vi.spyOn(w.keys, 'verifier')
+    for (let i = 0; i < 10; i++) expect(reader.check(receipt, proof)).toBe('genuine')
+    expect(lookups).not.toHaveBeenCalled()
+    // Another record, or the same one with another proof, is judged on its own.
+    expect(await judge(reader, { ...receipt, clock: '1718000000000.0002' }, proof)).toBe('forged')
+    expect(await judge(reader, receipt, proof.replace(/^\d+/, '4'))).toBe('forged')
+    lookups.mockRestore()
+  })
+
+  it('judges a remembered record again once the membership changed', async () => {
+    const w = await world()
+    const receipt: Claim = {
+      doc: 'chat:2900.0',
+      key: 'read/x',
+      peer: w.bob.peerId,
+      content: null,
+      clock: '1718000000000.0001',
+    }
+    w.setClock(5)
+    const proof = await w.authorship(w.bob).sign(receipt)
+    const reader = w.authorship(w.ann)
+    expect(await judge(reader, receipt, proof)).toBe('genuine')
+    // The log now says Bob was removed at clock 5, without anyone calling `invalidate`.
+    w.removeBob()
+    expect(reader.check(receipt, proof)).toBe('not-member')
+  })
 })
 
 describe('key directory', () => {

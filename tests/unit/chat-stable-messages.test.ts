@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { until } from '../support/until.ts'
 import { ChatWorld } from './chat-devices.ts'
 
@@ -35,5 +35,38 @@ describe('chat message objects', () => {
     const receipt = a!.chat.receipt(first.id)
     await a!.chat.send('fourth')
     expect(a!.chat.receipt(first.id)).toBe(receipt)
+  })
+
+  it('keep their list while a change touches no message (a receipt arriving)', async () => {
+    world = new ChatWorld()
+    const [a, b] = await world.devices(['Ann', 'Bob'])
+    const sent = await a!.chat.send('hello')
+    await until(() => b!.chat.message(sent.id), 'B to see the message')
+    await until(() => a!.chat.receipt(sent.id)!.state === 'delivered', 'B’s delivery receipt')
+    const list = a!.chat.messages()
+    b!.chat.markRead()
+    await until(() => a!.chat.receipt(sent.id)!.state === 'read', 'B’s read receipt')
+    expect(a!.chat.messages()).toBe(list)
+    const next = await b!.chat.send('hi')
+    await until(() => a!.chat.message(next.id), 'A to see the answer')
+    expect(a!.chat.messages()).not.toBe(list)
+    expect(a!.chat.messages().map((m) => m.text)).toEqual(['hello', 'hi'])
+  })
+
+  it('answer a receipt again without judging its marks while no receipt changed', async () => {
+    world = new ChatWorld()
+    const [a, b] = await world.devices(['Ann', 'Bob'])
+    const sent = await a!.chat.send('hello')
+    await until(() => b!.chat.message(sent.id), 'B to see the message')
+    b!.chat.markRead()
+    await until(() => a!.chat.receipt(sent.id)!.state === 'read', 'B’s read receipt')
+    const view = a!.chat.receipt(sent.id)
+    // A's own next message changes the shard (and writes no receipt of A's).
+    const checks = vi.spyOn(a!.wp.authorship, 'check')
+    await a!.chat.send('more')
+    checks.mockClear()
+    expect(a!.chat.receipt(sent.id)).toBe(view)
+    expect(checks).not.toHaveBeenCalled()
+    checks.mockRestore()
   })
 })

@@ -45,6 +45,16 @@ export class Authorship extends Emitter<AuthorshipEvents> {
   #idle: { promise: Promise<void>; resolve: () => void } | undefined
   /** Bumped whenever a verdict may have changed; readers keep caches per generation. */
   #generation = 0
+  /**
+   * Final verdicts of records with small content (receipts, deletions, reactions), which readers
+   * judge again on every change, for one generation and membership state: a repeated check
+   * costs building a short key instead of parsing the proof and encoding the signed text.
+   */
+  #verdicts: { generation: number; of: MembershipState | undefined; map: Map<string, Verdict> } = {
+    generation: -1,
+    of: undefined,
+    map: new Map(),
+  }
 
   constructor(options: {
     workplace: string
@@ -85,6 +95,20 @@ export class Authorship extends Emitter<AuthorshipEvents> {
    */
   check(claim: Claim, proofValue: unknown, required: Role = 'member'): Verdict {
     if (proofValue === undefined || proofValue === null) return 'unsigned'
+    const key = verdictKey(claim, proofValue, required)
+    if (key === undefined) return this.#judge(claim, proofValue, required)
+    const membership = this.#membership()
+    if (this.#verdicts.generation !== this.#generation || this.#verdicts.of !== membership) {
+      this.#verdicts = { generation: this.#generation, of: membership, map: new Map() }
+    }
+    const known = this.#verdicts.map.get(key)
+    if (known !== undefined) return known
+    const verdict = this.#judge(claim, proofValue, required)
+    if (verdict !== 'pending') this.#verdicts.map.set(key, verdict)
+    return verdict
+  }
+
+  #judge(claim: Claim, proofValue: unknown, required: Role): Verdict {
     const proof = parseProof(proofValue)
     if (!proof) return 'forged'
     const role = roleAt(this.#membership(), claim.peer, proof.membershipClock)
@@ -150,4 +174,18 @@ export class Authorship extends Emitter<AuthorshipEvents> {
 /** Whether a verdict lets a record show as genuine. */
 export function isGenuine(verdict: Verdict): boolean {
   return verdict === 'genuine'
+}
+
+/** Keys a verdict by everything it depends on, for records whose content is not text. */
+function verdictKey(claim: Claim, proofValue: unknown, required: Role): string | undefined {
+  const { content } = claim
+  if (content !== null && typeof content !== 'boolean' && typeof content !== 'number') return
+  const proof =
+    typeof proofValue === 'string'
+      ? proofValue
+      : typeof proofValue === 'object' && proofValue !== null && 'val' in proofValue
+        ? (proofValue as { val: unknown }).val
+        : undefined
+  if (typeof proof !== 'string') return undefined
+  return JSON.stringify([required, proof, claim.doc, claim.key, claim.peer, claim.clock, content])
 }

@@ -23,6 +23,14 @@ export class LoadedShard {
   #byId: Map<string, ChatMessage> | undefined
   #newest: Map<PeerId, Hlc> | undefined
   #started = false
+  /** What was read before the last change, reused if the change left the messages as they were. */
+  #last:
+    | {
+        messages: ChatMessage[]
+        byId: Map<string, ChatMessage> | undefined
+        newest: Map<PeerId, Hlc> | undefined
+      }
+    | undefined
 
   /**
    * @param onChange hears the messages this device had not seen in this shard before, from
@@ -38,6 +46,9 @@ export class LoadedShard {
     this.handle = handle
     this.authorship = authorship
     const listener = () => {
+      if (this.#messages) {
+        this.#last = { messages: this.#messages, byId: this.#byId, newest: this.#newest }
+      }
       this.#messages = undefined
       this.#byId = undefined
       this.#newest = undefined
@@ -74,7 +85,16 @@ export class LoadedShard {
         (claim, proof, required) => this.authorship.check(claim, proof, required),
         { map: this.#read, generation: this.authorship.generation },
       )
-      this.#messages = read.messages
+      // A change that left every message as it was (say, a receipt) keeps the list, so that
+      // readers can tell there is nothing to re-render.
+      const before = this.#last
+      if (before && sameItems(before.messages, read.messages)) {
+        this.#messages = before.messages
+        this.#byId = before.byId
+        this.#newest = before.newest
+      } else {
+        this.#messages = read.messages
+      }
       this.#pending = read.pending
     }
     return this.#messages
@@ -119,4 +139,8 @@ export class LoadedShard {
   close(): void {
     for (const off of this.#offs.splice(0)) off()
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i])
 }

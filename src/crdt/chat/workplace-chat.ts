@@ -47,6 +47,28 @@ export interface WorkplaceChatEvents extends Record<string, unknown> {
   incoming: ChatMessage[]
 }
 
+/**
+ * What a message's receipt view is worked out from. Automerge keeps the objects of a document's
+ * unchanged parts, so a shard change that wrote no receipt keeps its `delivered` and `read` maps.
+ */
+interface ReceiptBasis {
+  message: ChatMessage
+  members: readonly PeerId[]
+  delivered: unknown
+  read: unknown
+  generation: number
+}
+
+function sameBasis(a: ReceiptBasis, b: ReceiptBasis): boolean {
+  return (
+    a.message === b.message &&
+    a.members === b.members &&
+    a.delivered === b.delivered &&
+    a.read === b.read &&
+    a.generation === b.generation
+  )
+}
+
 /** Fresh messages older than this before the chat opened are history, not news. */
 const NEWS_SLACK_MS = 60_000
 
@@ -63,10 +85,11 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #openedAt: number
   readonly #receiptWriter: ReceiptWriter
   /** The receipt views handed out, reused while unchanged (the UI re-renders only changes). */
-  readonly #receipts = new Map<string, ReceiptView>()
+  readonly #receipts = new Map<string, { view: ReceiptView; basis: ReceiptBasis | undefined }>()
   readonly #offs: (() => void)[] = []
   #settled: Promise<void> = Promise.resolve()
-  #sorted: ChatMessage[] | undefined
+  /** The sorted messages and the shards' lists they were made of. */
+  #sorted: { from: ChatMessage[][]; messages: ChatMessage[] } | undefined
   #members: PeerId[] | undefined
   /** Whether a receipt shown waited on a signature check (a `change` follows when done). */
   #receiptsPending = false
@@ -145,10 +168,22 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     return this.#settled
   }
 
-  /** Loaded messages in their stable order: (timestamp, author, ID). */
+  /**
+   * Loaded messages in their stable order: (timestamp, author, ID). The same array while no
+   * shard's messages changed (a receipt arriving leaves it), so that readers can skip work.
+   */
   messages(): readonly ChatMessage[] {
-    this.#sorted ??= [...this.#window.loaded()].flatMap((s) => s.messages()).sort(compareMessages)
-    return this.#sorted
+    const lists = [...this.#window.loaded()].map((s) => s.messages())
+    const sorted = this.#sorted
+    if (
+      sorted &&
+      sorted.from.length === lists.length &&
+      sorted.from.every((l, i) => l === lists[i])
+    ) {
+      return sorted.messages
+    }
+    this.#sorted = { from: lists, messages: lists.flat().sort(compareMessages) }
+    return this.#sorted.messages
   }
 
   message(id: string): ChatMessage | undefined {
@@ -288,10 +323,24 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const found = this.#lookup(id)
     if (!found) return undefined
     this.#members ??= this.#o.workplace.members().map((m) => m.peer)
-    const view = receiptOf(found.shard.doc, found.message, this.#members, this.#judge)
+    const doc = found.shard.doc
+    const basis: ReceiptBasis = {
+      message: found.message,
+      members: this.#members,
+      delivered: doc?.delivered,
+      read: doc?.read,
+      generation: this.#authorship.generation,
+    }
     const before = this.#receipts.get(id)
-    if (before && sameReceipt(before, view)) return before
-    this.#receipts.set(id, view)
+    if (before?.basis && sameBasis(before.basis, basis)) return before.view
+    const pendingBefore = this.#receiptsPending
+    this.#receiptsPending = false
+    let view = receiptOf(doc, found.message, this.#members, this.#judge)
+    const pending = this.#receiptsPending
+    this.#receiptsPending ||= pendingBefore
+    if (before && sameReceipt(before.view, view)) view = before.view
+    // A view that waited on a signature check is worked out again (`verified` clears them all).
+    this.#receipts.set(id, { view, basis: pending ? undefined : basis })
     return view
   }
 
@@ -414,7 +463,6 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   }
 
   #changed(): void {
-    this.#sorted = undefined
     this.emit('change', undefined)
   }
 }

@@ -40,9 +40,12 @@ export async function memberNames(page: Page): Promise<string[]> {
   return (await page.getByTestId('member-name').allTextContents()).map((s) => s.trim()).sort()
 }
 
-export async function expectMembers(page: Page, names: string[]): Promise<void> {
+/** Waits until the open workplace lists exactly `names` (for `timeout` ms; expect's default). */
+export async function expectMembers(page: Page, names: string[], timeout?: number): Promise<void> {
   await showPeople(page)
-  await expect.poll(() => memberNames(page)).toEqual([...names].sort())
+  await expect
+    .poll(() => memberNames(page), timeout === undefined ? {} : { timeout })
+    .toEqual([...names].sort())
 }
 
 export async function heads(page: Page): Promise<string> {
