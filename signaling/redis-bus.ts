@@ -25,9 +25,14 @@ export interface RedisBusOptions {
   connectTimeoutMs?: number
 }
 
-/** Deletes a room member only if it is still held by the given instance. */
-const DELETE_IF_HELD = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
-  return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`
+/**
+ * Removes a room member only if it is still held by the given instance, and then tells the
+ * room it left, in one step: a peer that moved to another instance stays where it is.
+ */
+const LEAVE_IF_HELD = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('PUBLISH', ARGV[3], ARGV[4])
+  return 1 end return 0`
 
 const SUBSCRIBE_CHUNK = 500
 
@@ -152,11 +157,17 @@ export class RedisBus implements RelayBus {
   }
 
   async close(): Promise<void> {
-    this.#closed = true
+    if (this.#closed) return
     clearInterval(this.#alive)
     if (this.#up) {
-      await this.#cmd.del(this.#aliveKey(this.instance)).catch(() => {})
+      // Its members leave with it; the commands go before QUIT on the same connection.
+      const drops = [...this.#rooms].flatMap(([room, peers]) =>
+        [...peers].map((peer) => this.#drop(room, peer, this.instance)),
+      )
+      this.#rooms.clear()
+      await Promise.all([...drops, this.#cmd.del(this.#aliveKey(this.instance)).catch(() => {})])
     }
+    this.#closed = true
     await Promise.all([
       this.#cmd.quit().catch(() => this.#cmd.disconnect()),
       this.#sub.quit().catch(() => this.#sub.disconnect()),
@@ -184,9 +195,10 @@ export class RedisBus implements RelayBus {
 
   /** Removes a member still held by `at` and tells the room it left. */
   async #drop(room: string, peer: PeerId, at: string): Promise<void> {
+    const channel = this.#roomChannel(room)
+    const left = encodeEnvelope({ origin: at, event: { kind: 'left', room, peer } })
     try {
-      const removed = await this.#cmd.eval(DELETE_IF_HELD, 1, this.#membersKey(room), peer, at)
-      if (removed === 1) await this.#publish(this.#roomChannel(room), { kind: 'left', room, peer })
+      await this.#cmd.eval(LEAVE_IF_HELD, 1, this.#membersKey(room), peer, at, channel, left)
     } catch (error) {
       this.#failed('leave', error)
     }
