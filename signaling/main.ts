@@ -1,8 +1,9 @@
 /**
  * The relay as a program: `tsx signaling/main.ts [--serve-app] [--port N] [--host H]
  * [--trust-proxy] [--connect-src "wss://relay.example https://broker.example"] [ICE flags, see
- * ice-cli.ts] [--https]`. PORT, HOST, TRUST_PROXY=1 and CONNECT_SRC work too; --connect-src pins
- * the app's CSP connect-src to its own origin plus these sources. With --serve-app it also serves
+ * ice-cli.ts] [--https] [--redis redis://host:6379]`. PORT, HOST, TRUST_PROXY=1, CONNECT_SRC and
+ * REDIS_URL work too. --connect-src pins the app's CSP connect-src to its own origin plus these
+ * sources. With Redis, several instances share their topics (README: self-hosting). With --serve-app it also serves
  * the built app (building it first if dist/ has none), so one origin holds app, relay and broker.
  * It answers STUN itself and announces the ICE servers to the app.
  */
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       'connect-src': { type: 'string' },
       ...ICE_CLI_OPTIONS,
       https: { type: 'boolean', default: false },
+      redis: { type: 'string' },
     },
   })
   const port = Number(values.port ?? process.env.PORT ?? 8787)
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? (https ? '0.0.0.0' : '127.0.0.1')
   const trustProxy = values['trust-proxy'] || process.env.TRUST_PROXY === '1'
   const connectSrc = values['connect-src'] ?? process.env.CONNECT_SRC
+  const redisUrl = values.redis ?? process.env.REDIS_URL
   const connectSources = connectSrc?.split(/\s+/).filter((source) => source.length > 0)
 
   let staticDir: string | undefined
@@ -56,12 +59,14 @@ async function main(): Promise<void> {
     ...(tls ? { tls } : {}),
     ...(staticDir ? { staticDir } : {}),
     ...(connectSources ? { connectSources } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
   })
   const { url } = server.address
   const relay = server.relayUrl
   const what = staticDir ? 'Peerplace is running' : 'Peerplace relay is running'
   console.info(`${what} at ${url} (relay ${relay}, PeerJS broker ${PEERJS_PATH})`)
   for (const line of ice.summary) console.info(line)
+  if (redisUrl) console.info('Sharing topics with other instances through Redis')
   if (tls) {
     for (const address of lanAddresses())
       console.info(`On the LAN: https://${address}:${server.address.port}/`)

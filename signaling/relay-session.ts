@@ -16,7 +16,8 @@ import {
 } from '../src/peer/signaling/relay-protocol.ts'
 import type { Logger, RelayLimits } from './config.ts'
 import { jsonDepthExceeds } from './json-depth.ts'
-import type { HubMember, RelayHub } from './relay-hub.ts'
+import { refusal, type HubMember, type RelayHub } from './relay-hub.ts'
+import type { RelayMetrics } from './relay-metrics.ts'
 import { TokenBucket } from './rate-limiter.ts'
 
 const POLICY_VIOLATION = 1008
@@ -44,6 +45,7 @@ export class RelaySession implements HubMember {
   readonly #hub: RelayHub
   readonly #limits: RelayLimits
   readonly #logger: Logger
+  readonly #metrics: RelayMetrics | undefined
   #label: string
   readonly #nonce = bytesToBase64(randomBytes(32))
   readonly #rate: TokenBucket
@@ -63,6 +65,8 @@ export class RelaySession implements HubMember {
     hub: RelayHub
     limits: RelayLimits
     logger: Logger
+    /** Counts this connection's violations. */
+    metrics?: RelayMetrics
     address: string
     nearbyRoom: string
     /** The client proved its key. */
@@ -74,6 +78,7 @@ export class RelaySession implements HubMember {
     this.#hub = options.hub
     this.#limits = options.limits
     this.#logger = options.logger
+    this.#metrics = options.metrics
     this.#label = options.address
     this.nearbyRoom = options.nearbyRoom
     this.#onClose = options.onClose
@@ -216,10 +221,11 @@ export class RelaySession implements HubMember {
         // Serialised once here, where its depth is known to be small; forwarded as this text.
         switch (this.#hub.route(this, message.to, JSON.stringify(message.data))) {
           case 'unknown':
-            return this.#error('unknown-peer', 'no such peer in your topics', message.to)
+            return this.send(refusal('unknown-peer', message.to))
           case 'busy':
-            return this.#error('busy', 'that peer receives too much; signal dropped', message.to)
+            return this.send(refusal('busy', message.to))
           case 'sent':
+          case 'forwarded':
             return
         }
     }
@@ -276,6 +282,7 @@ export class RelaySession implements HubMember {
   }
 
   #violation(code: RelayErrorCode, message: string, ref?: string): void {
+    this.#metrics?.violation(code)
     this.#logger.debug(`${this.#label}: ${code}: ${message}`)
     if (!this.#violations.take()) {
       this.#logger.info(`${this.#label}: disconnected after repeated errors (last: ${code})`)
@@ -290,6 +297,7 @@ export class RelaySession implements HubMember {
 
   #closeWith(code: RelayErrorCode, message: string, closeCode: number): void {
     if (this.#phase === 'closed') return
+    if (code !== 'replaced') this.#metrics?.violation(code)
     this.#error(code, message)
     this.#closed()
     this.#socket.close(closeCode, code)

@@ -15,7 +15,11 @@ import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './peerjs-frames.ts'
 import { ICE_SERVERS_PATH } from '../src/peer/signaling/ice-announcement.ts'
 import { serveIceAnnouncement, type IceOptions } from './ice-announcer.ts'
 import { mountPeerJs, type PeerJsMount } from './peerjs-mount.ts'
+import { MemoryBusNetwork } from './memory-bus.ts'
+import type { RelayBus } from './relay-bus.ts'
 import { RelayHub } from './relay-hub.ts'
+import { RelayMetrics } from './relay-metrics.ts'
+import { createRedisBus } from './redis-bus.ts'
 import { RelaySession } from './relay-session.ts'
 import { createStaticHandler } from './static-files.ts'
 
@@ -59,6 +63,10 @@ export interface SignalingServerOptions {
   ice?: IceOptions
   /** Serve HTTPS/WSS with this key and certificate; `caCert` is offered at /peerplace-ca.crt. */
   tls?: { key: string; cert: string; caCert?: string }
+  /** Share topics with other instances through this Redis, e.g. "redis://127.0.0.1:6379". */
+  redisUrl?: string
+  /** Share topics through this bus instead (tests); the server closes it when it closes. */
+  bus?: RelayBus
 }
 
 export interface SignalingServer {
@@ -86,9 +94,20 @@ export async function createSignalingServer(
     ...(indexHtml && existsSync(indexHtml) ? { indexHtml } : {}),
     ...(options.connectSources ? { connectSources: options.connectSources } : {}),
   })
-  const hub = new RelayHub()
-  const ice = options.ice ?? {}
+  const bus =
+    options.bus ??
+    (options.redisUrl
+      ? await createRedisBus({ url: options.redisUrl, logger })
+      : new MemoryBusNetwork().bus())
   const sessions = new Set<RelaySession>()
+  const metrics: RelayMetrics = new RelayMetrics({
+    connections: () => sessions.size,
+    authenticated: () => hub.size,
+    rooms: () => hub.roomCount,
+    busState: () => bus.state,
+  })
+  const hub: RelayHub = new RelayHub({ bus, logger: quietLogger, metrics })
+  const ice = options.ice ?? {}
   const slots = new ConnectionSlots(limits)
 
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
@@ -133,6 +152,7 @@ export async function createSignalingServer(
       hub,
       limits,
       logger: quietLogger,
+      metrics,
       address,
       nearbyRoom: nearbyRoom(address),
       onAuthenticated: () => slots.authenticated(group),
@@ -163,7 +183,12 @@ export async function createSignalingServer(
     const pathname = pathOf(request)
     if (peerjs?.owns(pathname)) return peerjs.handleRequest(request, response)
     if (pathname === RELAY_PATH) return plain(response, 426, 'This is a WebSocket endpoint.')
-    if (pathname === '/healthz') return plain(response, 200, 'ok')
+    if (pathname === '/healthz') return health(response)
+    if (pathname === '/metrics') {
+      const text = await metrics.text()
+      response.writeHead(200, { 'Content-Type': metrics.contentType }).end(text)
+      return
+    }
     if (hardening.shareTarget(request, response, pathname)) return
     if (pathname === ICE_SERVERS_PATH) return serveIceAnnouncement(ice, request, response)
     if (pathname === '/peerplace-ca.crt' && tls?.caCert) {
@@ -191,6 +216,15 @@ export async function createSignalingServer(
   logger.debug(`listening on ${origin}`)
 
   let closing: Promise<void> | undefined
+  /** 200 while this instance can serve clients (degraded when the shared bus is down). */
+  function health(response: ServerResponse): void {
+    if (closing) return plain(response, 503, 'closing')
+    if (bus.state === 'down') {
+      return plain(response, 200, 'degraded: the shared bus is unreachable; serving own clients')
+    }
+    plain(response, 200, 'ok')
+  }
+
   return {
     address: { host, port, url: `${tls ? 'https' : 'http'}://${origin}/` },
     relayUrl: `${tls ? 'wss' : 'ws'}://${origin}${RELAY_PATH}`,
@@ -199,10 +233,12 @@ export async function createSignalingServer(
         clearInterval(heartbeat)
         for (const session of sessions) session.shutdown()
         for (const socket of relay.clients) socket.terminate()
+        hub.departAll()
         relay.close()
         peerjs?.close()
-        server.close(() => resolve())
+        const closed = new Promise<void>((done) => server.close(() => done()))
         server.closeAllConnections()
+        void Promise.all([closed, bus.close()]).then(() => resolve())
       })
       return closing
     },

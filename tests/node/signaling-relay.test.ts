@@ -1,12 +1,6 @@
-import wrtc from '@roamhq/wrtc'
-import { expect } from 'vitest'
-import { WebSocket } from 'ws'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
-import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
-import { createRelayCarrier, type RelayCarrier } from '../../src/peer/signaling/relay-carrier.ts'
-import { newSessionId } from '../../src/peer/signaling/signal-envelope.ts'
 import { describeSignalingContract } from '../contract/signaling-contract.ts'
-import { delay, randomTopic, testIdentity, until } from '../contract/fixtures.ts'
+import { relaySignalingHarness } from './relay-signaling-harness.ts'
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
@@ -15,62 +9,12 @@ describeSignalingContract(
   { presence: 'topic', absentPeerBoundMs: 4000, glare: 'one-pipe' },
   () => {
     let server: SignalingServer | undefined
-    const carriers: RelayCarrier[] = []
-    const logs = new Map<string, string[]>()
-    const relay = async () => (server ??= await createSignalingServer({ port: 0, logger: quiet }))
-    const carrier = async () => {
-      const identity = await testIdentity()
-      const made = createRelayCarrier({ url: (await relay()).relayUrl, identity, WebSocket })
-      carriers.push(made)
-      return { identity, carrier: made }
-    }
-    return {
-      async create(count) {
-        return Promise.all(
-          Array.from({ length: count }, async () => {
-            const { identity, carrier: made } = await carrier()
-            const log: string[] = []
-            logs.set(identity.peerId, log)
-            const signaling = createCarrierSignaling(made, {
-              self: identity.peerId,
-              iceServers: [],
-              wrtc,
-              connectTimeoutMs: 3000,
-              log: (message) => log.push(message),
-            })
-            return { id: identity.peerId, signaling }
-          }),
-        )
-      },
-      async sendGarbage(target) {
-        // A peer in the same topic sends signals the relay passes (any small JSON).
-        const topic = randomTopic()
-        target.signaling.join(topic)
-        const { carrier: rogue } = await carrier()
-        rogue.join(topic)
-        await until(() => rogue.peers(topic).includes(target.id), 'the rogue to see its target')
-        const sid = newSessionId()
-        for (const data of [
-          'text',
-          42,
-          { v: 9 },
-          { v: 1, kind: 'rtc', sid: 'short', data: {} },
-          { v: 1, kind: 'rtc', sid, data: { type: 'offer', sdp: 'v=0\r\nnonsense\r\n' } },
-          { v: 1, kind: 'rtc', sid, data: { candidate: { candidate: 'bad', sdpMid: '0' } } },
-          { v: 1, kind: 'bye', sid, reason: null },
-        ]) {
-          rogue.send(target.id, data)
-        }
-        await delay(300)
-        const dropped = logs.get(target.id)?.filter((m) => m.startsWith('dropped a signal'))
-        expect(dropped?.length).toBe(4)
-        rogue.close()
-        target.signaling.leave(topic)
-      },
-      async teardown() {
-        for (const made of carriers.splice(0)) made.close()
+    return relaySignalingHarness(
+      async () => [(server ??= await createSignalingServer({ port: 0, logger: quiet })).relayUrl],
+      async () => {
         await server?.close()
+        server = undefined
       },
-    }
+    )
   },
 )

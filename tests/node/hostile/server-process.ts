@@ -10,6 +10,8 @@ export interface ServerProcess {
   /** The server process's resident set size, in bytes. */
   rss(): Promise<number>
   close(): Promise<void>
+  /** Kills the process at once (SIGKILL), as a crash would; resolves once it is gone. */
+  kill(): Promise<void>
 }
 
 const MAIN = fileURLToPath(new URL('./server-main.ts', import.meta.url))
@@ -33,8 +35,14 @@ export async function startServerProcess(
       child.send({ type: 'rss' })
       return (await reply<{ rss: number }>(child, 'rss', 30_000)).rss
     },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      child.kill('SIGKILL')
+      await exited
+    },
     async close() {
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
       child.send({ type: 'close' })
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000)

@@ -1,0 +1,69 @@
+/**
+ * The relay as a cluster: RELAY_CLUSTER_INSTANCES (default 3) instances, each in a process of
+ * its own, sharing one redis-server on loopback; clients are spread over them in turn, so the
+ * ten members of a topic sit on different instances and every probe signal crosses Redis.
+ * - `relay.cluster_clients_held`: the most authenticated clients held (in steps) while the p99
+ *   latency of signals between topic-mates stays under 250 ms.
+ * Steps: RELAY_CLUSTER_STEPS (comma-separated, default 1000,2500,5000,10000,15000,20000,25000);
+ * ramping stops after RELAY_BENCH_RAMP_MS (default 10 min). The clients all run in this process,
+ * so on a small machine their own CPU cost limits the count as much as the relays do.
+ */
+import { ensureRedisServer, startRedisServer } from '../tests/support/redis-server.ts'
+import { startServerProcess, type ServerProcess } from '../tests/node/hostile/server-process.ts'
+import type { BenchContext, Metric } from './harness.ts'
+import { growTo, p99ForwardMs, type LeanClient } from './relay-load.ts'
+
+const P99_LIMIT_MS = 250
+const INSTANCES = Number(process.env.RELAY_CLUSTER_INSTANCES ?? 3)
+const STEPS = (process.env.RELAY_CLUSTER_STEPS ?? '1000,2500,5000,10000,15000,20000,25000')
+  .split(',')
+  .map(Number)
+const RAMP_MS = Number(process.env.RELAY_BENCH_RAMP_MS ?? 600_000)
+
+export async function run(ctx: BenchContext): Promise<Metric[]> {
+  const binary = ensureRedisServer()
+  if (!binary) throw new Error('relay.cluster_clients_held needs redis-server')
+  const redis = await startRedisServer(binary)
+  const limits = {
+    maxConnectionsPerAddress: 100_000,
+    maxPendingPerAddress: 100_000,
+    maxPendingConnections: 100_000,
+  }
+  const servers: ServerProcess[] = []
+  const clients: LeanClient[] = []
+  try {
+    for (let i = 0; i < INSTANCES; i++) {
+      servers.push(await startServerProcess({ peerjs: false, limits, redisUrl: redis.url }))
+    }
+    const relayOf = (index: number): string => servers[index % servers.length]!.relayUrl
+    let best = 0
+    const rampEnd = Date.now() + RAMP_MS
+    for (const step of STEPS) {
+      if (Date.now() > rampEnd) {
+        ctx.log(`ramp time budget spent before ${step} clients`)
+        break
+      }
+      const started = Date.now()
+      try {
+        await growTo(clients, relayOf, step)
+      } catch (error) {
+        ctx.log(`could not reach ${step} clients: ${String(error)}`)
+        break
+      }
+      const rss = await Promise.all(servers.map((server) => server.rss()))
+      const p99 = await p99ForwardMs(clients)
+      ctx.log(
+        `${step} clients on ${INSTANCES} instances ` +
+          `(${((Date.now() - started) / 1000).toFixed(0)} s to add): p99 ${p99.toFixed(0)} ms, ` +
+          `server RSS ${rss.map((bytes) => (bytes / 1024 / 1024).toFixed(0)).join('/')} MB`,
+      )
+      if (p99 >= P99_LIMIT_MS) break
+      best = step
+    }
+    return [{ name: 'relay.cluster_clients_held', value: best, unit: 'count', runs: 1 }]
+  } finally {
+    for (const client of clients) client.socket.terminate()
+    await Promise.all(servers.map((server) => server.close()))
+    await redis.dispose()
+  }
+}
