@@ -1,6 +1,8 @@
-import { mount } from 'svelte'
+import { mount, tick } from 'svelte'
 import App from './ui/App.svelte'
 import { createShell } from './app/create-shell.ts'
+import { afterPaintOf } from './app/first-paint.ts'
+import { readSavedWorkplaces } from './app/saved-workplaces.ts'
 import { createIndexedDbWorkplaceList } from './crdt/workplace/workplace-list.ts'
 import { shareToWorkplace } from './app/share-to-workplace.ts'
 import { createBrowserPwa } from './pwa/browser-pwa.ts'
@@ -14,56 +16,62 @@ import { createDeviceData } from './backup/device-data.ts'
 // Before anything async: the browser may offer installation once, early.
 const earlyInstallPrompt = captureInstallPrompt(window)
 const target = document.getElementById('app')!
-try {
-  const shell = await createShell({
-    indexedDB,
-    WebSocket,
-    localStorage,
-    document,
-    ...(navigator.storage ? { storageManager: navigator.storage } : {}),
-    pageUrl: location.href,
-    workplaceIndex: createIndexedDbWorkplaceList(),
-  })
-  const pwa = createBrowserPwa(window, earlyInstallPrompt)
-  const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
-  void shell.workplaces.then((app) =>
-    watchPersistenceTriggers(persistence, persistenceSources(app, pwa)),
-  )
-  const data = createDeviceData({
+const workplaceIndex = createIndexedDbWorkplaceList()
+const saved = readSavedWorkplaces(workplaceIndex)
+// The list is painted from the index first; Automerge follows. An invite or workplace link
+// needs the documents at once, so it does not wait.
+const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
+let painted: () => void = () => {}
+const listPainted = new Promise<void>((resolve) => (painted = resolve))
+const pwa = createBrowserPwa(window, earlyInstallPrompt)
+const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
+const shell = createShell({
+  indexedDB,
+  WebSocket,
+  localStorage,
+  document,
+  ...(navigator.storage ? { storageManager: navigator.storage } : {}),
+  pageUrl: location.href,
+  workplaceIndex,
+  ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
+}).then((started) => ({
+  ...started,
+  data: createDeviceData({
     persistence,
     indexedDB,
     localStorage,
-    peerId: shell.peerId,
+    peerId: started.peerId,
     prepareDatabases: () =>
       import('./backup/prepare-app-databases.ts').then((m) => m.prepareAppDatabases(indexedDB)),
     // A restore writes only after the whole file checked out; first this tab stops writing.
     quiesce: async () => {
-      const app = await shell.workplaces.catch(() => undefined)
+      const app = await started.workplaces.catch(() => undefined)
       await app?.stack.shutdown()
-      shell.session.close()
+      started.session.close()
     },
     exports: () =>
-      Promise.all([shell.workplaces, import('./backup/export/workplace-export.ts')]).then(
+      Promise.all([started.workplaces, import('./backup/export/workplace-export.ts')]).then(
         ([app, { createWorkplaceExports }]) => createWorkplaceExports(app),
       ),
-  })
-  const share = shell.workplaces.then((app) =>
-    combineShareDestinations(
-      workplaceShareDestinations(app, (workplaceId, item) =>
-        shareToWorkplace(app, workplaceId, item),
-      ),
-      directShareDestinations(app.direct),
+  }),
+}))
+const workplaces = shell.then((started) => started.workplaces)
+workplaces.then(
+  (app) => {
+    watchPersistenceTriggers(persistence, persistenceSources(app, pwa))
+    // Sync diagnostics for the browser console and benchmarks: `peerplaceSyncReport()`.
+    Object.assign(window, { peerplaceSyncReport: () => app.syncReport() })
+  },
+  () => {}, // App shows why.
+)
+const share = workplaces.then((app) =>
+  combineShareDestinations(
+    workplaceShareDestinations(app, (workplaceId, item) =>
+      shareToWorkplace(app, workplaceId, item),
     ),
-  )
-  // Sync diagnostics for the browser console and benchmarks: `peerplaceSyncReport()`.
-  void shell.workplaces.then((app) =>
-    Object.assign(window, { peerplaceSyncReport: () => app.syncReport() }),
-  )
-  mount(App, {
-    target,
-    props: { shell: { ...shell, data }, pwa, share },
-  })
-} catch (error) {
-  console.error('Peerplace could not start', error)
-  target.textContent = `Peerplace could not start: ${error instanceof Error ? error.message : String(error)}`
-}
+    directShareDestinations(app.direct),
+  ),
+)
+mount(App, { target, props: { shell, saved, pwa, share } })
+// Svelte shows the list a microtask after the index is read; then the next frame paints it.
+void saved.then(() => tick()).then(painted)
