@@ -5,7 +5,6 @@ import { nodePolyfills } from 'vite-plugin-node-polyfills'
 import { VitePWA } from 'vite-plugin-pwa'
 import { pwaManifest } from './src/app/pwa-manifest.ts'
 import { precompress } from './scripts/precompress.ts'
-import { preloadWasm } from './scripts/preload-wasm.ts'
 
 // simple-peer expects Node's buffer/events/stream; Automerge ships its core as wasm.
 export default defineConfig({
@@ -30,7 +29,6 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       },
     }),
-    preloadWasm(),
     // .br and .gz beside each asset, for the server to send (signaling/precompressed.ts).
     precompress({ cacheDir: 'node_modules/.cache/peerplace-precompress' }),
   ],

@@ -3,8 +3,8 @@
  * compressed bytes without compressing on every request (signaling/precompressed.ts picks them).
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { extname, join } from 'node:path'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { extname, join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip } from 'node:zlib'
 import type { Plugin } from 'vite'
@@ -87,15 +87,43 @@ export async function precompressFiles(
   return written.sort()
 }
 
-/** A Vite build plugin: precompresses every file the client build writes. */
+/** Every file under `dir`, relative to it, with `/` separators. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
+}
+
+/**
+ * A Vite build plugin: precompresses every file the client build writes, and afterwards the
+ * files other plugins write when the bundle closes (vite-plugin-pwa's sw.js and manifest).
+ */
 export function precompress(options: PrecompressOptions = {}): Plugin {
+  let outDir: string | undefined
+  const done = new Set<string>()
   return {
     name: 'peerplace:precompress',
     apply: 'build',
     async writeBundle(output, bundle) {
       if (!output.dir) return
-      const written = await precompressFiles(output.dir, Object.keys(bundle), options)
+      outDir = output.dir
+      const files = Object.keys(bundle)
+      const written = await precompressFiles(output.dir, files, options)
+      for (const file of files) done.add(file)
       this.info(`precompressed ${written.length} files (brotli and gzip)`)
+    },
+    closeBundle: {
+      sequential: true,
+      order: 'post',
+      async handler() {
+        if (!outDir) return
+        const later = (await filesUnder(outDir)).filter(
+          (file) => !done.has(file) && !file.endsWith('.br') && !file.endsWith('.gz'),
+        )
+        const written = await precompressFiles(outDir, later, options)
+        if (written.length > 0) this.info(`precompressed ${written.join(', ')}`)
+      },
     },
   }
 }

@@ -1,6 +1,8 @@
-import { mount, unmount } from 'svelte'
+import { mount, tick, unmount } from 'svelte'
 import App from './ui/App.svelte'
 import { createShell } from './app/create-shell.ts'
+import { afterPaintOf } from './app/first-paint.ts'
+import { readSavedWorkplaces } from './app/saved-workplaces.ts'
 import { createIndexedDbWorkplaceList } from './crdt/workplace/workplace-list.ts'
 import { shareToWorkplace } from './app/share-to-workplace.ts'
 import { createBrowserPwa } from './pwa/browser-pwa.ts'
@@ -10,8 +12,7 @@ import { combineShareDestinations, workplaceShareDestinations } from './pwa/shar
 import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
 import { persistenceSources } from './backup/persistence-sources.ts'
 import { createDeviceData } from './backup/device-data.ts'
-import type { ShellModel } from './app/shell-model.ts'
-import { StorageLock } from './vault/storage-lock.ts'
+import { StorageLock, type Resealable } from './vault/storage-lock.ts'
 import { Vault } from './vault/vault.ts'
 import UnlockScreen from './ui/vault/UnlockScreen.svelte'
 
@@ -34,72 +35,83 @@ function unlockStorage(target: HTMLElement, lock: StorageLock): Promise<void> {
 // Before anything async: the browser may offer installation once, early.
 const earlyInstallPrompt = captureInstallPrompt(window)
 const target = document.getElementById('app')!
-try {
-  const vault = Vault.open()
-  let opened: (shell: ShellModel) => void = () => {}
-  const shellOpened = new Promise<ShellModel>((resolve) => (opened = resolve))
-  const lock = new StorageLock({
-    vault,
-    settings: localStorage,
-    stores: async () => (await (await shellOpened).workplaces).sealedStores,
-  })
-  if (lock.needsUnlock) await unlockStorage(target, lock)
-  const shell = await createShell({
-    indexedDB,
-    WebSocket,
-    localStorage,
-    document,
-    ...(navigator.storage ? { storageManager: navigator.storage } : {}),
-    pageUrl: location.href,
-    workplaceIndex: createIndexedDbWorkplaceList(),
-    vault,
-  })
-  opened(shell)
-  // A re-encryption an earlier session left halfway is finished in the background.
-  void shell.workplaces
-    .then(() => lock.resume())
-    .catch((error: unknown) => console.warn('storage lock: re-encryption not finished', error))
-  const pwa = createBrowserPwa(window, earlyInstallPrompt)
-  const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
-  void shell.workplaces.then((app) =>
-    watchPersistenceTriggers(persistence, persistenceSources(app, pwa)),
-  )
-  const data = createDeviceData({
+const vault = Vault.open()
+const lock: StorageLock = (() => {
+  try {
+    return new StorageLock({
+      vault,
+      settings: localStorage,
+      stores: async (): Promise<readonly Resealable[]> => (await workplaces).sealedStores,
+    })
+  } catch (error) {
+    target.textContent = `Peerplace could not start: ${error instanceof Error ? error.message : String(error)}`
+    throw error
+  }
+})()
+// With the storage lock on, nothing stored is opened before the passphrase is given.
+if (lock.needsUnlock) await unlockStorage(target, lock)
+const workplaceIndex = createIndexedDbWorkplaceList()
+const saved = readSavedWorkplaces(workplaceIndex)
+// The list is painted from the index first; Automerge follows. An invite or workplace link
+// needs the documents at once, so it does not wait.
+const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
+let painted: () => void = () => {}
+const listPainted = new Promise<void>((resolve) => (painted = resolve))
+const pwa = createBrowserPwa(window, earlyInstallPrompt)
+const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
+const shell = createShell({
+  indexedDB,
+  WebSocket,
+  localStorage,
+  document,
+  ...(navigator.storage ? { storageManager: navigator.storage } : {}),
+  pageUrl: location.href,
+  workplaceIndex,
+  vault,
+  ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
+}).then((started) => ({
+  ...started,
+  data: createDeviceData({
     persistence,
     lock,
     indexedDB,
     localStorage,
-    peerId: shell.peerId,
+    peerId: started.peerId,
     prepareDatabases: () =>
       import('./backup/prepare-app-databases.ts').then((m) => m.prepareAppDatabases(indexedDB)),
     // A restore writes only after the whole file checked out; first this tab stops writing.
     quiesce: async () => {
-      const app = await shell.workplaces.catch(() => undefined)
+      const app = await started.workplaces.catch(() => undefined)
       await app?.stack.shutdown()
-      shell.session.close()
+      started.session.close()
     },
     exports: () =>
-      Promise.all([shell.workplaces, import('./backup/export/workplace-export.ts')]).then(
+      Promise.all([started.workplaces, import('./backup/export/workplace-export.ts')]).then(
         ([app, { createWorkplaceExports }]) => createWorkplaceExports(app),
       ),
-  })
-  const share = shell.workplaces.then((app) =>
-    combineShareDestinations(
-      workplaceShareDestinations(app, (workplaceId, item) =>
-        shareToWorkplace(app, workplaceId, item),
-      ),
-      directShareDestinations(app.direct),
+  }),
+}))
+const workplaces = shell.then((started) => started.workplaces)
+workplaces.then(
+  (app) => {
+    watchPersistenceTriggers(persistence, persistenceSources(app, pwa))
+    // Sync diagnostics for the browser console and benchmarks: `peerplaceSyncReport()`.
+    Object.assign(window, { peerplaceSyncReport: () => app.syncReport() })
+    // A re-encryption an earlier session left halfway is finished in the background.
+    lock
+      .resume()
+      .catch((error: unknown) => console.warn('storage lock: re-encryption not finished', error))
+  },
+  () => {}, // App shows why.
+)
+const share = workplaces.then((app) =>
+  combineShareDestinations(
+    workplaceShareDestinations(app, (workplaceId, item) =>
+      shareToWorkplace(app, workplaceId, item),
     ),
-  )
-  // Sync diagnostics for the browser console and benchmarks: `peerplaceSyncReport()`.
-  void shell.workplaces.then((app) =>
-    Object.assign(window, { peerplaceSyncReport: () => app.syncReport() }),
-  )
-  mount(App, {
-    target,
-    props: { shell: { ...shell, data }, pwa, share },
-  })
-} catch (error) {
-  console.error('Peerplace could not start', error)
-  target.textContent = `Peerplace could not start: ${error instanceof Error ? error.message : String(error)}`
-}
+    directShareDestinations(app.direct),
+  ),
+)
+mount(App, { target, props: { shell, saved, pwa, share } })
+// Svelte shows the list a microtask after the index is read; then the next frame paints it.
+void saved.then(() => tick()).then(painted)

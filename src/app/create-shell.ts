@@ -5,21 +5,20 @@ import type { Vault } from '../vault/vault.ts'
 
 /**
  * Loads this device's identity and profile, connects, and starts the workplaces in the
- * background. The document layer (Automerge's JavaScript and wasm) starts downloading at once,
- * in parallel with the device's keys; `workplaceIndex` is read first, so the list can be painted
- * before it is ready.
+ * background. The document layer (Automerge's JavaScript and wasm, whose compiling and document
+ * loading keep the main thread busy for a while) is fetched once `documentsAfter` resolves, so
+ * the caller can paint the list from `workplaceIndex` first.
  */
 export async function createShell(
-  platform: PeerPlatform & { workplaceIndex: WorkplaceList; vault: Vault },
+  platform: PeerPlatform & {
+    workplaceIndex: WorkplaceList
+    vault: Vault
+    documentsAfter?: Promise<unknown>
+  },
 ): Promise<ShellModel> {
-  const documentLayer = import('./start-workplaces.ts')
-  const savedWorkplaces = platform.workplaceIndex
-    .all()
-    .then((entries) => entries.sort((a, b) => a.name.localeCompare(b.name)))
-    .catch((error: unknown) => {
-      console.warn('the list of workplaces could not be read', error)
-      return []
-    })
+  const documentLayer = (platform.documentsAfter ?? Promise.resolve()).then(
+    () => import('./start-workplaces.ts'),
+  )
   const session = await createPeerSession(platform)
   const appUrl = new URL('./', platform.pageUrl).href
   const workplaces = documentLayer.then(({ startWorkplaces }) =>
@@ -39,6 +38,5 @@ export async function createShell(
     connection: session.carrier,
     session,
     workplaces,
-    savedWorkplaces,
   }
 }

@@ -2,7 +2,6 @@ import type { DeviceData } from '../backup/device-data.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { SignalingState } from '../peer/signaling/signaling.ts'
 import type { PeerSession } from './peer-session.ts'
-import type { WorkplaceEntry } from '../crdt/workplace/workplace-list.ts'
 import type { WorkplacesApp } from './workplaces-app.ts'
 
 /**
@@ -19,11 +18,6 @@ export interface ShellModel {
   readonly session: PeerSession
   /** The workplaces, ready once the document layer (Automerge's wasm) has loaded. */
   readonly workplaces: Promise<WorkplacesApp>
-  /**
-   * The workplaces this device remembers (names as last seen), read from a small index without
-   * Automerge: shown while `workplaces` loads. Empty if the index cannot be read.
-   */
-  readonly savedWorkplaces: Promise<readonly WorkplaceEntry[]>
   /** Storage persistence, backup, restore and exports (absent where main.ts gives none). */
   readonly data?: DeviceData
 }

@@ -4,11 +4,13 @@ import { createWorkplace } from './support/workplace.ts'
 // The service worker would answer from its cache, out of the routes' reach.
 test.use({ serviceWorkers: 'block' })
 
-test('the workplace list is painted from the index before Automerge’s wasm arrives', async ({
+test('the workplace list is painted from the index, and clickable, before Automerge’s wasm arrives', async ({
   page,
 }) => {
   await page.goto('/')
   await createWorkplace(page, 'Bakery')
+  await page.getByRole('button', { name: 'Back to workplaces' }).click()
+  await createWorkplace(page, 'Apiary')
 
   // Hold the wasm back on the next start: only the index can show the list then.
   let held: Route | undefined
@@ -16,17 +18,40 @@ test('the workplace list is painted from the index before Automerge’s wasm arr
     held = route
   })
   await page.reload()
-  await expect(page.getByTestId('saved-workplace-list')).toHaveText('Bakery')
+  const saved = page.getByTestId('saved-workplace-list')
+  await expect(saved.getByTestId('open-workplace')).toHaveText(['Apiary', 'Bakery'])
   await expect(
     page.getByRole('status').filter({ hasText: 'Opening your workplaces' }),
   ).toBeVisible()
-  expect(held, 'the wasm was requested in parallel, and is being held').toBeDefined()
   await expect(page.getByTestId('workplace-list')).toHaveCount(0)
+
+  // A workplace picked now opens once the documents are ready.
+  await saved.getByTestId('open-workplace').filter({ hasText: 'Bakery' }).click()
+  await expect(page.getByRole('status').filter({ hasText: 'Opening Bakery…' })).toBeVisible()
+  await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+  await expect(page.getByTestId('workplace')).toHaveCount(0)
 
   await held!.continue()
   await page.unroute('**/*.wasm')
-  await expect(page.getByTestId('open-workplace')).toHaveText(/Bakery/)
-  await expect(page.getByTestId('saved-workplace-list')).toHaveCount(0)
+  await expect(page.getByTestId('workplace-name')).toHaveText('Bakery')
+  await expect(saved).toHaveCount(0)
+})
+
+test('with nothing saved, the empty list’s words are painted before Automerge’s wasm arrives', async ({
+  page,
+}) => {
+  let held: Route | undefined
+  await page.route('**/*.wasm', (route) => {
+    held = route
+  })
+  await page.goto('/')
+  await expect(page.getByText('No workplaces on this device yet.')).toBeVisible()
+  await expect(page.getByTestId('new-workplace-name')).toHaveCount(0)
+  await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+  await held!.continue()
+  await page.unroute('**/*.wasm')
+  await expect(page.getByTestId('new-workplace-name')).toBeVisible()
+  await expect(page.getByText('No workplaces on this device yet.')).toHaveCount(1)
 })
 
 test('Automerge’s wasm is compiled while it streams in, sent brotli-compressed', async ({

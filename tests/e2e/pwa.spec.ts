@@ -218,3 +218,19 @@ test('a new version waits for "Reload to update", then takes over', async ({ bro
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('the service worker script is sent compressed and revalidated on every load', async ({
+  request,
+}) => {
+  for (const [accept, encoding] of [
+    ['br, gzip', 'br'],
+    ['gzip', 'gzip'],
+  ] as const) {
+    const response = await request.get('/sw.js', { headers: { 'Accept-Encoding': accept } })
+    expect(response.status()).toBe(200)
+    expect(response.headers()['content-encoding'], accept).toBe(encoding)
+    expect(response.headers()['content-type']).toMatch(/^text\/javascript/)
+    expect(response.headers()['cache-control']).toBe('no-cache')
+    expect(await response.text()).toContain('precache')
+  }
+})

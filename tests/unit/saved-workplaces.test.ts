@@ -1,0 +1,63 @@
+import { describe, expect, it, vi } from 'vitest'
+import { afterPaintOf } from '../../src/app/first-paint.ts'
+import { readSavedWorkplaces } from '../../src/app/saved-workplaces.ts'
+import {
+  createMemoryWorkplaceList,
+  type WorkplaceList,
+} from '../../src/crdt/workplace/workplace-list.ts'
+
+// What the first screen paints before Automerge loads, and when Automerge may start.
+describe('the saved workplaces read for the first paint', () => {
+  it('lists the index by name', async () => {
+    const list = createMemoryWorkplaceList()
+    for (const [id, name] of [
+      ['w2', 'bakery'],
+      ['w1', 'Apiary'],
+      ['w3', 'Cidery'],
+    ]) {
+      await list.put({ id: id!, rootUrl: `automerge:${id}`, name: name!, addedAt: 1 })
+    }
+    expect((await readSavedWorkplaces(list)).map((e) => e.name)).toEqual([
+      'Apiary',
+      'bakery',
+      'Cidery',
+    ])
+  })
+
+  it('is empty, with a warning, when the index cannot be read', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const broken: WorkplaceList = {
+      all: () => Promise.reject(new Error('blocked')),
+      put: async () => {},
+      delete: async () => {},
+    }
+    expect(await readSavedWorkplaces(broken)).toEqual([])
+    expect(warn).toHaveBeenCalledOnce()
+    warn.mockRestore()
+  })
+})
+
+describe('afterPaintOf', () => {
+  it('waits for the painted promise and then for a frame, even if the promise fails', async () => {
+    for (const painted of [() => Promise.resolve(), () => Promise.reject(new Error('no list'))]) {
+      const frames: (() => void)[] = []
+      let done = false
+      const waiting = afterPaintOf(painted(), (callback) => frames.push(callback)).then(
+        () => (done = true),
+      )
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(frames).toHaveLength(1)
+      expect(done).toBe(false)
+      frames[0]!()
+      await waiting
+      expect(done).toBe(true)
+    }
+  })
+
+  it('asks for no frame before the list is painted', async () => {
+    const frames: (() => void)[] = []
+    void afterPaintOf(new Promise(() => {}), (callback) => frames.push(callback))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(frames).toHaveLength(0)
+  })
+})
