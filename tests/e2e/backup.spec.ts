@@ -19,6 +19,9 @@ async function freshDevice(browser: Browser, name: string): Promise<Device> {
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`))
   await page.goto('/')
   await expect(page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', /.+/)
+  // The documents open after the first paint and write their first entries then: wait, so a
+  // count of what is stored is not taken halfway.
+  await page.waitForFunction(() => 'peerplaceSyncReport' in window, null, { timeout: 60_000 })
   const device: Device = {
     name,
     context,
