@@ -13,6 +13,7 @@ import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-p
 import { persistenceSources } from './backup/persistence-sources.ts'
 import { createDeviceData } from './backup/device-data.ts'
 import { StorageLock, type Resealable } from './vault/storage-lock.ts'
+import { VAULT_CONFIG_KEY } from './vault/vault-config.ts'
 import { Vault } from './vault/vault.ts'
 import UnlockScreen from './ui/vault/UnlockScreen.svelte'
 
@@ -50,6 +51,13 @@ const lock: StorageLock = (() => {
 })()
 // With the storage lock on, nothing stored is opened before the passphrase is given.
 if (lock.needsUnlock) await unlockStorage(target, lock)
+// Another tab turned the lock on or off: this one would go on writing the old way, so it starts
+// again (asking for the passphrase if the lock is now on).
+window.addEventListener('storage', (event) => {
+  if (event.key === VAULT_CONFIG_KEY && (event.oldValue === null) !== (event.newValue === null)) {
+    location.reload()
+  }
+})
 const workplaceIndex = createIndexedDbWorkplaceList()
 const saved = readSavedWorkplaces(workplaceIndex)
 // The list is painted from the index first; Automerge follows. An invite or workplace link

@@ -124,3 +124,23 @@ test('with the storage lock on, IndexedDB holds no chat text or file bytes, and 
   await expect(ann.page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', /.+/)
   await expect(ann.page.getByTestId('unlock-screen')).toHaveCount(0)
 })
+
+test('a second tab of the same browser is asked for the passphrase once the lock is turned on', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Harbour')
+  const other = await ann.context.newPage()
+  await other.goto('/')
+  await expect(other.getByTestId('peer-id')).toHaveAttribute('data-peer-id', /.+/)
+
+  const lock = await openData(ann.page)
+  await lock.getByTestId('lock-passphrase').fill(PASSPHRASE)
+  await lock.getByTestId('lock-passphrase-repeat').fill(PASSPHRASE)
+  await lock.getByTestId('lock-enable').click()
+  await expect(lock.getByTestId('lock-done')).toBeVisible({ timeout: 60_000 })
+  // The other tab no longer writes in the clear: it starts again, locked.
+  await expect(other.getByTestId('unlock-screen')).toBeVisible({ timeout: 30_000 })
+})
