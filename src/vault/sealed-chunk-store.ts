@@ -24,23 +24,24 @@ export function sealChunkStore(inner: ChunkStore, vault: Vault): SealedChunkStor
       const files = (await inner.records()).map((record) => record.fileId)
       const total = hashes.length + files.length
       let done = 0
-      for (const hash of hashes) {
-        const stored = await inner.getChunk(hash)
+      /** Rewrites one stored value the way the vault now writes, unless it already is. */
+      const rewrite = async (
+        context: string,
+        stored: Uint8Array | undefined,
+        write: (bytes: Uint8Array) => Promise<void>,
+      ) => {
         if (stored && !vault.settled(stored)) {
-          await inner.putChunk(
-            hash,
-            await vault.seal(chunk(hash), await vault.read(chunk(hash), stored)),
-          )
+          await write(await vault.seal(context, await vault.read(context, stored)))
         }
         onProgress?.(++done, total)
       }
+      for (const hash of hashes) {
+        await rewrite(chunk(hash), await inner.getChunk(hash), (b) => inner.putChunk(hash, b))
+      }
       for (const fileId of files) {
-        const stored = await inner.getManifest(fileId)
-        if (stored && !vault.settled(stored)) {
-          const plain = await vault.read(manifest(fileId), stored)
-          await inner.putManifest(fileId, await vault.seal(manifest(fileId), plain))
-        }
-        onProgress?.(++done, total)
+        await rewrite(manifest(fileId), await inner.getManifest(fileId), (b) =>
+          inner.putManifest(fileId, b),
+        )
       }
     },
   }
