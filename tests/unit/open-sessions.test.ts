@@ -89,6 +89,7 @@ function device(self: PeerId, sessions: OpenSessions | undefined, pendings: Fake
     self,
     iceServers: [],
     log: () => {},
+    signalBatchMs: 0, // signals go at once, so `settle` need not know the batching window
     createPipe: ({ initiator }: { initiator: boolean }) => {
       const pending = new FakePending(initiator)
       pendings.push(pending)

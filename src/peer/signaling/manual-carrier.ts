@@ -119,8 +119,8 @@ export class ManualCarrier extends Emitter<ManualCarrierEvents> implements OpenS
       this.#waiting.delete(sid)
       return
     }
-    const signal = parsed.envelope.data
-    if (!('sdp' in signal)) {
+    const signal = parsed.envelope.kind === 'rtc' ? parsed.envelope.data : undefined
+    if (!signal || !('sdp' in signal)) {
       return this.#log('manual pairing carries complete SDPs only (turn trickle ICE off)')
     }
     encodeManualSignal({ type: signal.type, from: this.#self, sid, sdp: signal.sdp }).then(

@@ -1,5 +1,5 @@
 import type { PeerId } from '../ids.ts'
-import type { SignalEnvelope } from './signal-envelope.ts'
+import type { SignalEnvelope, SingleEnvelope } from './signal-envelope.ts'
 import type { SignalingKind } from './signaling.ts'
 
 /** One signaling of this device, as a way to carry a signal to a peer. */
@@ -19,11 +19,11 @@ export interface SessionRoute {
  * random ID, which only the two ends and the signalings that carried it know.
  */
 export class OpenSessions {
-  readonly #sessions = new Map<string, (envelope: SignalEnvelope) => void>()
+  readonly #sessions = new Map<string, (envelope: SingleEnvelope) => void>()
   readonly #routes: SessionRoute[] = []
 
   /** Books an open session; returns the function that removes it. */
-  add(peer: PeerId, sid: string, deliver: (envelope: SignalEnvelope) => void): () => void {
+  add(peer: PeerId, sid: string, deliver: (envelope: SingleEnvelope) => void): () => void {
     const key = `${peer}/${sid}`
     this.#sessions.set(key, deliver)
     return () => {
@@ -32,7 +32,7 @@ export class OpenSessions {
   }
 
   /** Hands a signal from `from` to its open session; false when none is booked. */
-  deliver(from: PeerId, envelope: SignalEnvelope): boolean {
+  deliver(from: PeerId, envelope: SingleEnvelope): boolean {
     const deliver = this.#sessions.get(`${from}/${envelope.sid}`)
     if (!deliver) return false
     deliver(envelope)

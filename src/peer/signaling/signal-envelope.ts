@@ -2,9 +2,16 @@
  * The envelope in which the carrier connector sends WebRTC signals through a SignalCarrier.
  * Carriers treat it as opaque; the connector and the manual codec parse it. Versioned so both
  * ends can refuse what they do not understand.
+ *
+ * Version 1: one signal ('rtc') or a give-up ('bye'). Version 2 adds 'rtcs', several signals of
+ * one session in order (an offer with the candidates gathered with it), so a dial costs a few
+ * relay messages rather than one per ICE candidate. Single signals still go as version 1.
  */
 
 export const ENVELOPE_VERSION = 1
+export const BATCH_ENVELOPE_VERSION = 2
+/** Signals in one 'rtcs' envelope, at most. */
+export const MAX_BATCH_SIGNALS = 32
 
 /** 16 base32 characters (80 random bits): names one connection attempt between two peers. */
 export type SessionId = string & { readonly __brand: 'SessionId' }
@@ -24,8 +31,12 @@ export type RtcSignal = SdpSignal | CandidateSignal | { type?: 'renegotiate'; re
 
 export type SignalEnvelope =
   | { v: typeof ENVELOPE_VERSION; kind: 'rtc'; sid: SessionId; data: RtcSignal }
+  | { v: typeof BATCH_ENVELOPE_VERSION; kind: 'rtcs'; sid: SessionId; data: RtcSignal[] }
   /** The sender gave up on a session (timeout, abort, lost a glare); the receiver drops it. */
   | { v: typeof ENVELOPE_VERSION; kind: 'bye'; sid: SessionId; reason: string }
+
+/** An envelope holding one signal: what a session handles ('rtcs' is split into these). */
+export type SingleEnvelope = Exclude<SignalEnvelope, { kind: 'rtcs' }>
 
 export type ParsedEnvelope = { ok: true; envelope: SignalEnvelope } | { ok: false; error: string }
 
@@ -47,11 +58,28 @@ export function newSessionId(): SessionId {
   return id as SessionId
 }
 
-export function rtcEnvelope(sid: SessionId, data: RtcSignal): SignalEnvelope {
+export function rtcEnvelope(sid: SessionId, data: RtcSignal): SingleEnvelope {
   return { v: ENVELOPE_VERSION, kind: 'rtc', sid, data }
 }
 
-export function byeEnvelope(sid: SessionId, reason: string): SignalEnvelope {
+/** Signals of one session, in order: one 'rtc' envelope for one, else 'rtcs' envelopes. */
+export function rtcEnvelopes(sid: SessionId, signals: readonly RtcSignal[]): SignalEnvelope[] {
+  if (signals.length === 1) return [rtcEnvelope(sid, signals[0]!)]
+  const envelopes: SignalEnvelope[] = []
+  for (let at = 0; at < signals.length; at += MAX_BATCH_SIGNALS) {
+    const data = signals.slice(at, at + MAX_BATCH_SIGNALS)
+    envelopes.push({ v: BATCH_ENVELOPE_VERSION, kind: 'rtcs', sid, data })
+  }
+  return envelopes
+}
+
+/** The single-signal envelopes an envelope stands for, in order. */
+export function splitEnvelope(envelope: SignalEnvelope): SingleEnvelope[] {
+  if (envelope.kind !== 'rtcs') return [envelope]
+  return envelope.data.map((signal) => rtcEnvelope(envelope.sid, signal))
+}
+
+export function byeEnvelope(sid: SessionId, reason: string): SingleEnvelope {
   return { v: ENVELOPE_VERSION, kind: 'bye', sid, reason: reason.slice(0, MAX_REASON_CHARS) }
 }
 
@@ -62,8 +90,27 @@ export function isOffer(signal: RtcSignal): signal is SdpSignal {
 /** Validates an inbound envelope; the error says what was wrong, for the log. */
 export function parseEnvelope(value: unknown): ParsedEnvelope {
   if (!isRecord(value)) return fail('the signal is not an object')
-  if (value.v !== ENVELOPE_VERSION) return fail(`unsupported envelope version ${str(value.v)}`)
+  if (value.v !== ENVELOPE_VERSION && value.v !== BATCH_ENVELOPE_VERSION) {
+    return fail(`unsupported envelope version ${str(value.v)}`)
+  }
   if (!isSessionId(value.sid)) return fail('the envelope has no valid session id')
+  if (value.kind === 'rtcs') {
+    if (value.v !== BATCH_ENVELOPE_VERSION) return fail('a signal batch needs envelope version 2')
+    if (!Array.isArray(value.data) || value.data.length === 0) {
+      return fail('the signal batch is not a list of signals')
+    }
+    if (value.data.length > MAX_BATCH_SIGNALS) return fail('the signal batch is too long')
+    const signals: RtcSignal[] = []
+    for (const item of value.data as unknown[]) {
+      const signal = parseRtcSignal(item)
+      if (typeof signal === 'string') return fail(`in a signal batch: ${signal}`)
+      signals.push(signal)
+    }
+    return {
+      ok: true,
+      envelope: { v: BATCH_ENVELOPE_VERSION, kind: 'rtcs', sid: value.sid, data: signals },
+    }
+  }
   if (value.kind === 'bye') {
     const reason = typeof value.reason === 'string' ? value.reason : ''
     return { ok: true, envelope: byeEnvelope(value.sid, reason) }
