@@ -272,7 +272,8 @@ export class RelaySession implements HubMember {
     this.#label = `${hello.peerId.slice(0, 8)}@${this.#label}`
     this.#onAuthenticated()
     this.#hub.admit(this)
-    this.send({ type: 'welcome', peerId: hello.peerId })
+    const { messagesPerSecond, burst } = this.#limits
+    this.send({ type: 'welcome', peerId: hello.peerId, limits: { messagesPerSecond, burst } })
   }
 
   #error(code: RelayErrorCode, message: string, ref?: string): void {

@@ -84,6 +84,7 @@ describe('relay protocol: server messages', () => {
   const valid: ServerMessage[] = [
     { type: 'challenge', nonce: SIG, version: RELAY_PROTOCOL_VERSION },
     { type: 'welcome', peerId: PEER as never },
+    { type: 'welcome', peerId: PEER as never, limits: { messagesPerSecond: 20, burst: 50 } },
     { type: 'peers', topic: 't' as never, peers: [PEER as never] },
     { type: 'peer-joined', topic: 't' as never, peer: PEER as never },
     { type: 'peer-left', topic: 't' as never, peer: PEER as never },
@@ -99,6 +100,9 @@ describe('relay protocol: server messages', () => {
 
   it.each([
     '{"type":"challenge","version":1}',
+    `{"type":"welcome","peerId":"${PEER}","limits":{"messagesPerSecond":0,"burst":5}}`,
+    `{"type":"welcome","peerId":"${PEER}","limits":{"messagesPerSecond":5,"burst":0.5}}`,
+    `{"type":"welcome","peerId":"${PEER}","limits":"fast"}`,
     '{"type":"peers","topic":"t","peers":"everyone"}',
     '{"type":"peers","topic":"t","peers":["nope"]}',
     '{"type":"peer-joined","topic":"t"}',

@@ -15,8 +15,10 @@ import {
   parseServerMessage,
   relayAuthMessage,
   type ClientMessage,
+  type RelayRate,
   type ServerMessage,
 } from './relay-protocol.ts'
+import { SendPacer, paceUnder } from './send-pacer.ts'
 import type {
   SignalCarrier,
   SignalCarrierEvents,
@@ -53,6 +55,8 @@ export interface RelayCarrierOptions {
 }
 
 const OPEN = 1
+/** What relays enforce unless they say otherwise (signaling/config.ts DEFAULT_LIMITS). */
+const USUAL_RELAY_RATE = { perSecond: 20, burst: 50 }
 
 /**
  * A SignalCarrier over the project's relay: authenticates with the device key, joins topics
@@ -71,6 +75,8 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
   #state: SignalingState = 'connecting'
   #socket: RelaySocket | undefined
   #welcomed = false
+  /** Keeps our frames under the relay's rate limit (what it announced, or the usual one). */
+  readonly #pacer: SendPacer
   #attempt = 0
   #lastHeard = 0
   #retryTimer: unknown
@@ -87,6 +93,11 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
     const WebSocketClass = options.WebSocket ?? globalThis.WebSocket
     if (!WebSocketClass) throw new Error('no WebSocket implementation: pass one in the options')
     this.#WebSocket = WebSocketClass
+    this.#pacer = new SendPacer({
+      rate: paceUnder(USUAL_RELAY_RATE),
+      clock: this.#clock,
+      onDrop: (count) => this.#error(`${count} frames to the relay dropped: sending too fast`),
+    })
     this.#connect()
   }
 
@@ -124,6 +135,7 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
     const socket = this.#socket
     this.#socket = undefined
     this.#welcomed = false
+    this.#pacer.reset()
     socket?.close(1000, 'closed by the client')
     this.#peers.clear()
     this.#setState('closed')
@@ -173,7 +185,7 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
         if (message.peerId !== this.#options.identity.peerId) {
           return this.#abandon(socket, 'the relay welcomed another peer ID')
         }
-        return this.#welcome()
+        return this.#welcome(message.limits)
       case 'peers':
         return this.#replacePeers(message.topic, message.peers)
       case 'peer-joined':
@@ -210,7 +222,10 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
     })
   }
 
-  #welcome(): void {
+  #welcome(limits: RelayRate | undefined): void {
+    if (limits) {
+      this.#pacer.setRate(paceUnder({ perSecond: limits.messagesPerSecond, burst: limits.burst }))
+    }
     this.#clock.clearTimeout(this.#connectTimer)
     this.#welcomed = true
     this.#attempt = 0
@@ -268,6 +283,7 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
     this.#socket = undefined
     this.#welcomed = false
     this.#clearTimers()
+    this.#pacer.reset()
     const peers = [...this.#peers]
     this.#peers.clear()
     for (const [topic, set] of peers)
@@ -282,7 +298,12 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
   }
 
   #send(message: ClientMessage): void {
-    if (this.#socket?.readyState === OPEN) this.#socket.send(encodeMessage(message))
+    const socket = this.#socket
+    if (socket?.readyState !== OPEN) return
+    const frame = encodeMessage(message)
+    this.#pacer.submit(() => {
+      if (socket === this.#socket && socket.readyState === OPEN) socket.send(frame)
+    })
   }
 
   #clearTimers(): void {

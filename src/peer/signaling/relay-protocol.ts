@@ -55,7 +55,8 @@ export type RelayErrorCode =
 
 export type ServerMessage =
   | { type: 'challenge'; nonce: string; version: number }
-  | { type: 'welcome'; peerId: PeerId }
+  /** `limits`: the frames per second (and burst) this connection may send; clients pace to it. */
+  | { type: 'welcome'; peerId: PeerId; limits?: RelayRate }
   | { type: 'peers'; topic: Topic; peers: PeerId[] }
   | { type: 'peer-joined'; topic: Topic; peer: PeerId }
   | { type: 'peer-left'; topic: Topic; peer: PeerId }
@@ -63,6 +64,12 @@ export type ServerMessage =
   /** `ref` names what the error is about: the offending message's type, a topic or a peer. */
   | { type: 'error'; code: RelayErrorCode; message: string; ref?: string }
   | { type: 'pong' }
+
+/** A rate the relay enforces on one connection's frames. */
+export interface RelayRate {
+  messagesPerSecond: number
+  burst: number
+}
 
 export type ParseErrorCode = 'bad-json' | 'unknown-type' | 'bad-message'
 
@@ -123,7 +130,13 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
       return ok({ type: 'challenge', nonce: m.nonce, version: m.version })
     case 'welcome':
       if (!isPeerId(m.peerId)) return bad('welcome.peerId is not a peer ID', 'welcome')
-      return ok({ type: 'welcome', peerId: m.peerId })
+      if (m.limits === undefined) return ok({ type: 'welcome', peerId: m.peerId })
+      if (!isRelayRate(m.limits)) return bad('welcome.limits is not a valid rate', 'welcome')
+      return ok({
+        type: 'welcome',
+        peerId: m.peerId,
+        limits: { messagesPerSecond: m.limits.messagesPerSecond, burst: m.limits.burst },
+      })
     case 'peers':
       if (!isTopic(m.topic)) return bad('peers.topic is not a valid topic', 'peers')
       if (!Array.isArray(m.peers) || !m.peers.every(isPeerId)) {
@@ -228,4 +241,16 @@ function bad(error: string, ref?: string): ParseFailure {
 function unknownType(type: string): ParseFailure {
   const ref = type.slice(0, 40)
   return { ok: false, code: 'unknown-type', error: `unknown message type "${ref}"`, ref }
+}
+
+function isRelayRate(value: unknown): value is RelayRate {
+  if (typeof value !== 'object' || value === null) return false
+  const { messagesPerSecond, burst } = value as Record<string, unknown>
+  return (
+    typeof messagesPerSecond === 'number' &&
+    Number.isFinite(messagesPerSecond) &&
+    messagesPerSecond > 0 &&
+    Number.isSafeInteger(burst) &&
+    (burst as number) >= 1
+  )
 }
