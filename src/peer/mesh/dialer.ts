@@ -51,6 +51,12 @@ export interface DialerDeps {
 
 /** Upper bound of the retry delay while the peer is still present on signaling. */
 const PRESENT_MAX_BACKOFF_MS = 2000
+/**
+ * A dial younger than this is kept when its peer (re)appears: it began about when the peer
+ * did, so it is likely aimed at the peer's current instance, and restarting it on every
+ * replayed "joined" (one per shared topic, one per signaling reconnect) only delays the link.
+ */
+const FRESH_DIAL_MS = 3000
 
 /**
  * Opens links to wanted peers and takes incoming ones. The lower peer ID of a pair dials at
@@ -64,6 +70,7 @@ export class Dialer {
   readonly #timers = new Map<PeerId, ClockTimer>()
   readonly #attempts = new Map<PeerId, number>()
   readonly #dialing = new Map<PeerId, AbortController>()
+  readonly #dialStarted = new Map<PeerId, number>()
   readonly #upSince = new Map<PeerId, number>()
   #closed = false
 
@@ -99,6 +106,11 @@ export class Dialer {
     // instance is stale, and would make us ignore the new one's offers (glare) until it timed out.
     const stale = this.#dialing.get(peer)
     if (stale) {
+      const age = this.#deps.clock.now() - (this.#dialStarted.get(peer) ?? 0)
+      if (age < FRESH_DIAL_MS) {
+        this.#attempts.delete(peer) // should it fail, the next try comes quickly
+        return
+      }
       this.#dialing.delete(peer)
       stale.abort()
     }
@@ -183,6 +195,7 @@ export class Dialer {
     if (!this.#needsDial(peer) || this.#dialing.has(peer)) return
     const controller = new AbortController()
     this.#dialing.set(peer, controller)
+    this.#dialStarted.set(peer, this.#deps.clock.now())
     this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
     let failure = 'no route: the peer is not present on any signaling'
     for (const signaling of this.#deps.routesTo(peer)) {
