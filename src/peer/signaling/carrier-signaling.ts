@@ -56,6 +56,12 @@ export interface CarrierSignalingOptions {
    * 25 ms; 0 sends each at once.
    */
   signalBatchMs?: number
+  /**
+   * How long a dial waits for the first signal back (the answer) before it gives up, so a lost
+   * offer or answer costs a quick retry rather than the whole connect timeout. Default 6 s;
+   * manual pairing (a person carries each code) waits for the connect timeout.
+   */
+  answerTimeoutMs?: number
 }
 
 /** The ICE part of an RTCConfiguration. */
@@ -95,12 +101,15 @@ interface Session {
   /** Local signals waiting to go out together, and the timer that sends them. */
   readonly outbox: RtcSignal[]
   flushTimer: ReturnType<typeof setTimeout> | undefined
+  /** Ends a dial that heard nothing back; cleared by the first signal from the peer. */
+  answerTimer: ReturnType<typeof setTimeout> | undefined
   /** Removes it from the shared open sessions. */
   unbook?: (() => void) | undefined
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000
 const DEFAULT_SIGNAL_BATCH_MS = 25
+const DEFAULT_ANSWER_TIMEOUT_MS = 6000
 const REMEMBERED_ENDED_SESSIONS = 256
 
 export function createCarrierSignaling(
@@ -249,6 +258,7 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
       timer: undefined,
       outbox: [],
       flushTimer: undefined,
+      answerTimer: undefined,
     }
     if (peer) this.#sessions.set(`${peer}/${sid}`, session)
     else this.#invitations.set(sid, session)
@@ -256,6 +266,12 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
       const who = session.peer ? `peer ${session.peer}` : 'an answer to the invitation'
       this.#end(session, new Error(`no connection to ${who} within ${this.#timeoutMs} ms`))
     }, this.#timeoutMs)
+    const answerMs = this.#options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS
+    if (initiator && peer && !this.#manual && answerMs < this.#timeoutMs) {
+      session.answerTimer = setTimeout(() => {
+        this.#end(session, new Error(`no answer from ${peer} within ${answerMs} ms`))
+      }, answerMs)
+    }
     pending.onSignal((data) => {
       const signal = parseRtcSignal(data)
       if (typeof signal === 'string') return this.#log(`not sending a local signal: ${signal}`)
@@ -339,6 +355,7 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
     }
     session.state = 'open'
     clearTimeout(session.timer)
+    clearTimeout(session.answerTimer)
     const peer = session.peer
     if (!peer) {
       pipe.close('opened without an answer')
@@ -361,6 +378,7 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
     if (session.state !== 'pending') return
     session.state = 'ended'
     clearTimeout(session.timer)
+    clearTimeout(session.answerTimer)
     clearTimeout(session.flushTimer)
     session.outbox.length = 0
     session.pending.destroy(error.message)
@@ -424,7 +442,10 @@ export class CarrierSignaling extends Emitter<SignalingEvents> implements Signal
       if (session) this.#end(session, new Error(`the peer gave up: ${envelope.reason}`))
       return
     }
-    if (session) return session.pending.signal(envelope.data)
+    if (session) {
+      clearTimeout(session.answerTimer)
+      return session.pending.signal(envelope.data)
+    }
     if (!isOffer(envelope.data)) {
       if (!this.#ended.has(key)) this.#log(`dropped a signal from ${from} for an unknown session`)
       return
