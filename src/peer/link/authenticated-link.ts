@@ -60,6 +60,8 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   #state: LinkState = 'authenticating'
   #remote: PeerId | null = null
   #lastHeard: number
+  /** When the silence check last ran, to notice that our own thread was stalled. */
+  #lastCheckAt = 0
   #rttMs: number | null = null
   #path: LinkPathState = 'ok'
   #pathLostAt = 0
@@ -244,7 +246,9 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   #becomeOpen(): void {
     this.#state = 'open'
     this.#every(this.#options.heartbeatIntervalMs, () => this.#sendPing())
-    this.#every(Math.max(10, this.#options.offlineAfterMs / 6), () => this.#checkSilence())
+    const checkEveryMs = Math.max(10, this.#options.offlineAfterMs / 6)
+    this.#lastCheckAt = this.#options.now()
+    this.#every(checkEveryMs, () => this.#checkSilence(checkEveryMs))
     this.#bulkState = 'opening'
     this.#bulk = this.#openBulkLane()
     this.#settleOpened()
@@ -335,7 +339,13 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
    * the link waits up to `pathRestartWindowMs` more for the peer on the restarted path, and
    * longer while `keepRestarting` says the peer is still around.
    */
-  #checkSilence(): void {
+  #checkSilence(checkEveryMs: number): void {
+    const now = this.#options.now()
+    const stalled = now - this.#lastCheckAt > checkEveryMs * 2 + 250
+    this.#lastCheckAt = now
+    // This thread was busy (a loaded tab or process): the peer's frames from meanwhile may still
+    // wait in the queue behind this timer, so its silence is judged at the next check.
+    if (stalled) return
     const silent = this.silentForMs
     if (silent <= this.#options.offlineAfterMs) return
     const restartable = this.#main.pipe.restartPath !== undefined
