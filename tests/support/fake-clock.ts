@@ -20,6 +20,14 @@ export class FakeClock implements Clock {
     this.#timers.delete(timer as unknown as number)
   }
 
+  /**
+   * Time passes with the thread busy: no timer fires; those that fell due fire, late, at the
+   * next `advance` (as after a long task).
+   */
+  stall(ms: number): void {
+    this.#now += ms
+  }
+
   advance(ms: number): void {
     const end = this.#now + ms
     for (;;) {
@@ -29,7 +37,7 @@ export class FakeClock implements Clock {
       }
       if (!due) break
       this.#timers.delete(due[0])
-      this.#now = due[1].at
+      this.#now = Math.max(this.#now, due[1].at)
       due[1].callback()
     }
     this.#now = end

@@ -41,6 +41,20 @@ describe('presence (fake clock)', () => {
     expect(decoded.ok && decoded.beacon.leaving).toBe(false)
   })
 
+  it('calls nobody offline on the late tick after its own thread stalled', () => {
+    const { clock, presence, beacon } = setup()
+    beacon(A, 10)
+    clock.advance(500)
+    clock.stall(5000) // a long task: A's beacons from meanwhile wait behind the timers
+    clock.advance(0)
+    expect(presence.online('g')).toEqual([A, B])
+    beacon(A, 11) // read after the late timers
+    clock.advance(500)
+    expect(presence.online('g')).toEqual([A, B])
+    clock.advance(3500) // A is silent for real now
+    expect(presence.online('g')).toEqual([B])
+  })
+
   it('marks a peer unheard for 3 s offline, and back online when heard', () => {
     const { clock, presence, beacon } = setup()
     const changes: (readonly PeerId[])[] = []

@@ -74,6 +74,8 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
   readonly #stop: (() => void)[] = []
   #seq: number
   #nextBeaconAt = 0
+  readonly #tickMs: number
+  #lastTickAt = 0
   #closed = false
 
   constructor(mesh: PresenceMesh, options: PresenceOptions) {
@@ -84,6 +86,7 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
     this.#intervalMs = options.intervalMs ?? 1000
     this.#offlineAfterMs = options.offlineAfterMs ?? 3000
     this.#afterLinkLossMs = options.afterLinkLossMs ?? 1.5 * this.#intervalMs
+    this.#tickMs = Math.min(250, this.#intervalMs / 4)
     this.#log = options.log ?? ((m) => console.warn(`[presence ${this.self.slice(0, 6)}] ${m}`))
     this.#seq = Math.floor(this.#clock.now())
     for (const groupId of mesh.groups()) this.#track(groupId, mesh.members(groupId))
@@ -93,7 +96,7 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
       mesh.on('link-up', () => (this.#nextBeaconAt = 0)),
       mesh.on('link-down', ({ peer }) => this.#linkLost(peer)),
       mesh.on('closing', () => this.close()),
-      every(this.#clock, Math.min(250, this.#intervalMs / 4), () => this.#tick()),
+      every(this.#clock, this.#tickMs, () => this.#tick()),
     )
   }
 
@@ -142,10 +145,15 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
 
   #tick(): void {
     const now = this.#clock.now()
+    const stalled = this.#lastTickAt > 0 && now - this.#lastTickAt > this.#tickMs * 2 + 250
+    this.#lastTickAt = now
     if (now >= this.#nextBeaconAt) {
       this.#nextBeaconAt = now + this.#intervalMs
       for (const groupId of this.#heard.keys()) this.#beacon(groupId, false)
     }
+    // This thread was busy: beacons from meanwhile may still wait behind this timer, so nobody
+    // is called offline before they are read.
+    if (stalled) return
     for (const [groupId, heard] of this.#heard) {
       for (const [peer, entry] of heard) if (entry.deadline <= now) heard.delete(peer)
       this.#update(groupId)
