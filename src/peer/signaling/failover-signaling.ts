@@ -24,6 +24,12 @@ export interface FailoverSignalingOptions {
   openTimeoutMs?: number
   /** The pause after every endpoint failed once, growing with each such round. */
   backoff?: BackoffOptions
+  /**
+   * While a later endpoint is in use, how often the first is tried again; once it opens, the
+   * device moves back to it, so devices that fell back in an outage meet again on the first.
+   * Default 60 s.
+   */
+  preferredRetryMs?: number
   clock?: CarrierClock
   random?: () => number
 }
@@ -44,6 +50,9 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
   #round = 0
   #current: { signaling: Signaling; unsubscribe: () => void } | undefined
   #timer: unknown
+  /** The first endpoint, tried again in the background while a later one is in use. */
+  #probe: { signaling: Signaling; timer: unknown } | undefined
+  #probeTimer: unknown
   #unanswered = false
   #closed = false
 
@@ -110,6 +119,7 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
     if (this.#closed) return
     this.#closed = true
     this.#clock.clearTimeout(this.#timer)
+    this.#stopProbing()
     this.#release()
     this.#peers.clear()
     this.#setState('closed')
@@ -124,6 +134,17 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
     } catch (error) {
       return this.#failed(`${endpoint.name}: ${String(error)}`)
     }
+    this.#use(signaling)
+    if (signaling.state === 'open') return this.#opened()
+    if (signaling.state === 'closed') return this.#failed(`${signaling.endpoint} is closed`)
+    this.#timer = this.#clock.setTimeout(
+      () => this.#failed(`${signaling.endpoint} did not open in time`),
+      this.#options.openTimeoutMs ?? 8000,
+    )
+  }
+
+  /** Makes `signaling` the current one: its events are ours, and it joins our topics. */
+  #use(signaling: Signaling): void {
     const mine = () => this.#current?.signaling === signaling
     const offs = [
       signaling.on('state', (state) => mine() && this.#innerState(signaling, state)),
@@ -134,12 +155,6 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
     ]
     this.#current = { signaling, unsubscribe: () => offs.forEach((off) => off()) }
     for (const topic of this.#topics) signaling.join(topic)
-    if (signaling.state === 'open') return this.#opened()
-    if (signaling.state === 'closed') return this.#failed(`${signaling.endpoint} is closed`)
-    this.#timer = this.#clock.setTimeout(
-      () => this.#failed(`${signaling.endpoint} did not open in time`),
-      this.#options.openTimeoutMs ?? 8000,
-    )
   }
 
   #innerState(signaling: Signaling, state: SignalingState): void {
@@ -159,12 +174,71 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
       for (const peer of signaling?.peers(topic) ?? []) this.#peerJoined(topic, peer)
     }
     this.#setState('open')
+    if (this.#index !== 0) this.#scheduleProbe()
+  }
+
+  #scheduleProbe(): void {
+    this.#clock.clearTimeout(this.#probeTimer)
+    this.#probeTimer = this.#clock.setTimeout(
+      () => this.#probePreferred(),
+      this.#options.preferredRetryMs ?? 60_000,
+    )
+  }
+
+  /** Opens the first endpoint beside the current one; moves to it once it is open. */
+  #probePreferred(): void {
+    if (this.#closed || this.#index === 0 || this.#probe) return
+    let signaling: Signaling
+    try {
+      signaling = this.#endpointAt(0).create()
+    } catch {
+      return this.#scheduleProbe()
+    }
+    const giveUp = () => {
+      this.#stopProbing()
+      if (!this.#closed && this.#index !== 0) this.#scheduleProbe()
+    }
+    const probe = {
+      signaling,
+      timer: this.#clock.setTimeout(giveUp, this.#options.openTimeoutMs ?? 8000),
+    }
+    this.#probe = probe
+    const settle = (state: SignalingState) => {
+      if (this.#probe !== probe) return
+      if (state === 'open') this.#moveToProbe()
+      else if (state === 'closed') giveUp()
+    }
+    signaling.on('state', settle)
+    settle(signaling.state)
+  }
+
+  #moveToProbe(): void {
+    const probe = this.#probe
+    if (!probe) return
+    this.#clock.clearTimeout(probe.timer)
+    this.#probe = undefined
+    this.#clock.clearTimeout(this.#timer)
+    this.#release()
+    for (const topic of [...this.#peers.keys()]) this.#forgetPeers(topic)
+    this.#index = 0
+    this.#use(probe.signaling)
+    this.#opened()
+  }
+
+  #stopProbing(): void {
+    this.#clock.clearTimeout(this.#probeTimer)
+    const probe = this.#probe
+    this.#probe = undefined
+    if (!probe) return
+    this.#clock.clearTimeout(probe.timer)
+    probe.signaling.close()
   }
 
   /** Leaves the current endpoint and schedules the next one. */
   #failed(reason: string): void {
     if (this.#closed) return
     this.#clock.clearTimeout(this.#timer)
+    this.#stopProbing()
     this.#release()
     for (const topic of [...this.#peers.keys()]) this.#forgetPeers(topic)
     this.#setState('connecting')
