@@ -34,12 +34,7 @@ import {
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { Authorship } from '../src/crdt/authorship/authorship.ts'
 import { KeyDirectory } from '../src/crdt/authorship/key-directory.ts'
-import {
-  claimText,
-  parseProof,
-  signClaim,
-  type Claim,
-} from '../src/crdt/authorship/record-proof.ts'
+import { claimText, parseProof, signClaim, type Claim } from '../src/peer/identity/record-proof.ts'
 import type { MembershipState } from '../src/crdt/membership/evaluate.ts'
 import { messageClaim, reactionClaim, receiptClaim } from '../src/crdt/chat/chat-claims.ts'
 import { CHAT_DOC_KIND, initialChatIndex, type ShardDoc } from '../src/crdt/chat/chat-doc.ts'

@@ -1,5 +1,5 @@
 import type { MeshPort } from '../crdt/mesh-port.ts'
-import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
+import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import { DeviceProfile } from '../peer/identity/device-profile.ts'
 import { createIdbKeyStore } from '../peer/identity/idb-key-store.ts'
 import type { Identity } from '../peer/identity/identity.ts'

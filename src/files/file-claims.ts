@@ -1,4 +1,4 @@
-import type { Claim } from '../crdt/authorship/record-proof.ts'
+import type { Claim } from '../peer/identity/record-proof.ts'
 import type { PeerId } from '../peer/ids.ts'
 
 /**

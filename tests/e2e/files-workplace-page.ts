@@ -5,7 +5,7 @@
  */
 import { mount } from 'svelte'
 import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
-import type { PresencePort } from '../../src/crdt/sync/workplace-sync.ts'
+import type { PresencePort } from '../../src/peer/mesh/presence-port.ts'
 import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { Authorship } from '../../src/crdt/authorship/authorship.ts'
 import { KeyDirectory } from '../../src/crdt/authorship/key-directory.ts'
-import { claimText, formatProof, type Claim } from '../../src/crdt/authorship/record-proof.ts'
+import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import {
   evaluateMembership,
   roleAt,

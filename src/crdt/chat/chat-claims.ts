@@ -1,5 +1,5 @@
 import type { PeerId } from '../../peer/ids.ts'
-import type { Claim } from '../authorship/record-proof.ts'
+import type { Claim } from '../../peer/identity/record-proof.ts'
 import type { ReceiptKind } from './receipts.ts'
 
 /**

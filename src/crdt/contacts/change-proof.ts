@@ -1,5 +1,4 @@
-import type { Verdict } from '../authorship/authorship.ts'
-import type { Claim } from '../authorship/record-proof.ts'
+import type { Claim, Verdict } from '../../peer/identity/record-proof.ts'
 import { isPeerId } from '../../peer/ids.ts'
 import type { ChangeNote } from './change-note.ts'
 

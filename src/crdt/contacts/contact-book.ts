@@ -1,8 +1,8 @@
 import type { Patch } from '@automerge/automerge'
 import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo'
 import { Emitter } from '../../peer/emitter.ts'
-import type { Authorship } from '../authorship/authorship.ts'
-import { trackingJudge, type TrackingJudge } from '../authorship/tracking-judge.ts'
+import type { Authorship, Judge } from '../authorship/authorship.ts'
+import { trackingJudge, type TrackingJudge } from '../../peer/identity/tracking-judge.ts'
 import { ChangeLog, type HistoryEntry } from './change-log.ts'
 import type { ChangeOp } from './change-note.ts'
 import { ChangeWriter } from './change-writer.ts'
@@ -70,7 +70,7 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   #creating: ReadonlySet<string> = new Set()
   readonly #off: () => void
   readonly #writer: ChangeWriter
-  readonly #judge: TrackingJudge | undefined
+  readonly #judge: TrackingJudge<Parameters<Judge>> | undefined
   #version = 0
   #closed = false
 

@@ -1,6 +1,6 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import type { Judge } from '../authorship/authorship.ts'
-import type { Claim } from '../authorship/record-proof.ts'
+import type { Claim } from '../../peer/identity/record-proof.ts'
 import { cleanText, type RootDoc } from './root-doc.ts'
 
 /** The workplace's name and description, each set by an owner's signed record. */

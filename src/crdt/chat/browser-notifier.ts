@@ -1,4 +1,4 @@
-import type { Notifier } from '../../crdt/chat/chat-notifications.ts'
+import type { Notifier } from './chat-notifications.ts'
 
 export type NotificationPermissionState = NotificationPermission | 'unsupported'
 
