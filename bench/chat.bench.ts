@@ -48,7 +48,7 @@ import { createMemoryWorkplaceList } from '../src/crdt/workplace/workplace-list.
 import { createWorkplaceStack } from '../src/crdt/workplace-stack.ts'
 import type { Identity } from '../src/peer/identity/identity.ts'
 import type { PeerId } from '../src/peer/ids.ts'
-import { toBase64Url } from '../src/lib/base64url.ts'
+import { toBase64Url } from '../src/lib/base64.ts'
 import { FakeMeshHub } from '../tests/support/fake-mesh-port.ts'
 import { createTestIdentity } from '../tests/support/test-identity.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'

@@ -7,7 +7,7 @@ import { decodeWorkplaceLink, encodeWorkplaceLink } from '../crdt/workplace/invi
 import type { JoinFlow } from '../crdt/workplace/join-flow.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../crdt/workplace-stack.ts'
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import type { DirectService } from '../direct/direct-service.ts'

@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 
 /** The moments worth asking the browser to keep this site's data. */
 export type PersistTrigger = 'workplace' | 'install' | 'file' | 'person'

@@ -1,5 +1,5 @@
-import { fromBase64Url } from '../lib/base64url.ts'
-import { Emitter } from '../peer/emitter.ts'
+import { fromBase64Url } from '../lib/base64.ts'
+import { Emitter } from '../lib/emitter.ts'
 import { peerIdFromPublicKey } from '../peer/identity/peer-id.ts'
 import { safetyNumber } from '../peer/identity/safety-number.ts'
 import type { PeerId } from '../peer/ids.ts'

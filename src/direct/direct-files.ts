@@ -1,6 +1,6 @@
 import type { Download } from '../files/download.ts'
 import type { HashHex } from '../files/hashing.ts'
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { Conversations } from './conversations.ts'
 import type { FileMessage, FileState } from './direct-model.ts'

@@ -1,7 +1,7 @@
 import { isHashHex, type HashHex } from '../files/hashing.ts'
 import { normalizeDisplayName } from '../peer/identity/device-profile.ts'
-import { base32 } from '../peer/identity/peer-id.ts'
-import { fromBase64Url } from '../lib/base64url.ts'
+import { base32 } from '../lib/base32.ts'
+import { fromBase64Url } from '../lib/base64.ts'
 
 /**
  * The direct message protocol between two devices, outside any workplace, defined once for

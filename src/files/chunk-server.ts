@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { Bitmap } from './bitmap.ts'
 import type { ChunkStore } from './chunk-store.ts'

@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { ChunkStore, LocalFileRecord } from './chunk-store.ts'
 import { ChunkServer, type UploadView } from './chunk-server.ts'

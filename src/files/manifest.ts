@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, DecodeError } from '../peer/link/byte-codec.ts'
+import { ByteReader, ByteWriter, DecodeError } from '../lib/bytes.ts'
 import { HASH_BYTES, toHex, type HashHex, type Sha256 } from './hashing.ts'
 
 export const MANIFEST_VERSION = 1

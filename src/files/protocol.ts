@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, DecodeError } from '../peer/link/byte-codec.ts'
+import { ByteReader, ByteWriter, DecodeError } from '../lib/bytes.ts'
 import { HASH_BYTES, toHex, fromHex, type HashHex } from './hashing.ts'
 
 /**

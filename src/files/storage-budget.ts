@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 
 const KEY = 'peerplace.files.quota'
 export const DEFAULT_QUOTA_BYTES = 2 * 1024 ** 3

@@ -1,4 +1,4 @@
-import { fromBase64Url, toBase64Url } from '../lib/base64url.ts'
+import { fromBase64Url, toBase64Url } from '../lib/base64.ts'
 import { stretchPassphrase, type KdfParams } from '../lib/passphrase-key.ts'
 import { looksSealed, sealBytes, unsealBytes } from './sealed-bytes.ts'
 import type { VaultConfig } from './vault-config.ts'

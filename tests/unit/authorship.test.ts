@@ -15,7 +15,7 @@ import {
   type UnsignedBody,
 } from '../../src/crdt/membership/sign.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
-import { toBase64Url } from '../../src/lib/base64url.ts'
+import { toBase64Url } from '../../src/lib/base64.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 
 async function record(signer: Identity, fields: UnsignedBody): Promise<VerifiedRecord> {

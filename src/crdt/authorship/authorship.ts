@@ -1,4 +1,4 @@
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { roleAt, type MembershipState } from '../membership/evaluate.ts'

@@ -1,5 +1,5 @@
 import { ImmutableString, type DocHandle, type Repo } from '@automerge/automerge-repo'
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Authorship, Judge } from '../authorship/authorship.ts'
 import { randomId } from '../membership/sign.ts'

@@ -1,6 +1,6 @@
 import type { Patch } from '@automerge/automerge'
 import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo'
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { Authorship, Judge } from '../authorship/authorship.ts'
 import { trackingJudge, type TrackingJudge } from '../../peer/identity/tracking-judge.ts'
 import { ChangeLog, type HistoryEntry } from './change-log.ts'

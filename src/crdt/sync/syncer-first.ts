@@ -1,4 +1,4 @@
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { PresencePort } from '../../peer/mesh/presence-port.ts'
 import type { WorkplaceSync } from './workplace-sync.ts'

@@ -1,6 +1,6 @@
 import * as Automerge from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { PresencePort } from '../../peer/mesh/presence-port.ts'
 import type { MeshPort } from '../mesh-port.ts'

@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { KeyStore } from './key-store.ts'
 
 const RECORD = 'device-profile'

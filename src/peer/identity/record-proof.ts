@@ -1,6 +1,6 @@
 import type { Identity } from './identity.ts'
 import type { PeerId } from '../ids.ts'
-import { fromBase64Url, toBase64Url } from '../../lib/base64url.ts'
+import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
 import { canonicalJson } from '../../lib/canonical-json.ts'
 
 /**

@@ -1,5 +1,5 @@
 import { isPeerId, type PeerId } from '../ids.ts'
-import { ByteReader, ByteWriter, DecodeError } from './byte-codec.ts'
+import { ByteReader, ByteWriter, DecodeError } from '../../lib/bytes.ts'
 
 /**
  * The peer-to-peer link protocol, defined once for both ends. A frame is one data channel

@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import { isPeerId, isTopic, type PeerId, type Topic } from '../ids.ts'
 import type { SignalCarrier, SignalCarrierEvents, SignalingState } from './signaling.ts'
 

@@ -9,7 +9,7 @@ import { isPeerId, type PeerId } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import { peerIdFromPublicKey } from '../identity/peer-id.ts'
 import { verifyEd25519 } from '../identity/verify.ts'
-import { base64ToBytes, bytesToBase64 } from './relay-protocol.ts'
+import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
 
 export const BROKER_PROOF_VERSION = 1
 
@@ -42,20 +42,20 @@ export async function verifyBrokerIdProof(
   const peer = peerOfBrokerId(id)
   const [key, signature, extra] = token.split('.')
   if (!peer || !key || !signature || extra !== undefined) return undefined
-  const publicKey = fromBase64Url(key)
-  const signatureBytes = fromBase64Url(signature)
+  const publicKey = fieldBytes(key)
+  const signatureBytes = fieldBytes(signature)
   if (publicKey?.length !== 32 || signatureBytes?.length !== 64) return undefined
   if ((await peerIdFromPublicKey(publicKey)) !== peer) return undefined
   const valid = await verifyEd25519(publicKey, brokerProofMessage(host, peer), signatureBytes)
   return valid ? peer : undefined
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromBase64Url(text: string): Uint8Array | undefined {
+/** Decodes a base64url field of a broker proof; undefined when malformed. */
+function fieldBytes(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return undefined
-  const padded = text.replace(/-/g, '+').replace(/_/g, '/')
-  return base64ToBytes(padded + '='.repeat((4 - (padded.length % 4)) % 4))
+  try {
+    return fromBase64Url(text)
+  } catch {
+    return undefined
+  }
 }

@@ -143,16 +143,3 @@ export function readUnlinked(facts: {
   if (!facts.presentOnRelay) return 'Not online: the peer is not on the relay right now.'
   return 'Connecting…'
 }
-
-/** 1536 → "1.5 KB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
