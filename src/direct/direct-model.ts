@@ -51,7 +51,7 @@ export interface InviteMessage extends MessageBase {
 export type DirectMessage = TextMessage | FileMessage | InviteMessage
 
 /** A device this one has met: by a link (hello) or a message. */
-export interface Contact {
+export interface DeviceContact {
   peer: PeerId
   /** The name it gave itself, or null. */
   name: string | null

@@ -11,7 +11,7 @@ import type {
   OpenMessage,
   RefusalCode,
   RequestMessage,
-} from './protocol.ts'
+} from './transfer-protocol.ts'
 import { RateMeter } from './rate-meter.ts'
 
 /** Chunk reads in flight ahead of the one being sent. */

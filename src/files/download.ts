@@ -18,7 +18,7 @@ import type {
   MissingMessage,
   OpenedMessage,
   RefusedMessage,
-} from './protocol.ts'
+} from './transfer-protocol.ts'
 import { RateMeter, secondsLeft } from './rate-meter.ts'
 
 export type { DownloadOptions, DownloadProgress, DownloadState } from './download-types.ts'

@@ -13,7 +13,7 @@ import {
   FILES_CHANNEL,
   FILES_DATA_CHANNEL,
   type FilesMessage,
-} from './protocol.ts'
+} from './transfer-protocol.ts'
 
 export interface FileTransfersOptions {
   peers: FilePeers
