@@ -11,7 +11,7 @@ import { ManualPairing } from '../peer/mesh/manual-pairing.ts'
 import { createMesh, type Mesh } from '../peer/mesh/mesh.ts'
 import { createPresence, type Presence } from '../peer/mesh/presence.ts'
 import { ResumableMesh } from '../peer/mesh/resumable-mesh.ts'
-import { electSyncer } from '../peer/mesh/syncer.ts'
+import { syncerPresence } from '../peer/mesh/syncer.ts'
 import {
   createCarrierSignaling,
   type CarrierSignalingOptions,
@@ -178,11 +178,7 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     if ((event as PageTransitionEvent).persisted && tab.active) start()
   })
 
-  const presencePort: PresencePort = {
-    online: (group) => presence.online(group),
-    syncer: (group) => electSyncer(identity.peerId, presence.online(group)),
-    onChange: (handler) => presence.on('change', ({ groupId }) => handler(groupId)),
-  }
+  const presencePort = syncerPresence(presence)
   return {
     identity,
     profile,

@@ -43,7 +43,7 @@ export interface SignalCarrierEvents extends Record<string, unknown> {
 
 /**
  * The smaller contract of adapters that only carry opaque signals (relay, BroadcastChannel,
- * manual exchange, the mesh itself). `createSignalCarrierSignaling` turns one into a Signaling
+ * manual exchange, the mesh itself). `createCarrierSignaling` (carrier-signaling.ts) turns one into a Signaling
  * by running simple-peer over it.
  */
 export interface SignalCarrier extends Pick<Emitter<SignalCarrierEvents>, 'on' | 'off'> {
