@@ -56,7 +56,7 @@ export interface PeerPlatform {
 }
 
 /** Whether this tab runs the device's network; see TabLock. */
-export interface TabStatus {
+interface TabStatus {
   readonly active: boolean
   /** Stops the network in the tab that has it and runs it here. */
   takeOver(): Promise<void>

@@ -30,7 +30,7 @@ export interface ShellModel {
 }
 
 /** The device's links, first-contact signaling and STUN/TURN servers, read-only. */
-export interface NetworkView {
+interface NetworkView {
   readonly mesh: Pick<
     Mesh,
     'on' | 'links' | 'linkedPeers' | 'neighbours' | 'groups' | 'reachable' | 'onLinkChange'

@@ -10,7 +10,7 @@ import type { Outbox } from './outbox.ts'
 import type { PeerReach } from './peer-reach.ts'
 
 /** The files engine's scope of direct shares. */
-export const DIRECT_SCOPE = 'direct'
+const DIRECT_SCOPE = 'direct'
 
 /** Bytes moved so far of one offer, for a progress bar. */
 export interface TransferProgress {

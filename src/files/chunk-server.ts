@@ -276,7 +276,7 @@ export class ChunkServer extends Emitter<ChunkServerEvents> {
   }
 }
 
-export function refusalText(code: RefusalCode): string {
+function refusalText(code: RefusalCode): string {
   switch (code) {
     case 'not-member':
       return 'Only members of the workplace may fetch its files.'

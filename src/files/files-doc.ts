@@ -7,7 +7,7 @@ import { MAX_FILE_SIZE } from './manifest.ts'
 
 /** The workplace document kind of the file index (the `kinds` entry). */
 export const FILES_DOC_KIND = 'files'
-export const FILES_DOC_VERSION = 1
+const FILES_DOC_VERSION = 1
 
 /**
  * A workplace's file index. File bytes and chunk lists are never here: an entry names a file
@@ -54,7 +54,7 @@ export interface StoredHolding {
   s?: ImmutableString
 }
 
-export interface StoredStorage {
+interface StoredStorage {
   quota: number
   used: number
   at: number
@@ -89,9 +89,9 @@ export interface Holding {
 }
 
 const ENTRY_ID = /^[a-z2-7]{16,32}$/
-export const MAX_NAME_LENGTH = 255
+const MAX_NAME_LENGTH = 255
 
-export function str(value: unknown): string | undefined {
+function str(value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (value instanceof ImmutableString) return value.val
   if (typeof value === 'object' && value !== null && 'val' in value) {

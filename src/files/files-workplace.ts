@@ -9,7 +9,7 @@ export type FilesJudge = (claim: Claim, proof: unknown) => Verdict
  * Signs this member's records and judges everyone's (the workplace's Authorship in
  * src/crdt/authorship/authorship.ts satisfies it).
  */
-export interface FilesAuthorship {
+interface FilesAuthorship {
   sign(claim: Omit<Claim, 'peer'>): Promise<string>
   check(claim: Claim, proof: unknown): Verdict
   /** Resolves on the next `change`: when a `pending` verdict may have settled. */

@@ -4,7 +4,7 @@ import { looksSealed, sealBytes, unsealBytes } from './sealed-bytes.ts'
 import type { VaultConfig } from './vault-config.ts'
 
 /** scrypt with 128 MiB: about a second on a laptop, as for backups. */
-export const VAULT_KDF: KdfParams = { log2N: 17, r: 8, p: 1 }
+const VAULT_KDF: KdfParams = { log2N: 17, r: 8, p: 1 }
 const CHECK_CONTEXT = 'vault-check'
 const CHECK_TEXT = 'peerplace at-rest lock'
 

@@ -164,11 +164,6 @@ export class Authorship extends Emitter<AuthorshipEvents> {
   }
 }
 
-/** Whether a verdict lets a record show as genuine. */
-export function isGenuine(verdict: Verdict): boolean {
-  return verdict === 'genuine'
-}
-
 /** Keys a verdict by everything it depends on, for records whose content is not text. */
 function verdictKey(claim: Claim, proofValue: unknown, required: Role): string | undefined {
   const { content } = claim

@@ -15,7 +15,7 @@ import type { ShardRegistrar } from './shard-registrar.ts'
 import { ShardWindow } from './shard-window.ts'
 
 /** What the chat needs of a workplace (src/crdt/workplace/workplace.ts satisfies it). */
-export interface ChatWorkplace {
+interface ChatWorkplace {
   readonly id: string
   readonly self: PeerId
   /** Signs this member's records and judges everyone's (src/crdt/authorship). */

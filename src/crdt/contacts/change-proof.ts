@@ -11,7 +11,7 @@ import type { ChangeNote } from './change-note.ts'
  * Changes written before notes were signed (or by a forger) keep their place in a contact's
  * history and their values, but their writer shows as "unverified" (see ContactBook.history).
  */
-export const CONTACTS_CLAIM_DOC = 'contacts'
+const CONTACTS_CLAIM_DOC = 'contacts'
 
 /** The claim a change's writer signs; undefined when the note names no peer at all. */
 export function changeClaim(hash: string, note: ChangeNote, time: number): Claim | undefined {

@@ -44,7 +44,7 @@ export interface ContactBookOptions {
 const SCAN_CHUNK = 200
 
 /** A random ID: 16 base32 characters (80 bits). */
-export function randomContactId(): string {
+function randomContactId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => alphabet[b & 31]).join('')
 }

@@ -7,14 +7,14 @@ import { cleanText, type RootDoc } from './root-doc.ts'
 export type AboutField = 'name' | 'description'
 
 /** One owner's latest value of a field: the value, when (ms), and its proof. */
-export interface AboutRecord {
+interface AboutRecord {
   v: string
   t: number
   s: string
 }
 
 /** One member's display name as it wrote it: the name, when (ms), and its proof. */
-export interface ProfileRecord {
+interface ProfileRecord {
   name: string
   updatedAt: number
   s?: string

@@ -8,7 +8,7 @@ import { canonicalJson } from '../../lib/canonical-json.ts'
  * beside the records; records without one were written before it (or by a forger) and are never
  * shown as genuine.
  */
-export const AUTHORSHIP_VERSION = 1
+const AUTHORSHIP_VERSION = 1
 
 /** Domain separation: a record proof can never pass for a membership or link signature. */
 const DOMAIN = `peerplace-record-v${AUTHORSHIP_VERSION}\n`

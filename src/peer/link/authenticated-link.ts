@@ -19,7 +19,7 @@ export interface CreateLinkParams {
 }
 
 /** Label of the side channel that carries `sendBulk`. */
-export const BULK_CHANNEL_LABEL = 'bulk'
+const BULK_CHANNEL_LABEL = 'bulk'
 
 /**
  * Where `sendBulk` goes: its own channel is still 'opening' (sends wait for it), 'open', or it

@@ -18,7 +18,7 @@ export interface PresenceOptions {
   readonly log?: (message: string) => void
 }
 
-export interface PresenceEvents extends Record<string, unknown> {
+interface PresenceEvents extends Record<string, unknown> {
   change: { groupId: GroupId; online: readonly PeerId[] }
 }
 

@@ -25,7 +25,7 @@ export interface ManualSignal {
   sdp: string
 }
 
-export const MANUAL_TEXT_PREFIX = 'pp1.'
+const MANUAL_TEXT_PREFIX = 'pp1.'
 const MAX_TEXT_CHARS = 16 * 1024
 const MAX_SDP_BYTES = 32 * 1024
 const ANSWER = 1

@@ -11,17 +11,17 @@ import { peerIdFromPublicKey } from '../identity/peer-id.ts'
 import { verifyEd25519 } from '../identity/verify.ts'
 import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
 
-export const BROKER_PROOF_VERSION = 1
+const BROKER_PROOF_VERSION = 1
 
 /** The peer ID a Peerplace broker ID ends in: "pp-<peer>" or "pp<topic hash>-<peer>". */
-export function peerOfBrokerId(id: string): PeerId | undefined {
+function peerOfBrokerId(id: string): PeerId | undefined {
   const match = /^pp(?:[a-z2-7]{16})?-([a-z2-7]+)$/.exec(id)
   const peer = match?.[1]
   return isPeerId(peer) ? peer : undefined
 }
 
 /** The bytes signed: domain-separated, bound to one broker host and one peer ID. */
-export function brokerProofMessage(host: string, peer: PeerId): Uint8Array {
+function brokerProofMessage(host: string, peer: PeerId): Uint8Array {
   return new TextEncoder().encode(
     `peerplace-peerjs-v${BROKER_PROOF_VERSION}:${host.toLowerCase()}:${peer}`,
   )

@@ -65,9 +65,9 @@ export type ServerMessage =
   | { type: 'error'; code: RelayErrorCode; message: string; ref?: string }
   | { type: 'pong' }
 
-export type ParseErrorCode = 'bad-json' | 'unknown-type' | 'bad-message'
+type ParseErrorCode = 'bad-json' | 'unknown-type' | 'bad-message'
 
-export interface ParseFailure {
+interface ParseFailure {
   ok: false
   code: ParseErrorCode
   error: string

@@ -4,13 +4,13 @@
  * ends can refuse what they do not understand.
  */
 
-export const ENVELOPE_VERSION = 1
+const ENVELOPE_VERSION = 1
 
 /** 16 base32 characters (80 random bits): names one connection attempt between two peers. */
 export type SessionId = string & { readonly __brand: 'SessionId' }
 
 export type SdpSignal = { type: 'offer' | 'answer'; sdp: string }
-export type CandidateSignal = {
+type CandidateSignal = {
   type?: 'candidate'
   candidate: {
     candidate: string
@@ -32,7 +32,7 @@ export type ParsedEnvelope = { ok: true; envelope: SignalEnvelope } | { ok: fals
 const SESSION_ID = /^[a-z2-7]{16}$/
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 /** SDPs of a data-channel connection are a few KiB; this bounds what we hand to WebRTC. */
-export const MAX_SDP_CHARS = 32 * 1024
+const MAX_SDP_CHARS = 32 * 1024
 const MAX_CANDIDATE_CHARS = 1024
 const MAX_REASON_CHARS = 200
 

@@ -5,7 +5,7 @@
 import type { PipeStats } from '../../peer/transport/pipe.ts'
 import type { SignalingState } from '../../peer/signaling/signaling.ts'
 
-export type PathKind = 'direct-local' | 'direct-nat' | 'relayed' | 'unknown'
+type PathKind = 'direct-local' | 'direct-nat' | 'relayed' | 'unknown'
 
 export interface PathReading {
   kind: PathKind
@@ -34,7 +34,7 @@ export function readPath(
   return { kind: 'direct-nat', label: 'Direct (through a router)', detail }
 }
 
-export type FailureKind =
+type FailureKind =
   | 'auth'
   | 'ice'
   | 'timeout'
