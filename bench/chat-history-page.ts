@@ -17,7 +17,7 @@ import { createIndexedDbWorkplaceList } from '../src/crdt/workplace/workplace-li
 import { createWorkplaceStack } from '../src/crdt/workplace-stack.ts'
 import { createIdbKeyStore } from '../src/peer/identity/idb-key-store.ts'
 import { loadOrCreateIdentity } from '../src/peer/identity/load-identity.ts'
-import { base32 } from '../src/peer/identity/peer-id.ts'
+import { base32 } from '../src/lib/base32.ts'
 import type { PeerId } from '../src/peer/ids.ts'
 import { planHistory } from './chat-history.ts'
 

@@ -34,12 +34,7 @@ import {
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { Authorship } from '../src/crdt/authorship/authorship.ts'
 import { KeyDirectory } from '../src/crdt/authorship/key-directory.ts'
-import {
-  claimText,
-  parseProof,
-  signClaim,
-  type Claim,
-} from '../src/crdt/authorship/record-proof.ts'
+import { claimText, parseProof, signClaim, type Claim } from '../src/peer/identity/record-proof.ts'
 import type { MembershipState } from '../src/crdt/membership/evaluate.ts'
 import { messageClaim, reactionClaim, receiptClaim } from '../src/crdt/chat/chat-claims.ts'
 import { CHAT_DOC_KIND, initialChatIndex, type ShardDoc } from '../src/crdt/chat/chat-doc.ts'
@@ -53,7 +48,7 @@ import { createMemoryWorkplaceList } from '../src/crdt/workplace/workplace-list.
 import { createWorkplaceStack } from '../src/crdt/workplace-stack.ts'
 import type { Identity } from '../src/peer/identity/identity.ts'
 import type { PeerId } from '../src/peer/ids.ts'
-import { toBase64Url } from '../src/lib/base64url.ts'
+import { toBase64Url } from '../src/lib/base64.ts'
 import { FakeMeshHub } from '../tests/support/fake-mesh-port.ts'
 import { createTestIdentity } from '../tests/support/test-identity.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'

@@ -11,7 +11,7 @@ import { createPeerSession, type PeerSession } from '../src/app/peer-session.ts'
 import type { Identity } from '../src/peer/identity/identity.ts'
 import { createMemoryKeyStore } from '../src/peer/identity/key-store.ts'
 import { loadOrCreateIdentity } from '../src/peer/identity/load-identity.ts'
-import { createSyncer } from '../src/peer/mesh/syncer.ts'
+import { syncerPresence } from '../src/peer/mesh/syncer.ts'
 import { createRelayCarrier, type RelayCarrier } from '../src/peer/signaling/relay-carrier.ts'
 
 const now = () => performance.timeOrigin + performance.now()
@@ -104,9 +104,15 @@ const driver = {
   },
   /** Joins a topic as the app does for a workplace, wanting links to `members`. */
   joinGroup(group: string, members: readonly string[]): void {
-    const syncer = createSyncer({ presence: session.presence, groupId: group })
-    syncer.on('change', ({ syncer: current }) => syncers.push({ syncer: current, at: now() }))
-    currentSyncer = () => syncer.current
+    const port = syncerPresence(session.presence)
+    let last = port.syncer(group)
+    port.onChange((changed) => {
+      const current = port.syncer(group)
+      if (changed !== group || current === last) return
+      last = current
+      syncers.push({ syncer: current, at: now() })
+    })
+    currentSyncer = () => port.syncer(group)
     session.mesh.setGroup(group, members as readonly PeerId[])
     session.mesh.join(group as Topic)
   },

@@ -1,10 +1,7 @@
 /** Lean relay clients for the relay benchmarks: thousands held in one process. */
+import { toBase64 } from '../src/lib/base64.ts'
 import { WebSocket } from 'ws'
-import {
-  RELAY_PROTOCOL_VERSION,
-  bytesToBase64,
-  relayAuthMessage,
-} from '../src/peer/signaling/relay-protocol.ts'
+import { RELAY_PROTOCOL_VERSION, relayAuthMessage } from '../src/peer/signaling/relay-protocol.ts'
 import { createTestIdentity } from '../tests/support/test-identity.ts'
 
 /** A lean authenticated client: the bench holds thousands of them. */
@@ -30,8 +27,8 @@ export async function leanClient(url: string, topic: string): Promise<LeanClient
               type: 'hello',
               version: RELAY_PROTOCOL_VERSION,
               peerId: identity.peerId,
-              publicKey: bytesToBase64(identity.publicKey),
-              signature: bytesToBase64(signature),
+              publicKey: toBase64(identity.publicKey),
+              signature: toBase64(signature),
             }),
           ),
         )

@@ -31,7 +31,7 @@ export interface HttpHardeningOptions {
 }
 
 /** Where the manifest's share_target posts (src/pwa/share-inbox.ts, relative to scope "/"). */
-export const SHARE_TARGET_PATH = '/share-target'
+const SHARE_TARGET_PATH = '/share-target'
 
 export function createHttpHardening(options: HttpHardeningOptions): HttpHardening {
   const scripts = options.indexHtml
@@ -93,7 +93,7 @@ export function createHttpHardening(options: HttpHardeningOptions): HttpHardenin
 }
 
 /** CSP hashes ('sha256-…') of the inline scripts of an HTML page. */
-export function inlineScriptHashes(html: string): string[] {
+function inlineScriptHashes(html: string): string[] {
   const hashes: string[] = []
   for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
     const [, attributes = '', body = ''] = match

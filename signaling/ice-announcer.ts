@@ -28,12 +28,12 @@ export interface IceOptions {
   turnTtlSeconds?: number
 }
 
-export const DEFAULT_TURN_TTL_SECONDS = 6 * 3600
+const DEFAULT_TURN_TTL_SECONDS = 6 * 3600
 
 const HOST_NAME = /^(?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}$|^\[[0-9A-Fa-f:.]{2,45}\]$/
 
 /** The announcement for one request; an error text when the request is malformed. */
-export function announcementFor(
+function announcementFor(
   options: IceOptions,
   url: URL,
   hostHeader: string | undefined,

@@ -23,7 +23,7 @@ export interface IceCliValues {
   'stun-port'?: string | undefined
 }
 
-export const DEFAULT_STUN_PORT = 3478
+const DEFAULT_STUN_PORT = 3478
 
 export interface IceSetup {
   options: IceOptions

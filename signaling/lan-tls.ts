@@ -21,9 +21,6 @@ export interface LanTls {
   names: string[]
 }
 
-/** Where a phone downloads the CA certificate. */
-export const CA_CERT_PATH = '/peerplace-ca.crt'
-
 /** This machine's non-internal IPv4 addresses (the ones a phone on the same Wi-Fi can use). */
 export function lanAddresses(): string[] {
   return Object.values(networkInterfaces())

@@ -61,7 +61,7 @@ export interface RelayBus {
   close(): Promise<void>
 }
 
-export const BUS_PROTOCOL_VERSION = 1
+const BUS_PROTOCOL_VERSION = 1
 
 /** One bus message as it travels between instances: the event and the instance that sent it. */
 export interface BusEnvelope {
@@ -78,7 +78,7 @@ const ORIGIN = /^[A-Za-z0-9_-]{1,64}$/
 const MAX_ROOMS = 64
 const MAX_ENVELOPE_CHARS = MAX_SIGNAL_DATA_CHARS + 16 * 1024
 
-export function isRoom(value: unknown): value is string {
+function isRoom(value: unknown): value is string {
   return typeof value === 'string' && (ROOM.test(value) || isTopic(value))
 }
 

@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from '../src/lib/base64.ts'
 import { randomBytes } from 'node:crypto'
 import type { RawData, WebSocket } from 'ws'
 import type { PeerId, Topic } from '../src/peer/ids.ts'
@@ -5,8 +6,6 @@ import { peerIdFromPublicKey } from '../src/peer/identity/peer-id.ts'
 import { verifyEd25519 } from '../src/peer/identity/verify.ts'
 import {
   RELAY_PROTOCOL_VERSION,
-  base64ToBytes,
-  bytesToBase64,
   encodeMessage,
   parseClientMessage,
   relayAuthMessage,
@@ -47,7 +46,7 @@ export class RelaySession implements HubMember {
   readonly #logger: Logger
   readonly #metrics: RelayMetrics | undefined
   #label: string
-  readonly #nonce = bytesToBase64(randomBytes(32))
+  readonly #nonce = toBase64(randomBytes(32))
   readonly #rate: TokenBucket
   readonly #violations: TokenBucket
   /** Signal bytes this client may still receive (per-recipient rate). */
@@ -250,8 +249,8 @@ export class RelaySession implements HubMember {
       return this.#closeWith('bad-version', expected, POLICY_VIOLATION)
     }
     this.#phase = 'verifying'
-    const publicKey = base64ToBytes(hello.publicKey)
-    const signature = base64ToBytes(hello.signature)
+    const publicKey = fromBase64(hello.publicKey)
+    const signature = fromBase64(hello.signature)
     const proven =
       publicKey?.length === 32 &&
       signature !== undefined &&

@@ -23,10 +23,6 @@ import { createRedisBus } from './redis-bus.ts'
 import { RelaySession } from './relay-session.ts'
 import { createStaticHandler } from './static-files.ts'
 
-export type { Logger, RelayLimits } from './config.ts'
-export type { BrokerLimits } from './peerjs-frames.ts'
-export { RELAY_PATH }
-
 export const PEERJS_PATH = '/peerjs'
 
 const TRY_AGAIN_LATER = 1013

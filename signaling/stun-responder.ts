@@ -59,11 +59,7 @@ export async function startStunResponder(options: StunResponderOptions): Promise
  * The success response to `message` if it is a well-formed Binding request, else undefined.
  * `address`/`port` are where the request came from, as seen by us.
  */
-export function bindingResponse(
-  message: Buffer,
-  address: string,
-  port: number,
-): Buffer | undefined {
+function bindingResponse(message: Buffer, address: string, port: number): Buffer | undefined {
   if (message.length < HEADER_BYTES || message.length > MAX_REQUEST_BYTES) return undefined
   const type = message.readUInt16BE(0)
   const length = message.readUInt16BE(2)

@@ -7,10 +7,10 @@ import { createIndexedDbWorkplaceList } from './crdt/workplace/workplace-list.ts
 import { shareToWorkplace } from './app/share-to-workplace.ts'
 import { createBrowserPwa } from './pwa/browser-pwa.ts'
 import { captureInstallPrompt } from './pwa/pwa-controller.ts'
-import { directShareDestinations } from './direct/share-destinations.ts'
+import { directShareDestinations } from './app/direct-share-destinations.ts'
 import { combineShareDestinations, workplaceShareDestinations } from './pwa/share-destinations.ts'
 import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
-import { persistenceSources } from './backup/persistence-sources.ts'
+import { persistenceSources } from './app/persistence-sources.ts'
 import { createDeviceData } from './backup/device-data.ts'
 import { StorageLock, type Resealable } from './vault/storage-lock.ts'
 import { VAULT_CONFIG_KEY } from './vault/vault-config.ts'
@@ -91,7 +91,7 @@ const shell = createShell({
     quiesce: async () => {
       const app = await started.workplaces.catch(() => undefined)
       await app?.stack.shutdown()
-      started.session.close()
+      started.close()
     },
     exports: () =>
       Promise.all([started.workplaces, import('./backup/export/workplace-export.ts')]).then(

@@ -36,7 +36,9 @@ export async function createShell(
     peerId: session.identity.peerId,
     profile: session.profile,
     connection: session.carrier,
-    session,
+    network: { mesh: session.mesh, signaling: session.connection, ice: session.ice },
+    pairing: session.pairing,
     workplaces,
+    close: () => session.close(),
   }
 }

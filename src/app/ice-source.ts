@@ -3,13 +3,13 @@ import { iceAnnouncementUrl, parseIceAnnouncement } from '../peer/signaling/ice-
 import type { LoadedSettings } from './settings.ts'
 
 /** The ICE part of an RTCConfiguration, as each new connection should use it. */
-export interface IceConfig {
+interface IceConfig {
   iceServers: RTCIceServer[]
   iceTransportPolicy: RTCIceTransportPolicy
 }
 
 /** Where the ICE servers in use come from. */
-export type IceOrigin = 'settings' | 'server' | 'none'
+type IceOrigin = 'settings' | 'server' | 'none'
 
 /**
  * The ICE servers connections use: the device's own settings when it names any, else those

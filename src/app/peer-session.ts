@@ -1,5 +1,5 @@
 import type { MeshPort } from '../crdt/mesh-port.ts'
-import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
+import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import { DeviceProfile } from '../peer/identity/device-profile.ts'
 import { createIdbKeyStore } from '../peer/identity/idb-key-store.ts'
 import type { Identity } from '../peer/identity/identity.ts'
@@ -11,7 +11,7 @@ import { ManualPairing } from '../peer/mesh/manual-pairing.ts'
 import { createMesh, type Mesh } from '../peer/mesh/mesh.ts'
 import { createPresence, type Presence } from '../peer/mesh/presence.ts'
 import { ResumableMesh } from '../peer/mesh/resumable-mesh.ts'
-import { electSyncer } from '../peer/mesh/syncer.ts'
+import { syncerPresence } from '../peer/mesh/syncer.ts'
 import {
   createCarrierSignaling,
   type CarrierSignalingOptions,
@@ -56,7 +56,7 @@ export interface PeerPlatform {
 }
 
 /** Whether this tab runs the device's network; see TabLock. */
-export interface TabStatus {
+interface TabStatus {
   readonly active: boolean
   /** Stops the network in the tab that has it and runs it here. */
   takeOver(): Promise<void>
@@ -178,11 +178,7 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     if ((event as PageTransitionEvent).persisted && tab.active) start()
   })
 
-  const presencePort: PresencePort = {
-    online: (group) => presence.online(group),
-    syncer: (group) => electSyncer(identity.peerId, presence.online(group)),
-    onChange: (handler) => presence.on('change', ({ groupId }) => handler(groupId)),
-  }
+  const presencePort = syncerPresence(presence)
   return {
     identity,
     profile,

@@ -41,7 +41,7 @@ export function loadSettings(storage: Pick<Storage, 'getItem'>): LoadedSettings 
 }
 
 /** The valid parts of `raw`; defaults for the rest. */
-export function parseSettings(raw: unknown): LoadedSettings {
+function parseSettings(raw: unknown): LoadedSettings {
   if (typeof raw !== 'object' || raw === null) return defaultSettings()
   const r = raw as Record<string, unknown>
   const relays = Array.isArray(r.relays) ? r.relays.filter(isRelayUrl) : []
@@ -66,11 +66,11 @@ export function saveSettings(
   storage.setItem(SETTINGS_KEY, JSON.stringify(parseSettings(merged)))
 }
 
-export function isFirstContact(value: unknown): value is FirstContact {
+function isFirstContact(value: unknown): value is FirstContact {
   return value === 'relay' || value === 'peerjs' || value === 'both'
 }
 
-export function isRelayUrl(value: unknown): value is string {
+function isRelayUrl(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 2048 && /^wss?:\/\/[^\s/]+\S*$/.test(value)
 }
 

@@ -1,12 +1,23 @@
+import type { WorkplaceChat } from '../crdt/chat/workplace-chat.ts'
+import type { Workplace } from '../crdt/workplace/workplace.ts'
+import type { WorkplaceFiles } from '../files/workplace-files.ts'
 import type { SharedItem } from '../pwa/share-inbox.ts'
-import type { WorkplacesApp } from './workplaces-app.ts'
+
+/** What sharing reads of the open workplaces (WorkplacesApp satisfies it). */
+export interface ShareableWorkplaces {
+  list(): readonly Workplace[]
+  featuresOf(wp: Workplace): {
+    chat: Promise<Pick<WorkplaceChat, 'send'>>
+    files: Promise<Pick<WorkplaceFiles, 'add'>>
+  }
+}
 
 /**
  * Sends what another app shared to Peerplace into a workplace: its text and link as a chat
- * message. Shared files are refused with a clear error until the workplace has file sharing.
+ * message, its files into the workplace's files.
  */
 export async function shareToWorkplace(
-  app: WorkplacesApp,
+  app: ShareableWorkplaces,
   workplaceId: string,
   item: SharedItem,
 ): Promise<void> {
@@ -16,7 +27,10 @@ export async function shareToWorkplace(
     .map((s) => s.trim())
     .filter(Boolean)
     .join('\n')
-  if (item.files.length > 0 && !text)
-    throw new Error('Sharing files into a workplace is not available yet.')
-  if (text) await (await app.featuresOf(wp).chat).send(text)
+  const features = app.featuresOf(wp)
+  if (item.files.length > 0) {
+    const files = await features.files
+    for (const file of item.files) await files.add(file, file.name)
+  }
+  if (text) await (await features.chat).send(text)
 }

@@ -1,7 +1,10 @@
 import type { DeviceData } from '../backup/device-data.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { SignalingState } from '../peer/signaling/signaling.ts'
-import type { PeerSession } from './peer-session.ts'
+import type { Mesh } from '../peer/mesh/mesh.ts'
+import type { ManualPairing } from '../peer/mesh/manual-pairing.ts'
+import type { IceSource } from './ice-source.ts'
+import type { SignalingView } from '../peer/signaling/signaling-view.ts'
 import type { WorkplacesApp } from './workplaces-app.ts'
 
 /**
@@ -14,12 +17,28 @@ export interface ShellModel {
   readonly profile: DisplayNameSource
   /** The signaling connection in use (by default the relay of the app's own origin). */
   readonly connection: ConnectionStatus
-  /** The device on the network: mesh, presence, signaling. */
-  readonly session: PeerSession
+  /** The device on the network, as the header, the connection log and diagnostics read it. */
+  readonly network: NetworkView
+  /** Pairing with a device by carrying two codes, with no server. */
+  readonly pairing: ManualPairing
   /** The workplaces, ready once the document layer (Automerge's wasm) has loaded. */
   readonly workplaces: Promise<WorkplacesApp>
   /** Storage persistence, backup, restore and exports (absent where main.ts gives none). */
   readonly data?: DeviceData
+  /** Stops the network (before a restore rewrites this device's databases). */
+  close(): void
+}
+
+/** The device's links, first-contact signaling and STUN/TURN servers, read-only. */
+interface NetworkView {
+  readonly mesh: Pick<
+    Mesh,
+    'on' | 'links' | 'linkedPeers' | 'neighbours' | 'groups' | 'reachable' | 'onLinkChange'
+  >
+  /** The first-contact signaling in use (with failover): its state, endpoint and presence. */
+  readonly signaling: SignalingView
+  /** The STUN/TURN servers new connections use, and where they come from. */
+  readonly ice: Pick<IceSource, 'current' | 'origin' | 'problem'>
 }
 
 /** The device's editable display name; `DeviceProfile` from src/peer/identity fits. */

@@ -18,7 +18,7 @@ import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack } from '../crdt/workplace-stack.ts'
 import type { PeerSession } from './peer-session.ts'
-import { createBrowserNotifier } from '../ui/chat/browser-notifier.ts'
+import { createBrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 import { WorkplacesApp } from './workplaces-app.ts'
 
 /** The kinds of document every workplace holds besides its root. Features add theirs here. */

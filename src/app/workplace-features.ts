@@ -7,7 +7,7 @@ import { openContactBook } from '../crdt/contacts/open-contact-book.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { FilesService } from '../files/files-service.ts'
 import type { WorkplaceFiles } from '../files/workplace-files.ts'
-import type { BrowserNotifier } from '../ui/chat/browser-notifier.ts'
+import type { BrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 
 /**
  * What one workplace offers besides membership: its chat and files (opened with the workplace,

@@ -1,20 +1,18 @@
 import type { MeshPort } from '../crdt/mesh-port.ts'
 import type { SyncerFirst } from '../crdt/sync/syncer-first.ts'
 import type { SyncReport } from '../crdt/sync/sync-report.ts'
-import {
-  WorkplaceSync,
-  type ConfirmedHeadsStore,
-  type PresencePort,
-} from '../crdt/sync/workplace-sync.ts'
+import { WorkplaceSync, type ConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
 import type { ReachabilityPort } from '../crdt/sync/reachability.ts'
 import { decodeWorkplaceLink, encodeWorkplaceLink } from '../crdt/workplace/invite-link.ts'
+import type { JoinFlow } from '../crdt/workplace/join-flow.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../crdt/workplace-stack.ts'
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
+import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import type { DirectService } from '../direct/direct-service.ts'
 import type { FilesService } from '../files/files-service.ts'
-import type { BrowserNotifier } from '../ui/chat/browser-notifier.ts'
+import type { BrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 import type { Resealable } from '../vault/storage-lock.ts'
 import { WorkplaceFeatures } from './workplace-features.ts'
 
@@ -93,6 +91,11 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
 
   get self(): PeerId {
     return this.#mesh.self
+  }
+
+  /** Joining workplaces by invite, and the requests to join the ones this device owns. */
+  get joins(): JoinFlow {
+    return this.stack.joins
   }
 
   list(): Workplace[] {

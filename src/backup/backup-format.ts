@@ -15,8 +15,8 @@ import type { KdfParams } from '../lib/passphrase-key.ts'
  * The plaintext across frames is a stream of records (see record-codec.ts).
  */
 export const MAGIC = new TextEncoder().encode('PEERPLACE-BACKUP')
-export const FORMAT_VERSION = 1
-export const KDF_SCRYPT = 1
+const FORMAT_VERSION = 1
+const KDF_SCRYPT = 1
 export const SALT_BYTES = 16
 export const MAC_BYTES = 32
 export const HEADER_BYTES = MAGIC.length + 2 + 4 + 4 + SALT_BYTES + MAC_BYTES

@@ -5,7 +5,7 @@ import type { StorageLock } from '../vault/storage-lock.ts'
 import type { WorkplaceExports } from './export/workplace-export.ts'
 
 /** A finished backup, ready to be saved by the person. */
-export interface SavedBackup {
+interface SavedBackup {
   blob: Blob
   fileName: string
   items: number

@@ -14,7 +14,7 @@ export const RecordType = {
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
 /** No single stored value is this large; a bigger length means a damaged record. */
-export const MAX_RECORD_BYTES = 512 * 1024 * 1024
+const MAX_RECORD_BYTES = 512 * 1024 * 1024
 
 export function encodeRecord(type: RecordType, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(5 + payload.length)

@@ -118,16 +118,6 @@ export async function restoreBackup(options: {
   }
 }
 
-/** Reads just the manifest (after checking the passphrase), to show what a backup holds. */
-export async function readManifest(file: Blob, passphrase: string): Promise<BackupManifest> {
-  const opened = await openBackup(blobChunks(file), passphrase)
-  for await (const record of readRecords(decryptFrames(blobChunks(file), opened))) {
-    if (record.type !== RecordType.MANIFEST) break
-    return parseManifest(decodeJson(record.payload))
-  }
-  throw new BackupError('invalid-content', 'The backup does not begin with its description.')
-}
-
 async function* decoded(
   file: Blob,
   opened: OpenedBackup,

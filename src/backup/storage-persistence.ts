@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 
 /** The moments worth asking the browser to keep this site's data. */
 export type PersistTrigger = 'workplace' | 'install' | 'file' | 'person'
@@ -20,7 +20,7 @@ export type StorageManagerLike = Pick<StorageManager, 'persist' | 'persisted' | 
 
 const ASKED_KEY = 'peerplace.storage.persist-asked'
 /** Above this share of the quota, unpersisted data is at real risk of eviction. */
-export const FILLING_RATIO = 0.8
+const FILLING_RATIO = 0.8
 
 /**
  * Asks the browser to keep Peerplace's data (navigator.storage.persist()) at the moments it

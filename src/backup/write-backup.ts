@@ -8,7 +8,7 @@ import { countEntries, openExisting, readEntries } from './idb-access.ts'
 import { encodeJson, encodeRecord, encodeValue, RecordType } from './record-codec.ts'
 
 /** Where a backup reads from: this browser's storage for the app's origin. */
-export interface BackupSource {
+interface BackupSource {
   indexedDB: IDBFactory
   localStorage: Pick<Storage, 'length' | 'key' | 'getItem'>
 }

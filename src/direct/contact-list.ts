@@ -1,9 +1,9 @@
-import { fromBase64Url } from '../lib/base64url.ts'
-import { Emitter } from '../peer/emitter.ts'
+import { fromBase64Url } from '../lib/base64.ts'
+import { Emitter } from '../lib/emitter.ts'
 import { peerIdFromPublicKey } from '../peer/identity/peer-id.ts'
 import { safetyNumber } from '../peer/identity/safety-number.ts'
 import type { PeerId } from '../peer/ids.ts'
-import type { Contact } from './direct-model.ts'
+import type { DeviceContact } from './direct-model.ts'
 import type { DirectStore } from './direct-store.ts'
 
 export interface ContactListEvents extends Record<string, unknown> {
@@ -20,7 +20,7 @@ export class ContactList extends Emitter<ContactListEvents> {
   readonly #now: () => number
   readonly #log: (message: string) => void
   readonly #selfKey: Uint8Array
-  readonly #contacts = new Map<PeerId, Contact>()
+  readonly #contacts = new Map<PeerId, DeviceContact>()
 
   constructor(options: {
     store: DirectStore
@@ -41,13 +41,13 @@ export class ContactList extends Emitter<ContactListEvents> {
   }
 
   /** Most recent conversation first, then most recently seen. */
-  list(): Contact[] {
+  list(): DeviceContact[] {
     return [...this.#contacts.values()].sort(
       (a, b) => b.lastMessageAt - a.lastMessageAt || b.lastSeen - a.lastSeen,
     )
   }
 
-  get(peer: PeerId): Contact | undefined {
+  get(peer: PeerId): DeviceContact | undefined {
     return this.#contacts.get(peer)
   }
 
@@ -98,9 +98,9 @@ export class ContactList extends Emitter<ContactListEvents> {
     return this.#update(peer, (c) => (c.verified = verified))
   }
 
-  async #update(peer: PeerId, change: (contact: Contact) => void): Promise<void> {
+  async #update(peer: PeerId, change: (contact: DeviceContact) => void): Promise<void> {
     const now = this.#now()
-    const contact: Contact = {
+    const contact: DeviceContact = {
       ...(this.#contacts.get(peer) ?? {
         peer,
         name: null,

@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { messageKey, type DirectMessage, type FileMessage, type FileState } from './direct-model.ts'
 import { byTime, type DirectStore } from './direct-store.ts'

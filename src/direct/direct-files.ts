@@ -1,6 +1,6 @@
 import type { Download } from '../files/download.ts'
 import type { HashHex } from '../files/hashing.ts'
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { Conversations } from './conversations.ts'
 import type { FileMessage, FileState } from './direct-model.ts'
@@ -10,7 +10,7 @@ import type { Outbox } from './outbox.ts'
 import type { PeerReach } from './peer-reach.ts'
 
 /** The files engine's scope of direct shares. */
-export const DIRECT_SCOPE = 'direct'
+const DIRECT_SCOPE = 'direct'
 
 /** Bytes moved so far of one offer, for a progress bar. */
 export interface TransferProgress {

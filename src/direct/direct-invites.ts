@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { InviteMessage } from './direct-model.ts'
 import type { InvitableWorkplace, WorkplaceInvites } from './direct-ports.ts'

@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { decodeDirect, DIRECT_CHANNEL, encodeDirect, type DirectWire } from './direct-protocol.ts'
 import type { DirectMesh } from './direct-ports.ts'

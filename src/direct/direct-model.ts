@@ -1,4 +1,3 @@
-import type { HashHex } from '../files/hashing.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { AckedWire, OfferedFile } from './direct-protocol.ts'
 
@@ -12,7 +11,7 @@ export type FileState =
   | 'cancelled' // stopped by either side
 
 /** Whether an outgoing message has reached the other device. Incoming ones are 'received'. */
-export type Delivery = 'queued' | 'delivered' | 'received'
+type Delivery = 'queued' | 'delivered' | 'received'
 
 interface MessageBase {
   /** The conversation: the other device. */
@@ -29,7 +28,7 @@ interface MessageBase {
   unread: boolean
 }
 
-export interface TextMessage extends MessageBase {
+interface TextMessage extends MessageBase {
   kind: 'text'
   text: string
 }
@@ -51,7 +50,7 @@ export interface InviteMessage extends MessageBase {
 export type DirectMessage = TextMessage | FileMessage | InviteMessage
 
 /** A device this one has met: by a link (hello) or a message. */
-export interface Contact {
+export interface DeviceContact {
   peer: PeerId
   /** The name it gave itself, or null. */
   name: string | null
@@ -78,5 +77,3 @@ export interface OutboxEntry {
 export function messageKey(m: Pick<DirectMessage, 'peer' | 'author' | 'id'>): string {
   return `${m.peer}|${m.author}|${m.id}`
 }
-
-export type FileId = HashHex

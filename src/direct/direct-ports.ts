@@ -1,5 +1,5 @@
 import type { FileTransfers } from '../files/file-transfers.ts'
-import type { Emitter } from '../peer/emitter.ts'
+import type { Emitter } from '../lib/emitter.ts'
 import type { PeerId, Topic } from '../peer/ids.ts'
 import type { Mesh } from '../peer/mesh/mesh.ts'
 import type { SignalCarrierEvents } from '../peer/signaling/signaling.ts'

@@ -1,7 +1,7 @@
 import { isHashHex, type HashHex } from '../files/hashing.ts'
 import { normalizeDisplayName } from '../peer/identity/device-profile.ts'
-import { base32 } from '../peer/identity/peer-id.ts'
-import { fromBase64Url } from '../lib/base64url.ts'
+import { base32 } from '../lib/base32.ts'
+import { fromBase64Url } from '../lib/base64.ts'
 
 /**
  * The direct message protocol between two devices, outside any workplace, defined once for
@@ -18,18 +18,18 @@ import { fromBase64Url } from '../lib/base64url.ts'
  * A message from a newer protocol version, of an unknown type, or malformed is dropped with a
  * reason; nothing in it is used.
  */
-export const DIRECT_PROTOCOL_VERSION = 1
+const DIRECT_PROTOCOL_VERSION = 1
 export const DIRECT_CHANNEL = 'direct'
 
 /** A whole frame larger than this is dropped unread. */
 export const MAX_FRAME_BYTES = 64 * 1024
 /** Characters in one text message. */
 export const MAX_TEXT_LENGTH = 10_000
-export const MAX_FILE_NAME_LENGTH = 255
+const MAX_FILE_NAME_LENGTH = 255
 /** The largest file offered or accepted (the receiver keeps it all on the device). */
 export const MAX_FILE_BYTES = 4 * 1024 ** 3
-export const MAX_URL_LENGTH = 4096
-export const MAX_ACK_IDS = 256
+const MAX_URL_LENGTH = 4096
+const MAX_ACK_IDS = 256
 const MAX_TYPE_LENGTH = 127
 const MAX_WORKPLACE_NAME_LENGTH = 128
 
@@ -37,7 +37,7 @@ const MESSAGE_ID = /^[a-z2-7]{16,32}$/
 const MIME = /^[\w.+-]+\/[\w.+-]+$/
 
 /** States of a file offer the receiver reports. */
-export const ANSWERS = ['accepted', 'declined', 'received', 'failed', 'cancelled'] as const
+const ANSWERS = ['accepted', 'declined', 'received', 'failed', 'cancelled'] as const
 export type Answer = (typeof ANSWERS)[number]
 
 export interface OfferedFile {
@@ -61,11 +61,7 @@ export type DirectWire =
 /** The messages that carry an ID and are acked. */
 export type AckedWire = Exclude<DirectWire, { t: 'hello' } | { t: 'ack' }>
 
-export function isAcked(wire: DirectWire): wire is AckedWire {
-  return wire.t !== 'hello' && wire.t !== 'ack'
-}
-
-export function isMessageId(value: unknown): value is string {
+function isMessageId(value: unknown): value is string {
   return typeof value === 'string' && MESSAGE_ID.test(value)
 }
 

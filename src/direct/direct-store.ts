@@ -1,7 +1,7 @@
 import type { PeerId } from '../peer/ids.ts'
 import {
   messageKey,
-  type Contact,
+  type DeviceContact,
   type DirectMessage,
   type FileMessage,
   type FileState,
@@ -10,8 +10,8 @@ import {
 
 /** Direct conversations kept on this device: contacts, messages and the unacked outbox. */
 export interface DirectStore {
-  contacts(): Promise<Contact[]>
-  putContact(contact: Contact): Promise<void>
+  contacts(): Promise<DeviceContact[]>
+  putContact(contact: DeviceContact): Promise<void>
   /** The latest `limit` messages of a conversation, oldest first. */
   messages(peer: PeerId, limit: number): Promise<DirectMessage[]>
   getMessage(peer: PeerId, author: PeerId, id: string): Promise<DirectMessage | undefined>
@@ -27,7 +27,7 @@ export interface DirectStore {
 
 /** A DirectStore in memory (tests; a device without IndexedDB). Values are copied in and out. */
 export function createMemoryDirectStore(): DirectStore {
-  const contacts = new Map<PeerId, Contact>()
+  const contacts = new Map<PeerId, DeviceContact>()
   const messages = new Map<string, DirectMessage>()
   const outbox = new Map<string, OutboxEntry>()
   const copy = <T>(value: T): T => structuredClone(value)

@@ -2,7 +2,7 @@ import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { PeerId } from '../peer/ids.ts'
 import {
   messageKey,
-  type Contact,
+  type DeviceContact,
   type DirectMessage,
   type FileMessage,
   type OutboxEntry,
@@ -19,7 +19,7 @@ interface StoredMessage extends Record<string, unknown> {
 }
 
 interface DirectSchema extends DBSchema {
-  contacts: { key: string; value: Contact }
+  contacts: { key: string; value: DeviceContact }
   messages: {
     key: string
     value: StoredMessage

@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { NEARBY_TOPIC } from '../peer/signaling/relay-protocol.ts'
 import type { DirectMesh, TopicPresence } from './direct-ports.ts'

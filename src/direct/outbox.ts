@@ -1,6 +1,6 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
-import { every, type Clock } from '../peer/mesh/clock.ts'
+import { every, type Clock } from '../lib/clock.ts'
 import type { OutboxEntry } from './direct-model.ts'
 import type { AckedWire, DirectWire } from './direct-protocol.ts'
 import type { DirectStore } from './direct-store.ts'

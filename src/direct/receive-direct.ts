@@ -25,7 +25,7 @@ export interface ReceiveContext {
  * Applies one valid message from `peer`. A message with an ID is acked once it is stored (or
  * found stored already: a repeat); if storing fails it is not acked, so the sender retries.
  */
-export async function receiveDirect(
+async function receiveDirect(
   context: ReceiveContext,
   peer: PeerId,
   wire: DirectWire,

@@ -1,6 +1,6 @@
 import type { DownloadSource } from './download-source.ts'
 import type { Manifest } from './manifest.ts'
-import { MAX_RANGE_LENGTH, MAX_RANGES, type ChunkRange } from './protocol.ts'
+import { MAX_RANGE_LENGTH, MAX_RANGES, type ChunkRange } from './transfer-protocol.ts'
 
 /**
  * The chunks of a download nobody has been asked for yet, and the handing of them to holders:

@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { Bitmap } from './bitmap.ts'
 import type { ChunkStore } from './chunk-store.ts'
@@ -11,7 +11,7 @@ import type {
   OpenMessage,
   RefusalCode,
   RequestMessage,
-} from './protocol.ts'
+} from './transfer-protocol.ts'
 import { RateMeter } from './rate-meter.ts'
 
 /** Chunk reads in flight ahead of the one being sent. */
@@ -276,7 +276,7 @@ export class ChunkServer extends Emitter<ChunkServerEvents> {
   }
 }
 
-export function refusalText(code: RefusalCode): string {
+function refusalText(code: RefusalCode): string {
   switch (code) {
     case 'not-member':
       return 'Only members of the workplace may fetch its files.'

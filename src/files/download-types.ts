@@ -3,7 +3,7 @@ import type { ChunkStore } from './chunk-store.ts'
 import type { SourceView } from './download-source.ts'
 import type { HashHex, Sha256 } from './hashing.ts'
 import type { SourceFinder } from './ports.ts'
-import type { FilesMessage } from './protocol.ts'
+import type { FilesMessage } from './transfer-protocol.ts'
 
 export type DownloadState = 'starting' | 'fetching' | 'waiting' | 'complete' | 'cancelled'
 

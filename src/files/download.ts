@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { Bitmap } from './bitmap.ts'
 import { ChunkPool, toRanges } from './chunk-pool.ts'
@@ -18,7 +18,7 @@ import type {
   MissingMessage,
   OpenedMessage,
   RefusedMessage,
-} from './protocol.ts'
+} from './transfer-protocol.ts'
 import { RateMeter, secondsLeft } from './rate-meter.ts'
 
 export type { DownloadOptions, DownloadProgress, DownloadState } from './download-types.ts'

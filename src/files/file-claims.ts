@@ -1,11 +1,11 @@
-import type { Claim } from '../crdt/authorship/record-proof.ts'
+import type { Claim } from '../peer/identity/record-proof.ts'
 import type { PeerId } from '../peer/ids.ts'
 
 /**
  * What the proofs in the files document sign. Writers and readers build claims here only, so
  * both sides always sign and check the same thing.
  */
-export const FILES_CLAIM_DOC = 'files'
+const FILES_CLAIM_DOC = 'files'
 
 /** A version record: its adder vouches for the file (name, type, size, ID) and when. */
 export function entryClaim(

@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { ChunkStore, LocalFileRecord } from './chunk-store.ts'
 import { ChunkServer, type UploadView } from './chunk-server.ts'
@@ -13,7 +13,7 @@ import {
   FILES_CHANNEL,
   FILES_DATA_CHANNEL,
   type FilesMessage,
-} from './protocol.ts'
+} from './transfer-protocol.ts'
 
 export interface FileTransfersOptions {
   peers: FilePeers

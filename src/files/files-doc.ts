@@ -1,13 +1,13 @@
 import { ImmutableString } from '@automerge/automerge-repo'
-import type { Judge } from '../crdt/authorship/authorship.ts'
 import { isPeerId, type PeerId } from '../peer/ids.ts'
 import { entryClaim, holdingClaim } from './file-claims.ts'
+import type { FilesJudge } from './files-workplace.ts'
 import { isHashHex, type HashHex } from './hashing.ts'
 import { MAX_FILE_SIZE } from './manifest.ts'
 
 /** The workplace document kind of the file index (the `kinds` entry). */
 export const FILES_DOC_KIND = 'files'
-export const FILES_DOC_VERSION = 1
+const FILES_DOC_VERSION = 1
 
 /**
  * A workplace's file index. File bytes and chunk lists are never here: an entry names a file
@@ -54,7 +54,7 @@ export interface StoredHolding {
   s?: ImmutableString
 }
 
-export interface StoredStorage {
+interface StoredStorage {
   quota: number
   used: number
   at: number
@@ -89,9 +89,9 @@ export interface Holding {
 }
 
 const ENTRY_ID = /^[a-z2-7]{16,32}$/
-export const MAX_NAME_LENGTH = 255
+const MAX_NAME_LENGTH = 255
 
-export function str(value: unknown): string | undefined {
+function str(value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (value instanceof ImmutableString) return value.val
   if (typeof value === 'object' && value !== null && 'val' in value) {
@@ -105,7 +105,7 @@ const isCount = (n: unknown): n is number =>
   typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
 
 /** The valid entries, each judged; anything malformed is skipped. */
-export function readEntries(doc: FilesDoc | undefined, judge: Judge): FileEntry[] {
+export function readEntries(doc: FilesDoc | undefined, judge: FilesJudge): FileEntry[] {
   const entries: FileEntry[] = []
   for (const [id, raw] of Object.entries(doc?.entries ?? {})) {
     const entry = readEntry(id, raw, judge)
@@ -114,7 +114,7 @@ export function readEntries(doc: FilesDoc | undefined, judge: Judge): FileEntry[
   return entries
 }
 
-function readEntry(id: string, raw: unknown, judge: Judge): FileEntry | undefined {
+function readEntry(id: string, raw: unknown, judge: FilesJudge): FileEntry | undefined {
   if (!ENTRY_ID.test(id) || typeof raw !== 'object' || raw === null) return undefined
   const r = raw as Partial<Record<keyof StoredEntry, unknown>>
   const name = cleanName(str(r.name))
@@ -139,7 +139,7 @@ function readEntry(id: string, raw: unknown, judge: Judge): FileEntry | undefine
 /** holdings by file, then member (the valid ones), each judged. */
 export function readHoldings(
   doc: FilesDoc | undefined,
-  judge: Judge,
+  judge: FilesJudge,
 ): Map<HashHex, Map<PeerId, Holding>> {
   const byFile = new Map<HashHex, Map<PeerId, Holding>>()
   for (const [peer, files] of Object.entries(doc?.holdings ?? {})) {

@@ -1,11 +1,12 @@
-import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
+import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import type { ChunkStore } from './chunk-store.ts'
 import { FileTransfers } from './file-transfers.ts'
 import { webCryptoSha256 } from './hashing.ts'
 import { createIdbChunkStore } from './idb-chunk-store.ts'
 import type { FilePeers } from './ports.ts'
 import { StorageBudget } from './storage-budget.ts'
-import { WorkplaceFiles, type FilesWorkplace } from './workplace-files.ts'
+import type { FilesWorkplace } from './files-workplace.ts'
+import { WorkplaceFiles } from './workplace-files.ts'
 
 /** Files for the whole device: one engine and store, one storage offer, each workplace's files. */
 export interface FilesService {

@@ -7,7 +7,7 @@ import type { FileEntry, Holding } from './files-doc.ts'
 import type { HashHex } from './hashing.ts'
 import { secondsLeft } from './rate-meter.ts'
 
-export interface HolderView {
+interface HolderView {
   peer: PeerId
   name: string
   complete: boolean
@@ -33,13 +33,13 @@ export interface FileVersionView {
   assigned: boolean
 }
 
-export interface FileView {
+interface FileView {
   name: string
   /** Newest first. */
   versions: FileVersionView[]
 }
 
-export interface UploadRowView extends UploadView {
+interface UploadRowView extends UploadView {
   peerName: string
   fileName: string
   fileSize: number

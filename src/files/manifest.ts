@@ -1,9 +1,9 @@
-import { ByteReader, ByteWriter, DecodeError } from '../peer/link/byte-codec.ts'
+import { ByteReader, ByteWriter, DecodeError } from '../lib/bytes.ts'
 import { HASH_BYTES, toHex, type HashHex, type Sha256 } from './hashing.ts'
 
-export const MANIFEST_VERSION = 1
-export const MIN_CHUNK_SIZE = 1024
-export const MAX_CHUNK_SIZE = 4 * 1024 * 1024
+const MANIFEST_VERSION = 1
+const MIN_CHUNK_SIZE = 1024
+const MAX_CHUNK_SIZE = 4 * 1024 * 1024
 /** Files up to this size (bytes) can be described; the count of chunks must fit in a u32. */
 export const MAX_FILE_SIZE = 2 ** 50
 

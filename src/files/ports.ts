@@ -1,7 +1,7 @@
 import type { PeerId } from '../peer/ids.ts'
 import type { Link } from '../peer/link/link.ts'
 import type { HashHex } from './hashing.ts'
-import type { RefusalCode } from './protocol.ts'
+import type { RefusalCode } from './transfer-protocol.ts'
 
 /** What file transfers need of the mesh (src/peer/mesh/mesh.ts satisfies it). */
 export interface FilePeers {

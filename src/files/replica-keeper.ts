@@ -1,6 +1,6 @@
 import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
-import { trackingJudge, type TrackingJudge } from '../crdt/authorship/tracking-judge.ts'
-import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
+import { trackingJudge, type TrackingJudge } from '../peer/identity/tracking-judge.ts'
+import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { LocalFileRecord } from './chunk-store.ts'
 import type { FileTransfers } from './file-transfers.ts'
@@ -16,7 +16,7 @@ import { holdingClaim } from './file-claims.ts'
 import type { HashHex } from './hashing.ts'
 import { planReplicas, type PlanFile } from './replica-planner.ts'
 import type { StorageBudget } from './storage-budget.ts'
-import type { FilesWorkplace } from './workplace-files.ts'
+import type { FilesJudge, FilesWorkplace } from './files-workplace.ts'
 
 /** A partial holding is rewritten at most this often (complete ones at once). */
 const PARTIAL_EVERY_MS = 5000
@@ -43,7 +43,7 @@ export interface ReplicaKeeperDeps {
 export class ReplicaKeeper {
   readonly #d: ReplicaKeeperDeps
   readonly #localHandlers = new Set<() => void>()
-  readonly #judge: TrackingJudge
+  readonly #judge: TrackingJudge<Parameters<FilesJudge>>
   #timer: ReturnType<typeof setTimeout> | undefined
   #dueAt = Infinity
   #running: Promise<void> | null = null

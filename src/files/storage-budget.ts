@@ -1,7 +1,7 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 
 const KEY = 'peerplace.files.quota'
-export const DEFAULT_QUOTA_BYTES = 2 * 1024 ** 3
+const DEFAULT_QUOTA_BYTES = 2 * 1024 ** 3
 
 export interface StorageEstimateView {
   usage: number

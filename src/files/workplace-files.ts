@@ -1,13 +1,13 @@
 import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
-import type { Authorship } from '../crdt/authorship/authorship.ts'
-import { trackingJudge, type TrackingJudge } from '../crdt/authorship/tracking-judge.ts'
-import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
-import { Emitter } from '../peer/emitter.ts'
-import { base32 } from '../peer/identity/peer-id.ts'
+import { trackingJudge, type TrackingJudge } from '../peer/identity/tracking-judge.ts'
+import type { PresencePort } from '../peer/mesh/presence-port.ts'
+import { Emitter } from '../lib/emitter.ts'
+import { base32 } from '../lib/base32.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { LocalFileRecord } from './chunk-store.ts'
 import type { Download } from './download.ts'
 import type { FileTransfers } from './file-transfers.ts'
+import type { FilesJudge, FilesWorkplace } from './files-workplace.ts'
 import { groupVersions } from './file-versions.ts'
 import {
   cleanName,
@@ -26,20 +26,6 @@ import { ReplicaKeeper } from './replica-keeper.ts'
 import type { StorageBudget } from './storage-budget.ts'
 import { buildFilesView, type FilesView } from './files-view.ts'
 import { entryClaim, holdingClaim } from './file-claims.ts'
-
-/** What the files of a workplace need of it (src/crdt/workplace/workplace.ts satisfies it). */
-export interface FilesWorkplace {
-  readonly id: string
-  readonly self: PeerId
-  /** Signs this member's version records and holdings; judges everyone's. */
-  readonly authorship: Authorship
-  readonly doc: { settings?: { replicas?: number }; docs?: Record<string, string> } | undefined
-  openDoc<T>(key: string): Promise<DocHandle<T>>
-  isMember(peer: PeerId): boolean
-  isOwner(peer: PeerId): boolean
-  members(): readonly { peer: PeerId; name: string }[]
-  on(event: 'change', listener: () => void): () => void
-}
 
 export interface WorkplaceFilesOptions {
   workplace: FilesWorkplace
@@ -73,7 +59,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   readonly #holderWatchers = new Set<() => void>()
   readonly #flagged = new Map<HashHex, Set<PeerId>>()
   readonly #offs: (() => void)[] = []
-  readonly #judge: TrackingJudge
+  readonly #judge: TrackingJudge<Parameters<FilesJudge>>
   #entries: FileEntry[] = []
   #fileIds = new Map<HashHex, number>()
   #holdings = new Map<HashHex, Map<PeerId, Holding>>()

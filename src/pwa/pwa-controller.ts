@@ -1,4 +1,4 @@
-import { Emitter } from '../peer/emitter.ts'
+import { Emitter } from '../lib/emitter.ts'
 
 /** What the app-level PWA UI shows. */
 export interface PwaState {

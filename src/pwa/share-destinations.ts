@@ -1,7 +1,7 @@
 import type { SharedItem } from './share-inbox.ts'
 
 /** A place something shared from another app can be sent: a workplace, a nearby device… */
-export interface ShareDestination {
+interface ShareDestination {
   /** Unique among the destinations listed together. */
   readonly id: string
   /** What people see, e.g. the workplace's name. */

@@ -1,4 +1,4 @@
-import { fromBase64Url } from '../lib/base64url.ts'
+import { fromBase64Url } from '../lib/base64.ts'
 import type { KdfParams } from '../lib/passphrase-key.ts'
 
 /**

@@ -1,10 +1,10 @@
-import { fromBase64Url, toBase64Url } from '../lib/base64url.ts'
+import { fromBase64Url, toBase64Url } from '../lib/base64.ts'
 import { stretchPassphrase, type KdfParams } from '../lib/passphrase-key.ts'
 import { looksSealed, sealBytes, unsealBytes } from './sealed-bytes.ts'
 import type { VaultConfig } from './vault-config.ts'
 
 /** scrypt with 128 MiB: about a second on a laptop, as for backups. */
-export const VAULT_KDF: KdfParams = { log2N: 17, r: 8, p: 1 }
+const VAULT_KDF: KdfParams = { log2N: 17, r: 8, p: 1 }
 const CHECK_CONTEXT = 'vault-check'
 const CHECK_TEXT = 'peerplace at-rest lock'
 

@@ -17,7 +17,7 @@ export type VCardImport =
     }
   | { ok: false; errors: VCardProblem[] }
 
-export const VCARD_LIMITS = { chars: 20_000_000, cards: 20_000, errors: 10 } as const
+const VCARD_LIMITS = { chars: 20_000_000, cards: 20_000, errors: 10 } as const
 
 interface RawCard {
   begin: number

@@ -2,7 +2,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
-import { base32, peerIdFromPublicKey } from '../../src/peer/identity/peer-id.ts'
+import { base32 } from '../../src/lib/base32.ts'
+import { peerIdFromPublicKey } from '../../src/peer/identity/peer-id.ts'
 
 /** A syntactically valid peer ID that no key stands behind. */
 export function randomPeerId(): PeerId {

@@ -5,7 +5,6 @@
  */
 import { mount } from 'svelte'
 import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
-import type { PresencePort } from '../../src/crdt/sync/workplace-sync.ts'
 import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
@@ -16,9 +15,8 @@ import { StorageBudget } from '../../src/files/storage-budget.ts'
 import { WorkplaceFiles } from '../../src/files/workplace-files.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { Mesh } from '../../src/peer/mesh/mesh.ts'
-import type { GroupId } from '../../src/peer/mesh/mesh-protocol.ts'
 import { createPresence } from '../../src/peer/mesh/presence.ts'
-import { electSyncer } from '../../src/peer/mesh/syncer.ts'
+import { syncerPresence } from '../../src/peer/mesh/syncer.ts'
 import FilesPanel from '../../src/ui/files/FilesPanel.svelte'
 
 export function createWorkplaceDriver(options: {
@@ -37,11 +35,7 @@ export function createWorkplaceDriver(options: {
     kinds: new Map([[FILES_DOC_KIND, initialFilesDoc]]),
   })
   const presence = createPresence({ mesh, options: { intervalMs: 500, offlineAfterMs: 2000 } })
-  const presencePort: PresencePort = {
-    online: (group) => presence.online(group as GroupId),
-    syncer: (group) => electSyncer(identity.peerId, presence.online(group as GroupId)),
-    onChange: (handler) => presence.on('change', ({ groupId }) => handler(groupId)),
-  }
+  const presencePort = syncerPresence(presence)
   const budget = new StorageBudget({
     storage: localStorage,
     estimate: () => navigator.storage.estimate(),

@@ -8,7 +8,8 @@ import { asTopic, type PeerId } from '../../src/peer/ids.ts'
 import { createLink } from '../../src/peer/link/authenticated-link.ts'
 import { createMesh, type Mesh } from '../../src/peer/mesh/mesh.ts'
 import { createPresence, type Presence } from '../../src/peer/mesh/presence.ts'
-import { createSyncer, type Syncer } from '../../src/peer/mesh/syncer.ts'
+import { syncerPresence } from '../../src/peer/mesh/syncer.ts'
+import type { PresencePort } from '../../src/peer/mesh/presence-port.ts'
 import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
 import { createRelayCarrier, type RelayCarrier } from '../../src/peer/signaling/relay-carrier.ts'
 import type { SignalCarrier } from '../../src/peer/signaling/signaling.ts'
@@ -24,7 +25,8 @@ interface Peer {
   relay: RelayCarrier
   mesh: Mesh
   presence: Presence
-  syncer: Syncer
+  /** Presence with the Syncer rule, as the app reads it. */
+  syncer: PresencePort
   /** Pipes under this peer's links, so a test can cut them as a closing page would. */
   pipes: DataPipe[]
   /** Connections signalled over the mesh that opened. */
@@ -40,7 +42,6 @@ const peers: Peer[] = []
 
 afterAll(async () => {
   for (const peer of peers) {
-    peer.syncer.close()
     peer.mesh.close()
     peer.relay.close()
   }
@@ -83,7 +84,7 @@ function startPeer(identity: Identity, url: string, group: readonly PeerId[]): P
     options: { dialTimeoutMs: 8000, log: quiet },
   })
   const presence = createPresence({ mesh, options: { log: quiet } })
-  Object.assign(peer, { mesh, presence, syncer: createSyncer({ presence, groupId: GROUP }) })
+  Object.assign(peer, { mesh, presence, syncer: syncerPresence(presence) })
   mesh.join(TOPIC)
   mesh.setGroup(GROUP, group)
   return peer as Peer
@@ -122,13 +123,13 @@ describe('mesh over WebRTC (@roamhq/wrtc) and the relay', () => {
 
     // The Syncer's page closes: its connections die without a goodbye.
     const rest = peers.slice(1)
-    expect(peers.every((peer) => peer.syncer.current === a.identity.peerId)).toBe(true)
+    expect(peers.every((peer) => peer.syncer.syncer(GROUP) === a.identity.peerId)).toBe(true)
     const closedAt = Date.now()
     a.mesh.setGroup(GROUP, [])
     for (const pipe of a.pipes) pipe.close('page closed')
     await waitFor(
       'everyone names the next Syncer',
-      () => rest.every((peer) => peer.syncer.current === b.identity.peerId),
+      () => rest.every((peer) => peer.syncer.syncer(GROUP) === b.identity.peerId),
       10_000,
     )
     const failoverMs = Date.now() - closedAt

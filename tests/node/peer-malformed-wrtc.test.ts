@@ -7,7 +7,7 @@ import type { Identity } from '../../src/peer/identity/identity.ts'
 import { asTopic, type PeerId } from '../../src/peer/ids.ts'
 import { createLink, type AuthenticatedLink } from '../../src/peer/link/authenticated-link.ts'
 import type { LinkCloseReason } from '../../src/peer/link/link.ts'
-import { encodeFrame } from '../../src/peer/link/protocol.ts'
+import { encodeFrame } from '../../src/peer/link/link-protocol.ts'
 import { createMesh, type Mesh } from '../../src/peer/mesh/mesh.ts'
 import {
   encodeEnvelope,

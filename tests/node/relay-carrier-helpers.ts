@@ -1,4 +1,4 @@
-import type { Emitter } from '../../src/peer/emitter.ts'
+import type { Emitter } from '../../src/lib/emitter.ts'
 import type {
   SignalCarrier,
   SignalCarrierEvents,

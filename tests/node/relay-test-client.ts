@@ -1,8 +1,8 @@
+import { toBase64 } from '../../src/lib/base64.ts'
 import WebSocket from 'ws'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import {
   RELAY_PROTOCOL_VERSION,
-  bytesToBase64,
   parseServerMessage,
   relayAuthMessage,
   type ServerMessage,
@@ -70,8 +70,8 @@ export class RelayTestClient {
       type: 'hello',
       version: RELAY_PROTOCOL_VERSION,
       peerId: this.identity.peerId,
-      publicKey: bytesToBase64(this.identity.publicKey),
-      signature: bytesToBase64(signature),
+      publicKey: toBase64(this.identity.publicKey),
+      signature: toBase64(signature),
       ...overrides,
     })
   }

@@ -1,4 +1,4 @@
-import type { Clock, ClockTimer } from '../../src/peer/mesh/clock.ts'
+import type { Clock, ClockTimer } from '../../src/lib/clock.ts'
 
 /** A clock that moves only when told to; timers fire in order during `advance`. */
 export class FakeClock implements Clock {

@@ -62,7 +62,7 @@ export async function createMeshNetwork(count: number, options: MeshNetworkOptio
         : {}),
       options: {
         glareDelayMs: 200,
-        reconnectBackoff: { baseMs: 50, maxMs: 400 },
+        reconnectBackoff: { initialMs: 50, maxMs: 400 },
         log,
         ...options.mesh,
       },

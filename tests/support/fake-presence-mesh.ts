@@ -1,4 +1,4 @@
-import { Emitter } from '../../src/peer/emitter.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { MeshEvents } from '../../src/peer/mesh/mesh.ts'
 import type { GroupId } from '../../src/peer/mesh/mesh-protocol.ts'

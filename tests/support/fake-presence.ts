@@ -1,4 +1,4 @@
-import type { PresencePort } from '../../src/crdt/sync/workplace-sync.ts'
+import type { PresencePort } from '../../src/peer/mesh/presence-port.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { FakeMeshHub } from './fake-mesh-port.ts'
 

@@ -1,4 +1,4 @@
-import { Emitter } from '../../src/peer/emitter.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
 import type {
   Signaling,

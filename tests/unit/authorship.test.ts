@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { Authorship } from '../../src/crdt/authorship/authorship.ts'
 import { KeyDirectory } from '../../src/crdt/authorship/key-directory.ts'
-import { claimText, formatProof, type Claim } from '../../src/crdt/authorship/record-proof.ts'
+import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import {
   evaluateMembership,
   roleAt,
@@ -15,7 +15,7 @@ import {
   type UnsignedBody,
 } from '../../src/crdt/membership/sign.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
-import { toBase64Url } from '../../src/lib/base64url.ts'
+import { toBase64Url } from '../../src/lib/base64.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 
 async function record(signer: Identity, fields: UnsignedBody): Promise<VerifiedRecord> {

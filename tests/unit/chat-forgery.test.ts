@@ -7,7 +7,7 @@ import {
   reactionClaim,
   receiptClaim,
 } from '../../src/crdt/chat/chat-claims.ts'
-import { claimText, formatProof, type Claim } from '../../src/crdt/authorship/record-proof.ts'
+import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import { until } from '../support/until.ts'
 import { ChatWorld, shardHandle, type ChatDevice } from './chat-devices.ts'

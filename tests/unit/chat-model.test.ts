@@ -7,7 +7,7 @@ import { readMessage, type ChatMessage } from '../../src/crdt/chat/message-view.
 import { receiptLabel, type ReceiptView } from '../../src/crdt/chat/receipts.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { Judge } from '../../src/crdt/authorship/authorship.ts'
-import { Emitter } from '../../src/peer/emitter.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
 import { splitLinks } from '../../src/ui/chat/link-text.ts'
 
 const ANN = 'a'.repeat(32) as PeerId

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
-  formatBytes,
   readFailure,
   readPath,
   readUnlinked,
 } from '../../src/ui/diagnostics/connection-diagnosis.ts'
 import { ConnectionLog } from '../../src/ui/diagnostics/connection-log.ts'
-import { Emitter } from '../../src/peer/emitter.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
 import type { MeshEvents } from '../../src/peer/mesh/mesh.ts'
 import type { SignalCarrierEvents } from '../../src/peer/signaling/signaling.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
@@ -95,13 +94,6 @@ describe('readUnlinked', () => {
     expect(readUnlinked({ ...base, presentOnRelay: false })).toMatch(/Not online/)
     expect(readUnlinked(base)).toBe('Connecting…')
   })
-})
-
-it('formats byte counts', () => {
-  expect(formatBytes(0)).toBe('0 B')
-  expect(formatBytes(1536)).toBe('1.5 KB')
-  expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB')
-  expect(formatBytes(300 * 1024 * 1024)).toBe('300 MB')
 })
 
 class FakeMesh extends Emitter<MeshEvents> {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { getHeads } from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
-import { claimText, formatProof, type Claim } from '../../src/crdt/authorship/record-proof.ts'
+import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import {
   encodeNote,
   encodeProofNote,

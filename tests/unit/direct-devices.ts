@@ -2,7 +2,7 @@
 import { DirectService, type DirectServiceOptions } from '../../src/direct/direct-service.ts'
 import type { DirectMesh, TopicPresence } from '../../src/direct/direct-ports.ts'
 import { createMemoryDirectStore, type DirectStore } from '../../src/direct/direct-store.ts'
-import { Emitter } from '../../src/peer/emitter.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
 import type { SignalCarrierEvents } from '../../src/peer/signaling/signaling.ts'
 import { connect, quiet, testDevice, type TestDevice } from './files-harness.ts'

@@ -9,7 +9,7 @@ import {
   newMessageId,
   type DirectWire,
 } from '../../src/direct/direct-protocol.ts'
-import { toBase64Url } from '../../src/lib/base64url.ts'
+import { toBase64Url } from '../../src/lib/base64.ts'
 
 const id = newMessageId((b) => crypto.getRandomValues(b as Uint8Array<ArrayBuffer>))
 const fileId = 'ab'.repeat(32)

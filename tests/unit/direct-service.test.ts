@@ -3,7 +3,7 @@ import type { DirectMessage, FileMessage, InviteMessage } from '../../src/direct
 import { DIRECT_CHANNEL, encodeDirect } from '../../src/direct/direct-protocol.ts'
 import { inboxTopic, pairGroup } from '../../src/direct/peer-reach.ts'
 import { NEARBY_GROUP } from '../../src/direct/nearby.ts'
-import { directShareDestinations } from '../../src/direct/share-destinations.ts'
+import { directShareDestinations } from '../../src/app/direct-share-destinations.ts'
 import { toHex } from '../../src/files/hashing.ts'
 import { NEARBY_TOPIC } from '../../src/peer/signaling/relay-protocol.ts'
 import { until } from '../support/until.ts'

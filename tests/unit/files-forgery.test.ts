@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ImmutableString } from '@automerge/automerge-repo'
-import { claimText, formatProof, type Claim } from '../../src/crdt/authorship/record-proof.ts'
+import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import { entryClaim, holdingClaim } from '../../src/files/file-claims.ts'
 import { readPlan, storedEntry, type FileEntry } from '../../src/files/files-doc.ts'
 import { until } from '../support/until.ts'

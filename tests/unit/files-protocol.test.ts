@@ -10,7 +10,7 @@ import {
   encodeFilesMessage,
   FILES_PROTOCOL_VERSION,
   type FilesMessage,
-} from '../../src/files/protocol.ts'
+} from '../../src/files/transfer-protocol.ts'
 import { randomBytes, sha256 } from './files-harness.ts'
 
 const id = (n: number) => toHex(new Uint8Array(32).fill(n))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { canonicalJson } from '../../src/lib/canonical-json.ts'
-import { toBase64Url } from '../../src/lib/base64url.ts'
+import { toBase64Url } from '../../src/lib/base64.ts'
 import { recordError, signRecord } from '../../src/crdt/membership/sign.ts'
 import type { SignedRecord } from '../../src/crdt/membership/record.ts'
 import {

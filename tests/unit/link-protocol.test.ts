@@ -7,7 +7,7 @@ import {
   LINK_PROTOCOL_VERSION,
   MAX_FRAGMENT_COUNT,
   type Frame,
-} from '../../src/peer/link/protocol.ts'
+} from '../../src/peer/link/link-protocol.ts'
 import { Reassembler } from '../../src/peer/link/reassembler.ts'
 
 const peerId = 'abcdefghijklmnopqrstuvwxyz234567' as PeerId

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { groupNeighbours, neighbourBound } from '../../src/peer/mesh/topology.ts'
-import { backoffDelay } from '../../src/peer/mesh/backoff.ts'
 
 function ids(count: number): PeerId[] {
   return Array.from({ length: count }, (_, i) => `p${String(i).padStart(31, 'a')}`)
@@ -56,14 +55,5 @@ describe('topology', () => {
     const members = ids(4)
     const [self, ...others] = members as [PeerId, ...PeerId[]]
     expect(groupNeighbours(self, others, 12)).toEqual(others)
-  })
-
-  it('backs off exponentially with jitter, capped', () => {
-    const options = { baseMs: 100, maxMs: 1000 }
-    expect(backoffDelay(0, options, () => 0)).toBe(50)
-    expect(backoffDelay(0, options, () => 1)).toBe(100)
-    expect(backoffDelay(2, options, () => 1)).toBe(400)
-    expect(backoffDelay(10, options, () => 1)).toBe(1000)
-    expect(backoffDelay(10, options, () => 0)).toBe(500)
   })
 })

@@ -159,7 +159,7 @@ describe('mesh', () => {
       // Every dial fails for a while (a cut path), then the path returns.
       createLink: (args) =>
         ++calls <= 3 ? Promise.reject(new Error('path cut')) : createLink(args),
-      mesh: { reconnectBackoff: { baseMs: 60_000, maxMs: 60_000 } },
+      mesh: { reconnectBackoff: { initialMs: 60_000, maxMs: 60_000 } },
     })
     const [low, high] = network.peers as [TestPeer, TestPeer]
     await waitFor(
@@ -174,7 +174,7 @@ describe('mesh', () => {
     let failing = true
     network = await createMeshNetwork(2, {
       createLink: (args) => (failing ? Promise.reject(new Error('offline')) : createLink(args)),
-      mesh: { reconnectBackoff: { baseMs: 60_000, maxMs: 60_000 } },
+      mesh: { reconnectBackoff: { initialMs: 60_000, maxMs: 60_000 } },
     })
     const [low, high] = network.peers as [TestPeer, TestPeer]
     high.mesh.setGroup(GROUP, []) // only `low` dials

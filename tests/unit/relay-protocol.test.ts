@@ -1,10 +1,8 @@
+import { toBase64 } from '../../src/lib/base64.ts'
 import { describe, expect, it } from 'vitest'
-import { backoffDelay } from '../../src/peer/signaling/backoff.ts'
 import {
   MAX_SIGNAL_DATA_CHARS,
   RELAY_PROTOCOL_VERSION,
-  base64ToBytes,
-  bytesToBase64,
   encodeMessage,
   parseClientMessage,
   parseServerMessage,
@@ -15,8 +13,8 @@ import {
 } from '../../src/peer/signaling/relay-protocol.ts'
 
 const PEER = 'abcdefghijklmnopqrstuvwxyz234567'
-const KEY = bytesToBase64(new Uint8Array(32).fill(1))
-const SIG = bytesToBase64(new Uint8Array(64).fill(2))
+const KEY = toBase64(new Uint8Array(32).fill(1))
+const SIG = toBase64(new Uint8Array(64).fill(2))
 
 describe('relay protocol: client messages', () => {
   const valid: ClientMessage[] = [
@@ -116,13 +114,6 @@ describe('relay protocol: server messages', () => {
 })
 
 describe('relay protocol: helpers', () => {
-  it('round-trips base64 and refuses what is not base64', () => {
-    const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255])
-    expect(base64ToBytes(bytesToBase64(bytes))).toEqual(bytes)
-    expect(base64ToBytes('not base64!')).toBeUndefined()
-    expect(base64ToBytes('abc')).toBeUndefined()
-  })
-
   it('derives the relay URL of a page’s origin', () => {
     expect(relayUrlForOrigin('https://peer.example/w/abc?x=1')).toBe('wss://peer.example/relay')
     expect(relayUrlForOrigin('http://127.0.0.1:8787/')).toBe('ws://127.0.0.1:8787/relay')
@@ -131,14 +122,5 @@ describe('relay protocol: helpers', () => {
   it('domain-separates the signed challenge', () => {
     const text = new TextDecoder().decode(relayAuthMessage('NONCE'))
     expect(text).toBe(`peerplace-relay-v${RELAY_PROTOCOL_VERSION}:NONCE`)
-  })
-
-  it('backs off exponentially, capped, with jitter below the nominal delay', () => {
-    const options = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 }
-    expect([0, 1, 2, 3, 4, 10].map((n) => backoffDelay(n, options, () => 0))).toEqual([
-      100, 200, 400, 800, 1000, 1000,
-    ])
-    expect(backoffDelay(2, options, () => 1)).toBe(200)
-    expect(backoffDelay(2, options, () => 0.5)).toBe(300)
   })
 })

@@ -4,7 +4,7 @@ import {
   combineShareDestinations,
   workplaceShareDestinations,
 } from '../../src/pwa/share-destinations.ts'
-import { Emitter } from '../../src/peer/emitter.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
 import type { SharedItem } from '../../src/pwa/share-inbox.ts'
 
 /** Cache Storage in memory, enough for the inbox. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Emitter } from '../../src/peer/emitter.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
 import {
   createFailoverSignaling,

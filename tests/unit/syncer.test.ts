@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { createSyncer, electSyncer, type Syncer } from '../../src/peer/mesh/syncer.ts'
+import type { PresencePort } from '../../src/peer/mesh/presence-port.ts'
+import { electSyncer, syncerPresence } from '../../src/peer/mesh/syncer.ts'
 import { createPresence } from '../../src/peer/mesh/presence.ts'
 import { encodeBeacon, PRESENCE_CHANNEL } from '../../src/peer/mesh/mesh-protocol.ts'
 import { FakeClock } from '../support/fake-clock.ts'
@@ -24,10 +25,15 @@ describe('syncer rule', () => {
     const clock = new FakeClock()
     const mesh = new FakePresenceMesh(C)
     mesh.setGroup('g', [A, B, C])
-    const presence = createPresence({ mesh, options: { clock } })
-    const syncer = createSyncer({ presence, groupId: 'g' })
+    const port = syncerPresence(createPresence({ mesh, options: { clock } }))
     const changes: string[] = []
-    syncer.on('change', ({ syncer: next, previous }) => changes.push(`${previous[0]}>${next[0]}`))
+    let last = port.syncer('g')
+    port.onChange((group) => {
+      const next = port.syncer(group)
+      if (group !== 'g' || next === last) return
+      changes.push(`${last[0]}>${next[0]}`)
+      last = next
+    })
     const beacon = (from: PeerId, seq: number, leaving = false) =>
       mesh.deliver(PRESENCE_CHANNEL, {
         from,
@@ -35,42 +41,33 @@ describe('syncer rule', () => {
         group: 'g',
         data: encodeBeacon({ seq, neighbours: [], leaving }),
       })
-    expect(syncer.current).toBe(C)
-    expect(syncer.isSelf).toBe(true)
+    expect(port.syncer('g')).toBe(C)
     beacon(B, 1)
     beacon(A, 1)
-    expect(syncer.current).toBe(A)
+    expect(port.syncer('g')).toBe(A)
+    expect(port.online('g')).toEqual([A, B, C])
     beacon(A, 2, true)
-    expect(syncer.current).toBe(B)
+    expect(port.syncer('g')).toBe(B)
     clock.advance(3500)
-    expect(syncer.current).toBe(C)
+    expect(port.syncer('g')).toBe(C)
     beacon(A, 3)
-    expect(syncer.current).toBe(A)
-    expect(syncer.isSelf).toBe(false)
+    expect(port.syncer('g')).toBe(A)
     expect(changes).toEqual(['c>b', 'b>a', 'a>b', 'b>c', 'c>a'])
   })
 })
 
 describe('syncer over a mesh', () => {
   let network: Awaited<ReturnType<typeof createMeshNetwork>> | undefined
-  let syncers: Syncer[] = []
-  afterEach(() => {
-    for (const syncer of syncers) syncer.close()
-    syncers = []
-    network?.close()
-  })
+  afterEach(() => network?.close())
 
-  const syncerOf = (peer: TestPeer) => {
-    const syncer = createSyncer({ presence: peer.presence!, groupId: GROUP })
-    syncers.push(syncer)
-    return syncer
-  }
+  const syncerOf = (peer: TestPeer): PresencePort => syncerPresence(peer.presence!)
 
   it('all remaining peers agree on the next Syncer within 3 s; a returning lower ID takes over', async () => {
     network = await createMeshNetwork(5, { presence: {} })
     const net = network
     let views = net.peers.map(syncerOf)
-    const agreeOn = (id: PeerId, among: Syncer[]) => among.every((s) => s.current === id)
+    const agreeOn = (id: PeerId, among: PresencePort[]) =>
+      among.every((s) => s.syncer(GROUP) === id)
     await waitFor('everyone online', () =>
       net.peers.every((peer) => peer.presence!.online(GROUP).length === 5),
     )

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { claimText, formatProof, type Claim } from '../../src/crdt/authorship/record-proof.ts'
+import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import { aboutClaim, profileClaim } from '../../src/crdt/workplace/signed-about.ts'
 import { until } from '../support/until.ts'
 import { ChatWorld, type ChatDevice } from './chat-devices.ts'

@@ -1,4 +1,6 @@
-import type { WorkplacesApp } from '../../app/workplaces-app.ts'
+import type { WorkplaceChat } from '../../crdt/chat/workplace-chat.ts'
+import type { Workplace } from '../../crdt/workplace/workplace.ts'
+import type { WorkplaceFiles } from '../../files/workplace-files.ts'
 import { BlobSink } from '../byte-sink.ts'
 import { chatJson, chatMarkdown, type ChatExportInput } from './chat-export.ts'
 import { safeName, writeFilesZip, type ZipSource } from './files-zip.ts'
@@ -19,11 +21,17 @@ export interface WorkplaceExports {
   ): Promise<ExportedFile & { included: number; missing: number }>
 }
 
+/** What the exports read of the open workplaces (src/app/workplaces-app.ts satisfies it). */
+export interface ExportableWorkplaces {
+  list(): readonly Workplace[]
+  featuresOf(wp: Workplace): { chat: Promise<WorkplaceChat>; files: Promise<WorkplaceFiles> }
+}
+
 /** Older chat pages loaded at most, so a chat that keeps saying "more" cannot loop forever. */
 const MAX_PAGES = 100_000
 
 export function createWorkplaceExports(
-  app: WorkplacesApp,
+  app: ExportableWorkplaces,
   now: () => number = Date.now,
 ): WorkplaceExports {
   const member = (id: string) => {

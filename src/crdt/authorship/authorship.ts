@@ -1,23 +1,16 @@
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { roleAt, type MembershipState } from '../membership/evaluate.ts'
 import type { Role } from '../membership/record.ts'
-import { claimText, parseProof, signClaim, type Claim } from './record-proof.ts'
+import {
+  claimText,
+  parseProof,
+  signClaim,
+  type Claim,
+  type Verdict,
+} from '../../peer/identity/record-proof.ts'
 import type { KeyDirectory } from './key-directory.ts'
-
-/**
- * How a record reads:
- * - `genuine`: its writer's device signed it while a member (an owner, where one is required);
- * - `unsigned`: it has no proof (written before records were signed, or by a forger): shown, if
- *   at all, only as unverified;
- * - `forged`: the proof does not match the record, its writer or its place;
- * - `not-member` / `not-owner`: signed, but the writer had no such role at that point of the
- *   membership log (e.g. it wrote after its removal);
- * - `pending`: not known yet (the writer's key has not arrived, or verification is under way).
- *   Readers show pending records as nothing and look again on `change`.
- */
-export type Verdict = 'genuine' | 'unsigned' | 'forged' | 'not-member' | 'not-owner' | 'pending'
 
 /** Judges one record: a claim and its stored proof (see `Authorship.check`). */
 export type Judge = (claim: Claim, proof: unknown, required?: Role) => Verdict
@@ -169,11 +162,6 @@ export class Authorship extends Emitter<AuthorshipEvents> {
     this.#idle = undefined
     idle?.resolve()
   }
-}
-
-/** Whether a verdict lets a record show as genuine. */
-export function isGenuine(verdict: Verdict): boolean {
-  return verdict === 'genuine'
 }
 
 /** Keys a verdict by everything it depends on, for records whose content is not text. */

@@ -1,8 +1,8 @@
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import { peerIdFromPublicKey } from '../../peer/identity/peer-id.ts'
 import { ed25519Verifier } from '../../peer/identity/verify.ts'
-import { fromBase64Url } from '../../lib/base64url.ts'
+import { fromBase64Url } from '../../lib/base64.ts'
 
 type Verify = (message: Uint8Array, signature: Uint8Array) => Promise<boolean>
 

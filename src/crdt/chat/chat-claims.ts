@@ -1,12 +1,12 @@
 import type { PeerId } from '../../peer/ids.ts'
-import type { Claim } from '../authorship/record-proof.ts'
+import type { Claim } from '../../peer/identity/record-proof.ts'
 import type { ReceiptKind } from './receipts.ts'
 
 /**
  * What each chat record's proof signs. Writers and readers build claims here only, so both
  * sides always sign and check the same thing.
  */
-export function shardDocName(shard: string): string {
+function shardDocName(shard: string): string {
   return `chat:${shard}`
 }
 

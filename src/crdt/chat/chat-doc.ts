@@ -70,7 +70,7 @@ export interface ShardDoc {
  * proof as its value, a receipt mark `<timestamp> <proof>`. Records of older workplaces have
  * none (a deletion is then a bare timestamp, a reaction `true`) and read as unverified.
  */
-export interface StoredMessage {
+interface StoredMessage {
   /** Author's peer ID. */
   a: ImmutableString
   /** Hybrid logical clock timestamp. */
@@ -114,7 +114,7 @@ export interface ShardKey {
 
 const SHARD_KEY = /^(\d{1,12})\.(\d{1,4})$/
 
-export function parseShardKey(key: string): ShardKey | undefined {
+function parseShardKey(key: string): ShardKey | undefined {
   const match = SHARD_KEY.exec(key)
   if (!match) return undefined
   return { key, bucket: Number(match[1]), part: Number(match[2]) }

@@ -1,7 +1,7 @@
 import type { PeerId } from '../../peer/ids.ts'
 import type { ChatMessage } from './message-view.ts'
 
-/** Shows a system notification; the browser one is src/ui/chat/browser-notifier.ts. */
+/** Shows a system notification; the browser one is browser-notifier.ts beside it. */
 export interface Notifier {
   notify(note: { title: string; body: string; tag: string }): void
 }

@@ -27,16 +27,16 @@ export interface ChatMessage {
 }
 
 /** What `readMessage` answers while a signature check is still under way. */
-export const PENDING = 'pending'
+const PENDING = 'pending'
 
-export interface Reaction {
+interface Reaction {
   emoji: string
   peers: PeerId[]
 }
 
 const MESSAGE_ID = /^[a-z2-7]{16,32}$/
 
-export function isMessageId(value: unknown): value is string {
+function isMessageId(value: unknown): value is string {
   return typeof value === 'string' && MESSAGE_ID.test(value)
 }
 

@@ -24,7 +24,7 @@ export function receiptKey(reader: PeerId, author: PeerId): string {
 }
 
 /** A stored mark: its timestamp and proof (undefined for an unsigned one). */
-export function parseMark(value: unknown): { hlc: Hlc; proof: string | undefined } | undefined {
+function parseMark(value: unknown): { hlc: Hlc; proof: string | undefined } | undefined {
   const text = str(value)
   if (text === undefined) return undefined
   const space = text.indexOf(' ')

@@ -1,6 +1,6 @@
 import type { AutomergeUrl, DocHandle, DocumentId } from '@automerge/automerge-repo'
 
-export interface ShardRegistration {
+interface ShardRegistration {
   key: string
   documentId: DocumentId
   url: AutomergeUrl

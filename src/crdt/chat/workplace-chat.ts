@@ -1,5 +1,5 @@
 import { ImmutableString, type DocHandle, type Repo } from '@automerge/automerge-repo'
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Authorship, Judge } from '../authorship/authorship.ts'
 import { randomId } from '../membership/sign.ts'
@@ -15,7 +15,7 @@ import type { ShardRegistrar } from './shard-registrar.ts'
 import { ShardWindow } from './shard-window.ts'
 
 /** What the chat needs of a workplace (src/crdt/workplace/workplace.ts satisfies it). */
-export interface ChatWorkplace {
+interface ChatWorkplace {
   readonly id: string
   readonly self: PeerId
   /** Signs this member's records and judges everyone's (src/crdt/authorship). */

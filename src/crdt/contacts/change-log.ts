@@ -1,5 +1,6 @@
 import { getChangesMetaSince, getHeads, type Doc, type Heads } from '@automerge/automerge'
-import type { Judge, Verdict } from '../authorship/authorship.ts'
+import type { Judge } from '../authorship/authorship.ts'
+import type { Verdict } from '../../peer/identity/record-proof.ts'
 import { decodeNote, decodeProofNote, type ChangeNote, type ChangeOp } from './change-note.ts'
 import { bestVerdict, changeClaim } from './change-proof.ts'
 

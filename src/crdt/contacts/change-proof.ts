@@ -1,5 +1,4 @@
-import type { Verdict } from '../authorship/authorship.ts'
-import type { Claim } from '../authorship/record-proof.ts'
+import type { Claim, Verdict } from '../../peer/identity/record-proof.ts'
 import { isPeerId } from '../../peer/ids.ts'
 import type { ChangeNote } from './change-note.ts'
 
@@ -12,7 +11,7 @@ import type { ChangeNote } from './change-note.ts'
  * Changes written before notes were signed (or by a forger) keep their place in a contact's
  * history and their values, but their writer shows as "unverified" (see ContactBook.history).
  */
-export const CONTACTS_CLAIM_DOC = 'contacts'
+const CONTACTS_CLAIM_DOC = 'contacts'
 
 /** The claim a change's writer signs; undefined when the note names no peer at all. */
 export function changeClaim(hash: string, note: ChangeNote, time: number): Claim | undefined {

@@ -1,8 +1,8 @@
 import type { Patch } from '@automerge/automerge'
 import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo'
-import { Emitter } from '../../peer/emitter.ts'
-import type { Authorship } from '../authorship/authorship.ts'
-import { trackingJudge, type TrackingJudge } from '../authorship/tracking-judge.ts'
+import { Emitter } from '../../lib/emitter.ts'
+import type { Authorship, Judge } from '../authorship/authorship.ts'
+import { trackingJudge, type TrackingJudge } from '../../peer/identity/tracking-judge.ts'
 import { ChangeLog, type HistoryEntry } from './change-log.ts'
 import type { ChangeOp } from './change-note.ts'
 import { ChangeWriter } from './change-writer.ts'
@@ -44,7 +44,7 @@ export interface ContactBookOptions {
 const SCAN_CHUNK = 200
 
 /** A random ID: 16 base32 characters (80 bits). */
-export function randomContactId(): string {
+function randomContactId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => alphabet[b & 31]).join('')
 }
@@ -70,7 +70,7 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   #creating: ReadonlySet<string> = new Set()
   readonly #off: () => void
   readonly #writer: ChangeWriter
-  readonly #judge: TrackingJudge | undefined
+  readonly #judge: TrackingJudge<Parameters<Judge>> | undefined
   #version = 0
   #closed = false
 

@@ -13,7 +13,7 @@ import {
 import { isId, readText } from './contacts-doc.ts'
 
 /** One of the values concurrently written to a field. */
-export interface ConflictValue {
+interface ConflictValue {
   value: string
   /** The writer's peer ID, when the change carried a note. */
   by: string | undefined

@@ -18,7 +18,7 @@ import {
 } from './contact-model.ts'
 
 /** The UID a Peerplace export writes for a contact that had none of its own. */
-export const PEERPLACE_UID_PREFIX = 'urn:peerplace:contact:'
+const PEERPLACE_UID_PREFIX = 'urn:peerplace:contact:'
 
 export type ImportStep =
   | { kind: 'new'; input: ContactInput }
@@ -53,7 +53,7 @@ function sharesPhoneOrEmail(a: Contact, b: Contact): boolean {
  * What importing `input` into a contact that is `base` changes, as an edit for ContactBook.update
  * (undefined when nothing would change).
  */
-export function mergeEdit(base: Contact, input: ContactInput): ContactInput | undefined {
+function mergeEdit(base: Contact, input: ContactInput): ContactInput | undefined {
   const edited: ContactInput = {}
   let changed = false
   for (const field of ALL_TEXT_FIELDS) {

@@ -36,29 +36,20 @@ export const ITEM_LISTS = ['phones', 'emails', 'addresses'] as const
 export type ItemList = (typeof ITEM_LISTS)[number]
 /** Optional lists, left out of the plain view when empty: web pages and IM/social handles. */
 export const EXTRA_LISTS = ['urls', 'ims'] as const
-export type ExtraList = (typeof EXTRA_LISTS)[number]
+type ExtraList = (typeof EXTRA_LISTS)[number]
 export const ALL_ITEM_LISTS = [...ITEM_LISTS, ...EXTRA_LISTS] as const
 export type AnyItemList = ItemList | ExtraList
 
-export const VALUE_KEYS = ['label', 'value'] as const
-export const ADDRESS_KEYS = [
-  'label',
-  'street',
-  'locality',
-  'region',
-  'postcode',
-  'country',
-] as const
-export type ValueKey = (typeof VALUE_KEYS)[number]
-export type AddressKey = (typeof ADDRESS_KEYS)[number]
+const VALUE_KEYS = ['label', 'value'] as const
+const ADDRESS_KEYS = ['label', 'street', 'locality', 'region', 'postcode', 'country'] as const
 /**
  * Optional item keys, present only when not empty: `group` is the vCard group the item was read
  * in (e.g. Apple's `item2`, as written), so lines of that group kept in `extra` still belong to
  * it on export; `kind` is the vCard property an IM handle was read from (`IMPP`, `X-SKYPE`…).
  * Addresses also have `extended` (flat, building) and `pobox`.
  */
-export const OPTIONAL_ITEM_KEYS = ['group', 'kind'] as const
-export const OPTIONAL_ADDRESS_KEYS = ['extended', 'pobox', 'group'] as const
+const OPTIONAL_ITEM_KEYS = ['group', 'kind'] as const
+const OPTIONAL_ADDRESS_KEYS = ['extended', 'pobox', 'group'] as const
 
 export interface ValueItem {
   id: string
@@ -148,14 +139,6 @@ export function keysOf(list: AnyItemList): readonly string[] {
 /** Keys an item has only when they are not empty. */
 export function optionalKeysOf(list: AnyItemList): readonly string[] {
   return list === 'addresses' ? OPTIONAL_ADDRESS_KEYS : OPTIONAL_ITEM_KEYS
-}
-
-export function isDetailField(value: string): value is DetailField {
-  return (DETAIL_FIELDS as readonly string[]).includes(value)
-}
-
-export function isExtraList(value: string): value is ExtraList {
-  return (EXTRA_LISTS as readonly string[]).includes(value)
 }
 
 export function isTextField(value: string): value is TextField {

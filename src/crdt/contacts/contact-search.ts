@@ -1,6 +1,6 @@
 import { displayNameOf, formatAddress, type Contact } from './contact-model.ts'
 
-export type SearchField =
+type SearchField =
   'name' | 'org' | 'title' | 'notes' | 'phone' | 'email' | 'address' | 'tag' | 'peer'
 
 /** `field:` prefixes a query term may use, e.g. `email:acme tag:client`. */
@@ -54,7 +54,7 @@ interface Entry {
 }
 
 /** Lower case without accents, so "jose" finds "José". */
-export function fold(text: string): string {
+function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 }
 

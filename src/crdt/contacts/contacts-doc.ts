@@ -25,7 +25,7 @@ export const CONTACTS_DOC_KIND = 'contacts'
  * merge that would splice two phone numbers together. Plain strings (Automerge text) written by
  * other code are read too.
  */
-export type StoredText = ImmutableString | string
+type StoredText = ImmutableString | string
 
 export interface StoredItem {
   /** Sort position; ties (concurrent additions) are broken by item ID. */

@@ -30,7 +30,7 @@ export interface MembershipState {
   timeline: ReadonlyMap<PeerId, readonly RoleChange[]>
 }
 
-export interface RoleChange {
+interface RoleChange {
   clock: number
   role: Role | null
 }

@@ -1,4 +1,4 @@
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import { evaluateMembership, type MembershipState, type VerifiedRecord } from './evaluate.ts'
 import type { SignedRecord } from './record.ts'
 import type { RecordStore } from './record-store.ts'

@@ -29,8 +29,6 @@ export type RecordBody =
   /** A member lets `subject` in on the strength of an owner's invite record. */
   | (BodyBase & { kind: 'admit'; subject: PeerId; invite: SignedRecord })
 
-export type RecordKind = RecordBody['kind']
-
 /** A record and its signature (base64url) over the canonical JSON of `body`. */
 export interface SignedRecord {
   body: RecordBody

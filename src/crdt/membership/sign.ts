@@ -1,7 +1,8 @@
 import type { Identity } from '../../peer/identity/identity.ts'
-import { base32, peerIdFromPublicKey } from '../../peer/identity/peer-id.ts'
+import { base32 } from '../../lib/base32.ts'
+import { peerIdFromPublicKey } from '../../peer/identity/peer-id.ts'
 import { verifyEd25519 } from '../../peer/identity/verify.ts'
-import { fromBase64Url, toBase64Url } from '../../lib/base64url.ts'
+import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
 import { canonicalBytes } from '../../lib/canonical-json.ts'
 import {
   MEMBERSHIP_RECORD_VERSION,

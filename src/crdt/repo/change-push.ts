@@ -8,7 +8,7 @@ import type { AccessPolicy } from './mesh-network-adapter.ts'
 export const CHANGE_PUSH_CHANNEL = 'ac1'
 const VERSION = 1
 /** Bigger changes are left to the sync protocol. */
-export const MAX_PUSHED_CHANGE_BYTES = 256 * 1024
+const MAX_PUSHED_CHANGE_BYTES = 256 * 1024
 
 interface PushMessage {
   v: typeof VERSION

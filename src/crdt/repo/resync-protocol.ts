@@ -8,7 +8,7 @@ import { cbor, isValidDocumentId } from '@automerge/automerge-repo'
 export const RESYNC_CHANNEL = 'ar1'
 const VERSION = 1
 /** Documents one request may name. */
-export const MAX_RESYNC_DOCS = 256
+const MAX_RESYNC_DOCS = 256
 
 export interface ResyncRequest {
   v: typeof VERSION

@@ -1,5 +1,5 @@
 /** Version of the sync-status messages (mesh channel `ss1`). */
-export const SYNC_STATUS_VERSION = 1
+const SYNC_STATUS_VERSION = 1
 export const SYNC_STATUS_CHANNEL = 'ss1'
 
 /** A member's document heads, so everyone can tell who is in sync with whom. */

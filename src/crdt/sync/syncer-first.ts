@@ -1,6 +1,7 @@
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
-import type { PresencePort, WorkplaceSync } from './workplace-sync.ts'
+import type { PresencePort } from '../../peer/mesh/presence-port.ts'
+import type { WorkplaceSync } from './workplace-sync.ts'
 
 /** Holds back peers the repo should not start syncing with yet. */
 export interface PeerGate {

@@ -1,17 +1,11 @@
 import * as Automerge from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
+import type { PresencePort } from '../../peer/mesh/presence-port.ts'
 import type { MeshPort } from '../mesh-port.ts'
 import type { ReachabilityPort } from './reachability.ts'
 import { decodeHeadsReport, encodeHeadsReport, SYNC_STATUS_CHANNEL } from './sync-protocol.ts'
-
-/** Who is online in a workplace and who its Syncer is, as the mesh's presence sees it. */
-export interface PresencePort {
-  online(group: string): readonly PeerId[]
-  syncer(group: string): PeerId
-  onChange(handler: (group: string) => void): () => void
-}
 
 /**
  * This device's sync status in a workplace. `alone`: no other member is online (or there is no

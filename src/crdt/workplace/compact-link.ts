@@ -8,15 +8,10 @@
  * caller keeps JSON): a signed invite must come back byte for byte or its signature fails.
  */
 import { canonicalJson } from '../../lib/canonical-json.ts'
-import { base32 } from '../../peer/identity/peer-id.ts'
+import { base32, base32Decode } from '../../lib/base32.ts'
+import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
+import { ByteReader, ByteWriter } from '../../lib/bytes.ts'
 import { isPeerId } from '../../peer/ids.ts'
-import {
-  base32Decode,
-  ByteReader,
-  ByteWriter,
-  fromBase64Url,
-  toBase64Url,
-} from '../../peer/signaling/byte-codec.ts'
 
 /** Tokens of this form start with this letter (JSON tokens always start with "e"). */
 export const COMPACT_TOKEN_PREFIX = 'b'
@@ -47,9 +42,7 @@ export function decodeCompactPayload(token: string): Payload {
   if (!token.startsWith(COMPACT_TOKEN_PREFIX) || token.length > MAX_TOKEN_CHARS) {
     throw new Error('not a compact link')
   }
-  const bytes = fromBase64Url(token.slice(COMPACT_TOKEN_PREFIX.length))
-  if (!bytes) throw new Error('not base64url')
-  return read(new ByteReader(bytes))
+  return read(new ByteReader(fromBase64Url(token.slice(COMPACT_TOKEN_PREFIX.length))))
 }
 
 function write(p: Payload): Uint8Array {
@@ -64,7 +57,7 @@ function write(p: Payload): Uint8Array {
   if (body && peers.length > 0 && body.by === peers[0]) flags |= SIGNER_IS_FIRST_PEER
 
   const w = new ByteWriter()
-  w.byte(flags)
+  w.u8(flags)
   text(w, p.w)
   text(w, p.n)
   w.varint(peers.length)
@@ -79,25 +72,30 @@ function write(p: Payload): Uint8Array {
     raw(w, body.byKey)
     raw(w, invite.sig)
   }
-  return w.done()
+  return w.finish()
 }
 
 function read(r: ByteReader): Payload {
-  const flags = r.byte()
+  const flags = r.u8('flags')
   if ((flags & 15) !== FORMAT) throw new Error('unknown compact link format')
   const workplace = readText(r)
   const name = readText(r)
-  const peers = list(r, () => base32(r.bytes(20)))
+  const peers = list(r, () => base32(r.bytes(20, 'peer')))
   const endpoints = list(r, () => readText(r))
   const payload: Payload = { v: 1, w: workplace, n: name, p: peers, s: endpoints }
   if (flags & HAS_INVITE) {
     const inviteId = readText(r)
-    const [expiresAt, maxUses, clock, at] = [r.varint(), r.varint(), r.varint(), r.varint()]
+    const [expiresAt, maxUses, clock, at] = [
+      r.varint('expiry'),
+      r.varint('uses'),
+      r.varint('clock'),
+      r.varint('time'),
+    ]
     const inviteWorkplace = flags & SAME_WORKPLACE ? workplace : readText(r)
-    const by = flags & SIGNER_IS_FIRST_PEER ? peers[0] : base32(r.bytes(20))
+    const by = flags & SIGNER_IS_FIRST_PEER ? peers[0] : base32(r.bytes(20, 'peer'))
     if (by === undefined) throw new Error('no signer')
-    const byKey = toBase64Url(r.bytes(r.varint()))
-    const sig = toBase64Url(r.bytes(r.varint()))
+    const byKey = toBase64Url(r.bytes(r.varint('key length'), 'key'))
+    const sig = toBase64Url(r.bytes(r.varint('signature length'), 'signature'))
     payload.i = {
       body: {
         v: 1,
@@ -141,9 +139,9 @@ function text(w: ByteWriter, value: unknown): void {
 }
 
 function readText(r: ByteReader): string {
-  const length = r.varint()
+  const length = r.varint('text length')
   if (length > MAX_TEXT_BYTES) throw new Error('text too long')
-  return new TextDecoder('utf-8', { fatal: true }).decode(r.bytes(length))
+  return new TextDecoder('utf-8', { fatal: true }).decode(r.bytes(length, 'text'))
 }
 
 function peerBytes(w: ByteWriter, value: unknown): void {
@@ -153,13 +151,13 @@ function peerBytes(w: ByteWriter, value: unknown): void {
 
 function raw(w: ByteWriter, value: unknown): void {
   const bytes = typeof value === 'string' ? fromBase64Url(value) : undefined
-  if (!bytes || bytes.length > MAX_TEXT_BYTES) throw new Error('not base64url')
+  if (!bytes || bytes.length > MAX_TEXT_BYTES) throw new Error('not bytes')
   w.varint(bytes.length)
   w.bytes(bytes)
 }
 
 function list<T>(r: ByteReader, item: () => T): T[] {
-  const length = r.varint()
+  const length = r.varint('list length')
   if (length > MAX_ITEMS) throw new Error('too many items')
   return Array.from({ length }, item)
 }

@@ -1,5 +1,5 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
-import { fromBase64Url, toBase64Url } from '../../lib/base64url.ts'
+import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
 import { isSignedRecord, type SignedRecord } from '../membership/record.ts'
 import { COMPACT_TOKEN_PREFIX, decodeCompactPayload, encodeCompactPayload } from './compact-link.ts'
 import { isWorkplaceId } from './join-protocol.ts'

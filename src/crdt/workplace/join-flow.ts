@@ -1,4 +1,4 @@
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { recordError } from '../membership/sign.ts'

@@ -2,7 +2,7 @@ import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import { isSignedRecord, type SignedRecord } from '../membership/record.ts'
 
 /** Version of the workplace join protocol (mesh channel `wp1`). */
-export const JOIN_PROTOCOL_VERSION = 1
+const JOIN_PROTOCOL_VERSION = 1
 export const JOIN_CHANNEL = 'wp1'
 
 export type RefusalCode = 'expired' | 'revoked' | 'used' | 'invalid' | 'not-member' | 'denied'
@@ -56,7 +56,7 @@ export function isWorkplaceId(value: unknown): value is string {
   return typeof value === 'string' && WORKPLACE.test(value)
 }
 
-export function isRootUrl(value: unknown): value is string {
+function isRootUrl(value: unknown): value is string {
   return typeof value === 'string' && ROOT_URL.test(value)
 }
 

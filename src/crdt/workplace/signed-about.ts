@@ -1,20 +1,20 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import type { Judge } from '../authorship/authorship.ts'
-import type { Claim } from '../authorship/record-proof.ts'
+import type { Claim } from '../../peer/identity/record-proof.ts'
 import { cleanText, type RootDoc } from './root-doc.ts'
 
 /** The workplace's name and description, each set by an owner's signed record. */
 export type AboutField = 'name' | 'description'
 
 /** One owner's latest value of a field: the value, when (ms), and its proof. */
-export interface AboutRecord {
+interface AboutRecord {
   v: string
   t: number
   s: string
 }
 
 /** One member's display name as it wrote it: the name, when (ms), and its proof. */
-export interface ProfileRecord {
+interface ProfileRecord {
   name: string
   updatedAt: number
   s?: string

@@ -1,6 +1,6 @@
 import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo'
-import { Emitter } from '../../peer/emitter.ts'
-import { toBase64Url } from '../../lib/base64url.ts'
+import { Emitter } from '../../lib/emitter.ts'
+import { toBase64Url } from '../../lib/base64.ts'
 import { Authorship } from '../authorship/authorship.ts'
 import { KeyDirectory } from '../authorship/key-directory.ts'
 import type { Identity } from '../../peer/identity/identity.ts'

@@ -1,5 +1,5 @@
 import { parseAutomergeUrl, type AutomergeUrl, type Repo } from '@automerge/automerge-repo'
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import { asTopic, type PeerId } from '../../peer/ids.ts'
 import { MembershipLog } from '../membership/membership-log.ts'

@@ -1,8 +1,8 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { KeyStore } from './key-store.ts'
 
 const RECORD = 'device-profile'
-export const MAX_DISPLAY_NAME_LENGTH = 64
+const MAX_DISPLAY_NAME_LENGTH = 64
 
 export interface DeviceProfileEvents extends Record<string, unknown> {
   change: { name: string | null }

@@ -6,7 +6,7 @@ import { peerIdFromPublicKey } from './peer-id.ts'
 const RECORD = 'device-key'
 
 /** How the private key is held: a WebCrypto key, or raw bytes for @noble/curves. */
-export type KeyKind = 'webcrypto' | 'noble'
+type KeyKind = 'webcrypto' | 'noble'
 
 type StoredKey =
   | { v: 1; kind: 'webcrypto'; publicKey: Uint8Array; privateKey: CryptoKey }

@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 
 /** The part of the Web Locks API (`navigator.locks`) the tab lock uses. */
 export interface LockManagerLike {

@@ -6,8 +6,8 @@ import { framesForMessage } from './framing.ts'
 import { Handshake } from './handshake.ts'
 import type { Link, LinkCloseReason, LinkEvents, LinkPathState, LinkState } from './link.ts'
 import { resolveLinkOptions, type LinkOptions, type ResolvedLinkOptions } from './link-options.ts'
-import { Outbox } from './outbox.ts'
-import { decodeFrame, encodeFrame, isChannelName, type Frame } from './protocol.ts'
+import { SendQueue } from './send-queue.ts'
+import { decodeFrame, encodeFrame, isChannelName, type Frame } from './link-protocol.ts'
 import { Reassembler } from './reassembler.ts'
 
 export interface CreateLinkParams {
@@ -19,7 +19,7 @@ export interface CreateLinkParams {
 }
 
 /** Label of the side channel that carries `sendBulk`. */
-export const BULK_CHANNEL_LABEL = 'bulk'
+const BULK_CHANNEL_LABEL = 'bulk'
 
 /**
  * Where `sendBulk` goes: its own channel is still 'opening' (sends wait for it), 'open', or it
@@ -42,7 +42,7 @@ export async function createLink(params: CreateLinkParams): Promise<Authenticate
 
 interface PipeLane {
   pipe: DataPipe
-  outbox: Outbox
+  outbox: SendQueue
   reassembler: Reassembler
 }
 
@@ -79,7 +79,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     this.#lastHeard = resolved.now()
     this.#main = {
       pipe,
-      outbox: new Outbox(pipe, resolved.highWaterMark),
+      outbox: new SendQueue(pipe, resolved.highWaterMark),
       reassembler: new Reassembler(resolved.maxMessageBytes),
     }
     this.opened = new Promise<void>((resolve, reject) => {
@@ -271,7 +271,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     }
     const lane: PipeLane = {
       pipe,
-      outbox: new Outbox(pipe, this.#options.bulkHighWaterMark),
+      outbox: new SendQueue(pipe, this.#options.bulkHighWaterMark),
       reassembler: new Reassembler(this.#options.maxMessageBytes),
     }
     this.#bulkState = 'open'

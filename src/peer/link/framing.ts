@@ -3,7 +3,7 @@ import {
   encodeFrame,
   fragmentFrameOverhead,
   MAX_FRAGMENT_COUNT,
-} from './protocol.ts'
+} from './link-protocol.ts'
 
 /**
  * The encoded frames that carry one application message: a single data frame when it fits in

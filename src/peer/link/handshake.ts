@@ -1,7 +1,12 @@
 import type { PeerId } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import { peerIdFromPublicKey } from '../identity/peer-id.ts'
-import { LINK_PROTOCOL_VERSION, NONCE_LENGTH, type Frame, type HelloFrame } from './protocol.ts'
+import {
+  LINK_PROTOCOL_VERSION,
+  NONCE_LENGTH,
+  type Frame,
+  type HelloFrame,
+} from './link-protocol.ts'
 import { authTranscript, type HandshakeParty } from './transcript.ts'
 
 export type VerifySignature = (

@@ -1,4 +1,4 @@
-import type { Emitter } from '../emitter.ts'
+import type { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../ids.ts'
 import type { PipeStats } from '../transport/pipe.ts'
 

@@ -1,4 +1,4 @@
-import type { FragmentFrame } from './protocol.ts'
+import type { FragmentFrame } from './link-protocol.ts'
 
 export type ReassemblyResult =
   { ok: true; message?: { channel: string; data: Uint8Array } } | { ok: false; error: string }

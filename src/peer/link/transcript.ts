@@ -1,5 +1,5 @@
 import type { PeerId } from '../ids.ts'
-import { ByteWriter } from './byte-codec.ts'
+import { ByteWriter } from '../../lib/bytes.ts'
 
 const DOMAIN = 'peerplace-link-v1'
 

@@ -3,8 +3,8 @@ import type { PeerId } from '../ids.ts'
 import type { Link } from '../link/link.ts'
 import type { Signaling } from '../signaling/signaling.ts'
 import type { DataPipe } from '../transport/pipe.ts'
-import { backoffDelay, type BackoffOptions } from './backoff.ts'
-import type { Clock, ClockTimer } from './clock.ts'
+import { backoffDelay, DEFAULT_MAX_BACKOFF_MS, type BackoffOptions } from '../../lib/backoff.ts'
+import type { Clock, ClockTimer } from '../../lib/clock.ts'
 import type { LinkRegistry } from './link-registry.ts'
 
 /** A link that stayed up this long resets the backoff. */
@@ -87,7 +87,13 @@ export class Dialer {
     if (!this.#needsDial(peer) || this.#timers.has(peer) || this.#dialing.has(peer)) return
     const glare = this.#self < peer || this.#deps.eager(peer) ? 0 : this.#deps.glareDelayMs
     const backoff = this.#deps.present?.(peer)
-      ? { ...this.#deps.backoff, maxMs: Math.min(this.#deps.backoff.maxMs, PRESENT_MAX_BACKOFF_MS) }
+      ? {
+          ...this.#deps.backoff,
+          maxMs: Math.min(
+            this.#deps.backoff.maxMs ?? DEFAULT_MAX_BACKOFF_MS,
+            PRESENT_MAX_BACKOFF_MS,
+          ),
+        }
       : this.#deps.backoff
     const delay =
       glare + (attempt === 0 ? 0 : backoffDelay(attempt - 1, backoff, this.#deps.random))

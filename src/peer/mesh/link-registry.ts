@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../ids.ts'
 import type { Link } from '../link/link.ts'
 

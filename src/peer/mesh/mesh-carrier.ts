@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import type { SignalCarrier, SignalCarrierEvents, SignalingState } from '../signaling/signaling.ts'
 import { decodeSignal, encodeSignal, SIGNAL_CHANNEL } from './mesh-protocol.ts'

@@ -10,7 +10,7 @@ import { isPeerId, type PeerId } from '../ids.ts'
  * member of a group (`group`), forwarded hop by hop until its TTL runs out, de-duplicated
  * by `id`. Presence beacons and mesh signals are payloads of envelopes on reserved channels.
  */
-export const MESH_PROTOCOL_VERSION = 1
+const MESH_PROTOCOL_VERSION = 1
 export const MESH_CHANNEL = 'mesh'
 
 const KIND_ROUTE = 1
@@ -18,7 +18,7 @@ const PREFIX = 4
 const MAX_HEADER_BYTES = 2048
 export const MAX_TTL = 16
 /** Larger payloads belong on a link's bulk channel, not in the mesh. */
-export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
+const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
 
 const GROUP = /^[A-Za-z0-9_.:-]{1,128}$/
 const CHANNEL = /^[A-Za-z0-9_.:-]{1,64}$/
@@ -31,7 +31,7 @@ export function isGroupId(value: unknown): value is GroupId {
   return typeof value === 'string' && GROUP.test(value)
 }
 
-export function isChannelName(value: unknown): value is string {
+function isChannelName(value: unknown): value is string {
   return typeof value === 'string' && CHANNEL.test(value)
 }
 

@@ -1,11 +1,11 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../identity/identity.ts'
 import { isPeerId, type PeerId, type Topic } from '../ids.ts'
 import type { Link } from '../link/link.ts'
 import type { SignalCarrier, Signaling } from '../signaling/signaling.ts'
 import type { DataPipe } from '../transport/pipe.ts'
-import type { BackoffOptions } from './backoff.ts'
-import { systemClock, type Clock } from './clock.ts'
+import type { BackoffOptions } from '../../lib/backoff.ts'
+import { systemClock, type Clock } from '../../lib/clock.ts'
 import { Dialer, type LinkFactory } from './dialer.ts'
 import { LinkRegistry } from './link-registry.ts'
 import { MeshCarrier } from './mesh-carrier.ts'
@@ -165,7 +165,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       wanted: (peer) => this.#wanted.has(peer),
       eager: (peer) =>
         [...this.#eagerGroups].some((group) => this.#groups.get(group)?.has(peer) ?? false),
-      backoff: options.reconnectBackoff ?? { baseMs: 500, maxMs: 30_000 },
+      backoff: options.reconnectBackoff ?? {},
       glareDelayMs: options.glareDelayMs ?? 1500,
       dialTimeoutMs: options.dialTimeoutMs ?? 20_000,
       dialFailed: (peer, reason) => this.emit('dial-failed', { peer, reason }),

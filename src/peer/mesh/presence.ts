@@ -1,6 +1,6 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../ids.ts'
-import { every, systemClock, type Clock } from './clock.ts'
+import { every, systemClock, type Clock } from '../../lib/clock.ts'
 import type { Mesh } from './mesh.ts'
 import { decodeBeacon, encodeBeacon, PRESENCE_CHANNEL, type GroupId } from './mesh-protocol.ts'
 
@@ -18,7 +18,7 @@ export interface PresenceOptions {
   readonly log?: (message: string) => void
 }
 
-export interface PresenceEvents extends Record<string, unknown> {
+interface PresenceEvents extends Record<string, unknown> {
   change: { groupId: GroupId; online: readonly PeerId[] }
 }
 

@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import { isPeerId, type PeerId, type Topic } from '../ids.ts'
 import type { Link } from '../link/link.ts'
 import type { DataPipe } from '../transport/pipe.ts'

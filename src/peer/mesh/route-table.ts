@@ -1,5 +1,5 @@
 import type { PeerId } from '../ids.ts'
-import type { Clock } from './clock.ts'
+import type { Clock } from '../../lib/clock.ts'
 
 interface Route {
   hops: number

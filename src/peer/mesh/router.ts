@@ -1,6 +1,6 @@
 import type { PeerId } from '../ids.ts'
 import type { Link } from '../link/link.ts'
-import type { Clock } from './clock.ts'
+import type { Clock } from '../../lib/clock.ts'
 import {
   decodeEnvelope,
   encodeEnvelope,

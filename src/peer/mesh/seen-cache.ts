@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts'
+import type { Clock } from '../../lib/clock.ts'
 
 /** Message IDs seen recently, for de-duplicating flooded messages. Bounded in time and size. */
 export class SeenCache {

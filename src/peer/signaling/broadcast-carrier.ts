@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import { isPeerId, isTopic, type PeerId, type Topic } from '../ids.ts'
 import type { SignalCarrier, SignalCarrierEvents, SignalingState } from './signaling.ts'
 
@@ -21,7 +21,7 @@ export interface BroadcastCarrierOptions {
   log?: (message: string) => void
 }
 
-export const BROADCAST_PROTOCOL_VERSION = 1
+const BROADCAST_PROTOCOL_VERSION = 1
 const MAX_TOPICS = 64
 const MAX_DATA_CHARS = 64 * 1024
 
@@ -169,7 +169,7 @@ class BroadcastCarrier extends Emitter<SignalCarrierEvents> implements SignalCar
 }
 
 /** Validates a message from another tab; returns it, or the reason it is invalid. */
-export function parseBroadcastMessage(raw: unknown): BroadcastMessage | string {
+function parseBroadcastMessage(raw: unknown): BroadcastMessage | string {
   if (typeof raw !== 'object' || raw === null) return 'not an object'
   const m = raw as Record<string, unknown>
   if (m.v !== BROADCAST_PROTOCOL_VERSION) return `unsupported version ${String(m.v).slice(0, 20)}`

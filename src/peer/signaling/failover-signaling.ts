@@ -1,12 +1,8 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import type { DataPipe } from '../transport/pipe.ts'
-import {
-  backoffDelay,
-  systemCarrierClock,
-  type BackoffOptions,
-  type CarrierClock,
-} from './backoff.ts'
+import { backoffDelay, type BackoffOptions } from '../../lib/backoff.ts'
+import { monotonicClock, type Clock, type ClockTimer } from '../../lib/clock.ts'
 import type { Signaling, SignalingEvents, SignalingKind, SignalingState } from './signaling.ts'
 
 /** One way to make first contact (a relay, a PeerJS broker); `create` starts a fresh one. */
@@ -30,7 +26,7 @@ export interface FailoverSignalingOptions {
    * Default 60 s.
    */
   preferredRetryMs?: number
-  clock?: CarrierClock
+  clock?: Clock
   random?: () => number
 }
 
@@ -42,17 +38,17 @@ export interface FailoverSignalingOptions {
  */
 export class FailoverSignaling extends Emitter<SignalingEvents> implements Signaling {
   readonly #options: FailoverSignalingOptions
-  readonly #clock: CarrierClock
+  readonly #clock: Clock
   readonly #topics = new Set<Topic>()
   readonly #peers = new Map<Topic, Set<PeerId>>()
   #state: SignalingState = 'connecting'
   #index = 0
   #round = 0
   #current: { signaling: Signaling; unsubscribe: () => void } | undefined
-  #timer: unknown
+  #timer: ClockTimer | undefined
   /** The first endpoint, tried again in the background while a later one is in use. */
-  #probe: { signaling: Signaling; timer: unknown } | undefined
-  #probeTimer: unknown
+  #probe: { signaling: Signaling; timer: ClockTimer } | undefined
+  #probeTimer: ClockTimer | undefined
   #unanswered = false
   #closed = false
 
@@ -60,7 +56,7 @@ export class FailoverSignaling extends Emitter<SignalingEvents> implements Signa
     super()
     if (options.endpoints.length === 0) throw new Error('failover needs at least one endpoint')
     this.#options = options
-    this.#clock = options.clock ?? systemCarrierClock
+    this.#clock = options.clock ?? monotonicClock()
     this.#try()
   }
 

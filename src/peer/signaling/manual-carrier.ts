@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import type { OpenSignalCarrier } from './carrier-signaling.ts'
 import { encodeManualSignal, type ManualSignal } from './manual-codec.ts'

@@ -5,9 +5,10 @@
  * QR code: a host-candidates-only offer is a few hundred characters.
  */
 import { isPeerId, type PeerId } from '../ids.ts'
-import { base32 } from '../identity/peer-id.ts'
 import { isSessionId, type SessionId } from './signal-envelope.ts'
-import { base32Decode, ByteReader, ByteWriter, fromBase64Url, toBase64Url } from './byte-codec.ts'
+import { base32, base32Decode } from '../../lib/base32.ts'
+import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
+import { ByteReader, ByteWriter } from '../../lib/bytes.ts'
 import {
   CANDIDATE_TYPES,
   compactSdp,
@@ -24,7 +25,7 @@ export interface ManualSignal {
   sdp: string
 }
 
-export const MANUAL_TEXT_PREFIX = 'pp1.'
+const MANUAL_TEXT_PREFIX = 'pp1.'
 const MAX_TEXT_CHARS = 16 * 1024
 const MAX_SDP_BYTES = 32 * 1024
 const ANSWER = 1
@@ -36,11 +37,11 @@ export async function encodeManualSignal(signal: ManualSignal): Promise<string> 
   const deflated = await deflate(new TextEncoder().encode(signal.sdp))
   const compactBody = compact ? writeCompact(compact) : undefined
   const useCompact = compactBody !== undefined && compactBody.length <= deflated.length
-  header.byte((signal.type === 'answer' ? ANSWER : 0) | (useCompact ? 0 : DEFLATED))
+  header.u8((signal.type === 'answer' ? ANSWER : 0) | (useCompact ? 0 : DEFLATED))
   header.bytes(base32Decode(signal.from))
   header.bytes(base32Decode(signal.sid))
   header.bytes(useCompact ? compactBody : deflated)
-  return MANUAL_TEXT_PREFIX + toBase64Url(header.done())
+  return MANUAL_TEXT_PREFIX + toBase64Url(header.finish())
 }
 
 /** Parses pasted text; throws an Error that says what is wrong with it. */
@@ -50,14 +51,18 @@ export async function decodeManualSignal(text: string): Promise<ManualSignal> {
     throw new Error('this is not a Peerplace pairing code (it should start with "pp1.")')
   }
   if (clean.length > MAX_TEXT_CHARS) throw new Error('the pairing code is too long')
-  const bytes = fromBase64Url(clean.slice(MANUAL_TEXT_PREFIX.length))
-  if (!bytes) throw new Error('the pairing code is damaged (not base64url)')
+  let bytes: Uint8Array
+  try {
+    bytes = fromBase64Url(clean.slice(MANUAL_TEXT_PREFIX.length))
+  } catch {
+    throw new Error('the pairing code is damaged (not base64url)')
+  }
   try {
     const reader = new ByteReader(bytes)
-    const flags = reader.byte()
+    const flags = reader.u8('flags')
     if (flags & ~(ANSWER | DEFLATED)) throw new Error('unknown flags')
-    const from = base32(reader.bytes(20))
-    const sid = base32(reader.bytes(10))
+    const from = base32(reader.bytes(20, 'sender'))
+    const sid = base32(reader.bytes(10, 'session'))
     if (!isPeerId(from) || !isSessionId(sid)) throw new Error('bad sender or session')
     const sdp = flags & DEFLATED ? await inflateSdp(reader.rest()) : readCompact(reader)
     reader.end()
@@ -70,40 +75,40 @@ export async function decodeManualSignal(text: string): Promise<ManualSignal> {
 
 function writeCompact(sdp: CompactSdp): Uint8Array {
   const w = new ByteWriter()
-  w.shortText(sdp.ufrag)
-  w.shortText(sdp.pwd)
+  w.string8(sdp.ufrag)
+  w.string8(sdp.pwd)
   w.bytes(sdp.fingerprint)
   const hasMax = sdp.maxMessageSize !== undefined
-  w.byte(SDP_SETUPS.indexOf(sdp.setup) | (hasMax ? 4 : 0))
+  w.u8(SDP_SETUPS.indexOf(sdp.setup) | (hasMax ? 4 : 0))
   if (sdp.maxMessageSize !== undefined) w.varint(sdp.maxMessageSize)
-  w.byte(sdp.candidates.length)
+  w.u8(sdp.candidates.length)
   for (const candidate of sdp.candidates) {
     const address = encodeAddress(candidate.address)
-    w.byte(CANDIDATE_TYPES.indexOf(candidate.type) | (address.kind << 2))
+    w.u8(CANDIDATE_TYPES.indexOf(candidate.type) | (address.kind << 2))
     w.bytes(address.bytes)
-    w.byte(candidate.port >> 8)
-    w.byte(candidate.port & 255)
+    w.u8(candidate.port >> 8)
+    w.u8(candidate.port & 255)
   }
-  return w.done()
+  return w.finish()
 }
 
 function readCompact(r: ByteReader): string {
-  const ufrag = r.shortText()
-  const pwd = r.shortText()
-  const fingerprint = r.bytes(32)
-  const setupByte = r.byte()
+  const ufrag = r.string8('ICE ufrag')
+  const pwd = r.string8('ICE password')
+  const fingerprint = r.bytes(32, 'fingerprint')
+  const setupByte = r.u8('DTLS role')
   const setup = SDP_SETUPS[setupByte & 3]
   if (!setup || setupByte & ~7) throw new Error('bad DTLS role')
-  const maxMessageSize = setupByte & 4 ? r.varint() : undefined
-  const count = r.byte()
+  const maxMessageSize = setupByte & 4 ? r.varint('max message size') : undefined
+  const count = r.u8('candidate count')
   if (count > 16) throw new Error('too many candidates')
   const candidates: CompactCandidate[] = []
   for (let i = 0; i < count; i++) {
-    const head = r.byte()
+    const head = r.u8('candidate')
     const type = CANDIDATE_TYPES[head & 3]
     if (!type || head & ~15) throw new Error('bad candidate')
     const address = decodeAddress(head >> 2, r)
-    const port = (r.byte() << 8) | r.byte()
+    const port = (r.u8('candidate port') << 8) | r.u8('candidate port')
     if (port === 0) throw new Error('bad candidate port')
     candidates.push({ type, address, port })
   }
@@ -129,16 +134,16 @@ function encodeAddress(address: string): { kind: AddressKind; bytes: Uint8Array 
 function decodeAddress(kind: number, r: ByteReader): string {
   switch (kind) {
     case AddressKind.IPv4:
-      return [...r.bytes(4)].join('.')
+      return [...r.bytes(4, 'IPv4 address')].join('.')
     case AddressKind.IPv6: {
-      const b = r.bytes(16)
+      const b = r.bytes(16, 'IPv6 address')
       const groups = Array.from({ length: 8 }, (_, i) =>
         ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16),
       )
       return groups.join(':')
     }
     case AddressKind.Mdns: {
-      const hex = [...r.bytes(16)].map((x) => x.toString(16).padStart(2, '0')).join('')
+      const hex = [...r.bytes(16, 'mDNS name')].map((x) => x.toString(16).padStart(2, '0')).join('')
       const parts = [
         hex.slice(0, 8),
         hex.slice(8, 12),
@@ -149,7 +154,7 @@ function decodeAddress(kind: number, r: ByteReader): string {
       return `${parts.join('-')}.local`
     }
     default: {
-      const name = r.shortText()
+      const name = r.string8('host name')
       if (!/^[A-Za-z0-9.:-]{1,253}$/.test(name)) throw new Error('bad candidate address')
       return name
     }

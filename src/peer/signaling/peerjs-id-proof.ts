@@ -9,19 +9,19 @@ import { isPeerId, type PeerId } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import { peerIdFromPublicKey } from '../identity/peer-id.ts'
 import { verifyEd25519 } from '../identity/verify.ts'
-import { base64ToBytes, bytesToBase64 } from './relay-protocol.ts'
+import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
 
-export const BROKER_PROOF_VERSION = 1
+const BROKER_PROOF_VERSION = 1
 
 /** The peer ID a Peerplace broker ID ends in: "pp-<peer>" or "pp<topic hash>-<peer>". */
-export function peerOfBrokerId(id: string): PeerId | undefined {
+function peerOfBrokerId(id: string): PeerId | undefined {
   const match = /^pp(?:[a-z2-7]{16})?-([a-z2-7]+)$/.exec(id)
   const peer = match?.[1]
   return isPeerId(peer) ? peer : undefined
 }
 
 /** The bytes signed: domain-separated, bound to one broker host and one peer ID. */
-export function brokerProofMessage(host: string, peer: PeerId): Uint8Array {
+function brokerProofMessage(host: string, peer: PeerId): Uint8Array {
   return new TextEncoder().encode(
     `peerplace-peerjs-v${BROKER_PROOF_VERSION}:${host.toLowerCase()}:${peer}`,
   )
@@ -42,20 +42,20 @@ export async function verifyBrokerIdProof(
   const peer = peerOfBrokerId(id)
   const [key, signature, extra] = token.split('.')
   if (!peer || !key || !signature || extra !== undefined) return undefined
-  const publicKey = fromBase64Url(key)
-  const signatureBytes = fromBase64Url(signature)
+  const publicKey = fieldBytes(key)
+  const signatureBytes = fieldBytes(signature)
   if (publicKey?.length !== 32 || signatureBytes?.length !== 64) return undefined
   if ((await peerIdFromPublicKey(publicKey)) !== peer) return undefined
   const valid = await verifyEd25519(publicKey, brokerProofMessage(host, peer), signatureBytes)
   return valid ? peer : undefined
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromBase64Url(text: string): Uint8Array | undefined {
+/** Decodes a base64url field of a broker proof; undefined when malformed. */
+function fieldBytes(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return undefined
-  const padded = text.replace(/-/g, '+').replace(/_/g, '/')
-  return base64ToBytes(padded + '='.repeat((4 - (padded.length % 4)) % 4))
+  try {
+    return fromBase64Url(text)
+  } catch {
+    return undefined
+  }
 }

@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { Peer } from 'peerjs'
-import { base32 } from '../identity/peer-id.ts'
+import { base32 } from '../../lib/base32.ts'
 import { isPeerId, type PeerId, type Topic } from '../ids.ts'
 
 /**

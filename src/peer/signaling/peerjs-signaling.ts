@@ -1,5 +1,5 @@
 import type { DataConnection, Peer, PeerJSOption } from 'peerjs'
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import { createPeerJsPipe } from '../transport/peerjs-pipe.ts'

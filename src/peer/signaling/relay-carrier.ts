@@ -1,15 +1,11 @@
-import { Emitter } from '../emitter.ts'
+import { toBase64 } from '../../lib/base64.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../identity/identity.ts'
 import { isTopic, type PeerId, type Topic } from '../ids.ts'
-import {
-  backoffDelay,
-  systemCarrierClock,
-  type BackoffOptions,
-  type CarrierClock,
-} from './backoff.ts'
+import { backoffDelay, type BackoffOptions } from '../../lib/backoff.ts'
+import { monotonicClock, type Clock, type ClockTimer } from '../../lib/clock.ts'
 import {
   RELAY_PROTOCOL_VERSION,
-  bytesToBase64,
   encodeMessage,
   isSignalData,
   parseServerMessage,
@@ -46,7 +42,7 @@ export interface RelayCarrierOptions {
   /** Reconnect after a drop (default true), waiting as `backoff` says. */
   reconnect?: boolean
   backoff?: BackoffOptions
-  clock?: CarrierClock
+  clock?: Clock
   random?: () => number
   /** Ping period; a connection silent for two periods is treated as dead. Default 15 s. */
   pingIntervalMs?: number
@@ -68,7 +64,7 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
   readonly endpoint: string
 
   readonly #options: RelayCarrierOptions
-  readonly #clock: CarrierClock
+  readonly #clock: Clock
   readonly #WebSocket: RelaySocketConstructor
   readonly #topics = new Set<Topic>()
   readonly #peers = new Map<Topic, Set<PeerId>>()
@@ -79,9 +75,9 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
   readonly #pacer: SendPacer
   #attempt = 0
   #lastHeard = 0
-  #retryTimer: unknown
-  #pingTimer: unknown
-  #connectTimer: unknown
+  #retryTimer: ClockTimer | undefined
+  #pingTimer: ClockTimer | undefined
+  #connectTimer: ClockTimer | undefined
   /** Set when retrying is pointless (closed by us, or replaced by another connection). */
   #stopped = false
 
@@ -89,7 +85,7 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
     super()
     this.#options = options
     this.endpoint = `relay ${options.url}`
-    this.#clock = options.clock ?? systemCarrierClock
+    this.#clock = options.clock ?? monotonicClock()
     const WebSocketClass = options.WebSocket ?? globalThis.WebSocket
     if (!WebSocketClass) throw new Error('no WebSocket implementation: pass one in the options')
     this.#WebSocket = WebSocketClass
@@ -217,8 +213,8 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
       type: 'hello',
       version: RELAY_PROTOCOL_VERSION,
       peerId: identity.peerId,
-      publicKey: bytesToBase64(identity.publicKey),
-      signature: bytesToBase64(signature),
+      publicKey: toBase64(identity.publicKey),
+      signature: toBase64(signature),
     })
   }
 

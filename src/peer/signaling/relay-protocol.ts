@@ -4,6 +4,7 @@
  * `challenge`; the client answers `hello`, proving it holds the key of its peer ID by signing
  * `relayAuthMessage(nonce)`; only then may it join topics and send signals.
  */
+import { isBase64 } from '../../lib/base64.ts'
 import { isPeerId, isTopic, type PeerId, type Topic } from '../ids.ts'
 
 export const RELAY_PROTOCOL_VERSION = 1
@@ -71,9 +72,9 @@ export interface RelayRate {
   burst: number
 }
 
-export type ParseErrorCode = 'bad-json' | 'unknown-type' | 'bad-message'
+type ParseErrorCode = 'bad-json' | 'unknown-type' | 'bad-message'
 
-export interface ParseFailure {
+interface ParseFailure {
   ok: false
   code: ParseErrorCode
   error: string
@@ -95,8 +96,8 @@ export function parseClientMessage(text: string): ParseResult<ClientMessage> {
     case 'hello':
       if (typeof m.version !== 'number') return bad('hello.version must be a number', 'hello')
       if (!isPeerId(m.peerId)) return bad('hello.peerId is not a peer ID', 'hello')
-      if (!isBase64(m.publicKey, 64)) return bad('hello.publicKey must be base64', 'hello')
-      if (!isBase64(m.signature, 128)) return bad('hello.signature must be base64', 'hello')
+      if (!isBase64Field(m.publicKey, 64)) return bad('hello.publicKey must be base64', 'hello')
+      if (!isBase64Field(m.signature, 128)) return bad('hello.signature must be base64', 'hello')
       return ok({
         type: 'hello',
         version: m.version,
@@ -125,7 +126,7 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
   const m = object.message
   switch (m.type) {
     case 'challenge':
-      if (!isBase64(m.nonce, 128)) return bad('challenge.nonce must be base64', 'challenge')
+      if (!isBase64Field(m.nonce, 128)) return bad('challenge.nonce must be base64', 'challenge')
       if (typeof m.version !== 'number') return bad('challenge.version must be a number')
       return ok({ type: 'challenge', nonce: m.nonce, version: m.version })
     case 'welcome':
@@ -176,27 +177,9 @@ export function encodeMessage(message: ClientMessage | ServerMessage): string {
   return JSON.stringify(message)
 }
 
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
-
-/** Decodes standard base64; returns undefined when the text is not base64. */
-export function base64ToBytes(text: string): Uint8Array | undefined {
-  if (!BASE64.test(text)) return undefined
-  try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
-  } catch {
-    return undefined
-  }
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-
-function isBase64(value: unknown, maxLength: number): value is string {
+function isBase64Field(value: unknown, maxLength: number): value is string {
   return (
-    typeof value === 'string' && value.length > 0 && value.length <= maxLength && BASE64.test(value)
+    typeof value === 'string' && value.length > 0 && value.length <= maxLength && isBase64(value)
   )
 }
 

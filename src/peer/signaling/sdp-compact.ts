@@ -16,7 +16,7 @@ export interface CompactSdp {
   candidates: CompactCandidate[]
 }
 
-export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay'
+type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay'
 
 export interface CompactCandidate {
   type: CandidateType

@@ -1,4 +1,4 @@
-import type { CarrierClock } from './backoff.ts'
+import type { Clock, ClockTimer } from '../../lib/clock.ts'
 
 /** A sending rate: frames per second sustained, and how many may go at once. */
 export interface SendRate {
@@ -12,18 +12,18 @@ export interface SendRate {
  * forced disconnect. A queue that grows past `maxQueued` drops its oldest frames.
  */
 export class SendPacer {
-  readonly #clock: CarrierClock
+  readonly #clock: Clock
   readonly #maxQueued: number
   readonly #onDrop: (count: number) => void
   readonly #queue: (() => void)[] = []
   #rate: SendRate
   #tokens: number
   #refilledAt: number
-  #timer: unknown
+  #timer: ClockTimer | undefined
 
   constructor(options: {
     rate: SendRate
-    clock: CarrierClock
+    clock: Clock
     maxQueued?: number
     onDrop?: (count: number) => void
   }) {

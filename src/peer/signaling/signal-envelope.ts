@@ -8,8 +8,8 @@
  * relay messages rather than one per ICE candidate. Single signals still go as version 1.
  */
 
-export const ENVELOPE_VERSION = 1
-export const BATCH_ENVELOPE_VERSION = 2
+const ENVELOPE_VERSION = 1
+const BATCH_ENVELOPE_VERSION = 2
 /** Signals in one 'rtcs' envelope, at most. */
 export const MAX_BATCH_SIGNALS = 32
 
@@ -17,7 +17,7 @@ export const MAX_BATCH_SIGNALS = 32
 export type SessionId = string & { readonly __brand: 'SessionId' }
 
 export type SdpSignal = { type: 'offer' | 'answer'; sdp: string }
-export type CandidateSignal = {
+type CandidateSignal = {
   type?: 'candidate'
   candidate: {
     candidate: string
@@ -43,7 +43,7 @@ export type ParsedEnvelope = { ok: true; envelope: SignalEnvelope } | { ok: fals
 const SESSION_ID = /^[a-z2-7]{16}$/
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 /** SDPs of a data-channel connection are a few KiB; this bounds what we hand to WebRTC. */
-export const MAX_SDP_CHARS = 32 * 1024
+const MAX_SDP_CHARS = 32 * 1024
 const MAX_CANDIDATE_CHARS = 1024
 const MAX_REASON_CHARS = 200
 

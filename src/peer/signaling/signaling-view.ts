@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import type { SignalCarrierEvents, Signaling, SignalingKind, SignalingState } from './signaling.ts'
 

@@ -1,4 +1,4 @@
-import type { Emitter } from '../emitter.ts'
+import type { Emitter } from '../../lib/emitter.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import type { DataPipe } from '../transport/pipe.ts'
 
@@ -43,7 +43,7 @@ export interface SignalCarrierEvents extends Record<string, unknown> {
 
 /**
  * The smaller contract of adapters that only carry opaque signals (relay, BroadcastChannel,
- * manual exchange, the mesh itself). `createSignalCarrierSignaling` turns one into a Signaling
+ * manual exchange, the mesh itself). `createCarrierSignaling` (carrier-signaling.ts) turns one into a Signaling
  * by running simple-peer over it.
  */
 export interface SignalCarrier extends Pick<Emitter<SignalCarrierEvents>, 'on' | 'off'> {

@@ -1,4 +1,4 @@
-import { Emitter } from '../emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 
 /**
  * An Emitter that holds one event kind (messages) while nobody listens for it, and hands the

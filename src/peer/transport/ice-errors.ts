@@ -1,5 +1,5 @@
 /** Words for `icecandidateerror` codes (STUN/TURN error codes, and 701 for "no answer"). */
-export function iceErrorText(code: number): string {
+function iceErrorText(code: number): string {
   switch (code) {
     case 401:
     case 441:

@@ -1,4 +1,4 @@
-import type { Emitter } from '../emitter.ts'
+import type { Emitter } from '../../lib/emitter.ts'
 
 export interface DataPipeEvents extends Record<string, unknown> {
   open: void

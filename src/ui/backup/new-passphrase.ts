@@ -1,5 +1,5 @@
 /** The shortest passphrase a backup or the storage lock accepts. */
-export const MIN_PASSPHRASE = 8
+const MIN_PASSPHRASE = 8
 
 /** What is wrong with a new passphrase typed twice, in words; null when it will do. */
 export function newPassphraseProblem(passphrase: string, repeat: string): string | null {

@@ -5,7 +5,7 @@
 import type { PipeStats } from '../../peer/transport/pipe.ts'
 import type { SignalingState } from '../../peer/signaling/signaling.ts'
 
-export type PathKind = 'direct-local' | 'direct-nat' | 'relayed' | 'unknown'
+type PathKind = 'direct-local' | 'direct-nat' | 'relayed' | 'unknown'
 
 export interface PathReading {
   kind: PathKind
@@ -34,7 +34,7 @@ export function readPath(
   return { kind: 'direct-nat', label: 'Direct (through a router)', detail }
 }
 
-export type FailureKind =
+type FailureKind =
   | 'auth'
   | 'ice'
   | 'timeout'
@@ -142,17 +142,4 @@ export function readUnlinked(facts: {
   }
   if (!facts.presentOnRelay) return 'Not online: the peer is not on the relay right now.'
   return 'Connecting…'
-}
-
-/** 1536 → "1.5 KB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }

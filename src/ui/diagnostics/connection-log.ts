@@ -1,4 +1,4 @@
-import { Emitter } from '../../peer/emitter.ts'
+import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Mesh } from '../../peer/mesh/mesh.ts'
 import type { SignalCarrier } from '../../peer/signaling/signaling.ts'

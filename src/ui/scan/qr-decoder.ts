@@ -4,7 +4,7 @@
  */
 
 /** The part of the Shape Detection API used here (not in TypeScript's DOM types yet). */
-export interface BarcodeDetectorLike {
+interface BarcodeDetectorLike {
   detect(source: CanvasImageSource): Promise<{ rawValue: string }[]>
 }
 

@@ -4,7 +4,7 @@ import type { JoinStatus } from '../../crdt/workplace/join-status.ts'
 export const JOINED_BANNER_MS = 12_000
 
 /** "1 min 5 s", "40 s": how long a join has been looking. */
-export function elapsed(ms: number): string {
+function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000))
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`
 }

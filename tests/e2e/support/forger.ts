@@ -5,7 +5,7 @@ import {
   type DocHandle,
 } from '@automerge/automerge-repo'
 import { getHeads } from '@automerge/automerge'
-import { claimText, formatProof, type Claim } from '../../../src/crdt/authorship/record-proof.ts'
+import { claimText, formatProof, type Claim } from '../../../src/peer/identity/record-proof.ts'
 import {
   encodeNote,
   encodeProofNote,

@@ -1,6 +1,6 @@
-import type { Notifier } from '../../crdt/chat/chat-notifications.ts'
+import type { Notifier } from './chat-notifications.ts'
 
-export type NotificationPermissionState = NotificationPermission | 'unsupported'
+type NotificationPermissionState = NotificationPermission | 'unsupported'
 
 /** System notifications through the Notification API, only once the user has allowed them. */
 export interface BrowserNotifier extends Notifier {

@@ -7,7 +7,7 @@ const RETRY_MS = 50
  * mark and wait in memory otherwise, so a burst never overflows the data channel (which would
  * throw or close it). Resumes on `drain`, with a slow retry for pipes that never drain.
  */
-export class Outbox {
+export class SendQueue {
   readonly #pipe: DataPipe
   readonly #highWaterMark: number
   readonly #queue: { frame: Uint8Array; sent?: (handed: boolean) => void }[] = []

@@ -1,5 +1,5 @@
 import { isPeerId, type PeerId } from '../ids.ts'
-import { ByteReader, ByteWriter, DecodeError } from './byte-codec.ts'
+import { ByteReader, ByteWriter, DecodeError } from '../../lib/bytes.ts'
 
 /**
  * The peer-to-peer link protocol, defined once for both ends. A frame is one data channel
@@ -9,9 +9,9 @@ import { ByteReader, ByteWriter, DecodeError } from './byte-codec.ts'
 export const LINK_PROTOCOL_VERSION = 1
 
 export const NONCE_LENGTH = 32
-export const PUBLIC_KEY_LENGTH = 32
-export const SIGNATURE_LENGTH = 64
-export const MAX_CLOSE_REASON_LENGTH = 256
+const PUBLIC_KEY_LENGTH = 32
+const SIGNATURE_LENGTH = 64
+const MAX_CLOSE_REASON_LENGTH = 256
 /** A fragmented message has at most this many parts, whatever the channel's message size. */
 export const MAX_FRAGMENT_COUNT = 16_384
 
@@ -34,21 +34,21 @@ export interface HelloFrame {
   nonce: Uint8Array
 }
 /** The signature over the handshake transcript (see transcript.ts). */
-export interface AuthProofFrame {
+interface AuthProofFrame {
   type: 'auth-proof'
   signature: Uint8Array
 }
 /** Heartbeats; a pong echoes the ping's timestamp so the sender measures the round trip. */
-export interface PingFrame {
+interface PingFrame {
   type: 'ping'
   timestamp: number
 }
-export interface PongFrame {
+interface PongFrame {
   type: 'pong'
   timestamp: number
 }
 /** One whole application message on a named channel. */
-export interface DataFrame {
+interface DataFrame {
   type: 'data'
   channel: string
   payload: Uint8Array
@@ -62,7 +62,7 @@ export interface FragmentFrame {
   channel: string
   bytes: Uint8Array
 }
-export interface CloseFrame {
+interface CloseFrame {
   type: 'close'
   reason: string
 }

@@ -1,6 +1,6 @@
 import type { ShareDestinations } from '../pwa/share-destinations.ts'
 import type { SharedItem } from '../pwa/share-inbox.ts'
-import type { DirectService } from './direct-service.ts'
+import type { DirectService } from '../direct/direct-service.ts'
 
 /**
  * Nearby devices and contacts as places to send what another app shared (the share target):

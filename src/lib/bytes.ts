@@ -4,7 +4,7 @@ export class DecodeError extends Error {}
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-/** Builds a frame from fixed-width fields, big-endian. */
+/** Builds a frame from fixed-width fields (big-endian), varints and length-prefixed strings. */
 export class ByteWriter {
   readonly #parts: Uint8Array[] = []
   #length = 0
@@ -30,6 +30,17 @@ export class ByteWriter {
     const encoded = encoder.encode(value)
     if (encoded.length > 255) throw new RangeError('string too long for a one-byte length')
     return this.u8(encoded.length).bytes(encoded)
+  }
+
+  /** A non-negative integer in 7-bit groups, least significant first (1 byte below 128). */
+  varint(value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('varint out of range')
+    let rest = value
+    while (rest >= 128) {
+      this.u8((rest % 128) | 128)
+      rest = Math.floor(rest / 128)
+    }
+    return this.u8(rest)
   }
 
   /** A UTF-8 string behind a two-byte length. */
@@ -93,6 +104,16 @@ export class ByteReader {
     const value = this.#bytes.subarray(this.#offset, this.#offset + length)
     this.#offset += length
     return value
+  }
+
+  varint(what: string): number {
+    let value = 0
+    for (let scale = 1; scale < 2 ** 49; scale *= 128) {
+      const byte = this.u8(what)
+      value += (byte & 127) * scale
+      if (!(byte & 128)) return value
+    }
+    throw new DecodeError(`${what} is too large`)
   }
 
   string8(what: string): string {

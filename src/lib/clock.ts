@@ -1,8 +1,9 @@
-/** Time as the mesh sees it; injected so tests can drive it and Node and browsers share code. */
+/** Time and timers, injected so tests can drive them and Node and browsers share code. */
 export interface Clock {
   now(): number
   setTimeout(callback: () => void, ms: number): ClockTimer
-  clearTimeout(timer: ClockTimer): void
+  /** Does nothing for `undefined` or a timer that already fired. */
+  clearTimeout(timer: ClockTimer | undefined): void
 }
 
 /** An opaque timer handle. */
@@ -15,6 +16,14 @@ export function systemClock(): Clock {
     setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms) as unknown as ClockTimer,
     clearTimeout: (timer) => globalThis.clearTimeout(timer as unknown as number),
   }
+}
+
+/**
+ * The platform's monotonic clock (performance.now and the global timers): a wall-clock change
+ * must not make a live connection look dead.
+ */
+export function monotonicClock(): Clock {
+  return { ...systemClock(), now: () => performance.now() }
 }
 
 /** Calls `callback` every `ms` until the returned function is called. */

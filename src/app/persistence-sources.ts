@@ -1,6 +1,6 @@
-import type { WorkplacesApp } from '../app/workplaces-app.ts'
+import type { WorkplacesApp } from './workplaces-app.ts'
 import type { PwaController } from '../pwa/pwa-controller.ts'
-import type { PersistenceSources } from './storage-persistence.ts'
+import type { PersistenceSources } from '../backup/storage-persistence.ts'
 
 /** The persistence triggers read from the running app and its PWA controller. */
 export function persistenceSources(app: WorkplacesApp, pwa: PwaController): PersistenceSources {

@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, DecodeError } from '../peer/link/byte-codec.ts'
+import { ByteReader, ByteWriter, DecodeError } from '../lib/bytes.ts'
 import { HASH_BYTES, toHex, fromHex, type HashHex } from './hashing.ts'
 
 /**
@@ -14,7 +14,7 @@ export const FILES_DATA_CHANNEL = 'files.data'
 /** Ranges one request may hold, and chunks one range may span. */
 export const MAX_RANGES = 255
 export const MAX_RANGE_LENGTH = 4096
-export const MAX_SCOPE_LENGTH = 128
+const MAX_SCOPE_LENGTH = 128
 
 const TYPE = {
   open: 1,
@@ -27,7 +27,7 @@ const TYPE = {
 } as const
 
 /** Why a holder refused: shown to people, so each says what to do. */
-export const REFUSAL = {
+const REFUSAL = {
   'not-member': 1,
   'unknown-file': 2,
   'not-held': 3,
@@ -96,9 +96,6 @@ export type FilesMessage =
   | ChunkMessage
   | MissingMessage
   | CancelMessage
-
-/** Bytes a chunk message adds around its data. */
-export const CHUNK_HEADER_BYTES = 2 + HASH_BYTES + 4 + HASH_BYTES
 
 export function encodeFilesMessage(message: FilesMessage): Uint8Array {
   const out = new ByteWriter().u8(FILES_PROTOCOL_VERSION).u8(TYPE[message.type])

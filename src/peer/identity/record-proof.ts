@@ -1,6 +1,6 @@
-import type { Identity } from '../../peer/identity/identity.ts'
-import type { PeerId } from '../../peer/ids.ts'
-import { fromBase64Url, toBase64Url } from '../../lib/base64url.ts'
+import type { Identity } from './identity.ts'
+import type { PeerId } from '../ids.ts'
+import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
 import { canonicalJson } from '../../lib/canonical-json.ts'
 
 /**
@@ -8,7 +8,7 @@ import { canonicalJson } from '../../lib/canonical-json.ts'
  * beside the records; records without one were written before it (or by a forger) and are never
  * shown as genuine.
  */
-export const AUTHORSHIP_VERSION = 1
+const AUTHORSHIP_VERSION = 1
 
 /** Domain separation: a record proof can never pass for a membership or link signature. */
 const DOMAIN = `peerplace-record-v${AUTHORSHIP_VERSION}\n`
@@ -26,6 +26,19 @@ export interface Claim {
   /** The record's own clock or timestamp (an HLC, a counter, milliseconds); 0 if it has none. */
   clock: string | number
 }
+
+/**
+ * How a record reads:
+ * - `genuine`: its writer's device signed it while a member (an owner, where one is required);
+ * - `unsigned`: it has no proof (written before records were signed, or by a forger): shown, if
+ *   at all, only as unverified;
+ * - `forged`: the proof does not match the record, its writer or its place;
+ * - `not-member` / `not-owner`: signed, but the writer had no such role at that point of the
+ *   membership log (e.g. it wrote after its removal);
+ * - `pending`: not known yet (the writer's key has not arrived, or verification is under way).
+ *   Readers show pending records as nothing and look again on `change`.
+ */
+export type Verdict = 'genuine' | 'unsigned' | 'forged' | 'not-member' | 'not-owner' | 'pending'
 
 /**
  * The exact text a proof signs: the workplace, the claim, and the membership clock the writer
