@@ -1,11 +1,7 @@
-import type { MeshPort } from '../crdt/mesh-port.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import type { SyncerFirst } from '../crdt/sync/syncer-first.ts'
 import type { SyncReport } from '../crdt/sync/sync-report.ts'
-import {
-  WorkplaceSync,
-  type ConfirmedHeadsStore,
-  type PresencePort,
-} from '../crdt/sync/workplace-sync.ts'
+import { WorkplaceSync, type ConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
 import type { ReachabilityPort } from '../crdt/sync/reachability.ts'
 import { decodeWorkplaceLink, encodeWorkplaceLink } from '../crdt/workplace/invite-link.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
@@ -33,7 +29,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   /** Messages and files to one device, with no workplace. */
   readonly direct: DirectService
   readonly #mesh: MeshPort
-  readonly #presence: PresencePort
   readonly #reach: ReachabilityPort
   readonly #heads: ConfirmedHeadsStore
   readonly #appUrl: string
@@ -49,7 +44,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   constructor(options: {
     stack: WorkplaceStack
     mesh: MeshPort
-    presence: PresencePort
     /** Whether this device can reach anyone at all (for "Offline" in the sync status). */
     reach: ReachabilityPort
     heads: ConfirmedHeadsStore
@@ -69,7 +63,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     this.files = options.files
     this.direct = options.direct
     this.#mesh = options.mesh
-    this.#presence = options.presence
     this.#reach = options.reach
     this.#heads = options.heads
     this.#appUrl = options.appUrl
@@ -106,7 +99,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
       sync = new WorkplaceSync({
         workplace: wp.id,
         mesh: this.#mesh,
-        presence: this.#presence,
         members: () => [...wp.membership.members.keys()],
         reach: this.#reach,
         handles: () => [...wp.handles(), ...(this.#features.get(wp.id)?.handles() ?? [])],

@@ -1,9 +1,8 @@
-import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import type { ChunkStore } from './chunk-store.ts'
 import { FileTransfers } from './file-transfers.ts'
 import { webCryptoSha256 } from './hashing.ts'
 import { createIdbChunkStore } from './idb-chunk-store.ts'
-import type { FilePeers } from './ports.ts'
 import { StorageBudget } from './storage-budget.ts'
 import { WorkplaceFiles, type FilesWorkplace } from './workplace-files.ts'
 
@@ -17,9 +16,7 @@ export interface FilesService {
 }
 
 export interface FilesPlatform {
-  /** The mesh (src/peer/mesh/mesh.ts satisfies FilePeers). */
-  peers: FilePeers
-  presence: PresencePort
+  mesh: MeshPort
   indexedDB: IDBFactory
   localStorage: Pick<Storage, 'getItem' | 'setItem'>
   /** `navigator.storage`, when the browser has it. */
@@ -32,7 +29,7 @@ export interface FilesPlatform {
 export async function createFilesService(platform: FilesPlatform): Promise<FilesService> {
   const store = platform.store ?? (await createIdbChunkStore({ indexedDB: platform.indexedDB }))
   const transfers = new FileTransfers({
-    peers: platform.peers,
+    mesh: platform.mesh,
     store,
     sha256: webCryptoSha256(platform.subtle),
   })
@@ -48,7 +45,12 @@ export async function createFilesService(platform: FilesPlatform): Promise<Files
     open(workplace) {
       let files = opened.get(workplace.id)
       if (!files) {
-        files = WorkplaceFiles.open({ workplace, transfers, presence: platform.presence, budget })
+        files = WorkplaceFiles.open({
+          workplace,
+          transfers,
+          presence: platform.mesh.presence,
+          budget,
+        })
         files.catch(() => opened.delete(workplace.id))
         opened.set(workplace.id, files)
       }

@@ -1,7 +1,7 @@
+import type { PeerPresence } from '../peer/mesh/mesh-port.ts'
 import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
 import type { Authorship } from '../crdt/authorship/authorship.ts'
 import { trackingJudge, type TrackingJudge } from '../crdt/authorship/tracking-judge.ts'
-import type { PresencePort } from '../crdt/sync/workplace-sync.ts'
 import { Emitter } from '../peer/emitter.ts'
 import { base32 } from '../peer/identity/peer-id.ts'
 import type { PeerId } from '../peer/ids.ts'
@@ -44,7 +44,7 @@ export interface FilesWorkplace {
 export interface WorkplaceFilesOptions {
   workplace: FilesWorkplace
   transfers: FileTransfers
-  presence: PresencePort
+  presence: PeerPresence
   budget: StorageBudget
   now?: () => number
 }
@@ -66,7 +66,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   readonly workplace: FilesWorkplace
   readonly transfers: FileTransfers
   readonly handle: DocHandle<FilesDoc>
-  readonly #presence: PresencePort
+  readonly #presence: PeerPresence
   readonly #now: () => number
   readonly #keeper: ReplicaKeeper
   readonly #adding = new Map<string, AddingView>()
@@ -129,7 +129,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
       // Verdicts moved (membership, keys) or checks finished: read the records again.
       this.workplace.authorship.on('change', () => this.#rejudge(true)),
       this.workplace.authorship.on('verified', () => this.#rejudge(false)),
-      this.#presence.onChange((group) => {
+      this.#presence.onOnlineChange((group) => {
         if (group !== this.workplace.id) return
         this.#keeper.schedule()
         this.#changed()

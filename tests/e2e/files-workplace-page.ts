@@ -5,7 +5,6 @@
  */
 import { mount } from 'svelte'
 import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
-import type { PresencePort } from '../../src/crdt/sync/workplace-sync.ts'
 import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
@@ -16,9 +15,8 @@ import { StorageBudget } from '../../src/files/storage-budget.ts'
 import { WorkplaceFiles } from '../../src/files/workplace-files.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { Mesh } from '../../src/peer/mesh/mesh.ts'
-import type { GroupId } from '../../src/peer/mesh/mesh-protocol.ts'
+import { createMeshPort } from '../../src/peer/mesh/mesh-port-adapter.ts'
 import { createPresence } from '../../src/peer/mesh/presence.ts'
-import { electSyncer } from '../../src/peer/mesh/syncer.ts'
 import FilesPanel from '../../src/ui/files/FilesPanel.svelte'
 
 export function createWorkplaceDriver(options: {
@@ -28,20 +26,16 @@ export function createWorkplaceDriver(options: {
   name: string
 }) {
   const { identity, mesh, transfers, name } = options
+  const presence = createPresence({ mesh, options: { intervalMs: 500, offlineAfterMs: 2000 } })
+  const port = createMeshPort({ mesh, presence })
   const stack = createWorkplaceStack({
     identity,
-    mesh,
+    mesh: port,
     list: createMemoryWorkplaceList(),
     records: createMemoryRecordStore(),
     displayName: () => name,
     kinds: new Map([[FILES_DOC_KIND, initialFilesDoc]]),
   })
-  const presence = createPresence({ mesh, options: { intervalMs: 500, offlineAfterMs: 2000 } })
-  const presencePort: PresencePort = {
-    online: (group) => presence.online(group as GroupId),
-    syncer: (group) => electSyncer(identity.peerId, presence.online(group as GroupId)),
-    onChange: (handler) => presence.on('change', ({ groupId }) => handler(groupId)),
-  }
   const budget = new StorageBudget({
     storage: localStorage,
     estimate: () => navigator.storage.estimate(),
@@ -52,7 +46,7 @@ export function createWorkplaceDriver(options: {
   const show = async (wp: Workplace) => {
     workplace = wp
     wp.setProfileName(name)
-    files = await WorkplaceFiles.open({ workplace: wp, transfers, presence: presencePort, budget })
+    files = await WorkplaceFiles.open({ workplace: wp, transfers, presence: port.presence, budget })
     const target = document.createElement('main')
     document.body.append(target)
     mount(FilesPanel, { target, props: { files, budget } })
@@ -87,7 +81,7 @@ export function createWorkplaceDriver(options: {
       }
     },
     members: () => workplace?.members().map((m) => m.name) ?? [],
-    syncer: () => (workplace ? presencePort.syncer(workplace.id) : ''),
+    syncer: () => (workplace ? port.presence.syncer(workplace.id) : ''),
     /** Closes the links, as a page going away does (its peers see it leave at once). */
     leave() {
       presence.close()
