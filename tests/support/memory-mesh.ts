@@ -1,5 +1,6 @@
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
 import type { MeshPort, PeerMessageHandler, PeerPresence } from '../../src/peer/mesh/mesh-port.ts'
+import { MESH_CHANNEL } from '../../src/peer/mesh/mesh-protocol.ts'
 import { electSyncer } from '../../src/peer/mesh/syncer.ts'
 
 /**
@@ -161,7 +162,9 @@ export class MemoryMesh implements MeshPort {
   }
 
   send(peer: PeerId, channel: string, data: Uint8Array): boolean {
-    if (!this.hub.route(this.self, peer)) return false
+    // As the mesh's router: a message for a peer no path leads to is still flooded, and lost.
+    if (peer === this.self || this.hub.neighbours(this.self).length === 0) return false
+    if (!this.hub.route(this.self, peer)) return true
     if (this.hub.muted.has(channel)) return true
     if (this.hub.lose({ from: this.self, to: peer, channel, data })) return true
     const copy = data.slice()
@@ -174,6 +177,7 @@ export class MemoryMesh implements MeshPort {
   }
 
   sendLinked(peer: PeerId, channel: string, data: Uint8Array): boolean {
+    reserved(channel)
     const link = this.hub.linkOf(this.self, peer)
     if (link === undefined) return false
     if (!this.hub.muted.has(channel)) this.#overLink(link, peer, channel, data.slice())
@@ -181,10 +185,12 @@ export class MemoryMesh implements MeshPort {
   }
 
   onLinkMessage(channel: string, handler: PeerMessageHandler): () => void {
+    reserved(channel)
     return subscribe(channelSet(this.#linked, channel), handler)
   }
 
   sendBulk(peer: PeerId, channel: string, data: Uint8Array): Promise<void> {
+    reserved(channel)
     const link = this.hub.linkOf(this.self, peer)
     if (link === undefined) return Promise.reject(new Error(`no link to ${peer}`))
     if (!this.hub.muted.has(channel)) this.#overLink(link, peer, channel, data.slice())
@@ -253,6 +259,11 @@ export class MemoryMesh implements MeshPort {
     const handlers = (lane === 'routed' ? this.#routed : this.#linked).get(channel)
     for (const handler of [...(handlers ?? [])]) handler({ from, data })
   }
+}
+
+/** As the real port: the mesh's own link channel is not a feature's to read or write. */
+function reserved(channel: string): void {
+  if (channel === MESH_CHANNEL) throw new Error(`link channel "${channel}" is the mesh's own`)
 }
 
 function channelSet<T>(map: Map<string, Set<T>>, channel: string): Set<T> {

@@ -42,7 +42,10 @@ export interface PeerPresence {
 export interface MeshPort {
   readonly self: PeerId
   readonly presence: PeerPresence
-  /** Sends to a peer, forwarded when not directly linked; false if it could not go anywhere. */
+  /**
+   * Sends to a peer, forwarded when not directly linked (flooded when no route is known, so
+   * `true` does not promise delivery); false when it could not go anywhere: no link, or self.
+   */
   send(peer: PeerId, channel: string, data: Uint8Array): boolean
   onMessage(channel: string, handler: PeerMessageHandler): () => void
   /** Sends over the direct link only; false when there is no open link (or it failed). */
