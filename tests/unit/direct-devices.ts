@@ -10,7 +10,7 @@ import { connect, quiet, testDevice, unplug, type TestDevice } from './files-har
 const hub = new MemoryMeshHub({ dial: false })
 
 /** First-contact presence the test sets by hand, as the relay would report it. */
-export interface TopicPresence {
+export interface TopicControl {
   add(topic: Topic, peer: PeerId): void
   remove(topic: Topic, peer: PeerId): void
 }
@@ -32,7 +32,7 @@ export class FakeProfile extends Emitter<{ change: { name: string | null } }> {
 export interface DirectDevice extends TestDevice {
   name: string
   profile: FakeProfile
-  presence: TopicPresence
+  presence: TopicControl
   directStore: DirectStore
   /** The groups and topics the service asked the mesh for. */
   groups: ReadonlyMap<string, readonly PeerId[]>
@@ -53,7 +53,7 @@ export async function directDevice(
   const mesh = base.mesh
   const logs: string[] = []
   const profile = new FakeProfile(name)
-  const presence: TopicPresence = {
+  const presence: TopicControl = {
     add: (topic, peer) => mesh.setTopicPeer(topic, peer, true),
     remove: (topic, peer) => mesh.setTopicPeer(topic, peer, false),
   }
