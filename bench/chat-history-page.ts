@@ -12,12 +12,12 @@ import { shardDocumentId } from '../src/crdt/chat/shard-doc.ts'
 import { rootDocsRegistrar } from '../src/crdt/chat/shard-registrar.ts'
 import { CONTACTS_DOC_KIND, initialContactsDoc } from '../src/crdt/contacts/contacts-doc.ts'
 import { createIndexedDbRecordStore } from '../src/crdt/membership/record-store.ts'
-import type { MeshPort } from '../src/crdt/mesh-port.ts'
 import { createIndexedDbWorkplaceList } from '../src/crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack } from '../src/crdt/workplace-stack.ts'
 import { createIdbKeyStore } from '../src/peer/identity/idb-key-store.ts'
 import { loadOrCreateIdentity } from '../src/peer/identity/load-identity.ts'
 import { base32 } from '../src/lib/base32.ts'
+import type { MeshPort } from '../src/peer/mesh/mesh-port.ts'
 import type { PeerId } from '../src/peer/ids.ts'
 import { planHistory } from './chat-history.ts'
 
@@ -33,13 +33,26 @@ export interface WrittenHistory {
 
 /** No links: the history is written on this device alone. */
 function offlineMesh(self: PeerId): MeshPort {
+  const never = () => () => {}
   return {
     self,
-    linkedPeers: () => [],
-    send: () => {},
-    onMessage: () => () => {},
-    onLinkChange: () => () => {},
+    presence: {
+      linkedPeers: () => [],
+      isLinked: () => false,
+      onLinkChange: never,
+      online: () => [self],
+      syncer: () => self,
+      onOnlineChange: never,
+      topicPeers: () => [],
+      onTopicChange: never,
+    },
+    send: () => false,
+    onMessage: never,
+    sendLinked: () => false,
+    onLinkMessage: never,
+    sendBulk: (peer) => Promise.reject(new Error(`no link to ${peer}`)),
     setGroup: () => {},
+    removeGroup: () => {},
     join: () => {},
     leave: () => {},
     reauthorize: () => {},

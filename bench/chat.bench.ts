@@ -49,7 +49,7 @@ import { createWorkplaceStack } from '../src/crdt/workplace-stack.ts'
 import type { Identity } from '../src/peer/identity/identity.ts'
 import type { PeerId } from '../src/peer/ids.ts'
 import { toBase64Url } from '../src/lib/base64.ts'
-import { FakeMeshHub } from '../tests/support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../tests/support/memory-mesh.ts'
 import { createTestIdentity } from '../tests/support/test-identity.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
 
@@ -256,7 +256,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   const list = createMemoryWorkplaceList()
   const records = createMemoryRecordStore()
   const kinds = new Map([[CHAT_DOC_KIND, () => initialChatIndex()]])
-  const hub = new FakeMeshHub()
+  const hub = new MemoryMeshHub()
   const stackOver = () =>
     createWorkplaceStack({
       identity: self,

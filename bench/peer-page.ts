@@ -104,9 +104,9 @@ const driver = {
   },
   /** Joins a topic as the app does for a workplace, wanting links to `members`. */
   joinGroup(group: string, members: readonly string[]): void {
-    const port = syncerPresence(session.presence)
+    const port = syncerPresence(session.identity.peerId, session.presence)
     let last = port.syncer(group)
-    port.onChange((changed) => {
+    port.onOnlineChange((changed) => {
       const current = port.syncer(group)
       if (changed !== group || current === last) return
       last = current

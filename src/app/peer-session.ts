@@ -1,5 +1,4 @@
-import type { MeshPort } from '../crdt/mesh-port.ts'
-import type { PresencePort } from '../peer/mesh/presence-port.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import { DeviceProfile } from '../peer/identity/device-profile.ts'
 import { createIdbKeyStore } from '../peer/identity/idb-key-store.ts'
 import type { Identity } from '../peer/identity/identity.ts'
@@ -9,9 +8,9 @@ import type { PeerId } from '../peer/ids.ts'
 import { createLink } from '../peer/link/authenticated-link.ts'
 import { ManualPairing } from '../peer/mesh/manual-pairing.ts'
 import { createMesh, type Mesh } from '../peer/mesh/mesh.ts'
+import { createMeshPort } from '../peer/mesh/mesh-port-adapter.ts'
 import { createPresence, type Presence } from '../peer/mesh/presence.ts'
 import { ResumableMesh } from '../peer/mesh/resumable-mesh.ts'
-import { syncerPresence } from '../peer/mesh/syncer.ts'
 import {
   createCarrierSignaling,
   type CarrierSignalingOptions,
@@ -77,9 +76,7 @@ export interface PeerSession {
   /** The mesh; it stays the same object while the network stops and starts with the tab. */
   mesh: Mesh
   presence: Presence
-  /** Presence with the Syncer rule, as the workplace layer reads it. */
-  presencePort: PresencePort
-  /** The mesh as the workplace layer uses it. */
+  /** The one way features (documents, files, direct messages) reach peers. */
   meshPort: MeshPort
   /** Pairing with a device by carrying two codes, with no server; ends in a mesh link. */
   pairing: ManualPairing
@@ -178,7 +175,7 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     if ((event as PageTransitionEvent).persisted && tab.active) start()
   })
 
-  const presencePort = syncerPresence(presence)
+  const meshPort = createMeshPort({ mesh, presence, topics: view })
   return {
     identity,
     profile,
@@ -188,8 +185,7 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     carrier: view,
     mesh,
     presence,
-    presencePort,
-    meshPort: mesh,
+    meshPort,
     pairing,
     tab: {
       get active() {
@@ -208,6 +204,7 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
       ice.close()
       manual.close()
       presence.close()
+      meshPort.close()
       stop()
       mesh.close()
       tab.close()

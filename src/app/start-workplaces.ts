@@ -51,7 +51,7 @@ export async function startWorkplaces(
   let memberOf: () => Workplace[] = () => []
   const syncerFirst = new SyncerFirst({
     self: session.identity.peerId,
-    presence: session.presencePort,
+    presence: session.meshPort.presence,
     workplaces: () => memberOf(),
   })
   const documents = new SealedStorageAdapter(
@@ -85,8 +85,7 @@ export async function startWorkplaces(
     }
   })
   const files = await createFilesService({
-    peers: session.mesh,
-    presence: session.presencePort,
+    mesh: session.meshPort,
     indexedDB: platform.indexedDB,
     localStorage: platform.localStorage,
     ...(platform.storageManager ? { storageManager: platform.storageManager } : {}),
@@ -95,16 +94,14 @@ export async function startWorkplaces(
   const direct = await DirectService.open({
     identity: session.identity,
     profile: session.profile,
-    mesh: session.mesh,
-    presence: session.connection,
+    mesh: session.meshPort,
     files: files.transfers,
     store: await createIdbDirectStore({ indexedDB: platform.indexedDB }),
   })
   const app = new WorkplacesApp({
     stack,
     mesh: session.meshPort,
-    presence: session.presencePort,
-    reach: signalingReachability(session.connection, session.meshPort),
+    reach: signalingReachability(session.connection, session.meshPort.presence),
     heads: createLocalConfirmedHeadsStore(platform.localStorage),
     appUrl: platform.appUrl,
     endpoints: () => session.endpoints(),

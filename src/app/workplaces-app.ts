@@ -1,4 +1,4 @@
-import type { MeshPort } from '../crdt/mesh-port.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import type { SyncerFirst } from '../crdt/sync/syncer-first.ts'
 import type { SyncReport } from '../crdt/sync/sync-report.ts'
 import { WorkplaceSync, type ConfirmedHeadsStore } from '../crdt/sync/workplace-sync.ts'
@@ -9,7 +9,6 @@ import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../crdt/workplace-stack.ts'
 import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
-import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import type { DirectService } from '../direct/direct-service.ts'
 import type { FilesService } from '../files/files-service.ts'
 import type { BrowserNotifier } from '../crdt/chat/browser-notifier.ts'
@@ -31,7 +30,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   /** Messages and files to one device, with no workplace. */
   readonly direct: DirectService
   readonly #mesh: MeshPort
-  readonly #presence: PresencePort
   readonly #reach: ReachabilityPort
   readonly #heads: ConfirmedHeadsStore
   readonly #appUrl: string
@@ -47,7 +45,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   constructor(options: {
     stack: WorkplaceStack
     mesh: MeshPort
-    presence: PresencePort
     /** Whether this device can reach anyone at all (for "Offline" in the sync status). */
     reach: ReachabilityPort
     heads: ConfirmedHeadsStore
@@ -67,7 +64,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     this.files = options.files
     this.direct = options.direct
     this.#mesh = options.mesh
-    this.#presence = options.presence
     this.#reach = options.reach
     this.#heads = options.heads
     this.#appUrl = options.appUrl
@@ -109,7 +105,6 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
       sync = new WorkplaceSync({
         workplace: wp.id,
         mesh: this.#mesh,
-        presence: this.#presence,
         members: () => [...wp.membership.members.keys()],
         reach: this.#reach,
         handles: () => [...wp.handles(), ...(this.#features.get(wp.id)?.handles() ?? [])],

@@ -6,7 +6,7 @@ import {
 import type { Identity } from '../peer/identity/identity.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { RecordStore } from './membership/record-store.ts'
-import type { MeshPort } from './mesh-port.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import type { PeerGate } from './sync/syncer-first.ts'
 import { collectSyncReport, type SyncReport } from './sync/sync-report.ts'
 import type { WorkplaceSync } from './sync/workplace-sync.ts'

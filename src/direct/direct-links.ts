@@ -1,7 +1,7 @@
 import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import { decodeDirect, DIRECT_CHANNEL, encodeDirect, type DirectWire } from './direct-protocol.ts'
-import type { DirectMesh } from './direct-ports.ts'
 
 export interface DirectLinksEvents extends Record<string, unknown> {
   /** A valid message straight from `peer` over its authenticated link. */
@@ -10,7 +10,7 @@ export interface DirectLinksEvents extends Record<string, unknown> {
 }
 
 export interface DirectLinksOptions {
-  mesh: DirectMesh
+  mesh: MeshPort
   now: () => number
   log: (message: string) => void
   /** Messages one peer may send per `rateWindowMs`; the rest are dropped (unacked: resent). */
@@ -19,68 +19,42 @@ export interface DirectLinksOptions {
 }
 
 /**
- * The direct channel on every link of the mesh: decodes and validates what arrives (dropping
- * the invalid with a logged reason, and what comes too fast) and sends what the layers above
- * write. Only direct links count, so the sender of every message is proven.
+ * The direct channel on the mesh's link-only lane: decodes and validates what arrives
+ * (dropping the invalid with a logged reason, and what comes too fast) and sends what the
+ * layers above write. Only direct links carry it, so the sender of every message is proven.
  */
 export class DirectLinks extends Emitter<DirectLinksEvents> {
   readonly #o: Required<DirectLinksOptions>
-  readonly #linkOffs = new Map<PeerId, () => void>()
   readonly #counts = new Map<PeerId, { since: number; count: number }>()
-  readonly #off: () => void
+  readonly #offs: (() => void)[]
 
   constructor(options: DirectLinksOptions) {
     super()
     this.#o = { rateLimit: 200, rateWindowMs: 10_000, ...options }
-    this.#off = options.mesh.onLinkChange(({ peer, up }) =>
-      up ? this.#up(peer) : this.#down(peer),
-    )
+    const mesh = options.mesh
+    this.#offs = [
+      mesh.presence.onLinkChange((change) => this.emit('link', change)),
+      mesh.onLinkMessage(DIRECT_CHANNEL, ({ from, data }) => this.#receive(from, data)),
+    ]
   }
 
-  /** Subscribes to the links already up (call once the listeners are in place). */
+  /** Announces the links already up (call once the listeners are in place). */
   start(): void {
-    for (const peer of this.#o.mesh.linkedPeers()) this.#up(peer)
+    for (const peer of this.#o.mesh.presence.linkedPeers()) this.emit('link', { peer, up: true })
   }
 
   linked(peer: PeerId): boolean {
-    return this.#o.mesh.linkTo(peer)?.state === 'open'
+    return this.#o.mesh.presence.isLinked(peer)
   }
 
   /** Writes to the peer's link; false when there is none open. */
   send(peer: PeerId, wire: DirectWire): boolean {
-    const link = this.#o.mesh.linkTo(peer)
-    if (!link || link.state !== 'open') return false
-    try {
-      link.send(DIRECT_CHANNEL, encodeDirect(wire))
-      return true
-    } catch (error) {
-      this.#o.log(`could not send to ${peer}: ${String(error)}`)
-      return false
-    }
+    return this.#o.mesh.sendLinked(peer, DIRECT_CHANNEL, encodeDirect(wire))
   }
 
   close(): void {
-    this.#off()
-    for (const off of this.#linkOffs.values()) off()
-    this.#linkOffs.clear()
+    for (const off of this.#offs.splice(0)) off()
     this.removeAllListeners()
-  }
-
-  #up(peer: PeerId): void {
-    this.#linkOffs.get(peer)?.()
-    const link = this.#o.mesh.linkTo(peer)
-    if (!link) return
-    const off = link.on('message', ({ channel, data }) => {
-      if (channel === DIRECT_CHANNEL) this.#receive(peer, data)
-    })
-    this.#linkOffs.set(peer, off)
-    this.emit('link', { peer, up: true })
-  }
-
-  #down(peer: PeerId): void {
-    this.#linkOffs.get(peer)?.()
-    this.#linkOffs.delete(peer)
-    this.emit('link', { peer, up: false })
   }
 
   #receive(peer: PeerId, data: Uint8Array): void {

@@ -1,27 +1,4 @@
 import type { FileTransfers } from '../files/file-transfers.ts'
-import type { Emitter } from '../lib/emitter.ts'
-import type { PeerId, Topic } from '../peer/ids.ts'
-import type { Mesh } from '../peer/mesh/mesh.ts'
-import type { SignalCarrierEvents } from '../peer/signaling/signaling.ts'
-
-/**
- * What direct messages need of the mesh (the session's `mesh` satisfies it): links to read
- * and write, groups that keep a link to a conversation partner, topics on first-contact
- * signaling. Direct messages travel only over a direct link, whose remote ID is proven.
- */
-export type DirectMesh = Pick<
-  Mesh,
-  'self' | 'linkTo' | 'linkedPeers' | 'onLinkChange' | 'setGroup' | 'removeGroup' | 'join' | 'leave'
->
-
-/**
- * Who is present in a first-contact topic (the session's `connection`, a SignalingView,
- * satisfies it): the relay groups peers of one network address under the "nearby" topic.
- */
-export interface TopicPresence extends Pick<Emitter<SignalCarrierEvents>, 'on'> {
-  peers(topic: Topic): readonly PeerId[]
-}
-
 /** This device's display name (the session's DeviceProfile satisfies it). */
 export interface NameSource {
   readonly name: string | null

@@ -3,6 +3,7 @@ import { toBase64Url } from '../lib/base64.ts'
 import { Emitter } from '../lib/emitter.ts'
 import type { Identity } from '../peer/identity/identity.ts'
 import type { PeerId } from '../peer/ids.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import { systemClock, type Clock } from '../lib/clock.ts'
 import { ContactList } from './contact-list.ts'
 import { Conversations } from './conversations.ts'
@@ -10,7 +11,7 @@ import { DirectFiles, type PreparingFile, type TransferProgress } from './direct
 import { DirectLinks } from './direct-links.ts'
 import type { DirectMessage, FileMessage } from './direct-model.ts'
 import { DirectInvites } from './direct-invites.ts'
-import type { DirectFileEngine, DirectMesh, NameSource, TopicPresence } from './direct-ports.ts'
+import type { DirectFileEngine, NameSource } from './direct-ports.ts'
 import { newMessageId, text as validText, type AckedWire } from './direct-protocol.ts'
 import type { DirectStore } from './direct-store.ts'
 import { Nearby } from './nearby.ts'
@@ -22,9 +23,8 @@ export interface DirectServiceOptions {
   identity: Pick<Identity, 'peerId' | 'publicKey'>
   /** This device's display name, said to every linked device. */
   profile: NameSource
-  mesh: DirectMesh
-  /** Who is in first-contact topics (the session's `connection`). */
-  presence: TopicPresence
+  /** Direct messages use its link-only lane; nearby devices, its first-contact topics. */
+  mesh: MeshPort
   /** The files engine (FilesService.transfers). */
   files: DirectFileEngine
   store: DirectStore
@@ -120,7 +120,7 @@ export class DirectService extends Emitter<DirectServiceEvents> {
         url,
       })
     })
-    this.nearbyDevices = new Nearby({ mesh: options.mesh, presence: options.presence })
+    this.nearbyDevices = new Nearby({ mesh: options.mesh })
     this.#links = new DirectLinks({ mesh: options.mesh, now, log })
     this.#outbox = new Outbox({
       store: options.store,
@@ -184,7 +184,7 @@ export class DirectService extends Emitter<DirectServiceEvents> {
         this.#inbound.push(peer, wire)
       }),
       this.#o.profile.on('change', () => {
-        for (const peer of this.#o.mesh.linkedPeers()) this.#hello(peer)
+        for (const peer of this.#o.mesh.presence.linkedPeers()) this.#hello(peer)
       }),
     )
     await this.contactList.load()

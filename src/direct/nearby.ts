@@ -1,7 +1,7 @@
 import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
 import { NEARBY_TOPIC } from '../peer/signaling/relay-protocol.ts'
-import type { DirectMesh, TopicPresence } from './direct-ports.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 
 /** The mesh group that keeps links to the nearby devices (for their names and messages). */
 export const NEARBY_GROUP = 'nearby'
@@ -16,24 +16,15 @@ export interface NearbyEvents extends Record<string, unknown> {
  * they can say their names. The mesh bounds those links in a crowd (ring plus skip links).
  */
 export class Nearby extends Emitter<NearbyEvents> {
-  readonly #mesh: DirectMesh
-  readonly #presence: TopicPresence
+  readonly #mesh: MeshPort
   readonly #offs: (() => void)[] = []
   #peers: readonly PeerId[] = []
   #visible = false
 
-  constructor(options: { mesh: DirectMesh; presence: TopicPresence }) {
+  constructor(options: { mesh: MeshPort }) {
     super()
     this.#mesh = options.mesh
-    this.#presence = options.presence
-    const refresh = (event: { topic: string }) => {
-      if (event.topic === NEARBY_TOPIC) this.#refresh()
-    }
-    this.#offs.push(
-      options.presence.on('peer-joined', refresh),
-      options.presence.on('peer-left', refresh),
-      options.presence.on('state', () => this.#refresh()),
-    )
+    this.#offs.push(options.mesh.presence.onTopicChange(() => this.#refresh()))
   }
 
   /** Whether this device shows itself to (and looks for) nearby devices. */
@@ -70,7 +61,7 @@ export class Nearby extends Emitter<NearbyEvents> {
   #refresh(): void {
     const self = this.#mesh.self
     const peers = this.#visible
-      ? [...new Set(this.#presence.peers(NEARBY_TOPIC))].filter((p) => p !== self).sort()
+      ? [...new Set(this.#mesh.presence.topicPeers(NEARBY_TOPIC))].filter((p) => p !== self).sort()
       : []
     if (peers.join() === this.#peers.join()) return
     this.#peers = peers

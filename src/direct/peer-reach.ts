@@ -1,5 +1,5 @@
 import { asTopic, type PeerId, type Topic } from '../peer/ids.ts'
-import type { DirectMesh } from './direct-ports.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 
 /** The mesh group of a conversation: one name for the pair, alike on both devices. */
 export function pairGroup(a: PeerId, b: PeerId): string {
@@ -21,12 +21,12 @@ const MAX_LOOKUPS = 6
  * device is not nearby, so contacts met before find each other through the relay again.
  */
 export class PeerReach {
-  readonly #mesh: DirectMesh
+  readonly #mesh: MeshPort
   readonly #reasons = new Map<PeerId, Set<string>>()
   readonly #lookups = new Set<PeerId>()
   readonly #isNearby: (peer: PeerId) => boolean
 
-  constructor(options: { mesh: DirectMesh; isNearby: (peer: PeerId) => boolean }) {
+  constructor(options: { mesh: MeshPort; isNearby: (peer: PeerId) => boolean }) {
     this.#mesh = options.mesh
     this.#isNearby = options.isNearby
     this.#mesh.join(inboxTopic(this.#mesh.self))
@@ -59,7 +59,7 @@ export class PeerReach {
   /** Looks (in inbox topics) for the wanted devices that are not nearby nor linked. */
   refresh(): void {
     const lookFor = this.wanted()
-      .filter((p) => !this.#isNearby(p) && !this.#mesh.linkTo(p))
+      .filter((p) => !this.#isNearby(p) && !this.#mesh.presence.isLinked(p))
       .slice(0, MAX_LOOKUPS)
     for (const peer of [...this.#lookups]) {
       if (lookFor.includes(peer)) continue

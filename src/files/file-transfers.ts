@@ -1,12 +1,13 @@
 import { Emitter } from '../lib/emitter.ts'
 import type { PeerId } from '../peer/ids.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import type { ChunkStore, LocalFileRecord } from './chunk-store.ts'
 import { ChunkServer, type UploadView } from './chunk-server.ts'
 import { Download, type DownloadOptions } from './download.ts'
 import type { HashHex, Sha256 } from './hashing.ts'
 import { importBlob } from './import-blob.ts'
 import { Manifest } from './manifest.ts'
-import type { FilePeers, ScopeAccess, SourceFinder } from './ports.ts'
+import type { ScopeAccess, SourceFinder } from './ports.ts'
 import {
   decodeFilesMessage,
   encodeFilesMessage,
@@ -16,7 +17,8 @@ import {
 } from './transfer-protocol.ts'
 
 export interface FileTransfersOptions {
-  peers: FilePeers
+  /** Files travel only over direct links (link-only and bulk lanes): senders are proven. */
+  mesh: MeshPort
   store: ChunkStore
   sha256: Sha256
   /** Chunk size of files added on this device (default: import-blob.ts). */
@@ -47,7 +49,6 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   readonly #log: (message: string) => void
   readonly #scopes = new Map<string, ScopeAccess>()
   readonly #downloads = new Map<HashHex, Download>()
-  readonly #linkOffs = new Map<PeerId, () => void>()
   readonly #offs: (() => void)[] = []
 
   constructor(options: FileTransfersOptions) {
@@ -64,17 +65,17 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
       now: this.#now,
       log: this.#log,
     })
+    const mesh = options.mesh
     this.#offs.push(
       this.server.on('change', () => this.emit('change', undefined)),
-      options.peers.onLinkChange(({ peer, up }) =>
-        up ? this.#linkUp(peer) : this.#linkDown(peer),
-      ),
+      mesh.onLinkMessage(FILES_CHANNEL, ({ from, data }) => this.#receive(from, data)),
+      mesh.onLinkMessage(FILES_DATA_CHANNEL, ({ from, data }) => this.#receive(from, data)),
+      mesh.presence.onLinkChange(({ peer, up }) => (up ? this.#linkUp() : this.#linkDown(peer))),
     )
-    for (const peer of options.peers.linkedPeers()) this.#linkUp(peer)
   }
 
   get self(): PeerId {
-    return this.#o.peers.self
+    return this.#o.mesh.self
   }
 
   /** Lets peers fetch this scope's files as `access` allows; returns the undo function. */
@@ -209,24 +210,14 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   close(): void {
     for (const download of this.#downloads.values()) void download.cancel()
     this.#downloads.clear()
-    for (const off of [...this.#offs.splice(0), ...this.#linkOffs.values()]) off()
-    this.#linkOffs.clear()
+    for (const off of this.#offs.splice(0)) off()
   }
 
-  #linkUp(peer: PeerId): void {
-    this.#linkOffs.get(peer)?.()
-    const link = this.#o.peers.linkTo(peer)
-    if (!link) return
-    const off = link.on('message', ({ channel, data }) => {
-      if (channel === FILES_CHANNEL || channel === FILES_DATA_CHANNEL) this.#receive(peer, data)
-    })
-    this.#linkOffs.set(peer, off)
+  #linkUp(): void {
     for (const download of this.#downloads.values()) download.refresh()
   }
 
   #linkDown(peer: PeerId): void {
-    this.#linkOffs.get(peer)?.()
-    this.#linkOffs.delete(peer)
     this.server.peerGone(peer)
     for (const download of this.#downloads.values()) download.peerGone(peer)
   }
@@ -250,20 +241,10 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   }
 
   #send(peer: PeerId, message: FilesMessage): boolean {
-    const link = this.#o.peers.linkTo(peer)
-    if (!link || link.state !== 'open') return false
-    try {
-      link.send(FILES_CHANNEL, encodeFilesMessage(message))
-      return true
-    } catch (error) {
-      this.#log(`could not send to ${peer}: ${String(error)}`)
-      return false
-    }
+    return this.#o.mesh.sendLinked(peer, FILES_CHANNEL, encodeFilesMessage(message))
   }
 
-  async #sendBulk(peer: PeerId, message: FilesMessage): Promise<void> {
-    const link = this.#o.peers.linkTo(peer)
-    if (!link || link.state !== 'open') throw new Error(`no link to ${peer}`)
-    await link.sendBulk(FILES_DATA_CHANNEL, encodeFilesMessage(message))
+  #sendBulk(peer: PeerId, message: FilesMessage): Promise<void> {
+    return this.#o.mesh.sendBulk(peer, FILES_DATA_CHANNEL, encodeFilesMessage(message))
   }
 }

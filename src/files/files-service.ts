@@ -1,9 +1,8 @@
-import type { PresencePort } from '../peer/mesh/presence-port.ts'
+import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import type { ChunkStore } from './chunk-store.ts'
 import { FileTransfers } from './file-transfers.ts'
 import { webCryptoSha256 } from './hashing.ts'
 import { createIdbChunkStore } from './idb-chunk-store.ts'
-import type { FilePeers } from './ports.ts'
 import { StorageBudget } from './storage-budget.ts'
 import type { FilesWorkplace } from './files-workplace.ts'
 import { WorkplaceFiles } from './workplace-files.ts'
@@ -18,9 +17,7 @@ export interface FilesService {
 }
 
 export interface FilesPlatform {
-  /** The mesh (src/peer/mesh/mesh.ts satisfies FilePeers). */
-  peers: FilePeers
-  presence: PresencePort
+  mesh: MeshPort
   indexedDB: IDBFactory
   localStorage: Pick<Storage, 'getItem' | 'setItem'>
   /** `navigator.storage`, when the browser has it. */
@@ -33,7 +30,7 @@ export interface FilesPlatform {
 export async function createFilesService(platform: FilesPlatform): Promise<FilesService> {
   const store = platform.store ?? (await createIdbChunkStore({ indexedDB: platform.indexedDB }))
   const transfers = new FileTransfers({
-    peers: platform.peers,
+    mesh: platform.mesh,
     store,
     sha256: webCryptoSha256(platform.subtle),
   })
@@ -49,7 +46,12 @@ export async function createFilesService(platform: FilesPlatform): Promise<Files
     open(workplace) {
       let files = opened.get(workplace.id)
       if (!files) {
-        files = WorkplaceFiles.open({ workplace, transfers, presence: platform.presence, budget })
+        files = WorkplaceFiles.open({
+          workplace,
+          transfers,
+          presence: platform.mesh.presence,
+          budget,
+        })
         files.catch(() => opened.delete(workplace.id))
         opened.set(workplace.id, files)
       }

@@ -1,15 +1,6 @@
 import type { PeerId } from '../peer/ids.ts'
-import type { Link } from '../peer/link/link.ts'
 import type { HashHex } from './hashing.ts'
 import type { RefusalCode } from './transfer-protocol.ts'
-
-/** What file transfers need of the mesh (src/peer/mesh/mesh.ts satisfies it). */
-export interface FilePeers {
-  readonly self: PeerId
-  linkTo(peer: PeerId): Link | undefined
-  linkedPeers(): readonly PeerId[]
-  onLinkChange(handler: (change: { peer: PeerId; up: boolean }) => void): () => void
-}
 
 /**
  * Who may fetch the files of one scope (a workplace, or a direct share to one device): null

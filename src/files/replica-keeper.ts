@@ -1,6 +1,6 @@
+import type { PeerPresence } from '../peer/mesh/mesh-port.ts'
 import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
 import { trackingJudge, type TrackingJudge } from '../peer/identity/tracking-judge.ts'
-import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { LocalFileRecord } from './chunk-store.ts'
 import type { FileTransfers } from './file-transfers.ts'
@@ -26,7 +26,7 @@ const USED_STEP_BYTES = 1024 * 1024
 export interface ReplicaKeeperDeps {
   workplace: FilesWorkplace
   transfers: FileTransfers
-  presence: PresencePort
+  presence: PeerPresence
   budget: StorageBudget
   handle: DocHandle<FilesDoc>
   now: () => number

@@ -1,6 +1,6 @@
+import type { PeerPresence } from '../peer/mesh/mesh-port.ts'
 import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
 import { trackingJudge, type TrackingJudge } from '../peer/identity/tracking-judge.ts'
-import type { PresencePort } from '../peer/mesh/presence-port.ts'
 import { Emitter } from '../lib/emitter.ts'
 import { base32 } from '../lib/base32.ts'
 import type { PeerId } from '../peer/ids.ts'
@@ -30,7 +30,7 @@ import { entryClaim, holdingClaim } from './file-claims.ts'
 export interface WorkplaceFilesOptions {
   workplace: FilesWorkplace
   transfers: FileTransfers
-  presence: PresencePort
+  presence: PeerPresence
   budget: StorageBudget
   now?: () => number
 }
@@ -52,7 +52,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   readonly workplace: FilesWorkplace
   readonly transfers: FileTransfers
   readonly handle: DocHandle<FilesDoc>
-  readonly #presence: PresencePort
+  readonly #presence: PeerPresence
   readonly #now: () => number
   readonly #keeper: ReplicaKeeper
   readonly #adding = new Map<string, AddingView>()
@@ -115,7 +115,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
       // Verdicts moved (membership, keys) or checks finished: read the records again.
       this.workplace.authorship.on('change', () => this.#rejudge(true)),
       this.workplace.authorship.on('verified', () => this.#rejudge(false)),
-      this.#presence.onChange((group) => {
+      this.#presence.onOnlineChange((group) => {
         if (group !== this.workplace.id) return
         this.#keeper.schedule()
         this.#changed()

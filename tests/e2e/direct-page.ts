@@ -21,16 +21,14 @@ const session = await createPeerSession({
   pageUrl: location.href,
 })
 const files = await createFilesService({
-  peers: session.mesh,
-  presence: session.presencePort,
+  mesh: session.meshPort,
   indexedDB,
   localStorage,
 })
 const direct = await DirectService.open({
   identity: session.identity,
   profile: session.profile,
-  mesh: session.mesh,
-  presence: session.connection,
+  mesh: session.meshPort,
   files: files.transfers,
   store: await createIdbDirectStore(),
 })

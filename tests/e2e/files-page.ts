@@ -16,6 +16,7 @@ import { loadOrCreateIdentity } from '../../src/peer/identity/load-identity.ts'
 import { asTopic, type PeerId } from '../../src/peer/ids.ts'
 import { createLink } from '../../src/peer/link/authenticated-link.ts'
 import { createMesh, type Mesh } from '../../src/peer/mesh/mesh.ts'
+import { createMeshPort } from '../../src/peer/mesh/mesh-port-adapter.ts'
 import type { GroupId } from '../../src/peer/mesh/mesh-protocol.ts'
 import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
 import { createRelayCarrier } from '../../src/peer/signaling/relay-carrier.ts'
@@ -95,7 +96,7 @@ const driver = {
     mesh.join(asTopic(GROUP))
     relayState = () => carrier.state
     files = new FileTransfers({
-      peers: mesh,
+      mesh: createMeshPort({ mesh }),
       store: await createIdbChunkStore({ dbName: 'files-e2e' }),
       sha256: webCryptoSha256(),
       ...(chunkSize ? { chunkSize } : {}),

@@ -15,8 +15,8 @@ import { StorageBudget } from '../../src/files/storage-budget.ts'
 import { WorkplaceFiles } from '../../src/files/workplace-files.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { Mesh } from '../../src/peer/mesh/mesh.ts'
+import { createMeshPort } from '../../src/peer/mesh/mesh-port-adapter.ts'
 import { createPresence } from '../../src/peer/mesh/presence.ts'
-import { syncerPresence } from '../../src/peer/mesh/syncer.ts'
 import FilesPanel from '../../src/ui/files/FilesPanel.svelte'
 
 export function createWorkplaceDriver(options: {
@@ -26,16 +26,16 @@ export function createWorkplaceDriver(options: {
   name: string
 }) {
   const { identity, mesh, transfers, name } = options
+  const presence = createPresence({ mesh, options: { intervalMs: 500, offlineAfterMs: 2000 } })
+  const port = createMeshPort({ mesh, presence })
   const stack = createWorkplaceStack({
     identity,
-    mesh,
+    mesh: port,
     list: createMemoryWorkplaceList(),
     records: createMemoryRecordStore(),
     displayName: () => name,
     kinds: new Map([[FILES_DOC_KIND, initialFilesDoc]]),
   })
-  const presence = createPresence({ mesh, options: { intervalMs: 500, offlineAfterMs: 2000 } })
-  const presencePort = syncerPresence(presence)
   const budget = new StorageBudget({
     storage: localStorage,
     estimate: () => navigator.storage.estimate(),
@@ -46,7 +46,7 @@ export function createWorkplaceDriver(options: {
   const show = async (wp: Workplace) => {
     workplace = wp
     wp.setProfileName(name)
-    files = await WorkplaceFiles.open({ workplace: wp, transfers, presence: presencePort, budget })
+    files = await WorkplaceFiles.open({ workplace: wp, transfers, presence: port.presence, budget })
     const target = document.createElement('main')
     document.body.append(target)
     mount(FilesPanel, { target, props: { files, budget } })
@@ -81,7 +81,7 @@ export function createWorkplaceDriver(options: {
       }
     },
     members: () => workplace?.members().map((m) => m.name) ?? [],
-    syncer: () => (workplace ? presencePort.syncer(workplace.id) : ''),
+    syncer: () => (workplace ? port.presence.syncer(workplace.id) : ''),
     /** Closes the links, as a page going away does (its peers see it leave at once). */
     leave() {
       presence.close()

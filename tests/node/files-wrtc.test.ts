@@ -1,40 +1,73 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { FileTransfers, type FileTransfersOptions } from '../../src/files/file-transfers.ts'
 import { toHex } from '../../src/files/hashing.ts'
 import { DEFAULT_CHUNK_SIZE } from '../../src/files/import-blob.ts'
 import { createMemoryChunkStore } from '../../src/files/memory-chunk-store.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
+import { createLink } from '../../src/peer/link/authenticated-link.ts'
+import { createMesh, type Mesh } from '../../src/peer/mesh/mesh.ts'
+import { createMeshPort } from '../../src/peer/mesh/mesh-port-adapter.ts'
+import { FakeSignalingHub } from '../support/fake-signaling.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
 import { until } from '../support/until.ts'
 import { connectWrtcPipes } from '../support/wrtc-pipes.ts'
 import {
-  connect,
   corruptingStore,
   ListFinder,
   openAccess,
+  quiet,
   randomBytes,
   readAll,
   sha256,
-  testDevice,
-  type TestDevice,
 } from '../unit/files-harness.ts'
 
-// File transfers over real WebRTC data channels (@roamhq/wrtc on loopback), default chunk size.
+// File transfers over real WebRTC data channels (@roamhq/wrtc on loopback), default chunk size,
+// through the real mesh and its port.
 const SCOPE = 'wrtc-files'
-const devices: TestDevice[] = []
+const signaling = new FakeSignalingHub()
+
+interface WrtcDevice {
+  peer: PeerId
+  mesh: Mesh
+  files: FileTransfers
+}
+
+const devices: WrtcDevice[] = []
 afterEach(() => {
   for (const device of devices.splice(0)) {
     device.files.close()
-    for (const link of device.peers.links.values()) link.close()
+    device.mesh.close()
   }
 })
 
-async function device(options: Parameters<typeof testDevice>[0] = {}): Promise<TestDevice> {
-  const d = await testDevice(options)
-  d.files.serveScope(SCOPE, openAccess)
+async function device(options: Partial<Pick<FileTransfersOptions, 'store'>> = {}) {
+  const identity = await createTestIdentity()
+  const mesh = createMesh({
+    identity,
+    signaling: signaling.signaling(identity.peerId),
+    createLink: (args) => createLink({ ...args, options: { ...args.options, log: quiet } }),
+    options: { log: quiet },
+  })
+  const files = new FileTransfers({
+    mesh: createMeshPort({ mesh }),
+    store: options.store ?? createMemoryChunkStore(),
+    sha256,
+    log: quiet,
+  })
+  files.serveScope(SCOPE, openAccess)
+  const d: WrtcDevice = { peer: identity.peerId, mesh, files }
   devices.push(d)
   return d
 }
 
-const overWrtc = async (a: TestDevice, b: TestDevice) =>
-  connect(a, b, (await connectWrtcPipes()).pipes)
+/** Links two devices over a fresh pair of WebRTC pipes, as manual pairing would. */
+async function overWrtc(a: WrtcDevice, b: WrtcDevice): Promise<void> {
+  const { pipes } = await connectWrtcPipes()
+  await Promise.all([
+    a.mesh.attach(b.peer, pipes[0], { dialedBySelf: true }),
+    b.mesh.attach(a.peer, pipes[1]),
+  ])
+}
 const hashOf = async (bytes: Uint8Array) => toHex(await sha256(bytes))
 
 describe('file transfers over WebRTC', () => {
@@ -70,7 +103,7 @@ describe('file transfers over WebRTC', () => {
     const download = c.files.download(fileId, SCOPE, finder)
     await until(() => download.progress().bytesDone > 2 * 1024 * 1024, 'some progress', 20_000)
     // The pipe under the link goes, as when the holder's page closes.
-    c.peers.links.get(a.peer)?.close('page closed')
+    c.mesh.linkTo(a.peer)?.close('page closed')
     await until(() => download.progress().state === 'waiting', 'the download to wait')
     const stored = download.progress().bytesDone
     expect(stored).toBeLessThan(original.length)

@@ -8,8 +8,7 @@ import { asTopic, type PeerId } from '../../src/peer/ids.ts'
 import { createLink } from '../../src/peer/link/authenticated-link.ts'
 import { createMesh, type Mesh } from '../../src/peer/mesh/mesh.ts'
 import { createPresence, type Presence } from '../../src/peer/mesh/presence.ts'
-import { syncerPresence } from '../../src/peer/mesh/syncer.ts'
-import type { PresencePort } from '../../src/peer/mesh/presence-port.ts'
+import { syncerPresence, type SyncerView } from '../../src/peer/mesh/syncer.ts'
 import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
 import { createRelayCarrier, type RelayCarrier } from '../../src/peer/signaling/relay-carrier.ts'
 import type { SignalCarrier } from '../../src/peer/signaling/signaling.ts'
@@ -26,7 +25,7 @@ interface Peer {
   mesh: Mesh
   presence: Presence
   /** Presence with the Syncer rule, as the app reads it. */
-  syncer: PresencePort
+  syncer: SyncerView
   /** Pipes under this peer's links, so a test can cut them as a closing page would. */
   pipes: DataPipe[]
   /** Connections signalled over the mesh that opened. */
@@ -84,7 +83,7 @@ function startPeer(identity: Identity, url: string, group: readonly PeerId[]): P
     options: { dialTimeoutMs: 8000, log: quiet },
   })
   const presence = createPresence({ mesh, options: { log: quiet } })
-  Object.assign(peer, { mesh, presence, syncer: syncerPresence(presence) })
+  Object.assign(peer, { mesh, presence, syncer: syncerPresence(identity.peerId, presence) })
   mesh.join(TOPIC)
   mesh.setGroup(GROUP, group)
   return peer as Peer

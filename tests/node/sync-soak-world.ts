@@ -8,8 +8,7 @@ import {
 } from '../../src/crdt/sync/workplace-sync.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
-import { createFakePresence } from '../support/fake-presence.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 
 /** A small seeded generator (mulberry32), so a failing round can be replayed. */
@@ -43,7 +42,7 @@ type PageDoc = { items: Record<string, number> }
  * in-memory mesh, for soaking sync: members go away and come back while others change things.
  */
 export class SoakWorld {
-  readonly hub = new FakeMeshHub()
+  readonly hub = new MemoryMeshHub()
   readonly devices: SoakDevice[] = []
   readonly random: () => number
   readonly #cleanup: (() => unknown)[] = []
@@ -63,9 +62,7 @@ export class SoakWorld {
       gate: (self, stack) =>
         (gates.gate = new SyncerFirst({
           self,
-          presence: createFakePresence(this.hub, self, (id) => [
-            ...(stack().workplaces.get(id)?.membership.members.keys() ?? []),
-          ]),
+          presence: this.hub.meshes.get(self)!.presence,
           workplaces: () =>
             stack()
               .workplaces.list()
@@ -82,13 +79,9 @@ export class SoakWorld {
   /** Keeps the device's sync status for its workplace, told to its gate, as the app does. */
   follow(device: SoakDevice, wp: Workplace): void {
     device.wp = wp
-    const presence = createFakePresence(this.hub, device.dev.identity.peerId, () => [
-      ...wp.membership.members.keys(),
-    ])
     const status = new WorkplaceSync({
       workplace: wp.id,
       mesh: device.dev.port,
-      presence,
       members: () => [...wp.membership.members.keys()],
       reach: createManualReachability(true),
       handles: () => [wp.handle as DocHandle<unknown>, ...this.pages(device)],
@@ -98,7 +91,7 @@ export class SoakWorld {
     device.status = status
     wp.handle.on('change', () => status.changed())
     // The fake presence follows links without telling anyone: let it tell now and then.
-    const poll = setInterval(() => presence.poke(wp.id), 250)
+    const poll = setInterval(() => device.dev.port.poke(wp.id), 250)
     const unfollow = device.gate.follow(status)
     device.stop = () => {
       clearInterval(poll)

@@ -1,47 +1,28 @@
-import { Emitter } from '../../src/lib/emitter.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { MeshEvents } from '../../src/peer/mesh/mesh.ts'
 import type { GroupId } from '../../src/peer/mesh/mesh-protocol.ts'
-import type { PresenceMesh } from '../../src/peer/mesh/presence.ts'
+import { ResumableMesh } from '../../src/peer/mesh/resumable-mesh.ts'
 import type { MeshMessage, MeshMessageHandler } from '../../src/peer/mesh/router.ts'
 
-/** A stand-in mesh that records broadcasts and lets a test deliver messages by hand. */
-export class FakePresenceMesh extends Emitter<MeshEvents> implements PresenceMesh {
-  readonly self: PeerId
+/**
+ * A mesh with no network (a ResumableMesh never run) that records broadcasts and lets a test
+ * deliver messages, set the linked peers and fire mesh events by hand.
+ */
+export class FakePresenceMesh extends ResumableMesh {
   readonly sent: { groupId: GroupId; channel: string; data: Uint8Array }[] = []
-  readonly #groups = new Map<GroupId, PeerId[]>()
   readonly #handlers = new Map<string, Set<MeshMessageHandler>>()
   linked: PeerId[] = []
 
-  constructor(self: PeerId) {
-    super()
-    this.self = self
-  }
-
-  setGroup(groupId: GroupId, members: PeerId[]): void {
-    const sorted = [...new Set([...members, this.self])].sort()
-    this.#groups.set(groupId, sorted)
-    this.emit('group', { groupId, members: sorted })
-  }
-
-  groups(): readonly GroupId[] {
-    return [...this.#groups.keys()]
-  }
-
-  members(groupId: GroupId): readonly PeerId[] {
-    return this.#groups.get(groupId) ?? []
-  }
-
-  linkedPeers(): readonly PeerId[] {
+  override linkedPeers(): readonly PeerId[] {
     return this.linked
   }
 
-  broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean {
+  override broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean {
     this.sent.push({ groupId, channel, data })
     return true
   }
 
-  onMessage(channel: string, handler: MeshMessageHandler): () => void {
+  override onMessage(channel: string, handler: MeshMessageHandler): () => void {
     let set = this.#handlers.get(channel)
     if (!set) this.#handlers.set(channel, (set = new Set()))
     set.add(handler)

@@ -11,19 +11,19 @@ import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workpl
 import type { PeerGate } from '../../src/crdt/sync/syncer-first.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import type { FakeMeshHub, FakeMeshPort } from './fake-mesh-port.ts'
+import type { MemoryMeshHub, MemoryMesh } from './memory-mesh.ts'
 import { createTestIdentity } from './test-identity.ts'
 
 /** A device on the in-memory mesh with the full workplace layer (no browser, no WebRTC). */
 export interface TestDevice {
   name: string
   identity: Identity
-  port: FakeMeshPort
+  port: MemoryMesh
   stack: WorkplaceStack
 }
 
 export async function createTestDevice(
-  hub: FakeMeshHub,
+  hub: MemoryMeshHub,
   name: string,
   options: {
     kinds?: ReadonlyMap<string, () => unknown>

@@ -5,8 +5,7 @@ import {
 } from '../../src/crdt/sync/workplace-sync.ts'
 import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
-import type { FakeMeshHub } from './fake-mesh-port.ts'
-import { createFakePresence } from './fake-presence.ts'
+import type { MemoryMeshHub } from './memory-mesh.ts'
 import type { TestDevice } from './test-device.ts'
 
 /**
@@ -14,15 +13,11 @@ import type { TestDevice } from './test-device.ts'
  * every 100 ms, told of every change of the root document. `reach` stands for the device's
  * signaling connection: set it false when the device loses the network. Close it when done.
  */
-export function createTestSyncStatus(hub: FakeMeshHub, dev: TestDevice, wp: Workplace) {
-  const presence = createFakePresence(hub, dev.identity.peerId, () => [
-    ...wp.membership.members.keys(),
-  ])
+export function createTestSyncStatus(hub: MemoryMeshHub, dev: TestDevice, wp: Workplace) {
   const reach = createManualReachability(true)
   const status = new WorkplaceSync({
     workplace: wp.id,
     mesh: dev.port,
-    presence,
     members: () => [...wp.membership.members.keys()],
     reach,
     handles: () => [wp.handle as DocHandle<unknown>],
@@ -30,5 +25,5 @@ export function createTestSyncStatus(hub: FakeMeshHub, dev: TestDevice, wp: Work
     reportEveryMs: 100,
   })
   wp.handle.on('change', () => status.changed())
-  return { status, presence, reach }
+  return { status, mesh: dev.port, reach }
 }

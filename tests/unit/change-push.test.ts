@@ -3,7 +3,7 @@ import { cbor, Repo, type DocHandle, type PeerId as RepoPeerId } from '@automerg
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CHANGE_PUSH_CHANNEL, ChangePush, parsePush } from '../../src/crdt/repo/change-push.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub, type FakeMeshPort } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub, type MemoryMesh } from '../support/memory-mesh.ts'
 import { until } from '../support/until.ts'
 import { ChatWorld } from './chat-devices.ts'
 
@@ -16,11 +16,11 @@ interface Notes {
  * `allowed` is who each side's policy lets exchange the document.
  */
 function pair(allowed: { a: boolean; b: boolean } = { a: true, b: true }) {
-  const hub = new FakeMeshHub()
+  const hub = new MemoryMeshHub()
   const [aId, bId] = ['AAAA' as PeerId, 'BBBB' as PeerId]
   const [aPort, bPort] = [hub.add(aId), hub.add(bId)]
   hub.link(aId, bId)
-  const side = (port: FakeMeshPort, allow: boolean) => {
+  const side = (port: MemoryMesh, allow: boolean) => {
     const repo = new Repo({ peerId: port.self as unknown as RepoPeerId })
     const policy = { mayExchange: () => allow, mayPeer: () => allow }
     return { repo, port, push: new ChangePush({ mesh: port, policy, repo }) }

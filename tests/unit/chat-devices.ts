@@ -8,7 +8,7 @@ import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub, type FakeMeshPort } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub, type MemoryMesh } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
@@ -16,7 +16,7 @@ export interface ChatDevice {
   name: string
   identity: Identity
   peer: PeerId
-  port: FakeMeshPort
+  port: MemoryMesh
   stack: WorkplaceStack
   wp: Workplace
   chat: WorkplaceChat
@@ -31,7 +31,7 @@ export class TestClock {
 }
 
 export class ChatWorld {
-  readonly hub = new FakeMeshHub()
+  readonly hub = new MemoryMeshHub()
   readonly clock = new TestClock()
   readonly #cleanup: (() => unknown)[] = []
   readonly #held = new Map<PeerId, (peer: PeerId) => boolean>()
@@ -83,12 +83,12 @@ export class ChatWorld {
   away(dev: ChatDevice): void {
     this.#held.set(dev.peer, dev.port.authorize)
     dev.port.authorize = () => false
-    for (const other of this.hub.ports.keys()) this.hub.unlink(dev.peer, other)
+    for (const other of this.hub.meshes.keys()) this.hub.unlink(dev.peer, other)
   }
 
   back(dev: ChatDevice): void {
     dev.port.authorize = this.#held.get(dev.peer) ?? (() => true)
-    for (const other of this.hub.ports.keys()) this.hub.link(dev.peer, other)
+    for (const other of this.hub.meshes.keys()) this.hub.link(dev.peer, other)
   }
 
   async close(): Promise<void> {

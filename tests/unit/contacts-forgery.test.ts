@@ -19,7 +19,7 @@ import {
 import { openContactBook } from '../../src/crdt/contacts/open-contact-book.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
@@ -37,7 +37,7 @@ afterEach(async () => {
 
 /** Devices of one workplace, each with its contact book; the first creates the workplace. */
 async function devices(names: string[]): Promise<Device[]> {
-  const hub = new FakeMeshHub()
+  const hub = new MemoryMeshHub()
   const kinds = new Map([[CONTACTS_DOC_KIND, initialContactsDoc]])
   const bare = await Promise.all(names.map((name) => createTestDevice(hub, name, { kinds })))
   for (const dev of bare) cleanup.push(() => dev.stack.shutdown())

@@ -9,7 +9,7 @@ import {
 } from '../../src/crdt/contacts/contacts-doc.ts'
 import { openContactBook } from '../../src/crdt/contacts/open-contact-book.ts'
 import { importInBatches } from '../../src/vcard/import-batches.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice } from '../support/test-device.ts'
 
 const cleanup: (() => unknown)[] = []
@@ -31,7 +31,7 @@ const people = (n: number): ContactInput[] =>
 
 describe('a big import into a workplace contact book', () => {
   it('writes 5,000 contacts in a few signed changes, every one listed', async () => {
-    const dev = await createTestDevice(new FakeMeshHub(), 'Ann', {
+    const dev = await createTestDevice(new MemoryMeshHub(), 'Ann', {
       kinds: new Map([[CONTACTS_DOC_KIND, initialContactsDoc]]),
     })
     cleanup.push(() => dev.stack.shutdown())

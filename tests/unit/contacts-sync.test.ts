@@ -11,7 +11,7 @@ import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-li
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 import { until } from '../support/until.ts'
 
@@ -20,7 +20,7 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn()
 })
 
-async function device(hub: FakeMeshHub, name: string) {
+async function device(hub: MemoryMeshHub, name: string) {
   const identity = await createTestIdentity()
   const port = hub.add(identity.peerId)
   const stack: WorkplaceStack = createWorkplaceStack({
@@ -65,7 +65,7 @@ async function bookOf(wp: Workplace): Promise<ContactBook> {
 
 describe('the shared contact book', () => {
   it('replicates adds, merges offline edits per field, shows and resolves conflicts', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b, c] = await Promise.all(['Ann', 'Bob', 'Cy'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     const invite = await acme.createInvite({ expiresInMs: 60_000, maxUses: 5 })
@@ -173,7 +173,7 @@ describe('the shared contact book', () => {
   })
 
   it('keeps both of two phones added concurrently, and a delete undone elsewhere', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     const invite = await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })

@@ -1,31 +1,18 @@
-/** Devices with the direct service over in-memory authenticated links, for the direct tests. */
+/** Devices with the direct service on the in-memory mesh, for the direct tests. */
 import { DirectService, type DirectServiceOptions } from '../../src/direct/direct-service.ts'
-import type { DirectMesh, TopicPresence } from '../../src/direct/direct-ports.ts'
 import { createMemoryDirectStore, type DirectStore } from '../../src/direct/direct-store.ts'
 import { Emitter } from '../../src/lib/emitter.ts'
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
-import type { SignalCarrierEvents } from '../../src/peer/signaling/signaling.ts'
-import { connect, quiet, testDevice, type TestDevice } from './files-harness.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
+import { connect, quiet, testDevice, unplug, type TestDevice } from './files-harness.ts'
 
-/** First-contact presence the test sets by hand. */
-export class FakePresence extends Emitter<SignalCarrierEvents> implements TopicPresence {
-  readonly #topics = new Map<Topic, Set<PeerId>>()
+/** Links come only when a test connects two devices, never from the groups they want. */
+const hub = new MemoryMeshHub({ dial: false })
 
-  peers(topic: Topic): readonly PeerId[] {
-    return [...(this.#topics.get(topic) ?? [])]
-  }
-
-  add(topic: Topic, peer: PeerId): void {
-    let set = this.#topics.get(topic)
-    if (!set) this.#topics.set(topic, (set = new Set()))
-    set.add(peer)
-    this.emit('peer-joined', { topic, peer })
-  }
-
-  remove(topic: Topic, peer: PeerId): void {
-    this.#topics.get(topic)?.delete(peer)
-    this.emit('peer-left', { topic, peer })
-  }
+/** First-contact presence the test sets by hand, as the relay would report it. */
+export interface TopicControl {
+  add(topic: Topic, peer: PeerId): void
+  remove(topic: Topic, peer: PeerId): void
 }
 
 export class FakeProfile extends Emitter<{ change: { name: string | null } }> {
@@ -45,10 +32,11 @@ export class FakeProfile extends Emitter<{ change: { name: string | null } }> {
 export interface DirectDevice extends TestDevice {
   name: string
   profile: FakeProfile
-  presence: FakePresence
+  presence: TopicControl
   directStore: DirectStore
-  groups: Map<string, readonly PeerId[]>
-  topics: Set<Topic>
+  /** The groups and topics the service asked the mesh for. */
+  groups: ReadonlyMap<string, readonly PeerId[]>
+  topics: ReadonlySet<Topic>
   logs: string[]
   service: DirectService
   /** Closes the service and opens it again over the same stores (a reload). */
@@ -61,29 +49,20 @@ export async function directDevice(
   name: string,
   options: Partial<DirectServiceOptions> = {},
 ): Promise<DirectDevice> {
-  const base = await testDevice({ chunkSize: 16 * 1024, download: { retryMs: 100 } })
-  const groups = new Map<string, readonly PeerId[]>()
-  const topics = new Set<Topic>()
-  const mesh: DirectMesh = {
-    self: base.peer,
-    linkTo: (peer) => base.peers.linkTo(peer),
-    linkedPeers: () => base.peers.linkedPeers(),
-    onLinkChange: (handler) => base.peers.onLinkChange(handler),
-    setGroup: (group, peers) => void groups.set(group, peers),
-    removeGroup: (group) => void groups.delete(group),
-    join: (topic) => void topics.add(topic),
-    leave: (topic) => void topics.delete(topic),
-  }
+  const base = await testDevice({ chunkSize: 16 * 1024, download: { retryMs: 100 }, hub })
+  const mesh = base.mesh
   const logs: string[] = []
   const profile = new FakeProfile(name)
-  const presence = new FakePresence()
+  const presence: TopicControl = {
+    add: (topic, peer) => mesh.setTopicPeer(topic, peer, true),
+    remove: (topic, peer) => mesh.setTopicPeer(topic, peer, false),
+  }
   const directStore = createMemoryDirectStore()
   const open = () =>
     DirectService.open({
       identity: base.identity,
       profile,
       mesh,
-      presence,
       files: base.files,
       store: { ...directStore, close: () => {} },
       retryMs: 100,
@@ -96,8 +75,8 @@ export async function directDevice(
     profile,
     presence,
     directStore,
-    groups,
-    topics,
+    groups: mesh.groups,
+    topics: mesh.topics,
     logs,
     service: await open(),
     async reload() {
@@ -117,6 +96,6 @@ export function closeDirectDevices(): void {
   for (const device of devices.splice(0)) {
     device.service.close()
     device.files.close()
-    for (const link of device.peers.links.values()) link.close()
+    unplug(device)
   }
 }

@@ -57,9 +57,11 @@ describe('direct service: nearby and contacts', () => {
     await until(() => a.service.safetyNumber(b.peer), 'key known')
     const before = a.service.safetyNumber(b.peer)
     const wrongKey = Buffer.from(new Uint8Array(32).fill(1)).toString('base64url')
-    b.peers
-      .linkTo(a.peer)!
-      .send(DIRECT_CHANNEL, encodeDirect({ t: 'hello', name: 'Mallory', key: wrongKey }))
+    b.mesh.sendLinked(
+      a.peer,
+      DIRECT_CHANNEL,
+      encodeDirect({ t: 'hello', name: 'Mallory', key: wrongKey }),
+    )
     await until(() => a.logs.some((l) => l.includes('not its own')), 'logged')
     expect(a.service.safetyNumber(b.peer)).toBe(before)
   })
@@ -67,9 +69,9 @@ describe('direct service: nearby and contacts', () => {
   it('drops malformed frames with a logged reason and keeps working', async () => {
     const [a, b] = await pair()
     await connect(a, b)
-    const link = b.peers.linkTo(a.peer)!
-    link.send(DIRECT_CHANNEL, new TextEncoder().encode('{"v":1,"t":"text","id":"x"}'))
-    link.send(DIRECT_CHANNEL, new Uint8Array([1, 2, 3]))
+    const forged = '{"v":1,"t":"text","id":"x"}'
+    b.mesh.sendLinked(a.peer, DIRECT_CHANNEL, new TextEncoder().encode(forged))
+    b.mesh.sendLinked(a.peer, DIRECT_CHANNEL, new Uint8Array([1, 2, 3]))
     await b.service.sendText(a.peer, 'still fine')
     await until(
       () => a.service.messages(b.peer).length === 1 || a.service.contacts()[0]?.unread === 1,
@@ -121,13 +123,14 @@ describe('direct service: messages', () => {
     const [a, b] = await pair()
     await connect(a, b)
     // B's direct channel is deaf at first: nothing arrives, nothing is acked.
-    const link = a.peers.linkTo(b.peer)!
-    const send = link.send.bind(link)
+    const sendLinked = a.mesh.sendLinked.bind(a.mesh)
+    const send = (channel: string, data: Uint8Array) => sendLinked(b.peer, channel, data)
     let deaf = true
     let sent = 0
-    link.send = (channel, data) => {
-      if (channel === DIRECT_CHANNEL && deaf) return void sent++
-      send(channel, data)
+    a.mesh.sendLinked = (peer, channel, data) => {
+      if (channel !== DIRECT_CHANNEL || !deaf) return sendLinked(peer, channel, data)
+      sent++
+      return true
     }
     a.service.openConversation(b.peer)
     await a.service.sendText(b.peer, 'are you there?')
@@ -240,9 +243,9 @@ describe('direct service: files', () => {
     const { fileId } = await a.files.add(new Blob([randomBytes(50_000) as BlobPart]))
     // A lying sender: the offer claims fewer bytes than the file has, and serves it.
     a.files.serveScope('direct', { mayFetch: () => null })
-    const link = a.peers.linkTo(b.peer)!
     const id = 'a'.repeat(26)
-    link.send(
+    a.mesh.sendLinked(
+      b.peer,
       DIRECT_CHANNEL,
       encodeDirect({ t: 'offer', id, at: 1, file: { id: fileId, name: 'x', size: 10, type: '' } }),
     )

@@ -2,54 +2,17 @@ import type { ChunkStore } from '../../src/files/chunk-store.ts'
 import { FileTransfers, type FileTransfersOptions } from '../../src/files/file-transfers.ts'
 import { webCryptoSha256, type HashHex } from '../../src/files/hashing.ts'
 import { createMemoryChunkStore } from '../../src/files/memory-chunk-store.ts'
-import type { FilePeers, SourceFinder } from '../../src/files/ports.ts'
+import type { SourceFinder } from '../../src/files/ports.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { createLink, type AuthenticatedLink } from '../../src/peer/link/authenticated-link.ts'
-import type { Link } from '../../src/peer/link/link.ts'
-import { createMemoryPipePair } from '../../src/peer/transport/memory-pipe.ts'
-import type { DataPipe } from '../../src/peer/transport/pipe.ts'
+import { MemoryMeshHub, type MemoryMesh } from '../support/memory-mesh.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
-
-/** The links of one device, as the mesh would hand them to file transfers. */
-export class TestPeers implements FilePeers {
-  readonly self: PeerId
-  readonly links = new Map<PeerId, AuthenticatedLink>()
-  readonly #handlers = new Set<(change: { peer: PeerId; up: boolean }) => void>()
-
-  constructor(self: PeerId) {
-    this.self = self
-  }
-
-  linkTo(peer: PeerId): Link | undefined {
-    return this.links.get(peer)
-  }
-
-  linkedPeers(): readonly PeerId[] {
-    return [...this.links.keys()]
-  }
-
-  onLinkChange(handler: (change: { peer: PeerId; up: boolean }) => void): () => void {
-    this.#handlers.add(handler)
-    return () => this.#handlers.delete(handler)
-  }
-
-  adopt(link: AuthenticatedLink): void {
-    const peer = link.remote
-    this.links.set(peer, link)
-    link.on('close', () => {
-      if (this.links.get(peer) !== link) return
-      this.links.delete(peer)
-      for (const handler of [...this.#handlers]) handler({ peer, up: false })
-    })
-    for (const handler of [...this.#handlers]) handler({ peer, up: true })
-  }
-}
 
 export interface TestDevice {
   identity: Identity
   peer: PeerId
-  peers: TestPeers
+  /** The device on the in-memory mesh; links come only from `connect`. */
+  mesh: MemoryMesh
   store: ChunkStore
   files: FileTransfers
 }
@@ -57,36 +20,37 @@ export interface TestDevice {
 export const sha256 = webCryptoSha256()
 export const quiet = (): void => {}
 
+/** Where devices made without a hub of their own meet. */
+const sharedHub = new MemoryMeshHub({ dial: false })
+
 export async function testDevice(
-  options: Partial<Omit<FileTransfersOptions, 'peers' | 'sha256'>> = {},
+  options: Partial<Omit<FileTransfersOptions, 'mesh' | 'sha256'>> & { hub?: MemoryMeshHub } = {},
 ): Promise<TestDevice> {
+  const { hub = sharedHub, ...rest } = options
   const identity = await createTestIdentity()
-  const peers = new TestPeers(identity.peerId)
-  const store = options.store ?? createMemoryChunkStore()
-  const files = new FileTransfers({ peers, sha256, log: quiet, ...options, store })
-  return { identity, peer: identity.peerId, peers, store, files }
+  const mesh = hub.add(identity.peerId)
+  const store = rest.store ?? createMemoryChunkStore()
+  const files = new FileTransfers({ mesh, sha256, log: quiet, ...rest, store })
+  return { identity, peer: identity.peerId, mesh, store, files }
 }
 
 /**
- * Links two devices with authenticated links (with a bulk channel) over in-memory pipes, or
- * over the pipes `pipes` makes (real WebRTC in the Node tests).
+ * Links two devices of one hub, whatever their groups say (a link another part of the device
+ * keeps, e.g. to a direct contact who is no member of the workplace).
  */
-export async function connect(
-  a: TestDevice,
-  b: TestDevice,
-  pipes: [DataPipe, DataPipe] = createMemoryPipePair(),
-): Promise<void> {
-  const options = { log: quiet, heartbeatIntervalMs: 200, offlineAfterMs: 5000 }
-  const [la, lb] = await Promise.all([
-    createLink({ pipe: pipes[0], identity: a.identity, options }),
-    createLink({ pipe: pipes[1], identity: b.identity, options }),
-  ])
-  a.peers.adopt(la)
-  b.peers.adopt(lb)
+export function connect(a: TestDevice, b: TestDevice): Promise<void> {
+  if (a.mesh.hub !== b.mesh.hub) throw new Error('the devices are on different hubs')
+  a.mesh.hub.link(a.peer, b.peer, { force: true })
+  return Promise.resolve()
 }
 
 export function disconnect(a: TestDevice, b: TestDevice): void {
-  a.peers.links.get(b.peer)?.close('test disconnect')
+  a.mesh.hub.unlink(a.peer, b.peer)
+}
+
+/** Takes the device off its hub: its links drop. */
+export function unplug(device: TestDevice): void {
+  device.mesh.hub.remove(device.peer)
 }
 
 /** A finder with a fixed, changeable candidate list. */

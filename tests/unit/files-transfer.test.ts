@@ -14,6 +14,7 @@ import {
   sha256,
   slowStore,
   testDevice,
+  unplug,
   type TestDevice,
 } from './files-harness.ts'
 
@@ -23,7 +24,7 @@ const devices: TestDevice[] = []
 afterEach(() => {
   for (const device of devices.splice(0)) {
     device.files.close()
-    for (const link of device.peers.links.values()) link.close()
+    unplug(device)
   }
 })
 

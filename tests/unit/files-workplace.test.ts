@@ -113,7 +113,7 @@ describe('a workplace’s files', () => {
     world = new FilesWorld()
     const [a] = await world.create(['Ann'], 1)
     const entry = await a!.wf.add(blob(randomBytes(2 * CHUNK, 6)), 'secret.txt')
-    const outsider = await testDevice()
+    const outsider = await testDevice({ hub: world.hub })
     await connect(a!, outsider)
     const download = outsider.files.download(entry.fileId, a!.wp.id, new ListFinder([a!.peer]))
     await until(() => download.progress().sources[0]?.state === 'refused', 'the refusal')

@@ -1,4 +1,4 @@
-/** Devices of one workplace: documents over the in-memory mesh, files over in-memory links. */
+/** Devices of one workplace on the in-memory mesh: documents and files alike. */
 import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
 import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workplace/invite-link.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
@@ -8,16 +8,15 @@ import { FILES_DOC_KIND, initialFilesDoc } from '../../src/files/files-doc.ts'
 import { StorageBudget } from '../../src/files/storage-budget.ts'
 import { WorkplaceFiles } from '../../src/files/workplace-files.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub, type FakeMeshPort } from '../support/fake-mesh-port.ts'
-import { createFakePresence } from '../support/fake-presence.ts'
+import { MemoryMeshHub, type MemoryMesh } from '../support/memory-mesh.ts'
 import { until } from '../support/until.ts'
-import { connect, disconnect, testDevice, type TestDevice } from './files-harness.ts'
+import { connect, disconnect, testDevice, unplug, type TestDevice } from './files-harness.ts'
 
 export const CHUNK = 16 * 1024
 
 export interface FilesDevice extends TestDevice {
   name: string
-  port: FakeMeshPort
+  port: MemoryMesh
   stack: WorkplaceStack
   wp: Workplace
   wf: WorkplaceFiles
@@ -26,7 +25,7 @@ export interface FilesDevice extends TestDevice {
 }
 
 export class FilesWorld {
-  readonly hub = new FakeMeshHub()
+  readonly hub = new MemoryMeshHub()
   readonly devices: FilesDevice[] = []
   readonly #cleanup: (() => unknown)[] = []
   readonly #held = new Map<PeerId, (peer: PeerId) => boolean>()
@@ -64,18 +63,15 @@ export class FilesWorld {
     const devices = await Promise.all(
       bare.map(async (dev, i) => {
         const w = wps[i]!
-        const presence = createFakePresence(this.hub, dev.peer, () => [
-          ...w.membership.members.keys(),
-        ])
         const budget = new StorageBudget(quotas[i] !== undefined ? { defaultQuota: quotas[i] } : {})
         const wf = await WorkplaceFiles.open({
           workplace: w,
           transfers: dev.files,
-          presence,
+          presence: dev.mesh.presence,
           budget,
         })
         this.#cleanup.push(() => wf.close())
-        return { ...dev, wp: w, wf, budget, poke: () => presence.poke(w.id) }
+        return { ...dev, wp: w, wf, budget, poke: () => dev.mesh.poke(w.id) }
       }),
     )
     this.devices.push(...devices)
@@ -86,7 +82,7 @@ export class FilesWorld {
   away(dev: FilesDevice): void {
     this.#held.set(dev.peer, dev.port.authorize)
     dev.port.authorize = () => false
-    for (const other of this.hub.ports.keys()) this.hub.unlink(dev.peer, other)
+    for (const other of this.hub.meshes.keys()) this.hub.unlink(dev.peer, other)
     for (const other of this.devices) if (other !== dev) disconnect(dev, other)
     for (const other of this.devices) other.poke()
   }
@@ -99,8 +95,9 @@ export class FilesWorld {
     const base = await testDevice({
       chunkSize: CHUNK,
       download: { windowBytes: 8 * CHUNK, retryMs: 200 },
+      hub: this.hub,
     })
-    const port = this.hub.add(base.peer)
+    const port = base.mesh
     const stack = createWorkplaceStack({
       identity: base.identity,
       mesh: port,
@@ -112,7 +109,7 @@ export class FilesWorld {
     port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
     this.#cleanup.push(async () => {
       base.files.close()
-      for (const link of base.peers.links.values()) link.close()
+      unplug(base)
       await stack.shutdown()
     })
     return { ...base, name, port, stack }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { MeshNetworkAdapter, REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
 import { NeedLoopGuard } from '../../src/crdt/repo/need-loop.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { until } from '../support/until.ts'
 
 const [A, B] = ['AAAA', 'BBBB'] as [PeerId, PeerId]
@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn()
 })
 
-function device(hub: FakeMeshHub, self: PeerId) {
+function device(hub: MemoryMeshHub, self: PeerId) {
   const policy = { mayExchange: () => true, mayPeer: () => true }
   const network = new MeshNetworkAdapter(hub.add(self), policy)
   const repo = new Repo({
@@ -31,7 +31,7 @@ const heads = (doc: Automerge.Doc<Doc> | undefined) => (doc ? Automerge.getHeads
 
 describe('a sync message lost on the way', () => {
   it('does not leave the receiver behind for good: the stalled sync restarts', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const a = device(hub, A)
     const b = device(hub, B)
     hub.link(A, B)

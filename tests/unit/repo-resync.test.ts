@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { MeshNetworkAdapter } from '../../src/crdt/repo/mesh-network-adapter.ts'
 import { decodeResyncRequest, encodeResyncRequest } from '../../src/crdt/repo/resync-protocol.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { until } from '../support/until.ts'
 
 const [A, B] = ['AAAA', 'BBBB'] as [PeerId, PeerId]
@@ -14,7 +14,7 @@ afterEach(async () => {
 })
 
 /** A repo on the in-memory mesh whose access to documents a test switches on and off. */
-function device(hub: FakeMeshHub, self: PeerId) {
+function device(hub: MemoryMeshHub, self: PeerId) {
   const denied = new Set<string>()
   const policy = {
     mayExchange: (_peer: PeerId, doc: string) => !denied.has(doc),
@@ -43,7 +43,7 @@ type Doc = { n: number }
 const heads = (doc: Automerge.Doc<Doc> | undefined) => (doc ? Automerge.getHeads(doc).join() : '')
 
 async function twoInSync() {
-  const hub = new FakeMeshHub()
+  const hub = new MemoryMeshHub()
   const a = device(hub, A)
   const b = device(hub, B)
   hub.link(A, B)

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SelfSyncState } from '../../src/crdt/sync/workplace-sync.ts'
 import { syncLabel } from '../../src/ui/workplace/sync-label.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo } from '../support/test-device.ts'
 import { createTestSyncStatus } from '../support/test-sync-status.ts'
 import { until } from '../support/until.ts'
@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn()
 })
 
-async function device(hub: FakeMeshHub, name: string) {
+async function device(hub: MemoryMeshHub, name: string) {
   const created = await createTestDevice(hub, name)
   cleanup.push(() => created.stack.shutdown())
   return created
@@ -22,7 +22,7 @@ async function device(hub: FakeMeshHub, name: string) {
 
 describe('sync status', { timeout: 60_000 }, () => {
   it('says "Only you are here" in a workplace with no other member, reachable or not', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const a = await device(hub, 'Ann')
     const acme = await a.stack.workplaces.create('Acme')
     const { status, reach } = createTestSyncStatus(hub, a, acme)
@@ -35,7 +35,7 @@ describe('sync status', { timeout: 60_000 }, () => {
   })
 
   it('is "Offline, N changes waiting" only when members exist and none can be reached', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
@@ -52,7 +52,7 @@ describe('sync status', { timeout: 60_000 }, () => {
     // Ann's device goes away; Bob's still has its relay: nobody else is here, no alarm.
     hub.unlink(b!.identity.peerId, a!.identity.peerId)
     b!.port.authorize = () => false
-    bSync.presence.poke(acme.id)
+    bSync.mesh.poke(acme.id)
     bAcme.setProfileName('Bob, alone')
     // The name is signed before it is written: wait for the change, not just the call.
     const alone = await until(

@@ -2,11 +2,10 @@ import { cbor, type Message } from '@automerge/automerge-repo'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MeshNetworkAdapter, REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
 import { SyncerFirst, type PeerGate } from '../../src/crdt/sync/syncer-first.ts'
-import type { PresencePort } from '../../src/peer/mesh/presence-port.ts'
+import type { PeerPresence } from '../../src/peer/mesh/mesh-port.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
-import { createFakePresence } from '../support/fake-presence.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { createTestSyncStatus } from '../support/test-sync-status.ts'
 import { until } from '../support/until.ts'
@@ -20,12 +19,8 @@ afterEach(async () => {
 const [S, M, R] = ['AAAA', 'MMMM', 'RRRR'] as [PeerId, PeerId, PeerId]
 
 /** Presence where everyone listed is online and the Syncer is the lowest ID. */
-function presenceOf(online: PeerId[]): PresencePort {
-  return {
-    online: () => online,
-    syncer: () => [...online].sort()[0]!,
-    onChange: () => () => {},
-  }
+function presenceOf(online: PeerId[]): Pick<PeerPresence, 'syncer'> {
+  return { syncer: () => [...online].sort()[0]! }
 }
 
 describe('the Syncer-first gate', () => {
@@ -69,7 +64,7 @@ describe('the Syncer-first gate', () => {
 
 describe('the repo network with a gate', () => {
   it('keeps what a held peer sends and delivers it, in order, once it is released', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [port, other] = [hub.add(R), hub.add(M)]
     hub.link(R, M)
     let holding = true
@@ -108,7 +103,7 @@ describe('the repo network with a gate', () => {
 
 describe('a member coming back', () => {
   it('syncs with the Syncer first, which passes its changes on', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const gates = new Map<PeerId, SyncerFirst>()
     const devices = await Promise.all(
       ['one', 'two', 'three'].map((name) =>
@@ -116,9 +111,7 @@ describe('a member coming back', () => {
           gate: (self, stack) => {
             const gate = new SyncerFirst({
               self,
-              presence: createFakePresence(hub, self, (id) => [
-                ...(stack().workplaces.get(id)?.membership.members.keys() ?? []),
-              ]),
+              presence: hub.meshes.get(self)!.presence,
               workplaces: () => stack().workplaces.list(),
               maxHoldMs: 10_000,
             })
@@ -162,7 +155,7 @@ describe('a member coming back', () => {
       if (channel === REPO_CHANNEL && !firstRepoMessage.has(peer)) {
         firstRepoMessage.set(peer, { at: clock++, sHadR: sHasR() })
       }
-      send(peer, channel, data)
+      return send(peer, channel, data)
     }
 
     r!.port.authorize = authorize
@@ -185,10 +178,10 @@ describe('a member coming back', () => {
 })
 
 /** The device's sync status for the workplace, as the app keeps it, told to its gate. */
-function follow(hub: FakeMeshHub, dev: TestDevice, wp: Workplace, gate: SyncerFirst) {
-  const { status, presence } = createTestSyncStatus(hub, dev, wp)
+function follow(hub: MemoryMeshHub, dev: TestDevice, wp: Workplace, gate: SyncerFirst) {
+  const { status, mesh } = createTestSyncStatus(hub, dev, wp)
   // Presence of the fake mesh changes with links; tell the status whenever they do.
-  const poll = setInterval(() => presence.poke(wp.id), 50)
+  const poll = setInterval(() => mesh.poke(wp.id), 50)
   const unfollow = gate.follow(status)
   cleanup.push(() => {
     clearInterval(poll)

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PeerId } from '../../src/peer/ids.ts'
-import type { PresencePort } from '../../src/peer/mesh/presence-port.ts'
-import { electSyncer, syncerPresence } from '../../src/peer/mesh/syncer.ts'
+import { electSyncer, syncerPresence, type SyncerView } from '../../src/peer/mesh/syncer.ts'
 import { createPresence } from '../../src/peer/mesh/presence.ts'
 import { encodeBeacon, PRESENCE_CHANNEL } from '../../src/peer/mesh/mesh-protocol.ts'
 import { FakeClock } from '../support/fake-clock.ts'
@@ -25,10 +24,10 @@ describe('syncer rule', () => {
     const clock = new FakeClock()
     const mesh = new FakePresenceMesh(C)
     mesh.setGroup('g', [A, B, C])
-    const port = syncerPresence(createPresence({ mesh, options: { clock } }))
+    const port = syncerPresence(C, createPresence({ mesh, options: { clock } }))
     const changes: string[] = []
     let last = port.syncer('g')
-    port.onChange((group) => {
+    port.onOnlineChange((group) => {
       const next = port.syncer(group)
       if (group !== 'g' || next === last) return
       changes.push(`${last[0]}>${next[0]}`)
@@ -60,14 +59,13 @@ describe('syncer over a mesh', () => {
   let network: Awaited<ReturnType<typeof createMeshNetwork>> | undefined
   afterEach(() => network?.close())
 
-  const syncerOf = (peer: TestPeer): PresencePort => syncerPresence(peer.presence!)
+  const syncerOf = (peer: TestPeer): SyncerView => syncerPresence(peer.id, peer.presence!)
 
   it('all remaining peers agree on the next Syncer within 3 s; a returning lower ID takes over', async () => {
     network = await createMeshNetwork(5, { presence: {} })
     const net = network
     let views = net.peers.map(syncerOf)
-    const agreeOn = (id: PeerId, among: PresencePort[]) =>
-      among.every((s) => s.syncer(GROUP) === id)
+    const agreeOn = (id: PeerId, among: SyncerView[]) => among.every((s) => s.syncer(GROUP) === id)
     await waitFor('everyone online', () =>
       net.peers.every((peer) => peer.presence!.online(GROUP).length === 5),
     )

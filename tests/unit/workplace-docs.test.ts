@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import { RESYNC_CHANNEL } from '../../src/crdt/repo/resync-protocol.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 const kinds = new Map([['notes', () => ({ notes: {} })]])
 
-async function device(hub: FakeMeshHub, name: string) {
+async function device(hub: MemoryMeshHub, name: string) {
   const created = await createTestDevice(hub, name, { kinds })
   stacks.push(created.stack)
   return created
@@ -24,7 +24,7 @@ async function device(hub: FakeMeshHub, name: string) {
 
 describe('a workplace’s documents', () => {
   it('are created with the workplace, shared with members and refused to others', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b, m] = await Promise.all(['Ann', 'Bob', 'Mal'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     const notes = await acme.openDoc<Notes>('notes')
@@ -49,7 +49,7 @@ describe('a workplace’s documents', () => {
   })
 
   it('opens a document nobody could provide yet once a member comes online', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     ;(await acme.openDoc<Notes>('notes')).change((d) => {

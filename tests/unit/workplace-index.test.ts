@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
 import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 import { until } from '../support/until.ts'
 
@@ -16,7 +16,7 @@ async function device() {
   const list = createMemoryWorkplaceList()
   const stack = createWorkplaceStack({
     identity,
-    mesh: new FakeMeshHub().add(identity.peerId),
+    mesh: new MemoryMeshHub().add(identity.peerId),
     list,
     records: createMemoryRecordStore(),
     displayName: () => 'Ann',

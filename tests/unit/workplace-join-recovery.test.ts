@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { JoinStatus } from '../../src/crdt/workplace/join-flow.ts'
 import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import { joinWords } from '../../src/ui/workplace/join-words.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
@@ -14,7 +14,7 @@ afterEach(async () => {
   await Promise.all(stacks.splice(0).map((s) => s.shutdown()))
 })
 
-async function device(hub: FakeMeshHub, name: string): Promise<TestDevice> {
+async function device(hub: MemoryMeshHub, name: string): Promise<TestDevice> {
   const created = await createTestDevice(hub, name)
   stacks.push(created.stack)
   return created
@@ -24,7 +24,7 @@ const stateOf = (dev: TestDevice, workplace: string) => dev.stack.joins.status(w
 
 describe('joining never strands anyone', { timeout: 60_000 }, () => {
   it('explains the wait, can be cancelled and retried, and its banner clears', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     const link = linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 10 }))
@@ -62,7 +62,7 @@ describe('joining never strands anyone', { timeout: 60_000 }, () => {
   })
 
   it('offers to ask the owners when an invite is used up, and that request gets in', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, d, e] = await Promise.all(['Ann', 'Dee', 'Eve'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     const single = linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 }))
@@ -94,7 +94,7 @@ describe('joining never strands anyone', { timeout: 60_000 }, () => {
   })
 
   it('does not offer asking when the owners already said no', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, c] = await Promise.all(['Ann', 'Cy'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     c!.stack.joins.start(linkTo(acme))

@@ -4,7 +4,7 @@ import { signRecord } from '../../src/crdt/membership/sign.ts'
 import type { SignedRecord } from '../../src/crdt/membership/record.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
@@ -15,7 +15,7 @@ afterEach(async () => {
   await Promise.all(stacks.splice(0).map((s) => s.shutdown()))
 })
 
-async function device(hub: FakeMeshHub, name: string): Promise<Device> {
+async function device(hub: MemoryMeshHub, name: string): Promise<Device> {
   const created = await createTestDevice(hub, name)
   stacks.push(created.stack)
   return created
@@ -33,7 +33,7 @@ const memberNames = (wp: Workplace | undefined) =>
 
 describe('joining a workplace', () => {
   it('admits by invite link, approves and denies join requests', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b, c, d] = await Promise.all(['Ann', 'Bob', 'Cy', 'Dee'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     expect(acme.isOwner(a!.identity.peerId)).toBe(true)
@@ -64,7 +64,7 @@ describe('joining a workplace', () => {
   })
 
   it('refuses expired, revoked and used-up invites with a clear message', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b, c, d] = await Promise.all(['Ann', 'Bob', 'Cy', 'Dee'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     const expired = await acme.createInvite({ expiresInMs: -1, maxUses: 5 })
@@ -93,7 +93,7 @@ describe('joining a workplace', () => {
   })
 
   it('is not put off by linked devices that are not in the workplace', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b, x] = await Promise.all(['Ann', 'Bob', 'Xi'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     // Bob is already linked to Xi (say, a nearby device) when he opens the invite.
@@ -108,7 +108,7 @@ describe('joining a workplace', () => {
   })
 
   it('asks again when its first request is lost on the way', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     // The link that carried Bob's first request went down before delivering it.
@@ -124,7 +124,7 @@ describe('joining a workplace', () => {
   })
 
   it('gives a non-member nothing, even with the root document ID', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, m] = await Promise.all(['Ann', 'Mallory'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     hub.link(a!.identity.peerId, m!.identity.peerId)
@@ -136,7 +136,7 @@ describe('joining a workplace', () => {
   })
 
   it('ignores membership changes that are unsigned or signed by a non-owner', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b, c] = await Promise.all(['Ann', 'Bob', 'Cy'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
@@ -168,7 +168,7 @@ describe('joining a workplace', () => {
   })
 
   it('refuses a removed member’s links and stops sharing with it', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
-import { FakeMeshHub } from '../support/fake-mesh-port.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { createTestSyncStatus } from '../support/test-sync-status.ts'
 import { until } from '../support/until.ts'
@@ -10,13 +10,13 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn()
 })
 
-async function device(hub: FakeMeshHub, name: string) {
+async function device(hub: MemoryMeshHub, name: string) {
   const created = await createTestDevice(hub, name)
   cleanup.push(() => created.stack.shutdown())
   return created
 }
 
-function sync(hub: FakeMeshHub, dev: TestDevice, wp: Workplace) {
+function sync(hub: MemoryMeshHub, dev: TestDevice, wp: Workplace) {
   const created = createTestSyncStatus(hub, dev, wp)
   cleanup.push(() => created.status.close())
   return created
@@ -26,7 +26,7 @@ const heads = (wp: Workplace) => [...wp.handle.heads()].sort().join()
 
 describe('offline work and merge', () => {
   it('merges every member’s offline changes and shows the sync state', async () => {
-    const hub = new FakeMeshHub()
+    const hub = new MemoryMeshHub()
     const [a, b, c] = await Promise.all(['Ann', 'Bob', 'Cy'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
     const invite = await acme.createInvite({ expiresInMs: 60_000, maxUses: 5 })
@@ -47,7 +47,7 @@ describe('offline work and merge', () => {
     const holdLinks = b!.port.authorize
     b!.port.authorize = () => false
     bSync.reach.set(false)
-    bSync.presence.poke(acme.id)
+    bSync.mesh.poke(acme.id)
 
     acme.setDescription('A wrote this')
     cAcme.handle.change((d) => {
@@ -65,7 +65,7 @@ describe('offline work and merge', () => {
     bSync.reach.set(true)
     hub.link(b!.identity.peerId, a!.identity.peerId)
     hub.link(b!.identity.peerId, c!.identity.peerId)
-    bSync.presence.poke(acme.id)
+    bSync.mesh.poke(acme.id)
     await until(
       () => heads(acme) === heads(bAcme) && heads(bAcme) === heads(cAcme),
       'all three to converge',

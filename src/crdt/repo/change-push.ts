@@ -1,7 +1,7 @@
 import { next as Automerge } from '@automerge/automerge/slim'
 import { cbor, isValidDocumentId, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
-import type { MeshPort } from '../mesh-port.ts'
+import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { AccessPolicy } from './mesh-network-adapter.ts'
 
 /** The mesh channel pushed changes travel on (version 1 of the push message). */
@@ -44,7 +44,9 @@ export class ChangePush {
     const change = Automerge.getLastLocalChange(handle.doc())
     if (!change || change.byteLength > MAX_PUSHED_CHANGE_BYTES) return
     const doc = handle.documentId
-    const peers = this.#mesh.linkedPeers().filter((peer) => this.#policy.mayExchange(peer, doc))
+    const peers = this.#mesh.presence
+      .linkedPeers()
+      .filter((peer) => this.#policy.mayExchange(peer, doc))
     if (peers.length === 0) return
     const data = cbor.encode({ v: VERSION, doc, change } satisfies PushMessage)
     for (const peer of peers) this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data)

@@ -8,7 +8,7 @@ import {
   type PeerMetadata,
 } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
-import type { MeshPort } from '../mesh-port.ts'
+import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { PeerGate } from '../sync/syncer-first.ts'
 import { DropLedger } from './drop-ledger.ts'
 import { NeedLoopGuard } from './need-loop.ts'
@@ -100,7 +100,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     this.#unsubscribe.push(
       this.#mesh.onMessage(REPO_CHANNEL, ({ from, data }) => this.#receive(from, data)),
       this.#mesh.onMessage(RESYNC_CHANNEL, ({ from, data }) => this.#resyncAsked(from, data)),
-      this.#mesh.onLinkChange(() => this.refreshPeers()),
+      this.#mesh.presence.onLinkChange(() => this.refreshPeers()),
     )
     if (this.#gate) this.#unsubscribe.push(this.#gate.onChange(() => this.refreshPeers()))
     this.#ready = true
@@ -110,7 +110,9 @@ export class MeshNetworkAdapter extends NetworkAdapter {
 
   /** Re-derives which linked peers the repo may sync with; call when membership changes. */
   refreshPeers(): void {
-    const wanted = new Set(this.#mesh.linkedPeers().filter((peer) => this.#policy.mayPeer(peer)))
+    const wanted = new Set(
+      this.#mesh.presence.linkedPeers().filter((peer) => this.#policy.mayPeer(peer)),
+    )
     for (const peer of [...this.#announced]) {
       if (!wanted.has(peer)) {
         this.#announced.delete(peer)
@@ -134,7 +136,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
 
   /** Makes good what was refused or withheld for lack of access, where access is known now. */
   #settle(): void {
-    const linked = new Set(this.#mesh.linkedPeers())
+    const linked = new Set(this.#mesh.presence.linkedPeers())
     for (const peer of [...this.#restarts.keys(), ...this.#ledger.peers()]) {
       if (!linked.has(peer)) this.#forgetRestart(peer)
     }
@@ -190,7 +192,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
 
   /** A snapshot of the adapter's view, for sync diagnostics. */
   state(): RepoNetworkState {
-    const linked = this.#mesh.linkedPeers()
+    const linked = this.#mesh.presence.linkedPeers()
     return {
       announced: [...this.#announced],
       held: linked

@@ -1,5 +1,5 @@
 import type { SignalingState } from '../../peer/signaling/signaling.ts'
-import type { MeshPort } from '../mesh-port.ts'
+import type { PeerPresence } from '../../peer/mesh/mesh-port.ts'
 
 /**
  * Whether this device has any way to reach other devices right now: a first-contact signaling
@@ -10,18 +10,18 @@ export interface ReachabilityPort {
   onChange(handler: () => void): () => void
 }
 
-/** Reachability from the signaling connection's state and the mesh's open links. */
+/** Reachability from the signaling connection's state and the open links. */
 export function signalingReachability(
   connection: {
     readonly state: SignalingState
     on(event: 'state', listener: (state: SignalingState) => void): () => void
   },
-  mesh: Pick<MeshPort, 'linkedPeers' | 'onLinkChange'>,
+  links: Pick<PeerPresence, 'linkedPeers' | 'onLinkChange'>,
 ): ReachabilityPort {
   return {
-    reachable: () => connection.state === 'open' || mesh.linkedPeers().length > 0,
+    reachable: () => connection.state === 'open' || links.linkedPeers().length > 0,
     onChange(handler) {
-      const offs = [connection.on('state', () => handler()), mesh.onLinkChange(() => handler())]
+      const offs = [connection.on('state', () => handler()), links.onLinkChange(() => handler())]
       return () => offs.forEach((off) => off())
     },
   }

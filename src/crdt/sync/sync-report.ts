@@ -1,7 +1,7 @@
 import { getHeads } from '@automerge/automerge/slim'
 import type { Repo } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
-import type { MeshPort } from '../mesh-port.ts'
+import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { RepoNetworkState } from '../repo/mesh-network-adapter.ts'
 import type { Workplaces } from '../workplace/workplaces.ts'
 import type { WorkplaceSync } from './workplace-sync.ts'
@@ -33,7 +33,7 @@ export interface SyncReport {
 }
 
 export interface SyncReportSources {
-  mesh: Pick<MeshPort, 'self' | 'linkedPeers'>
+  mesh: Pick<MeshPort, 'self' | 'presence'>
   repo: Repo
   network: { state(): RepoNetworkState }
   workplaces: Workplaces
@@ -45,7 +45,7 @@ export function collectSyncReport(sources: SyncReportSources): SyncReport {
   const { mesh, repo, network, workplaces, syncOf } = sources
   return {
     self: mesh.self,
-    linked: [...mesh.linkedPeers()],
+    linked: [...mesh.presence.linkedPeers()],
     network: network.state(),
     repoPeers: [...repo.peers],
     workplaces: workplaces.list().map((wp) => {

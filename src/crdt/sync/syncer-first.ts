@@ -1,6 +1,6 @@
 import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
-import type { PresencePort } from '../../peer/mesh/presence-port.ts'
+import type { PeerPresence } from '../../peer/mesh/mesh-port.ts'
 import type { WorkplaceSync } from './workplace-sync.ts'
 
 /** Holds back peers the repo should not start syncing with yet. */
@@ -11,7 +11,7 @@ export interface PeerGate {
 
 export interface SyncerFirstOptions {
   self: PeerId
-  presence: PresencePort
+  presence: Pick<PeerPresence, 'syncer'>
   /** The workplaces this device is a member of, with their members. */
   workplaces: () => Iterable<{ id: string; isMember(peer: PeerId): boolean }>
   /** The longest a returning device waits on the Syncer before syncing with everyone. */

@@ -2,8 +2,7 @@ import * as Automerge from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
-import type { PresencePort } from '../../peer/mesh/presence-port.ts'
-import type { MeshPort } from '../mesh-port.ts'
+import type { MeshPort, PeerPresence } from '../../peer/mesh/mesh-port.ts'
 import type { ReachabilityPort } from './reachability.ts'
 import { decodeHeadsReport, encodeHeadsReport, SYNC_STATUS_CHANNEL } from './sync-protocol.ts'
 
@@ -72,7 +71,7 @@ export interface WorkplaceSyncEvents extends Record<string, unknown> {
 export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   readonly workplace: string
   readonly #mesh: MeshPort
-  readonly #presence: PresencePort
+  readonly #presence: PeerPresence
   readonly #members: () => readonly PeerId[]
   readonly #reach: ReachabilityPort
   readonly #handles: () => DocHandle<unknown>[]
@@ -88,7 +87,6 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   constructor(options: {
     workplace: string
     mesh: MeshPort
-    presence: PresencePort
     /** The workplace's members (self included or not). */
     members: () => readonly PeerId[]
     reach: ReachabilityPort
@@ -100,7 +98,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     super()
     this.workplace = options.workplace
     this.#mesh = options.mesh
-    this.#presence = options.presence
+    this.#presence = options.mesh.presence
     this.#members = options.members
     this.#reach = options.reach
     this.#handles = options.handles
@@ -109,12 +107,12 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     this.#confirmed = new Map(Object.entries(this.#store.load(this.workplace)))
     this.#off.push(
       this.#mesh.onMessage(SYNC_STATUS_CHANNEL, ({ from, data }) => this.#receive(from, data)),
-      this.#presence.onChange((group) => {
+      this.#presence.onOnlineChange((group) => {
         if (group !== this.workplace) return
         this.report()
         this.emit('change', undefined)
       }),
-      this.#mesh.onLinkChange(({ up }) => up && this.report()),
+      this.#mesh.presence.onLinkChange(({ up }) => up && this.report()),
       this.#reach.onChange(() => this.emit('change', undefined)),
     )
     const every = setInterval(() => this.report(), options.reportEveryMs ?? 5000)

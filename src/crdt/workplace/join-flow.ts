@@ -2,7 +2,7 @@ import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { recordError } from '../membership/sign.ts'
-import type { MeshPort } from '../mesh-port.ts'
+import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { WorkplaceLink } from './invite-link.ts'
 import {
   JOIN_CHANNEL,
@@ -94,7 +94,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
         console.warn(`join: dropped a message from ${from}: ${message.message}`)
       else void this.#handle(from, message).catch((e) => console.error('join: handling failed', e))
     })
-    this.#mesh.onLinkChange(({ peer, up }) => {
+    this.#mesh.presence.onLinkChange(({ peer, up }) => {
       for (const join of this.#active.values()) {
         // A message on a link that then dropped (say, the loser of two simultaneous dials) may
         // be lost: ask again on the next link.
@@ -115,7 +115,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
         }
         join.asked.clear()
         join.rounds++
-        for (const peer of this.#mesh.linkedPeers()) this.#approach(join, peer)
+        for (const peer of this.#mesh.presence.linkedPeers()) this.#approach(join, peer)
         this.#progress(join)
       }
     }, options.retryMs ?? 4000)
@@ -151,7 +151,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       link.peers.filter((p) => p !== this.#mesh.self),
       { eager: true },
     )
-    for (const peer of this.#mesh.linkedPeers()) this.#approach(join, peer)
+    for (const peer of this.#mesh.presence.linkedPeers()) this.#approach(join, peer)
     this.#progress(join, true)
   }
 
@@ -232,7 +232,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       rootUrl: approved ? wp.handle.url : '',
       name: wp.name,
     }
-    if (this.#mesh.linkedPeers().includes(requester))
+    if (this.#mesh.presence.linkedPeers().includes(requester))
       this.#send(requester, { t: 'ask-decision', ...decision })
     if (request && request.via !== this.#mesh.self)
       this.#send(request.via, { t: 'ask-relay', ...decision })

@@ -22,12 +22,6 @@ interface PresenceEvents extends Record<string, unknown> {
   change: { groupId: GroupId; online: readonly PeerId[] }
 }
 
-/** The part of the mesh presence uses. */
-export type PresenceMesh = Pick<
-  Mesh,
-  'self' | 'groups' | 'members' | 'linkedPeers' | 'broadcast' | 'onMessage' | 'on'
->
-
 /** Each peer's view of who is online in each of the mesh's groups. */
 export interface Presence extends Pick<Emitter<PresenceEvents>, 'on' | 'off'> {
   readonly self: PeerId
@@ -50,7 +44,7 @@ interface Heard {
   neighbours: readonly PeerId[]
 }
 
-export function createPresence(args: { mesh: PresenceMesh; options?: PresenceOptions }): Presence {
+export function createPresence(args: { mesh: Mesh; options?: PresenceOptions }): Presence {
   return new MeshPresence(args.mesh, args.options ?? {})
 }
 
@@ -61,7 +55,7 @@ export function createPresence(args: { mesh: PresenceMesh; options?: PresenceOpt
  */
 class MeshPresence extends Emitter<PresenceEvents> implements Presence {
   readonly self: PeerId
-  readonly #mesh: PresenceMesh
+  readonly #mesh: Mesh
   readonly #clock: Clock
   readonly #intervalMs: number
   readonly #offlineAfterMs: number
@@ -78,7 +72,7 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
   #lastTickAt = 0
   #closed = false
 
-  constructor(mesh: PresenceMesh, options: PresenceOptions) {
+  constructor(mesh: Mesh, options: PresenceOptions) {
     super()
     this.self = mesh.self
     this.#mesh = mesh

@@ -1,6 +1,6 @@
 import type { PeerId } from '../ids.ts'
 import type { Presence } from './presence.ts'
-import type { PresencePort } from './presence-port.ts'
+import type { PeerPresence } from './mesh-port.ts'
 
 /**
  * The Syncer of a group: the online member with the lowest peer ID, self included (`online`
@@ -13,11 +13,18 @@ export function electSyncer(self: PeerId, online: readonly PeerId[]): PeerId {
   return lowest
 }
 
-/** Presence as the workplace layer reads it: who is online in a group, and its Syncer. */
-export function syncerPresence(presence: Presence): PresencePort {
+/** Who is online in a group and its Syncer: the part of the mesh port's presence view. */
+export type SyncerView = Pick<PeerPresence, 'online' | 'syncer' | 'onOnlineChange'>
+
+/** The Syncer view of presence beacons (the mesh port's presence view uses it). */
+export function syncerPresence(
+  self: PeerId,
+  presence: Pick<Presence, 'online' | 'on'> | undefined,
+): SyncerView {
   return {
-    online: (group) => presence.online(group),
-    syncer: (group) => electSyncer(presence.self, presence.online(group)),
-    onChange: (handler) => presence.on('change', ({ groupId }) => handler(groupId)),
+    online: (group) => presence?.online(group) ?? [],
+    syncer: (group) => electSyncer(self, presence?.online(group) ?? []),
+    onOnlineChange: (handler) =>
+      presence?.on('change', ({ groupId }) => handler(groupId)) ?? (() => {}),
   }
 }

@@ -8,6 +8,7 @@ import { createWorkplaceStack, type WorkplaceStack } from '../../../src/crdt/wor
 import type { Identity } from '../../../src/peer/identity/identity.ts'
 import { createLink } from '../../../src/peer/link/authenticated-link.ts'
 import { createMesh, type Mesh } from '../../../src/peer/mesh/mesh.ts'
+import { createMeshPort } from '../../../src/peer/mesh/mesh-port-adapter.ts'
 import { createCarrierSignaling } from '../../../src/peer/signaling/carrier-signaling.ts'
 import { createRelayCarrier } from '../../../src/peer/signaling/relay-carrier.ts'
 import { createTestIdentity } from '../../support/test-identity.ts'
@@ -49,7 +50,7 @@ export async function startNodeDevice(
   })
   const stack = createWorkplaceStack({
     identity: id,
-    mesh,
+    mesh: createMeshPort({ mesh }),
     list: createMemoryWorkplaceList(),
     records: createMemoryRecordStore(),
     displayName: () => name,
