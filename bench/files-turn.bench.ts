@@ -1,7 +1,7 @@
 /**
  * File transfer through TURN: two browser contexts in relay-only mode whose only path is a
  * coturn started here on loopback (TURN REST secret, credentials made as the server makes them),
- * driven through the test page tests/e2e/files-page.ts like files.bench.ts.
+ * driven through the test page tests/harness/files-page.ts like files.bench.ts.
  * - `file.throughput_ratio_turn`: app MB/s moving a 64 MiB file (download start to last chunk
  *   stored, SHA-256 checked) over a bare RTCDataChannel through the same TURN server moving as
  *   many bytes, measured in the same run. Goal >= 0.9.
@@ -9,8 +9,8 @@
  * Both paths are checked to run through TURN (local candidate type 'relay').
  */
 import { turnCredentials } from '../signaling/turn-credentials.ts'
-import { linkAll, openFilesDevice, startFilesPage } from '../tests/e2e/files-devices.ts'
-import type { FilesDevice } from '../tests/e2e/files-devices.ts'
+import { linkAll, openFilesDevice, startFilesPage } from '../tests/e2e/support/files-devices.ts'
+import type { FilesDevice } from '../tests/e2e/support/files-devices.ts'
 import { startCoturn } from '../tests/support/coturn.ts'
 import { appRun, rawRun } from './files.bench.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'

@@ -1,6 +1,6 @@
 /**
  * File transfer between two browser contexts over real WebRTC, chunks verified and stored in
- * IndexedDB, driven through the test page tests/e2e/files-page.ts (served by Vite from source,
+ * IndexedDB, driven through the test page tests/harness/files-page.ts (served by Vite from source,
  * with its own relay).
  * - `file.throughput_mbps`: MB/s (MiB per second) of the app moving a 128 MiB file, from the
  *   download's start to its last chunk stored.
@@ -16,7 +16,7 @@ import {
   startFilesPage,
   type FilesBench,
   type FilesDevice,
-} from '../tests/e2e/files-devices.ts'
+} from '../tests/e2e/support/files-devices.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
 
 const MB = 1024 * 1024

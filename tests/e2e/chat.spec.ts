@@ -1,38 +1,18 @@
-import { expect, test, type Browser } from '@playwright/test'
 import { message, messageTexts, openChat, send } from './support/chat.ts'
-import { nameDevice, openDevice, trackDevices } from './support/device.ts'
-import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
+import { nameDevice, type Device } from './support/device.ts'
+import { expect, test } from './support/members.ts'
+import { openWorkplace } from './support/workplace.ts'
 
-const devices = trackDevices()
-
-/** Ann and the others named, in one workplace, each with the chat open. */
-async function members(browser: Browser, others: string[]) {
-  const ann = await openDevice(browser, 'Ann')
-  devices.push(ann)
-  await createWorkplace(ann.page, 'Acme')
-  await ann.page.getByTestId('tab-people').click()
-  const invite = await createInvite(ann.page, '10 people')
-  const joined = []
-  for (const name of others) {
-    const device = await openDevice(browser, name, invite)
-    devices.push(device)
-    joined.push(device)
-  }
-  for (const d of joined) await expect(d.page.getByTestId('workplace-name')).toHaveText('Acme')
-  await expectMembers(ann.page, ['Ann', ...others])
-  for (const d of [ann, ...joined]) await openChat(d.page)
-  return [ann, ...joined] as const
-}
-
-async function threeMembers(browser: Browser) {
-  const [ann, bob, cy] = await members(browser, ['Bob', 'Cy'])
-  return { ann: ann!, bob: bob!, cy: cy! }
+/** Opens the chat on each device. */
+async function openChats(devices: readonly Device[]) {
+  for (const d of devices) await openChat(d.page)
 }
 
 test('a member who was away sees every message in the same order, replies linked', async ({
-  browser,
+  workplaceWith,
 }) => {
-  const { ann, bob, cy } = await threeMembers(browser)
+  const [ann, bob, cy] = await workplaceWith(['Bob', 'Cy'])
+  await openChats([ann, bob, cy])
   await send(ann.page, 'Hello all')
   await expect(message(bob.page, 'Hello all')).toBeVisible()
   await bob.page.close()
@@ -58,9 +38,10 @@ test('a member who was away sees every message in the same order, replies linked
 })
 
 test('receipts: delivered to all once everyone has it, read once they open it', async ({
-  browser,
+  workplaceWith,
 }) => {
-  const { ann, bob, cy } = await threeMembers(browser)
+  const [ann, bob, cy] = await workplaceWith(['Bob', 'Cy'])
+  await openChats([ann, bob, cy])
   // Bob and Cy look elsewhere, so the message is delivered but not yet read.
   for (const d of [bob, cy]) await d.page.getByTestId('tab-people').click()
   await send(ann.page, 'Please read me')
@@ -75,8 +56,10 @@ test('receipts: delivered to all once everyone has it, read once they open it', 
   await expect(receipt).toHaveAttribute('data-state', 'read')
 })
 
-test('markup in a message or a name is shown as text and never runs', async ({ browser }) => {
-  const { ann, bob } = await threeMembers(browser)
+test('markup in a message or a name is shown as text and never runs', async ({ workplaceWith }) => {
+  const members = await workplaceWith(['Bob', 'Cy'])
+  await openChats(members)
+  const [ann, bob] = members
   const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
   const name = '<img src=x onerror="window.__pwned=3">'
   await nameDevice(ann.page, name)
@@ -95,10 +78,8 @@ test('markup in a message or a name is shown as text and never runs', async ({ b
   }
 })
 
-test('sending shows the sent message, even while reading further up', async ({ browser }) => {
-  const ann = await openDevice(browser, 'Ann')
-  devices.push(ann)
-  await createWorkplace(ann.page, 'Acme')
+test('sending shows the sent message, even while reading further up', async ({ workplaceWith }) => {
+  const [ann] = await workplaceWith([])
   await openChat(ann.page)
   const input = ann.page.getByTestId('chat-input')
   for (let i = 1; i <= 30; i++) {
@@ -113,9 +94,10 @@ test('sending shows the sent message, even while reading further up', async ({ b
 })
 
 test('a reader following a busy chat writes read receipts in batches, not one per message', async ({
-  browser,
+  workplaceWith,
 }) => {
-  const [ann, bob] = await members(browser, ['Bob'])
+  const [ann, bob] = await workplaceWith(['Bob'])
+  await openChats([ann, bob])
   // Ann's page counts how often the number of her messages shown as read goes up: once per
   // read receipt Bob's device writes (each is one change, synced and applied on its own).
   await ann.page.evaluate(() => {
@@ -140,7 +122,7 @@ test('a reader following a busy chat writes read receipts in batches, not one pe
       await new Promise((resolve) => setTimeout(resolve, 40))
     }
   }, count)
-  await expect(message(bob!.page, `Busy ${count}`)).toBeVisible()
+  await expect(message(bob.page, `Busy ${count}`)).toBeVisible()
   const read = ann.page.locator('[data-testid="chat-receipt"][data-state="read"]')
   await expect(read).toHaveCount(count)
   // 20 messages over about a second: a receipt at most every quarter second is a handful of

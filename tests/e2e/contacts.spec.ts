@@ -1,9 +1,8 @@
-import { expect, test, type Browser, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { join } from 'node:path'
-import { openDevice, trackDevices, type Device } from './support/device.ts'
-import { createInvite, createWorkplace, expectMembers, openWorkplace } from './support/workplace.ts'
-
-const devices = trackDevices()
+import type { Device } from './support/device.ts'
+import { expect, test, type WorkplaceWith } from './support/members.ts'
+import { expectMembers, openWorkplace } from './support/workplace.ts'
 
 const SETTINGS = 'peerplace.connection-settings'
 const UNREACHABLE = JSON.stringify({ relays: ['ws://127.0.0.1:9/relay'], iceServers: [] })
@@ -39,12 +38,8 @@ async function editContact(page: Page, name: string, edit: (page: Page) => Promi
 }
 
 /** Ann and Bob in one workplace, both on the Contacts tab. */
-async function twoMembers(browser: Browser) {
-  const ann = await openDevice(browser, 'Ann')
-  devices.push(ann)
-  await createWorkplace(ann.page, 'Acme')
-  const bob = await openDevice(browser, 'Bob', await createInvite(ann.page))
-  devices.push(bob)
+async function twoMembers(workplaceWith: WorkplaceWith) {
+  const [ann, bob] = await workplaceWith(['Bob'])
   await expectMembers(bob.page, ['Ann', 'Bob'])
   for (const d of [ann, bob]) await openContacts(d.page)
   return { ann, bob }
@@ -82,8 +77,10 @@ async function addContact(page: Page, given: string, family: string) {
   await backToList(page)
 }
 
-test('edits of different fields made offline on two devices are both kept', async ({ browser }) => {
-  const { ann, bob } = await twoMembers(browser)
+test('edits of different fields made offline on two devices are both kept', async ({
+  workplaceWith,
+}) => {
+  const { ann, bob } = await twoMembers(workplaceWith)
   await addContact(ann.page, 'Grace', 'Hopper')
   await expect(row(bob.page, 'Grace Hopper')).toBeVisible()
 
@@ -117,9 +114,9 @@ test('edits of different fields made offline on two devices are both kept', asyn
 })
 
 test('the same field edited offline on two devices shows a conflict any member resolves', async ({
-  browser,
+  workplaceWith,
 }) => {
-  const { ann, bob } = await twoMembers(browser)
+  const { ann, bob } = await twoMembers(workplaceWith)
   await addContact(ann.page, 'Alan', 'Turing')
   await expect(row(bob.page, 'Alan Turing')).toBeVisible()
 
@@ -161,9 +158,9 @@ test('the same field edited offline on two devices shows a conflict any member r
 })
 
 test('a phone’s 200-contact export imports whole; a malformed file imports nothing', async ({
-  browser,
+  workplaceWith,
 }) => {
-  const { ann, bob } = await twoMembers(browser)
+  const { ann, bob } = await twoMembers(workplaceWith)
   await ann.page
     .getByTestId('contacts-import-input')
     .setInputFiles(join(FIXTURES, 'phone-export-200.vcf'))
@@ -185,12 +182,10 @@ test('a phone’s 200-contact export imports whole; a malformed file imports not
 })
 
 test('a rich vCard imports with every field on screen; importing it again adds nothing', async ({
-  browser,
+  workplaceWith,
 }) => {
-  const ann = await openDevice(browser, 'Ann')
-  devices.push(ann)
+  const [ann] = await workplaceWith([])
   const page = ann.page
-  await createWorkplace(page, 'Acme')
   await openContacts(page)
   const importFile = (file: string) =>
     page.getByTestId('contacts-import-input').setInputFiles(join(FIXTURES, file))

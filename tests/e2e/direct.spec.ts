@@ -1,34 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { createServer, type ViteDevServer } from 'vite'
-import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+import type { SignalingServer } from '../../signaling/server.ts'
 import { storeSettings } from './support/device.ts'
+import { expect, test } from './support/test-server.ts'
 
 // Two devices that share no workplace, each a browser context of its own, on the direct test
-// page (the app's session, files service and DirectPanel; see direct-page.ts). They are on one
+// page (the app's session, files service and DirectPanel; see tests/harness/direct-page.ts). They are on one
 // machine, so the relay counts both as nearby. Vite serves the page from source; the relay runs
 // in process.
-let vite: ViteDevServer
 let relay: SignalingServer
 let pageUrl: string
 
 const XSS = '<img src=x onerror="window.__xss=1">'
 
-test.beforeAll(async () => {
-  relay = await createSignalingServer({ port: 0, peerjs: false })
-  vite = await createServer({
-    configFile: 'vite.config.ts',
-    logLevel: 'error',
-    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
-  })
-  await vite.listen()
-  pageUrl = `${vite.resolvedUrls!.local[0]}tests/e2e/direct-page.html`
-})
-
-test.afterAll(async () => {
-  await vite?.close()
-  await relay?.close()
+test.beforeAll(({ testServer }) => {
+  relay = testServer.relay
+  pageUrl = testServer.pageUrl('direct-page.html')
 })
 
 interface DirectDevice {

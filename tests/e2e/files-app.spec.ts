@@ -1,12 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { chooseFile } from './support/choose-file.ts'
-import { openDevice, trackDevices } from './support/device.ts'
-import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
+import { expect, test } from './support/members.ts'
 
 // Workplace files in the app itself: the Files tab of a workplace three members share.
-const devices = trackDevices()
 const MB = 1024 * 1024
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
@@ -24,17 +22,10 @@ async function save(page: Page, name: string, n: number): Promise<string> {
 }
 
 test('a 20 MB file added in the app is saved byte for byte by two members; versions too', async ({
-  browser,
+  workplaceWith,
 }) => {
   test.setTimeout(180_000)
-  const ann = await openDevice(browser, 'Ann')
-  devices.push(ann)
-  await createWorkplace(ann.page, 'Acme')
-  const invite = await createInvite(ann.page, '10 people')
-  const bob = await openDevice(browser, 'Bob', invite)
-  const cy = await openDevice(browser, 'Cy', invite)
-  devices.push(bob, cy)
-  await expectMembers(ann.page, ['Ann', 'Bob', 'Cy'])
+  const [ann, bob, cy] = await workplaceWith(['Bob', 'Cy'])
   for (const d of [ann, bob, cy]) {
     // Saving goes through a Blob download, which the test can read.
     await d.page.evaluate(

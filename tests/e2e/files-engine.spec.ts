@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { expect, test, type Browser } from '@playwright/test'
-import { linkAll, openFilesDevice, type FilesDevice } from './files-devices.ts'
-import { useFilesBench } from './files-hooks.ts'
+import type { Browser } from '@playwright/test'
+import { linkAll, openFilesDevice, type FilesDevice } from './support/files-devices.ts'
+import { useFilesBench } from './support/files-hooks.ts'
+import { expect, test } from './support/test-server.ts'
 
 // The file engine in Chromium: real WebRTC links between browser contexts, real IndexedDB,
-// pages closed and reopened. The test page (files-page.ts) is served by Vite from source.
+// pages closed and reopened. The test page (tests/harness/files-page.ts) is served by Vite from source.
 const files = useFilesBench()
 
 const MB = 1024 * 1024

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { linkAll, openFilesDevice, type FilesDevice } from './files-devices.ts'
+import type { Browser, Page } from '@playwright/test'
+import { linkAll, openFilesDevice, type FilesDevice } from './support/files-devices.ts'
 import { chooseFile } from './support/choose-file.ts'
-import { useFilesBench } from './files-hooks.ts'
+import { useFilesBench } from './support/files-hooks.ts'
+import { expect, test } from './support/test-server.ts'
 
 // Workplace files through the files panel: members of one workplace (test page, real WebRTC,
 // real IndexedDB), adding with the file picker and saving with the Save button.

@@ -1,27 +1,15 @@
-import { expect, test, type Page } from '@playwright/test'
-import { createServer, type ViteDevServer } from 'vite'
-import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import type { Page } from '@playwright/test'
+import type { SignalingServer } from '../../signaling/server.ts'
+import { expect, test } from './support/test-server.ts'
 
 // Links in Chromium, opened as the app's mesh opens them, from a small test page that Vite
 // serves from source; the relay runs in process. One peer per browser context.
-let vite: ViteDevServer
 let relay: SignalingServer
 let pageUrl: string
 
-test.beforeAll(async () => {
-  relay = await createSignalingServer({ port: 0, peerjs: false })
-  vite = await createServer({
-    configFile: 'vite.config.ts',
-    logLevel: 'error',
-    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
-  })
-  await vite.listen()
-  pageUrl = `${vite.resolvedUrls!.local[0]}tests/e2e/peer-link-page.html`
-})
-
-test.afterAll(async () => {
-  await vite?.close()
-  await relay?.close()
+test.beforeAll(({ testServer }) => {
+  relay = testServer.relay
+  pageUrl = testServer.pageUrl('peer-link-page.html')
 })
 
 async function openPeer(page: Page, errors: string[], busyOnLinkMs = 0): Promise<string> {

@@ -1,28 +1,16 @@
-import { expect, test, type BrowserContext, type Page } from '@playwright/test'
-import { createServer, type ViteDevServer } from 'vite'
-import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import type { BrowserContext, Page } from '@playwright/test'
+import type { SignalingServer } from '../../signaling/server.ts'
 import { storeSettings } from './support/device.ts'
+import { expect, test } from './support/test-server.ts'
 
 // The app's peer session with the manual pairing component, on a test page that Vite serves
 // from source; the relay runs in process.
-let vite: ViteDevServer
 let relay: SignalingServer
 let pageUrl: string
 
-test.beforeAll(async () => {
-  relay = await createSignalingServer({ port: 0, peerjs: false })
-  vite = await createServer({
-    configFile: 'vite.config.ts',
-    logLevel: 'error',
-    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
-  })
-  await vite.listen()
-  pageUrl = `${vite.resolvedUrls!.local[0]}tests/e2e/peer-session-page.html`
-})
-
-test.afterAll(async () => {
-  await vite?.close()
-  await relay?.close()
+test.beforeAll(({ testServer }) => {
+  relay = testServer.relay
+  pageUrl = testServer.pageUrl('peer-session-page.html')
 })
 
 async function openSession(context: BrowserContext, errors: string[]): Promise<[Page, string]> {

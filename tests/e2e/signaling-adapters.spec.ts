@@ -1,28 +1,15 @@
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { createServer, type ViteDevServer } from 'vite'
-import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import type { Browser, Page } from '@playwright/test'
+import type { SignalingServer } from '../../signaling/server.ts'
+import { expect, test } from './support/test-server.ts'
 
 // The adapters run in Chromium from a small test page that Vite serves from source; the
 // PeerJS broker is the embedded one, in process. One adapter per page.
-let vite: ViteDevServer
 let broker: SignalingServer
 let pageUrl: string
 
-test.beforeAll(async () => {
-  vite = await createServer({
-    configFile: 'vite.config.ts',
-    logLevel: 'error',
-    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
-  })
-  await vite.listen()
-  pageUrl = `${vite.resolvedUrls!.local[0]}tests/e2e/signaling-page.html`
-  // The page is on another origin than the broker: its peer list answers only listed origins.
-  broker = await createSignalingServer({ port: 0, allowedOrigins: [new URL(pageUrl).origin] })
-})
-
-test.afterAll(async () => {
-  await vite?.close()
-  await broker?.close()
+test.beforeAll(({ testServer }) => {
+  broker = testServer.relay
+  pageUrl = testServer.pageUrl('signaling-page.html')
 })
 
 type Kind = 'broadcast' | 'peerjs' | 'manual'

@@ -1,29 +1,15 @@
-import { expect, test } from '@playwright/test'
-import { nameDevice, openDevice, trackDevices } from './support/device.ts'
-import {
-  createInvite,
-  createWorkplace,
-  expectMembers,
-  converged,
-  openWorkplace,
-} from './support/workplace.ts'
-
-const devices = trackDevices()
+import { nameDevice } from './support/device.ts'
+import { expect, test } from './support/members.ts'
+import { expectMembers, converged, openWorkplace } from './support/workplace.ts'
 
 const SETTINGS = 'peerplace.connection-settings'
 // A relay address where nothing listens: the device starts with no signaling and no peers.
 const UNREACHABLE = JSON.stringify({ relays: ['ws://127.0.0.1:9/relay'], iceServers: [] })
 
 test('a member’s offline changes and everyone else’s merge when it returns', async ({
-  browser,
+  workplaceWith,
 }) => {
-  const ann = await openDevice(browser, 'Ann')
-  devices.push(ann)
-  await createWorkplace(ann.page, 'Acme')
-  const invite = await createInvite(ann.page, '10 people')
-  const bob = await openDevice(browser, 'Bob', invite)
-  const cy = await openDevice(browser, 'Cy', invite)
-  devices.push(bob, cy)
+  const [ann, bob, cy] = await workplaceWith(['Bob', 'Cy'])
   for (const { page } of [ann, bob, cy]) await expectMembers(page, ['Ann', 'Bob', 'Cy'])
   await expect.poll(() => converged([ann, bob, cy].map((d) => d.page))).toBe(true)
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import { createMemoryKeyStore } from '../../src/peer/identity/key-store.ts'
 import { loadOrCreateIdentity } from '../../src/peer/identity/load-identity.ts'
@@ -36,6 +36,13 @@ function nextMessage(link: AuthenticatedLink): Promise<{ channel: string; data: 
 function closeOf(link: AuthenticatedLink): Promise<{ reason: string; detail: string }> {
   return new Promise((resolve) => link.on('close', resolve))
 }
+
+/** Moves the fake clock on by `ms`, running the timers due and the work they start. */
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms)
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 /** toEqual on megabytes is very slow; compare bytes directly. */
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
@@ -257,18 +264,21 @@ describe('open link', () => {
     const pipes = createMemoryPipePair()
     const tap = tapPipe(pipes[1])
     const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 500 }
+    vi.useFakeTimers()
     const { a, b } = await linkedPair(options, [pipes[0], tap.pipe])
-    await new Promise((resolve) => setTimeout(resolve, 800))
+    await advance(800)
     expect(a.state).toBe('open')
     expect(b.state).toBe('open')
     expect(a.silentForMs).toBeLessThan(500)
     expect((await a.stats()).rttMs).toBeGreaterThanOrEqual(0)
 
     const closed = closeOf(a)
-    const started = Date.now()
     tap.muted = true
+    await advance(400)
+    expect(a.state).toBe('open')
+    await advance(200)
+    expect(a.state).toBe('closed')
     expect((await closed).reason).toBe('timeout')
-    expect(Date.now() - started).toBeGreaterThanOrEqual(450)
   })
 
   it('gives a silent peer on a restartable pipe a path restart instead of closing', async () => {
@@ -278,6 +288,7 @@ describe('open link', () => {
     let restarts = 0
     toB.pipe.restartPath = () => void restarts++
     const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    vi.useFakeTimers()
     const { a, b } = await linkedPair({ ...options, pathRestartWindowMs: 5000 }, [
       toB.pipe,
       fromB.pipe,
@@ -285,13 +296,13 @@ describe('open link', () => {
     const paths: string[] = []
     a.on('path', ({ state }) => paths.push(state))
     fromB.muted = true
-    await new Promise((resolve) => setTimeout(resolve, 900))
+    await advance(900)
     expect(a.state).toBe('open')
     expect(a.path).toBe('restarting')
     expect(restarts).toBe(1)
 
     fromB.muted = false
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await advance(200)
     expect(a.path).toBe('ok')
     expect(a.pathRecoveries).toBe(1)
     expect(paths).toEqual(['restarting', 'ok'])
@@ -307,14 +318,18 @@ describe('open link', () => {
     const toB = tapPipe(pipes[0])
     toB.pipe.restartPath = () => {}
     const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    vi.useFakeTimers()
     const { a } = await linkedPair({ ...options, pathRestartWindowMs: 600 }, [toB.pipe, fromB.pipe])
     const closed = closeOf(a)
-    const started = Date.now()
     fromB.muted = true
+    // Silence (300) plus the restart window (600), less a heartbeat of slack.
+    await advance(850)
+    expect(a.state).toBe('open')
+    await advance(300)
+    expect(a.state).toBe('closed')
     const { reason, detail } = await closed
     expect(reason).toBe('timeout')
     expect(detail).toMatch(/ICE restart did not bring the path back/)
-    expect(Date.now() - started).toBeGreaterThanOrEqual(850)
   })
 
   it('keeps restarting past the window while keepRestarting says the peer is around', async () => {
@@ -324,6 +339,7 @@ describe('open link', () => {
     toB.pipe.restartPath = () => {}
     let around = true
     const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    vi.useFakeTimers()
     const { a } = await linkedPair(
       { ...options, pathRestartWindowMs: 300, keepRestarting: () => around },
       [toB.pipe, fromB.pipe],
@@ -331,20 +347,20 @@ describe('open link', () => {
     const closed = closeOf(a)
     fromB.muted = true
     // Well past silence (300) plus the window (300): only keepRestarting holds the link.
-    await new Promise((resolve) => setTimeout(resolve, 1200))
+    await advance(1200)
     expect(a.state).toBe('open')
     expect(a.path).toBe('restarting')
 
     fromB.muted = false
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await advance(200)
     expect(a.path).toBe('ok')
     fromB.muted = true
-    await new Promise((resolve) => setTimeout(resolve, 900))
+    await advance(900)
     expect(a.state).toBe('open')
-    const stopped = Date.now()
     around = false
+    await advance(500)
+    expect(a.state).toBe('closed')
     expect((await closed).reason).toBe('timeout')
-    expect(Date.now() - stopped).toBeLessThan(500)
   })
 
   it('gives up a held path after pathHoldMaxMs even while keepRestarting says yes', async () => {
@@ -353,15 +369,19 @@ describe('open link', () => {
     const toB = tapPipe(pipes[0])
     toB.pipe.restartPath = () => {}
     const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    vi.useFakeTimers()
     const { a } = await linkedPair(
       { ...options, pathRestartWindowMs: 200, pathHoldMaxMs: 700, keepRestarting: () => true },
       [toB.pipe, fromB.pipe],
     )
     const closed = closeOf(a)
-    const started = Date.now()
     fromB.muted = true
+    // Silence (300) plus the longest hold (700), less a heartbeat of slack.
+    await advance(950)
+    expect(a.state).toBe('open')
+    await advance(300)
+    expect(a.state).toBe('closed')
     expect((await closed).reason).toBe('timeout')
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
   })
 
   it("enters 'restarting' at once when the pipe reports its path lost", async () => {

@@ -1,18 +1,16 @@
-import { expect, test } from '@playwright/test'
-import { startFilesPage, type FilesBench, type FilesDevice } from './files-devices.ts'
+import { filesBench, type FilesBench, type FilesDevice } from './files-devices.ts'
+import { expect, test } from './test-server.ts'
 
 /**
- * Registers a spec's hooks: the test page and relay started once for the file, and after each
- * test, every device pushed to `devices` checked for page errors and closed.
+ * Registers a spec's hooks: the test page on the worker's test server, and after each test,
+ * every device pushed to `devices` checked for page errors and closed.
  */
 export function useFilesBench(): { readonly bench: FilesBench; devices: FilesDevice[] } {
   let bench: FilesBench | undefined
   const devices: FilesDevice[] = []
-  test.beforeAll(async () => {
-    bench = await startFilesPage()
-  })
-  test.afterAll(async () => {
-    await bench?.close()
+  test.beforeAll(({ testServer }) => {
+    // The worker's fixture closes the server, not the spec.
+    bench = { ...filesBench(testServer), close: async () => {} }
   })
   test.afterEach(async () => {
     for (const d of devices.splice(0)) {

@@ -191,7 +191,7 @@ const driver = {
     (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ??
     0,
   raw,
-  /** The workplace half (tests/e2e/files-workplace-page.ts), with the files panel mounted. */
+  /** The workplace half (tests/harness/files-workplace-page.ts), with the files panel mounted. */
   async workplace(name: string) {
     if (!workplace) {
       const { createWorkplaceDriver } = await import('./files-workplace-page.ts')

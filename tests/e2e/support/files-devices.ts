@@ -1,7 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { createServer, type ViteDevServer } from 'vite'
-import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
-import { RELAY_PATH } from '../../src/peer/signaling/relay-protocol.ts'
+import { startTestServer, type TestServer } from './test-server.ts'
 
 /** The test page served by Vite from source, and a relay, both on free ports. */
 export interface FilesBench {
@@ -10,22 +8,18 @@ export interface FilesBench {
   close(): Promise<void>
 }
 
-export async function startFilesPage(): Promise<FilesBench> {
-  const relay: SignalingServer = await createSignalingServer({ port: 0, host: '127.0.0.1' })
-  const vite: ViteDevServer = await createServer({
-    configFile: 'vite.config.ts',
-    logLevel: 'error',
-    server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
-  })
-  await vite.listen()
+/** The files test page on `server`; closing it closes the server. */
+export function filesBench(server: TestServer): FilesBench {
   return {
-    pageUrl: `${vite.resolvedUrls!.local[0]}tests/e2e/files-page.html`,
-    relayUrl: `ws://127.0.0.1:${relay.address.port}${RELAY_PATH}`,
-    async close() {
-      await vite.close()
-      await relay.close()
-    },
+    pageUrl: server.pageUrl('files-page.html'),
+    relayUrl: server.relay.relayUrl,
+    close: () => server.close(),
   }
+}
+
+/** Starts a test server of its own for the files test page (benchmarks). */
+export async function startFilesPage(): Promise<FilesBench> {
+  return filesBench(await startTestServer())
 }
 
 /** One device: a browser context of its own (own IndexedDB), and its page. */

@@ -1,0 +1,186 @@
+import { tick } from 'svelte'
+import type { WorkplaceChat } from '../../crdt/chat/workplace-chat.ts'
+import type { ActionStatus } from '../action-status.svelte.ts'
+import { anchorBefore, WINDOW_CONTEXT, WINDOW_PAGE, windowStart } from './message-window.ts'
+
+/** The parts of the scrolling message list this reads and moves (an HTMLElement in the app). */
+export interface ScrollBox {
+  scrollTop: number
+  readonly scrollHeight: number
+  readonly clientHeight: number
+}
+
+/** What of the chat the list's scrolling needs. */
+export type ScrolledChat = Pick<
+  WorkplaceChat,
+  'firstUnread' | 'markRead' | 'markReadSoon' | 'hasOlder' | 'loadOlder' | 'reveal' | 'message'
+>
+
+/** Closer to the bottom than this many pixels counts as at the bottom. */
+const BOTTOM_SLACK = 48
+/** Scrolled closer to the top than this many pixels renders older messages. */
+const TOP_SLACK = 64
+
+/** Whether the list is scrolled to (nearly) its bottom. */
+export function nearBottom(box: ScrollBox): boolean {
+  return box.scrollHeight - box.scrollTop - box.clientHeight < BOTTOM_SLACK
+}
+
+/**
+ * The chat list's scroll anchoring and "new messages" divider: which messages are rendered
+ * (message-window.ts), staying at the bottom while there, holding still while the reader looks
+ * back, and marking messages read while they are seen. The panel calls in from its effects and
+ * events and passes its list element.
+ */
+export class ChatScroll<M extends { id: string }> {
+  readonly #messages: () => readonly M[]
+  /** The oldest rendered message, while the reader looks further back. */
+  anchor: string | undefined = $state()
+  /** Where the "new messages" divider goes: the first unread when the panel was looked at. */
+  marker: string | undefined = $state()
+  loadingOlder = $state(false)
+  /** Index in `messages()` of the oldest rendered message. */
+  readonly start: number = $derived.by(() =>
+    windowStart(this.#messages(), { anchor: this.anchor, marker: this.marker }),
+  )
+  readonly shown: readonly M[] = $derived.by(() => this.#messages().slice(this.start))
+
+  readonly #chat: ScrolledChat
+  readonly #status: ActionStatus
+  readonly #pageVisible: () => boolean
+  readonly #rendered: () => Promise<void>
+  #atBottom = true
+  /** Set by sending: the list goes to the bottom to show the sent message, wherever it was. */
+  #pinToBottom = false
+  #positioned = false
+
+  /**
+   * @param messages the loaded messages, oldest first (reactive)
+   * @param status where a failed load or reveal is reported
+   * @param rendered resolves once the list shows state changed so far (Svelte's `tick`)
+   */
+  constructor(
+    chat: ScrolledChat,
+    messages: () => readonly M[],
+    options: { status: ActionStatus; pageVisible: () => boolean; rendered?: () => Promise<void> },
+  ) {
+    this.#chat = chat
+    this.#messages = messages
+    this.#status = options.status
+    this.#pageVisible = options.pageVisible
+    this.#rendered = options.rendered ?? tick
+    this.marker = chat.firstUnread()?.id
+  }
+
+  get atBottom(): boolean {
+    return this.#atBottom
+  }
+
+  /** Before the list renders changed messages: note whether it was at the bottom. */
+  beforeRender(box: ScrollBox | undefined): void {
+    if (box) this.#atBottom = this.#pinToBottom || nearBottom(box)
+  }
+
+  /** After the list rendered changed messages: follow them at the bottom, mark them seen. */
+  afterRender(box: ScrollBox | undefined): void {
+    if (!this.#pageVisible() && this.marker === undefined) this.marker = this.#firstUnread()
+    if (box && this.#atBottom) box.scrollTop = box.scrollHeight
+    this.#pinToBottom = false
+    this.#markSeenSoon()
+  }
+
+  /** The list's size changed (a keyboard opened, messages laid out late): stay at the bottom. */
+  resized(box: ScrollBox): void {
+    if (this.#atBottom) box.scrollTop = box.scrollHeight
+  }
+
+  /**
+   * Once, when the list first appears: at the divider (`toDivider` scrolls to it; absent when
+   * there is none), else at the bottom.
+   */
+  firstShown(box: ScrollBox, toDivider: (() => void) | undefined): void {
+    if (this.#positioned) return
+    this.#positioned = true
+    if (toDivider) toDivider()
+    else box.scrollTop = box.scrollHeight
+    this.#atBottom = nearBottom(box)
+  }
+
+  /** The page was hidden or shown again. */
+  visibilityChanged(): void {
+    if (!this.#pageVisible()) return
+    this.marker = this.#firstUnread() ?? this.marker
+    if (this.#atBottom) this.#chat.markRead()
+  }
+
+  /** The reader scrolled. */
+  scrolled(box: ScrollBox): void {
+    this.#atBottom = nearBottom(box)
+    // Reading back: what is rendered stays put as messages arrive. At the bottom, the window
+    // follows the newest messages again.
+    this.anchor = this.#atBottom ? undefined : this.shown[0]?.id
+    if (box.scrollTop < TOP_SLACK) void this.loadOlder(box)
+    this.#markSeenSoon()
+  }
+
+  /** Renders a page of older messages, loading an older shard first if all loaded are shown. */
+  async loadOlder(box: ScrollBox | undefined): Promise<void> {
+    if (!box || this.loadingOlder || (this.start === 0 && !this.#chat.hasOlder())) return
+    this.loadingOlder = true
+    const fromBottom = box.scrollHeight - box.scrollTop
+    const oldest = this.shown[0]?.id
+    try {
+      if (this.start === 0) await this.#status.run(() => this.#chat.loadOlder())
+      const messages = this.#messages()
+      const index = messages.findIndex((m) => m.id === oldest)
+      this.anchor = anchorBefore(messages, index < 0 ? messages.length : index, WINDOW_PAGE)
+      // Older unread messages move the divider up to the first of them.
+      if (this.marker !== undefined) this.marker = this.#firstUnread() ?? this.marker
+      await this.#rendered()
+      box.scrollTop = box.scrollHeight - fromBottom
+    } finally {
+      this.loadingOlder = false
+    }
+  }
+
+  /**
+   * Sends through `send` (resolves true when sent): the list goes to the bottom to show the
+   * sent message, and the divider goes once it is sent.
+   */
+  async send(send: () => Promise<boolean>): Promise<boolean> {
+    // Before sending: the list re-renders as the message is added, before `send` resolves.
+    this.#pinToBottom = true
+    this.anchor = undefined
+    const sent = await send()
+    if (sent) this.marker = undefined
+    else this.#pinToBottom = false
+    return sent
+  }
+
+  /**
+   * Loads the message `id` if needed and renders it with some context; false (with the reason
+   * in the status) when it is not available on this device.
+   */
+  async reveal(id: string): Promise<boolean> {
+    if (!(await this.#status.run(() => this.#chat.reveal(id)))) return false
+    if (!this.#chat.message(id)) {
+      this.#status.error = 'That message is not available on this device.'
+      return false
+    }
+    const messages = this.#messages()
+    const index = messages.findIndex((m) => m.id === id)
+    if (index >= 0 && index < this.start) {
+      this.anchor = anchorBefore(messages, index, WINDOW_CONTEXT)
+    }
+    return true
+  }
+
+  #firstUnread(): string | undefined {
+    return this.#chat.firstUnread()?.id
+  }
+
+  /** Messages shown while the list is watched are marked read with the next receipts. */
+  #markSeenSoon(): void {
+    if (this.#atBottom && this.#pageVisible()) this.#chat.markReadSoon()
+  }
+}

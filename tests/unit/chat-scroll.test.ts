@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest'
+import { ActionStatus } from '../../src/ui/action-status.svelte.ts'
+import {
+  ChatScroll,
+  type ScrollBox,
+  type ScrolledChat,
+} from '../../src/ui/chat/chat-scroll.svelte.ts'
+import { WINDOW_CONTEXT, WINDOW_PAGE } from '../../src/ui/chat/message-window.ts'
+
+interface Msg {
+  id: string
+}
+
+const ids = (from: number, to: number): Msg[] =>
+  Array.from({ length: to - from }, (_, i) => ({ id: `m${from + i}` }))
+
+/** A chat whose loaded messages, older shards and unread messages the test sets. */
+class FakeChat implements ScrolledChat {
+  loaded: Msg[]
+  older: Msg[][]
+  unread: string | undefined
+  marks: ('read' | 'soon')[] = []
+  failLoad: Error | undefined
+
+  constructor(loaded: Msg[], options: { older?: Msg[][]; unread?: string } = {}) {
+    this.loaded = loaded
+    this.older = options.older ?? []
+    this.unread = options.unread
+  }
+
+  firstUnread() {
+    return this.unread === undefined ? undefined : (this.message(this.unread) as never)
+  }
+  markRead() {
+    this.marks.push('read')
+  }
+  markReadSoon() {
+    this.marks.push('soon')
+  }
+  hasOlder() {
+    return this.older.length > 0
+  }
+  async loadOlder() {
+    if (this.failLoad) throw this.failLoad
+    const shard = this.older.pop()
+    if (!shard) return false
+    this.loaded = [...shard, ...this.loaded]
+    return true
+  }
+  async reveal(id: string) {
+    while (!this.message(id)) if (!(await this.loadOlder())) return false
+    return true
+  }
+  message(id: string) {
+    return this.loaded.find((m) => m.id === id) as never
+  }
+}
+
+/** A list element: `content` pixels tall, `view` pixels shown, scrolled to `scrollTop`. */
+function box(
+  content: number,
+  view = 500,
+  scrollTop = content - view,
+): ScrollBox & { content: number } {
+  return {
+    content,
+    scrollTop,
+    get scrollHeight() {
+      return this.content
+    },
+    clientHeight: view,
+  }
+}
+
+function scrollOf(chat: FakeChat, options: { visible?: () => boolean } = {}) {
+  const status = new ActionStatus()
+  const scroll = new ChatScroll<Msg>(chat, () => chat.loaded, {
+    status,
+    pageVisible: options.visible ?? (() => true),
+    rendered: async () => {},
+  })
+  return { scroll, status }
+}
+
+describe('ChatScroll', () => {
+  it('renders the newest page, reaching back to the first unread with some context', () => {
+    const chat = new FakeChat(ids(0, 300), { unread: 'm120' })
+    const { scroll } = scrollOf(chat)
+    expect(scroll.marker).toBe('m120')
+    expect(scroll.shown[0]?.id).toBe(`m${120 - WINDOW_CONTEXT}`)
+    scroll.marker = undefined
+    expect(scroll.shown).toHaveLength(WINDOW_PAGE)
+  })
+
+  it('follows new messages at the bottom and marks them seen', () => {
+    const chat = new FakeChat(ids(0, 10))
+    const { scroll } = scrollOf(chat)
+    const list = box(1000)
+    scroll.beforeRender(list)
+    chat.loaded = [...chat.loaded, { id: 'new' }]
+    list.content = 1100
+    scroll.afterRender(list)
+    expect(list.scrollTop).toBe(1100)
+    expect(chat.marks).toEqual(['soon'])
+  })
+
+  it('holds still and marks nothing while the reader looks back', () => {
+    const chat = new FakeChat(ids(0, 150))
+    const { scroll } = scrollOf(chat)
+    const list = box(5000, 500, 2000)
+    scroll.scrolled(list)
+    expect(scroll.anchor).toBe(`m${150 - WINDOW_PAGE}`)
+    chat.loaded = [...chat.loaded, ...ids(150, 260)]
+    scroll.beforeRender(list)
+    scroll.afterRender(list)
+    expect(list.scrollTop).toBe(2000)
+    expect(scroll.shown[0]?.id).toBe(`m${150 - WINDOW_PAGE}`)
+    expect(chat.marks).toEqual([])
+    list.scrollTop = 4500
+    scroll.scrolled(list)
+    expect(scroll.anchor).toBeUndefined()
+    expect(chat.marks).toEqual(['soon'])
+  })
+
+  it('goes to the bottom to show a sent message, and drops the divider once sent', async () => {
+    const chat = new FakeChat(ids(0, 150), { unread: 'm140' })
+    const { scroll } = scrollOf(chat)
+    const list = box(5000, 500, 2000)
+    scroll.scrolled(list)
+    const sent = scroll.send(async () => {
+      scroll.beforeRender(list)
+      chat.loaded = [...chat.loaded, { id: 'mine' }]
+      list.content = 5100
+      scroll.afterRender(list)
+      return true
+    })
+    expect(scroll.anchor).toBeUndefined()
+    expect(await sent).toBe(true)
+    expect(list.scrollTop).toBe(5100)
+    expect(scroll.marker).toBeUndefined()
+  })
+
+  it('keeps the divider and the place when a send is refused', async () => {
+    const chat = new FakeChat(ids(0, 150), { unread: 'm140' })
+    const { scroll } = scrollOf(chat)
+    const list = box(5000, 500, 2000)
+    expect(await scroll.send(async () => false)).toBe(false)
+    scroll.beforeRender(list)
+    scroll.afterRender(list)
+    expect(list.scrollTop).toBe(2000)
+    expect(scroll.marker).toBe('m140')
+  })
+
+  it('loads an older shard when all loaded are shown, keeping what is read in place', async () => {
+    const chat = new FakeChat(ids(100, 150), { older: [ids(0, 100)] })
+    const { scroll } = scrollOf(chat)
+    const list = box(3000, 500, 10)
+    const loading = scroll.loadOlder(list)
+    expect(scroll.loadingOlder).toBe(true)
+    list.content = 9000
+    await loading
+    expect(scroll.loadingOlder).toBe(false)
+    expect(scroll.shown[0]?.id).toBe(`m${100 - WINDOW_PAGE}`)
+    expect(list.scrollTop).toBe(9000 - (3000 - 10))
+  })
+
+  it('reports a failed load and stays usable', async () => {
+    const chat = new FakeChat(ids(0, 10), { older: [ids(-5, 0)] })
+    chat.failLoad = new Error('shard unreadable')
+    const { scroll, status } = scrollOf(chat)
+    await scroll.loadOlder(box(1000, 500, 0))
+    expect(status.error).toBe('shard unreadable')
+    expect(scroll.loadingOlder).toBe(false)
+  })
+
+  it('reveals an older message with context, or says it is not on this device', async () => {
+    const chat = new FakeChat(ids(100, 300), { older: [ids(0, 100)] })
+    const { scroll, status } = scrollOf(chat)
+    expect(await scroll.reveal('m20')).toBe(true)
+    expect(scroll.shown[0]?.id).toBe(`m${20 - WINDOW_CONTEXT}`)
+    expect(await scroll.reveal('gone')).toBe(false)
+    expect(status.error).toBe('That message is not available on this device.')
+  })
+
+  it('sets the divider while hidden and marks read when shown again at the bottom', () => {
+    let visible = false
+    const chat = new FakeChat(ids(0, 10))
+    const { scroll } = scrollOf(chat, { visible: () => visible })
+    const list = box(1000)
+    chat.loaded = [...chat.loaded, { id: 'm10' }]
+    chat.unread = 'm10'
+    scroll.beforeRender(list)
+    scroll.afterRender(list)
+    expect(scroll.marker).toBe('m10')
+    expect(chat.marks).toEqual([])
+    visible = true
+    scroll.visibilityChanged()
+    expect(chat.marks).toEqual(['read'])
+  })
+
+  it('first shows the divider when there is one, else the bottom, and only once', () => {
+    const { scroll } = scrollOf(new FakeChat(ids(0, 10)))
+    const list = box(1000, 500, 0)
+    let toDivider = 0
+    scroll.firstShown(list, () => toDivider++)
+    expect(toDivider).toBe(1)
+    expect(scroll.atBottom).toBe(false)
+    scroll.firstShown(list, () => toDivider++)
+    expect(toDivider).toBe(1)
+    const other = scrollOf(new FakeChat(ids(0, 10))).scroll
+    other.firstShown(list, undefined)
+    expect(list.scrollTop).toBe(1000)
+    expect(other.atBottom).toBe(true)
+  })
+})
