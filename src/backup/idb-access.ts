@@ -109,3 +109,28 @@ export function keyAtPath(value: unknown, keyPath: string | string[]): unknown {
       )
   return Array.isArray(keyPath) ? keyPath.map(one) : one(keyPath)
 }
+
+/**
+ * Empties every object store of a database in one transaction, keeping the value at `keep`
+ * (in any store that has it): all of it goes, or none.
+ */
+export async function clearDatabase(db: IDBDatabase, keep?: IDBValidKey): Promise<void> {
+  const names = [...db.objectStoreNames]
+  if (names.length === 0) return
+  const tx = db.transaction(names, 'readwrite')
+  for (const name of names) {
+    const store = tx.objectStore(name)
+    if (keep === undefined) {
+      store.clear()
+      continue
+    }
+    const kept = store.get(keep)
+    kept.onsuccess = () => {
+      store.clear()
+      if (kept.result === undefined) return
+      if (store.keyPath === null) store.put(kept.result, keep)
+      else store.put(kept.result)
+    }
+  }
+  await done(tx)
+}

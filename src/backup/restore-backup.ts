@@ -9,15 +9,28 @@ import {
   type PortableDeviceKey,
 } from './device-key-transfer.ts'
 import { decryptFrames, openBackup, type OpenedBackup } from './frame-reader.ts'
-import { isValidKey, keyAtPath, openExisting, putEntries, type StoredEntry } from './idb-access.ts'
+import { countHoldings, holdsData, type DeviceHoldings } from './device-holdings.ts'
+import {
+  clearDatabase,
+  isValidKey,
+  keyAtPath,
+  openExisting,
+  putEntries,
+  type StoredEntry,
+} from './idb-access.ts'
 import { decodeJson, decodeValue, readRecords, RecordType, type RawRecord } from './record-codec.ts'
 
 /** Where a restore writes: this browser's storage for the app's origin. */
 export interface RestoreTarget {
   indexedDB: IDBFactory
-  localStorage: Pick<Storage, 'setItem'>
+  localStorage: Pick<Storage, 'setItem' | 'removeItem' | 'key' | 'length'>
   /** Makes sure every app database exists with its schema (opened by the code that owns it). */
   prepare(): Promise<void>
+  /**
+   * Asked once the file has passed every check, when this device already holds data: whether
+   * to replace it with the backup's. Without it, a device that holds data is not restored onto.
+   */
+  confirmReplace?(holdings: DeviceHoldings, manifest: BackupManifest): Promise<boolean>
   /** Runs once the file has passed every check, just before anything is written. */
   beforeWrite?(): Promise<void>
 }
@@ -46,10 +59,11 @@ type Decoded =
   | { type: 'end'; end: BackupEnd }
 
 /**
- * Restores a backup file into this browser: the device key, profile, settings, workplaces,
- * conversations and files it holds are added (same keys are replaced). The whole file is read
- * and checked first (passphrase, every frame, every record against the app's stores); only a
- * file that passes is written. Throws a BackupError otherwise, having changed nothing. The app
+ * Restores a backup file into this browser, which then holds what the backup holds and nothing
+ * else: its device key, profile, settings, workplaces, conversations and files replace this
+ * device's. The whole file is read and checked first (passphrase, every frame, every record
+ * against the app's stores), then the person confirms if this device holds data; only then is
+ * anything cleared and written. Throws a BackupError otherwise, having changed nothing. The app
  * must reload afterwards to run as the restored device.
  */
 export async function restoreBackup(options: {
@@ -77,7 +91,17 @@ export async function restoreBackup(options: {
       check.accept(record)
     }
     const result = check.finish()
+    const holdings = await countHoldings(databases)
+    if (holdsData(holdings) && !(await target.confirmReplace?.(holdings, result.manifest))) {
+      throw new BackupError('cancelled', 'Nothing was restored: this device keeps its data.')
+    }
     await target.beforeWrite?.()
+    // What the device held goes first, except its key: replaced last, so a restore cut short
+    // leaves the device as itself (missing data it can sync again), never without a key.
+    for (const [name, db] of databases) {
+      await clearDatabase(db, name === 'peerplace-identity' ? DEVICE_KEY_RECORD : undefined)
+    }
+    clearLocalSettings(target.localStorage)
 
     const pending = new Map<
       string,
@@ -106,7 +130,7 @@ export async function restoreBackup(options: {
     apply.finish()
     for (const group of [...pending.values()]) await flush(group)
     for (const { key, value } of settings) target.localStorage.setItem(key, value)
-    // The identity last: a restore cut short leaves the device as it was, plus some data.
+    // The identity last (see above).
     const identityDb = databases.get('peerplace-identity')!
     await putEntries(identityDb, 'records', [
       { key: DEVICE_KEY_RECORD, value: await storedDeviceKey(identity!) },
@@ -259,6 +283,15 @@ function setting(raw: unknown): Decoded {
     throw invalid('The backup holds an invalid setting.')
   }
   return { type: 'setting', key, value }
+}
+
+function clearLocalSettings(storage: RestoreTarget['localStorage']): void {
+  const keys: string[] = []
+  for (let i = 0; i < storage.length; i++) {
+    const key = storage.key(i)
+    if (key?.startsWith(LOCAL_SETTINGS_PREFIX)) keys.push(key)
+  }
+  for (const key of keys) storage.removeItem(key)
 }
 
 function partOf(db: string) {
