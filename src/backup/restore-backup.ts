@@ -2,13 +2,14 @@ import { BackupError } from './backup-error.ts'
 import { parseEnd, parseManifest, type BackupEnd, type BackupManifest } from './backup-manifest.ts'
 import { APP_DATABASES, LOCAL_SETTINGS_PREFIX, MAX_LOCAL_SETTING_CHARS } from './app-databases.ts'
 import { blobChunks } from './byte-reader.ts'
+import { BlobSink } from './byte-sink.ts'
 import {
   checkPortableKey,
   DEVICE_KEY_RECORD,
   storedDeviceKey,
   type PortableDeviceKey,
 } from './device-key-transfer.ts'
-import { decryptFrames, openBackup, type OpenedBackup } from './frame-reader.ts'
+import { decryptFrames, openBackup } from './frame-reader.ts'
 import { countHoldings, holdsData, type DeviceHoldings } from './device-holdings.ts'
 import {
   clearDatabase,
@@ -86,8 +87,12 @@ export async function restoreBackup(options: {
       if (!db) throw new Error(`Peerplace's storage (${name}) is not ready; reload and try again.`)
       databases.set(name, db)
     }
-    const check = new Checker(target.indexedDB, databases)
-    for await (const record of decoded(file, opened, (bytes) => report('checking', bytes), check)) {
+    // The checking pass keeps the plaintext (in a Blob, which the browser holds outside the
+    // page) so the writing pass does not decrypt the file again.
+    const plain = new BlobSink()
+    const check = new Checker(target.indexedDB, databases, false)
+    const file1 = counted(blobChunks(file), (bytes) => report('checking', bytes))
+    for await (const record of decoded(keep(decryptFrames(file1, opened), plain), check)) {
       check.accept(record)
     }
     const result = check.finish()
@@ -113,8 +118,12 @@ export async function restoreBackup(options: {
     }
     let identity: PortableDeviceKey | undefined
     const settings: { key: string; value: string }[] = []
-    const apply = new Checker(target.indexedDB, databases)
-    for await (const record of decoded(file, opened, (bytes) => report('writing', bytes), apply)) {
+    await plain.close()
+    const plainBlob = plain.blob()
+    const apply = new Checker(target.indexedDB, databases, true)
+    const scale = totalBytes / Math.max(1, plainBlob.size)
+    const pieces = counted(blobChunks(plainBlob), (bytes) => report('writing', bytes * scale))
+    for await (const record of decoded(pieces, apply)) {
       apply.accept(record)
       if (record.type === 'identity') identity = record.key
       if (record.type === 'setting') settings.push(record)
@@ -153,21 +162,33 @@ export async function readManifest(file: Blob, passphrase: string): Promise<Back
 }
 
 async function* decoded(
-  file: Blob,
-  opened: OpenedBackup,
-  onBytes: (bytes: number) => void,
+  plaintext: AsyncIterable<Uint8Array>,
   check: Checker,
 ): AsyncGenerator<Decoded> {
+  for await (const record of readRecords(plaintext)) yield check.decode(record)
+}
+
+/** Passes pieces on, telling how many bytes went by so far. */
+async function* counted(
+  pieces: AsyncIterable<Uint8Array>,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
   let read = 0
-  async function* counted() {
-    for await (const piece of blobChunks(file)) {
-      read += piece.length
-      onBytes(read)
-      yield piece
-    }
+  for await (const piece of pieces) {
+    read += piece.length
+    onBytes(read)
+    yield piece
   }
-  for await (const record of readRecords(decryptFrames(counted(), opened))) {
-    yield check.decode(record)
+}
+
+/** Passes pieces on, keeping each in `sink` too. */
+async function* keep(
+  pieces: AsyncIterable<Uint8Array>,
+  sink: BlobSink,
+): AsyncGenerator<Uint8Array> {
+  for await (const piece of pieces) {
+    await sink.write(piece)
+    yield piece
   }
 }
 
@@ -181,9 +202,13 @@ class Checker {
   #items = 0
   #settings = 0
 
-  constructor(factory: IDBFactory, databases: Map<string, IDBDatabase>) {
+  readonly #copy: boolean
+
+  /** `copy`: whether decoded byte arrays are copies (to be stored) or views (only checked). */
+  constructor(factory: IDBFactory, databases: Map<string, IDBDatabase>, copy: boolean) {
     this.#factory = factory
     this.#databases = databases
+    this.#copy = copy
   }
 
   decode(record: RawRecord): Decoded {
@@ -194,7 +219,7 @@ class Checker {
       case RecordType.IDENTITY:
         return { type: 'identity', key: checkPortableKey(decodeValue(record.payload)) }
       case RecordType.STORE_ITEM:
-        return this.#item(decodeValue(record.payload), record.payload.length)
+        return this.#item(decodeValue(record.payload, this.#copy), record.payload.length)
       case RecordType.LOCAL_SETTING:
         return setting(decodeJson(record.payload))
       case RecordType.END:
