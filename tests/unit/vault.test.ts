@@ -4,7 +4,7 @@ import { runStorageAdapterTests } from '@automerge/automerge-repo/helpers/tests/
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import type { Contact, DirectMessage, OutboxEntry } from '../../src/direct/direct-model.ts'
+import type { Contact, OutboxEntry, TextMessage } from '../../src/direct/direct-model.ts'
 import { createIdbDirectStore } from '../../src/direct/idb-direct-store.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { createMemoryChunkStore } from '../../src/files/memory-chunk-store.ts'
@@ -139,7 +139,7 @@ describe('turning the storage lock on and off', () => {
 describe('direct conversations under the storage lock', () => {
   const BOB = 'b'.repeat(32) as PeerId
   const ME = 'a'.repeat(32) as PeerId
-  const message = (i: number): DirectMessage => ({
+  const message = (i: number): TextMessage => ({
     kind: 'text',
     peer: BOB,
     author: i % 2 ? BOB : ME,
