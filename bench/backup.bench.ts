@@ -6,7 +6,10 @@
  *   last frame sealed (the passphrase's key derivation, about a second, is left out and logged).
  * - `restore.mb_per_s`: MiB of backup file per second for the whole restore after the key:
  *   the checking pass over the file and the writing pass (so the file is read twice).
+ * `PEERPLACE_BACKUP_PROFILE=<prefix>` writes `<prefix>-backup.cpuprofile` and
+ * `<prefix>-restore.cpuprofile` of the page (read them with bench/cpuprofile-summary.ts).
  */
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { createServer } from 'vite'
@@ -17,6 +20,20 @@ const FILE_BYTES = 200 * MB
 const CHUNK_BYTES = 256 * 1024 - 1024
 const MESSAGES = 50_000
 const PASSPHRASE = 'bench passphrase, long enough'
+const PROFILE = process.env.PEERPLACE_BACKUP_PROFILE
+
+/** Runs `work` under the page's CPU profiler when PROFILE is set. */
+async function profiled<T>(page: Page, name: string, work: () => Promise<T>): Promise<T> {
+  if (!PROFILE) return work()
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.start')
+  const result = await work()
+  const { profile } = await cdp.send('Profiler.stop')
+  writeFileSync(`${PROFILE}-${name}.cpuprofile`, JSON.stringify(profile))
+  await cdp.detach()
+  return result
+}
 
 async function load(page: Page, url: string, ready: string): Promise<void> {
   // A dev server's first load transforms every module: slow on a busy machine.
@@ -63,11 +80,15 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
       ([total, chunk]) => window.backupBench.seedFiles(total!, chunk!),
       [FILE_BYTES, CHUNK_BYTES],
     )
-    const made = await page.evaluate((p) => window.backupBench.backup(p), PASSPHRASE)
+    const made = await profiled(page, 'backup', () =>
+      page.evaluate((p) => window.backupBench.backup(p), PASSPHRASE),
+    )
     ctx.log(
       `backup: ${(made.bytes / MB).toFixed(1)} MiB in ${Math.round(made.ms)} ms (key ${Math.round(made.keyMs)} ms)`,
     )
-    const back = await page.evaluate((p) => window.backupBench.clearAndRestore(p), PASSPHRASE)
+    const back = await profiled(page, 'restore', () =>
+      page.evaluate((p) => window.backupBench.clearAndRestore(p), PASSPHRASE),
+    )
     ctx.log(`restore: ${(back.bytes / MB).toFixed(1)} MiB in ${Math.round(back.ms)} ms`)
     return [
       { name: 'backup.mb_per_s', value: made.bytes / MB / (made.ms / 1000), unit: 'MB/s', runs: 1 },

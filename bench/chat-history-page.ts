@@ -122,7 +122,11 @@ async function write(options: {
   }
 }
 
-const driver = { write }
+/** Turns the storage lock on over what was written (loaded only when asked). */
+const seal = (passphrase: string) =>
+  import('./seal-history.ts').then((m) => m.sealStorage(passphrase))
+
+const driver = { write, seal }
 
 declare global {
   interface Window {

@@ -14,6 +14,9 @@ export interface OpenTimes {
   /** The last change to the chat list so far, and how many messages it held. */
   lastChange?: number
   count?: number
+  /** With the storage lock on: the passphrase was submitted, and the unlock screen went. */
+  unlockSubmitted?: number
+  unlocked?: number
 }
 
 declare global {
@@ -27,12 +30,29 @@ declare global {
  * and records when the newest message is shown in its chat, which is the tab a workplace opens
  * on.
  */
-export function installOpenProbe(args: { workplace: string; newestId: string }): void {
+export function installOpenProbe(args: {
+  workplace: string
+  newestId: string
+  /** Typed into the unlock screen the moment it shows (the storage lock is on). */
+  passphrase?: string
+}): void {
   const times: OpenTimes = {}
   window.chatOpenTimes = times
   const newest = `[data-testid="chat-message"][data-id="${args.newestId}"]`
   const check = () => {
     const at = performance.now()
+    if (args.passphrase !== undefined && times.unlockSubmitted === undefined) {
+      const input = document.querySelector<HTMLInputElement>('[data-testid="unlock-passphrase"]')
+      if (input?.form) {
+        input.value = args.passphrase
+        input.dispatchEvent(new Event('input', { bubbles: true }))
+        times.unlockSubmitted = at
+        input.form.requestSubmit()
+      }
+    }
+    if (times.unlockSubmitted !== undefined && times.unlocked === undefined) {
+      if (!document.querySelector('[data-testid="unlock-screen"]')) times.unlocked = at
+    }
     if (times.listed === undefined) {
       const button = [
         ...document.querySelectorAll<HTMLButtonElement>('[data-testid="open-workplace"]'),

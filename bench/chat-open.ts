@@ -25,6 +25,11 @@ export interface OpenOptions {
   cpuRates: readonly number[]
   /** Writes a JavaScript CPU profile of the last open at full speed here. */
   profilePath?: string | undefined
+  /**
+   * Then turns the storage lock on with this passphrase and opens `runs` times more at full
+   * speed, the passphrase typed the moment the unlock screen shows.
+   */
+  lockedPassphrase?: string | undefined
   log: (message: string) => void
 }
 
@@ -62,8 +67,12 @@ async function firstPage(context: BrowserContext): Promise<Page> {
   return page
 }
 
-/** Writes the history through the bench page, its requests answered by a Vite dev server. */
-export async function writeHistory(dir: string, options: OpenOptions): Promise<WrittenHistory> {
+/** Runs `work` on the history page, its requests answered by a Vite dev server. */
+async function onHistoryPage<T>(
+  dir: string,
+  options: OpenOptions,
+  work: (page: Page) => Promise<T>,
+): Promise<T> {
   const vite = await createServer({
     root: options.rootDir,
     configFile: join(options.rootDir, 'vite.config.ts'),
@@ -104,16 +113,30 @@ export async function writeHistory(dir: string, options: OpenOptions): Promise<W
       await page.reload({ timeout: 120_000 })
       await ready()
     })
-    return await page.evaluate((args) => window.chatHistory.write(args), {
-      name: 'History',
-      messages: options.messages,
-      spanMs: 100 * DAY_MS,
-      unread: 20,
-    })
+    return await work(page)
   } finally {
     await context.close()
     await vite.close()
   }
+}
+
+/** Writes the history through the bench page. */
+export function writeHistory(dir: string, options: OpenOptions): Promise<WrittenHistory> {
+  return onHistoryPage(dir, options, (page) =>
+    page.evaluate((args) => window.chatHistory.write(args), {
+      name: 'History',
+      messages: options.messages,
+      spanMs: 100 * DAY_MS,
+      unread: 20,
+    }),
+  )
+}
+
+/** Turns the storage lock on over the profile's data, as "Your data" does. */
+function sealHistory(dir: string, options: OpenOptions, passphrase: string) {
+  return onHistoryPage(dir, options, (page) =>
+    page.evaluate((p) => window.chatHistory.seal(p), passphrase),
+  )
 }
 
 /** Starts the browser on the profile, loads the app and opens the workplace. */
@@ -123,6 +146,7 @@ export async function openOnce(
   history: WrittenHistory,
   rate = 1,
   profilePath?: string,
+  passphrase?: string,
 ): Promise<OpenRun> {
   const context = await launch(dir)
   try {
@@ -130,6 +154,7 @@ export async function openOnce(
     await context.addInitScript(installOpenProbe, {
       workplace: history.workplace,
       newestId: history.newestId,
+      ...(passphrase === undefined ? {} : { passphrase }),
     })
     const page = await firstPage(context)
     const meter = await RendererMeter.attach(page)
@@ -163,7 +188,7 @@ export async function openOnce(
  */
 export async function measureChatOpen(
   options: OpenOptions,
-): Promise<{ history: WrittenHistory; series: OpenSeries[] }> {
+): Promise<{ history: WrittenHistory; series: OpenSeries[]; locked?: OpenSeries }> {
   const dir = mkdtempSync(join(tmpdir(), 'peerplace-chat-open-'))
   try {
     const history = await writeHistory(dir, options)
@@ -192,7 +217,30 @@ export async function measureChatOpen(
       }
       series.push(one)
     }
-    return { history, series }
+    if (options.lockedPassphrase === undefined) return { history, series }
+    const sealed = await sealHistory(dir, options, options.lockedPassphrase)
+    options.log(`storage lock turned on over the history in ${(sealed.ms / 1000).toFixed(1)} s`)
+    const locked: OpenSeries = { rate: 1, runs: [], failures: [] }
+    // Unmeasured first open again: the unlock screen's code is new to the caches.
+    for (let i = -1; i < options.runs; i++) {
+      try {
+        const run = await openOnce(
+          dir,
+          options.appUrl,
+          history,
+          1,
+          undefined,
+          options.lockedPassphrase,
+        )
+        if (run.unlocked === undefined) throw new Error('the unlock screen was not passed')
+        if (i >= 0) locked.runs.push(run)
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error)
+        options.log(`locked open ${i < 0 ? '(unmeasured)' : i + 1} failed: ${reason}`)
+        if (i >= 0) locked.failures.push(reason)
+      }
+    }
+    return { history, series, locked }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

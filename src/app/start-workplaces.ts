@@ -42,7 +42,10 @@ export async function startWorkplaces(
     document: Document
     /** The index of workplaces kept beside the documents (read before Automerge loads). */
     list: WorkplaceList
-    /** The at-rest key, when the storage lock is on: documents and file chunks seal through it. */
+    /**
+     * The at-rest key, when the storage lock is on: documents, file chunks and direct
+     * conversations seal through it.
+     */
     vault: Vault
   },
 ): Promise<WorkplacesApp> {
@@ -91,12 +94,16 @@ export async function startWorkplaces(
     ...(platform.storageManager ? { storageManager: platform.storageManager } : {}),
     store: chunks,
   })
+  const directStore = await createIdbDirectStore({
+    indexedDB: platform.indexedDB,
+    vault: platform.vault,
+  })
   const direct = await DirectService.open({
     identity: session.identity,
     profile: session.profile,
     mesh: session.meshPort,
     files: files.transfers,
-    store: await createIdbDirectStore({ indexedDB: platform.indexedDB }),
+    store: directStore,
   })
   const app = new WorkplacesApp({
     stack,
@@ -113,7 +120,7 @@ export async function startWorkplaces(
     files,
     direct,
     syncerFirst,
-    sealed: [documents, chunks],
+    sealed: [documents, chunks, directStore],
   })
   direct.invites.setWorkplaces(workplaceInvites(app))
   return app

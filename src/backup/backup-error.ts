@@ -7,6 +7,7 @@ export type BackupErrorCode =
   | 'damaged'
   | 'invalid-content'
   | 'cannot-back-up'
+  | 'cancelled'
 
 /** A backup problem with a message a person can act on. Nothing was written when it is thrown. */
 export class BackupError extends Error {

@@ -10,7 +10,10 @@ export class ByteReader {
     this.#source = source[Symbol.asyncIterator]()
   }
 
-  /** Exactly `count` bytes, or fewer only at the end of the stream. */
+  /**
+   * Exactly `count` bytes, or fewer only at the end of the stream. A view into the source's
+   * piece when the bytes lie in one; otherwise only these bytes are copied together.
+   */
   async read(count: number): Promise<Uint8Array> {
     if (this.#head.length >= count) return this.#consume(count)
     const parts: Uint8Array[] = [this.#head]
@@ -23,14 +26,20 @@ export class ByteReader {
         have += next.value.length
       }
     }
-    const joined = new Uint8Array(have)
+    const size = Math.min(count, have)
+    const out = new Uint8Array(size)
     let at = 0
     for (const part of parts) {
-      joined.set(part, at)
-      at += part.length
+      const used = Math.min(part.length, size - at)
+      out.set(part.subarray(0, used), at)
+      at += used
+      // What is left of the last piece is the new head, not copied.
+      if (used < part.length) this.#head = part.subarray(used)
+      else this.#head = new Uint8Array(0)
+      if (at === size && used < part.length) break
     }
-    this.#head = joined
-    return this.#consume(Math.min(count, have))
+    this.offset += size
+    return out
   }
 
   /** Whether the stream has no more bytes. */
@@ -48,7 +57,7 @@ export class ByteReader {
   }
 
   #consume(count: number): Uint8Array {
-    const out = this.#head.slice(0, count)
+    const out = this.#head.subarray(0, count)
     this.#head = this.#head.subarray(count)
     this.offset += count
     return out

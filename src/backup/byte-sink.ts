@@ -1,5 +1,6 @@
 /** Where backup bytes go as they are produced: a file being written, a Blob being built. */
 export interface ByteSink {
+  /** Takes `bytes` over: the caller does not change them afterwards (they are not copied). */
   write(bytes: Uint8Array): Promise<void>
   close(): Promise<void>
   /** Stops and discards what was written (an error or a cancel part way). */
@@ -27,7 +28,7 @@ export class BlobSink implements ByteSink {
 
   async write(bytes: Uint8Array): Promise<void> {
     if (this.#done) throw new Error('the backup sink is closed')
-    this.#parts.push(bytes.slice())
+    this.#parts.push(bytes as Uint8Array<ArrayBuffer>)
     this.#pending += bytes.length
     if (this.#pending >= this.#foldBytes) this.#fold()
   }

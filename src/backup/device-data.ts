@@ -1,5 +1,7 @@
 import type { BackupProgress } from './write-backup.ts'
 import type { RestoreProgress, RestoreResult } from './restore-backup.ts'
+import type { BackupManifest } from './backup-manifest.ts'
+import type { DeviceHoldings } from './device-holdings.ts'
 import type { StoragePersistence } from './storage-persistence.ts'
 import type { StorageLock } from '../vault/storage-lock.ts'
 import type { WorkplaceExports } from './export/workplace-export.ts'
@@ -24,14 +26,16 @@ export interface DeviceData {
     signal?: AbortSignal
   }): Promise<SavedBackup>
   /**
-   * Checks `file` whole, then stops this tab's network and documents and writes it; the page
-   * must reload afterwards (the caller does, so it can first say so). Changes nothing if the
-   * check fails.
+   * Checks `file` whole, asks `confirmReplace` if this device holds data, then stops this
+   * tab's network and documents and replaces what it stores with the backup; the page must
+   * reload afterwards (the caller does, so it can first say so). Changes nothing if the check
+   * fails or the person declines.
    */
   restore(options: {
     file: Blob
     passphrase: string
     onProgress?: (progress: RestoreProgress) => void
+    confirmReplace?: (holdings: DeviceHoldings, manifest: BackupManifest) => Promise<boolean>
   }): Promise<RestoreResult>
   /** Chat and files of each workplace in forms people can open (once workplaces load). */
   exports(): Promise<WorkplaceExports>
@@ -92,6 +96,7 @@ export function createDeviceData(platform: DeviceDataPlatform): DeviceData {
           localStorage: platform.localStorage,
           prepare: platform.prepareDatabases,
           beforeWrite: platform.quiesce,
+          ...(options.confirmReplace ? { confirmReplace: options.confirmReplace } : {}),
         },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       })

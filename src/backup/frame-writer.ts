@@ -61,12 +61,18 @@ export class FrameWriter {
     return writer
   }
 
-  /** Appends plaintext; whole frames are sealed and written as they fill. */
-  async write(bytes: Uint8Array): Promise<void> {
+  /**
+   * Appends plaintext (one array or pieces of one record); whole frames are sealed and written
+   * as they fill. The bytes are copied once, into their frame, when it is sealed: they must not
+   * change until then.
+   */
+  async write(bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.#finished) throw new Error('the backup is already finished')
-    if (bytes.length === 0) return
-    this.#buffer.push(bytes)
-    this.#buffered += bytes.length
+    for (const piece of bytes instanceof Uint8Array ? [bytes] : bytes) {
+      if (piece.length === 0) continue
+      this.#buffer.push(piece)
+      this.#buffered += piece.length
+    }
     // A full frame waits until more follows, so the final frame is never empty needlessly.
     while (this.#buffered > this.#frameBytes) await this.#seal(this.#take(this.#frameBytes), false)
   }
@@ -112,10 +118,10 @@ export class FrameWriter {
         plain,
       ),
     )
-    const frame = new Uint8Array(4 + sealed.length)
-    new DataView(frame.buffer).setUint32(0, sealed.length)
-    frame.set(sealed, 4)
-    await this.#emit(frame)
+    const length = new Uint8Array(4)
+    new DataView(length.buffer).setUint32(0, sealed.length)
+    await this.#emit(length)
+    await this.#emit(sealed)
   }
 
   async #emit(bytes: Uint8Array): Promise<void> {

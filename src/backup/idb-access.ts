@@ -49,25 +49,33 @@ export async function countEntries(db: IDBDatabase, store: string): Promise<numb
 
 /**
  * Every entry of a store in key order, read `batch` at a time (each batch in its own
- * transaction, so nothing is held open while the caller encrypts or writes).
+ * transaction, so nothing is held open while the caller encrypts or writes). The next batch is
+ * read while the caller works on this one.
  */
 export async function* readEntries(
   db: IDBDatabase,
   store: string,
   batch: number,
 ): AsyncGenerator<StoredEntry> {
-  let after: IDBValidKey | undefined
-  for (;;) {
+  const fetch = (after: IDBValidKey | undefined) => {
     const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true)
-    const tx = db.transaction(store, 'readonly')
-    const objects = tx.objectStore(store)
-    const [keys, values] = await Promise.all([
+    const objects = db.transaction(store, 'readonly').objectStore(store)
+    return Promise.all([
       settle(objects.getAllKeys(range, batch)),
       settle(objects.getAll(range, batch)),
     ])
+  }
+  let next = fetch(undefined)
+  for (;;) {
+    const [keys, values] = await next
+    const full = keys.length === batch
+    if (full) {
+      next = fetch(keys[keys.length - 1])
+      // Left unread if the caller stops early: not an unhandled failure then.
+      next.catch(() => {})
+    }
     for (let i = 0; i < keys.length; i++) yield { key: keys[i]!, value: values[i] }
-    if (keys.length < batch) return
-    after = keys[keys.length - 1]
+    if (!full) return
   }
 }
 
@@ -77,7 +85,8 @@ export async function putEntries(
   store: string,
   entries: readonly StoredEntry[],
 ): Promise<void> {
-  const tx = db.transaction(store, 'readwrite')
+  // Relaxed: a restore cut short is started again; it need not wait for each batch on disk.
+  const tx = db.transaction(store, 'readwrite', { durability: 'relaxed' })
   const objects = tx.objectStore(store)
   const inline = objects.keyPath !== null
   for (const { key, value } of entries) {
@@ -108,4 +117,29 @@ export function keyAtPath(value: unknown, keyPath: string | string[]): unknown {
         value,
       )
   return Array.isArray(keyPath) ? keyPath.map(one) : one(keyPath)
+}
+
+/**
+ * Empties every object store of a database in one transaction, keeping the value at `keep`
+ * (in any store that has it): all of it goes, or none.
+ */
+export async function clearDatabase(db: IDBDatabase, keep?: IDBValidKey): Promise<void> {
+  const names = [...db.objectStoreNames]
+  if (names.length === 0) return
+  const tx = db.transaction(names, 'readwrite')
+  for (const name of names) {
+    const store = tx.objectStore(name)
+    if (keep === undefined) {
+      store.clear()
+      continue
+    }
+    const kept = store.get(keep)
+    kept.onsuccess = () => {
+      store.clear()
+      if (kept.result === undefined) return
+      if (store.keyPath === null) store.put(kept.result, keep)
+      else store.put(kept.result)
+    }
+  }
+  await done(tx)
 }

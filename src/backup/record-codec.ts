@@ -1,4 +1,5 @@
 import { BackupError } from './backup-error.ts'
+import { ByteReader } from './byte-reader.ts'
 
 /**
  * The records inside a backup's plaintext: type u8 | length u32 | payload. A backup is one
@@ -17,10 +18,30 @@ export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const MAX_RECORD_BYTES = 512 * 1024 * 1024
 
 export function encodeRecord(type: RecordType, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + payload.length)
-  out[0] = type
-  new DataView(out.buffer).setUint32(1, payload.length)
-  out.set(payload, 5)
+  return join(recordParts(type, [payload]))
+}
+
+/**
+ * A record as pieces: its 5-byte head, then the payload's pieces as they are (not copied), for
+ * a writer that copies each byte once into its frame.
+ */
+export function recordParts(type: RecordType, payload: readonly Uint8Array[]): Uint8Array[] {
+  const head = new Uint8Array(5)
+  head[0] = type
+  new DataView(head.buffer).setUint32(
+    1,
+    payload.reduce((n, part) => n + part.length, 0),
+  )
+  return [head, ...payload]
+}
+
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
   return out
 }
 
@@ -29,44 +50,30 @@ export interface RawRecord {
   payload: Uint8Array
 }
 
-/** Splits a plaintext stream (any piece sizes) into records. */
+/**
+ * Splits a plaintext stream (any piece sizes) into records. Payloads are views into the
+ * stream's pieces where they can be (decoding copies what is kept).
+ */
 export async function* readRecords(pieces: AsyncIterable<Uint8Array>): AsyncGenerator<RawRecord> {
-  let pending: Uint8Array = new Uint8Array(0)
-  let parts: Uint8Array[] = []
-  let have = 0
-  const join = () => {
-    if (parts.length === 0) return
-    const joined = new Uint8Array(pending.length + have)
-    joined.set(pending, 0)
-    let at = pending.length
-    for (const part of parts) {
-      joined.set(part, at)
-      at += part.length
-    }
-    pending = joined
-    parts = []
-    have = 0
-  }
-  for await (const piece of pieces) {
-    parts.push(piece)
-    have += piece.length
-    if (pending.length + have < 5) continue
-    join()
-    while (pending.length >= 5) {
-      const type = pending[0]!
-      const length = new DataView(pending.buffer, pending.byteOffset).getUint32(1)
+  const reader = new ByteReader(pieces)
+  try {
+    for (;;) {
+      const head = await reader.read(5)
+      if (head.length === 0) return
+      if (head.length < 5) break
+      const type = head[0]!
+      const length = new DataView(head.buffer, head.byteOffset).getUint32(1)
       if (!isRecordType(type) || length > MAX_RECORD_BYTES) {
         throw new BackupError('invalid-content', 'The backup holds a record of an unknown kind.')
       }
-      if (pending.length < 5 + length) break
-      yield { type, payload: pending.slice(5, 5 + length) }
-      pending = pending.subarray(5 + length)
+      const payload = await reader.read(length)
+      if (payload.length < length) break
+      yield { type, payload }
     }
+  } finally {
+    await reader.cancel()
   }
-  join()
-  if (pending.length > 0) {
-    throw new BackupError('invalid-content', 'The backup ends inside a record.')
-  }
+  throw new BackupError('invalid-content', 'The backup ends inside a record.')
 }
 
 function isRecordType(value: number): value is RecordType {
@@ -81,6 +88,11 @@ const BYTES_TAG = '\u0000bytes'
  * Anything else JSON cannot keep (a Date, a Map, a CryptoKey) is refused rather than altered.
  */
 export function encodeValue(value: unknown): Uint8Array {
+  return join(encodeValueParts(value))
+}
+
+/** encodeValue's bytes as pieces; the value's own byte arrays are among them, not copied. */
+export function encodeValueParts(value: unknown): Uint8Array[] {
   const blobs: Uint8Array[] = []
   const json = JSON.stringify(value, function (this: unknown, key, replaced: unknown) {
     // The value before any toJSON (a Date arrives here as a string otherwise).
@@ -99,24 +111,26 @@ export function encodeValue(value: unknown): Uint8Array {
     return item
   })
   const text = new TextEncoder().encode(json ?? 'null')
-  const size = 8 + text.length + blobs.reduce((n, b) => n + 4 + b.length, 0)
-  const out = new Uint8Array(size)
-  const view = new DataView(out.buffer)
+  const head = new Uint8Array(4 + text.length + 4)
+  const view = new DataView(head.buffer)
   view.setUint32(0, text.length)
-  out.set(text, 4)
-  let at = 4 + text.length
-  view.setUint32(at, blobs.length)
-  at += 4
+  head.set(text, 4)
+  view.setUint32(4 + text.length, blobs.length)
+  const parts: Uint8Array[] = [head]
   for (const blob of blobs) {
-    view.setUint32(at, blob.length)
-    out.set(blob, at + 4)
-    at += 4 + blob.length
+    const length = new Uint8Array(4)
+    new DataView(length.buffer).setUint32(0, blob.length)
+    parts.push(length, blob)
   }
-  return out
+  return parts
 }
 
-/** The inverse of encodeValue; throws BackupError('invalid-content') on malformed input. */
-export function decodeValue(bytes: Uint8Array): unknown {
+/**
+ * The inverse of encodeValue; throws BackupError('invalid-content') on malformed input. Byte
+ * arrays in the value are copies (to be stored on their own) unless `copy` is false (a value
+ * only checked, then dropped).
+ */
+export function decodeValue(bytes: Uint8Array, copy = true): unknown {
   const bad = () => new BackupError('invalid-content', 'The backup holds a malformed value.')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (bytes.length < 8) throw bad()
@@ -130,7 +144,9 @@ export function decodeValue(bytes: Uint8Array): unknown {
     if (at + 4 > bytes.length) throw bad()
     const length = view.getUint32(at)
     if (at + 4 + length > bytes.length) throw bad()
-    blobs.push(bytes.slice(at + 4, at + 4 + length))
+    blobs.push(
+      copy ? bytes.slice(at + 4, at + 4 + length) : bytes.subarray(at + 4, at + 4 + length),
+    )
     at += 4 + length
   }
   if (at !== bytes.length) throw bad()

@@ -2,22 +2,36 @@ import { BackupError } from './backup-error.ts'
 import { parseEnd, parseManifest, type BackupEnd, type BackupManifest } from './backup-manifest.ts'
 import { APP_DATABASES, LOCAL_SETTINGS_PREFIX, MAX_LOCAL_SETTING_CHARS } from './app-databases.ts'
 import { blobChunks } from './byte-reader.ts'
+import { BlobSink } from './byte-sink.ts'
 import {
   checkPortableKey,
   DEVICE_KEY_RECORD,
   storedDeviceKey,
   type PortableDeviceKey,
 } from './device-key-transfer.ts'
-import { decryptFrames, openBackup, type OpenedBackup } from './frame-reader.ts'
-import { isValidKey, keyAtPath, openExisting, putEntries, type StoredEntry } from './idb-access.ts'
+import { decryptFrames, openBackup } from './frame-reader.ts'
+import { countHoldings, holdsData, type DeviceHoldings } from './device-holdings.ts'
+import {
+  clearDatabase,
+  isValidKey,
+  keyAtPath,
+  openExisting,
+  putEntries,
+  type StoredEntry,
+} from './idb-access.ts'
 import { decodeJson, decodeValue, readRecords, RecordType, type RawRecord } from './record-codec.ts'
 
 /** Where a restore writes: this browser's storage for the app's origin. */
 export interface RestoreTarget {
   indexedDB: IDBFactory
-  localStorage: Pick<Storage, 'setItem'>
+  localStorage: Pick<Storage, 'setItem' | 'removeItem' | 'key' | 'length'>
   /** Makes sure every app database exists with its schema (opened by the code that owns it). */
   prepare(): Promise<void>
+  /**
+   * Asked once the file has passed every check, when this device already holds data: whether
+   * to replace it with the backup's. Without it, a device that holds data is not restored onto.
+   */
+  confirmReplace?(holdings: DeviceHoldings, manifest: BackupManifest): Promise<boolean>
   /** Runs once the file has passed every check, just before anything is written. */
   beforeWrite?(): Promise<void>
 }
@@ -46,10 +60,11 @@ type Decoded =
   | { type: 'end'; end: BackupEnd }
 
 /**
- * Restores a backup file into this browser: the device key, profile, settings, workplaces,
- * conversations and files it holds are added (same keys are replaced). The whole file is read
- * and checked first (passphrase, every frame, every record against the app's stores); only a
- * file that passes is written. Throws a BackupError otherwise, having changed nothing. The app
+ * Restores a backup file into this browser, which then holds what the backup holds and nothing
+ * else: its device key, profile, settings, workplaces, conversations and files replace this
+ * device's. The whole file is read and checked first (passphrase, every frame, every record
+ * against the app's stores), then the person confirms if this device holds data; only then is
+ * anything cleared and written. Throws a BackupError otherwise, having changed nothing. The app
  * must reload afterwards to run as the restored device.
  */
 export async function restoreBackup(options: {
@@ -72,12 +87,26 @@ export async function restoreBackup(options: {
       if (!db) throw new Error(`Peerplace's storage (${name}) is not ready; reload and try again.`)
       databases.set(name, db)
     }
-    const check = new Checker(target.indexedDB, databases)
-    for await (const record of decoded(file, opened, (bytes) => report('checking', bytes), check)) {
+    // The checking pass keeps the plaintext (in a Blob, which the browser holds outside the
+    // page) so the writing pass does not decrypt the file again.
+    const plain = new BlobSink()
+    const check = new Checker(target.indexedDB, databases, false)
+    const file1 = counted(blobChunks(file), (bytes) => report('checking', bytes))
+    for await (const record of decoded(keep(decryptFrames(file1, opened), plain), check)) {
       check.accept(record)
     }
     const result = check.finish()
+    const holdings = await countHoldings(databases)
+    if (holdsData(holdings) && !(await target.confirmReplace?.(holdings, result.manifest))) {
+      throw new BackupError('cancelled', 'Nothing was restored: this device keeps its data.')
+    }
     await target.beforeWrite?.()
+    // What the device held goes first, except its key: replaced last, so a restore cut short
+    // leaves the device as itself (missing data it can sync again), never without a key.
+    for (const [name, db] of databases) {
+      await clearDatabase(db, name === 'peerplace-identity' ? DEVICE_KEY_RECORD : undefined)
+    }
+    clearLocalSettings(target.localStorage)
 
     const pending = new Map<
       string,
@@ -89,8 +118,12 @@ export async function restoreBackup(options: {
     }
     let identity: PortableDeviceKey | undefined
     const settings: { key: string; value: string }[] = []
-    const apply = new Checker(target.indexedDB, databases)
-    for await (const record of decoded(file, opened, (bytes) => report('writing', bytes), apply)) {
+    await plain.close()
+    const plainBlob = plain.blob()
+    const apply = new Checker(target.indexedDB, databases, true)
+    const scale = totalBytes / Math.max(1, plainBlob.size)
+    const pieces = counted(blobChunks(plainBlob), (bytes) => report('writing', bytes * scale))
+    for await (const record of decoded(pieces, apply)) {
       apply.accept(record)
       if (record.type === 'identity') identity = record.key
       if (record.type === 'setting') settings.push(record)
@@ -106,7 +139,7 @@ export async function restoreBackup(options: {
     apply.finish()
     for (const group of [...pending.values()]) await flush(group)
     for (const { key, value } of settings) target.localStorage.setItem(key, value)
-    // The identity last: a restore cut short leaves the device as it was, plus some data.
+    // The identity last (see above).
     const identityDb = databases.get('peerplace-identity')!
     await putEntries(identityDb, 'records', [
       { key: DEVICE_KEY_RECORD, value: await storedDeviceKey(identity!) },
@@ -119,21 +152,33 @@ export async function restoreBackup(options: {
 }
 
 async function* decoded(
-  file: Blob,
-  opened: OpenedBackup,
-  onBytes: (bytes: number) => void,
+  plaintext: AsyncIterable<Uint8Array>,
   check: Checker,
 ): AsyncGenerator<Decoded> {
+  for await (const record of readRecords(plaintext)) yield check.decode(record)
+}
+
+/** Passes pieces on, telling how many bytes went by so far. */
+async function* counted(
+  pieces: AsyncIterable<Uint8Array>,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
   let read = 0
-  async function* counted() {
-    for await (const piece of blobChunks(file)) {
-      read += piece.length
-      onBytes(read)
-      yield piece
-    }
+  for await (const piece of pieces) {
+    read += piece.length
+    onBytes(read)
+    yield piece
   }
-  for await (const record of readRecords(decryptFrames(counted(), opened))) {
-    yield check.decode(record)
+}
+
+/** Passes pieces on, keeping each in `sink` too. */
+async function* keep(
+  pieces: AsyncIterable<Uint8Array>,
+  sink: BlobSink,
+): AsyncGenerator<Uint8Array> {
+  for await (const piece of pieces) {
+    await sink.write(piece)
+    yield piece
   }
 }
 
@@ -147,9 +192,13 @@ class Checker {
   #items = 0
   #settings = 0
 
-  constructor(factory: IDBFactory, databases: Map<string, IDBDatabase>) {
+  readonly #copy: boolean
+
+  /** `copy`: whether decoded byte arrays are copies (to be stored) or views (only checked). */
+  constructor(factory: IDBFactory, databases: Map<string, IDBDatabase>, copy: boolean) {
     this.#factory = factory
     this.#databases = databases
+    this.#copy = copy
   }
 
   decode(record: RawRecord): Decoded {
@@ -160,7 +209,7 @@ class Checker {
       case RecordType.IDENTITY:
         return { type: 'identity', key: checkPortableKey(decodeValue(record.payload)) }
       case RecordType.STORE_ITEM:
-        return this.#item(decodeValue(record.payload), record.payload.length)
+        return this.#item(decodeValue(record.payload, this.#copy), record.payload.length)
       case RecordType.LOCAL_SETTING:
         return setting(decodeJson(record.payload))
       case RecordType.END:
@@ -249,6 +298,15 @@ function setting(raw: unknown): Decoded {
     throw invalid('The backup holds an invalid setting.')
   }
   return { type: 'setting', key, value }
+}
+
+function clearLocalSettings(storage: RestoreTarget['localStorage']): void {
+  const keys: string[] = []
+  for (let i = 0; i < storage.length; i++) {
+    const key = storage.key(i)
+    if (key?.startsWith(LOCAL_SETTINGS_PREFIX)) keys.push(key)
+  }
+  for (const key of keys) storage.removeItem(key)
 }
 
 function partOf(db: string) {

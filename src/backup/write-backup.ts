@@ -5,7 +5,14 @@ import { APP_DATABASES, LOCAL_SETTINGS_PREFIX } from './app-databases.ts'
 import { DEVICE_KEY_RECORD, exportDeviceKey } from './device-key-transfer.ts'
 import { FrameWriter } from './frame-writer.ts'
 import { countEntries, openExisting, readEntries } from './idb-access.ts'
-import { encodeJson, encodeRecord, encodeValue, RecordType } from './record-codec.ts'
+import {
+  encodeJson,
+  encodeRecord,
+  encodeValue,
+  encodeValueParts,
+  recordParts,
+  RecordType,
+} from './record-codec.ts'
 
 /** Where a backup reads from: this browser's storage for the app's origin. */
 interface BackupSource {
@@ -88,8 +95,8 @@ export async function writeBackup(options: WriteBackupOptions): Promise<BackupEn
           for await (const { key, value } of readEntries(db, store, BATCH)) {
             options.signal?.throwIfAborted()
             if (name === 'peerplace-identity' && key === DEVICE_KEY_RECORD) continue
-            const item = encodeValue({ db: name, store, key, value })
-            await writer.write(encodeRecord(RecordType.STORE_ITEM, item))
+            const item = encodeValueParts({ db: name, store, key, value })
+            await writer.write(recordParts(RecordType.STORE_ITEM, item))
             end.items++
             report({ phase: 'writing', items: end.items, totalItems, bytes: writer.written })
           }

@@ -28,7 +28,7 @@ interface MessageBase {
   unread: boolean
 }
 
-interface TextMessage extends MessageBase {
+export interface TextMessage extends MessageBase {
   kind: 'text'
   text: string
 }

@@ -148,3 +148,40 @@ test('a wrong passphrase, a cut file or a flipped byte is refused and changes no
   const restored = await storageCounts(fresh.page)
   expect(restored['peerplace-files/chunks']).toBe(held['peerplace-files/chunks'])
 })
+
+test('a restore onto a device that holds data asks first, then replaces what it held', async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(180_000)
+  const dee = await openDevice(browser, 'Dee')
+  devices.push(dee)
+  await createWorkplace(dee.page, 'Alpha')
+  const file = await saveBackup(dee.page, PASSPHRASE, testInfo.outputPath('dee.peerplace-backup'))
+  // After the backup: a second workplace, which the backup does not hold.
+  await dee.page.getByRole('button', { name: 'Back to workplaces' }).click()
+  await createWorkplace(dee.page, 'Beta')
+  await expect
+    .poll(async () => (await storedWorkplaces(dee.page)).sort())
+    .toEqual(['Alpha', 'Beta'])
+  const peer = await peerIdOf(dee.page)
+  const before = await storageCounts(dee.page)
+
+  // Declined: the file checked out, the device says what it would lose, and nothing changes.
+  let dialog = await startRestore(dee.page, file, PASSPHRASE)
+  const confirm = dialog.getByTestId('restore-confirm')
+  await expect(confirm).toContainText('This device holds 2 workplaces', { timeout: 90_000 })
+  await expect(confirm).toContainText('Alpha')
+  await confirm.getByTestId('restore-keep').click()
+  await expect(dialog.getByTestId('restore-done')).toContainText('keeps its data')
+  expect((await storedWorkplaces(dee.page)).sort()).toEqual(['Alpha', 'Beta'])
+  expect(await storageCounts(dee.page)).toEqual(before)
+
+  // Confirmed: the device holds what the backup holds, not the backup added to what it had.
+  dialog = await startRestore(dee.page, file, PASSPHRASE)
+  await dialog.getByTestId('restore-replace').click({ timeout: 90_000 })
+  await expect(dee.page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', peer, {
+    timeout: 90_000,
+  })
+  await expect.poll(() => storedWorkplaces(dee.page), { timeout: 30_000 }).toEqual(['Alpha'])
+  await expect(dee.page.getByTestId('open-workplace')).toHaveText(['Alpha'])
+})

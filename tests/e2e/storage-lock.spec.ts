@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { openChat, send } from './support/chat.ts'
 import { chooseFile } from './support/choose-file.ts'
-import { openDevice, trackDevices } from './support/device.ts'
+import { openDevice, peerIdOf, trackDevices } from './support/device.ts'
 import { createWorkplace, openWorkplace } from './support/workplace.ts'
 
 // Encryption at rest: with the storage lock on, IndexedDB holds none of the chat text or file
@@ -123,6 +123,58 @@ test('with the storage lock on, IndexedDB holds no chat text or file bytes, and 
   await ann.page.reload()
   await expect(ann.page.getByTestId('peer-id')).toHaveAttribute('data-peer-id', /.+/)
   await expect(ann.page.getByTestId('unlock-screen')).toHaveCount(0)
+})
+
+test('with the storage lock on, IndexedDB holds no direct-message text or contact names', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000)
+  const CONTACT = 'Bartholomew Marigold'
+  const BEFORE = 'Direct note: the key is under the blue pot'
+  const AFTER = 'Direct note written once the lock was on'
+  const ana = await openDevice(browser, 'Ana')
+  const ben = await openDevice(browser, CONTACT)
+  devices.push(ana, ben)
+  const benId = await peerIdOf(ben.page)
+  const nearbyBen = ana.page.getByTestId('direct-nearby').locator(`[data-peer-id="${benId}"]`)
+  await expect(nearbyBen.getByTestId('direct-peer-name')).toHaveText(CONTACT, { timeout: 30_000 })
+  await nearbyBen.click()
+  await ana.page.getByTestId('direct-input').fill(BEFORE)
+  await ana.page.getByTestId('direct-send').click()
+  await expect(ana.page.getByTestId('direct-delivery')).toHaveText('Delivered')
+  // Before: the conversation and the contact's name are there for anyone who reads the disk.
+  await expect
+    .poll(async () => {
+      const raw = await rawStorage(ana.page)
+      return [raw.includes(BEFORE), raw.includes(CONTACT)]
+    })
+    .toEqual([true, true])
+
+  const lock = await openData(ana.page)
+  await lock.getByTestId('lock-passphrase').fill(PASSPHRASE)
+  await lock.getByTestId('lock-passphrase-repeat').fill(PASSPHRASE)
+  await lock.getByTestId('lock-enable').click()
+  await expect(lock.getByTestId('lock-done')).toBeVisible({ timeout: 60_000 })
+  await ana.page.getByTestId('data-dialog').getByRole('button', { name: 'Close' }).click()
+  await ana.page.getByTestId('direct-input').fill(AFTER)
+  await ana.page.getByTestId('direct-send').click()
+  await expect(ana.page.getByTestId('direct-delivery').last()).toHaveText('Delivered')
+  await expect
+    .poll(async () => {
+      const raw = await rawStorage(ana.page)
+      return [raw.includes(BEFORE), raw.includes(CONTACT), raw.includes(AFTER)]
+    })
+    .toEqual([false, false, false])
+
+  // Unlocked again after a reload, the conversation reads back whole.
+  await ana.page.reload()
+  await ana.page.getByTestId('unlock-passphrase').fill(PASSPHRASE)
+  await ana.page.getByTestId('unlock-submit').click()
+  await expect(ana.page.getByTestId('unlock-screen')).toHaveCount(0, { timeout: 60_000 })
+  const contact = ana.page.getByTestId('direct-nearby').locator(`[data-peer-id="${benId}"]`)
+  await expect(contact.getByTestId('direct-peer-name')).toHaveText(CONTACT, { timeout: 30_000 })
+  await contact.click()
+  await expect(ana.page.getByTestId('direct-message-text')).toHaveText([BEFORE, AFTER])
 })
 
 test('a second tab of the same browser is asked for the passphrase once the lock is turned on', async ({
