@@ -20,17 +20,20 @@ export interface FilesPlatform {
   /** The mesh (src/peer/mesh/mesh.ts satisfies FilePeers). */
   peers: FilePeers
   presence: PresencePort
-  indexedDB: IDBFactory
+  /** Where chunks are kept when no `store` is given. */
+  indexedDB?: IDBFactory
   localStorage: Pick<Storage, 'getItem' | 'setItem'>
   /** `navigator.storage`, when the browser has it. */
   storageManager?: Pick<StorageManager, 'estimate'>
   subtle?: SubtleCrypto
-  /** A store other than IndexedDB (tests). */
+  /** A store other than IndexedDB (tests, the keeper's folder). */
   store?: ChunkStore
 }
 
 export async function createFilesService(platform: FilesPlatform): Promise<FilesService> {
-  const store = platform.store ?? (await createIdbChunkStore({ indexedDB: platform.indexedDB }))
+  const store =
+    platform.store ??
+    (await createIdbChunkStore(platform.indexedDB ? { indexedDB: platform.indexedDB } : {}))
   const transfers = new FileTransfers({
     peers: platform.peers,
     store,
