@@ -6,6 +6,7 @@ import { SyncerFirst } from '../src/crdt/sync/syncer-first.ts'
 import { createMemoryConfirmedHeadsStore, WorkplaceSync } from '../src/crdt/sync/workplace-sync.ts'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
 import type { Workplace } from '../src/crdt/workplace/workplace.ts'
+import { workplaceTopic } from '../src/crdt/workplace/workplaces.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../src/crdt/workplace-stack.ts'
 import { createFilesService, type FilesService } from '../src/files/files-service.ts'
 import type { ChunkStore } from '../src/files/chunk-store.ts'
@@ -18,6 +19,7 @@ import { createFsChunkStore } from './fs-chunk-store.ts'
 import { KeptWorkplace } from './kept-workplace.ts'
 import type { KeeperLog } from './keeper-log.ts'
 import { createKeeperSession, type KeeperSession } from './keeper-session.ts'
+import { dialNewcomers } from './newcomers.ts'
 import type { KeeperStatus } from './keeper-status.ts'
 
 export interface KeeperOptions {
@@ -50,6 +52,7 @@ export class Keeper {
   readonly #member = new Map<string, boolean>()
   readonly #heads = createMemoryConfirmedHeadsStore()
   readonly #syncerFirst: SyncerFirst
+  #stopDialing: () => void = () => {}
 
   private constructor(parts: {
     session: KeeperSession
@@ -112,6 +115,15 @@ export class Keeper {
     const keeper = new Keeper({ session, stack, files, chunks, syncerFirst, log })
     keeper.#track()
     stack.workplaces.on('change', () => keeper.#track())
+    const memberOfTopic = (topic: string) =>
+      memberOf().find((wp) => workplaceTopic(wp.id) === topic)?.id
+    keeper.#stopDialing = dialNewcomers({
+      signaling: session.signaling,
+      mesh: session.mesh,
+      workplaceOf: memberOfTopic,
+      isMember: (id, peer) => stack.workplaces.get(id)?.isMember(peer) ?? false,
+      log,
+    })
     for (const invite of options.invites) keeper.join(invite)
     return keeper
   }
@@ -169,6 +181,7 @@ export class Keeper {
 
   /** Says goodbye to its links, closes documents and files; the data folder is left whole. */
   async close(): Promise<void> {
+    this.#stopDialing()
     this.session.presence.announceLeaving()
     for (const kept of this.#kept.values()) await kept.close()
     this.#kept.clear()

@@ -2,6 +2,7 @@
  * The keeper: an always-on member of workplaces, run headless in Node (`npm run keeper`).
  * See USAGE in keeper-args.ts and the README's "Keeper" section.
  */
+import { format } from 'node:util'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
 import { lockDataFolder, runningOwner, savedRelays, saveRelays } from './data-folder.ts'
 import { parseKeeperArgs, USAGE, type KeeperArgs } from './keeper-args.ts'
@@ -12,7 +13,14 @@ import { formatStatus, readStatus, writeStatus } from './keeper-status.ts'
 const STATUS_EVERY_MS = 2000
 
 async function run(args: KeeperArgs): Promise<void> {
-  const log = createKeeperLog({ write: (line) => console.info(line), verbose: args.verbose })
+  const log = createKeeperLog({
+    write: (line) => process.stdout.write(`${line}\n`),
+    verbose: args.verbose,
+  })
+  // What the shared layers report (dropped messages, retries) becomes one log line each too.
+  console.warn = (...parts: unknown[]) => log.event('warning', { message: format(...parts) })
+  console.error = (...parts: unknown[]) => log.event('error', { message: format(...parts) })
+  console.info = (...parts: unknown[]) => log.event('info', { message: format(...parts) })
   const unlock = await lockDataFolder(args.dataDir)
   const relays = args.relays.length > 0 ? args.relays : await relaysFromElsewhere(args)
   if (relays.length === 0) throw new Error('no relay known: give --relay <url>')
