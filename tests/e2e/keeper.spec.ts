@@ -96,3 +96,49 @@ test('Bob joins and gets every message and the file from the keeper alone, Ann g
   expect(code).toBe(0)
   expect(kept.lines.some((line) => / stopped/.test(line))).toBe(true)
 })
+
+test('the keeper killed with SIGKILL while Bob writes restarts and loses nothing', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const forKeeper = await createInvite(ann.page, '1 person')
+  const forBob = await createInvite(ann.page, '1 person')
+  const forCy = await createInvite(ann.page, '1 person')
+  const dataDir = test.info().outputPath('keeper')
+  const first = keeper(dataDir, ['--invite', forKeeper])
+  await first.waitForLine(/ workplace .*name=Acme/, 'joining Acme', 60_000)
+  const bob = await openDevice(browser, 'Bob', forBob)
+  devices.push(bob)
+  await expectMembers(bob.page, ['Ann', 'Bob', 'Keeper'], 60_000)
+  await ann.context.close()
+
+  await openChat(bob.page)
+  const texts = Array.from({ length: 30 }, (_, i) => `Bob ${i + 1}`)
+  for (const text of texts.slice(0, 10)) await send(bob.page, text)
+  // Killed mid-stream: Bob's next messages are written while it dies.
+  const sending = (async () => {
+    for (const text of texts.slice(10, 20)) await send(bob.page, text)
+  })()
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  await first.stop('SIGKILL')
+  await sending
+  // Restarted with the same data folder: no invite, relays remembered.
+  const second = startKeeper(dataDir, [])
+  keepers.push(second)
+  await second.waitForLine(/ workplace .*name=Acme/, 'reopening Acme from its folder', 60_000)
+  for (const text of texts.slice(20)) await send(bob.page, text)
+  await expect(bob.page.getByTestId('sync-state')).toHaveAttribute('data-state', 'in-sync', {
+    timeout: 60_000,
+  })
+  await bob.context.close()
+
+  // Cy, with nobody but the keeper online, gets all thirty.
+  const cy = await openDevice(browser, 'Cy', forCy)
+  devices.push(cy)
+  await expectMembers(cy.page, ['Ann', 'Bob', 'Cy', 'Keeper'], 60_000)
+  await openChat(cy.page)
+  await expect.poll(() => messageTexts(cy.page), { timeout: 60_000 }).toEqual(texts)
+})
