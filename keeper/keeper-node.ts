@@ -163,6 +163,7 @@ export class Keeper {
           online: online.map((peer) => names.get(peer) ?? peer),
           syncer: this.session.presencePort.syncer(wp.id) === wp.self,
           documents: kept.documents(),
+          rootHeads: [...wp.handle.heads()].sort(),
         }
       }),
     )

@@ -18,6 +18,8 @@ export interface KeeperStatus {
     /** Whether the keeper is the workplace's Syncer. */
     syncer: boolean
     documents: number
+    /** The root document's heads, sorted (for tests and benchmarks to see what it holds). */
+    rootHeads: string[]
   }[]
   /** Files held in full, and their bytes. */
   files: number
