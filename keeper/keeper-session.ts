@@ -84,7 +84,20 @@ export async function createKeeperSession(options: KeeperSessionOptions): Promis
     options: { log: quiet },
   })
   mesh.on('link-up', ({ peer }) => log.event('link-up', { peer }))
-  mesh.on('link-down', ({ peer, reason }) => log.event('link-down', { peer, reason }))
+  const refusedBy = new Set<PeerId>()
+  mesh.on('link-down', ({ peer, reason }) => {
+    log.event('link-down', { peer, reason })
+    // A member closes our links as unauthorized once it counts us as removed, often before
+    // the removal record reaches us: said once, as what it means.
+    if (/unauthori[sz]ed/.test(reason) && !refusedBy.has(peer)) {
+      refusedBy.add(peer)
+      log.event('refused', {
+        peer,
+        note: 'this member refuses the keeper (removed from its workplace?): it gets nothing from it',
+      })
+    }
+  })
+  mesh.on('link-up', ({ peer }) => refusedBy.delete(peer))
   const presence = createPresence({ mesh })
   const presencePort: PresencePort = {
     online: (group) => presence.online(group),

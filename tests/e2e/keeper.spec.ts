@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { keeperStatus, startKeeper, type KeeperProcess } from '../support/keeper-process.ts'
 import { messageTexts, openChat, send } from './support/chat.ts'
 import { chooseFile } from './support/choose-file.ts'
-import { openDevice, trackDevices } from './support/device.ts'
+import { openDevice, peerIdOf, trackDevices } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
 
 // The keeper (keeper/main.ts) as a real child process next to people in Chromium: it keeps a
@@ -141,4 +141,41 @@ test('the keeper killed with SIGKILL while Bob writes restarts and loses nothing
   await expectMembers(cy.page, ['Ann', 'Bob', 'Cy', 'Keeper'], 60_000)
   await openChat(cy.page)
   await expect.poll(() => messageTexts(cy.page), { timeout: 60_000 }).toEqual(texts)
+})
+
+test('removed by Ann, the keeper says so and gets nothing afterwards', async ({ browser }) => {
+  test.setTimeout(180_000)
+  const ann = await openDevice(browser, 'Ann')
+  devices.push(ann)
+  await createWorkplace(ann.page, 'Acme')
+  const forKeeper = await createInvite(ann.page, '1 person')
+  const kept = keeper(test.info().outputPath('keeper'), ['--invite', forKeeper])
+  await kept.waitForLine(/ workplace .*name=Acme/, 'joining Acme', 60_000)
+  await expectMembers(ann.page, ['Ann', 'Keeper'], 30_000)
+  const annPeer = await peerIdOf(ann.page)
+  await kept.waitForLine(new RegExp(` link-up peer=${annPeer}`), 'a link to Ann', 30_000)
+
+  ann.page.once('dialog', (dialog) => void dialog.accept())
+  await ann.page
+    .getByTestId('member')
+    .filter({ hasText: 'Keeper' })
+    .getByRole('button', { name: 'Remove' })
+    .click()
+  await expectMembers(ann.page, ['Ann'])
+  // Ann refuses its links at once, often before the removal record reaches it.
+  const said = await kept.waitForLine(
+    new RegExp(`( removed .*name=Acme| refused peer=${annPeer}) .*gets nothing`),
+    'its removal',
+    30_000,
+  )
+  const removedAt = kept.lines.indexOf(said)
+  await openChat(ann.page)
+  await send(ann.page, 'after the keeper left')
+  // Ann refuses its links from now on: none stays up, and nothing she writes reaches it.
+  await new Promise((resolve) => setTimeout(resolve, 8000))
+  const later = kept.lines.slice(removedAt + 1)
+  expect(later.filter((line) => / (file-held|readmitted) /.test(line))).toEqual([])
+  await expect
+    .poll(() => keeperStatus(kept.dataDir), { timeout: 10_000 })
+    .toMatch(/online: nobody|workplaces: 0/)
 })
