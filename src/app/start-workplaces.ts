@@ -1,11 +1,8 @@
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
-import { CHAT_DOC_KIND, initialChatIndex } from '../crdt/chat/chat-doc.ts'
-import { CONTACTS_DOC_KIND, initialContactsDoc } from '../crdt/contacts/contacts-doc.ts'
 import { createIndexedDbRecordStore } from '../crdt/membership/record-store.ts'
 import { DirectService } from '../direct/direct-service.ts'
 import { createIdbDirectStore } from '../direct/idb-direct-store.ts'
 import { workplaceInvites } from '../direct/workplace-invites.ts'
-import { FILES_DOC_KIND, initialFilesDoc } from '../files/files-doc.ts'
 import { createFilesService } from '../files/files-service.ts'
 import { createIdbChunkStore } from '../files/idb-chunk-store.ts'
 import { SealedStorageAdapter } from '../vault/sealed-storage-adapter.ts'
@@ -20,13 +17,7 @@ import { createWorkplaceStack } from '../crdt/workplace-stack.ts'
 import type { PeerSession } from './peer-session.ts'
 import { createBrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 import { WorkplacesApp } from './workplaces-app.ts'
-
-/** The kinds of document every workplace holds besides its root. Features add theirs here. */
-const DOCUMENT_KINDS = new Map<string, () => unknown>([
-  [CHAT_DOC_KIND, initialChatIndex],
-  [CONTACTS_DOC_KIND, initialContactsDoc],
-  [FILES_DOC_KIND, initialFilesDoc],
-])
+import { DOCUMENT_KINDS } from './document-kinds.ts'
 
 /**
  * Builds the document layer (Automerge and its wasm: loaded after first paint) over the

@@ -18,17 +18,20 @@ export interface FilesService {
 
 export interface FilesPlatform {
   mesh: MeshPort
-  indexedDB: IDBFactory
+  /** Where chunks are kept when no `store` is given. */
+  indexedDB?: IDBFactory
   localStorage: Pick<Storage, 'getItem' | 'setItem'>
   /** `navigator.storage`, when the browser has it. */
   storageManager?: Pick<StorageManager, 'estimate'>
   subtle?: SubtleCrypto
-  /** A store other than IndexedDB (tests). */
+  /** A store other than IndexedDB (tests, the keeper's folder). */
   store?: ChunkStore
 }
 
 export async function createFilesService(platform: FilesPlatform): Promise<FilesService> {
-  const store = platform.store ?? (await createIdbChunkStore({ indexedDB: platform.indexedDB }))
+  const store =
+    platform.store ??
+    (await createIdbChunkStore(platform.indexedDB ? { indexedDB: platform.indexedDB } : {}))
   const transfers = new FileTransfers({
     mesh: platform.mesh,
     store,
