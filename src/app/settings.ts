@@ -6,10 +6,7 @@ export type FirstContact = 'relay' | 'peerjs' | 'both'
  * from settings being saved, keep their stored values (so a form may edit only some).
  */
 export interface ConnectionSettings {
-  /**
-   * The relays, the PeerJS broker, or both (the default: the relays first, then the broker when
-   * none answers, and back to the first relay once it answers again).
-   */
+  /** The relays, the PeerJS broker, or both (the relays first, then the broker). */
   firstContact?: FirstContact
   /** Relay WebSocket URLs, in order of preference; empty means the app's own origin. */
   relays: string[]
@@ -28,7 +25,7 @@ export type LoadedSettings = Required<ConnectionSettings>
 export const SETTINGS_KEY = 'peerplace.connection-settings'
 
 export function defaultSettings(): LoadedSettings {
-  return { firstContact: 'both', relays: [], peerjs: '', iceServers: [], relayOnly: false }
+  return { firstContact: 'relay', relays: [], peerjs: '', iceServers: [], relayOnly: false }
 }
 
 /** Reads settings, dropping anything malformed (a bad value never stops the app starting). */
@@ -49,7 +46,7 @@ function parseSettings(raw: unknown): LoadedSettings {
     ? r.iceServers.filter(isIceServer).map((s) => ({ ...s }))
     : []
   return {
-    firstContact: isFirstContact(r.firstContact) ? r.firstContact : 'both',
+    firstContact: isFirstContact(r.firstContact) ? r.firstContact : 'relay',
     relays: relays.slice(0, 8),
     peerjs: isBrokerUrl(r.peerjs) ? r.peerjs : '',
     iceServers: iceServers.slice(0, 8),

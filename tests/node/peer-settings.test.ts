@@ -17,15 +17,15 @@ function memoryStorage(initial?: unknown) {
 }
 
 describe('connection settings', () => {
-  it('defaults to the relay of the app origin, then the broker of the app origin', () => {
+  it('defaults to the relay of the app origin, with the broker of the app origin', () => {
     expect(loadSettings(memoryStorage())).toEqual({
-      firstContact: 'both',
+      firstContact: 'relay',
       relays: [],
       peerjs: '',
       iceServers: [],
       relayOnly: false,
     })
-    expect(defaultSettings().firstContact).toBe('both')
+    expect(defaultSettings().firstContact).toBe('relay')
   })
 
   it('keeps valid choices and drops malformed ones', () => {
@@ -44,7 +44,7 @@ describe('connection settings', () => {
     })
     expect(
       loadSettings(memoryStorage({ firstContact: 'carrier-pigeon', peerjs: 'ftp://x' })),
-    ).toMatchObject({ firstContact: 'both', peerjs: '' })
+    ).toMatchObject({ firstContact: 'relay', peerjs: '' })
     expect(loadSettings({ getItem: () => '{not json' })).toEqual(defaultSettings())
   })
 
