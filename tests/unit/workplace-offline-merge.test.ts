@@ -58,6 +58,11 @@ describe('offline work and merge', () => {
       d.settings.replicas = 3
     })
     await until(() => heads(acme) === heads(cAcme), 'A and C to converge')
+    // B's status counts its own changes as they are saved, not in the same turn.
+    await until(() => {
+      const self = bSync.status.self()
+      return 'waiting' in self && self.waiting === 2
+    }, 'B to count both of its changes')
     expect(bSync.status.self()).toEqual({ state: 'offline', waiting: 2 })
 
     // B returns.
