@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { Emitter } from '../../src/lib/emitter.ts'
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
-import {
-  createFailoverSignaling,
-  type SignalingEndpoint,
-} from '../../src/peer/signaling/failover-signaling.ts'
-import type {
-  Signaling,
-  SignalingEvents,
-  SignalingState,
-} from '../../src/peer/signaling/signaling.ts'
-import type { DataPipe } from '../../src/peer/transport/pipe.ts'
+import { createFailoverSignaling } from '../../src/peer/signaling/failover-signaling.ts'
 import { FakeClock } from '../support/fake-clock.ts'
+import { switchableEndpoints } from '../support/switchable-signaling.ts'
 
 // A device that fell back to a later endpoint (the relay was down, the broker answered) goes
 // back to the first once it answers again: otherwise devices that came online during the
@@ -20,53 +11,10 @@ import { FakeClock } from '../support/fake-clock.ts'
 const TOPIC = 'topic-1' as Topic
 const PEER = 'p'.repeat(32) as PeerId
 
-class Switchable extends Emitter<SignalingEvents> implements Signaling {
-  readonly kind = 'relay'
-  state: SignalingState = 'connecting'
-  readonly topics = new Set<Topic>()
-  present: PeerId[] = []
-  constructor(readonly endpoint: string) {
-    super()
-  }
-  set(state: SignalingState): void {
-    this.state = state
-    this.emit('state', state)
-  }
-  join(topic: Topic): void {
-    this.topics.add(topic)
-  }
-  leave(topic: Topic): void {
-    this.topics.delete(topic)
-  }
-  peers(): readonly PeerId[] {
-    return this.present
-  }
-  connect(): Promise<DataPipe> {
-    return Promise.reject(new Error('not in this test'))
-  }
-  close(): void {
-    this.state = 'closed'
-  }
-}
-
-function endpoints(names: string[]) {
-  const made: Switchable[] = []
-  const list: SignalingEndpoint[] = names.map((name) => ({
-    name,
-    kind: 'relay',
-    create: () => {
-      const signaling = new Switchable(name)
-      made.push(signaling)
-      return signaling
-    },
-  }))
-  return { list, made }
-}
-
 describe('failover signaling after the first endpoint returns', () => {
   it('tries the first again while on a later one, and moves back once it opens', () => {
     const clock = new FakeClock()
-    const { list, made } = endpoints(['relay', 'broker'])
+    const { list, made } = switchableEndpoints(['relay', 'broker'])
     const failover = createFailoverSignaling({ endpoints: list, clock, preferredRetryMs: 1000 })
     failover.join(TOPIC)
     made[0]!.set('closed') // the relay is down: the broker is tried

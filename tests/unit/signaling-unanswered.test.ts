@@ -1,65 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { Emitter } from '../../src/lib/emitter.ts'
-import type { PeerId, Topic } from '../../src/peer/ids.ts'
-import {
-  createFailoverSignaling,
-  type SignalingEndpoint,
-} from '../../src/peer/signaling/failover-signaling.ts'
-import type {
-  Signaling,
-  SignalingEvents,
-  SignalingState,
-} from '../../src/peer/signaling/signaling.ts'
+import { createFailoverSignaling } from '../../src/peer/signaling/failover-signaling.ts'
 import { SignalingView } from '../../src/peer/signaling/signaling-view.ts'
-import type { DataPipe } from '../../src/peer/transport/pipe.ts'
+import type { SignalingState } from '../../src/peer/signaling/signaling.ts'
 import { signalingWords } from '../../src/ui/signaling-words.ts'
+import { switchableEndpoints } from '../support/switchable-signaling.ts'
 
 // When no signaling endpoint answers, the app says so (and offers pairing) rather than
 // "Connecting…" for ever.
-
-/** An endpoint whose signalings open or fail as the test says. */
-class Switchable extends Emitter<SignalingEvents> implements Signaling {
-  readonly kind = 'relay'
-  state: SignalingState = 'connecting'
-  constructor(readonly endpoint: string) {
-    super()
-  }
-  set(state: SignalingState): void {
-    this.state = state
-    this.emit('state', state)
-  }
-  join(_topic: Topic): void {}
-  leave(_topic: Topic): void {}
-  peers(): readonly PeerId[] {
-    return []
-  }
-  connect(): Promise<DataPipe> {
-    return Promise.reject(new Error('not in this test'))
-  }
-  close(): void {
-    this.state = 'closed'
-  }
-}
-
-function endpoints(names: string[]) {
-  const made: Switchable[] = []
-  const list: SignalingEndpoint[] = names.map((name) => ({
-    name,
-    kind: 'relay',
-    create: () => {
-      const signaling = new Switchable(name)
-      made.push(signaling)
-      return signaling
-    },
-  }))
-  return { list, made }
-}
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5))
 
 describe('no signaling endpoint answers', () => {
   it('is known once every endpoint failed, and forgotten once one opens', async () => {
-    const { list, made } = endpoints(['relay one', 'relay two'])
+    const { list, made } = switchableEndpoints(['relay one', 'relay two'])
     const failover = createFailoverSignaling({
       endpoints: list,
       backoff: { initialMs: 20, maxMs: 20 },
