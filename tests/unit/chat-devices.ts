@@ -73,6 +73,7 @@ export class ChatWorld {
       push: (handle) => stack.changes.push(handle),
       now: this.clock.now,
       receiptDelayMs: 5,
+      receiptIntervalMs: 5,
       ...tuning,
     })
     this.#cleanup.push(() => chat.close())

@@ -9,8 +9,15 @@ import { marksToRaise, writeMarks, type ReceiptKind } from './receipts.ts'
 export interface ReceiptWriterOptions {
   /** The member whose receipts these are. */
   self: PeerId
-  /** Receipts are written at most this often. */
+  /** How long a receipt waits after a quiet spell, gathering what comes with it. */
   delayMs: number
+  /**
+   * While messages keep coming, receipts are written at most this often: every write is a
+   * change each member applies, syncs, stores and re-renders, so a busy chat must not double
+   * its changes with receipts.
+   */
+  intervalMs?: number
+  now?: () => number
   /** Makes a change to a shard (and sends it on). */
   change: (shard: LoadedShard, edit: (doc: ShardDoc) => void) => void
 }
@@ -34,6 +41,7 @@ export class ReceiptWriter {
   /** Shards waiting for a stored mark's check before looking again. */
   readonly #waiting = new Set<string>()
   #timer: ReturnType<typeof setTimeout> | undefined
+  #lastWrite = -Infinity
   #closed = false
 
   constructor(options: ReceiptWriterOptions) {
@@ -88,6 +96,7 @@ export class ReceiptWriter {
         ? this.#toRaise(shard, asked, 'read', () => this.shown([shard]))
         : new Map<PeerId, Hlc>()
       if (delivered.size === 0 && read.size === 0) continue
+      this.#lastWrite = this.#now()
       const job = this.#write(shard, { delivered, read })
       this.#jobs.add(job)
       void job.finally(() => this.#jobs.delete(job))
@@ -177,6 +186,12 @@ export class ReceiptWriter {
   }
 
   #schedule(): void {
-    if (!this.#closed) this.#timer ??= setTimeout(() => this.flush(), this.#o.delayMs)
+    if (this.#closed || this.#timer !== undefined) return
+    const paced = this.#lastWrite + (this.#o.intervalMs ?? 0) - this.#now()
+    this.#timer = setTimeout(() => this.flush(), Math.max(this.#o.delayMs, paced))
+  }
+
+  #now(): number {
+    return (this.#o.now ?? (() => performance.now()))()
   }
 }

@@ -35,8 +35,10 @@ export interface WorkplaceChatOptions {
   pageSize?: number
   /** …and, at most this many shards in all, back to where this member stopped reading. */
   maxInitialShards?: number
-  /** Receipts are written at most this often (delivered and read together, in one change). */
+  /** Receipts wait this long after a quiet spell (delivered and read together, in one change)… */
   receiptDelayMs?: number
+  /** …and are written at most this often while messages keep coming. */
+  receiptIntervalMs?: number
   /** Sends a local change to linked members ahead of sync, so that it shows there at once. */
   push?: (handle: DocHandle<unknown>) => void
 }
@@ -100,7 +102,13 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     super()
     const now = options.now ?? Date.now
     const { push, ...rest } = options
-    this.#o = { pageSize: 50, maxInitialShards: 12, receiptDelayMs: 250, ...rest }
+    this.#o = {
+      pageSize: 50,
+      maxInitialShards: 12,
+      receiptDelayMs: 250,
+      receiptIntervalMs: 1000,
+      ...rest,
+    }
     this.#push = push ?? (() => {})
     this.#clock = new HybridClock(now)
     const authorship = options.workplace.authorship
@@ -112,6 +120,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     this.#receiptWriter = new ReceiptWriter({
       self: options.workplace.self,
       delayMs: this.#o.receiptDelayMs,
+      intervalMs: this.#o.receiptIntervalMs,
       change: (shard, edit) => this.#change(shard, edit),
     })
     this.#openedAt = now()
