@@ -20,7 +20,8 @@
  * other programs held the CPU).
  * `PEERPLACE_CHAT_PROFILE=<file>` writes a CPU profile of the first member's page during the
  * unthrottled round (`npx tsx bench/cpuprofile-summary.ts <file>` lists the top functions);
- * `PEERPLACE_CHAT_ONLY=latency` (or `open`) runs only that part.
+ * `PEERPLACE_CHAT_ONLY=latency` (or `open`) runs only that part; `PEERPLACE_CHAT_RATES=1` (or `4`,
+ * comma-separated) only those CPU rates.
  *
  * `chat.open_50k_ms`: cold open of a workplace holding 50,000 messages, from navigation start of
  * the app's page to the newest message painted in the workplace's chat (the tab a workplace opens
@@ -124,7 +125,8 @@ function openLog(series: OpenSeries): string {
 }
 
 export async function run(ctx: BenchContext): Promise<Metric[]> {
-  const rates = [1, SLOW_CPU]
+  // `PEERPLACE_CHAT_RATES=1` (comma-separated) runs only those CPU rates.
+  const rates = process.env.PEERPLACE_CHAT_RATES?.split(',').map(Number) ?? [1, SLOW_CPU]
   const metrics: Metric[] = []
   if (ONLY !== 'open') metrics.push(...(await latency(ctx, rates)))
   if (ONLY !== 'latency') metrics.push(...(await open(ctx, rates)))

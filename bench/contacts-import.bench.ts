@@ -19,7 +19,9 @@ import type { Page } from 'playwright-core'
 import { median, type BenchContext, type Metric } from './harness.ts'
 
 const CONTACTS = 5000
-const RUNS = 3
+const RUNS = Number(process.env.PEERPLACE_CONTACTS_RUNS ?? 3)
+/** Set to a file path to write a CPU profile of the first run's page during the import. */
+const PROFILE = process.env.PEERPLACE_CONTACTS_PROFILE
 const DEADLINE_MS = 300_000
 
 const GIVEN = ['Ann', 'Bob', 'Chidi', 'Dana', 'José', 'Zoë', 'Mei', 'Noor', 'Priya', 'Sven']
@@ -68,7 +70,12 @@ async function openContacts(page: Page, url: string): Promise<void> {
   await page.getByTestId('contacts-panel').waitFor({ timeout: 60_000 })
 }
 
-async function importOnce(ctx: BenchContext, url: string, file: string): Promise<Run> {
+async function importOnce(
+  ctx: BenchContext,
+  url: string,
+  file: string,
+  profile?: string,
+): Promise<Run> {
   const browser = await ctx.browser()
   const context = await browser.newContext()
   try {
@@ -90,6 +97,11 @@ async function importOnce(ctx: BenchContext, url: string, file: string): Promise
       )
     })
     await openContacts(page, url)
+    const cdp = profile ? await context.newCDPSession(page) : undefined
+    if (cdp) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.start')
+    }
     await page.getByTestId('contacts-import-input').setInputFiles(file)
     const handle = await page
       .waitForFunction(
@@ -109,6 +121,11 @@ async function importOnce(ctx: BenchContext, url: string, file: string): Promise
         })
       })
     const importMs = (await handle.jsonValue()) as number
+    if (cdp && profile) {
+      const { profile: data } = await cdp.send('Profiler.stop')
+      writeFileSync(profile, JSON.stringify(data))
+      ctx.log(`profile of the import: ${profile}`)
+    }
     const tasks = await page.evaluate(() => {
       const w = window as unknown as {
         __tasks: { start: number; duration: number }[]
@@ -144,7 +161,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   const runs: Run[] = []
   try {
     for (let i = 0; i < RUNS; i++) {
-      const r = await importOnce(ctx, url, file)
+      const r = await importOnce(ctx, url, file, i === 0 ? PROFILE : undefined)
       ctx.log(
         `run ${i + 1}: ${Math.round(r.importMs)} ms to all listed; ${r.longTasks} tasks of 50 ms ` +
           `or more, the longest ${Math.round(r.longestTaskMs)} ms (from ` +
