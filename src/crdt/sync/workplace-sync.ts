@@ -83,6 +83,8 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   readonly #store: ConfirmedHeadsStore
   readonly #off: (() => void)[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
+  /** The documents whose changes this listens to, with how to stop. */
+  readonly #watched = new Map<DocHandle<unknown>, () => void>()
 
   constructor(options: {
     workplace: string
@@ -109,6 +111,10 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
       this.#mesh.onMessage(SYNC_STATUS_CHANNEL, ({ from, data }) => this.#receive(from, data)),
       this.#presence.onOnlineChange((group) => {
         if (group !== this.workplace) return
+        // What a member reported before it went away says nothing about what it holds when
+        // it is back: its next report does.
+        const online = new Set(this.#others())
+        for (const peer of this.#reported.keys()) if (!online.has(peer)) this.#reported.delete(peer)
         this.report()
         this.emit('change', undefined)
       }),
@@ -117,17 +123,25 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     )
     const every = setInterval(() => this.report(), options.reportEveryMs ?? 5000)
     this.#off.push(() => clearInterval(every))
+    this.#watch()
   }
 
-  /** Call when a document of the workplace changed locally or by sync. */
+  /**
+   * Call when a document of the workplace changed locally or by sync (the documents `handles`
+   * lists are watched too). The heads go out at most 150 ms later, even while changes go on:
+   * a busy chat must not keep the others from hearing that this device caught up.
+   */
   changed(): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => this.report(), 150)
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined
+      this.report()
+    }, 150)
     this.emit('change', undefined)
   }
 
   /** Sends this device's heads to every online member. */
   report(): void {
+    this.#watch()
     const data = encodeHeadsReport({ workplace: this.workplace, heads: this.#ownHeads() })
     for (const peer of this.#others()) this.#mesh.send(peer, SYNC_STATUS_CHANNEL, data)
   }
@@ -170,7 +184,26 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
 
   close(): void {
     clearTimeout(this.#timer)
+    this.#timer = undefined
     for (const off of this.#off.splice(0)) off()
+    for (const off of this.#watched.values()) off()
+    this.#watched.clear()
+  }
+
+  /** Listens to every document the workplace has open now (chat shards open as it goes). */
+  #watch(): void {
+    const current = new Set(this.#handles())
+    for (const [handle, off] of this.#watched) {
+      if (current.has(handle)) continue
+      off()
+      this.#watched.delete(handle)
+    }
+    for (const handle of current) {
+      if (this.#watched.has(handle)) continue
+      const onHeads = () => this.changed()
+      handle.on('heads-changed', onHeads)
+      this.#watched.set(handle, () => handle.off('heads-changed', onHeads))
+    }
   }
 
   #others(): PeerId[] {

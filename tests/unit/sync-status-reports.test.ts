@@ -1,0 +1,88 @@
+import { afterEach, expect, it } from 'vitest'
+import * as Automerge from '@automerge/automerge'
+import type { DocHandle } from '@automerge/automerge-repo'
+import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
+import {
+  WorkplaceSync,
+  createMemoryConfirmedHeadsStore,
+} from '../../src/crdt/sync/workplace-sync.ts'
+import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
+import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
+import { until } from '../support/until.ts'
+
+const cleanup: (() => unknown)[] = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+type Page = { items: Record<string, number> }
+
+/** Sync status over the root and one more document, with no periodic report to help. */
+function status(dev: TestDevice, wp: Workplace, page: () => DocHandle<Page> | undefined) {
+  const sync = new WorkplaceSync({
+    workplace: wp.id,
+    mesh: dev.port,
+    members: () => [...wp.membership.members.keys()],
+    reach: createManualReachability(true),
+    handles: () => [wp.handle as DocHandle<unknown>, ...(page() ? [page()!] : [])],
+    store: createMemoryConfirmedHeadsStore(),
+    reportEveryMs: 600_000,
+  })
+  cleanup.push(() => sync.close())
+  return sync
+}
+
+async function twoMembers() {
+  const hub = new MemoryMeshHub()
+  const [ann, bob] = await Promise.all(['Ann', 'Bob'].map((n) => createTestDevice(hub, n)))
+  cleanup.push(
+    () => ann!.stack.shutdown(),
+    () => bob!.stack.shutdown(),
+  )
+  const acme = await ann!.stack.workplaces.create('Acme')
+  bob!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
+  const bobAcme = await until(() => bob!.stack.workplaces.get(acme.id), 'Bob to join')
+  await until(() => hub.linkOf(ann!.identity.peerId, bob!.identity.peerId), 'a link')
+  // Ann's page, a document of the workplace besides its root (as a chat shard is).
+  const page = ann!.stack.repo.create<Page>({ items: {} })
+  return { ann: ann!, bob: bob!, acme, bobAcme, page }
+}
+
+it('reports heads when any document of the workplace changes, not only the root', async () => {
+  const { ann, bob, acme, bobAcme, page } = await twoMembers()
+  const annSync = status(ann, acme, () => page)
+  const bobSync = status(bob, bobAcme, () => undefined)
+  ann.port.poke(acme.id)
+  bob.port.poke(acme.id)
+
+  page.change((d) => void (d.items.a = 1))
+  const heads = Automerge.getHeads(page.doc()!)
+  await until(
+    () => bobSync.reportedHeads()[ann.identity.peerId]?.[page.documentId]?.join() === heads.join(),
+    'Bob to hear the page’s new heads from Ann',
+    3000,
+  )
+  expect(annSync.self().state).not.toBe('offline')
+})
+
+it('keeps reporting while changes go on, instead of waiting for a quiet moment', async () => {
+  const { ann, bob, acme, bobAcme, page } = await twoMembers()
+  const annSync = status(ann, acme, () => page)
+  const bobSync = status(bob, bobAcme, () => undefined)
+  ann.port.poke(acme.id)
+  bob.port.poke(acme.id)
+
+  const heard = new Set<string>()
+  bobSync.on('change', () => {
+    const reported = bobSync.reportedHeads()[ann.identity.peerId]?.[page.documentId]
+    if (reported) heard.add(reported.join())
+  })
+  // A change every 40 ms for 1.2 s: never 150 ms of quiet.
+  for (let i = 0; i < 30; i++) {
+    page.change((d) => void (d.items[`k${i}`] = i))
+    annSync.changed() // as the app does for the root
+    await new Promise((resolve) => setTimeout(resolve, 40))
+  }
+  expect(heard.size).toBeGreaterThanOrEqual(3)
+})
