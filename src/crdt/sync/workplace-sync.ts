@@ -59,6 +59,9 @@ export function createLocalConfirmedHeadsStore(storage: Storage): ConfirmedHeads
   }
 }
 
+/** A change's heads go out this long after it at most (a report per change would be a flood). */
+const REPORT_AFTER_MS = 250
+
 export interface WorkplaceSyncEvents extends Record<string, unknown> {
   change: void
 }
@@ -128,14 +131,14 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
 
   /**
    * Call when a document of the workplace changed locally or by sync (the documents `handles`
-   * lists are watched too). The heads go out at most 150 ms later, even while changes go on:
+   * lists are watched too). The heads go out at most 250 ms later, even while changes go on:
    * a busy chat must not keep the others from hearing that this device caught up.
    */
   changed(): void {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined
       this.report()
-    }, 150)
+    }, REPORT_AFTER_MS)
     this.emit('change', undefined)
   }
 
