@@ -111,6 +111,8 @@ test('a member device writing in others’ names is never believed; real authors
     'data-verified',
     'true',
   )
+  // Overwritten in the document, the message still reads as its author signed it (from history).
+  await expect(message(ann.page, 'Lunch is on me.')).toHaveAttribute('data-verified', 'true')
   await expect(agendaReceipt.getByTestId('chat-receipt-label')).toHaveText('delivered to all')
   await expect(agendaReceipt.getByTestId('chat-receipt-read')).toHaveCount(0)
   for (const { page } of [ann, bob]) {

@@ -3,8 +3,12 @@ import type { PeerId } from '../../peer/ids.ts'
 import type { Authorship } from '../authorship/authorship.ts'
 import type { ShardDoc, ShardKey } from './chat-doc.ts'
 import type { Hlc } from './hlc.ts'
+import { MessageOrigins } from './message-origins.ts'
 import { readShardMessages, type ChatMessage, type ReadCache } from './message-view.ts'
 import { newestByAuthor } from './receipts.ts'
+
+/** Unsigned messages' origins are looked up this long after the shard is first read. */
+const ORIGINS_DELAY_MS = 500
 
 /**
  * One open shard: its validated, verified messages, read again only after the document changes
@@ -16,7 +20,11 @@ export class LoadedShard {
   readonly authorship: Authorship
   readonly #seen = new Set<string>()
   readonly #reported = new Set<string>()
-  readonly #read: ReadCache = new WeakMap()
+  #read: ReadCache = new WeakMap()
+  /** Where messages came from, for those someone overwrote (read only when one needs it). */
+  readonly #origins = new MessageOrigins()
+  #originsTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #listener: () => void
   readonly #offs: (() => void)[] = []
   #messages: ChatMessage[] | undefined
   #pending = false
@@ -45,7 +53,7 @@ export class LoadedShard {
     this.key = key
     this.handle = handle
     this.authorship = authorship
-    const listener = () => {
+    const listener = (this.#listener = () => {
       if (this.#messages) {
         this.#last = { messages: this.#messages, byId: this.#byId, newest: this.#newest }
       }
@@ -53,7 +61,7 @@ export class LoadedShard {
       this.#byId = undefined
       this.#newest = undefined
       if (this.#started) onChange(this, this.takeFresh())
-    }
+    })
     handle.on('change', listener)
     this.#offs.push(
       () => handle.off('change', listener),
@@ -76,6 +84,8 @@ export class LoadedShard {
 
   messages(): ChatMessage[] {
     if (!this.#messages) {
+      const last = this.#last
+      let before: Map<string, ChatMessage> | undefined
       const read = readShardMessages(
         this.doc,
         this.key.key,
@@ -84,14 +94,15 @@ export class LoadedShard {
           console.warn(`chat: ignoring message ${id} in shard ${this.key.key}: ${reason}`),
         (claim, proof, required) => this.authorship.check(claim, proof, required),
         { map: this.#read, generation: this.authorship.generation },
+        (id, eager) => this.#originsOf(id, eager),
+        (id) => (before ??= new Map(last?.messages.map((m) => [m.id, m]))).get(id),
       )
       // A change that left every message as it was (say, a receipt) keeps the list, so that
       // readers can tell there is nothing to re-render.
-      const before = this.#last
-      if (before && sameItems(before.messages, read.messages)) {
-        this.#messages = before.messages
-        this.#byId = before.byId
-        this.#newest = before.newest
+      if (last && sameItems(last.messages, read.messages)) {
+        this.#messages = last.messages
+        this.#byId = last.byId
+        this.#newest = last.newest
       } else {
         this.#messages = read.messages
       }
@@ -137,7 +148,23 @@ export class LoadedShard {
   }
 
   close(): void {
+    clearTimeout(this.#originsTimer)
     for (const off of this.#offs.splice(0)) off()
+  }
+
+  /**
+   * A message's origins; when not `eager` and the history was never read, none for now: it is
+   * read a moment later, and the messages again with it.
+   */
+  #originsOf(id: string, eager: boolean) {
+    if (eager || this.#origins.read) return this.#origins.versions(this.handle.doc(), id)
+    this.#originsTimer ??= setTimeout(() => {
+      if (!this.handle.isReady()) return
+      this.#origins.versions(this.handle.doc(), id)
+      this.#read = new WeakMap()
+      this.#listener()
+    }, ORIGINS_DELAY_MS)
+    return []
   }
 }
 

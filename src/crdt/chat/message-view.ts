@@ -3,6 +3,7 @@ import type { Judge } from '../authorship/authorship.ts'
 import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
 import { MAX_EMOJI_LENGTH, MAX_MESSAGE_BYTES, type ShardDoc } from './chat-doc.ts'
 import { compareHlc, hlcTime, isHlc, type Hlc } from './hlc.ts'
+import type { OriginalFields } from './message-origins.ts'
 
 /** A message as the UI shows it: validated, with only its author's edits and deletion applied. */
 export interface ChatMessage {
@@ -85,10 +86,13 @@ export function readMessage(
   raw: unknown,
   shard: string,
   judge: Judge,
+  origins?: Origins,
 ): ChatMessage | string {
   if (!isMessageId(id)) return 'malformed message ID'
   if (typeof raw !== 'object' || raw === null) return 'not an object'
-  const m = raw as Record<string, unknown>
+  const stored = raw as Record<string, unknown>
+  const m = origins ? authentic(id, stored, shard, judge, origins) : stored
+  if (m === PENDING) return PENDING
   const author = str(m.a)
   const hlc = str(m.t)
   const original = str(m.x)
@@ -152,6 +156,47 @@ export function readMessage(
   return message
 }
 
+/**
+ * Where a shard's messages came from (message-origins.ts); `eager` false allows an answer of
+ * none for now, with the history read later.
+ */
+export type Origins = (id: string, eager: boolean) => readonly OriginalFields[]
+
+/**
+ * The message with the fields its author signed: as stored when they check out, else as its
+ * author's device created them, when someone overwrote them since.
+ */
+function authentic(
+  id: string,
+  m: Record<string, unknown>,
+  shard: string,
+  judge: Judge,
+  origins: Origins,
+): Record<string, unknown> | typeof PENDING {
+  const verdict = baseVerdict(id, m, shard, judge)
+  if (verdict === 'genuine' || verdict === PENDING) return m
+  // An unsigned record may be an older workplace's, with nothing signed in its history: those
+  // are not worth reading the history for while a chat opens (`eager` false).
+  for (const origin of [...origins(id, verdict !== 'unsigned')].reverse()) {
+    if (origin.s === undefined) continue
+    const found = baseVerdict(id, origin, shard, judge)
+    if (found === PENDING) return PENDING
+    if (found === 'genuine')
+      return { ...m, a: origin.a, t: origin.t, x: origin.x, r: origin.r, s: origin.s }
+  }
+  return m
+}
+
+/** The verdict on a message's own signed fields (not its edit, deletion or reactions). */
+function baseVerdict(id: string, m: Record<string, unknown>, shard: string, judge: Judge): string {
+  const author = str(m.a)
+  const hlc = str(m.t)
+  const text = str(m.x)
+  const replyTo = m.r === undefined ? undefined : str(m.r)
+  if (!isPeerId(author) || !isHlc(hlc) || text === undefined) return 'malformed'
+  return judge(messageClaim(shard, id, author, hlc, text, replyTo), m.s)
+}
+
 function field(map: unknown, key: string): unknown {
   if (typeof map !== 'object' || map === null) return undefined
   return Object.hasOwn(map, key) ? (map as Record<string, unknown>)[key] : undefined
@@ -205,6 +250,8 @@ export function readShardMessages(
   onInvalid: (id: string, reason: string) => void,
   judge: Judge,
   cache?: { map: ReadCache; generation: number },
+  origins?: Origins,
+  previous?: (id: string) => ChatMessage | undefined,
 ): ShardMessages {
   const messages = doc?.messages
   if (typeof messages !== 'object' || messages === null) return { messages: [], pending: false }
@@ -224,13 +271,18 @@ export function readShardMessages(
       result = cached.result
     } else {
       waiting = false
-      result = readMessage(id, raw, shard, tracking)
+      result = readMessage(id, raw, shard, tracking, origins)
       if (waiting) pending = true
       else if (cacheable) cache.map.set(raw, { id, generation: cache.generation, result })
     }
     if (typeof result !== 'string') {
       out.push(result)
-    } else if (result !== PENDING && !reported.has(`${id} ${result}`)) {
+    } else if (result === PENDING) {
+      // Changed and being checked (say, just deleted): shown as it was until the check is done,
+      // rather than gone for a moment.
+      const before = previous?.(id)
+      if (before) out.push(before)
+    } else if (!reported.has(`${id} ${result}`)) {
       reported.add(`${id} ${result}`)
       onInvalid(id, result)
     }
