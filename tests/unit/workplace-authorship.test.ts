@@ -46,9 +46,16 @@ describe('a member who forges the workplace’s name, description or display nam
       await dev.wp.authorship.settled()
       expect(dev.wp.name).toBe('Acme')
       expect(dev.wp.description).toBe('')
-      expect(nameOf(dev, bob!)).not.toBe('Bob (fired)')
-      expect(nameOf(dev, ann!)).not.toBe('Ann (unsigned)')
+      // Their own signed names still show: overwritten in the document, not in its history.
+      await until(() => nameOf(dev, bob!) === 'Bob', `${dev.name} to show Bob’s own name`)
+      await until(() => nameOf(dev, ann!) === 'Ann', `${dev.name} to show Ann’s own name`)
     }
+    // Removing a name does not blank it either.
+    mel!.wp.handle.change((d) => {
+      delete d.profiles[ann!.peer]
+    })
+    await until(() => bob!.wp.doc && !bob!.wp.doc.profiles[ann!.peer], 'Bob to get the removal')
+    expect(nameOf(bob!, ann!)).toBe('Ann')
 
     await ann!.wp.setName('Acme Ltd')
     await ann!.wp.setDescription('Ann’s team')

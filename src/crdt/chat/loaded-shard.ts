@@ -3,7 +3,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import type { Authorship } from '../authorship/authorship.ts'
 import type { ShardDoc, ShardKey } from './chat-doc.ts'
 import type { Hlc } from './hlc.ts'
-import { MessageOrigins } from './message-origins.ts'
+import { RecordOrigins } from '../authorship/record-origins.ts'
 import { readShardMessages, type ChatMessage, type ReadCache } from './message-view.ts'
 import { newestByAuthor } from './receipts.ts'
 
@@ -22,7 +22,7 @@ export class LoadedShard {
   readonly #reported = new Set<string>()
   #read: ReadCache = new WeakMap()
   /** Where messages came from, for those someone overwrote (read only when one needs it). */
-  readonly #origins = new MessageOrigins()
+  readonly #origins = new RecordOrigins('messages', ['a', 't', 'x', 'r', 's'])
   #originsTimer: ReturnType<typeof setTimeout> | undefined
   readonly #listener: () => void
   readonly #offs: (() => void)[] = []

@@ -3,7 +3,7 @@ import type { Judge } from '../authorship/authorship.ts'
 import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
 import { MAX_EMOJI_LENGTH, MAX_MESSAGE_BYTES, type ShardDoc } from './chat-doc.ts'
 import { compareHlc, hlcTime, isHlc, type Hlc } from './hlc.ts'
-import type { OriginalFields } from './message-origins.ts'
+import type { OriginalFields } from '../authorship/record-origins.ts'
 
 /** A message as the UI shows it: validated, with only its author's edits and deletion applied. */
 export interface ChatMessage {

@@ -1,5 +1,6 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import type { Judge } from '../authorship/authorship.ts'
+import type { OriginalFields } from '../authorship/record-origins.ts'
 import type { Claim } from '../../peer/identity/record-proof.ts'
 import { cleanText, type RootDoc } from './root-doc.ts'
 
@@ -51,19 +52,42 @@ export function readAbout(
   return best?.v
 }
 
-/** A member's display name if its own device signed it, else undefined. */
+/**
+ * A member's display name if its own device signed it, else undefined. With `origins`, a name
+ * someone else overwrote or removed is read as the member last signed it (from the document's
+ * history: see record-origins.ts).
+ */
 export function readProfile(
   doc: RootDoc | undefined,
   peer: PeerId,
   judge: Judge,
+  origins?: (peer: PeerId) => readonly OriginalFields[],
 ): string | undefined {
   const profiles = doc?.profiles
   const raw = profiles && Object.hasOwn(profiles, peer) ? profiles[peer] : undefined
-  if (typeof raw !== 'object' || raw === null) return undefined
+  const current = judgeName(raw, peer, judge)
+  if (current.verdict === 'genuine') return current.name
+  // While the stored name is being checked, or with no history to look in, no name for now.
+  if (current.verdict === 'pending' || !origins) return undefined
+  let best: { name: string; at: number } | undefined
+  for (const version of origins(peer)) {
+    const { verdict, name, at } = judgeName(version, peer, judge)
+    if (verdict === 'genuine' && name && (!best || at > best.at)) best = { name, at }
+  }
+  return best?.name
+}
+
+function judgeName(
+  raw: unknown,
+  peer: PeerId,
+  judge: Judge,
+): { verdict: string; name?: string; at: number } {
+  if (typeof raw !== 'object' || raw === null) return { verdict: 'missing', at: 0 }
   const { name, updatedAt, s } = raw as Partial<ProfileRecord>
   if (typeof name !== 'string' || typeof updatedAt !== 'number' || !Number.isFinite(updatedAt)) {
-    return undefined
+    return { verdict: 'malformed', at: 0 }
   }
-  if (judge(profileClaim(peer, name, updatedAt), s) !== 'genuine') return undefined
-  return cleanText(name, '') || undefined
+  const verdict = judge(profileClaim(peer, name, updatedAt), s)
+  const clean = cleanText(name, '')
+  return { verdict: clean ? verdict : 'empty', name: clean, at: updatedAt }
 }

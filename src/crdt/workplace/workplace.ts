@@ -9,6 +9,7 @@ import type { InviteState, MembershipState } from '../membership/evaluate.ts'
 import type { MembershipLog } from '../membership/membership-log.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
+import { RecordOrigins } from '../authorship/record-origins.ts'
 import type { Judge } from '../authorship/authorship.ts'
 import { cleanText, fallbackName, type MemberView, type RootDoc } from './root-doc.ts'
 import {
@@ -47,6 +48,8 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   #syncing: Promise<void> = Promise.resolve()
   /** Whether something read from the root waited on a signature check. */
   #pending = false
+  /** Where display names came from, for one someone else overwrote or removed. */
+  readonly #profileOrigins = new RecordOrigins('profiles', ['name', 'updatedAt', 's'])
   readonly #judge: Judge = (claim, proof, required) => {
     const verdict = this.authorship.check(claim, proof, required)
     if (verdict === 'pending') this.#pending = true
@@ -146,7 +149,12 @@ export class Workplace extends Emitter<WorkplaceEvents> {
       .map(([peer, role]) => ({
         peer,
         role,
-        name: cleanText(readProfile(doc, peer, this.#judge), fallbackName(peer)),
+        name: cleanText(
+          readProfile(doc, peer, this.#judge, (p) =>
+            doc ? this.#profileOrigins.versions(doc, p) : [],
+          ),
+          fallbackName(peer),
+        ),
       }))
       .sort((a, b) => a.name.localeCompare(b.name) || (a.peer < b.peer ? -1 : 1))
   }

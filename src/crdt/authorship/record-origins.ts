@@ -1,0 +1,118 @@
+import { next as Automerge, type Heads } from '@automerge/automerge/slim'
+
+/** A decoded op; sequence inserts also carry these, which Automerge's typings leave out. */
+type DecodedOp = ReturnType<typeof Automerge.decodeChange>['ops'][number] & {
+  insert?: boolean
+  elemId?: string
+}
+
+/** A record's fields as the change that created its object wrote them (scalars and text). */
+export type OriginalFields = Readonly<Record<string, string | number>>
+
+/**
+ * Where the records of one map at a document's root came from (chat messages by ID, display
+ * names by peer), read from the document's change history: for every record object ever created
+ * under a key, the fields the creating change wrote.
+ *
+ * Any member can overwrite or remove a record another member wrote (the document is shared),
+ * which would hide a record whose fields no longer match its proof; no member can rewrite the
+ * history. So a reader that finds a record not genuine, or gone, looks here for the version its
+ * writer signed. The history is read once and then only what was added since
+ * (`getChangesSince`), and only for documents where some record needed it.
+ */
+export class RecordOrigins {
+  readonly #map: string
+  readonly #fields: ReadonlySet<string>
+  #heads: Heads = []
+  /** The maps ever created at the root under `map` (a forger may replace the map itself). */
+  readonly #maps = new Set<string>()
+  /** Record object ID -> the fields its creating change wrote. */
+  readonly #created = new Map<string, Record<string, string | number>>()
+  /** Key -> its record objects, oldest first. */
+  readonly #objects = new Map<string, string[]>()
+
+  /**
+   * @param map the key at the document's root of the map that holds the records
+   * @param fields the fields a record's writer sets when creating it
+   */
+  constructor(map: string, fields: readonly string[]) {
+    this.#map = map
+    this.#fields = new Set(fields)
+  }
+
+  /** Whether the history was ever read. */
+  get read(): boolean {
+    return this.#heads.length > 0
+  }
+
+  /** The versions the record under `key` was created with, oldest first. */
+  versions(doc: Automerge.Doc<unknown>, key: string): readonly OriginalFields[] {
+    this.#catchUp(doc)
+    return (this.#objects.get(key) ?? []).map((obj) => this.#created.get(obj)!)
+  }
+
+  #catchUp(doc: Automerge.Doc<unknown>): void {
+    const heads = Automerge.getHeads(doc)
+    if (heads.length === this.#heads.length && heads.every((h, i) => h === this.#heads[i])) return
+    const current = Automerge.getObjectId(doc, this.#map)
+    if (current) this.#maps.add(current)
+    for (const bytes of Automerge.getChangesSince(doc, this.#heads)) {
+      const change = Automerge.decodeChange(bytes)
+      const made = new Set<string>()
+      /** Text fields the creating change wrote, typed in order (else `broken`). */
+      const texts = new Map<
+        string,
+        { record: string; key: string; chars: string[]; last: string }
+      >()
+      const broken = new Set<string>()
+      const ops = change.ops as DecodedOp[]
+      ops.forEach((op, i) => {
+        const opId = `${change.startOp + i}@${change.actor}`
+        const text = texts.get(op.obj)
+        if (text) {
+          // A string written as collaborative text: one insert per character, each after the last.
+          if (
+            op.action === 'set' &&
+            op.insert &&
+            op.elemId === text.last &&
+            typeof op.value === 'string'
+          ) {
+            text.chars.push(op.value)
+            text.last = opId
+          } else broken.add(op.obj)
+        } else if (
+          op.action === 'makeText' &&
+          made.has(op.obj) &&
+          typeof op.key === 'string' &&
+          this.#fields.has(op.key)
+        ) {
+          texts.set(opId, { record: op.obj, key: op.key, chars: [], last: '_head' })
+        } else if (op.action === 'makeMap' && op.obj === '_root' && op.key === this.#map) {
+          this.#maps.add(opId)
+        } else if (
+          op.action === 'makeMap' &&
+          this.#maps.has(op.obj) &&
+          typeof op.key === 'string'
+        ) {
+          made.add(opId)
+          this.#created.set(opId, {})
+          const objects = this.#objects.get(op.key) ?? []
+          objects.push(opId)
+          this.#objects.set(op.key, objects)
+        } else if (
+          op.action === 'set' &&
+          made.has(op.obj) &&
+          typeof op.key === 'string' &&
+          this.#fields.has(op.key) &&
+          (typeof op.value === 'string' || typeof op.value === 'number')
+        ) {
+          this.#created.get(op.obj)![op.key] = op.value
+        }
+      })
+      for (const [obj, text] of texts) {
+        if (!broken.has(obj)) this.#created.get(text.record)![text.key] = text.chars.join('')
+      }
+    }
+    this.#heads = heads
+  }
+}
