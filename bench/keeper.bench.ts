@@ -6,8 +6,8 @@
  * holds them (its status file) and leaves, so nobody but the keeper can serve them.
  * `keeper.catchup_stalls`: rounds in which the member was not caught up within 30 s.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { readStatus } from '../keeper/keeper-status.ts'
@@ -17,7 +17,7 @@ import { startKeeper, type KeeperProcess } from '../tests/support/keeper-process
 import { median, type BenchContext, type Metric } from './harness.ts'
 
 const CHANGES = 1000
-const ROUNDS = 5
+const ROUNDS = Number(process.env.KEEPER_BENCH_ROUNDS ?? 5)
 const STEP_MS = 60_000
 /** A member's catch-up counts as a stall past this. */
 const ROUND_DEADLINE_MS = 30_000
@@ -58,6 +58,69 @@ async function pageRootHeads(page: Page, rootDoc: string): Promise<string> {
   return entry ? entry.slice(rootDoc.length + 1) : ''
 }
 
+/**
+ * One return of the member: opens the app, opens the workplace and waits until its root heads
+ * equal the writer's. Phases, in ms from the start: `load` (the page loaded), `open` (the
+ * workplace opened: the app had loaded its workplaces), `link` (the keeper logged its link
+ * with the member), `heads` (caught up). `KEEPER_BENCH_TRACE=1` logs the keeper's lines and the
+ * page's console with their times; `KEEPER_BENCH_PROFILE=<prefix>` writes the page's CPU profile.
+ */
+async function catchUp(
+  ctx: BenchContext,
+  o: { page: Page; url: string; root: string; heads: string; keeper: KeeperProcess; round: number },
+): Promise<{ total: number; phases: Record<string, number | undefined> }> {
+  const { page, keeper, round } = o
+  const trace: string[] = []
+  const t0 = Date.now()
+  const mark = (what: string, at = Date.now()) =>
+    trace.push(`${String(at - t0).padStart(6)} ${what}`)
+  page.on('console', (m) => mark(`page ${m.type()}: ${m.text().slice(0, 200)}`))
+  const keeperFrom = keeper.lines.length
+  const profileTo = process.env.KEEPER_BENCH_PROFILE
+  const cdp = profileTo ? await page.context().newCDPSession(page) : undefined
+  if (cdp) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
+    await cdp.send('Profiler.start')
+  }
+  try {
+    await page.goto(o.url)
+    const load = Date.now() - t0
+    await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
+    const open = Date.now() - t0
+    await poll(
+      `round ${round}: the member's root heads to equal the writer's`,
+      ROUND_DEADLINE_MS,
+      () => pageRootHeads(page, o.root),
+      (mine) => mine === o.heads,
+      10,
+    )
+    const total = Date.now() - t0
+    const linked = keeper.lines.slice(keeperFrom).find((line) => / link-up /.test(line))
+    const link = linked ? Date.parse(linked.slice(0, 24)) - t0 : undefined
+    ctx.log(
+      `round ${round}: caught up with ${CHANGES} changes in ${total} ms (page load ${load}, ` +
+        `workplace open ${open}, keeper linked ${link ?? '?'}, heads equal ${total}; ms from start)`,
+    )
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop')
+      await writeFile(`${profileTo}-round${round}.cpuprofile`, JSON.stringify(profile))
+    }
+    return { total, phases: { load, open, link, heads: total } }
+  } catch (error) {
+    if (profileTo) await page.screenshot({ path: `${profileTo}-round${round}-stall.png` })
+    throw error
+  } finally {
+    if (process.env.KEEPER_BENCH_TRACE) {
+      for (const line of keeper.lines.slice(keeperFrom)) {
+        const at = Date.parse(line.slice(0, 24))
+        mark(`keeper ${line.slice(25, 225)}`, Number.isFinite(at) ? at : Date.now())
+      }
+      ctx.log(trace.sort((a, b) => parseInt(a) - parseInt(b)).join('\n'))
+    }
+  }
+}
+
 export async function run(ctx: BenchContext): Promise<Metric[]> {
   const { url } = await ctx.server()
   const browser: Browser = await ctx.browser()
@@ -92,6 +155,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
     ctx.log('owner and member gone; only the keeper is online')
 
     const times: number[] = []
+    const phases: Record<string, number[]> = {}
     let stalls = 0
     for (let round = 0; round < ROUNDS; round++) {
       const writer = await startNodeDevice(url, `Writer ${round + 1}`)
@@ -107,52 +171,41 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
           Boolean,
           100,
         )
-        // Changes made at once after the keeper admitted the writer stalled (the writer's
-        // join-time writes did not reach the keeper until a later change; noticed here, left to
-        // the sync layer): the writer settles first. Not part of the measured time.
-        await new Promise((resolve) => setTimeout(resolve, 3000))
         for (let i = 0; i < CHANGES; i++) {
           wp!.handle.change((doc) => {
             doc.description = `round ${round} change ${i}`
           })
         }
         root = wp!.handle.documentId
-        heads = [...wp!.handle.heads()].sort().join('.')
+        // Joining also writes the writer's signed display name, often after these changes: the
+        // keeper must come to hold whatever the writer holds, not the heads of this moment.
+        const writerHeads = () => [...wp!.handle.heads()].sort().join('.')
         await poll(
-          `round ${round}: the keeper to hold the writer's ${CHANGES} changes`,
+          `round ${round}: the keeper to hold the writer's ${CHANGES} changes and signed name`,
           STEP_MS,
           () => readStatus(dataDir),
-          (status) => status?.workplaces[0]?.rootHeads.join('.') === heads,
+          (status) =>
+            status?.workplaces[0]?.rootHeads.join('.') === writerHeads() &&
+            wp!.members().some((m) => m.peer === wp!.self && m.name === `Writer ${round + 1}`),
           200,
         ).catch(async (error: unknown) => {
+          heads = writerHeads()
           const status = await readStatus(dataDir)
           ctx.log(`writer's heads ${heads}; the keeper's ${JSON.stringify(status?.workplaces)}`)
           ctx.log(JSON.stringify(writer.stack.syncReport()).slice(0, 3000))
           throw error
         })
+        heads = writerHeads()
       } finally {
         await writer.close()
       }
       const page = await member.newPage()
       try {
-        const start = performance.now()
-        await page.goto(url)
-        const loaded = performance.now()
-        await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
-        const opened = performance.now()
-        await poll(
-          `round ${round}: the member's root heads to equal the writer's`,
-          ROUND_DEADLINE_MS,
-          () => pageRootHeads(page, root),
-          (mine) => mine === heads,
-          10,
-        )
-        times.push(performance.now() - start)
-        const [load, open, sync] = [loaded - start, opened - loaded, start + times.at(-1)! - opened]
-        ctx.log(
-          `round ${round}: caught up with ${CHANGES} changes in ${times.at(-1)!.toFixed(0)} ms ` +
-            `(page load ${load.toFixed(0)}, open ${open.toFixed(0)}, heads equal ${sync.toFixed(0)})`,
-        )
+        const took = await catchUp(ctx, { page, url, root, heads, keeper, round })
+        times.push(took.total)
+        for (const [name, ms] of Object.entries(took.phases)) {
+          if (ms !== undefined) (phases[name] ??= []).push(ms)
+        }
       } catch (error) {
         stalls++
         ctx.log(`STALL ${error instanceof Error ? error.message : String(error)}`)
@@ -160,6 +213,13 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
         await page.close()
       }
     }
+    ctx.log(
+      `median phases: ${Object.entries(phases)
+        .map(([name, ms]) => `${name} ${Math.round(median(ms))} ms`)
+        .join(', ')}; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    )
     return [
       ...(times.length > 0
         ? [

@@ -19,7 +19,18 @@ export interface KeeperProcess {
 export function startKeeper(dataDir: string, args: readonly string[]): KeeperProcess {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'keeper', 'main.ts'), '--data', dataDir, ...args],
+    [
+      // Set to a folder, the keeper writes a CPU profile there when it exits.
+      ...(process.env.KEEPER_CPU_PROF
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.KEEPER_CPU_PROF]
+        : []),
+      '--import',
+      'tsx',
+      join(ROOT, 'keeper', 'main.ts'),
+      '--data',
+      dataDir,
+      ...args,
+    ],
     // Its own process group, so it can be stopped as a whole and not by a terminal's signals.
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   )
