@@ -53,9 +53,43 @@ async function invite(page: Page): Promise<string> {
 
 /** The root document's heads as a page's `data-heads` lists them (`doc:head.head`). */
 async function pageRootHeads(page: Page, rootDoc: string): Promise<string> {
-  const all = (await page.getByTestId('workplace').getAttribute('data-heads')) ?? ''
+  const view = page.getByTestId('workplace')
+  // No workplace view (yet): nothing caught up, and the poll goes on until its deadline.
+  if ((await view.count()) === 0) return 'no workplace view'
+  const all = (await view.getAttribute('data-heads')) ?? ''
   const entry = all.split(' ').find((e) => e.startsWith(`${rootDoc}:`))
   return entry ? entry.slice(rootDoc.length + 1) : ''
+}
+
+/** What the page's document storage holds: chunks by kind, with their bytes. */
+async function storedChunks(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const open = indexedDB.open('peerplace-documents')
+        open.onsuccess = () => {
+          const db = open.result
+          const names = [...db.objectStoreNames]
+          const tx = db.transaction(names, 'readonly')
+          const counts: Record<string, [number, number]> = {}
+          for (const name of names) {
+            tx.objectStore(name).openCursor().onsuccess = (event) => {
+              const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result
+              if (!cursor) return
+              const key = cursor.key as string[]
+              const kind = `${String(key[0]).slice(0, 5)}/${String(key[1])}`
+              const value = cursor.value as { binary?: Uint8Array }
+              const entry = (counts[kind] ??= [0, 0])
+              entry[0]++
+              entry[1] += value.binary?.byteLength ?? 0
+              cursor.continue()
+            }
+          }
+          tx.oncomplete = () => resolve(JSON.stringify(counts))
+        }
+        open.onerror = () => resolve('unreadable')
+      }),
+  )
 }
 
 /**
@@ -86,6 +120,7 @@ async function catchUp(
   try {
     await page.goto(o.url)
     const load = Date.now() - t0
+    if (process.env.KEEPER_BENCH_TRACE) mark(`stored: ${await storedChunks(page)}`)
     await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
     const open = Date.now() - t0
     await poll(
@@ -108,6 +143,13 @@ async function catchUp(
     }
     return { total, phases: { load, open, link, heads: total } }
   } catch (error) {
+    // What each side held when it gave up, to tell a sync stall from a page that never opened.
+    const mine = await pageRootHeads(page, o.root).catch(() => 'page gone')
+    const status = await readStatus(keeper.dataDir).catch(() => undefined)
+    ctx.log(
+      `round ${round} stalled: wanted ${o.heads}; the page ${mine || 'none'}; the keeper ` +
+        `${status?.workplaces[0]?.rootHeads.join('.') ?? '?'}, online ${status?.workplaces[0]?.online.join(',') ?? '?'}`,
+    )
     if (profileTo) await page.screenshot({ path: `${profileTo}-round${round}-stall.png` })
     throw error
   } finally {
