@@ -1,9 +1,10 @@
 /**
  * `keeper.catchup_ms`: a member of a workplace whose only online device is the keeper (a real
  * child process, keeper/main.ts) reopens the app after 1,000 changes others made while it was
- * away -> its root document's heads equal the writer's (median over the rounds). Each round a
- * fresh Node device of the project's stack joins, makes the changes, waits until the keeper
- * holds them (its status file) and leaves, so nobody but the keeper can serve them.
+ * away -> its root document's heads equal what the keeper holds (median over the rounds). Each
+ * round a fresh Node device of the project's stack joins, makes the changes, waits until the
+ * keeper holds them and its signed name (the keeper's status file) and leaves, so nobody but the
+ * keeper can serve them. Phases per round and their medians are logged with the load average.
  * `keeper.catchup_stalls`: rounds in which the member was not caught up within 30 s.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -124,7 +125,7 @@ async function catchUp(
     await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
     const open = Date.now() - t0
     await poll(
-      `round ${round}: the member's root heads to equal the writer's`,
+      `round ${round}: the member's root heads to equal the keeper's`,
       ROUND_DEADLINE_MS,
       () => pageRootHeads(page, o.root),
       (mine) => mine === o.heads,
@@ -237,10 +238,20 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
           ctx.log(JSON.stringify(writer.stack.syncReport()).slice(0, 3000))
           throw error
         })
-        heads = writerHeads()
       } finally {
         await writer.close()
       }
+      // What the member must catch up with: what the keeper holds once the writer is gone (the
+      // writer's changes, and any the keeper made meanwhile, such as records it wrote back).
+      const gone = Date.now()
+      const held = await poll(
+        `round ${round}: a keeper status written after the writer left`,
+        STEP_MS,
+        () => readStatus(dataDir),
+        (status) => status !== undefined && Date.parse(status.updatedAt) > gone,
+        200,
+      )
+      heads = held!.workplaces[0]!.rootHeads.join('.')
       const page = await member.newPage()
       try {
         const took = await catchUp(ctx, { page, url, root, heads, keeper, round })
