@@ -38,8 +38,10 @@ export function startKeeper(dataDir: string, args: readonly string[]): KeeperPro
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>()
   let exited = false
   let exitCode: number | null = null
+  let exitSignal: NodeJS.Signals | null = null
   const exit = new Promise<void>((resolve) =>
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
+      exitSignal = signal
       exited = true
       exitCode = code
       resolve()
@@ -86,7 +88,11 @@ export function startKeeper(dataDir: string, args: readonly string[]): KeeperPro
           if (!waiters.has(waiter)) return
           waiters.delete(waiter)
           clearTimeout(timer)
-          reject(new Error(`the keeper exited (code ${exitCode}) before logging ${what}`))
+          const tail = lines.slice(-15).join('\n')
+          const how = exitSignal ? `signal ${exitSignal}` : `code ${exitCode}`
+          reject(
+            new Error(`the keeper exited (${how}) before logging ${what}; last lines:\n${tail}`),
+          )
         })
       })
     },
