@@ -1,13 +1,14 @@
 /**
  * `keeper.catchup_ms`: a member of a workplace whose only online device is the keeper (a real
  * child process, keeper/main.ts) reopens the app after 1,000 changes others made while it was
- * away -> its root document's heads equal the writer's (median over the rounds). Each round a
- * fresh Node device of the project's stack joins, makes the changes, waits until the keeper
- * holds them (its status file) and leaves, so nobody but the keeper can serve them.
+ * away -> its root document's heads equal what the keeper holds (median over the rounds). Each
+ * round a fresh Node device of the project's stack joins, makes the changes, waits until the
+ * keeper holds them and its signed name (the keeper's status file) and leaves, so nobody but the
+ * keeper can serve them. Phases per round and their medians are logged with the load average.
  * `keeper.catchup_stalls`: rounds in which the member was not caught up within 30 s.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { readStatus } from '../keeper/keeper-status.ts'
@@ -17,7 +18,7 @@ import { startKeeper, type KeeperProcess } from '../tests/support/keeper-process
 import { median, type BenchContext, type Metric } from './harness.ts'
 
 const CHANGES = 1000
-const ROUNDS = 5
+const ROUNDS = Number(process.env.KEEPER_BENCH_ROUNDS ?? 5)
 const STEP_MS = 60_000
 /** A member's catch-up counts as a stall past this. */
 const ROUND_DEADLINE_MS = 30_000
@@ -53,9 +54,128 @@ async function invite(page: Page): Promise<string> {
 
 /** The root document's heads as a page's `data-heads` lists them (`doc:head.head`). */
 async function pageRootHeads(page: Page, rootDoc: string): Promise<string> {
-  const all = (await page.getByTestId('workplace').getAttribute('data-heads')) ?? ''
+  const view = page.getByTestId('workplace')
+  // No workplace view (yet): nothing caught up, and the poll goes on until its deadline.
+  if ((await view.count()) === 0) return 'no workplace view'
+  const all = (await view.getAttribute('data-heads')) ?? ''
   const entry = all.split(' ').find((e) => e.startsWith(`${rootDoc}:`))
   return entry ? entry.slice(rootDoc.length + 1) : ''
+}
+
+/** What the page's document storage holds: chunks by kind, with their bytes. */
+async function storedChunks(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const open = indexedDB.open('peerplace-documents')
+        open.onsuccess = () => {
+          const db = open.result
+          const names = [...db.objectStoreNames]
+          const tx = db.transaction(names, 'readonly')
+          const counts: Record<string, [number, number]> = {}
+          for (const name of names) {
+            tx.objectStore(name).openCursor().onsuccess = (event) => {
+              const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result
+              if (!cursor) return
+              const key = cursor.key as string[]
+              const kind = `${String(key[0]).slice(0, 5)}/${String(key[1])}`
+              const value = cursor.value as { binary?: Uint8Array }
+              const entry = (counts[kind] ??= [0, 0])
+              entry[0]++
+              entry[1] += value.binary?.byteLength ?? 0
+              cursor.continue()
+            }
+          }
+          tx.oncomplete = () => resolve(JSON.stringify(counts))
+        }
+        open.onerror = () => resolve('unreadable')
+      }),
+  )
+}
+
+/**
+ * One return of the member: opens the app, opens the workplace and waits until its root heads
+ * equal the writer's. Phases, in ms from the start: `load` (the page loaded), `open` (the
+ * workplace opened: the app had loaded its workplaces), `link` (the keeper logged its link
+ * with the member), `heads` (caught up). `KEEPER_BENCH_TRACE=1` logs the keeper's lines and the
+ * page's console with their times; `KEEPER_BENCH_PROFILE=<prefix>` writes the page's CPU profile.
+ */
+async function catchUp(
+  ctx: BenchContext,
+  o: { page: Page; url: string; root: string; heads: string; keeper: KeeperProcess; round: number },
+): Promise<{ total: number; phases: Record<string, number | undefined> }> {
+  const { page, keeper, round } = o
+  const trace: string[] = []
+  const t0 = Date.now()
+  const mark = (what: string, at = Date.now()) =>
+    trace.push(`${String(at - t0).padStart(6)} ${what}`)
+  page.on('console', (m) => mark(`page ${m.type()}: ${m.text().slice(0, 200)}`))
+  const keeperFrom = keeper.lines.length
+  const profileTo = process.env.KEEPER_BENCH_PROFILE
+  const cdp = profileTo ? await page.context().newCDPSession(page) : undefined
+  if (cdp) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
+    await cdp.send('Profiler.start')
+  }
+  try {
+    await page.goto(o.url)
+    const load = Date.now() - t0
+    if (process.env.KEEPER_BENCH_TRACE) mark(`stored: ${await storedChunks(page)}`)
+    await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
+    const open = Date.now() - t0
+    // Caught up: the member's heads include the keeper's of before its return. A change made
+    // at its return (by the member, concurrently, as some rounds showed) adds a head beside
+    // them; one the keeper makes on top of them hides them, so the keeper's current heads
+    // (its status file, every 2 s) count too.
+    const wanted = o.heads.split('.')
+    let keeperNow = o.heads
+    let statusAt = 0
+    await poll(
+      `round ${round}: the member's root heads to include the keeper's`,
+      ROUND_DEADLINE_MS,
+      async () => {
+        if (Date.now() - statusAt > 1000) {
+          statusAt = Date.now()
+          const status = await readStatus(keeper.dataDir).catch(() => undefined)
+          keeperNow = status?.workplaces[0]?.rootHeads.join('.') ?? keeperNow
+        }
+        return pageRootHeads(page, o.root)
+      },
+      (mine) => wanted.every((h) => mine.split('.').includes(h)) || mine === keeperNow,
+      10,
+    )
+    const total = Date.now() - t0
+    const linked = keeper.lines.slice(keeperFrom).find((line) => / link-up /.test(line))
+    const link = linked ? Date.parse(linked.slice(0, 24)) - t0 : undefined
+    ctx.log(
+      `round ${round}: caught up with ${CHANGES} changes in ${total} ms (page load ${load}, ` +
+        `workplace open ${open}, keeper linked ${link ?? '?'}, heads equal ${total}; ms from start)`,
+    )
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop')
+      await writeFile(`${profileTo}-round${round}.cpuprofile`, JSON.stringify(profile))
+    }
+    return { total, phases: { load, open, link, heads: total } }
+  } catch (error) {
+    // What each side held when it gave up, to tell a sync stall from a page that never opened.
+    const mine = await pageRootHeads(page, o.root).catch(() => 'page gone')
+    const status = await readStatus(keeper.dataDir).catch(() => undefined)
+    ctx.log(
+      `round ${round} stalled: wanted ${o.heads}; the page ${mine || 'none'}; the keeper ` +
+        `${status?.workplaces[0]?.rootHeads.join('.') ?? '?'}, online ${status?.workplaces[0]?.online.join(',') ?? '?'}`,
+    )
+    if (profileTo) await page.screenshot({ path: `${profileTo}-round${round}-stall.png` })
+    throw error
+  } finally {
+    if (process.env.KEEPER_BENCH_TRACE) {
+      for (const line of keeper.lines.slice(keeperFrom)) {
+        const at = Date.parse(line.slice(0, 24))
+        mark(`keeper ${line.slice(25, 225)}`, Number.isFinite(at) ? at : Date.now())
+      }
+      ctx.log(trace.sort((a, b) => parseInt(a) - parseInt(b)).join('\n'))
+    }
+  }
 }
 
 export async function run(ctx: BenchContext): Promise<Metric[]> {
@@ -92,6 +212,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
     ctx.log('owner and member gone; only the keeper is online')
 
     const times: number[] = []
+    const phases: Record<string, number[]> = {}
     let stalls = 0
     for (let round = 0; round < ROUNDS; round++) {
       const writer = await startNodeDevice(url, `Writer ${round + 1}`)
@@ -107,24 +228,25 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
           Boolean,
           100,
         )
-        // Changes made at once after the keeper admitted the writer stalled (the writer's
-        // join-time writes did not reach the keeper until a later change; noticed here, left to
-        // the sync layer): the writer settles first. Not part of the measured time.
-        await new Promise((resolve) => setTimeout(resolve, 3000))
         for (let i = 0; i < CHANGES; i++) {
           wp!.handle.change((doc) => {
             doc.description = `round ${round} change ${i}`
           })
         }
         root = wp!.handle.documentId
-        heads = [...wp!.handle.heads()].sort().join('.')
+        // Joining also writes the writer's signed display name, often after these changes: the
+        // keeper must come to hold whatever the writer holds, not the heads of this moment.
+        const writerHeads = () => [...wp!.handle.heads()].sort().join('.')
         await poll(
-          `round ${round}: the keeper to hold the writer's ${CHANGES} changes`,
+          `round ${round}: the keeper to hold the writer's ${CHANGES} changes and signed name`,
           STEP_MS,
           () => readStatus(dataDir),
-          (status) => status?.workplaces[0]?.rootHeads.join('.') === heads,
+          (status) =>
+            status?.workplaces[0]?.rootHeads.join('.') === writerHeads() &&
+            wp!.members().some((m) => m.peer === wp!.self && m.name === `Writer ${round + 1}`),
           200,
         ).catch(async (error: unknown) => {
+          heads = writerHeads()
           const status = await readStatus(dataDir)
           ctx.log(`writer's heads ${heads}; the keeper's ${JSON.stringify(status?.workplaces)}`)
           ctx.log(JSON.stringify(writer.stack.syncReport()).slice(0, 3000))
@@ -133,26 +255,24 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
       } finally {
         await writer.close()
       }
+      // What the member must catch up with: what the keeper holds once the writer is gone (the
+      // writer's changes, and any the keeper made meanwhile, such as records it wrote back).
+      const gone = Date.now()
+      const held = await poll(
+        `round ${round}: a keeper status written after the writer left`,
+        STEP_MS,
+        () => readStatus(dataDir),
+        (status) => status !== undefined && Date.parse(status.updatedAt) > gone,
+        200,
+      )
+      heads = held!.workplaces[0]!.rootHeads.join('.')
       const page = await member.newPage()
       try {
-        const start = performance.now()
-        await page.goto(url)
-        const loaded = performance.now()
-        await page.getByTestId('open-workplace').filter({ hasText: 'Bench' }).click()
-        const opened = performance.now()
-        await poll(
-          `round ${round}: the member's root heads to equal the writer's`,
-          ROUND_DEADLINE_MS,
-          () => pageRootHeads(page, root),
-          (mine) => mine === heads,
-          10,
-        )
-        times.push(performance.now() - start)
-        const [load, open, sync] = [loaded - start, opened - loaded, start + times.at(-1)! - opened]
-        ctx.log(
-          `round ${round}: caught up with ${CHANGES} changes in ${times.at(-1)!.toFixed(0)} ms ` +
-            `(page load ${load.toFixed(0)}, open ${open.toFixed(0)}, heads equal ${sync.toFixed(0)})`,
-        )
+        const took = await catchUp(ctx, { page, url, root, heads, keeper, round })
+        times.push(took.total)
+        for (const [name, ms] of Object.entries(took.phases)) {
+          if (ms !== undefined) (phases[name] ??= []).push(ms)
+        }
       } catch (error) {
         stalls++
         ctx.log(`STALL ${error instanceof Error ? error.message : String(error)}`)
@@ -160,6 +280,13 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
         await page.close()
       }
     }
+    ctx.log(
+      `median phases: ${Object.entries(phases)
+        .map(([name, ms]) => `${name} ${Math.round(median(ms))} ms`)
+        .join(', ')}; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    )
     return [
       ...(times.length > 0
         ? [

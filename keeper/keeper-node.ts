@@ -216,6 +216,14 @@ export class Keeper {
 
   #open(wp: Workplace): void {
     if (this.#kept.has(wp.id)) return
+    // Owners see the keeper in People as an always-on device, in its own signed word.
+    wp.setDeviceKind('always-on').catch((error: unknown) =>
+      this.#log.event('error', {
+        workplace: wp.id,
+        what: 'device kind',
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    )
     const sync = new WorkplaceSync({
       workplace: wp.id,
       mesh: this.session.meshPort,

@@ -2,40 +2,19 @@ import type { Page } from '@playwright/test'
 import { join } from 'node:path'
 import type { Device } from './support/device.ts'
 import { expect, test, type WorkplaceWith } from './support/members.ts'
+import {
+  addContact,
+  backToList,
+  editContact,
+  openContact,
+  openContacts,
+  row,
+} from './support/contacts.ts'
 import { expectMembers, openWorkplace } from './support/workplace.ts'
 
 const SETTINGS = 'peerplace.connection-settings'
 const UNREACHABLE = JSON.stringify({ relays: ['ws://127.0.0.1:9/relay'], iceServers: [] })
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'vcard')
-
-async function openContacts(page: Page) {
-  await page.getByTestId('tab-contacts').click()
-  await expect(page.getByTestId('contacts-panel')).toBeVisible()
-}
-
-function row(page: Page, name: string) {
-  return page.getByTestId('contact-row').filter({ hasText: name })
-}
-
-async function openContact(page: Page, name: string) {
-  await row(page, name).getByTestId('contact-row-open').click()
-  await expect(page.getByTestId('contact-name')).toHaveText(name)
-}
-
-/** On a narrow screen the detail replaces the list; on a wide one they stand side by side. */
-async function backToList(page: Page) {
-  const back = page.getByTestId('contacts-back')
-  if (await back.isVisible()) await back.click()
-}
-
-async function editContact(page: Page, name: string, edit: (page: Page) => Promise<void>) {
-  await openContact(page, name)
-  await page.getByTestId('contact-edit').click()
-  await edit(page)
-  await page.getByTestId('contact-save').click()
-  await expect(page.getByTestId('contact-detail')).toBeVisible()
-  await backToList(page)
-}
 
 /** Ann and Bob in one workplace, both on the Contacts tab. */
 async function twoMembers(workplaceWith: WorkplaceWith) {
@@ -64,17 +43,6 @@ async function comeBack(page: Page): Promise<void> {
   await openWorkplace(page, 'Acme')
   await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
   await openContacts(page)
-}
-
-async function addContact(page: Page, given: string, family: string) {
-  await page.getByTestId('contacts-new').click()
-  await page.getByTestId('contact-input-given').fill(given)
-  await page.getByTestId('contact-input-family').fill(family)
-  await page.getByTestId('phone-value').first().fill('+1 555 0100')
-  await page.getByTestId('email-value').first().fill('old@example.org')
-  await page.getByTestId('contact-save').click()
-  await expect(page.getByTestId('contact-detail')).toBeVisible()
-  await backToList(page)
 }
 
 test('edits of different fields made offline on two devices are both kept', async ({

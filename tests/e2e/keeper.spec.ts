@@ -3,6 +3,13 @@ import { readFile } from 'node:fs/promises'
 import { expect, test, type Page } from '@playwright/test'
 import { keeperStatus, startKeeper, type KeeperProcess } from '../support/keeper-process.ts'
 import { messageTexts, openChat, send } from './support/chat.ts'
+import {
+  addContact,
+  backToList,
+  editContact,
+  openContact,
+  openContacts,
+} from './support/contacts.ts'
 import { chooseFile } from './support/choose-file.ts'
 import { openDevice, peerIdOf, trackDevices } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
@@ -35,6 +42,10 @@ const fileVersion = (page: Page, name: string) =>
     `[data-testid="file-item"][data-name="${name}"] [data-testid="file-version"][data-version="1"]`,
   )
 
+/** The "Always on" mark on a member in People (the People tab is open). */
+const alwaysOnBadge = (page: Page, name: string) =>
+  page.getByTestId('member').filter({ hasText: name }).getByTestId('always-on-badge')
+
 async function saveFile(page: Page, name: string): Promise<string> {
   const [download] = await Promise.all([
     page.waitForEvent('download', { timeout: 60_000 }),
@@ -50,7 +61,7 @@ async function showFiles(page: Page): Promise<void> {
   await expect(page.getByTestId('files-panel')).toBeVisible()
 }
 
-test('Bob joins and gets every message and the file from the keeper alone, Ann gone', async ({
+test('Bob joins and gets every message, the contact and the file from the keeper alone, Ann gone', async ({
   browser,
 }) => {
   test.setTimeout(240_000)
@@ -63,12 +74,21 @@ test('Bob joins and gets every message and the file from the keeper alone, Ann g
   const kept = keeper(test.info().outputPath('keeper'), ['--invite', forKeeper, '--name', 'Keeper'])
   await kept.waitForLine(/ workplace .*name=Acme/, 'joining Acme', 60_000)
   await expectMembers(ann.page, ['Ann', 'Keeper'], 30_000)
+  // The owner sees the keeper in People as an always-on device, and only the keeper.
+  await expect(alwaysOnBadge(ann.page, 'Keeper')).toBeVisible({ timeout: 30_000 })
+  await expect(alwaysOnBadge(ann.page, 'Keeper')).toHaveText('Always on')
+  await expect(ann.page.getByTestId('always-on-badge')).toHaveCount(1)
 
+  await openContacts(ann.page)
+  await addContact(ann.page, 'Grace', 'Hopper')
+  await editContact(ann.page, 'Grace Hopper', (p) =>
+    p.getByTestId('phone-value').first().fill('+1 555 0199'),
+  )
   await openChat(ann.page)
   const texts = Array.from({ length: 50 }, (_, i) => `message ${i + 1} from Ann`)
   for (const text of texts) await send(ann.page, text)
   await showFiles(ann.page)
-  const bytes = randomBytes(4 * MB + 13)
+  const bytes = randomBytes(10 * MB + 13)
   await chooseFile(ann.page.getByTestId('files-input'), 'plans.bin', bytes)
   await expect(fileVersion(ann.page, 'plans.bin')).toHaveAttribute('data-local', 'complete', {
     timeout: 60_000,
@@ -82,6 +102,13 @@ test('Bob joins and gets every message and the file from the keeper alone, Ann g
   const bob = await openDevice(browser, 'Bob', forBob)
   devices.push(bob)
   await expectMembers(bob.page, ['Ann', 'Bob', 'Keeper'], 60_000)
+  await expect(alwaysOnBadge(bob.page, 'Keeper')).toBeVisible({ timeout: 30_000 })
+  await openContacts(bob.page)
+  await openContact(bob.page, 'Grace Hopper')
+  await expect(bob.page.getByTestId('contact-phone')).toContainText('+1 555 0199', {
+    timeout: 60_000,
+  })
+  await backToList(bob.page)
   await openChat(bob.page)
   await expect.poll(() => messageTexts(bob.page), { timeout: 60_000 }).toEqual(texts)
   await showFiles(bob.page)
@@ -91,7 +118,7 @@ test('Bob joins and gets every message and the file from the keeper alone, Ann g
   await expect
     .poll(() => keeperStatus(kept.dataDir), { timeout: 15_000 })
     .toMatch(/Acme .*3 members, online: Bob;/)
-  expect(keeperStatus(kept.dataDir)).toMatch(/files held: 1 \(4\.2 MB/)
+  expect(keeperStatus(kept.dataDir)).toMatch(/files held: 1 \(10\.5 MB/)
   const code = await kept.stop('SIGTERM')
   expect(code).toBe(0)
   expect(kept.lines.some((line) => / stopped/.test(line))).toBe(true)

@@ -19,7 +19,18 @@ export interface KeeperProcess {
 export function startKeeper(dataDir: string, args: readonly string[]): KeeperProcess {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'keeper', 'main.ts'), '--data', dataDir, ...args],
+    [
+      // Set to a folder, the keeper writes a CPU profile there when it exits.
+      ...(process.env.KEEPER_CPU_PROF
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.KEEPER_CPU_PROF]
+        : []),
+      '--import',
+      'tsx',
+      join(ROOT, 'keeper', 'main.ts'),
+      '--data',
+      dataDir,
+      ...args,
+    ],
     // Its own process group, so it can be stopped as a whole and not by a terminal's signals.
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   )
@@ -27,8 +38,10 @@ export function startKeeper(dataDir: string, args: readonly string[]): KeeperPro
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>()
   let exited = false
   let exitCode: number | null = null
+  let exitSignal: NodeJS.Signals | null = null
   const exit = new Promise<void>((resolve) =>
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
+      exitSignal = signal
       exited = true
       exitCode = code
       resolve()
@@ -75,7 +88,11 @@ export function startKeeper(dataDir: string, args: readonly string[]): KeeperPro
           if (!waiters.has(waiter)) return
           waiters.delete(waiter)
           clearTimeout(timer)
-          reject(new Error(`the keeper exited (code ${exitCode}) before logging ${what}`))
+          const tail = lines.slice(-15).join('\n')
+          const how = exitSignal ? `signal ${exitSignal}` : `code ${exitCode}`
+          reject(
+            new Error(`the keeper exited (${how}) before logging ${what}; last lines:\n${tail}`),
+          )
         })
       })
     },

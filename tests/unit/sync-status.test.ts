@@ -1,3 +1,4 @@
+import * as Automerge from '@automerge/automerge'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SelfSyncState } from '../../src/crdt/sync/workplace-sync.ts'
 import { syncLabel } from '../../src/ui/workplace/sync-label.ts'
@@ -72,6 +73,46 @@ describe('sync status', { timeout: 60_000 }, () => {
     bSync.reach.set(false)
     expect(changes).toEqual([{ state: 'offline', waiting: 1 }])
     expect(syncLabel(changes[0]!).label).toBe('Offline, 1 change waiting')
+  })
+
+  it('counts waiting changes as they come, not afresh at every read', async () => {
+    const hub = new MemoryMeshHub()
+    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join', WAIT_MS)
+    const bSync = createTestSyncStatus(hub, b!, bAcme)
+    const aSync = createTestSyncStatus(hub, a!, acme)
+    cleanup.push(
+      () => bSync.status.close(),
+      () => aSync.status.close(),
+    )
+    await until(() => bSync.status.self().state === 'in-sync', 'B to be in sync', WAIT_MS)
+    hub.unlink(b!.identity.peerId, a!.identity.peerId)
+    b!.port.authorize = () => false
+    bSync.mesh.poke(acme.id)
+    await until(() => bSync.status.self().state === 'alone', 'B to be alone', WAIT_MS)
+
+    const MANY = 3000
+    // Raw document changes (only an owner may set the description through the workplace).
+    const change = (text: string) => bAcme.handle.change((doc) => void (doc.description = text))
+    for (let i = 0; i < MANY; i++) change(`change ${i}`)
+    expect(bSync.status.self()).toEqual({ state: 'alone', others: 1, waiting: MANY })
+    // One full count, as every read made before.
+    const fullStart = performance.now()
+    expect(Automerge.getChangesMetaSince(bAcme.handle.doc(), []).length).toBeGreaterThan(MANY)
+    const fullMs = performance.now() - fullStart
+    // A read after each of 200 more changes (the UI reads on every change) costs far less than
+    // 200 full counts.
+    let readsMs = 0
+    for (let i = 0; i < 200; i++) {
+      change(`more ${i}`)
+      const start = performance.now()
+      bSync.status.self()
+      readsMs += performance.now() - start
+    }
+    expect(bSync.status.self()).toEqual({ state: 'alone', others: 1, waiting: MANY + 200 })
+    expect(readsMs).toBeLessThan(20 * fullMs)
   })
 
   it('names how many members it is still syncing with', () => {

@@ -84,6 +84,8 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   /** Heads other members are known to hold, per document (what "waiting" counts from). */
   readonly #confirmed: Map<string, string[]>
   readonly #store: ConfirmedHeadsStore
+  /** The last count of changes since the confirmed heads, by document (see #waitingIn). */
+  readonly #counted = new Map<string, { confirmed: string; heads: string[]; count: number }>()
   readonly #off: (() => void)[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
   /** The documents whose changes this listens to, with how to stop. */
@@ -229,9 +231,28 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
       const confirmed = (this.#confirmed.get(handle.documentId) ?? []).filter((h) =>
         Automerge.hasHeads(doc, [h]),
       )
-      waiting += Automerge.getChangesMetaSince(doc, confirmed).length
+      waiting += this.#waitingIn(handle.documentId, doc, confirmed)
     }
     return waiting
+  }
+
+  /**
+   * Changes of one document since the confirmed heads. Counted from the last count when the
+   * confirmed heads are the same and the document only grew since: the status is read on every
+   * change, and counting afresh each time made a returning device's catch-up (a thousand changes
+   * arriving while nobody is online yet in presence) quadratic.
+   */
+  #waitingIn(documentId: string, doc: Automerge.Doc<unknown>, confirmed: string[]): number {
+    const heads = Automerge.getHeads(doc)
+    const key = [...confirmed].sort().join()
+    const last = this.#counted.get(documentId)
+    let count: number
+    if (last && last.confirmed === key && sameList(last.heads, heads)) count = last.count
+    else if (last && last.confirmed === key && Automerge.hasHeads(doc, last.heads)) {
+      count = last.count + Automerge.getChangesMetaSince(doc, last.heads).length
+    } else count = Automerge.getChangesMetaSince(doc, confirmed).length
+    this.#counted.set(documentId, { confirmed: key, heads, count })
+    return count
   }
 
   #receive(from: PeerId, data: Uint8Array): void {
@@ -247,6 +268,10 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     if (sameHeads(report.heads, this.#ownHeads())) this.#lastSynced.set(from, this.#clock())
     this.emit('change', undefined)
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
 function sameHeads(a: Record<string, string[]> | undefined, b: Record<string, string[]>): boolean {

@@ -27,6 +27,8 @@ export interface RootDoc {
    * device signs them again. Data, not identity.
    */
   profiles: Record<string, { name: string; updatedAt: number; s?: string }>
+  /** What kind of device each member is, signed by that member (device-kind.ts); optional. */
+  devices?: Record<string, { kind: string; t: number; s: string }>
   /**
    * The name and description by owner: each owner's latest signed value (signed-about.ts).
    * The plain `name` and `description` fields are written too, for older versions, and never
@@ -44,6 +46,8 @@ export interface MemberView {
   peer: PeerId
   role: 'owner' | 'member'
   name: string
+  /** The member's own signed word that it is an always-on device (a keeper). */
+  alwaysOn: boolean
 }
 
 const MAX_TEXT = 500

@@ -11,6 +11,7 @@ import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
 import { RecordOrigins } from '../authorship/record-origins.ts'
 import type { Judge } from '../authorship/authorship.ts'
+import { deviceKindClaim, readDeviceKind, type DeviceKind } from './device-kind.ts'
 import { cleanText, fallbackName, type MemberView, type RootDoc } from './root-doc.ts'
 import {
   aboutClaim,
@@ -155,6 +156,7 @@ export class Workplace extends Emitter<WorkplaceEvents> {
           ),
           fallbackName(peer),
         ),
+        alwaysOn: readDeviceKind(doc, peer, this.#judge) === 'always-on',
       }))
       .sort((a, b) => a.name.localeCompare(b.name) || (a.peer < b.peer ? -1 : 1))
   }
@@ -326,6 +328,22 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     this.handle.change((d) => {
       d.profiles ??= {}
       d.profiles[this.self] = { name, updatedAt, s }
+    })
+  }
+
+  /** Says, signed, what kind of device this is (a keeper says `always-on`); once per kind. */
+  async setDeviceKind(kind: DeviceKind): Promise<void> {
+    const current = this.doc?.devices?.[this.self]
+    if (current?.kind === kind) {
+      await this.authorship.settled()
+      if (readDeviceKind(this.doc, this.self, this.#judge) === kind) return
+    }
+    const t = Math.max(this.#clock(), (current?.t ?? 0) + 1)
+    const { peer: _self, ...claim } = deviceKindClaim(this.self, kind, t)
+    const s = await this.authorship.sign(claim)
+    this.handle.change((d) => {
+      d.devices ??= {}
+      d.devices[this.self] = { kind, t, s }
     })
   }
 
