@@ -49,9 +49,12 @@ import { measureChatOpen, type OpenRun, type OpenSeries } from './chat-open.ts'
 const MESSAGES = 500
 const WARMUP = 15
 const HISTORY = 50_000
-const OPEN_RUNS = 5
+/** `PEERPLACE_CHAT_OPEN_RUNS=n` opens n times per series instead (fewer on a busy machine). */
+const OPEN_RUNS = Number(process.env.PEERPLACE_CHAT_OPEN_RUNS ?? 5)
 /** Lighthouse's model of a mid-range phone: a CPU 4 times slower than a desktop's. */
 const SLOW_CPU = 4
+/** `PEERPLACE_CHAT_FULL_SPEED_ONLY=1` leaves out the series with the CPU slowed. */
+const FULL_SPEED_ONLY = process.env.PEERPLACE_CHAT_FULL_SPEED_ONLY === '1'
 const LOCK_PASSPHRASE = 'bench storage passphrase'
 /**
  * Set to a file path to write a CPU profile of one page during the unthrottled round (and of the
@@ -124,7 +127,7 @@ function openLog(series: OpenSeries): string {
 }
 
 export async function run(ctx: BenchContext): Promise<Metric[]> {
-  const rates = [1, SLOW_CPU]
+  const rates = FULL_SPEED_ONLY ? [1] : [1, SLOW_CPU]
   const metrics: Metric[] = []
   if (ONLY !== 'open') metrics.push(...(await latency(ctx, rates)))
   if (ONLY !== 'latency') metrics.push(...(await open(ctx, rates)))

@@ -23,7 +23,6 @@ export interface OpenedBackup {
 export async function openBackup(
   source: AsyncIterable<Uint8Array>,
   passphrase: string,
-  onKeyProgress?: (fraction: number) => void,
 ): Promise<OpenedBackup> {
   const reader = new ByteReader(source)
   const header = await reader.read(HEADER_BYTES)
@@ -32,7 +31,7 @@ export async function openBackup(
     if (MAGIC.every((byte, i) => header[i] === byte)) throw truncated(header.length)
   }
   const fields = parseHeader(header)
-  const keys = await deriveBackupKeys(passphrase, fields.salt, fields.kdf, onKeyProgress)
+  const keys = await deriveBackupKeys(passphrase, fields.salt, fields.kdf)
   if (!headerMacMatches(keys, header.subarray(0, HEADER_BYTES - MAC_BYTES), fields.mac)) {
     throw new BackupError(
       'wrong-passphrase',

@@ -16,8 +16,6 @@ export interface FrameWriterOptions {
   sink: ByteSink
   kdf?: KdfParams
   frameBytes?: number
-  /** Progress of the key derivation, 0 to 1. */
-  onKeyProgress?: (fraction: number) => void
 }
 
 /**
@@ -51,7 +49,7 @@ export class FrameWriter {
       throw new RangeError('frame size out of range')
     }
     const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
-    const keys = await deriveBackupKeys(options.passphrase, salt, kdf, options.onKeyProgress)
+    const keys = await deriveBackupKeys(options.passphrase, salt, kdf)
     const body = encodeHeaderBody({ kdf, frameBytes, salt })
     const header = new Uint8Array(body.length + 32)
     header.set(body, 0)
