@@ -51,6 +51,8 @@ export interface RestoreResult {
 /** Entries written per IndexedDB transaction, at most (also bounded by WRITE_BATCH_BYTES). */
 const WRITE_BATCH = 64
 const WRITE_BATCH_BYTES = 8 * 1024 * 1024
+/** Batches being written at once, at most. */
+const WRITES_IN_FLIGHT = 2
 
 type Decoded =
   | { type: 'manifest'; manifest: BackupManifest }
@@ -112,9 +114,15 @@ export async function restoreBackup(options: {
       string,
       { db: string; store: string; entries: StoredEntry[]; size: number }
     >()
+    // Batches are written while the next is decoded; IndexedDB applies those of one store in
+    // the order they were started.
+    const writing: Promise<void>[] = []
     const flush = async (group: { db: string; store: string; entries: StoredEntry[] }) => {
-      await putEntries(databases.get(group.db)!, group.store, group.entries)
       pending.delete(`${group.db}\u0000${group.store}`)
+      const write = putEntries(databases.get(group.db)!, group.store, group.entries)
+      write.catch(() => {})
+      writing.push(write)
+      while (writing.length > WRITES_IN_FLIGHT) await writing.shift()
     }
     let identity: PortableDeviceKey | undefined
     const settings: { key: string; value: string }[] = []
@@ -138,6 +146,7 @@ export async function restoreBackup(options: {
     }
     apply.finish()
     for (const group of [...pending.values()]) await flush(group)
+    while (writing.length > 0) await writing.shift()
     for (const { key, value } of settings) target.localStorage.setItem(key, value)
     // The identity last (see above).
     const identityDb = databases.get('peerplace-identity')!
