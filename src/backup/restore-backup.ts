@@ -20,6 +20,7 @@ import {
   type StoredEntry,
 } from './idb-access.ts'
 import { decodeJson, decodeValue, readRecords, RecordType, type RawRecord } from './record-codec.ts'
+import { clearRestoreJournal, writeRestoreJournal } from './restore-journal.ts'
 
 /** Where a restore writes: this browser's storage for the app's origin. */
 export interface RestoreTarget {
@@ -32,7 +33,10 @@ export interface RestoreTarget {
    * to replace it with the backup's. Without it, a device that holds data is not restored onto.
    */
   confirmReplace?(holdings: DeviceHoldings, manifest: BackupManifest): Promise<boolean>
-  /** Runs once the file has passed every check, just before anything is written. */
+  /**
+   * Runs once the file has passed every check, just before anything is written. A restore cut
+   * short after it leaves its mark (restore-journal.ts) for the next start.
+   */
   beforeWrite?(): Promise<void>
 }
 
@@ -103,6 +107,15 @@ export async function restoreBackup(options: {
       throw new BackupError('cancelled', 'Nothing was restored: this device keeps its data.')
     }
     await target.beforeWrite?.()
+    // From here until the device key is written the device holds only part of the backup: the
+    // mark says so to the next start if this is cut short (see interrupted-restore.ts).
+    writeRestoreJournal(target.localStorage, {
+      v: 1,
+      startedAt: Date.now(),
+      peerId: result.manifest.peerId,
+      createdAt: result.manifest.createdAt,
+      workplaces: result.manifest.workplaces,
+    })
     // What the device held goes first, except its key: replaced last, so a restore cut short
     // leaves the device as itself (missing data it can sync again), never without a key.
     for (const [name, db] of databases) {
@@ -153,6 +166,7 @@ export async function restoreBackup(options: {
     await putEntries(identityDb, 'records', [
       { key: DEVICE_KEY_RECORD, value: await storedDeviceKey(identity!) },
     ])
+    clearRestoreJournal(target.localStorage)
     report('done', totalBytes)
     return result
   } finally {
