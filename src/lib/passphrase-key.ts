@@ -59,6 +59,7 @@ function inWorker(request: KdfRequest): Promise<Uint8Array | undefined> {
     worker.onerror = (event) => {
       event.preventDefault()
       done()
+      console.warn('The key derivation worker did not start; deriving on the page instead.')
       resolve(undefined)
     }
     worker.postMessage(request)
