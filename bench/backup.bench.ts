@@ -18,7 +18,8 @@ import { type BenchContext, type Metric } from './harness.ts'
 const MB = 1024 * 1024
 const FILE_BYTES = 200 * MB
 const CHUNK_BYTES = 256 * 1024 - 1024
-const MESSAGES = 50_000
+/** `PEERPLACE_BACKUP_MESSAGES=n` writes fewer messages (quicker runs while profiling). */
+const MESSAGES = Number(process.env.PEERPLACE_BACKUP_MESSAGES ?? 50_000)
 const PASSPHRASE = 'bench passphrase, long enough'
 const PROFILE = process.env.PEERPLACE_BACKUP_PROFILE
 

@@ -50,7 +50,8 @@ import { measureChatOpen, type OpenRun, type OpenSeries } from './chat-open.ts'
 const MESSAGES = 500
 const WARMUP = 15
 const HISTORY = 50_000
-const OPEN_RUNS = 5
+/** `PEERPLACE_CHAT_OPEN_RUNS=n` opens n times per series instead (fewer on a busy machine). */
+const OPEN_RUNS = Number(process.env.PEERPLACE_CHAT_OPEN_RUNS ?? 5)
 /** Lighthouse's model of a mid-range phone: a CPU 4 times slower than a desktop's. */
 const SLOW_CPU = 4
 const LOCK_PASSPHRASE = 'bench storage passphrase'

@@ -12,6 +12,7 @@ import { combineShareDestinations, workplaceShareDestinations } from './pwa/shar
 import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
 import { persistenceSources } from './app/persistence-sources.ts'
 import { createDeviceData } from './backup/device-data.ts'
+import { findInterruptedRestore } from './backup/interrupted-restore.ts'
 import { StorageLock, type Resealable } from './vault/storage-lock.ts'
 import { VAULT_CONFIG_KEY } from './vault/vault-config.ts'
 import { Vault } from './vault/vault.ts'
@@ -36,6 +37,16 @@ function unlockStorage(target: HTMLElement, lock: StorageLock): Promise<void> {
 // Before anything async: the browser may offer installation once, early.
 const earlyInstallPrompt = captureInstallPrompt(window)
 const target = document.getElementById('app')!
+const prepareDatabases = () =>
+  import('./backup/prepare-app-databases.ts').then((m) => m.prepareAppDatabases(indexedDB))
+// A restore cut short left this device holding part of a backup: nothing it stores is opened
+// until the person finishes the restore or erases it; the screen then reloads the page.
+const interrupted = findInterruptedRestore({ indexedDB, localStorage, prepareDatabases })
+if (interrupted) {
+  const { default: Screen } = await import('./ui/backup/InterruptedRestoreScreen.svelte')
+  mount(Screen, { target, props: { interrupted, reload: () => location.reload() } })
+  await new Promise<never>(() => {})
+}
 const vault = Vault.open()
 const lock: StorageLock = (() => {
   try {
@@ -85,8 +96,7 @@ const shell = createShell({
     indexedDB,
     localStorage,
     peerId: started.peerId,
-    prepareDatabases: () =>
-      import('./backup/prepare-app-databases.ts').then((m) => m.prepareAppDatabases(indexedDB)),
+    prepareDatabases,
     // A restore writes only after the whole file checked out; first this tab stops writing.
     quiesce: async () => {
       const app = await started.workplaces.catch(() => undefined)

@@ -1,5 +1,5 @@
 import { BackupError } from './backup-error.ts'
-import type { KdfParams } from '../lib/passphrase-key.ts'
+import { kdfInBounds, type KdfParams } from '../lib/kdf-params.ts'
 
 /**
  * The backup file format, version 1.
@@ -29,9 +29,6 @@ export type { KdfParams }
 
 /** scrypt with 128 MiB of memory: about a second on a laptop, far longer per guess on a GPU. */
 export const DEFAULT_KDF: KdfParams = { log2N: 17, r: 8, p: 1 }
-
-/** Bounds a reader accepts, so a crafted header cannot make it allocate gigabytes. */
-const KDF_BOUNDS = { log2N: [10, 20], r: [1, 16], p: [1, 4] } as const
 
 export interface HeaderFields {
   kdf: KdfParams
@@ -72,12 +69,9 @@ export function parseHeader(header: Uint8Array): HeaderFields & { mac: Uint8Arra
   }
   const kdf = { log2N: header[at + 3]!, r: header[at + 4]!, p: header[at + 5]! }
   const frameBytes = view.getUint32(at + 6)
-  const inBounds = (Object.keys(KDF_BOUNDS) as (keyof KdfParams)[]).every(
-    (name) => kdf[name] >= KDF_BOUNDS[name][0] && kdf[name] <= KDF_BOUNDS[name][1],
-  )
   if (
     header[at + 2] !== KDF_SCRYPT ||
-    !inBounds ||
+    !kdfInBounds(kdf) ||
     frameBytes < 1 ||
     frameBytes > MAX_FRAME_BYTES
   ) {

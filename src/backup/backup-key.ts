@@ -15,10 +15,9 @@ export async function deriveBackupKeys(
   passphrase: string,
   salt: Uint8Array,
   kdf: KdfParams,
-  onProgress?: (fraction: number) => void,
 ): Promise<BackupKeys> {
   if (passphrase.length === 0) throw new BackupError('wrong-passphrase', 'Enter a passphrase.')
-  const secret = await stretchPassphrase(passphrase, salt, kdf, 64, onProgress)
+  const secret = await stretchPassphrase(passphrase, salt, kdf, 64)
   const aes = await crypto.subtle.importKey(
     'raw',
     secret.slice(0, 32) as Uint8Array<ArrayBuffer>,

@@ -64,9 +64,21 @@ export class ByteReader {
   }
 }
 
-/** A Blob's (or File's) bytes as an async iterable, read piece by piece. */
+/**
+ * A Blob's (or File's) bytes as an async iterable, read piece by piece: the next piece is read
+ * while the caller works on this one.
+ */
 export async function* blobChunks(blob: Blob, pieceBytes = 4 * 1024 * 1024) {
-  for (let at = 0; at < blob.size; at += pieceBytes) {
-    yield new Uint8Array(await blob.slice(at, at + pieceBytes).arrayBuffer())
+  const read = (at: number) => {
+    const piece = blob.slice(at, at + pieceBytes).arrayBuffer()
+    // Left unread if the caller stops early: not an unhandled failure then.
+    piece.catch(() => {})
+    return piece
+  }
+  let next = blob.size > 0 ? read(0) : undefined
+  for (let at = 0; next; at += pieceBytes) {
+    const piece = await next
+    next = at + pieceBytes < blob.size ? read(at + pieceBytes) : undefined
+    yield new Uint8Array(piece)
   }
 }

@@ -23,7 +23,6 @@ export interface OpenedBackup {
 export async function openBackup(
   source: AsyncIterable<Uint8Array>,
   passphrase: string,
-  onKeyProgress?: (fraction: number) => void,
 ): Promise<OpenedBackup> {
   const reader = new ByteReader(source)
   const header = await reader.read(HEADER_BYTES)
@@ -32,7 +31,7 @@ export async function openBackup(
     if (MAGIC.every((byte, i) => header[i] === byte)) throw truncated(header.length)
   }
   const fields = parseHeader(header)
-  const keys = await deriveBackupKeys(passphrase, fields.salt, fields.kdf, onKeyProgress)
+  const keys = await deriveBackupKeys(passphrase, fields.salt, fields.kdf)
   if (!headerMacMatches(keys, header.subarray(0, HEADER_BYTES - MAC_BYTES), fields.mac)) {
     throw new BackupError(
       'wrong-passphrase',
@@ -58,34 +57,52 @@ export async function* decryptFrames(
     throw new BackupError('damaged', 'The file changed since it was opened.')
   }
   const aad = opened.header as Uint8Array<ArrayBuffer>
+  const open = (frame: Uint8Array<ArrayBuffer>, index: number, final: boolean) =>
+    crypto.subtle
+      .decrypt(
+        { name: 'AES-GCM', iv: frameNonce(index, final), additionalData: aad },
+        opened.keys.aes,
+        frame,
+      )
+      .then(
+        (plain) => new Uint8Array(plain),
+        () => undefined,
+      )
+  /** The next frame's bytes as they are in the file (checked by the loop, in order). */
+  const readFrame = async (): Promise<RawFrame> => {
+    const at = reader.offset
+    const prefix = await reader.read(4)
+    if (prefix.length < 4) return { at, prefix: prefix.length }
+    const length = new DataView(prefix.buffer, prefix.byteOffset).getUint32(0)
+    if (length < TAG_BYTES || length > fields.frameBytes + TAG_BYTES)
+      return { at, prefix: 4, length }
+    const sealed = (await reader.read(length)) as Uint8Array<ArrayBuffer>
+    return { at, prefix: 4, length, sealed }
+  }
   try {
+    // Frame i+1 is read, and its decryption started, while frame i is handed out.
+    let next: Promise<RawFrame> | undefined = readFrame()
+    let opening: Promise<Uint8Array | undefined> | undefined
     for (let index = 0; ; index++) {
-      const at = reader.offset
-      const prefix = await reader.read(4)
-      if (prefix.length < 4) throw truncated(at)
-      const length = new DataView(prefix.buffer, prefix.byteOffset).getUint32(0)
-      if (length < TAG_BYTES || length > fields.frameBytes + TAG_BYTES) {
+      const frame: RawFrame = await next!
+      const { at, sealed } = frame
+      if (frame.prefix < 4) throw truncated(at)
+      if (!sealed) {
         throw new BackupError('damaged', `The backup is damaged at byte ${at} (bad frame length).`)
       }
-      const sealed = (await reader.read(length)) as Uint8Array<ArrayBuffer>
-      if (sealed.length < length) throw truncated(at)
-      const open = (final: boolean) =>
-        crypto.subtle
-          .decrypt(
-            { name: 'AES-GCM', iv: frameNonce(index, final), additionalData: aad },
-            opened.keys.aes,
-            sealed,
-          )
-          .then(
-            (plain) => new Uint8Array(plain),
-            () => undefined,
-          )
-      const middle = await open(false)
+      if (sealed.length < frame.length!) throw truncated(at)
+      const middle = await (opening ?? open(sealed, index, false))
+      opening = undefined
       if (middle) {
+        const ahead = readFrame()
+        next = ahead
+        opening = ahead.then((f) => (f.sealed ? open(f.sealed, index + 1, false) : undefined))
+        // Awaited in turn; not an unhandled failure if the caller stops early.
+        opening.catch(() => {})
         yield middle
         continue
       }
-      const last = await open(true)
+      const last = await open(sealed, index, true)
       if (!last) {
         throw new BackupError(
           'damaged',
@@ -104,6 +121,14 @@ export async function* decryptFrames(
   } finally {
     await reader.cancel()
   }
+}
+
+/** A frame as read: `prefix` bytes of its length, then its sealed bytes if the length is sane. */
+interface RawFrame {
+  at: number
+  prefix: number
+  length?: number
+  sealed?: Uint8Array<ArrayBuffer>
 }
 
 function truncated(at: number): BackupError {

@@ -11,13 +11,14 @@ import {
 } from './backup-format.ts'
 import type { ByteSink } from './byte-sink.ts'
 
+/** Frames sealed at once at most (each holds its plaintext and ciphertext until written). */
+const IN_FLIGHT = 2
+
 export interface FrameWriterOptions {
   passphrase: string
   sink: ByteSink
   kdf?: KdfParams
   frameBytes?: number
-  /** Progress of the key derivation, 0 to 1. */
-  onKeyProgress?: (fraction: number) => void
 }
 
 /**
@@ -31,6 +32,8 @@ export class FrameWriter {
   readonly #frameBytes: number
   #buffer: Uint8Array[] = []
   #buffered = 0
+  /** Frames being sealed, oldest first: the next fills while they are encrypted. */
+  #sealing: Promise<Uint8Array>[] = []
   #index = 0
   #finished = false
   /** Bytes handed to the sink so far. */
@@ -51,7 +54,7 @@ export class FrameWriter {
       throw new RangeError('frame size out of range')
     }
     const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
-    const keys = await deriveBackupKeys(options.passphrase, salt, kdf, options.onKeyProgress)
+    const keys = await deriveBackupKeys(options.passphrase, salt, kdf)
     const body = encodeHeaderBody({ kdf, frameBytes, salt })
     const header = new Uint8Array(body.length + 32)
     header.set(body, 0)
@@ -81,12 +84,14 @@ export class FrameWriter {
   async finish(): Promise<void> {
     if (this.#finished) return
     await this.#seal(this.#take(this.#buffered), true)
+    while (this.#sealing.length > 0) await this.#emitOldest()
     this.#finished = true
     await this.#sink.close()
   }
 
   async abort(reason: unknown): Promise<void> {
     this.#finished = true
+    this.#sealing = []
     await this.#sink.abort(reason)
   }
 
@@ -105,9 +110,13 @@ export class FrameWriter {
     return out
   }
 
+  /**
+   * Starts sealing a frame; the page goes on reading and encoding the next one meanwhile (the
+   * browser encrypts on another thread). Frames are written in order, at most IN_FLIGHT behind.
+   */
   async #seal(plain: Uint8Array<ArrayBuffer>, final: boolean): Promise<void> {
-    const sealed = new Uint8Array(
-      await crypto.subtle.encrypt(
+    const sealed = crypto.subtle
+      .encrypt(
         {
           name: 'AES-GCM',
           iv: frameNonce(this.#index++, final),
@@ -116,8 +125,16 @@ export class FrameWriter {
         },
         this.#keys.aes,
         plain,
-      ),
-    )
+      )
+      .then((cipher) => new Uint8Array(cipher))
+    // Awaited in turn by #emitOldest; not an unhandled failure meanwhile.
+    sealed.catch(() => {})
+    this.#sealing.push(sealed)
+    while (this.#sealing.length > IN_FLIGHT) await this.#emitOldest()
+  }
+
+  async #emitOldest(): Promise<void> {
+    const sealed = await this.#sealing.shift()!
     const length = new Uint8Array(4)
     new DataView(length.buffer).setUint32(0, sealed.length)
     await this.#emit(length)

@@ -20,6 +20,7 @@ import {
   type StoredEntry,
 } from './idb-access.ts'
 import { decodeJson, decodeValue, readRecords, RecordType, type RawRecord } from './record-codec.ts'
+import { clearRestoreJournal, writeRestoreJournal } from './restore-journal.ts'
 
 /** Where a restore writes: this browser's storage for the app's origin. */
 export interface RestoreTarget {
@@ -32,7 +33,10 @@ export interface RestoreTarget {
    * to replace it with the backup's. Without it, a device that holds data is not restored onto.
    */
   confirmReplace?(holdings: DeviceHoldings, manifest: BackupManifest): Promise<boolean>
-  /** Runs once the file has passed every check, just before anything is written. */
+  /**
+   * Runs once the file has passed every check, just before anything is written. A restore cut
+   * short after it leaves its mark (restore-journal.ts) for the next start.
+   */
   beforeWrite?(): Promise<void>
 }
 
@@ -51,6 +55,8 @@ export interface RestoreResult {
 /** Entries written per IndexedDB transaction, at most (also bounded by WRITE_BATCH_BYTES). */
 const WRITE_BATCH = 64
 const WRITE_BATCH_BYTES = 8 * 1024 * 1024
+/** Batches being written at once, at most. */
+const WRITES_IN_FLIGHT = 2
 
 type Decoded =
   | { type: 'manifest'; manifest: BackupManifest }
@@ -101,6 +107,15 @@ export async function restoreBackup(options: {
       throw new BackupError('cancelled', 'Nothing was restored: this device keeps its data.')
     }
     await target.beforeWrite?.()
+    // From here until the device key is written the device holds only part of the backup: the
+    // mark says so to the next start if this is cut short (see interrupted-restore.ts).
+    writeRestoreJournal(target.localStorage, {
+      v: 1,
+      startedAt: Date.now(),
+      peerId: result.manifest.peerId,
+      createdAt: result.manifest.createdAt,
+      workplaces: result.manifest.workplaces,
+    })
     // What the device held goes first, except its key: replaced last, so a restore cut short
     // leaves the device as itself (missing data it can sync again), never without a key.
     for (const [name, db] of databases) {
@@ -112,9 +127,15 @@ export async function restoreBackup(options: {
       string,
       { db: string; store: string; entries: StoredEntry[]; size: number }
     >()
+    // Batches are written while the next is decoded; IndexedDB applies those of one store in
+    // the order they were started.
+    const writing: Promise<void>[] = []
     const flush = async (group: { db: string; store: string; entries: StoredEntry[] }) => {
-      await putEntries(databases.get(group.db)!, group.store, group.entries)
       pending.delete(`${group.db}\u0000${group.store}`)
+      const write = putEntries(databases.get(group.db)!, group.store, group.entries)
+      write.catch(() => {})
+      writing.push(write)
+      while (writing.length > WRITES_IN_FLIGHT) await writing.shift()
     }
     let identity: PortableDeviceKey | undefined
     const settings: { key: string; value: string }[] = []
@@ -138,12 +159,14 @@ export async function restoreBackup(options: {
     }
     apply.finish()
     for (const group of [...pending.values()]) await flush(group)
+    while (writing.length > 0) await writing.shift()
     for (const { key, value } of settings) target.localStorage.setItem(key, value)
     // The identity last (see above).
     const identityDb = databases.get('peerplace-identity')!
     await putEntries(identityDb, 'records', [
       { key: DEVICE_KEY_RECORD, value: await storedDeviceKey(identity!) },
     ])
+    clearRestoreJournal(target.localStorage)
     report('done', totalBytes)
     return result
   } finally {

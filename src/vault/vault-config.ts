@@ -1,5 +1,5 @@
 import { fromBase64Url } from '../lib/base64.ts'
-import type { KdfParams } from '../lib/passphrase-key.ts'
+import { kdfInBounds, type KdfParams } from '../lib/kdf-params.ts'
 
 /**
  * What is kept in the clear about the at-rest lock: the salt and cost of the key derivation, a
@@ -58,12 +58,6 @@ function isVaultConfig(value: unknown): value is VaultConfig {
     (c.state === 'sealing' || c.state === 'on' || c.state === 'unsealing') &&
     typeof kdf === 'object' &&
     kdf !== null &&
-    inRange(kdf.log2N, 10, 20) &&
-    inRange(kdf.r, 1, 16) &&
-    inRange(kdf.p, 1, 4)
+    kdfInBounds(kdf)
   )
-}
-
-function inRange(value: unknown, low: number, high: number): boolean {
-  return Number.isInteger(value) && (value as number) >= low && (value as number) <= high
 }

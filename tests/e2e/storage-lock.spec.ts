@@ -106,9 +106,16 @@ test('with the storage lock on, IndexedDB holds no chat text or file bytes, and 
   await expect(ann.page.getByTestId('unlock-error')).toContainText('does not unlock', {
     timeout: 60_000,
   })
+  // The key is derived in a worker of its own (the built app's, under the server's CSP).
+  const workers: string[] = []
+  const warnings: string[] = []
+  ann.page.on('worker', (worker) => workers.push(worker.url()))
+  ann.page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()))
   await ann.page.getByTestId('unlock-passphrase').fill(PASSPHRASE)
   await ann.page.getByTestId('unlock-submit').click()
   await expect(ann.page.getByTestId('unlock-screen')).toHaveCount(0, { timeout: 60_000 })
+  expect(workers.some((url) => /kdf-worker/.test(url))).toBe(true)
+  expect(warnings.filter((text) => text.includes('key derivation worker'))).toEqual([])
   await openWorkplace(ann.page, 'Harbour')
   await openChat(ann.page)
   await expect(ann.page.getByText(CHAT)).toBeVisible()

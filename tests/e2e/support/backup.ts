@@ -76,3 +76,38 @@ export async function storageCounts(page: Page): Promise<Record<string, number>>
     return Object.fromEntries(Object.entries(counts).filter(([, count]) => count > 0))
   })
 }
+
+/**
+ * Stops the page as a closed tab would, once `puts` entries have been stored in object stores
+ * named `store` (during a restore: part of the backup is written): no transaction starts after
+ * that, and the page reloads. For this page load only.
+ */
+export async function reloadMidRestore(page: Page, store: string, puts: number): Promise<void> {
+  await page.evaluate(
+    ([name, after]) => {
+      const put = IDBObjectStore.prototype.put
+      const transaction = IDBDatabase.prototype.transaction
+      let seen = 0
+      let stopped = false
+      IDBObjectStore.prototype.put = function (
+        this: IDBObjectStore,
+        ...args: [unknown, IDBValidKey?]
+      ) {
+        if (this.name === name && ++seen === after) {
+          stopped = true
+          setTimeout(() => location.reload(), 0)
+        }
+        return put.apply(this, args)
+      }
+      IDBDatabase.prototype.transaction = function (
+        this: IDBDatabase,
+        ...args: Parameters<IDBDatabase['transaction']>
+      ) {
+        // A reload lets the page run until the new one arrives: this one must write no more.
+        if (stopped) throw new Error('the tab is closing')
+        return transaction.apply(this, args)
+      }
+    },
+    [store, puts] as const,
+  )
+}
