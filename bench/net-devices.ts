@@ -14,12 +14,20 @@ export async function shown(page: Page, testId: string, text: string, what: stri
   }
 }
 
-/** A relay-only device with a name, on `url`. */
-export async function device(browser: Browser, url: string, name: string): Promise<Page> {
+/** A relay-only device with a name, on `url`; `settings` add to its connection settings. */
+export async function device(
+  browser: Browser,
+  url: string,
+  name: string,
+  settings: Record<string, unknown> = {},
+): Promise<Page> {
   const context = await browser.newContext()
-  await context.addInitScript(() => {
-    localStorage.setItem('peerplace.connection-settings', JSON.stringify({ relayOnly: true }))
-  })
+  await context.addInitScript(
+    (value) => {
+      localStorage.setItem('peerplace.connection-settings', value)
+    },
+    JSON.stringify({ relayOnly: true, ...settings }),
+  )
   const page = await context.newPage()
   await page.goto(url, { timeout: DEADLINE_MS })
   await page.getByRole('button', { name: /name this device|rename/i }).click()
