@@ -96,7 +96,7 @@ describe('combined signaling', () => {
     expect(combined.peers(TOPIC)).toEqual([BOB])
   })
 
-  it('dials through a member that lists the peer, the next when it fails', async () => {
+  it('dials through the first member that lists the peer, and keeps its failure', async () => {
     const { relay, broker, combined } = setUp()
     relay.set('open')
     broker.set('open')
@@ -107,9 +107,21 @@ describe('combined signaling', () => {
     expect(relay.dialed).toEqual([]) // Bob is not on the relay
 
     relay.arrive(BOB)
-    await expect(combined.connect(BOB)).resolves.toBe(mine)
-    expect(relay.dialed).toEqual([BOB]) // the relay first, then the broker
+    // The relay first: its failure (here the path's) is the dial's, not hidden by the broker.
+    relay.dial = () => Promise.reject(new Error('TURN refused the user name/password'))
+    await expect(combined.connect(BOB)).rejects.toThrow(/^TURN refused the user name\/password$/)
+    expect(relay.dialed).toEqual([BOB])
+    expect(broker.dialed).toEqual([BOB]) // only the first dial, when the relay did not list Bob
 
+    relay.depart(BOB)
+    relay.set('connecting') // the relay is down: the broker, which lists Bob, carries the dial
+    await expect(combined.connect(BOB)).resolves.toBe(mine)
+  })
+
+  it('tries every open member in turn when none lists the peer', async () => {
+    const { relay, broker, combined } = setUp()
+    relay.set('open')
+    broker.set('open')
     broker.dial = () => Promise.reject(new Error('no answer'))
     await expect(combined.connect(BOB)).rejects.toThrow(
       /via relay ws:\/\/r: .*cannot reach.*; via peerjs http:\/\/b: no answer/,

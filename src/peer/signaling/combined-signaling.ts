@@ -15,8 +15,8 @@ type Member = Signaling & MemberExtras
  * One Signaling over several that run at once (the relays and the PeerJS broker): the device
  * is present on all of them, so a member reachable on only one still meets everyone who is on
  * it. Topics are joined on every member; a peer is present while any member lists it; a dial
- * goes through the members that list the peer, in the given order (the next when one fails);
- * pipes from any member are ours. It is open while any member is open.
+ * goes through the first member (in the given order) that lists the peer; pipes from any
+ * member are ours. It is open while any member is open.
  *
  * A peer that comes back on a member that had reported it gone (a reload) is announced again
  * even while another member still lists it: the mesh then drops a link to its old instance.
@@ -98,8 +98,8 @@ export class CombinedSignaling extends Emitter<SignalingEvents> implements Signa
   }
 
   /**
-   * Dials through each open member that lists `peer` in a topic we joined, in order, until one
-   * gives a pipe; when none lists it, through every open member in order (every member, which
+   * Dials through the first open member that lists `peer` in a topic we joined; when none
+   * lists it, through every open member in order until one gives a pipe (every member, which
    * may refuse, while none is open).
    */
   async connect(peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<DataPipe> {
@@ -108,9 +108,13 @@ export class CombinedSignaling extends Emitter<SignalingEvents> implements Signa
     const open = this.#open()
     const listing = open.filter((member) => this.#lists(member, peer))
     const live = this.#members.filter((member) => member.state !== 'closed')
-    const tried = listing.length > 0 ? listing : open.length > 0 ? open : live
+    // Where the peer is listed, the first such member carries the dial, and its failure (often
+    // the path's: TURN refused, no route) is the dial's: another member would only use up the
+    // dial's time on the same ICE servers, and hide the reason. The dialer tries again.
+    const tried = listing.length > 0 ? listing.slice(0, 1) : open.length > 0 ? open : live
     if (tried.length === 0) throw new Error(`no signaling endpoint is open to reach ${peer}`)
     const failures: string[] = []
+    let last: unknown
     for (const member of tried) {
       try {
         return await member.connect(peer, options)
@@ -118,10 +122,13 @@ export class CombinedSignaling extends Emitter<SignalingEvents> implements Signa
         if (options.signal?.aborted || (error instanceof Error && error.name === 'AbortError')) {
           throw error
         }
+        last = error
         failures.push(`via ${member.endpoint}: ${error instanceof Error ? error.message : error}`)
       }
     }
-    throw new Error(failures.length === 1 ? failures[0] : failures.join('; '))
+    // One member tried: its own error, as a single signaling would give it.
+    if (failures.length === 1 && last instanceof Error) throw last
+    throw new Error(failures.join('; '))
   }
 
   /** Closes every member. Open pipes stay open. */
