@@ -10,12 +10,15 @@ export interface ByteCountingProxy {
   readonly url: string
   /** Bytes sent from the server to clients so far. */
   readonly received: number
+  /** Bytes sent from clients to the server so far. */
+  readonly sent: number
   close(): Promise<void>
 }
 
 export async function startByteCountingProxy(target: string): Promise<ByteCountingProxy> {
   const { hostname, port } = new URL(target)
   let received = 0
+  let sent = 0
   const sockets = new Set<Socket>()
   const server = createServer((client) => {
     const upstream = connect(Number(port), hostname)
@@ -28,6 +31,7 @@ export async function startByteCountingProxy(target: string): Promise<ByteCounti
       })
     }
     upstream.on('data', (chunk: Buffer) => (received += chunk.length))
+    client.on('data', (chunk: Buffer) => (sent += chunk.length))
     client.pipe(upstream)
     upstream.pipe(client)
   })
@@ -41,6 +45,9 @@ export async function startByteCountingProxy(target: string): Promise<ByteCounti
     url: `http://127.0.0.1:${address.port}/`,
     get received() {
       return received
+    },
+    get sent() {
+      return sent
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -10,62 +10,15 @@
  * - `net.failure_shown_ms`: with a TURN secret the server gets wrong, an invite opened ->
  *   "TURN refused the user name/password" on screen. Goal <= 10000.
  */
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { createSignalingServer, type SignalingServer } from '../signaling/server.ts'
 import { startCoturn } from '../tests/support/coturn.ts'
 import { startUdpCutProxy, type UdpCutProxy } from '../tests/support/udp-cut-proxy.ts'
 import type { BenchContext, Metric } from './harness.ts'
+import { DEADLINE_MS, device, inviteFrom, say, shown } from './net-devices.ts'
 
 const SECRET = 'bench-net-secret'
-const DEADLINE_MS = 90_000
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-
-/** Waits for visible text under a test ID, failing loudly with what it waited for. */
-async function shown(page: Page, testId: string, text: string, what: string): Promise<void> {
-  try {
-    await page.getByTestId(testId).filter({ hasText: text }).first().waitFor({
-      timeout: DEADLINE_MS,
-    })
-  } catch (error) {
-    throw new Error(`waiting for ${what}: ${String(error)}`, { cause: error })
-  }
-}
-
-/** A relay-only device with a name, on `url`. */
-async function device(browser: Browser, url: string, name: string): Promise<Page> {
-  const context = await browser.newContext()
-  await context.addInitScript(() => {
-    localStorage.setItem('peerplace.connection-settings', JSON.stringify({ relayOnly: true }))
-  })
-  const page = await context.newPage()
-  await page.goto(url, { timeout: DEADLINE_MS })
-  await page.getByRole('button', { name: /name this device|rename/i }).click()
-  await page.getByLabel('Device name').fill(name)
-  await page.getByLabel('Device name').press('Enter')
-  await shown(page, 'device-name', name, `the device named ${name}`)
-  return page
-}
-
-async function inviteFrom(owner: Page, workplace: string): Promise<string> {
-  await owner.getByTestId('new-workplace-name').fill(workplace, { timeout: DEADLINE_MS })
-  await owner.getByRole('button', { name: 'Create', exact: true }).click()
-  await shown(owner, 'workplace-name', workplace, 'the new workplace')
-  await owner.getByTestId('tab-people').click({ timeout: DEADLINE_MS })
-  await owner.getByRole('button', { name: 'Create invite link' }).click({ timeout: DEADLINE_MS })
-  const deadline = Date.now() + DEADLINE_MS
-  for (;;) {
-    const link = await owner.getByTestId('invite-link').inputValue({ timeout: DEADLINE_MS })
-    if (link.includes('#join=')) return link
-    if (Date.now() > deadline) throw new Error('waiting for an invite link')
-    await owner.waitForTimeout(20)
-  }
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.getByTestId('chat-input').fill(text, { timeout: DEADLINE_MS })
-  await page.getByTestId('chat-send').click({ timeout: DEADLINE_MS })
-  await shown(page, 'chat-message-text', text, `"${text}" shown by its sender`)
-}
 
 /** Cuts the path for `outageMs`, sends during it, and times the message's arrival after. */
 async function outage(
@@ -98,7 +51,8 @@ async function withServer<T>(
     port: 0,
     host: '127.0.0.1',
     staticDir: 'dist',
-    peerjs: false,
+    // Like `npm start`: the app's default first contact is the relay and this broker.
+    peerjs: true,
     logger: quiet,
     ice: { turn: [`turn:127.0.0.1:${turnPort}?transport=udp`], turnSecret: secret },
   })

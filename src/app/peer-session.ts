@@ -11,20 +11,12 @@ import { createMesh, type Mesh } from '../peer/mesh/mesh.ts'
 import { createMeshPort } from '../peer/mesh/mesh-port-adapter.ts'
 import { createPresence, type Presence } from '../peer/mesh/presence.ts'
 import { ResumableMesh } from '../peer/mesh/resumable-mesh.ts'
-import {
-  createCarrierSignaling,
-  type CarrierSignalingOptions,
-} from '../peer/signaling/carrier-signaling.ts'
-import {
-  createFailoverSignaling,
-  type FailoverSignaling,
-  type SignalingEndpoint,
-} from '../peer/signaling/failover-signaling.ts'
+import { createCarrierSignaling } from '../peer/signaling/carrier-signaling.ts'
 import { OpenSessions } from '../peer/signaling/open-sessions.ts'
 import { createManualSignaling } from '../peer/signaling/manual-signaling.ts'
-import { createPeerJsSignaling, peerJsServerFromUrl } from '../peer/signaling/peerjs-signaling.ts'
-import { relayEndpoint } from '../peer/signaling/relay-endpoint.ts'
+import type { Signaling } from '../peer/signaling/signaling.ts'
 import { SignalingView } from '../peer/signaling/signaling-view.ts'
+import { firstContact } from './first-contact.ts'
 import { createIceSource, type IceSource } from './ice-source.ts'
 import { relayUrlFor } from './relay-url.ts'
 import { loadSettings, type LoadedSettings } from './settings.ts'
@@ -115,19 +107,26 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
     // Restart signals of open connections may cross to another signaling (e.g. the mesh).
     openSessions: new OpenSessions(),
   }
-  const endpoints = firstContactEndpoints(settings, relays, identity, platform, signalingOptions)
+  const endpoint = firstContact({
+    settings,
+    relays,
+    identity,
+    WebSocket: platform.WebSocket,
+    pageUrl: platform.pageUrl,
+    options: signalingOptions,
+  })
   const mesh = new ResumableMesh(identity.peerId)
   const presence = createPresence({ mesh })
-  const view = new SignalingView({ endpoint: endpoints[0]!.name, kind: endpoints[0]!.kind })
+  const view = new SignalingView({ endpoint: endpoint.name, kind: endpoint.kind })
   const manual = createManualSignaling(signalingOptions)
   const pairing = new ManualPairing({ signaling: manual, mesh })
   let authorize: (peer: PeerId) => boolean = () => true
-  let signaling: FailoverSignaling | undefined
+  let signaling: Signaling | undefined
 
   /** Runs the network in this tab: first-contact signaling and a fresh mesh under `mesh`. */
   const start = (): void => {
     if (signaling) return
-    signaling = createFailoverSignaling({ endpoints })
+    signaling = endpoint.create()
     mesh.run(
       createMesh({
         identity,
@@ -210,27 +209,4 @@ export async function createPeerSession(platform: PeerPlatform): Promise<PeerSes
       tab.close()
     },
   }
-}
-
-/** The relays and/or the PeerJS broker the settings name, in the order they are tried. */
-function firstContactEndpoints(
-  settings: LoadedSettings,
-  relays: readonly string[],
-  identity: Identity,
-  platform: PeerPlatform,
-  options: CarrierSignalingOptions,
-): SignalingEndpoint[] {
-  const viaRelays = relays.map((url) =>
-    relayEndpoint({ url, identity, WebSocket: platform.WebSocket }, options),
-  )
-  const brokerUrl = settings.peerjs || new URL('/peerjs', platform.pageUrl).href
-  const viaBroker: SignalingEndpoint = {
-    name: `peerjs ${brokerUrl}`,
-    kind: 'peerjs',
-    create: () =>
-      createPeerJsSignaling({ ...options, identity, server: peerJsServerFromUrl(brokerUrl) }),
-  }
-  if (settings.firstContact === 'peerjs') return [viaBroker]
-  if (settings.firstContact === 'both') return [...viaRelays, viaBroker]
-  return viaRelays
 }

@@ -6,7 +6,10 @@ export type FirstContact = 'relay' | 'peerjs' | 'both'
  * from settings being saved, keep their stored values (so a form may edit only some).
  */
 export interface ConnectionSettings {
-  /** The relays, the PeerJS broker, or both (the relays first, then the broker). */
+  /**
+   * The relays, the PeerJS broker, or both (the default: present on the relays and on the
+   * broker at once, so a device that reaches only one of them still meets the members).
+   */
   firstContact?: FirstContact
   /** Relay WebSocket URLs, in order of preference; empty means the app's own origin. */
   relays: string[]
@@ -25,7 +28,7 @@ export type LoadedSettings = Required<ConnectionSettings>
 export const SETTINGS_KEY = 'peerplace.connection-settings'
 
 export function defaultSettings(): LoadedSettings {
-  return { firstContact: 'relay', relays: [], peerjs: '', iceServers: [], relayOnly: false }
+  return { firstContact: 'both', relays: [], peerjs: '', iceServers: [], relayOnly: false }
 }
 
 /** Reads settings, dropping anything malformed (a bad value never stops the app starting). */
@@ -46,7 +49,7 @@ function parseSettings(raw: unknown): LoadedSettings {
     ? r.iceServers.filter(isIceServer).map((s) => ({ ...s }))
     : []
   return {
-    firstContact: isFirstContact(r.firstContact) ? r.firstContact : 'relay',
+    firstContact: isFirstContact(r.firstContact) ? r.firstContact : 'both',
     relays: relays.slice(0, 8),
     peerjs: isBrokerUrl(r.peerjs) ? r.peerjs : '',
     iceServers: iceServers.slice(0, 8),

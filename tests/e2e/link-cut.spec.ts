@@ -34,7 +34,8 @@ test.beforeAll(async () => {
     port: 0,
     host: '127.0.0.1',
     staticDir: 'dist',
-    peerjs: false,
+    // Like `npm start`: the app's default first contact is the relay and this broker.
+    peerjs: true,
     logger: quiet,
     ice: { turn: [`turn:127.0.0.1:${proxy.port}?transport=udp`], turnSecret: SECRET },
   })

@@ -60,7 +60,9 @@ for (const [label, settings, endpoint] of [
   })
 }
 
-test('with both, a relay that is down fails over to the PeerJS broker', async ({ browser }) => {
+test('with both, devices whose relay is down link through the PeerJS broker', async ({
+  browser,
+}) => {
   // The relay's origin is also asked for ICE servers: a failed load, by design.
   expected = [/127\.0\.0\.1:9\/relay/, /ERR_UNSAFE_PORT/]
   const settings: DeviceSettings = { firstContact: 'both', relays: ['ws://127.0.0.1:9/relay'] }

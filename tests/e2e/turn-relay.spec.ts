@@ -32,7 +32,8 @@ async function appServer(secret: string): Promise<SignalingServer> {
     port: 0,
     host: '127.0.0.1',
     staticDir: 'dist',
-    peerjs: false,
+    // Like `npm start`: the app's default first contact is the relay and this broker.
+    peerjs: true,
     logger: quiet,
     ice: { turn: [coturn.url], turnSecret: secret },
   })

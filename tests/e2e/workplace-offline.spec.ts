@@ -3,8 +3,12 @@ import { expect, test } from './support/members.ts'
 import { expectMembers, converged, openWorkplace } from './support/workplace.ts'
 
 const SETTINGS = 'peerplace.connection-settings'
-// A relay address where nothing listens: the device starts with no signaling and no peers.
-const UNREACHABLE = JSON.stringify({ relays: ['ws://127.0.0.1:9/relay'], iceServers: [] })
+// A relay and a broker where nothing listens: the device starts with no signaling and no peers.
+const UNREACHABLE = JSON.stringify({
+  relays: ['ws://127.0.0.1:9/relay'],
+  peerjs: 'http://127.0.0.1:9/peerjs',
+  iceServers: [],
+})
 
 test('a member’s offline changes and everyone else’s merge when it returns', async ({
   workplaceWith,
@@ -19,7 +23,7 @@ test('a member’s offline changes and everyone else’s merge when it returns',
     [SETTINGS, UNREACHABLE],
   )
   await bob.page.close()
-  bob.allow.push(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/relay' failed/)
+  bob.allow.push(/WebSocket connection to 'wss?:\/\/127\.0\.0\.1:9\/(relay|peerjs)/)
   // The ICE servers are asked of the same unreachable origin.
   bob.allow.push(/Failed to load resource: net::ERR_UNSAFE_PORT/)
   // Ann keeps the time she last saw Bob's device hold what hers held.

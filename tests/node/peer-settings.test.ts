@@ -17,15 +17,15 @@ function memoryStorage(initial?: unknown) {
 }
 
 describe('connection settings', () => {
-  it('defaults to the relay of the app origin, with the broker of the app origin', () => {
+  it('defaults to the relay and the broker of the app origin, both at once', () => {
     expect(loadSettings(memoryStorage())).toEqual({
-      firstContact: 'relay',
+      firstContact: 'both',
       relays: [],
       peerjs: '',
       iceServers: [],
       relayOnly: false,
     })
-    expect(defaultSettings().firstContact).toBe('relay')
+    expect(defaultSettings().firstContact).toBe('both')
   })
 
   it('keeps valid choices and drops malformed ones', () => {
@@ -44,7 +44,7 @@ describe('connection settings', () => {
     })
     expect(
       loadSettings(memoryStorage({ firstContact: 'carrier-pigeon', peerjs: 'ftp://x' })),
-    ).toMatchObject({ firstContact: 'relay', peerjs: '' })
+    ).toMatchObject({ firstContact: 'both', peerjs: '' })
     expect(loadSettings({ getItem: () => '{not json' })).toEqual(defaultSettings())
   })
 

@@ -3,17 +3,21 @@ import { expect } from 'vitest'
 import { WebSocket } from 'ws'
 import { createCarrierSignaling } from '../../src/peer/signaling/carrier-signaling.ts'
 import { createRelayCarrier, type RelayCarrier } from '../../src/peer/signaling/relay-carrier.ts'
+import type { Signaling } from '../../src/peer/signaling/signaling.ts'
+import type { Identity } from '../../src/peer/identity/identity.ts'
 import { newSessionId } from '../../src/peer/signaling/signal-envelope.ts'
 import type { SignalingHarness } from '../contract/signaling-contract.ts'
 import { delay, randomTopic, testIdentity, until } from '../contract/fixtures.ts'
 
 /**
  * The signaling contract's harness for the carrier connector over relays: adapters take the
- * relay URLs given by `relayUrls` in turn (one relay, or instances of one cluster).
+ * relay URLs given by `relayUrls` in turn (one relay, or instances of one cluster). `wrap`
+ * puts each in a larger signaling (the relay beside a broker); garbage still arrives by relay.
  */
 export function relaySignalingHarness(
   relayUrls: () => Promise<string[]>,
   stopRelays: () => Promise<void>,
+  wrap: (relay: Signaling, identity: Identity) => Signaling = (relay) => relay,
 ): SignalingHarness {
   const carriers: RelayCarrier[] = []
   const logs = new Map<string, string[]>()
@@ -40,7 +44,7 @@ export function relaySignalingHarness(
             connectTimeoutMs: 3000,
             log: (message) => log.push(message),
           })
-          return { id: identity.peerId, signaling }
+          return { id: identity.peerId, signaling: wrap(signaling, identity) }
         }),
       )
     },

@@ -7,8 +7,8 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 
 export interface UdpCutProxy {
   readonly port: number
-  /** Datagrams forwarded and dropped so far, both directions. */
-  readonly counts: { forwarded: number; dropped: number }
+  /** Datagrams (and their bytes) forwarded and dropped so far, both directions. */
+  readonly counts: { forwarded: number; dropped: number; droppedBytes: number }
   cut(): void
   restore(): void
   close(): Promise<void>
@@ -18,7 +18,11 @@ export interface UdpCutProxy {
 export async function startUdpCutProxy(targetPort: number): Promise<UdpCutProxy> {
   const front = createSocket('udp4')
   const upstreams = new Map<string, Socket>()
-  const counts = { forwarded: 0, dropped: 0 }
+  const counts = { forwarded: 0, dropped: 0, droppedBytes: 0 }
+  const drop = (data: Buffer) => {
+    counts.dropped++
+    counts.droppedBytes += data.length
+  }
   let isCut = false
 
   const upstreamFor = (client: RemoteInfo): Socket => {
@@ -27,7 +31,7 @@ export async function startUdpCutProxy(targetPort: number): Promise<UdpCutProxy>
     if (upstream) return upstream
     upstream = createSocket('udp4')
     upstream.on('message', (data) => {
-      if (isCut) return void counts.dropped++
+      if (isCut) return drop(data)
       counts.forwarded++
       front.send(data, client.port, client.address)
     })
@@ -38,7 +42,7 @@ export async function startUdpCutProxy(targetPort: number): Promise<UdpCutProxy>
   }
 
   front.on('message', (data, client) => {
-    if (isCut) return void counts.dropped++
+    if (isCut) return drop(data)
     counts.forwarded++
     upstreamFor(client).send(data, targetPort, '127.0.0.1')
   })

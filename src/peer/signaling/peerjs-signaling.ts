@@ -35,8 +35,12 @@ export interface PeerJsSignalingOptions {
   rtcConfig?: () => RtcIceConfig
   /** Upper bound of one connection attempt. Default 20 s. */
   connectTimeoutMs?: number
-  /** How often the broker's peer list is read (presence) and lost registrations renewed. */
-  discoveryIntervalMs?: number
+  /**
+   * How often the broker's peer list is read (presence) and lost registrations renewed; a
+   * function is asked before each wait (e.g. slower while another signaling is open, since
+   * each read costs a request per topic). Default 3 s.
+   */
+  discoveryIntervalMs?: number | (() => number)
   /** Loads the peerjs client; by default a lazy import, so it is fetched only when used. */
   loadPeer?: () => Promise<PeerConstructor>
   fetch?: typeof fetch
@@ -71,7 +75,7 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
   readonly #timeoutMs: number
   readonly #log: (message: string) => void
   readonly #presence: PeerJsPresence
-  readonly #timer: ReturnType<typeof setInterval>
+  #timer: ReturnType<typeof setTimeout> | undefined
   /** connect() calls waiting for an answer, by the remote main ID. */
   readonly #dialing = new Map<string, Set<(error: Error) => void>>()
   #Peer: PeerConstructor | undefined
@@ -97,7 +101,7 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
       onLeft: (topic, peer) => this.emit('peer-left', { topic, peer }),
       onError: (message) => this.emit('error', { message }),
     })
-    this.#timer = setInterval(() => this.#maintain(), options.discoveryIntervalMs ?? 3000)
+    this.#tick()
     const load = options.loadPeer ?? (async () => (await import('peerjs')).Peer)
     const identity = options.identity
     const proof = identity ? brokerIdProof(identity, server.host) : Promise.resolve(undefined)
@@ -182,7 +186,7 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
   close(): void {
     if (this.#state === 'closed') return
     this.#state = 'closed'
-    clearInterval(this.#timer)
+    clearTimeout(this.#timer)
     this.#presence.close()
     this.#main?.disconnect() // destroy() would also close the open connections
     for (const waiters of this.#dialing.values()) {
@@ -195,6 +199,27 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
     if (this.#state === state || this.#state === 'closed') return
     this.#state = state
     this.emit('state', state)
+  }
+
+  /** Reads the peer lists now and starts the next wait afresh (the interval may have changed). */
+  discoverNow(): void {
+    if (this.#state === 'closed') return
+    clearTimeout(this.#timer)
+    this.#maintain()
+    this.#tick()
+  }
+
+  /** Maintains the registration and presence now and then, as `discoveryIntervalMs` says. */
+  #tick(): void {
+    const every = this.#options.discoveryIntervalMs ?? 3000
+    this.#timer = setTimeout(
+      () => {
+        if (this.#state === 'closed') return
+        this.#maintain()
+        this.#tick()
+      },
+      typeof every === 'function' ? every() : every,
+    )
   }
 
   /** Registers the main client, or renews a lost registration; then polls presence. */

@@ -41,7 +41,8 @@ export class IceRestarter {
   #state: PathState = 'ok'
   #timer: ReturnType<typeof setTimeout> | undefined
   #downSince = 0
-  #offeredAt = 0
+  /** When the last restart offer was made (initiator) or received (the other side). */
+  #offeredAt = -Infinity
   #active = false
   #closed = false
   readonly #onIceState = () => this.#check()
@@ -79,9 +80,20 @@ export class IceRestarter {
     this.#schedule()
   }
 
-  /** The peer asked for a restart offer ('renegotiate' signal). */
+  /**
+   * The peer asked for a restart offer ('renegotiate' signal). While our own restarts run
+   * (we saw the path go down too) they answer it: an offer per ask on top of them would only
+   * double the signaling a held link costs.
+   */
   peerAsked(): void {
-    if (this.holdsFailures && this.#options.initiator) this.#attempt()
+    if (!this.holdsFailures || !this.#options.initiator) return
+    if (this.#state === 'interrupted' && this.#timer !== undefined) return
+    this.#attempt()
+  }
+
+  /** A restart offer came from the peer (the initiator): no need to ask it for one now. */
+  peerOffered(): void {
+    this.#offeredAt = performance.now()
   }
 
   close(): void {
@@ -125,7 +137,8 @@ export class IceRestarter {
     const pc = this.#pc
     if (pc.signalingState === 'closed') return
     if (!this.#options.initiator) {
-      this.#options.askPeer()
+      // The initiator restarts by itself when it saw the loss: ask only when it seems not to.
+      if (performance.now() - this.#offeredAt >= this.#retryMs * 1.5) this.#options.askPeer()
       return
     }
     if (pc.signalingState === 'stable') {

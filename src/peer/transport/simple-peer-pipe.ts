@@ -157,6 +157,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
         console.warn('simple-peer pipe: dropping an invalid signal')
         return
       }
+      if (settled && (data as { type?: unknown }).type === 'offer') restarter.peerOffered()
       try {
         peer.signal(data as SimplePeer.SignalData)
       } catch (error) {

@@ -1,0 +1,103 @@
+import wrtc from '@roamhq/wrtc'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { WebSocket } from 'ws'
+import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
+import { createCombinedSignaling } from '../../src/peer/signaling/combined-signaling.ts'
+import {
+  createPeerJsSignaling,
+  peerJsServerFromUrl,
+  type PeerConstructor,
+} from '../../src/peer/signaling/peerjs-signaling.ts'
+import { describeSignalingContract } from '../contract/signaling-contract.ts'
+import { delay, randomTopic, until } from '../contract/fixtures.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
+import { relaySignalingHarness } from './relay-signaling-harness.ts'
+
+/** Node's `ws` throws unhandled 'error' events; a browser's WebSocket only reports them. */
+class QuietWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args)
+    this.on('error', () => {})
+  }
+}
+
+// peerjs reads WebRTC and WebSocket from globals when it is first imported.
+vi.stubGlobal('RTCPeerConnection', wrtc.RTCPeerConnection)
+vi.stubGlobal('RTCSessionDescription', wrtc.RTCSessionDescription)
+vi.stubGlobal('RTCIceCandidate', wrtc.RTCIceCandidate)
+vi.stubGlobal('WebSocket', QuietWebSocket)
+afterAll(() => vi.unstubAllGlobals())
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+const loadPeer = async (): Promise<PeerConstructor> => (await import('peerjs')).Peer
+
+// The app's default first contact: present on the relay and on the PeerJS broker at once.
+describeSignalingContract(
+  'the relay and the PeerJS broker combined',
+  { presence: 'topic', absentPeerBoundMs: 7000, glare: 'one-pipe' },
+  () => {
+    let server: SignalingServer | undefined
+    const start = async () => (server ??= await createSignalingServer({ port: 0, logger: quiet }))
+    return relaySignalingHarness(
+      async () => [(await start()).relayUrl],
+      async () => {
+        await server?.close()
+        server = undefined
+      },
+      (relay, identity) =>
+        createCombinedSignaling([
+          relay,
+          createPeerJsSignaling({
+            self: identity.peerId,
+            identity,
+            server: peerJsServerFromUrl(new URL('peerjs', server!.address.url).href),
+            iceServers: [],
+            connectTimeoutMs: 3000,
+            discoveryIntervalMs: 200,
+            loadPeer,
+            log: () => {},
+          }),
+        ]),
+    )
+  },
+)
+
+// Each read of the broker's peer lists is a request per topic: while a relay is open the
+// broker member reads them seldom, and often again as soon as the relay is gone.
+describe('the broker beside a relay', () => {
+  it('reads its peer lists as often as discoveryIntervalMs says at each wait', async () => {
+    const server = await createSignalingServer({ port: 0, logger: quiet })
+    const identity = await createTestIdentity()
+    let reads = 0
+    let relayOpen = false
+    const broker = createPeerJsSignaling({
+      self: identity.peerId,
+      identity,
+      server: peerJsServerFromUrl(new URL('peerjs', server.address.url).href),
+      iceServers: [],
+      discoveryIntervalMs: () => (relayOpen ? 60_000 : 100),
+      loadPeer,
+      log: () => {},
+      fetch: (input, init) => {
+        if (String(input).includes('/peers?prefix=')) reads++
+        return fetch(input, init)
+      },
+    })
+    try {
+      broker.join(randomTopic())
+      await until(() => reads >= 3, 'the lists read every 100 ms while no relay is open')
+      relayOpen = true
+      broker.discoverNow() // the relay opened: one read now, then the long wait
+      await delay(200)
+      const afterOpen = reads
+      await delay(1000)
+      expect(reads).toBe(afterOpen)
+      relayOpen = false
+      broker.discoverNow() // the relay is gone: often again
+      await until(() => reads >= afterOpen + 3, 'frequent reads again')
+    } finally {
+      broker.close()
+      await server.close()
+    }
+  })
+})
