@@ -5,16 +5,28 @@ import { ResumableMesh } from '../../src/peer/mesh/resumable-mesh.ts'
 import type { MeshMessage, MeshMessageHandler } from '../../src/peer/mesh/router.ts'
 
 /**
- * A mesh with no network (a ResumableMesh never run) that records broadcasts and lets a test
- * deliver messages, set the linked peers and fire mesh events by hand.
+ * A mesh with no network (a ResumableMesh never run) that records what is sent and lets a
+ * test deliver messages, set the linked peers and fire mesh events by hand. With `wire` set,
+ * a send to a linked peer is handed to `wire` instead (a simulated network of such meshes).
  */
 export class FakePresenceMesh extends ResumableMesh {
-  readonly sent: { groupId: GroupId; channel: string; data: Uint8Array }[] = []
+  readonly sent: { to?: PeerId; groupId?: GroupId; channel: string; data: Uint8Array }[] = []
   readonly #handlers = new Map<string, Set<MeshMessageHandler>>()
   linked: PeerId[] = []
+  wire: ((to: PeerId, channel: string, data: Uint8Array) => void) | undefined
 
   override linkedPeers(): readonly PeerId[] {
     return this.linked
+  }
+
+  override send(peer: PeerId, channel: string, data: Uint8Array): boolean {
+    if (this.wire) {
+      if (!this.linked.includes(peer)) return false
+      this.wire(peer, channel, data)
+      return true
+    }
+    this.sent.push({ to: peer, channel, data })
+    return true
   }
 
   override broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean {
@@ -35,5 +47,13 @@ export class FakePresenceMesh extends ResumableMesh {
 
   fire<K extends keyof MeshEvents>(event: K, value: MeshEvents[K]): void {
     this.emit(event, value)
+  }
+
+  /** Links to `peer` (or drops the link), firing the mesh event as a real mesh would. */
+  setLinked(peer: PeerId, up: boolean): void {
+    if (up === this.linked.includes(peer)) return
+    this.linked = up ? [...this.linked, peer] : this.linked.filter((p) => p !== peer)
+    if (up) this.emit('link-up', { peer, link: undefined as never })
+    else this.emit('link-down', { peer, reason: 'test' })
   }
 }
