@@ -70,12 +70,30 @@ export class SimPresenceNetwork {
     nb.mesh.setLinked(a, up)
   }
 
-  /** Links every live member to the neighbours the topology gives it among the live ones. */
-  applyTopology(maxLinks?: number): void {
-    const live = [...this.nodes.keys()]
+  /**
+   * Links each of `live` (default: every member) to exactly the neighbours the topology gives
+   * it among them, dropping links it no longer wants; returns how many links changed.
+   */
+  applyTopology(live: readonly PeerId[] = [...this.nodes.keys()], maxLinks?: number): number {
+    const wanted = new Map(live.map((id) => [id, new Set(groupNeighbours(id, live, maxLinks))]))
+    let changed = 0
     for (const id of live) {
-      for (const peer of groupNeighbours(id, live, maxLinks)) this.link(id, peer)
+      const node = this.nodes.get(id)
+      if (!node) continue
+      for (const peer of [...node.mesh.linked]) {
+        if (!wanted.get(id)?.has(peer) && !wanted.get(peer)?.has(id)) {
+          this.link(id, peer, false)
+          changed++
+        }
+      }
+      for (const peer of wanted.get(id) ?? []) {
+        if (!node.mesh.linked.includes(peer)) {
+          this.link(id, peer)
+          changed++
+        }
+      }
     }
+    return changed
   }
 
   /** The member vanishes without a word: its neighbours see their links to it drop. */

@@ -91,7 +91,7 @@ describe('presence gossip (fake clock)', () => {
     const { clock, mesh, sent } = setup()
     mesh.setLinked(A, true)
     mesh.setLinked(C, true)
-    clock.advance(50)
+    clock.advance(150)
     const pushes = sent().filter((m) => m.type === 'records')
     expect(pushes.map((m) => m.to).sort()).toEqual([A, C])
     for (const push of pushes) {
@@ -108,16 +108,17 @@ describe('presence gossip (fake clock)', () => {
     const { clock, mesh, from, sent, records } = setup()
     mesh.setLinked(A, true)
     records(A, [[C, record(7, [A])]])
-    clock.advance(50)
+    clock.advance(150)
     mesh.sent.length = 0
     from(A, { type: 'digest', group: 'g', digest: '0123456789abcdef' })
-    clock.advance(50)
+    clock.advance(150)
     const [versions] = sent()
     expect(versions?.type === 'versions' && versions.reply).toBe(true)
     expect(versions?.type === 'versions' && versions.have.get(C)).toBe(7)
     mesh.sent.length = 0
+    clock.advance(500) // one ask per group every 500 ms
     from(A, { type: 'versions', group: 'g', have: new Map([[C, 9]]), reply: true })
-    clock.advance(50)
+    clock.advance(150)
     const answer = sent()
     const pushed = answer.find((m) => m.type === 'records')
     expect(pushed?.type === 'records' && [...pushed.records.keys()]).toEqual([B])
@@ -129,7 +130,7 @@ describe('presence gossip (fake clock)', () => {
     const { mesh, records, sent, clock } = setup()
     mesh.setLinked(A, true)
     records(A, [[B, record(9_999_999_999, [], true)]])
-    clock.advance(50)
+    clock.advance(150)
     const own = sent()
       .filter((m) => m.type === 'records')
       .map((m) => (m.type === 'records' ? m.records.get(B) : undefined))

@@ -6,17 +6,17 @@ import { PRESENCE_CHANNEL, type GroupId } from './mesh-protocol.ts'
 import {
   decodePresence,
   encodePresence,
-  MAX_RECORDS_PER_FRAME,
   type PresenceMessage,
   type PresenceRecord,
 } from './presence-protocol.ts'
 import type { LinkGraph } from './link-graph.ts'
+import { PresenceOutbox } from './presence-outbox.ts'
 import { GroupRecords } from './presence-records.ts'
 
 export interface PresenceOptions {
   /** How often each peer sends each linked neighbour its digest (repairs lost gossip). Default 2000 ms. */
   readonly digestIntervalMs?: number
-  /** Changes are gathered this long, then go out as one frame per neighbour. Default 20 ms. */
+  /** Changes are gathered this long, then go out as one frame per neighbour. Default 100 ms. */
   readonly flushDelayMs?: number
   /** A peer that announced leaving but stays is announced again after this. Default 1000 ms. */
   readonly resumeAfterMs?: number
@@ -45,13 +45,6 @@ export interface Presence extends Pick<Emitter<PresenceEvents>, 'on' | 'off'>, L
   close(): void
 }
 
-interface Pending {
-  /** Members whose records the neighbour may lack. */
-  readonly records: Set<PeerId>
-  /** Our versions, to be sent; `reply`: the neighbour should answer with its own. */
-  versions?: { reply: boolean }
-}
-
 export function createPresence(args: { mesh: Mesh; options?: PresenceOptions }): Presence {
   return new GossipPresence(args.mesh, args.options ?? {})
 }
@@ -69,17 +62,14 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
   readonly self: PeerId
   readonly #mesh: Mesh
   readonly #clock: Clock
-  readonly #flushDelayMs: number
   readonly #resumeAfterMs: number
   readonly #log: (message: string) => void
   readonly #groups = new Map<GroupId, GroupRecords>()
   readonly #online = new Map<GroupId, readonly PeerId[]>()
-  /** What goes to each neighbour at the next flush, by group. */
-  readonly #pending = new Map<PeerId, Map<GroupId, Pending>>()
+  readonly #outbox: PresenceOutbox
   readonly #stop: (() => void)[] = []
   #version: number
   #leaving = false
-  #flushTimer: ClockTimer | undefined
   #resumeTimer: ClockTimer | undefined
   #closed = false
 
@@ -88,7 +78,12 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     this.self = mesh.self
     this.#mesh = mesh
     this.#clock = options.clock ?? systemClock()
-    this.#flushDelayMs = options.flushDelayMs ?? 20
+    this.#outbox = new PresenceOutbox({
+      clock: this.#clock,
+      flushDelayMs: options.flushDelayMs ?? 100,
+      records: (group) => this.#groups.get(group),
+      send: (peer, message) => this.#send(peer, message),
+    })
     this.#resumeAfterMs = options.resumeAfterMs ?? 1000
     this.#log = options.log ?? ((m) => console.warn(`[presence ${this.self.slice(0, 6)}] ${m}`))
     // Versions start from the clock, so a restarted peer's records outrank its earlier ones.
@@ -132,7 +127,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     if (this.#closed) return
     this.#leaving = true
     this.#refreshOwn()
-    this.#flush() // now: the page may be gone before any timer fires
+    this.#outbox.flush() // now: the page may be gone before any timer fires
     this.#clock.clearTimeout(this.#resumeTimer)
     this.#resumeTimer = this.#clock.setTimeout(() => {
       this.#leaving = false
@@ -145,7 +140,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     this.announceLeaving()
     this.#closed = true
     this.#clock.clearTimeout(this.#resumeTimer)
-    this.#clock.clearTimeout(this.#flushTimer)
+    this.#outbox.close()
     for (const stop of this.#stop) stop()
     this.removeAllListeners()
   }
@@ -163,7 +158,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     else this.#groups.set(groupId, new GroupRecords(set))
     this.#refreshOwn()
     // Members may be new to us: ask the neighbours for what they hold.
-    for (const peer of this.#linkedMembers(groupId)) this.#queueVersions(peer, groupId, true)
+    for (const peer of this.#linkedMembers(groupId)) this.#outbox.digest(peer, groupId)
     this.#update(groupId)
   }
 
@@ -171,7 +166,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     this.#refreshOwn()
     if (!up) return
     for (const [groupId, records] of this.#groups) {
-      if (records.members.has(peer)) this.#queueVersions(peer, groupId, true)
+      if (records.members.has(peer)) this.#outbox.digest(peer, groupId)
     }
   }
 
@@ -209,13 +204,13 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     const records = this.#groups.get(message.group)
     if (!records?.members.has(from)) return
     if (message.type === 'digest') {
-      if (message.digest !== records.digest()) this.#queueVersions(from, message.group, true)
+      if (message.digest !== records.digest()) this.#outbox.ask(from, message.group, true)
     } else if (message.type === 'versions') {
       for (const peer of records.newerThan(message.have).keys()) {
-        this.#queue(from, message.group).records.add(peer)
+        this.#outbox.record(from, message.group, peer)
       }
       if (message.reply && records.behind(message.have)) {
-        this.#queueVersions(from, message.group, false)
+        this.#outbox.ask(from, message.group, false)
       }
     } else {
       this.#take(from, message.group, records, message.records)
@@ -247,53 +242,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
   /** Queues `peer`'s record for every linked member but the one it came from (and itself). */
   #spread(groupId: GroupId, peer: PeerId, from: PeerId | undefined): void {
     for (const neighbour of this.#linkedMembers(groupId)) {
-      if (neighbour !== from && neighbour !== peer)
-        this.#queue(neighbour, groupId).records.add(peer)
-    }
-  }
-
-  #queueVersions(neighbour: PeerId, groupId: GroupId, reply: boolean): void {
-    const pending = this.#queue(neighbour, groupId)
-    pending.versions = { reply: reply || (pending.versions?.reply ?? false) }
-  }
-
-  /** What goes to `neighbour` about `groupId` at the next flush (which this schedules). */
-  #queue(neighbour: PeerId, groupId: GroupId): Pending {
-    let groups = this.#pending.get(neighbour)
-    if (!groups) this.#pending.set(neighbour, (groups = new Map()))
-    let pending = groups.get(groupId)
-    if (!pending) groups.set(groupId, (pending = { records: new Set() }))
-    if (this.#flushTimer === undefined && !this.#closed) {
-      this.#flushTimer = this.#clock.setTimeout(() => this.#flush(), this.#flushDelayMs)
-    }
-    return pending
-  }
-
-  #flush(): void {
-    this.#clock.clearTimeout(this.#flushTimer)
-    this.#flushTimer = undefined
-    const pending = [...this.#pending]
-    this.#pending.clear()
-    for (const [neighbour, groups] of pending) {
-      for (const [groupId, pending] of groups) {
-        const records = this.#groups.get(groupId)
-        if (!records) continue
-        const batch = new Map<PeerId, PresenceRecord>()
-        for (const peer of pending.records) {
-          const record = records.get(peer)
-          if (record) batch.set(peer, record)
-        }
-        this.#sendRecords(neighbour, groupId, batch)
-        if (pending.versions) {
-          const { reply } = pending.versions
-          this.#send(neighbour, {
-            type: 'versions',
-            group: groupId,
-            have: records.versions(),
-            reply,
-          })
-        }
-      }
+      if (neighbour !== from && neighbour !== peer) this.#outbox.record(neighbour, groupId, peer)
     }
   }
 
@@ -302,14 +251,6 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
       for (const peer of this.#linkedMembers(groupId)) {
         this.#send(peer, { type: 'digest', group: groupId, digest: records.digest() })
       }
-    }
-  }
-
-  #sendRecords(peer: PeerId, groupId: GroupId, records: ReadonlyMap<PeerId, PresenceRecord>): void {
-    const all = [...records]
-    for (let i = 0; i < all.length; i += MAX_RECORDS_PER_FRAME) {
-      const chunk = new Map(all.slice(i, i + MAX_RECORDS_PER_FRAME))
-      this.#send(peer, { type: 'records', group: groupId, records: chunk })
     }
   }
 
