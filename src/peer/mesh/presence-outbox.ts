@@ -84,7 +84,8 @@ export class PresenceOutbox {
           this.deps.send(neighbour, { type: 'records', group, records: chunk })
         }
         if (what.digest) {
-          this.deps.send(neighbour, { type: 'digest', group, digest: records.digest() })
+          const digest = records.digest()
+          this.deps.send(neighbour, { type: 'digest', group, digest, count: records.size })
         }
         if (what.versions) {
           const { reply } = what.versions

@@ -8,9 +8,10 @@ import { isGroupId, type GroupId } from './mesh-protocol.ts'
  * on the mesh's PRESENCE_CHANNEL, as UTF-8 JSON with `v` (this protocol's version), `t` (the
  * type) and `g` (the group):
  *
- * - `digest` `{h}`: a hash over every (member, version) the sender holds, sent every interval;
- * - `versions` `{have, reply}`: the version held per member, sent when a digest differs (or a
- *   link comes up); `reply` asks the receiver to answer with its own if it has anything newer;
+ * - `digest` `{h, n}`: a hash over every (member, version) the sender holds and how many, sent
+ *   every interval and on a new link;
+ * - `versions` `{have, reply}`: the version held per member, sent when a digest differs for
+ *   good; `reply` asks the receiver to answer with its own if it has anything newer;
  * - `records` `{records: [{p, n, l, x}]}`: records (peer, version, links, leaving) the receiver
  *   lacks, pushed as they change and in answer to `versions`.
  */
@@ -33,7 +34,13 @@ export interface PresenceRecord {
 }
 
 export type PresenceMessage =
-  | { readonly type: 'digest'; readonly group: GroupId; readonly digest: string }
+  | {
+      readonly type: 'digest'
+      readonly group: GroupId
+      readonly digest: string
+      /** How many records the sender holds. */
+      readonly count: number
+    }
   | {
       readonly type: 'versions'
       readonly group: GroupId
@@ -49,7 +56,8 @@ export type PresenceMessage =
 export function encodePresence(message: PresenceMessage): Uint8Array {
   const base = { v: PRESENCE_PROTOCOL_VERSION, g: message.group }
   let value: object
-  if (message.type === 'digest') value = { ...base, t: 'digest', h: message.digest }
+  if (message.type === 'digest')
+    value = { ...base, t: 'digest', h: message.digest, n: message.count }
   else if (message.type === 'versions') {
     value = { ...base, t: 'versions', have: Object.fromEntries(message.have), reply: message.reply }
   } else {
@@ -83,7 +91,8 @@ export function decodePresence(
   if (!isGroupId(group)) return fail('bad presence group')
   if (value.t === 'digest') {
     if (typeof value.h !== 'string' || !DIGEST.test(value.h)) return fail('bad digest')
-    return { ok: true, message: { type: 'digest', group, digest: value.h } }
+    if (!isVersion(value.n) || value.n > MAX_VERSIONS) return fail('bad digest count')
+    return { ok: true, message: { type: 'digest', group, digest: value.h, count: value.n } }
   }
   if (value.t === 'versions') {
     const { have, reply } = value

@@ -33,6 +33,10 @@ export class GroupRecords {
     this.#digest = undefined
   }
 
+  get size(): number {
+    return this.#records.size
+  }
+
   get(peer: PeerId): PresenceRecord | undefined {
     return this.#records.get(peer)
   }

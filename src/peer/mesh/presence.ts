@@ -68,6 +68,8 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
   readonly #online = new Map<GroupId, readonly PeerId[]>()
   readonly #outbox: PresenceOutbox
   readonly #stop: (() => void)[] = []
+  /** The last digest each neighbour sent, by "neighbour group". */
+  readonly #digests = new Map<string, string>()
   #version: number
   #leaving = false
   #resumeTimer: ClockTimer | undefined
@@ -164,7 +166,12 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
 
   #linkChanged(peer: PeerId, up: boolean): void {
     this.#refreshOwn()
-    if (!up) return
+    if (!up) {
+      for (const key of [...this.#digests.keys()]) {
+        if (key.startsWith(`${peer} `)) this.#digests.delete(key)
+      }
+      return
+    }
     for (const [groupId, records] of this.#groups) {
       if (records.members.has(peer)) this.#outbox.digest(peer, groupId)
     }
@@ -204,7 +211,15 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     const records = this.#groups.get(message.group)
     if (!records?.members.has(from)) return
     if (message.type === 'digest') {
-      if (message.digest !== records.digest()) this.#outbox.ask(from, message.group, true)
+      // Digests differ while changes are on their way: ask only when the neighbour knows more
+      // members than we do (we are new), or when its digest stayed the same since its last one.
+      const key = `${from} ${message.group}`
+      const last = this.#digests.get(key)
+      this.#digests.set(key, message.digest)
+      if (message.digest === records.digest()) return
+      if (message.count > records.size || last === message.digest) {
+        this.#outbox.ask(from, message.group, true)
+      }
     } else if (message.type === 'versions') {
       for (const peer of records.newerThan(message.have).keys()) {
         this.#outbox.record(from, message.group, peer)
@@ -249,7 +264,8 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
   #sendDigests(): void {
     for (const [groupId, records] of this.#groups) {
       for (const peer of this.#linkedMembers(groupId)) {
-        this.#send(peer, { type: 'digest', group: groupId, digest: records.digest() })
+        const digest = records.digest()
+        this.#send(peer, { type: 'digest', group: groupId, digest, count: records.size })
       }
     }
   }
