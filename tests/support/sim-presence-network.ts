@@ -101,7 +101,10 @@ export class SimPresenceNetwork {
     const node = this.nodes.get(id)
     if (!node) return
     this.nodes.delete(id)
-    for (const peer of node.mesh.linked) this.nodes.get(peer)?.mesh.setLinked(id, false)
+    const peers = node.mesh.linked
+    node.mesh.linked = []
+    node.presence.close() // stops its timers; with no links left, its goodbye goes nowhere
+    for (const peer of peers) this.nodes.get(peer)?.mesh.setLinked(id, false)
   }
 
   online(id: PeerId): readonly PeerId[] {

@@ -37,6 +37,8 @@ export class PresenceOutbox {
       readonly clock: Clock
       readonly flushDelayMs: number
       readonly records: (group: GroupId) => GroupRecords | undefined
+      /** The version of `peer`'s record `neighbour` is known to hold (it sent or listed it). */
+      readonly known: (neighbour: PeerId, group: GroupId, peer: PeerId) => number
       readonly send: (peer: PeerId, message: PresenceMessage) => void
     },
   ) {}
@@ -77,7 +79,10 @@ export class PresenceOutbox {
         const batch: [PeerId, PresenceRecord][] = []
         for (const peer of what.records) {
           const record = records.get(peer)
-          if (record) batch.push([peer, record])
+          // It may have come from that neighbour meanwhile: then it need not go back.
+          if (record && record.version > this.deps.known(neighbour, group, peer)) {
+            batch.push([peer, record])
+          }
         }
         for (let i = 0; i < batch.length; i += MAX_RECORDS_PER_FRAME) {
           const chunk = new Map(batch.slice(i, i + MAX_RECORDS_PER_FRAME))

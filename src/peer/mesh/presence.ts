@@ -70,6 +70,8 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
   readonly #stop: (() => void)[] = []
   /** The last digest each neighbour sent, by "neighbour group". */
   readonly #digests = new Map<string, string>()
+  /** Versions each neighbour is known to hold, by "neighbour group" and member. */
+  readonly #known = new Map<string, Map<PeerId, number>>()
   #version: number
   #leaving = false
   #resumeTimer: ClockTimer | undefined
@@ -84,6 +86,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
       clock: this.#clock,
       flushDelayMs: options.flushDelayMs ?? 100,
       records: (group) => this.#groups.get(group),
+      known: (neighbour, group, peer) => this.#known.get(`${neighbour} ${group}`)?.get(peer) ?? -1,
       send: (peer, message) => this.#send(peer, message),
     })
     this.#resumeAfterMs = options.resumeAfterMs ?? 1000
@@ -167,8 +170,8 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
   #linkChanged(peer: PeerId, up: boolean): void {
     this.#refreshOwn()
     if (!up) {
-      for (const key of [...this.#digests.keys()]) {
-        if (key.startsWith(`${peer} `)) this.#digests.delete(key)
+      for (const map of [this.#digests, this.#known]) {
+        for (const key of [...map.keys()]) if (key.startsWith(`${peer} `)) map.delete(key)
       }
       return
     }
@@ -221,6 +224,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
         this.#outbox.ask(from, message.group, true)
       }
     } else if (message.type === 'versions') {
+      for (const [peer, version] of message.have) this.#learn(from, message.group, peer, version)
       for (const peer of records.newerThan(message.have).keys()) {
         this.#outbox.record(from, message.group, peer)
       }
@@ -239,6 +243,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     incoming: ReadonlyMap<PeerId, PresenceRecord>,
   ): void {
     for (const [peer, record] of incoming) {
+      this.#learn(from, groupId, peer, record.version)
       if (peer === this.self) {
         // A record of ours from an earlier run outranks this one's: outrank it in turn.
         const own = records.get(this.self)
@@ -252,6 +257,14 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
       }
     }
     this.#update(groupId)
+  }
+
+  /** Notes that `neighbour` holds `peer`'s record at `version` at least. */
+  #learn(neighbour: PeerId, groupId: GroupId, peer: PeerId, version: number): void {
+    const key = `${neighbour} ${groupId}`
+    let known = this.#known.get(key)
+    if (!known) this.#known.set(key, (known = new Map()))
+    if (version > (known.get(peer) ?? -1)) known.set(peer, version)
   }
 
   /** Queues `peer`'s record for every linked member but the one it came from (and itself). */
