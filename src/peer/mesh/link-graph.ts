@@ -42,6 +42,29 @@ export function nextHopTo(
   return undefined
 }
 
+/** Every peer a chain of announced links leads to from `self`'s own `links`. */
+export function reachableFrom(
+  graph: LinkGraph,
+  self: PeerId,
+  links: Iterable<PeerId>,
+): Set<PeerId> {
+  const reached = new Set<PeerId>()
+  const queue: PeerId[] = []
+  for (const peer of links) {
+    if (peer === self || reached.has(peer)) continue
+    reached.add(peer)
+    queue.push(peer)
+  }
+  for (let i = 0; i < queue.length; i++) {
+    for (const next of graph.linksOf(queue[i] as PeerId) ?? []) {
+      if (next === self || reached.has(next)) continue
+      reached.add(next)
+      queue.push(next)
+    }
+  }
+  return reached
+}
+
 /**
  * The breadth-first tree of a broadcast from `origin` over `graph` within `members`: each
  * reached member's parent (undefined for the origin). Neighbours are taken in sorted order, so

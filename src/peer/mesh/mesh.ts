@@ -394,10 +394,9 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     const firstContact = this.#signaling
     if (firstContact.state !== 'open' || this.#topics.size === 0) return new Set(members)
     const present = new Set([...this.#topics].flatMap((topic) => firstContact.peers(topic)))
+    const reachable = new Set(this.#router.reachablePeers())
     return new Set(
-      [...members].filter(
-        (peer) => peer === this.self || present.has(peer) || this.#router.reachable(peer),
-      ),
+      [...members].filter((peer) => peer === this.self || present.has(peer) || reachable.has(peer)),
     )
   }
 

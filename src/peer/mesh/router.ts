@@ -10,7 +10,7 @@ import {
   type GroupId,
   type RouteEnvelope,
 } from './mesh-protocol.ts'
-import { broadcastTree, nextHopTo, type LinkGraph } from './link-graph.ts'
+import { broadcastTree, nextHopTo, reachableFrom, type LinkGraph } from './link-graph.ts'
 import { RouteTable } from './route-table.ts'
 import { SeenCache } from './seen-cache.ts'
 
@@ -105,8 +105,13 @@ export class Router {
     return nextHopTo(graph, this.#deps.self, this.#deps.links().keys(), peer, except)
   }
 
+  /** Peers linked, heard from recently, or led to by announced links. */
   reachablePeers(): PeerId[] {
-    return [...new Set([...this.#deps.links().keys(), ...this.#routes.peers()])]
+    const links = this.#deps.links().keys()
+    const graph = this.#deps.graph()
+    const reached = graph ? reachableFrom(graph, this.#deps.self, links) : new Set(links)
+    for (const peer of this.#routes.peers()) reached.add(peer)
+    return [...reached]
   }
 
   linkDown(peer: PeerId): void {
