@@ -91,11 +91,13 @@ export class Router {
     )
   }
 
-  /** Heard from recently through some other neighbour than the peer itself. */
+  /**
+   * Heard from recently through some other neighbour than the peer itself. Only what was heard
+   * counts: announced links are no sign of life (the neighbours of a crashed peer still list it
+   * until their own links to it time out, and each would keep the other's hopes up).
+   */
   reachableAround(peer: PeerId): boolean {
-    return (
-      this.#routes.nextHop(peer, peer) !== undefined || this.#graphHop(peer, peer) !== undefined
-    )
+    return this.#routes.nextHop(peer, peer) !== undefined
   }
 
   /** The next hop to `peer` over the announced links, avoiding `except`. */
