@@ -1,6 +1,8 @@
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { MeshEvents } from '../../src/peer/mesh/mesh.ts'
 import type { GroupId } from '../../src/peer/mesh/mesh-protocol.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
+import type { Link, LinkEvents, LinkPathState } from '../../src/peer/link/link.ts'
 import { ResumableMesh } from '../../src/peer/mesh/resumable-mesh.ts'
 import type { MeshMessage, MeshMessageHandler } from '../../src/peer/mesh/router.ts'
 
@@ -13,7 +15,20 @@ export class FakePresenceMesh extends ResumableMesh {
   readonly sent: { to?: PeerId; groupId?: GroupId; channel: string; data: Uint8Array }[] = []
   readonly #handlers = new Map<string, Set<MeshMessageHandler>>()
   linked: PeerId[] = []
+  /** Stand-ins for the links (path state and its events only). */
+  readonly #links = new Map<PeerId, FakeLink>()
   wire: ((to: PeerId, channel: string, data: Uint8Array) => void) | undefined
+
+  override linkTo(peer: PeerId): Link | undefined {
+    return this.linked.includes(peer) ? (this.#links.get(peer) as unknown as Link) : undefined
+  }
+
+  /** The link to `peer` loses its path ('restarting') or gets it back ('ok'). */
+  setPath(peer: PeerId, state: LinkPathState): void {
+    const link = this.#links.get(peer)
+    if (!link) return
+    link.setPath(state)
+  }
 
   override linkedPeers(): readonly PeerId[] {
     return this.linked
@@ -53,7 +68,22 @@ export class FakePresenceMesh extends ResumableMesh {
   setLinked(peer: PeerId, up: boolean): void {
     if (up === this.linked.includes(peer)) return
     this.linked = up ? [...this.linked, peer] : this.linked.filter((p) => p !== peer)
-    if (up) this.emit('link-up', { peer, link: undefined as never })
+    const link = new FakeLink(peer)
+    if (up) this.#links.set(peer, link)
+    else this.#links.delete(peer)
+    if (up) this.emit('link-up', { peer, link: link as unknown as Link })
     else this.emit('link-down', { peer, reason: 'test' })
+  }
+}
+
+class FakeLink extends Emitter<LinkEvents> {
+  path: LinkPathState = 'ok'
+  constructor(readonly remote: PeerId) {
+    super()
+  }
+
+  setPath(state: LinkPathState): void {
+    this.path = state
+    this.emit('path', { state })
   }
 }

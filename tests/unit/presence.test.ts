@@ -78,6 +78,24 @@ describe('presence gossip (fake clock)', () => {
     expect(presence.online('g')).toEqual([B])
   })
 
+  it('stops vouching for a peer whose link went silent and is restarting its path', () => {
+    const { mesh, presence, records, sent, clock } = setup()
+    mesh.setLinked(A, true)
+    mesh.setLinked(C, true)
+    records(A, [[A, record(5, [B])]])
+    records(C, [[C, record(5, [B])]])
+    expect(presence.online('g')).toEqual([A, B, C])
+    mesh.sent.length = 0
+    // A crashed: its link falls silent and restarts (for up to 20 s) instead of closing.
+    mesh.setPath(A, 'restarting')
+    expect(presence.online('g')).toEqual([B, C])
+    clock.advance(150)
+    const own = sent().find((m) => m.to === C && m.type === 'records')
+    expect(own?.type === 'records' && own.records.get(B)?.links).toEqual([C])
+    mesh.setPath(A, 'ok') // it was a blip after all
+    expect(presence.online('g')).toEqual([A, B, C])
+  })
+
   it('takes a leaving member offline at once, though its links still stand', () => {
     const { mesh, presence, records } = setup()
     mesh.setLinked(A, true)

@@ -97,7 +97,11 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     this.#stop.push(
       mesh.onMessage(PRESENCE_CHANNEL, (message) => this.#receive(message.from, message.data)),
       mesh.on('group', ({ groupId, members }) => this.#track(groupId, members)),
-      mesh.on('link-up', ({ peer }) => this.#linkChanged(peer, true)),
+      mesh.on('link-up', ({ peer, link }) => {
+        // A link whose path is lost vouches for nobody until it is back (see #vouched).
+        link?.on('path', () => this.#refreshOwn())
+        this.#linkChanged(peer, true)
+      }),
       mesh.on('link-down', ({ peer }) => this.#linkChanged(peer, false)),
       mesh.on('closing', () => this.close()),
       every(this.#clock, options.digestIntervalMs ?? 2000, () => this.#sendDigests()),
@@ -186,11 +190,22 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     return this.#mesh.linkedPeers().filter((peer) => peer !== this.self && members.has(peer))
   }
 
+  /**
+   * Linked members whose link is working. A link restarting a lost path stays open for a while
+   * (an ICE restart may bring it back), but its peer may be gone: a crashed page's links fall
+   * silent and restart until they give up, so they stop counting as soon as they go silent.
+   */
+  #vouched(groupId: GroupId): PeerId[] {
+    return this.#linkedMembers(groupId).filter(
+      (peer) => this.#mesh.linkTo(peer)?.path !== 'restarting',
+    )
+  }
+
   /** Raises this peer's own record in each group where its links or leaving state changed. */
   #refreshOwn(): void {
     if (this.#closed) return
     for (const [groupId, records] of this.#groups) {
-      const links = this.#linkedMembers(groupId).sort()
+      const links = this.#vouched(groupId).sort()
       const own = records.get(this.self)
       if (own && own.leaving === this.#leaving && own.links.join() === links.join()) {
         this.#update(groupId)
@@ -296,7 +311,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     if (this.#closed) return
     const records = this.#groups.get(groupId)
     if (!records) return
-    const online = records.online(this.self, this.#linkedMembers(groupId))
+    const online = records.online(this.self, this.#vouched(groupId))
     const previous = this.#online.get(groupId)
     if (previous?.length === online.length && previous.every((p, i) => p === online[i])) return
     this.#online.set(groupId, online)
