@@ -26,7 +26,7 @@ export function createWorkplaceDriver(options: {
   name: string
 }) {
   const { identity, mesh, transfers, name } = options
-  const presence = createPresence({ mesh, options: { intervalMs: 500, offlineAfterMs: 2000 } })
+  const presence = createPresence({ mesh, options: { digestIntervalMs: 500 } })
   const port = createMeshPort({ mesh, presence })
   const stack = createWorkplaceStack({
     identity,

@@ -165,7 +165,7 @@ describe('malformed mesh traffic over @roamhq/wrtc', () => {
     return { identity, relay, mesh, presence, logs, pipes }
   }
 
-  it('a linked peer sending bad envelopes, beacons and signals changes nothing; a flood of bad frames cuts it and it comes back', async () => {
+  it('a linked peer sending bad envelopes, presence gossip and signals changes nothing; a flood of bad frames cuts it and it comes back', async () => {
     server = await createSignalingServer({ port: 0, peerjs: false, logger: silentLogger })
     const identities = [await createTestIdentity(), await createTestIdentity()]
     const group = identities.map((identity) => identity.peerId)
@@ -197,8 +197,13 @@ describe('malformed mesh traffic over @roamhq/wrtc', () => {
       envelope('app', text('forged'), { to: idA, from: stranger }),
     ]
     for (const frame of badEnvelopes) link.send(MESH_CHANNEL, frame)
-    link.send(MESH_CHANNEL, envelope(PRESENCE_CHANNEL, text('{"v":1,"seq":-4}'), { group: GROUP }))
-    link.send(MESH_CHANNEL, envelope(PRESENCE_CHANNEL, bytes(0xc3, 0x28), { group: GROUP }))
+    link.send(
+      MESH_CHANNEL,
+      envelope(PRESENCE_CHANNEL, text('{"v":2,"t":"records","g":"x","records":[{"p":"x"}]}'), {
+        to: idA,
+      }),
+    )
+    link.send(MESH_CHANNEL, envelope(PRESENCE_CHANNEL, bytes(0xc3, 0x28), { to: idA }))
     link.send(MESH_CHANNEL, envelope(SIGNAL_CHANNEL, text('{"v":1}'), { to: idA }))
     link.send(MESH_CHANNEL, envelope(SIGNAL_CHANNEL, text('[]'), { to: idA }))
     b.mesh.send(idA, 'app', text('hello'))
@@ -211,8 +216,8 @@ describe('malformed mesh traffic over @roamhq/wrtc', () => {
     expect(reasons).toMatch(/dropped invalid mesh frame .*bad header length/)
     expect(reasons).toMatch(/dropped invalid mesh frame .*header is not JSON/)
     expect(reasons).toMatch(/first hop not from its sender/)
-    expect(reasons).toMatch(/dropped beacon from .*bad beacon seq/)
-    expect(reasons).toMatch(/dropped beacon from .*not a JSON object/)
+    expect(reasons).toMatch(/dropped presence message from .*bad record/)
+    expect(reasons).toMatch(/dropped presence message from .*not JSON/)
     expect(reasons).toMatch(/dropped mesh signal from .*signal without data/)
     expect(reasons).toMatch(/dropped mesh signal from .*not a JSON object/)
     // Presence held through it all: B stays online past the offline timeout.

@@ -15,7 +15,7 @@ describeMeshPortContract('the real mesh over in-memory pipes', () => {
     group: GROUP,
     async create(count) {
       const net = await createMeshNetwork(count, {
-        presence: { intervalMs: 100, offlineAfterMs: 400 },
+        presence: { digestIntervalMs: 100 },
       })
       network = net
       const nodes = net.peers.map((peer) => {

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
-  decodeBeacon,
   decodeEnvelope,
   decodeSignal,
-  encodeBeacon,
   encodeEnvelope,
   encodeSignal,
   newMessageId,
   type RouteEnvelope,
 } from '../../src/peer/mesh/mesh-protocol.ts'
+import { decodePresence, encodePresence } from '../../src/peer/mesh/presence-protocol.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 
 const A = 'a'.repeat(32) as PeerId
@@ -74,14 +73,30 @@ describe('mesh protocol', () => {
     }
   })
 
-  it('validates presence beacons and signals', () => {
-    const beacon = { seq: 5, neighbours: [A, B], leaving: false }
-    expect(decodeBeacon(encodeBeacon(beacon))).toEqual({ ok: true, beacon })
+  it('validates presence gossip and signals', () => {
+    const records = new Map([[A, { version: 5, links: [B], leaving: false }]])
+    const message = { type: 'records', group: 'g', records } as const
+    expect(decodePresence(encodePresence(message))).toEqual({ ok: true, message })
     const bad = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
-    expect(decodeBeacon(bad({ v: 1, seq: -1, neighbours: [], leaving: false })).ok).toBe(false)
-    expect(decodeBeacon(bad({ v: 1, seq: 1, neighbours: ['x'], leaving: false })).ok).toBe(false)
-    expect(decodeBeacon(bad({ v: 2, seq: 1, neighbours: [], leaving: false })).ok).toBe(false)
-    expect(decodeBeacon(new Uint8Array([0xff])).ok).toBe(false)
+    const record = { p: A, n: 1, l: [], x: false }
+    expect(decodePresence(bad({ v: 2, t: 'records', g: 'g', records: [record] })).ok).toBe(true)
+    expect(decodePresence(bad({ v: 1, t: 'records', g: 'g', records: [record] })).ok).toBe(false)
+    expect(
+      decodePresence(bad({ v: 2, t: 'records', g: 'g', records: [{ ...record, n: -1 }] })).ok,
+    ).toBe(false)
+    expect(
+      decodePresence(bad({ v: 2, t: 'records', g: 'g', records: [{ ...record, l: ['x'] }] })).ok,
+    ).toBe(false)
+    expect(decodePresence(bad({ v: 2, t: 'records', g: 'bad group!', records: [] })).ok).toBe(false)
+    expect(decodePresence(bad({ v: 2, t: 'digest', g: 'g', h: 'zz' })).ok).toBe(false)
+    expect(
+      decodePresence(bad({ v: 2, t: 'versions', g: 'g', have: { x: 1 }, reply: true })).ok,
+    ).toBe(false)
+    expect(decodePresence(bad({ v: 2, t: 'versions', g: 'g', have: { [A]: 1 } })).ok).toBe(false)
+    expect(decodePresence(bad({ v: 2, t: 'nope', g: 'g' })).ok).toBe(false)
+    expect(decodePresence(new Uint8Array([0xff])).ok).toBe(false)
+    const many = Array.from({ length: 65 }, () => record)
+    expect(decodePresence(bad({ v: 2, t: 'records', g: 'g', records: many })).ok).toBe(false)
     expect(decodeSignal(encodeSignal({ sdp: 'x' }))).toEqual({ ok: true, data: { sdp: 'x' } })
     expect(decodeSignal(bad({ v: 1 })).ok).toBe(false)
     expect(decodeSignal(bad('nope')).ok).toBe(false)

@@ -32,7 +32,7 @@ describe('signaling through the mesh', () => {
   })
 
   it('prefers the mesh for peers it hears through the mesh, the relay still up', async () => {
-    network = await createMeshNetwork(4, { presence: { intervalMs: 100, offlineAfterMs: 400 } })
+    network = await createMeshNetwork(4, { presence: { digestIntervalMs: 100 } })
     const net = network
     await waitFor('full mesh', () => fullMesh(net))
     const [a, b] = net.peers

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { electSyncer, syncerPresence, type SyncerView } from '../../src/peer/mesh/syncer.ts'
 import { createPresence } from '../../src/peer/mesh/presence.ts'
-import { encodeBeacon, PRESENCE_CHANNEL } from '../../src/peer/mesh/mesh-protocol.ts'
+import { PRESENCE_CHANNEL } from '../../src/peer/mesh/mesh-protocol.ts'
+import { encodePresence } from '../../src/peer/mesh/presence-protocol.ts'
 import { FakeClock } from '../support/fake-clock.ts'
 import { FakePresenceMesh } from '../support/fake-presence-mesh.ts'
 import { createMeshNetwork, GROUP, waitFor, type TestPeer } from '../support/fake-mesh-network.ts'
@@ -33,23 +34,28 @@ describe('syncer rule', () => {
       changes.push(`${last[0]}>${next[0]}`)
       last = next
     })
-    const beacon = (from: PeerId, seq: number, leaving = false) =>
+    const record = (from: PeerId, version: number, leaving = false) => {
+      const records = new Map([[from, { version, links: [C], leaving }]])
       mesh.deliver(PRESENCE_CHANNEL, {
         from,
         hops: 1,
-        group: 'g',
-        data: encodeBeacon({ seq, neighbours: [], leaving }),
+        data: encodePresence({ type: 'records', group: 'g', records }),
       })
+      clock.advance(0)
+    }
     expect(port.syncer('g')).toBe(C)
-    beacon(B, 1)
-    beacon(A, 1)
+    mesh.setLinked(B, true)
+    mesh.setLinked(A, true)
+    record(B, 1)
+    record(A, 1)
     expect(port.syncer('g')).toBe(A)
     expect(port.online('g')).toEqual([A, B, C])
-    beacon(A, 2, true)
+    record(A, 2, true) // A says goodbye
     expect(port.syncer('g')).toBe(B)
-    clock.advance(3500)
+    mesh.setLinked(B, false) // B crashed: its link dropped
+    clock.advance(0)
     expect(port.syncer('g')).toBe(C)
-    beacon(A, 3)
+    record(A, 3)
     expect(port.syncer('g')).toBe(A)
     expect(changes).toEqual(['c>b', 'b>a', 'a>b', 'b>c', 'c>a'])
   })

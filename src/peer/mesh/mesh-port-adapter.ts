@@ -9,7 +9,7 @@ import { syncerPresence } from './syncer.ts'
 
 export interface MeshPortParts {
   readonly mesh: Mesh
-  /** Presence beacons over `mesh` (createPresence); absent: no member counts as online. */
+  /** Presence gossip over `mesh` (createPresence); absent: no member counts as online. */
   readonly presence?: Pick<Presence, 'online' | 'on'>
   /** Who is in first-contact topics (the session's signaling view); absent: nobody. */
   readonly topics?: Pick<Signaling, 'peers' | 'on'>
@@ -19,7 +19,7 @@ export interface MeshPortParts {
 /**
  * The MeshPort of a real mesh: routed messages through the mesh's router, link-only and bulk
  * lanes on each authenticated link (one listener per link, dispatched by channel), and one
- * presence view over links, presence beacons and first-contact topics.
+ * presence view over links, presence gossip and first-contact topics.
  */
 export function createMeshPort(parts: MeshPortParts): MeshPort & { close(): void } {
   return new RealMeshPort(parts)

@@ -10,7 +10,7 @@ export type PeerMessageHandler = (message: PeerMessage) => void
 
 /**
  * Who this device can reach, in one place: peers with an open authenticated link, members
- * online in each mesh group (by presence beacons), and peers present in first-contact topics.
+ * online in each mesh group (by presence gossip), and peers present in first-contact topics.
  */
 export interface PeerPresence {
   /** Peers with an open, authenticated direct link. */

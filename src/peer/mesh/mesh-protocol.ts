@@ -8,7 +8,8 @@ import { isPeerId, type PeerId } from '../ids.ts'
  *
  * The only kind so far is a route envelope: a message for one peer (`to`) or for every
  * member of a group (`group`), forwarded hop by hop until its TTL runs out, de-duplicated
- * by `id`. Presence beacons and mesh signals are payloads of envelopes on reserved channels.
+ * by `id`. Presence gossip (presence-protocol.ts) and mesh signals are payloads of envelopes on
+ * reserved channels.
  */
 const MESH_PROTOCOL_VERSION = 1
 export const MESH_CHANNEL = 'mesh'
@@ -134,40 +135,7 @@ function fail(reason: string): { ok: false; reason: string } {
 export const PRESENCE_CHANNEL = 'mesh.presence'
 export const SIGNAL_CHANNEL = 'mesh.signal'
 
-/**
- * A presence beacon, flooded to a group by each member every interval. The sender and the
- * group are the envelope's `from` and `group`. `leaving` is sent once by a peer that goes.
- */
-export interface PresenceBeacon {
-  readonly seq: number
-  readonly neighbours: readonly PeerId[]
-  readonly leaving: boolean
-}
-
-const MAX_NEIGHBOURS = 256
 const MAX_SIGNAL_BYTES = 64 * 1024
-
-export function encodeBeacon(beacon: PresenceBeacon): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ v: MESH_PROTOCOL_VERSION, ...beacon }))
-}
-
-export function decodeBeacon(
-  payload: Uint8Array,
-): { ok: true; beacon: PresenceBeacon } | { ok: false; reason: string } {
-  const value = parseJson(payload)
-  if (!isRecord(value)) return fail('beacon is not a JSON object')
-  if (value.v !== MESH_PROTOCOL_VERSION) return fail('unsupported beacon version')
-  if (typeof value.seq !== 'number' || !Number.isSafeInteger(value.seq) || value.seq < 0) {
-    return fail('bad beacon seq')
-  }
-  const { neighbours, leaving } = value
-  if (!Array.isArray(neighbours) || neighbours.length > MAX_NEIGHBOURS) {
-    return fail('bad beacon neighbours')
-  }
-  if (!neighbours.every(isPeerId)) return fail('bad beacon neighbour ID')
-  if (typeof leaving !== 'boolean') return fail('bad beacon leaving flag')
-  return { ok: true, beacon: { seq: value.seq, neighbours, leaving } }
-}
 
 /** Wraps an opaque signal (SDP or ICE JSON) for the mesh signal channel. */
 export function encodeSignal(data: unknown): Uint8Array {

@@ -10,12 +10,16 @@ import { Dialer, type LinkFactory } from './dialer.ts'
 import { LinkRegistry } from './link-registry.ts'
 import { MeshCarrier } from './mesh-carrier.ts'
 import { isGroupId, MESH_CHANNEL, type GroupId } from './mesh-protocol.ts'
+import type { LinkGraph } from './link-graph.ts'
 import { Router, type MeshMessageHandler } from './router.ts'
-import { groupNeighbours } from './topology.ts'
+import { DEFAULT_MAX_LINKS, groupNeighbours } from './topology.ts'
 
 export interface MeshOptions {
-  /** Groups up to this size (self included) are a full mesh. Default 12. */
-  readonly fullMeshLimit?: number
+  /**
+   * The most links a peer keeps per group (default 8): a group with more other members than
+   * this is a set of hash rings (see topology.ts) over its members that are around.
+   */
+  readonly maxLinks?: number
   /** Retry delays after a failed dial or a dropped link. Default 500 ms doubling to 30 s. */
   readonly reconnectBackoff?: BackoffOptions
   readonly clock?: Clock
@@ -85,6 +89,8 @@ export interface Mesh extends Pick<Emitter<MeshEvents>, 'on' | 'off'> {
   /** Floods to every member of a group once; false if no member is linked. */
   broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean
   onMessage(channel: string, handler: MeshMessageHandler): () => void
+  /** Who is linked to whom beyond this peer's own links (presence knows), for routing. */
+  useLinkGraph(graph: LinkGraph | undefined): void
   links(): readonly Link[]
   /** Peers with an open, authenticated direct link. */
   linkedPeers(): readonly PeerId[]
@@ -116,7 +122,8 @@ export function createMesh(args: CreateMeshArgs): Mesh {
 class MeshImpl extends Emitter<MeshEvents> implements Mesh {
   readonly self: PeerId
   readonly #signaling: Signaling
-  readonly #fullMeshLimit: number
+  readonly #maxLinks: number
+  #replanQueued = false
   readonly #groups = new Map<GroupId, ReadonlySet<PeerId>>()
   readonly #registry: LinkRegistry
   readonly #router: Router
@@ -126,6 +133,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
   readonly #topics = new Set<Topic>()
   readonly #unsubscribe: (() => void)[] = []
   #wanted = new Set<PeerId>()
+  #graph: LinkGraph | undefined
   readonly #eagerGroups = new Set<GroupId>()
   #closed = false
 
@@ -138,7 +146,10 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       options.log ?? ((message: string) => console.warn(`[mesh ${self.slice(0, 6)}] ${message}`))
     this.self = self
     this.#signaling = args.signaling
-    this.#fullMeshLimit = options.fullMeshLimit ?? 12
+    this.#maxLinks = options.maxLinks ?? DEFAULT_MAX_LINKS
+    if (!Number.isInteger(this.#maxLinks) || this.#maxLinks < 2) {
+      throw new Error(`maxLinks must be an integer of at least 2, not ${this.#maxLinks}`)
+    }
     this.#registry = new LinkRegistry(self, args.authorize ?? (() => true), log)
     this.#router = new Router({
       self,
@@ -151,6 +162,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
         ((bytes) => crypto.getRandomValues(bytes as Uint8Array<ArrayBuffer>)),
       maxHops: options.maxHops ?? 8,
       routeTtlMs: options.routeTtlMs ?? 5000,
+      graph: () => this.#graph,
     })
     this.#carrier = new MeshCarrier(this.#router, log)
     this.#meshSignaling = args.createMeshSignaling?.(this.#carrier)
@@ -182,11 +194,13 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       registry.on('up', ({ peer, link }) => {
         this.#dialer.linked(peer)
         this.emit('link-up', { peer, link })
+        this.#replanSoon()
       }),
       registry.on('down', ({ peer, reason }) => {
         this.#router.linkDown(peer)
         this.emit('link-down', { peer, reason })
         this.#dialer.dropped(peer)
+        this.#replanSoon()
       }),
       registry.on('frame', ({ link, channel, data }) => {
         if (channel === MESH_CHANNEL) this.#router.receive(link, data)
@@ -201,12 +215,15 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
           if (this.#registry.links.get(peer)?.path === 'restarting') {
             this.#registry.close(peer, 'the peer reappeared on signaling')
           }
+          this.#replanSoon()
           if (this.#wanted.has(peer)) this.#dialer.retrySoon(peer)
         }),
+        signaling.on('peer-left', () => this.#replanSoon()),
       )
     }
     this.#unsubscribe.push(
       this.#signaling.on('state', (state) => {
+        this.#replanSoon()
         if (state !== 'open') return
         for (const peer of this.#wanted) {
           if (!this.#registry.links.has(peer)) this.#dialer.retrySoon(peer)
@@ -293,6 +310,10 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     return this.#router.onMessage(channel, handler)
   }
 
+  useLinkGraph(graph: LinkGraph | undefined): void {
+    this.#graph = graph
+  }
+
   links(): readonly Link[] {
     return [...this.#registry.links.values()]
   }
@@ -353,11 +374,39 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     this.removeAllListeners()
   }
 
+  /** Replans once the current event is handled (several events often come together). */
+  #replanSoon(): void {
+    if (this.#replanQueued || this.#closed) return
+    this.#replanQueued = true
+    queueMicrotask(() => {
+      this.#replanQueued = false
+      this.#replan()
+    })
+  }
+
+  /**
+   * The members of a large group that are around: linked, heard through the mesh, or present on
+   * the open first-contact signaling. The rings are laid over these only, so an offline member
+   * does not leave a gap that cuts the online ones apart, and its neighbours close ranks (local
+   * repair) once it goes. Without an open signaling to tell, every member counts.
+   */
+  #around(members: ReadonlySet<PeerId>): Set<PeerId> {
+    const firstContact = this.#signaling
+    if (firstContact.state !== 'open' || this.#topics.size === 0) return new Set(members)
+    const present = new Set([...this.#topics].flatMap((topic) => firstContact.peers(topic)))
+    const reachable = new Set(this.#router.reachablePeers())
+    return new Set(
+      [...members].filter((peer) => peer === this.self || present.has(peer) || reachable.has(peer)),
+    )
+  }
+
   /** Recomputes the wanted neighbours; dials new ones, drops links nobody needs any more. */
   #replan(): void {
+    if (this.#closed) return
     const wanted = new Set<PeerId>()
     for (const members of this.#groups.values()) {
-      for (const peer of groupNeighbours(this.self, members, this.#fullMeshLimit)) wanted.add(peer)
+      const candidates = members.size - 1 <= this.#maxLinks ? members : this.#around(members)
+      for (const peer of groupNeighbours(this.self, candidates, this.#maxLinks)) wanted.add(peer)
     }
     const previous = this.#wanted
     this.#wanted = wanted

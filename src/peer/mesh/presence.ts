@@ -1,19 +1,25 @@
 import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../ids.ts'
-import { every, systemClock, type Clock } from '../../lib/clock.ts'
+import { every, systemClock, type Clock, type ClockTimer } from '../../lib/clock.ts'
 import type { Mesh } from './mesh.ts'
-import { decodeBeacon, encodeBeacon, PRESENCE_CHANNEL, type GroupId } from './mesh-protocol.ts'
+import { PRESENCE_CHANNEL, type GroupId } from './mesh-protocol.ts'
+import {
+  decodePresence,
+  encodePresence,
+  type PresenceMessage,
+  type PresenceRecord,
+} from './presence-protocol.ts'
+import type { LinkGraph } from './link-graph.ts'
+import { PresenceOutbox } from './presence-outbox.ts'
+import { GroupRecords } from './presence-records.ts'
 
 export interface PresenceOptions {
-  /** How often each peer floods its beacon. Default 1000 ms. */
-  readonly intervalMs?: number
-  /** A peer unheard for this long is offline. Default 3000 ms. */
-  readonly offlineAfterMs?: number
-  /**
-   * After our direct link to a peer drops, it is offline unless heard within this time
-   * (through another path). Default 1.5 × intervalMs.
-   */
-  readonly afterLinkLossMs?: number
+  /** How often each peer sends each linked neighbour its digest (repairs lost gossip). Default 2000 ms. */
+  readonly digestIntervalMs?: number
+  /** Changes are gathered this long, then go out as one frame per neighbour. Default 100 ms. */
+  readonly flushDelayMs?: number
+  /** A peer that announced leaving but stays is announced again after this. Default 1000 ms. */
+  readonly resumeAfterMs?: number
   readonly clock?: Clock
   readonly log?: (message: string) => void
 }
@@ -23,53 +29,52 @@ interface PresenceEvents extends Record<string, unknown> {
 }
 
 /** Each peer's view of who is online in each of the mesh's groups. */
-export interface Presence extends Pick<Emitter<PresenceEvents>, 'on' | 'off'> {
+export interface Presence extends Pick<Emitter<PresenceEvents>, 'on' | 'off'>, LinkGraph {
   readonly self: PeerId
   /** Online members, self included, sorted by peer ID. */
   online(groupId: GroupId): readonly PeerId[]
   isOnline(groupId: GroupId, peer: PeerId): boolean
-  /** The direct neighbours a peer last announced (for diagnostics and topology views). */
+  /** The links a member last announced within a group (for diagnostics and topology views). */
   neighboursOf(groupId: GroupId, peer: PeerId): readonly PeerId[]
   /**
    * Tells every group now that this peer leaves (e.g. its page is going away), so the others
-   * need not wait for it to fall silent. Beacons resume as usual if the peer stays.
+   * need not wait for its links to drop. It is announced again if the peer stays.
    */
   announceLeaving(): void
   /** Announces that this peer leaves, then stops. */
   close(): void
 }
 
-interface Heard {
-  deadline: number
-  neighbours: readonly PeerId[]
-}
-
 export function createPresence(args: { mesh: Mesh; options?: PresenceOptions }): Presence {
-  return new MeshPresence(args.mesh, args.options ?? {})
+  return new GossipPresence(args.mesh, args.options ?? {})
 }
 
 /**
- * Every interval each peer floods a small beacon (sequence number, direct neighbours) to each
- * of its groups over the mesh. The links are authenticated and the mesh only forwards group
- * broadcasts between members, so a beacon needs no signature of its own.
+ * Presence in O(links) per peer. Liveness is the links' business (their heartbeats); presence
+ * only spreads who is linked to whom. Each member's record (its links within the group) is
+ * versioned by its owner and gossiped between linked neighbours: changes are pushed once to
+ * each neighbour that may lack them, and a periodic digest per link repairs anything missed.
+ * A crashed member's neighbours lose their links to it and announce so; nothing leads to it
+ * any more, and every peer calls it offline (see GroupRecords.online). The links are
+ * authenticated and only members' gossip is taken, so records need no signature of their own.
  */
-class MeshPresence extends Emitter<PresenceEvents> implements Presence {
+class GossipPresence extends Emitter<PresenceEvents> implements Presence {
   readonly self: PeerId
   readonly #mesh: Mesh
   readonly #clock: Clock
-  readonly #intervalMs: number
-  readonly #offlineAfterMs: number
-  readonly #afterLinkLossMs: number
+  readonly #resumeAfterMs: number
   readonly #log: (message: string) => void
-  readonly #heard = new Map<GroupId, Map<PeerId, Heard>>()
+  readonly #groups = new Map<GroupId, GroupRecords>()
   readonly #online = new Map<GroupId, readonly PeerId[]>()
-  /** Highest sequence number seen per group and peer; senders start from their clock. */
-  readonly #lastSeq = new Map<GroupId, Map<PeerId, number>>()
+  readonly #outbox: PresenceOutbox
   readonly #stop: (() => void)[] = []
-  #seq: number
-  #nextBeaconAt = 0
-  readonly #tickMs: number
-  #lastTickAt = 0
+  /** The last digest each neighbour sent, by "neighbour group". */
+  readonly #digests = new Map<string, string>()
+  /** Versions each neighbour is known to hold, by "neighbour group" and member. */
+  readonly #known = new Map<string, Map<PeerId, number>>()
+  #version: number
+  #leaving = false
+  #resumeTimer: ClockTimer | undefined
   #closed = false
 
   constructor(mesh: Mesh, options: PresenceOptions) {
@@ -77,21 +82,32 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
     this.self = mesh.self
     this.#mesh = mesh
     this.#clock = options.clock ?? systemClock()
-    this.#intervalMs = options.intervalMs ?? 1000
-    this.#offlineAfterMs = options.offlineAfterMs ?? 3000
-    this.#afterLinkLossMs = options.afterLinkLossMs ?? 1.5 * this.#intervalMs
-    this.#tickMs = Math.min(250, this.#intervalMs / 4)
+    this.#outbox = new PresenceOutbox({
+      clock: this.#clock,
+      flushDelayMs: options.flushDelayMs ?? 100,
+      records: (group) => this.#groups.get(group),
+      known: (neighbour, group, peer) => this.#known.get(`${neighbour} ${group}`)?.get(peer) ?? -1,
+      send: (peer, message) => this.#send(peer, message),
+    })
+    this.#resumeAfterMs = options.resumeAfterMs ?? 1000
     this.#log = options.log ?? ((m) => console.warn(`[presence ${this.self.slice(0, 6)}] ${m}`))
-    this.#seq = Math.floor(this.#clock.now())
+    // Versions start from the clock, so a restarted peer's records outrank its earlier ones.
+    this.#version = Math.floor(this.#clock.now())
     for (const groupId of mesh.groups()) this.#track(groupId, mesh.members(groupId))
     this.#stop.push(
-      mesh.onMessage(PRESENCE_CHANNEL, (message) => this.#receive(message)),
+      mesh.onMessage(PRESENCE_CHANNEL, (message) => this.#receive(message.from, message.data)),
       mesh.on('group', ({ groupId, members }) => this.#track(groupId, members)),
-      mesh.on('link-up', () => (this.#nextBeaconAt = 0)),
-      mesh.on('link-down', ({ peer }) => this.#linkLost(peer)),
+      mesh.on('link-up', ({ peer, link }) => {
+        // A link whose path is lost vouches for nobody until it is back (see #vouched).
+        link?.on('path', () => this.#refreshOwn())
+        this.#linkChanged(peer, true)
+      }),
+      mesh.on('link-down', ({ peer }) => this.#linkChanged(peer, false)),
       mesh.on('closing', () => this.close()),
-      every(this.#clock, this.#tickMs, () => this.#tick()),
+      every(this.#clock, options.digestIntervalMs ?? 2000, () => this.#sendDigests()),
+      () => mesh.useLinkGraph(undefined),
     )
+    mesh.useLinkGraph(this)
   }
 
   online(groupId: GroupId): readonly PeerId[] {
@@ -103,98 +119,201 @@ class MeshPresence extends Emitter<PresenceEvents> implements Presence {
   }
 
   neighboursOf(groupId: GroupId, peer: PeerId): readonly PeerId[] {
-    return this.#heard.get(groupId)?.get(peer)?.neighbours ?? []
+    return this.#groups.get(groupId)?.get(peer)?.links ?? []
+  }
+
+  linksOf(peer: PeerId): readonly PeerId[] | undefined {
+    let links: PeerId[] | undefined
+    for (const records of this.#groups.values()) {
+      const record = records.get(peer)
+      if (!record || record.leaving) continue
+      links = links ? [...new Set([...links, ...record.links])] : [...record.links]
+    }
+    return links
   }
 
   announceLeaving(): void {
     if (this.#closed) return
-    for (const groupId of this.#heard.keys()) this.#beacon(groupId, true)
+    this.#leaving = true
+    this.#refreshOwn()
+    this.#outbox.flush() // now: the page may be gone before any timer fires
+    this.#clock.clearTimeout(this.#resumeTimer)
+    this.#resumeTimer = this.#clock.setTimeout(() => {
+      this.#leaving = false
+      this.#refreshOwn()
+    }, this.#resumeAfterMs)
   }
 
   close(): void {
     if (this.#closed) return
+    this.announceLeaving()
     this.#closed = true
-    for (const groupId of this.#heard.keys()) this.#beacon(groupId, true)
+    this.#clock.clearTimeout(this.#resumeTimer)
+    this.#outbox.close()
     for (const stop of this.#stop) stop()
     this.removeAllListeners()
   }
 
   #track(groupId: GroupId, members: readonly PeerId[]): void {
     if (members.length === 0) {
-      this.#heard.delete(groupId)
-      this.#lastSeq.delete(groupId)
+      this.#groups.delete(groupId)
       this.#online.delete(groupId)
       this.emit('change', { groupId, online: [] })
       return
     }
-    const heard = this.#heard.get(groupId) ?? new Map<PeerId, Heard>()
-    const lastSeq = this.#lastSeq.get(groupId) ?? new Map<PeerId, number>()
-    this.#heard.set(groupId, heard)
-    this.#lastSeq.set(groupId, lastSeq)
-    for (const peer of heard.keys()) if (!members.includes(peer)) heard.delete(peer)
-    for (const peer of lastSeq.keys()) if (!members.includes(peer)) lastSeq.delete(peer)
-    this.#nextBeaconAt = 0
+    const set = new Set([...members, this.self])
+    const records = this.#groups.get(groupId)
+    if (records) records.setMembers(set)
+    else this.#groups.set(groupId, new GroupRecords(set))
+    this.#refreshOwn()
+    // Members may be new to us: ask the neighbours for what they hold.
+    for (const peer of this.#linkedMembers(groupId)) this.#outbox.digest(peer, groupId)
     this.#update(groupId)
   }
 
-  #tick(): void {
-    const now = this.#clock.now()
-    const stalled = this.#lastTickAt > 0 && now - this.#lastTickAt > this.#tickMs * 2 + 250
-    this.#lastTickAt = now
-    if (now >= this.#nextBeaconAt) {
-      this.#nextBeaconAt = now + this.#intervalMs
-      for (const groupId of this.#heard.keys()) this.#beacon(groupId, false)
+  #linkChanged(peer: PeerId, up: boolean): void {
+    this.#refreshOwn()
+    if (!up) {
+      for (const map of [this.#digests, this.#known]) {
+        for (const key of [...map.keys()]) if (key.startsWith(`${peer} `)) map.delete(key)
+      }
+      return
     }
-    // This thread was busy: beacons from meanwhile may still wait behind this timer, so nobody
-    // is called offline before they are read.
-    if (stalled) return
-    for (const [groupId, heard] of this.#heard) {
-      for (const [peer, entry] of heard) if (entry.deadline <= now) heard.delete(peer)
+    for (const [groupId, records] of this.#groups) {
+      if (records.members.has(peer)) this.#outbox.digest(peer, groupId)
+    }
+  }
+
+  #linkedMembers(groupId: GroupId): PeerId[] {
+    const members = this.#groups.get(groupId)?.members
+    if (!members) return []
+    return this.#mesh.linkedPeers().filter((peer) => peer !== this.self && members.has(peer))
+  }
+
+  /**
+   * Linked members whose link is working. A link restarting a lost path stays open for a while
+   * (an ICE restart may bring it back), but its peer may be gone: a crashed page's links fall
+   * silent and restart until they give up, so they stop counting as soon as they go silent.
+   */
+  #vouched(groupId: GroupId): PeerId[] {
+    return this.#linkedMembers(groupId).filter(
+      (peer) => this.#mesh.linkTo(peer)?.path !== 'restarting',
+    )
+  }
+
+  /** Raises this peer's own record in each group where its links or leaving state changed. */
+  #refreshOwn(): void {
+    if (this.#closed) return
+    for (const [groupId, records] of this.#groups) {
+      const links = this.#vouched(groupId).sort()
+      const own = records.get(this.self)
+      if (own && own.leaving === this.#leaving && own.links.join() === links.join()) {
+        this.#update(groupId)
+        continue
+      }
+      this.#version = Math.max(this.#version + 1, Math.floor(this.#clock.now()))
+      records.offer(this.self, { version: this.#version, links, leaving: this.#leaving })
+      this.#spread(groupId, this.self, undefined)
       this.#update(groupId)
     }
   }
 
-  #beacon(groupId: GroupId, leaving: boolean): void {
-    const members = new Set(this.#mesh.members(groupId))
-    const neighbours = this.#mesh.linkedPeers().filter((peer) => members.has(peer))
-    const payload = encodeBeacon({ seq: ++this.#seq, neighbours, leaving })
-    try {
-      this.#mesh.broadcast(groupId, PRESENCE_CHANNEL, payload)
-    } catch (error) {
-      this.#log(`beacon for ${groupId} not sent: ${String(error)}`)
-    }
-  }
-
-  #receive({ from, data, group }: { from: PeerId; data: Uint8Array; group?: GroupId }): void {
-    const heard = group === undefined ? undefined : this.#heard.get(group)
-    const lastSeq = group === undefined ? undefined : this.#lastSeq.get(group)
-    if (!heard || !lastSeq || group === undefined) return
-    const decoded = decodeBeacon(data)
+  #receive(from: PeerId, data: Uint8Array): void {
+    if (this.#closed) return
+    const decoded = decodePresence(data)
     if (!decoded.ok) {
-      this.#log(`dropped beacon from ${from}: ${decoded.reason}`)
+      this.#log(`dropped presence message from ${from}: ${decoded.reason}`)
       return
     }
-    const { seq, neighbours, leaving } = decoded.beacon
-    if (seq <= (lastSeq.get(from) ?? -1)) return
-    lastSeq.set(from, seq)
-    if (leaving) heard.delete(from)
-    else heard.set(from, { deadline: this.#clock.now() + this.#offlineAfterMs, neighbours })
-    this.#update(group)
-  }
-
-  #linkLost(peer: PeerId): void {
-    const deadline = this.#clock.now() + this.#afterLinkLossMs
-    for (const heard of this.#heard.values()) {
-      const entry = heard.get(peer)
-      if (entry) entry.deadline = Math.min(entry.deadline, deadline)
+    const message = decoded.message
+    const records = this.#groups.get(message.group)
+    if (!records?.members.has(from)) return
+    if (message.type === 'digest') {
+      // Digests differ while changes are on their way: ask only when the neighbour knows more
+      // members than we do (we are new), or when its digest stayed the same since its last one.
+      const key = `${from} ${message.group}`
+      const last = this.#digests.get(key)
+      this.#digests.set(key, message.digest)
+      if (message.digest === records.digest()) return
+      if (message.count > records.size || last === message.digest) {
+        this.#outbox.ask(from, message.group, true)
+      }
+    } else if (message.type === 'versions') {
+      for (const [peer, version] of message.have) this.#learn(from, message.group, peer, version)
+      for (const peer of records.newerThan(message.have).keys()) {
+        this.#outbox.record(from, message.group, peer)
+      }
+      if (message.reply && records.behind(message.have)) {
+        this.#outbox.ask(from, message.group, false)
+      }
+    } else {
+      this.#take(from, message.group, records, message.records)
     }
   }
 
+  #take(
+    from: PeerId,
+    groupId: GroupId,
+    records: GroupRecords,
+    incoming: ReadonlyMap<PeerId, PresenceRecord>,
+  ): void {
+    for (const [peer, record] of incoming) {
+      this.#learn(from, groupId, peer, record.version)
+      if (peer === this.self) {
+        // A record of ours from an earlier run outranks this one's: outrank it in turn.
+        const own = records.get(this.self)
+        if (own && record.version >= own.version) {
+          this.#version = record.version + 1
+          records.offer(this.self, { ...own, version: this.#version })
+          this.#spread(groupId, this.self, undefined)
+        }
+      } else if (records.offer(peer, record)) {
+        this.#spread(groupId, peer, from)
+      }
+    }
+    this.#update(groupId)
+  }
+
+  /** Notes that `neighbour` holds `peer`'s record at `version` at least. */
+  #learn(neighbour: PeerId, groupId: GroupId, peer: PeerId, version: number): void {
+    const key = `${neighbour} ${groupId}`
+    let known = this.#known.get(key)
+    if (!known) this.#known.set(key, (known = new Map()))
+    if (version > (known.get(peer) ?? -1)) known.set(peer, version)
+  }
+
+  /** Queues `peer`'s record for every linked member but the one it came from (and itself). */
+  #spread(groupId: GroupId, peer: PeerId, from: PeerId | undefined): void {
+    for (const neighbour of this.#linkedMembers(groupId)) {
+      if (neighbour !== from && neighbour !== peer) this.#outbox.record(neighbour, groupId, peer)
+    }
+  }
+
+  #sendDigests(): void {
+    for (const [groupId, records] of this.#groups) {
+      for (const peer of this.#linkedMembers(groupId)) {
+        const digest = records.digest()
+        this.#send(peer, { type: 'digest', group: groupId, digest, count: records.size })
+      }
+    }
+  }
+
+  #send(peer: PeerId, message: PresenceMessage): void {
+    try {
+      this.#mesh.send(peer, PRESENCE_CHANNEL, encodePresence(message))
+    } catch (error) {
+      this.#log(`presence ${message.type} to ${peer} not sent: ${String(error)}`)
+    }
+  }
+
+  /** Recomputes who is online in `groupId` and tells listeners when that changed. */
   #update(groupId: GroupId): void {
     if (this.#closed) return
-    const online = [this.self, ...(this.#heard.get(groupId)?.keys() ?? [])].sort()
+    const records = this.#groups.get(groupId)
+    if (!records) return
+    const online = records.online(this.self, this.#vouched(groupId))
     const previous = this.#online.get(groupId)
-    if (previous && previous.join() === online.join()) return
+    if (previous?.length === online.length && previous.every((p, i) => p === online[i])) return
     this.#online.set(groupId, online)
     this.emit('change', { groupId, online })
   }

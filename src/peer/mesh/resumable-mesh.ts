@@ -4,6 +4,7 @@ import type { Link } from '../link/link.ts'
 import type { DataPipe } from '../transport/pipe.ts'
 import type { GroupOptions, Mesh, MeshEvents } from './mesh.ts'
 import { isGroupId, type GroupId } from './mesh-protocol.ts'
+import type { LinkGraph } from './link-graph.ts'
 import type { MeshMessageHandler } from './router.ts'
 
 interface Subscription {
@@ -27,6 +28,7 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
   readonly #topics = new Set<Topic>()
   readonly #subscriptions = new Set<Subscription>()
   #inner: { mesh: Mesh; unsubscribe: () => void } | undefined
+  #graph: LinkGraph | undefined
   #closed = false
 
   constructor(self: PeerId) {
@@ -52,6 +54,7 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
       mesh.on('dial-failed', (event) => this.emit('dial-failed', event)),
     ]
     this.#inner = { mesh, unsubscribe: () => offs.forEach((off) => off()) }
+    mesh.useLinkGraph(this.#graph)
     for (const subscription of this.#subscriptions) this.#subscribe(mesh, subscription)
     for (const [groupId, peers] of this.#groups) {
       mesh.setGroup(groupId, peers, this.#groupOptions.get(groupId))
@@ -67,6 +70,11 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
     inner.unsubscribe()
     this.#inner = undefined
     for (const subscription of this.#subscriptions) subscription.off = undefined
+  }
+
+  useLinkGraph(graph: LinkGraph | undefined): void {
+    this.#graph = graph
+    this.#inner?.mesh.useLinkGraph(graph)
   }
 
   setGroup(groupId: GroupId, peers: readonly PeerId[], options: GroupOptions = {}): void {

@@ -8,8 +8,9 @@ interface Route {
 
 /**
  * Routes learnt from the reverse path of messages: every neighbour a peer's messages arrive
- * through (first copies and duplicates alike) is a way back to it. Presence beacons refresh
- * them every second. Keeping all of them means a dropped link leaves the others in place.
+ * through (first copies and duplicates alike) is a way back to it. Keeping all of them means a
+ * dropped link leaves the others in place. Peers not heard from lately are found through the
+ * link graph presence announces (see Router).
  */
 export class RouteTable {
   /** origin -> neighbour it was heard through -> how far and when. */

@@ -10,6 +10,7 @@ import {
   type GroupId,
   type RouteEnvelope,
 } from './mesh-protocol.ts'
+import { broadcastTree, nextHopTo, reachableFrom, type LinkGraph } from './link-graph.ts'
 import { RouteTable } from './route-table.ts'
 import { SeenCache } from './seen-cache.ts'
 
@@ -37,6 +38,8 @@ export interface RouterDeps {
   readonly maxHops: number
   /** How long a learnt route (and "reachable over the mesh") stays valid. */
   readonly routeTtlMs: number
+  /** Who is linked to whom (from presence), when known: for routes and broadcast trees. */
+  readonly graph: () => LinkGraph | undefined
 }
 
 /** A link whose peer sends this many invalid mesh frames is closed. */
@@ -81,16 +84,36 @@ export class Router {
 
   /** Peers this one is linked to or has heard from recently through the mesh. */
   reachable(peer: PeerId): boolean {
-    return this.#deps.links().has(peer) || this.#routes.nextHop(peer) !== undefined
+    return (
+      this.#deps.links().has(peer) ||
+      this.#routes.nextHop(peer) !== undefined ||
+      this.#graphHop(peer) !== undefined
+    )
   }
 
-  /** Heard from recently through some other neighbour than the peer itself. */
+  /**
+   * Heard from recently through some other neighbour than the peer itself. Only what was heard
+   * counts: announced links are no sign of life (the neighbours of a crashed peer still list it
+   * until their own links to it time out, and each would keep the other's hopes up).
+   */
   reachableAround(peer: PeerId): boolean {
     return this.#routes.nextHop(peer, peer) !== undefined
   }
 
+  /** The next hop to `peer` over the announced links, avoiding `except`. */
+  #graphHop(peer: PeerId, except?: PeerId): PeerId | undefined {
+    const graph = this.#deps.graph()
+    if (!graph) return undefined
+    return nextHopTo(graph, this.#deps.self, this.#deps.links().keys(), peer, except)
+  }
+
+  /** Peers linked, heard from recently, or led to by announced links. */
   reachablePeers(): PeerId[] {
-    return [...new Set([...this.#deps.links().keys(), ...this.#routes.peers()])]
+    const links = this.#deps.links().keys()
+    const graph = this.#deps.graph()
+    const reached = graph ? reachableFrom(graph, this.#deps.self, links) : new Set(links)
+    for (const peer of this.#routes.peers()) reached.add(peer)
+    return [...reached]
   }
 
   linkDown(peer: PeerId): void {
@@ -149,7 +172,8 @@ export class Router {
     const direct = links.get(envelope.to)
     // A direct link restarting its path would only queue the message: go around it, if we can.
     if (direct && direct.path !== 'restarting') return this.#transmit(direct, envelope)
-    const via = this.#routes.nextHop(envelope.to, direct ? envelope.to : cameFrom)
+    const avoid = direct ? envelope.to : cameFrom
+    const via = this.#routes.nextHop(envelope.to, avoid) ?? this.#graphHop(envelope.to, avoid)
     const next = via !== undefined && via !== cameFrom ? links.get(via) : undefined
     if (next && this.#transmit(next, envelope)) return true
     // No known route: flood it (and queue it on a restarting direct link); de-duplication
@@ -167,9 +191,16 @@ export class Router {
     cameFrom: PeerId | undefined,
   ): number {
     if (!envelope) return 0
+    // Down the origin's spanning tree when the links are known (one copy per member), else to
+    // every linked member (duplicates stop at the seen cache).
+    const graph = this.#deps.graph()
+    const tree = graph && broadcastTree(graph, envelope.from, members)
+    const self = this.#deps.self
+    const inTree = tree?.has(self) ?? false
     let sent = 0
     for (const [peer, link] of this.#deps.links()) {
       if (peer === cameFrom || peer === envelope.from || !members.has(peer)) continue
+      if (inTree && tree?.has(peer) && tree.get(peer) !== self) continue
       if (this.#transmit(link, envelope)) sent++
     }
     return sent

@@ -16,7 +16,7 @@ export function electSyncer(self: PeerId, online: readonly PeerId[]): PeerId {
 /** Who is online in a group and its Syncer: the part of the mesh port's presence view. */
 export type SyncerView = Pick<PeerPresence, 'online' | 'syncer' | 'onOnlineChange'>
 
-/** The Syncer view of presence beacons (the mesh port's presence view uses it). */
+/** The Syncer view of presence (the mesh port's presence view uses it). */
 export function syncerPresence(
   self: PeerId,
   presence: Pick<Presence, 'online' | 'on'> | undefined,
