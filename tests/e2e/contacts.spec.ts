@@ -13,7 +13,12 @@ import {
 import { expectMembers, openWorkplace } from './support/workplace.ts'
 
 const SETTINGS = 'peerplace.connection-settings'
-const UNREACHABLE = JSON.stringify({ relays: ['ws://127.0.0.1:9/relay'], iceServers: [] })
+// A relay and a broker where nothing listens: the device reaches no signaling and no peers.
+const UNREACHABLE = JSON.stringify({
+  relays: ['ws://127.0.0.1:9/relay'],
+  peerjs: 'http://127.0.0.1:9/peerjs',
+  iceServers: [],
+})
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'vcard')
 
 /** Ann and Bob in one workplace, both on the Contacts tab. */
@@ -28,7 +33,7 @@ async function twoMembers(workplaceWith: WorkplaceWith) {
 async function goOffline(device: Device): Promise<Page> {
   await device.page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [SETTINGS, UNREACHABLE])
   await device.page.close()
-  device.allow.push(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/relay' failed/)
+  device.allow.push(/WebSocket connection to 'wss?:\/\/127\.0\.0\.1:9\/(relay|peerjs)/)
   // The ICE servers are asked of the same unreachable origin.
   device.allow.push(/Failed to load resource: net::ERR_UNSAFE_PORT/)
   const page = await device.reopen('/')
