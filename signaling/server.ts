@@ -161,6 +161,9 @@ export async function createSignalingServer(
   })
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client may reset its connection at any moment (say, a browser giving up on an endpoint
+    // this server does not serve): an 'error' with no listener would end the whole process.
+    socket.on('error', (error) => quietLogger.debug(`upgrade socket: ${error.message}`))
     const pathname = pathOf(request)
     if (pathname === RELAY_PATH) {
       relay.handleUpgrade(request, socket, head, (ws) => relay.emit('connection', ws, request))
