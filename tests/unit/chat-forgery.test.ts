@@ -7,8 +7,8 @@ import {
   reactionClaim,
   receiptClaim,
 } from '../../src/crdt/chat/chat-claims.ts'
-import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
-import type { Identity } from '../../src/peer/identity/identity.ts'
+import type { Claim } from '../../src/peer/identity/record-proof.ts'
+import { proofBy } from '../support/forged-proof.ts'
 import { until } from '../support/until.ts'
 import { ChatWorld, shardHandle, type ChatDevice } from './chat-devices.ts'
 
@@ -17,14 +17,9 @@ afterEach(async () => {
   await world.close()
 })
 
-/** A proof made by `signer`'s key for a claim that may name someone else. */
-async function proofBy(signer: ChatDevice, claim: Claim): Promise<ImmutableString> {
-  const clock = signer.wp.membership.clock
-  const text = claimText(signer.wp.id, claim, clock)
-  const identity: Identity = signer.identity
-  return new ImmutableString(
-    formatProof(clock, await identity.sign(new TextEncoder().encode(text))),
-  )
+/** A proof made by `signer`'s key for a claim that may name someone else, as stored. */
+async function storedProofBy(signer: ChatDevice, claim: Claim): Promise<ImmutableString> {
+  return new ImmutableString(await proofBy(signer, claim))
 }
 
 const s = (text: string) => new ImmutableString(text)
@@ -45,11 +40,14 @@ describe('a member who forges others’ chat records', () => {
     const signedByMel = 'bcdefghijklmnopq'
     const replayed = 'cdefghijklmnopqr'
     const postClaim = messageClaim(shard, signedByMel, ann!.peer, t, 'Fire Bob.', undefined)
-    const melPost = await proofBy(mel!, postClaim)
-    const editProof = await proofBy(mel!, editClaim(shard, meeting.id, ann!.peer, LATE, 'x'))
-    const delProof = await proofBy(mel!, deleteClaim(shard, meeting.id, ann!.peer, LATE))
-    const reactProof = await proofBy(mel!, reactionClaim(shard, meeting.id, bob!.peer, '👎'))
-    const readProof = await proofBy(mel!, receiptClaim(shard, 'read', bob!.peer, ann!.peer, LATE))
+    const melPost = await storedProofBy(mel!, postClaim)
+    const editProof = await storedProofBy(mel!, editClaim(shard, meeting.id, ann!.peer, LATE, 'x'))
+    const delProof = await storedProofBy(mel!, deleteClaim(shard, meeting.id, ann!.peer, LATE))
+    const reactProof = await storedProofBy(mel!, reactionClaim(shard, meeting.id, bob!.peer, '👎'))
+    const readProof = await storedProofBy(
+      mel!,
+      receiptClaim(shard, 'read', bob!.peer, ann!.peer, LATE),
+    )
     doc.change((d) => {
       const ann1 = d.messages[meeting.id]!
       // Unsigned, and signed by Mel's key, under Ann's name.

@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest'
 import { ImmutableString } from '@automerge/automerge-repo'
 import { messageClaim } from '../../src/crdt/chat/chat-claims.ts'
 import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
-import { claimText, formatProof } from '../../src/peer/identity/record-proof.ts'
+import { proofBy } from '../support/forged-proof.ts'
 import { until } from '../support/until.ts'
 import { ChatWorld, shardHandle, type ChatDevice } from './chat-devices.ts'
 
@@ -14,18 +14,9 @@ afterEach(async () => {
 const s = (text: string) => new ImmutableString(text)
 
 /** Mel's own signature over `message` with other words, as a forger would make it. */
-async function proofBy(signer: ChatDevice, message: ChatMessage, text: string): Promise<string> {
-  const claim = messageClaim(
-    message.shard,
-    message.id,
-    message.author,
-    message.hlc,
-    text,
-    undefined,
-  )
-  const clock = signer.wp.membership.clock
-  const signed = claimText(signer.wp.id, claim, clock)
-  return formatProof(clock, await signer.identity.sign(new TextEncoder().encode(signed)))
+function proofOver(signer: ChatDevice, message: ChatMessage, text: string): Promise<string> {
+  const { shard, id, author, hlc } = message
+  return proofBy(signer, messageClaim(shard, id, author, hlc, text, undefined))
 }
 
 it('a member who overwrites others’ messages in the document cannot hide or change them', async () => {
@@ -41,7 +32,7 @@ it('a member who overwrites others’ messages in the document cannot hide or ch
     'Mel to get the messages and the reaction',
   )
   const doc = await shardHandle(mel!, lunch.shard)
-  const melProof = s(await proofBy(mel!, budget, 'The budget is cut.'))
+  const melProof = s(await proofOver(mel!, budget, 'The budget is cut.'))
 
   // Mel writes straight into the shard, as a modified device would: new words in Ann's
   // message, new words and Mel's own proof in another, and Bob's replaced by an object of Mel's

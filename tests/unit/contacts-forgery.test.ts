@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { getHeads } from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
-import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import {
   encodeNote,
   encodeProofNote,
@@ -22,6 +21,7 @@ import type { PeerId } from '../../src/peer/ids.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
+import { proofBy } from '../support/forged-proof.ts'
 
 interface Device extends TestDevice {
   peer: PeerId
@@ -61,13 +61,6 @@ async function devices(names: string[]): Promise<Device[]> {
       return { ...dev, peer: dev.identity.peerId, wp: wps[i]!, book, handle }
     }),
   )
-}
-
-/** A proof made by `signer`'s key for a claim that may name someone else. */
-async function proofBy(signer: Device, claim: Claim): Promise<string> {
-  const clock = signer.wp.membership.clock
-  const text = claimText(signer.wp.id, claim, clock)
-  return formatProof(clock, await signer.identity.sign(new TextEncoder().encode(text)))
 }
 
 const TIME = 1_900_000_000

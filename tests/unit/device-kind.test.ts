@@ -1,20 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import { deviceKindClaim } from '../../src/crdt/workplace/device-kind.ts'
 import { until } from '../support/until.ts'
 import { ChatWorld, type ChatDevice } from './chat-devices.ts'
+import { proofBy } from '../support/forged-proof.ts'
 
 let world: ChatWorld
 afterEach(async () => {
   await world.close()
 })
-
-/** A proof made by `signer`'s key for a claim that may name someone else. */
-async function proofBy(signer: ChatDevice, claim: Claim): Promise<string> {
-  const clock = signer.wp.membership.clock
-  const text = claimText(signer.wp.id, claim, clock)
-  return formatProof(clock, await signer.identity.sign(new TextEncoder().encode(text)))
-}
 
 const alwaysOn = (dev: ChatDevice, who: ChatDevice) =>
   dev.wp.members().find((m) => m.peer === who.peer)?.alwaysOn

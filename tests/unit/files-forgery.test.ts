@@ -1,23 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ImmutableString } from '@automerge/automerge-repo'
-import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import { entryClaim, holdingClaim } from '../../src/files/file-claims.ts'
 import { readPlan, storedEntry, type FileEntry } from '../../src/files/files-doc.ts'
 import { until } from '../support/until.ts'
 import { randomBytes } from './files-harness.ts'
 import { CHUNK, FilesWorld, type FilesDevice } from './files-world.ts'
+import { proofBy } from '../support/forged-proof.ts'
 
 let world: FilesWorld
 afterEach(async () => {
   await world?.close()
 })
-
-/** A proof made by `signer`'s key for a claim that may name someone else. */
-async function proofBy(signer: FilesDevice, claim: Claim): Promise<string> {
-  const clock = signer.wp.membership.clock
-  const text = claimText(signer.wp.id, claim, clock)
-  return formatProof(clock, await signer.identity.sign(new TextEncoder().encode(text)))
-}
 
 const blob = (bytes: Uint8Array) => new Blob([bytes as BlobPart])
 

@@ -1,20 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { claimText, formatProof, type Claim } from '../../src/peer/identity/record-proof.ts'
 import { aboutClaim, profileClaim } from '../../src/crdt/workplace/signed-about.ts'
 import { until } from '../support/until.ts'
 import { ChatWorld, type ChatDevice } from './chat-devices.ts'
+import { proofBy } from '../support/forged-proof.ts'
 
 let world: ChatWorld
 afterEach(async () => {
   await world.close()
 })
-
-/** A proof made by `signer`'s key for a claim that may name someone else. */
-async function proofBy(signer: ChatDevice, claim: Claim): Promise<string> {
-  const clock = signer.wp.membership.clock
-  const text = claimText(signer.wp.id, claim, clock)
-  return formatProof(clock, await signer.identity.sign(new TextEncoder().encode(text)))
-}
 
 describe('a member who forges the workplace’s name, description or display names', () => {
   it('is not believed; owners and members still set their own', async () => {
