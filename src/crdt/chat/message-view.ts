@@ -91,8 +91,28 @@ export function readMessage(
   if (!isMessageId(id)) return 'malformed message ID'
   if (typeof raw !== 'object' || raw === null) return 'not an object'
   const stored = raw as Record<string, unknown>
-  const m = origins ? authentic(id, stored, shard, judge, origins) : stored
-  if (m === PENDING) return PENDING
+  const read = readStored(id, stored, shard, judge)
+  if (!origins || read === PENDING || (typeof read !== 'string' && read.verified)) return read
+  // Not genuine, malformed or unsigned as stored: someone may have overwritten what its author
+  // signed. An unsigned record may be an older workplace's, with nothing signed in its history:
+  // those are not worth reading the history for while a chat opens (`eager` false).
+  for (const origin of [...origins(id, typeof read === 'string')].reverse()) {
+    if (origin.s === undefined) continue
+    const { a, t, x, r, s } = origin
+    const again = readStored(id, { ...stored, a, t, x, r, s }, shard, judge)
+    if (again === PENDING) return PENDING
+    if (typeof again !== 'string' && again.verified) return again
+  }
+  return read
+}
+
+/** `readMessage` of the record as given (stored, or as its creating change wrote it). */
+function readStored(
+  id: string,
+  m: Record<string, unknown>,
+  shard: string,
+  judge: Judge,
+): ChatMessage | string {
   const author = str(m.a)
   const hlc = str(m.t)
   const original = str(m.x)
@@ -157,45 +177,10 @@ export function readMessage(
 }
 
 /**
- * Where a shard's messages came from (message-origins.ts); `eager` false allows an answer of
+ * Where a shard's messages came from (record-origins.ts); `eager` false allows an answer of
  * none for now, with the history read later.
  */
 export type Origins = (id: string, eager: boolean) => readonly OriginalFields[]
-
-/**
- * The message with the fields its author signed: as stored when they check out, else as its
- * author's device created them, when someone overwrote them since.
- */
-function authentic(
-  id: string,
-  m: Record<string, unknown>,
-  shard: string,
-  judge: Judge,
-  origins: Origins,
-): Record<string, unknown> | typeof PENDING {
-  const verdict = baseVerdict(id, m, shard, judge)
-  if (verdict === 'genuine' || verdict === PENDING) return m
-  // An unsigned record may be an older workplace's, with nothing signed in its history: those
-  // are not worth reading the history for while a chat opens (`eager` false).
-  for (const origin of [...origins(id, verdict !== 'unsigned')].reverse()) {
-    if (origin.s === undefined) continue
-    const found = baseVerdict(id, origin, shard, judge)
-    if (found === PENDING) return PENDING
-    if (found === 'genuine')
-      return { ...m, a: origin.a, t: origin.t, x: origin.x, r: origin.r, s: origin.s }
-  }
-  return m
-}
-
-/** The verdict on a message's own signed fields (not its edit, deletion or reactions). */
-function baseVerdict(id: string, m: Record<string, unknown>, shard: string, judge: Judge): string {
-  const author = str(m.a)
-  const hlc = str(m.t)
-  const text = str(m.x)
-  const replyTo = m.r === undefined ? undefined : str(m.r)
-  if (!isPeerId(author) || !isHlc(hlc) || text === undefined) return 'malformed'
-  return judge(messageClaim(shard, id, author, hlc, text, replyTo), m.s)
-}
 
 function field(map: unknown, key: string): unknown {
   if (typeof map !== 'object' || map === null) return undefined
