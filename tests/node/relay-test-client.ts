@@ -96,6 +96,24 @@ export class RelayTestClient {
     return this.#until(find, `a "${type}" frame`, timeoutMs)
   }
 
+  /**
+   * Waits until the server tells this client that `peer` is in `topic`: either a "peer-joined"
+   * frame or a refreshed "peers" list naming it (after a bus outage the hub may send either).
+   */
+  async learnsOf(topic: string, peer: string, timeoutMs = 5000): Promise<void> {
+    const find = (): true | undefined => {
+      const index = this.received.findIndex(
+        (m) =>
+          (m.type === 'peer-joined' && m.topic === topic && m.peer === peer) ||
+          (m.type === 'peers' && m.topic === topic && m.peers.includes(peer)),
+      )
+      if (index < 0) return undefined
+      this.received.splice(index, 1)
+      return true
+    }
+    await this.#until(find, `news that ${peer} is in ${topic}`, timeoutMs)
+  }
+
   /** Waits until the server closes the socket. */
   async waitClosed(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
     return this.#until(() => this.closed, 'the socket to close', timeoutMs)
