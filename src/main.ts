@@ -87,6 +87,12 @@ const shell = createShell({
   pageUrl: location.href,
   workplaceIndex,
   vault,
+  // The chat's CRDT work runs in a worker, off the thread that paints and takes input.
+  chatWorker: () =>
+    new Worker(new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url), {
+      type: 'module',
+      name: 'peerplace-chat',
+    }),
   ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
 }).then((started) => ({
   ...started,

@@ -2,6 +2,11 @@ import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import { createPeerSession, type PeerPlatform } from './peer-session.ts'
 import type { ShellModel } from './shell-model.ts'
 import type { Vault } from '../vault/vault.ts'
+import type {
+  ChatPort,
+  FromChatWorker,
+  ToChatWorker,
+} from '../crdt/chat-worker/chat-worker-protocol.ts'
 
 /**
  * Loads this device's identity and profile, connects, and starts the workplaces in the
@@ -14,6 +19,8 @@ export async function createShell(
     workplaceIndex: WorkplaceList
     vault: Vault
     documentsAfter?: Promise<unknown>
+    /** Starts the chat worker (see src/crdt/chat-worker). */
+    chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
   },
 ): Promise<ShellModel> {
   const documentLayer = (platform.documentsAfter ?? Promise.resolve()).then(
@@ -30,6 +37,7 @@ export async function createShell(
       document: platform.document,
       list: platform.workplaceIndex,
       vault: platform.vault,
+      ...(platform.chatWorker ? { chatWorker: platform.chatWorker } : {}),
     }),
   )
   return {

@@ -1,4 +1,4 @@
-import type { WorkplaceChat } from '../crdt/chat/workplace-chat.ts'
+import type { ChatApi } from '../crdt/chat/chat-api.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { WorkplaceFiles } from '../files/workplace-files.ts'
 import type { SharedItem } from '../pwa/share-inbox.ts'
@@ -7,7 +7,7 @@ import type { SharedItem } from '../pwa/share-inbox.ts'
 export interface ShareableWorkplaces {
   list(): readonly Workplace[]
   featuresOf(wp: Workplace): {
-    chat: Promise<Pick<WorkplaceChat, 'send'>>
+    chat: Promise<Pick<ChatApi, 'send'>>
     files: Promise<Pick<WorkplaceFiles, 'add'>>
   }
 }

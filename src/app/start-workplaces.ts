@@ -18,6 +18,11 @@ import type { PeerSession } from './peer-session.ts'
 import { createBrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 import { WorkplacesApp } from './workplaces-app.ts'
 import { DOCUMENT_KINDS } from './document-kinds.ts'
+import type {
+  ChatPort,
+  FromChatWorker,
+  ToChatWorker,
+} from '../crdt/chat-worker/chat-worker-protocol.ts'
 
 /**
  * Builds the document layer (Automerge and its wasm: loaded after first paint) over the
@@ -38,6 +43,8 @@ export async function startWorkplaces(
      * conversations seal through it.
      */
     vault: Vault
+    /** Starts the chat worker (the browser); without it the chat runs on this thread. */
+    chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
   },
 ): Promise<WorkplacesApp> {
   const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
@@ -65,6 +72,7 @@ export async function startWorkplaces(
     displayName,
     kinds: DOCUMENT_KINDS,
     gate: syncerFirst,
+    ...(platform.chatWorker ? { chatWorker: platform.chatWorker() } : {}),
   })
   memberOf = () => stack.workplaces.list().filter((wp) => wp.isMember(wp.self))
   session.setAuthorizer((peer) => stack.workplaces.authorizeLink(peer))

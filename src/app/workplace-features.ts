@@ -2,6 +2,8 @@ import type { DocHandle, Repo } from '@automerge/automerge-repo'
 import { watchChatNotifications } from '../crdt/chat/chat-notifications.ts'
 import { rootDocsRegistrar } from '../crdt/chat/shard-registrar.ts'
 import { WorkplaceChat } from '../crdt/chat/workplace-chat.ts'
+import type { ChatApi } from '../crdt/chat/chat-api.ts'
+import type { ChatWorkerHost } from '../crdt/chat-worker/chat-worker-host.ts'
 import type { ContactBook } from '../crdt/contacts/contact-book.ts'
 import { openContactBook } from '../crdt/contacts/open-contact-book.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
@@ -15,12 +17,14 @@ import type { BrowserNotifier } from '../crdt/chat/browser-notifier.ts'
  * contact book (on demand).
  */
 export class WorkplaceFeatures {
-  readonly chat: Promise<WorkplaceChat>
+  readonly chat: Promise<ChatApi>
   /** The workplace's files, opened with it so the Syncer's replica plans are carried out. */
   readonly files: Promise<WorkplaceFiles>
   readonly #workplace: Workplace
   #contacts: Promise<ContactBook> | undefined
-  #openChat: WorkplaceChat | undefined
+  #openChat: ChatApi | undefined
+  /** The chat's documents, when it runs in this thread (for sync status). */
+  #localChat: WorkplaceChat | undefined
   readonly #offs: (() => void)[] = []
 
   constructor(options: {
@@ -31,17 +35,21 @@ export class WorkplaceFeatures {
     notifier: BrowserNotifier
     isHidden: () => boolean
     files: FilesService
+    /** Runs the chat in the chat worker; without it, the chat runs in this thread. */
+    chats?: ChatWorkerHost
   }) {
     const wp = options.workplace
     this.#workplace = wp
     this.files = options.files.open(wp)
     this.files.catch((error: unknown) => console.error(`files of ${wp.name} could not open`, error))
-    this.chat = WorkplaceChat.open({
-      workplace: wp,
-      repo: options.repo,
-      register: rootDocsRegistrar(wp.handle),
-      push: options.push,
-    })
+    this.chat = options.chats
+      ? options.chats.open(wp)
+      : WorkplaceChat.open({
+          workplace: wp,
+          repo: options.repo,
+          register: rootDocsRegistrar(wp.handle),
+          push: options.push,
+        }).then((chat) => (this.#localChat = chat))
     this.chat
       .then((chat) => {
         this.#openChat = chat
@@ -68,7 +76,7 @@ export class WorkplaceFeatures {
 
   /** The feature documents opened so far, for sync status (root and kinds come from Workplace). */
   handles(): DocHandle<unknown>[] {
-    return this.#openChat ? (this.#openChat.handles() as DocHandle<unknown>[]) : []
+    return this.#localChat ? (this.#localChat.handles() as DocHandle<unknown>[]) : []
   }
 
   async close(): Promise<void> {

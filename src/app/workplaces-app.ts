@@ -108,6 +108,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         members: () => [...wp.membership.members.keys()],
         reach: this.#reach,
         handles: () => [...wp.handles(), ...(this.#features.get(wp.id)?.handles() ?? [])],
+        ...(this.stack.chats ? { remote: this.stack.chats.docsOf(wp.id) } : {}),
         store: this.#heads,
       })
       wp.handle.on('change', () => sync!.changed())
@@ -133,6 +134,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         notifier: this.#notifier,
         isHidden: this.#isHidden,
         files: this.files,
+        ...(this.stack.chats ? { chats: this.stack.chats } : {}),
       })
       this.#features.set(wp.id, features)
     }

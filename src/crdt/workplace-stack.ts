@@ -11,6 +11,9 @@ import type { PeerGate } from './sync/syncer-first.ts'
 import { collectSyncReport, type SyncReport } from './sync/sync-report.ts'
 import type { WorkplaceSync } from './sync/workplace-sync.ts'
 import { ChangePush } from './repo/change-push.ts'
+import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
+import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
+import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
@@ -23,6 +26,8 @@ export interface WorkplaceStack {
   changes: ChangePush
   workplaces: Workplaces
   joins: JoinFlow
+  /** The chat worker, when the chat runs in one (the browser); else chats run in this thread. */
+  chats?: ChatWorkerHost
   /** This device's sync state, for diagnostics; `syncOf` adds each workplace's sync status. */
   syncReport(syncOf?: (workplace: string) => WorkplaceSync | undefined): SyncReport
   shutdown(): Promise<void>
@@ -44,6 +49,8 @@ export function createWorkplaceStack(options: {
   clock?: () => number
   /** Holds members back from sync for a while (a returning device syncs with the Syncer first). */
   gate?: PeerGate
+  /** A port to a chat worker (src/crdt/chat-worker): the chat's documents are held there. */
+  chatWorker?: ChatPort<FromChatWorker, ToChatWorker>
 }): WorkplaceStack {
   // The repo consults the policy while it is being built, before Workplaces exists.
   const built: { workplaces?: Workplaces } = {}
@@ -65,6 +72,12 @@ export function createWorkplaceStack(options: {
       access: async (peer, doc) => policy.mayExchange(peer as unknown as PeerId, doc),
     },
   })
+  // With a chat worker, the chat's documents are made and held there only: two repos syncing
+  // one document as the same peer would confuse every other member's sync state.
+  const kinds =
+    options.kinds && options.chatWorker
+      ? new Map([...options.kinds].filter(([kind]) => kind !== CHAT_DOC_KIND))
+      : options.kinds
   const workplaces = new Workplaces({
     repo,
     identity: options.identity,
@@ -72,7 +85,7 @@ export function createWorkplaceStack(options: {
     list: options.list,
     records: options.records,
     displayName: options.displayName,
-    ...(options.kinds ? { kinds: options.kinds } : {}),
+    ...(kinds ? { kinds } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   })
   built.workplaces = workplaces
@@ -87,12 +100,23 @@ export function createWorkplaceStack(options: {
     ...(options.clock ? { clock: options.clock } : {}),
   })
   const changes = new ChangePush({ mesh: options.mesh, policy, repo })
+  const chats =
+    options.chatWorker && options.storage
+      ? new ChatWorkerHost({
+          port: options.chatWorker,
+          network,
+          changes,
+          storage: options.storage,
+          identity: options.identity,
+        })
+      : undefined
   return {
     repo,
     network,
     changes,
     workplaces,
     joins,
+    ...(chats ? { chats } : {}),
     syncReport: (syncOf) =>
       collectSyncReport({
         mesh: options.mesh,
@@ -103,6 +127,7 @@ export function createWorkplaceStack(options: {
       }),
     async shutdown() {
       joins.close()
+      await chats?.shutdown()
       changes.close()
       await repo.shutdown()
     },

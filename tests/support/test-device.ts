@@ -13,6 +13,28 @@ import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { MemoryMeshHub, MemoryMesh } from './memory-mesh.ts'
 import { createTestIdentity } from './test-identity.ts'
+import { MemoryStorageAdapter } from './memory-storage-adapter.ts'
+import { runChatWorker } from '../../src/crdt/chat-worker/chat-worker-core.ts'
+import type {
+  ChatPort,
+  FromChatWorker,
+  ToChatWorker,
+} from '../../src/crdt/chat-worker/chat-worker-protocol.ts'
+
+/** A chat worker in this thread, on the far end of a MessageChannel (as a Worker would be). */
+function startChatWorker(): ChatPort<FromChatWorker, ToChatWorker> {
+  const channel = new MessageChannel()
+  runChatWorker(channel.port2 as unknown as ChatPort<ToChatWorker, FromChatWorker>, {
+    receiptDelayMs: 5,
+    receiptIntervalMs: 5,
+  })
+  channel.port1.start()
+  channel.port2.start()
+  // Node keeps a started port's process alive; the test's device is closed by shutdown anyway.
+  ;(channel.port1 as unknown as { unref?: () => void }).unref?.()
+  ;(channel.port2 as unknown as { unref?: () => void }).unref?.()
+  return channel.port1 as unknown as ChatPort<FromChatWorker, ToChatWorker>
+}
 
 /** A device on the in-memory mesh with the full workplace layer (no browser, no WebRTC). */
 export interface TestDevice {
@@ -29,6 +51,8 @@ export async function createTestDevice(
     kinds?: ReadonlyMap<string, () => unknown>
     /** Builds the device's gate (the stack is there by the time the gate is asked). */
     gate?: (self: PeerId, stack: () => WorkplaceStack) => PeerGate
+    /** Runs the chat in a chat worker on a MessageChannel, over in-memory storage. */
+    chatWorker?: boolean
   } = {},
 ): Promise<TestDevice> {
   const identity = await createTestIdentity()
@@ -43,6 +67,9 @@ export async function createTestDevice(
     displayName: () => name,
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(gate ? { gate } : {}),
+    ...(options.chatWorker
+      ? { storage: new MemoryStorageAdapter(), chatWorker: startChatWorker() }
+      : {}),
   })
   built.stack = stack
   port.authorize = (peer) => stack.workplaces.authorizeLink(peer)

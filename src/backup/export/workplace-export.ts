@@ -1,4 +1,4 @@
-import type { WorkplaceChat } from '../../crdt/chat/workplace-chat.ts'
+import type { ChatApi } from '../../crdt/chat/chat-api.ts'
 import type { Workplace } from '../../crdt/workplace/workplace.ts'
 import type { WorkplaceFiles } from '../../files/workplace-files.ts'
 import { BlobSink } from '../byte-sink.ts'
@@ -24,7 +24,7 @@ export interface WorkplaceExports {
 /** What the exports read of the open workplaces (src/app/workplaces-app.ts satisfies it). */
 export interface ExportableWorkplaces {
   list(): readonly Workplace[]
-  featuresOf(wp: Workplace): { chat: Promise<WorkplaceChat>; files: Promise<WorkplaceFiles> }
+  featuresOf(wp: Workplace): { chat: Promise<ChatApi>; files: Promise<WorkplaceFiles> }
 }
 
 /** Older chat pages loaded at most, so a chat that keeps saying "more" cannot loop forever. */

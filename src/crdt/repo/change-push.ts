@@ -28,6 +28,7 @@ export class ChangePush {
   readonly #policy: AccessPolicy
   readonly #repo: Repo
   readonly #off: () => void
+  #side: PushSide | undefined
 
   constructor(options: { mesh: MeshPort; policy: AccessPolicy; repo: Repo }) {
     this.#mesh = options.mesh
@@ -42,14 +43,23 @@ export class ChangePush {
   push(handle: DocHandle<unknown>): void {
     if (!handle.isReady()) return
     const change = Automerge.getLastLocalChange(handle.doc())
-    if (!change || change.byteLength > MAX_PUSHED_CHANGE_BYTES) return
-    const doc = handle.documentId
+    if (change) this.pushChange(handle.documentId, change)
+  }
+
+  /** Pushes one change of a document to every linked member with access. */
+  pushChange(doc: string, change: Uint8Array): void {
+    if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return
     const peers = this.#mesh.presence
       .linkedPeers()
       .filter((peer) => this.#policy.mayExchange(peer, doc))
     if (peers.length === 0) return
     const data = cbor.encode({ v: VERSION, doc, change } satisfies PushMessage)
     for (const peer of peers) this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data)
+  }
+
+  /** Hands pushed changes to documents a second repo owns to that repo (see RepoSide). */
+  attachSide(side: PushSide): void {
+    this.#side = side
   }
 
   close(): void {
@@ -62,23 +72,41 @@ export class ChangePush {
       console.warn(`push: dropped message from ${from}: ${parsed}`)
       return
     }
+    const side = this.#side?.owns(parsed.doc) ? this.#side : undefined
     // Not open here (say, a shard this device has not heard of yet): sync brings it when asked.
-    const handle = this.#repo.handles[parsed.doc as keyof Repo['handles']]
-    if (!handle?.isReady()) return
+    const handle = side ? undefined : this.#repo.handles[parsed.doc as keyof Repo['handles']]
+    if (!side && !handle?.isReady()) return
     if (!this.#policy.mayExchange(from, parsed.doc)) {
       console.warn(`push: dropped change from ${from}: no access to that document`)
       return
     }
-    handle.update((doc) => {
-      try {
-        return Automerge.applyChanges(doc, [parsed.change])[0]
-      } catch (error) {
-        // Decoded but not applicable (say, a reused sequence number): the document is untouched.
-        console.warn(`push: could not apply change from ${from}`, error)
-        return doc
-      }
-    })
+    if (side) side.applyPush(from, parsed.doc, parsed.change)
+    else if (handle) applyPushedChange(handle, from, parsed.change)
   }
+}
+
+/** What a second repo offers to receive pushed changes (see RepoSide). */
+export interface PushSide {
+  owns(documentId: string): boolean
+  applyPush(from: PeerId, documentId: string, change: Uint8Array): void
+}
+
+/** Applies a pushed change to an open document; one that does not apply is left to sync. */
+export function applyPushedChange(
+  handle: DocHandle<unknown>,
+  from: PeerId | string,
+  change: Uint8Array,
+): void {
+  if (!handle.isReady()) return
+  handle.update((doc) => {
+    try {
+      return Automerge.applyChanges(doc, [change])[0]
+    } catch (error) {
+      // Decoded but not applicable (say, a reused sequence number): the document is untouched.
+      console.warn(`push: could not apply change from ${from}`, error)
+      return doc
+    }
+  })
 }
 
 /** Validates a push message; returns why it is unusable, if it is. */

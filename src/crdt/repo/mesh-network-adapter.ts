@@ -11,6 +11,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { PeerGate } from '../sync/syncer-first.ts'
 import { DropLedger } from './drop-ledger.ts'
+import type { RepoSide } from './repo-side.ts'
 import { NeedLoopGuard } from './need-loop.ts'
 import { decodeResyncRequest, encodeResyncRequest, RESYNC_CHANNEL } from './resync-protocol.ts'
 
@@ -75,6 +76,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     PeerId,
     { at: number; timer?: ReturnType<typeof setTimeout> | undefined }
   >()
+  #side: RepoSide | undefined
   #ready = false
   #readyResolve: (() => void) | undefined
   readonly #readyPromise = new Promise<void>((resolve) => (this.#readyResolve = resolve))
@@ -108,6 +110,16 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     this.refreshPeers()
   }
 
+  /**
+   * Lets a second repo (say, one in a worker) sync the documents it owns over this adapter: it
+   * learns of the same peers, receives their messages for its documents, and sends through
+   * `send` under the same access checks.
+   */
+  attachSide(side: RepoSide): void {
+    this.#side = side
+    for (const peer of this.#announced) side.peerUp(peer)
+  }
+
   /** Re-derives which linked peers the repo may sync with; call when membership changes. */
   refreshPeers(): void {
     const wanted = new Set(
@@ -116,17 +128,14 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     for (const peer of [...this.#announced]) {
       if (!wanted.has(peer)) {
         this.#announced.delete(peer)
-        this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
+        this.#peerDown(peer)
       }
     }
     for (const peer of this.#waiting.keys()) if (!wanted.has(peer)) this.#waiting.delete(peer)
     for (const peer of wanted) {
       if (this.#announced.has(peer) || this.#gate?.held(peer)) continue
       this.#announced.add(peer)
-      this.emit('peer-candidate', {
-        peerId: peer as unknown as RepoPeerId,
-        peerMetadata: { isEphemeral: false },
-      })
+      this.#peerUp(peer)
       const waiting = this.#waiting.get(peer) ?? []
       this.#waiting.delete(peer)
       for (const message of waiting) this.#receive(peer, message)
@@ -183,11 +192,27 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   reannounce(peer: PeerId): void {
     if (!this.#announced.has(peer)) return
     // At once, past the gate: the peer was syncing, only its sync state starts afresh.
-    this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
+    this.#peerDown(peer)
+    this.#peerUp(peer)
+  }
+
+  #peerUp(peer: PeerId): void {
     this.emit('peer-candidate', {
       peerId: peer as unknown as RepoPeerId,
       peerMetadata: { isEphemeral: false },
     })
+    this.#side?.peerUp(peer)
+  }
+
+  #peerDown(peer: PeerId): void {
+    this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
+    this.#side?.peerDown(peer)
+  }
+
+  /** Hands an accepted message to the repo that owns its document. */
+  #deliver(message: Message): void {
+    if (message.documentId && this.#side?.owns(message.documentId)) this.#side.deliver(message)
+    else this.emit('message', message)
   }
 
   /** A snapshot of the adapter's view, for sync diagnostics. */
@@ -218,9 +243,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   disconnect(): void {
     for (const off of this.#unsubscribe.splice(0)) off()
     for (const peer of [...this.#restarts.keys()]) this.#forgetRestart(peer)
-    for (const peer of [...this.#announced]) {
-      this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
-    }
+    for (const peer of [...this.#announced]) this.#peerDown(peer)
     this.#announced.clear()
     this.#waiting.clear()
     this.#ready = false
@@ -257,11 +280,11 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     ) {
       console.warn(`repo: sync with ${from} is stuck on ${accepted.documentId}: restarting it`)
       this.#stuckRestarts++
-      this.emit('message', accepted)
+      this.#deliver(accepted)
       this.reannounce(from)
       return
     }
-    this.emit('message', accepted)
+    this.#deliver(accepted)
   }
 
   #hold(from: PeerId, message: unknown): void {

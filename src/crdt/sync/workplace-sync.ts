@@ -1,4 +1,5 @@
 import * as Automerge from '@automerge/automerge'
+import { ChangeCounter } from './change-counter.ts'
 import type { DocHandle } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
@@ -62,6 +63,18 @@ export function createLocalConfirmedHeadsStore(storage: Storage): ConfirmedHeads
 /** A change's heads go out this long after it at most (a report per change would be a flood). */
 const REPORT_AFTER_MS = 250
 
+/**
+ * Documents of the workplace held elsewhere (the chat's, in the chat worker): their heads and
+ * the count of their changes no other member is known to hold, as their holder last told.
+ */
+export interface RemoteDocs {
+  heads(): Record<string, string[]>
+  waiting(): number
+  onChange(listener: () => void): () => void
+  /** Tells the holder which heads other members are known to hold (what `waiting` counts from). */
+  confirm(heads: Record<string, string[]>): void
+}
+
 export interface WorkplaceSyncEvents extends Record<string, unknown> {
   change: void
 }
@@ -84,8 +97,8 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   /** Heads other members are known to hold, per document (what "waiting" counts from). */
   readonly #confirmed: Map<string, string[]>
   readonly #store: ConfirmedHeadsStore
-  /** The last count of changes since the confirmed heads, by document (see #waitingIn). */
-  readonly #counted = new Map<string, { confirmed: string; heads: string[]; count: number }>()
+  readonly #counter = new ChangeCounter()
+  readonly #remote: RemoteDocs | undefined
   readonly #off: (() => void)[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
   /** The documents whose changes this listens to, with how to stop. */
@@ -98,6 +111,8 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     members: () => readonly PeerId[]
     reach: ReachabilityPort
     handles: () => DocHandle<unknown>[]
+    /** Documents held outside this thread, whose heads count as this device's too. */
+    remote?: RemoteDocs
     store: ConfirmedHeadsStore
     clock?: () => number
     reportEveryMs?: number
@@ -112,6 +127,11 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     this.#clock = options.clock ?? (() => Date.now())
     this.#store = options.store
     this.#confirmed = new Map(Object.entries(this.#store.load(this.workplace)))
+    this.#remote = options.remote
+    if (this.#remote) {
+      this.#remote.confirm(Object.fromEntries(this.#confirmed))
+      this.#off.push(this.#remote.onChange(() => this.changed()))
+    }
     this.#off.push(
       this.#mesh.onMessage(SYNC_STATUS_CHANNEL, ({ from, data }) => this.#receive(from, data)),
       this.#presence.onOnlineChange((group) => {
@@ -216,7 +236,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   }
 
   #ownHeads(): Record<string, string[]> {
-    const heads: Record<string, string[]> = {}
+    const heads: Record<string, string[]> = { ...this.#remote?.heads() }
     for (const handle of this.#handles()) {
       if (handle.isReady()) heads[handle.documentId] = Automerge.getHeads(handle.doc())
     }
@@ -227,32 +247,10 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     let waiting = 0
     for (const handle of this.#handles()) {
       if (!handle.isReady()) continue
-      const doc = handle.doc()
-      const confirmed = (this.#confirmed.get(handle.documentId) ?? []).filter((h) =>
-        Automerge.hasHeads(doc, [h]),
-      )
-      waiting += this.#waitingIn(handle.documentId, doc, confirmed)
+      const confirmed = this.#confirmed.get(handle.documentId) ?? []
+      waiting += this.#counter.since(handle.documentId, handle.doc(), confirmed)
     }
-    return waiting
-  }
-
-  /**
-   * Changes of one document since the confirmed heads. Counted from the last count when the
-   * confirmed heads are the same and the document only grew since: the status is read on every
-   * change, and counting afresh each time made a returning device's catch-up (a thousand changes
-   * arriving while nobody is online yet in presence) quadratic.
-   */
-  #waitingIn(documentId: string, doc: Automerge.Doc<unknown>, confirmed: string[]): number {
-    const heads = Automerge.getHeads(doc)
-    const key = [...confirmed].sort().join()
-    const last = this.#counted.get(documentId)
-    let count: number
-    if (last && last.confirmed === key && sameList(last.heads, heads)) count = last.count
-    else if (last && last.confirmed === key && Automerge.hasHeads(doc, last.heads)) {
-      count = last.count + Automerge.getChangesMetaSince(doc, last.heads).length
-    } else count = Automerge.getChangesMetaSince(doc, confirmed).length
-    this.#counted.set(documentId, { confirmed: key, heads, count })
-    return count
+    return waiting + (this.#remote?.waiting() ?? 0)
   }
 
   #receive(from: PeerId, data: Uint8Array): void {
@@ -265,13 +263,10 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     this.#reported.set(from, report.heads)
     for (const [doc, heads] of Object.entries(report.heads)) this.#confirmed.set(doc, heads)
     this.#store.save(this.workplace, Object.fromEntries(this.#confirmed))
+    this.#remote?.confirm(Object.fromEntries(this.#confirmed))
     if (sameHeads(report.heads, this.#ownHeads())) this.#lastSynced.set(from, this.#clock())
     this.emit('change', undefined)
   }
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
 function sameHeads(a: Record<string, string[]> | undefined, b: Record<string, string[]>): boolean {

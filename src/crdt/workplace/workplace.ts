@@ -106,9 +106,17 @@ export class Workplace extends Emitter<WorkplaceEvents> {
 
   /** Members' keys from the signed log and the document's self-certifying `keys` map. */
   #learnKeys(): void {
+    void this.#keys.learn(this.keyClaims())
+  }
+
+  /**
+   * Members' (peer, public key) pairs as published in the signed log and the root's `keys` map;
+   * unchecked: a pair proves itself (see KeyDirectory).
+   */
+  keyClaims(): [unknown, unknown][] {
     const fromLog = this.#log.records().map(({ record }) => [record.body.by, record.body.byKey])
     const fromDoc = Object.entries(this.doc?.keys ?? {})
-    void this.#keys.learn([...fromLog, ...fromDoc] as [unknown, unknown][])
+    return [...fromLog, ...fromDoc] as [unknown, unknown][]
   }
 
   get doc(): RootDoc | undefined {

@@ -1,5 +1,5 @@
 import { tick } from 'svelte'
-import type { WorkplaceChat } from '../../crdt/chat/workplace-chat.ts'
+import type { ChatApi } from '../../crdt/chat/chat-api.ts'
 import type { ActionStatus } from '../action-status.svelte.ts'
 import { anchorBefore, WINDOW_CONTEXT, WINDOW_PAGE, windowStart } from './message-window.ts'
 
@@ -12,7 +12,7 @@ export interface ScrollBox {
 
 /** What of the chat the list's scrolling needs. */
 export type ScrolledChat = Pick<
-  WorkplaceChat,
+  ChatApi,
   'firstUnread' | 'markRead' | 'markReadSoon' | 'hasOlder' | 'loadOlder' | 'reveal' | 'message'
 >
 

@@ -1,0 +1,92 @@
+import type { WorkplaceChat } from '../chat/workplace-chat.ts'
+import type { ChatMessage } from '../chat/message-view.ts'
+import type { ReceiptView } from '../chat/receipts.ts'
+import type { ChatViewUpdate } from './chat-worker-protocol.ts'
+
+/**
+ * Sends the page what changed in a chat's view: WorkplaceChat keeps a message's object (and its
+ * receipt view) while it is unchanged, so comparing objects finds what to send. A burst of
+ * changes is sent as one update, a task later.
+ */
+export class ChatViewPublisher {
+  readonly #chat: WorkplaceChat
+  readonly #send: (update: ChatViewUpdate) => void
+  #order: string[] = []
+  readonly #messages = new Map<string, ChatMessage>()
+  readonly #receipts = new Map<string, ReceiptView | undefined>()
+  #last: Omit<ChatViewUpdate, 'order' | 'messages' | 'receipts'> | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  readonly #off: () => void
+
+  constructor(chat: WorkplaceChat, send: (update: ChatViewUpdate) => void) {
+    this.#chat = chat
+    this.#send = send
+    this.#off = chat.on('change', () => this.#schedule())
+  }
+
+  /** Sends what changed now (before a call's reply, so the page sees its effect with it). */
+  flush(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    const update = this.#diff()
+    if (update) this.#send(update)
+  }
+
+  close(): void {
+    clearTimeout(this.#timer)
+    this.#off()
+  }
+
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => this.flush(), 0)
+  }
+
+  #diff(): ChatViewUpdate | undefined {
+    const messages = this.#chat.messages()
+    const changed: ChatMessage[] = []
+    const receipts: [string, ReceiptView | null][] = []
+    let sameOrder = messages.length === this.#order.length
+    const present = new Set<string>()
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!
+      present.add(message.id)
+      if (sameOrder && this.#order[i] !== message.id) sameOrder = false
+      if (this.#messages.get(message.id) !== message) {
+        this.#messages.set(message.id, message)
+        changed.push(message)
+      }
+      const receipt = this.#chat.receipt(message.id)
+      if (!this.#receipts.has(message.id) || this.#receipts.get(message.id) !== receipt) {
+        this.#receipts.set(message.id, receipt)
+        receipts.push([message.id, receipt ?? null])
+      }
+    }
+    if (!sameOrder) {
+      for (const id of this.#messages.keys()) {
+        if (present.has(id)) continue
+        this.#messages.delete(id)
+        this.#receipts.delete(id)
+      }
+      this.#order = messages.map((m) => m.id)
+    }
+    const rest = {
+      hasOlder: this.#chat.hasOlder(),
+      unread: this.#chat.unreadCount(),
+      firstUnread: this.#chat.firstUnread()?.id ?? null,
+    }
+    const last = this.#last
+    const restSame =
+      last !== undefined &&
+      last.hasOlder === rest.hasOlder &&
+      last.unread === rest.unread &&
+      last.firstUnread === rest.firstUnread
+    if (sameOrder && changed.length === 0 && receipts.length === 0 && restSame) return undefined
+    this.#last = rest
+    return {
+      ...(sameOrder ? {} : { order: this.#order }),
+      messages: changed,
+      receipts,
+      ...rest,
+    }
+  }
+}

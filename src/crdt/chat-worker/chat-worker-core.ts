@@ -1,0 +1,232 @@
+import {
+  Repo,
+  type DocHandle,
+  type Message,
+  type PeerId as RepoPeerId,
+} from '@automerge/automerge-repo'
+import * as Automerge from '@automerge/automerge'
+import type { PeerId } from '../../peer/ids.ts'
+import type { Identity } from '../../peer/identity/identity.ts'
+import { CHAT_DOC_KIND, initialChatIndex } from '../chat/chat-doc.ts'
+import { rootDocsEntry } from '../chat/shard-registrar.ts'
+import { WorkplaceChat } from '../chat/workplace-chat.ts'
+import { applyPushedChange } from '../repo/change-push.ts'
+import { ChatViewPublisher } from './chat-view-publisher.ts'
+import {
+  CHAT_WORKER_PROTOCOL,
+  toPortError,
+  type ChatCall,
+  type ChatPort,
+  type FromChatWorker,
+  type ToChatWorker,
+  type WorkplaceSnapshot,
+} from './chat-worker-protocol.ts'
+import { DocHeadsReporter } from './doc-heads-reporter.ts'
+import { PendingCalls } from './pending-calls.ts'
+import { PortNetworkAdapter } from './port-network-adapter.ts'
+import { PortStorageAdapter } from './port-storage-adapter.ts'
+import { WorkerWorkplace } from './worker-workplace.ts'
+
+interface OpenChat {
+  workplace: WorkerWorkplace
+  chat: Promise<WorkplaceChat>
+  publisher?: ChatViewPublisher
+  heads?: DocHeadsReporter
+  confirmed: Record<string, string[]>
+}
+
+/** Options for tests: a chat's timings (WorkplaceChat's options). */
+export interface ChatWorkerTuning {
+  receiptDelayMs?: number
+  receiptIntervalMs?: number
+}
+
+/**
+ * The chat worker: one automerge-repo holding every chat document of the device, the chats
+ * themselves (reading, verifying, writing, receipts), and what the page is sent to render.
+ * Runs in a dedicated worker in the browser, or on a MessagePort in tests.
+ */
+export function runChatWorker(
+  port: ChatPort<ToChatWorker, FromChatWorker>,
+  tuning: ChatWorkerTuning = {},
+): void {
+  const post = (message: FromChatWorker) => port.postMessage(message)
+  const calls = new PendingCalls()
+  const chats = new Map<string, OpenChat>()
+  let repo: Repo | undefined
+  let network: PortNetworkAdapter | undefined
+  let identity: Identity | undefined
+
+  const start = (self: PeerId, publicKey: Uint8Array) => {
+    identity = {
+      peerId: self,
+      publicKey,
+      sign: (data) => calls.call<Uint8Array>((id) => post({ t: 'sign', id, data })),
+    }
+    network = new PortNetworkAdapter((message: Message) => post({ t: 'repo', message }))
+    const storage = new PortStorageAdapter((op) =>
+      calls.call((id) => post({ t: 'storage', id, ...op })),
+    )
+    repo = new Repo({
+      peerId: self as unknown as RepoPeerId,
+      network: [network],
+      storage,
+      enableRemoteHeadsGossiping: false,
+      shareConfig: {
+        // The page checks access again on every message both ways.
+        announce: async (peer, doc) =>
+          doc !== undefined &&
+          [...chats.values()].some(
+            ({ workplace }) =>
+              workplace.holds(doc) && workplace.isMember(peer as unknown as PeerId),
+          ),
+        access: async () => true,
+      },
+    })
+  }
+
+  const openChat = (snapshot: WorkplaceSnapshot): void => {
+    if (!repo || !identity) throw new Error('the chat worker was not started')
+    const workplace = new WorkerWorkplace({
+      snapshot,
+      identity,
+      repo,
+      register: (entry, url) => post({ t: 'register', workplace: snapshot.id, entry, url }),
+      init: new Map<string, () => unknown>([[CHAT_DOC_KIND, initialChatIndex]]),
+    })
+    const chat = WorkplaceChat.open({
+      workplace,
+      repo,
+      register: ({ key, url }) => workplace.registerDoc(rootDocsEntry(key), url),
+      push: (handle: DocHandle<unknown>) => pushLastChange(handle),
+      ...tuning,
+    })
+    const open: OpenChat = { workplace, chat, confirmed: {} }
+    chats.set(snapshot.id, open)
+    chat.then(
+      (opened) => {
+        open.publisher = new ChatViewPublisher(opened, (update) =>
+          post({ t: 'view', workplace: snapshot.id, update }),
+        )
+        open.publisher.flush()
+        opened.on('incoming', (messages) =>
+          post({ t: 'incoming', workplace: snapshot.id, messages }),
+        )
+        opened.on('change', () => open.heads?.changed())
+        open.heads = new DocHeadsReporter(
+          () => opened.handles(),
+          () => open.confirmed,
+          (heads, waiting) => post({ t: 'heads', workplace: snapshot.id, heads, waiting }),
+        )
+      },
+      (error: unknown) => post({ t: 'failed', workplace: snapshot.id, error: toPortError(error) }),
+    )
+  }
+
+  const pushLastChange = (handle: DocHandle<unknown>) => {
+    if (!handle.isReady()) return
+    const change = Automerge.getLastLocalChange(handle.doc())
+    if (change) post({ t: 'push', doc: handle.documentId, change })
+  }
+
+  const call = async (workplace: string, request: ChatCall): Promise<unknown> => {
+    const open = chats.get(workplace)
+    if (!open) throw new Error(`no chat open for workplace ${workplace}`)
+    const chat = await open.chat
+    let value: unknown
+    switch (request.method) {
+      case 'send':
+        value = await chat.send(...request.args)
+        break
+      case 'edit':
+        value = await chat.edit(...request.args)
+        break
+      case 'deleteMessage':
+        value = await chat.deleteMessage(...request.args)
+        break
+      case 'toggleReaction':
+        value = await chat.toggleReaction(...request.args)
+        break
+      case 'loadOlder':
+        value = await chat.loadOlder()
+        break
+      case 'reveal':
+        value = await chat.reveal(...request.args)
+        break
+      case 'settled':
+        await chat.settled()
+        break
+      case 'markRead':
+        chat.markRead()
+        break
+      case 'markReadSoon':
+        chat.markReadSoon()
+        break
+    }
+    // The page sees a call's effect no later than its reply.
+    open.publisher?.flush()
+    return value
+  }
+
+  const closeChat = async (workplace: string): Promise<void> => {
+    const open = chats.get(workplace)
+    if (!open) return
+    chats.delete(workplace)
+    open.publisher?.close()
+    open.heads?.close()
+    await (await open.chat.catch(() => undefined))?.close()
+  }
+
+  const reply = (id: number, work: () => Promise<unknown>) => {
+    work().then(
+      (value) => post({ t: 'reply', id, ok: true, value }),
+      (error: unknown) => post({ t: 'reply', id, ok: false, error: toPortError(error) }),
+    )
+  }
+
+  port.addEventListener('message', ({ data }) => {
+    switch (data.t) {
+      case 'start':
+        if (data.v !== CHAT_WORKER_PROTOCOL) throw new Error(`chat worker: version ${data.v}`)
+        return start(data.self, data.publicKey)
+      case 'peer-up':
+        return network?.peerUp(data.peer)
+      case 'peer-down':
+        return network?.peerDown(data.peer)
+      case 'repo':
+        return network?.receive(data.message)
+      case 'push': {
+        const handle = repo?.handles[data.doc as keyof Repo['handles']]
+        if (handle) applyPushedChange(handle, data.from, data.change)
+        return
+      }
+      case 'workplace': {
+        const open = chats.get(data.snapshot.id)
+        if (open) open.workplace.update(data.snapshot)
+        else openChat(data.snapshot)
+        return
+      }
+      case 'confirmed': {
+        const open = chats.get(data.workplace)
+        if (!open) return
+        open.confirmed = data.heads
+        open.heads?.changed()
+        return
+      }
+      case 'shutdown':
+        return reply(data.id, async () => {
+          for (const workplace of [...chats.keys()]) await closeChat(workplace)
+          await repo?.shutdown()
+        })
+      case 'close-chat':
+        return reply(data.id, () => closeChat(data.workplace))
+      case 'call': {
+        const { id, workplace, method, args } = data
+        return reply(id, () => call(workplace, { method, args } as ChatCall))
+      }
+      case 'reply':
+        return calls.settle(data)
+    }
+  })
+  post({ t: 'ready', v: CHAT_WORKER_PROTOCOL })
+}

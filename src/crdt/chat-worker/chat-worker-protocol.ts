@@ -1,0 +1,120 @@
+import type { Message } from '@automerge/automerge-repo'
+import type { PeerId } from '../../peer/ids.ts'
+import type { MembershipState } from '../membership/evaluate.ts'
+import { ChatError, type ChatErrorCode } from '../chat/chat-error.ts'
+import type { ChatMessage } from '../chat/message-view.ts'
+import type { ReceiptView } from '../chat/receipts.ts'
+
+/**
+ * The messages between the page and the chat worker (version 1). The worker holds the chat's
+ * automerge-repo and every chat document; the page keeps the mesh, the main repo (membership,
+ * contacts, files), storage and the device key, and renders what the worker sends.
+ */
+export const CHAT_WORKER_PROTOCOL = 1
+
+/** What the worker knows of a workplace: enough to judge and write chat records. */
+export interface WorkplaceSnapshot {
+  id: string
+  self: PeerId
+  isOwner: boolean
+  membership: MembershipState
+  /** Members' keys as (peer, base64url public key) pairs; each pair proves itself. */
+  keys: [string, string][]
+  /** The root's document entries that belong to the chat (`chat`, `chat.shard.*`). */
+  docs: Record<string, string>
+}
+
+/** What changed in a chat's view since the last one sent (see ChatViewPublisher). */
+export interface ChatViewUpdate {
+  /** The message IDs in display order, when the order or set changed. */
+  order?: string[]
+  /** Messages new or changed since the last update. */
+  messages: ChatMessage[]
+  /** Receipts new or changed since the last update (`null`: none any more). */
+  receipts: [string, ReceiptView | null][]
+  hasOlder: boolean
+  unread: number
+  firstUnread: string | null
+}
+
+/** The chat's methods the page calls (WorkplaceChat's, by name). */
+export type ChatCall =
+  | { method: 'send'; args: [text: string, options: { replyTo?: string }] }
+  | { method: 'edit'; args: [id: string, text: string] }
+  | { method: 'deleteMessage'; args: [id: string] }
+  | { method: 'toggleReaction'; args: [id: string, emoji: string] }
+  | { method: 'loadOlder'; args: [] }
+  | { method: 'reveal'; args: [id: string] }
+  | { method: 'settled'; args: [] }
+  | { method: 'markRead'; args: [] }
+  | { method: 'markReadSoon'; args: [] }
+
+export type StorageOp =
+  | { op: 'load'; key: string[] }
+  | { op: 'save'; key: string[]; data: Uint8Array }
+  | { op: 'remove'; key: string[] }
+  | { op: 'loadRange'; key: string[] }
+  | { op: 'removeRange'; key: string[] }
+
+/** A failure carried across the port, rebuilt as an Error (with its code, for ChatError). */
+export interface PortError {
+  name: string
+  message: string
+  code?: string
+}
+
+export type ToChatWorker =
+  | { t: 'start'; v: typeof CHAT_WORKER_PROTOCOL; self: PeerId; publicKey: Uint8Array }
+  | { t: 'peer-up'; peer: PeerId }
+  | { t: 'peer-down'; peer: PeerId }
+  | { t: 'repo'; message: Message }
+  | { t: 'push'; from: PeerId; doc: string; change: Uint8Array }
+  | { t: 'workplace'; snapshot: WorkplaceSnapshot }
+  | { t: 'confirmed'; workplace: string; heads: Record<string, string[]> }
+  | { t: 'close-chat'; workplace: string; id: number }
+  /** Closes every chat and the repo (its last writes stored); replied to once done. */
+  | { t: 'shutdown'; id: number }
+  | ({ t: 'call'; id: number; workplace: string } & ChatCall)
+  | { t: 'reply'; id: number; ok: true; value?: unknown }
+  | { t: 'reply'; id: number; ok: false; error: PortError }
+
+export type FromChatWorker =
+  /** The worker listens now: what the page sent before may have been lost, so it waits for it. */
+  | { t: 'ready'; v: typeof CHAT_WORKER_PROTOCOL }
+  | { t: 'repo'; message: Message }
+  | { t: 'push'; doc: string; change: Uint8Array }
+  | ({ t: 'storage'; id: number } & StorageOp)
+  | { t: 'sign'; id: number; data: Uint8Array }
+  | { t: 'register'; workplace: string; entry: string; url: string }
+  | { t: 'view'; workplace: string; update: ChatViewUpdate }
+  | { t: 'incoming'; workplace: string; messages: ChatMessage[] }
+  | { t: 'heads'; workplace: string; heads: Record<string, string[]>; waiting: number }
+  | { t: 'failed'; workplace: string; error: PortError }
+  | { t: 'reply'; id: number; ok: true; value?: unknown }
+  | { t: 'reply'; id: number; ok: false; error: PortError }
+
+/** The two ends' common shape: a Worker, a worker's global scope or a MessagePort. */
+export interface ChatPort<In, Out> {
+  postMessage(message: Out, transfer?: Transferable[]): void
+  addEventListener(type: 'message', listener: (event: MessageEvent<In>) => void): void
+}
+
+export function toPortError(error: unknown): PortError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+    }
+  }
+  return { name: 'Error', message: String(error) }
+}
+
+export function fromPortError(error: PortError): Error {
+  if (error.name === 'ChatError') return new ChatError(error.code as ChatErrorCode, error.message)
+  const rebuilt = new Error(error.message) as Error & { code?: string }
+  rebuilt.name = error.name
+  if (error.code !== undefined) rebuilt.code = error.code
+  return rebuilt
+}

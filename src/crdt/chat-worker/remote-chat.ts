@@ -1,0 +1,135 @@
+import { Emitter } from '../../lib/emitter.ts'
+import type { PeerId } from '../../peer/ids.ts'
+import type { ChatApi } from '../chat/chat-api.ts'
+import type { ChatMessage } from '../chat/message-view.ts'
+import type { ReceiptView } from '../chat/receipts.ts'
+import type { WorkplaceChatEvents } from '../chat/workplace-chat.ts'
+import type { ChatCall, ChatViewUpdate } from './chat-worker-protocol.ts'
+
+/**
+ * A workplace's chat running in the chat worker, as the page sees it: a mirror of its loaded
+ * window, kept by the worker's view updates (unchanged messages keep their objects, so the UI
+ * re-renders only what changed), and its actions sent as calls.
+ */
+export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi {
+  readonly self: PeerId
+  readonly #call: (request: ChatCall) => Promise<unknown>
+  readonly #close: () => Promise<void>
+  #byId = new Map<string, ChatMessage>()
+  #messages: ChatMessage[] = []
+  readonly #receipts = new Map<string, ReceiptView>()
+  #hasOlder = false
+  #unread = 0
+  #firstUnread: string | null = null
+
+  constructor(options: {
+    self: PeerId
+    call: (request: ChatCall) => Promise<unknown>
+    close: () => Promise<void>
+  }) {
+    super()
+    this.self = options.self
+    this.#call = options.call
+    this.#close = options.close
+  }
+
+  /** Takes in the worker's update of the view. */
+  apply(update: ChatViewUpdate): void {
+    for (const message of update.messages) this.#byId.set(message.id, message)
+    for (const [id, receipt] of update.receipts) {
+      if (receipt) this.#receipts.set(id, receipt)
+      else this.#receipts.delete(id)
+    }
+    if (update.order) {
+      const kept = new Map<string, ChatMessage>()
+      for (const id of update.order) {
+        const message = this.#byId.get(id)
+        if (message) kept.set(id, message)
+      }
+      for (const id of this.#receipts.keys()) if (!kept.has(id)) this.#receipts.delete(id)
+      this.#byId = kept
+      this.#messages = [...kept.values()]
+    } else if (update.messages.length > 0) {
+      this.#messages = this.#messages.map((m) => this.#byId.get(m.id) ?? m)
+    }
+    this.#hasOlder = update.hasOlder
+    this.#unread = update.unread
+    this.#firstUnread = update.firstUnread
+    this.emit('change', undefined)
+  }
+
+  /** Messages from others that just arrived, as the worker saw them. */
+  incoming(messages: ChatMessage[]): void {
+    this.emit('incoming', messages)
+  }
+
+  messages(): readonly ChatMessage[] {
+    return this.#messages
+  }
+
+  message(id: string): ChatMessage | undefined {
+    return this.#byId.get(id)
+  }
+
+  hasOlder(): boolean {
+    return this.#hasOlder
+  }
+
+  receipt(id: string): ReceiptView | undefined {
+    return this.#receipts.get(id)
+  }
+
+  unreadCount(): number {
+    return this.#unread
+  }
+
+  firstUnread(): ChatMessage | undefined {
+    return this.#firstUnread === null ? undefined : this.#byId.get(this.#firstUnread)
+  }
+
+  async loadOlder(): Promise<boolean> {
+    return (await this.#call({ method: 'loadOlder', args: [] })) as boolean
+  }
+
+  async reveal(id: string): Promise<boolean> {
+    return (await this.#call({ method: 'reveal', args: [id] })) as boolean
+  }
+
+  async send(text: string, options: { replyTo?: string } = {}): Promise<ChatMessage> {
+    const sent = (await this.#call({ method: 'send', args: [text, options] })) as ChatMessage
+    return this.#byId.get(sent.id) ?? sent
+  }
+
+  async edit(id: string, text: string): Promise<void> {
+    await this.#call({ method: 'edit', args: [id, text] })
+  }
+
+  async deleteMessage(id: string): Promise<void> {
+    await this.#call({ method: 'deleteMessage', args: [id] })
+  }
+
+  async toggleReaction(id: string, emoji: string): Promise<void> {
+    await this.#call({ method: 'toggleReaction', args: [id, emoji] })
+  }
+
+  markRead(): void {
+    this.#forget(this.#call({ method: 'markRead', args: [] }))
+  }
+
+  markReadSoon(): void {
+    this.#forget(this.#call({ method: 'markReadSoon', args: [] }))
+  }
+
+  async settled(): Promise<void> {
+    await this.#call({ method: 'settled', args: [] })
+  }
+
+  close(): Promise<void> {
+    this.removeAllListeners()
+    return this.#close()
+  }
+
+  #forget(call: Promise<unknown>): void {
+    call.catch((error: unknown) => console.warn('chat: read marks not written', error))
+  }
+}

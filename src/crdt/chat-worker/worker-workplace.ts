@@ -1,0 +1,123 @@
+import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo'
+import { Emitter } from '../../lib/emitter.ts'
+import type { Identity } from '../../peer/identity/identity.ts'
+import type { PeerId } from '../../peer/ids.ts'
+import { Authorship } from '../authorship/authorship.ts'
+import { KeyDirectory } from '../authorship/key-directory.ts'
+import type { WorkplaceSnapshot } from './chat-worker-protocol.ts'
+
+interface WorkerWorkplaceEvents extends Record<string, unknown> {
+  change: void
+}
+
+/**
+ * A workplace as the chat worker sees it: the page's snapshots of its membership, keys and chat
+ * document entries. Satisfies what WorkplaceChat needs of a workplace; writing to the root (a
+ * new chat index or shard entry) is asked of the page through `register`.
+ */
+export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
+  readonly id: string
+  readonly self: PeerId
+  readonly authorship: Authorship
+  readonly #repo: Repo
+  readonly #keys = new KeyDirectory()
+  readonly #register: (entry: string, url: string) => void
+  readonly #init: ReadonlyMap<string, () => unknown>
+  #snapshot: WorkplaceSnapshot
+  /** The chat's documents (IDs), known from the root's entries or created here. */
+  readonly #documents = new Set<string>()
+  readonly #opening = new Map<string, Promise<DocHandle<unknown>>>()
+
+  constructor(options: {
+    snapshot: WorkplaceSnapshot
+    identity: Identity
+    repo: Repo
+    register: (entry: string, url: string) => void
+    /** Initial values of the documents this workplace may start (the chat index). */
+    init: ReadonlyMap<string, () => unknown>
+  }) {
+    super()
+    this.#snapshot = options.snapshot
+    this.id = options.snapshot.id
+    this.self = options.snapshot.self
+    this.#repo = options.repo
+    this.#register = options.register
+    this.#init = options.init
+    this.authorship = new Authorship({
+      workplace: this.id,
+      identity: options.identity,
+      membership: () => this.#snapshot.membership,
+      keys: this.#keys,
+    })
+    this.authorship.on('change', () => this.emit('change', undefined))
+    this.update(options.snapshot)
+  }
+
+  /** Takes in the page's newer view of the workplace. */
+  update(snapshot: WorkplaceSnapshot): void {
+    const membershipChanged = snapshot.membership.clock !== this.#snapshot.membership.clock
+    this.#snapshot = snapshot
+    for (const url of Object.values(snapshot.docs)) this.#documents.add(documentIdOf(url))
+    void this.#keys.learn(snapshot.keys)
+    if (membershipChanged) this.authorship.invalidate()
+    this.emit('change', undefined)
+  }
+
+  /** Whether a document is one of this workplace's chat documents. */
+  holds(documentId: string): boolean {
+    return this.#documents.has(documentId)
+  }
+
+  /** Whether this peer may exchange this workplace's chat documents. */
+  isMember(peer: PeerId): boolean {
+    return this.#snapshot.membership.members.has(peer)
+  }
+
+  members(): readonly { peer: PeerId }[] {
+    return [...this.#snapshot.membership.members.keys()].map((peer) => ({ peer }))
+  }
+
+  openDoc<T>(key: string): Promise<DocHandle<T>> {
+    let opening = this.#opening.get(key)
+    if (!opening) {
+      opening = this.#openDoc(key).catch((error: unknown) => {
+        this.#opening.delete(key)
+        throw error
+      })
+      this.#opening.set(key, opening)
+    }
+    return opening as Promise<DocHandle<T>>
+  }
+
+  /** Notes a document this worker created or learned of (a shard), and has the page list it. */
+  registerDoc(entry: string, url: string): void {
+    this.#documents.add(documentIdOf(url))
+    if (this.#snapshot.docs[entry] === url) return
+    this.#snapshot = { ...this.#snapshot, docs: { ...this.#snapshot.docs, [entry]: url } }
+    this.#register(entry, url)
+  }
+
+  async #openDoc(key: string): Promise<DocHandle<unknown>> {
+    const url = this.#snapshot.docs[key]
+    if (url) {
+      // Not on this device yet and nobody online to ask: wait until a member can provide it.
+      const handle = await this.#repo.find<unknown>(url as AutomergeUrl, {
+        allowableStates: ['ready', 'unavailable'],
+      })
+      if (!handle.isReady()) await handle.whenReady(['ready'])
+      return handle
+    }
+    const init = this.#init.get(key)
+    if (!init) throw new Error(`unknown workplace document kind ${key}`)
+    if (!this.#snapshot.isOwner)
+      throw new Error(`only an owner can start the ${key} of this workplace`)
+    const handle = this.#repo.create<unknown>(init())
+    this.registerDoc(key, handle.url)
+    return handle
+  }
+}
+
+/** The document ID of an automerge URL. */
+export function documentIdOf(url: string): string {
+  return url.startsWith('automerge:') ? url.slice('automerge:'.length) : url
+}

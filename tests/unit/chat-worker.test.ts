@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { CHAT_DOC_KIND, initialChatIndex } from '../../src/crdt/chat/chat-doc.ts'
+import type { ChatApi } from '../../src/crdt/chat/chat-api.ts'
+import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
+import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
+import { until } from '../support/until.ts'
+
+const kinds = new Map([[CHAT_DOC_KIND, () => initialChatIndex()]])
+const cleanup: (() => unknown)[] = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+/** Ann and Bob run their chats in chat workers; Cy (say, a keeper) runs it in-process. */
+async function world(): Promise<{ devs: TestDevice[]; wps: Workplace[]; chats: ChatApi[] }> {
+  const hub = new MemoryMeshHub()
+  const devs = await Promise.all([
+    createTestDevice(hub, 'Ann', { kinds, chatWorker: true }),
+    createTestDevice(hub, 'Bob', { kinds, chatWorker: true }),
+    createTestDevice(hub, 'Cy', { kinds }),
+  ])
+  for (const dev of devs) cleanup.push(() => dev.stack.shutdown())
+  const wp = await devs[0]!.stack.workplaces.create('Acme')
+  const invite = await wp.createInvite({ expiresInMs: 60_000, maxUses: 3 })
+  const wps = [wp]
+  for (const dev of devs.slice(1)) {
+    dev.stack.joins.start(linkTo(wp, invite))
+    wps.push((await until(() => dev.stack.workplaces.get(wp.id), `${dev.name} to join`))!)
+  }
+  await until(() => wps.every((w) => w.membership.members.size === 3), 'all to see all')
+  const { WorkplaceChat } = await import('../../src/crdt/chat/workplace-chat.ts')
+  const { rootDocsRegistrar } = await import('../../src/crdt/chat/shard-registrar.ts')
+  const chats: ChatApi[] = []
+  for (const [i, dev] of devs.entries()) {
+    const w = wps[i]!
+    const chat = dev.stack.chats
+      ? await dev.stack.chats.open(w)
+      : await WorkplaceChat.open({
+          workplace: w,
+          repo: dev.stack.repo,
+          register: rootDocsRegistrar(w.handle),
+          push: (handle) => dev.stack.changes.push(handle),
+          receiptDelayMs: 5,
+          receiptIntervalMs: 5,
+        })
+    chats.push(chat)
+  }
+  return { devs, wps, chats }
+}
+
+describe('the chat in a chat worker', () => {
+  it('exchanges messages, edits and receipts with in-worker and in-thread chats alike', async () => {
+    const { devs, chats } = await world()
+    const [ann, bob, cy] = chats as [ChatApi, ChatApi, ChatApi]
+    const hello = await ann.send('hello from the worker')
+    // The page's mirror holds a sent message as soon as the call resolves.
+    expect(ann.message(hello.id)?.text).toBe('hello from the worker')
+    await until(() => bob.message(hello.id) && cy.message(hello.id), 'Bob and Cy to see it')
+    expect(bob.message(hello.id)!.verified).toBe(true)
+
+    const reply = await cy.send('hi Ann', { replyTo: hello.id })
+    await until(() => ann.message(reply.id) && bob.message(reply.id), 'the reply to reach both')
+    expect(ann.messages().map((m) => m.id)).toEqual([hello.id, reply.id])
+    expect(ann.message(reply.id)!.replyTo).toBe(hello.id)
+
+    await ann.edit(hello.id, 'hello, edited')
+    await until(() => cy.message(hello.id)?.text === 'hello, edited', 'Cy to see the edit')
+    await until(() => ann.receipt(hello.id)?.state === 'delivered', 'Ann to see it delivered')
+
+    // The chat's documents live in the worker's repo: the page's repo never opened them.
+    const chatDocs = Object.entries(devs[0]!.stack.workplaces.list()[0]!.doc!.docs)
+      .filter(([entry]) => entry === 'chat' || entry.startsWith('chat.shard.'))
+      .map(([, url]) => url.replace('automerge:', ''))
+    expect(chatDocs.length).toBeGreaterThanOrEqual(2)
+    for (const doc of chatDocs) {
+      expect(Object.keys(devs[0]!.stack.repo.handles)).not.toContain(doc)
+    }
+  })
+
+  it('refuses an edit of someone else’s message with the chat’s own error', async () => {
+    const { chats } = await world()
+    const [ann, bob] = chats as [ChatApi, ChatApi]
+    const hello = await ann.send('mine')
+    await until(() => bob.message(hello.id), 'Bob to see it')
+    await expect(bob.edit(hello.id, 'not yours')).rejects.toMatchObject({
+      name: 'ChatError',
+      code: 'not-author',
+    })
+  })
+})
