@@ -47,6 +47,12 @@ if (interrupted) {
   mount(Screen, { target, props: { interrupted, reload: () => location.reload() } })
   await new Promise<never>(() => {})
 }
+// The chat's CRDT work runs in a worker, off the thread that paints and takes input. Started now,
+// it loads and compiles Automerge on its own thread while the page paints (or is unlocked).
+const chatWorker = new Worker(new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url), {
+  type: 'module',
+  name: 'peerplace-chat',
+})
 const vault = Vault.open()
 const lock: StorageLock = (() => {
   try {
@@ -87,12 +93,7 @@ const shell = createShell({
   pageUrl: location.href,
   workplaceIndex,
   vault,
-  // The chat's CRDT work runs in a worker, off the thread that paints and takes input.
-  chatWorker: () =>
-    new Worker(new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url), {
-      type: 'module',
-      name: 'peerplace-chat',
-    }),
+  chatWorker: () => chatWorker,
   ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
 }).then((started) => ({
   ...started,

@@ -22,7 +22,7 @@ import type {
 } from '../../src/crdt/chat-worker/chat-worker-protocol.ts'
 
 /** A chat worker in this thread, on the far end of a MessageChannel (as a Worker would be). */
-function startChatWorker(): ChatPort<FromChatWorker, ToChatWorker> {
+export function startChatWorker(): ChatPort<FromChatWorker, ToChatWorker> {
   const channel = new MessageChannel()
   runChatWorker(channel.port2 as unknown as ChatPort<ToChatWorker, FromChatWorker>, {
     receiptDelayMs: 5,
@@ -51,8 +51,8 @@ export async function createTestDevice(
     kinds?: ReadonlyMap<string, () => unknown>
     /** Builds the device's gate (the stack is there by the time the gate is asked). */
     gate?: (self: PeerId, stack: () => WorkplaceStack) => PeerGate
-    /** Runs the chat in a chat worker on a MessageChannel, over in-memory storage. */
-    chatWorker?: boolean
+    /** Runs the chat in a chat worker (this one, or one on a MessageChannel), in-memory storage. */
+    chatWorker?: boolean | ChatPort<FromChatWorker, ToChatWorker>
   } = {},
 ): Promise<TestDevice> {
   const identity = await createTestIdentity()
@@ -68,7 +68,10 @@ export async function createTestDevice(
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(gate ? { gate } : {}),
     ...(options.chatWorker
-      ? { storage: new MemoryStorageAdapter(), chatWorker: startChatWorker() }
+      ? {
+          storage: new MemoryStorageAdapter(),
+          chatWorker: options.chatWorker === true ? startChatWorker() : options.chatWorker,
+        }
       : {}),
   })
   built.stack = stack

@@ -3,7 +3,17 @@ import { CHAT_DOC_KIND, initialChatIndex } from '../../src/crdt/chat/chat-doc.ts
 import type { ChatApi } from '../../src/crdt/chat/chat-api.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
-import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
+import {
+  createTestDevice,
+  linkTo,
+  startChatWorker,
+  type TestDevice,
+} from '../support/test-device.ts'
+import type {
+  ChatPort,
+  FromChatWorker,
+  ToChatWorker,
+} from '../../src/crdt/chat-worker/chat-worker-protocol.ts'
 import { until } from '../support/until.ts'
 
 const kinds = new Map([[CHAT_DOC_KIND, () => initialChatIndex()]])
@@ -13,10 +23,12 @@ afterEach(async () => {
 })
 
 /** Ann and Bob run their chats in chat workers; Cy (say, a keeper) runs it in-process. */
-async function world(): Promise<{ devs: TestDevice[]; wps: Workplace[]; chats: ChatApi[] }> {
+async function world(
+  annWorker: ChatPort<FromChatWorker, ToChatWorker> | true = true,
+): Promise<{ devs: TestDevice[]; wps: Workplace[]; chats: ChatApi[] }> {
   const hub = new MemoryMeshHub()
   const devs = await Promise.all([
-    createTestDevice(hub, 'Ann', { kinds, chatWorker: true }),
+    createTestDevice(hub, 'Ann', { kinds, chatWorker: annWorker }),
     createTestDevice(hub, 'Bob', { kinds, chatWorker: true }),
     createTestDevice(hub, 'Cy', { kinds }),
   ])
@@ -87,5 +99,15 @@ describe('the chat in a chat worker', () => {
       name: 'ChatError',
       code: 'not-author',
     })
+  })
+
+  it('opens with a worker that was started, and said it was ready, before the page listened', async () => {
+    // A Worker's messages to the page are dropped while nobody listens (a started port).
+    const early = startChatWorker()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const { chats } = await world(early)
+    const [ann, bob] = chats as [ChatApi, ChatApi]
+    const hello = await ann.send('still here')
+    await until(() => bob.message(hello.id), 'Bob to see it')
   })
 })

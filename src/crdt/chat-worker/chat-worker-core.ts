@@ -186,6 +186,8 @@ export function runChatWorker(
 
   port.addEventListener('message', ({ data }) => {
     switch (data.t) {
+      case 'hello':
+        return post({ t: 'ready', v: CHAT_WORKER_PROTOCOL })
       case 'start':
         if (data.v !== CHAT_WORKER_PROTOCOL) throw new Error(`chat worker: version ${data.v}`)
         return start(data.self, data.publicKey)

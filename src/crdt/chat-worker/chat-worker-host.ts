@@ -101,6 +101,8 @@ export class ChatWorkerHost {
     this.#storage = options.storage
     this.#identity = options.identity
     this.#port.addEventListener('message', ({ data }) => this.#received(data))
+    // Answered once the worker listens; or its own `ready` comes, if it was still loading.
+    this.#port.postMessage({ t: 'hello' })
     this.#post({
       t: 'start',
       v: CHAT_WORKER_PROTOCOL,
@@ -194,7 +196,8 @@ export class ChatWorkerHost {
             `chat worker: speaks version ${message.v}, not ${CHAT_WORKER_PROTOCOL}`,
           )
         }
-        const queued = this.#queued ?? []
+        if (!this.#queued) return
+        const queued = this.#queued
         this.#queued = undefined
         for (const waiting of queued) this.#port.postMessage(waiting)
         return

@@ -64,6 +64,8 @@ export interface PortError {
 }
 
 export type ToChatWorker =
+  /** Asks the worker to say it listens (it may have started long before the page asks). */
+  | { t: 'hello' }
   | { t: 'start'; v: typeof CHAT_WORKER_PROTOCOL; self: PeerId; publicKey: Uint8Array }
   | { t: 'peer-up'; peer: PeerId }
   | { t: 'peer-down'; peer: PeerId }
