@@ -114,7 +114,8 @@ export function readEntries(doc: FilesDoc | undefined, judge: FilesJudge): FileE
   return entries
 }
 
-function readEntry(id: string, raw: unknown, judge: FilesJudge): FileEntry | undefined {
+/** One version record, judged; undefined if malformed. */
+export function readEntry(id: string, raw: unknown, judge: FilesJudge): FileEntry | undefined {
   if (!ENTRY_ID.test(id) || typeof raw !== 'object' || raw === null) return undefined
   const r = raw as Partial<Record<keyof StoredEntry, unknown>>
   const name = cleanName(str(r.name))

@@ -140,6 +140,11 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     return this.#log.state.members.has(peer)
   }
 
+  /** A reader of the history of the records in `map` at a document's root (record-origins.ts). */
+  recordHistory(map: string, fields: readonly string[]): RecordOrigins {
+    return new RecordOrigins(map, fields)
+  }
+
   isOwner(peer: PeerId): boolean {
     return this.#log.state.members.get(peer) === 'owner'
   }
