@@ -17,11 +17,16 @@ import {
 import { newestByAuthor } from './receipts.ts'
 
 /**
- * The shard's history is read this long after the shard is first read (to find messages someone
- * removed before this device opened it, and where unsigned messages came from), and caught up
- * this long after changes arrive.
+ * An unsigned message's history is looked up this long after it is read (an older workplace's
+ * messages are not worth reading the history for while a chat opens), and the history caught up
+ * this long after changes arrive (messages created and removed while this device was away).
  */
 const ORIGINS_DELAY_MS = 500
+/**
+ * The shard's history is read this long after the shard is first read, once the chat has shown:
+ * to find messages someone removed before this device opened it.
+ */
+const SWEEP_DELAY_MS = 2000
 
 /**
  * One open shard: its validated, verified messages, read again only after the document changes
@@ -77,7 +82,7 @@ export class LoadedShard {
     this.authorship = authorship
     const listener = (this.#listener = () => {
       // Messages created and removed while this device was away are found in the history.
-      if (this.#origins.read) this.#lookSoon()
+      if (this.#origins.read) this.#lookSoon(ORIGINS_DELAY_MS)
       if (this.#messages) {
         this.#last = { messages: this.#messages, byId: this.#byId, newest: this.#newest }
         this.#before = undefined
@@ -122,7 +127,7 @@ export class LoadedShard {
         this.#catchUp()
         read = this.#readMessages()
       }
-      if (!this.#origins.read) this.#lookSoon()
+      if (!this.#origins.read) this.#lookSoon(SWEEP_DELAY_MS)
       const last = this.#last
       // A change that left every message as it was (say, a receipt) keeps the list, so that
       // readers can tell there is nothing to re-render.
@@ -246,7 +251,7 @@ export class LoadedShard {
       (need === 'soon' && this.#genuine.has(id)) ||
       (was !== undefined && (was.deleted || was.edited))
     if (!now && !this.#origins.read) {
-      if (need === 'soon') this.#lookSoon()
+      if (need === 'soon') this.#lookSoon(ORIGINS_DELAY_MS)
       return undefined
     }
     const doc = this.handle.doc()
@@ -258,7 +263,7 @@ export class LoadedShard {
   }
 
   /** Reads the history (what was added since it was last read) in a moment, then looks again. */
-  #lookSoon(): void {
+  #lookSoon(delayMs: number): void {
     if (this.#closed) return
     this.#originsTimer ??= setTimeout(() => {
       if (this.handle.isReady()) {
@@ -267,7 +272,7 @@ export class LoadedShard {
         if (first || gone) this.#listener()
       }
       this.#originsTimer = undefined
-    }, ORIGINS_DELAY_MS)
+    }, delayMs)
   }
 
   /**
