@@ -133,3 +133,25 @@ it('a message stripped of its proof with new words never reads as those words, n
   expect(first).toMatchObject({ text: 'The meeting is at 10.', verified: true })
   expect(annSaw).not.toContain('The meeting is cancelled.')
 })
+
+it('a member who replaces a shard’s whole message map cannot hide what was in it', async () => {
+  world = new ChatWorld()
+  const [ann, bob, mel] = await world.devices(['Ann', 'Bob', 'Mel'])
+  const hello = await ann!.chat.send('Hello all.')
+  await until(() => bob!.chat.message(hello.id), 'Bob to get Ann’s message')
+  const reply = await bob!.chat.send('Hi Ann.', { replyTo: hello.id })
+  await until(() => mel!.chat.message(reply.id) && ann!.chat.message(reply.id), 'the messages')
+  const doc = await shardHandle(mel!, hello.shard)
+  doc.change((d) => {
+    d.messages = {}
+  })
+  const marker = await mel!.chat.send('Mel was here.')
+  for (const dev of [ann!, bob!]) {
+    await until(() => dev.chat.message(marker.id), `${dev.name} to get Mel’s change`)
+    expect(dev.chat.message(hello.id)).toMatchObject({ text: 'Hello all.', verified: true })
+    expect(dev.chat.message(reply.id)).toMatchObject({ text: 'Hi Ann.', replyTo: hello.id })
+  }
+  // The authors' own edits still go in.
+  await bob!.chat.edit(reply.id, 'Hi Ann!')
+  await until(() => ann!.chat.message(reply.id)?.text === 'Hi Ann!', 'Bob’s edit')
+})
