@@ -16,7 +16,8 @@ const FILES_DOC_VERSION = 1
  * here, so everything read is validated (see `readEntries` and friends).
  *
  * - `entries`: one per added version, keyed by a random ID (two members adding at once both
- *   stay). Versions of a file are the entries with the same name, oldest first.
+ *   stay). Versions of a file are the entries with the same name, oldest first. Nobody removes
+ *   or changes one: readers read one someone did from the history (entry-history.ts).
  * - `holdings[peer][fileId]`: how many chunks of the file the member holds (`of` = all).
  *   Each member writes only its own.
  * - `plan[peer][fileId]`: the Syncer asks the member to hold the file in full (value: when).
@@ -114,7 +115,8 @@ export function readEntries(doc: FilesDoc | undefined, judge: FilesJudge): FileE
   return entries
 }
 
-function readEntry(id: string, raw: unknown, judge: FilesJudge): FileEntry | undefined {
+/** One version record, judged; undefined if malformed. */
+export function readEntry(id: string, raw: unknown, judge: FilesJudge): FileEntry | undefined {
   if (!ENTRY_ID.test(id) || typeof raw !== 'object' || raw === null) return undefined
   const r = raw as Partial<Record<keyof StoredEntry, unknown>>
   const name = cleanName(str(r.name))

@@ -1,4 +1,4 @@
-import type { DocHandle } from '@automerge/automerge-repo'
+import type { Doc, DocHandle } from '@automerge/automerge-repo'
 import type { PeerId } from '../peer/ids.ts'
 import type { Claim, Verdict } from '../peer/identity/record-proof.ts'
 
@@ -18,6 +18,19 @@ interface FilesAuthorship {
   on(event: 'change' | 'verified', listener: () => void): () => void
 }
 
+/**
+ * Where the records of a map at a document's root came from, read from its change history
+ * (src/crdt/authorship/record-origins.ts satisfies it).
+ */
+export interface RecordHistory {
+  /** Whether the history was ever read. */
+  readonly read: boolean
+  /** The keys under which a record was ever created. */
+  keys(doc: Doc<unknown>): Iterable<string>
+  /** The fields each record under `key` was created with, oldest first. */
+  versions(doc: Doc<unknown>, key: string): readonly Readonly<Record<string, string | number>>[]
+}
+
 /** What the files of a workplace need of it (src/crdt/workplace/workplace.ts satisfies it). */
 export interface FilesWorkplace {
   readonly id: string
@@ -30,4 +43,6 @@ export interface FilesWorkplace {
   isOwner(peer: PeerId): boolean
   members(): readonly { peer: PeerId; name: string }[]
   on(event: 'change', listener: () => void): () => void
+  /** A reader of the history of the records in `map` (at a document's root). */
+  recordHistory(map: string, fields: readonly string[]): RecordHistory
 }

@@ -9,6 +9,7 @@ import {
   readHoldings,
   readPlan,
   readStorage,
+  type FileEntry,
   type FilesDoc,
   type StoredHolding,
 } from './files-doc.ts'
@@ -32,6 +33,8 @@ export interface ReplicaKeeperDeps {
   now: () => number
   local: () => ReadonlyMap<HashHex, LocalFileRecord>
   download: (fileId: HashHex) => void
+  /** The version records, as WorkplaceFiles reads them (by default, as the document holds them). */
+  entries?: (doc: FilesDoc, judge: FilesJudge) => FileEntry[]
 }
 
 /**
@@ -54,6 +57,10 @@ export class ReplicaKeeper {
   constructor(deps: ReplicaKeeperDeps) {
     this.#d = deps
     this.#judge = trackingJudge(deps.workplace.authorship)
+  }
+
+  #entries(doc: FilesDoc): FileEntry[] {
+    return (this.#d.entries ?? readEntries)(doc, this.#judge.judge)
   }
 
   /** Runs a pass after `delayMs` (an earlier request wins). */
@@ -124,7 +131,7 @@ export class ReplicaKeeper {
     const self = workplace.self
     const now = this.#d.now()
     const doc = handle.doc()
-    const fileIds = new Set(readEntries(doc, this.#judge.judge).map((e) => e.fileId))
+    const fileIds = new Set(this.#entries(doc).map((e) => e.fileId))
     const mine = doc.holdings?.[self] ?? {}
     const writes = new Map<HashHex, StoredHolding | null>()
     for (const fileId of fileIds) {
@@ -187,7 +194,7 @@ export class ReplicaKeeper {
   #fetchAssigned(local: Map<HashHex, LocalFileRecord>): void {
     const { handle, workplace, transfers } = this.#d
     const doc = handle.doc()
-    const fileIds = new Set(readEntries(doc, this.#judge.judge).map((e) => e.fileId))
+    const fileIds = new Set(this.#entries(doc).map((e) => e.fileId))
     const assigned = readPlan(doc).get(workplace.self) ?? new Map<HashHex, number>()
     for (const fileId of fileIds) {
       const record = local.get(fileId)
@@ -209,7 +216,7 @@ export class ReplicaKeeper {
     const doc = handle.doc()
     const files = new Map<HashHex, PlanFile>()
     this.#judge.takePending()
-    for (const entry of readEntries(doc, this.#judge.judge)) {
+    for (const entry of this.#entries(doc)) {
       const known = files.get(entry.fileId)
       if (!known || entry.addedAt < known.addedAt) {
         files.set(entry.fileId, { fileId: entry.fileId, size: entry.size, addedAt: entry.addedAt })

@@ -12,7 +12,6 @@ import { groupVersions } from './file-versions.ts'
 import {
   cleanName,
   FILES_DOC_KIND,
-  readEntries,
   readHoldings,
   readPlan,
   storedEntry,
@@ -23,6 +22,7 @@ import {
 import type { HashHex } from './hashing.ts'
 import type { SourceFinder } from './ports.ts'
 import { ReplicaKeeper } from './replica-keeper.ts'
+import { EntryHistory } from './entry-history.ts'
 import type { StorageBudget } from './storage-budget.ts'
 import { buildFilesView, type FilesView } from './files-view.ts'
 import { entryClaim, holdingClaim } from './file-claims.ts'
@@ -61,6 +61,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   readonly #offs: (() => void)[] = []
   readonly #judge: TrackingJudge<Parameters<FilesJudge>>
   #entries: FileEntry[] = []
+  readonly #entryHistory: EntryHistory
   #fileIds = new Map<HashHex, number>()
   #holdings = new Map<HashHex, Map<PeerId, Holding>>()
   #local = new Map<HashHex, LocalFileRecord>()
@@ -87,6 +88,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
     this.#presence = options.presence
     this.#now = options.now ?? Date.now
     this.#judge = trackingJudge(options.workplace.authorship)
+    this.#entryHistory = new EntryHistory(options.workplace)
     this.#keeper = new ReplicaKeeper({
       workplace: options.workplace,
       transfers: options.transfers,
@@ -96,6 +98,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
       now: this.#now,
       local: () => this.#local,
       download: (fileId) => this.download(fileId),
+      entries: (doc, judge) => this.#entryHistory.read(doc, judge),
     })
     this.#readDoc()
     const self = this.workplace.self
@@ -278,7 +281,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   #readDoc(): void {
     const doc = this.handle.doc()
     this.#judge.takePending()
-    this.#entries = readEntries(doc, this.#judge.judge)
+    this.#entries = this.#entryHistory.read(doc, this.#judge.judge)
     this.#fileIds = new Map(this.#entries.map((e) => [e.fileId, e.size]))
     this.#holdings = readHoldings(doc, this.#judge.judge)
     for (const watcher of [...this.#holderWatchers]) watcher()

@@ -68,10 +68,12 @@ test('a member device writing in others’ names is never believed; real authors
   await send(ann.page, 'The meeting is at 10.')
   await send(ann.page, 'Lunch is on me.')
   await send(ann.page, 'The budget is approved.')
-  await expect(message(bob.page, 'The budget is approved.')).toBeVisible()
+  await send(ann.page, 'The minutes are shared.')
+  await expect(message(bob.page, 'The minutes are shared.')).toBeVisible()
   const meeting = await mel.message('The meeting is at 10.')
   const lunch = await mel.message('Lunch is on me.')
   const budget = await mel.message('The budget is approved.')
+  const minutes = await mel.message('The minutes are shared.')
   // Bob looks elsewhere: the next message reaches his device, but he has not read it.
   await showPeople(bob.page)
   await send(ann.page, 'Please read the agenda.')
@@ -86,6 +88,7 @@ test('a member device writing in others’ names is never believed; real authors
   await mel.editAs(meeting, 'The meeting is cancelled.', 'own-key')
   await mel.deleteAs(budget, 'own-key')
   await mel.rewriteText(lunch, 'Lunch is on Bob.')
+  await mel.removeMessage(minutes)
   await mel.reactAs(bobId, meeting, '👎', 'own-key')
   await mel.reactAs(bobId, meeting, '💩', 'none')
   await mel.receiptAs(bobId, 'read', agenda, 'own-key')
@@ -111,8 +114,13 @@ test('a member device writing in others’ names is never believed; real authors
     'data-verified',
     'true',
   )
-  // Overwritten in the document, the message still reads as its author signed it (from history).
+  // Overwritten in the document, the message still reads as its author signed it (from history);
+  // removed from it, it still shows.
   await expect(message(ann.page, 'Lunch is on me.')).toHaveAttribute('data-verified', 'true')
+  await expect(message(ann.page, 'The minutes are shared.')).toHaveAttribute(
+    'data-verified',
+    'true',
+  )
   await expect(agendaReceipt.getByTestId('chat-receipt-label')).toHaveText('delivered to all')
   await expect(agendaReceipt.getByTestId('chat-receipt-read')).toHaveCount(0)
   for (const { page } of [ann, bob]) {
@@ -129,6 +137,10 @@ test('a member device writing in others’ names is never believed; real authors
   await expect(message(bob.page, 'I quit.').getByTestId('chat-message-unverified')).toBeVisible()
   await expect(message(bob.page, 'The meeting is at 10.')).toHaveAttribute('data-verified', 'true')
   await expect(message(bob.page, 'The budget is approved.')).toHaveAttribute(
+    'data-verified',
+    'true',
+  )
+  await expect(message(bob.page, 'The minutes are shared.')).toHaveAttribute(
     'data-verified',
     'true',
   )

@@ -10,6 +10,17 @@ type DecodedOp = ReturnType<typeof Automerge.decodeChange>['ops'][number] & {
 export type OriginalFields = Readonly<Record<string, string | number>>
 
 /**
+ * An object ever created under a record's key: the record itself (`path` empty) or a part of it
+ * (say `['del', peer]`), with its state now, read even if no map holds it any more.
+ */
+export interface RecordPart {
+  path: readonly string[]
+  now: unknown
+  /** For a record, the fields its creating change wrote. */
+  created?: OriginalFields
+}
+
+/**
  * Where the records of one map at a document's root came from (chat messages by ID, display
  * names by peer), read from the document's change history: for every record object ever created
  * under a key, the fields the creating change wrote.
@@ -30,6 +41,10 @@ export class RecordOrigins {
   readonly #created = new Map<string, Record<string, string | number>>()
   /** Key -> its record objects, oldest first. */
   readonly #objects = new Map<string, string[]>()
+  /** Object ID -> the record key it was created under, and its path inside that record. */
+  readonly #within = new Map<string, { key: string; path: readonly string[] }>()
+  /** Key -> the objects created inside its records (any depth), oldest first. */
+  readonly #parts = new Map<string, string[]>()
 
   /**
    * @param map the key at the document's root of the map that holds the records
@@ -49,6 +64,38 @@ export class RecordOrigins {
   versions(doc: Automerge.Doc<unknown>, key: string): readonly OriginalFields[] {
     this.#catchUp(doc)
     return (this.#objects.get(key) ?? []).map((obj) => this.#created.get(obj)!)
+  }
+
+  /** The keys under which a record was ever created. */
+  keys(doc: Automerge.Doc<unknown>): Iterable<string> {
+    this.#catchUp(doc)
+    return this.#objects.keys()
+  }
+
+  /**
+   * Every object ever created under `key`, oldest first: its records and their parts, each as
+   * it stands now (someone removing it from its map does not undo what was written in it).
+   */
+  parts(doc: Automerge.Doc<unknown>, key: string): readonly RecordPart[] {
+    this.#catchUp(doc)
+    const ids = [...(this.#objects.get(key) ?? []), ...(this.#parts.get(key) ?? [])]
+    if (ids.length === 0) return []
+    const backend = Automerge.getBackend(doc)
+    const heads = Automerge.getHeads(doc)
+    return ids
+      .sort((a, b) => opCounter(a) - opCounter(b))
+      .map((id) => {
+        const path = this.#within.get(id)!.path
+        const part: RecordPart = { path, now: backend.materialize(id, heads) }
+        if (path.length === 0) part.created = this.#created.get(id)!
+        return part
+      })
+  }
+
+  /** How many objects were ever created under `key` (its records and their parts). */
+  count(doc: Automerge.Doc<unknown>, key: string): number {
+    this.#catchUp(doc)
+    return (this.#objects.get(key)?.length ?? 0) + (this.#parts.get(key)?.length ?? 0)
   }
 
   #catchUp(doc: Automerge.Doc<unknown>): void {
@@ -95,11 +142,23 @@ export class RecordOrigins {
           typeof op.key === 'string'
         ) {
           made.add(opId)
+          this.#within.set(opId, { key: op.key, path: [] })
           this.#created.set(opId, {})
           const objects = this.#objects.get(op.key) ?? []
           objects.push(opId)
           this.#objects.set(op.key, objects)
         } else if (
+          (op.action === 'makeMap' || op.action === 'makeList' || op.action === 'makeText') &&
+          typeof op.key === 'string' &&
+          this.#within.has(op.obj)
+        ) {
+          const { key, path } = this.#within.get(op.obj)!
+          this.#within.set(opId, { key, path: [...path, op.key] })
+          const parts = this.#parts.get(key) ?? []
+          parts.push(opId)
+          this.#parts.set(key, parts)
+        }
+        if (
           op.action === 'set' &&
           made.has(op.obj) &&
           typeof op.key === 'string' &&
@@ -115,4 +174,9 @@ export class RecordOrigins {
     }
     this.#heads = heads
   }
+}
+
+/** The counter of an op ID (`<counter>@<actor>`): a later op has a greater one. */
+function opCounter(id: string): number {
+  return Number.parseInt(id, 10)
 }

@@ -64,6 +64,8 @@ export interface ShardDoc {
  * A message, keyed by its ID in `messages`. Only its author creates it. Maps inside are keyed by
  * the writing peer, so nobody's write can overwrite another's; readers honour only the author's
  * entries in `ed` and `del`, which the author creates when first editing or deleting.
+ * Nobody removes a message or its author's `ed`/`del` entries (a deletion empties the text):
+ * readers read one someone removed or replaced from the shard's history (message-history.ts).
  *
  * Since records are signed (src/crdt/authorship), every record carries its writer's proof: the
  * message `s`, an edit `ed[author].s`, a deletion `del[author] = { t, s }`, a reaction the

@@ -3,7 +3,10 @@ import type { Judge } from '../authorship/authorship.ts'
 import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
 import { MAX_EMOJI_LENGTH, MAX_MESSAGE_BYTES, type ShardDoc } from './chat-doc.ts'
 import { compareHlc, hlcTime, isHlc, type Hlc } from './hlc.ts'
-import type { OriginalFields } from '../authorship/record-origins.ts'
+import { countObjects, messageCandidates, type MessageHistory } from './message-history.ts'
+import { str } from './stored-string.ts'
+
+export { str }
 
 /** A message as the UI shows it: validated, with only its author's edits and deletion applied. */
 export interface ChatMessage {
@@ -39,16 +42,6 @@ const MESSAGE_ID = /^[a-z2-7]{16,32}$/
 
 function isMessageId(value: unknown): value is string {
   return typeof value === 'string' && MESSAGE_ID.test(value)
-}
-
-/** A string stored either as Automerge text or as an ImmutableString. */
-export function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value
-  if (typeof value === 'object' && value !== null && 'val' in value) {
-    const val = (value as { val: unknown }).val
-    if (typeof val === 'string') return val
-  }
-  return undefined
 }
 
 const encoder = new TextEncoder()
@@ -89,21 +82,48 @@ export function readMessage(
   origins?: Origins,
 ): ChatMessage | string {
   if (!isMessageId(id)) return 'malformed message ID'
-  if (typeof raw !== 'object' || raw === null) return 'not an object'
+  if (typeof raw !== 'object' || raw === null) {
+    // Removed (`raw` undefined) or overwritten with something else: only its history can tell.
+    const history = origins?.(id, 'now')
+    return (history && fromHistory(id, history, shard, judge)?.message) ?? 'not an object'
+  }
   const stored = raw as Record<string, unknown>
   const read = readStored(id, stored, shard, judge)
-  if (!origins || read === PENDING || (typeof read !== 'string' && read.verified)) return read
+  if (!origins || read === PENDING) return read
+  if (typeof read !== 'string' && read.verified) {
+    // Genuine as stored. Its history is looked at only once read for other reasons, and only
+    // if more was ever written under it than it holds (someone may have removed the author's
+    // deletion or latest edit).
+    const history = origins(id, 'if-read')
+    if (!history || history.count <= countObjects(stored)) return read
+    return fromHistory(id, history, shard, judge)?.message ?? read
+  }
   // Not genuine, malformed or unsigned as stored: someone may have overwritten what its author
   // signed. An unsigned record may be an older workplace's, with nothing signed in its history:
-  // those are not worth reading the history for while a chat opens (`eager` false).
-  for (const origin of [...origins(id, typeof read === 'string')].reverse()) {
-    if (origin.s === undefined) continue
-    const { a, t, x, r, s } = origin
-    const again = readStored(id, { ...stored, a, t, x, r, s }, shard, judge)
-    if (again === PENDING) return PENDING
-    if (typeof again !== 'string' && again.verified) return again
+  // those are not worth reading the history for while a chat opens (`soon`).
+  const history = origins(id, typeof read === 'string' ? 'now' : 'soon')
+  return (history && fromHistory(id, history, shard, judge)?.message) ?? read
+}
+
+/**
+ * The message as its author signed it, from its history, and the record it reads from; `pending`
+ * while a signature is being checked, undefined if nothing there is signed by its author.
+ */
+export function fromHistory(
+  id: string,
+  history: MessageHistory,
+  shard: string,
+  judge: Judge,
+): { message: ChatMessage | typeof PENDING; record?: Record<string, unknown> } | undefined {
+  if (!history.signed) return undefined
+  const candidates = messageCandidates(id, history.parts(), shard, judge)
+  if (candidates === PENDING) return { message: PENDING }
+  for (const record of candidates) {
+    const message = readStored(id, record, shard, judge)
+    if (message === PENDING) return { message }
+    if (typeof message !== 'string' && message.verified) return { message, record }
   }
-  return read
+  return undefined
 }
 
 /** `readMessage` of the record as given (stored, or as its creating change wrote it). */
@@ -177,10 +197,10 @@ function readStored(
 }
 
 /**
- * Where a shard's messages came from (record-origins.ts); `eager` false allows an answer of
- * none for now, with the history read later.
+ * A message's history (record-origins.ts), or none for now: `now` reads it if it was never read,
+ * `soon` allows reading it a moment later, `if-read` answers only from a history read before.
  */
-export type Origins = (id: string, eager: boolean) => readonly OriginalFields[]
+export type Origins = (id: string, need: 'now' | 'soon' | 'if-read') => MessageHistory | undefined
 
 function field(map: unknown, key: string): unknown {
   if (typeof map !== 'object' || map === null) return undefined
@@ -211,12 +231,17 @@ function readReactions(
  * What `readShardMessages` made of each stored message object. Automerge keeps the objects of
  * unchanged messages from one version of a document to the next, so a message read before is
  * not validated (nor its signatures looked up) again and keeps its identity (the UI re-renders
- * only what changed). Entries hold for one authorship generation.
+ * only what changed). Entries hold for one authorship generation, and one made before the
+ * shard's history was read (`history`) only until it is.
  */
 export type ReadCache = WeakMap<
   object,
-  { id: string; generation: number; result: ChatMessage | string }
+  { id: string; generation: number; history: boolean; result: ChatMessage | string }
 >
+
+function sameMessage(a: ChatMessage | string, b: ChatMessage | string): boolean {
+  return a === b || (typeof a !== 'string' && JSON.stringify(a) === JSON.stringify(b))
+}
 
 export interface ShardMessages {
   messages: ChatMessage[]
@@ -226,7 +251,9 @@ export interface ShardMessages {
 
 /**
  * Every valid message of a shard. Invalid ones are left out; `onInvalid` hears why, once per
- * message ID and reason for as long as the caller keeps the same `reported` set.
+ * message ID and reason for as long as the caller keeps the same `reported` set. Messages in
+ * `known` (read before) that are no longer in the shard's map are read from their history: a
+ * message is never removed by its author (a deletion empties it), so only someone else can have.
  */
 export function readShardMessages(
   doc: ShardDoc | undefined,
@@ -234,31 +261,38 @@ export function readShardMessages(
   reported: Set<string>,
   onInvalid: (id: string, reason: string) => void,
   judge: Judge,
-  cache?: { map: ReadCache; generation: number },
+  cache?: { map: ReadCache; generation: number; history: boolean },
   origins?: Origins,
   previous?: (id: string) => ChatMessage | undefined,
+  known?: ReadonlySet<string>,
 ): ShardMessages {
-  const messages = doc?.messages
-  if (typeof messages !== 'object' || messages === null) return { messages: [], pending: false }
+  const stored = doc?.messages
+  const messages = typeof stored === 'object' && stored !== null ? stored : {}
   const out: ChatMessage[] = []
   let pending = false
   let waiting: boolean
+  let present = 0
   const tracking: Judge = (claim, proof, required) => {
     const verdict = judge(claim, proof, required)
     if (verdict === 'pending') waiting = true
     return verdict
   }
-  for (const [id, raw] of Object.entries(messages)) {
+  const read = (id: string, raw: unknown) => {
     const cacheable = cache !== undefined && typeof raw === 'object' && raw !== null
     const cached = cacheable ? cache.map.get(raw) : undefined
     let result: ChatMessage | string
-    if (cached?.id === id && cached.generation === cache!.generation) {
+    const fresh = cached?.generation === cache?.generation && cached?.history === cache?.history
+    if (cached?.id === id && fresh) {
       result = cached.result
     } else {
       waiting = false
       result = readMessage(id, raw, shard, tracking, origins)
+      // Read again as it was (judged again, or now with its history): the same message object.
+      if (cached?.id === id && sameMessage(cached.result, result)) result = cached.result
       if (waiting) pending = true
-      else if (cacheable) cache.map.set(raw, { id, generation: cache.generation, result })
+      else if (cacheable) {
+        cache.map.set(raw, { id, generation: cache.generation, history: cache.history, result })
+      }
     }
     if (typeof result !== 'string') {
       out.push(result)
@@ -271,6 +305,13 @@ export function readShardMessages(
       reported.add(`${id} ${result}`)
       onInvalid(id, result)
     }
+  }
+  for (const [id, raw] of Object.entries(messages)) {
+    if (known?.has(id)) present++
+    read(id, raw)
+  }
+  if (origins && known && present < known.size) {
+    for (const id of known) if (!Object.hasOwn(messages, id)) read(id, undefined)
   }
   return { messages: out, pending }
 }

@@ -271,7 +271,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const { peer: _self, ...claim } = editClaim(shard.key.key, id, this.self, t, text)
     return this.#authorship.sign(claim).then((proof) =>
       this.#change(shard, (d) => {
-        const m = d.messages[id]!
+        const m = shard.record(d, id)
         m.ed ??= {}
         m.ed[this.self] = {
           x: new ImmutableString(text),
@@ -292,7 +292,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const { peer: _self, ...claim } = deleteClaim(shard.key.key, id, this.self, t)
     return this.#authorship.sign(claim).then((proof) =>
       this.#change(shard, (d) => {
-        const m = d.messages[id]!
+        const m = shard.record(d, id)
         m.del ??= {}
         m.del[this.self] = { t: new ImmutableString(t), s: new ImmutableString(proof) }
         m.x = new ImmutableString('')
@@ -312,7 +312,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const key = `${this.self} ${emoji}`
     if (message.reactions.some((r) => r.emoji === emoji && r.peers.includes(this.self))) {
       this.#change(shard, (d) => {
-        const re = d.messages[id]?.re
+        const re = shard.record(d, id).re
         if (re) delete re[key]
       })
       return Promise.resolve()
@@ -320,7 +320,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const { peer: _self, ...claim } = reactionClaim(shard.key.key, id, this.self, emoji)
     return this.#authorship.sign(claim).then((proof) =>
       this.#change(shard, (d) => {
-        const m = d.messages[id]!
+        const m = shard.record(d, id)
         m.re ??= {}
         m.re[key] = new ImmutableString(proof)
       }),

@@ -1,6 +1,6 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import type { Judge } from '../authorship/authorship.ts'
-import type { OriginalFields } from '../authorship/record-origins.ts'
+import type { OriginalFields, RecordPart } from '../authorship/record-origins.ts'
 import type { Claim } from '../../peer/identity/record-proof.ts'
 import { cleanText, type RootDoc } from './root-doc.ts'
 
@@ -32,22 +32,31 @@ export function profileClaim(peer: PeerId, name: string, at: number): Claim {
 /**
  * A field's current value: the newest genuine owner's record (ties by peer ID), or undefined.
  * Records are kept per owner, so no one's write replaces another's; `pending` hears of any
- * record still being checked.
+ * record still being checked. With `history` (the objects ever created under `about[field]`,
+ * record-origins.ts), every owner's record ever written counts: nobody removes one honestly (an
+ * owner's new value is a newer record), so one another member removed or overwrote still does.
  */
 export function readAbout(
   doc: RootDoc | undefined,
   field: AboutField,
   judge: Judge,
+  history?: () => readonly RecordPart[],
 ): string | undefined {
   const records = doc?.about?.[field]
-  if (typeof records !== 'object' || records === null) return undefined
+  const stored = typeof records === 'object' && records !== null ? Object.entries(records) : []
+  const written = history
+    ? history()
+        .filter((part) => part.path.length === 1)
+        .map((part): [string, unknown] => [part.path[0]!, part.now])
+    : []
   let best: { peer: string; t: number; v: string } | undefined
-  for (const [peer, raw] of Object.entries(records)) {
+  for (const [peer, raw] of [...stored, ...written]) {
     if (!isPeerId(peer) || typeof raw !== 'object' || raw === null) continue
     const { v, t, s } = raw as Partial<AboutRecord>
     if (typeof v !== 'string' || typeof t !== 'number' || !Number.isFinite(t)) continue
+    if (best && (t < best.t || (t === best.t && peer <= best.peer))) continue
     if (judge(aboutClaim(field, peer, v, t), s, 'owner') !== 'genuine') continue
-    if (!best || t > best.t || (t === best.t && peer > best.peer)) best = { peer, t, v }
+    best = { peer, t, v }
   }
   return best?.v
 }

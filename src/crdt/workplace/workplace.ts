@@ -51,6 +51,11 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   #pending = false
   /** Where display names came from, for one someone else overwrote or removed. */
   readonly #profileOrigins = new RecordOrigins('profiles', ['name', 'updatedAt', 's'])
+  /** Every owner's name and description record ever written (see `readAbout`). */
+  readonly #aboutOrigins = new RecordOrigins('about', [])
+  /** The name and description as read from one version of the document, per generation. */
+  #about:
+    { doc: RootDoc; generation: number; values: Map<AboutField, string | undefined> } | undefined
   readonly #judge: Judge = (claim, proof, required) => {
     const verdict = this.authorship.check(claim, proof, required)
     if (verdict === 'pending') this.#pending = true
@@ -125,15 +130,31 @@ export class Workplace extends Emitter<WorkplaceEvents> {
 
   /** The newest name an owner signed, else the one given at creation (in the signed genesis). */
   get name(): string {
-    return cleanText(
-      readAbout(this.doc, 'name', this.#judge),
-      this.#log.state.genesisName || 'Untitled workplace',
-    )
+    return cleanText(this.#readAbout('name'), this.#log.state.genesisName || 'Untitled workplace')
   }
 
   /** The newest description an owner signed. */
   get description(): string {
-    return cleanText(readAbout(this.doc, 'description', this.#judge), '')
+    return cleanText(this.#readAbout('description'), '')
+  }
+
+  /** A field of the workplace's about, read once per version of the document and verdicts. */
+  #readAbout(field: AboutField): string | undefined {
+    const doc = this.doc
+    if (!doc) return undefined
+    const generation = this.authorship.generation
+    if (this.#about?.doc !== doc || this.#about.generation !== generation) {
+      this.#about = { doc, generation, values: new Map() }
+    }
+    const values = this.#about.values
+    if (values.has(field)) return values.get(field)
+    const pendingBefore = this.#pending
+    this.#pending = false
+    const value = readAbout(doc, field, this.#judge, () => this.#aboutOrigins.parts(doc, field))
+    // A value that waited on a signature check is read again (`verified` brings a change).
+    if (!this.#pending) values.set(field, value)
+    this.#pending ||= pendingBefore
+    return value
   }
 
   get membership(): MembershipState {
@@ -146,6 +167,11 @@ export class Workplace extends Emitter<WorkplaceEvents> {
 
   isMember(peer: PeerId): boolean {
     return this.#log.state.members.has(peer)
+  }
+
+  /** A reader of the history of the records in `map` at a document's root (record-origins.ts). */
+  recordHistory(map: string, fields: readonly string[]): RecordOrigins {
+    return new RecordOrigins(map, fields)
   }
 
   isOwner(peer: PeerId): boolean {

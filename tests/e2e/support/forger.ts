@@ -166,6 +166,13 @@ export class Forger {
     })
   }
 
+  /** Removes `message` (its key, with everything under it) from its shard. */
+  async removeMessage(message: ChatMessage): Promise<void> {
+    await this.#writeShard(message.shard, (d) => {
+      delete d.messages[message.id]
+    })
+  }
+
   /** Reacts to `message` in `peer`'s name. */
   async reactAs(peer: PeerId, message: ChatMessage, emoji: string, how: ForgedProof) {
     const proof = await this.#prove(reactionClaim(message.shard, message.id, peer, emoji), how)
