@@ -110,4 +110,21 @@ describe('the chat in a chat worker', () => {
     const hello = await ann.send('still here')
     await until(() => bob.message(hello.id), 'Bob to see it')
   })
+
+  it('says the chat could not start when the worker fails to load, instead of waiting', async () => {
+    // A worker whose script never runs: it answers nothing, then reports an error.
+    const channel = new MessageChannel()
+    channel.port1.start()
+    ;(channel.port1 as unknown as { unref?: () => void }).unref?.()
+    const broken = channel.port1 as unknown as ChatPort<FromChatWorker, ToChatWorker> & EventTarget
+    const hub = new MemoryMeshHub()
+    const ann = await createTestDevice(hub, 'Ann', { kinds, chatWorker: broken })
+    // Closing does not wait on the broken worker.
+    cleanup.push(() => ann.stack.shutdown())
+    const wp = await ann.stack.workplaces.create('Acme')
+    const opening = ann.stack.chats!.open(wp)
+    const failed = expect(opening).rejects.toThrow(/The chat could not start: .*no such module/)
+    broken.dispatchEvent(Object.assign(new Event('error'), { message: 'no such module' }))
+    await failed
+  })
 })

@@ -21,6 +21,9 @@ import { serveStorage } from './port-storage-adapter.ts'
 import { RemoteChat } from './remote-chat.ts'
 import { documentIdOf } from './worker-workplace.ts'
 
+/** How long closing waits for the worker to store its last writes. */
+const SHUTDOWN_WAIT_MS = 5000
+
 /** The root's document entries that belong to the chat. */
 function isChatEntry(entry: string): boolean {
   return entry === CHAT_DOC_KIND || entry.startsWith('chat.shard.')
@@ -87,6 +90,7 @@ export class ChatWorkerHost {
   readonly #owned = new Set<string>()
   /** What is posted before the worker said it listens (a module worker loads for a while). */
   #queued: ToChatWorker[] | undefined = []
+  #failure: Error | undefined
 
   constructor(options: {
     port: ChatPort<FromChatWorker, ToChatWorker>
@@ -101,6 +105,7 @@ export class ChatWorkerHost {
     this.#storage = options.storage
     this.#identity = options.identity
     this.#port.addEventListener('message', ({ data }) => this.#received(data))
+    this.#port.addEventListener('error', (event) => this.#workerFailed(event))
     // Answered once the worker listens; or its own `ready` comes, if it was still loading.
     this.#port.postMessage({ t: 'hello' })
     this.#post({
@@ -124,6 +129,7 @@ export class ChatWorkerHost {
 
   /** The chat of a workplace, opened in the worker on first call. */
   open(workplace: Workplace): Promise<RemoteChat> {
+    if (this.#failure) return Promise.reject(this.#failure)
     const known = this.#hosted.get(workplace.id)
     if (known) return Promise.resolve(known.chat)
     return new Promise<RemoteChat>((resolve, reject) => {
@@ -161,7 +167,17 @@ export class ChatWorkerHost {
   async shutdown(): Promise<void> {
     for (const hosted of this.#hosted.values()) hosted.off()
     this.#hosted.clear()
-    await this.#calls.call((id) => this.#post({ t: 'shutdown', id }))
+    if (this.#failure) return
+    // A worker that stopped answering must not keep the page from closing its stores.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        console.warn('chat worker: did not confirm shutting down in time')
+        resolve()
+      }, SHUTDOWN_WAIT_MS)
+    })
+    await Promise.race([this.#calls.call((id) => this.#post({ t: 'shutdown', id })), late])
+    clearTimeout(timer)
   }
 
   async #closeChat(workplace: string): Promise<void> {
@@ -230,6 +246,16 @@ export class ChatWorkerHost {
       case 'reply':
         return this.#calls.settle(message)
     }
+  }
+
+  /** The worker could not load or broke: no chat can open, and waiting calls fail. */
+  #workerFailed(event: Event): void {
+    const detail = (event as ErrorEvent).message || 'it did not load'
+    const error = new Error(`The chat could not start: ${detail}`)
+    console.error('chat worker failed', event)
+    this.#failure = error
+    for (const hosted of this.#hosted.values()) hosted.opened.reject(error)
+    this.#calls.failAll(error)
   }
 
   /** Lists a chat document in the workplace's root (so that members may sync it). */

@@ -99,6 +99,8 @@ export type FromChatWorker =
 export interface ChatPort<In, Out> {
   postMessage(message: Out, transfer?: Transferable[]): void
   addEventListener(type: 'message', listener: (event: MessageEvent<In>) => void): void
+  /** A Worker's: its script failed to load or threw. */
+  addEventListener(type: 'error', listener: (event: Event) => void): void
 }
 
 export function toPortError(error: unknown): PortError {
