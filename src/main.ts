@@ -3,6 +3,8 @@ import App from './ui/App.svelte'
 import { createShell } from './app/create-shell.ts'
 import { afterPaintOf } from './app/first-paint.ts'
 import { readSavedWorkplaces } from './app/saved-workplaces.ts'
+import { createIndexedDbSummaryStore } from './crdt/workplace/summary-store.ts'
+import { WorkplaceSummaries } from './app/workplace-summaries.ts'
 import { createIndexedDbWorkplaceList } from './crdt/workplace/workplace-list.ts'
 import { shareToWorkplace } from './app/share-to-workplace.ts'
 import { createBrowserPwa } from './pwa/browser-pwa.ts'
@@ -70,7 +72,9 @@ window.addEventListener('storage', (event) => {
   }
 })
 const workplaceIndex = createIndexedDbWorkplaceList()
-const saved = readSavedWorkplaces(workplaceIndex)
+const summaries = new WorkplaceSummaries(createIndexedDbSummaryStore(vault))
+// The list paints with each workplace's last activity, read beside the index.
+const saved = Promise.all([readSavedWorkplaces(workplaceIndex), summaries.loaded]).then(([s]) => s)
 // The list is painted from the index first; Automerge follows. An invite or workplace link
 // needs the documents at once, so it does not wait.
 const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
@@ -87,6 +91,7 @@ const shell = createShell({
   pageUrl: location.href,
   workplaceIndex,
   vault,
+  summaries,
   ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
 }).then((started) => ({
   ...started,
@@ -130,6 +135,6 @@ const share = workplaces.then((app) =>
     directShareDestinations(app.direct),
   ),
 )
-mount(App, { target, props: { shell, saved, pwa, share } })
+mount(App, { target, props: { shell, saved, summaries, pwa, share } })
 // Svelte shows the list a microtask after the index is read; then the next frame paints it.
 void saved.then(() => tick()).then(painted)

@@ -2,6 +2,7 @@ import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import { createPeerSession, type PeerPlatform } from './peer-session.ts'
 import type { ShellModel } from './shell-model.ts'
 import type { Vault } from '../vault/vault.ts'
+import type { WorkplaceSummaries } from './workplace-summaries.ts'
 
 /**
  * Loads this device's identity and profile, connects, and starts the workplaces in the
@@ -13,6 +14,7 @@ export async function createShell(
   platform: PeerPlatform & {
     workplaceIndex: WorkplaceList
     vault: Vault
+    summaries?: WorkplaceSummaries
     documentsAfter?: Promise<unknown>
   },
 ): Promise<ShellModel> {
@@ -30,6 +32,7 @@ export async function createShell(
       document: platform.document,
       list: platform.workplaceIndex,
       vault: platform.vault,
+      ...(platform.summaries ? { summaries: platform.summaries } : {}),
     }),
   )
   return {

@@ -18,6 +18,8 @@ import type { PeerSession } from './peer-session.ts'
 import { createBrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 import { WorkplacesApp } from './workplaces-app.ts'
 import { DOCUMENT_KINDS } from './document-kinds.ts'
+import { followChatSummaries } from './chat-summaries.ts'
+import type { WorkplaceSummaries } from './workplace-summaries.ts'
 
 /**
  * Builds the document layer (Automerge and its wasm: loaded after first paint) over the
@@ -38,6 +40,8 @@ export async function startWorkplaces(
      * conversations seal through it.
      */
     vault: Vault
+    /** Each workplace's last activity and unread count, kept up to date from its chat. */
+    summaries?: WorkplaceSummaries
   },
 ): Promise<WorkplacesApp> {
   const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
@@ -111,8 +115,9 @@ export async function startWorkplaces(
     files,
     direct,
     syncerFirst,
-    sealed: [documents, chunks, directStore],
+    sealed: [documents, chunks, directStore, ...(platform.summaries ? [platform.summaries] : [])],
   })
   direct.invites.setWorkplaces(workplaceInvites(app))
+  if (platform.summaries) followChatSummaries(app, platform.summaries)
   return app
 }
