@@ -16,7 +16,8 @@ export default defineConfig({
       globals: { Buffer: true, global: true, process: true },
     }),
     // injectManifest: our own worker (src/pwa/sw.ts) precaches like generateSW would, and also
-    // receives the share target's POST.
+    // receives the share target's POST. The wasm is listed (hence the size limit) but fetched
+    // on demand and kept then, not precached (src/pwa/on-demand-assets.ts).
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/pwa',

@@ -9,6 +9,7 @@ import { createIndexedDbWorkplaceList } from './crdt/workplace/workplace-list.ts
 import { shareToWorkplace } from './app/share-to-workplace.ts'
 import { createBrowserPwa } from './pwa/browser-pwa.ts'
 import { captureInstallPrompt } from './pwa/pwa-controller.ts'
+import { keepOnDemandAssets } from './pwa/on-demand-assets.ts'
 import { directShareDestinations } from './app/direct-share-destinations.ts'
 import { combineShareDestinations, workplaceShareDestinations } from './pwa/share-destinations.ts'
 import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
@@ -80,7 +81,6 @@ const saved = Promise.all([readSavedWorkplaces(workplaceIndex), summaries.loaded
 const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
 let painted: () => void = () => {}
 const listPainted = new Promise<void>((resolve) => (painted = resolve))
-const pwa = createBrowserPwa(window, earlyInstallPrompt)
 const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
 const shell = createShell({
   indexedDB,
@@ -115,9 +115,13 @@ const shell = createShell({
   }),
 }))
 const workplaces = shell.then((started) => started.workplaces)
+// The service worker installs once the documents are open: its precache waits for the first load.
+const pwa = createBrowserPwa(window, earlyInstallPrompt, workplaces)
 workplaces.then(
   (app) => {
     watchPersistenceTriggers(persistence, persistenceSources(app, pwa))
+    // Automerge's wasm is loaded now: the service worker keeps it for starting offline.
+    void keepOnDemandAssets(navigator.serviceWorker)
     // Sync diagnostics for the browser console and benchmarks: `peerplaceSyncReport()`.
     Object.assign(window, { peerplaceSyncReport: () => app.syncReport() })
     // A re-encryption an earlier session left halfway is finished in the background.
