@@ -18,8 +18,8 @@ export async function createShell(
     documentsAfter?: Promise<unknown>
   },
 ): Promise<ShellModel> {
-  const documentLayer = (platform.documentsAfter ?? Promise.resolve()).then(
-    () => import('./start-workplaces.ts'),
+  const documentLayer = (platform.documentsAfter ?? Promise.resolve()).then(() =>
+    import('./document-layer.ts').then((layer) => layer.loadDocumentLayer(platform.document)),
   )
   const session = await createPeerSession(platform)
   const appUrl = new URL('./', platform.pageUrl).href

@@ -7,6 +7,8 @@ export async function afterPaintOf(
   frame: (callback: () => void) => void = (callback) => requestAnimationFrame(callback),
 ): Promise<void> {
   await painted.catch(() => undefined)
-  // A rAF callback runs just before the frame is drawn; a task queued from it runs after.
-  await new Promise<void>((resolve) => frame(() => setTimeout(resolve, 0)))
+  // A rAF callback runs just before its frame is drawn; by the next frame's callback that frame
+  // has been presented (and its paint timed), and a task queued from there runs after. Requests
+  // started earlier would be counted as work the largest paint waited for.
+  await new Promise<void>((resolve) => frame(() => frame(() => setTimeout(resolve, 0))))
 }
