@@ -42,7 +42,7 @@ describe('afterPaintOf', () => {
     for (const painted of [() => Promise.resolve(), () => Promise.reject(new Error('no list'))]) {
       const frames: (() => void)[] = []
       let done = false
-      const waiting = afterPaintOf(painted(), (callback) => frames.push(callback)).then(
+      const waiting = afterPaintOf(painted(), (callback) => frames.push(callback), undefined).then(
         () => (done = true),
       )
       await new Promise((resolve) => setTimeout(resolve, 10))
@@ -59,9 +59,30 @@ describe('afterPaintOf', () => {
     }
   })
 
+  it('then waits for the largest paint since the list was painted to be timed, for a while', async () => {
+    const asked: [number, number][] = []
+    let timed: () => void = () => {}
+    let done = false
+    const waiting = afterPaintOf(
+      Promise.resolve(),
+      (callback) => callback(),
+      (since, maxMs) => {
+        asked.push([since, maxMs])
+        return new Promise<void>((resolve) => (timed = resolve))
+      },
+      () => 1234,
+    ).then(() => (done = true))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(asked).toEqual([[1234, 250]])
+    expect(done).toBe(false)
+    timed()
+    await waiting
+    expect(done).toBe(true)
+  })
+
   it('asks for no frame before the list is painted', async () => {
     const frames: (() => void)[] = []
-    void afterPaintOf(new Promise(() => {}), (callback) => frames.push(callback))
+    void afterPaintOf(new Promise(() => {}), (callback) => frames.push(callback), undefined)
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(frames).toHaveLength(0)
   })
