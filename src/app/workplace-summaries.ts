@@ -50,8 +50,12 @@ export class WorkplaceSummaries extends Emitter<WorkplaceSummariesEvents> implem
     return [...this.#current.keys()]
   }
 
-  /** Records a workplace's summary; it is written only if it changed. */
+  /**
+   * Records a workplace's summary; it is written only if it changed. One with nothing to show
+   * (no message, none unread) is not kept at all.
+   */
   set(summary: WorkplaceSummary): void {
+    if (!summary.last && summary.unread === 0) return this.delete(summary.id)
     if (same(this.#current.get(summary.id), summary)) return
     this.#current.set(summary.id, summary)
     this.emit('change', undefined)
