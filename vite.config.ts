@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import wasm from 'vite-plugin-wasm'
@@ -5,6 +6,14 @@ import { nodePolyfills } from 'vite-plugin-node-polyfills'
 import { VitePWA } from 'vite-plugin-pwa'
 import { pwaManifest } from './src/app/pwa-manifest.ts'
 import { precompress } from './scripts/precompress.ts'
+
+/** The wasm vite-plugin-wasm instantiates for Automerge; its package exports do not list it. */
+const automergeWasm = fileURLToPath(
+  new URL(
+    './node_modules/@automerge/automerge/dist/mjs/wasm_bindgen_output/bundler/automerge_wasm_bg.wasm',
+    import.meta.url,
+  ),
+)
 
 // simple-peer expects Node's buffer/events/stream; Automerge ships its core as wasm.
 export default defineConfig({
@@ -16,7 +25,8 @@ export default defineConfig({
       globals: { Buffer: true, global: true, process: true },
     }),
     // injectManifest: our own worker (src/pwa/sw.ts) precaches like generateSW would, and also
-    // receives the share target's POST.
+    // receives the share target's POST. The wasm is listed (hence the size limit) but fetched
+    // on demand and kept then, not precached (src/pwa/on-demand-assets.ts).
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/pwa',
@@ -32,6 +42,8 @@ export default defineConfig({
     // .br and .gz beside each asset, for the server to send (signaling/precompressed.ts).
     precompress({ cacheDir: 'node_modules/.cache/peerplace-precompress' }),
   ],
+  // src/app/document-layer.ts preloads it by this name (the same file, so one URL).
+  resolve: { alias: [{ find: /^automerge-wasm-file(\?.*)?$/, replacement: `${automergeWasm}$1` }] },
   worker: { format: 'es', plugins: () => [wasm()] },
   // The manifest lets bench/bundle.bench.ts follow what index.html loads.
   build: { target: 'esnext', sourcemap: true, manifest: true },

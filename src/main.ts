@@ -3,10 +3,13 @@ import App from './ui/App.svelte'
 import { createShell } from './app/create-shell.ts'
 import { afterPaintOf } from './app/first-paint.ts'
 import { readSavedWorkplaces } from './app/saved-workplaces.ts'
+import { createIndexedDbSummaryStore } from './crdt/workplace/summary-store.ts'
+import { WorkplaceSummaries } from './app/workplace-summaries.ts'
 import { createIndexedDbWorkplaceList } from './crdt/workplace/workplace-list.ts'
 import { shareToWorkplace } from './app/share-to-workplace.ts'
 import { createBrowserPwa } from './pwa/browser-pwa.ts'
 import { captureInstallPrompt } from './pwa/pwa-controller.ts'
+import { keepOnDemandAssets } from './pwa/on-demand-assets.ts'
 import { directShareDestinations } from './app/direct-share-destinations.ts'
 import { combineShareDestinations, workplaceShareDestinations } from './pwa/share-destinations.ts'
 import { StoragePersistence, watchPersistenceTriggers } from './backup/storage-persistence.ts'
@@ -47,12 +50,6 @@ if (interrupted) {
   mount(Screen, { target, props: { interrupted, reload: () => location.reload() } })
   await new Promise<never>(() => {})
 }
-// The chat's CRDT work runs in a worker, off the thread that paints and takes input. Started now,
-// it loads and compiles Automerge on its own thread while the page paints (or is unlocked).
-const chatWorker = new Worker(new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url), {
-  type: 'module',
-  name: 'peerplace-chat',
-})
 const vault = Vault.open()
 const lock: StorageLock = (() => {
   try {
@@ -76,13 +73,24 @@ window.addEventListener('storage', (event) => {
   }
 })
 const workplaceIndex = createIndexedDbWorkplaceList()
-const saved = readSavedWorkplaces(workplaceIndex)
+const summaries = new WorkplaceSummaries(createIndexedDbSummaryStore(vault))
+// The list paints with each workplace's last activity, read beside the index.
+const saved = Promise.all([readSavedWorkplaces(workplaceIndex), summaries.loaded]).then(([s]) => s)
 // The list is painted from the index first; Automerge follows. An invite or workplace link
 // needs the documents at once, so it does not wait.
 const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
 let painted: () => void = () => {}
 const listPainted = new Promise<void>((resolve) => (painted = resolve))
-const pwa = createBrowserPwa(window, earlyInstallPrompt)
+// The chat's CRDT work runs in a worker, off the thread that paints and takes input. Started once
+// the list is painted (or when the documents are needed sooner), it loads and compiles Automerge
+// on its own thread while the page's document layer loads.
+let chatWorkerStarted: Worker | undefined
+const chatWorker = () =>
+  (chatWorkerStarted ??= new Worker(
+    new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url),
+    { type: 'module', name: 'peerplace-chat' },
+  ))
+void afterPaintOf(listPainted).then(chatWorker)
 const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
 const shell = createShell({
   indexedDB,
@@ -93,7 +101,8 @@ const shell = createShell({
   pageUrl: location.href,
   workplaceIndex,
   vault,
-  chatWorker: () => chatWorker,
+  chatWorker,
+  summaries,
   ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
 }).then((started) => ({
   ...started,
@@ -117,9 +126,13 @@ const shell = createShell({
   }),
 }))
 const workplaces = shell.then((started) => started.workplaces)
+// The service worker installs once the documents are open: its precache waits for the first load.
+const pwa = createBrowserPwa(window, earlyInstallPrompt, workplaces)
 workplaces.then(
   (app) => {
     watchPersistenceTriggers(persistence, persistenceSources(app, pwa))
+    // Automerge's wasm is loaded now: the service worker keeps it for starting offline.
+    void keepOnDemandAssets(navigator.serviceWorker)
     // Sync diagnostics for the browser console and benchmarks: `peerplaceSyncReport()`.
     Object.assign(window, { peerplaceSyncReport: () => app.syncReport() })
     // A re-encryption an earlier session left halfway is finished in the background.
@@ -137,6 +150,6 @@ const share = workplaces.then((app) =>
     directShareDestinations(app.direct),
   ),
 )
-mount(App, { target, props: { shell, saved, pwa, share } })
+mount(App, { target, props: { shell, saved, summaries, pwa, share } })
 // Svelte shows the list a microtask after the index is read; then the next frame paints it.
 void saved.then(() => tick()).then(painted)

@@ -7,6 +7,7 @@ import type {
   FromChatWorker,
   ToChatWorker,
 } from '../crdt/chat-worker/chat-worker-protocol.ts'
+import type { WorkplaceSummaries } from './workplace-summaries.ts'
 
 /**
  * Loads this device's identity and profile, connects, and starts the workplaces in the
@@ -18,13 +19,14 @@ export async function createShell(
   platform: PeerPlatform & {
     workplaceIndex: WorkplaceList
     vault: Vault
+    summaries?: WorkplaceSummaries
     documentsAfter?: Promise<unknown>
     /** Starts the chat worker (see src/crdt/chat-worker). */
     chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
   },
 ): Promise<ShellModel> {
-  const documentLayer = (platform.documentsAfter ?? Promise.resolve()).then(
-    () => import('./start-workplaces.ts'),
+  const documentLayer = (platform.documentsAfter ?? Promise.resolve()).then(() =>
+    import('./document-layer.ts').then((layer) => layer.loadDocumentLayer(platform.document)),
   )
   const session = await createPeerSession(platform)
   const appUrl = new URL('./', platform.pageUrl).href
@@ -38,6 +40,7 @@ export async function createShell(
       list: platform.workplaceIndex,
       vault: platform.vault,
       ...(platform.chatWorker ? { chatWorker: platform.chatWorker } : {}),
+      ...(platform.summaries ? { summaries: platform.summaries } : {}),
     }),
   )
   return {

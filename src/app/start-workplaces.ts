@@ -23,6 +23,8 @@ import type {
   FromChatWorker,
   ToChatWorker,
 } from '../crdt/chat-worker/chat-worker-protocol.ts'
+import { followChatSummaries } from './chat-summaries.ts'
+import type { WorkplaceSummaries } from './workplace-summaries.ts'
 
 /**
  * Builds the document layer (Automerge and its wasm: loaded after first paint) over the
@@ -45,6 +47,8 @@ export async function startWorkplaces(
     vault: Vault
     /** Starts the chat worker (the browser); without it the chat runs on this thread. */
     chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
+    /** Each workplace's last activity and unread count, kept up to date from its chat. */
+    summaries?: WorkplaceSummaries
   },
 ): Promise<WorkplacesApp> {
   const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
@@ -119,8 +123,9 @@ export async function startWorkplaces(
     files,
     direct,
     syncerFirst,
-    sealed: [documents, chunks, directStore],
+    sealed: [documents, chunks, directStore, ...(platform.summaries ? [platform.summaries] : [])],
   })
   direct.invites.setWorkplaces(workplaceInvites(app))
+  if (platform.summaries) followChatSummaries(app, platform.summaries)
   return app
 }

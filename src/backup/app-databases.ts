@@ -10,6 +10,7 @@ export const APP_DATABASES: readonly { name: string; part: BackupPart }[] = [
   { name: 'peerplace-identity', part: 'device' },
   { name: 'peerplace-documents', part: 'documents' },
   { name: 'peerplace-workplaces', part: 'documents' },
+  { name: 'peerplace-summaries', part: 'documents' },
   { name: 'peerplace-membership', part: 'documents' },
   { name: 'peerplace-direct', part: 'direct' },
   { name: 'peerplace-files', part: 'files' },

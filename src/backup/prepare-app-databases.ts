@@ -11,6 +11,7 @@ export async function prepareAppDatabases(indexedDB: IDBFactory): Promise<void> 
     { createIndexedDbRecordStore },
     { createIdbDirectStore },
     { createIdbChunkStore },
+    { createIndexedDbSummaryStore, NO_SEALING },
   ] = await Promise.all([
     import('../peer/identity/idb-key-store.ts'),
     import('@automerge/automerge-repo-storage-indexeddb'),
@@ -18,6 +19,7 @@ export async function prepareAppDatabases(indexedDB: IDBFactory): Promise<void> 
     import('../crdt/membership/record-store.ts'),
     import('../direct/idb-direct-store.ts'),
     import('../files/idb-chunk-store.ts'),
+    import('../crdt/workplace/summary-store.ts'),
   ])
   await createIdbKeyStore({ indexedDB })
   await new IndexedDBStorageAdapter('peerplace-documents').load(['backup-probe'])
@@ -25,4 +27,5 @@ export async function prepareAppDatabases(indexedDB: IDBFactory): Promise<void> 
   await createIndexedDbRecordStore().all('backup-probe')
   ;(await createIdbDirectStore({ indexedDB })).close()
   ;(await createIdbChunkStore({ indexedDB })).close()
+  await createIndexedDbSummaryStore(NO_SEALING).all()
 }

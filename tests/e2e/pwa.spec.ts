@@ -47,6 +47,25 @@ test('after one online load the app starts with no server and shows the stored w
     await page.getByRole('button', { name: 'Back to workplaces' }).click()
     await createWorkplace(page, 'Night shift')
     expect(await serviceWorkerActive(page)).toBe('activated')
+    // The install precached the shell but not Automerge's wasm; the worker keeps the wasm the
+    // page loaded once the documents were open (from the HTTP cache, not downloaded again).
+    const cached = () =>
+      page.evaluate(async () => {
+        const urls: Record<string, string[]> = {}
+        for (const name of await caches.keys()) {
+          urls[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname)
+        }
+        return urls
+      })
+    const precache = Object.entries(await cached()).find(([name]) => name.includes('precache'))
+    expect(precache, 'a precache').toBeDefined()
+    expect(precache![1].some((p) => p.endsWith('.js'))).toBe(true)
+    expect(precache![1].filter((p) => p.endsWith('.wasm'))).toEqual([])
+    await expect
+      .poll(async () => (await cached())['peerplace-on-demand'] ?? [], {
+        message: 'the wasm to be kept for offline starts',
+      })
+      .toEqual([expect.stringMatching(/\.wasm$/)])
     // automerge-repo writes new documents to IndexedDB after a short debounce.
     await page.waitForTimeout(1500)
 

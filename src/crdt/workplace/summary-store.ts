@@ -1,0 +1,117 @@
+import { openDB, type IDBPDatabase } from 'idb'
+
+/** What sealing needs of the at-rest key (src/vault/vault.ts's Vault is one). */
+export interface SummarySealer {
+  readonly sealing: boolean
+  seal(context: string, plain: Uint8Array): Promise<Uint8Array>
+  read(context: string, stored: Uint8Array): Promise<Uint8Array>
+}
+
+/** Seals nothing: for opening the database only, or with the storage lock off. */
+export const NO_SEALING: SummarySealer = {
+  sealing: false,
+  seal: async (_context, plain) => plain,
+  read: async (_context, stored) => stored,
+}
+
+/**
+ * What the list of workplaces shows of one workplace's chat without opening its documents:
+ * the newest message (when, who, the start of its text) and how many messages are unread.
+ */
+export interface WorkplaceSummary {
+  id: string
+  last?: { at: number; author: string; preview: string }
+  unread: number
+}
+
+/** Where the summaries are kept between visits (read before Automerge is loaded). */
+export interface SummaryStore {
+  all(): Promise<WorkplaceSummary[]>
+  put(summary: WorkplaceSummary): Promise<void>
+  delete(id: string): Promise<void>
+}
+
+/** The database's name (listed with the app's databases for backup, restore and erase). */
+export const SUMMARY_DATABASE = 'peerplace-summaries'
+const STORE = 'summaries'
+
+/** A stored row: the summary itself, or (with the storage lock on) its JSON sealed. */
+type Row = WorkplaceSummary | { id: string; sealed: Uint8Array }
+
+const isSealed = (row: Row): row is { id: string; sealed: Uint8Array } =>
+  (row as { sealed?: unknown }).sealed instanceof Uint8Array
+const contextOf = (id: string) => `summary:${id}`
+
+export function createMemorySummaryStore(): SummaryStore {
+  const rows = new Map<string, WorkplaceSummary>()
+  return {
+    all: async () => [...rows.values()].map((s) => structuredClone(s)),
+    put: async (summary) => void rows.set(summary.id, structuredClone(summary)),
+    delete: async (id) => void rows.delete(id),
+  }
+}
+
+/**
+ * Summaries in IndexedDB. The preview is chat text: with the storage lock on, each row is kept
+ * sealed through the vault (its ID stays readable as the key), and `reseal` rewrites the rows
+ * the way the vault now writes them when the lock is turned on or off.
+ */
+export function createIndexedDbSummaryStore(
+  vault: SummarySealer,
+  name = SUMMARY_DATABASE,
+): SummaryStore & {
+  reseal(onProgress?: (done: number, total: number) => void): Promise<void>
+} {
+  let db: Promise<IDBPDatabase> | undefined
+  const open = () =>
+    (db ??= openDB(name, 1, {
+      upgrade(database) {
+        database.createObjectStore(STORE, { keyPath: 'id' })
+      },
+    }))
+  const encode = async (summary: WorkplaceSummary): Promise<Row> => {
+    if (!vault.sealing) return summary
+    const bytes = new TextEncoder().encode(JSON.stringify(summary))
+    return { id: summary.id, sealed: await vault.seal(contextOf(summary.id), bytes) }
+  }
+  const decode = async (row: Row): Promise<WorkplaceSummary | undefined> => {
+    if (!isSealed(row)) return row
+    try {
+      const bytes = await vault.read(contextOf(row.id), row.sealed)
+      return JSON.parse(new TextDecoder().decode(bytes)) as WorkplaceSummary
+    } catch (error) {
+      // Derived data: a row that does not open is left out, and rewritten with the next change.
+      console.warn(`the summary of ${row.id} could not be read`, error)
+      return undefined
+    }
+  }
+  return {
+    async all() {
+      const rows = (await (await open()).getAll(STORE)) as Row[]
+      const summaries = await Promise.all(rows.map(decode))
+      return summaries.filter((s): s is WorkplaceSummary => s !== undefined)
+    },
+    async put(summary) {
+      const row = await encode(summary)
+      await (await open()).put(STORE, row)
+    },
+    async delete(id) {
+      await (await open()).delete(STORE, id)
+    },
+    async reseal(onProgress) {
+      const database = await open()
+      const rows = (await database.getAll(STORE)) as Row[]
+      let done = 0
+      for (const row of rows) {
+        // Written meanwhile by the app (already the new way): that newer row stays.
+        const current = (await database.get(STORE, row.id)) as Row | undefined
+        if (current && isSealed(current) !== vault.sealing) {
+          const summary = await decode(current)
+          if (summary) await database.put(STORE, await encode(summary))
+          else await database.delete(STORE, row.id)
+        }
+        onProgress?.(++done, rows.length)
+      }
+    },
+  }
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it, vi } from 'vitest'
+import {
+  followChatSummary,
+  summarizeChat,
+  type SummarizedChat,
+} from '../../src/app/chat-summaries.ts'
+import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
+
+const ANN = 'ann' as PeerId
+const BOB = 'bob' as PeerId
+
+function message(
+  id: string,
+  author: PeerId,
+  at: number,
+  text: string,
+  deleted = false,
+): ChatMessage {
+  return { id, author, at, text, deleted } as ChatMessage
+}
+
+function chatOf(messages: ChatMessage[], unread: number) {
+  const listeners = new Set<() => void>()
+  const chat: SummarizedChat & { messages: () => ChatMessage[]; changed(): void } = {
+    self: ANN,
+    messages: () => messages,
+    unreadCount: () => unread,
+    on: (_event, listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    changed: () => listeners.forEach((l) => l()),
+  }
+  return { chat, set: (m: ChatMessage[], u: number) => ((messages = m), (unread = u)) }
+}
+
+describe('summarizeChat', () => {
+  it('shows the newest message that still has text, its author by name, and the unread count', () => {
+    const { chat } = chatOf(
+      [message('a', BOB, 1, 'Lunch   at\nnoon?'), message('b', BOB, 2, '', true)],
+      2,
+    )
+    expect(summarizeChat('w', chat, () => 'Bob')).toEqual({
+      id: 'w',
+      unread: 2,
+      last: { at: 1, author: 'Bob', preview: 'Lunch at noon?' },
+    })
+  })
+
+  it('calls this member "You", clips long text, and has no last message in an empty chat', () => {
+    const { chat } = chatOf([message('a', ANN, 5, 'x'.repeat(200))], 0)
+    const last = summarizeChat('w', chat, () => 'Someone').last!
+    expect(last.author).toBe('You')
+    expect(last.preview).toHaveLength(80)
+    expect(last.preview.endsWith('…')).toBe(true)
+    expect(summarizeChat('w', chatOf([], 0).chat, () => '')).toEqual({ id: 'w', unread: 0 })
+  })
+})
+
+describe('followChatSummary', () => {
+  it('works the summary out once per interval while the chat keeps changing', () => {
+    vi.useFakeTimers()
+    try {
+      const { chat, set } = chatOf([], 0)
+      const written: unknown[] = []
+      const off = followChatSummary({
+        id: 'w',
+        chat,
+        nameOf: () => 'Bob',
+        summaries: { set: (s) => void written.push(s) },
+        delayMs: 500,
+      })
+      vi.advanceTimersByTime(500)
+      expect(written).toHaveLength(1)
+      for (let i = 1; i <= 20; i++) {
+        set([message(String(i), BOB, i, `m${i}`)], i)
+        chat.changed()
+        vi.advanceTimersByTime(100)
+      }
+      // 20 changes over 2 s: about four summaries, not twenty.
+      expect(written.length).toBeLessThanOrEqual(1 + 5)
+      vi.advanceTimersByTime(500)
+      expect(written.at(-1)).toMatchObject({ unread: 20, last: { preview: 'm20' } })
+      const count = written.length
+      off()
+      chat.changed()
+      vi.advanceTimersByTime(1000)
+      expect(written).toHaveLength(count)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
