@@ -105,7 +105,9 @@ export class RelayTestClient {
       const index = this.received.findIndex(
         (m) =>
           (m.type === 'peer-joined' && m.topic === topic && m.peer === peer) ||
-          (m.type === 'peers' && m.topic === topic && m.peers.includes(peer)),
+          (m.type === 'peers' &&
+            m.topic === topic &&
+            (m.peers as readonly string[]).includes(peer)),
       )
       if (index < 0) return undefined
       this.received.splice(index, 1)
