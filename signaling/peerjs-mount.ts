@@ -3,7 +3,11 @@ import type { Duplex } from 'node:stream'
 import express from 'express'
 import { ExpressPeerServer } from 'peer'
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws'
-import { verifyBrokerIdProof } from '../src/peer/signaling/peerjs-id-proof.ts'
+import {
+  BROKER_ID_TAKEN_OVER,
+  BROKER_TAKEN_OVER_CODE,
+  verifyBrokerIdProof,
+} from '../src/peer/signaling/peerjs-id-proof.ts'
 import { addressGroup } from './client-address.ts'
 import type { Logger } from './config.ts'
 import type { BrokerLimits } from './peerjs-frames.ts'
@@ -45,6 +49,8 @@ export function mountPeerJs(server: Server, options: PeerJsMountOptions): PeerJs
   const { path, logger, limits } = options
   let sockets: WebSocketServer | undefined
   const registered = new Set<string>()
+  /** The admitted socket of each ID, with the token it came with. */
+  const held = new Map<string, { socket: GuardedBrokerSocket; token: string }>()
   const perGroup = new Map<string, number>()
   const app = ExpressPeerServer(server, {
     path,
@@ -76,12 +82,22 @@ export function mountPeerJs(server: Server, options: PeerJsMountOptions): PeerJs
   async function admit(request: IncomingMessage, ws: WebSocket, group: string): Promise<void> {
     const query = new URL(request.url ?? '/', 'http://broker').searchParams
     const id = query.get('id') ?? ''
+    const token = query.get('token') ?? ''
     if (options.requireIdProof) {
       const host = hostName(request.headers.host)
-      const proven = await verifyBrokerIdProof(id, query.get('token') ?? '', host)
+      const proven = await verifyBrokerIdProof(id, token, host)
       if (!proven) return refuse(ws, 'this ID needs a proof of its device key', POLICY_VIOLATION)
     }
     if (ws.readyState !== ws.OPEN) return
+    // An ID still held (the broker has not yet noticed a reopened page's old socket, or a tab
+    // takes over its device's ID) goes to the newer connection when it proves the ID (or,
+    // without proofs, shows the same token): the package would refuse it, or with the same
+    // token take it silently and never say OPEN. Other clients get the package's ID-TAKEN.
+    const previous = held.get(id)
+    const takesOver = !previous || options.requireIdProof || previous.token === token
+    if (previous && takesOver) {
+      previous.socket.supersede(BROKER_ID_TAKEN_OVER, BROKER_TAKEN_OVER_CODE)
+    }
     const guarded = new GuardedBrokerSocket({
       socket: ws,
       id,
@@ -90,6 +106,12 @@ export function mountPeerJs(server: Server, options: PeerJsMountOptions): PeerJs
       isRegistered: (other) => registered.has(other),
     })
     ws.once('close', () => release(group))
+    if (takesOver) {
+      held.set(id, { socket: guarded, token })
+      guarded.once('close', () => {
+        if (held.get(id)?.socket === guarded) held.delete(id)
+      })
+    }
     sockets?.emit('connection', guarded, request)
   }
 

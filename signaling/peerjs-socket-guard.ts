@@ -21,6 +21,7 @@ export class GuardedBrokerSocket extends EventEmitter {
   readonly #isRegistered: (id: string) => boolean
   readonly #rate: TokenBucket
   #closed = false
+  #closeEmitted = false
 
   constructor(options: {
     socket: WebSocket
@@ -44,10 +45,7 @@ export class GuardedBrokerSocket extends EventEmitter {
         this.#refuse(`the broker could not handle a frame (${String(error).slice(0, 100)})`)
       }
     })
-    socket.on('close', () => {
-      this.#closed = true
-      this.emit('close')
-    })
+    socket.on('close', () => this.#gone())
     socket.on('error', (error) => {
       if (this.listenerCount('error') > 0) this.emit('error', error)
     })
@@ -65,6 +63,28 @@ export class GuardedBrokerSocket extends EventEmitter {
 
   close(): void {
     this.#socket.close()
+  }
+
+  /**
+   * A newer connection proved this socket's ID: tells the client why and closes it, and the
+   * package hears 'close' at once (not when the client answers the close, or in 30 s when it
+   * is gone), so it forgets this client before the newer one registers.
+   */
+  supersede(message: string, code: number): void {
+    if (this.#closed) return
+    if (this.#socket.readyState === this.#socket.OPEN) {
+      this.#socket.send(JSON.stringify({ type: 'ERROR', payload: { msg: message } }))
+    }
+    this.#socket.close(code, message.slice(0, 100))
+    this.#gone()
+  }
+
+  /** Emits 'close' once, whether the socket closed or was superseded first. */
+  #gone(): void {
+    this.#closed = true
+    if (this.#closeEmitted) return
+    this.#closeEmitted = true
+    this.emit('close')
   }
 
   #receive(data: RawData, isBinary: boolean): void {

@@ -1,6 +1,7 @@
 import type { DeviceData } from '../backup/device-data.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { SignalingState } from '../peer/signaling/signaling.ts'
+import type { CarrierStatus } from '../peer/signaling/carrier-status.ts'
 import type { Mesh } from '../peer/mesh/mesh.ts'
 import type { ManualPairing } from '../peer/mesh/manual-pairing.ts'
 import type { IceSource } from './ice-source.ts'
@@ -59,5 +60,9 @@ export interface ConnectionStatus {
   readonly unanswered?: boolean
   /** How many endpoints are tried in turn. */
   readonly endpointCount?: number
+  /** Each carrier (the relays, the broker) with its own state: one may fail while another is open. */
+  readonly carriers?: readonly CarrierStatus[]
   on(event: 'state', listener: (state: SignalingState) => void): () => void
+  /** Subscribes to changes of `carriers`. */
+  onCarriersChange?(listener: () => void): () => void
 }

@@ -24,9 +24,22 @@ test('a device that reaches only the PeerJS broker still links with members on t
   await ann.page.getByRole('button', { name: 'Save', exact: true }).click()
 
   const back = await bob.reopen('/')
-  await expect(back.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+  // Connected through the broker, and honest about the relay: the header says the device is
+  // partly connected, and Device details names each server with its own state.
+  await expect(back.getByTestId('signaling-status')).toHaveAttribute('data-state', 'degraded')
+  await expect(back.getByTestId('signaling-status')).toContainText('Partly connected')
+  await expect(back.getByTestId('signaling-degraded')).toContainText('The relay does not answer')
   await expect(back.getByTestId('signaling-endpoint')).toContainText(/peerjs http:/)
   await expect(back.getByTestId('signaling-endpoint')).not.toContainText('127.0.0.1:9')
+  await back.getByTestId('device-details').locator('summary').click()
+  const carrier = (kind: string) =>
+    back.locator(`[data-testid="signaling-carrier"][data-kind="${kind}"]`)
+  await expect(carrier('peerjs')).toHaveAttribute('data-state', 'open')
+  await expect(carrier('relay')).toHaveAttribute('data-state', 'failing')
+  await expect(carrier('relay')).toContainText('ws://127.0.0.1:9/relay: not answering')
+  await expect(carrier('relay').getByTestId('signaling-carrier-error')).toContainText(
+    'could not connect',
+  )
   await openWorkplace(back, 'Acme Inc')
   await expect(back.getByTestId('sync-state')).toHaveAttribute('data-state', 'in-sync', {
     timeout: 30_000,

@@ -11,11 +11,13 @@ import { expect, test } from './support/test-server.ts'
 // in process.
 let relay: SignalingServer
 let pageUrl: string
+let brokerUrl: string
 
 const XSS = '<img src=x onerror="window.__xss=1">'
 
 test.beforeAll(({ testServer }) => {
   relay = testServer.relay
+  brokerUrl = testServer.brokerUrl
   pageUrl = testServer.pageUrl('direct-page.html')
 })
 
@@ -40,10 +42,7 @@ async function openPage(device: Omit<DirectDevice, 'page' | 'peerId'>): Promise<
 
 async function openDevice(browser: Browser, name: string): Promise<DirectDevice> {
   const context = await browser.newContext({ acceptDownloads: true })
-  // First contact through the relay only: this spec is about direct conversations, and its
-  // pages (served from another origin) saw the broker close a handshake when Ben's page
-  // reopened with the same ID (see the issue note).
-  await storeSettings(context, { firstContact: 'relay', relays: [relay.relayUrl] })
+  await storeSettings(context, { relays: [relay.relayUrl], peerjs: brokerUrl })
   // Saving falls back to a download (no save dialog to drive), which the test can read.
   await context.addInitScript(() => {
     delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker

@@ -12,7 +12,6 @@ async function startServer(staticDir = 'dist'): Promise<SignalingServer> {
     port: 0,
     host: '127.0.0.1',
     staticDir,
-    peerjs: false,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
   })
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { Emitter } from '../../src/lib/emitter.ts'
 import type { PeerId, Topic } from '../../src/peer/ids.ts'
 import { createCombinedSignaling } from '../../src/peer/signaling/combined-signaling.ts'
+import { SignalingView } from '../../src/peer/signaling/signaling-view.ts'
+import { signalingWords } from '../../src/ui/signaling-words.ts'
 import type {
   Signaling,
   SignalingEvents,
@@ -41,6 +43,9 @@ class FakeMember extends Emitter<SignalingEvents> implements Signaling {
   arrive(peer: PeerId): void {
     this.present.add(peer)
     this.emit('peer-joined', { topic: TOPIC, peer })
+  }
+  fail(message: string): void {
+    this.emit('error', { message })
   }
   depart(peer: PeerId): void {
     this.present.delete(peer)
@@ -166,5 +171,51 @@ describe('combined signaling', () => {
     expect(relay.state).toBe('closed')
     expect(broker.state).toBe('closed')
     expect(combined.state).toBe('closed')
+  })
+
+  it('says how each member fares, and the header says "partly connected" while one fails', () => {
+    const { relay, broker, combined } = setUp()
+    const view = new SignalingView({ endpoint: 'starting', kind: 'relay' })
+    view.follow(combined)
+    let changes = 0
+    view.onCarriersChange(() => changes++)
+    const words = () =>
+      signalingWords({
+        state: view.state,
+        unanswered: view.unanswered,
+        endpointCount: view.endpointCount,
+        carriers: view.carriers,
+      })
+    const rows = () => view.carriers.map((c) => [c.kind, c.state, c.failing, c.error ?? ''])
+    expect(rows()).toEqual([
+      ['relay', 'connecting', false, ''],
+      ['peerjs', 'connecting', false, ''],
+    ])
+
+    broker.set('open') // the broker opens first: the relay is still only connecting
+    expect(words().key).toBe('connected')
+    relay.fail('could not connect to ws://r')
+    relay.fail('signaling: relay ws://r closed; trying relay ws://r') // says less: the cause stays
+    expect(rows()).toEqual([
+      ['relay', 'connecting', true, 'could not connect to ws://r'],
+      ['peerjs', 'open', false, ''],
+    ])
+    expect(changes).toBeGreaterThanOrEqual(2)
+    expect(view.state).toBe('open')
+    expect(words()).toMatchObject({ key: 'degraded', label: 'Partly connected' })
+    expect(words().detail).toMatch(/^The relay does not answer/)
+
+    relay.set('open') // it answers again: its error is history
+    expect(rows()).toEqual([
+      ['relay', 'open', false, ''],
+      ['peerjs', 'open', false, ''],
+    ])
+    expect(words().key).toBe('connected')
+
+    relay.set('connecting', true) // every relay tried, none answers; the broker drops too
+    broker.set('connecting', true)
+    expect(words().key).toBe('unanswered') // nothing is open: not "partly" anything
+    broker.set('open')
+    expect(words().detail).toMatch(/^The relay does not answer/)
   })
 })

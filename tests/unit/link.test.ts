@@ -396,6 +396,27 @@ describe('open link', () => {
     a.close()
   })
 
+  it("says when the pipe's path is back while it still hears nothing ('path-back')", async () => {
+    const pipes = createMemoryPipePair()
+    const toB = tapPipe(pipes[0])
+    toB.pipe.restartPath = () => {}
+    const { a } = await linkedPair(quiet, [toB.pipe, pipes[1]])
+    const report = (state: string) =>
+      (pipes[0] as unknown as { emit(event: 'path', value: { state: string }): void }).emit(
+        'path',
+        { state },
+      )
+    let back = 0
+    a.on('path-back', () => back++)
+    report('ok') // nothing was lost: nothing to say
+    expect(back).toBe(0)
+    report('interrupted')
+    report('ok')
+    expect(back).toBe(1)
+    expect(a.path).toBe('restarting') // until a frame comes
+    a.close()
+  })
+
   it('closing one side closes the other with the reason', async () => {
     const { a, b } = await linkedPair()
     const closed = closeOf(b)

@@ -88,4 +88,35 @@ describe('a link with a lost path', () => {
     })
     expect(old.state).toBe('closed')
   })
+
+  it('is replaced by a fresh link when its path is back but it still hears nothing', async () => {
+    const links = steerableLinks()
+    network = await createMeshNetwork(2, { createLink: links.factory })
+    const net = network
+    await waitFor('linked', () => fullMesh(net))
+    const [low, high] = [...net.peers].sort((x, y) => (x.id < y.id ? -1 : 1)) as [
+      Network['peers'][0],
+      Network['peers'][0],
+    ]
+    const lowOld = low.mesh.linkTo(high.id)!
+    const highOld = high.mesh.linkTo(low.id)!
+    links.stuck.add(lowOld)
+    links.stuck.add(highOld)
+    // ICE is back on both sides; the transport has not retransmitted yet.
+    const pathBack = (link: Link) =>
+      (link as unknown as { emit(event: 'path-back', value: undefined): void }).emit(
+        'path-back',
+        undefined,
+      )
+    pathBack(highOld) // the higher ID leaves the fresh dial to the lower one
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(high.mesh.linkTo(low.id)).toBe(highOld)
+    pathBack(lowOld)
+    await waitFor('a fresh link on both sides', () => {
+      const [fromLow, fromHigh] = [low.mesh.linkTo(high.id), high.mesh.linkTo(low.id)]
+      return fromLow !== lowOld && fromHigh !== highOld && fromLow?.state === 'open'
+    })
+    expect([lowOld.state, highOld.state]).toEqual(['closed', 'closed'])
+    expect(high.mesh.linkTo(low.id)?.state).toBe('open')
+  })
 })

@@ -92,7 +92,9 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
       pipe.on('message', (bytes) => this.#onMainBytes(bytes)),
       pipe.on('close', ({ reason }) => this.#terminate('pipe-closed', reason, false)),
       pipe.on('path', ({ state }) => {
-        if (state === 'interrupted' && this.#state === 'open') this.#pathLost(false)
+        if (this.#state !== 'open') return
+        if (state === 'interrupted') this.#pathLost(false)
+        else if (this.#path === 'restarting') this.emit('path-back', undefined)
       }),
     )
     if (!pipe.isOpen) {

@@ -15,6 +15,11 @@ export interface LinkEvents extends Record<string, unknown> {
   close: { reason: LinkCloseReason; detail: string }
   /** The network path was lost and is being restarted ('restarting') or is back ('ok'). */
   path: { state: LinkPathState }
+  /**
+   * While 'restarting': the transport says the path works again (ICE connected), but no frame
+   * has come yet; frames sent meanwhile wait for the transport's retransmission timer.
+   */
+  'path-back': void
 }
 
 /** 'restarting': the peer went silent or ICE lost the path, and an ICE restart is under way. */

@@ -125,6 +125,19 @@ export class Dialer {
     this.want(peer)
   }
 
+  /**
+   * Dials a fresh link to `peer` beside its current one, whose path is back but which has
+   * heard nothing yet: what was sent during the outage waits for the transport's retransmission
+   * timer, which grows while the path is down (seconds after a long outage), while a new
+   * connection is up in a few round trips. The registry lets the restarting link give way once
+   * the new one is open; a failure leaves the current link as it is.
+   */
+  refresh(peer: PeerId): void {
+    if (this.#closed || this.#dialing.has(peer) || !this.#deps.wanted(peer)) return
+    if (this.#deps.registry.links.get(peer)?.path !== 'restarting') return
+    void this.#dial(peer, true)
+  }
+
   /** A link to `peer` is up: no more retries pending. */
   linked(peer: PeerId): void {
     this.#upSince.set(peer, this.#deps.clock.now())
@@ -197,15 +210,22 @@ export class Dialer {
     )
   }
 
-  async #dial(peer: PeerId): Promise<void> {
-    if (!this.#needsDial(peer) || this.#dialing.has(peer)) return
+  /** `refresh`: a link to `peer` exists, restarting its path (see refresh()). */
+  async #dial(peer: PeerId, refresh = false): Promise<void> {
+    if ((!refresh && !this.#needsDial(peer)) || this.#dialing.has(peer)) return
     const controller = new AbortController()
     this.#dialing.set(peer, controller)
     this.#dialStarted.set(peer, this.#deps.clock.now())
-    this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
+    if (!refresh) this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
+    const linked = () => {
+      const link = this.#deps.registry.links.get(peer)
+      return link !== undefined && (!refresh || link.path !== 'restarting')
+    }
     let failure = 'no route: the peer is not present on any signaling'
-    for (const signaling of this.#deps.routesTo(peer)) {
-      if (controller.signal.aborted || this.#deps.registry.links.has(peer)) break
+    // A refresh goes through first contact: the mesh's way to the peer is mostly the stuck link.
+    const routes = this.#deps.routesTo(peer).filter((via) => !refresh || via.kind !== 'mesh')
+    for (const signaling of routes) {
+      if (controller.signal.aborted || linked()) break
       try {
         const link = await this.#attempt(signaling, peer, controller.signal)
         this.#dialing.delete(peer)
@@ -220,6 +240,7 @@ export class Dialer {
     // An attempt aborted because a newer one replaced it (retrySoon) is not a failure.
     const replaced = this.#dialing.get(peer) !== controller
     if (!replaced) this.#dialing.delete(peer)
+    if (refresh) return // the current link stays, restarting its path as before
     if (!replaced && !this.#closed && !this.#deps.registry.links.has(peer)) {
       this.#deps.dialFailed?.(peer, failure)
     }

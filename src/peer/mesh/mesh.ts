@@ -6,6 +6,7 @@ import type { SignalCarrier, Signaling } from '../signaling/signaling.ts'
 import type { DataPipe } from '../transport/pipe.ts'
 import type { BackoffOptions } from '../../lib/backoff.ts'
 import { systemClock, type Clock } from '../../lib/clock.ts'
+import { refreshWhenPathReturns } from './path-refresh.ts'
 import { Dialer, type LinkFactory } from './dialer.ts'
 import { LinkRegistry } from './link-registry.ts'
 import { MeshCarrier } from './mesh-carrier.ts'
@@ -135,6 +136,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
   #wanted = new Set<PeerId>()
   #graph: LinkGraph | undefined
   readonly #eagerGroups = new Set<GroupId>()
+  readonly #clock: Clock
   #closed = false
 
   constructor(args: CreateMeshArgs) {
@@ -142,6 +144,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     const options = args.options ?? {}
     const self = args.identity.peerId
     const clock = options.clock ?? systemClock()
+    this.#clock = clock
     const log =
       options.log ?? ((message: string) => console.warn(`[mesh ${self.slice(0, 6)}] ${message}`))
     this.self = self
@@ -192,6 +195,14 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     const registry = this.#registry
     this.#unsubscribe.push(
       registry.on('up', ({ peer, link }) => {
+        const offRefresh = refreshWhenPathReturns({
+          self: this.self,
+          link,
+          clock: this.#clock,
+          current: (candidate) => !this.#closed && this.#registry.links.get(peer) === candidate,
+          refresh: (stuck) => this.#dialer.refresh(stuck),
+        })
+        link.on('close', offRefresh)
         this.#dialer.linked(peer)
         this.emit('link-up', { peer, link })
         this.#replanSoon()

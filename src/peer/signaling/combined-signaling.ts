@@ -1,6 +1,7 @@
 import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import type { DataPipe } from '../transport/pipe.ts'
+import { carrierStatus, type CarrierStatus } from './carrier-status.ts'
 import type { Signaling, SignalingEvents, SignalingKind, SignalingState } from './signaling.ts'
 
 /** What a member may add to the Signaling contract (FailoverSignaling has both). */
@@ -10,6 +11,11 @@ interface MemberExtras {
 }
 
 type Member = Signaling & MemberExtras
+
+export interface CombinedSignalingEvents extends SignalingEvents {
+  /** A member's state, answer or error changed (see `carriers`). */
+  carriers: readonly CarrierStatus[]
+}
 
 /**
  * One Signaling over several that run at once (the relays and the PeerJS broker): the device
@@ -21,7 +27,7 @@ type Member = Signaling & MemberExtras
  * A peer that comes back on a member that had reported it gone (a reload) is announced again
  * even while another member still lists it: the mesh then drops a link to its old instance.
  */
-export class CombinedSignaling extends Emitter<SignalingEvents> implements Signaling {
+export class CombinedSignaling extends Emitter<CombinedSignalingEvents> implements Signaling {
   readonly #members: readonly Member[]
   readonly #topics = new Set<Topic>()
   /** By topic and peer: the members that list it. */
@@ -29,6 +35,11 @@ export class CombinedSignaling extends Emitter<SignalingEvents> implements Signa
   /** By member: `${topic}\n${peer}` it reported gone, so a return is announced again. */
   readonly #departed = new Map<Member, Set<string>>()
   readonly #unsubscribe: (() => void)[] = []
+  /**
+   * By member: the first error it reported since it was last open, the cause (a failover's
+   * later "X closed; trying Y" says less).
+   */
+  readonly #errors = new Map<Member, string>()
   #state: SignalingState
   #unanswered: boolean
   #closed = false
@@ -44,7 +55,11 @@ export class CombinedSignaling extends Emitter<SignalingEvents> implements Signa
         member.on('peer-joined', ({ topic, peer }) => this.#joined(member, topic, peer)),
         member.on('peer-left', ({ topic, peer }) => this.#left(member, topic, peer)),
         member.on('pipe', (event) => this.emit('pipe', event)),
-        member.on('error', (event) => this.emit('error', event)),
+        member.on('error', (event) => {
+          if (!this.#errors.has(member)) this.#errors.set(member, event.message)
+          this.emit('error', event)
+          this.#carriersChanged()
+        }),
       )
     }
     this.#state = this.#computeState()
@@ -69,6 +84,11 @@ export class CombinedSignaling extends Emitter<SignalingEvents> implements Signa
   /** No member answers (see FailoverSignaling.unanswered). */
   get unanswered(): boolean {
     return this.#unanswered && !this.#closed
+  }
+
+  /** Each member with its own state and last error: one may fail while another is open. */
+  get carriers(): readonly CarrierStatus[] {
+    return this.#members.map((member) => carrierStatus(member, this.#errors.get(member)))
   }
 
   get endpointCount(): number {
@@ -178,6 +198,7 @@ export class CombinedSignaling extends Emitter<SignalingEvents> implements Signa
 
   #memberState(member: Member): void {
     if (this.#closed) return
+    if (member.state === 'open') this.#errors.delete(member)
     // A member that is no longer open no longer lists anyone (failovers say so themselves).
     if (member.state !== 'open') {
       for (const [topic, peers] of [...this.#present]) {
@@ -190,10 +211,16 @@ export class CombinedSignaling extends Emitter<SignalingEvents> implements Signa
     }
     const state = this.#computeState()
     const unanswered = this.#computeUnanswered()
-    if (state === this.#state && unanswered === this.#unanswered) return
-    this.#state = state
-    this.#unanswered = unanswered
-    this.emit('state', state)
+    if (state !== this.#state || unanswered !== this.#unanswered) {
+      this.#state = state
+      this.#unanswered = unanswered
+      this.emit('state', state)
+    }
+    this.#carriersChanged()
+  }
+
+  #carriersChanged(): void {
+    if (!this.#closed) this.emit('carriers', this.carriers)
   }
 
   #computeState(): SignalingState {

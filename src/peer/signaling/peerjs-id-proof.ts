@@ -13,6 +13,14 @@ import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
 
 const BROKER_PROOF_VERSION = 1
 
+/**
+ * The broker's ERROR message to a connection whose ID a newer connection proved (a page
+ * reopened, a tab taking over): like the relay's `replaced`, the older one must not come back.
+ */
+export const BROKER_ID_TAKEN_OVER = 'another connection proved this ID'
+/** The close code that goes with it (the relay's `replaced` uses the same). */
+export const BROKER_TAKEN_OVER_CODE = 4001
+
 /** The peer ID a Peerplace broker ID ends in: "pp-<peer>" or "pp<topic hash>-<peer>". */
 function peerOfBrokerId(id: string): PeerId | undefined {
   const match = /^pp(?:[a-z2-7]{16})?-([a-z2-7]+)$/.exec(id)

@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import type { Peer } from 'peerjs'
 import { base32 } from '../../lib/base32.ts'
 import { isPeerId, type PeerId, type Topic } from '../ids.ts'
+import { BROKER_ID_TAKEN_OVER } from './peerjs-id-proof.ts'
 
 /**
  * Topics on a PeerJS broker, which has none. Each joined topic is one more broker client with
@@ -36,6 +37,8 @@ export interface PeerJsPresenceOptions {
   onJoined: (topic: Topic, peer: PeerId) => void
   onLeft: (topic: Topic, peer: PeerId) => void
   onError: (message: string) => void
+  /** A newer connection of this device proved a presence ID to the broker (BROKER_ID_TAKEN_OVER). */
+  onTakenOver: () => void
 }
 
 interface TopicPresence {
@@ -147,6 +150,9 @@ export class PeerJsPresence {
     created.on('error', (error) => {
       if (error.type === 'unavailable-id') {
         this.#options.onError('this peer ID is already present in the topic (another tab?)')
+      }
+      if (error.type === 'server-error' && error.message === BROKER_ID_TAKEN_OVER) {
+        this.#options.onTakenOver()
       }
     })
     presence.client = created

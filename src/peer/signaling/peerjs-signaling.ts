@@ -4,7 +4,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { PeerId, Topic } from '../ids.ts'
 import { createPeerJsPipe } from '../transport/peerjs-pipe.ts'
 import type { DataPipe } from '../transport/pipe.ts'
-import { brokerIdProof } from './peerjs-id-proof.ts'
+import { BROKER_ID_TAKEN_OVER, brokerIdProof } from './peerjs-id-proof.ts'
 import { mainPeerJsId, peerFromMainId, PeerJsPresence } from './peerjs-presence.ts'
 import type { RtcIceConfig } from './carrier-signaling.ts'
 import type { Signaling, SignalingEvents, SignalingState } from './signaling.ts'
@@ -100,6 +100,7 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
       onJoined: (topic, peer) => this.emit('peer-joined', { topic, peer }),
       onLeft: (topic, peer) => this.emit('peer-left', { topic, peer }),
       onError: (message) => this.emit('error', { message }),
+      onTakenOver: () => this.#takenOver(),
     })
     this.#tick()
     const load = options.loadPeer ?? (async () => (await import('peerjs')).Peer)
@@ -249,10 +250,26 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
         for (const cancel of this.#dialing.get(remoteId) ?? []) cancel(reason)
         return
       }
+      if (error.type === 'server-error' && error.message === BROKER_ID_TAKEN_OVER) {
+        return this.#takenOver()
+      }
       if (main.disconnected || main.destroyed) this.#setState('connecting')
       this.emit('error', { message: `PeerJS: ${error.type}: ${error.message}` })
     })
     return main
+  }
+
+  /**
+   * A newer connection of this device (a reopened page, a tab that took over) proved our ID to
+   * the broker, which dropped ours: renewing it would take the ID back, so this one stops, as
+   * a relay connection does when it is replaced.
+   */
+  #takenOver(): void {
+    if (this.#state === 'closed') return
+    this.emit('error', {
+      message: 'PeerJS: another tab or page of this device took over its ID on the broker',
+    })
+    this.close()
   }
 
   #incoming(connection: DataConnection): void {

@@ -11,6 +11,11 @@ export interface TestServer {
   pageUrl(page: string): string
   /** The relay (and broker); it answers the pages' origin too. */
   readonly relay: SignalingServer
+  /**
+   * The relay's broker (http://…/peerjs). Pages served by Vite default to their own origin's
+   * /peerjs, which Vite proxies to `npm run relay`'s port, not to this relay.
+   */
+  readonly brokerUrl: string
   close(): Promise<void>
 }
 
@@ -35,6 +40,7 @@ export async function startTestServer(): Promise<TestServer> {
   return {
     pageUrl: (page) => new URL(`tests/harness/${page}`, origin).href,
     relay,
+    brokerUrl: new URL('peerjs', relay.address.url).href,
     async close() {
       await vite.close()
       await relay.close()
