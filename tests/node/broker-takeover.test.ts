@@ -1,6 +1,5 @@
-import wrtc from '@roamhq/wrtc'
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
-import { WebSocket } from 'ws'
+import { afterEach, describe, expect, it } from 'vitest'
+import { stubPeerJsGlobals } from './peerjs-node-globals.ts'
 import { silentLogger } from '../../signaling/config.ts'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
 import { topicHash } from '../../src/peer/signaling/peerjs-presence.ts'
@@ -15,20 +14,7 @@ import { delay, randomTopic, until } from '../contract/fixtures.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 import { BrokerTestClient } from './hostile/broker-client.ts'
 
-/** Node's `ws` throws unhandled 'error' events; a browser's WebSocket only reports them. */
-class QuietWebSocket extends WebSocket {
-  constructor(...args: ConstructorParameters<typeof WebSocket>) {
-    super(...args)
-    this.on('error', () => {})
-  }
-}
-
-// peerjs reads WebRTC and WebSocket from globals when the adapter first imports it.
-vi.stubGlobal('RTCPeerConnection', wrtc.RTCPeerConnection)
-vi.stubGlobal('RTCSessionDescription', wrtc.RTCSessionDescription)
-vi.stubGlobal('RTCIceCandidate', wrtc.RTCIceCandidate)
-vi.stubGlobal('WebSocket', QuietWebSocket)
-afterAll(() => vi.unstubAllGlobals())
+stubPeerJsGlobals()
 
 // A device's broker ID reused while the broker still holds the old connection: a page reopened
 // before the broker noticed the old one went, or a standby tab taking over the device's ID.

@@ -1,6 +1,5 @@
-import wrtc from '@roamhq/wrtc'
-import { afterAll, describe, expect, it, vi } from 'vitest'
-import { WebSocket } from 'ws'
+import { describe, expect, it } from 'vitest'
+import { stubPeerJsGlobals } from './peerjs-node-globals.ts'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
 import { createCombinedSignaling } from '../../src/peer/signaling/combined-signaling.ts'
 import {
@@ -13,20 +12,7 @@ import { delay, randomTopic, until } from '../contract/fixtures.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 import { relaySignalingHarness } from './relay-signaling-harness.ts'
 
-/** Node's `ws` throws unhandled 'error' events; a browser's WebSocket only reports them. */
-class QuietWebSocket extends WebSocket {
-  constructor(...args: ConstructorParameters<typeof WebSocket>) {
-    super(...args)
-    this.on('error', () => {})
-  }
-}
-
-// peerjs reads WebRTC and WebSocket from globals when it is first imported.
-vi.stubGlobal('RTCPeerConnection', wrtc.RTCPeerConnection)
-vi.stubGlobal('RTCSessionDescription', wrtc.RTCSessionDescription)
-vi.stubGlobal('RTCIceCandidate', wrtc.RTCIceCandidate)
-vi.stubGlobal('WebSocket', QuietWebSocket)
-afterAll(() => vi.unstubAllGlobals())
+stubPeerJsGlobals()
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 const loadPeer = async (): Promise<PeerConstructor> => (await import('peerjs')).Peer

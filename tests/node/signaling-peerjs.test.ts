@@ -1,7 +1,6 @@
-import wrtc from '@roamhq/wrtc'
 import type { Peer } from 'peerjs'
-import { afterAll, expect, vi } from 'vitest'
-import { WebSocket } from 'ws'
+import { expect } from 'vitest'
+import { stubPeerJsGlobals } from './peerjs-node-globals.ts'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { brokerIdProof } from '../../src/peer/signaling/peerjs-id-proof.ts'
@@ -15,21 +14,7 @@ import { describeSignalingContract } from '../contract/signaling-contract.ts'
 import { delay, randomTopic, until } from '../contract/fixtures.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 
-/** Node's `ws` throws unhandled 'error' events; a browser's WebSocket only reports them. */
-class QuietWebSocket extends WebSocket {
-  constructor(...args: ConstructorParameters<typeof WebSocket>) {
-    super(...args)
-    this.on('error', () => {})
-  }
-}
-
-// peerjs 1.5 reads WebRTC and WebSocket from globals when it is first imported (lazily, by the
-// adapter); in Node they come from @roamhq/wrtc and ws.
-vi.stubGlobal('RTCPeerConnection', wrtc.RTCPeerConnection)
-vi.stubGlobal('RTCSessionDescription', wrtc.RTCSessionDescription)
-vi.stubGlobal('RTCIceCandidate', wrtc.RTCIceCandidate)
-vi.stubGlobal('WebSocket', QuietWebSocket)
-afterAll(() => vi.unstubAllGlobals())
+stubPeerJsGlobals()
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 const loadPeer = async (): Promise<PeerConstructor> => (await import('peerjs')).Peer
