@@ -22,11 +22,14 @@ import type {
 } from '../../src/crdt/chat-worker/chat-worker-protocol.ts'
 
 /** A chat worker in this thread, on the far end of a MessageChannel (as a Worker would be). */
-export function startChatWorker(): ChatPort<FromChatWorker, ToChatWorker> {
+export function startChatWorker(
+  index: { shardLimit?: number } = {},
+): ChatPort<FromChatWorker, ToChatWorker> {
   const channel = new MessageChannel()
   runChatWorker(channel.port2 as unknown as ChatPort<ToChatWorker, FromChatWorker>, {
     receiptDelayMs: 5,
     receiptIntervalMs: 5,
+    index,
   })
   channel.port1.start()
   channel.port2.start()

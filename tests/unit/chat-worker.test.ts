@@ -25,12 +25,16 @@ afterEach(async () => {
 /** Ann and Bob run their chats in chat workers; Cy (say, a keeper) runs it in-process. */
 async function world(
   annWorker: ChatPort<FromChatWorker, ToChatWorker> | true = true,
+  shardLimit?: number,
 ): Promise<{ devs: TestDevice[]; wps: Workplace[]; chats: ChatApi[] }> {
   const hub = new MemoryMeshHub()
+  const index = shardLimit === undefined ? {} : { shardLimit }
   const devs = await Promise.all([
     createTestDevice(hub, 'Ann', { kinds, chatWorker: annWorker }),
-    createTestDevice(hub, 'Bob', { kinds, chatWorker: true }),
-    createTestDevice(hub, 'Cy', { kinds }),
+    createTestDevice(hub, 'Bob', { kinds, chatWorker: startChatWorker(index) }),
+    createTestDevice(hub, 'Cy', {
+      kinds: new Map([[CHAT_DOC_KIND, () => initialChatIndex(index)]]),
+    }),
   ])
   for (const dev of devs) cleanup.push(() => dev.stack.shutdown())
   const wp = await devs[0]!.stack.workplaces.create('Acme')
@@ -88,6 +92,25 @@ describe('the chat in a chat worker', () => {
     for (const doc of chatDocs) {
       expect(Object.keys(devs[0]!.stack.repo.handles)).not.toContain(doc)
     }
+  })
+
+  it('keeps every message when all three write at once across many shards', async () => {
+    const { chats } = await world(startChatWorker({ shardLimit: 4 }), 4)
+    const sent = await Promise.all(
+      chats.map(async (chat, k) => {
+        const ids: string[] = []
+        for (let i = 0; i < 12; i++) ids.push((await chat.send(`${k}: ${i}`)).id)
+        return ids
+      }),
+    )
+    const all = sent.flat()
+    await until(
+      () => chats.every((chat) => all.every((id) => chat.message(id))),
+      'every message everywhere',
+      20_000,
+    )
+    const order = chats[0]!.messages().map((m) => m.id)
+    for (const chat of chats) expect(chat.messages().map((m) => m.id)).toEqual(order)
   })
 
   it('refuses an edit of someone else’s message with the chat’s own error', async () => {

@@ -39,6 +39,8 @@ interface OpenChat {
 export interface ChatWorkerTuning {
   receiptDelayMs?: number
   receiptIntervalMs?: number
+  /** How a chat this worker starts is sharded (see initialChatIndex). */
+  index?: { bucketMs?: number; shardLimit?: number }
 }
 
 /**
@@ -50,6 +52,7 @@ export function runChatWorker(
   port: ChatPort<ToChatWorker, FromChatWorker>,
   tuning: ChatWorkerTuning = {},
 ): void {
+  const { index, ...timings } = tuning
   const post = (message: FromChatWorker) => port.postMessage(message)
   const calls = new PendingCalls()
   const chats = new Map<string, OpenChat>()
@@ -92,14 +95,14 @@ export function runChatWorker(
       identity,
       repo,
       register: (entry, url) => post({ t: 'register', workplace: snapshot.id, entry, url }),
-      init: new Map<string, () => unknown>([[CHAT_DOC_KIND, initialChatIndex]]),
+      init: new Map<string, () => unknown>([[CHAT_DOC_KIND, () => initialChatIndex(index)]]),
     })
     const chat = WorkplaceChat.open({
       workplace,
       repo,
       register: ({ key, url }) => workplace.registerDoc(rootDocsEntry(key), url),
       push: (handle: DocHandle<unknown>) => pushLastChange(handle),
-      ...tuning,
+      ...timings,
     })
     const open: OpenChat = { workplace, chat, confirmed: {} }
     chats.set(snapshot.id, open)
