@@ -36,6 +36,28 @@ describe('simple-peer pipe over @roamhq/wrtc', () => {
     expect(stats.localCandidateType).toBe('host')
   })
 
+  it('drops an answer to an offer it already withdrew, and the connection carries on', async () => {
+    const base = { iceServers: [], wrtc }
+    const a = createSimplePeerPipe({ ...base, initiator: true })
+    const b = createSimplePeerPipe({ ...base, initiator: false })
+    const answers: unknown[] = []
+    a.onSignal((data) => b.signal(data))
+    b.onSignal((data) => {
+      if ((data as { type?: unknown }).type === 'answer') answers.push(data)
+      a.signal(data)
+    })
+    const [pa, pb] = await Promise.all([a.pipe, b.pipe])
+    open.push(pa, pb)
+    expect(answers).toHaveLength(1)
+    // As when a restart offer was rolled back for want of an answer, and the answer came late.
+    a.signal(answers[0])
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(pa.isOpen && pb.isOpen).toBe(true)
+    const toB = nextMessage(pb)
+    pa.send(new Uint8Array([9]))
+    expect(await toB).toEqual(new Uint8Array([9]))
+  })
+
   it('delivers messages sent right after open to a listener attached later', async () => {
     const { pipes } = await connectWrtcPipes()
     open.push(...pipes)

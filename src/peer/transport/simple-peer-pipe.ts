@@ -157,7 +157,14 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
         console.warn('simple-peer pipe: dropping an invalid signal')
         return
       }
-      if (settled && (data as { type?: unknown }).type === 'offer') restarter.peerOffered()
+      const type = (data as { type?: unknown }).type
+      if (settled && type === 'offer') restarter.peerOffered()
+      // The answer to a restart offer this side already rolled back (it waited too long): applied
+      // now, it would fail and simple-peer would end a connection that is otherwise fine.
+      if (type === 'answer' && pc.signalingState !== 'have-local-offer') {
+        console.info('simple-peer pipe: dropped an answer to an offer already withdrawn')
+        return
+      }
       try {
         peer.signal(data as SimplePeer.SignalData)
       } catch (error) {
