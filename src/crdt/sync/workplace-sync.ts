@@ -202,6 +202,11 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     }))
   }
 
+  /** This device's heads of every document of the workplace (the chat worker's included). */
+  heads(): Record<string, string[]> {
+    return this.#ownHeads()
+  }
+
   /** The heads each online member last reported, by document (for diagnostics). */
   reportedHeads(): Record<string, Record<string, string[]>> {
     return Object.fromEntries(this.#reported)
