@@ -81,16 +81,17 @@ const saved = Promise.all([readSavedWorkplaces(workplaceIndex), summaries.loaded
 const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
 let painted: () => void = () => {}
 const listPainted = new Promise<void>((resolve) => (painted = resolve))
-// The chat's CRDT work runs in a worker, off the thread that paints and takes input. Started once
-// the list is painted (or when the documents are needed sooner), it loads and compiles Automerge
-// on its own thread while the page's document layer loads.
+// The chat's CRDT work can run in a worker, off the thread that paints and takes input. Off by
+// default for now: measured on the chat bench, the page's main thread did more work per message
+// with it than without (see src/crdt/chat-worker); `peerplace.chat-worker` = `on` turns it on.
+const chatInWorker = localStorage.getItem('peerplace.chat-worker') === 'on'
 let chatWorkerStarted: Worker | undefined
 const chatWorker = () =>
   (chatWorkerStarted ??= new Worker(
     new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url),
     { type: 'module', name: 'peerplace-chat' },
   ))
-void afterPaintOf(listPainted).then(chatWorker)
+if (chatInWorker) void afterPaintOf(listPainted).then(chatWorker)
 const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
 const shell = createShell({
   indexedDB,
@@ -101,7 +102,7 @@ const shell = createShell({
   pageUrl: location.href,
   workplaceIndex,
   vault,
-  chatWorker,
+  ...(chatInWorker ? { chatWorker } : {}),
   summaries,
   ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
 }).then((started) => ({
