@@ -1,4 +1,5 @@
-import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo'
+import type { DocHandle, Repo } from '@automerge/automerge-repo'
+import { findWhenAvailable } from '../repo/find-when-available.ts'
 import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
@@ -99,14 +100,7 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
 
   async #openDoc(key: string): Promise<DocHandle<unknown>> {
     const url = this.#snapshot.docs[key]
-    if (url) {
-      // Not on this device yet and nobody online to ask: wait until a member can provide it.
-      const handle = await this.#repo.find<unknown>(url as AutomergeUrl, {
-        allowableStates: ['ready', 'unavailable'],
-      })
-      if (!handle.isReady()) await handle.whenReady(['ready'])
-      return handle
-    }
+    if (url) return findWhenAvailable(this.#repo, url)
     const init = this.#init.get(key)
     if (!init) throw new Error(`unknown workplace document kind ${key}`)
     if (!this.#snapshot.isOwner)

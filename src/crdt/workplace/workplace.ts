@@ -1,4 +1,4 @@
-import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo'
+import type { DocHandle, Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
 import { toBase64Url } from '../../lib/base64.ts'
 import { Authorship } from '../authorship/authorship.ts'
@@ -9,6 +9,7 @@ import type { InviteState, MembershipState } from '../membership/evaluate.ts'
 import type { MembershipLog } from '../membership/membership-log.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
+import { findWhenAvailable } from '../repo/find-when-available.ts'
 import { RecordOrigins } from '../authorship/record-origins.ts'
 import type { Judge } from '../authorship/authorship.ts'
 import { deviceKindClaim, readDeviceKind, type DeviceKind } from './device-kind.ts'
@@ -226,12 +227,7 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     let url = this.doc?.docs?.[key]
     let handle: DocHandle<unknown>
     if (url) {
-      // Not on this device yet and nobody online to ask: wait until a member can provide it
-      // (the repo asks again whenever a member links) rather than fail.
-      handle = await this.#repo.find<unknown>(url as AutomergeUrl, {
-        allowableStates: ['ready', 'unavailable'],
-      })
-      if (!handle.isReady()) await handle.whenReady(['ready'])
+      handle = await findWhenAvailable(this.#repo, url)
     } else {
       this.#requireOwner(`start the ${key} of this workplace`)
       handle = this.#repo.create<unknown>(init())
