@@ -62,6 +62,8 @@ const LOCK_PASSPHRASE = 'bench storage passphrase'
 const PROFILE = process.env.PEERPLACE_CHAT_PROFILE
 /** `latency` or `open` runs only that part. */
 const ONLY = process.env.PEERPLACE_CHAT_ONLY
+/** `PEERPLACE_CHAT_WORKER=on` runs the latency rounds with the chat in a Web Worker. */
+const WORKER = process.env.PEERPLACE_CHAT_WORKER
 
 /** Nearest-rank percentile of a non-empty list. */
 function percentile(values: readonly number[], p: number): number {
@@ -143,6 +145,7 @@ async function latency(ctx: BenchContext, rates: number[]): Promise<Metric[]> {
     warmup: WARMUP,
     cpuRates: rates,
     profile: PROFILE ? { path: PROFILE, rate: 1 } : undefined,
+    flags: WORKER ? { 'peerplace.chat-worker': WORKER } : undefined,
     log: ctx.log,
   })
   for (const r of rounds) ctx.log(latencyLog(r))

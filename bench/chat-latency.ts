@@ -39,6 +39,8 @@ export interface LatencyOptions {
   cpuRates: readonly number[]
   /** Writes a JavaScript CPU profile of the first page during the round at `rate`. */
   profile?: { path: string; rate: number } | undefined
+  /** localStorage flags set on every device before the app starts. */
+  flags?: Record<string, string> | undefined
   log: (message: string) => void
 }
 
@@ -98,13 +100,18 @@ export function sendPlan(
 }
 
 /** Three members of one new workplace, each with the chat tab open. */
-export async function threeMembers(browser: Browser, appUrl: string): Promise<Device[]> {
-  const ann = await openDevice(browser, 'Ann', appUrl)
+export async function threeMembers(
+  browser: Browser,
+  appUrl: string,
+  flags?: Record<string, string>,
+): Promise<Device[]> {
+  const ann = await openDevice(browser, 'Ann', appUrl, undefined, flags)
   const devices = [ann]
   try {
     await createWorkplace(ann.page, 'Latency')
     const invite = await createInvite(ann.page, '10 people')
-    for (const name of ['Bob', 'Cy']) devices.push(await openDevice(browser, name, invite))
+    for (const name of ['Bob', 'Cy'])
+      devices.push(await openDevice(browser, name, invite, undefined, flags))
     await expectMembers(ann.page, ['Ann', 'Bob', 'Cy'], 30_000)
     for (const d of devices) await openChat(d.page)
     return devices
@@ -173,7 +180,7 @@ export async function measureChatLatency(
   appUrl: string,
   options: LatencyOptions,
 ): Promise<LatencyResult[]> {
-  const devices = await threeMembers(browser, appUrl)
+  const devices = await threeMembers(browser, appUrl, options.flags)
   try {
     options.log('three members joined, chat open on each')
     return await measureOn(devices, options)

@@ -35,15 +35,24 @@ export interface DeviceSettings {
   relayOnly?: boolean
 }
 
-/** Opens the app in a new context and names the device; `settings` are stored first. */
+/**
+ * Opens the app in a new context and names the device; `settings` are stored first, and `flags`
+ * are put in localStorage before the app starts (e.g. `peerplace.chat-worker`).
+ */
 export async function openDevice(
   browser: Browser,
   name: string,
   url = '/',
   settings?: DeviceSettings,
+  flags?: Record<string, string>,
 ): Promise<Device> {
   const context = await browser.newContext()
   if (settings) await storeSettings(context, settings)
+  if (flags) {
+    await context.addInitScript((entries) => {
+      for (const [key, value] of entries) localStorage.setItem(key, value)
+    }, Object.entries(flags))
+  }
   const errors: string[] = []
   const allow: RegExp[] = []
   const warnings: string[] = []
