@@ -40,7 +40,10 @@ export class LoadedShard {
   readonly #reported = new Set<string>()
   readonly #read: ReadCache = new WeakMap()
   /** Where messages came from, for those someone overwrote or removed. */
-  readonly #origins = new RecordOrigins('messages', ['a', 't', 'x', 'r', 's'])
+  readonly #origins = new RecordOrigins('messages', ['a', 't', 'x', 'r', 's'], {
+    writes: ['re'],
+    roots: ['delivered', 'read'],
+  })
   #originsTimer: ReturnType<typeof setTimeout> | undefined
   /**
    * IDs of messages read before or found in the history: one missing from the map was removed
@@ -244,12 +247,12 @@ export class LoadedShard {
    * A message's history: see `Origins`. It is read at once for a message that this device saw
    * genuine and now reads otherwise, or saw deleted or edited and now does not.
    */
-  readonly #originsOf: Origins = (id, need): MessageHistory | undefined => {
+  readonly #originsOf: Origins = (id, need, current): MessageHistory | undefined => {
     const was = need === 'if-read' && !this.#origins.read ? this.#previous(id) : undefined
     const now =
       need === 'now' ||
       (need === 'soon' && this.#genuine.has(id)) ||
-      (was !== undefined && (was.deleted || was.edited))
+      (was !== undefined && (was.deleted || was.edited || lostReaction(was, current)))
     if (!now && !this.#origins.read) {
       if (need === 'soon') this.#lookSoon(ORIGINS_DELAY_MS)
       return undefined
@@ -259,6 +262,7 @@ export class LoadedShard {
       count: this.#origins.count(doc, id),
       signed: this.#origins.versions(doc, id).some((v) => v.s !== undefined),
       parts: () => this.#origins.parts(doc, id),
+      reactions: () => this.#origins.writes(doc, id),
     }
   }
 
@@ -301,6 +305,14 @@ function stored(value: unknown): unknown {
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [k, stored(v)]),
   )
+}
+
+/** Whether a reaction `was` showed is not on the message as read now. */
+function lostReaction(was: ChatMessage, current: ChatMessage | undefined): boolean {
+  return was.reactions.some(({ emoji, peers }) => {
+    const now = current?.reactions.find((r) => r.emoji === emoji)
+    return peers.some((peer) => !now?.peers.includes(peer))
+  })
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {

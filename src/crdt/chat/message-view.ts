@@ -1,12 +1,15 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import type { Judge } from '../authorship/authorship.ts'
-import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
-import { MAX_EMOJI_LENGTH, MAX_MESSAGE_BYTES, type ShardDoc } from './chat-doc.ts'
+import type { Written } from '../authorship/record-origins.ts'
+import { deleteClaim, editClaim, messageClaim } from './chat-claims.ts'
+import { MAX_MESSAGE_BYTES, type ShardDoc } from './chat-doc.ts'
 import { compareHlc, hlcTime, isHlc, type Hlc } from './hlc.ts'
 import { countObjects, messageCandidates, type MessageHistory } from './message-history.ts'
+import { reactionCount, readReactions, type Reaction } from './message-reactions.ts'
 import { str } from './stored-string.ts'
 
 export { str }
+export { isEmoji } from './message-reactions.ts'
 
 /** A message as the UI shows it: validated, with only its author's edits and deletion applied. */
 export interface ChatMessage {
@@ -33,11 +36,6 @@ export interface ChatMessage {
 /** What `readMessage` answers while a signature check is still under way. */
 const PENDING = 'pending'
 
-interface Reaction {
-  emoji: string
-  peers: PeerId[]
-}
-
 const MESSAGE_ID = /^[a-z2-7]{16,32}$/
 
 function isMessageId(value: unknown): value is string {
@@ -52,11 +50,6 @@ export function textError(text: string): string | null {
     return `A message can be at most ${MAX_MESSAGE_BYTES / 1024} KiB of text.`
   }
   return null
-}
-
-export function isEmoji(value: string): boolean {
-  // eslint-disable-next-line no-control-regex -- control characters and spaces are what we refuse
-  return value.length > 0 && value.length <= MAX_EMOJI_LENGTH && !/[\s\u0000-\u001f]/.test(value)
 }
 
 /** Stable order on every peer: timestamp, then author, then ID. */
@@ -88,15 +81,21 @@ export function readMessage(
     return (history && fromHistory(id, history, shard, judge)?.message) ?? 'not an object'
   }
   const stored = raw as Record<string, unknown>
-  const read = readStored(id, stored, shard, judge)
+  const notes = { suspect: false }
+  const read = readStored(id, stored, shard, judge, undefined, notes)
   if (!origins || read === PENDING) return read
   if (typeof read !== 'string' && read.verified) {
-    // Genuine as stored. Its history is looked at only once read for other reasons, and only
-    // if more was ever written under it than it holds (someone may have removed the author's
-    // deletion or latest edit).
-    const history = origins(id, 'if-read')
-    if (!history || history.count <= countObjects(stored)) return read
-    return fromHistory(id, history, shard, judge)?.message ?? read
+    // Genuine as stored. Its history is looked at only once read for other reasons (or at once
+    // if some reaction on it is not genuine), and only if more was ever written under it than
+    // it holds (someone may have removed the author's deletion or latest edit, or a member's
+    // reaction, which only that member's signed take-back removes).
+    const history = origins(id, notes.suspect ? 'now' : 'if-read', read)
+    if (!history) return read
+    if (history.count > countObjects(stored)) {
+      return fromHistory(id, history, shard, judge)?.message ?? read
+    }
+    if (!notes.suspect && history.reactions().length <= reactionCount(stored.re)) return read
+    return readStored(id, stored, shard, judge, history.reactions())
   }
   // Not genuine, malformed or unsigned as stored: someone may have overwritten what its author
   // signed. An unsigned record may be an older workplace's, with nothing signed in its history:
@@ -119,19 +118,25 @@ export function fromHistory(
   const candidates = messageCandidates(id, history.parts(), shard, judge)
   if (candidates === PENDING) return { message: PENDING }
   for (const record of candidates) {
-    const message = readStored(id, record, shard, judge)
+    const message = readStored(id, record, shard, judge, history.reactions())
     if (message === PENDING) return { message }
     if (typeof message !== 'string' && message.verified) return { message, record }
   }
   return undefined
 }
 
-/** `readMessage` of the record as given (stored, or as its creating change wrote it). */
+/**
+ * `readMessage` of the record as given (stored, or as its creating change wrote it), with its
+ * reactions read from `reactions` (every entry its history holds) if given; `notes.suspect`
+ * tells whether some reaction entry stored is not genuine.
+ */
 function readStored(
   id: string,
   m: Record<string, unknown>,
   shard: string,
   judge: Judge,
+  reactions?: readonly Written[],
+  notes?: { suspect: boolean },
 ): ChatMessage | string {
   const author = str(m.a)
   const hlc = str(m.t)
@@ -182,15 +187,15 @@ function readStored(
     text: deleted ? '' : edited ? editText! : original,
     edited,
     deleted,
-    reactions: deleted
-      ? []
-      : readReactions(m.re, (peer, emoji, value) =>
-          value === true
-            ? !signed
-            : judge(reactionClaim(shard, id, peer, emoji), value) === 'genuine',
-        ),
+    reactions: [],
     shard,
     verified,
+  }
+  if (!deleted) {
+    const entries = reactions ?? (isStored(m.re) ? Object.entries(m.re) : [])
+    const read = readReactions(entries, { shard, id, signed }, judge)
+    message.reactions = read.reactions
+    if (notes) notes.suspect = read.suspect
   }
   if (replyTo !== undefined) message.replyTo = replyTo
   return message
@@ -198,33 +203,22 @@ function readStored(
 
 /**
  * A message's history (record-origins.ts), or none for now: `now` reads it if it was never read,
- * `soon` allows reading it a moment later, `if-read` answers only from a history read before.
+ * `soon` allows reading it a moment later, `if-read` answers only from a history read before
+ * (or reads it if the message as read now, `current`, lost something shown before).
  */
-export type Origins = (id: string, need: 'now' | 'soon' | 'if-read') => MessageHistory | undefined
+export type Origins = (
+  id: string,
+  need: 'now' | 'soon' | 'if-read',
+  current?: ChatMessage,
+) => MessageHistory | undefined
+
+function isStored(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !('val' in value)
+}
 
 function field(map: unknown, key: string): unknown {
   if (typeof map !== 'object' || map === null) return undefined
   return Object.hasOwn(map, key) ? (map as Record<string, unknown>)[key] : undefined
-}
-
-function readReactions(
-  raw: unknown,
-  counts: (peer: PeerId, emoji: string, value: unknown) => boolean,
-): Reaction[] {
-  if (typeof raw !== 'object' || raw === null) return []
-  const byEmoji = new Map<string, PeerId[]>()
-  for (const [key, value] of Object.entries(raw)) {
-    const space = key.indexOf(' ')
-    const peer = key.slice(0, space)
-    const emoji = key.slice(space + 1)
-    if (space < 0 || !isPeerId(peer) || !isEmoji(emoji) || !counts(peer, emoji, value)) continue
-    let peers = byEmoji.get(emoji)
-    if (!peers) byEmoji.set(emoji, (peers = []))
-    peers.push(peer)
-  }
-  return [...byEmoji]
-    .map(([emoji, peers]) => ({ emoji, peers: peers.sort() }))
-    .sort((a, b) => b.peers.length - a.peers.length || (a.emoji < b.emoji ? -1 : 1))
 }
 
 /**
