@@ -5,7 +5,7 @@ import type { WorkplaceChat } from '../../src/crdt/chat/workplace-chat.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { proofBy } from '../support/forged-proof.ts'
 import { until } from '../support/until.ts'
-import { ChatWorld, shardHandle, type ChatDevice } from './chat-devices.ts'
+import { ChatWorld, forgeInShard, shardHandle } from './chat-devices.ts'
 
 let world: ChatWorld
 afterEach(async () => {
@@ -18,21 +18,6 @@ const LATE = '2999999999999.0000'
 /** The members a chat shows reacting to a message with `emoji`. */
 function reacted(chat: WorkplaceChat, id: string, emoji: string): PeerId[] {
   return chat.message(id)?.reactions.find((r) => r.emoji === emoji)?.peers ?? []
-}
-
-/** Mel's change, then a message of Mel's that says it reached `devs`. */
-async function asMel(
-  mel: ChatDevice,
-  shard: string,
-  devs: ChatDevice[],
-  edit: Parameters<Awaited<ReturnType<typeof shardHandle>>['change']>[0],
-) {
-  const doc = await shardHandle(mel, shard)
-  doc.change(edit)
-  const marker = await mel.chat.send('Mel was here.')
-  for (const dev of devs) {
-    await until(() => dev.chat.message(marker.id), `${dev.name} to get Mel’s change`)
-  }
 }
 
 it('only a member’s own signed take-back removes their reaction; a removed one is read from the history', async () => {
@@ -48,7 +33,7 @@ it('only a member’s own signed take-back removes their reaction; a removed one
   const bobs = [bob!.peer]
 
   // Mel removes Bob's reaction from the document, as a modified device would.
-  await asMel(mel!, lunch.shard, [ann!, bob!], (d) => {
+  await forgeInShard(mel!, lunch.shard, [ann!, bob!], (d) => {
     delete d.messages[lunch.id]!.re[key]
   })
   expect(reacted(ann!.chat, lunch.id, '👍')).toEqual(bobs)
@@ -66,7 +51,7 @@ it('only a member’s own signed take-back removes their reaction; a removed one
     }),
   )
   for (const value of [s(`${LATE} off`), s(`${LATE} off ${forged}`), true] as const) {
-    await asMel(mel!, lunch.shard, [ann!, bob!], (d) => {
+    await forgeInShard(mel!, lunch.shard, [ann!, bob!], (d) => {
       d.messages[lunch.id]!.re[key] = value
     })
     for (const chat of [ann!.chat, bob!.chat, fresh]) {
@@ -86,7 +71,7 @@ it('only a member’s own signed take-back removes their reaction; a removed one
   await until(() => reacted(ann!.chat, lunch.id, '👍').length, 'Ann to see Bob react again')
 
   // Bob's earlier take-back, replayed by Mel, is older than his reaction: it stays.
-  await asMel(mel!, lunch.shard, [ann!, bob!], (d) => {
+  await forgeInShard(mel!, lunch.shard, [ann!, bob!], (d) => {
     d.messages[lunch.id]!.re[key] = takeBackValue!
   })
   for (const chat of [ann!.chat, bob!.chat, fresh]) {

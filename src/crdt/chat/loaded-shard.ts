@@ -14,7 +14,8 @@ import {
   type Origins,
   type ReadCache,
 } from './message-view.ts'
-import { newestByAuthor } from './receipts.ts'
+import { newestByAuthor, type RecalledMarks } from './receipts.ts'
+import { ReceiptRecall } from './receipt-recall.ts'
 
 /**
  * An unsigned message's history is looked up this long after it is read (an older workplace's
@@ -53,6 +54,9 @@ export class LoadedShard {
   /** IDs of messages read as genuine before: one that no longer is gets its history read now. */
   readonly #genuine = new Set<string>()
   #before: Map<string, ChatMessage> | undefined
+  /** Receipt marks held before or found in the history. */
+  readonly #recall = new ReceiptRecall()
+  #recalled: { doc: ShardDoc | undefined; history: boolean } | undefined
   readonly #listener: () => void
   readonly #offs: (() => void)[] = []
   #messages: ChatMessage[] | undefined
@@ -84,6 +88,7 @@ export class LoadedShard {
     this.handle = handle
     this.authorship = authorship
     const listener = (this.#listener = () => {
+      this.#observeMarks()
       // Messages created and removed while this device was away are found in the history.
       if (this.#origins.read) this.#lookSoon(ORIGINS_DELAY_MS)
       if (this.#messages) {
@@ -199,6 +204,29 @@ export class LoadedShard {
   newestByAuthor(): ReadonlyMap<PeerId, Hlc> {
     this.#newest ??= newestByAuthor(this.messages())
     return this.#newest
+  }
+
+  /** Receipt marks this shard held before or its history holds, for `readMark`. */
+  readonly recalledMarks: RecalledMarks = (kind, reader, author) => {
+    this.#observeMarks()
+    return this.#recall.values(kind, reader, author)
+  }
+
+  /** Moves on when `recalledMarks` may answer otherwise. */
+  get marksVersion(): number {
+    this.#observeMarks()
+    return this.#recall.version
+  }
+
+  #observeMarks(): void {
+    const doc = this.doc
+    const history = this.#origins.read
+    const seen = this.#recalled
+    if (seen && seen.doc === doc && seen.history === history) return
+    this.#recalled = { doc, history }
+    const writes =
+      doc && history ? (root: string) => this.#origins.rootWrites(doc, root) : undefined
+    this.#recall.observe(doc, writes)
   }
 
   /** Stored messages, valid or not: what the part limit counts. */

@@ -59,6 +59,8 @@ interface ReceiptBasis {
   members: readonly PeerId[]
   delivered: unknown
   read: unknown
+  /** The shard's recalled marks (receipt-recall.ts). */
+  recall: number
   generation: number
 }
 
@@ -68,6 +70,7 @@ function sameBasis(a: ReceiptBasis, b: ReceiptBasis): boolean {
     a.members === b.members &&
     a.delivered === b.delivered &&
     a.read === b.read &&
+    a.recall === b.recall &&
     a.generation === b.generation
   )
 }
@@ -339,13 +342,14 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       members: this.#members,
       delivered: doc?.delivered,
       read: doc?.read,
+      recall: found.shard.marksVersion,
       generation: this.#authorship.generation,
     }
     const before = this.#receipts.get(id)
     if (before?.basis && sameBasis(before.basis, basis)) return before.view
     const pendingBefore = this.#receiptsPending
     this.#receiptsPending = false
-    let view = receiptOf(doc, found.message, this.#members, this.#judge)
+    let view = receiptOf(doc, found.message, this.#members, this.#judge, found.shard.recalledMarks)
     const pending = this.#receiptsPending
     this.#receiptsPending ||= pendingBefore
     if (before && sameReceipt(before.view, view)) view = before.view
@@ -430,7 +434,8 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       if (m.author === this.self || m.deleted) return false
       const shard = this.#window.get(m.shard)
       const check = { shard: m.shard, judge: this.#judge }
-      const stored = readMark(shard?.doc, 'read', this.self, m.author, check)
+      const recalled = shard?.recalledMarks('read', this.self, m.author)
+      const stored = readMark(shard?.doc, 'read', this.self, m.author, check, recalled)
       const writing = shard && this.#receiptWriter.writing(shard, 'read', m.author)
       const mark = !stored || (writing && compareHlc(stored, writing) < 0) ? writing : stored
       return mark === undefined || compareHlc(mark, m.hlc) < 0
