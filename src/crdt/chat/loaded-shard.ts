@@ -124,12 +124,11 @@ export class LoadedShard {
     if (!this.#messages) {
       const wasRead = this.#origins.read
       let read = this.#readMessages()
-      // Unsigned messages beside signed ones: some may have been stripped of their proof, so
-      // the history is read now rather than in a moment.
-      const signed = read.messages.some((m) => m.verified)
-      if (signed && !this.#origins.read && read.messages.some((m) => !m.verified)) {
-        this.#catchUp()
-      }
+      // Unsigned messages: some may have been stripped of their proof (even every message of
+      // the shard), so the history is read before they are first shown, and they show as what
+      // it says at once (as signed, or unverified for an older workplace's), never as unverified
+      // for a moment and then otherwise.
+      if (!this.#origins.read && read.messages.some((m) => !m.verified)) this.#catchUp()
       // Read for the first time (here or for some message): every message is read again with it.
       if (!wasRead && this.#origins.read) {
         this.#catchUp()
