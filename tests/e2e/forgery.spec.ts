@@ -162,6 +162,20 @@ test('a member device writing in others’ names is never believed; real authors
   )
   await expect(thumbs.getByTestId('chat-reaction-count')).toHaveText('1')
   await expect(thumbs).toHaveAttribute('title', 'Bob B.')
+  // Mel takes Bob's reaction away: removed from the document, then by a take-back in his name.
+  // Only Bob's own signed take-back removes it: both pages still show it.
+  await mel.takeBackAs(bobId, meeting, '👍', 'remove')
+  await mel.chat.send('Mel saw the new time.')
+  await expect(message(ann.page, 'Mel saw the new time.')).toBeVisible()
+  await mel.takeBackAs(bobId, meeting, '👍', 'own-key')
+  await mel.chat.send('Mel agrees.')
+  for (const { page } of [ann, bob]) {
+    await expect(message(page, 'Mel agrees.')).toBeVisible()
+    const shown = message(page, 'The meeting is at 11.').locator(
+      '[data-testid="chat-reaction"][data-emoji="👍"]',
+    )
+    await expect(shown.getByTestId('chat-reaction-count')).toHaveText('1')
+  }
   await deleteMessage(ann.page, 'The meeting is at 11.')
   const deleted = bob.page.locator(`[data-testid="chat-message"][data-id="${meeting.id}"]`)
   await expect(deleted.getByTestId('chat-message-text')).toHaveText('Message deleted')

@@ -116,3 +116,21 @@ export async function shardHandle(dev: ChatDevice, key: string): Promise<DocHand
 export function order(chat: WorkplaceChat): string[] {
   return chat.messages().map((m) => m.id)
 }
+
+/**
+ * Writes straight into a shard as `forger`'s modified device would, then sends a message of its
+ * own, and waits until it (and so the change before it) reached each of `devs`.
+ */
+export async function forgeInShard(
+  forger: ChatDevice,
+  shard: string,
+  devs: readonly ChatDevice[],
+  edit: (doc: ShardDoc) => void,
+): Promise<void> {
+  const doc = await shardHandle(forger, shard)
+  doc.change(edit)
+  const marker = await forger.chat.send(`${forger.name} was here.`)
+  for (const dev of devs) {
+    await until(() => dev.chat.message(marker.id), `${dev.name} to get ${forger.name}’s change`)
+  }
+}

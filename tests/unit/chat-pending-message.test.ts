@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import type { ShardDoc } from '../../src/crdt/chat/chat-doc.ts'
-import { readShardMessages, type ChatMessage } from '../../src/crdt/chat/message-view.ts'
+import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
+import { readShardMessages } from '../../src/crdt/chat/shard-messages.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { Verdict } from '../../src/peer/identity/record-proof.ts'
 

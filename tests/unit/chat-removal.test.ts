@@ -155,3 +155,27 @@ it('a member who replaces a shard’s whole message map cannot hide what was in 
   await bob!.chat.edit(reply.id, 'Hi Ann!')
   await until(() => ann!.chat.message(reply.id)?.text === 'Hi Ann!', 'Bob’s edit')
 })
+
+it('a shard whose every message was stripped of its proof reads as signed from a new chat’s first look', async () => {
+  world = new ChatWorld()
+  const [ann, bob, mel] = await world.devices(['Ann', 'Bob', 'Mel'])
+  const meeting = await ann!.chat.send('The meeting is at 10.')
+  await until(() => mel!.chat.message(meeting.id) && bob!.chat.message(meeting.id), 'the message')
+  const doc = await shardHandle(mel!, meeting.shard)
+  doc.change((d) => {
+    const m = d.messages[meeting.id]!
+    delete m.s
+    m.x = s('The meeting is cancelled.')
+  })
+  const bobDoc = await shardHandle(bob!, meeting.shard)
+  await until(() => bobDoc.doc().messages[meeting.id]!.s === undefined, 'Bob to get Mel’s change')
+
+  // Nothing signed is left in the shard's messages: only its history tells what Ann wrote.
+  const reopened = await world.openChat(bob!.stack, bob!.wp)
+  const first = await until(() => reopened.message(meeting.id), 'the reopened chat to read it')
+  const seen = watchTexts(reopened)
+  expect(first).toMatchObject({ text: 'The meeting is at 10.', verified: true })
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  expect(reopened.message(meeting.id)).toMatchObject({ text: 'The meeting is at 10.' })
+  expect(seen).not.toContain('The meeting is cancelled.')
+})

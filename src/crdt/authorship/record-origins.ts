@@ -9,6 +9,22 @@ type DecodedOp = ReturnType<typeof Automerge.decodeChange>['ops'][number] & {
 /** A record's fields as the change that created its object wrote them (scalars and text). */
 export type OriginalFields = Readonly<Record<string, string | number>>
 
+/** A scalar ever written under a key of some map: `[key, value]`. */
+export type Written = readonly [key: string, value: string | number | boolean]
+
+export interface RecordOriginsOptions {
+  /**
+   * Parts of a record (paths inside it, joined by `/`, say `re`) whose every scalar write is
+   * kept: records whose entries others may remove or overwrite (a message's reactions).
+   */
+  writes?: readonly string[]
+  /**
+   * Other maps at the document's root whose every scalar write is kept (a shard's receipt
+   * marks), whatever map object of that name it went into.
+   */
+  roots?: readonly string[]
+}
+
 /**
  * An object ever created under a record's key: the record itself (`path` empty) or a part of it
  * (say `['del', peer]`), with its state now, read even if no map holds it any more.
@@ -45,14 +61,23 @@ export class RecordOrigins {
   readonly #within = new Map<string, { key: string; path: readonly string[] }>()
   /** Key -> the objects created inside its records (any depth), oldest first. */
   readonly #parts = new Map<string, string[]>()
+  readonly #writePaths: ReadonlySet<string>
+  /** Key -> the scalars written into its records' parts at `writes` paths, in change order. */
+  readonly #writes = new Map<string, Written[]>()
+  /** Root map object ID -> its name, for the `roots` maps. */
+  readonly #rootMaps = new Map<string, string>()
+  /** Root map name -> the scalars ever written into a map of that name, in change order. */
+  readonly #rootWrites = new Map<string, Written[]>()
 
   /**
    * @param map the key at the document's root of the map that holds the records
    * @param fields the fields a record's writer sets when creating it
    */
-  constructor(map: string, fields: readonly string[]) {
+  constructor(map: string, fields: readonly string[], options: RecordOriginsOptions = {}) {
     this.#map = map
     this.#fields = new Set(fields)
+    this.#writePaths = new Set(options.writes ?? [])
+    for (const root of options.roots ?? []) this.#rootWrites.set(root, [])
   }
 
   /** Whether the history was ever read. */
@@ -90,6 +115,18 @@ export class RecordOrigins {
         if (path.length === 0) part.created = this.#created.get(id)!
         return part
       })
+  }
+
+  /** Every scalar written into the `writes` parts of records under `key`, in change order. */
+  writes(doc: Automerge.Doc<unknown>, key: string): readonly Written[] {
+    this.#catchUp(doc)
+    return this.#writes.get(key) ?? []
+  }
+
+  /** Every scalar written into a `roots` map named `root` (any object of that name). */
+  rootWrites(doc: Automerge.Doc<unknown>, root: string): readonly Written[] {
+    this.#catchUp(doc)
+    return this.#rootWrites.get(root) ?? []
   }
 
   /** How many objects were ever created under `key` (its records and their parts). */
@@ -138,6 +175,13 @@ export class RecordOrigins {
           this.#maps.add(opId)
         } else if (
           op.action === 'makeMap' &&
+          op.obj === '_root' &&
+          typeof op.key === 'string' &&
+          this.#rootWrites.has(op.key)
+        ) {
+          this.#rootMaps.set(opId, op.key)
+        } else if (
+          op.action === 'makeMap' &&
           this.#maps.has(op.obj) &&
           typeof op.key === 'string'
         ) {
@@ -167,12 +211,30 @@ export class RecordOrigins {
         ) {
           this.#created.get(op.obj)![op.key] = op.value
         }
+        if (op.action === 'set' && !op.insert && typeof op.key === 'string') {
+          if (op.value !== undefined) this.#keepWrite(op.obj, op.key, op.value)
+        }
       })
       for (const [obj, text] of texts) {
         if (!broken.has(obj)) this.#created.get(text.record)![text.key] = text.chars.join('')
       }
     }
     this.#heads = heads
+  }
+
+  /** Keeps a scalar write if it went into a `writes` part of a record or a `roots` map. */
+  #keepWrite(obj: string, key: string, value: string | number | boolean): void {
+    const root = this.#rootMaps.get(obj)
+    if (root !== undefined) {
+      this.#rootWrites.get(root)!.push([key, value])
+      return
+    }
+    if (this.#writePaths.size === 0) return
+    const within = this.#within.get(obj)
+    if (!within || !this.#writePaths.has(within.path.join('/'))) return
+    const writes = this.#writes.get(within.key) ?? []
+    writes.push([key, value])
+    this.#writes.set(within.key, writes)
   }
 }
 

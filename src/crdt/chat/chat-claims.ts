@@ -41,9 +41,32 @@ export function deleteClaim(shard: string, id: string, author: PeerId, hlc: stri
   return { doc: shardDocName(shard), key: `${id}/del`, peer: author, content: null, clock: hlc }
 }
 
-/** A reaction has no clock: taking it back removes it, and adding it again signs it again. */
-export function reactionClaim(shard: string, id: string, peer: PeerId, emoji: string): Claim {
-  return { doc: shardDocName(shard), key: `${id}/re/${emoji}`, peer, content: true, clock: 0 }
+/** A reaction's state as its member set it: added (`on`) or taken back, at their clock. */
+export interface ReactionState {
+  on: boolean
+  hlc: string
+}
+
+/**
+ * A reaction's state. The newest genuine state of each (member, emoji) counts, so a member's
+ * signed take-back removes their reaction and nobody else can (a reaction missing from the
+ * document without its member's take-back is read from the shard's history). Without `state`:
+ * a reaction signed before take-backs were (no clock, always added), still read.
+ */
+export function reactionClaim(
+  shard: string,
+  id: string,
+  peer: PeerId,
+  emoji: string,
+  state?: ReactionState,
+): Claim {
+  return {
+    doc: shardDocName(shard),
+    key: `${id}/re/${emoji}`,
+    peer,
+    content: state ? state.on : true,
+    clock: state ? state.hlc : 0,
+  }
 }
 
 export function receiptClaim(

@@ -68,9 +68,12 @@ export interface ShardDoc {
  * readers read one someone removed or replaced from the shard's history (message-history.ts).
  *
  * Since records are signed (src/crdt/authorship), every record carries its writer's proof: the
- * message `s`, an edit `ed[author].s`, a deletion `del[author] = { t, s }`, a reaction the
- * proof as its value, a receipt mark `<timestamp> <proof>`. Records of older workplaces have
- * none (a deletion is then a bare timestamp, a reaction `true`) and read as unverified.
+ * message `s`, an edit `ed[author].s`, a deletion `del[author] = { t, s }`, a reaction its state
+ * `<timestamp> on|off <proof>`, a receipt mark `<timestamp> <proof>`. Records of older
+ * workplaces have none (a deletion is then a bare timestamp, a reaction `true`) and read as
+ * unverified. The forms tell the versions apart (the shard's `v` is part of its deterministic
+ * first change, so it cannot change): a reaction stored as a bare `<proof>` was signed before
+ * take-backs were, and reads as added.
  */
 interface StoredMessage {
   /** Author's peer ID. */
@@ -87,7 +90,10 @@ interface StoredMessage {
   ed?: Record<string, { x: ImmutableString; t: ImmutableString; s?: ImmutableString }>
   /** Deletions by peer: when, and the proof (a bare timestamp in older workplaces). */
   del?: Record<string, ImmutableString | { t: ImmutableString; s: ImmutableString }>
-  /** Reactions: `<peer> <emoji>` -> the reacting member's proof (`true` in older workplaces). */
+  /**
+   * Reactions: `<peer> <emoji>` -> the member's signed state, `<timestamp> on|off <proof>`
+   * (message-reactions.ts). Taking a reaction back writes `off`: nobody removes an entry.
+   */
   re: Record<string, ImmutableString | true>
 }
 

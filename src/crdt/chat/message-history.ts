@@ -1,6 +1,6 @@
 import { isPeerId } from '../../peer/ids.ts'
 import type { Judge } from '../authorship/authorship.ts'
-import type { RecordPart } from '../authorship/record-origins.ts'
+import type { RecordPart, Written } from '../authorship/record-origins.ts'
 import type { Verdict } from '../../peer/identity/record-proof.ts'
 import { deleteClaim, editClaim } from './chat-claims.ts'
 import { compareHlc, isHlc, type Hlc } from './hlc.ts'
@@ -15,6 +15,8 @@ export interface MessageHistory {
   /** Whether some record under the ID was created with a proof. */
   signed: boolean
   parts: () => readonly RecordPart[]
+  /** Every reaction entry ever written under the ID (into any of its `re` maps), in order. */
+  reactions: () => readonly Written[]
 }
 
 type Stored = Record<string, unknown>

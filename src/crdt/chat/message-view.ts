@@ -1,12 +1,15 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import type { Judge } from '../authorship/authorship.ts'
-import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
-import { MAX_EMOJI_LENGTH, MAX_MESSAGE_BYTES, type ShardDoc } from './chat-doc.ts'
+import type { Written } from '../authorship/record-origins.ts'
+import { deleteClaim, editClaim, messageClaim } from './chat-claims.ts'
+import { MAX_MESSAGE_BYTES } from './chat-doc.ts'
 import { compareHlc, hlcTime, isHlc, type Hlc } from './hlc.ts'
 import { countObjects, messageCandidates, type MessageHistory } from './message-history.ts'
+import { reactionCount, readReactions, type Reaction } from './message-reactions.ts'
 import { str } from './stored-string.ts'
 
 export { str }
+export { isEmoji } from './message-reactions.ts'
 
 /** A message as the UI shows it: validated, with only its author's edits and deletion applied. */
 export interface ChatMessage {
@@ -31,12 +34,7 @@ export interface ChatMessage {
 }
 
 /** What `readMessage` answers while a signature check is still under way. */
-const PENDING = 'pending'
-
-interface Reaction {
-  emoji: string
-  peers: PeerId[]
-}
+export const PENDING = 'pending'
 
 const MESSAGE_ID = /^[a-z2-7]{16,32}$/
 
@@ -52,11 +50,6 @@ export function textError(text: string): string | null {
     return `A message can be at most ${MAX_MESSAGE_BYTES / 1024} KiB of text.`
   }
   return null
-}
-
-export function isEmoji(value: string): boolean {
-  // eslint-disable-next-line no-control-regex -- control characters and spaces are what we refuse
-  return value.length > 0 && value.length <= MAX_EMOJI_LENGTH && !/[\s\u0000-\u001f]/.test(value)
 }
 
 /** Stable order on every peer: timestamp, then author, then ID. */
@@ -88,15 +81,21 @@ export function readMessage(
     return (history && fromHistory(id, history, shard, judge)?.message) ?? 'not an object'
   }
   const stored = raw as Record<string, unknown>
-  const read = readStored(id, stored, shard, judge)
+  const notes = { suspect: false }
+  const read = readStored(id, stored, shard, judge, undefined, notes)
   if (!origins || read === PENDING) return read
   if (typeof read !== 'string' && read.verified) {
-    // Genuine as stored. Its history is looked at only once read for other reasons, and only
-    // if more was ever written under it than it holds (someone may have removed the author's
-    // deletion or latest edit).
-    const history = origins(id, 'if-read')
-    if (!history || history.count <= countObjects(stored)) return read
-    return fromHistory(id, history, shard, judge)?.message ?? read
+    // Genuine as stored. Its history is looked at only once read for other reasons (or at once
+    // if some reaction on it is not genuine), and only if more was ever written under it than
+    // it holds (someone may have removed the author's deletion or latest edit, or a member's
+    // reaction, which only that member's signed take-back removes).
+    const history = origins(id, notes.suspect ? 'now' : 'if-read', read)
+    if (!history) return read
+    if (history.count > countObjects(stored)) {
+      return fromHistory(id, history, shard, judge)?.message ?? read
+    }
+    if (!notes.suspect && history.reactions().length <= reactionCount(stored.re)) return read
+    return readStored(id, stored, shard, judge, history.reactions())
   }
   // Not genuine, malformed or unsigned as stored: someone may have overwritten what its author
   // signed. An unsigned record may be an older workplace's, with nothing signed in its history:
@@ -119,19 +118,25 @@ export function fromHistory(
   const candidates = messageCandidates(id, history.parts(), shard, judge)
   if (candidates === PENDING) return { message: PENDING }
   for (const record of candidates) {
-    const message = readStored(id, record, shard, judge)
+    const message = readStored(id, record, shard, judge, history.reactions())
     if (message === PENDING) return { message }
     if (typeof message !== 'string' && message.verified) return { message, record }
   }
   return undefined
 }
 
-/** `readMessage` of the record as given (stored, or as its creating change wrote it). */
+/**
+ * `readMessage` of the record as given (stored, or as its creating change wrote it), with its
+ * reactions read from `reactions` (every entry its history holds) if given; `notes.suspect`
+ * tells whether some reaction entry stored is not genuine.
+ */
 function readStored(
   id: string,
   m: Record<string, unknown>,
   shard: string,
   judge: Judge,
+  reactions?: readonly Written[],
+  notes?: { suspect: boolean },
 ): ChatMessage | string {
   const author = str(m.a)
   const hlc = str(m.t)
@@ -182,15 +187,15 @@ function readStored(
     text: deleted ? '' : edited ? editText! : original,
     edited,
     deleted,
-    reactions: deleted
-      ? []
-      : readReactions(m.re, (peer, emoji, value) =>
-          value === true
-            ? !signed
-            : judge(reactionClaim(shard, id, peer, emoji), value) === 'genuine',
-        ),
+    reactions: [],
     shard,
     verified,
+  }
+  if (!deleted) {
+    const entries = reactions ?? (isStored(m.re) ? Object.entries(m.re) : [])
+    const read = readReactions(entries, { shard, id, signed }, judge)
+    message.reactions = read.reactions
+    if (notes) notes.suspect = read.suspect
   }
   if (replyTo !== undefined) message.replyTo = replyTo
   return message
@@ -198,120 +203,20 @@ function readStored(
 
 /**
  * A message's history (record-origins.ts), or none for now: `now` reads it if it was never read,
- * `soon` allows reading it a moment later, `if-read` answers only from a history read before.
+ * `soon` allows reading it a moment later, `if-read` answers only from a history read before
+ * (or reads it if the message as read now, `current`, lost something shown before).
  */
-export type Origins = (id: string, need: 'now' | 'soon' | 'if-read') => MessageHistory | undefined
+export type Origins = (
+  id: string,
+  need: 'now' | 'soon' | 'if-read',
+  current?: ChatMessage,
+) => MessageHistory | undefined
+
+function isStored(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !('val' in value)
+}
 
 function field(map: unknown, key: string): unknown {
   if (typeof map !== 'object' || map === null) return undefined
   return Object.hasOwn(map, key) ? (map as Record<string, unknown>)[key] : undefined
-}
-
-function readReactions(
-  raw: unknown,
-  counts: (peer: PeerId, emoji: string, value: unknown) => boolean,
-): Reaction[] {
-  if (typeof raw !== 'object' || raw === null) return []
-  const byEmoji = new Map<string, PeerId[]>()
-  for (const [key, value] of Object.entries(raw)) {
-    const space = key.indexOf(' ')
-    const peer = key.slice(0, space)
-    const emoji = key.slice(space + 1)
-    if (space < 0 || !isPeerId(peer) || !isEmoji(emoji) || !counts(peer, emoji, value)) continue
-    let peers = byEmoji.get(emoji)
-    if (!peers) byEmoji.set(emoji, (peers = []))
-    peers.push(peer)
-  }
-  return [...byEmoji]
-    .map(([emoji, peers]) => ({ emoji, peers: peers.sort() }))
-    .sort((a, b) => b.peers.length - a.peers.length || (a.emoji < b.emoji ? -1 : 1))
-}
-
-/**
- * What `readShardMessages` made of each stored message object. Automerge keeps the objects of
- * unchanged messages from one version of a document to the next, so a message read before is
- * not validated (nor its signatures looked up) again and keeps its identity (the UI re-renders
- * only what changed). Entries hold for one authorship generation, and one made before the
- * shard's history was read (`history`) only until it is.
- */
-export type ReadCache = WeakMap<
-  object,
-  { id: string; generation: number; history: boolean; result: ChatMessage | string }
->
-
-function sameMessage(a: ChatMessage | string, b: ChatMessage | string): boolean {
-  return a === b || (typeof a !== 'string' && JSON.stringify(a) === JSON.stringify(b))
-}
-
-export interface ShardMessages {
-  messages: ChatMessage[]
-  /** Whether some message or part of one waits for a signature check. */
-  pending: boolean
-}
-
-/**
- * Every valid message of a shard. Invalid ones are left out; `onInvalid` hears why, once per
- * message ID and reason for as long as the caller keeps the same `reported` set. Messages in
- * `known` (read before) that are no longer in the shard's map are read from their history: a
- * message is never removed by its author (a deletion empties it), so only someone else can have.
- */
-export function readShardMessages(
-  doc: ShardDoc | undefined,
-  shard: string,
-  reported: Set<string>,
-  onInvalid: (id: string, reason: string) => void,
-  judge: Judge,
-  cache?: { map: ReadCache; generation: number; history: boolean },
-  origins?: Origins,
-  previous?: (id: string) => ChatMessage | undefined,
-  known?: ReadonlySet<string>,
-): ShardMessages {
-  const stored = doc?.messages
-  const messages = typeof stored === 'object' && stored !== null ? stored : {}
-  const out: ChatMessage[] = []
-  let pending = false
-  let waiting: boolean
-  let present = 0
-  const tracking: Judge = (claim, proof, required) => {
-    const verdict = judge(claim, proof, required)
-    if (verdict === 'pending') waiting = true
-    return verdict
-  }
-  const read = (id: string, raw: unknown) => {
-    const cacheable = cache !== undefined && typeof raw === 'object' && raw !== null
-    const cached = cacheable ? cache.map.get(raw) : undefined
-    let result: ChatMessage | string
-    const fresh = cached?.generation === cache?.generation && cached?.history === cache?.history
-    if (cached?.id === id && fresh) {
-      result = cached.result
-    } else {
-      waiting = false
-      result = readMessage(id, raw, shard, tracking, origins)
-      // Read again as it was (judged again, or now with its history): the same message object.
-      if (cached?.id === id && sameMessage(cached.result, result)) result = cached.result
-      if (waiting) pending = true
-      else if (cacheable) {
-        cache.map.set(raw, { id, generation: cache.generation, history: cache.history, result })
-      }
-    }
-    if (typeof result !== 'string') {
-      out.push(result)
-    } else if (result === PENDING) {
-      // Changed and being checked (say, just deleted): shown as it was until the check is done,
-      // rather than gone for a moment.
-      const before = previous?.(id)
-      if (before) out.push(before)
-    } else if (!reported.has(`${id} ${result}`)) {
-      reported.add(`${id} ${result}`)
-      onInvalid(id, result)
-    }
-  }
-  for (const [id, raw] of Object.entries(messages)) {
-    if (known?.has(id)) present++
-    read(id, raw)
-  }
-  if (origins && known && present < known.size) {
-    for (const id of known) if (!Object.hasOwn(messages, id)) read(id, undefined)
-  }
-  return { messages: out, pending }
 }

@@ -34,8 +34,9 @@ function parseMark(value: unknown): { hlc: Hlc; proof: string | undefined } | un
 }
 
 /**
- * A reader's mark for an author. With `check` (the shard's key and a judge), only a genuine
- * signed mark counts; without it, any signed mark does.
+ * A reader's mark for an author: the highest of the one stored and those `recalled` (seen before
+ * or found in the shard's history, receipt-recall.ts). With `check` (the shard's key and a
+ * judge), only a genuine signed mark counts; without it, any signed mark does.
  */
 export function readMark(
   doc: ShardDoc | undefined,
@@ -43,15 +44,19 @@ export function readMark(
   reader: PeerId,
   author: PeerId,
   check?: { shard: string; judge: Judge },
+  recalled: readonly unknown[] = [],
 ): Hlc | undefined {
   const map = doc?.[kind]
-  if (typeof map !== 'object' || map === null) return undefined
   const key = receiptKey(reader, author)
-  const mark = Object.hasOwn(map, key) ? parseMark(map[key]) : undefined
-  if (!mark || mark.proof === undefined) return undefined
-  if (!check) return mark.hlc
-  const claim = receiptClaim(check.shard, kind, reader, author, mark.hlc)
-  return check.judge(claim, mark.proof) === 'genuine' ? mark.hlc : undefined
+  const stored = typeof map === 'object' && map !== null && Object.hasOwn(map, key)
+  let best: Hlc | undefined
+  for (const value of stored ? [map[key], ...recalled] : recalled) {
+    const mark = parseMark(value)
+    if (!mark || mark.proof === undefined || (best && compareHlc(mark.hlc, best) <= 0)) continue
+    const claim = check && receiptClaim(check.shard, kind, reader, author, mark.hlc)
+    if (!check || check.judge(claim!, mark.proof) === 'genuine') best = mark.hlc
+  }
+  return best
 }
 
 /** Each author's newest timestamp in `messages`. */
@@ -117,16 +122,21 @@ export interface ReceiptView {
   state: 'sent' | 'partly-delivered' | 'delivered' | 'read'
 }
 
+/** The marks a shard held before or its history holds (`ReceiptRecall.values`). */
+export type RecalledMarks = (kind: ReceiptKind, reader: PeerId, author: PeerId) => readonly string[]
+
 export function receiptOf(
   doc: ShardDoc | undefined,
   message: ChatMessage,
   members: readonly PeerId[],
   judge: Judge,
+  recalled?: RecalledMarks,
 ): ReceiptView {
   const recipients = members.filter((peer) => peer !== message.author)
   const check = { shard: message.shard, judge }
   const reached = (kind: ReceiptKind, peer: PeerId) => {
-    const mark = readMark(doc, kind, peer, message.author, check)
+    const more = recalled?.(kind, peer, message.author)
+    const mark = readMark(doc, kind, peer, message.author, check, more)
     return mark !== undefined && compareHlc(mark, message.hlc) >= 0
   }
   const read = recipients.filter((peer) => reached('read', peer))

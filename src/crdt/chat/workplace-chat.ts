@@ -8,7 +8,8 @@ import { ChatError } from './chat-error.ts'
 import { CHAT_DOC_KIND, type ChatIndexDoc, type ShardDoc } from './chat-doc.ts'
 import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
-import { compareMessages, isEmoji, textError, type ChatMessage } from './message-view.ts'
+import { isEmoji, reactionClock, reactionKey, reactionValue } from './message-reactions.ts'
+import { compareMessages, textError, type ChatMessage } from './message-view.ts'
 import { ReceiptWriter } from './receipt-writer.ts'
 import { readMark, receiptOf, sameReceipt, type ReceiptView } from './receipts.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
@@ -58,6 +59,8 @@ interface ReceiptBasis {
   members: readonly PeerId[]
   delivered: unknown
   read: unknown
+  /** The shard's recalled marks (receipt-recall.ts). */
+  recall: number
   generation: number
 }
 
@@ -67,6 +70,7 @@ function sameBasis(a: ReceiptBasis, b: ReceiptBasis): boolean {
     a.members === b.members &&
     a.delivered === b.delivered &&
     a.read === b.read &&
+    a.recall === b.recall &&
     a.generation === b.generation
   )
 }
@@ -302,27 +306,27 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   }
 
   /**
-   * Adds this member's reaction, or takes it back if it is there. Refuses at once (throws) what
-   * it may not do; the promise settles once the change is written.
+   * Adds this member's reaction, or takes it back if it is there: either way a signed state,
+   * newer than the last this member wrote (a take-back is signed too, so that nobody else can
+   * remove a member's reaction). Refuses at once (throws) what it may not do; the promise
+   * settles once the change is written.
    */
   toggleReaction(id: string, emoji: string): Promise<void> {
     if (!isEmoji(emoji)) throw new ChatError('bad-emoji', 'That is not a reaction.')
     const { shard, message } = this.#find(id)
     if (message.deleted) throw new ChatError('deleted', 'That message was deleted.')
-    const key = `${this.self} ${emoji}`
-    if (message.reactions.some((r) => r.emoji === emoji && r.peers.includes(this.self))) {
-      this.#change(shard, (d) => {
-        const re = shard.record(d, id).re
-        if (re) delete re[key]
-      })
-      return Promise.resolve()
-    }
-    const { peer: _self, ...claim } = reactionClaim(shard.key.key, id, this.self, emoji)
+    const key = reactionKey(this.self, emoji)
+    const on = !message.reactions.some((r) => r.emoji === emoji && r.peers.includes(this.self))
+    const stored: unknown = shard.doc?.messages?.[id]?.re?.[key]
+    const before = reactionClock(stored)
+    if (before !== undefined) this.#clock.observe(before)
+    const state = { on, hlc: this.#clock.next() }
+    const { peer: _self, ...claim } = reactionClaim(shard.key.key, id, this.self, emoji, state)
     return this.#authorship.sign(claim).then((proof) =>
       this.#change(shard, (d) => {
         const m = shard.record(d, id)
         m.re ??= {}
-        m.re[key] = new ImmutableString(proof)
+        m.re[key] = new ImmutableString(reactionValue(state, proof))
       }),
     )
   }
@@ -338,13 +342,14 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       members: this.#members,
       delivered: doc?.delivered,
       read: doc?.read,
+      recall: found.shard.marksVersion,
       generation: this.#authorship.generation,
     }
     const before = this.#receipts.get(id)
     if (before?.basis && sameBasis(before.basis, basis)) return before.view
     const pendingBefore = this.#receiptsPending
     this.#receiptsPending = false
-    let view = receiptOf(doc, found.message, this.#members, this.#judge)
+    let view = receiptOf(doc, found.message, this.#members, this.#judge, found.shard.recalledMarks)
     const pending = this.#receiptsPending
     this.#receiptsPending ||= pendingBefore
     if (before && sameReceipt(before.view, view)) view = before.view
@@ -429,7 +434,8 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       if (m.author === this.self || m.deleted) return false
       const shard = this.#window.get(m.shard)
       const check = { shard: m.shard, judge: this.#judge }
-      const stored = readMark(shard?.doc, 'read', this.self, m.author, check)
+      const recalled = shard?.recalledMarks('read', this.self, m.author)
+      const stored = readMark(shard?.doc, 'read', this.self, m.author, check, recalled)
       const writing = shard && this.#receiptWriter.writing(shard, 'read', m.author)
       const mark = !stored || (writing && compareHlc(stored, writing) < 0) ? writing : stored
       return mark === undefined || compareHlc(mark, m.hlc) < 0

@@ -181,6 +181,29 @@ export class Forger {
     })
   }
 
+  /**
+   * Takes `peer`'s reaction to `message` away: removes it from the document (`remove`), or
+   * writes a take-back in `peer`'s name, newer than anything `peer` wrote.
+   */
+  async takeBackAs(peer: PeerId, message: ChatMessage, emoji: string, how: ForgedProof | 'remove') {
+    const key = `${peer} ${emoji}`
+    if (how === 'remove') {
+      await this.#writeShard(message.shard, (d) => {
+        delete d.messages[message.id]!.re[key]
+      })
+      return
+    }
+    const state = { on: false, hlc: formatHlc(Date.now() + 60_000, 0) }
+    const proof = await this.#prove(
+      reactionClaim(message.shard, message.id, peer, emoji, state),
+      how,
+    )
+    const value = `${state.hlc} off${proof ? ` ${proof.val}` : ''}`
+    await this.#writeShard(message.shard, (d) => {
+      d.messages[message.id]!.re[key] = s(value)
+    })
+  }
+
   /** Writes `reader`'s receipt mark for `message`'s author, at a time after `message`. */
   async receiptAs(reader: PeerId, kind: ReceiptKind, message: ChatMessage, how: ForgedProof) {
     const t = after(message)

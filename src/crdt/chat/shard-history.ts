@@ -1,0 +1,204 @@
+import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
+import type { Judge } from '../authorship/authorship.ts'
+import { RecordOrigins } from '../authorship/record-origins.ts'
+import type { ShardDoc } from './chat-doc.ts'
+import type { MessageHistory } from './message-history.ts'
+import { fromHistory, type ChatMessage, type Origins } from './message-view.ts'
+import { ReceiptRecall } from './receipt-recall.ts'
+import type { RecalledMarks } from './receipts.ts'
+
+/**
+ * An unsigned message's history is looked up this long after it is read (an older workplace's
+ * messages are not worth reading the history for while a chat opens), and the history caught up
+ * this long after changes arrive (messages created and removed while this device was away).
+ */
+const ORIGINS_DELAY_MS = 500
+/**
+ * The shard's history is read this long after the shard is first read, once the chat has shown:
+ * to find messages someone removed before this device opened it.
+ */
+const SWEEP_DELAY_MS = 2000
+
+/**
+ * What one shard's change history and this device's earlier looks tell about records someone
+ * other than their writer removed or overwrote: messages (with their edits, deletions and
+ * reactions) and receipt marks. The history is read only once something needs it (or a moment
+ * after the shard is first read), then caught up with what arrives.
+ */
+export class ShardHistory {
+  readonly #handle: DocHandle<ShardDoc>
+  /** The message as the last read before the latest change showed it. */
+  readonly #previous: (id: string) => ChatMessage | undefined
+  /** Hears that the history showed something the last read did not have. */
+  readonly #found: () => void
+  /** Where messages, their reactions and the receipt marks came from. */
+  readonly #origins = new RecordOrigins('messages', ['a', 't', 'x', 'r', 's'], {
+    writes: ['re'],
+    roots: ['delivered', 'read'],
+  })
+  #timer: ReturnType<typeof setTimeout> | undefined
+  /**
+   * IDs of messages read before or found in the history: one missing from the map was removed
+   * by someone other than its author, and is read from its history.
+   */
+  readonly known = new Set<string>()
+  /** IDs of messages read as genuine before: one that no longer is gets its history read now. */
+  readonly #genuine = new Set<string>()
+  readonly #recall = new ReceiptRecall()
+  #recalled: { doc: ShardDoc | undefined; history: boolean } | undefined
+  #closed = false
+
+  constructor(
+    handle: DocHandle<ShardDoc>,
+    previous: (id: string) => ChatMessage | undefined,
+    found: () => void,
+  ) {
+    this.#handle = handle
+    this.#previous = previous
+    this.#found = found
+  }
+
+  /** Whether the history was ever read. */
+  get read(): boolean {
+    return this.#origins.read
+  }
+
+  /** The shard changed: what was added to the history is read in a moment, if it was read. */
+  changed(): void {
+    this.#observeMarks()
+    if (this.#origins.read) this.#lookSoon(ORIGINS_DELAY_MS)
+  }
+
+  /** The shard was read: the history is read a moment later if nothing needed it before. */
+  sweepSoon(): void {
+    if (!this.#origins.read) this.#lookSoon(SWEEP_DELAY_MS)
+  }
+
+  /** Takes note of the messages a read showed (and of IDs gone for good). */
+  noteShown(messages: readonly ChatMessage[], pending: boolean): void {
+    const shown = new Set<string>()
+    for (const m of messages) {
+      shown.add(m.id)
+      this.known.add(m.id)
+      if (m.verified) this.#genuine.add(m.id)
+    }
+    // A known ID that is gone and reads as nothing from its history is not looked for again.
+    const map = this.#doc?.messages
+    if (pending || this.known.size <= shown.size) return
+    for (const id of this.known) {
+      if (!shown.has(id) && !(typeof map === 'object' && map !== null && Object.hasOwn(map, id))) {
+        this.known.delete(id)
+      }
+    }
+  }
+
+  /**
+   * A message's history: see `Origins`. It is read at once for a message that this device saw
+   * genuine and now reads otherwise, or saw deleted, edited or reacted to and now does not.
+   */
+  readonly originsOf: Origins = (id, need, current): MessageHistory | undefined => {
+    const was = need === 'if-read' && !this.#origins.read ? this.#previous(id) : undefined
+    const now =
+      need === 'now' ||
+      (need === 'soon' && this.#genuine.has(id)) ||
+      (was !== undefined && (was.deleted || was.edited || lostReaction(was, current)))
+    if (!now && !this.#origins.read) {
+      if (need === 'soon') this.#lookSoon(ORIGINS_DELAY_MS)
+      return undefined
+    }
+    const doc = this.#handle.doc()
+    return {
+      count: this.#origins.count(doc, id),
+      signed: this.#origins.versions(doc, id).some((v) => v.s !== undefined),
+      parts: () => this.#origins.parts(doc, id),
+      reactions: () => this.#origins.writes(doc, id),
+    }
+  }
+
+  /** Message `id` as its author wrote it, as stored (to be put back: `LoadedShard.record`). */
+  restore(id: string, shard: string, judge: Judge): ShardDoc['messages'][string] | undefined {
+    const history = this.originsOf(id, 'now')
+    const found = history && fromHistory(id, history, shard, judge)
+    return found?.record && (stored(found.record) as ShardDoc['messages'][string])
+  }
+
+  /** Receipt marks this shard held before or its history holds, for `readMark`. */
+  readonly recalledMarks: RecalledMarks = (kind, reader, author) => {
+    this.#observeMarks()
+    return this.#recall.values(kind, reader, author)
+  }
+
+  /** Moves on when `recalledMarks` may answer otherwise. */
+  get marksVersion(): number {
+    this.#observeMarks()
+    return this.#recall.version
+  }
+
+  /**
+   * Reads the history up to now; every message ever created in it is known from then on.
+   * Returns whether some newly known message is not in the map.
+   */
+  catchUp(): boolean {
+    const doc = this.#handle.doc()
+    const map: unknown = doc.messages
+    let gone = false
+    for (const id of this.#origins.keys(doc)) {
+      if (this.known.has(id)) continue
+      this.known.add(id)
+      gone ||= typeof map !== 'object' || map === null || !Object.hasOwn(map, id)
+    }
+    return gone
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#timer)
+  }
+
+  get #doc(): ShardDoc | undefined {
+    return this.#handle.isReady() ? this.#handle.doc() : undefined
+  }
+
+  #observeMarks(): void {
+    const doc = this.#doc
+    const history = this.#origins.read
+    const seen = this.#recalled
+    if (seen && seen.doc === doc && seen.history === history) return
+    this.#recalled = { doc, history }
+    const writes =
+      doc && history ? (root: string) => this.#origins.rootWrites(doc, root) : undefined
+    this.#recall.observe(doc, writes)
+  }
+
+  /** Reads the history (what was added since it was last read) in a moment, then looks again. */
+  #lookSoon(delayMs: number): void {
+    if (this.#closed) return
+    this.#timer ??= setTimeout(() => {
+      if (this.#handle.isReady()) {
+        const first = !this.#origins.read
+        const gone = this.catchUp()
+        if (first || gone) this.#found()
+      }
+      this.#timer = undefined
+    }, delayMs)
+  }
+}
+
+/** A record read from the history, as it is written: its strings immutable. */
+function stored(value: unknown): unknown {
+  if (typeof value === 'string') return new ImmutableString(value)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, stored(v)]),
+  )
+}
+
+/** Whether a reaction `was` showed is not on the message as read now. */
+function lostReaction(was: ChatMessage, current: ChatMessage | undefined): boolean {
+  return was.reactions.some(({ emoji, peers }) => {
+    const now = current?.reactions.find((r) => r.emoji === emoji)
+    return peers.some((peer) => !now?.peers.includes(peer))
+  })
+}
