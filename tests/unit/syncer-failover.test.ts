@@ -102,29 +102,37 @@ describe('Syncer failover over a mesh of real links (memory pipes)', () => {
   /** Links whose outgoing frames the test can silence, by the peer that sends them. */
   function silenceableLinks(restartable: boolean) {
     const taps = new Map<PeerId, PipeTap[]>()
+    const muted = new Set<PeerId>()
     const factory: LinkFactory = (args) => {
       const tap = tapPipe(args.pipe)
+      tap.muted = muted.has(args.identity.peerId) // a silent peer stays silent on new links
       // A restartable pipe (as WebRTC's): a silent peer's link restarts its path, stays open.
       if (restartable) tap.pipe.restartPath = () => {}
       const self = args.identity.peerId
       taps.set(self, [...(taps.get(self) ?? []), tap])
       return createLink({ ...args, pipe: tap.pipe, options: { ...args.options, log: () => {} } })
     }
-    const mute = (peer: PeerId, muted: boolean) => {
-      for (const tap of taps.get(peer) ?? []) tap.muted = muted
+    const mute = (peer: PeerId, on: boolean) => {
+      if (on) muted.add(peer)
+      else muted.delete(peer)
+      for (const tap of taps.get(peer) ?? []) tap.muted = on
     }
     return { factory, mute }
   }
 
   const syncerOf = (peer: TestPeer) => syncerPresence(peer.id, peer.presence!).syncer(GROUP)
 
-  it('hands the role over within 2 s of a crash that says no goodbye', async () => {
+  it('hands the role over after a crash that says no goodbye, before its links time out', async () => {
     const links = silenceableLinks(false)
     network = await createMeshNetwork(4, { presence: {}, createLink: links.factory })
     const net = network
     await waitFor('everyone on the first Syncer', () =>
       net.peers.every((p) => p.presence!.online(GROUP).length === 4 && syncerOf(p) === net.ids[0]),
     )
+    const downs: string[] = []
+    for (const peer of net.peers.slice(1)) {
+      peer.mesh.on('link-down', ({ peer: p }) => downs.push(p))
+    }
     const start = Date.now()
     links.mute(net.ids[0]!, true)
     await waitFor(
@@ -132,9 +140,9 @@ describe('Syncer failover over a mesh of real links (memory pipes)', () => {
       () => net.peers.slice(1).every((p) => syncerOf(p) === net.ids[1]),
       6000,
     )
-    const ms = Date.now() - start
-    console.info(`handover after a silent crash over memory pipes: ${ms} ms`)
-    expect(ms).toBeLessThanOrEqual(FAILOVER_GOAL_MS)
+    // Timed on the fake clock above; here, under whatever load, the order is what counts.
+    console.info(`handover after a silent crash over memory pipes: ${Date.now() - start} ms`)
+    expect(downs, 'handed over while the links to it were still up').toEqual([])
   })
 
   it('a Syncer silent for 3 s keeps its links and gets the role back', async () => {
