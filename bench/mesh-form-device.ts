@@ -36,7 +36,6 @@ async function main(): Promise<void> {
       clearInterval(watch)
       mesh?.close()
       relay?.close()
-      process.disconnect?.()
       setTimeout(() => process.exit(0), 200)
       return
     }
@@ -63,6 +62,8 @@ async function main(): Promise<void> {
       last = key
     }, 10)
   })
+  // The bench went away: so does the device.
+  process.on('disconnect', () => process.exit(0))
   send({ type: 'ready', id: identity.peerId })
 }
 
