@@ -23,6 +23,12 @@ export class FakePresenceMesh extends ResumableMesh {
     return this.linked.includes(peer) ? (this.#links.get(peer) as unknown as Link) : undefined
   }
 
+  /** What the link to `peer` has heard: nothing since `since` (a time on `now`), or all along. */
+  setSilent(peer: PeerId, since: number | undefined, now: () => number): void {
+    const link = this.#links.get(peer)
+    if (link) link.silentSince = since === undefined ? undefined : { since, now }
+  }
+
   /** The link to `peer` loses its path ('restarting') or gets it back ('ok'). */
   setPath(peer: PeerId, state: LinkPathState): void {
     const link = this.#links.get(peer)
@@ -78,8 +84,14 @@ export class FakePresenceMesh extends ResumableMesh {
 
 class FakeLink extends Emitter<LinkEvents> {
   path: LinkPathState = 'ok'
+  silentSince: { since: number; now: () => number } | undefined
   constructor(readonly remote: PeerId) {
     super()
+  }
+
+  /** Heard all along, unless a test made it silent. */
+  get silentForMs(): number {
+    return this.silentSince ? this.silentSince.now() - this.silentSince.since : 0
   }
 
   setPath(state: LinkPathState): void {

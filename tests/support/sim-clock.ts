@@ -31,6 +31,14 @@ export class SimClock implements Clock {
     if (timer !== undefined) this.#cancelled.add(timer as unknown as number)
   }
 
+  /**
+   * Time passes with the thread busy: no timer fires; those that fell due fire, late, at the
+   * next `advance` (as after a long task).
+   */
+  stall(ms: number): void {
+    this.#now += ms
+  }
+
   advance(ms: number): void {
     const end = this.#now + ms
     for (let top = this.#heap[0]; top && top.at <= end; top = this.#heap[0]) {

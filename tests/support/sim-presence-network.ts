@@ -38,6 +38,7 @@ export class SimPresenceNetwork {
   readonly nodes = new Map<PeerId, Node>()
   readonly frames = new Map<PeerId, number>()
   framesTotal = 0
+  readonly #silent = new Set<PeerId>()
   readonly #latencyMs: number
   readonly #group: string
 
@@ -107,6 +108,36 @@ export class SimPresenceNetwork {
     for (const peer of peers) this.nodes.get(peer)?.mesh.setLinked(id, false)
   }
 
+  /**
+   * The member goes silent without a word (crashed, or its tab busy): nothing it sends arrives,
+   * its neighbours' links to it hear nothing from now on, and after `pathLostAfterMs` those
+   * links give its path up for lost ('restarting', as a real link's timeout does) while staying
+   * open. `speak` ends it.
+   */
+  silence(id: PeerId, pathLostAfterMs = 3000): void {
+    const since = this.clock.now()
+    this.#silent.add(id)
+    for (const peer of this.nodes.get(id)?.mesh.linked ?? []) {
+      this.nodes.get(peer)?.mesh.setSilent(id, since, () => this.clock.now())
+    }
+    this.clock.setTimeout(() => {
+      if (!this.#silent.has(id)) return
+      for (const peer of this.nodes.get(id)?.mesh.linked ?? []) {
+        this.nodes.get(peer)?.mesh.setPath(id, 'restarting')
+      }
+    }, pathLostAfterMs)
+  }
+
+  /** A silenced member is heard again: its links are back on their paths. */
+  speak(id: PeerId): void {
+    this.#silent.delete(id)
+    for (const peer of this.nodes.get(id)?.mesh.linked ?? []) {
+      const mesh = this.nodes.get(peer)?.mesh
+      mesh?.setSilent(id, undefined, () => this.clock.now())
+      if (mesh?.linkTo(id)?.path === 'restarting') mesh.setPath(id, 'ok')
+    }
+  }
+
   online(id: PeerId): readonly PeerId[] {
     return this.nodes.get(id)?.presence.online(this.#group) ?? []
   }
@@ -117,6 +148,7 @@ export class SimPresenceNetwork {
   }
 
   #carry(from: PeerId, to: PeerId, channel: string, data: Uint8Array): void {
+    if (this.#silent.has(from)) return
     if (channel === PRESENCE_CHANNEL) {
       this.framesTotal++
       this.frames.set(from, (this.frames.get(from) ?? 0) + 1)

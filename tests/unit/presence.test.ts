@@ -179,6 +179,44 @@ describe('presence gossip (fake clock)', () => {
     expect(presence.online('g')).toEqual([B])
   })
 
+  it('carries the links a record calls quiet, and refuses quiet peers that are no links', () => {
+    const withQuiet = { ...record(4, [A, C]), quiet: [C] }
+    const data = encodePresence({ type: 'records', group: 'g', records: new Map([[B, withQuiet]]) })
+    const decoded = decodePresence(data)
+    expect(
+      decoded.ok && decoded.message.type === 'records' && decoded.message.records.get(B),
+    ).toEqual(withQuiet)
+    const bad = (q: unknown) =>
+      decodePresence(
+        new TextEncoder().encode(
+          JSON.stringify({
+            v: 2,
+            g: 'g',
+            t: 'records',
+            records: [{ p: B, n: 1, l: [A], x: false, q }],
+          }),
+        ),
+      )
+    expect(bad([A]).ok).toBe(true)
+    expect(bad([C])).toEqual({ ok: false, reason: 'bad record' })
+    expect(bad('nope')).toEqual({ ok: false, reason: 'bad record' })
+  })
+
+  it('leaves a member every neighbour calls quiet out of the responsive, not out of the online', () => {
+    const { mesh, presence, records } = setup()
+    mesh.setLinked(C, true)
+    records(C, [
+      [C, record(5, [A, B])],
+      [A, record(7, [C])],
+    ])
+    expect(presence.responsive('g')).toEqual([A, B, C])
+    records(C, [[C, { ...record(6, [A, B]), quiet: [A] }]])
+    expect(presence.online('g')).toEqual([A, B, C])
+    expect(presence.responsive('g')).toEqual([B, C])
+    records(C, [[C, record(8, [A, B])]]) // A spoke again
+    expect(presence.responsive('g')).toEqual([A, B, C])
+  })
+
   it('says goodbye at once when closed', () => {
     const { mesh, presence, sent } = setup()
     mesh.setLinked(A, true)

@@ -10,7 +10,7 @@ import { syncerPresence } from './syncer.ts'
 export interface MeshPortParts {
   readonly mesh: Mesh
   /** Presence gossip over `mesh` (createPresence); absent: no member counts as online. */
-  readonly presence?: Pick<Presence, 'online' | 'on'>
+  readonly presence?: Pick<Presence, 'online' | 'responsive' | 'on'>
   /** Who is in first-contact topics (the session's signaling view); absent: nobody. */
   readonly topics?: Pick<Signaling, 'peers' | 'on'>
   readonly log?: (message: string) => void

@@ -20,9 +20,12 @@ export interface PeerPresence {
   onLinkChange(handler: (change: { peer: PeerId; up: boolean }) => void): () => void
   /** Online members of a group, self included, sorted; just self for an unknown group. */
   online(group: string): readonly PeerId[]
-  /** The group's Syncer: its online member with the lowest peer ID (self included). */
+  /**
+   * The group's Syncer: its online member with the lowest peer ID (self included) among those
+   * that answer (a member none of its neighbours has heard from for a moment is passed over).
+   */
   syncer(group: string): PeerId
-  /** Called with the group whose online members may have changed. */
+  /** Called with the group whose online members (or its Syncer) may have changed. */
   onOnlineChange(handler: (group: string) => void): () => void
   /** Peers present in a first-contact topic (e.g. the relay's "nearby" topic). */
   topicPeers(topic: Topic): readonly PeerId[]

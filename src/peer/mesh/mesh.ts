@@ -134,6 +134,8 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
   readonly #topics = new Set<Topic>()
   readonly #unsubscribe: (() => void)[] = []
   #wanted = new Set<PeerId>()
+  /** Peers a plan has wanted (their links are the plan's to drop). */
+  readonly #everWanted = new Set<PeerId>()
   #graph: LinkGraph | undefined
   readonly #eagerGroups = new Set<GroupId>()
   readonly #clock: Clock
@@ -419,11 +421,16 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       const candidates = members.size - 1 <= this.#maxLinks ? members : this.#around(members)
       for (const peer of groupNeighbours(this.self, candidates, this.#maxLinks)) wanted.add(peer)
     }
-    const previous = this.#wanted
     this.#wanted = wanted
-    for (const peer of previous) {
+    for (const peer of wanted) this.#everWanted.add(peer)
+    // Every link, not only those of the peers wanted until now: a dial made while its peer was
+    // wanted may come up after it stopped being. Links never made for a group (manual pairing)
+    // are left alone.
+    for (const peer of [...this.#registry.links.keys()]) {
+      if (wanted.has(peer) || !this.#everWanted.has(peer)) continue
       // Only the dialler drops a link, so a peer that still wants it keeps it.
-      if (!wanted.has(peer) && this.#registry.dialedBy(peer) === this.self) {
+      if (this.#registry.dialedBy(peer) === this.self) {
+        this.#everWanted.delete(peer)
         this.#registry.close(peer, 'no longer needed')
       }
     }

@@ -12,8 +12,10 @@ import { isGroupId, type GroupId } from './mesh-protocol.ts'
  *   every interval and on a new link;
  * - `versions` `{have, reply}`: the version held per member, sent when a digest differs for
  *   good; `reply` asks the receiver to answer with its own if it has anything newer;
- * - `records` `{records: [{p, n, l, x}]}`: records (peer, version, links, leaving) the receiver
- *   lacks, pushed as they change and in answer to `versions`.
+ * - `records` `{records: [{p, n, l, x, q?}]}`: records (peer, version, links, leaving, quiet) the
+ *   receiver lacks, pushed as they change and in answer to `versions`. `q`, the linked members
+ *   the owner has not heard from for a while (sent only when some are), came later within
+ *   version 2: a peer that does not know it ignores it and merely elects the Syncer later.
  */
 const PRESENCE_PROTOCOL_VERSION = 2
 
@@ -31,6 +33,11 @@ export interface PresenceRecord {
   readonly links: readonly PeerId[]
   /** The owner said goodbye. */
   readonly leaving: boolean
+  /**
+   * Those of `links` the owner has heard nothing from for a while (suspected, not yet dead):
+   * the link stays, but the member is not counted as responsive through it. Absent: none.
+   */
+  readonly quiet?: readonly PeerId[]
 }
 
 export type PresenceMessage =
@@ -66,6 +73,7 @@ export function encodePresence(message: PresenceMessage): Uint8Array {
       n: r.version,
       l: r.links,
       x: r.leaving,
+      ...(r.quiet?.length ? { q: r.quiet } : {}),
     }))
     value = { ...base, t: 'records', records }
   }
@@ -123,7 +131,11 @@ function parseRecord(item: unknown): [PeerId, PresenceRecord] | undefined {
   const { l: links, x: leaving } = item
   if (!Array.isArray(links) || links.length > MAX_LINKS_PER_RECORD) return undefined
   if (!links.every(isPeerId) || typeof leaving !== 'boolean') return undefined
-  return [item.p, { version: item.n, links: [...links].sort(), leaving }]
+  const quiet = item.q ?? []
+  if (!Array.isArray(quiet) || quiet.length > MAX_LINKS_PER_RECORD) return undefined
+  if (!quiet.every((peer) => isPeerId(peer) && links.includes(peer))) return undefined
+  const record = { version: item.n, links: [...links].sort(), leaving }
+  return [item.p, quiet.length > 0 ? { ...record, quiet: [...quiet].sort() } : record]
 }
 
 function isVersion(value: unknown): value is number {

@@ -91,6 +91,20 @@ export class GroupRecords {
    * is not leaving to count (it runs this group and has not said goodbye).
    */
   online(self: PeerId, links: readonly PeerId[]): PeerId[] {
+    return this.#reach(self, links, false)
+  }
+
+  /**
+   * Online members that answer, `self` included, sorted: as `online`, over `self`'s links that
+   * are not quiet (`links` here) and then only over links a record does not call quiet. A
+   * member whose every neighbour has stopped hearing it (crashed, or busy) is left out at once,
+   * while its links stay up; every member holding the same records computes the same set.
+   */
+  responsive(self: PeerId, links: readonly PeerId[]): PeerId[] {
+    return this.#reach(self, links, true)
+  }
+
+  #reach(self: PeerId, links: readonly PeerId[], skipQuiet: boolean): PeerId[] {
     const reached = new Set<PeerId>([self])
     const queue: PeerId[] = []
     const visit = (peer: PeerId) => {
@@ -102,7 +116,9 @@ export class GroupRecords {
     }
     for (const peer of links) visit(peer)
     for (let at = queue.shift(); at !== undefined; at = queue.shift()) {
-      for (const peer of this.#records.get(at)?.links ?? []) visit(peer)
+      const record = this.#records.get(at)
+      const quiet = skipQuiet ? record?.quiet : undefined
+      for (const peer of record?.links ?? []) if (!quiet?.includes(peer)) visit(peer)
     }
     return [...reached].sort()
   }

@@ -12,6 +12,7 @@ import {
 import type { LinkGraph } from './link-graph.ts'
 import { PresenceOutbox } from './presence-outbox.ts'
 import { GroupRecords } from './presence-records.ts'
+import { QuietLinks } from './quiet-links.ts'
 
 export interface PresenceOptions {
   /** How often each peer sends each linked neighbour its digest (repairs lost gossip). Default 2000 ms. */
@@ -20,6 +21,13 @@ export interface PresenceOptions {
   readonly flushDelayMs?: number
   /** A peer that announced leaving but stays is announced again after this. Default 1000 ms. */
   readonly resumeAfterMs?: number
+  /**
+   * A linked member heard nothing from for this long is quiet: not responsive (no longer the
+   * Syncer) though still online and linked. Default 1400 ms (links send a heartbeat a second).
+   */
+  readonly quietAfterMs?: number
+  /** How often links are checked for quiet. Default 100 ms. */
+  readonly quietCheckMs?: number
   readonly clock?: Clock
   readonly log?: (message: string) => void
 }
@@ -33,6 +41,13 @@ export interface Presence extends Pick<Emitter<PresenceEvents>, 'on' | 'off'>, L
   readonly self: PeerId
   /** Online members, self included, sorted by peer ID. */
   online(groupId: GroupId): readonly PeerId[]
+  /**
+   * Online members that answer, self included, sorted: those reached over links that neither
+   * end has found quiet (see QuietLinks). The Syncer is elected among these, so a crashed one
+   * hands over within the quiet time rather than the links' timeout, and a busy one that
+   * speaks again takes the role back. 'change' fires when this or `online` changes.
+   */
+  responsive(groupId: GroupId): readonly PeerId[]
   isOnline(groupId: GroupId, peer: PeerId): boolean
   /** The links a member last announced within a group (for diagnostics and topology views). */
   neighboursOf(groupId: GroupId, peer: PeerId): readonly PeerId[]
@@ -66,6 +81,8 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
   readonly #log: (message: string) => void
   readonly #groups = new Map<GroupId, GroupRecords>()
   readonly #online = new Map<GroupId, readonly PeerId[]>()
+  readonly #responsive = new Map<GroupId, readonly PeerId[]>()
+  readonly #quiet: QuietLinks
   readonly #outbox: PresenceOutbox
   readonly #stop: (() => void)[] = []
   /** The last digest each neighbour sent, by "neighbour group". */
@@ -90,6 +107,13 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
       send: (peer, message) => this.#send(peer, message),
     })
     this.#resumeAfterMs = options.resumeAfterMs ?? 1000
+    this.#quiet = new QuietLinks({
+      clock: this.#clock,
+      quietAfterMs: options.quietAfterMs ?? 1400,
+      checkEveryMs: options.quietCheckMs ?? 100,
+      links: () => mesh.linkedPeers().map((peer) => [peer, mesh.linkTo(peer)] as const),
+      onChange: () => this.#refreshOwn(),
+    })
     this.#log = options.log ?? ((m) => console.warn(`[presence ${this.self.slice(0, 6)}] ${m}`))
     // Versions start from the clock, so a restarted peer's records outrank its earlier ones.
     this.#version = Math.floor(this.#clock.now())
@@ -106,12 +130,17 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
       mesh.on('closing', () => this.close()),
       every(this.#clock, options.digestIntervalMs ?? 2000, () => this.#sendDigests()),
       () => mesh.useLinkGraph(undefined),
+      () => this.#quiet.close(),
     )
     mesh.useLinkGraph(this)
   }
 
   online(groupId: GroupId): readonly PeerId[] {
     return this.#online.get(groupId) ?? []
+  }
+
+  responsive(groupId: GroupId): readonly PeerId[] {
+    return this.#responsive.get(groupId) ?? []
   }
 
   isOnline(groupId: GroupId, peer: PeerId): boolean {
@@ -158,6 +187,7 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     if (members.length === 0) {
       this.#groups.delete(groupId)
       this.#online.delete(groupId)
+      this.#responsive.delete(groupId)
       this.emit('change', { groupId, online: [] })
       return
     }
@@ -206,13 +236,20 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     if (this.#closed) return
     for (const [groupId, records] of this.#groups) {
       const links = this.#vouched(groupId).sort()
+      const quiet = links.filter((peer) => this.#quiet.has(peer))
       const own = records.get(this.self)
-      if (own && own.leaving === this.#leaving && own.links.join() === links.join()) {
+      if (
+        own &&
+        own.leaving === this.#leaving &&
+        own.links.join() === links.join() &&
+        (own.quiet ?? []).join() === quiet.join()
+      ) {
         this.#update(groupId)
         continue
       }
       this.#version = Math.max(this.#version + 1, Math.floor(this.#clock.now()))
-      records.offer(this.self, { version: this.#version, links, leaving: this.#leaving })
+      const record = { version: this.#version, links, leaving: this.#leaving }
+      records.offer(this.self, quiet.length > 0 ? { ...record, quiet } : record)
       this.#spread(groupId, this.self, undefined)
       this.#update(groupId)
     }
@@ -311,10 +348,16 @@ class GossipPresence extends Emitter<PresenceEvents> implements Presence {
     if (this.#closed) return
     const records = this.#groups.get(groupId)
     if (!records) return
-    const online = records.online(this.self, this.#vouched(groupId))
-    const previous = this.#online.get(groupId)
-    if (previous?.length === online.length && previous.every((p, i) => p === online[i])) return
+    const vouched = this.#vouched(groupId)
+    const online = records.online(this.self, vouched)
+    const answering = vouched.filter((peer) => !this.#quiet.has(peer))
+    const responsive = records.responsive(this.self, answering)
+    const same = (a: readonly PeerId[] | undefined, b: readonly PeerId[]) =>
+      a?.length === b.length && a.every((p, i) => p === b[i])
+    if (same(this.#online.get(groupId), online) && same(this.#responsive.get(groupId), responsive))
+      return
     this.#online.set(groupId, online)
+    this.#responsive.set(groupId, responsive)
     this.emit('change', { groupId, online })
   }
 }
