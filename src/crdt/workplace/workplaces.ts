@@ -9,6 +9,8 @@ import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { AccessPolicy } from '../repo/mesh-network-adapter.ts'
 import { ROOT_DOC_VERSION, type RootDoc } from './root-doc.ts'
 import { Workplace } from './workplace.ts'
+import { openWorkplaceOrigins } from './workplace-origins.ts'
+import type { OriginsStore } from '../authorship/origins-store.ts'
 import type { WorkplaceEntry, WorkplaceList } from './workplace-list.ts'
 
 export interface WorkplacesOptions {
@@ -21,6 +23,8 @@ export interface WorkplacesOptions {
   /** The documents every workplace holds besides its root, by key, with initial values. */
   kinds?: ReadonlyMap<string, () => unknown>
   clock?: () => number
+  /** Keeps what was read of each root's history between visits (else read afresh each start). */
+  origins?: OriginsStore
 }
 
 export interface WorkplacesEvents extends Record<string, unknown> {
@@ -171,7 +175,10 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     if (existing) return existing
     const handle = await this.#o.repo.find<RootDoc>(entry.rootUrl as AutomergeUrl)
     const log = new MembershipLog(entry.id, this.#o.records)
-    await log.load()
+    const [origins] = await Promise.all([
+      this.#o.origins && openWorkplaceOrigins(this.#o.origins, handle.documentId, handle.doc()),
+      log.load(),
+    ])
     const workplace = new Workplace({
       handle,
       log,
@@ -179,6 +186,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       repo: this.#o.repo,
       kinds: this.#o.kinds ?? new Map(),
       ...(this.#o.clock ? { clock: this.#o.clock } : {}),
+      ...(origins ? { origins } : {}),
     })
     await workplace.reconcile()
     if (handle.doc()?.workplace !== entry.id) {
