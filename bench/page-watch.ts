@@ -4,6 +4,7 @@
  * which scripts and wasm it loaded, its service worker, its IndexedDB databases).
  */
 import type { Page } from 'playwright-core'
+import type { SyncReport } from '../src/crdt/sync/sync-report.ts'
 
 const PROBE_TIMEOUT_MS = 5000
 
@@ -12,6 +13,11 @@ export interface PageWatch {
   log(): string
   /** The page's own answer to the probe, or why it gave none. */
   probe(): Promise<string>
+  /**
+   * Reads the page's sync report every `everyMs` and logs when what it says changes (documents
+   * open, linked peers, whom the repo syncs with, whom it holds back); returns a stop function.
+   */
+  followSync(everyMs?: number): () => void
 }
 
 export function watchPage(page: Page): PageWatch {
@@ -25,6 +31,34 @@ export function watchPage(page: Page): PageWatch {
   page.on('load', () => lines.push(`${at()} load`))
   return {
     log: () => lines.join('\n'),
+    followSync(everyMs = 100) {
+      let last = ''
+      const timer = setInterval(() => {
+        if (page.isClosed()) return
+        page
+          .evaluate(() => {
+            // No named inner functions: the bench's compiler would wrap them in a helper the
+            // page does not have.
+            const r = (
+              window as unknown as { peerplaceSyncReport?: () => SyncReport }
+            ).peerplaceSyncReport?.()
+            if (!r) return 'no report (workplaces not loaded)'
+            return [
+              `linked [${r.linked.map((id) => id.slice(0, 4)).join(',')}]`,
+              `syncs with [${r.network.announced.map((id) => id.slice(0, 4)).join(',')}]`,
+              `held [${r.network.held.map((h) => h.peer.slice(0, 4)).join(',')}]`,
+              `docs ${r.documents.filter((d) => d.state === 'ready').length}`,
+            ].join(' ')
+          })
+          .then(
+            (now) => {
+              if (now !== last) lines.push(`${at()} sync: ${(last = now)}`)
+            },
+            () => undefined,
+          )
+      }, everyMs)
+      return () => clearInterval(timer)
+    },
     async probe() {
       if (page.isClosed()) return '(page closed)'
       const read = page.evaluate(async () => {

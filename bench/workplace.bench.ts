@@ -190,6 +190,7 @@ async function catchUpRounds(
   let stalls = 0
   let watch: PageWatch | undefined
   let cdp: CDPSession | undefined
+  let stopFollowing: (() => void) | undefined
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < CHANGES; i++) {
@@ -211,6 +212,7 @@ async function catchUpRounds(
         memberPage = await member.context.newPage()
         const page = memberPage
         watch = watchPage(page)
+        stopFollowing = TRACE ? watch.followSync() : undefined
         cdp = CPU_THROTTLE > 1 || PROFILE_TO ? await member.context.newCDPSession(page) : undefined
         if (CPU_THROTTLE > 1) {
           await cdp?.send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE })
@@ -265,6 +267,7 @@ async function catchUpRounds(
           writeFileSync(`${PROFILE_TO}-round${round}.cpuprofile`, JSON.stringify(profile))
         }
         cdp = undefined
+        stopFollowing?.()
         await memberPage?.close()
         memberPage = undefined
         watch = undefined

@@ -1,5 +1,6 @@
 import {
   Repo,
+  type DocumentId,
   type PeerId as RepoPeerId,
   type StorageAdapterInterface,
 } from '@automerge/automerge-repo'
@@ -80,7 +81,9 @@ export function createWorkplaceStack(options: {
       ? new Map([...options.kinds].filter(([kind]) => kind !== CHAT_DOC_KIND))
       : options.kinds
   // What each root's history readers read is kept beside the documents, for the next start.
-  const origins = options.storage ? storageOriginsStore(options.storage) : undefined
+  const origins = options.storage
+    ? storageOriginsStore(options.storage, (doc) => repo.flush([doc as DocumentId]))
+    : undefined
   const workplaces = new Workplaces({
     repo,
     ...(origins ? { origins } : {}),

@@ -17,8 +17,16 @@ export interface OriginsStore {
 /** Kept under its own key prefix, beside the documents (so sealed and backed up with them). */
 const PREFIX = 'peerplace-record-origins'
 
-/** A store in the repo's storage; automerge-repo reads only keys that start with a document ID. */
-export function storageOriginsStore(storage: StorageAdapterInterface): OriginsStore {
+/**
+ * A store in the repo's storage; automerge-repo reads only keys that start with a document ID.
+ * `beforeSave` should write the document itself first (the repo's `flush`): a snapshot is used
+ * only if the stored document holds its heads, and the repo saves a document a little after it
+ * changed, so a page closed in between would otherwise leave a snapshot the next start refuses.
+ */
+export function storageOriginsStore(
+  storage: StorageAdapterInterface,
+  beforeSave: (doc: string) => Promise<void> = async () => {},
+): OriginsStore {
   const writing = new Map<string, Promise<void>>()
   const waiting = new Map<string, OriginsSnapshot>()
   const write = (doc: string, map: string): Promise<void> => {
@@ -30,8 +38,8 @@ export function storageOriginsStore(storage: StorageAdapterInterface): OriginsSt
     }
     waiting.delete(id)
     const bytes = new TextEncoder().encode(JSON.stringify(snapshot))
-    const done = storage
-      .save([PREFIX, doc, map], bytes)
+    const done = beforeSave(doc)
+      .then(() => storage.save([PREFIX, doc, map], bytes))
       .catch((error: unknown) => console.warn(`history index of ${doc} not saved`, error))
       .then(() => write(doc, map))
     writing.set(id, done)
