@@ -183,6 +183,10 @@ async function catchUpRounds(
     everyone,
   )
   const wp = joined!
+  if (TRACE) {
+    const ownerId = (await devices[0]!.report())?.self
+    ctx.log(`owner ${ownerId?.slice(0, 4)}, writer ${writer.identity.peerId.slice(0, 4)}`)
+  }
   await member.page.close()
   memberPage = undefined
 

@@ -173,24 +173,18 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
   async #openEntry(entry: WorkplaceEntry): Promise<Workplace> {
     const existing = this.#open.get(entry.id)
     if (existing) return existing
-    const handle = await this.#o.repo.find<RootDoc>(entry.rootUrl as AutomergeUrl)
     const log = new MembershipLog(entry.id, this.#o.records)
-    const [origins] = await Promise.all([
-      this.#o.origins && openWorkplaceOrigins(this.#o.origins, handle.documentId, handle.doc()),
-      log.load(),
-    ])
-    const workplace = new Workplace({
-      handle,
-      log,
-      identity: this.#o.identity,
-      repo: this.#o.repo,
-      kinds: this.#o.kinds ?? new Map(),
-      ...(this.#o.clock ? { clock: this.#o.clock } : {}),
-      ...(origins ? { origins } : {}),
-    })
-    await workplace.reconcile()
-    if (handle.doc()?.workplace !== entry.id) {
-      throw new Error(`document ${entry.rootUrl} is not the root of workplace ${entry.id}`)
+    await log.load()
+    // The signed log names the members without Automerge: links to them form while the
+    // document loads (a long one takes a second or more), not only after.
+    const early = log.state.members.has(this.self)
+    if (early) this.#meetMembers(entry.id, log.state.members.keys())
+    let workplace: Workplace
+    try {
+      workplace = await this.#load(entry, log)
+    } catch (error) {
+      if (early && !this.#open.has(entry.id)) this.#meetMembers(entry.id, undefined)
+      throw error
     }
     this.#open.set(entry.id, workplace)
     this.#registerDocs(workplace)
@@ -229,6 +223,38 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       }
     }
     return this.#docs.size !== before
+  }
+
+  /** The workplace of `entry` over its root document, checked to be that workplace's root. */
+  async #load(entry: WorkplaceEntry, log: MembershipLog): Promise<Workplace> {
+    const handle = await this.#o.repo.find<RootDoc>(entry.rootUrl as AutomergeUrl)
+    const origins =
+      this.#o.origins &&
+      (await openWorkplaceOrigins(this.#o.origins, handle.documentId, handle.doc()))
+    const workplace = new Workplace({
+      handle,
+      log,
+      identity: this.#o.identity,
+      repo: this.#o.repo,
+      kinds: this.#o.kinds ?? new Map(),
+      ...(this.#o.clock ? { clock: this.#o.clock } : {}),
+      ...(origins ? { origins } : {}),
+    })
+    await workplace.reconcile()
+    if (handle.doc()?.workplace !== entry.id) {
+      throw new Error(`document ${entry.rootUrl} is not the root of workplace ${entry.id}`)
+    }
+    return workplace
+  }
+
+  /** Meets the workplace's `members` (its topic, links to them), or stops meeting them. */
+  #meetMembers(workplace: string, members: Iterable<PeerId> | undefined): void {
+    this.#o.mesh.setGroup(
+      workplace,
+      [...(members ?? [])].filter((p) => p !== this.self),
+    )
+    if (members) this.#o.mesh.join(workplaceTopic(workplace))
+    else this.#o.mesh.leave(workplaceTopic(workplace))
   }
 
   #membershipChanged(workplace: Workplace): void {
