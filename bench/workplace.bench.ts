@@ -5,11 +5,14 @@
  * `sync.catchup_stalls`: rounds out of 20 in which a step missed its 15 s deadline; each such
  * miss prints the step and every device's sync state.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import * as Automerge from '@automerge/automerge'
+import { writeFileSync } from 'node:fs'
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
 import type { Workplace } from '../src/crdt/workplace/workplace.ts'
 import { startNodeDevice } from '../tests/e2e/support/node-device.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
+import { watchPage, type PageWatch } from './page-watch.ts'
 import {
   nodeDevice,
   pageDevice,
@@ -21,7 +24,14 @@ import {
 
 const JOIN_RUNS = 5
 const CHANGES = 1000
-const ROUNDS = 20
+/** `WORKPLACE_BENCH_ROUNDS` repeats the catch-up more (or fewer) times while looking into it. */
+const ROUNDS = Number(process.env['WORKPLACE_BENCH_ROUNDS'] ?? 20)
+/** `WORKPLACE_BENCH_CPU_THROTTLE` (e.g. 4) slows the returning member's page by that factor. */
+const CPU_THROTTLE = Number(process.env['WORKPLACE_BENCH_CPU_THROTTLE'] ?? 1)
+/** `WORKPLACE_BENCH_PROFILE=<prefix>` writes the member page's CPU profile of each round. */
+const PROFILE_TO = process.env['WORKPLACE_BENCH_PROFILE']
+/** `WORKPLACE_BENCH_TRACE=1` prints the member page's console (with times) after each round. */
+const TRACE = Boolean(process.env['WORKPLACE_BENCH_TRACE'])
 /** A catch-up round's steps each have this long. */
 const ROUND_DEADLINE_MS = 15_000
 /** Setting up (creating, inviting, joining) has this long per step. */
@@ -58,9 +68,12 @@ async function invite(page: Page, devices: () => readonly ReportingDevice[]): Pr
 
 const headsOf = (page: Page) => page.getByTestId('workplace').getAttribute('data-heads')
 
-/** The workplace root's entry as a page's `data-heads` lists it. */
+/**
+ * The workplace root's entry as a page's `data-heads` lists it: Automerge's own (hex) heads, as
+ * the sync status reports them, not the handle's URL-encoded ones.
+ */
 function rootHeads(wp: Workplace): string {
-  return `${wp.handle.documentId}:${[...wp.handle.heads()].sort().join('.')}`
+  return `${wp.handle.documentId}:${[...Automerge.getHeads(wp.handle.doc())].sort().join('.')}`
 }
 
 /** Same heads for every document both pages have open (one may not have opened a chat shard). */
@@ -170,11 +183,18 @@ async function catchUpRounds(
     everyone,
   )
   const wp = joined!
+  if (TRACE) {
+    const ownerId = (await devices[0]!.report())?.self
+    ctx.log(`owner ${ownerId?.slice(0, 4)}, writer ${writer.identity.peerId.slice(0, 4)}`)
+  }
   await member.page.close()
   memberPage = undefined
 
   const times: number[] = []
   let stalls = 0
+  let watch: PageWatch | undefined
+  let cdp: CDPSession | undefined
+  let stopFollowing: (() => void) | undefined
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < CHANGES; i++) {
@@ -195,6 +215,17 @@ async function catchUpRounds(
         const before = await headsOf(owner.page)
         memberPage = await member.context.newPage()
         const page = memberPage
+        watch = watchPage(page)
+        stopFollowing = TRACE ? watch.followSync() : undefined
+        cdp = CPU_THROTTLE > 1 || PROFILE_TO ? await member.context.newCDPSession(page) : undefined
+        if (CPU_THROTTLE > 1) {
+          await cdp?.send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE })
+        }
+        if (PROFILE_TO) {
+          await cdp?.send('Profiler.enable')
+          await cdp?.send('Profiler.setSamplingInterval', { interval: 500 })
+          await cdp?.send('Profiler.start')
+        }
         const start = performance.now()
         await page.goto(url)
         const loaded = performance.now()
@@ -228,13 +259,22 @@ async function catchUpRounds(
           `round ${round}: catch-up after ${CHANGES} changes: ${times.at(-1)!.toFixed(0)} ms ` +
             `(page load ${load.toFixed(0)}, open ${open.toFixed(0)}, heads equal ${sync.toFixed(0)})`,
         )
+        if (TRACE) ctx.log(`the member's page:\n${watch.log()}`)
       } catch (error) {
         if (!(error instanceof StallError)) throw error
         stalls++
         ctx.log(`STALL ${error.message}`)
+        ctx.log(`the member's page: ${await watch?.probe()}\n${watch?.log()}`)
       } finally {
+        if (PROFILE_TO && cdp) {
+          const { profile } = await cdp.send('Profiler.stop')
+          writeFileSync(`${PROFILE_TO}-round${round}.cpuprofile`, JSON.stringify(profile))
+        }
+        cdp = undefined
+        stopFollowing?.()
         await memberPage?.close()
         memberPage = undefined
+        watch = undefined
       }
     }
   } finally {

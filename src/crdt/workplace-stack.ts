@@ -1,5 +1,6 @@
 import {
   Repo,
+  type DocumentId,
   type PeerId as RepoPeerId,
   type StorageAdapterInterface,
 } from '@automerge/automerge-repo'
@@ -15,6 +16,7 @@ import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
 import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
+import { storageOriginsStore } from './authorship/origins-store.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
 import { Workplaces } from './workplace/workplaces.ts'
@@ -78,8 +80,13 @@ export function createWorkplaceStack(options: {
     options.kinds && options.chatWorker
       ? new Map([...options.kinds].filter(([kind]) => kind !== CHAT_DOC_KIND))
       : options.kinds
+  // What each root's history readers read is kept beside the documents, for the next start.
+  const origins = options.storage
+    ? storageOriginsStore(options.storage, (doc) => repo.flush([doc as DocumentId]))
+    : undefined
   const workplaces = new Workplaces({
     repo,
+    ...(origins ? { origins } : {}),
     identity: options.identity,
     mesh: options.mesh,
     list: options.list,
@@ -129,6 +136,7 @@ export function createWorkplaceStack(options: {
       joins.close()
       await chats?.shutdown()
       changes.close()
+      await origins?.flushed()
       await repo.shutdown()
     },
   }

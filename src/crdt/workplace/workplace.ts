@@ -11,6 +11,7 @@ import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
 import { findWhenAvailable } from '../repo/find-when-available.ts'
 import { RecordOrigins } from '../authorship/record-origins.ts'
+import { ABOUT_ORIGINS, PROFILE_ORIGINS } from './workplace-origins.ts'
 import type { Judge } from '../authorship/authorship.ts'
 import { deviceKindClaim, readDeviceKind, type DeviceKind } from './device-kind.ts'
 import { cleanText, fallbackName, type MemberView, type RootDoc } from './root-doc.ts'
@@ -51,9 +52,9 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   /** Whether something read from the root waited on a signature check. */
   #pending = false
   /** Where display names came from, for one someone else overwrote or removed. */
-  readonly #profileOrigins = new RecordOrigins('profiles', ['name', 'updatedAt', 's'])
+  readonly #profileOrigins: RecordOrigins
   /** Every owner's name and description record ever written (see `readAbout`). */
-  readonly #aboutOrigins = new RecordOrigins('about', [])
+  readonly #aboutOrigins: RecordOrigins
   /** The name and description as read from one version of the document, per generation. */
   #about:
     { doc: RootDoc; generation: number; values: Map<AboutField, string | undefined> } | undefined
@@ -71,8 +72,12 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     /** The kinds of document a workplace holds besides its root, and their initial values. */
     kinds: ReadonlyMap<string, () => unknown>
     clock?: () => number
+    /** The root's history readers (workplace-origins.ts), when kept between visits. */
+    origins?: { about: RecordOrigins; profiles: RecordOrigins }
   }) {
     super()
+    this.#aboutOrigins = options.origins?.about ?? new RecordOrigins(...ABOUT_ORIGINS)
+    this.#profileOrigins = options.origins?.profiles ?? new RecordOrigins(...PROFILE_ORIGINS)
     this.handle = options.handle
     this.#repo = options.repo
     this.#kinds = options.kinds
@@ -132,6 +137,11 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   /** The newest name an owner signed, else the one given at creation (in the signed genesis). */
   get name(): string {
     return cleanText(this.#readAbout('name'), this.#log.state.genesisName || 'Untitled workplace')
+  }
+
+  /** How many changes of the root's history this device decoded since the workplace opened. */
+  get historyChangesRead(): number {
+    return this.#aboutOrigins.changesRead + this.#profileOrigins.changesRead
   }
 
   /** The newest description an owner signed. */

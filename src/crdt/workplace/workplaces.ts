@@ -9,6 +9,8 @@ import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { AccessPolicy } from '../repo/mesh-network-adapter.ts'
 import { ROOT_DOC_VERSION, type RootDoc } from './root-doc.ts'
 import { Workplace } from './workplace.ts'
+import { openWorkplaceOrigins } from './workplace-origins.ts'
+import type { OriginsStore } from '../authorship/origins-store.ts'
 import type { WorkplaceEntry, WorkplaceList } from './workplace-list.ts'
 
 export interface WorkplacesOptions {
@@ -21,6 +23,8 @@ export interface WorkplacesOptions {
   /** The documents every workplace holds besides its root, by key, with initial values. */
   kinds?: ReadonlyMap<string, () => unknown>
   clock?: () => number
+  /** Keeps what was read of each root's history between visits (else read afresh each start). */
+  origins?: OriginsStore
 }
 
 export interface WorkplacesEvents extends Record<string, unknown> {
@@ -169,20 +173,18 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
   async #openEntry(entry: WorkplaceEntry): Promise<Workplace> {
     const existing = this.#open.get(entry.id)
     if (existing) return existing
-    const handle = await this.#o.repo.find<RootDoc>(entry.rootUrl as AutomergeUrl)
     const log = new MembershipLog(entry.id, this.#o.records)
     await log.load()
-    const workplace = new Workplace({
-      handle,
-      log,
-      identity: this.#o.identity,
-      repo: this.#o.repo,
-      kinds: this.#o.kinds ?? new Map(),
-      ...(this.#o.clock ? { clock: this.#o.clock } : {}),
-    })
-    await workplace.reconcile()
-    if (handle.doc()?.workplace !== entry.id) {
-      throw new Error(`document ${entry.rootUrl} is not the root of workplace ${entry.id}`)
+    // The signed log names the members without Automerge: links to them form while the
+    // document loads (a long one takes a second or more), not only after.
+    const early = log.state.members.has(this.self)
+    if (early) this.#meetMembers(entry.id, log.state.members.keys())
+    let workplace: Workplace
+    try {
+      workplace = await this.#load(entry, log)
+    } catch (error) {
+      if (early && !this.#open.has(entry.id)) this.#meetMembers(entry.id, undefined)
+      throw error
     }
     this.#open.set(entry.id, workplace)
     this.#registerDocs(workplace)
@@ -221,6 +223,38 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       }
     }
     return this.#docs.size !== before
+  }
+
+  /** The workplace of `entry` over its root document, checked to be that workplace's root. */
+  async #load(entry: WorkplaceEntry, log: MembershipLog): Promise<Workplace> {
+    const handle = await this.#o.repo.find<RootDoc>(entry.rootUrl as AutomergeUrl)
+    const origins =
+      this.#o.origins &&
+      (await openWorkplaceOrigins(this.#o.origins, handle.documentId, handle.doc()))
+    const workplace = new Workplace({
+      handle,
+      log,
+      identity: this.#o.identity,
+      repo: this.#o.repo,
+      kinds: this.#o.kinds ?? new Map(),
+      ...(this.#o.clock ? { clock: this.#o.clock } : {}),
+      ...(origins ? { origins } : {}),
+    })
+    await workplace.reconcile()
+    if (handle.doc()?.workplace !== entry.id) {
+      throw new Error(`document ${entry.rootUrl} is not the root of workplace ${entry.id}`)
+    }
+    return workplace
+  }
+
+  /** Meets the workplace's `members` (its topic, links to them), or stops meeting them. */
+  #meetMembers(workplace: string, members: Iterable<PeerId> | undefined): void {
+    this.#o.mesh.setGroup(
+      workplace,
+      [...(members ?? [])].filter((p) => p !== this.self),
+    )
+    if (members) this.#o.mesh.join(workplaceTopic(workplace))
+    else this.#o.mesh.leave(workplaceTopic(workplace))
   }
 
   #membershipChanged(workplace: Workplace): void {
