@@ -13,6 +13,7 @@ import type { PeerGate } from '../sync/syncer-first.ts'
 import { DropLedger } from './drop-ledger.ts'
 import type { RepoSide } from './repo-side.ts'
 import { NeedLoopGuard } from './need-loop.ts'
+import { SyncEchoFilter } from './sync-echo-filter.ts'
 import { decodeResyncRequest, encodeResyncRequest, RESYNC_CHANNEL } from './resync-protocol.ts'
 
 /** The mesh channel automerge-repo's messages travel on. */
@@ -42,6 +43,8 @@ export interface RepoNetworkState {
   owed: number
   /** Syncs restarted because a peer kept asking for changes we had counted as delivered. */
   stuckRestarts: number
+  /** Sync messages not sent because they only repeated an exchange (see SyncEchoFilter). */
+  echoesHeld: number
 }
 
 export interface AccessPolicy {
@@ -71,6 +74,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #dropped = new Map<string, RepoNetworkState['dropped'][number]>()
   readonly #ledger = new DropLedger()
   readonly #needLoop = new NeedLoopGuard()
+  readonly #echoes = new SyncEchoFilter()
   #stuckRestarts = 0
   readonly #restarts = new Map<
     PeerId,
@@ -197,6 +201,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   }
 
   #peerUp(peer: PeerId): void {
+    this.#echoes.forget(peer)
     this.emit('peer-candidate', {
       peerId: peer as unknown as RepoPeerId,
       peerMetadata: { isEphemeral: false },
@@ -205,6 +210,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   }
 
   #peerDown(peer: PeerId): void {
+    this.#echoes.forget(peer)
     this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
     this.#side?.peerDown(peer)
   }
@@ -226,6 +232,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       dropped: [...this.#dropped.values()].map((entry) => ({ ...entry })),
       owed: this.#ledger.size,
       stuckRestarts: this.#stuckRestarts,
+      echoesHeld: this.#echoes.held,
     }
   }
 
@@ -237,6 +244,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       this.#ledger.withheld(target, message.documentId)
       return
     }
+    if (!this.#echoes.shouldSend(target, message)) return
     this.#mesh.send(target, REPO_CHANNEL, cbor.encode(message))
   }
 
@@ -272,6 +280,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       return
     }
     const accepted = message as Message
+    this.#echoes.received(from, accepted)
     if (
       accepted.type === 'sync' &&
       accepted.data &&
