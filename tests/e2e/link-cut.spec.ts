@@ -18,11 +18,11 @@ const SECRET = 'e2e-link-cut-secret'
 /** Longer than Chromium's ICE needs to call the path disconnected (a few seconds). */
 const CUT_MS = 12_000
 /**
- * A generous upper bound for the messages to show after the path returns, on a busy machine
- * (measured here: 0.9-4.5 s at a load average of 20; the goal of 3 s is the net benchmark's).
- * What fails without the ICE restart is the link being kept ('restarting', then restored).
+ * The issue's bound: the messages sent during the cut show on both devices within 3 s of the
+ * path's return (measured here at a load average of 5-8: about 1 s; 2.2-2.6 s with both pages'
+ * CPU throttled 4x).
  */
-const BACK_WITHIN_MS = 10_000
+const BACK_WITHIN_MS = 3_000
 
 let coturn: Coturn
 let proxy: UdpCutProxy

@@ -417,6 +417,33 @@ describe('open link', () => {
     a.close()
   })
 
+  it('keeps a lost path restarting while it hears the peer but the peer hears nothing of it', async () => {
+    // After an outage one direction may come back seconds before the other (the transport's
+    // retransmission timer): the path is back only once a ping sent since the loss is answered.
+    const pipes = createMemoryPipePair()
+    const toB = tapPipe(pipes[0])
+    toB.pipe.restartPath = () => {}
+    const options = { ...quiet, heartbeatIntervalMs: 50, offlineAfterMs: 300 }
+    vi.useFakeTimers()
+    const { a } = await linkedPair({ ...options, pathRestartWindowMs: 5000 }, [toB.pipe, pipes[1]])
+    const report = (state: string) =>
+      (pipes[0] as unknown as { emit(event: 'path', value: { state: string }): void }).emit(
+        'path',
+        { state },
+      )
+    toB.muted = true
+    report('interrupted')
+    report('ok')
+    await advance(250)
+    expect(a.silentForMs).toBeLessThan(100) // the peer's heartbeats arrive
+    expect(a.path).toBe('restarting')
+    toB.muted = false
+    await advance(150)
+    expect(a.path).toBe('ok')
+    expect(a.pathRecoveries).toBe(1)
+    a.close()
+  })
+
   it('closing one side closes the other with the reason', async () => {
     const { a, b } = await linkedPair()
     const closed = closeOf(b)

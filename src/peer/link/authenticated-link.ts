@@ -94,7 +94,11 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
       pipe.on('path', ({ state }) => {
         if (this.#state !== 'open') return
         if (state === 'interrupted') this.#pathLost(false)
-        else if (this.#path === 'restarting') this.emit('path-back', undefined)
+        else if (this.#path === 'restarting') {
+          // A ping now: its answer proves the path both ways within a round trip (see #answered).
+          this.#sendPing()
+          this.emit('path-back', undefined)
+        }
       }),
     )
     if (!pipe.isOpen) {
@@ -316,6 +320,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
         const rtt = this.#options.now() - frame.timestamp
         if (rtt < 0 || rtt > 600_000) return this.#violation('pong for a ping never sent')
         this.#rttMs = rtt
+        this.#answered(frame.timestamp)
         return
       }
       case 'close':
@@ -381,10 +386,19 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     if (restart) this.#main.pipe.restartPath?.()
   }
 
-  /** Any frame from the peer: it is alive, and a lost path is back. */
+  /** Any frame from the peer: it is alive. */
   #heard(): void {
     this.#lastHeard = this.#options.now()
-    if (this.#path !== 'restarting' || this.#state !== 'open') return
+  }
+
+  /**
+   * A pong for the ping sent at `pingedAt`: if that was since the path was lost, the path carries
+   * frames both ways again and is back. Hearing the peer is not enough: our own frames may still
+   * wait for the transport's retransmission timer (which grew while the path was down), so the
+   * peer hears nothing of us for seconds more, and its link needs replacing (path-refresh.ts).
+   */
+  #answered(pingedAt: number): void {
+    if (this.#path !== 'restarting' || this.#state !== 'open' || pingedAt < this.#pathLostAt) return
     this.#path = 'ok'
     this.#pathRecoveries++
     this.emit('path', { state: 'ok' })

@@ -16,13 +16,17 @@ export interface LinkEvents extends Record<string, unknown> {
   /** The network path was lost and is being restarted ('restarting') or is back ('ok'). */
   path: { state: LinkPathState }
   /**
-   * While 'restarting': the transport says the path works again (ICE connected), but no frame
-   * has come yet; frames sent meanwhile wait for the transport's retransmission timer.
+   * While 'restarting': the transport says the path works again (ICE connected), but no ping
+   * sent since the loss has been answered yet; frames sent meanwhile wait for the transport's
+   * retransmission timer.
    */
   'path-back': void
 }
 
-/** 'restarting': the peer went silent or ICE lost the path, and an ICE restart is under way. */
+/**
+ * 'restarting': the peer went silent or ICE lost the path, and an ICE restart is under way,
+ * until a ping sent since then is answered (the path works both ways again).
+ */
 export type LinkPathState = 'ok' | 'restarting'
 
 /**

@@ -1,0 +1,53 @@
+import type { PeerId, Topic } from '../ids.ts'
+import type { Signaling } from '../signaling/signaling.ts'
+
+/**
+ * The mesh's first-contact signaling (a relay, a PeerJS broker…) and the topics joined on it:
+ * which peers it can tell are present, and whether a dial signalled through it can arrive.
+ */
+export class FirstContact {
+  readonly signaling: Signaling
+  readonly #topics = new Set<Topic>()
+
+  constructor(signaling: Signaling) {
+    this.signaling = signaling
+  }
+
+  join(topic: Topic): void {
+    this.#topics.add(topic)
+    this.signaling.join(topic)
+  }
+
+  leave(topic: Topic): void {
+    this.#topics.delete(topic)
+    this.signaling.leave(topic)
+  }
+
+  /** Leaves every joined topic (the mesh closes; the signaling itself is not closed). */
+  leaveAll(): void {
+    for (const topic of this.#topics) this.signaling.leave(topic)
+  }
+
+  /**
+   * Peers present on the open signaling in a topic we share; undefined when it cannot tell
+   * (not open, or no topic joined).
+   */
+  present(): ReadonlySet<PeerId> | undefined {
+    if (this.signaling.state !== 'open' || this.#topics.size === 0) return undefined
+    return new Set([...this.#topics].flatMap((topic) => this.signaling.peers(topic)))
+  }
+
+  /** The peer is on the open signaling in a topic we share. */
+  isPresent(peer: PeerId): boolean {
+    return this.present()?.has(peer) ?? false
+  }
+
+  /**
+   * A dial signalled here can arrive: the signaling is open and, once topics are joined, the
+   * peer is present in one (before that, nothing tells us it is not).
+   */
+  reaches(peer: PeerId): boolean {
+    if (this.signaling.state !== 'open') return false
+    return this.#topics.size === 0 || this.isPresent(peer)
+  }
+}
