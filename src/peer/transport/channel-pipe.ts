@@ -9,6 +9,8 @@ export interface PipeConnection {
   stats(): Promise<PipeStats>
   /** Restarts the connection's network path (ICE restart), when the connection can. */
   restartPath?(): void
+  /** True once the connection closed (or is closing): its channels must not be touched. */
+  readonly closed?: boolean
 }
 
 export interface ChannelPipeOptions {
@@ -146,6 +148,8 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
   close(reason = 'local close'): void {
     if (this.#state === 'closed') return
     this.#finish(reason)
+    // A closing connection closes its channels; touched after that, wrtc can crash.
+    if (this.#connection.closed) return
     try {
       this.#channel.close()
     } catch {
