@@ -42,6 +42,25 @@ const ways: [string, Closing][] = [
 ]
 
 describe('simple-peer pipes over @roamhq/wrtc touch no native object after it closed', () => {
+  // wrtc frees a channel on its own thread when it closes: a send racing with that crashed
+  // the process (SIGSEGV in RTCDataChannel::Send). The closing end says FIN first.
+  it('warns the far end, which stops sending, before the channel and connection close', async () => {
+    const traced = tracedWrtc()
+    const { pipes, pending } = await connectWrtcPipes({ wrtc: traced.wrtc })
+    const sides = await Promise.all(pipes.map((pipe) => pipe.openSideChannel('bulk')))
+    const reasons: string[] = []
+    for (const pipe of [pipes[1], sides[1]]) {
+      pipe?.on('close', ({ reason }) => reasons.push(reason))
+    }
+    pending[0]?.destroy('test')
+    const deadline = Date.now() + 5000
+    while (reasons.length < 2 && Date.now() < deadline) await sleep(10)
+    expect(reasons).toEqual(['the peer closed the channel', 'the peer closed the channel'])
+    for (const p of pending) p.destroy('test over')
+    await sleep(600)
+    expect([...new Set(traced.touches)]).toEqual([])
+  })
+
   it.each(ways)('%s, with traffic on both ends', async (_name, close) => {
     const traced = tracedWrtc()
     for (let round = 0; round < 3; round++) {

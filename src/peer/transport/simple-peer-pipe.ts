@@ -1,5 +1,5 @@
 import SimplePeer from 'simple-peer'
-import { ChannelPipe, type PipeConnection } from './channel-pipe.ts'
+import { ChannelPipe, CLOSE_GRACE_MS, type PipeConnection } from './channel-pipe.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
@@ -95,16 +95,22 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
    * objects: with @roamhq/wrtc, touching a channel or connection after it closed can crash the
    * whole process (SIGSEGV), so nothing here touches them afterwards.
    */
-  const end = (reason: string, error?: Error): void => {
+  const end = (reason: string, error?: Error, saidGoodbye = false): void => {
     clearTimeout(timeout)
     restarter.close()
+    if (connection.closed) return
+    // The peer stops sending on FIN; the connection itself closes a little later.
+    const warned = connection.sayGoodbye() || saidGoodbye
     connection.closeAll(reason)
-    peer.destroy(error)
+    if (warned) setTimeout(() => peer.destroy(error), CLOSE_GRACE_MS)
+    else peer.destroy(error)
   }
   const mainLabel = opts.channelLabel ?? 'peerplace'
   const connectTimeoutMs = opts.connectTimeoutMs ?? 30_000
   // The connect timeout below is the one that reports; the channel's own is only a backstop.
-  const main = connection.addChannel(mainLabel, connectTimeoutMs + 1000, (reason) => end(reason))
+  const main = connection.addChannel(mainLabel, connectTimeoutMs + 1000, (reason, warned) =>
+    end(reason, undefined, warned),
+  )
   if (!main.ok) {
     peer.destroy()
     fail(new Error(main.error))
@@ -312,7 +318,7 @@ class SimplePeerConnection implements PipeConnection {
   addChannel(
     label: string,
     handshakeTimeoutMs: number,
-    onClosed?: (reason: string) => void,
+    onClosed?: (reason: string, saidGoodbye: boolean) => void,
   ): { ok: true; pipe: ChannelPipe } | { ok: false; error: string } {
     if (this.#closed) return { ok: false, error: 'the connection is closed' }
     if (!isChannelLabel(label)) return { ok: false, error: `invalid channel label "${label}"` }
@@ -329,10 +335,10 @@ class SimplePeerConnection implements PipeConnection {
     }
     const pipe = new ChannelPipe(channel, this, {
       handshakeTimeoutMs,
-      onClosed: (reason) => {
+      onClosed: (reason, saidGoodbye) => {
         this.#channels.delete(id)
         this.#pending.delete(label)
-        onClosed?.(reason)
+        onClosed?.(reason, saidGoodbye)
       },
     })
     this.#channels.set(id, { label, pipe })
@@ -356,6 +362,13 @@ class SimplePeerConnection implements PipeConnection {
     } catch {
       return emptyStats()
     }
+  }
+
+  /** Says FIN on every open channel; true if any went out. */
+  sayGoodbye(): boolean {
+    let warned = false
+    for (const { pipe } of [...this.#channels.values()]) warned = pipe.sayGoodbye() || warned
+    return warned
   }
 
   closeAll(reason: string): void {
