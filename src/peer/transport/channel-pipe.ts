@@ -47,7 +47,8 @@ type State = 'connecting' | 'handshaking' | 'open' | 'closed'
  * A DataPipe over one negotiated RTCDataChannel. A negotiated channel opens locally even when
  * the peer has not created its end yet, and the peer silently drops what arrives before then,
  * so both ends first exchange SYN (repeated) and ACK: `ready` resolves once the peer is known to
- * be listening. Each side sends SYNs, then one ACK, then data; ordering does the rest.
+ * be listening. Each side sends SYNs, then one ACK, then data; ordering does the rest. The end
+ * that closes sends FIN last and closes the channel CLOSE_GRACE_MS later; FIN closes the pipe.
  *
  * Chromium may deliver the peer's first messages on a negotiated channel before that channel's
  * own 'open' event (when the channel was created on a connected peer connection and the main
