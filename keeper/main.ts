@@ -2,6 +2,8 @@
  * The keeper: an always-on member of workplaces, run headless in Node (`npm run keeper`).
  * See USAGE in keeper-args.ts and the README's "Keeper" section.
  */
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { format } from 'node:util'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
 import { lockDataFolder, runningOwner, savedRelays, saveRelays } from './data-folder.ts'
@@ -9,6 +11,7 @@ import { parseKeeperArgs, USAGE, type KeeperArgs } from './keeper-args.ts'
 import { createKeeperLog } from './keeper-log.ts'
 import { Keeper } from './keeper-node.ts'
 import { formatStatus, readStatus, writeStatus } from './keeper-status.ts'
+import { EXIT_CONFIG } from './supervisor.ts'
 
 const STATUS_EVERY_MS = 2000
 
@@ -45,6 +48,7 @@ async function run(args: KeeperArgs): Promise<void> {
   }, STATUS_EVERY_MS)
   await report()
   log.event('ready', { peer: keeper.session.identity.peerId })
+  await crashOnceForTests(args.dataDir)
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -64,6 +68,22 @@ async function run(args: KeeperArgs): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => void stop(signal))
   }
+}
+
+/**
+ * Tests of the supervisor set PEERPLACE_KEEPER_TEST_CRASH=SIGSEGV: the keeper then dies of that
+ * signal once per data folder, right after it is ready, as a native crash would end it.
+ */
+async function crashOnceForTests(dataDir: string): Promise<void> {
+  const signal = process.env.PEERPLACE_KEEPER_TEST_CRASH
+  if (signal !== 'SIGSEGV') return
+  const marker = join(dataDir, 'test-crashed-once')
+  try {
+    await writeFile(marker, String(process.pid), { flag: 'wx' })
+  } catch {
+    return // crashed once already
+  }
+  process.kill(process.pid, signal)
 }
 
 /** Relays the data folder remembers, else those of the invite links. */
@@ -97,6 +117,8 @@ try {
   else if (args.command === 'status') await status(args)
   else await run(args)
 } catch (error) {
+  // Before it runs, a failure is the configuration's (arguments, data folder, relays): the
+  // supervisor does not restart a keeper that would fail the same way again.
   console.error(`keeper: ${error instanceof Error ? error.message : String(error)}`)
-  process.exit(1)
+  process.exit(EXIT_CONFIG)
 }

@@ -15,8 +15,15 @@ export interface KeeperProcess {
   readonly exited: boolean
 }
 
-/** Starts `npm run keeper -- <args>` (as node with tsx) on `dataDir`. */
-export function startKeeper(dataDir: string, args: readonly string[]): KeeperProcess {
+/**
+ * Starts the keeper (as node with tsx) on `dataDir`: keeper/main.ts itself, or with
+ * `supervised`, keeper/supervise.ts (what `npm run keeper` runs), which restarts it.
+ */
+export function startKeeper(
+  dataDir: string,
+  args: readonly string[],
+  options: { supervised?: boolean; env?: Record<string, string> } = {},
+): KeeperProcess {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -26,13 +33,18 @@ export function startKeeper(dataDir: string, args: readonly string[]): KeeperPro
         : []),
       '--import',
       'tsx',
-      join(ROOT, 'keeper', 'main.ts'),
+      join(ROOT, 'keeper', options.supervised ? 'supervise.ts' : 'main.ts'),
       '--data',
       dataDir,
       ...args,
     ],
     // Its own process group, so it can be stopped as a whole and not by a terminal's signals.
-    { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    },
   )
   const lines: string[] = []
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>()

@@ -9,13 +9,15 @@ export interface PipeConnection {
   stats(): Promise<PipeStats>
   /** Restarts the connection's network path (ICE restart), when the connection can. */
   restartPath?(): void
+  /** True once the connection closed (or is closing): its channels must not be touched. */
+  readonly closed?: boolean
 }
 
 export interface ChannelPipeOptions {
   /** The pipe gives up if the peer's side of the channel does not answer in time. */
   handshakeTimeoutMs: number
-  /** Called once when the pipe closes, for whatever reason. */
-  onClosed?: (reason: string) => void
+  /** Called once when the pipe closes, for whatever reason; `saidGoodbye`: it sent FIN. */
+  onClosed?: (reason: string, saidGoodbye: boolean) => void
 }
 
 /** `drain` fires when bufferedAmount falls to this after having been above it. */
@@ -30,6 +32,14 @@ const MAX_EARLY_MESSAGES = 64
 // Control messages of the readiness handshake; nothing else is sent before it completes.
 const SYN = new TextEncoder().encode('\u0000peerplace-pipe-syn')
 const ACK = new TextEncoder().encode('\u0000peerplace-pipe-ack')
+/**
+ * Sent by the end that closes, before it closes the channel `CLOSE_GRACE_MS` later: the peer
+ * stops sending at once. @roamhq/wrtc can crash (SIGSEGV) when a send races with the channel
+ * closing under it (it frees the channel on its own thread), so the far end is warned first.
+ */
+const FIN = new TextEncoder().encode('\u0000peerplace-pipe-fin')
+/** How long a closing end keeps its channel (or connection) open after sending FIN. */
+export const CLOSE_GRACE_MS = 500
 
 type State = 'connecting' | 'handshaking' | 'open' | 'closed'
 
@@ -37,7 +47,8 @@ type State = 'connecting' | 'handshaking' | 'open' | 'closed'
  * A DataPipe over one negotiated RTCDataChannel. A negotiated channel opens locally even when
  * the peer has not created its end yet, and the peer silently drops what arrives before then,
  * so both ends first exchange SYN (repeated) and ACK: `ready` resolves once the peer is known to
- * be listening. Each side sends SYNs, then one ACK, then data; ordering does the rest.
+ * be listening. Each side sends SYNs, then one ACK, then data; ordering does the rest. The end
+ * that closes sends FIN last and closes the channel CLOSE_GRACE_MS later; FIN closes the pipe.
  *
  * Chromium may deliver the peer's first messages on a negotiated channel before that channel's
  * own 'open' event (when the channel was created on a connected peer connection and the main
@@ -53,6 +64,7 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
   #sentAck = false
   #early: Uint8Array[] = []
   #aboveLowWater = false
+  #saidGoodbye = false
   #settle!: (error?: Error) => void
 
   constructor(channel: RTCDataChannel, connection: PipeConnection, options: ChannelPipeOptions) {
@@ -145,11 +157,34 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
 
   close(reason = 'local close'): void {
     if (this.#state === 'closed') return
+    const warned = this.sayGoodbye()
     this.#finish(reason)
+    const close = () => {
+      // A closing connection closes its channels; touched after that, wrtc can crash.
+      if (this.#connection.closed) return
+      try {
+        this.#channel.close()
+      } catch {
+        // already closing with its connection
+      }
+    }
+    if (warned) setTimeout(close, CLOSE_GRACE_MS)
+    else close()
+  }
+
+  /**
+   * Tells the peer this end is closing (FIN), so it stops sending before the channel goes.
+   * Returns whether it was sent. Nothing is touched once the pipe or its connection closed.
+   */
+  sayGoodbye(): boolean {
+    if (this.#state === 'closed' || this.#connection.closed) return false
+    if (this.#channel.readyState !== 'open') return false
     try {
-      this.#channel.close()
+      this.#channel.send(FIN as Uint8Array<ArrayBuffer>)
+      this.#saidGoodbye = true
+      return true
     } catch {
-      // already closing with its connection
+      return false
     }
   }
 
@@ -174,6 +209,11 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
     const data = toBytes(raw)
     if (!data) {
       console.warn('pipe: dropping a non-binary message')
+      return
+    }
+    if (equalBytes(data, FIN)) {
+      // The peer closes its end soon: stop sending now; its close does the rest.
+      this.#finish('the peer closed the channel')
       return
     }
     if (this.#state === 'open') {
@@ -232,7 +272,7 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
     this.#channel.onbufferedamountlow = null
     if (!wasOpen) this.#settle(new Error(`data channel "${this.#channel.label}": ${reason}`))
     this.emit('close', { reason })
-    this.#options.onClosed?.(reason)
+    this.#options.onClosed?.(reason, this.#saidGoodbye)
   }
 
   #after(ms: number, callback: () => void): void {

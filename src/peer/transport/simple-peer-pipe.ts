@@ -1,5 +1,5 @@
 import SimplePeer from 'simple-peer'
-import { ChannelPipe, type PipeConnection } from './channel-pipe.ts'
+import { ChannelPipe, CLOSE_GRACE_MS, type PipeConnection } from './channel-pipe.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
@@ -81,18 +81,36 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     },
     askPeer: () => emitSignal({ type: 'renegotiate', renegotiate: true }),
     onPathChange: (state) => connection.pathChanged(state),
-    onGiveUp: (reason) => peer.destroy(new Error(reason)),
+    onGiveUp: (reason) => end(reason, new Error(reason)),
     ...(opts.iceRestartRetryMs ? { retryMs: opts.iceRestartRetryMs } : {}),
   })
-  holdIceFailures(pc, () => restarter.holdsFailures)
   const connection = new SimplePeerConnection(pc, opts.sideChannelTimeoutMs ?? 10_000, restarter)
+  holdIceFailures(
+    pc,
+    () => restarter.holdsFailures,
+    () => connection.closed || isEnding(peer),
+  )
+  /**
+   * Ends the connection. Our side is marked closed before simple-peer closes the native
+   * objects: with @roamhq/wrtc, touching a channel or connection after it closed can crash the
+   * whole process (SIGSEGV), so nothing here touches them afterwards.
+   */
+  const end = (reason: string, error?: Error, saidGoodbye = false): void => {
+    clearTimeout(timeout)
+    restarter.close()
+    if (connection.closed) return
+    // The peer stops sending on FIN; the connection itself closes a little later.
+    const warned = connection.sayGoodbye() || saidGoodbye
+    connection.closeAll(reason)
+    if (warned) setTimeout(() => peer.destroy(error), CLOSE_GRACE_MS)
+    else peer.destroy(error)
+  }
   const mainLabel = opts.channelLabel ?? 'peerplace'
   const connectTimeoutMs = opts.connectTimeoutMs ?? 30_000
   // The connect timeout below is the one that reports; the channel's own is only a backstop.
-  const main = connection.addChannel(mainLabel, connectTimeoutMs + 1000, (reason) => {
-    peer.destroy()
-    connection.closeAll(reason)
-  })
+  const main = connection.addChannel(mainLabel, connectTimeoutMs + 1000, (reason, warned) =>
+    end(reason, undefined, warned),
+  )
   if (!main.ok) {
     peer.destroy()
     fail(new Error(main.error))
@@ -103,11 +121,12 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
   ice.onNoCandidates((reason) => {
     if (settled) return // a restart that gathered nothing: the restarter tries again
     fail(new Error(reason))
-    peer.destroy()
+    end(reason)
   })
-  const timeout = setTimeout(() => {
-    fail(new Error(`WebRTC connection timed out after ${connectTimeoutMs} ms${ice.errorSuffix()}`))
-    peer.destroy()
+  const timeout: ReturnType<typeof setTimeout> = setTimeout(() => {
+    const reason = `WebRTC connection timed out after ${connectTimeoutMs} ms${ice.errorSuffix()}`
+    fail(new Error(reason))
+    end(reason)
   }, connectTimeoutMs)
 
   main.pipe.ready.then(
@@ -116,8 +135,9 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
       try {
         await connection.readFingerprints()
       } catch (error) {
-        fail(new Error(`cannot authenticate this connection: ${messageOf(error)}`))
-        peer.destroy()
+        const reason = `cannot authenticate this connection: ${messageOf(error)}`
+        fail(new Error(reason))
+        end(reason)
         return
       }
       if (settled) return
@@ -148,7 +168,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
   return {
     pipe,
     signal(data) {
-      if (peer.destroyed) return
+      if (connection.closed || isEnding(peer)) return
       if (isRenegotiateSignal(data)) {
         restarter.peerAsked()
         return
@@ -176,11 +196,9 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
       for (const data of heldSignals.splice(0)) cb(data)
     },
     destroy(reason = 'destroyed') {
-      clearTimeout(timeout)
-      restarter.close()
       fail(new Error(`connection attempt cancelled: ${reason}`))
       main.pipe.close(reason)
-      peer.destroy()
+      end(reason)
     },
   }
 }
@@ -206,17 +224,31 @@ function renegotiable(peer: SimplePeer.Instance): { negotiate(): void } {
  * connection's failed path is the ICE restarter's to mend, so those reports are kept from
  * simple-peer while `holding()`; everything else reaches it as before.
  */
-function holdIceFailures(pc: RTCPeerConnection, holding: () => boolean): void {
+function holdIceFailures(
+  pc: RTCPeerConnection,
+  holding: () => boolean,
+  closed: () => boolean,
+): void {
   const onIce = pc.oniceconnectionstatechange
   const onConnection = pc.onconnectionstatechange
+  // Once closed, simple-peer ignores these events: passed on unread (a closed wrtc connection
+  // must not be read).
   pc.oniceconnectionstatechange = (event) => {
+    if (closed()) return
     if (pc.iceConnectionState === 'failed' && holding()) return
     onIce?.call(pc, event)
   }
   pc.onconnectionstatechange = (event) => {
+    if (closed()) return
     if (pc.connectionState === 'failed' && holding()) return
     onConnection?.call(pc, event)
   }
+}
+
+/** Whether simple-peer has begun closing its connection (it closes the native one next). */
+function isEnding(peer: SimplePeer.Instance): boolean {
+  const state = peer as unknown as { destroyed?: boolean; destroying?: boolean }
+  return state.destroyed === true || state.destroying === true
 }
 
 /** The RTCPeerConnection side of every channel pipe of one connection. */
@@ -227,6 +259,7 @@ class SimplePeerConnection implements PipeConnection {
   readonly #pending = new Map<string, Promise<DataPipe>>()
   readonly #restarter: IceRestarter
   #fingerprints = { local: '', remote: '' }
+  #maxMessageSize: number | undefined
   #closed = false
 
   constructor(pc: RTCPeerConnection, sideChannelTimeoutMs: number, restarter: IceRestarter) {
@@ -239,8 +272,13 @@ class SimplePeerConnection implements PipeConnection {
     return this.#restarter.state
   }
 
+  /** Set before the native connection closes; from then on it is never touched again. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
   restartPath(): void {
-    this.#restarter.restart()
+    if (!this.#closed) this.#restarter.restart()
   }
 
   pathChanged(state: PathState): void {
@@ -248,10 +286,13 @@ class SimplePeerConnection implements PipeConnection {
   }
 
   get maxMessageSize(): number {
+    if (this.#maxMessageSize !== undefined) return this.#maxMessageSize
+    if (this.#closed) return MAX_MESSAGE_SIZE
     const size = this.#pc.sctp?.maxMessageSize
-    return typeof size === 'number' && size > 0
-      ? Math.min(size, MAX_MESSAGE_SIZE)
-      : MAX_MESSAGE_SIZE
+    if (typeof size !== 'number' || size <= 0) return MAX_MESSAGE_SIZE
+    // Agreed once the connection is up; kept, so it is never read from a closed connection.
+    this.#maxMessageSize = Math.min(size, MAX_MESSAGE_SIZE)
+    return this.#maxMessageSize
   }
 
   get fingerprints(): { readonly local: string; readonly remote: string } {
@@ -259,13 +300,25 @@ class SimplePeerConnection implements PipeConnection {
   }
 
   async readFingerprints(): Promise<void> {
-    this.#fingerprints = await connectionFingerprints(this.#pc)
+    const pc = this.#pc
+    const open = () => !this.#closed
+    this.#fingerprints = await connectionFingerprints({
+      get localDescription() {
+        return open() ? pc.localDescription : null
+      },
+      get remoteDescription() {
+        return open() ? pc.remoteDescription : null
+      },
+      get signalingState() {
+        return open() ? pc.signalingState : 'closed'
+      },
+    })
   }
 
   addChannel(
     label: string,
     handshakeTimeoutMs: number,
-    onClosed?: (reason: string) => void,
+    onClosed?: (reason: string, saidGoodbye: boolean) => void,
   ): { ok: true; pipe: ChannelPipe } | { ok: false; error: string } {
     if (this.#closed) return { ok: false, error: 'the connection is closed' }
     if (!isChannelLabel(label)) return { ok: false, error: `invalid channel label "${label}"` }
@@ -282,10 +335,10 @@ class SimplePeerConnection implements PipeConnection {
     }
     const pipe = new ChannelPipe(channel, this, {
       handshakeTimeoutMs,
-      onClosed: (reason) => {
+      onClosed: (reason, saidGoodbye) => {
         this.#channels.delete(id)
         this.#pending.delete(label)
-        onClosed?.(reason)
+        onClosed?.(reason, saidGoodbye)
       },
     })
     this.#channels.set(id, { label, pipe })
@@ -303,6 +356,7 @@ class SimplePeerConnection implements PipeConnection {
   }
 
   async stats(): Promise<PipeStats> {
+    if (this.#closed) return emptyStats()
     try {
       return pipeStatsFromReport(await this.#pc.getStats())
     } catch {
@@ -310,7 +364,15 @@ class SimplePeerConnection implements PipeConnection {
     }
   }
 
+  /** Says FIN on every open channel; true if any went out. */
+  sayGoodbye(): boolean {
+    let warned = false
+    for (const { pipe } of [...this.#channels.values()]) warned = pipe.sayGoodbye() || warned
+    return warned
+  }
+
   closeAll(reason: string): void {
+    if (this.#closed) return
     this.#closed = true
     for (const { pipe } of [...this.#channels.values()]) pipe.connectionClosed(reason)
   }
