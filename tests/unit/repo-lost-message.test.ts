@@ -1,10 +1,10 @@
 import { next as Automerge } from '@automerge/automerge'
-import { Repo, type PeerId as RepoPeerId } from '@automerge/automerge-repo'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MeshNetworkAdapter, REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
+import { REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
 import { NeedLoopGuard } from '../../src/crdt/repo/need-loop.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
+import { repoOverMesh } from '../support/memory-repo.ts'
 import { until } from '../support/until.ts'
 
 const [A, B] = ['AAAA', 'BBBB'] as [PeerId, PeerId]
@@ -14,16 +14,9 @@ afterEach(async () => {
 })
 
 function device(hub: MemoryMeshHub, self: PeerId) {
-  const policy = { mayExchange: () => true, mayPeer: () => true }
-  const network = new MeshNetworkAdapter(hub.add(self), policy)
-  const repo = new Repo({
-    peerId: self as unknown as RepoPeerId,
-    network: [network],
-    enableRemoteHeadsGossiping: false,
-    shareConfig: { announce: async () => true, access: async () => true },
-  })
-  cleanup.push(() => repo.shutdown())
-  return { repo, network }
+  const made = repoOverMesh(hub.add(self), self)
+  cleanup.push(() => made.repo.shutdown())
+  return made
 }
 
 type Doc = { n: number[] }

@@ -1,10 +1,11 @@
 import { next as Automerge } from '@automerge/automerge'
-import { Repo, type Message, type PeerId as RepoPeerId } from '@automerge/automerge-repo'
+import type { Message } from '@automerge/automerge-repo'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MeshNetworkAdapter, REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
+import { REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
 import { SyncEchoFilter } from '../../src/crdt/repo/sync-echo-filter.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
+import { repoOverMesh } from '../support/memory-repo.ts'
 import { until } from '../support/until.ts'
 
 const PEER = 'BBBB' as PeerId
@@ -81,21 +82,14 @@ describe('sync between three devices writing at once', () => {
       return false
     }
     const devices = ids.map((self) => {
-      const policy = { mayExchange: () => true, mayPeer: () => true }
       const mesh = hub.add(self)
       // A few milliseconds on the way, as over a real link (and through a worker's port): the
       // members' sync messages cross, which is where the echo starts.
       const deliver = mesh.deliver.bind(mesh)
       mesh.deliver = (from, channel, data) => void setTimeout(() => deliver(from, channel, data), 8)
-      const network = new MeshNetworkAdapter(mesh, policy)
-      const repo = new Repo({
-        peerId: self as unknown as RepoPeerId,
-        network: [network],
-        enableRemoteHeadsGossiping: false,
-        shareConfig: { announce: async () => true, access: async () => true },
-      })
-      cleanup.push(() => repo.shutdown())
-      return { repo, network }
+      const device = repoOverMesh(mesh, self)
+      cleanup.push(() => device.repo.shutdown())
+      return device
     })
     const first = devices[0]!.repo.create<{ n: string[] }>({ n: [] })
     const handles = [first]
