@@ -10,6 +10,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { encodeHeads } from '@automerge/automerge-repo'
 import type { Browser, Page } from 'playwright-core'
 import { readStatus } from '../keeper/keeper-status.ts'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
@@ -52,14 +53,22 @@ async function invite(page: Page): Promise<string> {
   )
 }
 
-/** The root document's heads as a page's `data-heads` lists them (`doc:head.head`). */
+/**
+ * The root document's heads on the page, URL-encoded as the keeper's status file and the
+ * handle give them (`data-heads` lists Automerge's hex heads, `doc:head.head`).
+ */
 async function pageRootHeads(page: Page, rootDoc: string): Promise<string> {
   const view = page.getByTestId('workplace')
   // No workplace view (yet): nothing caught up, and the poll goes on until its deadline.
   if ((await view.count()) === 0) return 'no workplace view'
   const all = (await view.getAttribute('data-heads')) ?? ''
   const entry = all.split(' ').find((e) => e.startsWith(`${rootDoc}:`))
-  return entry ? entry.slice(rootDoc.length + 1) : ''
+  if (!entry) return ''
+  const hex = entry
+    .slice(rootDoc.length + 1)
+    .split('.')
+    .filter(Boolean)
+  return encodeHeads(hex).sort().join('.')
 }
 
 /** What the page's document storage holds: chunks by kind, with their bytes. */
