@@ -17,7 +17,8 @@ import { median, type BenchContext, type Metric } from './harness.ts'
 
 const MB = 1024 * 1024
 const BYTES = 64 * MB
-const RUNS = 3
+/** Paired runs (raw, then app); one pair varies by ±40 % here, so the median takes several. */
+const RUNS = Number(process.env.PEERPLACE_TURN_RUNS ?? 5)
 const SECRET = 'bench-files-turn-secret'
 
 /** Throws unless the app's link from `a` to `b` runs through TURN. */
