@@ -25,6 +25,8 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
   readonly self: PeerId
   readonly #firstContact: FirstContact
   readonly #plan: GroupPlan
+  /** Peers linked by a pipe handed in (manual pairing): their links are never the plan's. */
+  readonly #attached = new Set<PeerId>()
   #replanQueued = false
   readonly #registry: LinkRegistry
   readonly #router: Router
@@ -101,6 +103,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
         this.#replanSoon()
       }),
       registry.on('down', ({ peer, reason }) => {
+        this.#attached.delete(peer)
         this.#router.linkDown(peer)
         this.emit('link-down', { peer, reason })
         this.#dialer.dropped(peer)
@@ -244,6 +247,9 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       pipe.close('invalid peer ID')
       return Promise.reject(new Error(`invalid peer ID: ${String(peer).slice(0, 80)}`))
     }
+    // Paired by hand: not the plan's link to drop, even if a group once wanted the peer.
+    this.#plan.forget(peer)
+    this.#attached.add(peer)
     return this.#dialer.accept(peer, pipe, options.dialedBySelf ? this.self : peer)
   }
 
@@ -294,6 +300,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     // are left alone.
     for (const peer of [...this.#registry.links.keys()]) {
       // Only the dialler drops a link, so a peer that still wants it keeps it.
+      if (this.#attached.has(peer)) continue
       if (this.#plan.unwanted(peer) && this.#registry.dialedBy(peer) === this.self) {
         this.#plan.forget(peer)
         this.#registry.close(peer, 'no longer needed')
