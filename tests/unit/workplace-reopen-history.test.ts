@@ -35,17 +35,22 @@ function start(device: {
   return stack
 }
 
+/** A device's identity and stores, kept across the stacks a test starts on it. */
+async function newDevice() {
+  return {
+    identity: await createTestIdentity(),
+    storage: new MemoryStorageAdapter(),
+    list: createMemoryWorkplaceList(),
+    records: createMemoryRecordStore(),
+  }
+}
+
 // A returning member's page read the root's whole history again on every start to show the
 // workplace's name (the owners' records ever written): seconds of main thread once the root
 // held tens of thousands of changes, enough that the page could not be clicked for 15 s.
 describe('a reopened workplace reads only the history added since it was last open', () => {
   it('does not decode again the changes it read on its last visit', async () => {
-    const device = {
-      identity: await createTestIdentity(),
-      storage: new MemoryStorageAdapter(),
-      list: createMemoryWorkplaceList(),
-      records: createMemoryRecordStore(),
-    }
+    const device = await newDevice()
     const first = start(device)
     const acme = await first.workplaces.create('Acme')
     await acme.setName('Acme Bakery')
@@ -73,12 +78,7 @@ describe('a reopened workplace reads only the history added since it was last op
   })
 
   it('takes up its snapshot after a stop with no shutdown (a closed page)', async () => {
-    const device = {
-      identity: await createTestIdentity(),
-      storage: new MemoryStorageAdapter(),
-      list: createMemoryWorkplaceList(),
-      records: createMemoryRecordStore(),
-    }
+    const device = await newDevice()
     const first = start(device)
     const acme = await first.workplaces.create('Acme')
     await acme.setName('Acme Bakery')
