@@ -68,6 +68,9 @@ async function run(args: KeeperArgs): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => void stop(signal))
   }
+  // Started by the supervisor (supervise.ts): its channel closing means it is gone, however it
+  // ended, and a keeper nobody supervises or stops must not hold the data folder on.
+  process.on('disconnect', () => void stop('supervisor-gone'))
 }
 
 /**
@@ -111,6 +114,8 @@ async function status(args: KeeperArgs): Promise<void> {
   console.info(formatStatus(current, owner !== undefined && owner === current.pid))
 }
 
+// The supervisor's channel (if any) must not keep `status` or `help` from ending.
+process.channel?.unref()
 try {
   const args = parseKeeperArgs(process.argv.slice(2))
   if (args.command === 'help') console.info(USAGE)

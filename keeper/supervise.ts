@@ -13,8 +13,10 @@ const argv = process.argv.slice(2)
 const once = argv.some((arg) => ['status', 'help', '--help', '-h'].includes(arg))
 
 function startKeeper() {
+  // The IPC channel ties the keeper to this process: if the supervisor dies, even of SIGKILL,
+  // the channel closes and the keeper stops (main.ts) instead of running on unsupervised.
   const child = spawn(process.execPath, [...process.execArgv, MAIN, ...argv], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   })
   const exited = new Promise<ChildExit>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),

@@ -71,4 +71,39 @@ describe('npm run keeper supervises the keeper', () => {
     expect(keeper.lines.join('\n')).toMatch(/a relay is a ws:\/\/ or wss:\/\/ URL/)
     expect(keeper.lines.some((line) => / keeper-crashed /.test(line))).toBe(false)
   }, 60_000)
+
+  it('stops the keeper when the supervisor itself is killed (SIGKILL, no goodbye)', async () => {
+    const dataDir = await dataFolder()
+    const keeper = supervised(dataDir, ['--relay', RELAY])
+    const child = pidOf(await keeper.waitForLine(/ start pid=/, 'the keeper to start'))
+    await keeper.waitForLine(/ ready peer=/, 'the keeper to be ready')
+    process.kill(keeper.pid!, 'SIGKILL')
+    await until(() => keeper.exited, 'the supervisor to die', 10_000)
+    // The keeper notices its supervisor is gone, says goodbye and frees the data folder.
+    try {
+      // (Its lines still come through the pipe the supervisor passed on.)
+      await until(
+        () => keeper.lines.some((line) => / stopping signal=supervisor-gone/.test(line)),
+        'the keeper to say it stops',
+        15_000,
+      )
+      await until(() => !alive(child), 'the keeper process to end', 15_000)
+    } catch (error) {
+      if (alive(child)) process.kill(child, 'SIGKILL')
+      throw error
+    }
+    const status = JSON.parse(await readFile(join(dataDir, 'status.json'), 'utf8')) as {
+      stoppedAt?: string
+    }
+    expect(status.stoppedAt).toBeTruthy()
+  }, 60_000)
 })
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}

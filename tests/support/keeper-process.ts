@@ -13,6 +13,8 @@ export interface KeeperProcess {
   /** Sends a signal and waits for the process to end; resolves with its exit code. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>
   readonly exited: boolean
+  /** The process started (the supervisor, when supervised). */
+  readonly pid: number | undefined
 }
 
 /**
@@ -85,6 +87,7 @@ export function startKeeper(
     get exited() {
       return exited
     },
+    pid: child.pid,
     waitForLine(pattern, what, timeoutMs = 30_000) {
       const seen = lines.find((line) => pattern.test(line))
       if (seen) return Promise.resolve(seen)
