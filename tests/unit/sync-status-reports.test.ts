@@ -5,6 +5,7 @@ import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import {
   WorkplaceSync,
   createMemoryConfirmedHeadsStore,
+  type ConfirmedHeadsStore,
 } from '../../src/crdt/sync/workplace-sync.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
@@ -19,14 +20,19 @@ afterEach(async () => {
 type Page = { items: Record<string, number> }
 
 /** Sync status over the root and one more document, with no periodic report to help. */
-function status(dev: TestDevice, wp: Workplace, page: () => DocHandle<Page> | undefined) {
+function status(
+  dev: TestDevice,
+  wp: Workplace,
+  page: () => DocHandle<Page> | undefined,
+  store: ConfirmedHeadsStore = createMemoryConfirmedHeadsStore(),
+) {
   const sync = new WorkplaceSync({
     workplace: wp.id,
     mesh: dev.port,
     members: () => [...wp.membership.members.keys()],
     reach: createManualReachability(true),
     handles: () => [wp.handle as DocHandle<unknown>, ...(page() ? [page()!] : [])],
-    store: createMemoryConfirmedHeadsStore(),
+    store,
     reportEveryMs: 600_000,
   })
   cleanup.push(() => sync.close())
@@ -85,4 +91,40 @@ it('keeps reporting while changes go on, instead of waiting for a quiet moment',
     await new Promise((resolve) => setTimeout(resolve, 40))
   }
   expect(heard.size).toBeGreaterThanOrEqual(3)
+})
+
+it('writes what others hold to its store in batches, and the last batch when it closes', async () => {
+  const { ann, bob, acme, bobAcme, page } = await twoMembers()
+  const annSync = status(ann, acme, () => page)
+  const saved: Record<string, string[]>[] = []
+  const memory = createMemoryConfirmedHeadsStore()
+  const store: ConfirmedHeadsStore = {
+    load: (workplace) => memory.load(workplace),
+    save(workplace, heads) {
+      saved.push(heads)
+      memory.save(workplace, heads)
+    },
+  }
+  const bobSync = status(bob, bobAcme, () => undefined, store)
+  ann.port.poke(acme.id)
+  bob.port.poke(acme.id)
+  let reports = 0
+  bobSync.on('change', () => reports++)
+  // Reports go out at most every 250 ms while changes go on: ~4 in this second.
+  for (let i = 0; i < 25; i++) {
+    page.change((d) => void (d.items[`k${i}`] = i))
+    annSync.changed()
+    await new Promise((resolve) => setTimeout(resolve, 40))
+  }
+  const last = Automerge.getHeads(page.doc()!).join()
+  await until(
+    () => bobSync.reportedHeads()[ann.identity.peerId]?.[page.documentId]?.join() === last,
+    'Bob to hear Ann’s last heads',
+    3000,
+  )
+  expect(reports).toBeGreaterThanOrEqual(3)
+  // One write a second at most, not one per report.
+  expect(saved.length).toBeLessThanOrEqual(2)
+  bobSync.close()
+  expect(saved.at(-1)?.[page.documentId]?.join()).toBe(last)
 })

@@ -62,6 +62,8 @@ export function createLocalConfirmedHeadsStore(storage: Storage): ConfirmedHeads
 
 /** A change's heads go out this long after it at most (a report per change would be a flood). */
 const REPORT_AFTER_MS = 250
+/** What other members hold is written to the store at most this often (reports come 4 a second). */
+const SAVE_AFTER_MS = 1000
 
 /**
  * Documents of the workplace held elsewhere (the chat's, in the chat worker): their heads and
@@ -101,6 +103,9 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   readonly #remote: RemoteDocs | undefined
   readonly #off: (() => void)[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
+  #saveTimer: ReturnType<typeof setTimeout> | undefined
+  /** Each document's heads as last read, with the (immutable) document they were read from. */
+  readonly #headsOf = new WeakMap<DocHandle<unknown>, { doc: unknown; heads: string[] }>()
   /** The documents whose changes this listens to, with how to stop. */
   readonly #watched = new Map<DocHandle<unknown>, () => void>()
 
@@ -215,6 +220,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   close(): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
+    if (this.#saveTimer !== undefined) this.#save()
     for (const off of this.#off.splice(0)) off()
     for (const off of this.#watched.values()) off()
     this.#watched.clear()
@@ -243,9 +249,27 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   #ownHeads(): Record<string, string[]> {
     const heads: Record<string, string[]> = { ...this.#remote?.heads() }
     for (const handle of this.#handles()) {
-      if (handle.isReady()) heads[handle.documentId] = Automerge.getHeads(handle.doc())
+      if (!handle.isReady()) continue
+      // A document's state is immutable: the same object has the same heads.
+      const doc = handle.doc()
+      let known = this.#headsOf.get(handle)
+      if (known?.doc !== doc) {
+        known = { doc, heads: Automerge.getHeads(doc) }
+        this.#headsOf.set(handle, known)
+      }
+      heads[handle.documentId] = known.heads
     }
     return heads
+  }
+
+  #saveSoon(): void {
+    this.#saveTimer ??= setTimeout(() => this.#save(), SAVE_AFTER_MS)
+  }
+
+  #save(): void {
+    clearTimeout(this.#saveTimer)
+    this.#saveTimer = undefined
+    this.#store.save(this.workplace, Object.fromEntries(this.#confirmed))
   }
 
   #waiting(): number {
@@ -267,7 +291,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     if (report.workplace !== this.workplace) return
     this.#reported.set(from, report.heads)
     for (const [doc, heads] of Object.entries(report.heads)) this.#confirmed.set(doc, heads)
-    this.#store.save(this.workplace, Object.fromEntries(this.#confirmed))
+    this.#saveSoon()
     this.#remote?.confirm(Object.fromEntries(this.#confirmed))
     if (sameHeads(report.heads, this.#ownHeads())) this.#lastSynced.set(from, this.#clock())
     this.emit('change', undefined)
