@@ -106,7 +106,12 @@ export function createWorkplaceStack(options: {
     displayName: options.displayName,
     ...(options.clock ? { clock: options.clock } : {}),
   })
-  const changes = new ChangePush({ mesh: options.mesh, policy, repo })
+  const changes = new ChangePush({
+    mesh: options.mesh,
+    policy,
+    repo,
+    heard: (from, doc, heads) => network.heard(from, doc, heads),
+  })
   const chats =
     options.chatWorker && options.storage
       ? new ChatWorkerHost({

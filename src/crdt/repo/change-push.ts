@@ -16,6 +16,14 @@ interface PushMessage {
   change: Uint8Array
 }
 
+/** A valid push, with the hash of its change. */
+interface ParsedPush extends PushMessage {
+  hash: string
+}
+
+/** Where a sender's holdings are told once its pushed change applied (see senderHolds). */
+export type HeardHolds = (from: PeerId, documentId: string, heads: readonly string[]) => void
+
 /**
  * Sends a local change to the linked members at once, before automerge-repo's sync (which batches
  * changes for 100 ms and then needs a round trip) carries it. The receiver applies the change to
@@ -28,12 +36,14 @@ export class ChangePush {
   readonly #policy: AccessPolicy
   readonly #repo: Repo
   readonly #off: () => void
+  readonly #heard: HeardHolds | undefined
   #side: PushSide | undefined
 
-  constructor(options: { mesh: MeshPort; policy: AccessPolicy; repo: Repo }) {
+  constructor(options: { mesh: MeshPort; policy: AccessPolicy; repo: Repo; heard?: HeardHolds }) {
     this.#mesh = options.mesh
     this.#policy = options.policy
     this.#repo = options.repo
+    this.#heard = options.heard
     this.#off = this.#mesh.onMessage(CHANGE_PUSH_CHANNEL, ({ from, data }) =>
       this.#receive(from, data),
     )
@@ -81,7 +91,9 @@ export class ChangePush {
       return
     }
     if (side) side.applyPush(from, parsed.doc, parsed.change)
-    else if (handle) applyPushedChange(handle, from, parsed.change)
+    else if (handle && applyPushedChange(handle, from, parsed.change)) {
+      this.#heard?.(from, parsed.doc, [parsed.hash])
+    }
   }
 }
 
@@ -91,26 +103,33 @@ export interface PushSide {
   applyPush(from: PeerId, documentId: string, change: Uint8Array): void
 }
 
-/** Applies a pushed change to an open document; one that does not apply is left to sync. */
+/**
+ * Applies a pushed change to an open document; one that does not apply is left to sync.
+ * Returns whether it applied (or waits for changes it depends on, as Automerge keeps those).
+ */
 export function applyPushedChange(
   handle: DocHandle<unknown>,
   from: PeerId | string,
   change: Uint8Array,
-): void {
-  if (!handle.isReady()) return
+): boolean {
+  if (!handle.isReady()) return false
+  let applied = false
   handle.update((doc) => {
     try {
-      return Automerge.applyChanges(doc, [change])[0]
+      const [next] = Automerge.applyChanges(doc, [change])
+      applied = true
+      return next
     } catch (error) {
       // Decoded but not applicable (say, a reused sequence number): the document is untouched.
       console.warn(`push: could not apply change from ${from}`, error)
       return doc
     }
   })
+  return applied
 }
 
 /** Validates a push message; returns why it is unusable, if it is. */
-export function parsePush(data: Uint8Array): PushMessage | string {
+export function parsePush(data: Uint8Array): ParsedPush | string {
   let message: unknown
   try {
     message = cbor.decode(data)
@@ -123,10 +142,11 @@ export function parsePush(data: Uint8Array): PushMessage | string {
   if (typeof doc !== 'string' || !isValidDocumentId(doc)) return 'invalid document ID'
   if (!(change instanceof Uint8Array)) return 'no change'
   if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return 'change too large'
+  let hash: string
   try {
-    Automerge.decodeChange(change)
+    hash = Automerge.decodeChange(change).hash
   } catch {
     return 'malformed change'
   }
-  return { v, doc, change }
+  return { v, doc, change, hash }
 }
