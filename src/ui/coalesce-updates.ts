@@ -1,38 +1,90 @@
+/** The clock and timers coalescing uses (the browser's by default; tests pass their own). */
+export interface UpdateTimers {
+  now: () => number
+  setTimeout: (fn: () => void, ms: number) => unknown
+  clearTimeout: (handle: unknown) => void
+  /**
+   * Runs `fn` right before the next frame is painted; returns how to cancel. Absent, updates are
+   * passed on as soon as they are due.
+   */
+  frame?: (fn: () => void) => () => void
+}
+
+const browserTimers: UpdateTimers = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/** A hidden page gets no frames: after this long an update goes through without one. */
+const FRAME_FALLBACK_MS = 250
+
+/**
+ * Browser timers that also align updates with animation frames: the changes of one frame (a
+ * message arriving and its signature check a moment later) render once, right before paint.
+ */
+export function frameTimers(): UpdateTimers {
+  return {
+    ...browserTimers,
+    frame(fn) {
+      let done = false
+      const once = () => {
+        if (done) return
+        done = true
+        cancelAnimationFrame(frame)
+        clearTimeout(fallback)
+        fn()
+      }
+      const frame = requestAnimationFrame(once)
+      const fallback = setTimeout(once, FRAME_FALLBACK_MS)
+      return () => {
+        done = true
+        cancelAnimationFrame(frame)
+        clearTimeout(fallback)
+      }
+    },
+  }
+}
+
 /**
  * Wraps an ExternalState `listen` so that a burst of changes (a big import writes a batch every
  * few tens of milliseconds) re-renders at most once per `intervalMs`: the first change of a quiet
- * spell is passed on at once, later ones in the interval fold into one call at its end.
+ * spell is passed on at once (or at the next frame, with `timers.frame`), later ones in the
+ * interval fold into one call at its end.
  */
 export function coalesceUpdates(
   listen: (update: () => void) => () => void,
   intervalMs: number,
-  timers: {
-    now: () => number
-    setTimeout: (fn: () => void, ms: number) => unknown
-    clearTimeout: (handle: unknown) => void
-  } = {
-    now: () => performance.now(),
-    setTimeout: (fn, ms) => setTimeout(fn, ms),
-    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  },
+  timers: UpdateTimers = browserTimers,
 ): (update: () => void) => () => void {
   return (update) => {
     let last = -Infinity
     let pending: unknown
+    let cancelFrame: (() => void) | undefined
     const fire = () => {
       pending = undefined
+      cancelFrame = undefined
       last = timers.now()
       update()
     }
+    const due = () => {
+      if (timers.frame) cancelFrame = timers.frame(fire)
+      else fire()
+    }
     const off = listen(() => {
-      if (pending !== undefined) return
+      if (pending !== undefined || cancelFrame) return
       const wait = last + intervalMs - timers.now()
-      if (wait <= 0) fire()
-      else pending = timers.setTimeout(fire, wait)
+      if (wait <= 0) due()
+      else
+        pending = timers.setTimeout(() => {
+          pending = undefined
+          due()
+        }, wait)
     })
     return () => {
       off()
       if (pending !== undefined) timers.clearTimeout(pending)
+      cancelFrame?.()
     }
   }
 }

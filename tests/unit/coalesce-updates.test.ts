@@ -84,3 +84,62 @@ describe('coalesceUpdates', () => {
     expect(calls).toBe(1)
   })
 })
+
+describe('coalesceUpdates aligned with frames', () => {
+  /** The fake timers with frames the test paints by hand. */
+  function withFrames() {
+    const clock = fakeTimers()
+    const frames = new Set<() => void>()
+    return {
+      clock,
+      timers: {
+        ...clock.timers,
+        frame: (fn: () => void) => {
+          frames.add(fn)
+          return () => frames.delete(fn)
+        },
+      },
+      paint() {
+        const due = [...frames]
+        frames.clear()
+        due.forEach((fn) => fn())
+      },
+      frames: () => frames.size,
+    }
+  }
+
+  it('renders the changes of one frame once, at the frame, even after a quiet spell', () => {
+    const f = withFrames()
+    const src = source()
+    let calls = 0
+    coalesceUpdates(src.listen, 32, f.timers)(() => calls++)
+    // A message arrives, and its signature check ends a moment later: one render, at the frame.
+    src.emit()
+    src.emit()
+    expect(calls).toBe(0)
+    f.paint()
+    expect(calls).toBe(1)
+    // Within the interval: the next frame after it ends.
+    f.clock.advance(10)
+    src.emit()
+    f.paint()
+    expect(calls).toBe(1)
+    f.clock.advance(22)
+    expect(f.frames()).toBe(1)
+    f.paint()
+    expect(calls).toBe(2)
+  })
+
+  it('drops a frame it asked for when unsubscribed', () => {
+    const f = withFrames()
+    const src = source()
+    let calls = 0
+    const off = coalesceUpdates(src.listen, 32, f.timers)(() => calls++)
+    src.emit()
+    expect(f.frames()).toBe(1)
+    off()
+    expect(f.frames()).toBe(0)
+    f.paint()
+    expect(calls).toBe(0)
+  })
+})
