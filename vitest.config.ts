@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 
-// Node only: unit tests, Node integration tests and the Node side of the contract suites.
+// Node only: unit tests, Node integration tests and the Node side of the contract suites
+// (the soak tier has its own config, vitest.soak.config.ts).
 // Browser tests live in tests/e2e and run under Playwright.
 export default defineConfig({
   plugins: [svelte({ compilerOptions: { runes: true } })],
