@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseAutomergeUrl, type AutomergeUrl } from '@automerge/automerge-repo'
 import { signRecord } from '../../src/crdt/membership/sign.ts'
 import type { SignedRecord } from '../../src/crdt/membership/record.ts'
@@ -13,6 +13,7 @@ type Device = TestDevice
 const stacks: WorkplaceStack[] = []
 afterEach(async () => {
   await Promise.all(stacks.splice(0).map((s) => s.shutdown()))
+  vi.useRealTimers()
 })
 
 async function device(hub: MemoryMeshHub, name: string): Promise<Device> {
@@ -108,6 +109,8 @@ describe('joining a workplace', () => {
   })
 
   it('asks again when its first request is lost on the way', async () => {
+    // The join's retry (every 4 s) runs on a fake clock; messages and signing take real turns.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     const hub = new MemoryMeshHub()
     const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
     const acme = await a!.stack.workplaces.create('Acme')
@@ -119,6 +122,9 @@ describe('joining a workplace', () => {
       else deliver(from, channel, data)
     }
     b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    await until(() => dropped === 1, 'B’s first request to be lost')
+    expect(b!.stack.workplaces.get(acme.id)).toBeUndefined()
+    vi.advanceTimersByTime(4000)
     await until(() => b!.stack.workplaces.get(acme.id), 'B to join after asking again', 10_000)
     expect(dropped).toBe(1)
   })

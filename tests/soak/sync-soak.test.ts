@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SoakWorld, type SoakDevice } from './sync-soak-world.ts'
 
-/** Replay a failure with SOAK_SEED=<seed printed> npx vitest run tests/node/sync-soak.test.ts */
+/** Replay a failure with SOAK_SEED=<seed printed> npm run test:soak */
 const SEED = Number(process.env.SOAK_SEED ?? 24)
 const ROUNDS = 30
 /** Each round's returning member must hold what everyone holds within this long. */
