@@ -104,7 +104,9 @@ const shell = createShell({
   vault,
   ...(chatInWorker ? { chatWorker } : {}),
   summaries,
-  ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
+  ...(needsDocumentsNow
+    ? { openedLink: location.href }
+    : { documentsAfter: afterPaintOf(listPainted) }),
 }).then((started) => ({
   ...started,
   data: createDeviceData({
@@ -151,6 +153,9 @@ const share = workplaces.then((app) =>
     directShareDestinations(app.direct),
   ),
 )
-mount(App, { target, props: { shell, saved, summaries, pwa, share } })
+mount(App, {
+  target,
+  props: { shell, saved, summaries, pwa, share, joining: needsDocumentsNow },
+})
 // Svelte shows the list a microtask after the index is read; then the next frame paints it.
 void saved.then(() => tick()).then(painted)

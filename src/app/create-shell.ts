@@ -21,14 +21,40 @@ export async function createShell(
     vault: Vault
     summaries?: WorkplaceSummaries
     documentsAfter?: Promise<unknown>
+    /**
+     * The workplace link (an invite, or a link to ask) the page was opened from: its members
+     * are dialled as soon as the device is on the network, while the document layer (about
+     * 0.8 MB of wasm on a first visit) still downloads, so the join flow finds them linked.
+     */
+    openedLink?: string
     /** Starts the chat worker (see src/crdt/chat-worker). */
     chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
   },
 ): Promise<ShellModel> {
+  const link = platform.openedLink
+  // Someone waits to join: the wasm, most of the bytes ahead, downloads from now on (the tiny
+  // module that knows its URL is kept out of the first paint's scripts).
+  if (link) void import('./wasm-preload.ts').then((m) => m.preloadAutomergeWasm(platform.document))
   const documentLayer = (platform.documentsAfter ?? Promise.resolve()).then(() =>
-    import('./document-layer.ts').then((layer) => layer.loadDocumentLayer(platform.document)),
+    import('./document-layer.ts').then((layer) =>
+      layer.loadDocumentLayer(platform.document, { atOnce: platform.openedLink !== undefined }),
+    ),
   )
+  const reach = link
+    ? Promise.all([
+        import('../crdt/workplace/invite-link.ts'),
+        import('../crdt/workplace/link-members.ts'),
+      ])
+    : undefined
   const session = await createPeerSession(platform)
+  if (link && reach) {
+    // A damaged link is the workplace screen's to report; here it is simply not followed.
+    void reach
+      .then(([{ decodeWorkplaceLink }, { reachLinkMembers }]) =>
+        reachLinkMembers(session.meshPort, decodeWorkplaceLink(link)),
+      )
+      .catch(() => undefined)
+  }
   const appUrl = new URL('./', platform.pageUrl).href
   const workplaces = documentLayer.then(({ startWorkplaces }) =>
     startWorkplaces(session, {

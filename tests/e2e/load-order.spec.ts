@@ -1,5 +1,5 @@
 import { expect, test, type Route } from '@playwright/test'
-import { createWorkplace } from './support/workplace.ts'
+import { createInvite, createWorkplace } from './support/workplace.ts'
 
 // The service worker would answer from its cache, out of the routes' reach.
 test.use({ serviceWorkers: 'block' })
@@ -79,4 +79,34 @@ test('Automerge’s wasm is compiled while it streams in, sent brotli-compressed
   expect(calls).toContain('instantiateStreaming')
   expect(calls).not.toContain('instantiate')
   expect(calls).not.toContain('compile')
+})
+
+test('an invite link’s page reaches the inviter while Automerge’s wasm is still on its way', async ({
+  page,
+  browser,
+}) => {
+  await page.goto('/')
+  await createWorkplace(page, 'Bakery')
+  const invite = await createInvite(page)
+
+  // A first visit from the link, with the wasm held back: only the peer layer can link now.
+  const invitee = await browser.newContext()
+  try {
+    let held: Route | undefined
+    await invitee.route('**/*.wasm', (route) => {
+      held = route
+    })
+    const joining = await invitee.newPage()
+    await joining.goto(invite)
+    await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+    await expect(joining.getByTestId('linked-count')).toHaveAttribute('data-count', '1')
+    await expect(joining.getByTestId('workplace-name')).toHaveCount(0)
+
+    await held!.continue()
+    await invitee.unroute('**/*.wasm')
+    await expect(joining.getByTestId('join-status')).toHaveAttribute('data-state', 'joined')
+    await expect(joining.getByTestId('workplace-name')).toHaveText('Bakery')
+  } finally {
+    await invitee.close()
+  }
 })
