@@ -91,7 +91,9 @@ const chatWorker = () =>
     new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url),
     { type: 'module', name: 'peerplace-chat' },
   ))
-if (chatInWorker) void afterPaintOf(listPainted).then(chatWorker)
+// The network and the documents start once the list is on screen; a link needs them at once.
+const afterPaint = afterPaintOf(listPainted)
+if (chatInWorker) void afterPaint.then(chatWorker)
 const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
 const shell = createShell({
   indexedDB,
@@ -106,7 +108,7 @@ const shell = createShell({
   summaries,
   ...(needsDocumentsNow
     ? { openedLink: location.href }
-    : { documentsAfter: afterPaintOf(listPainted) }),
+    : { documentsAfter: afterPaint, networkAfter: afterPaint }),
 }).then((started) => ({
   ...started,
   data: createDeviceData({

@@ -110,3 +110,23 @@ test('an invite link’s page reaches the inviter while Automerge’s wasm is st
     await invitee.close()
   }
 })
+
+test('a first visit paints before simple-peer and its Node polyfills arrive, and connects after', async ({
+  page,
+}) => {
+  // Any script carrying simple-peer's code (one of its own error messages) is held back.
+  const held: { route: Route; body: Buffer }[] = []
+  await page.route('**/*.js', async (route) => {
+    const body = await (await route.fetch()).body()
+    if (body.includes('cannot signal after peer is destroyed')) held.push({ route, body })
+    else await route.continue()
+  })
+  await page.goto('/')
+  await expect(page.getByText('No workplaces on this device yet.')).toBeVisible()
+  await expect.poll(() => held.length, { message: 'simple-peer to be requested' }).toBe(1)
+  await expect(page.getByTestId('signaling-status')).not.toHaveAttribute('data-state', 'connected')
+
+  for (const { route, body } of held) await route.fulfill({ body, contentType: 'text/javascript' })
+  await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
+  await expect(page.getByTestId('new-workplace-name')).toBeVisible()
+})
