@@ -6,6 +6,7 @@ import { nodePolyfills } from 'vite-plugin-node-polyfills'
 import { VitePWA } from 'vite-plugin-pwa'
 import { pwaManifest } from './src/app/pwa-manifest.ts'
 import { precompress } from './scripts/precompress.ts'
+import { stripWasmNamesPlugin } from './scripts/strip-wasm-names.ts'
 
 /** The wasm vite-plugin-wasm instantiates for Automerge; its package exports do not list it. */
 const automergeWasm = fileURLToPath(
@@ -20,6 +21,8 @@ export default defineConfig({
   plugins: [
     svelte(),
     wasm(),
+    // Automerge's wasm carries 0.69 MB of function names only a debugger reads.
+    stripWasmNamesPlugin(),
     nodePolyfills({
       include: ['buffer', 'events', 'stream', 'process', 'util'],
       globals: { Buffer: true, global: true, process: true },

@@ -91,7 +91,9 @@ const chatWorker = () =>
     new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url),
     { type: 'module', name: 'peerplace-chat' },
   ))
-if (chatInWorker) void afterPaintOf(listPainted).then(chatWorker)
+// The network and the documents start once the list is on screen; a link needs them at once.
+const afterPaint = afterPaintOf(listPainted)
+if (chatInWorker) void afterPaint.then(chatWorker)
 const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
 const shell = createShell({
   indexedDB,
@@ -104,7 +106,9 @@ const shell = createShell({
   vault,
   ...(chatInWorker ? { chatWorker } : {}),
   summaries,
-  ...(needsDocumentsNow ? {} : { documentsAfter: afterPaintOf(listPainted) }),
+  ...(needsDocumentsNow
+    ? { openedLink: location.href }
+    : { documentsAfter: afterPaint, networkAfter: afterPaint }),
 }).then((started) => ({
   ...started,
   data: createDeviceData({
@@ -151,6 +155,9 @@ const share = workplaces.then((app) =>
     directShareDestinations(app.direct),
   ),
 )
-mount(App, { target, props: { shell, saved, summaries, pwa, share } })
+mount(App, {
+  target,
+  props: { shell, saved, summaries, pwa, share, joining: needsDocumentsNow },
+})
 // Svelte shows the list a microtask after the index is read; then the next frame paints it.
 void saved.then(() => tick()).then(painted)

@@ -1,5 +1,5 @@
 import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
-import { createPeerSession, type PeerPlatform } from './peer-session.ts'
+import type { PeerPlatform } from './peer-session.ts'
 import type { ShellModel } from './shell-model.ts'
 import type { Vault } from '../vault/vault.ts'
 import type {
@@ -10,8 +10,8 @@ import type {
 import type { WorkplaceSummaries } from './workplace-summaries.ts'
 
 /**
- * Loads this device's identity and profile, connects, and starts the workplaces in the
- * background. The document layer (Automerge's JavaScript and wasm, whose compiling and document
+ * Loads this device's identity and profile, connects (the peer layer loads once `networkAfter`
+ * resolves), and starts the workplaces in the background. The document layer (Automerge's JavaScript and wasm, whose compiling and document
  * loading keep the main thread busy for a while) is fetched once `documentsAfter` resolves, so
  * the caller can paint the list from `workplaceIndex` first.
  */
@@ -21,14 +21,50 @@ export async function createShell(
     vault: Vault
     summaries?: WorkplaceSummaries
     documentsAfter?: Promise<unknown>
+    /**
+     * The peer layer (WebRTC, simple-peer and the Node polyfills it needs: about half of the
+     * start-up script) is fetched once this resolves, so the list can paint without it.
+     */
+    networkAfter?: Promise<unknown>
+    /**
+     * The workplace link (an invite, or a link to ask) the page was opened from: its members
+     * are dialled as soon as the device is on the network, while the document layer (about
+     * 0.8 MB of wasm on a first visit) still downloads, so the join flow finds them linked.
+     */
+    openedLink?: string
     /** Starts the chat worker (see src/crdt/chat-worker). */
     chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
   },
 ): Promise<ShellModel> {
+  const link = platform.openedLink
+  // Someone waits to join: the wasm, most of the bytes ahead, downloads from now on (the tiny
+  // module that knows its URL is kept out of the first paint's scripts).
+  if (link) void import('./wasm-preload.ts').then((m) => m.preloadAutomergeWasm(platform.document))
   const documentLayer = (platform.documentsAfter ?? Promise.resolve()).then(() =>
-    import('./document-layer.ts').then((layer) => layer.loadDocumentLayer(platform.document)),
+    import('./document-layer.ts').then((layer) =>
+      layer.loadDocumentLayer(platform.document, { atOnce: platform.openedLink !== undefined }),
+    ),
   )
-  const session = await createPeerSession(platform)
+  const reach = link
+    ? Promise.all([
+        import('../crdt/workplace/invite-link.ts'),
+        import('../crdt/workplace/link-members.ts'),
+      ])
+    : undefined
+  await platform.networkAfter
+  const session = await import('./peer-layer.ts').then((layer) =>
+    layer
+      .loadPeerLayer({ atOnce: link !== undefined })
+      .then((createPeerSession) => createPeerSession(platform)),
+  )
+  if (link && reach) {
+    // A damaged link is the workplace screen's to report; here it is simply not followed.
+    void reach
+      .then(([{ decodeWorkplaceLink }, { reachLinkMembers }]) =>
+        reachLinkMembers(session.meshPort, decodeWorkplaceLink(link)),
+      )
+      .catch(() => undefined)
+  }
   const appUrl = new URL('./', platform.pageUrl).href
   const workplaces = documentLayer.then(({ startWorkplaces }) =>
     startWorkplaces(session, {

@@ -1,6 +1,4 @@
-// The very file vite-plugin-wasm instantiates (an alias in vite.config.ts): the same bytes, so
-// the build emits it once and this is its URL.
-import automergeWasm from 'automerge-wasm-file?url'
+import { preloadAutomergeWasm } from './wasm-preload.ts'
 import type * as StartWorkplaces from './start-workplaces.ts'
 
 /**
@@ -9,22 +7,17 @@ import type * as StartWorkplaces from './start-workplaces.ts'
  * - the wasm's download starts at once (a preload), beside the scripts rather than after them;
  * - Automerge's modules are evaluated (and its wasm compiled while it streams in);
  * - after a yield to the browser, the rest of the layer is evaluated.
+ * `atOnce` (someone is waiting to join): the rest of the layer is fetched beside the wasm instead
+ * of after it (on slow mobile data its 60 KB arrived half a second after the wasm otherwise), and
+ * evaluated as soon as Automerge is, with no yield between.
  */
 export async function loadDocumentLayer(
-  document?: Pick<Document, 'createElement' | 'head'>,
+  document?: Pick<Document, 'createElement' | 'head' | 'querySelector'>,
+  options: { atOnce?: boolean } = {},
 ): Promise<typeof StartWorkplaces> {
-  if (document) preload(document, automergeWasm)
+  if (document) preloadAutomergeWasm(document)
+  if (options.atOnce) return import('./start-workplaces.ts')
   await import('@automerge/automerge-repo')
   await new Promise<void>((resolve) => setTimeout(resolve, 0))
   return import('./start-workplaces.ts')
-}
-
-/** Starts a fetch that Automerge's own `fetch(url)` (same mode and credentials) takes over. */
-function preload(document: Pick<Document, 'createElement' | 'head'>, href: string): void {
-  const link = document.createElement('link')
-  link.rel = 'preload'
-  link.as = 'fetch'
-  link.crossOrigin = 'anonymous'
-  link.href = href
-  document.head.append(link)
 }

@@ -20,6 +20,7 @@ import { firstContact } from './first-contact.ts'
 import { createIceSource, type IceSource } from './ice-source.ts'
 import { relayUrlFor } from './relay-url.ts'
 import { loadSettings, type LoadedSettings } from './settings.ts'
+import { OTHER_TAB_ENDPOINT } from './shell-model.ts'
 
 /** The platform APIs the peer layer needs, injected so nothing is built at import. */
 export interface PeerPlatform {
@@ -81,8 +82,7 @@ export interface PeerSession {
   close(): void
 }
 
-/** Shown as the endpoint while another tab of this browser runs the network. */
-export const OTHER_TAB_ENDPOINT = 'in use in another tab'
+export { OTHER_TAB_ENDPOINT }
 
 export async function createPeerSession(platform: PeerPlatform): Promise<PeerSession> {
   const store = await createIdbKeyStore({ indexedDB: platform.indexedDB })

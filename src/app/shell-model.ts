@@ -66,3 +66,6 @@ export interface ConnectionStatus {
   /** Subscribes to changes of `carriers`. */
   onCarriersChange?(listener: () => void): () => void
 }
+
+/** Shown as the endpoint while another tab of this browser runs the network. */
+export const OTHER_TAB_ENDPOINT = 'in use in another tab'

@@ -4,6 +4,7 @@ import { signRecord } from '../../src/crdt/membership/sign.ts'
 import type { SignedRecord } from '../../src/crdt/membership/record.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import { joinGroup, reachLinkMembers } from '../../src/crdt/workplace/link-members.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
@@ -62,6 +63,22 @@ describe('joining a workplace', () => {
     expect(status.code).toBe('denied')
     expect(d!.stack.workplaces.list()).toEqual([])
     expect(acme.isMember(d!.identity.peerId)).toBe(false)
+  })
+
+  it('a member opening a link to its own workplace stops dialling the peers the page reached for', async () => {
+    const hub = new MemoryMeshHub()
+    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    b!.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
+    await until(() => b!.stack.joins.status(acme.id)?.state === 'joined', 'B to join')
+
+    // The page opened from a link starts reaching its peers before the documents are loaded.
+    const again = link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 }))
+    reachLinkMembers(b!.port, again)
+    expect(b!.port.groups.get(joinGroup(acme.id))).toEqual([a!.identity.peerId])
+    b!.stack.joins.start(again)
+    expect(b!.stack.joins.status(acme.id)?.state).toBe('joined')
+    expect(b!.port.groups.get(joinGroup(acme.id)) ?? []).toEqual([])
   })
 
   it('refuses expired, revoked and used-up invites with a clear message', async () => {

@@ -13,7 +13,8 @@ import {
 } from './join-protocol.ts'
 import { ASKABLE, type JoinProgress, type JoinStatus } from './join-status.ts'
 import type { Workplace } from './workplace.ts'
-import { workplaceTopic, type Workplaces } from './workplaces.ts'
+import type { Workplaces } from './workplaces.ts'
+import { joinGroup, reachLinkMembers, workplaceTopic } from './link-members.ts'
 
 export type { JoinProgress, JoinStatus } from './join-status.ts'
 
@@ -129,6 +130,8 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   /** Starts joining with an invite link (admits) or a public link (asks the owners). */
   start(link: WorkplaceLink): void {
     if (this.#workplaces.get(link.workplace)?.isMember(this.#mesh.self)) {
+      // The page may have started reaching the link's members before it knew (create-shell.ts).
+      this.#mesh.setGroup(joinGroup(link.workplace), [])
       this.#setStatus({ state: 'joined', workplace: link.workplace, name: link.name })
       return
     }
@@ -145,12 +148,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
       },
     }
     this.#active.set(link.workplace, join)
-    this.#mesh.join(workplaceTopic(link.workplace))
-    this.#mesh.setGroup(
-      `join.${link.workplace}`,
-      link.peers.filter((p) => p !== this.#mesh.self),
-      { eager: true },
-    )
+    reachLinkMembers(this.#mesh, link)
     for (const peer of this.#mesh.presence.linkedPeers()) this.#approach(join, peer)
     this.#progress(join, true)
   }
@@ -366,7 +364,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
         await this.#workplaces.forget(m.workplace)
         return this.#refuse(m.workplace, 'invalid', 'The workplace did not list you as a member.')
       }
-      this.#mesh.setGroup(`join.${m.workplace}`, [])
+      this.#mesh.setGroup(joinGroup(m.workplace), [])
       this.#setStatus((join.status = { state: 'joined', workplace: m.workplace, name: wp.name }))
     } catch (error) {
       join.status = {
@@ -405,7 +403,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   #refuse(workplace: string, code: RefusalCode, message: string): void {
     const join = this.#active.get(workplace)
     if (!join || join.status.state === 'joined' || join.status.state === 'cancelled') return
-    this.#mesh.setGroup(`join.${workplace}`, [])
+    this.#mesh.setGroup(joinGroup(workplace), [])
     const canAsk = join.link.invite !== undefined && ASKABLE.has(code)
     this.#setStatus(
       (join.status = {
@@ -443,7 +441,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   }
 
   #stopLooking(workplace: string): void {
-    this.#mesh.setGroup(`join.${workplace}`, [])
+    this.#mesh.setGroup(joinGroup(workplace), [])
     if (!this.#workplaces.get(workplace)) this.#mesh.leave(workplaceTopic(workplace))
   }
 

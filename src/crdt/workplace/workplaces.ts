@@ -1,7 +1,7 @@
 import { parseAutomergeUrl, type AutomergeUrl, type Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
-import { asTopic, type PeerId } from '../../peer/ids.ts'
+import type { PeerId } from '../../peer/ids.ts'
 import { MembershipLog } from '../membership/membership-log.ts'
 import type { RecordStore } from '../membership/record-store.ts'
 import { randomId, recordId, signRecord } from '../membership/sign.ts'
@@ -12,6 +12,7 @@ import { Workplace } from './workplace.ts'
 import { openWorkplaceOrigins } from './workplace-origins.ts'
 import type { OriginsStore } from '../authorship/origins-store.ts'
 import type { WorkplaceEntry, WorkplaceList } from './workplace-list.ts'
+import { workplaceTopic } from './link-members.ts'
 
 export interface WorkplacesOptions {
   repo: Repo
@@ -33,10 +34,7 @@ export interface WorkplacesEvents extends Record<string, unknown> {
   access: void
 }
 
-/** The signaling topic in which a workplace's online members meet. */
-export function workplaceTopic(workplace: string) {
-  return asTopic(`wp.${workplace}`)
-}
+export { workplaceTopic }
 
 /**
  * The workplaces this device belongs to, and the access policy that follows from their signed
