@@ -106,12 +106,7 @@ export function createWorkplaceStack(options: {
     displayName: options.displayName,
     ...(options.clock ? { clock: options.clock } : {}),
   })
-  const changes = new ChangePush({
-    mesh: options.mesh,
-    policy,
-    repo,
-    heard: (from, doc, heads) => network.heard(from, doc, heads),
-  })
+  const changes = new ChangePush({ mesh: options.mesh, policy, repo })
   const chats =
     options.chatWorker && options.storage
       ? new ChatWorkerHost({

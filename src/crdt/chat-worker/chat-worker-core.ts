@@ -202,9 +202,7 @@ export function runChatWorker(
         return network?.receive(data.message)
       case 'push': {
         const handle = repo?.handles[data.doc as keyof Repo['handles']]
-        if (handle && applyPushedChange(handle, data.from, data.change)) {
-          network?.heard(data.from, data.doc, [Automerge.decodeChange(data.change).hash])
-        }
+        if (handle) applyPushedChange(handle, data.from, data.change)
         return
       }
       case 'workplace': {

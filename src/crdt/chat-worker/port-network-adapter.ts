@@ -5,7 +5,6 @@ import {
   type PeerMetadata,
 } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
-import { senderHolds } from '../repo/sender-holds.ts'
 
 /**
  * The chat worker's automerge-repo network: the page's mesh adapter (MeshNetworkAdapter, through
@@ -57,12 +56,6 @@ export class PortNetworkAdapter extends NetworkAdapter {
   receive(message: Message): void {
     if (!this.#peers.has(message.senderId as unknown as PeerId)) return
     this.emit('message', message)
-  }
-
-  /** A peer holds these heads of a document this repo has open: its pushed change applied. */
-  heard(from: PeerId, documentId: string, heads: readonly string[]): void {
-    if (!this.#peers.has(from) || !this.peerId) return
-    this.emit('message', senderHolds(from, this.peerId, documentId, heads))
   }
 
   send(message: Message): void {

@@ -16,14 +16,6 @@ interface PushMessage {
   change: Uint8Array
 }
 
-/** A valid push, with the hash of its change. */
-interface ParsedPush extends PushMessage {
-  hash: string
-}
-
-/** Where a sender's holdings are told once its pushed change applied (see senderHolds). */
-export type HeardHolds = (from: PeerId, documentId: string, heads: readonly string[]) => void
-
 /**
  * Sends a local change to the linked members at once, before automerge-repo's sync (which batches
  * changes for 100 ms and then needs a round trip) carries it. The receiver applies the change to
@@ -36,14 +28,12 @@ export class ChangePush {
   readonly #policy: AccessPolicy
   readonly #repo: Repo
   readonly #off: () => void
-  readonly #heard: HeardHolds | undefined
   #side: PushSide | undefined
 
-  constructor(options: { mesh: MeshPort; policy: AccessPolicy; repo: Repo; heard?: HeardHolds }) {
+  constructor(options: { mesh: MeshPort; policy: AccessPolicy; repo: Repo }) {
     this.#mesh = options.mesh
     this.#policy = options.policy
     this.#repo = options.repo
-    this.#heard = options.heard
     this.#off = this.#mesh.onMessage(CHANGE_PUSH_CHANNEL, ({ from, data }) =>
       this.#receive(from, data),
     )
@@ -91,9 +81,7 @@ export class ChangePush {
       return
     }
     if (side) side.applyPush(from, parsed.doc, parsed.change)
-    else if (handle && applyPushedChange(handle, from, parsed.change)) {
-      this.#heard?.(from, parsed.doc, [parsed.hash])
-    }
+    else if (handle) applyPushedChange(handle, from, parsed.change)
   }
 }
 
@@ -103,33 +91,26 @@ export interface PushSide {
   applyPush(from: PeerId, documentId: string, change: Uint8Array): void
 }
 
-/**
- * Applies a pushed change to an open document; one that does not apply is left to sync.
- * Returns whether it applied (or waits for changes it depends on, as Automerge keeps those).
- */
+/** Applies a pushed change to an open document; one that does not apply is left to sync. */
 export function applyPushedChange(
   handle: DocHandle<unknown>,
   from: PeerId | string,
   change: Uint8Array,
-): boolean {
-  if (!handle.isReady()) return false
-  let applied = false
+): void {
+  if (!handle.isReady()) return
   handle.update((doc) => {
     try {
-      const [next] = Automerge.applyChanges(doc, [change])
-      applied = true
-      return next
+      return Automerge.applyChanges(doc, [change])[0]
     } catch (error) {
       // Decoded but not applicable (say, a reused sequence number): the document is untouched.
       console.warn(`push: could not apply change from ${from}`, error)
       return doc
     }
   })
-  return applied
 }
 
 /** Validates a push message; returns why it is unusable, if it is. */
-export function parsePush(data: Uint8Array): ParsedPush | string {
+export function parsePush(data: Uint8Array): PushMessage | string {
   let message: unknown
   try {
     message = cbor.decode(data)
@@ -142,11 +123,10 @@ export function parsePush(data: Uint8Array): ParsedPush | string {
   if (typeof doc !== 'string' || !isValidDocumentId(doc)) return 'invalid document ID'
   if (!(change instanceof Uint8Array)) return 'no change'
   if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return 'change too large'
-  let hash: string
   try {
-    hash = Automerge.decodeChange(change).hash
+    Automerge.decodeChange(change)
   } catch {
     return 'malformed change'
   }
-  return { v, doc, change, hash }
+  return { v, doc, change }
 }

@@ -14,7 +14,6 @@ import { DropLedger } from './drop-ledger.ts'
 import type { RepoSide } from './repo-side.ts'
 import { NeedLoopGuard } from './need-loop.ts'
 import { SyncEchoFilter } from './sync-echo-filter.ts'
-import { senderHolds } from './sender-holds.ts'
 import { decodeResyncRequest, encodeResyncRequest, RESYNC_CHANNEL } from './resync-protocol.ts'
 
 /** The mesh channel automerge-repo's messages travel on. */
@@ -247,12 +246,6 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     }
     if (!this.#echoes.shouldSend(target, message)) return
     this.#mesh.send(target, REPO_CHANNEL, cbor.encode(message))
-  }
-
-  /** A peer holds these heads of a document this repo has open: its pushed change applied. */
-  heard(from: PeerId, documentId: string, heads: readonly string[]): void {
-    if (!this.#announced.has(from) || !this.peerId) return
-    this.emit('message', senderHolds(from, this.peerId, documentId, heads))
   }
 
   disconnect(): void {
