@@ -15,6 +15,7 @@ import { ChangePush } from './repo/change-push.ts'
 import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
 import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
+import { CompactingStorage } from './repo/compacting-storage.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { SyncStateKeeper } from './repo/sync-state-keeper.ts'
 import { storageOriginsStore } from './authorship/origins-store.ts'
@@ -62,10 +63,17 @@ export function createWorkplaceStack(options: {
     mayPeer: (peer: PeerId) => built.workplaces?.mayPeer(peer) ?? false,
   }
   const network = new MeshNetworkAdapter(options.mesh, policy, options.gate)
-  const repo = new Repo({
+  // A catch-up of many changes is stored as a snapshot, so the next start loads it at once.
+  const documents = options.storage
+    ? new CompactingStorage(options.storage, (id) => {
+        const handle = repo.handles[id as DocumentId]
+        return handle?.isReady() ? handle.doc() : undefined
+      })
+    : undefined
+  const repo: Repo = new Repo({
     peerId: options.identity.peerId as unknown as RepoPeerId,
     network: [network],
-    ...(options.storage ? { storage: options.storage } : {}),
+    ...(documents ? { storage: documents } : {}),
     enableRemoteHeadsGossiping: false,
     shareConfig: {
       announce: async (peer, doc) =>
