@@ -60,11 +60,12 @@ export class CompactingStorage implements StorageAdapterInterface {
   async save(key: StorageKey, data: Uint8Array): Promise<void> {
     const kind = chunkKind(key)
     if (kind === 'incremental' && (await this.#compactInstead(key, data))) return
+    // The repo's own snapshot, made just now, holds all that ours made before it did.
+    const ours = kind === 'snapshot' ? this.#known(key[0]!).filter((c) => c.ours) : []
     await this.#inner.save(key, data)
     if (!kind) return
     this.#note(key, data.byteLength, false)
-    // The repo's own snapshot holds all that ours did.
-    if (kind === 'snapshot') await this.#removeWhere(key[0]!, (c) => c.ours && c !== this.#get(key))
+    await this.#remove(ours.filter((c) => !sameKey(c.key, key)))
   }
 
   async remove(key: StorageKey): Promise<void> {
@@ -82,9 +83,12 @@ export class CompactingStorage implements StorageAdapterInterface {
 
   async #compactInstead(key: StorageKey, data: Uint8Array): Promise<boolean> {
     const documentId = key[0]!
-    const chunks = [...(this.#docs.get(documentId)?.values() ?? [])]
-    const snapshots = chunks.filter((c) => c.snapshot).reduce((n, c) => n + c.size, 0)
-    const incrementals = chunks.filter((c) => !c.snapshot).reduce((n, c) => n + c.size, 0)
+    // The chunks written so far: each was made from the document as it was then, so the
+    // snapshot made now holds all they do. Chunks written while this one is (a flush running
+    // beside a save) may hold newer changes: they stay.
+    const covered = this.#known(documentId)
+    const snapshots = covered.filter((c) => c.snapshot).reduce((n, c) => n + c.size, 0)
+    const incrementals = covered.filter((c) => !c.snapshot).reduce((n, c) => n + c.size, 0)
     if (snapshots === 0 || incrementals + data.byteLength < snapshots) return false
     let snapshot: Uint8Array
     try {
@@ -98,14 +102,16 @@ export class CompactingStorage implements StorageAdapterInterface {
     await this.#inner.save(snapshotKey, snapshot)
     this.#note(snapshotKey, snapshot.byteLength, true)
     this.#compactions++
-    await this.#removeWhere(documentId, (c) => c.key !== snapshotKey)
+    await this.#remove(covered.filter((c) => !sameKey(c.key, snapshotKey)))
     return true
   }
 
-  async #removeWhere(documentId: string, which: (chunk: Stored) => boolean): Promise<void> {
-    for (const chunk of [...(this.#docs.get(documentId)?.values() ?? [])]) {
-      if (which(chunk)) await this.remove(chunk.key)
-    }
+  #known(documentId: string): Stored[] {
+    return [...(this.#docs.get(documentId)?.values() ?? [])]
+  }
+
+  async #remove(chunks: readonly Stored[]): Promise<void> {
+    for (const chunk of chunks) await this.remove(chunk.key)
   }
 
   #note(key: StorageKey, size: number, ours: boolean): void {
@@ -114,10 +120,10 @@ export class CompactingStorage implements StorageAdapterInterface {
     if (!doc) this.#docs.set(documentId, (doc = new Map()))
     doc.set(JSON.stringify(key), { key, size, snapshot: key[1] === 'snapshot', ours })
   }
+}
 
-  #get(key: StorageKey): Stored | undefined {
-    return this.#docs.get(key[0]!)?.get(JSON.stringify(key))
-  }
+function sameKey(a: StorageKey, b: StorageKey): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
 }
 
 /** Whether a key is one of a document's chunks as automerge-repo stores them. */
