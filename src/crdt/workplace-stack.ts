@@ -15,7 +15,9 @@ import { ChangePush } from './repo/change-push.ts'
 import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
 import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
+import { CompactingStorage } from './repo/compacting-storage.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
+import { SyncStateKeeper } from './repo/sync-state-keeper.ts'
 import { storageOriginsStore } from './authorship/origins-store.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
@@ -61,10 +63,17 @@ export function createWorkplaceStack(options: {
     mayPeer: (peer: PeerId) => built.workplaces?.mayPeer(peer) ?? false,
   }
   const network = new MeshNetworkAdapter(options.mesh, policy, options.gate)
-  const repo = new Repo({
+  // A catch-up of many changes is stored as a snapshot, so the next start loads it at once.
+  const documents = options.storage
+    ? new CompactingStorage(options.storage, (id) => {
+        const handle = repo.handles[id as DocumentId]
+        return handle?.isReady() ? handle.doc() : undefined
+      })
+    : undefined
+  const repo: Repo = new Repo({
     peerId: options.identity.peerId as unknown as RepoPeerId,
     network: [network],
-    ...(options.storage ? { storage: options.storage } : {}),
+    ...(documents ? { storage: documents } : {}),
     enableRemoteHeadsGossiping: false,
     shareConfig: {
       announce: async (peer, doc) =>
@@ -74,6 +83,8 @@ export function createWorkplaceStack(options: {
       access: async (peer, doc) => policy.mayExchange(peer as unknown as PeerId, doc),
     },
   })
+  // Each document's sync state with each member is kept, for the next start (see the keeper).
+  const syncStates = options.storage ? new SyncStateKeeper(repo) : undefined
   // With a chat worker, the chat's documents are made and held there only: two repos syncing
   // one document as the same peer would confuse every other member's sync state.
   const kinds =
@@ -137,6 +148,7 @@ export function createWorkplaceStack(options: {
       await chats?.shutdown()
       changes.close()
       await origins?.flushed()
+      await syncStates?.close()
       await repo.shutdown()
     },
   }
