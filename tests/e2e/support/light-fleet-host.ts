@@ -1,7 +1,7 @@
 /**
- * The process that hosts the light members of tests/e2e/scale-50.spec.ts (forked, as node with
- * tsx): fifty devices of the project's stack keep a core busy, and in the test's own process
- * they would starve Playwright's driver. Answers FleetRequests over the IPC channel.
+ * The process that hosts the light members of the browser scale run (scale-scenario.ts), forked
+ * as node with tsx: fifty devices of the project's stack keep a core busy, and in the driving
+ * process they would starve Playwright's driver. Answers FleetRequests over the IPC channel.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { SignedRecord } from '../../../src/crdt/membership/record.ts'

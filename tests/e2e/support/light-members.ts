@@ -33,7 +33,7 @@ import { InProcessFirst } from '../../support/in-process-first.ts'
 
 /**
  * A lightweight member: the project's own stack (identity, relay signaling, mesh with presence,
- * workplace documents, sync status, chat) in the test's Node process, without storage or files.
+ * workplace documents, sync status, chat) in a Node process with others, no storage or files.
  * Its first-contact signaling is the relay (WebRTC through @roamhq/wrtc) combined with an
  * in-process hub; dials to members of this process, however signalled, are in-memory pipes, and
  * dials to anyone else (the browsers) are WebRTC, over the relay or through the mesh.

@@ -17,14 +17,28 @@ export async function docHeads(page: Page, doc: string): Promise<string> {
   return entry ? entry.slice(doc.length + 1) : ''
 }
 
-/** Records, in the page, the wall-clock time at which its sync status first names `peer`. */
+/**
+ * Records, in the page, the wall-clock time at which its sync status first names `peer`, and
+ * the longest its main thread was late for a 50 ms timer meanwhile (a starved page is late at
+ * everything by as much).
+ */
 export async function watchSyncer(page: Page, peer: string): Promise<void> {
+  // Run under tsx (the bench), the function below calls esbuild's `__name`, which pages lack.
+  await page.evaluate('globalThis.__name ??= (fn) => fn')
   await page.evaluate((expected) => {
-    const seen = { at: 0 }
+    const seen = { at: 0, stallMs: 0 }
     Object.assign(window, { syncerSeenAt: seen })
+    let last = performance.now()
+    const lag = setInterval(() => {
+      const now = performance.now()
+      seen.stallMs = Math.max(seen.stallMs, Math.round(now - last - 50))
+      last = now
+    }, 50)
     const check = () => {
       const shown = document.querySelector<HTMLElement>('[data-testid="workplace"]')
-      if (seen.at === 0 && shown?.dataset.syncer === expected) seen.at = Date.now()
+      if (seen.at !== 0 || shown?.dataset.syncer !== expected) return
+      seen.at = Date.now()
+      clearInterval(lag)
     }
     new MutationObserver(check).observe(document.body, {
       subtree: true,
@@ -35,9 +49,9 @@ export async function watchSyncer(page: Page, peer: string): Promise<void> {
   }, peer)
 }
 
-/** When the page first named the peer `watchSyncer` waits for (0: not yet). */
-export async function syncerSeenAt(page: Page): Promise<number> {
+/** When the page first named the peer `watchSyncer` waits for (at 0: not yet), and its stall. */
+export async function syncerSeenAt(page: Page): Promise<{ at: number; stallMs: number }> {
   return page.evaluate(
-    () => (window as unknown as { syncerSeenAt: { at: number } }).syncerSeenAt.at,
+    () => (window as unknown as { syncerSeenAt: { at: number; stallMs: number } }).syncerSeenAt,
   )
 }
