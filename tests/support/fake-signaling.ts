@@ -26,6 +26,11 @@ export class FakeSignalingHub {
     return signaling
   }
 
+  /** Whether `peer` is here and open, so that a connect to it would be answered. */
+  has(peer: PeerId): boolean {
+    return !this.#stopped && this.#members.get(peer)?.state === 'open'
+  }
+
   get stopped(): boolean {
     return this.#stopped
   }
