@@ -17,7 +17,8 @@
  * CPU time of the renderer processes (CDP `SystemInfo.getProcessInfo`) from the first send until
  * every message showed everywhere and a second passed, per message and page (the main threads'
  * busy time, CDP `Performance.getMetrics` TaskDuration, is logged beside it: it also counts time
- * other programs held the CPU).
+ * other programs held the CPU). `chat.frames_per_message`: data channel frames each page sent per
+ * message over the same span, whatever for (the message, its sync, receipts, status reports).
  * `PEERPLACE_CHAT_PROFILE=<file>` writes a CPU profile of the first member's page during the
  * unthrottled round (`npx tsx bench/cpuprofile-summary.ts <file>` lists the top functions);
  * `PEERPLACE_CHAT_ONLY=latency` (or `open`) runs only that part; `PEERPLACE_CHAT_RATES=1` (or `4`,
@@ -84,7 +85,8 @@ function latencyLog(r: LatencyResult): string {
     `max ${round1(Math.max(...latencies))} ms; sends started late by median ` +
     `${round1(median(lateness))}, max ${round1(Math.max(...lateness))} ms; per message and page: ` +
     `renderer CPU ${round2(r.cpuMsPerMessage)} ms, main thread busy ${round2(r.taskMsPerMessage)} ` +
-    `ms (script ${round2(r.scriptMsPerMessage)}); ` +
+    `ms (script ${round2(r.scriptMsPerMessage)}), ${round2(r.framesPerMessage)} frames sent ` +
+    `(${Math.round(r.bytesPerMessage)} bytes); ` +
     `${r.longTasks} long tasks, longest ${round1(r.longestTaskMs)} ms`
   )
 }
@@ -112,6 +114,12 @@ function latencyMetrics(r: LatencyResult): Metric[] {
       runs: 1,
     },
     { name: `chat.cpu_ms_per_message${s}`, value: round2(r.cpuMsPerMessage), unit: 'ms', runs: 1 },
+    {
+      name: `chat.frames_per_message${s}`,
+      value: round2(r.framesPerMessage),
+      unit: 'count',
+      runs: 1,
+    },
   ]
 }
 

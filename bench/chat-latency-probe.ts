@@ -31,6 +31,7 @@ declare global {
   interface Window {
     chatLatencyArrivals?: Arrival[]
     chatLongTasks?: number[]
+    chatFramesSent?: { frames: number; bytes: number }
   }
 }
 
@@ -119,4 +120,31 @@ export function takeLongTasks(): number[] {
   const tasks = window.chatLongTasks
   if (!tasks) throw new Error('no long-task probe in this page')
   return tasks.splice(0, tasks.length)
+}
+
+/**
+ * Counts what the page sends over its data channels (`window.chatFramesSent`): frames and bytes,
+ * whatever layer sent them (chat, sync, receipts, presence). `takeFramesSent` reads and resets.
+ */
+export function installFrameCounter(): void {
+  if (window.chatFramesSent) return
+  const sent = { frames: 0, bytes: 0 }
+  window.chatFramesSent = sent
+  const send = RTCDataChannel.prototype.send
+  RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: never) {
+    sent.frames++
+    const sized = data as { byteLength?: number; size?: number; length?: number }
+    sent.bytes += sized.byteLength ?? sized.size ?? sized.length ?? 0
+    send.call(this, data)
+  }
+}
+
+/** Frames and bytes sent since the last call (see `installFrameCounter`). */
+export function takeFramesSent(): { frames: number; bytes: number } {
+  const sent = window.chatFramesSent
+  if (!sent) throw new Error('no frame counter in this page')
+  const taken = { ...sent }
+  sent.frames = 0
+  sent.bytes = 0
+  return taken
 }

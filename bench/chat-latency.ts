@@ -10,11 +10,13 @@ import { openDevice, type Device } from '../tests/e2e/support/device.ts'
 import { createInvite, createWorkplace, expectMembers } from '../tests/e2e/support/workplace.ts'
 import {
   installArrivalProbe,
+  installFrameCounter,
   installLongTaskProbe,
   NAME_SHIM,
   PROBE_TEXT,
   sendPlanned,
   type Arrival,
+  takeFramesSent,
   takeLongTasks,
   type PlannedSend,
 } from './chat-latency-probe.ts'
@@ -68,6 +70,10 @@ export interface LatencyResult {
    * cost, not counting time other programs held the CPU.
    */
   cpuMsPerMessage: number
+  /** Data channel frames each page sent per message, whatever for, over the same span. */
+  framesPerMessage: number
+  /** The bytes of those frames. */
+  bytesPerMessage: number
 }
 
 /** A small seeded generator (mulberry32), so every run sends on the same schedule. */
@@ -205,6 +211,7 @@ export async function measureOn(
       await d.page.evaluate(NAME_SHIM)
       await d.page.evaluate(installArrivalProbe)
       await d.page.evaluate(installLongTaskProbe)
+      await d.page.evaluate(installFrameCounter)
     }
     const warm = await sendRound(devices, 0, options.warmup, options.gapMs)
     await allShown(devices, 0, others(warm.shares, options.warmup), 60_000)
@@ -235,6 +242,7 @@ async function measureRound(
   const profiled = options.profile?.rate === rate ? meters[0] : undefined
   await profiled?.startProfile()
   await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))
+  await Promise.all(devices.map((d) => d.page.evaluate(takeFramesSent)))
   const before = await Promise.all(meters.map((m) => m.busy()))
   const cpuBefore = await cpu.read()
   const round = await sendRound(devices, first, options.messages, options.gapMs)
@@ -249,6 +257,8 @@ async function measureRound(
     )
   }
   const longTasks = (await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))).flat()
+  const sent = await Promise.all(devices.map((d) => d.page.evaluate(takeFramesSent)))
+  const perPageAndMessage = (total: number) => total / devices.length / options.messages
   if (profiled && options.profile) {
     await profiled.stopProfile(options.profile.path)
     options.log(`profile of ${devices[0]!.name}'s page at rate ${rate}: ${options.profile.path}`)
@@ -274,5 +284,7 @@ async function measureRound(
     taskMsPerMessage: perMessage('taskMs'),
     scriptMsPerMessage: perMessage('scriptMs'),
     cpuMsPerMessage: cpuSpent.ms / devices.length / options.messages,
+    framesPerMessage: perPageAndMessage(sent.reduce((sum, s) => sum + s.frames, 0)),
+    bytesPerMessage: perPageAndMessage(sent.reduce((sum, s) => sum + s.bytes, 0)),
   }
 }
