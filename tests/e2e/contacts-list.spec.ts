@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { writeFileSync } from 'node:fs'
-import { openContact, openContacts } from './support/contacts.ts'
+import { backToList, openContact, openContacts } from './support/contacts.ts'
 import { openDevice, trackDevices } from './support/device.ts'
 import { createWorkplace } from './support/workplace.ts'
 
@@ -60,4 +60,22 @@ test('a long contact list puts only the rows in view in the page, and scrolls to
   // A search narrows the list as before.
   await page.getByTestId('contacts-search').fill('Person0042')
   await expect(names).toHaveText(['Person0042 Tester'])
+
+  // On a phone the detail replaces the list: back from a contact far down, rows are in view.
+  await page.setViewportSize({ width: 390, height: 844 })
+  await backToList(page)
+  await page.getByTestId('contacts-search').fill('')
+  await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight / 2))
+  await expect(names.first()).not.toHaveText('Person0000 Tester')
+  const far = (await names.nth(10).textContent()) ?? ''
+  await openContact(page, far)
+  await page.getByTestId('contacts-back').click()
+  // The row at the top of the list's visible part is in the page (not padding).
+  const atTop = () =>
+    scroller.evaluate((el) => {
+      const box = el.getBoundingClientRect()
+      const hit = document.elementFromPoint(box.left + box.width / 2, box.top + 10)
+      return hit?.closest('[data-testid="contact-row"]')?.textContent?.trim() ?? ''
+    })
+  await expect.poll(atTop, { message: 'a contact row at the top of the list' }).toMatch(/Person\d+/)
 })
