@@ -1,8 +1,9 @@
 /**
  * `contacts.search_10k_ms`: median time for the contact book to filter 10,000 contacts by a
  * substring (a real ContactBook over an Automerge document, queries of several kinds).
- * Also `contacts.open_10k_ms`: time from handing the book a 10,000-contact document to its
- * contacts, index and conflict scan being ready.
+ * Also `contacts.open_10k_book_ms`: time from handing the book a 10,000-contact document (already
+ * in memory) to its contacts, index and conflict scan being ready; `contacts.open_10k_ms`, the
+ * cold open in the app, is measured in Chromium by contacts-open.bench.ts.
  */
 import { Repo } from '@automerge/automerge-repo'
 import { ContactBook } from '../src/crdt/contacts/contact-book.ts'
@@ -76,7 +77,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
         unit: 'ms',
         runs: times.length,
       },
-      { name: 'contacts.open_10k_ms', value: Math.round(openMs), unit: 'ms', runs: 1 },
+      { name: 'contacts.open_10k_book_ms', value: Math.round(openMs), unit: 'ms', runs: 1 },
     ]
   } finally {
     await repo.shutdown()

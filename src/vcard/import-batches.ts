@@ -1,6 +1,7 @@
 import type { ContactBook, ImportResult } from '../crdt/contacts/contact-book.ts'
 import { ImportMatcher } from '../crdt/contacts/contact-merge.ts'
 import type { ContactInput } from '../crdt/contacts/contact-model.ts'
+import { nextTask } from '../lib/next-task.ts'
 
 export interface BatchImportOptions {
   /** Called after each batch with how many contacts are done. */
@@ -32,7 +33,7 @@ export async function importInBatches(
   options: BatchImportOptions = {},
 ): Promise<ImportResult & { cancelled: boolean }> {
   const now = options.now ?? (() => performance.now())
-  const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
+  const pause = options.pause ?? nextTask
   const budget = options.budgetMs ?? 40
   const total: ImportResult & { cancelled: boolean } = {
     added: [],

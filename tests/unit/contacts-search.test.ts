@@ -97,6 +97,32 @@ describe('contact search', () => {
     expect(i.size).toBe(2)
   })
 
+  it('keeps name order as contacts are added, renamed and removed between searches', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `N${(i * 7919) % 1000}`)
+    const grown = new ContactIndex()
+    const rebuilt = () => {
+      const fresh = new ContactIndex()
+      for (const [id, c] of live) fresh.set(id, c)
+      return fresh.search()
+    }
+    const live = new Map<string, Contact>()
+    const put = (id: string, given: string | undefined) => {
+      const c = given === undefined ? undefined : contact(id, { given })
+      if (c) live.set(id, c)
+      else live.delete(id)
+      grown.set(id, c)
+    }
+    names(300).forEach((name, i) => put(`a${i}`, name))
+    expect(grown.search()).toEqual(rebuilt())
+    // A few at a time, as batches of an import arrive while the list is shown.
+    for (let round = 0; round < 5; round++) {
+      names(20).forEach((name, i) => put(`b${round}-${i}`, `${name}x`))
+      put(`a${round * 3}`, `Renamed ${round}`)
+      put(`a${round * 3 + 1}`, undefined)
+      expect(grown.search()).toEqual(rebuilt())
+    }
+  })
+
   it('parses field prefixes and phrases', () => {
     expect(parseQuery('Tag:VIP "a b" x:y 555-12')).toEqual([
       { field: 'tag', needle: 'vip', digits: '' },

@@ -41,12 +41,16 @@ function asContact(input: ContactInput, id: string): Contact {
   return contact as unknown as Contact
 }
 
-function sharesPhoneOrEmail(a: Contact, b: Contact): boolean {
-  for (const list of ['phones', 'emails'] as const) {
-    const keys = new Set(a[list].map((i) => itemKey(list, i)).filter(Boolean))
-    if (b[list].some((i) => keys.has(itemKey(list, i)))) return true
-  }
-  return false
+/** A contact's match keys: its name shown with each of its phone numbers and email addresses. */
+function matchKeys(c: Contact): string[] {
+  const name = displayNameOf(c)
+  const keys = new Set<string>()
+  for (const list of ['phones', 'emails'] as const)
+    for (const item of c[list]) {
+      const key = itemKey(list, item)
+      if (key) keys.add(`${name}\u0000${list}\u0000${key}`)
+    }
+  return [...keys]
 }
 
 /**
@@ -105,27 +109,50 @@ function mergeEdit(base: Contact, input: ContactInput): ContactInput | undefined
  */
 export class ImportMatcher {
   readonly #byUid = new Map<string, Contact>()
-  readonly #byName = new Map<string, Contact[]>()
+  /** Contacts by match key (matchKeys), each list in the order they were added. */
+  readonly #byKey = new Map<string, Contact[]>()
+  /** What each indexed contact is filed under, and its place in the order of adding. */
+  readonly #filed = new Map<Contact, { uids: string[]; keys: string[]; order: number }>()
+  #added = 0
   /** The contacts the last plan adds (by step), until `settle` swaps in the stored ones. */
   #planned: (Contact | undefined)[] = []
 
   /** Makes a live contact one that imports may merge into. */
   add(c: Contact): void {
-    if (c.deletedAt !== null) return
-    if (c.uid) this.#byUid.set(c.uid, c)
-    this.#byUid.set(PEERPLACE_UID_PREFIX + c.id, c)
-    const name = displayNameOf(c)
-    const list = this.#byName.get(name)
-    if (list) list.push(c)
-    else this.#byName.set(name, [c])
+    if (c.deletedAt !== null || this.#filed.has(c)) return
+    const uids = [PEERPLACE_UID_PREFIX + c.id, ...(c.uid ? [c.uid] : [])]
+    for (const uid of uids) this.#byUid.set(uid, c)
+    const keys = matchKeys(c)
+    for (const key of keys) {
+      const list = this.#byKey.get(key)
+      if (list) list.push(c)
+      else this.#byKey.set(key, [c])
+    }
+    this.#filed.set(c, { uids, keys, order: this.#added++ })
   }
 
   #remove(c: Contact): void {
-    for (const [uid, known] of this.#byUid) if (known === c) this.#byUid.delete(uid)
-    const name = displayNameOf(c)
-    const list = this.#byName.get(name)?.filter((known) => known !== c)
-    if (list && list.length > 0) this.#byName.set(name, list)
-    else this.#byName.delete(name)
+    const filed = this.#filed.get(c)
+    if (!filed) return
+    this.#filed.delete(c)
+    for (const uid of filed.uids) if (this.#byUid.get(uid) === c) this.#byUid.delete(uid)
+    for (const key of filed.keys) {
+      const list = this.#byKey.get(key)?.filter((known) => known !== c)
+      if (list && list.length > 0) this.#byKey.set(key, list)
+      else this.#byKey.delete(key)
+    }
+  }
+
+  /** The earliest added contact with the same name shown and a shared phone or email. */
+  #byNameAndItem(candidate: Contact): Contact | undefined {
+    let best: Contact | undefined
+    let bestOrder = Infinity
+    for (const key of matchKeys(candidate)) {
+      const first = this.#byKey.get(key)?.[0]
+      const order = first ? this.#filed.get(first)!.order : Infinity
+      if (order < bestOrder) [best, bestOrder] = [first, order]
+    }
+    return best
   }
 
   /**
@@ -139,8 +166,7 @@ export class ImportMatcher {
     for (const input of inputs) {
       const candidate = asContact(input, '')
       const match =
-        (input.uid ? this.#byUid.get(input.uid) : undefined) ??
-        this.#byName.get(displayNameOf(candidate))?.find((c) => sharesPhoneOrEmail(c, candidate))
+        (input.uid ? this.#byUid.get(input.uid) : undefined) ?? this.#byNameAndItem(candidate)
       if (!match) {
         const added = asContact(input, `pending-${steps.length}`)
         pending.set(added, steps.length)

@@ -1,0 +1,174 @@
+/**
+ * Opening a 10,000-contact book in the app, in Chromium (the production build served by the
+ * run's server). The book is made once by importing a 10,000-card file through the Contacts tab;
+ * then each run loads the app in a new page of the same browser context (so the book comes from
+ * IndexedDB, nothing of it in memory), opens the workplace and clicks the Contacts tab.
+ *
+ * `contacts.open_10k_ms`: from that click to the first contact rows in a painted frame, median
+ * of the runs. Each run also logs the time from loading the page, the longest task in the open,
+ * and how many rows the list put in the page.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { vcardFile } from './contacts-vcf.ts'
+import { median, type BenchContext, type Metric } from './harness.ts'
+
+const CONTACTS = 10_000
+const RUNS = Number(process.env.PEERPLACE_CONTACTS_OPEN_RUNS ?? 3)
+/** Set to a file path to write a CPU profile of the first run's page from the click. */
+const PROFILE = process.env.PEERPLACE_CONTACTS_OPEN_PROFILE
+const WORKPLACE = 'Bench'
+const IMPORT_DEADLINE_MS = 600_000
+const OPEN_DEADLINE_MS = 120_000
+/** After the import, time for the last batches' proofs and saves to reach IndexedDB. */
+const SETTLE_MS = 5000
+
+interface OpenRun {
+  /** Click on the Contacts tab to the first rows painted. */
+  openMs: number
+  /** The page's navigation to the first rows painted. */
+  fromLoadMs: number
+  longestTaskMs: number
+  rows: number
+}
+
+async function countShows(page: Page, count: number, timeout: number, what: string) {
+  await page
+    .waitForFunction(
+      (n) => document.querySelector('[data-testid="contacts-count"]')?.textContent === String(n),
+      count,
+      { timeout, polling: 250 },
+    )
+    .catch((error: unknown) => {
+      throw new Error(`waited ${timeout} ms for ${what}: the count to show ${count}`, {
+        cause: error,
+      })
+    })
+}
+
+/** Makes the book: a workplace, and the file imported through the Contacts tab. */
+async function writeBook(ctx: BenchContext, context: BrowserContext, url: string, file: string) {
+  const page = await context.newPage()
+  const started = performance.now()
+  await page.goto(url)
+  await page.getByTestId('new-workplace-name').fill(WORKPLACE)
+  await page.getByRole('button', { name: 'Create', exact: true }).click()
+  await page.getByTestId('tab-contacts').click({ timeout: 60_000 })
+  await page.getByTestId('contacts-import-input').setInputFiles(file)
+  await countShows(page, CONTACTS, IMPORT_DEADLINE_MS, 'the import')
+  await page.getByTestId('contacts-import-result').waitFor({ timeout: 60_000 })
+  await page.waitForTimeout(SETTLE_MS)
+  ctx.log(`imported ${CONTACTS} contacts in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  await page.close()
+}
+
+async function openOnce(
+  ctx: BenchContext,
+  context: BrowserContext,
+  url: string,
+  profile?: string,
+): Promise<OpenRun> {
+  const page = await context.newPage()
+  try {
+    await page.addInitScript(() => {
+      const w = window as unknown as { __tasks: { start: number; duration: number }[] }
+      w.__tasks = []
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries())
+          w.__tasks.push({ start: e.startTime, duration: e.duration })
+      }).observe({ type: 'longtask', buffered: true })
+      document.addEventListener(
+        'click',
+        (event) => {
+          if ((event.target as HTMLElement).closest('[data-testid="tab-contacts"]'))
+            (window as unknown as { __clicked: number }).__clicked = performance.now()
+        },
+        true,
+      )
+    })
+    await page.goto(url)
+    await page.getByTestId('open-workplace').filter({ hasText: WORKPLACE }).click()
+    await page.getByTestId('workplace-name').waitFor({ timeout: OPEN_DEADLINE_MS })
+    const cdp = profile ? await context.newCDPSession(page) : undefined
+    if (cdp) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.start')
+    }
+    await page.getByTestId('tab-contacts').click()
+    const handle = await page
+      .waitForFunction(
+        () => {
+          const w = window as unknown as { __clicked?: number }
+          const row = document.querySelector('[data-testid="contact-row"]')
+          return row && w.__clicked !== undefined
+            ? { openMs: performance.now() - w.__clicked, fromLoadMs: performance.now() }
+            : undefined
+        },
+        undefined,
+        { polling: 'raf', timeout: OPEN_DEADLINE_MS },
+      )
+      .catch((error: unknown) => {
+        throw new Error(`waited ${OPEN_DEADLINE_MS} ms for the first contact rows`, {
+          cause: error,
+        })
+      })
+    const times = (await handle.jsonValue()) as { openMs: number; fromLoadMs: number }
+    if (cdp && profile) {
+      const { profile: data } = await cdp.send('Profiler.stop')
+      writeFileSync(profile, JSON.stringify(data))
+      ctx.log(`profile of the open: ${profile}`)
+    }
+    await countShows(page, CONTACTS, OPEN_DEADLINE_MS, 'the opened book')
+    const after = await page.evaluate(() => {
+      const w = window as unknown as {
+        __tasks: { start: number; duration: number }[]
+        __clicked: number
+      }
+      return {
+        longest: Math.max(
+          0,
+          ...w.__tasks.filter((t) => t.start + t.duration >= w.__clicked).map((t) => t.duration),
+        ),
+        rows: document.querySelectorAll('[data-testid="contact-row"]').length,
+      }
+    })
+    return { ...times, longestTaskMs: after.longest, rows: after.rows }
+  } finally {
+    await page.close()
+  }
+}
+
+export async function run(ctx: BenchContext): Promise<Metric[]> {
+  await ctx.ensureBuilt()
+  const { url } = await ctx.server()
+  const dir = mkdtempSync(join(tmpdir(), 'peerplace-contacts-open-'))
+  const file = join(dir, `contacts-${CONTACTS}.vcf`)
+  writeFileSync(file, vcardFile(CONTACTS))
+  const context = await (await ctx.browser()).newContext()
+  const runs: OpenRun[] = []
+  try {
+    await writeBook(ctx, context, url, file)
+    for (let i = 0; i < RUNS; i++) {
+      const r = await openOnce(ctx, context, url, i === 0 ? PROFILE : undefined)
+      ctx.log(
+        `run ${i + 1}: first rows ${Math.round(r.openMs)} ms after the click ` +
+          `(${Math.round(r.fromLoadMs)} ms after loading the page); longest task ` +
+          `${Math.round(r.longestTaskMs)} ms; ${r.rows} rows in the page`,
+      )
+      runs.push(r)
+    }
+  } finally {
+    await context.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return [
+    {
+      name: 'contacts.open_10k_ms',
+      value: Math.round(median(runs.map((r) => r.openMs))),
+      unit: 'ms',
+      runs: RUNS,
+    },
+  ]
+}
