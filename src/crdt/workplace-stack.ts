@@ -17,7 +17,6 @@ import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
-import { SyncStateKeeper } from './repo/sync-state-keeper.ts'
 import { storageOriginsStore } from './authorship/origins-store.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
@@ -83,8 +82,6 @@ export function createWorkplaceStack(options: {
       access: async (peer, doc) => policy.mayExchange(peer as unknown as PeerId, doc),
     },
   })
-  // Each document's sync state with each member is kept, for the next start (see the keeper).
-  const syncStates = options.storage ? new SyncStateKeeper(repo) : undefined
   // With a chat worker, the chat's documents are made and held there only: two repos syncing
   // one document as the same peer would confuse every other member's sync state.
   const kinds =
@@ -148,7 +145,6 @@ export function createWorkplaceStack(options: {
       await chats?.shutdown()
       changes.close()
       await origins?.flushed()
-      await syncStates?.close()
       await repo.shutdown()
     },
   }

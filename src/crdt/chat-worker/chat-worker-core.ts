@@ -11,7 +11,6 @@ import { CHAT_DOC_KIND, initialChatIndex } from '../chat/chat-doc.ts'
 import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
 import { applyPushedChange } from '../repo/change-push.ts'
-import { SyncStateKeeper } from '../repo/sync-state-keeper.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
 import {
   CHAT_WORKER_PROTOCOL,
@@ -59,7 +58,6 @@ export function runChatWorker(
   const chats = new Map<string, OpenChat>()
   let repo: Repo | undefined
   let network: PortNetworkAdapter | undefined
-  let syncStates: SyncStateKeeper | undefined
   let identity: Identity | undefined
 
   const start = (self: PeerId, publicKey: Uint8Array) => {
@@ -88,7 +86,6 @@ export function runChatWorker(
         access: async () => true,
       },
     })
-    syncStates = new SyncStateKeeper(repo)
   }
 
   const openChat = (snapshot: WorkplaceSnapshot): void => {
@@ -224,7 +221,6 @@ export function runChatWorker(
       case 'shutdown':
         return reply(data.id, async () => {
           for (const workplace of [...chats.keys()]) await closeChat(workplace)
-          await syncStates?.close()
           await repo?.shutdown()
         })
       case 'close-chat':

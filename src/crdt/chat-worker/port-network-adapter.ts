@@ -5,7 +5,6 @@ import {
   type PeerMetadata,
 } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
-import { linkedPeerMetadata } from '../repo/peer-storage-id.ts'
 
 /**
  * The chat worker's automerge-repo network: the page's mesh adapter (MeshNetworkAdapter, through
@@ -45,7 +44,7 @@ export class PortNetworkAdapter extends NetworkAdapter {
     this.#peers.add(peer)
     this.emit('peer-candidate', {
       peerId: peer as unknown as RepoPeerId,
-      peerMetadata: linkedPeerMetadata(peer),
+      peerMetadata: { isEphemeral: false },
     })
   }
 

@@ -14,7 +14,6 @@ import { DropLedger } from './drop-ledger.ts'
 import type { RepoSide } from './repo-side.ts'
 import { NeedLoopGuard } from './need-loop.ts'
 import { SyncEchoFilter } from './sync-echo-filter.ts'
-import { linkedPeerMetadata } from './peer-storage-id.ts'
 import { decodeResyncRequest, encodeResyncRequest, RESYNC_CHANNEL } from './resync-protocol.ts'
 
 /** The mesh channel automerge-repo's messages travel on. */
@@ -205,7 +204,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     this.#echoes.forget(peer)
     this.emit('peer-candidate', {
       peerId: peer as unknown as RepoPeerId,
-      peerMetadata: linkedPeerMetadata(peer),
+      peerMetadata: { isEphemeral: false },
     })
     this.#side?.peerUp(peer)
   }
