@@ -4,8 +4,9 @@
  * ten members of a topic sit on different instances and every probe signal crosses Redis.
  * - `relay.cluster_clients_held`: the most authenticated clients held (in steps) while the p99
  *   latency of signals between topic-mates stays under 250 ms.
- * Steps: RELAY_CLUSTER_STEPS (comma-separated, default 1000,2500,5000,10000,15000,20000,25000);
- * ramping stops after RELAY_BENCH_RAMP_MS (default 10 min). The clients run in client host
+ * Steps: RELAY_CLUSTER_STEPS (comma-separated, default
+ * 1000,2500,5000,10000,15000,20000,25000,30000); ramping stops after RELAY_BENCH_RAMP_MS
+ * (default 10 min). The clients run in client host
  * processes (bench/relay-client-fleet.ts), at most MAX_CLIENTS_PER_HOST each, whole topics per
  * host: one process holding them all would run out of open files (a descriptor per client)
  * long before the relays, which hold only their share. A step that fails says whether a limit
@@ -13,6 +14,7 @@
  * clients' CPU cost still limits the count as much as the relays do. RELAY_CLUSTER_CLIENT_HOSTS
  * asks for more client processes than the largest step needs.
  */
+import { loadavg } from 'node:os'
 import { ensureRedisServer, startRedisServer } from '../tests/support/redis-server.ts'
 import { startServerProcess, type ServerProcess } from '../tests/node/hostile/server-process.ts'
 import type { BenchContext, Metric } from './harness.ts'
@@ -25,7 +27,7 @@ import {
 
 const P99_LIMIT_MS = 250
 const INSTANCES = Number(process.env.RELAY_CLUSTER_INSTANCES ?? 3)
-const STEPS = (process.env.RELAY_CLUSTER_STEPS ?? '1000,2500,5000,10000,15000,20000,25000')
+const STEPS = (process.env.RELAY_CLUSTER_STEPS ?? '1000,2500,5000,10000,15000,20000,25000,30000')
   .split(',')
   .map(Number)
 const RAMP_MS = Number(process.env.RELAY_BENCH_RAMP_MS ?? 600_000)
@@ -84,7 +86,8 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
       ctx.log(
         `${step} clients on ${INSTANCES} instances from ${CLIENT_HOSTS} client processes ` +
           `(${((Date.now() - started) / 1000).toFixed(0)} s to add): p99 ${p99.toFixed(0)} ms, ` +
-          `server RSS ${rss.map((bytes) => (bytes / 1024 / 1024).toFixed(0)).join('/')} MB`,
+          `server RSS ${rss.map((bytes) => (bytes / 1024 / 1024).toFixed(0)).join('/')} MB, ` +
+          `load ${loadavg()[0]!.toFixed(1)}`,
       )
       if (p99 >= P99_LIMIT_MS) break
       best = step
