@@ -20,7 +20,8 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { vcardFile } from './contacts-vcf.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
-import { cpuBetween, RenderersCpu } from './renderer-meter.ts'
+import { longTasksSinceMark, watchLongTasks } from './page-long-tasks.ts'
+import { cpuBetween, RendererMeter, RenderersCpu } from './renderer-meter.ts'
 
 const CONTACTS = 5000
 const RUNS = Number(process.env.PEERPLACE_CONTACTS_RUNS ?? 3)
@@ -58,28 +59,10 @@ async function importOnce(
   const context = await browser.newContext()
   try {
     const page = await context.newPage()
-    await page.addInitScript(() => {
-      const w = window as unknown as { __tasks: { start: number; duration: number }[] }
-      w.__tasks = []
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries())
-          w.__tasks.push({ start: e.startTime, duration: e.duration })
-      }).observe({ type: 'longtask', buffered: true })
-      document.addEventListener(
-        'change',
-        (event) => {
-          if ((event.target as HTMLElement).dataset.testid === 'contacts-import-input')
-            (window as unknown as { __chosen: number }).__chosen = performance.now()
-        },
-        true,
-      )
-    })
+    await watchLongTasks(page, 'change', '[data-testid="contacts-import-input"]')
     await openContacts(page, url)
-    const cdp = profile ? await context.newCDPSession(page) : undefined
-    if (cdp) {
-      await cdp.send('Profiler.enable')
-      await cdp.send('Profiler.start')
-    }
+    const meter = profile ? await RendererMeter.attach(page) : undefined
+    await meter?.startProfile()
     const cpu = await RenderersCpu.attach(browser)
     const cpuBefore = await cpu.read()
     await page.getByTestId('contacts-import-input').setInputFiles(file)
@@ -87,9 +70,9 @@ async function importOnce(
       .waitForFunction(
         (count) => {
           const shown = document.querySelector('[data-testid="contacts-count"]')?.textContent
-          const w = window as unknown as { __chosen?: number }
-          return shown === String(count) && w.__chosen !== undefined
-            ? performance.now() - w.__chosen
+          const w = window as unknown as { __benchMark?: number }
+          return shown === String(count) && w.__benchMark !== undefined
+            ? performance.now() - w.__benchMark
             : undefined
         },
         CONTACTS,
@@ -103,20 +86,11 @@ async function importOnce(
     const importMs = (await handle.jsonValue()) as number
     const cpuMs = cpuBetween(cpuBefore, await cpu.read()).ms
     await cpu.detach()
-    if (cdp && profile) {
-      const { profile: data } = await cdp.send('Profiler.stop')
-      writeFileSync(profile, JSON.stringify(data))
+    if (meter && profile) {
+      await meter.stopProfile(profile)
       ctx.log(`profile of the import: ${profile}`)
     }
-    const tasks = await page.evaluate(() => {
-      const w = window as unknown as {
-        __tasks: { start: number; duration: number }[]
-        __chosen: number
-      }
-      return w.__tasks
-        .filter((t) => t.start + t.duration >= w.__chosen)
-        .map((t) => ({ at: t.start - w.__chosen, duration: t.duration }))
-    })
+    const tasks = await longTasksSinceMark(page)
     const longest = tasks.reduce((a, b) => (b.duration > a.duration ? b : a), {
       at: 0,
       duration: 0,

@@ -14,6 +14,8 @@ import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { vcardFile } from './contacts-vcf.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
+import { longTasksSinceMark, watchLongTasks } from './page-long-tasks.ts'
+import { RendererMeter } from './renderer-meter.ts'
 
 const CONTACTS = 10_000
 const RUNS = Number(process.env.PEERPLACE_CONTACTS_OPEN_RUNS ?? 3)
@@ -72,38 +74,20 @@ async function openOnce(
 ): Promise<OpenRun> {
   const page = await context.newPage()
   try {
-    await page.addInitScript(() => {
-      const w = window as unknown as { __tasks: { start: number; duration: number }[] }
-      w.__tasks = []
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries())
-          w.__tasks.push({ start: e.startTime, duration: e.duration })
-      }).observe({ type: 'longtask', buffered: true })
-      document.addEventListener(
-        'click',
-        (event) => {
-          if ((event.target as HTMLElement).closest('[data-testid="tab-contacts"]'))
-            (window as unknown as { __clicked: number }).__clicked = performance.now()
-        },
-        true,
-      )
-    })
+    await watchLongTasks(page, 'click', '[data-testid="tab-contacts"]')
     await page.goto(url)
     await page.getByTestId('open-workplace').filter({ hasText: WORKPLACE }).click()
     await page.getByTestId('workplace-name').waitFor({ timeout: OPEN_DEADLINE_MS })
-    const cdp = profile ? await context.newCDPSession(page) : undefined
-    if (cdp) {
-      await cdp.send('Profiler.enable')
-      await cdp.send('Profiler.start')
-    }
+    const meter = profile ? await RendererMeter.attach(page) : undefined
+    await meter?.startProfile()
     await page.getByTestId('tab-contacts').click()
     const handle = await page
       .waitForFunction(
         () => {
-          const w = window as unknown as { __clicked?: number }
+          const w = window as unknown as { __benchMark?: number }
           const row = document.querySelector('[data-testid="contact-row"]')
-          return row && w.__clicked !== undefined
-            ? { openMs: performance.now() - w.__clicked, fromLoadMs: performance.now() }
+          return row && w.__benchMark !== undefined
+            ? { openMs: performance.now() - w.__benchMark, fromLoadMs: performance.now() }
             : undefined
         },
         undefined,
@@ -115,26 +99,14 @@ async function openOnce(
         })
       })
     const times = (await handle.jsonValue()) as { openMs: number; fromLoadMs: number }
-    if (cdp && profile) {
-      const { profile: data } = await cdp.send('Profiler.stop')
-      writeFileSync(profile, JSON.stringify(data))
+    if (meter && profile) {
+      await meter.stopProfile(profile)
       ctx.log(`profile of the open: ${profile}`)
     }
     await countShows(page, CONTACTS, OPEN_DEADLINE_MS, 'the opened book')
-    const after = await page.evaluate(() => {
-      const w = window as unknown as {
-        __tasks: { start: number; duration: number }[]
-        __clicked: number
-      }
-      return {
-        longest: Math.max(
-          0,
-          ...w.__tasks.filter((t) => t.start + t.duration >= w.__clicked).map((t) => t.duration),
-        ),
-        rows: document.querySelectorAll('[data-testid="contact-row"]').length,
-      }
-    })
-    return { ...times, longestTaskMs: after.longest, rows: after.rows }
+    const longest = Math.max(0, ...(await longTasksSinceMark(page)).map((t) => t.duration))
+    const rows = await page.getByTestId('contact-row').count()
+    return { ...times, longestTaskMs: longest, rows }
   } finally {
     await page.close()
   }
