@@ -1,9 +1,4 @@
-import {
-  Repo,
-  type DocumentId,
-  type PeerId as RepoPeerId,
-  type StorageAdapterInterface,
-} from '@automerge/automerge-repo'
+import type { DocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo'
 import type { Identity } from '../peer/identity/identity.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { RecordStore } from './membership/record-store.ts'
@@ -17,6 +12,7 @@ import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
+import { createMeshRepo } from './repo/mesh-repo.ts'
 import { storageOriginsStore } from './authorship/origins-store.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
@@ -69,18 +65,11 @@ export function createWorkplaceStack(options: {
         return handle?.isReady() ? handle.doc() : undefined
       })
     : undefined
-  const repo: Repo = new Repo({
-    peerId: options.identity.peerId as unknown as RepoPeerId,
-    network: [network],
+  const repo: Repo = createMeshRepo({
+    self: options.identity.peerId,
+    network,
+    policy,
     ...(documents ? { storage: documents } : {}),
-    enableRemoteHeadsGossiping: false,
-    shareConfig: {
-      announce: async (peer, doc) =>
-        doc
-          ? policy.mayExchange(peer as unknown as PeerId, doc)
-          : policy.mayPeer(peer as unknown as PeerId),
-      access: async (peer, doc) => policy.mayExchange(peer as unknown as PeerId, doc),
-    },
   })
   // With a chat worker, the chat's documents are made and held there only: two repos syncing
   // one document as the same peer would confuse every other member's sync state.

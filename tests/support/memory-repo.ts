@@ -1,5 +1,5 @@
-import { Repo, type PeerId as RepoPeerId } from '@automerge/automerge-repo'
 import { MeshNetworkAdapter, type AccessPolicy } from '../../src/crdt/repo/mesh-network-adapter.ts'
+import { createMeshRepo } from '../../src/crdt/repo/mesh-repo.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { MeshPort } from '../../src/peer/mesh/mesh-port.ts'
 
@@ -12,17 +12,6 @@ const OPEN: AccessPolicy = { mayExchange: () => true, mayPeer: () => true }
  */
 export function repoOverMesh(mesh: MeshPort, self: PeerId, policy: AccessPolicy = OPEN) {
   const network = new MeshNetworkAdapter(mesh, policy)
-  const repo = new Repo({
-    peerId: self as unknown as RepoPeerId,
-    network: [network],
-    enableRemoteHeadsGossiping: false,
-    shareConfig: {
-      announce: async (peer, doc) =>
-        doc
-          ? policy.mayExchange(peer as unknown as PeerId, doc)
-          : policy.mayPeer(peer as unknown as PeerId),
-      access: async (peer, doc) => policy.mayExchange(peer as unknown as PeerId, doc),
-    },
-  })
+  const repo = createMeshRepo({ self, network, policy })
   return { repo, network }
 }

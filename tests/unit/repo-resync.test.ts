@@ -1,7 +1,7 @@
 import { next as Automerge } from '@automerge/automerge'
-import { Repo, type PeerId as RepoPeerId } from '@automerge/automerge-repo'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MeshNetworkAdapter } from '../../src/crdt/repo/mesh-network-adapter.ts'
+import { createMeshRepo } from '../../src/crdt/repo/mesh-repo.ts'
 import { decodeResyncRequest, encodeResyncRequest } from '../../src/crdt/repo/resync-protocol.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
@@ -21,15 +21,7 @@ function device(hub: MemoryMeshHub, self: PeerId) {
     mayPeer: () => true,
   }
   const network = new MeshNetworkAdapter(hub.add(self), policy)
-  const repo = new Repo({
-    peerId: self as unknown as RepoPeerId,
-    network: [network],
-    enableRemoteHeadsGossiping: false,
-    shareConfig: {
-      announce: async (peer, doc) => !doc || policy.mayExchange(peer as unknown as PeerId, doc),
-      access: async (peer, doc) => policy.mayExchange(peer as unknown as PeerId, doc),
-    },
-  })
+  const repo = createMeshRepo({ self, network, policy })
   cleanup.push(() => repo.shutdown())
   /** Access changed, as Workplaces tells the stack (see workplace-stack.ts). */
   const accessChanged = () => {
