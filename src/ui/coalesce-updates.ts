@@ -28,20 +28,20 @@ export function frameTimers(): UpdateTimers {
     ...browserTimers,
     frame(fn) {
       let done = false
-      const once = () => {
-        if (done) return
+      const cancel = () => {
         done = true
         cancelAnimationFrame(frame)
         clearTimeout(fallback)
+      }
+      // Whichever comes first, the frame or the fallback, runs `fn` and cancels the other.
+      const once = () => {
+        if (done) return
+        cancel()
         fn()
       }
       const frame = requestAnimationFrame(once)
       const fallback = setTimeout(once, FRAME_FALLBACK_MS)
-      return () => {
-        done = true
-        cancelAnimationFrame(frame)
-        clearTimeout(fallback)
-      }
+      return cancel
     },
   }
 }
