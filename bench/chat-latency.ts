@@ -7,6 +7,7 @@
 import type { Browser } from 'playwright-core'
 import { openChat } from '../tests/e2e/support/chat.ts'
 import { openDevice, type Device } from '../tests/e2e/support/device.ts'
+import { seededRandom } from '../tests/support/seeded-random.ts'
 import { createInvite, createWorkplace, expectMembers } from '../tests/e2e/support/workplace.ts'
 import {
   installArrivalProbe,
@@ -76,18 +77,6 @@ export interface LatencyResult {
   bytesPerMessage: number
 }
 
-/** A small seeded generator (mulberry32), so every run sends on the same schedule. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Which member sends each message, and when (offsets from the start), seeded. */
 export function sendPlan(
   count: number,
@@ -95,7 +84,7 @@ export function sendPlan(
   gapMs: readonly [number, number],
   seed = 5,
 ): { sender: number; offset: number }[] {
-  const next = random(seed)
+  const next = seededRandom(seed)
   const plan: { sender: number; offset: number }[] = []
   let offset = 0
   for (let i = 0; i < count; i++) {

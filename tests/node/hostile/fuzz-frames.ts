@@ -2,18 +2,7 @@
  * Hostile frames for fuzzing the relay and the broker: a fixed-seed generator, so a failure
  * names a frame that can be sent again.
  */
-
-/** A small deterministic PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../../support/seeded-random.ts'
 
 const ODD_VALUES: unknown[] = [
   null,
@@ -38,7 +27,7 @@ export function hostileFrames(
   types: readonly string[],
   fields: readonly string[],
 ): string[] {
-  const next = random(seed)
+  const next = seededRandom(seed)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!
   const frames: string[] = []
   for (let i = 0; i < count; i++) {
