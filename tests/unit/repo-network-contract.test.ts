@@ -14,9 +14,8 @@ const OPEN = { mayExchange: () => true, mayPeer: () => true }
 const ids = ['AAAA', 'BBBB', 'CCCC'] as PeerId[]
 const asMesh = (id: RepoPeerId) => id as unknown as PeerId
 
-describeRepoNetworkContract('the mesh adapter over the in-memory mesh', async () => {
-  const hub = new MemoryMeshHub({ dial: false })
-  const adapters = ids.map((id) => new MeshNetworkAdapter(hub.add(id), OPEN))
+/** Links the three devices to each other and gives the suite their adapters and the links. */
+function linkedThree<A>(hub: MemoryMeshHub, adapters: A[]) {
   for (const [a, b] of [
     [0, 1],
     [1, 2],
@@ -26,12 +25,18 @@ describeRepoNetworkContract('the mesh adapter over the in-memory mesh', async ()
   const peers = ids.map((id, i) => ({ id: id as unknown as RepoPeerId, adapter: adapters[i]! }))
   return {
     peers: peers as [(typeof peers)[0], (typeof peers)[0], (typeof peers)[0]],
-    cut: (a, b) => hub.unlink(asMesh(a), asMesh(b)),
-    mend: (a, b) => hub.link(asMesh(a), asMesh(b)),
+    cut: (a: RepoPeerId, b: RepoPeerId) => hub.unlink(asMesh(a), asMesh(b)),
+    mend: (a: RepoPeerId, b: RepoPeerId) => hub.link(asMesh(a), asMesh(b)),
     close: () => {
       for (const id of ids) hub.remove(id)
     },
   }
+}
+
+describeRepoNetworkContract('the mesh adapter over the in-memory mesh', async () => {
+  const hub = new MemoryMeshHub({ dial: false })
+  const adapters = ids.map((id) => new MeshNetworkAdapter(hub.add(id), OPEN))
+  return linkedThree(hub, adapters)
 })
 
 /**
@@ -44,7 +49,7 @@ describeRepoNetworkContract(
   'the chat worker’s port adapter over the page’s mesh adapter',
   async () => {
     const hub = new MemoryMeshHub({ dial: false })
-    const peers = ids.map((id) => {
+    const workers = ids.map((id) => {
       const page = new MeshNetworkAdapter(hub.add(id), OPEN)
       page.connect(id as unknown as RepoPeerId)
       const worker = new PortNetworkAdapter((message) => page.send(structuredClone(message)))
@@ -58,21 +63,8 @@ describeRepoNetworkContract(
           deliver: (message) => worker.receive(structuredClone(message)),
         })
       }
-      return { id: id as unknown as RepoPeerId, adapter: worker }
+      return worker
     })
-    for (const [a, b] of [
-      [0, 1],
-      [1, 2],
-      [0, 2],
-    ] as const)
-      hub.link(ids[a]!, ids[b]!)
-    return {
-      peers: peers as [(typeof peers)[0], (typeof peers)[0], (typeof peers)[0]],
-      cut: (a, b) => hub.unlink(asMesh(a), asMesh(b)),
-      mend: (a, b) => hub.link(asMesh(a), asMesh(b)),
-      close: () => {
-        for (const id of ids) hub.remove(id)
-      },
-    }
+    return linkedThree(hub, workers)
   },
 )
