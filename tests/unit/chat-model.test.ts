@@ -4,7 +4,7 @@ import { watchChatNotifications, type Notifier } from '../../src/crdt/chat/chat-
 import { MAX_MESSAGE_BYTES } from '../../src/crdt/chat/chat-doc.ts'
 import { HybridClock, compareHlc, formatHlc, isHlc } from '../../src/crdt/chat/hlc.ts'
 import { readMessage, type ChatMessage } from '../../src/crdt/chat/message-view.ts'
-import { receiptLabel, type ReceiptView } from '../../src/crdt/chat/receipts.ts'
+import { receiptLabel, type ReceiptView } from '../../src/crdt/chat/receipt-view.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { Judge } from '../../src/crdt/authorship/authorship.ts'
 import { Emitter } from '../../src/lib/emitter.ts'

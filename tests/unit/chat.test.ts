@@ -3,7 +3,7 @@ import * as Automerge from '@automerge/automerge'
 import { ImmutableString } from '@automerge/automerge-repo'
 import { ChatError } from '../../src/crdt/chat/chat-error.ts'
 import { MAX_MESSAGE_BYTES } from '../../src/crdt/chat/chat-doc.ts'
-import { receiptLabel } from '../../src/crdt/chat/receipts.ts'
+import { receiptLabel } from '../../src/crdt/chat/receipt-view.ts'
 import { until } from '../support/until.ts'
 import { ChatWorld, order, shardHandle } from './chat-devices.ts'
 

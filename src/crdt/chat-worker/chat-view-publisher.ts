@@ -1,6 +1,6 @@
 import type { WorkplaceChat } from '../chat/workplace-chat.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
-import type { ReceiptView } from '../chat/receipts.ts'
+import type { ReceiptView } from '../chat/receipt-view.ts'
 import type { ChatViewUpdate } from './chat-worker-protocol.ts'
 
 /**

@@ -3,7 +3,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import type { MembershipState } from '../membership/evaluate.ts'
 import { ChatError, type ChatErrorCode } from '../chat/chat-error.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
-import type { ReceiptView } from '../chat/receipts.ts'
+import type { ReceiptView } from '../chat/receipt-view.ts'
 
 /**
  * The messages between the page and the chat worker (version 1). The worker holds the chat's

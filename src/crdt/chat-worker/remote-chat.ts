@@ -2,7 +2,7 @@ import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { ChatApi } from '../chat/chat-api.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
-import type { ReceiptView } from '../chat/receipts.ts'
+import type { ReceiptView } from '../chat/receipt-view.ts'
 import type { WorkplaceChatEvents } from '../chat/workplace-chat.ts'
 import type { ChatCall, ChatViewUpdate } from './chat-worker-protocol.ts'
 

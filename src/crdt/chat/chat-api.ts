@@ -1,7 +1,7 @@
 import type { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { ChatMessage } from './message-view.ts'
-import type { ReceiptView } from './receipts.ts'
+import type { ReceiptView } from './receipt-view.ts'
 import type { WorkplaceChatEvents } from './workplace-chat.ts'
 
 /**

@@ -5,6 +5,7 @@ import type { Judge } from '../authorship/authorship.ts'
 import { receiptClaim } from './chat-claims.ts'
 import { compareHlc, isHlc, type Hlc } from './hlc.ts'
 import { str, type ChatMessage } from './message-view.ts'
+import type { ReceiptView } from './receipt-view.ts'
 
 /**
  * Delivery receipts are high-water marks, one per (reader, author) per shard: "this reader's
@@ -110,18 +111,6 @@ export function writeMarks(
   }
 }
 
-export interface ReceiptView {
-  /** Members other than the author. */
-  recipients: PeerId[]
-  /** Recipients whose device holds the message. */
-  delivered: PeerId[]
-  /** Recipients who have seen it. */
-  read: PeerId[]
-  /** Recipients whose device does not hold it yet. */
-  missing: PeerId[]
-  state: 'sent' | 'partly-delivered' | 'delivered' | 'read'
-}
-
 /** The marks a shard held before or its history holds (`ReceiptRecall.values`). */
 export type RecalledMarks = (kind: ReceiptKind, reader: PeerId, author: PeerId) => readonly string[]
 
@@ -163,18 +152,4 @@ export function sameReceipt(a: ReceiptView, b: ReceiptView): boolean {
     same(a.delivered, b.delivered) &&
     same(a.read, b.read)
   )
-}
-
-/** "sent", "delivered to 2 of 3", "delivered to all, read by 1", "read by all". */
-export function receiptLabel(view: ReceiptView): string {
-  const n = view.recipients.length
-  if (view.state === 'read') return n === 1 ? 'read' : 'read by all'
-  if (view.state === 'sent') return 'sent'
-  const delivered =
-    view.state === 'delivered'
-      ? n === 1
-        ? 'delivered'
-        : 'delivered to all'
-      : `delivered to ${view.delivered.length} of ${n}`
-  return view.read.length > 0 ? `${delivered}, read by ${view.read.length}` : delivered
 }
