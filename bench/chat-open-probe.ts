@@ -11,6 +11,11 @@ export interface OpenTimes {
   inDom?: number
   /** …and the frame holding it was painted (next animation frame, then a task). */
   painted?: number
+  /**
+   * The newest message's element was in the workplace's chat once that chat was open (before,
+   * the chat may show the window this device saved last time: `inDom` counts that).
+   */
+  liveInDom?: number
   /** The last change to the chat list so far, and how many messages it held. */
   lastChange?: number
   count?: number
@@ -66,6 +71,8 @@ export function installOpenProbe(args: {
       times.inDom = at
       requestAnimationFrame(() => setTimeout(() => (times.painted = performance.now())))
     }
+    const live = `[data-testid="workplace"] [data-testid="chat-log"]:not([aria-busy="true"]) ${newest}`
+    if (times.liveInDom === undefined && document.querySelector(live)) times.liveInDom = at
     if (times.inDom !== undefined) {
       times.lastChange = at
       times.count = document.querySelectorAll('[data-testid="chat-message"]').length

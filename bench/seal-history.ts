@@ -4,6 +4,7 @@
  * Imported by the history page (bench/chat-history-page.ts) on the app's origin.
  */
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
+import { createIndexedDbSummaryStore } from '../src/crdt/workplace/summary-store.ts'
 import { createIdbDirectStore } from '../src/direct/idb-direct-store.ts'
 import { createIdbChunkStore } from '../src/files/idb-chunk-store.ts'
 import { sealChunkStore } from '../src/vault/sealed-chunk-store.ts'
@@ -20,11 +21,12 @@ export async function sealStorage(passphrase: string): Promise<{ ms: number }> {
   )
   const chunks = sealChunkStore(await createIdbChunkStore(), vault)
   const direct = await createIdbDirectStore({ vault })
+  const summaries = createIndexedDbSummaryStore(vault)
   try {
     const lock = new StorageLock({
       vault,
       settings: localStorage,
-      stores: async () => [documents, chunks, direct],
+      stores: async () => [documents, chunks, direct, summaries],
     })
     await lock.enable(passphrase)
     if (lock.state !== 'on') throw new Error(`the storage lock is ${lock.state}, not on`)

@@ -1,20 +1,21 @@
 import type { ChatMessage } from '../crdt/chat/message-view.ts'
+import { saveWindow, type WindowSource } from '../crdt/chat/saved-window.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { WorkplaceSummary } from '../crdt/workplace/summary-store.ts'
 import type { WorkplaceSummaries } from './workplace-summaries.ts'
 
 /** What a summary needs of a workplace's chat (WorkplaceChat, or a view of it from a worker). */
-export interface SummarizedChat {
-  readonly self: PeerId
-  messages(): readonly ChatMessage[]
-  unreadCount(): number
+export interface SummarizedChat extends WindowSource {
   on(event: 'change', listener: () => void): () => void
 }
 
 const PREVIEW_CHARS = 80
 
-/** The chat's newest message that still has text, and how many messages are unread. */
+/**
+ * The chat's newest message that still has text, how many messages are unread, and its newest
+ * messages as shown (the window painted while the chat opens next time).
+ */
 export function summarizeChat(
   id: string,
   chat: SummarizedChat,
@@ -26,11 +27,13 @@ export function summarizeChat(
     if (!messages[i]!.deleted) last = messages[i]
   }
   const unread = chat.unreadCount()
-  if (!last) return { id, unread }
+  const window = messages.length > 0 ? { window: saveWindow(chat, nameOf) } : {}
+  if (!last) return { id, unread, ...window }
   const line = last.text.replace(/\s+/g, ' ').trim()
   return {
     id,
     unread,
+    ...window,
     last: {
       at: last.at,
       author: last.author === chat.self ? 'You' : nameOf(last.author),

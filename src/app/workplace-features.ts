@@ -68,6 +68,11 @@ export class WorkplaceFeatures {
       .catch((error: unknown) => console.error(`chat of ${wp.name} could not open`, error))
   }
 
+  /** The chat, once it has opened. */
+  get openedChat(): ChatApi | undefined {
+    return this.#openChat
+  }
+
   contacts(): Promise<ContactBook> {
     this.#contacts ??= openContactBook(this.#workplace)
     this.#contacts.catch(() => (this.#contacts = undefined))

@@ -12,7 +12,8 @@ function same(a: WorkplaceSummary | undefined, b: WorkplaceSummary): boolean {
     a.unread === b.unread &&
     a.last?.at === b.last?.at &&
     a.last?.author === b.last?.author &&
-    a.last?.preview === b.last?.preview
+    a.last?.preview === b.last?.preview &&
+    JSON.stringify(a.window) === JSON.stringify(b.window)
   )
 }
 

@@ -1,4 +1,5 @@
 import { expect, test, type Route } from '@playwright/test'
+import { messageTexts, send } from './support/chat.ts'
 import { createInvite, createWorkplace } from './support/workplace.ts'
 
 // The service worker would answer from its cache, out of the routes' reach.
@@ -35,6 +36,61 @@ test('the workplace list is painted from the index, and clickable, before Autome
   await page.unroute('**/*.wasm')
   await expect(page.getByTestId('workplace-name')).toHaveText('Bakery')
   await expect(saved).toHaveCount(0)
+})
+
+test('a picked workplace shows its chat as last seen before Automerge’s wasm arrives, and a message typed then is sent', async ({
+  page,
+}) => {
+  await page.goto('/')
+  await createWorkplace(page, 'Bakery')
+  for (const text of ['Dough at six', 'Ovens on', 'Rye sold out']) await send(page, text)
+  // The chat's newest messages are saved beside the summary (a moment after it changes).
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          const db = await new Promise<IDBDatabase>((resolve, reject) => {
+            const request = indexedDB.open('peerplace-summaries')
+            request.onsuccess = () => resolve(request.result)
+            request.onerror = () => reject(request.error)
+          })
+          const rows = await new Promise<{ window?: { messages: unknown[] } }[]>((resolve) => {
+            const request = db.transaction('summaries').objectStore('summaries').getAll()
+            request.onsuccess = () => resolve(request.result)
+          })
+          db.close()
+          return rows[0]?.window?.messages.length ?? 0
+        }),
+      { message: 'the chat window to be saved', timeout: 10_000 },
+    )
+    .toBe(3)
+
+  let held: Route | undefined
+  await page.route('**/*.wasm', (route) => {
+    held = route
+  })
+  await page.reload()
+  await page
+    .getByTestId('saved-workplace-list')
+    .getByTestId('open-workplace')
+    .filter({ hasText: 'Bakery' })
+    .click()
+  const preview = page.getByTestId('workplace-preview')
+  await expect(preview).toBeVisible()
+  await expect.poll(() => messageTexts(page)).toEqual(['Dough at six', 'Ovens on', 'Rye sold out'])
+  await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+  await expect(page.getByTestId('workplace')).toHaveCount(0)
+
+  // Typed while the chat still opens: sent by the chat once it is open.
+  await page.getByTestId('chat-input').fill('Croissants ready')
+  await page.getByTestId('chat-send').click()
+  await held!.continue()
+  await page.unroute('**/*.wasm')
+  await expect(page.getByTestId('workplace-name')).toHaveText('Bakery')
+  await expect(preview).toHaveCount(0)
+  await expect
+    .poll(() => messageTexts(page), { timeout: 15_000 })
+    .toEqual(['Dough at six', 'Ovens on', 'Rye sold out', 'Croissants ready'])
 })
 
 test('with nothing saved, the empty list’s words are painted before Automerge’s wasm arrives', async ({

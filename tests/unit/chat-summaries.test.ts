@@ -17,7 +17,7 @@ function message(
   text: string,
   deleted = false,
 ): ChatMessage {
-  return { id, author, at, text, deleted } as ChatMessage
+  return { id, author, at, text, deleted, reactions: [] } as unknown as ChatMessage
 }
 
 function chatOf(messages: ChatMessage[], unread: number) {
@@ -26,6 +26,9 @@ function chatOf(messages: ChatMessage[], unread: number) {
     self: ANN,
     messages: () => messages,
     unreadCount: () => unread,
+    hasOlder: () => false,
+    receipt: () => undefined,
+    firstUnread: () => undefined,
     on: (_event, listener) => {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -41,11 +44,13 @@ describe('summarizeChat', () => {
       [message('a', BOB, 1, 'Lunch   at\nnoon?'), message('b', BOB, 2, '', true)],
       2,
     )
-    expect(summarizeChat('w', chat, () => 'Bob')).toEqual({
+    const { window, ...summary } = summarizeChat('w', chat, () => 'Bob')
+    expect(summary).toEqual({
       id: 'w',
       unread: 2,
       last: { at: 1, author: 'Bob', preview: 'Lunch at noon?' },
     })
+    expect(window?.messages.map((m) => m.id)).toEqual(['a', 'b'])
   })
 
   it('calls this member "You", clips long text, and has no last message in an empty chat', () => {

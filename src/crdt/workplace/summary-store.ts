@@ -1,4 +1,5 @@
 import { openDB, type IDBPDatabase } from 'idb'
+import { parseSavedWindow, type SavedChatWindow } from '../chat/saved-window.ts'
 
 /** What sealing needs of the at-rest key (src/vault/vault.ts's Vault is one). */
 export interface SummarySealer {
@@ -22,6 +23,8 @@ export interface WorkplaceSummary {
   id: string
   last?: { at: number; author: string; preview: string }
   unread: number
+  /** The chat's newest messages as this device last showed them, painted while it opens. */
+  window?: SavedChatWindow
 }
 
 /** Where the summaries are kept between visits (read before Automerge is loaded). */
@@ -75,10 +78,10 @@ export function createIndexedDbSummaryStore(
     return { id: summary.id, sealed: await vault.seal(contextOf(summary.id), bytes) }
   }
   const decode = async (row: Row): Promise<WorkplaceSummary | undefined> => {
-    if (!isSealed(row)) return row
+    if (!isSealed(row)) return readSummary(row)
     try {
       const bytes = await vault.read(contextOf(row.id), row.sealed)
-      return JSON.parse(new TextDecoder().decode(bytes)) as WorkplaceSummary
+      return readSummary(JSON.parse(new TextDecoder().decode(bytes)))
     } catch (error) {
       // Derived data: a row that does not open is left out, and rewritten with the next change.
       console.warn(`the summary of ${row.id} could not be read`, error)
@@ -113,5 +116,31 @@ export function createIndexedDbSummaryStore(
         onProgress?.(++done, rows.length)
       }
     },
+  }
+}
+
+/**
+ * A summary as read from disk, checked: a row that is not one is left out; a saved chat window
+ * that does not read as one is dropped (the chat then shows once it is open).
+ */
+export function readSummary(value: unknown): WorkplaceSummary | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const row = value as Record<string, unknown>
+  if (typeof row.id !== 'string' || typeof row.unread !== 'number') return undefined
+  const last = row.last as Record<string, unknown> | undefined
+  const lastOk =
+    last === undefined ||
+    (typeof last === 'object' &&
+      last !== null &&
+      typeof last.at === 'number' &&
+      typeof last.author === 'string' &&
+      typeof last.preview === 'string')
+  if (!lastOk) return undefined
+  const window = row.window === undefined ? undefined : parseSavedWindow(row.window)
+  return {
+    id: row.id,
+    unread: row.unread,
+    ...(last === undefined ? {} : { last: last as WorkplaceSummary['last'] & object }),
+    ...(window === undefined ? {} : { window }),
   }
 }
