@@ -27,7 +27,8 @@
  * `chat.open_50k_ms`: cold open of a workplace holding 50,000 messages, from navigation start of
  * the app's page to the newest message painted in the workplace's chat (the tab a workplace opens
  * on). The history (bench/chat-history.ts: 4 members, 100 days, one change per message by its
- * author, receipts every 25 messages, the last 20 unread) is written into a browser profile on
+ * author, receipts every 25 messages, the last 20 unread; every message, reaction and receipt
+ * signed by its writer's device key) is written into a browser profile on
  * disk, in the app's own IndexedDB stores under the device's identity, by a page on the app's
  * origin. Each run starts the browser afresh on that profile (no renderer or in-memory caches;
  * the HTTP cache and compiled code warm, as for a returning user; service workers off), loads the

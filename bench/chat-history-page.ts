@@ -16,9 +16,10 @@ import { createIndexedDbWorkplaceList } from '../src/crdt/workplace/workplace-li
 import { createWorkplaceStack } from '../src/crdt/workplace-stack.ts'
 import { createIdbKeyStore } from '../src/peer/identity/idb-key-store.ts'
 import { loadOrCreateIdentity } from '../src/peer/identity/load-identity.ts'
-import { base32 } from '../src/lib/base32.ts'
+import { toBase64Url } from '../src/lib/base64.ts'
 import type { MeshPort } from '../src/peer/mesh/mesh-port.ts'
 import type { PeerId } from '../src/peer/ids.ts'
+import { createTestIdentity } from '../tests/support/test-identity.ts'
 import { planHistory } from './chat-history.ts'
 
 export interface WrittenHistory {
@@ -59,8 +60,6 @@ function offlineMesh(self: PeerId): MeshPort {
   }
 }
 
-const randomPeer = () => base32(crypto.getRandomValues(new Uint8Array(20))) as PeerId
-
 async function write(options: {
   name: string
   messages: number
@@ -84,8 +83,17 @@ async function write(options: {
   const wp = await stack.workplaces.create(options.name)
   const index = await wp.openDoc<ChatIndexDoc>(CHAT_DOC_KIND)
   const register = rootDocsRegistrar(wp.handle)
-  const members = [identity.peerId, randomPeer(), randomPeer(), randomPeer()]
+  // Three other members, added by this device (the owner), their keys published as joining does.
+  const others = await Promise.all([0, 1, 2].map(() => createTestIdentity()))
+  for (const other of others) await wp.add(other.peerId)
+  const members = [identity, ...others]
+  wp.handle.change((d) => {
+    d.keys ??= {}
+    for (const m of members) d.keys[m.peerId] = toBase64Url(m.publicKey)
+  })
   const plan = planHistory({
+    workplace: wp.id,
+    membershipClock: wp.membership.clock,
     chat: index.documentId,
     members,
     messages: options.messages,
@@ -96,7 +104,7 @@ async function write(options: {
   let shards = 0
   let messages = 0
   let bytes = 0
-  for (const shard of plan.shards) {
+  for await (const shard of plan.shards) {
     const documentId = shardDocumentId(index.documentId, shard.key)
     stack.repo.import(shard.binary, { docId: documentId })
     register({ key: shard.key, documentId, url: stringifyAutomergeUrl({ documentId }) })

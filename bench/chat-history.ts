@@ -3,21 +3,27 @@
  * (src/crdt/chat) with one Automerge change per message made under its author's actor, the
  * authors' documents merged whenever another member writes (so the changes form one causal
  * history), and delivery/read receipts raised by each reader's own actor every 25 messages.
- * Runs in a page or in Node.
+ * Every message, reaction and receipt is signed by its writer's device key, as the chat signs
+ * them. Runs in a page or in Node.
  */
 import * as Automerge from '@automerge/automerge'
 import { ImmutableString, type DocumentId } from '@automerge/automerge-repo'
+import { messageClaim, reactionClaim, receiptClaim } from '../src/crdt/chat/chat-claims.ts'
 import { initialChatIndex, shardKey, type ShardDoc } from '../src/crdt/chat/chat-doc.ts'
 import { formatHlc } from '../src/crdt/chat/hlc.ts'
 import { receiptKey } from '../src/crdt/chat/receipts.ts'
 import { initialShardBinary } from '../src/crdt/chat/shard-doc.ts'
-import type { PeerId } from '../src/peer/ids.ts'
+import type { Identity } from '../src/peer/identity/identity.ts'
+import { signClaim, type Claim } from '../src/peer/identity/record-proof.ts'
 
 export interface HistoryOptions {
+  /** The workplace's ID and membership clock, which every signature binds. */
+  workplace: string
+  membershipClock: number
   /** The chat index's document ID (shards derive from it). */
   chat: DocumentId
-  /** Members who write; the first is the device that will open the chat. */
-  members: readonly PeerId[]
+  /** Members who write, with their device keys; the first is the device that will open it. */
+  members: readonly Identity[]
   messages: number
   /** Wall-clock time of the newest message. */
   end: number
@@ -33,7 +39,7 @@ export interface HistoryShard {
 }
 
 export interface HistoryPlan {
-  shards: Generator<HistoryShard>
+  shards: AsyncGenerator<HistoryShard>
   newestId: string
   newestText: string
 }
@@ -88,26 +94,28 @@ function layout(options: HistoryOptions): { at: number; key: string }[] {
 export function planHistory(options: HistoryOptions): HistoryPlan {
   const placed = layout(options)
   const last = options.messages - 1
-  function* shards(): Generator<HistoryShard> {
+  async function* shards(): AsyncGenerator<HistoryShard> {
     for (let i = 0; i < placed.length;) {
       const key = placed[i]!.key
       let end = i
       while (end < placed.length && placed[end]!.key === key) end++
-      yield buildShard(options, key, placed, i, end)
+      yield await buildShard(options, key, placed, i, end)
       i = end
     }
   }
   return { shards: shards(), newestId: messageId(last), newestText: messageText(last) }
 }
 
-function buildShard(
+async function buildShard(
   options: HistoryOptions,
   key: string,
   placed: readonly { at: number }[],
   from: number,
   to: number,
-): HistoryShard {
+): Promise<HistoryShard> {
   const { members } = options
+  const sign = (who: Identity, claim: Claim) =>
+    signClaim(who, options.workplace, claim, options.membershipClock)
   const seed = Automerge.load<ShardDoc>(initialShardBinary(options.chat, key))
   const docs = members.map((_, m) => Automerge.clone(seed, { actor: actorOf(m, key) }))
   let current = 0
@@ -118,28 +126,45 @@ function buildShard(
   }
   const s = (v: string) => new ImmutableString(v)
   for (let i = from; i < to; i++) {
-    const author = as(authorOf(i, members.length))
+    const author = authorOf(i, members.length)
+    const writer = members[author]!
     const t = formatHlc(placed[i]!.at, 0)
+    const id = messageId(i)
+    const replyTo = i % 10 === 9 && i > from ? messageId(i - 1) : undefined
+    const proof = await sign(
+      writer,
+      messageClaim(key, id, writer.peerId, t, messageText(i), replyTo),
+    )
+    const reactor = members[(author + 1) % members.length]!
+    const reaction =
+      i % 17 === 0 ? await sign(reactor, reactionClaim(key, id, reactor.peerId, '👍')) : undefined
+    as(author)
     docs[author] = Automerge.change(docs[author]!, (d) => {
-      d.messages[messageId(i)] = {
-        a: s(members[author]!),
+      d.messages[id] = {
+        a: s(writer.peerId),
         t: s(t),
         x: s(messageText(i)),
-        ...(i % 10 === 9 && i > from ? { r: s(messageId(i - 1)) } : {}),
-        re: i % 17 === 0 ? { [`${members[(author + 1) % members.length]} 👍`]: true } : {},
+        s: s(proof),
+        ...(replyTo ? { r: s(replyTo) } : {}),
+        re: reaction ? { [`${reactor.peerId} 👍`]: s(reaction) } : {},
       }
     })
     if ((i - from) % RECEIPT_EVERY !== RECEIPT_EVERY - 1 && i !== to - 1) continue
     for (let reader = 0; reader < members.length; reader++) {
       const read = reader !== 0 || i <= options.messages - 1 - options.unread
+      const by = members[reader]!
+      const marks: [kind: 'delivered' | 'read', key: string, value: string][] = []
+      for (let a = 0; a < members.length; a++) {
+        if (a === reader) continue
+        const k = receiptKey(by.peerId, members[a]!.peerId)
+        for (const kind of read ? (['delivered', 'read'] as const) : (['delivered'] as const)) {
+          const mark = await sign(by, receiptClaim(key, kind, by.peerId, members[a]!.peerId, t))
+          marks.push([kind, k, `${t} ${mark}`])
+        }
+      }
       as(reader)
       docs[reader] = Automerge.change(docs[reader]!, (d) => {
-        for (let a = 0; a < members.length; a++) {
-          if (a === reader) continue
-          const k = receiptKey(members[reader]!, members[a]!)
-          d.delivered[k] = s(t)
-          if (read) d.read[k] = s(t)
-        }
+        for (const [kind, k, value] of marks) d[kind][k] = s(value)
       })
     }
   }
