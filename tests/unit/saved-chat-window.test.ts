@@ -166,6 +166,38 @@ describe('OpeningChat', () => {
     expect(changes).toHaveBeenCalledTimes(2)
   })
 
+  it('keeps the window until the live chat shows its newest message or has settled', async () => {
+    const live = liveChat([])
+    let settle!: () => void
+    live.chat.settled = () => new Promise<void>((r) => (settle = r))
+    const opening = new OpeningChat(saved, Promise.resolve(live.chat))
+    await Promise.resolve()
+    await Promise.resolve()
+    // Open, but its messages still being checked: the list does not empty meanwhile.
+    expect(opening.live).toBe(false)
+    expect(opening.messages()).toBe(saved.messages)
+    const messages = live.chat.messages() as ChatMessage[]
+    messages.push(...history.slice(0, 10))
+    live.changed()
+    expect(opening.live).toBe(false)
+    messages.push(...history.slice(10))
+    live.changed()
+    expect(opening.live).toBe(true)
+    expect(opening.messages()).toHaveLength(history.length)
+
+    // A chat whose newest saved message is gone for good shows once its history has loaded.
+    const other = liveChat(history.slice(0, 3))
+    let settleOther!: () => void
+    other.chat.settled = () => new Promise<void>((r) => (settleOther = r))
+    const second = new OpeningChat(saved, Promise.resolve(other.chat))
+    await Promise.resolve()
+    expect(second.live).toBe(false)
+    settleOther()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(second.live).toBe(true)
+    settle()
+  })
+
   it('keeps the window when the chat does not open, and actions say why', async () => {
     const opening = new OpeningChat(saved, Promise.reject(new Error('no chat')))
     await expect(opening.send('x')).rejects.toThrow('no chat')

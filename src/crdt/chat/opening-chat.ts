@@ -1,5 +1,6 @@
 import { Emitter } from '../../lib/emitter.ts'
 import type { ChatApi } from './chat-api.ts'
+import { compareHlc } from './hlc.ts'
 import type { ChatMessage } from './message-view.ts'
 import type { ReceiptView } from './receipt-view.ts'
 import type { SavedChatWindow } from './saved-window.ts'
@@ -7,14 +8,17 @@ import type { WorkplaceChatEvents } from './workplace-chat.ts'
 
 /**
  * A chat that is still opening, shown from the window this device saved when it last showed it
- * (saved-window.ts), then, the moment the live chat is open, that chat: reads switch over with
- * one `change`, and its events are passed on. Actions wait for the live chat; marking messages
- * read waits too (the list marks what it shows again once the live chat shows).
+ * (saved-window.ts), then the live chat: reads switch over with one `change` once it shows at
+ * least the saved window's newest message (or has loaded its recent history), so the list never
+ * empties for a moment while signatures are checked; its events are passed on from then. Actions
+ * wait for the live chat; marking messages read waits too (the list marks what it shows again
+ * once the live chat shows).
  */
 export class OpeningChat extends Emitter<WorkplaceChatEvents> implements ChatApi {
   readonly self: ChatApi['self']
   readonly #saved: SavedChatWindow
   readonly #ready: Promise<ChatApi>
+  /** The live chat, once it is shown. */
   #live: ChatApi | undefined
   #byId: Map<string, ChatMessage> | undefined
   readonly #offs: (() => void)[] = []
@@ -28,16 +32,32 @@ export class OpeningChat extends Emitter<WorkplaceChatEvents> implements ChatApi
     live.then(
       (chat) => {
         if (this.#closed) return
-        this.#live = chat
+        let settled = false
+        const show = () => {
+          if (this.#live || this.#closed || !(settled || this.#covers(chat))) return
+          this.#live = chat
+          this.emit('change', undefined)
+        }
         this.#offs.push(
-          chat.on('change', () => this.emit('change', undefined)),
+          chat.on('change', () => (this.#live ? this.emit('change', undefined) : show())),
           chat.on('incoming', (messages) => this.emit('incoming', messages)),
         )
-        this.emit('change', undefined)
+        show()
+        chat.settled().then(
+          () => ((settled = true), show()),
+          () => ((settled = true), show()),
+        )
       },
       // The saved window stays; actions report why the chat did not open.
       () => {},
     )
+  }
+
+  /** Whether the live chat shows the saved window's newest message (or something newer). */
+  #covers(chat: ChatApi): boolean {
+    const newest = this.#saved.messages.at(-1)
+    const shown = chat.messages().at(-1)
+    return !newest || (shown !== undefined && compareHlc(shown.hlc, newest.hlc) >= 0)
   }
 
   /** Whether the live chat is shown (else the saved window). */
