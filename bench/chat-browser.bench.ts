@@ -92,7 +92,8 @@ function latencyLog(r: LatencyResult): string {
     `renderer CPU ${round2(r.cpuMsPerMessage)} ms, main thread busy ${round2(r.taskMsPerMessage)} ` +
     `ms (script ${round2(r.scriptMsPerMessage)}), ${round2(r.framesPerMessage)} frames sent ` +
     `(${Math.round(r.bytesPerMessage)} bytes); ` +
-    `${r.longTasks} long tasks, longest ${round1(r.longestTaskMs)} ms`
+    `${r.longTasks} long tasks, longest ${round1(r.longestTaskMs)} ms` +
+    (r.longTasks > 0 ? ` (${r.longTaskDurations.map(Math.round).join(', ')})` : '')
   )
 }
 

@@ -27,10 +27,16 @@ export interface PlannedSend {
   at: number
 }
 
+/** A long task: when it began (`performance.now()`) and how long it ran, in milliseconds. */
+export interface LongTask {
+  start: number
+  duration: number
+}
+
 declare global {
   interface Window {
     chatLatencyArrivals?: Arrival[]
-    chatLongTasks?: number[]
+    chatLongTasks?: LongTask[]
     chatFramesSent?: { frames: number; bytes: number }
   }
 }
@@ -108,15 +114,16 @@ export async function sendPlanned(args: {
  */
 export function installLongTaskProbe(): void {
   if (window.chatLongTasks) return
-  const tasks: number[] = []
+  const tasks: LongTask[] = []
   window.chatLongTasks = tasks
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) tasks.push(entry.duration)
+    for (const entry of list.getEntries())
+      tasks.push({ start: entry.startTime, duration: entry.duration })
   }).observe({ type: 'longtask', buffered: false })
 }
 
 /** The long tasks recorded since the last call (see `installLongTaskProbe`). */
-export function takeLongTasks(): number[] {
+export function takeLongTasks(): LongTask[] {
   const tasks = window.chatLongTasks
   if (!tasks) throw new Error('no long-task probe in this page')
   return tasks.splice(0, tasks.length)

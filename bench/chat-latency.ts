@@ -4,6 +4,7 @@
  * of a (message, receiver) pair is from the send on the sender's page to the message's element
  * added on the receiver's page. See bench/chat-latency-probe.ts for what runs in the pages.
  */
+import { writeFileSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { openChat } from '../tests/e2e/support/chat.ts'
 import { openDevice, type Device } from '../tests/e2e/support/device.ts'
@@ -59,6 +60,8 @@ export interface LatencyResult {
   longestTaskMs: number
   /** Long tasks (50 ms or more) on all pages during the round. */
   longTasks: number
+  /** Their durations, longest first. */
+  longTaskDurations: number[]
   /**
    * Main-thread busy time per message of the round, averaged over the pages, from the first
    * send until every page showed every message and one more second passed (trailing receipts).
@@ -245,11 +248,19 @@ async function measureRound(
       `${cpuSpent.ended} renderer processes ended during the round: their CPU is not counted`,
     )
   }
-  const longTasks = (await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))).flat()
+  const tasksByPage = await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))
+  const longTasks = tasksByPage.flat().map((t) => t.duration)
   const sent = await Promise.all(devices.map((d) => d.page.evaluate(takeFramesSent)))
   const perPageAndMessage = (total: number) => total / devices.length / options.messages
   if (profiled && options.profile) {
     await profiled.stopProfile(options.profile.path)
+    // The profiled page's long tasks on the profile's clock (microseconds), to find them in it.
+    const offset = await profiled.profileClockOffset(devices[0]!.page)
+    const tasks = tasksByPage[0]!.map((t) => ({
+      start: Math.round((t.start + offset) * 1000),
+      duration: Math.round(t.duration * 1000),
+    }))
+    writeFileSync(`${options.profile.path}.longtasks.json`, JSON.stringify(tasks))
     options.log(`profile of ${devices[0]!.name}'s page at rate ${rate}: ${options.profile.path}`)
   }
   const spent = after.map((a, i) => busyBetween(before[i]!, a))
@@ -270,6 +281,7 @@ async function measureRound(
     durationMs: last - round.start,
     longestTaskMs: Math.max(0, ...longTasks),
     longTasks: longTasks.length,
+    longTaskDurations: [...longTasks].sort((a, b) => b - a),
     taskMsPerMessage: perMessage('taskMs'),
     scriptMsPerMessage: perMessage('scriptMs'),
     cpuMsPerMessage: cpuSpent.ms / devices.length / options.messages,
