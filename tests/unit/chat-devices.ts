@@ -74,6 +74,9 @@ export class ChatWorld {
       now: this.clock.now,
       receiptDelayMs: 5,
       receiptIntervalMs: 5,
+      // The history is read soon after a shard shows instead of after seconds: the tests
+      // wait for what it finds, not for the delay.
+      historyDelays: { originsMs: 20, sweepMs: 50 },
       ...tuning,
     })
     this.#cleanup.push(() => chat.close())
