@@ -7,6 +7,7 @@ import {
   createTestDevice,
   linkTo,
   startChatWorker,
+  TEST_HISTORY_DELAYS,
   type TestDevice,
 } from '../support/test-device.ts'
 import type {
@@ -59,6 +60,7 @@ async function world(
           push: (handle) => dev.stack.changes.push(handle),
           receiptDelayMs: 5,
           receiptIntervalMs: 5,
+          historyDelays: TEST_HISTORY_DELAYS,
         })
     chats.push(chat)
   }
