@@ -67,7 +67,8 @@ async function world(
   return { devs, wps, chats }
 }
 
-describe('the chat in a chat worker', () => {
+// Each test's limit covers its set-up and its waits' own deadlines on a busy machine.
+describe('the chat in a chat worker', { timeout: 60_000 }, () => {
   it('exchanges messages, edits and receipts with in-worker and in-thread chats alike', async () => {
     const { devs, chats } = await world()
     const [ann, bob, cy] = chats as [ChatApi, ChatApi, ChatApi]
