@@ -24,8 +24,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Isolated: these files set globals for peerjs and WebRTC and start servers.
-        test: { name: 'node', include: ['tests/node/**/*.test.ts'] },
+        // Not isolated either: loading @roamhq/wrtc, the relay and Automerge afresh for each
+        // of ~45 files took about as much CPU as their tests. The files that stub globals for
+        // peerjs put them back after (peerjs-node-globals.ts), and every server, process and
+        // connection a test starts is closed in its own teardown.
+        test: { name: 'node', include: ['tests/node/**/*.test.ts'], isolate: false },
       },
     ],
   },

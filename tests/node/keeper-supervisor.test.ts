@@ -1,41 +1,49 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startKeeper, type KeeperProcess } from '../support/keeper-process.ts'
+import { describe, it, type TestContext } from 'vitest'
+import { startKeeper } from '../support/keeper-process.ts'
 import { until } from '../support/until.ts'
 
 // Nothing listens there: the keeper starts and keeps retrying the relay, on loopback only.
 const RELAY = 'ws://127.0.0.1:9/relay'
-const started: KeeperProcess[] = []
-const folders: string[] = []
 
-afterEach(async () => {
-  for (const keeper of started.splice(0)) await keeper.stop('SIGKILL').catch(() => {})
-  for (const dir of folders.splice(0)) await rm(dir, { recursive: true, force: true })
-})
+// Each test starts node processes that spend most of their time starting up or waiting for
+// one another, so the tests run side by side: each cleans up only what it started, through
+// its own context (a concurrent test's hooks are not tracked globally).
+type Cleanup = TestContext['onTestFinished']
 
-async function dataFolder(): Promise<string> {
+async function dataFolder(cleanup: Cleanup): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'keeper-supervisor-'))
-  folders.push(dir)
+  cleanup(() => rm(dir, { recursive: true, force: true }))
   return dir
 }
 
-function supervised(dataDir: string, args: string[], env: Record<string, string> = {}) {
+function supervised(
+  cleanup: Cleanup,
+  dataDir: string,
+  args: string[],
+  env: Record<string, string> = {},
+) {
   const keeper = startKeeper(dataDir, args, {
     supervised: true,
     env: { PEERPLACE_KEEPER_RESTART_MS: '200,1000', ...env },
   })
-  started.push(keeper)
+  cleanup(async () => {
+    await keeper.stop('SIGKILL').catch(() => {})
+  })
   return keeper
 }
 
 const pidOf = (line: string) => Number(/ pid=(\d+)/.exec(line)?.[1])
 
-describe('npm run keeper supervises the keeper', () => {
-  it('restarts a keeper that died of SIGSEGV, which then serves again', async () => {
-    const dataDir = await dataFolder()
-    const keeper = supervised(dataDir, ['--relay', RELAY], {
+describe.concurrent('npm run keeper supervises the keeper', () => {
+  it('restarts a keeper that died of SIGSEGV, which then serves again', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dataDir = await dataFolder(onTestFinished)
+    const keeper = supervised(onTestFinished, dataDir, ['--relay', RELAY], {
       PEERPLACE_KEEPER_TEST_CRASH: 'SIGSEGV',
     })
     const first = pidOf(await keeper.waitForLine(/ start pid=/, 'its first start'))
@@ -63,18 +71,24 @@ describe('npm run keeper supervises the keeper', () => {
     expect(keeper.lines.filter((line) => / keeper-crashed /.test(line))).toHaveLength(1)
   }, 90_000)
 
-  it('does not restart a keeper that cannot start as configured', async () => {
-    const dataDir = await dataFolder()
-    const keeper = supervised(dataDir, ['--relay', 'http://not-a-relay'])
+  it('does not restart a keeper that cannot start as configured', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dataDir = await dataFolder(onTestFinished)
+    const keeper = supervised(onTestFinished, dataDir, ['--relay', 'http://not-a-relay'])
     await until(() => keeper.exited, 'the supervisor to give up', 30_000)
     expect(await keeper.stop()).toBe(78)
     expect(keeper.lines.join('\n')).toMatch(/a relay is a ws:\/\/ or wss:\/\/ URL/)
     expect(keeper.lines.some((line) => / keeper-crashed /.test(line))).toBe(false)
   }, 60_000)
 
-  it('stops the keeper when the supervisor itself is killed (SIGKILL, no goodbye)', async () => {
-    const dataDir = await dataFolder()
-    const keeper = supervised(dataDir, ['--relay', RELAY])
+  it('stops the keeper when the supervisor itself is killed (SIGKILL, no goodbye)', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dataDir = await dataFolder(onTestFinished)
+    const keeper = supervised(onTestFinished, dataDir, ['--relay', RELAY])
     const child = pidOf(await keeper.waitForLine(/ start pid=/, 'the keeper to start'))
     await keeper.waitForLine(/ ready peer=/, 'the keeper to be ready')
     process.kill(keeper.pid!, 'SIGKILL')

@@ -31,7 +31,7 @@ export function relaySignalingHarness(
     return { identity, carrier: made }
   }
   return {
-    async create(count) {
+    async create(count, options) {
       return Promise.all(
         Array.from({ length: count }, async () => {
           const { identity, carrier: made } = await carrier()
@@ -41,7 +41,7 @@ export function relaySignalingHarness(
             self: identity.peerId,
             iceServers: [],
             wrtc,
-            connectTimeoutMs: 3000,
+            connectTimeoutMs: options?.connectTimeoutMs ?? 3000,
             log: (message) => log.push(message),
           })
           return { id: identity.peerId, signaling: wrap(signaling, identity) }

@@ -9,12 +9,12 @@ import { delay, randomPeerId } from '../contract/fixtures.ts'
 // Node's global BroadcastChannel links every instance of a name in the process, as tabs are.
 describeSignalingContract(
   'carrier connector over BroadcastChannel',
-  { presence: 'topic', absentPeerBoundMs: 4000, glare: 'one-pipe' },
+  { presence: 'topic', absentPeerBoundMs: 2000, glare: 'one-pipe' },
   () => {
     const channelName = `peerplace-test-${newSessionId()}`
     const logs = new Map<string, string[]>()
     return {
-      async create(count) {
+      async create(count, options) {
         return Array.from({ length: count }, () => {
           const id = randomPeerId()
           const log = (message: string) => logs.get(id)?.push(message)
@@ -24,7 +24,7 @@ describeSignalingContract(
             self: id,
             iceServers: [],
             wrtc,
-            connectTimeoutMs: 3000,
+            connectTimeoutMs: options?.connectTimeoutMs ?? 3000,
             log,
           })
           return { id, signaling }

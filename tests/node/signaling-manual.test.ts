@@ -13,19 +13,19 @@ import { randomPeerId } from '../contract/fixtures.ts'
 // The test plays the people who carry the codes between the two devices.
 describeSignalingContract(
   'manual pairing codes',
-  { presence: 'pairing', absentPeerBoundMs: 4000, glare: 'none' },
+  { presence: 'pairing', absentPeerBoundMs: 2000, glare: 'none' },
   () => {
     const adapters = new Map<PeerId, ManualSignaling>()
     const manual = (id: PeerId) => adapters.get(id)!
     return {
-      async create(count) {
+      async create(count, options) {
         return Array.from({ length: count }, () => {
           const id = randomPeerId()
           const signaling = createManualSignaling({
             self: id,
             iceServers: [],
             wrtc,
-            connectTimeoutMs: 3000,
+            connectTimeoutMs: options?.connectTimeoutMs ?? 3000,
             log: () => {},
           })
           adapters.set(id, signaling)

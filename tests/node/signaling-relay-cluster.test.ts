@@ -23,7 +23,7 @@ describe.skipIf(!binary)('two relay instances sharing a redis-server', () => {
 
   describeSignalingContract(
     'carrier connector across relay instances',
-    { presence: 'topic', absentPeerBoundMs: 4000, glare: 'one-pipe' },
+    { presence: 'topic', absentPeerBoundMs: 2000, glare: 'one-pipe' },
     () => {
       let servers: Promise<SignalingServer[]> | undefined
       const start = (): Promise<SignalingServer> =>

@@ -6,7 +6,7 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
 describeSignalingContract(
   'carrier connector over the relay',
-  { presence: 'topic', absentPeerBoundMs: 4000, glare: 'one-pipe' },
+  { presence: 'topic', absentPeerBoundMs: 2000, glare: 'one-pipe' },
   () => {
     let server: SignalingServer | undefined
     return relaySignalingHarness(

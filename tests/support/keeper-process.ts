@@ -61,6 +61,8 @@ export function startKeeper(
       resolve()
     }),
   )
+  // 'exit' can come before the last lines are read from the pipes: 'close' comes after them.
+  const drained = new Promise<void>((resolve) => child.on('close', () => resolve()))
   const take = (chunk: Buffer, partial: { text: string }) => {
     partial.text += chunk.toString('utf8')
     const parts = partial.text.split('\n')
@@ -129,6 +131,13 @@ export function startKeeper(
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
         throw new Error(`the keeper did not exit within ${timeoutMs} ms of ${signal}`)
       }
+      // Its last lines, unless a process it started still holds the pipes (then not waited for).
+      let drainTimer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([
+        drained,
+        new Promise((resolve) => (drainTimer = setTimeout(resolve, 2000))),
+      ])
+      clearTimeout(drainTimer)
       return exitCode
     },
   }

@@ -15,6 +15,7 @@ import type { MemoryMeshHub, MemoryMesh } from './memory-mesh.ts'
 import { createTestIdentity } from './test-identity.ts'
 import { MemoryStorageAdapter } from './memory-storage-adapter.ts'
 import { runChatWorker } from '../../src/crdt/chat-worker/chat-worker-core.ts'
+import type { HistoryDelays } from '../../src/crdt/chat/shard-history.ts'
 import type {
   ChatPort,
   FromChatWorker,
@@ -22,6 +23,12 @@ import type {
 } from '../../src/crdt/chat-worker/chat-worker-protocol.ts'
 
 /** A chat worker in this thread, on the far end of a MessageChannel (as a Worker would be). */
+/**
+ * When test chats read a shard's history: soon after it shows instead of after seconds, as
+ * the tests wait for what the history finds, not for the delay.
+ */
+export const TEST_HISTORY_DELAYS: HistoryDelays = { originsMs: 20, sweepMs: 50 }
+
 export function startChatWorker(
   index: { shardLimit?: number } = {},
 ): ChatPort<FromChatWorker, ToChatWorker> {
@@ -29,6 +36,7 @@ export function startChatWorker(
   runChatWorker(channel.port2 as unknown as ChatPort<ToChatWorker, FromChatWorker>, {
     receiptDelayMs: 5,
     receiptIntervalMs: 5,
+    historyDelays: TEST_HISTORY_DELAYS,
     index,
   })
   channel.port1.start()

@@ -9,7 +9,7 @@ import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { MemoryMeshHub, type MemoryMesh } from '../support/memory-mesh.ts'
-import { createTestDevice, linkTo } from '../support/test-device.ts'
+import { createTestDevice, linkTo, TEST_HISTORY_DELAYS } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
 export interface ChatDevice {
@@ -74,6 +74,7 @@ export class ChatWorld {
       now: this.clock.now,
       receiptDelayMs: 5,
       receiptIntervalMs: 5,
+      historyDelays: TEST_HISTORY_DELAYS,
       ...tuning,
     })
     this.#cleanup.push(() => chat.close())

@@ -7,6 +7,7 @@ import {
   createTestDevice,
   linkTo,
   startChatWorker,
+  TEST_HISTORY_DELAYS,
   type TestDevice,
 } from '../support/test-device.ts'
 import type {
@@ -59,13 +60,15 @@ async function world(
           push: (handle) => dev.stack.changes.push(handle),
           receiptDelayMs: 5,
           receiptIntervalMs: 5,
+          historyDelays: TEST_HISTORY_DELAYS,
         })
     chats.push(chat)
   }
   return { devs, wps, chats }
 }
 
-describe('the chat in a chat worker', () => {
+// Each test's limit covers its set-up and its waits' own deadlines on a busy machine.
+describe('the chat in a chat worker', { timeout: 60_000 }, () => {
   it('exchanges messages, edits and receipts with in-worker and in-thread chats alike', async () => {
     const { devs, chats } = await world()
     const [ann, bob, cy] = chats as [ChatApi, ChatApi, ChatApi]

@@ -8,6 +8,7 @@ import * as Automerge from '@automerge/automerge'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import { CHAT_DOC_KIND, initialChatIndex } from '../chat/chat-doc.ts'
+import type { HistoryDelays } from '../chat/shard-history.ts'
 import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
 import { applyPushedChange } from '../repo/change-push.ts'
@@ -39,6 +40,7 @@ interface OpenChat {
 export interface ChatWorkerTuning {
   receiptDelayMs?: number
   receiptIntervalMs?: number
+  historyDelays?: HistoryDelays
   /** How a chat this worker starts is sharded (see initialChatIndex). */
   index?: { bucketMs?: number; shardLimit?: number }
 }

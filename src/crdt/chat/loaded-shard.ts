@@ -7,7 +7,7 @@ import type { Hlc } from './hlc.ts'
 import type { ChatMessage } from './message-view.ts'
 import { readShardMessages, type ReadCache } from './shard-messages.ts'
 import { newestByAuthor, type RecalledMarks } from './receipts.ts'
-import { ShardHistory } from './shard-history.ts'
+import { ShardHistory, type HistoryDelays } from './shard-history.ts'
 
 /**
  * One open shard: its validated, verified messages, read again only after the document changes
@@ -42,12 +42,14 @@ export class LoadedShard {
   /**
    * @param onChange hears the messages this device had not seen in this shard before, from
    *   `start` on
+   * @param historyDelays when the shard's history is read (default `HISTORY_DELAYS`)
    */
   constructor(
     key: ShardKey,
     handle: DocHandle<ShardDoc>,
     authorship: Authorship,
     onChange: (shard: LoadedShard, fresh: ChatMessage[]) => void,
+    historyDelays?: HistoryDelays,
   ) {
     this.key = key
     this.handle = handle
@@ -56,6 +58,7 @@ export class LoadedShard {
       handle,
       (id) => this.#previous(id),
       () => this.#listener(),
+      historyDelays,
     )
     const listener = (this.#listener = () => {
       // Messages created and removed while this device was away are found in the history.

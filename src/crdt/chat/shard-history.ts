@@ -7,17 +7,23 @@ import { fromHistory, type ChatMessage, type Origins } from './message-view.ts'
 import { ReceiptRecall } from './receipt-recall.ts'
 import type { RecalledMarks } from './receipts.ts'
 
-/**
- * An unsigned message's history is looked up this long after it is read (an older workplace's
- * messages are not worth reading the history for while a chat opens), and the history caught up
- * this long after changes arrive (messages created and removed while this device was away).
- */
-const ORIGINS_DELAY_MS = 500
-/**
- * The shard's history is read this long after the shard is first read, once the chat has shown:
- * to find messages someone removed before this device opened it.
- */
-const SWEEP_DELAY_MS = 2000
+/** How long a shard's history waits before it is read (see `HISTORY_DELAYS`). */
+export interface HistoryDelays {
+  /**
+   * An unsigned message's history is looked up this long after it is read (an older
+   * workplace's messages are not worth reading the history for while a chat opens), and the
+   * history caught up this long after changes arrive (messages created and removed while this
+   * device was away).
+   */
+  originsMs: number
+  /**
+   * The shard's history is read this long after the shard is first read, once the chat has
+   * shown: to find messages someone removed before this device opened it.
+   */
+  sweepMs: number
+}
+
+export const HISTORY_DELAYS: HistoryDelays = { originsMs: 500, sweepMs: 2000 }
 
 /**
  * What one shard's change history and this device's earlier looks tell about records someone
@@ -31,6 +37,7 @@ export class ShardHistory {
   readonly #previous: (id: string) => ChatMessage | undefined
   /** Hears that the history showed something the last read did not have. */
   readonly #found: () => void
+  readonly #delays: HistoryDelays
   /** Where messages, their reactions and the receipt marks came from. */
   readonly #origins = new RecordOrigins('messages', ['a', 't', 'x', 'r', 's'], {
     writes: ['re'],
@@ -52,10 +59,12 @@ export class ShardHistory {
     handle: DocHandle<ShardDoc>,
     previous: (id: string) => ChatMessage | undefined,
     found: () => void,
+    delays: HistoryDelays = HISTORY_DELAYS,
   ) {
     this.#handle = handle
     this.#previous = previous
     this.#found = found
+    this.#delays = delays
   }
 
   /** Whether the history was ever read. */
@@ -66,12 +75,12 @@ export class ShardHistory {
   /** The shard changed: what was added to the history is read in a moment, if it was read. */
   changed(): void {
     this.#observeMarks()
-    if (this.#origins.read) this.#lookSoon(ORIGINS_DELAY_MS)
+    if (this.#origins.read) this.#lookSoon(this.#delays.originsMs)
   }
 
   /** The shard was read: the history is read a moment later if nothing needed it before. */
   sweepSoon(): void {
-    if (!this.#origins.read) this.#lookSoon(SWEEP_DELAY_MS)
+    if (!this.#origins.read) this.#lookSoon(this.#delays.sweepMs)
   }
 
   /** Takes note of the messages a read showed (and of IDs gone for good). */
@@ -103,7 +112,7 @@ export class ShardHistory {
       (need === 'soon' && this.#genuine.has(id)) ||
       (was !== undefined && (was.deleted || was.edited || lostReaction(was, current)))
     if (!now && !this.#origins.read) {
-      if (need === 'soon') this.#lookSoon(ORIGINS_DELAY_MS)
+      if (need === 'soon') this.#lookSoon(this.#delays.originsMs)
       return undefined
     }
     const doc = this.#handle.doc()

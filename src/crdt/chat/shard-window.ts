@@ -11,6 +11,7 @@ import {
 import { LoadedShard } from './loaded-shard.ts'
 import type { ChatMessage } from './message-view.ts'
 import { openShard, shardDocumentId } from './shard-doc.ts'
+import type { HistoryDelays } from './shard-history.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
 
 const FUTURE_SLACK_MS = 24 * 3600_000
@@ -30,6 +31,7 @@ export class ShardWindow {
   readonly #register: ShardRegistrar
   readonly #listener: ShardListener
   readonly #now: () => number
+  readonly #historyDelays: HistoryDelays | undefined
   readonly #loaded = new Map<string, LoadedShard>()
   readonly #loading = new Map<string, Promise<LoadedShard>>()
   /** Shards listed when the window opened: history, not news. */
@@ -46,8 +48,10 @@ export class ShardWindow {
     register: ShardRegistrar
     listener: ShardListener
     now: () => number
+    historyDelays?: HistoryDelays
   }) {
     this.#now = options.now
+    this.#historyDelays = options.historyDelays
     this.index = options.index
     this.#repo = options.repo
     this.#authorship = options.authorship
@@ -158,8 +162,12 @@ export class ShardWindow {
     const documentId = shardDocumentId(chat, key.key)
     this.#register({ key: key.key, documentId, url: stringifyAutomergeUrl({ documentId }) })
     const handle = await openShard(this.#repo, chat, key.key)
-    const shard = new LoadedShard(key, handle, this.#authorship, (s, fresh) =>
-      this.#listener(s, fresh, true),
+    const shard = new LoadedShard(
+      key,
+      handle,
+      this.#authorship,
+      (s, fresh) => this.#listener(s, fresh, true),
+      this.#historyDelays,
     )
     // Messages show once their signatures are checked, so history never arrives as news.
     await shard.verified()

@@ -13,6 +13,7 @@ import { compareMessages, textError, type ChatMessage } from './message-view.ts'
 import { ReceiptWriter } from './receipt-writer.ts'
 import type { ReceiptView } from './receipt-view.ts'
 import { readMark, receiptOf, sameReceipt } from './receipts.ts'
+import { HISTORY_DELAYS, type HistoryDelays } from './shard-history.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
 import { ShardWindow } from './shard-window.ts'
 
@@ -41,6 +42,8 @@ export interface WorkplaceChatOptions {
   receiptDelayMs?: number
   /** …and are written at most this often while messages keep coming. */
   receiptIntervalMs?: number
+  /** When each shard's history is read (default `HISTORY_DELAYS`, shard-history.ts). */
+  historyDelays?: HistoryDelays
   /** Sends a local change to linked members ahead of sync, so that it shows there at once. */
   push?: (handle: DocHandle<unknown>) => void
 }
@@ -112,6 +115,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       maxInitialShards: 12,
       receiptDelayMs: 250,
       receiptIntervalMs: 1000,
+      historyDelays: HISTORY_DELAYS,
       ...rest,
     }
     this.#push = push ?? (() => {})
@@ -136,6 +140,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       register: options.register,
       listener: (shard, fresh, live) => this.#shardChanged(shard, fresh, live),
       now,
+      historyDelays: this.#o.historyDelays,
     })
     const onIndex = () => this.#changed()
     index.on('change', onIndex)
