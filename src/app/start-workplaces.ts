@@ -1,3 +1,4 @@
+import { createIndexedDbContactListStore } from '../crdt/contacts/contact-list-store.ts'
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
 import { createIndexedDbRecordStore } from '../crdt/membership/record-store.ts'
 import { DirectService } from '../direct/direct-service.ts'
@@ -108,6 +109,8 @@ export async function startWorkplaces(
     files: files.transfers,
     store: directStore,
   })
+  // Each contact book's list as last read, shown while the book's document loads.
+  const contactLists = createIndexedDbContactListStore(platform.vault)
   const app = new WorkplacesApp({
     stack,
     mesh: session.meshPort,
@@ -123,7 +126,14 @@ export async function startWorkplaces(
     files,
     direct,
     syncerFirst,
-    sealed: [documents, chunks, directStore, ...(platform.summaries ? [platform.summaries] : [])],
+    sealed: [
+      documents,
+      chunks,
+      directStore,
+      contactLists,
+      ...(platform.summaries ? [platform.summaries] : []),
+    ],
+    contactLists,
   })
   direct.invites.setWorkplaces(workplaceInvites(app))
   if (platform.summaries) followChatSummaries(app, platform.summaries)
