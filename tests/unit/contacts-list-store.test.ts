@@ -16,6 +16,8 @@ import {
 import { emptyContact, type Contact } from '../../src/crdt/contacts/contact-model.ts'
 import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
 import { NO_SEALING } from '../../src/crdt/workplace/summary-store.ts'
+import { createVaultKey, Vault } from '../../src/vault/vault.ts'
+import { openDB } from 'idb'
 import { until } from '../support/until.ts'
 
 const cleanup: (() => unknown)[] = []
@@ -175,5 +177,24 @@ describe('the stored contact list', () => {
     expect(read!.heads).toEqual(['h2'])
     expect(read!.rows.map((c) => c.id)).toEqual(['c0', 'c1', 'c2'])
     expect(await store.read('other')).toBeUndefined()
+  })
+
+  it('keeps its values sealed with the storage lock on, and drops them when it is turned', async () => {
+    const vault = Vault.open()
+    vault.use((await createVaultKey('correct horse', { log2N: 10, r: 8, p: 1 })).key, true)
+    const name = `contact-lists-${Math.random()}`
+    const store = createIndexedDbContactListStore(vault, name)
+    await store.write('wp1', { heads: ['h1'], rows: [row('c1', 'Secretname')] })
+    expect((await store.read('wp1'))!.rows.map((c) => c.given)).toEqual(['Secretname'])
+    const db = await openDB(name)
+    const values = await db.getAll('pages')
+    db.close()
+    expect(values).toHaveLength(2)
+    for (const value of values) {
+      expect(value).toEqual({ sealed: expect.any(Uint8Array) })
+      expect(new TextDecoder().decode(value.sealed)).not.toContain('Secretname')
+    }
+    await store.reseal()
+    expect(await store.read('wp1')).toBeUndefined()
   })
 })
