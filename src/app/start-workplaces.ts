@@ -1,3 +1,4 @@
+import { forgetLeftContactLists } from './contact-lists.ts'
 import { createIndexedDbContactListStore } from '../crdt/contacts/contact-list-store.ts'
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
 import { createIndexedDbRecordStore } from '../crdt/membership/record-store.ts'
@@ -137,5 +138,6 @@ export async function startWorkplaces(
   })
   direct.invites.setWorkplaces(workplaceInvites(app))
   if (platform.summaries) followChatSummaries(app, platform.summaries)
+  forgetLeftContactLists(app, contactLists)
   return app
 }

@@ -19,6 +19,8 @@ import { NO_SEALING } from '../../src/crdt/workplace/summary-store.ts'
 import { createVaultKey, Vault } from '../../src/vault/vault.ts'
 import { openDB } from 'idb'
 import { until } from '../support/until.ts'
+import { forgetLeftContactLists } from '../../src/app/contact-lists.ts'
+import { Emitter } from '../../src/lib/emitter.ts'
 
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
@@ -177,6 +179,29 @@ describe('the stored contact list', () => {
     expect(read!.heads).toEqual(['h2'])
     expect(read!.rows.map((c) => c.id)).toEqual(['c0', 'c1', 'c2'])
     expect(await store.read('other')).toBeUndefined()
+    await store.write('wp2', { heads: ['h3'], rows: many.slice(0, 1) })
+    expect((await store.books()).sort()).toEqual(['wp1', 'wp2'])
+    await store.delete('wp1')
+    expect(await store.books()).toEqual(['wp2'])
+    expect(await store.read('wp1')).toBeUndefined()
+    expect((await store.read('wp2'))!.rows).toHaveLength(1)
+  })
+
+  it('is forgotten for a workplace this device no longer holds', async () => {
+    const store = createMemoryContactListStore()
+    for (const id of ['wp1', 'wp2', 'gone']) {
+      await store.write(id, { heads: [], rows: [row('c1', 'Ann')] })
+    }
+    let held = [{ id: 'wp1' }, { id: 'wp2' }]
+    const app = new (class extends Emitter<{ change: void }> {
+      list = () => held
+    })()
+    const stop = forgetLeftContactLists(app, store)
+    cleanup.push(stop)
+    await until(async () => (await store.books()).length === 2, 'the left one forgotten')
+    held = [{ id: 'wp2' }]
+    app.emit('change', undefined)
+    await until(async () => (await store.books()).join() === 'wp2', 'wp1 forgotten once left')
   })
 
   it('keeps its values sealed with the storage lock on, and drops them when it is turned', async () => {

@@ -20,6 +20,10 @@ export interface ContactListStore {
   read(book: string): Promise<ContactListSnapshot | undefined>
   /** Replaces a book's snapshot; `pause` runs between pages so no write holds the thread. */
   write(book: string, snapshot: ContactListSnapshot, pause?: () => Promise<void>): Promise<void>
+  /** The books that have a snapshot. */
+  books(): Promise<string[]>
+  /** Forgets a book's snapshot (its workplace was left). */
+  delete(book: string): Promise<void>
 }
 
 /** The database's name (listed with the app's databases for backup, restore and erase). */
@@ -60,6 +64,8 @@ export function createMemoryContactListStore(): ContactListStore & { writes: num
       store.writes++
       books.set(book, structuredClone(snapshot))
     },
+    books: async () => [...books.keys()],
+    delete: async (book: string) => void books.delete(book),
   }
   return store
 }
@@ -139,6 +145,15 @@ export function createIndexedDbContactListStore(
         const range = IDBKeyRange.bound(`${book}/${old.generation}/`, `${book}/${old.generation}/~`)
         await database.delete(STORE, range)
       }
+    },
+    async books() {
+      const keys = (await (await open()).getAllKeys(STORE)) as string[]
+      return keys.filter((key) => key.endsWith('/head')).map((key) => key.slice(0, -'/head'.length))
+    },
+    async delete(book) {
+      const database = await open()
+      await database.delete(STORE, headKey(book))
+      await database.delete(STORE, IDBKeyRange.bound(`${book}/`, `${book}/~`))
     },
     async reseal(onProgress) {
       await (await open()).clear(STORE)
