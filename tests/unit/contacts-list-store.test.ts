@@ -69,7 +69,7 @@ describe('the stored contact list', () => {
     expect(book.count()).toBe(2)
     expect(() => book.add({ given: 'Cy' })).toThrow(/still loading/)
 
-    book.shown()
+    book.load()
     release()
     await book.ready
     // Only what the document holds: the stored rows are gone.
@@ -77,7 +77,7 @@ describe('the stored contact list', () => {
     expect(book.search().map((c) => c.id)).toEqual([id])
   })
 
-  it('opens the document only once the stored rows are on screen (or after a wait)', async () => {
+  it('opens the document once the stored rows are on screen (or it is needed, or after a wait)', async () => {
     const store = createMemoryContactListStore()
     await store.write('wp1', { heads: ['x'], rows: [row('a1', 'Ann')] })
     const handle = repo().create<ContactsDoc>(initialContactsDoc())
@@ -89,13 +89,13 @@ describe('the stored contact list', () => {
       },
       self: 'peer-a',
       list: { store, key: 'wp1' },
-      shownWaitMs: 60_000,
+      loadWaitMs: 60_000,
     })
     cleanup.push(() => book.close())
     await book.previewed
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(opened).toBe(0)
-    book.shown()
+    book.load()
     await book.ready
     expect(opened).toBe(1)
   })
@@ -141,7 +141,7 @@ describe('the stored contact list', () => {
     new ContactBook({ handle, self: 'peer-a' }).add({ given: 'Real' })
     const book = open(() => Promise.resolve(handle), store)
     await book.previewed
-    book.shown()
+    book.load()
     await book.ready
     await until(async () => store.writes === 2, 'the document state stored')
     expect((await store.read('wp1'))!.rows.map((c) => c.given)).toEqual(['Real'])
@@ -149,7 +149,7 @@ describe('the stored contact list', () => {
     book.close()
     const again = open(() => Promise.resolve(handle), store)
     await again.previewed
-    again.shown()
+    again.load()
     await again.ready
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(store.writes).toBe(2)

@@ -30,13 +30,14 @@ export interface ContactBookEvents extends Record<string, unknown> {
 export interface ContactBookOptions {
   /**
    * The book's document, or how to open it. With a stored list (`list`) that has rows, the book
-   * shows them first and opens the document once they are on screen (`shown`).
+   * shows them first and opens the document once asked to (`load`: the list is on screen, or a
+   * write needs it), or after `loadWaitMs`.
    */
   handle: DocHandle<ContactsDoc> | (() => Promise<DocHandle<ContactsDoc>>)
   /** Where this device keeps the book's list between visits (see contact-list-keeper.ts). */
   list?: ContactListOptions
-  /** Longest wait for `shown` before the document is opened anyway. */
-  shownWaitMs?: number
+  /** Longest wait for `load` before the document is opened anyway. */
+  loadWaitMs?: number
   /** This device's peer ID, written into every change note. */
   self: string
   /**
@@ -51,7 +52,7 @@ export interface ContactBookOptions {
 }
 
 const SCAN_CHUNK = 200
-const SHOWN_WAIT_MS = 1000
+const LOAD_WAIT_MS = 10_000
 
 /** A random ID: 16 base32 characters (80 bits). */
 function randomContactId(): string {
@@ -86,7 +87,7 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   #writer: ChangeWriter | undefined
   readonly #judge: TrackingJudge<Parameters<Judge>> | undefined
   readonly #list: ContactListKeeper | undefined
-  #shown: () => void = () => {}
+  #load: () => void = () => {}
   #loaded = false
   /** Whether stored rows are shown (until the document is read). */
   #previewing = false
@@ -114,14 +115,14 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     this.previewed = this.#list
       ? this.#list.read().then((s) => this.#preview(s))
       : Promise.resolve(false)
-    const shown = new Promise<void>((resolve) => (this.#shown = resolve))
+    const asked = new Promise<void>((resolve) => (this.#load = resolve))
     const open = options.handle
     const handle =
       typeof open === 'function'
         ? this.previewed.then(async (rows) => {
             if (rows) {
-              const wait = options.shownWaitMs ?? SHOWN_WAIT_MS
-              await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, wait))])
+              const wait = options.loadWaitMs ?? LOAD_WAIT_MS
+              await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, wait))])
             }
             return open()
           })
@@ -140,9 +141,13 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     return this.#loaded
   }
 
-  /** Tells the book its stored rows are on screen: it may load its document now. */
-  shown(): void {
-    this.#shown()
+  /**
+   * Loads the document now (if it is not loaded or loading yet) and resolves once it is read:
+   * the Contacts tab asks once the stored rows are painted, and whatever writes asks first.
+   */
+  load(): Promise<void> {
+    this.#load()
+    return this.ready
   }
 
   /** Grows by one on every change, for views that memoize. */
