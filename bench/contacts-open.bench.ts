@@ -57,6 +57,24 @@ async function countShows(page: Page, count: number, timeout: number, what: stri
     })
 }
 
+/** How many contact rows the page's device has stored (-1: no stored list at all). */
+function storedRows(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('peerplace-contact-lists')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const db = open.result
+      if (!db.objectStoreNames.contains('pages')) return resolve(-1)
+      const all = db.transaction('pages').objectStore('pages').getAll()
+      all.onsuccess = () => {
+        db.close()
+        const pages = (all.result as unknown[]).filter(Array.isArray) as unknown[][]
+        resolve(pages.reduce((n, page) => n + page.length, 0))
+      }
+    }
+  })
+}
+
 /** Makes the book: a workplace, and the file imported through the Contacts tab. */
 async function writeBook(ctx: BenchContext, context: BrowserContext, url: string, file: string) {
   const page = await context.newPage()
@@ -85,6 +103,7 @@ async function openOnce(
     await page.goto(url)
     await page.getByTestId('open-workplace').filter({ hasText: WORKPLACE }).click()
     await page.getByTestId('workplace-name').waitFor({ timeout: OPEN_DEADLINE_MS })
+    ctx.log(`stored list before the open: ${await page.evaluate(storedRows)} rows`)
     const meter = profile ? await RendererMeter.attach(page) : undefined
     await meter?.startProfile()
     const cpu = await RenderersCpu.attach(context.browser()!)

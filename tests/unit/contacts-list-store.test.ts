@@ -170,13 +170,18 @@ describe('the stored contact list', () => {
   })
 
   it('keeps its pages in IndexedDB, a new snapshot replacing the old whole', async () => {
-    const store = createIndexedDbContactListStore(NO_SEALING, `contact-lists-${Math.random()}`)
+    const name = `contact-lists-${Math.random()}`
+    const store = createIndexedDbContactListStore(NO_SEALING, name)
     const many = Array.from({ length: 1200 }, (_, i) => row(`c${i}`, `N${i}`))
     await store.write('wp1', { heads: ['h1'], rows: many })
     expect((await store.read('wp1'))!.rows).toHaveLength(1200)
     await store.write('wp1', { heads: ['h2'], rows: many.slice(0, 3) })
     const read = await store.read('wp1')
     expect(read!.heads).toEqual(['h2'])
+    const db = await openDB(name)
+    // The first snapshot's three pages are gone: one page and the head are left.
+    expect(await db.getAllKeys('pages')).toHaveLength(2)
+    db.close()
     expect(read!.rows.map((c) => c.id)).toEqual(['c0', 'c1', 'c2'])
     expect(await store.read('other')).toBeUndefined()
     await store.write('wp2', { heads: ['h3'], rows: many.slice(0, 1) })
@@ -195,12 +200,13 @@ describe('the stored contact list', () => {
     let held = [{ id: 'wp1' }, { id: 'wp2' }]
     const app = new (class extends Emitter<{ change: void }> {
       list = () => held
+      changed = () => this.emit('change', undefined)
     })()
     const stop = forgetLeftContactLists(app, store)
     cleanup.push(stop)
     await until(async () => (await store.books()).length === 2, 'the left one forgotten')
     held = [{ id: 'wp2' }]
-    app.emit('change', undefined)
+    app.changed()
     await until(async () => (await store.books()).join() === 'wp2', 'wp1 forgotten once left')
   })
 

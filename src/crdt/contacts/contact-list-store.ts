@@ -112,12 +112,24 @@ export function createIndexedDbContactListStore(
     async read(book) {
       try {
         const database = await open()
-        const head = await readHead(database, book)
-        if (!head) return undefined
+        // Head and pages in one transaction: a write finishing meanwhile (another tab, or a
+        // page closing) cannot take the pages away between them. Unsealing follows it.
+        const range = IDBKeyRange.bound(`${book}/`, `${book}/~`)
+        const tx = database.transaction(STORE)
+        const [keys, values] = await Promise.all([
+          tx.store.getAllKeys(range) as Promise<string[]>,
+          tx.store.getAll(range) as Promise<unknown[]>,
+        ])
+        const stored = new Map(keys.map((key, i) => [key, values[i]]))
+        const head = (await decode(headKey(book), stored.get(headKey(book)))) as
+          Partial<Head> | undefined
+        if (!head || !Number.isInteger(head.generation) || !Number.isInteger(head.pages)) {
+          return undefined
+        }
         const rows: unknown[] = []
-        for (let page = 0; page < head.pages; page++) {
-          const key = pageKey(book, head.generation, page)
-          const value = await decode(key, await database.get(STORE, key))
+        for (let page = 0; page < head.pages!; page++) {
+          const key = pageKey(book, head.generation!, page)
+          const value = await decode(key, stored.get(key))
           if (!Array.isArray(value)) return undefined
           rows.push(...(value as unknown[]))
         }
@@ -141,9 +153,16 @@ export function createIndexedDbContactListStore(
       }
       const head: Head = { generation, pages, heads: snapshot.heads }
       await database.put(STORE, await encode(headKey(book), head), headKey(book))
-      if (old) {
-        const range = IDBKeyRange.bound(`${book}/${old.generation}/`, `${book}/${old.generation}/~`)
-        await database.delete(STORE, range)
+      // Every other generation goes: the last one, and any a write cut short left behind.
+      const kept = `${book}/${generation}/`
+      const keys = (await database.getAllKeys(
+        STORE,
+        IDBKeyRange.bound(`${book}/`, `${book}/~`),
+      )) as string[]
+      const stale = keys.filter((key) => key !== headKey(book) && !key.startsWith(kept))
+      if (stale.length > 0) {
+        const tx = database.transaction(STORE, 'readwrite')
+        await Promise.all([...stale.map((key) => tx.store.delete(key)), tx.done])
       }
     },
     async books() {
