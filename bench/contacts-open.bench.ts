@@ -104,6 +104,18 @@ async function openOnce(
     await page.getByTestId('open-workplace').filter({ hasText: WORKPLACE }).click()
     await page.getByTestId('workplace-name').waitFor({ timeout: OPEN_DEADLINE_MS })
     ctx.log(`stored list before the open: ${await page.evaluate(storedRows)} rows`)
+    // The first frame with rows, watched in the page from before the click: a poll started
+    // from here after the click can reach the page late on a busy machine, after the frame.
+    // (A string: the bench's compiler would wrap a named function in a helper the page lacks.)
+    await page.evaluate(`(() => {
+      const check = () => {
+        if (window.__benchMark !== undefined && document.querySelector('[data-testid="contact-row"]')) {
+          const now = performance.now()
+          window.__firstRows = { openMs: now - window.__benchMark, fromLoadMs: now }
+        } else requestAnimationFrame(check)
+      }
+      requestAnimationFrame(check)
+    })()`)
     const meter = profile ? await RendererMeter.attach(page) : undefined
     await meter?.startProfile()
     const cpu = await RenderersCpu.attach(context.browser()!)
@@ -111,15 +123,9 @@ async function openOnce(
     await page.getByTestId('tab-contacts').click()
     const handle = await page
       .waitForFunction(
-        () => {
-          const w = window as unknown as { __benchMark?: number }
-          const row = document.querySelector('[data-testid="contact-row"]')
-          return row && w.__benchMark !== undefined
-            ? { openMs: performance.now() - w.__benchMark, fromLoadMs: performance.now() }
-            : undefined
-        },
+        () => (window as { __firstRows?: { openMs: number } }).__firstRows,
         undefined,
-        { polling: 'raf', timeout: OPEN_DEADLINE_MS },
+        { polling: 50, timeout: OPEN_DEADLINE_MS },
       )
       .catch((error: unknown) => {
         throw new Error(`waited ${OPEN_DEADLINE_MS} ms for the first contact rows`, {
