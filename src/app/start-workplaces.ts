@@ -1,3 +1,5 @@
+import { forgetLeftContactLists } from './contact-lists.ts'
+import { createIndexedDbContactListStore } from '../crdt/contacts/contact-list-store.ts'
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
 import { createIndexedDbRecordStore } from '../crdt/membership/record-store.ts'
 import { DirectService } from '../direct/direct-service.ts'
@@ -108,6 +110,8 @@ export async function startWorkplaces(
     files: files.transfers,
     store: directStore,
   })
+  // Each contact book's list as last read, shown while the book's document loads.
+  const contactLists = createIndexedDbContactListStore(platform.vault)
   const app = new WorkplacesApp({
     stack,
     mesh: session.meshPort,
@@ -123,9 +127,17 @@ export async function startWorkplaces(
     files,
     direct,
     syncerFirst,
-    sealed: [documents, chunks, directStore, ...(platform.summaries ? [platform.summaries] : [])],
+    sealed: [
+      documents,
+      chunks,
+      directStore,
+      contactLists,
+      ...(platform.summaries ? [platform.summaries] : []),
+    ],
+    contactLists,
   })
   direct.invites.setWorkplaces(workplaceInvites(app))
   if (platform.summaries) followChatSummaries(app, platform.summaries)
+  forgetLeftContactLists(app, contactLists)
   return app
 }

@@ -5,6 +5,7 @@ import { WorkplaceChat } from '../crdt/chat/workplace-chat.ts'
 import type { ChatApi } from '../crdt/chat/chat-api.ts'
 import type { ChatWorkerHost } from '../crdt/chat-worker/chat-worker-host.ts'
 import type { ContactBook } from '../crdt/contacts/contact-book.ts'
+import type { ContactListStore } from '../crdt/contacts/contact-list-store.ts'
 import { openContactBook } from '../crdt/contacts/open-contact-book.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
 import type { FilesService } from '../files/files-service.ts'
@@ -22,6 +23,7 @@ export class WorkplaceFeatures {
   readonly files: Promise<WorkplaceFiles>
   readonly #workplace: Workplace
   #contacts: Promise<ContactBook> | undefined
+  readonly #contactLists: ContactListStore | undefined
   #openChat: ChatApi | undefined
   /** The chat's documents, when it runs in this thread (for sync status). */
   #localChat: WorkplaceChat | undefined
@@ -37,9 +39,12 @@ export class WorkplaceFeatures {
     files: FilesService
     /** Runs the chat in the chat worker; without it, the chat runs in this thread. */
     chats?: ChatWorkerHost
+    /** This device's stored contact lists, shown while a contact book loads. */
+    contactLists?: ContactListStore
   }) {
     const wp = options.workplace
     this.#workplace = wp
+    this.#contactLists = options.contactLists
     this.files = options.files.open(wp)
     this.files.catch((error: unknown) => console.error(`files of ${wp.name} could not open`, error))
     this.chat = options.chats
@@ -74,7 +79,10 @@ export class WorkplaceFeatures {
   }
 
   contacts(): Promise<ContactBook> {
-    this.#contacts ??= openContactBook(this.#workplace)
+    this.#contacts ??= openContactBook(
+      this.#workplace,
+      this.#contactLists ? { lists: this.#contactLists } : {},
+    )
     this.#contacts.catch(() => (this.#contacts = undefined))
     return this.#contacts
   }

@@ -1,3 +1,4 @@
+import type { ContactListStore } from '../crdt/contacts/contact-list-store.ts'
 import type { MeshPort } from '../peer/mesh/mesh-port.ts'
 import type { SyncerFirst } from '../crdt/sync/syncer-first.ts'
 import type { SyncReport } from '../crdt/sync/sync-report.ts'
@@ -39,6 +40,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
   readonly #notifier: BrowserNotifier
   readonly #isHidden: () => boolean
   readonly #syncerFirst: SyncerFirst | undefined
+  readonly #contactLists: ContactListStore | undefined
   /** The stores that seal through the at-rest key. */
   readonly sealedStores: readonly Resealable[]
 
@@ -58,6 +60,8 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     syncerFirst?: SyncerFirst
     /** The stores that seal through the at-rest key (for turning the storage lock on or off). */
     sealed?: readonly Resealable[]
+    /** This device's stored contact lists, shown while a contact book loads. */
+    contactLists?: ContactListStore
   }) {
     super()
     this.stack = options.stack
@@ -72,6 +76,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     this.#isHidden = options.isHidden
     this.#syncerFirst = options.syncerFirst
     this.sealedStores = options.sealed ?? []
+    this.#contactLists = options.contactLists
     const track = () => {
       for (const wp of this.stack.workplaces.list()) {
         this.syncOf(wp)
@@ -135,6 +140,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         isHidden: this.#isHidden,
         files: this.files,
         ...(this.stack.chats ? { chats: this.stack.chats } : {}),
+        ...(this.#contactLists ? { contactLists: this.#contactLists } : {}),
       })
       this.#features.set(wp.id, features)
     }

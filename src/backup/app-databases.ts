@@ -11,6 +11,7 @@ export const APP_DATABASES: readonly { name: string; part: BackupPart }[] = [
   { name: 'peerplace-documents', part: 'documents' },
   { name: 'peerplace-workplaces', part: 'documents' },
   { name: 'peerplace-summaries', part: 'documents' },
+  { name: 'peerplace-contact-lists', part: 'documents' },
   { name: 'peerplace-membership', part: 'documents' },
   { name: 'peerplace-direct', part: 'direct' },
   { name: 'peerplace-files', part: 'files' },

@@ -12,6 +12,7 @@ export async function prepareAppDatabases(indexedDB: IDBFactory): Promise<void> 
     { createIdbDirectStore },
     { createIdbChunkStore },
     { createIndexedDbSummaryStore, NO_SEALING },
+    { createIndexedDbContactListStore },
   ] = await Promise.all([
     import('../peer/identity/idb-key-store.ts'),
     import('@automerge/automerge-repo-storage-indexeddb'),
@@ -20,6 +21,7 @@ export async function prepareAppDatabases(indexedDB: IDBFactory): Promise<void> 
     import('../direct/idb-direct-store.ts'),
     import('../files/idb-chunk-store.ts'),
     import('../crdt/workplace/summary-store.ts'),
+    import('../crdt/contacts/contact-list-store.ts'),
   ])
   await createIdbKeyStore({ indexedDB })
   await new IndexedDBStorageAdapter('peerplace-documents').load(['backup-probe'])
@@ -28,4 +30,5 @@ export async function prepareAppDatabases(indexedDB: IDBFactory): Promise<void> 
   ;(await createIdbDirectStore({ indexedDB })).close()
   ;(await createIdbChunkStore({ indexedDB })).close()
   await createIndexedDbSummaryStore(NO_SEALING).all()
+  await createIndexedDbContactListStore(NO_SEALING).read('backup-probe')
 }

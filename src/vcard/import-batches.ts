@@ -42,6 +42,8 @@ export async function importInBatches(
     ids: [],
     cancelled: false,
   }
+  // Until the book has read its document, it shows what it stored and cannot write.
+  await book.load()
   // The book's contacts are indexed for matching once, in slices between pauses.
   const matcher = new ImportMatcher()
   const existing = book.search()

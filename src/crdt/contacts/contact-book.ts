@@ -1,4 +1,4 @@
-import type { Patch } from '@automerge/automerge'
+import { getHeads, type Patch } from '@automerge/automerge'
 import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
 import type { Authorship, Judge } from '../authorship/authorship.ts'
@@ -6,6 +6,7 @@ import { trackingJudge, type TrackingJudge } from '../../peer/identity/tracking-
 import { ChangeLog, type HistoryEntry } from './change-log.ts'
 import type { ChangeOp } from './change-note.ts'
 import { ChangeWriter } from './change-writer.ts'
+import { ContactListKeeper, type ContactListOptions } from './contact-list-keeper.ts'
 import { conflictsOf, parsePath, type FieldConflict } from './contact-conflicts.ts'
 import { applyEdit, describeEdit, newStoredContact, planEdit } from './contact-edit.ts'
 import { planImport, type ImportStep } from './contact-merge.ts'
@@ -27,7 +28,16 @@ export interface ContactBookEvents extends Record<string, unknown> {
 }
 
 export interface ContactBookOptions {
-  handle: DocHandle<ContactsDoc>
+  /**
+   * The book's document, or how to open it. With a stored list (`list`) that has rows, the book
+   * shows them first and opens the document once asked to (`load`: the list is on screen, or a
+   * write needs it), or after `loadWaitMs`.
+   */
+  handle: DocHandle<ContactsDoc> | (() => Promise<DocHandle<ContactsDoc>>)
+  /** Where this device keeps the book's list between visits (see contact-list-keeper.ts). */
+  list?: ContactListOptions
+  /** Longest wait for `load` before the document is opened anyway. */
+  loadWaitMs?: number
   /** This device's peer ID, written into every change note. */
   self: string
   /**
@@ -42,6 +52,7 @@ export interface ContactBookOptions {
 }
 
 const SCAN_CHUNK = 200
+const LOAD_WAIT_MS = 10_000
 
 /** A random ID: 16 base32 characters (80 bits). */
 function randomContactId(): string {
@@ -58,39 +69,40 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   readonly self: string
   /** Resolves once the whole book has been read and scanned for conflicts. */
   readonly ready: Promise<void>
-  readonly #handle: DocHandle<ContactsDoc>
+  /** Resolves once the document is open (not yet loaded); rejects if it cannot be. */
+  readonly opened: Promise<void>
+  /** Resolves once the stored list was read: true if its rows are shown until the book loads. */
+  readonly previewed: Promise<boolean>
+  #handle: DocHandle<ContactsDoc> | undefined
   readonly #clock: () => number
   readonly #newId: () => string
   readonly #defer: (step: () => void) => void
   readonly #contacts = new Map<string, Contact>()
-  readonly #index = new ContactIndex()
+  #index = new ContactIndex()
   readonly #log = new ChangeLog()
   readonly #conflicts = new Map<string, FieldConflict[]>()
   /** Contacts the change being made creates: new here, so they cannot hold a conflict yet. */
   #creating: ReadonlySet<string> = new Set()
-  readonly #off: () => void
-  readonly #writer: ChangeWriter
+  readonly #offs: ((() => void) | undefined)[] = []
+  #writer: ChangeWriter | undefined
   readonly #judge: TrackingJudge<Parameters<Judge>> | undefined
+  readonly #list: ContactListKeeper | undefined
+  #load: () => void = () => {}
+  #loaded = false
+  /** Whether stored rows are shown (until the document is read). */
+  #previewing = false
   #version = 0
   #closed = false
 
   constructor(options: ContactBookOptions) {
     super()
     this.self = options.self
-    this.#handle = options.handle
     this.#clock = options.clock ?? Date.now
     this.#newId = options.newId ?? randomContactId
     this.#defer = options.defer ?? ((step) => setTimeout(step, 0))
-    this.#writer = new ChangeWriter({
-      handle: options.handle,
-      clock: this.#clock,
-      authorship: options.authorship,
-    })
     this.#judge = options.authorship && trackingJudge(options.authorship)
-    const onChange = (payload: DocHandleChangePayload<ContactsDoc>) => this.#changed(payload)
-    this.#handle.on('change', onChange)
-    const offs = [
-      () => this.#handle.off('change', onChange),
+    this.#list = options.list && new ContactListKeeper(options.list)
+    this.#offs.push(
       // Verdicts moved (membership, keys), or checks under way finished: views read again.
       options.authorship?.on('change', () => {
         this.#log.forgetVerdicts()
@@ -99,9 +111,43 @@ export class ContactBook extends Emitter<ContactBookEvents> {
       options.authorship?.on('verified', () => {
         if (this.#judge?.takePending()) this.#bump()
       }),
-    ]
-    this.#off = () => offs.forEach((off) => off?.())
-    this.ready = this.#handle.whenReady().then(() => this.#loadAll())
+    )
+    this.previewed = this.#list
+      ? this.#list.read().then((s) => this.#preview(s))
+      : Promise.resolve(false)
+    const asked = new Promise<void>((resolve) => (this.#load = resolve))
+    const open = options.handle
+    const handle =
+      typeof open === 'function'
+        ? this.previewed.then(async (rows) => {
+            if (rows) {
+              const wait = options.loadWaitMs ?? LOAD_WAIT_MS
+              await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, wait))])
+            }
+            return open()
+          })
+        : Promise.resolve(open)
+    // A handle given as it is can be written to at once, as soon as it is ready.
+    if (typeof open !== 'function') this.#attach(open, options)
+    this.opened = handle.then((h) => (h === this.#handle ? undefined : this.#attach(h, options)))
+    this.ready = this.opened.then(async () => {
+      await this.#handle?.whenReady()
+      if (!this.#closed) await this.#loadAll()
+    })
+  }
+
+  /** Whether the book has read its document (until then it shows its stored list, read-only). */
+  get loaded(): boolean {
+    return this.#loaded
+  }
+
+  /**
+   * Loads the document now (if it is not loaded or loading yet) and resolves once it is read:
+   * the Contacts tab asks once the stored rows are painted, and whatever writes asks first.
+   */
+  load(): Promise<void> {
+    this.#load()
+    return this.ready
   }
 
   /** Grows by one on every change, for views that memoize. */
@@ -167,7 +213,7 @@ export class ContactBook extends Emitter<ContactBookEvents> {
 
   /** Resolves once this device's changes so far carry their proofs. */
   signed(): Promise<void> {
-    return this.#writer.signed()
+    return this.#writer?.signed() ?? Promise.resolve()
   }
 
   add(input: ContactInput): string {
@@ -307,8 +353,39 @@ export class ContactBook extends Emitter<ContactBookEvents> {
 
   close(): void {
     this.#closed = true
-    this.#off()
+    this.#offs.forEach((off) => off?.())
+    void this.#list?.close()
     this.removeAllListeners()
+  }
+
+  #attach(handle: DocHandle<ContactsDoc>, options: ContactBookOptions): void {
+    if (this.#closed) return
+    this.#handle = handle
+    this.#writer = new ChangeWriter({
+      handle,
+      clock: this.#clock,
+      authorship: options.authorship,
+    })
+    const onChange = (payload: DocHandleChangePayload<ContactsDoc>) => this.#changed(payload)
+    handle.on('change', onChange)
+    this.#offs.push(() => handle.off('change', onChange))
+  }
+
+  /** Shows the stored list's rows until the document is read; returns whether there were any. */
+  #preview(snapshot: { rows: Contact[] } | undefined): boolean {
+    if (this.#closed || this.#loaded || !snapshot || snapshot.rows.length === 0) return false
+    this.#previewing = true
+    for (const contact of snapshot.rows) {
+      this.#contacts.set(contact.id, contact)
+      this.#index.set(contact.id, contact)
+    }
+    this.#bump()
+    return true
+  }
+
+  /** The document's state now, for the stored list (never the stored list's own rows). */
+  #keepList(doc: ContactsDoc): void {
+    if (this.#loaded) this.#list?.changed(getHeads(doc), () => this.#contacts.values())
   }
 
   #require(id: string): void {
@@ -316,6 +393,9 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   }
 
   #change(op: ChangeOp, ids: string[], fields: string[], fn: (d: ContactsDoc) => void): void {
+    if (!this.#writer || (this.#previewing && !this.#loaded)) {
+      throw new Error('The contact book is still loading.')
+    }
     this.#writer.write({ by: this.self, op, contacts: ids, fields }, fn)
   }
 
@@ -326,17 +406,23 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   }
 
   #loadAll(): Promise<void> {
-    const doc = this.#handle.doc()
+    const handle = this.#handle!
+    const doc = handle.doc()
     this.#log.update(doc)
+    // The stored list's rows go: from now on every contact is read from the document.
+    this.#contacts.clear()
+    this.#index = new ContactIndex()
+    this.#loaded = true
     const ids = Object.keys(doc.contacts ?? {})
     for (const id of ids) this.#read(doc, id, false)
     this.#bump()
+    this.#keepList(doc)
     // Conflicts need a getConflicts call per field; a big book is scanned in chunks.
     return new Promise<void>((resolve) => {
       let next = 0
       const step = () => {
         if (this.#closed) return resolve()
-        const now = this.#handle.doc()
+        const now = handle.doc()
         const end = Math.min(next + SCAN_CHUNK, ids.length)
         for (; next < end; next++) this.#scan(now, ids[next]!)
         if (next < ids.length) return this.#defer(step)
@@ -348,8 +434,9 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   }
 
   #changed({ doc, patches }: { doc: ContactsDoc; patches: Patch[] }): void {
-    if (this.#closed || !this.#handle.isReady()) return
+    if (this.#closed || !this.#handle?.isReady() || (this.#previewing && !this.#loaded)) return
     const fresh = this.#log.update(doc)
+    this.#keepList(doc)
     const touched = new Set<string>()
     for (const patch of patches) {
       if (patch.path[0] !== 'contacts') continue
