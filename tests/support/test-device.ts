@@ -5,7 +5,10 @@ import {
   encodeWorkplaceLink,
   type WorkplaceLink,
 } from '../../src/crdt/workplace/invite-link.ts'
-import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import {
+  createMemoryWorkplaceList,
+  type WorkplaceList,
+} from '../../src/crdt/workplace/workplace-list.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import type { PeerGate } from '../../src/crdt/sync/syncer-first.ts'
@@ -61,6 +64,8 @@ export async function createTestDevice(
     peer?: { identity: Identity; port: MemoryMesh }
     /** What that page's invite got before the stack existed (see EarlyInvite). */
     earlyJoins?: EarlyJoins
+    /** The index of workplaces (else an in-memory one). */
+    list?: WorkplaceList
   } = {},
 ): Promise<TestDevice> {
   const identity = options.peer?.identity ?? (await createTestIdentity())
@@ -70,7 +75,7 @@ export async function createTestDevice(
   const stack = createWorkplaceStack({
     identity,
     mesh: port,
-    list: createMemoryWorkplaceList(),
+    list: options.list ?? createMemoryWorkplaceList(),
     records: createMemoryRecordStore(),
     displayName: () => name,
     ...(options.kinds ? { kinds: options.kinds } : {}),
