@@ -8,6 +8,7 @@ import type {
   ToChatWorker,
 } from '../crdt/chat-worker/chat-worker-protocol.ts'
 import type { WorkplaceSummaries } from './workplace-summaries.ts'
+import { displayNameOf } from './display-name.ts'
 
 /**
  * Loads this device's identity and profile, connects (the peer layer loads once `networkAfter`
@@ -49,6 +50,7 @@ export async function createShell(
     ? Promise.all([
         import('../crdt/workplace/invite-link.ts'),
         import('../crdt/workplace/link-members.ts'),
+        import('../crdt/workplace/early-invite.ts'),
       ])
     : undefined
   await platform.networkAfter
@@ -57,16 +59,23 @@ export async function createShell(
       .loadPeerLayer({ atOnce: link !== undefined })
       .then((createPeerSession) => createPeerSession(platform)),
   )
-  if (link && reach) {
-    // A damaged link is the workplace screen's to report; here it is simply not followed.
-    void reach
-      .then(([{ decodeWorkplaceLink }, { reachLinkMembers }]) =>
-        reachLinkMembers(session.meshPort, decodeWorkplaceLink(link)),
-      )
-      .catch(() => undefined)
-  }
+  // The link's members are dialled, and its invite presented to them as soon as each link is
+  // up: by the time the documents can be fetched, a member has admitted this device.
+  const early =
+    link && reach
+      ? reach
+          .then(([{ decodeWorkplaceLink }, { reachLinkMembers }, { EarlyInvite }]) => {
+            const decoded = decodeWorkplaceLink(link)
+            reachLinkMembers(session.meshPort, decoded)
+            return decoded.invite
+              ? new EarlyInvite(session.meshPort, decoded, () => displayNameOf(session))
+              : undefined
+          })
+          // A damaged link is the workplace screen's to report; here it is simply not followed.
+          .catch(() => undefined)
+      : Promise.resolve(undefined)
   const appUrl = new URL('./', platform.pageUrl).href
-  const workplaces = documentLayer.then(({ startWorkplaces }) =>
+  const workplaces = Promise.all([documentLayer, early]).then(([{ startWorkplaces }, earlyJoins]) =>
     startWorkplaces(session, {
       localStorage: platform.localStorage,
       indexedDB: platform.indexedDB,
@@ -77,6 +86,7 @@ export async function createShell(
       vault: platform.vault,
       ...(platform.chatWorker ? { chatWorker: platform.chatWorker } : {}),
       ...(platform.summaries ? { summaries: platform.summaries } : {}),
+      ...(earlyJoins ? { earlyJoins } : {}),
     }),
   )
   return {

@@ -27,6 +27,8 @@ import type {
 } from '../crdt/chat-worker/chat-worker-protocol.ts'
 import { followChatSummaries } from './chat-summaries.ts'
 import type { WorkplaceSummaries } from './workplace-summaries.ts'
+import type { EarlyJoins } from '../crdt/workplace/early-invite.ts'
+import { displayNameOf } from './display-name.ts'
 
 /**
  * Builds the document layer (Automerge and its wasm: loaded after first paint) over the
@@ -51,9 +53,11 @@ export async function startWorkplaces(
     chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
     /** Each workplace's last activity and unread count, kept up to date from its chat. */
     summaries?: WorkplaceSummaries
+    /** The invite the page presented while this layer loaded (see EarlyInvite). */
+    earlyJoins?: EarlyJoins
   },
 ): Promise<WorkplacesApp> {
-  const displayName = () => session.profile.name ?? `Device ${session.identity.peerId.slice(0, 4)}`
+  const displayName = () => displayNameOf(session)
   // The gate asks about workplaces before the stack that holds them exists.
   let memberOf: () => Workplace[] = () => []
   const syncerFirst = new SyncerFirst({
@@ -78,6 +82,7 @@ export async function startWorkplaces(
     displayName,
     kinds: DOCUMENT_KINDS,
     gate: syncerFirst,
+    ...(platform.earlyJoins ? { earlyJoins: platform.earlyJoins } : {}),
     ...(platform.chatWorker ? { chatWorker: platform.chatWorker() } : {}),
   })
   memberOf = () => stack.workplaces.list().filter((wp) => wp.isMember(wp.self))

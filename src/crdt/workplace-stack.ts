@@ -15,6 +15,7 @@ import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { createMeshRepo } from './repo/mesh-repo.ts'
 import { storageOriginsStore } from './authorship/origins-store.ts'
 import { JoinFlow } from './workplace/join-flow.ts'
+import type { EarlyJoins } from './workplace/early-invite.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
 import { Workplaces } from './workplace/workplaces.ts'
 
@@ -50,6 +51,8 @@ export function createWorkplaceStack(options: {
   gate?: PeerGate
   /** A port to a chat worker (src/crdt/chat-worker): the chat's documents are held there. */
   chatWorker?: ChatPort<FromChatWorker, ToChatWorker>
+  /** An invite presented before the stack existed (see EarlyInvite): the join flow takes over. */
+  earlyJoins?: EarlyJoins
 }): WorkplaceStack {
   // The repo consults the policy while it is being built, before Workplaces exists.
   const built: { workplaces?: Workplaces } = {}
@@ -102,6 +105,7 @@ export function createWorkplaceStack(options: {
     mesh: options.mesh,
     displayName: options.displayName,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.earlyJoins ? { early: options.earlyJoins } : {}),
   })
   const changes = new ChangePush({ mesh: options.mesh, policy, repo })
   const chats =

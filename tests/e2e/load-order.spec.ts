@@ -1,5 +1,5 @@
 import { expect, test, type Route } from '@playwright/test'
-import { messageTexts, send } from './support/chat.ts'
+import { messageTexts, openChat, send } from './support/chat.ts'
 import { createInvite, createWorkplace } from './support/workplace.ts'
 
 // The service worker would answer from its cache, out of the routes' reach.
@@ -140,13 +140,16 @@ test('Automerge’s wasm is compiled while it streams in, sent brotli-compressed
   expect(calls).not.toContain('compile')
 })
 
-test('an invite link’s page reaches the inviter while Automerge’s wasm is still on its way', async ({
+test('an invite link’s page reaches the inviter, and is admitted, while Automerge’s wasm is still on its way', async ({
   page,
   browser,
 }) => {
   await page.goto('/')
   await createWorkplace(page, 'Bakery')
+  await openChat(page)
+  await send(page, 'Fresh bread at six')
   const invite = await createInvite(page)
+  await expect(page.getByTestId('member-name')).toHaveCount(1)
 
   // A first visit from the link, with the wasm held back: only the peer layer can link now.
   const invitee = await browser.newContext()
@@ -159,12 +162,19 @@ test('an invite link’s page reaches the inviter while Automerge’s wasm is st
     await joining.goto(invite)
     await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
     await expect(joining.getByTestId('linked-count')).toHaveAttribute('data-count', '1')
+    // The invite was presented over that link and the inviter checked it and let the device in.
+    await expect(page.getByTestId('member-name')).toHaveCount(2)
     await expect(joining.getByTestId('workplace-name')).toHaveCount(0)
 
     await held!.continue()
     await invitee.unroute('**/*.wasm')
     await expect(joining.getByTestId('join-status')).toHaveAttribute('data-state', 'joined')
     await expect(joining.getByTestId('workplace-name')).toHaveText('Bakery')
+    // What the inviter synced before the newcomer's documents could receive it still arrives.
+    await openChat(joining)
+    await expect(
+      joining.getByTestId('chat-message-text').filter({ hasText: 'Fresh bread at six' }),
+    ).toBeVisible()
   } finally {
     await invitee.close()
   }

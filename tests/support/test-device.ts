@@ -5,10 +5,14 @@ import {
   encodeWorkplaceLink,
   type WorkplaceLink,
 } from '../../src/crdt/workplace/invite-link.ts'
-import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import {
+  createMemoryWorkplaceList,
+  type WorkplaceList,
+} from '../../src/crdt/workplace/workplace-list.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import type { PeerGate } from '../../src/crdt/sync/syncer-first.ts'
+import type { EarlyJoins } from '../../src/crdt/workplace/early-invite.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import type { MemoryMeshHub, MemoryMesh } from './memory-mesh.ts'
@@ -64,20 +68,27 @@ export async function createTestDevice(
     gate?: (self: PeerId, stack: () => WorkplaceStack) => PeerGate
     /** Runs the chat in a chat worker (this one, or one on a MessageChannel), in-memory storage. */
     chatWorker?: boolean | ChatPort<FromChatWorker, ToChatWorker>
+    /** A device already on the mesh (its page linked before the document layer loaded). */
+    peer?: { identity: Identity; port: MemoryMesh }
+    /** What that page's invite got before the stack existed (see EarlyInvite). */
+    earlyJoins?: EarlyJoins
+    /** The index of workplaces (else an in-memory one). */
+    list?: WorkplaceList
   } = {},
 ): Promise<TestDevice> {
-  const identity = await createTestIdentity()
-  const port = hub.add(identity.peerId)
+  const identity = options.peer?.identity ?? (await createTestIdentity())
+  const port = options.peer?.port ?? hub.add(identity.peerId)
   const built: { stack?: WorkplaceStack } = {}
   const gate = options.gate?.(identity.peerId, () => built.stack!)
   const stack = createWorkplaceStack({
     identity,
     mesh: port,
-    list: createMemoryWorkplaceList(),
+    list: options.list ?? createMemoryWorkplaceList(),
     records: createMemoryRecordStore(),
     displayName: () => name,
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(gate ? { gate } : {}),
+    ...(options.earlyJoins ? { earlyJoins: options.earlyJoins } : {}),
     ...(options.chatWorker
       ? {
           storage: new MemoryStorageAdapter(),

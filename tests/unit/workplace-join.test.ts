@@ -8,6 +8,8 @@ import { joinGroup, reachLinkMembers } from '../../src/crdt/workplace/link-membe
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
+import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import { REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
 
 type Device = TestDevice
 
@@ -79,6 +81,32 @@ describe('joining a workplace', () => {
     b!.stack.joins.start(again)
     expect(b!.stack.joins.status(acme.id)?.state).toBe('joined')
     expect(b!.port.groups.get(joinGroup(acme.id)) ?? []).toEqual([])
+  })
+
+  it('lists a workplace being joined while its root document is still on its way', async () => {
+    const hub = new MemoryMeshHub()
+    const a = await device(hub, 'Ann')
+    const list = createMemoryWorkplaceList()
+    const b = await createTestDevice(hub, 'Bob', { list })
+    stacks.push(b.stack)
+    const acme = await a.stack.workplaces.create('Acme')
+    // Documents are held on their way to Bob for now: he is admitted but has no root yet.
+    const deliver = b.port.deliver.bind(b.port)
+    const held: Parameters<typeof deliver>[] = []
+    b.port.deliver = (...args) => {
+      if (args[1] === REPO_CHANNEL) held.push(args)
+      else deliver(...args)
+    }
+    b.stack.joins.start(link(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    await until(() => b.stack.joins.status(acme.id)?.state === 'joining', 'Bob to be admitted')
+    const listed = await until(async () => (await list.all())[0], 'the list entry')
+    expect(listed).toMatchObject({ id: acme.id, rootUrl: acme.handle.url, name: 'Acme' })
+    expect(b.stack.workplaces.get(acme.id)).toBeUndefined()
+
+    b.port.deliver = deliver
+    for (const args of held.splice(0)) deliver(...args)
+    await until(() => b.stack.joins.status(acme.id)?.state === 'joined', 'Bob to join', 10_000)
+    expect((await list.all()).map((e) => e.id)).toEqual([acme.id])
   })
 
   it('refuses expired, revoked and used-up invites with a clear message', async () => {

@@ -2,7 +2,8 @@ import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { recordError } from '../membership/sign.ts'
-import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
+import type { MeshPort, PeerMessage } from '../../peer/mesh/mesh-port.ts'
+import type { EarlyJoins } from './early-invite.ts'
 import type { WorkplaceLink } from './invite-link.ts'
 import {
   JOIN_CHANNEL,
@@ -61,6 +62,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   readonly #mesh: MeshPort
   readonly #displayName: () => string
   readonly #clock: () => number
+  readonly #early: EarlyJoins | undefined
   /** Joins in progress on this device, by workplace. */
   readonly #active = new Map<string, ActiveJoin>()
   readonly #requests = new Map<string, JoinRequest>()
@@ -83,18 +85,16 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     mesh: MeshPort
     displayName: () => string
     clock?: () => number
+    /** What an invite presented before this flow existed got (see EarlyInvite). */
+    early?: EarlyJoins
   }) {
     super()
     this.#workplaces = options.workplaces
     this.#mesh = options.mesh
     this.#displayName = options.displayName
     this.#clock = options.clock ?? (() => Date.now())
-    this.#mesh.onMessage(JOIN_CHANNEL, ({ from, data }) => {
-      const message = decodeJoinMessage(data)
-      if (message instanceof Error)
-        console.warn(`join: dropped a message from ${from}: ${message.message}`)
-      else void this.#handle(from, message).catch((e) => console.error('join: handling failed', e))
-    })
+    this.#early = options.early
+    this.#mesh.onMessage(JOIN_CHANNEL, (message) => this.#receive(message))
     this.#mesh.presence.onLinkChange(({ peer, up }) => {
       for (const join of this.#active.values()) {
         // A message on a link that then dropped (say, the loser of two simultaneous dials) may
@@ -129,6 +129,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
 
   /** Starts joining with an invite link (admits) or a public link (asks the owners). */
   start(link: WorkplaceLink): void {
+    const early = link.invite ? this.#early?.take(link.workplace) : undefined
     if (this.#workplaces.get(link.workplace)?.isMember(this.#mesh.self)) {
       // The page may have started reaching the link's members before it knew (create-shell.ts).
       this.#mesh.setGroup(joinGroup(link.workplace), [])
@@ -149,8 +150,12 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     }
     this.#active.set(link.workplace, join)
     reachLinkMembers(this.#mesh, link)
+    // Those the page presented the invite to already are not asked twice; their answers (some
+    // may have come before this flow existed) are handled now, checked as any other.
+    for (const peer of early?.asked ?? []) join.asked.add(peer)
     for (const peer of this.#mesh.presence.linkedPeers()) this.#approach(join, peer)
     this.#progress(join, true)
+    for (const answer of early?.answers ?? []) this.#receive(answer)
   }
 
   /** Stops a join in progress; its status stays `cancelled` until retried or dismissed. */
@@ -248,6 +253,13 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     if (join.link.invite)
       this.#send(peer, { t: 'invite-join', workplace, invite: join.link.invite, name })
     else this.#send(peer, { t: 'ask-join', workplace, name, note: '' })
+  }
+
+  #receive({ from, data }: PeerMessage): void {
+    const message = decodeJoinMessage(data)
+    if (message instanceof Error)
+      console.warn(`join: dropped a message from ${from}: ${message.message}`)
+    else void this.#handle(from, message).catch((e) => console.error('join: handling failed', e))
   }
 
   async #handle(from: PeerId, m: JoinMessage): Promise<void> {

@@ -111,13 +111,16 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     if (existing) return existing
     const { documentId } = parseAutomergeUrl(rootUrl as AutomergeUrl)
     this.trustWhileJoining(documentId, from)
+    const entry = { id, rootUrl, name, addedAt: (this.#o.clock ?? (() => Date.now()))() }
+    // Listed while the root document is on its way, rather than after it (a joining device
+    // waits for both); taken off the list again if the workplace does not open.
+    const listed = this.#o.list.put(entry)
     try {
-      return await this.#openEntry({
-        id,
-        rootUrl,
-        name,
-        addedAt: (this.#o.clock ?? (() => Date.now()))(),
-      })
+      return await this.#openEntry(entry, listed)
+    } catch (error) {
+      await listed.catch(() => undefined)
+      if (!this.#open.has(id)) await this.#o.list.delete(id).catch(reportListError(entry))
+      throw error
     } finally {
       this.#pending.delete(documentId)
     }
@@ -168,7 +171,8 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     return !removed
   }
 
-  async #openEntry(entry: WorkplaceEntry): Promise<Workplace> {
+  /** `listed`: the entry's write to the list, when the caller started it already. */
+  async #openEntry(entry: WorkplaceEntry, listed?: Promise<void>): Promise<Workplace> {
     const existing = this.#open.get(entry.id)
     if (existing) return existing
     const log = new MembershipLog(entry.id, this.#o.records)
@@ -187,7 +191,12 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     this.#open.set(entry.id, workplace)
     this.#registerDocs(workplace)
     let listedName = workplace.name
-    await this.#o.list.put({ ...entry, name: listedName })
+    await Promise.all([
+      listed,
+      listed && listedName === entry.name
+        ? undefined
+        : this.#o.list.put({ ...entry, name: listedName }),
+    ])
     workplace.on('membership', () => this.#membershipChanged(workplace))
     workplace.on('change', () => {
       // A document newly listed (a chat shard, say) is shared from now on: sync must know.
@@ -265,7 +274,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
 }
 
 function reportListError(entry: WorkplaceEntry) {
-  return (error: unknown) => console.warn(`could not update the listed name of ${entry.id}`, error)
+  return (error: unknown) => console.warn(`could not update the list entry of ${entry.id}`, error)
 }
 
 function reportOpenError(entry: WorkplaceEntry) {
