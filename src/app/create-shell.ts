@@ -8,6 +8,7 @@ import type {
   ToChatWorker,
 } from '../crdt/chat-worker/chat-worker-protocol.ts'
 import type { WorkplaceSummaries } from './workplace-summaries.ts'
+import { startTrace } from '../lib/start-trace.ts'
 
 /**
  * Loads this device's identity and profile, connects (the peer layer loads once `networkAfter`
@@ -45,6 +46,7 @@ export async function createShell(
       layer.loadDocumentLayer(platform.document, { atOnce: platform.openedLink !== undefined }),
     ),
   )
+  void documentLayer.then(() => startTrace('document-layer'))
   const reach = link
     ? Promise.all([
         import('../crdt/workplace/invite-link.ts'),
@@ -52,11 +54,13 @@ export async function createShell(
       ])
     : undefined
   await platform.networkAfter
+  startTrace('network-start')
   const session = await import('./peer-layer.ts').then((layer) =>
     layer
       .loadPeerLayer({ atOnce: link !== undefined })
       .then((createPeerSession) => createPeerSession(platform)),
   )
+  startTrace('peer-session')
   if (link && reach) {
     // A damaged link is the workplace screen's to report; here it is simply not followed.
     void reach
