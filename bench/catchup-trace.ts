@@ -75,7 +75,7 @@ export class CatchupTrace {
       .filter((m) => m.step.startsWith('repo-') && m.detail.split(' ')[2] === root)
       .map((m) => `${m.at.toFixed(0)} ${m.step === 'repo-out' ? '>' : '<'}${m.detail}`)
     const rtc = marks
-      .filter((m) => m.step.startsWith('rtc-'))
+      .filter((m) => m.step.startsWith('rtc-') || m.step === 'chunks')
       .map((m) => `${m.at.toFixed(0)} ${m.step.slice(4)} ${m.detail}`)
     return `${summary}\n  rtc: ${rtc.join('; ')}\n  root messages: ${messages.join('; ')}`
   }
