@@ -15,19 +15,3 @@ export function nextTask(): Promise<void> {
     channel.port2.postMessage(undefined)
   })
 }
-
-/** The Prioritized Task Scheduling API, where the platform has it (Chromium, Firefox). */
-interface TaskScheduler {
-  postTask(callback: () => void, options: { priority: 'background' }): Promise<void>
-}
-
-/**
- * Resolves in a new task of background priority where the platform can say so (the scheduler's
- * `postTask`): it runs once nothing more urgent waits (network messages, input, rendering), so
- * a long job in slices gives way to them. Elsewhere, as `nextTask`.
- */
-export function backgroundTask(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: Partial<TaskScheduler> }).scheduler
-  if (typeof scheduler?.postTask !== 'function') return nextTask()
-  return scheduler.postTask(() => {}, { priority: 'background' })
-}

@@ -1,5 +1,5 @@
 import { next as Automerge, type Heads } from '@automerge/automerge/slim'
-import { backgroundTask } from '../../lib/next-task.ts'
+import { nextTask } from '../../lib/next-task.ts'
 import { asOriginsSnapshot, type OriginsSnapshot } from './origins-snapshot.ts'
 
 /** A decoded op; sequence inserts also carry these, which Automerge's typings leave out. */
@@ -229,7 +229,7 @@ export class RecordOrigins {
     let next = 0
     try {
       while (next < changes.length) {
-        await backgroundTask()
+        await nextTask()
         const until = performance.now() + BACKGROUND_SLICE_MS
         while (next < changes.length && performance.now() < until) {
           this.#readChange(changes[next++]!)
