@@ -1,5 +1,4 @@
 import { next as Automerge, type Heads } from '@automerge/automerge/slim'
-import { nextTask } from '../../lib/next-task.ts'
 import { asOriginsSnapshot, type OriginsSnapshot } from './origins-snapshot.ts'
 
 /** A decoded op; sequence inserts also carry these, which Automerge's typings leave out. */
@@ -27,17 +26,7 @@ export interface RecordOriginsOptions {
   roots?: readonly string[]
   /** Called after more of the history was read (to keep a snapshot). */
   onRead?: (origins: RecordOrigins) => void
-  /**
-   * More new changes than this are read in the background, a slice per task, not in the read
-   * that found them: a returning device's catch-up of a thousand changes held the main thread
-   * ~0.3 s in the middle of its sync. Reads meanwhile answer from the history read so far
-   * (`onCaughtUp` says when to read again). Unset: every read reads everything first.
-   */
-  backgroundAbove?: number
 }
-
-/** The longest slice of a read in the background. */
-const BACKGROUND_SLICE_MS = 8
 
 /**
  * An object ever created under a record's key: the record itself (`path` empty) or a part of it
@@ -85,10 +74,6 @@ export class RecordOrigins {
   /** Root map name -> the scalars ever written into a map of that name, in change order. */
   readonly #rootWrites = new Map<string, Written[]>()
   readonly #onRead: ((origins: RecordOrigins) => void) | undefined
-  readonly #backgroundAbove: number | undefined
-  /** The read going on in the background, if any. */
-  #background: Promise<void> | undefined
-  readonly #caughtUp = new Set<() => void>()
   #changesRead = 0
 
   /**
@@ -101,7 +86,6 @@ export class RecordOrigins {
     this.#writePaths = new Set(options.writes ?? [])
     for (const root of options.roots ?? []) this.#rootWrites.set(root, [])
     this.#onRead = options.onRead
-    this.#backgroundAbove = options.backgroundAbove
   }
 
   /** How many changes this reader decoded (not those a restored snapshot stood for). */
@@ -114,7 +98,7 @@ export class RecordOrigins {
    * `roots`) are not snapshotted: their history is read afresh each visit.
    */
   snapshot(): OriginsSnapshot | undefined {
-    if (!this.read || this.#keepsWrites || this.#background) return undefined
+    if (!this.read || this.#keepsWrites) return undefined
     return {
       v: 1,
       map: this.#map,
@@ -134,7 +118,7 @@ export class RecordOrigins {
    * this reader's or names heads the document does not hold.
    */
   restore(doc: Automerge.Doc<unknown>, saved: unknown): boolean {
-    if (this.read || this.#keepsWrites || this.#background) return false
+    if (this.read || this.#keepsWrites) return false
     const snapshot = asOriginsSnapshot(saved, this.#map, [...this.#fields])
     if (!snapshot || !Automerge.hasHeads(doc, [...snapshot.heads])) return false
     for (const id of snapshot.maps) this.#maps.add(id)
@@ -206,129 +190,92 @@ export class RecordOrigins {
   }
 
   #catchUp(doc: Automerge.Doc<unknown>): void {
-    // A read in the background is under way: what was read so far answers meanwhile.
-    if (this.#background) return
     const heads = Automerge.getHeads(doc)
     if (heads.length === this.#heads.length && heads.every((h, i) => h === this.#heads[i])) return
     const current = Automerge.getObjectId(doc, this.#map)
     if (current) this.#maps.add(current)
-    const changes = Automerge.getChangesSince(doc, this.#heads)
-    if (this.#backgroundAbove !== undefined && changes.length > this.#backgroundAbove) {
-      this.#background = this.#readInBackground(changes, heads).catch((error: unknown) => {
-        console.warn(`history of ${this.#map} not read`, error)
-      })
-      return
-    }
-    for (const bytes of changes) this.#readChange(bytes)
-    this.#heads = heads
-    this.#onRead?.(this)
-  }
-
-  /** Reads `changes` a slice per task, then takes `heads` as read and tells the listeners. */
-  async #readInBackground(changes: readonly Uint8Array[], heads: Heads): Promise<void> {
-    let next = 0
-    try {
-      while (next < changes.length) {
-        await nextTask()
-        const until = performance.now() + BACKGROUND_SLICE_MS
-        while (next < changes.length && performance.now() < until) {
-          this.#readChange(changes[next++]!)
+    for (const bytes of Automerge.getChangesSince(doc, this.#heads)) {
+      const change = Automerge.decodeChange(bytes)
+      this.#changesRead++
+      const made = new Set<string>()
+      /** Text fields the creating change wrote, typed in order (else `broken`). */
+      const texts = new Map<
+        string,
+        { record: string; key: string; chars: string[]; last: string }
+      >()
+      const broken = new Set<string>()
+      const ops = change.ops as DecodedOp[]
+      ops.forEach((op, i) => {
+        const opId = `${change.startOp + i}@${change.actor}`
+        const text = texts.get(op.obj)
+        if (text) {
+          // A string written as collaborative text: one insert per character, each after the last.
+          if (
+            op.action === 'set' &&
+            op.insert &&
+            op.elemId === text.last &&
+            typeof op.value === 'string'
+          ) {
+            text.chars.push(op.value)
+            text.last = opId
+          } else broken.add(op.obj)
+        } else if (
+          op.action === 'makeText' &&
+          made.has(op.obj) &&
+          typeof op.key === 'string' &&
+          this.#fields.has(op.key)
+        ) {
+          texts.set(opId, { record: op.obj, key: op.key, chars: [], last: '_head' })
+        } else if (op.action === 'makeMap' && op.obj === '_root' && op.key === this.#map) {
+          this.#maps.add(opId)
+        } else if (
+          op.action === 'makeMap' &&
+          op.obj === '_root' &&
+          typeof op.key === 'string' &&
+          this.#rootWrites.has(op.key)
+        ) {
+          this.#rootMaps.set(opId, op.key)
+        } else if (
+          op.action === 'makeMap' &&
+          this.#maps.has(op.obj) &&
+          typeof op.key === 'string'
+        ) {
+          made.add(opId)
+          this.#within.set(opId, { key: op.key, path: [] })
+          this.#created.set(opId, {})
+          const objects = this.#objects.get(op.key) ?? []
+          objects.push(opId)
+          this.#objects.set(op.key, objects)
+        } else if (
+          (op.action === 'makeMap' || op.action === 'makeList' || op.action === 'makeText') &&
+          typeof op.key === 'string' &&
+          this.#within.has(op.obj)
+        ) {
+          const { key, path } = this.#within.get(op.obj)!
+          this.#within.set(opId, { key, path: [...path, op.key] })
+          const parts = this.#parts.get(key) ?? []
+          parts.push(opId)
+          this.#parts.set(key, parts)
         }
-      }
-      this.#heads = heads
-    } finally {
-      this.#background = undefined
-    }
-    this.#onRead?.(this)
-    for (const listener of [...this.#caughtUp]) listener()
-  }
-
-  /**
-   * Calls `listener` when a read in the background is done: what the reader answers may have
-   * changed (read it again). Returns a function that stops it.
-   */
-  onCaughtUp(listener: () => void): () => void {
-    this.#caughtUp.add(listener)
-    return () => this.#caughtUp.delete(listener)
-  }
-
-  /** Resolves once no read is going on in the background. */
-  async settled(): Promise<void> {
-    while (this.#background) await this.#background
-  }
-
-  #readChange(bytes: Uint8Array): void {
-    const change = Automerge.decodeChange(bytes)
-    this.#changesRead++
-    const made = new Set<string>()
-    /** Text fields the creating change wrote, typed in order (else `broken`). */
-    const texts = new Map<string, { record: string; key: string; chars: string[]; last: string }>()
-    const broken = new Set<string>()
-    const ops = change.ops as DecodedOp[]
-    ops.forEach((op, i) => {
-      const opId = `${change.startOp + i}@${change.actor}`
-      const text = texts.get(op.obj)
-      if (text) {
-        // A string written as collaborative text: one insert per character, each after the last.
         if (
           op.action === 'set' &&
-          op.insert &&
-          op.elemId === text.last &&
-          typeof op.value === 'string'
+          made.has(op.obj) &&
+          typeof op.key === 'string' &&
+          this.#fields.has(op.key) &&
+          (typeof op.value === 'string' || typeof op.value === 'number')
         ) {
-          text.chars.push(op.value)
-          text.last = opId
-        } else broken.add(op.obj)
-      } else if (
-        op.action === 'makeText' &&
-        made.has(op.obj) &&
-        typeof op.key === 'string' &&
-        this.#fields.has(op.key)
-      ) {
-        texts.set(opId, { record: op.obj, key: op.key, chars: [], last: '_head' })
-      } else if (op.action === 'makeMap' && op.obj === '_root' && op.key === this.#map) {
-        this.#maps.add(opId)
-      } else if (
-        op.action === 'makeMap' &&
-        op.obj === '_root' &&
-        typeof op.key === 'string' &&
-        this.#rootWrites.has(op.key)
-      ) {
-        this.#rootMaps.set(opId, op.key)
-      } else if (op.action === 'makeMap' && this.#maps.has(op.obj) && typeof op.key === 'string') {
-        made.add(opId)
-        this.#within.set(opId, { key: op.key, path: [] })
-        this.#created.set(opId, {})
-        const objects = this.#objects.get(op.key) ?? []
-        objects.push(opId)
-        this.#objects.set(op.key, objects)
-      } else if (
-        (op.action === 'makeMap' || op.action === 'makeList' || op.action === 'makeText') &&
-        typeof op.key === 'string' &&
-        this.#within.has(op.obj)
-      ) {
-        const { key, path } = this.#within.get(op.obj)!
-        this.#within.set(opId, { key, path: [...path, op.key] })
-        const parts = this.#parts.get(key) ?? []
-        parts.push(opId)
-        this.#parts.set(key, parts)
+          this.#created.get(op.obj)![op.key] = op.value
+        }
+        if (op.action === 'set' && !op.insert && typeof op.key === 'string') {
+          if (op.value !== undefined) this.#keepWrite(op.obj, op.key, op.value)
+        }
+      })
+      for (const [obj, text] of texts) {
+        if (!broken.has(obj)) this.#created.get(text.record)![text.key] = text.chars.join('')
       }
-      if (
-        op.action === 'set' &&
-        made.has(op.obj) &&
-        typeof op.key === 'string' &&
-        this.#fields.has(op.key) &&
-        (typeof op.value === 'string' || typeof op.value === 'number')
-      ) {
-        this.#created.get(op.obj)![op.key] = op.value
-      }
-      if (op.action === 'set' && !op.insert && typeof op.key === 'string') {
-        if (op.value !== undefined) this.#keepWrite(op.obj, op.key, op.value)
-      }
-    })
-    for (const [obj, text] of texts) {
-      if (!broken.has(obj)) this.#created.get(text.record)![text.key] = text.chars.join('')
     }
+    this.#heads = heads
+    this.#onRead?.(this)
   }
 
   /** Keeps a scalar write if it went into a `writes` part of a record or a `roots` map. */

@@ -11,13 +11,6 @@ export const PROFILE_ORIGINS = [
 ] as const satisfies readonly [string, readonly string[]]
 
 /**
- * More new changes than this are read in the background (see RecordOrigins' `backgroundAbove`):
- * a returning member's catch-up of a thousand changes is shown and synced on while its history
- * is read, not after.
- */
-export const READ_AT_ONCE = 200
-
-/**
  * The root document's history readers, taking up what the last visit read and keeping what they
  * read from now on: a device returning to a long history reads only the changes since it left.
  */
@@ -28,7 +21,6 @@ export async function openWorkplaceOrigins(
 ): Promise<{ about: RecordOrigins; profiles: RecordOrigins }> {
   const open = async ([map, fields]: readonly [string, readonly string[]]) => {
     const origins = new RecordOrigins(map, fields, {
-      backgroundAbove: READ_AT_ONCE,
       onRead: (read) => {
         const snapshot = read.snapshot()
         if (snapshot) store.save(docId, map, snapshot)

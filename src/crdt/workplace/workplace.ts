@@ -11,7 +11,7 @@ import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
 import { findWhenAvailable } from '../repo/find-when-available.ts'
 import { RecordOrigins } from '../authorship/record-origins.ts'
-import { ABOUT_ORIGINS, PROFILE_ORIGINS, READ_AT_ONCE } from './workplace-origins.ts'
+import { ABOUT_ORIGINS, PROFILE_ORIGINS } from './workplace-origins.ts'
 import type { Judge } from '../authorship/authorship.ts'
 import { deviceKindClaim, readDeviceKind, type DeviceKind } from './device-kind.ts'
 import { cleanText, fallbackName, type MemberView, type RootDoc } from './root-doc.ts'
@@ -76,17 +76,8 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     origins?: { about: RecordOrigins; profiles: RecordOrigins }
   }) {
     super()
-    const inBackground = { backgroundAbove: READ_AT_ONCE }
-    this.#aboutOrigins = options.origins?.about ?? new RecordOrigins(...ABOUT_ORIGINS, inBackground)
-    this.#profileOrigins =
-      options.origins?.profiles ?? new RecordOrigins(...PROFILE_ORIGINS, inBackground)
-    // A long stretch of history is read in the background: once read, names read again.
-    for (const origins of [this.#aboutOrigins, this.#profileOrigins]) {
-      origins.onCaughtUp(() => {
-        this.#about = undefined
-        this.emit('change', undefined)
-      })
-    }
+    this.#aboutOrigins = options.origins?.about ?? new RecordOrigins(...ABOUT_ORIGINS)
+    this.#profileOrigins = options.origins?.profiles ?? new RecordOrigins(...PROFILE_ORIGINS)
     this.handle = options.handle
     this.#repo = options.repo
     this.#kinds = options.kinds
@@ -151,11 +142,6 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   /** How many changes of the root's history this device decoded since the workplace opened. */
   get historyChangesRead(): number {
     return this.#aboutOrigins.changesRead + this.#profileOrigins.changesRead
-  }
-
-  /** Resolves once no part of the root's history is being read in the background. */
-  async historyRead(): Promise<void> {
-    await Promise.all([this.#aboutOrigins.settled(), this.#profileOrigins.settled()])
   }
 
   /** The newest description an owner signed. */
