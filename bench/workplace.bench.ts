@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { decodeWorkplaceLink } from '../src/crdt/workplace/invite-link.ts'
 import type { Workplace } from '../src/crdt/workplace/workplace.ts'
 import { startNodeDevice } from '../tests/e2e/support/node-device.ts'
+import { CatchupTrace } from './catchup-trace.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
 import { watchPage, type PageWatch } from './page-watch.ts'
 import {
@@ -191,6 +192,7 @@ async function catchUpRounds(
   memberPage = undefined
 
   const times: number[] = []
+  const trace = new CatchupTrace()
   let stalls = 0
   let watch: PageWatch | undefined
   let cdp: CDPSession | undefined
@@ -226,7 +228,7 @@ async function catchUpRounds(
           await cdp?.send('Profiler.setSamplingInterval', { interval: 500 })
           await cdp?.send('Profiler.start')
         }
-        const start = performance.now()
+        const [start, startedAt] = [performance.now(), Date.now()]
         await page.goto(url)
         const loaded = performance.now()
         await step(
@@ -259,6 +261,8 @@ async function catchUpRounds(
           `round ${round}: catch-up after ${CHANGES} changes: ${times.at(-1)!.toFixed(0)} ms ` +
             `(page load ${load.toFixed(0)}, open ${open.toFixed(0)}, heads equal ${sync.toFixed(0)})`,
         )
+        const marks = await trace.read(page, startedAt, wp.handle.documentId, times.at(-1)!)
+        ctx.log(`  steps (ms): ${trace.line(marks, wp.handle.documentId)}`)
         if (TRACE) ctx.log(`the member's page:\n${watch.log()}`)
       } catch (error) {
         if (!(error instanceof StallError)) throw error
@@ -281,5 +285,6 @@ async function catchUpRounds(
     await writer.close()
     await member.context.close()
   }
+  ctx.log(`catch-up step medians (ms since the page opened): ${trace.medians()}`)
   return { times, stalls }
 }

@@ -8,6 +8,7 @@ import type {
   ToChatWorker,
 } from '../crdt/chat-worker/chat-worker-protocol.ts'
 import type { WorkplaceSummaries } from './workplace-summaries.ts'
+import { startTrace } from '../lib/start-trace.ts'
 import { displayNameOf } from './display-name.ts'
 
 /**
@@ -46,6 +47,7 @@ export async function createShell(
       layer.loadDocumentLayer(platform.document, { atOnce: platform.openedLink !== undefined }),
     ),
   )
+  void documentLayer.then(() => startTrace('document-layer'))
   const reach = link
     ? Promise.all([
         import('../crdt/workplace/invite-link.ts'),
@@ -54,11 +56,13 @@ export async function createShell(
       ])
     : undefined
   await platform.networkAfter
+  startTrace('network-start')
   const session = await import('./peer-layer.ts').then((layer) =>
     layer
       .loadPeerLayer({ atOnce: link !== undefined })
       .then((createPeerSession) => createPeerSession(platform)),
   )
+  startTrace('peer-session')
   // The link's members are dialled, and its invite presented to them as soon as each link is
   // up: by the time the documents can be fetched, a member has admitted this device.
   const early =

@@ -19,6 +19,7 @@ import { createWorkplaceStack } from '../crdt/workplace-stack.ts'
 import type { PeerSession } from './peer-session.ts'
 import { createBrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 import { WorkplacesApp } from './workplaces-app.ts'
+import { startTrace } from '../lib/start-trace.ts'
 import { DOCUMENT_KINDS } from './document-kinds.ts'
 import type {
   ChatPort,
@@ -88,6 +89,7 @@ export async function startWorkplaces(
   memberOf = () => stack.workplaces.list().filter((wp) => wp.isMember(wp.self))
   session.setAuthorizer((peer) => stack.workplaces.authorizeLink(peer))
   await stack.workplaces.load()
+  startTrace('workplaces-loaded')
   session.profile.on('change', () => {
     for (const wp of stack.workplaces.list()) {
       if (wp.isMember(wp.self)) {

@@ -2,6 +2,7 @@ import type { DocHandle } from '@automerge/automerge-repo'
 import {
   WorkplaceSync,
   createMemoryConfirmedHeadsStore,
+  type ConfirmedHeadsStore,
 } from '../../src/crdt/sync/workplace-sync.ts'
 import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
@@ -13,7 +14,12 @@ import type { TestDevice } from './test-device.ts'
  * every 100 ms, told of every change of the root document. `reach` stands for the device's
  * signaling connection: set it false when the device loses the network. Close it when done.
  */
-export function createTestSyncStatus(hub: MemoryMeshHub, dev: TestDevice, wp: Workplace) {
+export function createTestSyncStatus(
+  hub: MemoryMeshHub,
+  dev: TestDevice,
+  wp: Workplace,
+  store: ConfirmedHeadsStore = createMemoryConfirmedHeadsStore(),
+) {
   const reach = createManualReachability(true)
   const status = new WorkplaceSync({
     workplace: wp.id,
@@ -21,7 +27,7 @@ export function createTestSyncStatus(hub: MemoryMeshHub, dev: TestDevice, wp: Wo
     members: () => [...wp.membership.members.keys()],
     reach,
     handles: () => [wp.handle as DocHandle<unknown>],
-    store: createMemoryConfirmedHeadsStore(),
+    store,
     reportEveryMs: 100,
   })
   wp.handle.on('change', () => status.changed())

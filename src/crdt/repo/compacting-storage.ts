@@ -1,5 +1,6 @@
 import { next as Automerge } from '@automerge/automerge/slim'
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo'
+import { startTrace } from '../../lib/start-trace.ts'
 
 interface Stored {
   key: StorageKey
@@ -54,6 +55,8 @@ export class CompactingStorage implements StorageAdapterInterface {
     for (const { key, data } of chunks) {
       if (data && chunkKind(key)) this.#note(key, data.byteLength, false)
     }
+    const kinds = chunks.map(({ key, data }) => `${key[1]?.[0]}${data?.byteLength}`)
+    startTrace('chunks', `${prefix[0]?.slice(0, 6)} ${kinds.join(' ')}`)
     return chunks
   }
 

@@ -7,6 +7,7 @@ import {
   type PeerId as RepoPeerId,
   type PeerMetadata,
 } from '@automerge/automerge-repo'
+import { startTrace } from '../../lib/start-trace.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { PeerGate } from '../sync/syncer-first.ts'
@@ -106,7 +107,10 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     this.#unsubscribe.push(
       this.#mesh.onMessage(REPO_CHANNEL, ({ from, data }) => this.#receive(from, data)),
       this.#mesh.onMessage(RESYNC_CHANNEL, ({ from, data }) => this.#resyncAsked(from, data)),
-      this.#mesh.presence.onLinkChange(() => this.refreshPeers()),
+      this.#mesh.presence.onLinkChange(() => {
+        startTrace('links', this.#mesh.presence.linkedPeers().join(' '))
+        this.refreshPeers()
+      }),
     )
     if (this.#gate) this.#unsubscribe.push(this.#gate.onChange(() => this.refreshPeers()))
     this.#ready = true
@@ -137,7 +141,11 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     }
     for (const peer of this.#waiting.keys()) if (!wanted.has(peer)) this.#waiting.delete(peer)
     for (const peer of wanted) {
-      if (this.#announced.has(peer) || this.#gate?.held(peer)) continue
+      if (this.#announced.has(peer)) continue
+      if (this.#gate?.held(peer)) {
+        startTrace('held', peer)
+        continue
+      }
       this.#announced.add(peer)
       this.#peerUp(peer)
       const waiting = this.#waiting.get(peer) ?? []
@@ -201,6 +209,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   }
 
   #peerUp(peer: PeerId): void {
+    startTrace('sync-start', peer)
     this.#echoes.forget(peer)
     this.emit('peer-candidate', {
       peerId: peer as unknown as RepoPeerId,
@@ -245,7 +254,9 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       return
     }
     if (!this.#echoes.shouldSend(target, message)) return
-    this.#mesh.send(target, REPO_CHANNEL, cbor.encode(message))
+    const data = cbor.encode(message)
+    startTrace('repo-out', traceOf(target, message, data))
+    this.#mesh.send(target, REPO_CHANNEL, data)
   }
 
   disconnect(): void {
@@ -280,6 +291,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       return
     }
     const accepted = message as Message
+    startTrace('repo-in', traceOf(from, accepted, data))
     this.#echoes.received(from, accepted)
     if (
       accepted.type === 'sync' &&
@@ -297,6 +309,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   }
 
   #hold(from: PeerId, message: unknown): void {
+    startTrace('repo-held', from)
     let waiting = this.#waiting.get(from)
     if (!waiting) this.#waiting.set(from, (waiting = []))
     if (waiting.length >= HELD_MESSAGES) {
@@ -331,4 +344,10 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     }
     return null
   }
+}
+
+/** A repo message in a start-up trace: peer, type, document and size. */
+function traceOf(peer: PeerId, message: Message, data: Uint8Array | Message): string {
+  const bytes = data instanceof Uint8Array ? data.byteLength : '?'
+  return `${peer.slice(0, 4)} ${message.type} ${message.documentId?.slice(0, 6) ?? '-'} ${bytes}`
 }

@@ -62,8 +62,13 @@ export function createLocalConfirmedHeadsStore(storage: Storage): ConfirmedHeads
 
 /** A change's heads go out this long after it at most (a report per change would be a flood). */
 const REPORT_AFTER_MS = 250
-/** What other members hold is written to the store at most this often (reports come 4 a second). */
+/**
+ * What other members hold is written to the store at most this often (reports come 4 a second):
+ * the first report after a quiet spell at once, the rest together at the end of the spell.
+ */
 const SAVE_AFTER_MS = 1000
+/** Heads kept per document as confirmed: the newest reported, and older ones this device holds. */
+const MAX_CONFIRMED_HEADS = 32
 
 /**
  * Documents of the workplace held elsewhere (the chat's, in the chat worker): their heads and
@@ -104,6 +109,8 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   readonly #off: (() => void)[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
   #saveTimer: ReturnType<typeof setTimeout> | undefined
+  /** When the store was last written (by `#clock`). */
+  #savedAt = -Infinity
   /** Each document's heads as last read, with the (immutable) document they were read from. */
   readonly #headsOf = new WeakMap<DocHandle<unknown>, { doc: unknown; heads: string[] }>()
   /** The documents whose changes this listens to, with how to stop. */
@@ -262,13 +269,22 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     return heads
   }
 
+  /**
+   * A page often closes soon after it caught up: a save held back a whole second was lost, so
+   * the next start counted from heads confirmed long before (its whole catch-up again, from the
+   * history, on the main thread). The first save after a quiet spell goes at once.
+   */
   #saveSoon(): void {
-    this.#saveTimer ??= setTimeout(() => this.#save(), SAVE_AFTER_MS)
+    if (this.#saveTimer !== undefined) return
+    const wait = this.#savedAt + SAVE_AFTER_MS - this.#clock()
+    if (wait <= 0) this.#save()
+    else this.#saveTimer = setTimeout(() => this.#save(), wait)
   }
 
   #save(): void {
     clearTimeout(this.#saveTimer)
     this.#saveTimer = undefined
+    this.#savedAt = this.#clock()
     this.#store.save(this.workplace, Object.fromEntries(this.#confirmed))
   }
 
@@ -282,6 +298,22 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     return waiting + (this.#remote?.waiting() ?? 0)
   }
 
+  /**
+   * What to keep as confirmed for `doc` when a member reports holding `heads`. Heads this device
+   * does not hold yet (the member is ahead) say nothing about which of this device's changes it
+   * holds: counted from them, every change would wait, and counting the whole history held the
+   * main thread on each start. The confirmed heads this device does hold are kept beside them.
+   */
+  #confirmable(doc: string, heads: string[]): string[] {
+    const handle = this.#handles().find((h) => h.documentId === doc)
+    if (!handle?.isReady()) return heads
+    const mine = handle.doc()
+    const held = (h: string) => Automerge.hasHeads(mine, [h])
+    if (heads.every(held)) return heads
+    const before = (this.#confirmed.get(doc) ?? []).filter((h) => held(h) && !heads.includes(h))
+    return [...before, ...heads].slice(-MAX_CONFIRMED_HEADS)
+  }
+
   #receive(from: PeerId, data: Uint8Array): void {
     const report = decodeHeadsReport(data)
     if (report instanceof Error) {
@@ -290,7 +322,9 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     }
     if (report.workplace !== this.workplace) return
     this.#reported.set(from, report.heads)
-    for (const [doc, heads] of Object.entries(report.heads)) this.#confirmed.set(doc, heads)
+    for (const [doc, heads] of Object.entries(report.heads)) {
+      this.#confirmed.set(doc, this.#confirmable(doc, heads))
+    }
     this.#saveSoon()
     this.#remote?.confirm(Object.fromEntries(this.#confirmed))
     if (sameHeads(report.heads, this.#ownHeads())) this.#lastSynced.set(from, this.#clock())

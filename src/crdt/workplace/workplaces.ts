@@ -1,5 +1,6 @@
 import { parseAutomergeUrl, type AutomergeUrl, type Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
+import { startTrace } from '../../lib/start-trace.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { MembershipLog } from '../membership/membership-log.ts'
@@ -235,6 +236,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
   /** The workplace of `entry` over its root document, checked to be that workplace's root. */
   async #load(entry: WorkplaceEntry, log: MembershipLog): Promise<Workplace> {
     const handle = await this.#o.repo.find<RootDoc>(entry.rootUrl as AutomergeUrl)
+    startTrace('root-found', entry.id)
     const origins =
       this.#o.origins &&
       (await openWorkplaceOrigins(this.#o.origins, handle.documentId, handle.doc()))
@@ -248,6 +250,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       ...(origins ? { origins } : {}),
     })
     await workplace.reconcile()
+    startTrace('root-open', entry.id)
     if (handle.doc()?.workplace !== entry.id) {
       throw new Error(`document ${entry.rootUrl} is not the root of workplace ${entry.id}`)
     }

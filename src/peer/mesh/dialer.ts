@@ -5,6 +5,7 @@ import type { Signaling } from '../signaling/signaling.ts'
 import type { DataPipe } from '../transport/pipe.ts'
 import { backoffDelay, DEFAULT_MAX_BACKOFF_MS, type BackoffOptions } from '../../lib/backoff.ts'
 import type { Clock, ClockTimer } from '../../lib/clock.ts'
+import { startTrace } from '../../lib/start-trace.ts'
 import type { LinkRegistry } from './link-registry.ts'
 
 /** A link that stayed up this long resets the backoff. */
@@ -174,6 +175,7 @@ export class Dialer {
       refused.catch(() => {}) // an incoming pipe's caller does not wait for the outcome
       return refused
     }
+    startTrace('accept', peer)
     const kept = this.#authenticate(pipe, peer).then(
       (link) => {
         this.#adopt(link, dialedBy)
@@ -214,6 +216,7 @@ export class Dialer {
   async #dial(peer: PeerId, refresh = false): Promise<void> {
     if ((!refresh && !this.#needsDial(peer)) || this.#dialing.has(peer)) return
     const controller = new AbortController()
+    startTrace('dial', peer)
     this.#dialing.set(peer, controller)
     this.#dialStarted.set(peer, this.#deps.clock.now())
     if (!refresh) this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
@@ -258,6 +261,7 @@ export class Dialer {
         controller.signal,
         (late) => late.close('dial abandoned'),
       )
+      startTrace('pipe', peer)
       return await abortable(this.#authenticate(pipe, peer), controller.signal, (late) =>
         late.close('dial abandoned'),
       ).catch((error: unknown) => {
@@ -285,6 +289,7 @@ export class Dialer {
       link.close('mesh closed')
       return
     }
+    startTrace('link-up', link.remote)
     if (this.#deps.registry.adopt(link, dialedBy)) this.linked(link.remote)
   }
 

@@ -7,6 +7,7 @@ import { connectionFingerprints } from './sdp-fingerprint.ts'
 import { watchIceGathering } from './ice-gathering.ts'
 import { IceRestarter, type PathState } from './ice-restarter.ts'
 import { isRenegotiateSignal, isSimplePeerSignal } from './signal-data.ts'
+import { startTrace } from '../../lib/start-trace.ts'
 
 export interface SimplePeerPipeOptions {
   initiator: boolean
@@ -70,6 +71,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
   }
 
   const emitSignal = (data: unknown): void => {
+    startTrace('rtc-out', String((data as { type?: unknown }).type ?? 'candidate'))
     if (signalListeners.length === 0) heldSignals.push(data)
     for (const listener of signalListeners) listener(data)
   }
@@ -132,6 +134,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
   main.pipe.ready.then(
     async () => {
       clearTimeout(timeout)
+      startTrace('rtc-open')
       try {
         await connection.readFingerprints()
       } catch (error) {
@@ -178,6 +181,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
         return
       }
       const type = (data as { type?: unknown }).type
+      startTrace('rtc-in', String(type ?? 'candidate'))
       if (settled && type === 'offer') restarter.peerOffered()
       // The answer to a restart offer this side already rolled back (it waited too long): applied
       // now, it would fail and simple-peer would end a connection that is otherwise fine.
