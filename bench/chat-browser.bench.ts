@@ -93,8 +93,16 @@ function latencyLog(r: LatencyResult): string {
     `ms (script ${round2(r.scriptMsPerMessage)}), ${round2(r.framesPerMessage)} frames sent ` +
     `(${Math.round(r.bytesPerMessage)} bytes); ` +
     `${r.longTasks} long tasks, longest ${round1(r.longestTaskMs)} ms` +
-    (r.longTasks > 0 ? ` (${r.longTaskDurations.map(Math.round).join(', ')})` : '')
+    (r.longTasks > 0 ? ` (${longestFew(r.longTaskDurations)})` : '')
   )
+}
+
+/** The 20 longest tasks (longest first), and how long the rest were. */
+function longestFew(durations: readonly number[]): string {
+  const shown = durations.slice(0, 20).map(Math.round).join(', ')
+  const rest = durations.slice(20)
+  if (rest.length === 0) return shown
+  return `${shown}; ${rest.length} more of ${Math.round(rest.at(-1)!)}-${Math.round(rest[0]!)} ms`
 }
 
 function latencyMetrics(r: LatencyResult): Metric[] {
