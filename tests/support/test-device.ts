@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest'
 import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
 import type { SignedRecord } from '../../src/crdt/membership/record.ts'
 import {
@@ -114,4 +115,26 @@ export function linkTo(wp: Workplace, invite?: SignedRecord): WorkplaceLink {
     ...(invite ? { invite } : {}),
   })
   return decodeWorkplaceLink(url)
+}
+
+/**
+ * Test devices for one test file: each made by `device` is shut down after its test, after
+ * whatever the test added to `cleanup` since (all in reverse order of adding).
+ */
+export function testDevices(): {
+  cleanup: (() => unknown)[]
+  device: (hub: MemoryMeshHub, name: string) => Promise<TestDevice>
+} {
+  const cleanup: (() => unknown)[] = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+  return {
+    cleanup,
+    async device(hub, name) {
+      const created = await createTestDevice(hub, name)
+      cleanup.push(() => created.stack.shutdown())
+      return created
+    },
+  }
 }

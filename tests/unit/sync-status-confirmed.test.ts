@@ -1,25 +1,16 @@
 import * as Automerge from '@automerge/automerge'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
 import { createMemoryConfirmedHeadsStore } from '../../src/crdt/sync/workplace-sync.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
-import { createTestDevice, linkTo } from '../support/test-device.ts'
+import { linkTo, testDevices } from '../support/test-device.ts'
 import { createTestSyncStatus } from '../support/test-sync-status.ts'
 import { until } from '../support/until.ts'
 
 /** Upper bound for each wait: generous, as the machine running the tests may be busy. */
 const WAIT_MS = 15_000
 
-const cleanup: (() => unknown)[] = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-
-async function device(hub: MemoryMeshHub, name: string) {
-  const created = await createTestDevice(hub, name)
-  cleanup.push(() => created.stack.shutdown())
-  return created
-}
+const { cleanup, device } = testDevices()
 
 /**
  * Ann's workplace with Bob in it; Bob's status keeps what it confirms in `store`. With `inSync`,

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
-import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
+import { linkTo, testDevices, type TestDevice } from '../support/test-device.ts'
 import { createTestSyncStatus } from '../support/test-sync-status.ts'
 import { until } from '../support/until.ts'
 
-const cleanup: (() => unknown)[] = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-
-async function device(hub: MemoryMeshHub, name: string) {
-  const created = await createTestDevice(hub, name)
-  cleanup.push(() => created.stack.shutdown())
-  return created
-}
+const { cleanup, device } = testDevices()
 
 function sync(hub: MemoryMeshHub, dev: TestDevice, wp: Workplace) {
   const created = createTestSyncStatus(hub, dev, wp)
