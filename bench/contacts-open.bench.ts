@@ -19,6 +19,7 @@ import { vcardFile } from './contacts-vcf.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
 import { longTasksSinceMark, watchLongTasks } from './page-long-tasks.ts'
 import { cpuBetween, RendererMeter, RenderersCpu } from './renderer-meter.ts'
+import { storedContactRows } from '../tests/support/stored-contact-rows.ts'
 
 const CONTACTS = 10_000
 const RUNS = Number(process.env.PEERPLACE_CONTACTS_OPEN_RUNS ?? 3)
@@ -57,24 +58,6 @@ async function countShows(page: Page, count: number, timeout: number, what: stri
     })
 }
 
-/** How many contact rows the page's device has stored (-1: no stored list at all). */
-function storedRows(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('peerplace-contact-lists')
-    open.onerror = () => reject(open.error)
-    open.onsuccess = () => {
-      const db = open.result
-      if (!db.objectStoreNames.contains('pages')) return resolve(-1)
-      const all = db.transaction('pages').objectStore('pages').getAll()
-      all.onsuccess = () => {
-        db.close()
-        const pages = (all.result as unknown[]).filter(Array.isArray) as unknown[][]
-        resolve(pages.reduce((n, page) => n + page.length, 0))
-      }
-    }
-  })
-}
-
 /** Makes the book: a workplace, and the file imported through the Contacts tab. */
 async function writeBook(ctx: BenchContext, context: BrowserContext, url: string, file: string) {
   const page = await context.newPage()
@@ -103,7 +86,7 @@ async function openOnce(
     await page.goto(url)
     await page.getByTestId('open-workplace').filter({ hasText: WORKPLACE }).click()
     await page.getByTestId('workplace-name').waitFor({ timeout: OPEN_DEADLINE_MS })
-    ctx.log(`stored list before the open: ${await page.evaluate(storedRows)} rows`)
+    ctx.log(`stored list before the open: ${await page.evaluate(storedContactRows)} rows`)
     // The first frame with rows, watched in the page from before the click: a poll started
     // from here after the click can reach the page late on a busy machine, after the frame.
     // (A string: the bench's compiler would wrap a named function in a helper the page lacks.)

@@ -2,26 +2,9 @@ import { join } from 'node:path'
 import { expect, test } from './support/members.ts'
 import { addContact, openContacts, row } from './support/contacts.ts'
 import { openWorkplace } from './support/workplace.ts'
+import { storedContactRows } from '../support/stored-contact-rows.ts'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'vcard')
-
-/** How many contact rows this device has stored (IndexedDB), summed over the stored pages. */
-function storedRows(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('peerplace-contact-lists')
-    open.onerror = () => reject(open.error)
-    open.onsuccess = () => {
-      const db = open.result
-      if (!db.objectStoreNames.contains('pages')) return resolve(-1)
-      const all = db.transaction('pages').objectStore('pages').getAll()
-      all.onsuccess = () => {
-        db.close()
-        const pages = (all.result as unknown[]).filter(Array.isArray) as unknown[][]
-        resolve(pages.reduce((n, page) => n + page.length, 0))
-      }
-    }
-  })
-}
 
 test('a reopened contact book paints its stored rows before its document loads', async ({
   workplaceWith,
@@ -34,7 +17,7 @@ test('a reopened contact book paints its stored rows before its document loads',
   await expect(ann.page.getByTestId('contacts-count')).toHaveText('2')
   await addContact(ann.page, 'Zed', 'Stored')
   // The list is stored a while after the book last changed.
-  await expect.poll(() => ann.page.evaluate(storedRows), { timeout: 15_000 }).toBe(3)
+  await expect.poll(() => ann.page.evaluate(storedContactRows), { timeout: 15_000 }).toBe(3)
 
   const page = await ann.reopen('/')
   await openWorkplace(page, 'Acme')
