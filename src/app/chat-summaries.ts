@@ -7,6 +7,7 @@ import type { WorkplaceSummaries } from './workplace-summaries.ts'
 
 /** What a summary needs of a workplace's chat (WorkplaceChat, or a view of it from a worker). */
 export interface SummarizedChat extends WindowSource {
+  unreadCount(): number
   on(event: 'change', listener: () => void): () => void
 }
 
@@ -27,7 +28,7 @@ export function summarizeChat(
     if (!messages[i]!.deleted) last = messages[i]
   }
   const unread = chat.unreadCount()
-  const window = messages.length > 0 ? { window: saveWindow(chat, nameOf) } : {}
+  const window = messages.length > 0 ? { window: saveWindow(chat, nameOf, unread) } : {}
   if (!last) return { id, unread, ...window }
   const line = last.text.replace(/\s+/g, ' ').trim()
   return {

@@ -44,7 +44,10 @@ describe('summarizeChat', () => {
       [message('a', BOB, 1, 'Lunch   at\nnoon?'), message('b', BOB, 2, '', true)],
       2,
     )
+    const unreadCount = vi.spyOn(chat, 'unreadCount')
     const { window, ...summary } = summarizeChat('w', chat, () => 'Bob')
+    // Worked out once for the summary and its window: it goes over every loaded message.
+    expect(unreadCount).toHaveBeenCalledTimes(1)
     expect(summary).toEqual({
       id: 'w',
       unread: 2,

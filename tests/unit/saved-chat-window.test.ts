@@ -46,7 +46,6 @@ function source(messages: ChatMessage[]): WindowSource {
     messages: () => messages,
     hasOlder: () => false,
     receipt: (id) => (messages.find((m) => m.id === id)?.author === ANN ? RECEIPT : undefined),
-    unreadCount: () => 3,
     firstUnread: () => messages.at(-3),
   }
 }
@@ -56,7 +55,7 @@ const names: Record<string, string> = { [ANN]: 'Ann', [BOB]: 'Bob', [CY]: 'Cy' }
 
 describe('saveWindow', () => {
   it('keeps the newest messages, the receipts of own ones and the names they show', () => {
-    const window = saveWindow(source(history), (peer) => names[peer]!, 20)
+    const window = saveWindow(source(history), (peer) => names[peer]!, 3, 20)
     expect(window.messages).toEqual(history.slice(-20))
     expect(Object.keys(window.receipts).sort()).toEqual(
       history
@@ -70,13 +69,22 @@ describe('saveWindow', () => {
     expect(window).toMatchObject({ unread: 3, firstUnread: history.at(-3)!.id, hasOlder: true })
   })
 
+  it('looks for the first unread message only when some are unread', () => {
+    const chat = source(history)
+    const firstUnread = vi.spyOn(chat, 'firstUnread')
+    const window = saveWindow(chat, (peer) => names[peer]!, 0)
+    expect(firstUnread).not.toHaveBeenCalled()
+    expect(window.firstUnread).toBeUndefined()
+    expect(window.unread).toBe(0)
+  })
+
   it('reads back what it saved, through JSON as a sealed row is', () => {
-    const window = saveWindow(source(history), (peer) => names[peer]!)
+    const window = saveWindow(source(history), (peer) => names[peer]!, 3)
     expect(parseSavedWindow(JSON.parse(JSON.stringify(window)))).toEqual(window)
   })
 
   it('refuses a damaged window rather than showing it', () => {
-    const window = saveWindow(source(history), (peer) => names[peer]!)
+    const window = saveWindow(source(history), (peer) => names[peer]!, 3)
     const damaged: unknown[] = [
       { ...window, self: 'not a peer' },
       { ...window, messages: [{ ...window.messages[0], author: 'x' }] },
@@ -134,7 +142,7 @@ function liveChat(messages: ChatMessage[]) {
 }
 
 describe('OpeningChat', () => {
-  const saved: SavedChatWindow = saveWindow(source(history), (peer) => names[peer]!)
+  const saved: SavedChatWindow = saveWindow(source(history), (peer) => names[peer]!, 3)
 
   it('shows the saved window until the live chat is open, then the live chat', async () => {
     let open!: (chat: ChatApi) => void

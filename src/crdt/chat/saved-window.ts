@@ -31,13 +31,18 @@ export const SAVED_WINDOW_MESSAGES = 50
 /** What saving a window reads of a chat. */
 export type WindowSource = Pick<
   ChatApi,
-  'self' | 'messages' | 'hasOlder' | 'receipt' | 'unreadCount' | 'firstUnread'
+  'self' | 'messages' | 'hasOlder' | 'receipt' | 'firstUnread'
 >
 
-/** The chat's newest messages as it shows them now, with the names they need. */
+/**
+ * The chat's newest messages as it shows them now, with the names they need. `unread` is the
+ * chat's `unreadCount()`, which the caller has worked out already (each read of it, and of
+ * `firstUnread`, goes over every loaded message).
+ */
 export function saveWindow(
   chat: WindowSource,
   nameOf: (peer: PeerId) => string,
+  unread: number,
   size = SAVED_WINDOW_MESSAGES,
 ): SavedChatWindow {
   const all = chat.messages()
@@ -54,13 +59,13 @@ export function saveWindow(
       receipt.recipients.forEach(name)
     }
   }
-  const firstUnread = chat.firstUnread()?.id
+  const firstUnread = unread > 0 ? chat.firstUnread()?.id : undefined
   return {
     self: chat.self,
     messages,
     receipts,
     names,
-    unread: chat.unreadCount(),
+    unread,
     ...(firstUnread !== undefined && messages.some((m) => m.id === firstUnread)
       ? { firstUnread }
       : {}),
