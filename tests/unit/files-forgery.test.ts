@@ -22,13 +22,20 @@ function entryOf(dev: FilesDevice, id: string): FileEntry | undefined {
   return dev.wf.entries().find((e) => e.id === id)
 }
 
+async function holdsInFull(dev: FilesDevice, fileId: string): Promise<boolean> {
+  const record = (await dev.files.store.records()).find((r) => r.fileId === fileId)
+  return !!record && record.chunks >= record.count
+}
+
 describe('a member who forges others’ file records', () => {
   it('cannot claim another member added a file, nor hold files for another', async () => {
     world = new FilesWorld()
     const [ann, bob, cy, mel] = await world.create(['Ann', 'Bob', 'Cy', 'Mel'], 2)
     // The honest path: Ann's file reads as added by Ann, verified, and held by her.
     const honest = await ann!.wf.add(blob(randomBytes(2 * CHUNK, 3)), 'honest.txt')
-    await until(() => entryOf(bob!, honest.id)?.verified, 'Bob to verify Ann’s file')
+    for (const dev of [bob!, mel!]) {
+      await until(() => entryOf(dev, honest.id)?.verified, `${dev.name} to verify Ann’s file`)
+    }
 
     // Cy is away, so cannot put right what is said of her. Mel has the bytes of a file and
     // writes its records straight into the document, as a modified device would: Cy and Ann
@@ -67,20 +74,33 @@ describe('a member who forges others’ file records', () => {
       await dev.wp.authorship.settled()
       for (const id of Object.values(ids)) expect(entryOf(dev, id)?.verified).toBe(false)
       expect(entryOf(dev, honest.id)?.verified).toBe(true)
-      // Only Mel's own word about herself counts as a holding.
-      const holders = versionOf(dev, 'unsigned.bin')!.holders
-      expect(holders.map((h) => h.peer)).toEqual([mel!.peer])
+      // Only a holder's own word about itself counts: Mel's, and that of whoever the Syncer
+      // may already have asked to fetch the file and holds it by now, never Cy's.
+      const holders = versionOf(dev, 'unsigned.bin')!.holders.map((h) => h.peer)
+      expect(holders).toContain(mel!.peer)
+      for (const peer of holders.filter((p) => p !== mel!.peer)) {
+        expect(peer).not.toBe(cy!.peer)
+        expect(await holdsInFull(world.devices.find((d) => d.peer === peer)!, fileId)).toBe(true)
+      }
     }
     // The Syncer does not take Cy's forged holding for a replica: it asks Ann or Bob to fetch
-    // the file, who then holds it, signed, for real.
-    const asked = () =>
-      [ann!, bob!].find((dev) => readPlan(dev.wf.handle.doc()).get(dev.peer)?.has(fileId))
+    // the file, who then holds it, signed, for real. (The plan's entry is released once the
+    // fetch is done, so a quick fetcher is found by what it holds.)
+    const asked = async () => {
+      for (const dev of [ann!, bob!]) {
+        if (readPlan(dev.wf.handle.doc()).get(dev.peer)?.has(fileId)) return dev
+        if (await holdsInFull(dev, fileId)) return dev
+      }
+      return undefined
+    }
     const fetcher = await until(asked, 'the Syncer to ask Ann or Bob for a replica', 10_000)
     await until(
       () => versionOf(mel!, 'unsigned.bin')?.replicas === 2,
       `Mel to see ${fetcher!.name} hold the file`,
       10_000,
     )
+    const holders = versionOf(mel!, 'unsigned.bin')!.holders.map((h) => h.peer)
+    expect(holders.sort()).toEqual([mel!.peer, fetcher!.peer].sort())
   })
 
   it('ignores a file record a removed member signs after its removal, relayed by a member', async () => {
