@@ -51,19 +51,28 @@ export function frameTimers(): UpdateTimers {
  * few tens of milliseconds) re-renders at most once per `intervalMs`: the first change of a quiet
  * spell is passed on at once (or at the next frame, with `timers.frame`), later ones in the
  * interval fold into one call at its end.
+ *
+ * `urgent`, when given, is asked (at most once a frame, after a change within the interval)
+ * whether what changed cannot wait for the interval's end, say a new chat message among many
+ * receipts: then it is passed on at once.
  */
 export function coalesceUpdates(
   listen: (update: () => void) => () => void,
   intervalMs: number,
   timers: UpdateTimers = browserTimers,
+  urgent?: () => boolean,
 ): (update: () => void) => () => void {
   return (update) => {
     let last = -Infinity
     let pending: unknown
     let cancelFrame: (() => void) | undefined
+    let cancelProbe: (() => void) | undefined
     const fire = () => {
+      if (pending !== undefined) timers.clearTimeout(pending)
+      cancelProbe?.()
       pending = undefined
       cancelFrame = undefined
+      cancelProbe = undefined
       last = timers.now()
       update()
     }
@@ -71,20 +80,31 @@ export function coalesceUpdates(
       if (timers.frame) cancelFrame = timers.frame(fire)
       else fire()
     }
+    const probe = () => {
+      cancelProbe = undefined
+      if (pending !== undefined && urgent?.()) fire()
+    }
     const off = listen(() => {
-      if (pending !== undefined || cancelFrame) return
-      const wait = last + intervalMs - timers.now()
-      if (wait <= 0) due()
-      else
+      if (cancelFrame) return
+      if (pending === undefined) {
+        const wait = last + intervalMs - timers.now()
+        if (wait <= 0) return due()
         pending = timers.setTimeout(() => {
           pending = undefined
+          cancelProbe?.()
+          cancelProbe = undefined
           due()
         }, wait)
+      }
+      if (!urgent || cancelProbe) return
+      if (timers.frame) cancelProbe = timers.frame(probe)
+      else probe()
     })
     return () => {
       off()
       if (pending !== undefined) timers.clearTimeout(pending)
       cancelFrame?.()
+      cancelProbe?.()
     }
   }
 }

@@ -142,4 +142,57 @@ describe('coalesceUpdates aligned with frames', () => {
     f.paint()
     expect(calls).toBe(0)
   })
+
+  it('passes an urgent change on at the next frame, within the interval, and the rest after it', () => {
+    const f = withFrames()
+    const src = source()
+    let calls = 0
+    let shown = 0
+    let messages = 0
+    coalesceUpdates(
+      src.listen,
+      50,
+      f.timers,
+      () => messages !== shown,
+    )(() => {
+      calls++
+      shown = messages
+    })
+    src.emit()
+    f.paint()
+    expect(calls).toBe(1)
+    // Receipts within the interval wait for its end, however many frames pass.
+    f.clock.advance(10)
+    src.emit()
+    f.paint()
+    f.clock.advance(10)
+    src.emit()
+    f.paint()
+    expect(calls).toBe(1)
+    // A new message shows at the next frame, and the receipts' wait is over with it.
+    messages++
+    f.clock.advance(5)
+    src.emit()
+    expect(calls).toBe(1)
+    f.paint()
+    expect(calls).toBe(2)
+    f.clock.advance(100)
+    f.paint()
+    expect(calls).toBe(2)
+    expect(f.clock.pending()).toBe(0)
+    expect(f.frames()).toBe(0)
+  })
+
+  it('asks whether a change is urgent at most once a frame', () => {
+    const f = withFrames()
+    const src = source()
+    let asked = 0
+    coalesceUpdates(src.listen, 50, f.timers, () => (asked++, false))(() => {})
+    src.emit()
+    f.paint()
+    f.clock.advance(5)
+    for (let i = 0; i < 10; i++) src.emit()
+    f.paint()
+    expect(asked).toBe(1)
+  })
 })
