@@ -1,10 +1,9 @@
 import { Emitter } from '../../lib/emitter.ts'
 import type { PeerId } from '../../peer/ids.ts'
-import type { SignedRecord } from '../membership/record.ts'
-import { recordError } from '../membership/sign.ts'
 import type { MeshPort, PeerMessage } from '../../peer/mesh/mesh-port.ts'
 import type { EarlyJoins } from './early-invite.ts'
 import type { WorkplaceLink } from './invite-link.ts'
+import { JoinGate, REFUSAL_MESSAGES, isGateMessage, type JoinRequest } from './join-gate.ts'
 import {
   JOIN_CHANNEL,
   decodeJoinMessage,
@@ -18,6 +17,7 @@ import type { Workplaces } from './workplaces.ts'
 import { joinGroup, reachLinkMembers, workplaceTopic } from './link-members.ts'
 
 export type { JoinProgress, JoinStatus } from './join-status.ts'
+export type { JoinRequest } from './join-gate.ts'
 
 interface ActiveJoin {
   link: WorkplaceLink
@@ -27,16 +27,6 @@ interface ActiveJoin {
   rounds: number
 }
 
-export interface JoinRequest {
-  workplace: string
-  requester: PeerId
-  name: string
-  note: string
-  /** The member the request came through (ourselves when it reached us directly). */
-  via: PeerId
-  at: number
-}
-
 export interface JoinFlowEvents extends Record<string, unknown> {
   status: JoinStatus
   /** A finished join's status was dismissed: `status(workplace)` is undefined now. */
@@ -44,18 +34,10 @@ export interface JoinFlowEvents extends Record<string, unknown> {
   requests: void
 }
 
-const MESSAGES: Record<RefusalCode, string> = {
-  expired: 'This invite has expired. Ask for a new one.',
-  revoked: 'This invite was revoked by an owner.',
-  used: 'This invite has already been used.',
-  invalid: 'This invite is not valid for this workplace.',
-  'not-member': 'The device you reached is not a member of this workplace.',
-  denied: 'An owner declined your request to join.',
-}
-
 /**
- * Joining a workplace, from both ends: a newcomer presenting an invite or asking to join, and a
- * member checking the invite, admitting, or passing the request to the owners who decide.
+ * Joining a workplace, from both ends: a newcomer presenting an invite or asking to join (here),
+ * and a member checking the invite, admitting, or passing the request to the owners who decide
+ * (the JoinGate).
  */
 export class JoinFlow extends Emitter<JoinFlowEvents> {
   readonly #workplaces: Workplaces
@@ -65,7 +47,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   readonly #early: EarlyJoins | undefined
   /** Joins in progress on this device, by workplace. */
   readonly #active = new Map<string, ActiveJoin>()
-  readonly #requests = new Map<string, JoinRequest>()
+  readonly #gate: JoinGate
 
   readonly #stopRetry: () => void
 
@@ -94,6 +76,14 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     this.#displayName = options.displayName
     this.#clock = options.clock ?? (() => Date.now())
     this.#early = options.early
+    this.#gate = new JoinGate({
+      workplaces: this.#workplaces,
+      self: this.#mesh.self,
+      send: (peer, message) => this.#send(peer, message),
+      linked: () => this.#mesh.presence.linkedPeers(),
+      clock: this.#clock,
+      onRequests: () => this.emit('requests', undefined),
+    })
     this.#mesh.onMessage(JOIN_CHANNEL, (message) => this.#receive(message))
     this.#mesh.presence.onLinkChange(({ peer, up }) => {
       for (const join of this.#active.values()) {
@@ -200,45 +190,15 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
 
   /** Pending requests to join workplaces this device owns. */
   requests(workplace?: string): JoinRequest[] {
-    return [...this.#requests.values()].filter(
-      (r) =>
-        (!workplace || r.workplace === workplace) &&
-        !this.#workplaces.get(r.workplace)?.isMember(r.requester),
-    )
+    return this.#gate.requests(workplace)
   }
 
-  async approve(workplace: string, requester: PeerId): Promise<void> {
-    const wp = this.#requireWorkplace(workplace)
-    await wp.add(requester)
-    this.#decide(wp, requester, true)
+  approve(workplace: string, requester: PeerId): Promise<void> {
+    return this.#gate.approve(workplace, requester)
   }
 
   deny(workplace: string, requester: PeerId): void {
-    this.#decide(this.#requireWorkplace(workplace), requester, false)
-  }
-
-  #requireWorkplace(id: string): Workplace {
-    const wp = this.#workplaces.get(id)
-    if (!wp) throw new Error('unknown workplace')
-    return wp
-  }
-
-  #decide(wp: Workplace, requester: PeerId, approved: boolean): void {
-    const key = `${wp.id}/${requester}`
-    const request = this.#requests.get(key)
-    this.#requests.delete(key)
-    this.emit('requests', undefined)
-    const decision = {
-      workplace: wp.id,
-      requester,
-      approved,
-      rootUrl: approved ? wp.handle.url : '',
-      name: wp.name,
-    }
-    if (this.#mesh.presence.linkedPeers().includes(requester))
-      this.#send(requester, { t: 'ask-decision', ...decision })
-    if (request && request.via !== this.#mesh.self)
-      this.#send(request.via, { t: 'ask-relay', ...decision })
+    this.#gate.deny(workplace, requester)
   }
 
   #approach(
@@ -263,34 +223,8 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   }
 
   async #handle(from: PeerId, m: JoinMessage): Promise<void> {
+    if (isGateMessage(m)) return this.#gate.handle(from, m)
     switch (m.t) {
-      case 'invite-join':
-        return this.#onInvite(from, m.workplace, m.invite)
-      case 'ask-join':
-        return this.#onAsk({
-          workplace: m.workplace,
-          requester: from,
-          name: m.name,
-          note: m.note,
-          via: this.#mesh.self,
-          at: this.#clock(),
-        })
-      case 'ask-forward':
-        if (this.#workplaces.get(m.workplace)?.isMember(from) && m.via === from) {
-          this.#record({
-            workplace: m.workplace,
-            requester: m.requester,
-            name: m.name,
-            note: m.note,
-            via: m.via,
-            at: this.#clock(),
-          })
-        }
-        return
-      case 'ask-relay':
-        if (this.#workplaces.get(m.workplace)?.isOwner(from))
-          this.#send(m.requester, { ...m, t: 'ask-decision' })
-        return
       case 'join-accepted':
       case 'ask-decision':
         return this.#onAdmitted(from, m)
@@ -301,65 +235,6 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     }
   }
 
-  async #onInvite(from: PeerId, workplace: string, invite: SignedRecord): Promise<void> {
-    const wp = this.#workplaces.get(workplace)
-    const refuse = (code: RefusalCode) =>
-      this.#send(from, { t: 'join-refused', workplace, code, message: MESSAGES[code] })
-    // A device outside the workplace stays silent: the newcomer asks its members too.
-    if (!wp?.isMember(this.#mesh.self)) return
-    if (!wp.isMember(from)) {
-      const code = await this.#inviteProblem(wp, invite)
-      if (code) return refuse(code)
-      await wp.admit(from, invite)
-      if (!wp.isMember(from)) return refuse('used')
-    }
-    this.#send(from, { t: 'join-accepted', workplace, rootUrl: wp.handle.url, name: wp.name })
-  }
-
-  async #inviteProblem(wp: Workplace, invite: SignedRecord): Promise<RefusalCode | null> {
-    if ((await recordError(invite)) !== null || invite.body.kind !== 'invite') return 'invalid'
-    if (invite.body.workplace !== wp.id || !wp.isOwner(invite.body.by)) return 'invalid'
-    const state = wp.membership.invites.get(invite.body.inviteId)
-    if (state?.revoked) return 'revoked'
-    if (this.#clock() > invite.body.expiresAt) return 'expired'
-    if (state && state.uses >= state.maxUses) return 'used'
-    return null
-  }
-
-  #onAsk(request: JoinRequest): void {
-    const wp = this.#workplaces.get(request.workplace)
-    if (!wp?.isMember(this.#mesh.self)) return
-    if (wp.isMember(request.requester)) {
-      this.#send(request.requester, {
-        t: 'join-accepted',
-        workplace: wp.id,
-        rootUrl: wp.handle.url,
-        name: wp.name,
-      })
-      return
-    }
-    if (wp.isOwner(this.#mesh.self)) this.#record(request)
-    for (const owner of wp
-      .members()
-      .filter((m) => m.role === 'owner' && m.peer !== this.#mesh.self)) {
-      this.#send(owner.peer, {
-        t: 'ask-forward',
-        workplace: wp.id,
-        requester: request.requester,
-        name: request.name,
-        note: request.note,
-        via: this.#mesh.self,
-      })
-    }
-  }
-
-  #record(request: JoinRequest): void {
-    const wp = this.#workplaces.get(request.workplace)
-    if (!wp?.isOwner(this.#mesh.self) || wp.isMember(request.requester)) return
-    this.#requests.set(`${request.workplace}/${request.requester}`, request)
-    this.emit('requests', undefined)
-  }
-
   async #onAdmitted(
     from: PeerId,
     m: Extract<JoinMessage, { t: 'join-accepted' | 'ask-decision' }>,
@@ -368,7 +243,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     const { state } = join?.status ?? { state: 'cancelled' }
     if (!join || state === 'joined' || state === 'joining' || state === 'cancelled') return
     if (m.t === 'ask-decision' && !m.approved)
-      return this.#refuse(m.workplace, 'denied', MESSAGES.denied)
+      return this.#refuse(m.workplace, 'denied', REFUSAL_MESSAGES.denied)
     this.#setStatus((join.status = { state: 'joining', workplace: m.workplace, name: m.name }))
     try {
       const wp = await this.#adoptWithRetry(m.workplace, m.rootUrl, m.name, from)
