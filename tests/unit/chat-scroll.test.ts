@@ -164,6 +164,24 @@ describe('ChatScroll', () => {
     expect(list.scrollTop).toBe(9000 - (3000 - 10))
   })
 
+  it('places older messages it loaded although the list follows the chat late', async () => {
+    // As in the panel: the list reads the chat's messages when it renders, a frame or more after
+    // they change, unless asked to read them now.
+    const chat = new FakeChat(ids(100, 150), { older: [ids(0, 50), ids(50, 100)] })
+    let listed = chat.loaded
+    const scroll = new ChatScroll<Msg>(chat, () => listed, {
+      status: new ActionStatus(),
+      pageVisible: () => true,
+      rendered: async () => {},
+      refresh: () => (listed = chat.loaded),
+    })
+    const list = box(3000, 500, 0)
+    await scroll.loadOlder(list)
+    expect(scroll.shown[0]?.id).toBe('m50')
+    expect(await scroll.reveal('m10')).toBe(true)
+    expect(scroll.shown[0]?.id).toBe(`m${10 - WINDOW_CONTEXT}`)
+  })
+
   it('reports a failed load and stays usable', async () => {
     const chat = new FakeChat(ids(0, 10), { older: [ids(-5, 0)] })
     chat.failLoad = new Error('shard unreadable')

@@ -49,6 +49,7 @@ export class ChatScroll<M extends { id: string }> {
   readonly #status: ActionStatus
   readonly #pageVisible: () => boolean
   readonly #rendered: () => Promise<void>
+  readonly #refresh: () => void
   #atBottom = true
   /** Set by sending: the list goes to the bottom to show the sent message, wherever it was. */
   #pinToBottom = false
@@ -58,17 +59,26 @@ export class ChatScroll<M extends { id: string }> {
    * @param messages the loaded messages, oldest first (reactive)
    * @param status where a failed load or reveal is reported
    * @param rendered resolves once the list shows state changed so far (Svelte's `tick`)
+   * @param refresh brings `messages` up to date with the chat now, where they follow it late (the
+   *   panel renders changes at the next frame or later): older messages just loaded are placed
+   *   from it
    */
   constructor(
     chat: ScrolledChat,
     messages: () => readonly M[],
-    options: { status: ActionStatus; pageVisible: () => boolean; rendered?: () => Promise<void> },
+    options: {
+      status: ActionStatus
+      pageVisible: () => boolean
+      rendered?: () => Promise<void>
+      refresh?: () => void
+    },
   ) {
     this.#chat = chat
     this.#messages = messages
     this.#status = options.status
     this.#pageVisible = options.pageVisible
     this.#rendered = options.rendered ?? tick
+    this.#refresh = options.refresh ?? (() => {})
     this.marker = chat.firstUnread()?.id
   }
 
@@ -130,7 +140,10 @@ export class ChatScroll<M extends { id: string }> {
     const fromBottom = box.scrollHeight - box.scrollTop
     const oldest = this.shown[0]?.id
     try {
-      if (this.start === 0) await this.#status.run(() => this.#chat.loadOlder())
+      if (this.start === 0) {
+        await this.#status.run(() => this.#chat.loadOlder())
+        this.#refresh()
+      }
       const messages = this.#messages()
       const index = messages.findIndex((m) => m.id === oldest)
       this.anchor = anchorBefore(messages, index < 0 ? messages.length : index, WINDOW_PAGE)
@@ -163,6 +176,7 @@ export class ChatScroll<M extends { id: string }> {
    */
   async reveal(id: string): Promise<boolean> {
     if (!(await this.#status.run(() => this.#chat.reveal(id)))) return false
+    this.#refresh()
     if (!this.#chat.message(id)) {
       this.#status.error = 'That message is not available on this device.'
       return false
