@@ -27,9 +27,25 @@ export function ensureTurnserver(): string {
   throw new Error('coturn is needed: install it (Debian: apt-get install -y coturn)')
 }
 
-/** Starts coturn on 127.0.0.1 with `secret`; resolves once it answers STUN. */
+/**
+ * Starts coturn on 127.0.0.1 with `secret`; resolves once it answers STUN. The port is found
+ * free and then given to coturn, so another program may take it in between: a start that does
+ * not answer is tried again on another port, twice.
+ */
 export async function startCoturn(secret: string, timeoutMs = 15_000): Promise<Coturn> {
   const turnserver = ensureTurnserver()
+  const errors: string[] = []
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(turnserver, secret, attempt === 0 ? timeoutMs : timeoutMs / 2)
+    } catch (error) {
+      errors.push((error as Error).message)
+    }
+  }
+  throw new Error(`coturn did not start in three attempts:\n${errors.join('\n---\n')}`)
+}
+
+async function startOnce(turnserver: string, secret: string, timeoutMs: number): Promise<Coturn> {
   const port = await freeUdpPort()
   // A relay port range of its own, so parallel test files do not collide.
   const minPort = 20_000 + Math.floor(Math.random() * 400) * 100
