@@ -8,6 +8,7 @@ import { pwaManifest } from './src/app/pwa-manifest.ts'
 import { precompress } from './scripts/precompress.ts'
 import { stripWasmNamesPlugin } from './scripts/strip-wasm-names.ts'
 import { automergePatchCache } from './scripts/automerge-patch-cache.ts'
+import { automergeRepoLoad } from './scripts/automerge-repo-load.ts'
 
 /** The wasm vite-plugin-wasm instantiates for Automerge; its package exports do not list it. */
 const automergeWasm = fileURLToPath(
@@ -24,6 +25,8 @@ export default defineConfig({
     wasm(),
     // Automerge's last-patch cache never matched: every document update was diffed twice.
     automergePatchCache(),
+    // automerge-repo loaded a stored document by applying patches from empty, and diffed it again.
+    automergeRepoLoad(),
     // Automerge's wasm carries 0.69 MB of function names only a debugger reads.
     stripWasmNamesPlugin(),
     nodePolyfills({
@@ -50,7 +53,7 @@ export default defineConfig({
   ],
   // src/app/document-layer.ts preloads it by this name (the same file, so one URL).
   resolve: { alias: [{ find: /^automerge-wasm-file(\?.*)?$/, replacement: `${automergeWasm}$1` }] },
-  worker: { format: 'es', plugins: () => [wasm(), automergePatchCache()] },
+  worker: { format: 'es', plugins: () => [wasm(), automergePatchCache(), automergeRepoLoad()] },
   // The manifest lets bench/bundle.bench.ts follow what index.html loads.
   build: { target: 'esnext', sourcemap: true, manifest: true },
   // `npm run dev` talks to a relay started with `npm run relay` (port 8787) through this proxy.

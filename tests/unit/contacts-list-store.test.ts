@@ -14,7 +14,11 @@ import {
   type ContactListStore,
 } from '../../src/crdt/contacts/contact-list-store.ts'
 import { emptyContact, type Contact } from '../../src/crdt/contacts/contact-model.ts'
-import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
+import {
+  initialContactsDoc,
+  stored,
+  type ContactsDoc,
+} from '../../src/crdt/contacts/contacts-doc.ts'
 import { NO_SEALING } from '../../src/crdt/workplace/summary-store.ts'
 import { createVaultKey, Vault } from '../../src/vault/vault.ts'
 import { openDB } from 'idb'
@@ -98,6 +102,49 @@ describe('the stored contact list', () => {
     book.load()
     await book.ready
     expect(opened).toBe(1)
+  })
+
+  it('reads a big book in chunks, the stored rows shown until the last, keeping changes made meanwhile', async () => {
+    const handle = repo().create<ContactsDoc>(initialContactsDoc())
+    const writer = new ContactBook({ handle, self: 'peer-a' })
+    writer.addMany(Array.from({ length: 700 }, (_, i) => ({ given: `G${i}` })))
+    writer.close()
+    const store = createMemoryContactListStore()
+    await store.write('wp1', { heads: ['x'], rows: [row('a1', 'Ann')] })
+    const steps: (() => void)[] = []
+    const book = new ContactBook({
+      handle: async () => handle,
+      self: 'peer-a',
+      defer: (step) => steps.push(step),
+      list: { store, key: 'wp1' },
+    })
+    cleanup.push(() => book.close())
+    expect(await book.previewed).toBe(true)
+    void book.load()
+    await until(() => steps.length > 0, 'the first chunk read')
+    // Between chunks: the page got control back, and still shows the stored rows.
+    expect(book.loaded).toBe(false)
+    expect(book.search().map((c) => c.given)).toEqual(['Ann'])
+    // A change arrives meanwhile, to a contact read already and as a new contact.
+    const first = Object.keys(handle.doc().contacts)[0]!
+    handle.change((d) => {
+      d.contacts[first]!.given = stored('Renamed')
+    })
+    const late = new ContactBook({ handle, self: 'peer-b' })
+    const added = late.add({ given: 'Late' })
+    late.close()
+    let chunks = 0
+    while (!book.loaded) {
+      chunks++
+      steps.shift()!()
+    }
+    expect(chunks).toBeGreaterThanOrEqual(1)
+    while (steps.length > 0) steps.shift()!()
+    await book.ready
+    expect(book.count()).toBe(701)
+    expect(book.get(first)!.given).toBe('Renamed')
+    expect(book.get(added)!.given).toBe('Late')
+    expect(book.get('a1')).toBeUndefined()
   })
 
   it('is written from the document, follows a remote change and drops a removed contact', async () => {
