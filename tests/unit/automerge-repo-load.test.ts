@@ -112,8 +112,10 @@ describe('automerge-repo reading a stored document (scripts/automerge-repo-load.
     const fixed = await storeAndLoad(await automergeRepo(true))
     expect(fixed.calls).toMatchObject({ applyAndReturnPatches: 0, diff: 0 })
     expect(fixed).toMatchObject({ same: true, conflict: 2, patches: undefined })
+    // Each run writes with its own random actors, so which side of the conflict wins differs
+    // between runs: each load is compared with what its own writer held.
     expect(fixed.doc).toEqual(fixed.expected)
-    expect(fixed.doc).toEqual(shipped.doc)
+    expect(shipped.doc).toEqual(shipped.expected)
   })
 
   it('works out the first patches for a listener that reads them', async () => {
