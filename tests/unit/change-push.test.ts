@@ -1,5 +1,6 @@
 import { next as Automerge } from '@automerge/automerge/slim'
 import { cbor, Repo, type DocHandle, type PeerId as RepoPeerId } from '@automerge/automerge-repo'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CHANGE_PUSH_CHANNEL, ChangePush, parsePush } from '../../src/crdt/repo/change-push.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
@@ -122,6 +123,26 @@ describe('change push', () => {
     a.push.push(aDoc as DocHandle<unknown>)
     await until(() => bDoc.doc().notes.one === 'first', 'the good push to apply after the bad')
     expect(bDoc.doc().notes.still).toBe('works')
+  })
+
+  it('checks a pushed change’s chunk and checksum, and leaves parsing it to applying it', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const { a, b, aDoc, bDoc } = pair()
+    note(aDoc, 'one', 'first')
+    const change = Automerge.getLastLocalChange(aDoc.doc())!
+    // Intact as a chunk (its checksum matches) but no change inside: decoding it is the
+    // applying's job, not the receiving's (a decode per push cost more than the rest of it).
+    const hollow = change.slice()
+    hollow.fill(0xff, 12)
+    hollow.set(sha256(hollow.subarray(8)).subarray(0, 4), 4)
+    const message = cbor.encode({ v: 1, doc: aDoc.documentId, change: hollow })
+    expect(parsePush(message)).toMatchObject({ doc: aDoc.documentId })
+    a.port.send(b.port.self, CHANGE_PUSH_CHANNEL, message)
+    await until(() => warn.mock.calls.length > 0, 'the hollow change to be refused')
+    expect(String(warn.mock.calls[0]![0])).toContain('could not apply change')
+    expect(bDoc.doc().notes).toEqual({})
+    a.push.push(aDoc as DocHandle<unknown>)
+    await until(() => bDoc.doc().notes.one === 'first', 'the good push to apply after it')
   })
 
   it('brings a chat message to linked members while sync carries nothing', async () => {

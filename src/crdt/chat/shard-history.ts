@@ -85,15 +85,16 @@ export class ShardHistory {
 
   /** Takes note of the messages a read showed (and of IDs gone for good). */
   noteShown(messages: readonly ChatMessage[], pending: boolean): void {
-    const shown = new Set<string>()
     for (const m of messages) {
-      shown.add(m.id)
       this.known.add(m.id)
       if (m.verified) this.#genuine.add(m.id)
     }
     // A known ID that is gone and reads as nothing from its history is not looked for again.
+    // (Each message is read once, under its own ID: only more known IDs than messages shown
+    // can hold one that is gone.)
     const map = this.#doc?.messages
-    if (pending || this.known.size <= shown.size) return
+    if (pending || this.known.size <= messages.length) return
+    const shown = new Set(messages.map((m) => m.id))
     for (const id of this.known) {
       if (!shown.has(id) && !(typeof map === 'object' && map !== null && Object.hasOwn(map, id))) {
         this.known.delete(id)

@@ -81,9 +81,11 @@ export function readShardMessages(
       onInvalid(id, result)
     }
   }
-  for (const [id, raw] of Object.entries(messages)) {
+  // Every change of a busy shard reads it again: no array of entries is made for each read.
+  for (const id in messages) {
+    if (!Object.hasOwn(messages, id)) continue
     if (known?.has(id)) present++
-    read(id, raw)
+    read(id, (messages as Record<string, unknown>)[id])
   }
   if (origins && known && present < known.size) {
     for (const id of known) if (!Object.hasOwn(messages, id)) read(id, undefined)

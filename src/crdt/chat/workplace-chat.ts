@@ -201,7 +201,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     ) {
       return sorted.messages
     }
-    this.#sorted = { from: lists, messages: lists.flat().sort(compareMessages) }
+    this.#sorted = { from: lists, messages: inOrder(lists.flat(), sorted?.messages) }
     return this.#sorted.messages
   }
 
@@ -486,6 +486,20 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #changed(): void {
     this.emit('change', undefined)
   }
+}
+
+/**
+ * `messages` sorted (compareMessages), starting from the order of `before` (the last sort): the
+ * messages it had come first in that order, new ones after, so the sort (merge runs) takes about
+ * one comparison per message instead of a full sort's log n, for every look at a busy chat.
+ */
+function inOrder(messages: ChatMessage[], before: readonly ChatMessage[] | undefined) {
+  if (!before || before.length === 0) return messages.sort(compareMessages)
+  const now = new Set(messages)
+  const kept = before.filter((m) => now.has(m))
+  const old = new Set(kept)
+  for (const m of messages) if (!old.has(m)) kept.push(m)
+  return kept.sort(compareMessages)
 }
 
 /** A member cannot start the chat of a workplace made before chat existed: wait for an owner. */
