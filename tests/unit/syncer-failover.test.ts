@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { createLink } from '../../src/peer/link/authenticated-link.ts'
+import type { LinkOptions } from '../../src/peer/link/link-options.ts'
 import type { LinkFactory } from '../../src/peer/mesh/dialer.ts'
 import { syncerPresence } from '../../src/peer/mesh/syncer.ts'
 import { createMeshNetwork, GROUP, waitFor, type TestPeer } from '../support/fake-mesh-network.ts'
@@ -99,8 +100,11 @@ describe('Syncer failover over a mesh of real links (memory pipes)', () => {
   let network: Awaited<ReturnType<typeof createMeshNetwork>> | undefined
   afterEach(() => network?.close())
 
-  /** Links whose outgoing frames the test can silence, by the peer that sends them. */
-  function silenceableLinks(restartable: boolean) {
+  /**
+   * Links whose outgoing frames the test can silence, by the peer that sends them, with the
+   * app's link timings unless `timing` says otherwise.
+   */
+  function silenceableLinks(restartable: boolean, timing: LinkOptions = {}) {
     const taps = new Map<PeerId, PipeTap[]>()
     const muted = new Set<PeerId>()
     const factory: LinkFactory = (args) => {
@@ -110,7 +114,11 @@ describe('Syncer failover over a mesh of real links (memory pipes)', () => {
       if (restartable) tap.pipe.restartPath = () => {}
       const self = args.identity.peerId
       taps.set(self, [...(taps.get(self) ?? []), tap])
-      return createLink({ ...args, pipe: tap.pipe, options: { ...args.options, log: () => {} } })
+      return createLink({
+        ...args,
+        pipe: tap.pipe,
+        options: { ...args.options, ...timing, log: () => {} },
+      })
     }
     const mute = (peer: PeerId, on: boolean) => {
       if (on) muted.add(peer)
@@ -145,8 +153,12 @@ describe('Syncer failover over a mesh of real links (memory pipes)', () => {
     expect(downs, 'handed over while the links to it were still up').toEqual([])
   })
 
-  it('a Syncer silent for 3 s keeps its links and gets the role back', async () => {
-    const links = silenceableLinks(true)
+  it('a Syncer silent past its links’ timeout keeps its links and gets the role back', async () => {
+    // Links that call a peer offline after 1.5 s of silence rather than the app's 3 s (with a
+    // heartbeat every 500 ms, as the app's is a third of its timeout): the same silence past
+    // the timeout, in half the time. Quiet is still the app's 1.4 s, before the timeout.
+    const timing = { heartbeatIntervalMs: 500, offlineAfterMs: 1500 }
+    const links = silenceableLinks(true, timing)
     network = await createMeshNetwork(4, { presence: {}, createLink: links.factory })
     const net = network
     await waitFor('everyone on the first Syncer', () =>
@@ -162,7 +174,9 @@ describe('Syncer failover over a mesh of real links (memory pipes)', () => {
       () => net.peers.slice(1).every((p) => syncerOf(p) === net.ids[1]),
       FAILOVER_GOAL_MS + 500,
     )
-    await new Promise((resolve) => setTimeout(resolve, start + 3000 - Date.now()))
+    // Silent a little past the timeout, so that only the path restart keeps the links.
+    const silentMs = timing.offlineAfterMs + 300
+    await new Promise((resolve) => setTimeout(resolve, start + silentMs - Date.now()))
     links.mute(net.ids[0]!, false)
     await waitFor(
       'everyone back on the first Syncer',
