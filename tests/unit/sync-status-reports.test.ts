@@ -48,8 +48,9 @@ async function twoMembers() {
   )
   const acme = await ann!.stack.workplaces.create('Acme')
   bob!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
-  const bobAcme = await until(() => bob!.stack.workplaces.get(acme.id), 'Bob to join')
-  await until(() => hub.linkOf(ann!.identity.peerId, bob!.identity.peerId), 'a link')
+  // Generous deadlines: on a starved machine (a full run beside other work) a join took >5 s.
+  const bobAcme = await until(() => bob!.stack.workplaces.get(acme.id), 'Bob to join', 20_000)
+  await until(() => hub.linkOf(ann!.identity.peerId, bob!.identity.peerId), 'a link', 20_000)
   // Ann's page, a document of the workplace besides its root (as a chat shard is).
   const page = ann!.stack.repo.create<Page>({ items: {} })
   return { ann: ann!, bob: bob!, acme, bobAcme, page }
