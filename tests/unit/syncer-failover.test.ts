@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { createLink } from '../../src/peer/link/authenticated-link.ts'
-import type { LinkOptions } from '../../src/peer/link/link-options.ts'
 import type { LinkFactory } from '../../src/peer/mesh/dialer.ts'
 import { syncerPresence } from '../../src/peer/mesh/syncer.ts'
-import { createMeshNetwork, GROUP, waitFor, type TestPeer } from '../support/fake-mesh-network.ts'
+import { createMeshNetwork, GROUP, type TestPeer } from '../support/fake-mesh-network.ts'
+import { SimClock } from '../support/sim-clock.ts'
 import { SimPresenceNetwork, simPeerId } from '../support/sim-presence-network.ts'
 import { tapPipe, type PipeTap } from '../support/tap-pipe.ts'
 
@@ -96,15 +96,17 @@ describe('Syncer failover in a simulated group of 16 (fake clock)', () => {
   })
 })
 
-describe('Syncer failover over a mesh of real links (memory pipes)', () => {
+describe('Syncer failover over a mesh of real links (memory pipes, fake clock)', () => {
   let network: Awaited<ReturnType<typeof createMeshNetwork>> | undefined
   afterEach(() => network?.close())
 
   /**
-   * Links whose outgoing frames the test can silence, by the peer that sends them, with the
-   * app's link timings unless `timing` says otherwise.
+   * Real links, mesh and presence on one fake clock, whose outgoing frames the test can
+   * silence by the peer that sends them. Only the handshakes' signature checks run on their
+   * own time: `until` gives them a turn of the event loop at each step of the clock.
    */
-  function silenceableLinks(restartable: boolean, timing: LinkOptions = {}) {
+  async function silenceableMesh(restartable: boolean) {
+    const clock = new SimClock()
     const taps = new Map<PeerId, PipeTap[]>()
     const muted = new Set<PeerId>()
     const factory: LinkFactory = (args) => {
@@ -117,7 +119,7 @@ describe('Syncer failover over a mesh of real links (memory pipes)', () => {
       return createLink({
         ...args,
         pipe: tap.pipe,
-        options: { ...args.options, ...timing, log: () => {} },
+        options: { ...args.options, clock, log: () => {} },
       })
     }
     const mute = (peer: PeerId, on: boolean) => {
@@ -125,60 +127,80 @@ describe('Syncer failover over a mesh of real links (memory pipes)', () => {
       else muted.delete(peer)
       for (const tap of taps.get(peer) ?? []) tap.muted = on
     }
-    return { factory, mute }
+    network = await createMeshNetwork(4, {
+      presence: { clock },
+      mesh: { clock },
+      createLink: factory,
+    })
+    const step = async () => {
+      clock.advance(10)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    /** Fake milliseconds until `agreed` holds; throws with `what` after `limitMs`. */
+    const until = async (what: string, agreed: () => boolean, limitMs: number) => {
+      let waited = 0
+      for (; !agreed(); waited += 10) {
+        if (waited >= limitMs) throw new Error(`not within ${limitMs} fake ms: ${what}`)
+        await step()
+      }
+      return waited
+    }
+    /** Lets `ms` fake milliseconds pass. */
+    const pass = async (ms: number) => {
+      for (let waited = 0; waited < ms; waited += 10) await step()
+    }
+    return { net: network, mute, until, pass }
   }
 
   const syncerOf = (peer: TestPeer) => syncerPresence(peer.id, peer.presence!).syncer(GROUP)
 
   it('hands the role over after a crash that says no goodbye, before its links time out', async () => {
-    const links = silenceableLinks(false)
-    network = await createMeshNetwork(4, { presence: {}, createLink: links.factory })
-    const net = network
-    await waitFor('everyone on the first Syncer', () =>
-      net.peers.every((p) => p.presence!.online(GROUP).length === 4 && syncerOf(p) === net.ids[0]),
+    const { net, mute, until } = await silenceableMesh(false)
+    await until(
+      'everyone on the first Syncer',
+      () =>
+        net.peers.every(
+          (p) => p.presence!.online(GROUP).length === 4 && syncerOf(p) === net.ids[0],
+        ),
+      30_000,
     )
     const downs: string[] = []
     for (const peer of net.peers.slice(1)) {
       peer.mesh.on('link-down', ({ peer: p }) => downs.push(p))
     }
-    const start = Date.now()
-    links.mute(net.ids[0]!, true)
-    await waitFor(
+    mute(net.ids[0]!, true)
+    const ms = await until(
       'the rest on the next Syncer',
       () => net.peers.slice(1).every((p) => syncerOf(p) === net.ids[1]),
-      6000,
+      10_000,
     )
-    // Timed on the fake clock above; here, under whatever load, the order is what counts.
-    console.info(`handover after a silent crash over memory pipes: ${Date.now() - start} ms`)
+    console.info(`handover after a silent crash over memory pipes: ${ms} fake ms`)
+    expect(ms).toBeLessThanOrEqual(FAILOVER_GOAL_MS)
     expect(downs, 'handed over while the links to it were still up').toEqual([])
   })
 
-  it('a Syncer silent past its links’ timeout keeps its links and gets the role back', async () => {
-    // Links that call a peer offline after 1.5 s of silence rather than the app's 3 s (with a
-    // heartbeat every 500 ms, as the app's is a third of its timeout): the same silence past
-    // the timeout, in half the time. Quiet is still the app's 1.4 s, before the timeout.
-    const timing = { heartbeatIntervalMs: 500, offlineAfterMs: 1500 }
-    const links = silenceableLinks(true, timing)
-    network = await createMeshNetwork(4, { presence: {}, createLink: links.factory })
-    const net = network
-    await waitFor('everyone on the first Syncer', () =>
-      net.peers.every((p) => p.presence!.online(GROUP).length === 4 && syncerOf(p) === net.ids[0]),
+  it('a Syncer silent for 3 s keeps its links and gets the role back', async () => {
+    const { net, mute, until, pass } = await silenceableMesh(true)
+    await until(
+      'everyone on the first Syncer',
+      () =>
+        net.peers.every(
+          (p) => p.presence!.online(GROUP).length === 4 && syncerOf(p) === net.ids[0],
+        ),
+      30_000,
     )
     const before = net.peers.slice(1).map((p) => p.mesh.linkTo(net.ids[0]!))
     const downs: string[] = []
     for (const peer of net.peers) peer.mesh.on('link-down', ({ peer: p }) => downs.push(p))
-    const start = Date.now()
-    links.mute(net.ids[0]!, true)
-    await waitFor(
+    mute(net.ids[0]!, true)
+    const handedOver = await until(
       'the rest on the next Syncer while it is silent',
       () => net.peers.slice(1).every((p) => syncerOf(p) === net.ids[1]),
-      FAILOVER_GOAL_MS + 500,
+      FAILOVER_GOAL_MS,
     )
-    // Silent a little past the timeout, so that only the path restart keeps the links.
-    const silentMs = timing.offlineAfterMs + 300
-    await new Promise((resolve) => setTimeout(resolve, start + silentMs - Date.now()))
-    links.mute(net.ids[0]!, false)
-    await waitFor(
+    await pass(3000 - handedOver) // silent for 3 s in all, the links' offline timeout
+    mute(net.ids[0]!, false)
+    await until(
       'everyone back on the first Syncer',
       () => net.peers.every((p) => syncerOf(p) === net.ids[0]),
       3000,
