@@ -234,9 +234,14 @@ describe('malformed mesh traffic over @roamhq/wrtc', () => {
     const pipe = b.pipes.get(idA)!
     for (let i = 0; i < 12; i++) pipe.send(bytes(0xee, i))
     expect(await down).toMatch(/protocol-error/)
+    // Both ends: B's link may come up after A's, and B sends over it next.
     await waitFor(
-      'linked again',
-      () => !!a.mesh.linkTo(idB) && a.mesh.linkTo(idB) !== linkAtA,
+      'linked again at both ends',
+      () =>
+        !!a.mesh.linkTo(idB) &&
+        a.mesh.linkTo(idB) !== linkAtA &&
+        !!b.mesh.linkTo(idA) &&
+        b.mesh.linkTo(idA) !== link,
       20_000,
     )
     b.mesh.send(idA, 'app', text('back'))
