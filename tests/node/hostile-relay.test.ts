@@ -99,7 +99,8 @@ describe('relay under fuzz', () => {
 describe('relay against clients that do not read', () => {
   it('drops a socket that sends frames but never answers a ping', async () => {
     await start({ heartbeatMs: 100 })
-    const zombie = await connect({ autoPong: false })
+    const zombie = await connect()
+    zombie.playDead()
     const keepAlive = setInterval(() => zombie.send({ type: 'ping' }), 20)
     try {
       expect((await zombie.waitClosed(3000)).code).toBe(1006)

@@ -130,6 +130,9 @@ interface MeshPeer {
 
 describe('malformed mesh traffic over @roamhq/wrtc', () => {
   const GROUP = 'malformed-group'
+  // Links that call a silent peer offline after 1.2 s, not the app's 3 s (heartbeats a third
+  // of that, as the app's): the test waits past that timeout, so a shorter one is quicker.
+  const timing = { heartbeatIntervalMs: 400, offlineAfterMs: 1200 }
   let server: SignalingServer | undefined
   const peers: MeshPeer[] = []
 
@@ -153,7 +156,7 @@ describe('malformed mesh traffic over @roamhq/wrtc', () => {
       signaling: createCarrierSignaling(relay, options),
       createMeshSignaling: (carrier) => createCarrierSignaling(carrier, options),
       createLink: async (args) => {
-        const link = await createLink({ ...args, options: { log } })
+        const link = await createLink({ ...args, options: { ...timing, log } })
         pipes.set(link.remote, args.pipe)
         return link
       },
@@ -221,7 +224,7 @@ describe('malformed mesh traffic over @roamhq/wrtc', () => {
     expect(reasons).toMatch(/dropped mesh signal from .*signal without data/)
     expect(reasons).toMatch(/dropped mesh signal from .*not a JSON object/)
     // Presence held through it all: B stays online past the offline timeout.
-    await new Promise((resolve) => setTimeout(resolve, 3500))
+    await new Promise((resolve) => setTimeout(resolve, timing.offlineAfterMs + 500))
     expect(a.presence.isOnline(GROUP, idB)).toBe(true)
 
     // Raw garbage under the link: A cuts B after too many, and the mesh links them again.
@@ -231,9 +234,14 @@ describe('malformed mesh traffic over @roamhq/wrtc', () => {
     const pipe = b.pipes.get(idA)!
     for (let i = 0; i < 12; i++) pipe.send(bytes(0xee, i))
     expect(await down).toMatch(/protocol-error/)
+    // Both ends: B's link may come up after A's, and B sends over it next.
     await waitFor(
-      'linked again',
-      () => !!a.mesh.linkTo(idB) && a.mesh.linkTo(idB) !== linkAtA,
+      'linked again at both ends',
+      () =>
+        !!a.mesh.linkTo(idB) &&
+        a.mesh.linkTo(idB) !== linkAtA &&
+        !!b.mesh.linkTo(idA) &&
+        b.mesh.linkTo(idA) !== link,
       20_000,
     )
     b.mesh.send(idA, 'app', text('back'))

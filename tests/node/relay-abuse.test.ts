@@ -98,11 +98,12 @@ describe('relay against bad clients', () => {
   it('drops a dead socket that stops answering pings, and tells its topics', async () => {
     await start({ heartbeatMs: 100 })
     const alive = await connect()
-    const dead = await connect({ autoPong: false })
+    const dead = await connect()
     alive.send({ type: 'join', topic: 'room' })
     await alive.next('peers')
     dead.send({ type: 'join', topic: 'room' })
     await dead.next('peers')
+    dead.playDead()
     expect((await alive.next('peer-left', undefined, 3000)).peer).toBe(dead.peerId)
     expect((await dead.waitClosed()).code).toBe(1006)
     // The live one answered every ping and is still connected.

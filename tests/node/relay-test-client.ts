@@ -12,8 +12,6 @@ import { createTestIdentity } from '../support/test-identity.ts'
 export interface ClientOptions {
   headers?: Record<string, string>
   identity?: Identity
-  /** False simulates a dead peer: WebSocket pings go unanswered. */
-  autoPong?: boolean
 }
 
 /** A raw protocol client for relay tests: sends anything, records every frame it receives. */
@@ -23,12 +21,17 @@ export class RelayTestClient {
   closed: { code: number; reason: string } | undefined
   nonce = ''
   #waiters = new Set<() => void>()
+  #dead = false
 
   private constructor(
     socket: WebSocket,
     readonly identity: Identity,
   ) {
     this.socket = socket
+    // Pings are answered here rather than by ws itself, so that a client can stop answering.
+    socket.on('ping', (data) => {
+      if (!this.#dead) socket.pong(data)
+    })
     socket.on('message', (data) => {
       const parsed = parseServerMessage(String(data))
       if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.error}`)
@@ -45,7 +48,7 @@ export class RelayTestClient {
   static async open(url: string, options: ClientOptions = {}): Promise<RelayTestClient> {
     const identity = options.identity ?? (await createTestIdentity())
     const client = new RelayTestClient(
-      new WebSocket(url, { headers: options.headers ?? {}, autoPong: options.autoPong ?? true }),
+      new WebSocket(url, { headers: options.headers ?? {}, autoPong: false }),
       identity,
     )
     client.nonce = (await client.next('challenge')).nonce
@@ -58,6 +61,15 @@ export class RelayTestClient {
     await client.hello()
     await client.next('welcome')
     return client
+  }
+
+  /**
+   * From now on the client reads frames but answers no WebSocket ping, as a dead peer whose
+   * connection the kernel keeps open. (Dead from the start, a busy machine may drop it before
+   * its handshake is through: the relay drops a socket that misses one ping.)
+   */
+  playDead(): void {
+    this.#dead = true
   }
 
   get peerId(): Identity['peerId'] {

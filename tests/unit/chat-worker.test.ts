@@ -43,9 +43,11 @@ async function world(
   const wps = [wp]
   for (const dev of devs.slice(1)) {
     dev.stack.joins.start(linkTo(wp, invite))
-    wps.push((await until(() => dev.stack.workplaces.get(wp.id), `${dev.name} to join`))!)
+    // Generous deadlines: with two chat workers on a starved machine a join took over 5 s.
+    const joined = await until(() => dev.stack.workplaces.get(wp.id), `${dev.name} to join`, 20_000)
+    wps.push(joined)
   }
-  await until(() => wps.every((w) => w.membership.members.size === 3), 'all to see all')
+  await until(() => wps.every((w) => w.membership.members.size === 3), 'all to see all', 20_000)
   const { WorkplaceChat } = await import('../../src/crdt/chat/workplace-chat.ts')
   const { rootDocsRegistrar } = await import('../../src/crdt/chat/shard-registrar.ts')
   const chats: ChatApi[] = []

@@ -27,7 +27,12 @@ describe('a workplace of 50 over in-memory pipes, under churn', { timeout: 120_0
       tap.muted = muted.has(args.identity.peerId)
       const self = args.identity.peerId
       taps.set(self, [...(taps.get(self) ?? []), tap])
-      return createLink({ ...args, pipe: tap.pipe, options: { ...args.options, log: () => {} } })
+      // Links time out after 10 s, not the app's 3 s: 51 members on one busy thread may take
+      // longer than 3 s to hand over, and the order (the Syncer's links still up when the role
+      // moves) is what this test checks; the handover time is checked on a fake clock in
+      // syncer-failover.test.ts.
+      const options = { ...args.options, offlineAfterMs: 10_000, log: () => {} }
+      return createLink({ ...args, pipe: tap.pipe, options })
     }
     network = await createMeshNetwork(MEMBERS + 1, { presence: {}, createLink: factory })
     const net = network
@@ -48,7 +53,13 @@ describe('a workplace of 50 over in-memory pipes, under churn', { timeout: 120_0
     )
     expect(Math.max(...present().map((p) => p.mesh.linkedPeers().length))).toBeLessThanOrEqual(8)
     const [first, second] = [net.ids[0]!, net.ids[1]!]
-    expect(present().every((p) => syncerOf(p) === first)).toBe(true)
+    // Online and responsive are separate views: a busy machine may leave a link quiet for a
+    // moment after the 50 see each other, so agreement on the first Syncer is waited for too.
+    await waitFor(
+      'the 50 on the first Syncer',
+      () => present().every((p) => syncerOf(p) === first),
+      10_000,
+    )
 
     // The Syncer falls silent: no goodbye, its links just stop hearing it.
     const downs: PeerId[] = []
@@ -60,7 +71,7 @@ describe('a workplace of 50 over in-memory pipes, under churn', { timeout: 120_0
     await waitFor(
       'the 49 on the next Syncer',
       () => rest.every((p) => syncerOf(p) === second),
-      10_000,
+      30_000,
     )
     console.info(`50 members: Syncer handed over ${Date.now() - started} ms after it fell silent`)
     expect(
@@ -85,6 +96,6 @@ describe('a workplace of 50 over in-memory pipes, under churn', { timeout: 120_0
       30_000,
     )
     expect(newcomer.mesh.linkedPeers().length).toBeGreaterThan(1)
-    expect(syncerOf(newcomer)).toBe(second)
+    await waitFor('the newcomer on the second Syncer', () => syncerOf(newcomer) === second, 10_000)
   })
 })

@@ -48,8 +48,9 @@ async function twoMembers() {
   )
   const acme = await ann!.stack.workplaces.create('Acme')
   bob!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
-  const bobAcme = await until(() => bob!.stack.workplaces.get(acme.id), 'Bob to join')
-  await until(() => hub.linkOf(ann!.identity.peerId, bob!.identity.peerId), 'a link')
+  // Generous deadlines: on a starved machine (a full run beside other work) a join took >5 s.
+  const bobAcme = await until(() => bob!.stack.workplaces.get(acme.id), 'Bob to join', 20_000)
+  await until(() => hub.linkOf(ann!.identity.peerId, bob!.identity.peerId), 'a link', 20_000)
   // Ann's page, a document of the workplace besides its root (as a chat shard is).
   const page = ann!.stack.repo.create<Page>({ items: {} })
   return { ann: ann!, bob: bob!, acme, bobAcme, page }
@@ -97,11 +98,13 @@ it('writes what others hold to its store in batches, and the last batch when it 
   const { ann, bob, acme, bobAcme, page } = await twoMembers()
   const annSync = status(ann, acme, () => page)
   const saved: Record<string, string[]>[] = []
+  const savedAt: number[] = []
   const memory = createMemoryConfirmedHeadsStore()
   const store: ConfirmedHeadsStore = {
     load: (workplace) => memory.load(workplace),
     save(workplace, heads) {
       saved.push(heads)
+      savedAt.push(Date.now())
       memory.save(workplace, heads)
     },
   }
@@ -123,8 +126,11 @@ it('writes what others hold to its store in batches, and the last batch when it 
     3000,
   )
   expect(reports).toBeGreaterThanOrEqual(3)
-  // One write a second at most, not one per report.
-  expect(saved.length).toBeLessThanOrEqual(2)
+  // One write a second at most, not one per report. The loop lasts a second on a quiet machine
+  // and longer on a busy one (its 40 ms waits run late), so the gaps are checked, not a count.
+  expect(saved.length).toBeLessThan(reports)
+  const gaps = savedAt.slice(1).map((at, i) => at - savedAt[i]!)
+  expect(Math.min(...gaps, Infinity), 'the shortest gap between writes').toBeGreaterThanOrEqual(990)
   bobSync.close()
   expect(saved.at(-1)?.[page.documentId]?.join()).toBe(last)
 })

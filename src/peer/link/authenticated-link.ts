@@ -1,3 +1,4 @@
+import type { ClockTimer } from '../../lib/clock.ts'
 import type { PeerId } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import { BacklogEmitter } from '../transport/backlog-emitter.ts'
@@ -53,7 +54,8 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   readonly #options: ResolvedLinkOptions
   readonly #main: PipeLane
   readonly #handshake: Handshake
-  readonly #timers: ReturnType<typeof setTimeout>[] = []
+  /** Timers not yet fired (a fired one is forgotten: a link lives for days). */
+  readonly #timers = new Set<ClockTimer>()
   readonly #unsubscribe: (() => void)[] = []
   #bulk: Promise<PipeLane | null> | null = null
   #bulkState: BulkChannelState = 'none'
@@ -413,7 +415,8 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     if (this.#state === 'closed') return
     const wasOpen = this.#state === 'open'
     this.#state = 'closed'
-    for (const timer of this.#timers) clearTimeout(timer)
+    for (const timer of this.#timers) this.#options.clock.clearTimeout(timer)
+    this.#timers.clear()
     for (const off of this.#unsubscribe.splice(0)) off()
     this.#main.outbox.close()
     void this.#bulk?.then((lane) => {
@@ -432,7 +435,11 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   }
 
   #after(ms: number, callback: () => void): void {
-    this.#timers.push(setTimeout(callback, ms))
+    const timer = this.#options.clock.setTimeout(() => {
+      this.#timers.delete(timer)
+      callback()
+    }, ms)
+    this.#timers.add(timer)
   }
 
   #every(ms: number, callback: () => void): void {

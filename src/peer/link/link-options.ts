@@ -1,3 +1,4 @@
+import { monotonicClock, type Clock } from '../../lib/clock.ts'
 import { verifyEd25519 } from '../identity/verify.ts'
 import type { VerifySignature } from './handshake.ts'
 
@@ -31,7 +32,13 @@ export interface LinkOptions {
   highWaterMark?: number
   /** `sendBulk` waits while the bulk pipe holds more than this. Default 4 MiB. */
   bulkHighWaterMark?: number
-  /** A monotonic clock (performance.now by default): liveness must not jump with the wall clock. */
+  /**
+   * The link's timers (handshake deadline, heartbeats, silence checks) and its time: a
+   * monotonic clock by default (liveness must not jump with the wall clock). Tests pass a
+   * fake one to move time themselves.
+   */
+  clock?: Clock
+  /** The time the link reads; the clock's by default. */
   now?: () => number
   /** Where dropped-frame reasons go; console.warn by default. */
   log?: (message: string) => void
@@ -42,6 +49,7 @@ export interface LinkOptions {
 export type ResolvedLinkOptions = Required<LinkOptions>
 
 export function resolveLinkOptions(options: LinkOptions = {}): ResolvedLinkOptions {
+  const clock = options.clock ?? monotonicClock()
   return {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
     offlineAfterMs: options.offlineAfterMs ?? 3000,
@@ -53,7 +61,8 @@ export function resolveLinkOptions(options: LinkOptions = {}): ResolvedLinkOptio
     maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
     highWaterMark: options.highWaterMark ?? 1024 * 1024,
     bulkHighWaterMark: options.bulkHighWaterMark ?? 4 * 1024 * 1024,
-    now: options.now ?? (() => performance.now()),
+    clock,
+    now: options.now ?? (() => clock.now()),
     log: options.log ?? ((message) => console.warn(`[link] ${message}`)),
     verify: options.verify ?? verifyEd25519,
   }

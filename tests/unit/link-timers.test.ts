@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import type { ClockTimer } from '../../src/lib/clock.ts'
+import { createLink } from '../../src/peer/link/authenticated-link.ts'
+import { createMemoryPipePair } from '../../src/peer/transport/memory-pipe.ts'
+import { FakeClock } from '../support/fake-clock.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
+
+// A link lives for days (the keeper's, in Node, for weeks): its heartbeats and silence checks
+// must not pile up a handle per tick. It kept every timer it ever set until it closed, three a
+// second, each holding its callback.
+
+/** A fake clock that counts the timers cancelled, and runs what the links queue meanwhile. */
+class CountingClock extends FakeClock {
+  cleared = 0
+  override clearTimeout(timer: ClockTimer): void {
+    this.cleared++
+    super.clearTimeout(timer)
+  }
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('a link’s timers', () => {
+  it('run on the clock it is given, and only the pending ones are held', async () => {
+    const clock = new CountingClock()
+    const options = { clock, log: () => {} }
+    const [pa, pb] = createMemoryPipePair()
+    const ids = await Promise.all([createTestIdentity(), createTestIdentity()])
+    const [a, b] = await Promise.all([
+      createLink({ pipe: pa, identity: ids[0]!, options }),
+      createLink({ pipe: pb, identity: ids[1]!, options }),
+    ])
+    // Ten minutes of heartbeats and silence checks, on the fake clock only.
+    for (let ms = 0; ms < 600_000; ms += 100) {
+      clock.advance(100)
+      await turn()
+    }
+    expect(a.state, 'heartbeats kept it open for ten fake minutes').toBe('open')
+    expect(b.state).toBe('open')
+    expect(a.silentForMs).toBeLessThanOrEqual(1000)
+    const before = clock.cleared
+    a.close('test over')
+    // The heartbeat and the silence check are pending; thousands have fired.
+    expect(clock.cleared - before).toBeLessThanOrEqual(3)
+  })
+})
