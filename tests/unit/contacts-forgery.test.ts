@@ -155,6 +155,11 @@ describe('a member who forges contact book writer notes', () => {
         () => dev.book.get(zoe)?.notes === 'Ann’s proof copied' && dev.book.conflicts(zoe)[0],
         `${dev.name} to get Mel’s writes`,
       )
+      // Bob's proof travels as a change of its own, which may come after the rest.
+      await until(
+        () => writers(dev, zoe, 'edit').some(([by, ok]) => by === bob!.peer && ok),
+        `${dev.name} to verify Bob’s edit`,
+      )
       await judged(dev, zoe)
       // Kept in the history (nothing disappears), but none of it as Ann's genuine word.
       const edits = writers(dev, zoe, 'edit')

@@ -68,13 +68,27 @@ describe('file transfers between devices', () => {
   })
 
   it('pulls from every holder at once', async () => {
-    const [a, b, c] = [await slow(), await slow(), await device()]
+    // Once the download starts, A serves nothing until B has served a chunk (or 5 s passed): a
+    // download asking only A first, however fast A would be, is seen, on any machine.
+    let fromB = () => 0
+    let gated = false
+    const inner = createMemoryChunkStore()
+    const gatedStore = {
+      ...inner,
+      getChunk: async (hash: Parameters<typeof inner.getChunk>[0]) => {
+        if (gated) await until(() => fromB() > 0, 'B to serve a chunk').catch(() => {})
+        return inner.getChunk(hash)
+      },
+    }
+    const [a, b, c] = [await device({ store: gatedStore }), await slow(), await device()]
     await connect(a, c)
     await connect(b, c)
     const original = randomBytes(64 * CHUNK, 7)
     const { fileId } = await a.files.add(new Blob([original as BlobPart]))
     await b.files.add(new Blob([original as BlobPart]))
-    const [fromA, fromB] = [sentChunks(a.files), sentChunks(b.files)]
+    const fromA = sentChunks(a.files)
+    fromB = sentChunks(b.files)
+    gated = true
     await c.files.download(fileId, SCOPE, new ListFinder([a.peer, b.peer])).done
     expect(await hashOf(await readAll(c.files, fileId))).toBe(await hashOf(original))
     expect(fromA()).toBeGreaterThan(0)
