@@ -18,6 +18,7 @@ import { JoinFlow } from './workplace/join-flow.ts'
 import type { EarlyJoins } from './workplace/early-invite.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
 import { Workplaces } from './workplace/workplaces.ts'
+import { LoadingMembers, eitherGate } from './workplace/loading-members.ts'
 
 export interface WorkplaceStack {
   repo: Repo
@@ -53,6 +54,8 @@ export function createWorkplaceStack(options: {
   chatWorker?: ChatPort<FromChatWorker, ToChatWorker>
   /** An invite presented before the stack existed (see EarlyInvite): the join flow takes over. */
   earlyJoins?: EarlyJoins
+  /** How long a stored workplace's root waits for a link to a member before it loads. */
+  linkFirstMs?: number
 }): WorkplaceStack {
   // The repo consults the policy while it is being built, before Workplaces exists.
   const built: { workplaces?: Workplaces } = {}
@@ -60,7 +63,13 @@ export function createWorkplaceStack(options: {
     mayExchange: (peer: PeerId, doc: string) => built.workplaces?.mayExchange(peer, doc) ?? false,
     mayPeer: (peer: PeerId) => built.workplaces?.mayPeer(peer) ?? false,
   }
-  const network = new MeshNetworkAdapter(options.mesh, policy, options.gate)
+  // Members linked while their workplace's root loads wait for it, as do the Syncer-first's.
+  const loadingMembers = new LoadingMembers()
+  const network = new MeshNetworkAdapter(
+    options.mesh,
+    policy,
+    eitherGate(loadingMembers, options.gate),
+  )
   // A catch-up of many changes is stored as a snapshot, so the next start loads it at once.
   const documents = options.storage
     ? new CompactingStorage(options.storage, (id) => {
@@ -94,6 +103,8 @@ export function createWorkplaceStack(options: {
     displayName: options.displayName,
     ...(kinds ? { kinds } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.linkFirstMs ? { linkFirstMs: options.linkFirstMs } : {}),
+    loadingMembers,
   })
   built.workplaces = workplaces
   workplaces.on('access', () => {
