@@ -204,7 +204,9 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     const others = [...log.state.members.keys()].filter((peer) => peer !== this.self)
     if (early) {
       this.#o.loadingMembers?.loading(entry.id, others)
-      this.#meetMembers(entry.id, log.state.members.keys())
+      // Waiting for a link, this device dials at once whatever the ID order: a member that saw
+      // it go a moment ago may be backing off from dialling it, and the higher ID waits 1.5 s.
+      this.#meetMembers(entry.id, log.state.members.keys(), linkFirstMs > 0)
       if (await memberLinked(this.#o.mesh.presence, others, linkFirstMs)) {
         startTrace('linked-first', entry.id)
       }
@@ -286,11 +288,15 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     return workplace
   }
 
-  /** Meets the workplace's `members` (its topic, links to them), or stops meeting them. */
-  #meetMembers(workplace: string, members: Iterable<PeerId> | undefined): void {
+  /**
+   * Meets the workplace's `members` (its topic, links to them), or stops meeting them; `eager`:
+   * dials them at once.
+   */
+  #meetMembers(workplace: string, members: Iterable<PeerId> | undefined, eager = false): void {
     this.#o.mesh.setGroup(
       workplace,
       [...(members ?? [])].filter((p) => p !== this.self),
+      { eager },
     )
     if (members) this.#o.mesh.join(workplaceTopic(workplace))
     else this.#o.mesh.leave(workplaceTopic(workplace))
