@@ -62,43 +62,6 @@ describe('the Syncer-first gate', () => {
   })
 })
 
-describe('the Syncer-first gate before presence is heard', () => {
-  // A returning page linked to two members before it had heard their presence: by what it knew,
-  // it was the Syncer itself, so it synced with both at once and each sent it the same changes.
-  it('holds a linked member whose presence is not heard yet', () => {
-    let online: PeerId[] = [M]
-    const handlers = new Set<(group: string) => void>()
-    const gate = new SyncerFirst({
-      self: M,
-      presence: {
-        syncer: () => [...online].sort()[0]!,
-        online: () => online,
-        onOnlineChange: (handler) => (handlers.add(handler), () => handlers.delete(handler)),
-      },
-      workplaces: () => [{ id: 'w', isMember: () => true }],
-      maxHoldMs: 10_000,
-    })
-    cleanup.push(() => gate.close())
-    const changes = vi.fn()
-    gate.onChange(changes)
-    expect(gate.held(S)).toBe(true)
-    expect(gate.held(R)).toBe(true)
-
-    online = [M, R]
-    for (const handler of handlers) handler('w')
-    expect(changes).toHaveBeenCalledTimes(1)
-    expect(gate.held(R), 'M is the Syncer of those it has heard').toBe(false)
-    expect(gate.held(S), 'not heard yet').toBe(true)
-
-    online = [M, R, S]
-    for (const handler of handlers) handler('w')
-    expect(gate.held(S), 'the Syncer').toBe(false)
-    expect(gate.held(R)).toBe(true)
-    gate.synced('w')
-    expect(gate.held(R)).toBe(false)
-  })
-})
-
 describe('the repo network with a gate', () => {
   it('keeps what a held peer sends and delivers it, in order, once it is released', async () => {
     const hub = new MemoryMeshHub()

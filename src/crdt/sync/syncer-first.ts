@@ -11,11 +11,7 @@ export interface PeerGate {
 
 export interface SyncerFirstOptions {
   self: PeerId
-  /**
-   * Who is online and the Syncer. Without `online`, a member is judged by the Syncer alone,
-   * even before its presence is heard.
-   */
-  presence: Pick<PeerPresence, 'syncer'> & Partial<Pick<PeerPresence, 'online' | 'onOnlineChange'>>
+  presence: Pick<PeerPresence, 'syncer'>
   /** The workplaces this device is a member of, with their members. */
   workplaces: () => Iterable<{ id: string; isMember(peer: PeerId): boolean }>
   /** The longest a returning device waits on the Syncer before syncing with everyone. */
@@ -35,30 +31,17 @@ export class SyncerFirst extends Emitter<{ change: void }> implements PeerGate {
   /** Workplaces this device is up to date in since it last came back. */
   readonly #released = new Set<string>()
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>()
-  readonly #offOnline: () => void
 
   constructor(options: SyncerFirstOptions) {
     super()
     this.#o = { maxHoldMs: 3000, ...options }
-    // A member's presence heard can name another Syncer, or let a held member go.
-    this.#offOnline =
-      options.presence.onOnlineChange?.((group) => {
-        if (!this.#released.has(group)) this.emit('change', undefined)
-      }) ?? (() => {})
   }
 
   held(peer: PeerId): boolean {
-    const { presence, self } = this.#o
     for (const wp of this.#o.workplaces()) {
       if (this.#released.has(wp.id) || !wp.isMember(peer)) continue
-      const syncer = presence.syncer(wp.id)
-      if (syncer === peer) continue
-      // Until a linked member's presence is heard, this device is the Syncer only as far as it
-      // knows: a returning page whose links to two members came up before their presence did
-      // synced with both at once, and each sent it the same changes. Held until heard (or
-      // until the hold's time is up). A device still joining has no members' presence to hear.
-      const heard = !presence.online || !wp.isMember(self) || presence.online(wp.id).includes(peer)
-      if (syncer === self && heard) continue
+      const syncer = this.#o.presence.syncer(wp.id)
+      if (syncer === this.#o.self || syncer === peer) continue
       this.#startClock(wp.id, syncer)
       return true
     }
@@ -93,7 +76,6 @@ export class SyncerFirst extends Emitter<{ change: void }> implements PeerGate {
   }
 
   close(): void {
-    this.#offOnline()
     for (const timer of this.#timers.values()) clearTimeout(timer)
     this.#timers.clear()
   }
