@@ -80,7 +80,12 @@ describe('a member who forges others’ file records', () => {
       expect(holders).toContain(mel!.peer)
       for (const peer of holders.filter((p) => p !== mel!.peer)) {
         expect(peer).not.toBe(cy!.peer)
-        expect(await holdsInFull(world.devices.find((d) => d.peer === peer)!, fileId)).toBe(true)
+        expect(
+          await holdsInFull(
+            world.devices.find((d) => d.peer === peer)!,
+            fileId,
+          ),
+        ).toBe(true)
       }
     }
     // The Syncer does not take Cy's forged holding for a replica: it asks Ann or Bob to fetch
