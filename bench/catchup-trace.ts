@@ -17,6 +17,7 @@ interface Mark {
 const STEPS = [
   'peer-session',
   'document-layer',
+  'relay-welcome',
   'dial',
   'rtc-out',
   'rtc-in',
@@ -24,6 +25,7 @@ const STEPS = [
   'pipe',
   'link-up',
   'links',
+  'linked-first',
   'root-found',
   'root-open',
   'workplaces-loaded',

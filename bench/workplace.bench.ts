@@ -33,6 +33,8 @@ const CPU_THROTTLE = Number(process.env['WORKPLACE_BENCH_CPU_THROTTLE'] ?? 1)
 const PROFILE_TO = process.env['WORKPLACE_BENCH_PROFILE']
 /** `WORKPLACE_BENCH_TRACE=1` prints the member page's console (with times) after each round. */
 const TRACE = Boolean(process.env['WORKPLACE_BENCH_TRACE'])
+/** `WORKPLACE_BENCH_MARKS=1` prints every start-up mark of the member's page after each round. */
+const MARKS = Boolean(process.env['WORKPLACE_BENCH_MARKS'])
 /** A catch-up round's steps each have this long. */
 const ROUND_DEADLINE_MS = 15_000
 /** Setting up (creating, inviting, joining) has this long per step. */
@@ -263,6 +265,9 @@ async function catchUpRounds(
         )
         const marks = await trace.read(page, startedAt, wp.handle.documentId, times.at(-1)!)
         ctx.log(`  steps (ms): ${trace.line(marks, wp.handle.documentId)}`)
+        if (MARKS) {
+          ctx.log(marks.map((m) => `${m.at.toFixed(0)} ${m.step} ${m.detail}`).join('\n'))
+        }
         if (TRACE) ctx.log(`the member's page:\n${watch.log()}`)
       } catch (error) {
         if (!(error instanceof StallError)) throw error

@@ -32,6 +32,13 @@ import type { EarlyJoins } from '../crdt/workplace/early-invite.ts'
 import { displayNameOf } from './display-name.ts'
 
 /**
+ * How long a stored workplace's root waits for a link to one of its members before loading:
+ * the link's set-up then runs on a free main thread and the member's changes travel while the
+ * root loads (the saved preview shows meanwhile). Bounded, for a device whose members are away.
+ */
+const LINK_FIRST_MS = 700
+
+/**
  * Builds the document layer (Automerge and its wasm: loaded after first paint) over the
  * session's mesh, and opens the workplaces stored on this device before any network work.
  */
@@ -83,6 +90,7 @@ export async function startWorkplaces(
     displayName,
     kinds: DOCUMENT_KINDS,
     gate: syncerFirst,
+    linkFirstMs: LINK_FIRST_MS,
     ...(platform.earlyJoins ? { earlyJoins: platform.earlyJoins } : {}),
     ...(platform.chatWorker ? { chatWorker: platform.chatWorker() } : {}),
   })

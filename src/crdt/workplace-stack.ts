@@ -11,6 +11,7 @@ import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
 import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
+import { SyncStateAfterDocument } from './repo/sync-state-after-document.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { createMeshRepo } from './repo/mesh-repo.ts'
 import { storageOriginsStore } from './authorship/origins-store.ts'
@@ -18,6 +19,7 @@ import { JoinFlow } from './workplace/join-flow.ts'
 import type { EarlyJoins } from './workplace/early-invite.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
 import { Workplaces } from './workplace/workplaces.ts'
+import { LoadingMembers, eitherGate } from './workplace/loading-members.ts'
 
 export interface WorkplaceStack {
   repo: Repo
@@ -53,6 +55,8 @@ export function createWorkplaceStack(options: {
   chatWorker?: ChatPort<FromChatWorker, ToChatWorker>
   /** An invite presented before the stack existed (see EarlyInvite): the join flow takes over. */
   earlyJoins?: EarlyJoins
+  /** How long a stored workplace's root waits for a link to a member before it loads. */
+  linkFirstMs?: number
 }): WorkplaceStack {
   // The repo consults the policy while it is being built, before Workplaces exists.
   const built: { workplaces?: Workplaces } = {}
@@ -60,13 +64,27 @@ export function createWorkplaceStack(options: {
     mayExchange: (peer: PeerId, doc: string) => built.workplaces?.mayExchange(peer, doc) ?? false,
     mayPeer: (peer: PeerId) => built.workplaces?.mayPeer(peer) ?? false,
   }
-  const network = new MeshNetworkAdapter(options.mesh, policy, options.gate)
+  // Members linked while their workplace's root loads wait for it, as do the Syncer-first's.
+  const loadingMembers = new LoadingMembers()
+  const network = new MeshNetworkAdapter(
+    options.mesh,
+    policy,
+    eitherGate(loadingMembers, options.gate),
+  )
   // A catch-up of many changes is stored as a snapshot, so the next start loads it at once.
+  // A peer's sync state is written only once its document is stored (see the class).
   const documents = options.storage
-    ? new CompactingStorage(options.storage, (id) => {
-        const handle = repo.handles[id as DocumentId]
-        return handle?.isReady() ? handle.doc() : undefined
-      })
+    ? new SyncStateAfterDocument(
+        new CompactingStorage(options.storage, (id) => {
+          const handle = repo.handles[id as DocumentId]
+          return handle?.isReady() ? handle.doc() : undefined
+        }),
+        async (id) => {
+          if (!repo.handles[id as DocumentId]?.isReady()) return false
+          await repo.flush([id as DocumentId])
+          return true
+        },
+      )
     : undefined
   const repo: Repo = createMeshRepo({
     self: options.identity.peerId,
@@ -94,6 +112,8 @@ export function createWorkplaceStack(options: {
     displayName: options.displayName,
     ...(kinds ? { kinds } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.linkFirstMs ? { linkFirstMs: options.linkFirstMs } : {}),
+    loadingMembers,
   })
   built.workplaces = workplaces
   workplaces.on('access', () => {

@@ -14,6 +14,8 @@ import { openWorkplaceOrigins } from './workplace-origins.ts'
 import type { OriginsStore } from '../authorship/origins-store.ts'
 import type { WorkplaceEntry, WorkplaceList } from './workplace-list.ts'
 import { workplaceTopic } from './link-members.ts'
+import { memberLinked } from './link-first.ts'
+import type { LoadingMembers } from './loading-members.ts'
 
 export interface WorkplacesOptions {
   repo: Repo
@@ -27,6 +29,13 @@ export interface WorkplacesOptions {
   clock?: () => number
   /** Keeps what was read of each root's history between visits (else read afresh each start). */
   origins?: OriginsStore
+  /**
+   * How long a stored workplace's root waits for a link to one of its members before it
+   * loads (see memberLinked); 0 or absent: it loads at once.
+   */
+  linkFirstMs?: number
+  /** Told which members may link while a root loads (their messages wait for it). */
+  loadingMembers?: LoadingMembers
 }
 
 export interface WorkplacesEvents extends Record<string, unknown> {
@@ -71,7 +80,9 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     this.#loaded ??= (async () => {
       const entries = await this.#o.list.all()
       await Promise.all(
-        entries.map((entry) => this.#openEntry(entry).catch(reportOpenError(entry))),
+        entries.map((entry) =>
+          this.#openEntry(entry, undefined, this.#o.linkFirstMs).catch(reportOpenError(entry)),
+        ),
       )
     })()
     return this.#loaded
@@ -157,6 +168,8 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
   }
 
   mayPeer(peer: PeerId): boolean {
+    // A member of a workplace still loading: its messages are held until the workplace opens.
+    if (this.#o.loadingMembers?.held(peer)) return true
     for (const workplace of this.#open.values()) if (workplace.isMember(peer)) return true
     for (const peers of this.#pending.values()) if (peers.has(peer)) return true
     return false
@@ -172,8 +185,15 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     return !removed
   }
 
-  /** `listed`: the entry's write to the list, when the caller started it already. */
-  async #openEntry(entry: WorkplaceEntry, listed?: Promise<void>): Promise<Workplace> {
+  /**
+   * `listed`: the entry's write to the list, when the caller started it already; `linkFirstMs`:
+   * how long the root's load waits for a link to a member.
+   */
+  async #openEntry(
+    entry: WorkplaceEntry,
+    listed?: Promise<void>,
+    linkFirstMs = 0,
+  ): Promise<Workplace> {
     const existing = this.#open.get(entry.id)
     if (existing) return existing
     const log = new MembershipLog(entry.id, this.#o.records)
@@ -181,16 +201,27 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     // The signed log names the members without Automerge: links to them form while the
     // document loads (a long one takes a second or more), not only after.
     const early = log.state.members.has(this.self)
-    if (early) this.#meetMembers(entry.id, log.state.members.keys())
+    const others = [...log.state.members.keys()].filter((peer) => peer !== this.self)
+    if (early) {
+      this.#o.loadingMembers?.loading(entry.id, others)
+      // Waiting for a link, this device dials at once whatever the ID order: a member that saw
+      // it go a moment ago may be backing off from dialling it, and the higher ID waits 1.5 s.
+      this.#meetMembers(entry.id, log.state.members.keys(), linkFirstMs > 0)
+      if (await memberLinked(this.#o.mesh.presence, others, linkFirstMs)) {
+        startTrace('linked-first', entry.id)
+      }
+    }
     let workplace: Workplace
     try {
       workplace = await this.#load(entry, log)
     } catch (error) {
+      this.#o.loadingMembers?.loaded(entry.id)
       if (early && !this.#open.has(entry.id)) this.#meetMembers(entry.id, undefined)
       throw error
     }
     this.#open.set(entry.id, workplace)
     this.#registerDocs(workplace)
+    this.#o.loadingMembers?.loaded(entry.id)
     let listedName = workplace.name
     await Promise.all([
       listed,
@@ -257,11 +288,15 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     return workplace
   }
 
-  /** Meets the workplace's `members` (its topic, links to them), or stops meeting them. */
-  #meetMembers(workplace: string, members: Iterable<PeerId> | undefined): void {
+  /**
+   * Meets the workplace's `members` (its topic, links to them), or stops meeting them; `eager`:
+   * dials them at once.
+   */
+  #meetMembers(workplace: string, members: Iterable<PeerId> | undefined, eager = false): void {
     this.#o.mesh.setGroup(
       workplace,
       [...(members ?? [])].filter((p) => p !== this.self),
+      { eager },
     )
     if (members) this.#o.mesh.join(workplaceTopic(workplace))
     else this.#o.mesh.leave(workplaceTopic(workplace))

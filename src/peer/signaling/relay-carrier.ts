@@ -1,4 +1,5 @@
 import { toBase64 } from '../../lib/base64.ts'
+import { startTrace } from '../../lib/start-trace.ts'
 import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../identity/identity.ts'
 import { isTopic, type PeerId, type Topic } from '../ids.ts'
@@ -172,6 +173,7 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
   #handle(socket: RelaySocket, message: ServerMessage): void {
     switch (message.type) {
       case 'challenge':
+        startTrace('relay-challenge')
         if (message.version !== RELAY_PROTOCOL_VERSION) {
           const versions = `relay speaks v${message.version}, we speak v${RELAY_PROTOCOL_VERSION}`
           return this.#abandon(socket, `incompatible relay: ${versions}`)
@@ -181,8 +183,10 @@ export class RelayCarrier extends Emitter<SignalCarrierEvents> implements Signal
         if (message.peerId !== this.#options.identity.peerId) {
           return this.#abandon(socket, 'the relay welcomed another peer ID')
         }
+        startTrace('relay-welcome')
         return this.#welcome(message.limits)
       case 'peers':
+        startTrace('relay-peers', message.peers.join(' '))
         return this.#replacePeers(message.topic, message.peers)
       case 'peer-joined':
         return this.#peerJoined(message.topic, message.peer)

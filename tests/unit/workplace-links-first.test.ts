@@ -1,0 +1,110 @@
+import type { Chunk, StorageKey } from '@automerge/automerge-repo'
+import { afterEach, expect, it } from 'vitest'
+import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
+import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
+import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
+import { memberLinked } from '../../src/crdt/workplace/link-first.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
+import { MemoryStorageAdapter } from '../support/memory-storage-adapter.ts'
+import { createTestDevice, linkTo } from '../support/test-device.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
+import { until } from '../support/until.ts'
+
+/** Storage that counts document loads and, once `hold` is set, makes them wait for `release`. */
+class SlowStorage extends MemoryStorageAdapter {
+  hold = false
+  loads = 0
+  #waiting: (() => void)[] = []
+  release(): void {
+    this.hold = false
+    for (const go of this.#waiting.splice(0)) go()
+  }
+  override async loadRange(prefix: StorageKey): Promise<Chunk[]> {
+    if (prefix.length === 2) {
+      this.loads++
+      if (this.hold) await new Promise<void>((go) => this.#waiting.push(go))
+    }
+    return super.loadRange(prefix)
+  }
+}
+
+const stacks: WorkplaceStack[] = []
+afterEach(async () => {
+  await Promise.all(stacks.splice(0).map((s) => s.shutdown()))
+})
+
+// A returning member's page began decoding its stored root (a long history holds the main
+// thread for half a second or more) before its links had formed, so its link came up only after
+// the load; and a member linked while the root loaded had what it sent refused, then asked for
+// again a second later, since which documents it may sync was not known yet.
+it('a returning member links first, and what a member sends while the root loads waits for it', async () => {
+  const hub = new MemoryMeshHub({ dial: false })
+  const ann = await createTestDevice(hub, 'Ann')
+  stacks.push(ann.stack)
+  const bob = { identity: await createTestIdentity(), storage: new SlowStorage() }
+  const list = createMemoryWorkplaceList()
+  const records = createMemoryRecordStore()
+  const start = () => {
+    const port = hub.add(bob.identity.peerId)
+    const stack = createWorkplaceStack({
+      identity: bob.identity,
+      mesh: port,
+      storage: bob.storage,
+      list,
+      records,
+      displayName: () => 'Bob',
+      linkFirstMs: 10_000,
+    })
+    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+    stacks.push(stack)
+    return stack
+  }
+
+  const acme = await ann.stack.workplaces.create('Acme')
+  const first = start()
+  hub.link(ann.identity.peerId, bob.identity.peerId)
+  first.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+  await until(() => first.workplaces.get(acme.id)?.isMember(bob.identity.peerId), 'Bob to join')
+  await first.shutdown()
+  hub.remove(bob.identity.peerId)
+  stacks.splice(stacks.indexOf(first), 1)
+  // What was on its way to Bob's closed page is lost with it, not handed to the next one.
+  await new Promise((resolve) => setTimeout(resolve, 50))
+
+  // Bob is away while Ann writes.
+  for (let i = 0; i < 50; i++) acme.handle.change((d) => void (d.description = `away ${i}`))
+
+  bob.storage.hold = true
+  bob.storage.loads = 0
+  const again = start()
+  const loading = again.workplaces.load()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  expect(bob.storage.loads, 'the root loads only once a member is linked').toBe(0)
+
+  hub.link(ann.identity.peerId, bob.identity.peerId)
+  await until(() => bob.storage.loads > 0, 'the root to load once Ann is linked')
+  // Ann's sync arrives while Bob's root still loads.
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  bob.storage.release()
+  await loading
+  const wp = again.workplaces.get(acme.id)!
+  const heads = (w: typeof acme) => w.handle.heads().join()
+  await until(() => heads(wp) === heads(acme), 'Bob to catch up', 5000)
+  expect(again.network.state().dropped, 'nothing Ann sent was refused').toEqual([])
+})
+
+it('waits for a member’s link no longer than its deadline', async () => {
+  const hub = new MemoryMeshHub({ dial: false })
+  const [a, b] = ['AAAA', 'BBBB'] as [PeerId, PeerId]
+  const mesh = hub.add(a)
+  hub.add(b)
+  const started = Date.now()
+  expect(await memberLinked(mesh.presence, [b], 50)).toBe(false)
+  expect(Date.now() - started).toBeGreaterThanOrEqual(45)
+  expect(await memberLinked(mesh.presence, [], 10_000)).toBe(false)
+  const linked = memberLinked(mesh.presence, [b], 10_000)
+  hub.link(a, b)
+  expect(await linked).toBe(true)
+  expect(await memberLinked(mesh.presence, [b], 10_000)).toBe(true)
+})
