@@ -8,6 +8,11 @@ export interface UpdateTimers {
    * passed on as soon as they are due.
    */
   frame?: (fn: () => void) => () => void
+  /**
+   * Runs `fn` once the current task's work is done (a microtask); returns how to cancel. Where
+   * given, urgent changes are looked at then rather than at the next frame.
+   */
+  soon?: (fn: () => void) => () => void
 }
 
 const browserTimers: UpdateTimers = {
@@ -43,6 +48,13 @@ export function frameTimers(): UpdateTimers {
       const fallback = setTimeout(once, FRAME_FALLBACK_MS)
       return cancel
     },
+    soon(fn) {
+      let live = true
+      queueMicrotask(() => {
+        if (live) fn()
+      })
+      return () => (live = false)
+    },
   }
 }
 
@@ -52,9 +64,9 @@ export function frameTimers(): UpdateTimers {
  * spell is passed on at once (or at the next frame, with `timers.frame`), later ones in the
  * interval fold into one call at its end.
  *
- * `urgent`, when given, is asked (at most once a frame, after a change within the interval)
- * whether what changed cannot wait for the interval's end, say a new chat message among many
- * receipts: then it is passed on at once.
+ * `urgent`, when given, is asked (after a change within the interval, once the task that made
+ * it is done, or at the next frame without `timers.soon`) whether what changed cannot wait for
+ * the interval's end, say a new chat message among many receipts: then it is passed on at once.
  */
 export function coalesceUpdates(
   listen: (update: () => void) => () => void,
@@ -97,7 +109,8 @@ export function coalesceUpdates(
         }, wait)
       }
       if (!urgent || cancelProbe) return
-      if (timers.frame) cancelProbe = timers.frame(probe)
+      const look = timers.soon ?? timers.frame
+      if (look) cancelProbe = look(probe)
       else probe()
     })
     return () => {

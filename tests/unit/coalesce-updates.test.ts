@@ -195,4 +195,40 @@ describe('coalesceUpdates aligned with frames', () => {
     f.paint()
     expect(asked).toBe(1)
   })
+
+  it('looks at an urgent change as soon as its task is done, where it can', () => {
+    const f = withFrames()
+    const soon: (() => void)[] = []
+    const timers = {
+      ...f.timers,
+      soon: (fn: () => void) => {
+        soon.push(fn)
+        return () => soon.splice(soon.indexOf(fn), 1)
+      },
+    }
+    const src = source()
+    let calls = 0
+    let messages = 0
+    let shown = 0
+    coalesceUpdates(
+      src.listen,
+      50,
+      timers,
+      () => messages !== shown,
+    )(() => {
+      calls++
+      shown = messages
+    })
+    src.emit()
+    f.paint()
+    f.clock.advance(5)
+    messages++
+    src.emit()
+    src.emit()
+    expect(soon).toHaveLength(1)
+    soon.shift()!()
+    expect(calls).toBe(2)
+    expect(f.frames()).toBe(0)
+    expect(f.clock.pending()).toBe(0)
+  })
 })
