@@ -11,7 +11,6 @@ import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
 import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
-import { SyncStateAfterDocument } from './repo/sync-state-after-document.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { createMeshRepo } from './repo/mesh-repo.ts'
 import { storageOriginsStore } from './authorship/origins-store.ts'
@@ -72,19 +71,11 @@ export function createWorkplaceStack(options: {
     eitherGate(loadingMembers, options.gate),
   )
   // A catch-up of many changes is stored as a snapshot, so the next start loads it at once.
-  // A peer's sync state is written only once its document is stored (see the class).
   const documents = options.storage
-    ? new SyncStateAfterDocument(
-        new CompactingStorage(options.storage, (id) => {
-          const handle = repo.handles[id as DocumentId]
-          return handle?.isReady() ? handle.doc() : undefined
-        }),
-        async (id) => {
-          if (!repo.handles[id as DocumentId]?.isReady()) return false
-          await repo.flush([id as DocumentId])
-          return true
-        },
-      )
+    ? new CompactingStorage(options.storage, (id) => {
+        const handle = repo.handles[id as DocumentId]
+        return handle?.isReady() ? handle.doc() : undefined
+      })
     : undefined
   const repo: Repo = createMeshRepo({
     self: options.identity.peerId,

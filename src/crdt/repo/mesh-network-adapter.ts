@@ -8,7 +8,6 @@ import {
   type PeerMetadata,
 } from '@automerge/automerge-repo'
 import { startTrace } from '../../lib/start-trace.ts'
-import { linkedPeerMetadata } from './peer-storage-id.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { PeerGate } from '../sync/syncer-first.ts'
@@ -214,7 +213,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     this.#echoes.forget(peer)
     this.emit('peer-candidate', {
       peerId: peer as unknown as RepoPeerId,
-      peerMetadata: linkedPeerMetadata(peer),
+      peerMetadata: { isEphemeral: false },
     })
     this.#side?.peerUp(peer)
   }
