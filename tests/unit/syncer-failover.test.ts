@@ -149,21 +149,27 @@ describe('Syncer failover over a mesh of real links (memory pipes, fake clock)',
     const pass = async (ms: number) => {
       for (let waited = 0; waited < ms; waited += 10) await step()
     }
-    return { net: network, mute, until, pass }
+    const net = network
+    /** Until all four are online and agree on the lowest ID as the Syncer. */
+    const settled = () =>
+      until(
+        'everyone on the first Syncer',
+        () =>
+          net.peers.every(
+            (p) =>
+              p.presence!.online(GROUP).length === 4 &&
+              syncerPresence(p.id, p.presence!).syncer(GROUP) === net.ids[0],
+          ),
+        30_000,
+      )
+    return { net, mute, until, pass, settled }
   }
 
   const syncerOf = (peer: TestPeer) => syncerPresence(peer.id, peer.presence!).syncer(GROUP)
 
   it('hands the role over after a crash that says no goodbye, before its links time out', async () => {
-    const { net, mute, until } = await silenceableMesh(false)
-    await until(
-      'everyone on the first Syncer',
-      () =>
-        net.peers.every(
-          (p) => p.presence!.online(GROUP).length === 4 && syncerOf(p) === net.ids[0],
-        ),
-      30_000,
-    )
+    const { net, mute, until, settled } = await silenceableMesh(false)
+    await settled()
     const downs: string[] = []
     for (const peer of net.peers.slice(1)) {
       peer.mesh.on('link-down', ({ peer: p }) => downs.push(p))
@@ -180,15 +186,8 @@ describe('Syncer failover over a mesh of real links (memory pipes, fake clock)',
   })
 
   it('a Syncer silent for 3 s keeps its links and gets the role back', async () => {
-    const { net, mute, until, pass } = await silenceableMesh(true)
-    await until(
-      'everyone on the first Syncer',
-      () =>
-        net.peers.every(
-          (p) => p.presence!.online(GROUP).length === 4 && syncerOf(p) === net.ids[0],
-        ),
-      30_000,
-    )
+    const { net, mute, until, pass, settled } = await silenceableMesh(true)
+    await settled()
     const before = net.peers.slice(1).map((p) => p.mesh.linkTo(net.ids[0]!))
     const downs: string[] = []
     for (const peer of net.peers) peer.mesh.on('link-down', ({ peer: p }) => downs.push(p))
