@@ -30,6 +30,8 @@ export class TestClock {
   readonly now = () => this.t
 }
 
+const JOIN_WAIT_MS = 10_000
+
 export class ChatWorld {
   readonly hub = new MemoryMeshHub()
   readonly clock = new TestClock()
@@ -50,7 +52,12 @@ export class ChatWorld {
     const wps = [wp]
     for (const dev of bare.slice(1)) {
       dev.stack.joins.start(link)
-      const joined = await until(() => dev.stack.workplaces.get(wp.id), `${dev.name} to join`)
+      // A join whose first ask is lost asks again after 4 s (JoinFlow's retry), so give it two.
+      const joined = await until(
+        () => dev.stack.workplaces.get(wp.id),
+        `${dev.name} to join`,
+        JOIN_WAIT_MS,
+      )
       wps.push(joined!)
     }
     await until(
