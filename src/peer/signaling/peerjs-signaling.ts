@@ -153,6 +153,8 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
     if (!waiters) this.#dialing.set(remoteId, (waiters = new Set()))
     waiters.add(cancel)
     let connection: DataConnection | undefined
+    const attempt = new AbortController()
+    let piping = false
     try {
       await Promise.race([this.#opened, cancelled])
       // The broker holds an offer to an unknown ID for seconds before it says so: ask first.
@@ -168,10 +170,14 @@ export class PeerJsSignaling extends Emitter<SignalingEvents> implements Signali
       })
       const pipe = createPeerJsPipe(connection, {
         openTimeoutMs: Math.max(1, deadline - Date.now()),
+        signal: attempt.signal,
       })
+      piping = true
       return await Promise.race([pipe, cancelled])
     } catch (error) {
-      connection?.close()
+      // A pipe attempt closes its connection itself, after telling the peer (see peerjs-pipe).
+      if (piping) attempt.abort()
+      else connection?.close()
       const message = error instanceof Error ? error.message : String(error)
       if (error instanceof Error && error.name === 'AbortError') throw error
       throw new Error(`connection to ${peer} failed: ${message}`, { cause: error })

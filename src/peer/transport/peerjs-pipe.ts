@@ -1,5 +1,5 @@
 import type { DataConnection } from 'peerjs'
-import { ChannelPipe, type PipeConnection } from './channel-pipe.ts'
+import { ChannelPipe, CLOSE_GRACE_MS, type PipeConnection } from './channel-pipe.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
@@ -10,6 +10,8 @@ export interface PeerJsPipeOptions {
   openTimeoutMs: number
   /** openSideChannel() rejects if the peer has not opened the same label by then. Default 10 s. */
   sideChannelTimeoutMs?: number
+  /** Ends the attempt: the promise rejects and the connection closes (FIN first if it can). */
+  signal?: AbortSignal
 }
 
 const MAX_MESSAGE_SIZE = 256 * 1024
@@ -26,46 +28,62 @@ export function createPeerJsPipe(
 ): Promise<DataPipe> {
   return new Promise<DataPipe>((resolve, reject) => {
     let settled = false
+    let rtc: PeerJsConnection | undefined
+    let main: ChannelPipe | undefined
     const timer = setTimeout(
       () => fail(`the PeerJS connection did not open within ${options.openTimeoutMs} ms`),
       options.openTimeoutMs,
     )
-    const fail = (reason: string) => {
+    /** `gone`: PeerJS closed the connection itself, so nothing under it may be touched. */
+    const fail = (reason: string, gone = false) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      connection.close()
+      // A pipe that is handshaking says FIN first (its close closes the connection).
+      if (main && !gone) main.close(reason)
+      else {
+        connection.close()
+        rtc?.closeAll(reason)
+      }
       reject(new Error(reason))
     }
     const start = () => {
       if (settled) return
-      const rtc = new PeerJsConnection(connection, options.sideChannelTimeoutMs ?? 10_000)
-      const main = new ChannelPipe(connection.dataChannel, rtc, {
+      const shared = new PeerJsConnection(connection, options.sideChannelTimeoutMs ?? 10_000)
+      rtc = shared
+      main = new ChannelPipe(connection.dataChannel, shared, {
         handshakeTimeoutMs: options.openTimeoutMs,
-        onClosed: (reason) => {
-          connection.close()
-          rtc.closeAll(reason)
+        onClosed: (reason, saidGoodbye) => {
+          // As in simple-peer-pipe: the peer stops sending on FIN, and the connection closes
+          // a little later. Closed at once, the peer's channel closes on wrtc's own thread
+          // while the peer may still send on it, which crashes a Node process (SIGSEGV in
+          // RTCDataChannel::Send): the contract suite's teardown did, one run in three.
+          const warned = shared.sayGoodbye() || saidGoodbye
+          shared.closeAll(reason)
+          if (warned) setTimeout(() => connection.close(), CLOSE_GRACE_MS)
+          else connection.close()
         },
       })
-      rtc.track(main)
-      main.ready.then(
+      const opened = main
+      shared.track(opened)
+      opened.ready.then(
         async () => {
           try {
-            await rtc.readFingerprints()
+            await shared.readFingerprints()
           } catch (error) {
-            main.close('no fingerprints')
             return fail(`cannot authenticate this connection: ${messageOf(error)}`)
           }
-          if (settled) return main.close('the connection attempt ended')
+          if (settled) return opened.close('the connection attempt ended')
           settled = true
           clearTimeout(timer)
-          resolve(main)
+          resolve(opened)
         },
         (error: Error) => fail(error.message),
       )
     }
-    connection.on('close', () => fail('the PeerJS connection closed before it opened'))
-    connection.on('error', (error) => fail(`PeerJS connection error: ${error.message}`))
+    options.signal?.addEventListener('abort', () => fail('the connection attempt was cancelled'))
+    connection.on('close', () => fail('the PeerJS connection closed before it opened', true))
+    connection.on('error', (error) => fail(`PeerJS connection error: ${error.message}`, true))
     if (connection.open && connection.dataChannel) start()
     else connection.on('open', start)
   })
@@ -150,6 +168,13 @@ class PeerJsConnection implements PipeConnection {
         remoteCandidateType: null,
       }
     }
+  }
+
+  /** Sends FIN on every open pipe of the connection; whether any was sent. */
+  sayGoodbye(): boolean {
+    let warned = false
+    for (const pipe of [...this.#pipes]) warned = pipe.sayGoodbye() || warned
+    return warned
   }
 
   closeAll(reason: string): void {
