@@ -154,9 +154,14 @@ export class RecordOrigins {
   /**
    * Every object ever created under `key`, oldest first: its records and their parts, each as
    * it stands now (someone removing it from its map does not undo what was written in it).
+   * With `catchUp: false`, only among the changes read so far (see AboutHistory).
    */
-  parts(doc: Automerge.Doc<unknown>, key: string): readonly RecordPart[] {
-    this.#catchUp(doc)
+  parts(
+    doc: Automerge.Doc<unknown>,
+    key: string,
+    options: { catchUp?: boolean } = {},
+  ): readonly RecordPart[] {
+    if (options.catchUp !== false) this.#catchUp(doc)
     const ids = [...(this.#objects.get(key) ?? []), ...(this.#parts.get(key) ?? [])]
     if (ids.length === 0) return []
     const backend = Automerge.getBackend(doc)
@@ -169,6 +174,11 @@ export class RecordOrigins {
         if (path.length === 0) part.created = this.#created.get(id)!
         return part
       })
+  }
+
+  /** Reads what `doc` holds beyond what was read (what every other read does first). */
+  catchUp(doc: Automerge.Doc<unknown>): void {
+    this.#catchUp(doc)
   }
 
   /** Every scalar written into the `writes` parts of records under `key`, in change order. */

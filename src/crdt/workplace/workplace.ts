@@ -12,6 +12,7 @@ import { randomId, recordId, signRecord, type UnsignedBody } from '../membership
 import { findWhenAvailable } from '../repo/find-when-available.ts'
 import { RecordOrigins } from '../authorship/record-origins.ts'
 import { ABOUT_ORIGINS, PROFILE_ORIGINS } from './workplace-origins.ts'
+import { AboutHistory } from './about-history.ts'
 import type { Judge } from '../authorship/authorship.ts'
 import { deviceKindClaim, readDeviceKind, type DeviceKind } from './device-kind.ts'
 import { cleanText, fallbackName, type MemberView, type RootDoc } from './root-doc.ts'
@@ -55,6 +56,8 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   readonly #profileOrigins: RecordOrigins
   /** Every owner's name and description record ever written (see `readAbout`). */
   readonly #aboutOrigins: RecordOrigins
+  /** Reads the about history, later when a sync brought many changes at once. */
+  readonly #aboutHistory: AboutHistory
   /** The name and description as read from one version of the document, per generation. */
   #about:
     { doc: RootDoc; generation: number; values: Map<AboutField, string | undefined> } | undefined
@@ -79,6 +82,14 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     this.#aboutOrigins = options.origins?.about ?? new RecordOrigins(...ABOUT_ORIGINS)
     this.#profileOrigins = options.origins?.profiles ?? new RecordOrigins(...PROFILE_ORIGINS)
     this.handle = options.handle
+    this.#aboutHistory = new AboutHistory({
+      origins: this.#aboutOrigins,
+      current: () => this.doc,
+      onCaughtUp: () => {
+        this.#about = undefined
+        this.emit('change', undefined)
+      },
+    })
     this.#repo = options.repo
     this.#kinds = options.kinds
     this.#log = options.log
@@ -161,9 +172,15 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     if (values.has(field)) return values.get(field)
     const pendingBefore = this.#pending
     this.#pending = false
-    const value = readAbout(doc, field, this.#judge, () => this.#aboutOrigins.parts(doc, field))
-    // A value that waited on a signature check is read again (`verified` brings a change).
-    if (!this.#pending) values.set(field, value)
+    let complete = true
+    const value = readAbout(doc, field, this.#judge, () => {
+      const read = this.#aboutHistory.parts(doc, field)
+      complete = read.complete
+      return read.parts
+    })
+    // A value that waited on a signature check is read again (`verified` brings a change), one
+    // read before the history was (AboutHistory) once it is.
+    if (!this.#pending && complete) values.set(field, value)
     this.#pending ||= pendingBefore
     return value
   }
