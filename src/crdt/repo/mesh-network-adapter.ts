@@ -273,6 +273,9 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   /** Puts a message on the wire, unless it only repeats an exchange. */
   #wire(message: Message): void {
     const target = message.targetId as unknown as PeerId
+    // A message SyncHold held is checked again: the peer may have left or lost access since.
+    if (!this.#announced.has(target)) return
+    if (message.documentId && !this.#policy.mayExchange(target, message.documentId)) return
     if (!this.#echoes.shouldSend(target, message)) return
     const data = cbor.encode(message)
     startTrace('repo-out', traceOf(target, message, data))
