@@ -82,7 +82,8 @@ describe('sync while pushes carry a busy chat', () => {
         `${(tally.pushes / ids.length).toFixed(2)} pushes`,
     )
     expect(perMessage.syncChanges).toBeLessThan(0.5)
-    expect(perMessage.syncFrames).toBeLessThan(1)
+    // Before: about 5 sync frames per message (3.8 changes); pushes naming no recipients: 2.1 (1.6).
+    expect(perMessage.syncFrames).toBeLessThan(2)
     for (const dev of devs) expect(order(dev.chat)).toEqual(order(devs[0]!.chat))
   }, 30_000)
 
@@ -100,5 +101,8 @@ describe('sync while pushes carry a busy chat', () => {
     console.info(`Cat had every message ${Date.now() - sentAt} ms after the last was sent`)
     world.hub.lose = () => false
     for (const dev of devs) expect(order(dev.chat)).toEqual(order(ann.chat))
+    // Sync was held meanwhile (so this is not sync as before bringing them).
+    const held = devs.reduce((sum, dev) => sum + dev.stack.network.state().quietedByPush, 0)
+    expect(held).toBeGreaterThan(0)
   }, 30_000)
 })
