@@ -11,6 +11,7 @@ import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
 import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
+import { PushedChanges } from './repo/pushed-changes.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
 import { createMeshRepo } from './repo/mesh-repo.ts'
 import { storageOriginsStore } from './authorship/origins-store.ts'
@@ -65,10 +66,13 @@ export function createWorkplaceStack(options: {
   }
   // Members linked while their workplace's root loads wait for it, as do the Syncer-first's.
   const loadingMembers = new LoadingMembers()
+  // What pushes carried, so sync stays quiet while they carry a busy document (SyncHold).
+  const pushed = new PushedChanges()
   const network = new MeshNetworkAdapter(
     options.mesh,
     policy,
     eitherGate(loadingMembers, options.gate),
+    pushed,
   )
   // A catch-up of many changes is stored as a snapshot, so the next start loads it at once.
   const documents = options.storage
@@ -118,7 +122,7 @@ export function createWorkplaceStack(options: {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.earlyJoins ? { early: options.earlyJoins } : {}),
   })
-  const changes = new ChangePush({ mesh: options.mesh, policy, repo })
+  const changes = new ChangePush({ mesh: options.mesh, policy, repo, pushed })
   const chats =
     options.chatWorker && options.storage
       ? new ChatWorkerHost({

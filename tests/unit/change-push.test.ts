@@ -110,6 +110,8 @@ describe('change push', () => {
       [{ v: 1, doc: aDoc.documentId, change: 'text' }, 'no change'],
       [{ v: 1, doc: aDoc.documentId, change: corrupt }, 'malformed change'],
       [{ v: 1, doc: aDoc.documentId, change: new Uint8Array(300 * 1024) }, 'change too large'],
+      [{ v: 1, doc: aDoc.documentId, change, to: 'BBBB' }, 'invalid recipients'],
+      [{ v: 1, doc: aDoc.documentId, change, to: [42] }, 'invalid recipients'],
     ]
     for (const [message, reason] of bad) {
       const data = message instanceof Uint8Array ? message : cbor.encode(message)

@@ -1,5 +1,6 @@
 import { next as Automerge } from '@automerge/automerge/slim'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 
 /** The first bytes of every Automerge chunk. */
 const MAGIC = [0x85, 0x6f, 0x4a, 0x83]
@@ -39,4 +40,14 @@ export function isIntactChange(bytes: Uint8Array): boolean {
   return (
     hash[0] === bytes[4] && hash[1] === bytes[5] && hash[2] === bytes[6] && hash[3] === bytes[7]
   )
+}
+
+/**
+ * The hash Automerge knows an uncompressed change by (the SHA-256 of the chunk after its
+ * checksum, in hex, as `decodeChange(bytes).hash` gives it, without decoding the operations);
+ * undefined for anything else (a compressed change's hash covers bytes it does not hold).
+ */
+export function changeHash(bytes: Uint8Array): string | undefined {
+  if (bytes.byteLength < 10 || bytes[8] !== CHANGE) return undefined
+  return bytesToHex(sha256(bytes.subarray(8)))
 }

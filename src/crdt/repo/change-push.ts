@@ -2,19 +2,30 @@ import { next as Automerge } from '@automerge/automerge/slim'
 import { cbor, isValidDocumentId, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
-import { isIntactChange } from './change-chunk.ts'
+import { changeHash, isIntactChange } from './change-chunk.ts'
 import type { AccessPolicy } from './mesh-network-adapter.ts'
+import type { PushedChanges } from './pushed-changes.ts'
 
 /** The mesh channel pushed changes travel on (version 1 of the push message). */
 export const CHANGE_PUSH_CHANNEL = 'ac1'
 const VERSION = 1
 /** Bigger changes are left to the sync protocol. */
 const MAX_PUSHED_CHANGE_BYTES = 256 * 1024
+/** Recipients a push may name (more are left unnamed: the receiver only learns less). */
+const MAX_NAMED_RECIPIENTS = 64
+/** Longer names are not peer IDs (a name that is none matches no peer, and is harmless). */
+const MAX_RECIPIENT_CHARS = 64
 
 interface PushMessage {
   v: typeof VERSION
   doc: string
   change: Uint8Array
+  /**
+   * Optional: every member the sender pushed this change to (the receiver among them), so the
+   * receiver's sync need not carry it to them either (see SyncHold). Added within version 1:
+   * a receiver that does not know it ignores it.
+   */
+  to?: string[]
 }
 
 /**
@@ -28,13 +39,21 @@ export class ChangePush {
   readonly #mesh: MeshPort
   readonly #policy: AccessPolicy
   readonly #repo: Repo
+  readonly #pushed: PushedChanges | undefined
   readonly #off: () => void
   #side: PushSide | undefined
 
-  constructor(options: { mesh: MeshPort; policy: AccessPolicy; repo: Repo }) {
+  constructor(options: {
+    mesh: MeshPort
+    policy: AccessPolicy
+    repo: Repo
+    /** Told which peers pushes carried which changes to (see SyncHold). */
+    pushed?: PushedChanges
+  }) {
     this.#mesh = options.mesh
     this.#policy = options.policy
     this.#repo = options.repo
+    this.#pushed = options.pushed
     this.#off = this.#mesh.onMessage(CHANGE_PUSH_CHANNEL, ({ from, data }) =>
       this.#receive(from, data),
     )
@@ -54,8 +73,14 @@ export class ChangePush {
       .linkedPeers()
       .filter((peer) => this.#policy.mayExchange(peer, doc))
     if (peers.length === 0) return
-    const data = cbor.encode({ v: VERSION, doc, change } satisfies PushMessage)
-    for (const peer of peers) this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data)
+    const hash = this.#pushed && changeHash(change)
+    const to = hash && peers.length <= MAX_NAMED_RECIPIENTS ? { to: [...peers] } : {}
+    const data = cbor.encode({ v: VERSION, doc, change, ...to } satisfies PushMessage)
+    for (const peer of peers) {
+      if (this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data) && hash) {
+        this.#pushed!.note(peer, doc, hash)
+      }
+    }
   }
 
   /** Hands pushed changes to documents a second repo owns to that repo (see RepoSide). */
@@ -81,8 +106,20 @@ export class ChangePush {
       console.warn(`push: dropped change from ${from}: no access to that document`)
       return
     }
+    this.#notePushed(from, parsed)
     if (side) side.applyPush(from, parsed.doc, parsed.change)
     else if (handle) applyPushedChange(handle, from, parsed.change)
+  }
+
+  /** The sender has the change, and so have the members it says it pushed it to. */
+  #notePushed(from: PeerId, push: PushMessage): void {
+    const hash = this.#pushed && changeHash(push.change)
+    if (!hash) return
+    this.#pushed!.note(from, push.doc, hash, true)
+    const self = this.#mesh.self
+    for (const peer of push.to ?? []) {
+      if (peer !== self && peer !== from) this.#pushed!.note(peer as PeerId, push.doc, hash)
+    }
   }
 }
 
@@ -126,5 +163,14 @@ export function parsePush(data: Uint8Array): PushMessage | string {
   if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return 'change too large'
   // Intact as sent; a change that is not applicable is refused when applied.
   if (!isIntactChange(change)) return 'malformed change'
-  return { v, doc, change }
+  const { to } = message as { to?: unknown }
+  if (to === undefined) return { v, doc, change }
+  if (
+    !Array.isArray(to) ||
+    to.length > MAX_NAMED_RECIPIENTS ||
+    !to.every((peer) => typeof peer === 'string' && peer.length <= MAX_RECIPIENT_CHARS)
+  ) {
+    return 'invalid recipients'
+  }
+  return { v, doc, change, to: to as string[] }
 }

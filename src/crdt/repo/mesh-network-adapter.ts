@@ -14,7 +14,9 @@ import type { PeerGate } from '../sync/syncer-first.ts'
 import { DropLedger } from './drop-ledger.ts'
 import type { RepoSide } from './repo-side.ts'
 import { NeedLoopGuard } from './need-loop.ts'
+import type { PushedChanges } from './pushed-changes.ts'
 import { SyncEchoFilter } from './sync-echo-filter.ts'
+import { SyncHold } from './sync-hold.ts'
 import { decodeResyncRequest, encodeResyncRequest, RESYNC_CHANNEL } from './resync-protocol.ts'
 
 /** The mesh channel automerge-repo's messages travel on. */
@@ -46,6 +48,8 @@ export interface RepoNetworkState {
   stuckRestarts: number
   /** Sync messages not sent because they only repeated an exchange (see SyncEchoFilter). */
   echoesHeld: number
+  /** Sync messages held while pushes carried their document (see SyncHold). */
+  quietedByPush: number
 }
 
 export interface AccessPolicy {
@@ -76,6 +80,8 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #ledger = new DropLedger()
   readonly #needLoop = new NeedLoopGuard()
   readonly #echoes = new SyncEchoFilter()
+  readonly #pushed: PushedChanges | undefined
+  readonly #quiet: SyncHold | undefined
   #stuckRestarts = 0
   readonly #restarts = new Map<
     PeerId,
@@ -86,11 +92,14 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   #readyResolve: (() => void) | undefined
   readonly #readyPromise = new Promise<void>((resolve) => (this.#readyResolve = resolve))
 
-  constructor(mesh: MeshPort, policy: AccessPolicy, gate?: PeerGate) {
+  /** With `pushed` (what ChangePush carried), sync stays quiet while pushes carry a document. */
+  constructor(mesh: MeshPort, policy: AccessPolicy, gate?: PeerGate, pushed?: PushedChanges) {
     super()
     this.#mesh = mesh
     this.#policy = policy
     this.#gate = gate
+    this.#pushed = pushed
+    this.#quiet = pushed && new SyncHold({ pushed, send: (message) => this.#wire(message) })
   }
 
   isReady(): boolean {
@@ -211,6 +220,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   #peerUp(peer: PeerId): void {
     startTrace('sync-start', peer)
     this.#echoes.forget(peer)
+    this.#quiet?.forget(peer)
     this.emit('peer-candidate', {
       peerId: peer as unknown as RepoPeerId,
       peerMetadata: { isEphemeral: false },
@@ -220,6 +230,8 @@ export class MeshNetworkAdapter extends NetworkAdapter {
 
   #peerDown(peer: PeerId): void {
     this.#echoes.forget(peer)
+    this.#quiet?.forget(peer)
+    this.#pushed?.forget(peer)
     this.emit('peer-disconnected', { peerId: peer as unknown as RepoPeerId })
     this.#side?.peerDown(peer)
   }
@@ -242,6 +254,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       owed: this.#ledger.size,
       stuckRestarts: this.#stuckRestarts,
       echoesHeld: this.#echoes.held,
+      quietedByPush: this.#quiet?.held ?? 0,
     }
   }
 
@@ -253,6 +266,16 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       this.#ledger.withheld(target, message.documentId)
       return
     }
+    if (this.#quiet) this.#quiet.outgoing(message)
+    else this.#wire(message)
+  }
+
+  /** Puts a message on the wire, unless it only repeats an exchange. */
+  #wire(message: Message): void {
+    const target = message.targetId as unknown as PeerId
+    // A message SyncHold held is checked again: the peer may have left or lost access since.
+    if (!this.#announced.has(target)) return
+    if (message.documentId && !this.#policy.mayExchange(target, message.documentId)) return
     if (!this.#echoes.shouldSend(target, message)) return
     const data = cbor.encode(message)
     startTrace('repo-out', traceOf(target, message, data))
@@ -260,6 +283,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   }
 
   disconnect(): void {
+    this.#quiet?.close()
     for (const off of this.#unsubscribe.splice(0)) off()
     for (const peer of [...this.#restarts.keys()]) this.#forgetRestart(peer)
     for (const peer of [...this.#announced]) this.#peerDown(peer)
@@ -293,6 +317,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     const accepted = message as Message
     startTrace('repo-in', traceOf(from, accepted, data))
     this.#echoes.received(from, accepted)
+    this.#quiet?.received(from, accepted)
     if (
       accepted.type === 'sync' &&
       accepted.data &&
