@@ -13,16 +13,16 @@ import type {
 import type { ChangeOp } from './change-note.ts'
 import { ChangeWriter } from './change-writer.ts'
 import { ContactListKeeper, type ContactListOptions } from './contact-list-keeper.ts'
-import { parsePath, type FieldConflict } from './contact-conflicts.ts'
+import type { FieldConflict } from './contact-conflicts.ts'
 import { randomContactId } from './contact-id.ts'
-import { applyEdit, describeEdit, newStoredContact, planEdit } from './contact-edit.ts'
-import { planImport, type ImportStep } from './contact-merge.ts'
+import type { ImportStep } from './contact-merge.ts'
 import { importInBatches } from './import-batches.ts'
-import { cleanField, describeField, type Contact, type ContactInput } from './contact-model.ts'
+import type { Contact, ContactInput } from './contact-model.ts'
 import type { ContactQuery } from './contact-search.ts'
 import { ContactViews, type Pacing } from './contact-views.ts'
-import { stored, type ContactsDoc } from './contacts-doc.ts'
-import { contactFromPeer, type KnownPeer } from './save-as-contact.ts'
+import { ContactWrites } from './contact-writes.ts'
+import type { ContactsDoc } from './contacts-doc.ts'
+import type { KnownPeer } from './save-as-contact.ts'
 
 export type { ContactBookEvents, ImportResult } from './contact-book-api.ts'
 
@@ -67,11 +67,9 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
   readonly previewed: Promise<boolean>
   #handle: DocHandle<ContactsDoc> | undefined
   readonly #clock: () => number
-  readonly #newId: () => string
+  readonly #writes: ContactWrites
   readonly #pacing: Pacing
   readonly #views = new ContactViews()
-  /** Contacts the change being made creates: new here, so they cannot hold a conflict yet. */
-  #creating: ReadonlySet<string> = new Set()
   readonly #offs: ((() => void) | undefined)[] = []
   #writer: ChangeWriter | undefined
   readonly #judge: TrackingJudge<Parameters<Judge>> | undefined
@@ -87,7 +85,13 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
     super()
     this.self = options.self
     this.#clock = options.clock ?? Date.now
-    this.#newId = options.newId ?? randomContactId
+    this.#writes = new ContactWrites({
+      self: this.self,
+      clock: this.#clock,
+      newId: options.newId ?? randomContactId,
+      views: this.#views,
+      change: (op, ids, fields, fn) => this.#change(op, ids, fields, fn),
+    })
     this.#pacing = {
       defer: options.defer ?? ((step) => setTimeout(step, 0)),
       stopped: () => this.#closed,
@@ -221,19 +225,8 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
    * Adds many contacts in one change (an import is one step of history); `ids` are theirs when
    * the caller chose them (a page that shows the new contact at once).
    */
-  addMany(
-    inputs: readonly ContactInput[],
-    op: 'add' | 'import' = 'import',
-    ids: readonly string[] = inputs.map(() => this.#newId()),
-  ): string[] {
-    if (ids.length !== inputs.length) throw new Error('One ID per contact is needed.')
-    const at = this.#clock()
-    this.#change(op, [...ids], [], (d) => {
-      inputs.forEach((input, i) => {
-        d.contacts[ids[i]!] = newStoredContact(input, { at, by: this.self }, this.#newId)
-      })
-    })
-    return [...ids]
+  addMany(inputs: readonly ContactInput[], op?: 'add' | 'import', ids?: readonly string[]) {
+    return this.#writes.addMany(inputs, op, ids)
   }
 
   /** Imports contacts in batches (see import-batches.ts), pausing between them. */
@@ -244,123 +237,38 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
     return importInBatches(this, contacts, options)
   }
 
-  /**
-   * Imports contacts as one change, merging each into the contact it matches (by UID, else by
-   * exact name and a shared phone or email; see contact-merge.ts) instead of adding it again.
-   */
+  /** Imports contacts as one change, merging each into the contact it matches. */
   importContacts(inputs: readonly ContactInput[]): ImportResult {
-    const live = [...this.#views.all()].filter((c) => c.deletedAt === null)
-    return this.applyImport(planImport(live, inputs))
+    return this.#writes.importContacts(inputs)
   }
 
   /** Writes planned import steps (ImportMatcher.plan) as one change. */
   applyImport(steps: readonly ImportStep[]): ImportResult {
-    const result: ImportResult = { added: [], updated: [], skipped: 0, ids: [] }
-    const adds: { id: string; input: ContactInput }[] = []
-    const edits: { id: string; ops: ReturnType<typeof planEdit> }[] = []
-    for (const step of steps) {
-      if (step.kind === 'new') {
-        const id = this.#newId()
-        adds.push({ id, input: step.input })
-        result.added.push(id)
-        result.ids.push(id)
-        continue
-      }
-      const current = step.kind === 'update' ? this.#views.get(step.id) : undefined
-      const ops =
-        current && step.kind === 'update' ? planEdit(current, step.edited, this.#newId) : []
-      if (ops.length > 0) {
-        edits.push({ id: step.id, ops })
-        result.updated.push(step.id)
-      } else result.skipped++
-      result.ids.push(step.id)
-    }
-    if (adds.length + edits.length === 0) return result
-    const at = this.#clock()
-    const touched = [...result.added, ...result.updated]
-    this.#creating = new Set(result.added)
-    try {
-      this.#change('import', touched, [], (d) => {
-        for (const { id, input } of adds)
-          d.contacts[id] = newStoredContact(input, { at, by: this.self }, this.#newId)
-        for (const { id, ops } of edits) {
-          const target = d.contacts[id]
-          if (target) applyEdit(target, ops)
-        }
-      })
-    } finally {
-      this.#creating = new Set()
-    }
-    return result
+    return this.#writes.applyImport(steps)
   }
 
-  /**
-   * Writes the fields of `edited` that differ from `base` (by default the contact as it is now;
-   * pass the version a form was opened with so concurrent edits to other fields are kept).
-   * Returns whether anything was written.
-   */
+  /** Writes the fields of `edited` that differ from `base` (see ContactWrites.update). */
   update(id: string, edited: ContactInput, base?: Contact): boolean {
-    const current = this.#views.get(id)
-    if (!current) throw new Error('No such contact.')
-    const ops = planEdit(base ?? current, edited, this.#newId)
-    if (ops.length === 0) return false
-    this.#change('edit', [id], describeEdit(base ?? current, ops), (d) => {
-      const target = d.contacts[id]
-      if (target) applyEdit(target, ops)
-    })
-    return true
+    return this.#writes.update(id, edited, base)
   }
 
   /** Moves a contact to the bin; `restore` undoes it. */
   delete(id: string): void {
-    this.#require(id)
-    this.#change('delete', [id], [], (d) => {
-      const target = d.contacts[id]
-      if (!target) return
-      target.deletedAt = this.#clock()
-      target.deletedBy = stored(this.self)
-    })
+    this.#writes.delete(id)
   }
 
   restore(id: string): void {
-    this.#require(id)
-    this.#change('restore', [id], [], (d) => {
-      const target = d.contacts[id]
-      if (!target) return
-      target.deletedAt = null
-      delete target.deletedBy
-    })
+    this.#writes.restore(id)
   }
 
-  /**
-   * Settles a conflicting field on `value`. The key is deleted and written again in one change:
-   * that change supersedes every concurrent value (even when `value` is the one shown, which a
-   * plain write of the same scalar would skip).
-   */
+  /** Settles a conflicting field on `value` (see ContactWrites.resolve). */
   resolve(id: string, path: string, value: string): void {
-    this.#require(id)
-    const at = parsePath(path)
-    if (!at) throw new Error(`Not a contact field: ${path}`)
-    const key = 'field' in at ? at.field : at.key
-    const clean = cleanField(key, value)
-    const label =
-      'list' in at ? this.#views.get(id)?.[at.list].find((i) => i.id === at.item)?.label : ''
-    const field = 'field' in at ? describeField(at.field) : describeField(at.list, label, at.key)
-    this.#change('resolve', [id], [field], (d) => {
-      const contact = d.contacts[id]
-      const target = 'field' in at ? contact : contact?.[at.list]?.[at.item]
-      if (!target) return
-      delete (target as Record<string, unknown>)[key]
-      ;(target as Record<string, unknown>)[key] = stored(clean)
-    })
+    this.#writes.resolve(id, path, value)
   }
 
   /** Makes a contact of a member or nearby device, or returns the one already saved for it. */
   saveAsContact(known: KnownPeer): { id: string; created: boolean } {
-    for (const contact of this.#views.all())
-      if (contact.peer === known.peer && contact.deletedAt === null)
-        return { id: contact.id, created: false }
-    return { id: this.add(contactFromPeer(known, new Date(this.#clock()))), created: true }
+    return this.#writes.saveAsContact(known)
   }
 
   close(): void {
@@ -395,10 +303,6 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
   /** The document's state now, for the stored list (never the stored list's own rows). */
   #keepList(doc: ContactsDoc): void {
     if (this.#loaded) this.#list?.changed(getHeads(doc), () => this.#views.all())
-  }
-
-  #require(id: string): void {
-    if (!this.#views.has(id)) throw new Error('No such contact.')
   }
 
   #change(op: ChangeOp, ids: string[], fields: string[], fn: (d: ContactsDoc) => void): void {
@@ -441,7 +345,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
       if (fresh > 0) this.#bump()
       return
     }
-    for (const id of touched) this.#views.read(doc, id, !this.#creating.has(id))
+    for (const id of touched) this.#views.read(doc, id, !this.#writes.creating.has(id))
     this.#bump()
   }
 
