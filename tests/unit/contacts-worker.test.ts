@@ -26,11 +26,11 @@ afterEach(async () => {
 })
 
 /** Ann runs her contact book in the documents worker; Bob (say, a keeper) in-process. */
-async function world(): Promise<{ devs: TestDevice[]; wps: Workplace[] }> {
+async function world(bobInWorker = false): Promise<{ devs: TestDevice[]; wps: Workplace[] }> {
   const hub = new MemoryMeshHub()
   const devs = await Promise.all([
     createTestDevice(hub, 'Ann', { kinds, chatWorker: true }),
-    createTestDevice(hub, 'Bob', { kinds }),
+    createTestDevice(hub, 'Bob', { kinds, chatWorker: bobInWorker }),
   ])
   for (const dev of devs) cleanup.push(() => dev.stack.shutdown())
   const wp = await devs[0]!.stack.workplaces.create('Acme')
@@ -112,6 +112,21 @@ describe('the contact book in the documents worker', { timeout: 60_000 }, () => 
     expect(ann.count()).toBe(1200)
     const bob = await localBook(wps[1]!)
     await until(() => bob.count() === 1200, 'Bob to hold the import')
+  })
+
+  it('opens for a member before the owner’s device made it, once the owner lists it', async () => {
+    const { devs, wps } = await world(true)
+    expect(wps[0]!.doc!.docs![CONTACTS_DOC_KIND]).toBeUndefined()
+    const bob = remoteBook(devs[1]!, wps[1]!)
+    void bob.load()
+    // Bob's worker waits for the owner (it may not make the workplace's book itself).
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(bob.loaded).toBe(false)
+    const ann = remoteBook(devs[0]!, wps[0]!)
+    await ann.load()
+    const id = ann.add({ given: 'First' })
+    await until(() => bob.loaded && bob.get(id), 'Bob’s book to load and show Ann’s contact')
+    expect(wps[1]!.doc!.docs![CONTACTS_DOC_KIND]).toBe(wps[0]!.doc!.docs![CONTACTS_DOC_KIND])
   })
 
   it('shows the stored list until the worker has loaded the book, then the worker’s rows', async () => {

@@ -145,6 +145,7 @@ export function runChatWorker(
           [CHAT_DOC_KIND, () => initialChatIndex(index)],
           [CONTACTS_DOC_KIND, initialContactsDoc],
         ]),
+        awaitEntry: new Set([CONTACTS_DOC_KIND]),
       })
       workplaces.set(snapshot.id, workplace)
     }

@@ -95,6 +95,8 @@ export class RemoteContactBook extends Emitter<ContactBookEvents> implements Con
       this.#resolveReady = resolve
       this.#rejectReady = reject
     })
+    // A failure is reported once, by `failed`; whoever awaits `load` hears it too.
+    this.ready.catch(() => {})
     this.previewed = this.#list
       ? this.#list.read().then((snapshot) => this.#preview(snapshot))
       : Promise.resolve(false)
