@@ -81,19 +81,21 @@ const saved = Promise.all([readSavedWorkplaces(workplaceIndex), summaries.loaded
 const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
 let painted: () => void = () => {}
 const listPainted = new Promise<void>((resolve) => (painted = resolve))
-// The chat's CRDT work can run in a worker, off the thread that paints and takes input. Off by
-// default for now: measured on the chat bench, the page's main thread did more work per message
-// with it than without (see src/crdt/chat-worker); `peerplace.chat-worker` = `on` turns it on.
+// The documents worker runs the contact book's CRDT work (loading, imports, reading rows) off
+// the thread that paints and takes input. The chat can run there too; off by default for now:
+// measured on the chat bench, the page's main thread did more work per message with it than
+// without (see src/crdt/chat-worker); `peerplace.chat-worker` = `on` turns it on.
 const chatInWorker = localStorage.getItem('peerplace.chat-worker') === 'on'
-let chatWorkerStarted: Worker | undefined
+const inWorker: ('chat' | 'contacts')[] = chatInWorker ? ['chat', 'contacts'] : ['contacts']
+let documentsWorkerStarted: Worker | undefined
 const chatWorker = () =>
-  (chatWorkerStarted ??= new Worker(
+  (documentsWorkerStarted ??= new Worker(
     new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url),
-    { type: 'module', name: 'peerplace-chat' },
+    { type: 'module', name: 'peerplace-documents' },
   ))
 // The network and the documents start once the list is on screen; a link needs them at once.
 const afterPaint = afterPaintOf(listPainted)
-if (chatInWorker) void afterPaint.then(chatWorker)
+void afterPaint.then(chatWorker)
 const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
 const shell = createShell({
   indexedDB,
@@ -104,7 +106,8 @@ const shell = createShell({
   pageUrl: location.href,
   workplaceIndex,
   vault,
-  ...(chatInWorker ? { chatWorker } : {}),
+  chatWorker,
+  inWorker,
   summaries,
   ...(needsDocumentsNow
     ? { openedLink: location.href }

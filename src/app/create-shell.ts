@@ -2,6 +2,7 @@ import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import type { PeerPlatform } from './peer-session.ts'
 import type { ShellModel } from './shell-model.ts'
 import type { Vault } from '../vault/vault.ts'
+import type { WorkerFeature } from '../crdt/chat-worker/chat-worker-host.ts'
 import type {
   ChatPort,
   FromChatWorker,
@@ -36,6 +37,8 @@ export async function createShell(
     openedLink?: string
     /** Starts the chat worker (see src/crdt/chat-worker). */
     chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
+    /** The features run in that worker (the chat's and the contact book's by default). */
+    inWorker?: readonly WorkerFeature[]
   },
 ): Promise<ShellModel> {
   const link = platform.openedLink
@@ -89,6 +92,7 @@ export async function createShell(
       list: platform.workplaceIndex,
       vault: platform.vault,
       ...(platform.chatWorker ? { chatWorker: platform.chatWorker } : {}),
+      ...(platform.inWorker ? { inWorker: platform.inWorker } : {}),
       ...(platform.summaries ? { summaries: platform.summaries } : {}),
       ...(earlyJoins ? { earlyJoins } : {}),
     }),

@@ -21,6 +21,7 @@ import { createBrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 import { WorkplacesApp } from './workplaces-app.ts'
 import { startTrace } from '../lib/start-trace.ts'
 import { DOCUMENT_KINDS } from './document-kinds.ts'
+import type { WorkerFeature } from '../crdt/chat-worker/chat-worker-host.ts'
 import type {
   ChatPort,
   FromChatWorker,
@@ -61,6 +62,8 @@ export async function startWorkplaces(
     vault: Vault
     /** Starts the chat worker (the browser); without it the chat runs on this thread. */
     chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
+    /** The features run in that worker (the chat's and the contact book's by default). */
+    inWorker?: readonly WorkerFeature[]
     /** Each workplace's last activity and unread count, kept up to date from its chat. */
     summaries?: WorkplaceSummaries
     /** The invite the page presented while this layer loaded (see EarlyInvite). */
@@ -95,6 +98,7 @@ export async function startWorkplaces(
     linkFirstMs: LINK_FIRST_MS,
     ...(platform.earlyJoins ? { earlyJoins: platform.earlyJoins } : {}),
     ...(platform.chatWorker ? { chatWorker: platform.chatWorker() } : {}),
+    ...(platform.inWorker ? { inWorker: platform.inWorker } : {}),
   })
   memberOf = () => stack.workplaces.list().filter((wp) => wp.isMember(wp.self))
   session.setAuthorizer((peer) => stack.workplaces.authorizeLink(peer))

@@ -4,7 +4,7 @@ import { rootDocsRegistrar } from '../crdt/chat/shard-registrar.ts'
 import { WorkplaceChat } from '../crdt/chat/workplace-chat.ts'
 import type { ChatApi } from '../crdt/chat/chat-api.ts'
 import type { ChatWorkerHost } from '../crdt/chat-worker/chat-worker-host.ts'
-import type { ContactBook } from '../crdt/contacts/contact-book.ts'
+import type { ContactBookApi } from '../crdt/contacts/contact-book-api.ts'
 import type { ContactListStore } from '../crdt/contacts/contact-list-store.ts'
 import { openContactBook } from '../crdt/contacts/open-contact-book.ts'
 import type { Workplace } from '../crdt/workplace/workplace.ts'
@@ -22,7 +22,8 @@ export class WorkplaceFeatures {
   /** The workplace's files, opened with it so the Syncer's replica plans are carried out. */
   readonly files: Promise<WorkplaceFiles>
   readonly #workplace: Workplace
-  #contacts: Promise<ContactBook> | undefined
+  #contacts: Promise<ContactBookApi> | undefined
+  readonly #worker: ChatWorkerHost | undefined
   readonly #contactLists: ContactListStore | undefined
   #openChat: ChatApi | undefined
   /** The chat's documents, when it runs in this thread (for sync status). */
@@ -37,7 +38,10 @@ export class WorkplaceFeatures {
     notifier: BrowserNotifier
     isHidden: () => boolean
     files: FilesService
-    /** Runs the chat in the chat worker; without it, the chat runs in this thread. */
+    /**
+     * The documents worker: the chat and the contact book run there if it holds them (its
+     * `features`); else in this thread.
+     */
     chats?: ChatWorkerHost
     /** This device's stored contact lists, shown while a contact book loads. */
     contactLists?: ContactListStore
@@ -45,9 +49,10 @@ export class WorkplaceFeatures {
     const wp = options.workplace
     this.#workplace = wp
     this.#contactLists = options.contactLists
+    this.#worker = options.chats
     this.files = options.files.open(wp)
     this.files.catch((error: unknown) => console.error(`files of ${wp.name} could not open`, error))
-    this.chat = options.chats
+    this.chat = options.chats?.features.has('chat')
       ? options.chats.open(wp)
       : WorkplaceChat.open({
           workplace: wp,
@@ -78,13 +83,23 @@ export class WorkplaceFeatures {
     return this.#openChat
   }
 
-  contacts(): Promise<ContactBook> {
-    this.#contacts ??= openContactBook(
-      this.#workplace,
-      this.#contactLists ? { lists: this.#contactLists } : {},
-    )
+  contacts(): Promise<ContactBookApi> {
+    this.#contacts ??= this.#worker?.features.has('contacts')
+      ? this.#remoteContacts(this.#worker)
+      : openContactBook(this.#workplace, this.#contactLists ? { lists: this.#contactLists } : {})
     this.#contacts.catch(() => (this.#contacts = undefined))
     return this.#contacts
+  }
+
+  /** The book in the documents worker: returned once its stored list (if any) is shown. */
+  async #remoteContacts(worker: ChatWorkerHost): Promise<ContactBookApi> {
+    const lists = this.#contactLists
+    const book = worker.contacts(
+      this.#workplace,
+      lists ? { store: lists, key: this.#workplace.id } : undefined,
+    )
+    await book.previewed
+    return book
   }
 
   /** The feature documents opened so far, for sync status (root and kinds come from Workplace). */

@@ -166,6 +166,14 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     if (!trimmed) throw new Error('Give the workplace a name.')
     const wp = await this.stack.workplaces.create(trimmed)
     this.syncOf(wp)
+    // A workplace's documents are made with it, but those the documents worker holds are made
+    // there, when first opened: the contact book is opened now, so that members who open theirs
+    // before the owner does find it.
+    if (this.stack.chats?.features.has('contacts')) {
+      this.featuresOf(wp)
+        .contacts()
+        .catch((error: unknown) => console.error('the contact book was not started', error))
+    }
     return wp
   }
 

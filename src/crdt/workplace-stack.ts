@@ -8,7 +8,8 @@ import { collectSyncReport, type SyncReport } from './sync/sync-report.ts'
 import type { WorkplaceSync } from './sync/workplace-sync.ts'
 import { ChangePush } from './repo/change-push.ts'
 import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
-import { ChatWorkerHost } from './chat-worker/chat-worker-host.ts'
+import { ChatWorkerHost, type WorkerFeature } from './chat-worker/chat-worker-host.ts'
+import { CONTACTS_DOC_KIND } from './contacts/contacts-doc.ts'
 import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
 import { PushedChanges } from './repo/pushed-changes.ts'
@@ -51,8 +52,12 @@ export function createWorkplaceStack(options: {
   clock?: () => number
   /** Holds members back from sync for a while (a returning device syncs with the Syncer first). */
   gate?: PeerGate
-  /** A port to a chat worker (src/crdt/chat-worker): the chat's documents are held there. */
+  /**
+   * A port to the documents worker (src/crdt/chat-worker): the documents of `inWorker` (the
+   * chat's and the contact book's by default) are held there.
+   */
   chatWorker?: ChatPort<FromChatWorker, ToChatWorker>
+  inWorker?: readonly WorkerFeature[]
   /** An invite presented before the stack existed (see EarlyInvite): the join flow takes over. */
   earlyJoins?: EarlyJoins
   /** How long a stored workplace's root waits for a link to a member before it loads. */
@@ -87,11 +92,16 @@ export function createWorkplaceStack(options: {
     policy,
     ...(documents ? { storage: documents } : {}),
   })
-  // With a chat worker, the chat's documents are made and held there only: two repos syncing
-  // one document as the same peer would confuse every other member's sync state.
+  // With a documents worker, its features' documents are made and held there only: two repos
+  // syncing one document as the same peer would confuse every other member's sync state.
+  const inWorker = new Set<WorkerFeature>(options.inWorker ?? ['chat', 'contacts'])
+  const heldThere = new Set<string>([
+    ...(inWorker.has('chat') ? [CHAT_DOC_KIND] : []),
+    ...(inWorker.has('contacts') ? [CONTACTS_DOC_KIND] : []),
+  ])
   const kinds =
     options.kinds && options.chatWorker
-      ? new Map([...options.kinds].filter(([kind]) => kind !== CHAT_DOC_KIND))
+      ? new Map([...options.kinds].filter(([kind]) => !heldThere.has(kind)))
       : options.kinds
   // What each root's history readers read is kept beside the documents, for the next start.
   const origins = options.storage
@@ -131,6 +141,7 @@ export function createWorkplaceStack(options: {
           changes,
           storage: options.storage,
           identity: options.identity,
+          features: inWorker,
         })
       : undefined
   return {

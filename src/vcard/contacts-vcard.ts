@@ -1,5 +1,5 @@
+import type { ContactBookApi, ImportProgressOptions } from '../crdt/contacts/contact-book-api.ts'
 import type { ContactBook } from '../crdt/contacts/contact-book.ts'
-import { importInBatches, type BatchImportOptions } from './import-batches.ts'
 import { parseVCardsOffThread } from './parse-vcards.ts'
 import { readVCards, type VCardProblem } from './vcard-read.ts'
 import { exportFileName, writeVCards, type VCardVersion } from './vcard-write.ts'
@@ -37,7 +37,7 @@ export function importVCardFile(book: ContactBook, text: string): ImportOutcome 
   return { ok: true, ...book.importContacts(read.contacts), unmapped: countUnmapped(read.unmapped) }
 }
 
-export interface BackgroundImportOptions extends Pick<BatchImportOptions, 'onProgress' | 'signal'> {
+export interface BackgroundImportOptions extends ImportProgressOptions {
   /** Called when the file has been read, before contacts are written. */
   onRead?: (contacts: number) => void
 }
@@ -48,7 +48,7 @@ export interface BackgroundImportOptions extends Pick<BatchImportOptions, 'onPro
  * report says `cancelled`).
  */
 export async function importVCardFileInBackground(
-  book: ContactBook,
+  book: ContactBookApi,
   text: string,
   options: BackgroundImportOptions = {},
 ): Promise<
@@ -57,16 +57,16 @@ export async function importVCardFileInBackground(
   const read = await parseVCardsOffThread(text, options.signal)
   if (!read.ok) return read
   options.onRead?.(read.contacts.length)
-  const batchOptions: BatchImportOptions = {}
+  const batchOptions: ImportProgressOptions = {}
   if (options.onProgress) batchOptions.onProgress = options.onProgress
   if (options.signal) batchOptions.signal = options.signal
-  const result = await importInBatches(book, read.contacts, batchOptions)
+  const result = await book.importInBatches(read.contacts, batchOptions)
   return { ok: true, ...result, unmapped: countUnmapped(read.unmapped) }
 }
 
 /** A .vcf file of the given contacts (every live contact when `ids` is not given). */
 export function exportVCardFile(
-  book: ContactBook,
+  book: Pick<ContactBookApi, 'get' | 'search'>,
   ids: readonly string[] | undefined,
   version: VCardVersion,
 ): { name: string; text: string } {

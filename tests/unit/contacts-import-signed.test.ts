@@ -8,7 +8,7 @@ import {
   type ContactsDoc,
 } from '../../src/crdt/contacts/contacts-doc.ts'
 import { openContactBook } from '../../src/crdt/contacts/open-contact-book.ts'
-import { importInBatches } from '../../src/vcard/import-batches.ts'
+import { importInBatches } from '../../src/crdt/contacts/import-batches.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice } from '../support/test-device.ts'
 

@@ -4,7 +4,7 @@ import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
 import type { ContactInput } from '../../src/crdt/contacts/contact-model.ts'
 import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
 import { importVCardFileInBackground } from '../../src/vcard/contacts-vcard.ts'
-import { importInBatches } from '../../src/vcard/import-batches.ts'
+import { importInBatches } from '../../src/crdt/contacts/import-batches.ts'
 import { isParseReply, isParseRequest } from '../../src/vcard/vcard-worker-protocol.ts'
 
 const repos: Repo[] = []

@@ -11,10 +11,12 @@ import { CHAT_DOC_KIND, initialChatIndex } from '../chat/chat-doc.ts'
 import type { HistoryDelays } from '../chat/shard-history.ts'
 import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
+import { CONTACTS_DOC_KIND, initialContactsDoc } from '../contacts/contacts-doc.ts'
 import { applyPushedChange } from '../repo/change-push.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
 import {
   CHAT_WORKER_PROTOCOL,
+  checkToWorker,
   toPortError,
   type ChatCall,
   type ChatPort,
@@ -26,14 +28,21 @@ import { DocHeadsReporter } from './doc-heads-reporter.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { PortStorageAdapter } from './port-storage-adapter.ts'
+import { WorkerContacts } from './worker-contacts.ts'
 import { WorkerWorkplace } from './worker-workplace.ts'
 
 interface OpenChat {
   workplace: WorkerWorkplace
   chat: Promise<WorkplaceChat>
   publisher?: ChatViewPublisher
-  heads?: DocHeadsReporter
-  confirmed: Record<string, string[]>
+  opened?: WorkplaceChat
+}
+
+/** A workplace's documents in the worker, reported to the page for its sync status. */
+interface Reported {
+  reporter: DocHeadsReporter
+  /** The heads the page knows other members hold. */
+  confirm: (heads: Record<string, string[]>) => void
 }
 
 /** Options for tests: a chat's timings (WorkplaceChat's options). */
@@ -46,9 +55,10 @@ export interface ChatWorkerTuning {
 }
 
 /**
- * The chat worker: one automerge-repo holding every chat document of the device, the chats
- * themselves (reading, verifying, writing, receipts), and what the page is sent to render.
- * Runs in a dedicated worker in the browser, or on a MessagePort in tests.
+ * The documents worker: one automerge-repo holding the documents of the features run here (the
+ * chats: reading, verifying, writing, receipts; the contact books: see WorkerContacts), and what
+ * the page is sent to render. Runs in a dedicated worker in the browser, or on a MessagePort in
+ * tests. A message that does not follow the protocol is refused (a call with an error reply).
  */
 export function runChatWorker(
   port: ChatPort<ToChatWorker, FromChatWorker>,
@@ -58,6 +68,37 @@ export function runChatWorker(
   const post = (message: FromChatWorker) => port.postMessage(message)
   const calls = new PendingCalls()
   const chats = new Map<string, OpenChat>()
+  const workplaces = new Map<string, WorkerWorkplace>()
+  const reported = new Map<string, Reported>()
+  /** A workplace's documents here changed (or one opened): its heads go to the page soon. */
+  const headsChanged = (workplace: string) => {
+    const known = reported.get(workplace)
+    if (known) return known.reporter.changed()
+    let confirmed: Record<string, string[]> = {}
+    const reporter = new DocHeadsReporter(
+      () => [
+        ...((chats.get(workplace)?.opened?.handles() ?? []) as DocHandle<unknown>[]),
+        ...contacts.handles(workplace),
+      ],
+      () => confirmed,
+      (heads, waiting) => post({ t: 'heads', workplace, heads, waiting }),
+    )
+    reported.set(workplace, {
+      reporter,
+      confirm: (heads) => {
+        confirmed = heads
+        reporter.changed()
+      },
+    })
+  }
+  const contacts = new WorkerContacts({
+    opened: headsChanged,
+    rows: (workplace, book, update) => post({ t: 'contacts-rows', workplace, book, update }),
+    failed: (workplace, book, error) => {
+      const { name, message } = toPortError(error)
+      post({ t: 'contacts-failed', workplace, book, error: { name, message } })
+    },
+  })
   let repo: Repo | undefined
   let network: PortNetworkAdapter | undefined
   let identity: Identity | undefined
@@ -81,24 +122,38 @@ export function runChatWorker(
         // The page checks access again on every message both ways.
         announce: async (peer, doc) =>
           doc !== undefined &&
-          [...chats.values()].some(
-            ({ workplace }) =>
-              workplace.holds(doc) && workplace.isMember(peer as unknown as PeerId),
+          [...workplaces.values()].some(
+            (workplace) => workplace.holds(doc) && workplace.isMember(peer as unknown as PeerId),
           ),
         access: async () => true,
       },
     })
   }
 
-  const openChat = (snapshot: WorkplaceSnapshot): void => {
-    if (!repo || !identity) throw new Error('the chat worker was not started')
-    const workplace = new WorkerWorkplace({
-      snapshot,
-      identity,
-      repo,
-      register: (entry, url) => post({ t: 'register', workplace: snapshot.id, entry, url }),
-      init: new Map<string, () => unknown>([[CHAT_DOC_KIND, () => initialChatIndex(index)]]),
-    })
+  /** Takes in a workplace's snapshot; opens its chat with the first that says it runs here. */
+  const workplaceSeen = (snapshot: WorkplaceSnapshot): void => {
+    if (!repo || !identity) throw new Error('the documents worker was not started')
+    let workplace = workplaces.get(snapshot.id)
+    if (workplace) workplace.update(snapshot)
+    else {
+      workplace = new WorkerWorkplace({
+        snapshot,
+        identity,
+        repo,
+        register: (entry, url) => post({ t: 'register', workplace: snapshot.id, entry, url }),
+        init: new Map<string, () => unknown>([
+          [CHAT_DOC_KIND, () => initialChatIndex(index)],
+          [CONTACTS_DOC_KIND, initialContactsDoc],
+        ]),
+        awaitEntry: new Set([CONTACTS_DOC_KIND]),
+      })
+      workplaces.set(snapshot.id, workplace)
+    }
+    if (snapshot.chat && !chats.has(snapshot.id)) openChat(workplace, snapshot)
+  }
+
+  const openChat = (workplace: WorkerWorkplace, snapshot: WorkplaceSnapshot): void => {
+    if (!repo) throw new Error('the documents worker was not started')
     const chat = WorkplaceChat.open({
       workplace,
       repo,
@@ -106,10 +161,11 @@ export function runChatWorker(
       push: (handle: DocHandle<unknown>) => pushLastChange(handle),
       ...timings,
     })
-    const open: OpenChat = { workplace, chat, confirmed: {} }
+    const open: OpenChat = { workplace, chat }
     chats.set(snapshot.id, open)
     chat.then(
       (opened) => {
+        open.opened = opened
         open.publisher = new ChatViewPublisher(opened, (update) =>
           post({ t: 'view', workplace: snapshot.id, update }),
         )
@@ -117,12 +173,8 @@ export function runChatWorker(
         opened.on('incoming', (messages) =>
           post({ t: 'incoming', workplace: snapshot.id, messages }),
         )
-        opened.on('change', () => open.heads?.changed())
-        open.heads = new DocHeadsReporter(
-          () => opened.handles(),
-          () => open.confirmed,
-          (heads, waiting) => post({ t: 'heads', workplace: snapshot.id, heads, waiting }),
-        )
+        opened.on('change', () => headsChanged(snapshot.id))
+        headsChanged(snapshot.id)
       },
       (error: unknown) => post({ t: 'failed', workplace: snapshot.id, error: toPortError(error) }),
     )
@@ -178,7 +230,6 @@ export function runChatWorker(
     if (!open) return
     chats.delete(workplace)
     open.publisher?.close()
-    open.heads?.close()
     await (await open.chat.catch(() => undefined))?.close()
   }
 
@@ -189,7 +240,23 @@ export function runChatWorker(
     )
   }
 
-  port.addEventListener('message', ({ data }) => {
+  /** Checks a message; one that does not follow the protocol is refused, never acted on. */
+  const checked = (raw: unknown): ToChatWorker | undefined => {
+    try {
+      return checkToWorker(raw)
+    } catch (error) {
+      console.warn(String(error))
+      const id = (raw as { id?: unknown } | null)?.id
+      const t = (raw as { t?: unknown } | null)?.t
+      if (typeof id === 'number' && t !== 'reply' && t !== 'contacts-cancel')
+        post({ t: 'reply', id, ok: false, error: toPortError(error) })
+      return undefined
+    }
+  }
+
+  port.addEventListener('message', ({ data: raw }) => {
+    const data = checked(raw)
+    if (!data) return
     switch (data.t) {
       case 'hello':
         return post({ t: 'ready', v: CHAT_WORKER_PROTOCOL })
@@ -207,22 +274,16 @@ export function runChatWorker(
         if (handle) applyPushedChange(handle, data.from, data.change)
         return
       }
-      case 'workplace': {
-        const open = chats.get(data.snapshot.id)
-        if (open) open.workplace.update(data.snapshot)
-        else openChat(data.snapshot)
-        return
-      }
+      case 'workplace':
+        return workplaceSeen(data.snapshot)
       case 'confirmed': {
-        const open = chats.get(data.workplace)
-        if (!open) return
-        open.confirmed = data.heads
-        open.heads?.changed()
-        return
+        return reported.get(data.workplace)?.confirm(data.heads)
       }
       case 'shutdown':
         return reply(data.id, async () => {
           for (const workplace of [...chats.keys()]) await closeChat(workplace)
+          await contacts.closeAll()
+          for (const { reporter } of reported.values()) reporter.close()
           await repo?.shutdown()
         })
       case 'close-chat':
@@ -233,6 +294,24 @@ export function runChatWorker(
       }
       case 'reply':
         return calls.settle(data)
+      case 'contacts-open': {
+        const workplace = workplaces.get(data.workplace)
+        if (workplace) contacts.open(workplace, data.book)
+        else console.warn(`documents worker: no snapshot of workplace ${data.workplace}`)
+        return
+      }
+      case 'contacts-call': {
+        const { id, workplace, call } = data
+        return reply(id, () =>
+          contacts.call(workplace, id, call, (done, total) =>
+            post({ t: 'contacts-progress', id, done, total }),
+          ),
+        )
+      }
+      case 'contacts-cancel':
+        return contacts.cancel(data.id)
+      case 'contacts-close':
+        return reply(data.id, () => contacts.close(data.workplace))
     }
   })
   post({ t: 'ready', v: CHAT_WORKER_PROTOCOL })

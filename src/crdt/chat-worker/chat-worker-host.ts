@@ -1,8 +1,9 @@
 import type { StorageAdapterInterface } from '@automerge/automerge-repo'
-import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { CHAT_DOC_KIND } from '../chat/chat-doc.ts'
+import type { ContactListOptions } from '../contacts/contact-list-keeper.ts'
+import { CONTACTS_DOC_KIND } from '../contacts/contacts-doc.ts'
 import type { ChangePush } from '../repo/change-push.ts'
 import type { MeshNetworkAdapter } from '../repo/mesh-network-adapter.ts'
 import type { RemoteDocs } from '../sync/workplace-sync.ts'
@@ -16,66 +17,46 @@ import {
   type ToChatWorker,
   type WorkplaceSnapshot,
 } from './chat-worker-protocol.ts'
+import { checkFromContactsWorker } from './contacts-worker-protocol.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { serveStorage } from './port-storage-adapter.ts'
 import { RemoteChat } from './remote-chat.ts'
+import { RemoteContactBook } from './remote-contact-book.ts'
+import { WorkerDocs } from './worker-docs.ts'
 import { documentIdOf } from './worker-workplace.ts'
+
+/** The features whose documents the worker can hold. */
+export type WorkerFeature = 'chat' | 'contacts'
 
 /** How long closing waits for the worker to store its last writes. */
 const SHUTDOWN_WAIT_MS = 5000
 
-/** The root's document entries that belong to the chat. */
-function isChatEntry(entry: string): boolean {
-  return entry === CHAT_DOC_KIND || entry.startsWith('chat.shard.')
-}
-
-/** A workplace's chat documents as the worker last reported them, for its sync status. */
-class WorkerDocs extends Emitter<{ change: void }> implements RemoteDocs {
-  #heads: Record<string, string[]> = {}
-  #waiting = 0
-  readonly #confirm: (heads: Record<string, string[]>) => void
-
-  constructor(confirm: (heads: Record<string, string[]>) => void) {
-    super()
-    this.#confirm = confirm
-  }
-
-  update(heads: Record<string, string[]>, waiting: number): void {
-    this.#heads = heads
-    this.#waiting = waiting
-    this.emit('change', undefined)
-  }
-
-  heads(): Record<string, string[]> {
-    return this.#heads
-  }
-
-  waiting(): number {
-    return this.#waiting
-  }
-
-  onChange(listener: () => void): () => void {
-    return this.on('change', listener)
-  }
-
-  confirm(heads: Record<string, string[]>): void {
-    this.#confirm(heads)
-  }
+/** The feature a root's document entry belongs to, if the worker can hold it. */
+function featureOf(entry: string): WorkerFeature | undefined {
+  if (entry === CHAT_DOC_KIND || entry.startsWith('chat.shard.')) return 'chat'
+  if (entry === CONTACTS_DOC_KIND) return 'contacts'
+  return undefined
 }
 
 interface Hosted {
   workplace: Workplace
-  chat: RemoteChat
-  opened: { resolve: (chat: RemoteChat) => void; reject: (error: Error) => void }
+  /** Its chat, once asked for (opened in the worker). */
+  chat?: {
+    remote: RemoteChat
+    opened: { resolve: (chat: RemoteChat) => void; reject: (error: Error) => void }
+  }
+  /** Its contact book, and the number naming this opening of it in the worker. */
+  contacts?: { book: RemoteContactBook; number: number }
   /** What was last sent of the workplace, to send only what changed. */
   sent: string
   off: () => void
 }
 
 /**
- * The page's side of the chat worker: carries the worker's repo traffic over the main repo's
- * network (as its RepoSide), serves its storage and signatures, keeps it told of each
- * workplace's membership, and hands the UI a RemoteChat per workplace.
+ * The page's side of the documents worker: carries the worker's repo traffic over the main
+ * repo's network (as its RepoSide), serves its storage and signatures, keeps it told of each
+ * workplace's membership, and hands the UI a RemoteChat and a RemoteContactBook per workplace
+ * (for the features it was given).
  */
 export class ChatWorkerHost {
   readonly #port: ChatPort<FromChatWorker, ToChatWorker>
@@ -83,7 +64,12 @@ export class ChatWorkerHost {
   readonly #changes: ChangePush
   readonly #storage: StorageAdapterInterface
   readonly #identity: Identity
+  /** The features whose documents the worker holds (their entries and messages go there). */
+  readonly features: ReadonlySet<WorkerFeature>
   readonly #calls = new PendingCalls()
+  /** Imports under way: their progress, by call ID. */
+  readonly #progress = new Map<number, (done: number, total: number) => void>()
+  #nextBook = 1
   readonly #hosted = new Map<string, Hosted>()
   readonly #docs = new Map<string, WorkerDocs>()
   /** Every chat document of the hosted workplaces: their messages go to the worker. */
@@ -98,7 +84,10 @@ export class ChatWorkerHost {
     changes: ChangePush
     storage: StorageAdapterInterface
     identity: Identity
+    /** The chat and the contact book by default. */
+    features?: Iterable<WorkerFeature>
   }) {
+    this.features = new Set(options.features ?? ['chat', 'contacts'])
     this.#port = options.port
     this.#network = options.network
     this.#changes = options.changes
@@ -130,10 +119,12 @@ export class ChatWorkerHost {
   /** The chat of a workplace, opened in the worker on first call. */
   open(workplace: Workplace): Promise<RemoteChat> {
     if (this.#failure) return Promise.reject(this.#failure)
-    const known = this.#hosted.get(workplace.id)
-    if (known) return Promise.resolve(known.chat)
+    if (!this.features.has('chat'))
+      return Promise.reject(new Error('the chat is not in the worker'))
+    const hosted = this.#host(workplace)
+    if (hosted.chat) return Promise.resolve(hosted.chat.remote)
     return new Promise<RemoteChat>((resolve, reject) => {
-      const chat = new RemoteChat({
+      const remote = new RemoteChat({
         self: workplace.self,
         call: (request) =>
           this.#calls.call((id) =>
@@ -141,16 +132,63 @@ export class ChatWorkerHost {
           ),
         close: () => this.#closeChat(workplace.id),
       })
-      const hosted: Hosted = {
-        workplace,
-        chat,
-        opened: { resolve, reject },
-        sent: '',
-        off: workplace.on('change', () => this.#tell(hosted)),
-      }
-      this.#hosted.set(workplace.id, hosted)
+      hosted.chat = { remote, opened: { resolve, reject } }
       this.#tell(hosted)
     })
+  }
+
+  /**
+   * The contact book of a workplace, its document loaded in the worker (at once, or once the
+   * book is asked to load when its stored list in `list` shows meanwhile).
+   */
+  contacts(workplace: Workplace, list?: ContactListOptions): RemoteContactBook {
+    if (this.#failure) throw this.#failure
+    if (!this.features.has('contacts')) throw new Error('the contact book is not in the worker')
+    const hosted = this.#host(workplace)
+    if (hosted.contacts) return hosted.contacts.book
+    const id = workplace.id
+    const number = this.#nextBook++
+    const book = new RemoteContactBook({
+      self: workplace.self,
+      ...(list ? { list } : {}),
+      link: {
+        open: () => {
+          this.#tell(hosted)
+          this.#post({ t: 'contacts-open', workplace: id, book: number })
+        },
+        call: (call, progress) => {
+          let callId = 0
+          const reply = this.#calls.call((n) => {
+            callId = n
+            if (progress) this.#progress.set(n, progress)
+            this.#post({ t: 'contacts-call', id: n, workplace: id, call })
+          })
+          void reply.finally(() => this.#progress.delete(callId)).catch(() => {})
+          return { id: callId, reply }
+        },
+        cancel: (n) => this.#post({ t: 'contacts-cancel', id: n }),
+        close: async () => {
+          if (hosted.contacts?.book === book) delete hosted.contacts
+          await this.#calls.call((n) => this.#post({ t: 'contacts-close', id: n, workplace: id }))
+        },
+      },
+    })
+    hosted.contacts = { book, number }
+    return book
+  }
+
+  #host(workplace: Workplace): Hosted {
+    let hosted = this.#hosted.get(workplace.id)
+    if (!hosted) {
+      const made: Hosted = {
+        workplace,
+        sent: '',
+        off: workplace.on('change', () => this.#tell(made)),
+      }
+      this.#hosted.set(workplace.id, made)
+      hosted = made
+    }
+    return hosted
   }
 
   /** The workplace's chat documents for its sync status (filled once its chat opens). */
@@ -182,17 +220,17 @@ export class ChatWorkerHost {
 
   async #closeChat(workplace: string): Promise<void> {
     const hosted = this.#hosted.get(workplace)
-    if (!hosted) return
-    hosted.off()
-    this.#hosted.delete(workplace)
+    if (!hosted?.chat) return
+    delete hosted.chat
     await this.#calls.call((id) => this.#post({ t: 'close-chat', workplace, id }))
   }
 
   /** Sends the worker the workplace's snapshot if what it holds changed. */
   #tell(hosted: Hosted): void {
-    const snapshot = snapshotOf(hosted.workplace)
+    const snapshot = snapshotOf(hosted.workplace, this.features, hosted.chat !== undefined)
     for (const url of Object.values(snapshot.docs)) this.#owned.add(documentIdOf(url))
     const signature = JSON.stringify([
+      snapshot.chat,
       snapshot.isOwner,
       snapshot.membership.clock,
       snapshot.membership.members.size,
@@ -231,21 +269,51 @@ export class ChatWorkerHost {
       case 'register':
         return this.#register(message.workplace, message.entry, message.url)
       case 'view': {
-        const hosted = this.#hosted.get(message.workplace)
-        if (!hosted) return
-        hosted.chat.apply(message.update)
-        hosted.opened.resolve(hosted.chat)
+        const chat = this.#hosted.get(message.workplace)?.chat
+        if (!chat) return
+        chat.remote.apply(message.update)
+        chat.opened.resolve(chat.remote)
         return
       }
       case 'incoming':
-        return this.#hosted.get(message.workplace)?.chat.incoming(message.messages)
+        return this.#hosted.get(message.workplace)?.chat?.remote.incoming(message.messages)
       case 'heads':
         return this.#docs.get(message.workplace)?.update(message.heads, message.waiting)
       case 'failed':
-        return this.#hosted.get(message.workplace)?.opened.reject(fromPortError(message.error))
+        return this.#hosted
+          .get(message.workplace)
+          ?.chat?.opened.reject(fromPortError(message.error))
       case 'reply':
         return this.#calls.settle(message)
+      case 'contacts-rows':
+      case 'contacts-progress':
+      case 'contacts-failed':
+        return this.#contactsMessage(message)
     }
+  }
+
+  /** A message of the contact book's part of the protocol, checked before it is used. */
+  #contactsMessage(raw: FromChatWorker): void {
+    let message
+    try {
+      message = checkFromContactsWorker(raw as unknown as Record<string, unknown>)
+    } catch (error) {
+      return console.error(String(error))
+    }
+    switch (message.t) {
+      case 'contacts-rows':
+        return this.#bookOf(message.workplace, message.book)?.apply(message.update)
+      case 'contacts-progress':
+        return this.#progress.get(message.id)?.(message.done, message.total)
+      case 'contacts-failed':
+        return this.#bookOf(message.workplace, message.book)?.failed(fromPortError(message.error))
+    }
+  }
+
+  /** The open book a message is about (none if that opening was closed since). */
+  #bookOf(workplace: string, number: number): RemoteContactBook | undefined {
+    const contacts = this.#hosted.get(workplace)?.contacts
+    return contacts?.number === number ? contacts.book : undefined
   }
 
   /** The worker could not load or broke: no chat can open, and waiting calls fail. */
@@ -254,13 +322,18 @@ export class ChatWorkerHost {
     const error = new Error(`The chat could not start: ${detail}`)
     console.error('chat worker failed', event)
     this.#failure = error
-    for (const hosted of this.#hosted.values()) hosted.opened.reject(error)
+    for (const hosted of this.#hosted.values()) {
+      hosted.chat?.opened.reject(error)
+      hosted.contacts?.book.failed(error)
+    }
     this.#calls.failAll(error)
   }
 
   /** Lists a chat document in the workplace's root (so that members may sync it). */
   #register(workplace: string, entry: string, url: string): void {
-    if (!isChatEntry(entry)) return console.warn(`chat worker: refused to register ${entry}`)
+    const feature = featureOf(entry)
+    if (!feature || !this.features.has(feature))
+      return console.warn(`documents worker: refused to register ${entry}`)
     const hosted = this.#hosted.get(workplace)
     if (!hosted) return
     this.#owned.add(documentIdOf(url))
@@ -286,10 +359,15 @@ export class ChatWorkerHost {
 }
 
 /** What the worker needs to know of a workplace. */
-function snapshotOf(workplace: Workplace): WorkplaceSnapshot {
+function snapshotOf(
+  workplace: Workplace,
+  features: ReadonlySet<WorkerFeature>,
+  chat: boolean,
+): WorkplaceSnapshot {
   const docs: Record<string, string> = {}
   for (const [entry, url] of Object.entries(workplace.doc?.docs ?? {})) {
-    if (isChatEntry(entry) && typeof url === 'string') docs[entry] = url
+    const feature = featureOf(entry)
+    if (feature && features.has(feature) && typeof url === 'string') docs[entry] = url
   }
   const keys = workplace
     .keyClaims()
@@ -301,5 +379,6 @@ function snapshotOf(workplace: Workplace): WorkplaceSnapshot {
     membership: workplace.membership,
     keys,
     docs,
+    chat,
   }
 }

@@ -4,13 +4,20 @@ import type { MembershipState } from '../membership/evaluate.ts'
 import { ChatError, type ChatErrorCode } from '../chat/chat-error.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
 import type { ReceiptView } from '../chat/receipt-view.ts'
+import {
+  checkToContactsWorker,
+  ProtocolError,
+  type FromContactsWorker,
+  type ToContactsWorker,
+} from './contacts-worker-protocol.ts'
 
 /**
- * The messages between the page and the chat worker (version 1). The worker holds the chat's
- * automerge-repo and every chat document; the page keeps the mesh, the main repo (membership,
- * contacts, files), storage and the device key, and renders what the worker sends.
+ * The messages between the page and the documents worker (version 2; 1 held the chat only).
+ * The worker holds an automerge-repo with the documents of the features run there (the chat's,
+ * the contact book's: contacts-worker-protocol.ts); the page keeps the mesh, the main repo
+ * (membership, files), storage and the device key, and renders what the worker sends.
  */
-export const CHAT_WORKER_PROTOCOL = 1
+export const CHAT_WORKER_PROTOCOL = 2
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -20,8 +27,10 @@ export interface WorkplaceSnapshot {
   membership: MembershipState
   /** Members' keys as (peer, base64url public key) pairs; each pair proves itself. */
   keys: [string, string][]
-  /** The root's document entries that belong to the chat (`chat`, `chat.shard.*`). */
+  /** The root's document entries held in the worker (`chat`, `chat.shard.*`, `contacts`). */
   docs: Record<string, string>
+  /** Whether the workplace's chat runs in the worker (it opens with the first snapshot). */
+  chat: boolean
 }
 
 /** What changed in a chat's view since the last one sent (see ChatViewPublisher). */
@@ -79,6 +88,7 @@ export type ToChatWorker =
   | ({ t: 'call'; id: number; workplace: string } & ChatCall)
   | { t: 'reply'; id: number; ok: true; value?: unknown }
   | { t: 'reply'; id: number; ok: false; error: PortError }
+  | ToContactsWorker
 
 export type FromChatWorker =
   /** The worker listens now: what the page sent before may have been lost, so it waits for it. */
@@ -94,6 +104,40 @@ export type FromChatWorker =
   | { t: 'failed'; workplace: string; error: PortError }
   | { t: 'reply'; id: number; ok: true; value?: unknown }
   | { t: 'reply'; id: number; ok: false; error: PortError }
+  | FromContactsWorker
+
+const TO_WORKER = new Set([
+  'hello',
+  'start',
+  'peer-up',
+  'peer-down',
+  'repo',
+  'push',
+  'workplace',
+  'confirmed',
+  'close-chat',
+  'shutdown',
+  'call',
+  'reply',
+])
+
+/**
+ * Checks a message the worker received: its kind is one of the protocol's, and a contacts
+ * message's fields are what it needs. Throws a ProtocolError saying what is wrong.
+ */
+export function checkToWorker(data: unknown): ToChatWorker {
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new ProtocolError('documents worker: a message that is not an object')
+  const message = data as Record<string, unknown>
+  if (typeof message.t === 'string' && message.t.startsWith('contacts-'))
+    return checkToContactsWorker(message)
+  if (typeof message.t !== 'string' || !TO_WORKER.has(message.t))
+    throw new ProtocolError(`documents worker: unknown message ${String(message.t)}`)
+  const needsId = ['close-chat', 'shutdown', 'call', 'reply'].includes(message.t)
+  if (needsId && !(typeof message.id === 'number' && Number.isSafeInteger(message.id)))
+    throw new ProtocolError(`documents worker: ${message.t} without a call ID`)
+  return message as unknown as ToChatWorker
+}
 
 /** The two ends' common shape: a Worker, a worker's global scope or a MessagePort. */
 export interface ChatPort<In, Out> {

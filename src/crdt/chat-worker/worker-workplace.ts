@@ -24,6 +24,9 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
   readonly #keys = new KeyDirectory()
   readonly #register: (entry: string, url: string) => void
   readonly #init: ReadonlyMap<string, () => unknown>
+  readonly #awaited: ReadonlySet<string>
+  /** Openings waiting for the owner to list a document (see `awaitEntry`). */
+  readonly #waiting = new Map<string, ((url: string) => void)[]>()
   #snapshot: WorkplaceSnapshot
   /** The chat's documents (IDs), known from the root's entries or created here. */
   readonly #documents = new Set<string>()
@@ -36,6 +39,11 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
     register: (entry: string, url: string) => void
     /** Initial values of the documents this workplace may start (the chat index). */
     init: ReadonlyMap<string, () => unknown>
+    /**
+     * Documents a member who is not an owner waits for (until an owner's device lists it in the
+     * root) rather than failing to open: the owner's device makes them when first opened.
+     */
+    awaitEntry?: ReadonlySet<string>
   }) {
     super()
     this.#snapshot = options.snapshot
@@ -44,6 +52,7 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
     this.#repo = options.repo
     this.#register = options.register
     this.#init = options.init
+    this.#awaited = options.awaitEntry ?? new Set()
     this.authorship = new Authorship({
       workplace: this.id,
       identity: options.identity,
@@ -59,6 +68,12 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
     const membershipChanged = snapshot.membership.clock !== this.#snapshot.membership.clock
     this.#snapshot = snapshot
     for (const url of Object.values(snapshot.docs)) this.#documents.add(documentIdOf(url))
+    for (const [key, waiting] of this.#waiting) {
+      const url = snapshot.docs[key]
+      if (!url) continue
+      this.#waiting.delete(key)
+      for (const resolve of waiting) resolve(url)
+    }
     void this.#keys.learn(snapshot.keys)
     if (membershipChanged) this.authorship.invalidate()
     this.emit('change', undefined)
@@ -103,8 +118,15 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
     if (url) return findWhenAvailable(this.#repo, url)
     const init = this.#init.get(key)
     if (!init) throw new Error(`unknown workplace document kind ${key}`)
-    if (!this.#snapshot.isOwner)
-      throw new Error(`only an owner can start the ${key} of this workplace`)
+    if (!this.#snapshot.isOwner) {
+      if (!this.#awaited.has(key))
+        throw new Error(`only an owner can start the ${key} of this workplace`)
+      const listed = await new Promise<string>((resolve) => {
+        const waiting = this.#waiting.get(key) ?? []
+        this.#waiting.set(key, [...waiting, resolve])
+      })
+      return findWhenAvailable(this.#repo, listed)
+    }
     const handle = this.#repo.create<unknown>(init())
     this.registerDoc(key, handle.url)
     return handle

@@ -3,29 +3,28 @@ import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-rep
 import { Emitter } from '../../lib/emitter.ts'
 import type { Authorship, Judge } from '../authorship/authorship.ts'
 import { trackingJudge, type TrackingJudge } from '../../peer/identity/tracking-judge.ts'
-import { ChangeLog, type HistoryEntry } from './change-log.ts'
+import type { HistoryEntry } from './change-log.ts'
+import type {
+  ContactBookApi,
+  ContactBookEvents,
+  ImportProgressOptions,
+  ImportResult,
+} from './contact-book-api.ts'
 import type { ChangeOp } from './change-note.ts'
 import { ChangeWriter } from './change-writer.ts'
 import { ContactListKeeper, type ContactListOptions } from './contact-list-keeper.ts'
-import { conflictsOf, parsePath, type FieldConflict } from './contact-conflicts.ts'
-import { applyEdit, describeEdit, newStoredContact, planEdit } from './contact-edit.ts'
-import { planImport, type ImportStep } from './contact-merge.ts'
-import { cleanField, describeField, type Contact, type ContactInput } from './contact-model.ts'
-import { ContactIndex, type ContactQuery } from './contact-search.ts'
-import { readContact, stored, type ContactsDoc } from './contacts-doc.ts'
-import { contactFromPeer, type KnownPeer } from './save-as-contact.ts'
+import type { FieldConflict } from './contact-conflicts.ts'
+import { randomContactId } from './contact-id.ts'
+import type { ImportStep } from './contact-merge.ts'
+import { importInBatches } from './import-batches.ts'
+import type { Contact, ContactInput } from './contact-model.ts'
+import type { ContactQuery } from './contact-search.ts'
+import { ContactViews, type Pacing } from './contact-views.ts'
+import { ContactWrites } from './contact-writes.ts'
+import type { ContactsDoc } from './contacts-doc.ts'
+import type { KnownPeer } from './save-as-contact.ts'
 
-/** What an import did with each of its contacts (`ids[i]` is '' for a repeat within the file). */
-export interface ImportResult {
-  added: string[]
-  updated: string[]
-  skipped: number
-  ids: string[]
-}
-
-export interface ContactBookEvents extends Record<string, unknown> {
-  change: void
-}
+export type { ContactBookEvents, ImportResult } from './contact-book-api.ts'
 
 export interface ContactBookOptions {
   /**
@@ -51,23 +50,14 @@ export interface ContactBookOptions {
   defer?: (step: () => void) => void
 }
 
-const SCAN_CHUNK = 200
-/** Contacts read from the document per task when the book loads (about 30 ms at 10,000). */
-const READ_CHUNK = 500
 const LOAD_WAIT_MS = 10_000
-
-/** A random ID: 16 base32 characters (80 bits). */
-function randomContactId(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
-  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => alphabet[b & 31]).join('')
-}
 
 /**
  * One workplace's contact book over its DocHandle: the operations (each one Automerge change
  * with a note naming the writer), and in-memory views kept up to date on every change — the
  * contacts, a search index, the conflicts and a per-contact history.
  */
-export class ContactBook extends Emitter<ContactBookEvents> {
+export class ContactBook extends Emitter<ContactBookEvents> implements ContactBookApi {
   readonly self: string
   /** Resolves once the whole book has been read and scanned for conflicts. */
   readonly ready: Promise<void>
@@ -77,22 +67,15 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   readonly previewed: Promise<boolean>
   #handle: DocHandle<ContactsDoc> | undefined
   readonly #clock: () => number
-  readonly #newId: () => string
-  readonly #defer: (step: () => void) => void
-  #contacts = new Map<string, Contact>()
-  #index = new ContactIndex()
-  readonly #log = new ChangeLog()
-  readonly #conflicts = new Map<string, FieldConflict[]>()
-  /** Contacts the change being made creates: new here, so they cannot hold a conflict yet. */
-  #creating: ReadonlySet<string> = new Set()
+  readonly #writes: ContactWrites
+  readonly #pacing: Pacing
+  readonly #views = new ContactViews()
   readonly #offs: ((() => void) | undefined)[] = []
   #writer: ChangeWriter | undefined
   readonly #judge: TrackingJudge<Parameters<Judge>> | undefined
   readonly #list: ContactListKeeper | undefined
   #load: () => void = () => {}
   #loaded = false
-  /** While the document is read in chunks: the contacts changes touched meanwhile. */
-  #touchedWhileReading: Set<string> | undefined
   /** Whether stored rows are shown (until the document is read). */
   #previewing = false
   #version = 0
@@ -102,14 +85,23 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     super()
     this.self = options.self
     this.#clock = options.clock ?? Date.now
-    this.#newId = options.newId ?? randomContactId
-    this.#defer = options.defer ?? ((step) => setTimeout(step, 0))
+    this.#writes = new ContactWrites({
+      self: this.self,
+      clock: this.#clock,
+      newId: options.newId ?? randomContactId,
+      views: this.#views,
+      change: (op, ids, fields, fn) => this.#change(op, ids, fields, fn),
+    })
+    this.#pacing = {
+      defer: options.defer ?? ((step) => setTimeout(step, 0)),
+      stopped: () => this.#closed,
+    }
     this.#judge = options.authorship && trackingJudge(options.authorship)
     this.#list = options.list && new ContactListKeeper(options.list)
     this.#offs.push(
       // Verdicts moved (membership, keys), or checks under way finished: views read again.
       options.authorship?.on('change', () => {
-        this.#log.forgetVerdicts()
+        this.#views.log.forgetVerdicts()
         this.#bump()
       }),
       options.authorship?.on('verified', () => {
@@ -160,25 +152,30 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   }
 
   get(id: string): Contact | undefined {
-    return this.#contacts.get(id)
+    return this.#views.get(id)
+  }
+
+  /** Every contact held now (live and binned), unsorted. */
+  all(): IterableIterator<Contact> {
+    return this.#views.all()
   }
 
   search(query: ContactQuery = {}): Contact[] {
-    return this.#index.search(query).map((id) => this.#contacts.get(id)!)
+    return this.#views.search(query)
   }
 
   /** How many live contacts there are (binned ones with `deleted`), without listing them. */
   count(query: { deleted?: boolean } = {}): number {
-    return this.#index.count(query.deleted ?? false)
+    return this.#views.count(query.deleted ?? false)
   }
 
   tags(): { tag: string; count: number }[] {
-    return this.#index.tagCounts()
+    return this.#views.tags()
   }
 
   /** A contact's conflicting fields; each value's writer is verified (`verified`) now. */
   conflicts(id: string): FieldConflict[] {
-    return (this.#conflicts.get(id) ?? []).map((conflict) => ({
+    return this.#views.conflictsOf(id).map((conflict) => ({
       ...conflict,
       values: conflict.values.map((value) => ({
         ...value,
@@ -189,7 +186,7 @@ export class ContactBook extends Emitter<ContactBookEvents> {
 
   /** IDs of the contacts that have at least one conflicting field. */
   conflicted(): string[] {
-    return [...this.#conflicts.keys()]
+    return this.#views.conflicted()
   }
 
   /**
@@ -198,8 +195,8 @@ export class ContactBook extends Emitter<ContactBookEvents> {
    * changes or forged notes) stay in the history, shown as unverified.
    */
   history(id: string, limit = 20): HistoryEntry[] {
-    const entries = this.#log.history(id, limit, this.#judge?.judge)
-    const contact = this.#contacts.get(id)
+    const entries = this.#views.log.history(id, limit, this.#judge?.judge)
+    const contact = this.#views.get(id)
     if (contact && !entries.some((e) => e.op === 'add' || e.op === 'import')) {
       if (entries.length >= limit) entries.pop()
       // Only the contact's own (unsigned) field says who made it.
@@ -224,135 +221,54 @@ export class ContactBook extends Emitter<ContactBookEvents> {
     return this.addMany([input], 'add')[0]!
   }
 
-  /** Adds many contacts in one change (an import is one step of history). */
-  addMany(inputs: readonly ContactInput[], op: 'add' | 'import' = 'import'): string[] {
-    const ids = inputs.map(() => this.#newId())
-    const at = this.#clock()
-    this.#change(op, ids, [], (d) => {
-      inputs.forEach((input, i) => {
-        d.contacts[ids[i]!] = newStoredContact(input, { at, by: this.self }, this.#newId)
-      })
-    })
-    return ids
+  /**
+   * Adds many contacts in one change (an import is one step of history); `ids` are theirs when
+   * the caller chose them (a page that shows the new contact at once).
+   */
+  addMany(inputs: readonly ContactInput[], op?: 'add' | 'import', ids?: readonly string[]) {
+    return this.#writes.addMany(inputs, op, ids)
   }
 
-  /**
-   * Imports contacts as one change, merging each into the contact it matches (by UID, else by
-   * exact name and a shared phone or email; see contact-merge.ts) instead of adding it again.
-   */
+  /** Imports contacts in batches (see import-batches.ts), pausing between them. */
+  importInBatches(
+    contacts: readonly ContactInput[],
+    options: ImportProgressOptions & { budgetMs?: number } = {},
+  ): Promise<ImportResult & { cancelled: boolean }> {
+    return importInBatches(this, contacts, options)
+  }
+
+  /** Imports contacts as one change, merging each into the contact it matches. */
   importContacts(inputs: readonly ContactInput[]): ImportResult {
-    const live = [...this.#contacts.values()].filter((c) => c.deletedAt === null)
-    return this.applyImport(planImport(live, inputs))
+    return this.#writes.importContacts(inputs)
   }
 
   /** Writes planned import steps (ImportMatcher.plan) as one change. */
   applyImport(steps: readonly ImportStep[]): ImportResult {
-    const result: ImportResult = { added: [], updated: [], skipped: 0, ids: [] }
-    const adds: { id: string; input: ContactInput }[] = []
-    const edits: { id: string; ops: ReturnType<typeof planEdit> }[] = []
-    for (const step of steps) {
-      if (step.kind === 'new') {
-        const id = this.#newId()
-        adds.push({ id, input: step.input })
-        result.added.push(id)
-        result.ids.push(id)
-        continue
-      }
-      const current = step.kind === 'update' ? this.#contacts.get(step.id) : undefined
-      const ops =
-        current && step.kind === 'update' ? planEdit(current, step.edited, this.#newId) : []
-      if (ops.length > 0) {
-        edits.push({ id: step.id, ops })
-        result.updated.push(step.id)
-      } else result.skipped++
-      result.ids.push(step.id)
-    }
-    if (adds.length + edits.length === 0) return result
-    const at = this.#clock()
-    const touched = [...result.added, ...result.updated]
-    this.#creating = new Set(result.added)
-    try {
-      this.#change('import', touched, [], (d) => {
-        for (const { id, input } of adds)
-          d.contacts[id] = newStoredContact(input, { at, by: this.self }, this.#newId)
-        for (const { id, ops } of edits) {
-          const target = d.contacts[id]
-          if (target) applyEdit(target, ops)
-        }
-      })
-    } finally {
-      this.#creating = new Set()
-    }
-    return result
+    return this.#writes.applyImport(steps)
   }
 
-  /**
-   * Writes the fields of `edited` that differ from `base` (by default the contact as it is now;
-   * pass the version a form was opened with so concurrent edits to other fields are kept).
-   * Returns whether anything was written.
-   */
+  /** Writes the fields of `edited` that differ from `base` (see ContactWrites.update). */
   update(id: string, edited: ContactInput, base?: Contact): boolean {
-    const current = this.#contacts.get(id)
-    if (!current) throw new Error('No such contact.')
-    const ops = planEdit(base ?? current, edited, this.#newId)
-    if (ops.length === 0) return false
-    this.#change('edit', [id], describeEdit(base ?? current, ops), (d) => {
-      const target = d.contacts[id]
-      if (target) applyEdit(target, ops)
-    })
-    return true
+    return this.#writes.update(id, edited, base)
   }
 
   /** Moves a contact to the bin; `restore` undoes it. */
   delete(id: string): void {
-    this.#require(id)
-    this.#change('delete', [id], [], (d) => {
-      const target = d.contacts[id]
-      if (!target) return
-      target.deletedAt = this.#clock()
-      target.deletedBy = stored(this.self)
-    })
+    this.#writes.delete(id)
   }
 
   restore(id: string): void {
-    this.#require(id)
-    this.#change('restore', [id], [], (d) => {
-      const target = d.contacts[id]
-      if (!target) return
-      target.deletedAt = null
-      delete target.deletedBy
-    })
+    this.#writes.restore(id)
   }
 
-  /**
-   * Settles a conflicting field on `value`. The key is deleted and written again in one change:
-   * that change supersedes every concurrent value (even when `value` is the one shown, which a
-   * plain write of the same scalar would skip).
-   */
+  /** Settles a conflicting field on `value` (see ContactWrites.resolve). */
   resolve(id: string, path: string, value: string): void {
-    this.#require(id)
-    const at = parsePath(path)
-    if (!at) throw new Error(`Not a contact field: ${path}`)
-    const key = 'field' in at ? at.field : at.key
-    const clean = cleanField(key, value)
-    const label =
-      'list' in at ? this.#contacts.get(id)?.[at.list].find((i) => i.id === at.item)?.label : ''
-    const field = 'field' in at ? describeField(at.field) : describeField(at.list, label, at.key)
-    this.#change('resolve', [id], [field], (d) => {
-      const contact = d.contacts[id]
-      const target = 'field' in at ? contact : contact?.[at.list]?.[at.item]
-      if (!target) return
-      delete (target as Record<string, unknown>)[key]
-      ;(target as Record<string, unknown>)[key] = stored(clean)
-    })
+    this.#writes.resolve(id, path, value)
   }
 
   /** Makes a contact of a member or nearby device, or returns the one already saved for it. */
   saveAsContact(known: KnownPeer): { id: string; created: boolean } {
-    for (const contact of this.#contacts.values())
-      if (contact.peer === known.peer && contact.deletedAt === null)
-        return { id: contact.id, created: false }
-    return { id: this.add(contactFromPeer(known, new Date(this.#clock()))), created: true }
+    return this.#writes.saveAsContact(known)
   }
 
   close(): void {
@@ -379,21 +295,14 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   #preview(snapshot: { rows: Contact[] } | undefined): boolean {
     if (this.#closed || this.#loaded || !snapshot || snapshot.rows.length === 0) return false
     this.#previewing = true
-    for (const contact of snapshot.rows) {
-      this.#contacts.set(contact.id, contact)
-      this.#index.set(contact.id, contact)
-    }
+    this.#views.show(snapshot.rows)
     this.#bump()
     return true
   }
 
   /** The document's state now, for the stored list (never the stored list's own rows). */
   #keepList(doc: ContactsDoc): void {
-    if (this.#loaded) this.#list?.changed(getHeads(doc), () => this.#contacts.values())
-  }
-
-  #require(id: string): void {
-    if (!this.#contacts.has(id)) throw new Error('No such contact.')
+    if (this.#loaded) this.#list?.changed(getHeads(doc), () => this.#views.all())
   }
 
   #change(op: ChangeOp, ids: string[], fields: string[], fn: (d: ContactsDoc) => void): void {
@@ -406,106 +315,38 @@ export class ContactBook extends Emitter<ContactBookEvents> {
   /** Whether the change that wrote something was signed by the writer its note names. */
   #verified(change: string | undefined): boolean {
     if (!change || !this.#judge) return false
-    return this.#log.verdict(change, this.#judge.judge) === 'genuine'
+    return this.#views.log.verdict(change, this.#judge.judge) === 'genuine'
   }
 
-  /**
-   * Reads the whole document into new views, in chunks with a pause between them so the page
-   * answers input while a big book loads; what is shown until then (the stored rows, or what
-   * changes showed) stays until the last chunk. Contacts a change touched while reading are read
-   * again from the document at the end.
-   */
-  #loadAll(): Promise<void> {
+  /** Reads the whole document (see ContactViews.readAll), then scans it for conflicts. */
+  async #loadAll(): Promise<void> {
     const handle = this.#handle!
-    const ids = Object.keys(handle.doc().contacts ?? {})
-    const contacts = new Map<string, Contact>()
-    const index = new ContactIndex()
-    const touched = (this.#touchedWhileReading = new Set())
-    const readInto = (doc: ContactsDoc, id: string) => {
-      const contact = readContact(id, doc.contacts?.[id])
-      if (contact) contacts.set(id, contact)
-      else contacts.delete(id)
-      index.set(id, contact)
-    }
-    return new Promise<void>((resolve) => {
-      let next = 0
-      const read = () => {
-        if (this.#closed) return resolve()
-        const doc = handle.doc()
-        const end = Math.min(next + READ_CHUNK, ids.length)
-        for (; next < end; next++) readInto(doc, ids[next]!)
-        if (next < ids.length) return this.#defer(read)
-        this.#touchedWhileReading = undefined
-        for (const id of touched) readInto(doc, id)
-        // The stored list's rows go: from now on every contact is read from the document.
-        this.#contacts = contacts
-        this.#index = index
-        this.#loaded = true
-        this.#log.update(doc)
-        this.#bump()
-        this.#keepList(doc)
-        void this.#scanAll([...new Set([...ids, ...touched])]).then(resolve)
-      }
-      read()
+    const doc = () => handle.doc()
+    let scanned: Promise<void> | undefined
+    await this.#views.readAll(doc, this.#pacing, (ids) => {
+      this.#loaded = true
+      this.#bump()
+      this.#keepList(doc())
+      scanned = this.#views.scanAll(doc, ids, this.#pacing)
     })
-  }
-
-  /** Conflicts need a getConflicts call per field: a big book is scanned in chunks. */
-  #scanAll(ids: readonly string[]): Promise<void> {
-    const handle = this.#handle!
-    return new Promise<void>((resolve) => {
-      let next = 0
-      const step = () => {
-        if (this.#closed) return resolve()
-        const now = handle.doc()
-        const end = Math.min(next + SCAN_CHUNK, ids.length)
-        for (; next < end; next++) this.#scan(now, ids[next]!)
-        if (next < ids.length) return this.#defer(step)
-        if (this.#conflicts.size > 0) this.#bump()
-        resolve()
-      }
-      step()
-    })
+    if (!scanned) return
+    await scanned
+    if (!this.#closed && this.#views.conflicted().length > 0) this.#bump()
   }
 
   #changed({ doc, patches }: { doc: ContactsDoc; patches: Patch[] }): void {
     if (this.#closed || !this.#handle?.isReady()) return
-    const touched = new Set<string>()
-    for (const patch of patches) {
-      if (patch.path[0] !== 'contacts') continue
-      const id = patch.path[1]
-      if (typeof id !== 'string') {
-        for (const known of this.#contacts.keys()) touched.add(known)
-        for (const present of Object.keys(doc.contacts ?? {})) touched.add(present)
-        break
-      }
-      touched.add(id)
-    }
-    for (const id of touched) this.#touchedWhileReading?.add(id)
+    const touched = this.#views.touched(doc, patches)
     if (this.#previewing && !this.#loaded) return
-    const fresh = this.#log.update(doc)
+    const fresh = this.#views.log.update(doc)
     this.#keepList(doc)
     if (touched.size === 0) {
       // Only proofs (or nothing readable) arrived: verdicts may read otherwise.
       if (fresh > 0) this.#bump()
       return
     }
-    for (const id of touched) this.#read(doc, id, !this.#creating.has(id))
+    for (const id of touched) this.#views.read(doc, id, !this.#writes.creating.has(id))
     this.#bump()
-  }
-
-  #read(doc: ContactsDoc, id: string, scan: boolean): void {
-    const contact = readContact(id, doc.contacts?.[id])
-    if (contact) this.#contacts.set(id, contact)
-    else this.#contacts.delete(id)
-    this.#index.set(id, contact)
-    if (scan) this.#scan(doc, id)
-  }
-
-  #scan(doc: ContactsDoc, id: string): void {
-    const found = this.#contacts.has(id) ? conflictsOf(id, doc.contacts?.[id], this.#log) : []
-    if (found.length > 0) this.#conflicts.set(id, found)
-    else this.#conflicts.delete(id)
   }
 
   #bump(): void {

@@ -1,4 +1,5 @@
 import { openDB, type IDBPDatabase } from 'idb'
+import { nextTask } from '../../lib/next-task.ts'
 import type { SummarySealer } from '../workplace/summary-store.ts'
 import { checkListRow } from './contact-list-rows.ts'
 import type { Contact } from './contact-model.ts'
@@ -126,14 +127,18 @@ export function createIndexedDbContactListStore(
         if (!head || !Number.isInteger(head.generation) || !Number.isInteger(head.pages)) {
           return undefined
         }
-        const rows: unknown[] = []
+        const rows: Contact[] = []
         for (let page = 0; page < head.pages!; page++) {
           const key = pageKey(book, head.generation!, page)
           const value = await decode(key, stored.get(key))
           if (!Array.isArray(value)) return undefined
-          rows.push(...(value as unknown[]))
+          // Checked page by page, each in a task of its own (a big book's rows took long).
+          if (page > 0) await nextTask()
+          const checkedPage = checked(head.heads, value as unknown[])
+          if (!checkedPage) return undefined
+          rows.push(...checkedPage.rows)
         }
-        return checked(head.heads, rows)
+        return { heads: head.heads as string[], rows }
       } catch (error) {
         // Derived data: a snapshot that does not open is left out, and written again.
         console.warn('the stored contact list could not be read', error)

@@ -1,13 +1,10 @@
-import type { ContactBook, ImportResult } from '../crdt/contacts/contact-book.ts'
-import { ImportMatcher } from '../crdt/contacts/contact-merge.ts'
-import type { ContactInput } from '../crdt/contacts/contact-model.ts'
-import { nextTask } from '../lib/next-task.ts'
+import type { ContactBook } from './contact-book.ts'
+import type { ImportProgressOptions, ImportResult } from './contact-book-api.ts'
+import { ImportMatcher } from './contact-merge.ts'
+import type { ContactInput } from './contact-model.ts'
+import { nextTask } from '../../lib/next-task.ts'
 
-export interface BatchImportOptions {
-  /** Called after each batch with how many contacts are done. */
-  onProgress?: (done: number, total: number) => void
-  /** Stops before the next batch; the batches already written stay. */
-  signal?: AbortSignal
+export interface BatchImportOptions extends ImportProgressOptions {
   /** Time one batch may take on the main thread; the batch size follows it. */
   budgetMs?: number
   now?: () => number
@@ -28,7 +25,7 @@ const INDEX_SLICE = 1000
  * adjusted to take about `budgetMs`.
  */
 export async function importInBatches(
-  book: ContactBook,
+  book: Pick<ContactBook, 'load' | 'search' | 'get' | 'applyImport'>,
   contacts: readonly ContactInput[],
   options: BatchImportOptions = {},
 ): Promise<ImportResult & { cancelled: boolean }> {

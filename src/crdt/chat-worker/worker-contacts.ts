@@ -1,0 +1,155 @@
+import { getHeads } from '@automerge/automerge'
+import type { DocHandle } from '@automerge/automerge-repo'
+import { ContactBook } from '../contacts/contact-book.ts'
+import { CONTACTS_DOC_KIND, type ContactsDoc } from '../contacts/contacts-doc.ts'
+import { ContactRowsPublisher } from './contact-rows-publisher.ts'
+import type { ContactDetails, ContactRowsUpdate, ContactsCall } from './contacts-worker-protocol.ts'
+import type { WorkerWorkplace } from './worker-workplace.ts'
+
+/**
+ * How long one import batch may take in the worker: nothing there waits for input, but a pause
+ * between batches lets storage replies, sync messages and the rows for the page through.
+ */
+const IMPORT_BUDGET_MS = 150
+
+interface OpenBook {
+  book: ContactBook
+  publisher: ContactRowsPublisher
+  handle?: DocHandle<ContactsDoc>
+}
+
+/**
+ * The contact books held in the documents worker: each a ContactBook over the worker's repo
+ * (its change proofs signed by the page, its writers judged by the workplace's snapshot), with
+ * a publisher sending the page the rows that changed.
+ */
+export class WorkerContacts {
+  readonly #books = new Map<string, OpenBook>()
+  readonly #imports = new Map<number, AbortController>()
+  readonly #rows: (workplace: string, book: number, update: ContactRowsUpdate) => void
+  readonly #failed: (workplace: string, book: number, error: unknown) => void
+  readonly #opened: (workplace: string) => void
+
+  constructor(options: {
+    rows: (workplace: string, book: number, update: ContactRowsUpdate) => void
+    failed: (workplace: string, book: number, error: unknown) => void
+    /** A book's document is open (for the workplace's sync status). */
+    opened: (workplace: string) => void
+  }) {
+    this.#rows = options.rows
+    this.#failed = options.failed
+    this.#opened = options.opened
+  }
+
+  /** The open books' documents of a workplace. */
+  handles(workplace: string): DocHandle<unknown>[] {
+    const handle = this.#books.get(workplace)?.handle
+    return handle ? [handle as DocHandle<unknown>] : []
+  }
+
+  /** Opens and loads a workplace's book (once); `number` names this opening to the page. */
+  open(workplace: WorkerWorkplace, number: number): void {
+    if (this.#books.has(workplace.id)) return
+    const book = new ContactBook({
+      handle: async () => {
+        const handle = await workplace.openDoc<ContactsDoc>(CONTACTS_DOC_KIND)
+        open.handle = handle
+        this.#opened(workplace.id)
+        return handle
+      },
+      self: workplace.self,
+      authorship: workplace.authorship,
+    })
+    const publisher = new ContactRowsPublisher(
+      book,
+      () => (open.handle?.isReady() ? getHeads(open.handle.doc()) : undefined),
+      (update) => this.#rows(workplace.id, number, update),
+    )
+    const open: OpenBook = { book, publisher }
+    this.#books.set(workplace.id, open)
+    book.ready.then(
+      () => publisher.flush(),
+      (error: unknown) => {
+        this.#failed(workplace.id, number, error)
+        void this.close(workplace.id)
+      },
+    )
+  }
+
+  /** Does what the page asked; what it changed is sent before this resolves. */
+  async call(
+    workplace: string,
+    id: number,
+    call: ContactsCall,
+    progress: (done: number, total: number) => void,
+  ): Promise<unknown> {
+    const open = this.#books.get(workplace)
+    if (!open) throw new Error(`no contact book open for workplace ${workplace}`)
+    const { book, publisher } = open
+    await book.load()
+    let value: unknown
+    switch (call.method) {
+      case 'add':
+        value = book.addMany(call.inputs, call.inputs.length === 1 ? 'add' : 'import', call.ids)
+        break
+      case 'update':
+        value = book.update(call.id, call.edited, call.base)
+        break
+      case 'delete':
+        book.delete(call.id)
+        break
+      case 'restore':
+        book.restore(call.id)
+        break
+      case 'resolve':
+        book.resolve(call.id, call.path, call.value)
+        break
+      case 'import': {
+        const abort = new AbortController()
+        this.#imports.set(id, abort)
+        try {
+          value = await book.importInBatches(call.contacts, {
+            signal: abort.signal,
+            onProgress: (done, total) => {
+              publisher.flush()
+              progress(done, total)
+            },
+            budgetMs: IMPORT_BUDGET_MS,
+          })
+        } finally {
+          this.#imports.delete(id)
+        }
+        break
+      }
+      case 'details':
+        value = {
+          conflicts: book.conflicts(call.id),
+          history: book.history(call.id, call.limit),
+        } satisfies ContactDetails
+        break
+      case 'signed':
+        await book.signed()
+        break
+    }
+    publisher.flush()
+    return value
+  }
+
+  /** Stops an import (before its next batch). */
+  cancel(id: number): void {
+    this.#imports.get(id)?.abort()
+  }
+
+  async close(workplace: string): Promise<void> {
+    const open = this.#books.get(workplace)
+    if (!open) return
+    this.#books.delete(workplace)
+    open.publisher.close()
+    await open.book.signed()
+    open.book.close()
+  }
+
+  async closeAll(): Promise<void> {
+    for (const workplace of [...this.#books.keys()]) await this.close(workplace)
+  }
+}
