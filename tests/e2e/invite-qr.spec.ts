@@ -63,6 +63,21 @@ test('the invite QR code on a phone decodes to a short link that still lets some
   expect(drawn.pixels % drawn.modules).toBe(0)
   expect(drawn.level).toBe('M')
 
+  // Wholly inside its scrolling panel: content above it may still grow after the first scroll
+  // (a CI screenshot once had the bottom of the code under the tab bar, and it did not decode).
+  await expect
+    .poll(
+      () =>
+        qr.evaluate((canvas: HTMLCanvasElement) => {
+          canvas.scrollIntoView({ block: 'center' })
+          const box = canvas.getBoundingClientRect()
+          const panel = canvas.closest('[role="tabpanel"]')?.getBoundingClientRect()
+          const [top, bottom] = panel ? [panel.top, panel.bottom] : [0, innerHeight]
+          return box.top >= top && box.bottom <= bottom
+        }),
+      { timeout: 10_000 },
+    )
+    .toBe(true)
   const shot = test.info().outputPath('invite-qr.png')
   await qr.screenshot({ path: shot })
   const read = execFileSync(reader, ['--raw', '-q', shot], {
