@@ -43,6 +43,9 @@ async function world(bobInWorker = false): Promise<{ devs: TestDevice[]; wps: Wo
 }
 
 async function localBook(wp: Workplace): Promise<ContactBook> {
+  // A member opens the book the owner started once its root document names it (in-process,
+  // opening it before then is refused: only an owner may start it).
+  await until(() => wp.doc?.docs?.[CONTACTS_DOC_KIND], `${wp.self} to learn of the book`, 20_000)
   const handle = await wp.openDoc<ContactsDoc>(CONTACTS_DOC_KIND)
   const book = new ContactBook({ handle, self: wp.self, authorship: wp.authorship })
   cleanup.push(() => book.close())
