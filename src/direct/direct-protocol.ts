@@ -2,6 +2,7 @@ import { isHashHex, type HashHex } from '../files/hashing.ts'
 import { normalizeDisplayName } from '../peer/identity/device-profile.ts'
 import { base32 } from '../lib/base32.ts'
 import { fromBase64Url } from '../lib/base64.ts'
+import { isRecord } from '../lib/is-record.ts'
 
 /**
  * The direct message protocol between two devices, outside any workplace, defined once for
@@ -207,10 +208,6 @@ function url(value: unknown): string {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('bad link')
   return value
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function str(value: unknown): string {

@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '../contacts/change-log.ts'
 import type { FieldConflict } from '../contacts/contact-conflicts.ts'
 import type { Contact, ContactInput } from '../contacts/contact-model.ts'
+import { isRecord } from '../../lib/is-record.ts'
 
 /**
  * The contact book's part of the documents worker's protocol (chat-worker-protocol.ts): the
@@ -75,8 +76,6 @@ const CONTACT_ID = /^[A-Za-z0-9_-]{1,64}$/
 /** More contacts than one import may bring. */
 const MAX_CONTACTS = 100_000
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 const isText = (value: unknown, max = 1000): value is string =>
   typeof value === 'string' && value.length <= max
 const isCallId = (value: unknown): value is number =>

@@ -4,6 +4,7 @@ import { isHlc } from './hlc.ts'
 import type { Reaction } from './message-reactions.ts'
 import type { ChatMessage } from './message-view.ts'
 import type { ReceiptView } from './receipt-view.ts'
+import { isRecord } from '../../lib/is-record.ts'
 
 /**
  * The newest part of a workplace's chat as this device last showed it, kept on the device so
@@ -76,8 +77,6 @@ export function saveWindow(
 const MAX_TEXT = 64 * 1024
 const RECEIPT_STATES = new Set(['sent', 'partly-delivered', 'delivered', 'read'])
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 const isText = (value: unknown, max = MAX_TEXT): value is string =>
   typeof value === 'string' && value.length <= max
 const peers = (value: unknown): value is PeerId[] =>

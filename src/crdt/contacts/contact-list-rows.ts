@@ -7,6 +7,7 @@ import {
   type PostalAddress,
   type ValueItem,
 } from './contact-model.ts'
+import { isRecord } from '../../lib/is-record.ts'
 
 /**
  * The rows of a contact book's list as this device keeps them between visits (see
@@ -26,8 +27,6 @@ export function listRow(contact: Contact): Contact {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 const isText = (value: unknown, max = 100_000): value is string =>
   typeof value === 'string' && value.length <= max
 const isNumber = (value: unknown): value is number =>

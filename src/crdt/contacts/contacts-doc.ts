@@ -15,6 +15,7 @@ import {
   type PostalAddress,
   type ValueItem,
 } from './contact-model.ts'
+import { isRecord } from '../../lib/is-record.ts'
 
 /** The key of the contact book in a workplace's `kinds` map and its root `docs`. */
 export const CONTACTS_DOC_KIND = 'contacts'
@@ -82,10 +83,6 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/
 
 export function isId(value: string): boolean {
   return ID.test(value)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function readItems(raw: unknown, list: AnyItemList): (ValueItem | PostalAddress)[] {

@@ -1,4 +1,5 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
+import { isRecord } from '../../lib/is-record.ts'
 
 /** Version of the membership record format; records of other versions are ignored. */
 export const MEMBERSHIP_RECORD_VERSION = 1
@@ -39,17 +40,13 @@ const B64URL = /^[A-Za-z0-9_-]+$/
 const INVITE_ID = /^[a-z2-7]{16,64}$/
 const MAX_NAME = 200
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }
 
 /** Checks a record's shape (not its signature). Returns the reason it is invalid, or null. */
 export function recordShapeError(value: unknown, depth = 0): string | null {
-  if (!isObject(value) || !isObject(value.body) || typeof value.sig !== 'string') {
+  if (!isRecord(value) || !isRecord(value.body) || typeof value.sig !== 'string') {
     return 'not a signed record'
   }
   if (!B64URL.test(value.sig)) return 'signature is not base64url'

@@ -1,4 +1,5 @@
 import { isPeerId, type PeerId } from '../ids.ts'
+import { isRecord } from '../../lib/is-record.ts'
 
 /**
  * The mesh's wire format, shared by every peer. Everything the mesh sends travels on the
@@ -161,8 +162,4 @@ function parseJson(bytes: Uint8Array): unknown {
   } catch {
     return undefined
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

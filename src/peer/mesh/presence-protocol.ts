@@ -1,5 +1,6 @@
 import { isPeerId, type PeerId } from '../ids.ts'
 import { isGroupId, type GroupId } from './mesh-protocol.ts'
+import { isRecord } from '../../lib/is-record.ts'
 
 /**
  * Presence gossip: what linked neighbours tell each other about who is online in a group. Each
@@ -140,10 +141,6 @@ function parseRecord(item: unknown): [PeerId, PresenceRecord] | undefined {
 
 function isVersion(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function fail(reason: string): { ok: false; reason: string } {

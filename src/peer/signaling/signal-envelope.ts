@@ -1,3 +1,4 @@
+import { isRecord } from '../../lib/is-record.ts'
 /**
  * The envelope in which the carrier connector sends WebRTC signals through a SignalCarrier.
  * Carriers treat it as opaque; the connector and the manual codec parse it. Versioned so both
@@ -149,10 +150,6 @@ export function parseRtcSignal(value: unknown): RtcSignal | string {
     return 'the candidate has neither sdpMid nor sdpMLineIndex'
   }
   return { type: 'candidate', candidate: clean }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function str(value: unknown): string {
