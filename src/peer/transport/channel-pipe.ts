@@ -39,7 +39,33 @@ const ACK = new TextEncoder().encode('\u0000peerplace-pipe-ack')
  */
 const FIN = new TextEncoder().encode('\u0000peerplace-pipe-fin')
 /** How long a closing end keeps its channel (or connection) open after sending FIN. */
-export const CLOSE_GRACE_MS = 500
+const CLOSE_GRACE_MS = 500
+
+/** The connection under a set of channel pipes, as its closing needs it. */
+export interface ClosingConnection {
+  /** Sends FIN on every open pipe; whether any was sent. */
+  sayGoodbye(): boolean
+  /** Marks every pipe closed; nothing under them is touched afterwards. */
+  closeAll(reason: string): void
+}
+
+/**
+ * Ends a connection of channel pipes: FIN on each open pipe, then `close` (of the native
+ * connection) CLOSE_GRACE_MS later, or at once when no FIN went out (`saidGoodbye`: a pipe
+ * already sent one). Closed at once after FIN, the peer's channels would close under it while
+ * it may still send, which is what crashes @roamhq/wrtc.
+ */
+export function endAfterGoodbye(
+  connection: ClosingConnection,
+  reason: string,
+  saidGoodbye: boolean,
+  close: () => void,
+): void {
+  const warned = connection.sayGoodbye() || saidGoodbye
+  connection.closeAll(reason)
+  if (warned) setTimeout(close, CLOSE_GRACE_MS)
+  else close()
+}
 
 type State = 'connecting' | 'handshaking' | 'open' | 'closed'
 

@@ -1,5 +1,5 @@
 import type { DataConnection } from 'peerjs'
-import { ChannelPipe, CLOSE_GRACE_MS, type PipeConnection } from './channel-pipe.ts'
+import { ChannelPipe, endAfterGoodbye, type PipeConnection } from './channel-pipe.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
@@ -53,16 +53,8 @@ export function createPeerJsPipe(
       rtc = shared
       main = new ChannelPipe(connection.dataChannel, shared, {
         handshakeTimeoutMs: options.openTimeoutMs,
-        onClosed: (reason, saidGoodbye) => {
-          // As in simple-peer-pipe: the peer stops sending on FIN, and the connection closes
-          // a little later. Closed at once, the peer's channel closes on wrtc's own thread
-          // while the peer may still send on it, which crashes a Node process (SIGSEGV in
-          // RTCDataChannel::Send): the contract suite's teardown did, one run in three.
-          const warned = shared.sayGoodbye() || saidGoodbye
-          shared.closeAll(reason)
-          if (warned) setTimeout(() => connection.close(), CLOSE_GRACE_MS)
-          else connection.close()
-        },
+        onClosed: (reason, saidGoodbye) =>
+          endAfterGoodbye(shared, reason, saidGoodbye, () => connection.close()),
       })
       const opened = main
       shared.track(opened)

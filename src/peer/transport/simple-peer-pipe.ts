@@ -1,5 +1,5 @@
 import SimplePeer from 'simple-peer'
-import { ChannelPipe, CLOSE_GRACE_MS, type PipeConnection } from './channel-pipe.ts'
+import { ChannelPipe, endAfterGoodbye, type PipeConnection } from './channel-pipe.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
@@ -101,11 +101,7 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
     clearTimeout(timeout)
     restarter.close()
     if (connection.closed) return
-    // The peer stops sending on FIN; the connection itself closes a little later.
-    const warned = connection.sayGoodbye() || saidGoodbye
-    connection.closeAll(reason)
-    if (warned) setTimeout(() => peer.destroy(error), CLOSE_GRACE_MS)
-    else peer.destroy(error)
+    endAfterGoodbye(connection, reason, saidGoodbye, () => peer.destroy(error))
   }
   const mainLabel = opts.channelLabel ?? 'peerplace'
   const connectTimeoutMs = opts.connectTimeoutMs ?? 30_000
