@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { writeFileSync } from 'node:fs'
 import { openDevice, trackDevices } from './support/device.ts'
+import { phoneVcards } from './support/contacts.ts'
 import { createWorkplace } from './support/workplace.ts'
 
 const devices = trackDevices()
@@ -17,28 +18,10 @@ const COUNT = 15_000
  */
 const MAX_INPUT_DELAY_MS = 2000
 
-/** 3.0 cards as a phone exports them: a name, a phone, an email. */
-function vcardFile(count: number): string {
-  const cards: string[] = []
-  for (let i = 0; i < count; i++)
-    cards.push(
-      [
-        'BEGIN:VCARD',
-        'VERSION:3.0',
-        `N:Tester;Person${i};;;`,
-        `FN:Person${i} Tester`,
-        `TEL;type=CELL:+1 555 ${String(i).padStart(5, '0')}`,
-        `EMAIL;type=INTERNET:p${i}@example.com`,
-        'END:VCARD',
-      ].join('\r\n'),
-    )
-  return cards.join('\r\n') + '\r\n'
-}
-
 test('the page takes typing and scrolls while 15,000 contacts import', async ({ browser }) => {
   test.setTimeout(240_000)
   const file = test.info().outputPath('contacts-15000.vcf')
-  writeFileSync(file, vcardFile(COUNT))
+  writeFileSync(file, phoneVcards(COUNT))
   const ann = await openDevice(browser, 'Ann')
   devices.push(ann)
   const { page } = ann

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import type { Page } from '@playwright/test'
 import { expect, test } from './support/members.ts'
-import { openContacts } from './support/contacts.ts'
+import { openContacts, phoneVcards } from './support/contacts.ts'
 import { openWorkplace } from './support/workplace.ts'
 
 const COUNT = 5000
@@ -19,24 +19,6 @@ const MAX_TASK_MS = 400
  * page) 340 ms as well, so this bound only catches the page holding on for whole seconds.
  */
 const MAX_IMPORT_TASK_MS = 1500
-
-/** 3.0 cards as a phone exports them: a name, a phone, an email. */
-function vcardFile(count: number): string {
-  const cards: string[] = []
-  for (let i = 0; i < count; i++)
-    cards.push(
-      [
-        'BEGIN:VCARD',
-        'VERSION:3.0',
-        `N:Tester;Person${i};;;`,
-        `FN:Person${i} Tester`,
-        `TEL;type=CELL:+1 555 ${String(i).padStart(5, '0')}`,
-        `EMAIL;type=INTERNET:p${i}@example.com`,
-        'END:VCARD',
-      ].join('\r\n'),
-    )
-  return cards.join('\r\n') + '\r\n'
-}
 
 /** Records the page's long tasks and how long each key waited for its handler, from now. */
 async function watchPage(page: Page): Promise<void> {
@@ -71,7 +53,7 @@ test('the page answers input while 5,000 contacts import and while the book load
 }) => {
   test.setTimeout(300_000)
   const file = test.info().outputPath('contacts-5000.vcf')
-  writeFileSync(file, vcardFile(COUNT))
+  writeFileSync(file, phoneVcards(COUNT))
   const [ann] = await workplaceWith([])
   await openContacts(ann.page)
 

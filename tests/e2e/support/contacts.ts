@@ -41,3 +41,21 @@ export async function addContact(page: Page, given: string, family: string) {
   await expect(page.getByTestId('contact-detail')).toBeVisible()
   await backToList(page)
 }
+
+/** `count` 3.0 cards as a phone exports them: Person<i> Tester, a phone, an email. */
+export function phoneVcards(count: number): string {
+  const cards: string[] = []
+  for (let i = 0; i < count; i++)
+    cards.push(
+      [
+        'BEGIN:VCARD',
+        'VERSION:3.0',
+        `N:Tester;Person${i};;;`,
+        `FN:Person${i} Tester`,
+        `TEL;type=CELL:+1 555 ${String(i).padStart(5, '0')}`,
+        `EMAIL;type=INTERNET:p${i}@example.com`,
+        'END:VCARD',
+      ].join('\r\n'),
+    )
+  return cards.join('\r\n') + '\r\n'
+}
