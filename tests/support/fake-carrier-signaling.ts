@@ -18,6 +18,8 @@ export class FakeCarrierSignalingNetwork {
   readonly pending = new Map<string, DataPipe>()
   #next = 0
   connects = 0
+  /** Connects begun, answered or not. */
+  attempts = 0
 
   create(self: PeerId, carrier: SignalCarrier, timeoutMs = 2000): Signaling {
     return new FakeCarrierSignaling(self, carrier, this, timeoutMs)
@@ -71,6 +73,7 @@ class FakeCarrierSignaling extends Emitter<SignalingEvents> implements Signaling
 
   connect(peer: PeerId): Promise<DataPipe> {
     const id = this.#network.nextId()
+    this.#network.attempts++
     const [a, b] = createMemoryPipePair()
     this.#network.pending.set(id, b)
     return new Promise((resolve, reject) => {

@@ -33,6 +33,8 @@ export interface MeshNetworkOptions {
   readonly logs?: string[]
   /** See FakeSignalingHub.connectDelayMs. */
   readonly connectDelayMs?: number
+  /** How long a dial signalled through the mesh waits for its answer (2 s by default). */
+  readonly meshSignalTimeoutMs?: number
 }
 
 /**
@@ -56,7 +58,8 @@ export async function createMeshNetwork(count: number, options: MeshNetworkOptio
       createLink:
         options.createLink ??
         ((args) => createLink({ ...args, options: { ...args.options, log } })),
-      createMeshSignaling: (carrier) => meshSignaling.create(identity.peerId, carrier),
+      createMeshSignaling: (carrier) =>
+        meshSignaling.create(identity.peerId, carrier, options.meshSignalTimeoutMs),
       ...(options.authorize
         ? { authorize: (peer: PeerId) => options.authorize?.(identity.peerId, peer) ?? true }
         : {}),

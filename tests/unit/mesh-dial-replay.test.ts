@@ -27,3 +27,26 @@ describe('a replayed "peer joined" during a dial', () => {
     expect(net.hub.connects).toBe(1)
   })
 })
+
+describe('a peer that reappears while a dial to it goes over the mesh', () => {
+  it('is dialled at once over signaling, not after the blind dial times out', async () => {
+    // The returning peer has the highest ID, so it waits the glare delay for the others.
+    network = await createMeshNetwork(3, {
+      mesh: { glareDelayMs: 8000 },
+      meshSignalTimeoutMs: 10_000,
+    })
+    const net = network
+    const [ann, , cat] = net.peers
+    await waitFor('all linked', () => ann!.mesh.linkedPeers().length === 2)
+    const meshAttempts = net.meshSignaling.attempts
+    net.crash(cat!)
+    // Ann's dial to Cat, gone from signaling, goes over the mesh (the last resort) and waits
+    // for an answer that cannot come.
+    await waitFor('a dial over the mesh', () => net.meshSignaling.attempts > meshAttempts)
+    const back = net.restart(cat!)
+    const ms = await waitFor('the link to the returning peer', () =>
+      ann!.mesh.linkedPeers().includes(back.id),
+    )
+    expect(ms).toBeLessThan(2000)
+  })
+})
