@@ -47,10 +47,11 @@ export interface DialerDeps {
    */
   readonly present?: (peer: PeerId) => boolean
   /**
-   * Whether a route is known to reach `peer` now (present on signaling, or heard through the
-   * mesh); a dial begun without one is not kept when the peer reappears.
+   * Whether first-contact signaling reaches `peer` now. Only a dial begun while it did is kept
+   * when the peer reappears there: one begun before went over the mesh's last-resort route, or
+   * to a route the mesh remembered from the peer's previous instance.
    */
-  readonly knownRoute?: (peer: PeerId) => boolean
+  readonly onSignaling?: (peer: PeerId) => boolean
   /** Whether a link to `peer` whose path is lost should keep restarting it (the peer is around). */
   readonly keepPath?: (peer: PeerId) => boolean
 }
@@ -77,7 +78,7 @@ export class Dialer {
   readonly #attempts = new Map<PeerId, number>()
   readonly #dialing = new Map<PeerId, AbortController>()
   readonly #dialStarted = new Map<PeerId, number>()
-  /** Dials begun with no route known to reach their peer (see DialerDeps.knownRoute). */
+  /** Dials begun while first-contact signaling did not reach their peer (see onSignaling). */
   readonly #dialedAbsent = new Set<PeerId>()
   readonly #upSince = new Map<PeerId, number>()
   #closed = false
@@ -121,8 +122,8 @@ export class Dialer {
     const stale = this.#dialing.get(peer)
     if (stale) {
       const age = this.#deps.clock.now() - (this.#dialStarted.get(peer) ?? 0)
-      // A dial begun while no route reached the peer (the mesh's last resort, say) is aimed at
-      // nothing: kept, it would hold the link back until it timed out.
+      // A dial begun while the peer was away is aimed at nothing or at its previous instance:
+      // kept, it would hold the link back until it timed out.
       if (age < FRESH_DIAL_MS && !this.#dialedAbsent.has(peer)) {
         this.#attempts.delete(peer) // should it fail, the next try comes quickly
         return
@@ -228,7 +229,7 @@ export class Dialer {
     startTrace('dial', peer)
     this.#dialing.set(peer, controller)
     this.#dialStarted.set(peer, this.#deps.clock.now())
-    if (this.#deps.knownRoute?.(peer) === false) this.#dialedAbsent.add(peer)
+    if (this.#deps.onSignaling?.(peer) === false) this.#dialedAbsent.add(peer)
     else this.#dialedAbsent.delete(peer)
     if (!refresh) this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
     const linked = () => {

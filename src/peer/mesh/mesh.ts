@@ -80,7 +80,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       dialTimeoutMs: options.dialTimeoutMs ?? 20_000,
       dialFailed: (peer, reason) => this.emit('dial-failed', { peer, reason }),
       present: (peer) => this.#firstContact.isPresent(peer),
-      knownRoute: (peer) => this.#firstContact.reaches(peer) || this.#router.reachable(peer),
+      onSignaling: (peer) => this.#firstContact.reaches(peer),
       // A lost path is worth restarting while the peer is around: restart signals reach it.
       keepPath: (peer) => this.#firstContact.isPresent(peer) || this.#router.reachableAround(peer),
     })
