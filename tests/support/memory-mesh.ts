@@ -125,6 +125,8 @@ export class MemoryMesh implements MeshPort {
   readonly presence: PeerPresence
   /** The groups this device set, as it set them. */
   readonly groups = new Map<string, readonly PeerId[]>()
+  /** The groups last set `eager` (dialled at once whatever the ID order). */
+  readonly eagerGroups = new Set<string>()
   /** The first-contact topics this device joined. */
   readonly topics = new Set<Topic>()
   authorize: (peer: PeerId) => boolean = () => true
@@ -198,8 +200,10 @@ export class MemoryMesh implements MeshPort {
     return new Promise((resolve) => later(resolve))
   }
 
-  setGroup(group: string, peers: readonly PeerId[]): void {
+  setGroup(group: string, peers: readonly PeerId[], options?: { eager?: boolean }): void {
     this.groups.set(group, [...peers])
+    if (options?.eager) this.eagerGroups.add(group)
+    else this.eagerGroups.delete(group)
     this.poke(group)
     queueMicrotask(() => this.hub.settle())
   }

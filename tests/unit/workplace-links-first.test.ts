@@ -108,3 +108,53 @@ it('waits for a member’s link no longer than its deadline', async () => {
   expect(await linked).toBe(true)
   expect(await memberLinked(mesh.presence, [b], 10_000)).toBe(true)
 })
+
+// A returning member whose root loaded before any member linked went back to the ID order: a
+// member with a lower ID waited the glare delay (1.5 s) for its dial, while the other member,
+// which saw it go, was backing off from dialling it.
+it('a returning member dials at once until a member links, also once its root has loaded', async () => {
+  const hub = new MemoryMeshHub({ dial: false })
+  const ann = await createTestDevice(hub, 'Ann')
+  stacks.push(ann.stack)
+  const identity = await createTestIdentity()
+  const storage = new MemoryStorageAdapter()
+  const list = createMemoryWorkplaceList()
+  const records = createMemoryRecordStore()
+  const start = (linkFirstMs: number) => {
+    const port = hub.add(identity.peerId)
+    const stack = createWorkplaceStack({
+      identity,
+      mesh: port,
+      storage,
+      list,
+      records,
+      displayName: () => 'Bob',
+      linkFirstMs,
+    })
+    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+    stacks.push(stack)
+    return { port, stack }
+  }
+  const acme = await ann.stack.workplaces.create('Acme')
+  const first = start(0)
+  hub.link(ann.identity.peerId, identity.peerId)
+  first.stack.joins.start(
+    linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })),
+  )
+  await until(() => first.stack.workplaces.get(acme.id)?.isMember(identity.peerId), 'Bob to join')
+  expect(first.port.eagerGroups.has(acme.id), 'a member that just joined is not returning').toBe(
+    false,
+  )
+  await first.stack.shutdown()
+  hub.remove(identity.peerId)
+  stacks.splice(stacks.indexOf(first.stack), 1)
+
+  const again = start(20)
+  await again.stack.workplaces.load()
+  expect(again.stack.workplaces.get(acme.id), 'the root loaded without a link').toBeDefined()
+  expect(again.port.groups.get(acme.id)).toContain(ann.identity.peerId)
+  expect(again.port.eagerGroups.has(acme.id), 'still no member linked: dial at once').toBe(true)
+  hub.link(ann.identity.peerId, identity.peerId)
+  await until(() => !again.port.eagerGroups.has(acme.id), 'the ID order once Ann links')
+  expect(again.port.groups.get(acme.id)).toContain(ann.identity.peerId)
+})

@@ -9,11 +9,12 @@ import { randomId, recordId, signRecord } from '../membership/sign.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { AccessPolicy } from '../repo/mesh-network-adapter.ts'
 import { ROOT_DOC_VERSION, type RootDoc } from './root-doc.ts'
-import { Workplace } from './workplace.ts'
-import { openWorkplaceOrigins } from './workplace-origins.ts'
+import type { Workplace } from './workplace.ts'
+import { openWorkplaceRoot } from './open-workplace-root.ts'
 import type { OriginsStore } from '../authorship/origins-store.ts'
 import type { WorkplaceEntry, WorkplaceList } from './workplace-list.ts'
 import { workplaceTopic } from './link-members.ts'
+import { MemberGroups } from './member-groups.ts'
 import { memberLinked } from './link-first.ts'
 import type { LoadingMembers } from './loading-members.ts'
 
@@ -57,10 +58,12 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
   /** Documents being fetched while joining, and the peers trusted to serve them. */
   readonly #pending = new Map<string, Set<PeerId>>()
   #loaded: Promise<void> | undefined
+  readonly #groups: MemberGroups
 
   constructor(options: WorkplacesOptions) {
     super()
     this.#o = options
+    this.#groups = new MemberGroups(options.mesh)
   }
 
   get self(): PeerId {
@@ -151,8 +154,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     if (!workplace) return
     this.#open.delete(id)
     for (const [doc, wp] of this.#docs) if (wp === id) this.#docs.delete(doc)
-    this.#o.mesh.setGroup(id, [])
-    this.#o.mesh.leave(workplaceTopic(id))
+    this.#meetMembers(id, undefined)
     await this.#o.list.delete(id)
     this.emit('access', undefined)
     this.emit('change', undefined)
@@ -204,16 +206,17 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     const others = [...log.state.members.keys()].filter((peer) => peer !== this.self)
     if (early) {
       this.#o.loadingMembers?.loading(entry.id, others)
-      // Waiting for a link, this device dials at once whatever the ID order: a member that saw
-      // it go a moment ago may be backing off from dialling it, and the higher ID waits 1.5 s.
-      this.#meetMembers(entry.id, log.state.members.keys(), linkFirstMs > 0)
+      // Back after a while, this device dials at once whatever the ID order until a member
+      // links (see MemberGroups), also once the root has loaded.
+      if (linkFirstMs > 0) this.#groups.returning(entry.id)
+      this.#meetMembers(entry.id, log.state.members.keys())
       if (await memberLinked(this.#o.mesh.presence, others, linkFirstMs)) {
         startTrace('linked-first', entry.id)
       }
     }
     let workplace: Workplace
     try {
-      workplace = await this.#load(entry, log)
+      workplace = await openWorkplaceRoot(this.#o, entry, log)
     } catch (error) {
       this.#o.loadingMembers?.loaded(entry.id)
       if (early && !this.#open.has(entry.id)) this.#meetMembers(entry.id, undefined)
@@ -264,47 +267,20 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     return this.#docs.size !== before
   }
 
-  /** The workplace of `entry` over its root document, checked to be that workplace's root. */
-  async #load(entry: WorkplaceEntry, log: MembershipLog): Promise<Workplace> {
-    const handle = await this.#o.repo.find<RootDoc>(entry.rootUrl as AutomergeUrl)
-    startTrace('root-found', entry.id)
-    const origins =
-      this.#o.origins &&
-      (await openWorkplaceOrigins(this.#o.origins, handle.documentId, handle.doc()))
-    const workplace = new Workplace({
-      handle,
-      log,
-      identity: this.#o.identity,
-      repo: this.#o.repo,
-      kinds: this.#o.kinds ?? new Map(),
-      ...(this.#o.clock ? { clock: this.#o.clock } : {}),
-      ...(origins ? { origins } : {}),
-    })
-    await workplace.reconcile()
-    startTrace('root-open', entry.id)
-    if (handle.doc()?.workplace !== entry.id) {
-      throw new Error(`document ${entry.rootUrl} is not the root of workplace ${entry.id}`)
+  /** Meets the workplace's `members` (its topic, links to them), or stops meeting them. */
+  #meetMembers(workplace: string, members: Iterable<PeerId> | undefined): void {
+    if (members) {
+      this.#groups.set(workplace, members)
+      this.#o.mesh.join(workplaceTopic(workplace))
+    } else {
+      this.#groups.clear(workplace)
+      this.#o.mesh.leave(workplaceTopic(workplace))
     }
-    return workplace
-  }
-
-  /**
-   * Meets the workplace's `members` (its topic, links to them), or stops meeting them; `eager`:
-   * dials them at once.
-   */
-  #meetMembers(workplace: string, members: Iterable<PeerId> | undefined, eager = false): void {
-    this.#o.mesh.setGroup(
-      workplace,
-      [...(members ?? [])].filter((p) => p !== this.self),
-      { eager },
-    )
-    if (members) this.#o.mesh.join(workplaceTopic(workplace))
-    else this.#o.mesh.leave(workplaceTopic(workplace))
   }
 
   #membershipChanged(workplace: Workplace): void {
-    const members = [...workplace.membership.members.keys()].filter((p) => p !== this.self)
-    this.#o.mesh.setGroup(workplace.id, workplace.isMember(this.self) ? members : [])
+    const members = workplace.membership.members.keys()
+    this.#groups.set(workplace.id, workplace.isMember(this.self) ? members : [])
     this.#o.mesh.reauthorize()
     this.emit('access', undefined)
     this.emit('change', undefined)
