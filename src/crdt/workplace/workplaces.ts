@@ -84,7 +84,9 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
       const entries = await this.#o.list.all()
       await Promise.all(
         entries.map((entry) =>
-          this.#openEntry(entry, undefined, this.#o.linkFirstMs).catch(reportOpenError(entry)),
+          this.#openEntry(entry, undefined, this.#o.linkFirstMs, true).catch(
+            reportOpenError(entry),
+          ),
         ),
       )
     })()
@@ -189,12 +191,14 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
 
   /**
    * `listed`: the entry's write to the list, when the caller started it already; `linkFirstMs`:
-   * how long the root's load waits for a link to a member.
+   * how long the root's load waits for a link to a member; `returning`: opened from the list at
+   * start-up, so its members are dialled at once until one links (see MemberGroups).
    */
   async #openEntry(
     entry: WorkplaceEntry,
     listed?: Promise<void>,
     linkFirstMs = 0,
+    returning = false,
   ): Promise<Workplace> {
     const existing = this.#open.get(entry.id)
     if (existing) return existing
@@ -206,9 +210,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     const others = [...log.state.members.keys()].filter((peer) => peer !== this.self)
     if (early) {
       this.#o.loadingMembers?.loading(entry.id, others)
-      // Back after a while, this device dials at once whatever the ID order until a member
-      // links (see MemberGroups), also once the root has loaded.
-      if (linkFirstMs > 0) this.#groups.returning(entry.id)
+      if (returning) this.#groups.returning(entry.id)
       this.#meetMembers(entry.id, log.state.members.keys())
       if (await memberLinked(this.#o.mesh.presence, others, linkFirstMs)) {
         startTrace('linked-first', entry.id)
