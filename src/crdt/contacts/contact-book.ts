@@ -14,7 +14,7 @@ import type { ChangeOp } from './change-note.ts'
 import { ChangeWriter } from './change-writer.ts'
 import { ContactListKeeper, type ContactListOptions } from './contact-list-keeper.ts'
 import type { FieldConflict } from './contact-conflicts.ts'
-import { randomContactId } from './contact-id.ts'
+import { contactIdSource } from './contact-id.ts'
 import type { ImportStep } from './contact-merge.ts'
 import { importInBatches } from './import-batches.ts'
 import type { Contact, ContactInput } from './contact-model.ts'
@@ -88,7 +88,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
     this.#writes = new ContactWrites({
       self: this.self,
       clock: this.#clock,
-      newId: options.newId ?? randomContactId,
+      newId: options.newId ?? contactIdSource(),
       views: this.#views,
       change: (op, ids, fields, fn) => this.#change(op, ids, fields, fn),
     })
@@ -232,7 +232,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
   /** Imports contacts in batches (see import-batches.ts), pausing between them. */
   importInBatches(
     contacts: readonly ContactInput[],
-    options: ImportProgressOptions & { budgetMs?: number } = {},
+    options: ImportProgressOptions & { budgetMs?: number; firstBatch?: number } = {},
   ): Promise<ImportResult & { cancelled: boolean }> {
     return importInBatches(this, contacts, options)
   }
