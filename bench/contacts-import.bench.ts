@@ -22,11 +22,14 @@ import { vcardFile } from './contacts-vcf.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
 import { longTasksSinceMark, watchLongTasks } from './page-long-tasks.ts'
 import { cpuBetween, RendererMeter, RenderersCpu } from './renderer-meter.ts'
+import { WorkerProfiler } from './worker-profiler.ts'
 
 const CONTACTS = 5000
 const RUNS = Number(process.env.PEERPLACE_CONTACTS_RUNS ?? 3)
 /** Set to a file path to write a CPU profile of the first run's page during the import. */
 const PROFILE = process.env.PEERPLACE_CONTACTS_PROFILE
+/** Set to a path prefix to write CPU profiles of the first run's workers during the import. */
+const WORKER_PROFILE = process.env.PEERPLACE_CONTACTS_WORKER_PROFILE
 const DEADLINE_MS = 300_000
 
 interface Run {
@@ -54,6 +57,7 @@ async function importOnce(
   url: string,
   file: string,
   profile?: string,
+  workerProfile?: string,
 ): Promise<Run> {
   const browser = await ctx.browser()
   const context = await browser.newContext()
@@ -63,6 +67,8 @@ async function importOnce(
     await openContacts(page, url)
     const meter = profile ? await RendererMeter.attach(page) : undefined
     await meter?.startProfile()
+    const workers = workerProfile ? await WorkerProfiler.attach(browser) : undefined
+    await workers?.start()
     const cpu = await RenderersCpu.attach(browser)
     const cpuBefore = await cpu.read()
     await page.getByTestId('contacts-import-input').setInputFiles(file)
@@ -90,6 +96,8 @@ async function importOnce(
       await meter.stopProfile(profile)
       ctx.log(`profile of the import: ${profile}`)
     }
+    if (workers && workerProfile)
+      ctx.log(`profiles of the workers: ${(await workers.stop(workerProfile)).join(', ')}`)
     const tasks = await longTasksSinceMark(page)
     const longest = tasks.reduce((a, b) => (b.duration > a.duration ? b : a), {
       at: 0,
@@ -123,7 +131,13 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   const runs: Run[] = []
   try {
     for (let i = 0; i < RUNS; i++) {
-      const r = await importOnce(ctx, url, file, i === 0 ? PROFILE : undefined)
+      const r = await importOnce(
+        ctx,
+        url,
+        file,
+        i === 0 ? PROFILE : undefined,
+        i === 0 ? WORKER_PROFILE : undefined,
+      )
       ctx.log(
         `run ${i + 1}: ${Math.round(r.importMs)} ms to all listed (renderer CPU ` +
           `${Math.round(r.cpuMs)} ms); ${r.longTasks} tasks of 50 ms ` +

@@ -63,6 +63,30 @@ describe('batched import', () => {
     expect(changes).toBe(progress.length)
   })
 
+  it('starts with the first batch it is given (a worker starts bigger)', async () => {
+    const book = await emptyBook()
+    // Writing a contact takes 1 ms: a first batch of 50 fits a 200 ms budget, and the next
+    // grow by half until the budget holds them.
+    let clock = 0
+    let stored = 0
+    book.on('change', () => {
+      const count = book.search().length
+      clock += count - stored
+      stored = count
+    })
+    const progress: number[] = []
+    await importInBatches(book, people(400), {
+      budgetMs: 200,
+      firstBatch: 50,
+      now: () => clock,
+      pause: async () => {},
+      onProgress: (done) => progress.push(done),
+    })
+    const sizes = progress.map((done, i) => done - (progress[i - 1] ?? 0))
+    expect(sizes).toEqual([50, 75, 113, 162])
+    expect(book.search()).toHaveLength(400)
+  })
+
   it('stops at the next batch when cancelled, keeping what was written', async () => {
     const book = await emptyBook()
     const controller = new AbortController()

@@ -15,41 +15,12 @@ import type { Contact, ContactInput } from '../contacts/contact-model.ts'
 import { ContactIndex, type ContactQuery } from '../contacts/contact-search.ts'
 import { contactFromPeer, type KnownPeer } from '../contacts/save-as-contact.ts'
 import type { ContactDetails, ContactRowsUpdate, ContactsCall } from './contacts-worker-protocol.ts'
-
-/**
- * A contact as plain data that a port can carry: what a form gives may be wrapped in the UI's
- * reactive proxies, which cannot be cloned. (Contacts hold only text, numbers and lists.)
- */
-function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T
-}
-
-/** How the book reaches its worker (ChatWorkerHost gives these). */
-export interface ContactsWorkerLink {
-  /** Opens the book in the worker (its document loads there). */
-  open(): void
-  /** Sends a call; `progress` hears an import's batches. Returns the reply and the call's ID. */
-  call(
-    call: ContactsCall,
-    progress?: (done: number, total: number) => void,
-  ): { id: number; reply: Promise<unknown> }
-  cancel(id: number): void
-  close(): Promise<void>
-}
+import { plain, type ContactsWorkerLink } from './contacts-worker-link.ts'
+import { RemoteContactDetails } from './remote-contact-details.ts'
 
 const LOAD_WAIT_MS = 10_000
 /** Stored rows indexed per task (about 15 ms for 1,000 on a laptop). */
 const PREVIEW_SLICE = 1000
-/** Contacts whose details (conflicts, history) are kept. */
-const DETAILS_KEPT = 20
-
-interface Details {
-  /** The rows version they were asked at. */
-  at: number
-  value: ContactDetails | undefined
-  asking: boolean
-}
-
 /**
  * A workplace's contact book whose document is in the documents worker, as the page holds it:
  * the rows (every contact as the worker's book read it, kept by its updates) with a search index,
@@ -70,7 +41,10 @@ export class RemoteContactBook extends Emitter<ContactBookEvents> implements Con
   /** While stored rows show: the worker's rows as they arrive, shown once all have. */
   #incoming: { contacts: Map<string, Contact>; index: ContactIndex } | undefined
   #conflicted: string[] = []
-  readonly #details = new Map<string, Details>()
+  readonly #details = new RemoteContactDetails(
+    (id, limit) => this.#call({ method: 'details', id, limit }).reply,
+    () => this.#bump(),
+  )
   #previewing = false
   #loaded = false
   #opened = false
@@ -288,30 +262,8 @@ export class RemoteContactBook extends Emitter<ContactBookEvents> implements Con
     return true
   }
 
-  #detailsOf(id: string, limit = 30): ContactDetails | undefined {
-    let details = this.#details.get(id)
-    if (details && (details.asking || details.at === this.#rowsVersion)) return details.value
-    if (!this.#contacts.has(id)) return details?.value
-    if (!details) {
-      if (this.#details.size >= DETAILS_KEPT) this.#details.clear()
-      details = { at: 0, value: undefined, asking: false }
-      this.#details.set(id, details)
-    }
-    const asked = details
-    asked.at = this.#rowsVersion
-    asked.asking = true
-    this.#call({ method: 'details', id, limit: Math.max(limit, 30) }).reply.then(
-      (value) => {
-        asked.asking = false
-        asked.value = value as ContactDetails
-        this.#bump()
-      },
-      (error: unknown) => {
-        asked.asking = false
-        console.warn('contact details not read', error)
-      },
-    )
-    return asked.value
+  #detailsOf(id: string, limit?: number): ContactDetails | undefined {
+    return this.#details.of(id, this.#contacts.has(id), this.#rowsVersion, limit)
   }
 
   #require(id: string): Contact {

@@ -8,9 +8,13 @@ import type { WorkerWorkplace } from './worker-workplace.ts'
 
 /**
  * How long one import batch may take in the worker: nothing there waits for input, but a pause
- * between batches lets storage replies, sync messages and the rows for the page through.
+ * between batches lets storage replies, sync messages and the rows for the page through. Each
+ * batch is a change with its own proof, save and rows for the page, so fewer, bigger batches
+ * cost less in all.
  */
-const IMPORT_BUDGET_MS = 150
+const IMPORT_BUDGET_MS = 300
+/** The first batch (cold code): small enough for the first rows to show soon. */
+const IMPORT_FIRST_BATCH = 100
 
 interface OpenBook {
   book: ContactBook
@@ -115,6 +119,7 @@ export class WorkerContacts {
               progress(done, total)
             },
             budgetMs: IMPORT_BUDGET_MS,
+            firstBatch: IMPORT_FIRST_BATCH,
           })
         } finally {
           this.#imports.delete(id)

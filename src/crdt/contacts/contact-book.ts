@@ -1,8 +1,7 @@
 import { getHeads, type Patch } from '@automerge/automerge'
 import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
-import type { Authorship, Judge } from '../authorship/authorship.ts'
-import { trackingJudge, type TrackingJudge } from '../../peer/identity/tracking-judge.ts'
+import type { Authorship } from '../authorship/authorship.ts'
 import type { HistoryEntry } from './change-log.ts'
 import type {
   ContactBookApi,
@@ -13,8 +12,9 @@ import type {
 import type { ChangeOp } from './change-note.ts'
 import { ChangeWriter } from './change-writer.ts'
 import { ContactListKeeper, type ContactListOptions } from './contact-list-keeper.ts'
+import { ContactProvenance } from './contact-provenance.ts'
 import type { FieldConflict } from './contact-conflicts.ts'
-import { randomContactId } from './contact-id.ts'
+import { contactIdSource } from './contact-id.ts'
 import type { ImportStep } from './contact-merge.ts'
 import { importInBatches } from './import-batches.ts'
 import type { Contact, ContactInput } from './contact-model.ts'
@@ -72,7 +72,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
   readonly #views = new ContactViews()
   readonly #offs: ((() => void) | undefined)[] = []
   #writer: ChangeWriter | undefined
-  readonly #judge: TrackingJudge<Parameters<Judge>> | undefined
+  readonly #provenance: ContactProvenance
   readonly #list: ContactListKeeper | undefined
   #load: () => void = () => {}
   #loaded = false
@@ -88,7 +88,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
     this.#writes = new ContactWrites({
       self: this.self,
       clock: this.#clock,
-      newId: options.newId ?? randomContactId,
+      newId: options.newId ?? contactIdSource(),
       views: this.#views,
       change: (op, ids, fields, fn) => this.#change(op, ids, fields, fn),
     })
@@ -96,18 +96,8 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
       defer: options.defer ?? ((step) => setTimeout(step, 0)),
       stopped: () => this.#closed,
     }
-    this.#judge = options.authorship && trackingJudge(options.authorship)
+    this.#provenance = new ContactProvenance(this.#views, options.authorship, () => this.#bump())
     this.#list = options.list && new ContactListKeeper(options.list)
-    this.#offs.push(
-      // Verdicts moved (membership, keys), or checks under way finished: views read again.
-      options.authorship?.on('change', () => {
-        this.#views.log.forgetVerdicts()
-        this.#bump()
-      }),
-      options.authorship?.on('verified', () => {
-        if (this.#judge?.takePending()) this.#bump()
-      }),
-    )
     this.previewed = this.#list
       ? this.#list.read().then((s) => this.#preview(s))
       : Promise.resolve(false)
@@ -175,13 +165,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
 
   /** A contact's conflicting fields; each value's writer is verified (`verified`) now. */
   conflicts(id: string): FieldConflict[] {
-    return this.#views.conflictsOf(id).map((conflict) => ({
-      ...conflict,
-      values: conflict.values.map((value) => ({
-        ...value,
-        verified: this.#verified(value.change),
-      })),
-    }))
+    return this.#provenance.conflicts(id)
   }
 
   /** IDs of the contacts that have at least one conflicting field. */
@@ -189,27 +173,9 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
     return this.#views.conflicted()
   }
 
-  /**
-   * Who changed what and when, newest first; a contact always has at least its creation. An
-   * entry is `verified` only if the writer's device signed the change; others (older, unsigned
-   * changes or forged notes) stay in the history, shown as unverified.
-   */
+  /** Who changed what and when, newest first (see ContactProvenance.history). */
   history(id: string, limit = 20): HistoryEntry[] {
-    const entries = this.#views.log.history(id, limit, this.#judge?.judge)
-    const contact = this.#views.get(id)
-    if (contact && !entries.some((e) => e.op === 'add' || e.op === 'import')) {
-      if (entries.length >= limit) entries.pop()
-      // Only the contact's own (unsigned) field says who made it.
-      entries.push({
-        hash: '',
-        by: contact.createdBy || undefined,
-        at: contact.createdAt,
-        op: 'add',
-        fields: [],
-        verified: false,
-      })
-    }
-    return entries
+    return this.#provenance.history(id, limit)
   }
 
   /** Resolves once this device's changes so far carry their proofs. */
@@ -232,7 +198,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
   /** Imports contacts in batches (see import-batches.ts), pausing between them. */
   importInBatches(
     contacts: readonly ContactInput[],
-    options: ImportProgressOptions & { budgetMs?: number } = {},
+    options: ImportProgressOptions & { budgetMs?: number; firstBatch?: number } = {},
   ): Promise<ImportResult & { cancelled: boolean }> {
     return importInBatches(this, contacts, options)
   }
@@ -274,6 +240,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
   close(): void {
     this.#closed = true
     this.#offs.forEach((off) => off?.())
+    this.#provenance.close()
     void this.#list?.close()
     this.removeAllListeners()
   }
@@ -310,12 +277,6 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
       throw new Error('The contact book is still loading.')
     }
     this.#writer.write({ by: this.self, op, contacts: ids, fields }, fn)
-  }
-
-  /** Whether the change that wrote something was signed by the writer its note names. */
-  #verified(change: string | undefined): boolean {
-    if (!change || !this.#judge) return false
-    return this.#views.log.verdict(change, this.#judge.judge) === 'genuine'
   }
 
   /** Reads the whole document (see ContactViews.readAll), then scans it for conflicts. */

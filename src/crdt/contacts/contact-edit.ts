@@ -94,9 +94,14 @@ function nextRank(items: Record<string, StoredItem>): number {
   return max + 1
 }
 
+/**
+ * An item as stored: each key an operation of its own, so a key left empty and a rank of 0 (the
+ * first item of a new contact) are not written: readers take both as their defaults, and an
+ * edit writes the key when it has a value.
+ */
 function storedItem(values: Record<string, string>, rank: number): StoredItem {
-  const item: StoredItem = { rank }
-  for (const [key, value] of Object.entries(values)) item[key] = stored(value)
+  const item: StoredItem = rank === 0 ? {} : { rank }
+  for (const [key, value] of Object.entries(values)) if (value) item[key] = stored(value)
   return item
 }
 
@@ -131,7 +136,13 @@ export function applyEdit(target: StoredContact, ops: readonly EditOp[]): void {
   }
 }
 
-/** A new stored contact from an input, its items under fresh IDs. */
+/**
+ * A new stored contact from an input, its items under fresh IDs. Every key written is an
+ * operation that each later change and every reader of the document pays for, so what reads as
+ * its default is left out (`deletedAt`, empty values, the first item's rank); the contact's own
+ * item maps and tags are written even when empty, so that two devices adding a first phone at the
+ * same time add to one map rather than each make one of which only one would show.
+ */
 export function newStoredContact(
   input: ContactInput,
   meta: { at: number; by: string },
@@ -140,7 +151,6 @@ export function newStoredContact(
   const contact: StoredContact = {
     createdAt: meta.at,
     createdBy: stored(meta.by),
-    deletedAt: null,
     tags: {},
     phones: {},
     emails: {},
@@ -156,7 +166,7 @@ export function newStoredContact(
       const values = cleanItem(list, draft)
       if (isEmpty(list, values)) continue
       const items = (contact[list] ??= {})
-      items[newId()] = storedItem(values, ++rank)
+      items[newId()] = storedItem(values, rank++)
     }
   }
   for (const tag of (input.tags ?? []).map(cleanTag).filter(Boolean).slice(0, LIMITS.tags))

@@ -29,15 +29,16 @@ export const CONTACTS_DOC_KIND = 'contacts'
 type StoredText = ImmutableString | string
 
 export interface StoredItem {
-  /** Sort position; ties (concurrent additions) are broken by item ID. */
-  rank: number
+  /** Sort position (0 when absent); ties (concurrent additions) are broken by item ID. */
+  rank?: number
   [key: string]: StoredText | number
 }
 
 export interface StoredContact extends Partial<Record<DetailField, StoredText>> {
   createdAt: number
   createdBy: StoredText
-  deletedAt: number | null
+  /** When it was binned; absent or null while it is not. */
+  deletedAt?: number | null
   deletedBy?: StoredText
   given?: StoredText
   family?: StoredText

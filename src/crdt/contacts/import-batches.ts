@@ -7,12 +7,16 @@ import { nextTask } from '../../lib/next-task.ts'
 export interface BatchImportOptions extends ImportProgressOptions {
   /** Time one batch may take on the main thread; the batch size follows it. */
   budgetMs?: number
+  /**
+   * Contacts in the first batch (10 by default: it runs cold, code not yet optimised, and can
+   * take ten times as long); a worker, where no input waits, can start bigger.
+   */
+  firstBatch?: number
   now?: () => number
   /** Lets the page handle input and paint between batches. */
   pause?: () => Promise<void>
 }
 
-/** Small: the first batch runs cold (code not yet optimised) and can take ten times as long. */
 const FIRST_BATCH = 10
 const MAX_BATCH = 1000
 /** How much faster than the last a batch may grow: one quick batch must not make the next long. */
@@ -48,7 +52,7 @@ export async function importInBatches(
     for (const c of existing.slice(i, i + INDEX_SLICE)) matcher.add(c)
     if (i + INDEX_SLICE < existing.length) await pause()
   }
-  let size = FIRST_BATCH
+  let size = options.firstBatch ?? FIRST_BATCH
   let done = 0
   while (done < contacts.length) {
     if (options.signal?.aborted) {
