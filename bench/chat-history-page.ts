@@ -65,6 +65,8 @@ async function write(options: {
   messages: number
   spanMs: number
   unread: number
+  /** See `HistoryOptions.turn`. */
+  turn?: number | undefined
 }): Promise<WrittenHistory> {
   const started = performance.now()
   const identity = await loadOrCreateIdentity(await createIdbKeyStore())
@@ -100,6 +102,7 @@ async function write(options: {
     end: Date.now() - 60_000,
     spanMs: options.spanMs,
     unread: options.unread,
+    turn: options.turn,
   })
   let shards = 0
   let messages = 0

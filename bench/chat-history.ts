@@ -30,6 +30,12 @@ export interface HistoryOptions {
   spanMs: number
   /** The reader (first member) has read all but this many of the newest messages. */
   unread: number
+  /**
+   * Members write in turns of this many messages instead, each turn one change followed by
+   * every member's receipts, built on Automerge's core without materialising documents: the
+   * same shards' shape, some 30 times faster to build (a test's history).
+   */
+  turn?: number | undefined
 }
 
 export interface HistoryShard {
@@ -99,7 +105,9 @@ export function planHistory(options: HistoryOptions): HistoryPlan {
       const key = placed[i]!.key
       let end = i
       while (end < placed.length && placed[end]!.key === key) end++
-      yield await buildShard(options, key, placed, i, end)
+      yield options.turn === undefined
+        ? await buildShard(options, key, placed, i, end)
+        : await buildShardInTurns(options, options.turn, key, placed, i, end)
       i = end
     }
   }
@@ -169,4 +177,88 @@ async function buildShard(
     }
   }
   return { key, binary: Automerge.save(docs[current]!), messages: to - from }
+}
+
+/** `buildShard` for `options.turn`: turns of `turn` messages, on the documents' core. */
+async function buildShardInTurns(
+  options: HistoryOptions,
+  turn: number,
+  key: string,
+  placed: readonly { at: number }[],
+  from: number,
+  to: number,
+): Promise<HistoryShard> {
+  const { members } = options
+  const sign = (who: Identity, claim: Claim) =>
+    signClaim(who, options.workplace, claim, options.membershipClock)
+  const seed = Automerge.getBackend(Automerge.load(initialShardBinary(options.chat, key)))
+  const docs = members.map((_, m) => seed.fork(actorOf(m, key)))
+  const map = (name: string) => {
+    const found = seed.getWithType('_root', name)
+    if (found?.[0] !== 'map') throw new Error(`a shard has no ${name} map`)
+    return found[1] as string
+  }
+  const [messages, delivered, read] = [map('messages'), map('delivered'), map('read')]
+  let current = 0
+  const as = (member: number) => {
+    if (member !== current) docs[member]!.merge(docs[current]!)
+    current = member
+    return docs[member]!
+  }
+  for (let start = from; start < to; start += turn) {
+    const end = Math.min(to, start + turn)
+    const author = Math.floor(start / turn) % members.length
+    const writer = members[author]!
+    const reactor = members[(author + 1) % members.length]!
+    const written = []
+    for (let i = start; i < end; i++) {
+      const t = formatHlc(placed[i]!.at, 0)
+      const id = messageId(i)
+      const replyTo = i % 10 === 9 && i > from ? messageId(i - 1) : undefined
+      const claim = messageClaim(key, id, writer.peerId, t, messageText(i), replyTo)
+      const reaction =
+        i % 17 === 0 ? sign(reactor, reactionClaim(key, id, reactor.peerId, '👍')) : undefined
+      written.push({
+        i,
+        t,
+        id,
+        replyTo,
+        proof: await sign(writer, claim),
+        reaction: await reaction,
+      })
+    }
+    const doc = as(author)
+    for (const { i, t, id, replyTo, proof, reaction } of written) {
+      const m = doc.putObject(messages, id, {})
+      doc.put(m, 'a', writer.peerId, 'str')
+      doc.put(m, 't', t, 'str')
+      doc.put(m, 'x', messageText(i), 'str')
+      doc.put(m, 's', proof, 'str')
+      if (replyTo) doc.put(m, 'r', replyTo, 'str')
+      const re = doc.putObject(m, 're', {})
+      if (reaction) doc.put(re, `${reactor.peerId} 👍`, reaction, 'str')
+    }
+    doc.commit(null, Math.floor(placed[end - 1]!.at / 1000))
+    const t = formatHlc(placed[end - 1]!.at, 0)
+    for (let reader = 0; reader < members.length; reader++) {
+      const by = members[reader]!
+      const kinds =
+        reader !== 0 || end - 1 <= options.messages - 1 - options.unread
+          ? (['delivered', 'read'] as const)
+          : (['delivered'] as const)
+      const marks: [map: string, key: string, value: string][] = []
+      for (let a = 0; a < members.length; a++) {
+        if (a === reader) continue
+        const k = receiptKey(by.peerId, members[a]!.peerId)
+        for (const kind of kinds) {
+          const mark = await sign(by, receiptClaim(key, kind, by.peerId, members[a]!.peerId, t))
+          marks.push([kind === 'read' ? read : delivered, k, `${t} ${mark}`])
+        }
+      }
+      const doc = as(reader)
+      for (const [obj, k, value] of marks) doc.put(obj, k, value, 'str')
+      doc.commit(null, Math.floor(placed[end - 1]!.at / 1000))
+    }
+  }
+  return { key, binary: docs[current]!.save(), messages: to - from }
 }

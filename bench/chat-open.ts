@@ -67,10 +67,13 @@ async function firstPage(context: BrowserContext): Promise<Page> {
   return page
 }
 
+/** Where the history page is served from and what it logs to. */
+export type HistoryPageOptions = Pick<OpenOptions, 'appUrl' | 'rootDir' | 'log'>
+
 /** Runs `work` on the history page, its requests answered by a Vite dev server. */
 async function onHistoryPage<T>(
   dir: string,
-  options: OpenOptions,
+  options: HistoryPageOptions,
   work: (page: Page) => Promise<T>,
 ): Promise<T> {
   const vite = await createServer({
@@ -120,14 +123,21 @@ async function onHistoryPage<T>(
   }
 }
 
-/** Writes the history through the bench page. */
-export function writeHistory(dir: string, options: OpenOptions): Promise<WrittenHistory> {
+/**
+ * Writes the history through the bench page; `turn` builds it in turns of that many messages
+ * (see `HistoryOptions.turn`: faster, for tests).
+ */
+export function writeHistory(
+  dir: string,
+  options: HistoryPageOptions & { messages: number; turn?: number | undefined },
+): Promise<WrittenHistory> {
   return onHistoryPage(dir, options, (page) =>
     page.evaluate((args) => window.chatHistory.write(args), {
       name: 'History',
       messages: options.messages,
       spanMs: 100 * DAY_MS,
       unread: 20,
+      turn: options.turn,
     }),
   )
 }

@@ -81,11 +81,12 @@ const saved = Promise.all([readSavedWorkplaces(workplaceIndex), summaries.loaded
 const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
 let painted: () => void = () => {}
 const listPainted = new Promise<void>((resolve) => (painted = resolve))
-// The documents worker runs the contact book's CRDT work (loading, imports, reading rows) off
-// the thread that paints and takes input. The chat can run there too; off by default for now:
-// measured on the chat bench, the page's main thread did more work per message with it than
-// without (see src/crdt/chat-worker); `peerplace.chat-worker` = `on` turns it on.
-const chatInWorker = localStorage.getItem('peerplace.chat-worker') === 'on'
+// The documents worker runs the chat's and the contact book's CRDT work (loading, signature
+// checks, receipts, imports, reading rows) off the thread that paints and takes input: a chat
+// shard loading on the page held typed keys for over a second
+// (tests/e2e/chat-history-responsive.spec.ts). `peerplace.chat-worker` = `off` keeps the chat on
+// the page (for diagnosis: comparing the two on the chat bench, PEERPLACE_CHAT_WORKER=off).
+const chatInWorker = localStorage.getItem('peerplace.chat-worker') !== 'off'
 const inWorker: ('chat' | 'contacts')[] = chatInWorker ? ['chat', 'contacts'] : ['contacts']
 let documentsWorkerStarted: Worker | undefined
 const chatWorker = () =>

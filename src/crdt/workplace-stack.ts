@@ -158,6 +158,7 @@ export function createWorkplaceStack(options: {
         network,
         workplaces,
         ...(syncOf ? { syncOf } : {}),
+        ...(chats ? { held: () => chats.heldDocuments() } : {}),
       }),
     async shutdown() {
       joins.close()

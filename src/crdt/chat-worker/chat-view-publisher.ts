@@ -61,13 +61,16 @@ export class ChatViewPublisher {
         receipts.push([message.id, receipt ?? null])
       }
     }
+    let order: Pick<ChatViewUpdate, 'order' | 'dropped' | 'append'> = {}
     if (!sameOrder) {
       for (const id of this.#messages.keys()) {
         if (present.has(id)) continue
         this.#messages.delete(id)
         this.#receipts.delete(id)
       }
-      this.#order = messages.map((m) => m.id)
+      const next = messages.map((m) => m.id)
+      order = orderChange(this.#order, next)
+      this.#order = next
     }
     const rest = {
       hasOlder: this.#chat.hasOlder(),
@@ -83,10 +86,26 @@ export class ChatViewPublisher {
     if (sameOrder && changed.length === 0 && receipts.length === 0 && restSame) return undefined
     this.#last = rest
     return {
-      ...(sameOrder ? {} : { order: this.#order }),
+      ...order,
       messages: changed,
       receipts,
       ...rest,
     }
   }
+}
+
+/**
+ * How `next` differs from `before`: IDs dropped from the start and appended at the end when that
+ * is all (a new message, the window moving on), else the whole order.
+ */
+export function orderChange(
+  before: readonly string[],
+  next: readonly string[],
+): Pick<ChatViewUpdate, 'order' | 'dropped' | 'append'> {
+  const dropped = next.length === 0 ? -1 : before.indexOf(next[0]!)
+  if (dropped < 0) return { order: [...next] }
+  const kept = before.length - dropped
+  if (kept > next.length) return { order: [...next] }
+  for (let i = 0; i < kept; i++) if (before[dropped + i] !== next[i]) return { order: [...next] }
+  return { dropped, append: next.slice(kept) }
 }

@@ -70,11 +70,16 @@ export function runChatWorker(
   const chats = new Map<string, OpenChat>()
   const workplaces = new Map<string, WorkerWorkplace>()
   const reported = new Map<string, Reported>()
+  /**
+   * What the page last confirmed of each workplace: it sends the same only once, maybe before
+   * the workplace's documents open here.
+   */
+  const lastConfirmed = new Map<string, Record<string, string[]>>()
   /** A workplace's documents here changed (or one opened): its heads go to the page soon. */
   const headsChanged = (workplace: string) => {
     const known = reported.get(workplace)
     if (known) return known.reporter.changed()
-    let confirmed: Record<string, string[]> = {}
+    let confirmed = lastConfirmed.get(workplace) ?? {}
     const reporter = new DocHeadsReporter(
       () => [
         ...((chats.get(workplace)?.opened?.handles() ?? []) as DocHandle<unknown>[]),
@@ -277,6 +282,7 @@ export function runChatWorker(
       case 'workplace':
         return workplaceSeen(data.snapshot)
       case 'confirmed': {
+        lastConfirmed.set(data.workplace, data.heads)
         return reported.get(data.workplace)?.confirm(data.heads)
       }
       case 'shutdown':

@@ -201,6 +201,13 @@ export class ChatWorkerHost {
     return docs
   }
 
+  /** The documents the worker holds, with their heads as it last reported them. */
+  heldDocuments(): Record<string, string[]> {
+    const held: Record<string, string[]> = {}
+    for (const docs of this.#docs.values()) Object.assign(held, docs.heads())
+    return held
+  }
+
   /** Closes the worker's chats and repo (their last writes stored). */
   async shutdown(): Promise<void> {
     for (const hosted of this.#hosted.values()) hosted.off()

@@ -12,12 +12,13 @@ import {
 } from './contacts-worker-protocol.ts'
 
 /**
- * The messages between the page and the documents worker (version 2; 1 held the chat only).
+ * The messages between the page and the documents worker (version 3; 2 sent a chat's whole order
+ * with every change of it, 1 held the chat only).
  * The worker holds an automerge-repo with the documents of the features run there (the chat's,
  * the contact book's: contacts-worker-protocol.ts); the page keeps the mesh, the main repo
  * (membership, files), storage and the device key, and renders what the worker sends.
  */
-export const CHAT_WORKER_PROTOCOL = 2
+export const CHAT_WORKER_PROTOCOL = 3
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -35,8 +36,14 @@ export interface WorkplaceSnapshot {
 
 /** What changed in a chat's view since the last one sent (see ChatViewPublisher). */
 export interface ChatViewUpdate {
-  /** The message IDs in display order, when the order or set changed. */
+  /** The message IDs in display order, when the order or set changed otherwise. */
   order?: string[]
+  /**
+   * When the order changed only at its ends: this many IDs left its start (the window moved on)
+   * and `append` came after its end (new messages), instead of the whole `order`.
+   */
+  dropped?: number
+  append?: string[]
   /** Messages new or changed since the last update. */
   messages: ChatMessage[]
   /** Receipts new or changed since the last update (`null`: none any more). */

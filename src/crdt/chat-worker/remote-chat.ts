@@ -49,6 +49,18 @@ export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi 
       for (const id of this.#receipts.keys()) if (!kept.has(id)) this.#receipts.delete(id)
       this.#byId = kept
       this.#messages = [...kept.values()]
+    } else if (update.append) {
+      const dropped = this.#messages.slice(0, update.dropped ?? 0)
+      for (const message of dropped) {
+        this.#byId.delete(message.id)
+        this.#receipts.delete(message.id)
+      }
+      const added = update.append.map((id) => this.#byId.get(id))
+      const kept = this.#messages.slice(dropped.length)
+      this.#messages = [
+        ...(update.messages.length > 0 ? kept.map((m) => this.#byId.get(m.id) ?? m) : kept),
+        ...added.filter((m): m is ChatMessage => m !== undefined),
+      ]
     } else if (update.messages.length > 0) {
       this.#messages = this.#messages.map((m) => this.#byId.get(m.id) ?? m)
     }

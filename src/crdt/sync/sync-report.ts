@@ -39,10 +39,12 @@ export interface SyncReportSources {
   workplaces: Workplaces
   /** The sync status of a workplace, where the device keeps one. */
   syncOf?: (workplace: string) => WorkplaceSync | undefined
+  /** Documents held in the documents worker, by ID with their heads as it last reported them. */
+  held?: () => Record<string, string[]>
 }
 
 export function collectSyncReport(sources: SyncReportSources): SyncReport {
-  const { mesh, repo, network, workplaces, syncOf } = sources
+  const { mesh, repo, network, workplaces, syncOf, held } = sources
   return {
     self: mesh.self,
     linked: [...mesh.presence.linkedPeers()],
@@ -59,11 +61,18 @@ export function collectSyncReport(sources: SyncReportSources): SyncReport {
           : {}),
       }
     }),
-    documents: Object.values(repo.handles).map((handle) => ({
-      id: handle.documentId,
-      state: handle.state,
-      heads: handle.isReady() ? getHeads(handle.doc()).sort() : [],
-    })),
+    documents: [
+      ...Object.values(repo.handles).map((handle) => ({
+        id: handle.documentId,
+        state: handle.state,
+        heads: handle.isReady() ? getHeads(handle.doc()).sort() : [],
+      })),
+      ...Object.entries(held?.() ?? {}).map(([id, heads]) => ({
+        id,
+        state: 'in worker',
+        heads: [...heads].sort(),
+      })),
+    ],
   }
 }
 

@@ -77,7 +77,8 @@ const MAX_CONFIRMED_HEADS = 32
 export interface RemoteDocs {
   heads(): Record<string, string[]>
   waiting(): number
-  onChange(listener: () => void): () => void
+  /** `headsChanged`: false when only the count of waiting changes moved. */
+  onChange(listener: (headsChanged: boolean) => void): () => void
   /** Tells the holder which heads other members are known to hold (what `waiting` counts from). */
   confirm(heads: Record<string, string[]>): void
 }
@@ -142,7 +143,10 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     this.#remote = options.remote
     if (this.#remote) {
       this.#remote.confirm(Object.fromEntries(this.#confirmed))
-      this.#off.push(this.#remote.onChange(() => this.changed()))
+      // New heads go to the members; a new waiting count only to the badge.
+      this.#off.push(
+        this.#remote.onChange((heads) => (heads ? this.changed() : this.emit('change', undefined))),
+      )
     }
     this.#off.push(
       this.#mesh.onMessage(SYNC_STATUS_CHANNEL, ({ from, data }) => this.#receive(from, data)),
