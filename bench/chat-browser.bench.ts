@@ -66,6 +66,11 @@ const LOCK_PASSPHRASE = 'bench storage passphrase'
  * last unthrottled open, to `<path>.open.cpuprofile`).
  */
 const PROFILE = process.env.PEERPLACE_CHAT_PROFILE
+/**
+ * Set to a file path to write a Chromium trace of the renderers over the unthrottled round
+ * (`npx tsx bench/trace-summary.ts <file> <messages x pages>` sums it up per message and page).
+ */
+const TRACE = process.env.PEERPLACE_CHAT_TRACE
 /** `latency` or `open` runs only that part. */
 const ONLY = process.env.PEERPLACE_CHAT_ONLY
 /** `PEERPLACE_CHAT_WORKER=on` runs the latency rounds with the chat in a Web Worker. */
@@ -168,6 +173,11 @@ async function latency(ctx: BenchContext, rates: number[]): Promise<Metric[]> {
     cpuRates: rates,
     profile: PROFILE ? { path: PROFILE, rate: 1 } : undefined,
     flags: WORKER ? { 'peerplace.chat-worker': WORKER } : undefined,
+    trace: TRACE ? { path: TRACE, rate: 1 } : undefined,
+    // `PEERPLACE_CHAT_IDLE=1` logs the renderers' CPU over 10 s of open chats with no messages.
+    idleMs: process.env.PEERPLACE_CHAT_IDLE ? 10_000 : undefined,
+    // `PEERPLACE_CHAT_IDLE_TRACE=<file>` also traces those 10 s.
+    idleTrace: process.env.PEERPLACE_CHAT_IDLE_TRACE,
     log: ctx.log,
   })
   for (const r of rounds) ctx.log(latencyLog(r))

@@ -45,6 +45,17 @@ export interface LatencyOptions {
   profile?: { path: string; rate: number } | undefined
   /** localStorage flags set on every device before the app starts. */
   flags?: Record<string, string> | undefined
+  /**
+   * Writes a Chromium trace (renderer threads: script, style, layout, paint, raster, GC) of the
+   * round at `rate` (the span its CPU is measured over) to `path`, for bench/trace-summary.ts.
+   */
+  trace?: { path: string; rate: number } | undefined
+  /**
+   * Measures the renderers' CPU this long with the chat open and no messages, after warm-up;
+   * with `idleTrace`, writes a Chromium trace of that span there.
+   */
+  idleMs?: number | undefined
+  idleTrace?: string | undefined
   log: (message: string) => void
 }
 
@@ -207,6 +218,7 @@ export async function measureOn(
     }
     const warm = await sendRound(devices, 0, options.warmup, options.gapMs)
     await allShown(devices, 0, others(warm.shares, options.warmup), 60_000)
+    if (options.idleMs) await measureIdle(devices, cpu, options)
     const results: LatencyResult[] = []
     let first = options.warmup
     for (const rate of options.cpuRates) {
@@ -223,6 +235,43 @@ export async function measureOn(
   }
 }
 
+/** Renderer CPU of open chats with no messages arriving (timers, polling, animations). */
+async function measureIdle(devices: Device[], cpu: RenderersCpu, options: LatencyOptions) {
+  const ms = options.idleMs ?? 0
+  // Trailing receipts of the warm-up settle first.
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  const before = await cpu.read()
+  const browser = devices[0]!.context.browser()
+  if (options.idleTrace && browser) await startTrace(browser)
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  if (options.idleTrace && browser) await stopTrace(browser, options.idleTrace)
+  const spent = cpuBetween(before, await cpu.read())
+  const perPageAndSecond = spent.ms / devices.length / (ms / 1000)
+  options.log(
+    `idle: renderer CPU ${perPageAndSecond.toFixed(1)} ms per second per page over ${ms} ms` +
+      (options.idleTrace ? ` (traced: ${options.idleTrace})` : ''),
+  )
+}
+
+/** Starts a Chromium trace of the browser's renderers (stopTrace writes it). */
+async function startTrace(browser: Browser) {
+  await browser.startTracing(undefined, {
+    categories: [
+      'toplevel',
+      'devtools.timeline',
+      'disabled-by-default-devtools.timeline',
+      'blink',
+      'cc',
+      'v8',
+      'disabled-by-default-v8.gc',
+    ],
+  })
+}
+
+async function stopTrace(browser: Browser, path: string) {
+  writeFileSync(path, await browser.stopTracing())
+}
+
 async function measureRound(
   devices: Device[],
   meters: RendererMeter[],
@@ -237,12 +286,23 @@ async function measureRound(
   await Promise.all(devices.map((d) => d.page.evaluate(takeFramesSent)))
   const before = await Promise.all(meters.map((m) => m.busy()))
   const cpuBefore = await cpu.read()
+  const trace = options.trace?.rate === rate ? options.trace : undefined
+  const browser = devices[0]!.context.browser()
+  if (trace && browser) await startTrace(browser)
   const round = await sendRound(devices, first, options.messages, options.gapMs)
   const expected = others(round.shares, options.messages)
   const probes = await allShown(devices, first, expected, 60_000 * rate)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const after = await Promise.all(meters.map((m) => m.busy()))
   const cpuSpent = cpuBetween(cpuBefore, await cpu.read())
+  if (trace && browser) {
+    await stopTrace(browser, trace.path)
+    options.log(
+      `trace of the round at rate ${rate} (${options.messages} messages, ${devices.length} ` +
+        `pages: npx tsx bench/trace-summary.ts ${trace.path} ` +
+        `${options.messages * devices.length}): ${trace.path}`,
+    )
+  }
   if (cpuSpent.ended > 0) {
     options.log(
       `${cpuSpent.ended} renderer processes ended during the round: their CPU is not counted`,

@@ -56,15 +56,24 @@ class FakeChat implements ScrolledChat {
   }
 }
 
-/** A list element: `content` pixels tall, `view` pixels shown, scrolled to `scrollTop`. */
+/**
+ * A list element: `content` pixels tall, `view` pixels shown, scrolled to `scrollTop` (which,
+ * as in a browser, goes no further than the bottom).
+ */
 function box(
   content: number,
   view = 500,
   scrollTop = content - view,
 ): ScrollBox & { content: number } {
+  let top = scrollTop
   return {
     content,
-    scrollTop,
+    get scrollTop() {
+      return top
+    },
+    set scrollTop(value: number) {
+      top = Math.max(0, Math.min(value, this.content - view))
+    },
     get scrollHeight() {
       return this.content
     },
@@ -92,16 +101,23 @@ describe('ChatScroll', () => {
     expect(scroll.shown).toHaveLength(WINDOW_PAGE)
   })
 
-  it('follows new messages at the bottom and marks them seen', () => {
+  it('follows new messages at the bottom once laid out, and marks them seen', () => {
     const chat = new FakeChat(ids(0, 10))
     const { scroll } = scrollOf(chat)
     const list = box(1000)
-    scroll.beforeRender(list)
     chat.loaded = [...chat.loaded, { id: 'new' }]
     list.content = 1100
-    scroll.afterRender(list)
-    expect(list.scrollTop).toBe(1100)
+    scroll.afterRender()
     expect(chat.marks).toEqual(['soon'])
+    // The panel's ResizeObserver, after the frame's layout.
+    scroll.resized(list)
+    expect(list.scrollTop).toBe(600)
+    // The scroll event of that move, perhaps after more was added: nothing to measure.
+    list.content = 1200
+    scroll.scrolled(list)
+    expect(scroll.atBottom).toBe(true)
+    scroll.resized(list)
+    expect(list.scrollTop).toBe(700)
   })
 
   it('holds still and marks nothing while the reader looks back', () => {
@@ -111,12 +127,13 @@ describe('ChatScroll', () => {
     scroll.scrolled(list)
     expect(scroll.anchor).toBe(`m${150 - WINDOW_PAGE}`)
     chat.loaded = [...chat.loaded, ...ids(150, 260)]
-    scroll.beforeRender(list)
-    scroll.afterRender(list)
+    scroll.afterRender()
+    list.content = 9000
+    scroll.resized(list)
     expect(list.scrollTop).toBe(2000)
     expect(scroll.shown[0]?.id).toBe(`m${150 - WINDOW_PAGE}`)
     expect(chat.marks).toEqual([])
-    list.scrollTop = 4500
+    list.scrollTop = 8500
     scroll.scrolled(list)
     expect(scroll.anchor).toBeUndefined()
     expect(chat.marks).toEqual(['soon'])
@@ -128,15 +145,15 @@ describe('ChatScroll', () => {
     const list = box(5000, 500, 2000)
     scroll.scrolled(list)
     const sent = scroll.send(async () => {
-      scroll.beforeRender(list)
       chat.loaded = [...chat.loaded, { id: 'mine' }]
       list.content = 5100
-      scroll.afterRender(list)
+      scroll.afterRender()
+      scroll.resized(list)
       return true
     })
     expect(scroll.anchor).toBeUndefined()
     expect(await sent).toBe(true)
-    expect(list.scrollTop).toBe(5100)
+    expect(list.scrollTop).toBe(4600)
     expect(scroll.marker).toBeUndefined()
   })
 
@@ -144,9 +161,10 @@ describe('ChatScroll', () => {
     const chat = new FakeChat(ids(0, 150), { unread: 'm140' })
     const { scroll } = scrollOf(chat)
     const list = box(5000, 500, 2000)
+    scroll.scrolled(list)
     expect(await scroll.send(async () => false)).toBe(false)
-    scroll.beforeRender(list)
-    scroll.afterRender(list)
+    scroll.afterRender()
+    scroll.resized(list)
     expect(list.scrollTop).toBe(2000)
     expect(scroll.marker).toBe('m140')
   })
@@ -207,8 +225,8 @@ describe('ChatScroll', () => {
     const list = box(1000)
     chat.loaded = [...chat.loaded, { id: 'm10' }]
     chat.unread = 'm10'
-    scroll.beforeRender(list)
-    scroll.afterRender(list)
+    scroll.afterRender()
+    scroll.resized(list)
     expect(scroll.marker).toBe('m10')
     expect(chat.marks).toEqual([])
     visible = true
@@ -227,7 +245,7 @@ describe('ChatScroll', () => {
     expect(toDivider).toBe(1)
     const other = scrollOf(new FakeChat(ids(0, 10))).scroll
     other.firstShown(list, undefined)
-    expect(list.scrollTop).toBe(1000)
+    expect(list.scrollTop).toBe(500)
     expect(other.atBottom).toBe(true)
   })
 })

@@ -54,6 +54,8 @@ export class ChatScroll<M extends { id: string }> {
   /** Set by sending: the list goes to the bottom to show the sent message, wherever it was. */
   #pinToBottom = false
   #positioned = false
+  /** The list was scrolled to the bottom by `resized`, and its scroll event has not come yet. */
+  #following = false
 
   /**
    * @param messages the loaded messages, oldest first (reactive)
@@ -86,22 +88,30 @@ export class ChatScroll<M extends { id: string }> {
     return this.#atBottom
   }
 
-  /** Before the list renders changed messages: note whether it was at the bottom. */
-  beforeRender(box: ScrollBox | undefined): void {
-    if (box) this.#atBottom = this.#pinToBottom || nearBottom(box)
-  }
-
-  /** After the list rendered changed messages: follow them at the bottom, mark them seen. */
-  afterRender(box: ScrollBox | undefined): void {
+  /**
+   * After the list rendered changed messages: mark them seen. Following them at the bottom is
+   * `resized`'s: nothing is measured between renders, which would lay the list out once per
+   * render on top of the frame's own layout. Whether the list is at the bottom is known from
+   * its scroll events.
+   */
+  afterRender(): void {
     if (!this.#pageVisible() && this.marker === undefined) this.marker = this.#firstUnread()
-    if (box && this.#atBottom) box.scrollTop = box.scrollHeight
-    this.#pinToBottom = false
     this.#markSeenSoon()
   }
 
-  /** The list's size changed (a keyboard opened, messages laid out late): stay at the bottom. */
+  /**
+   * The list or its content changed size (messages added or laid out late, a keyboard opened):
+   * at the bottom, or after sending, stay at or go to the bottom. Called from a ResizeObserver,
+   * once the frame is laid out and before it is painted, so measuring costs no extra layout.
+   */
   resized(box: ScrollBox): void {
-    if (this.#atBottom) box.scrollTop = box.scrollHeight
+    if (!this.#atBottom && !this.#pinToBottom) return
+    this.#pinToBottom = false
+    this.#atBottom = true
+    if (box.scrollTop >= box.scrollHeight - box.clientHeight - 1) return
+    box.scrollTop = box.scrollHeight
+    // Its scroll event (at the next frame, perhaps after another render) needs no measuring.
+    this.#following = true
   }
 
   /**
@@ -123,8 +133,12 @@ export class ChatScroll<M extends { id: string }> {
     if (this.#atBottom) this.#chat.markRead()
   }
 
-  /** The reader scrolled. */
+  /** The list scrolled: the reader, or `resized` following new messages. */
   scrolled(box: ScrollBox): void {
+    if (this.#following) {
+      this.#following = false
+      return
+    }
     this.#atBottom = nearBottom(box)
     // Reading back: what is rendered stays put as messages arrive. At the bottom, the window
     // follows the newest messages again.
