@@ -89,14 +89,14 @@ const listPainted = new Promise<void>((resolve) => (painted = resolve))
 const chatInWorker = localStorage.getItem('peerplace.chat-worker') !== 'off'
 const inWorker: ('chat' | 'contacts')[] = chatInWorker ? ['chat', 'contacts'] : ['contacts']
 let documentsWorkerStarted: Worker | undefined
-const chatWorker = () =>
+const documentsWorker = () =>
   (documentsWorkerStarted ??= new Worker(
-    new URL('./crdt/chat-worker/chat-worker-entry.ts', import.meta.url),
+    new URL('./crdt/documents-worker/documents-worker-entry.ts', import.meta.url),
     { type: 'module', name: 'peerplace-documents' },
   ))
 // The network and the documents start once the list is on screen; a link needs them at once.
 const afterPaint = afterPaintOf(listPainted)
-void afterPaint.then(chatWorker)
+void afterPaint.then(documentsWorker)
 const persistence = new StoragePersistence({ manager: navigator.storage, memory: localStorage })
 const shell = createShell({
   indexedDB,
@@ -107,7 +107,7 @@ const shell = createShell({
   pageUrl: location.href,
   workplaceIndex,
   vault,
-  chatWorker,
+  documentsWorker,
   inWorker,
   summaries,
   ...(needsDocumentsNow

@@ -2,12 +2,12 @@ import type { WorkplaceList } from '../crdt/workplace/workplace-list.ts'
 import type { PeerPlatform } from './peer-session.ts'
 import type { ShellModel } from './shell-model.ts'
 import type { Vault } from '../vault/vault.ts'
-import type { WorkerFeature } from '../crdt/chat-worker/chat-worker-host.ts'
+import type { WorkerFeature } from '../crdt/documents-worker/documents-worker-host.ts'
 import type {
-  ChatPort,
-  FromChatWorker,
-  ToChatWorker,
-} from '../crdt/chat-worker/chat-worker-protocol.ts'
+  WorkerPort,
+  FromDocumentsWorker,
+  ToDocumentsWorker,
+} from '../crdt/documents-worker/documents-worker-protocol.ts'
 import type { WorkplaceSummaries } from './workplace-summaries.ts'
 import { startTrace } from '../lib/start-trace.ts'
 import { displayNameOf } from './display-name.ts'
@@ -35,8 +35,8 @@ export async function createShell(
      * 0.8 MB of wasm on a first visit) still downloads, so the join flow finds them linked.
      */
     openedLink?: string
-    /** Starts the chat worker (see src/crdt/chat-worker). */
-    chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
+    /** Starts the documents worker (see src/crdt/documents-worker). */
+    documentsWorker?: () => WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
     /** The features run in that worker (the chat's and the contact book's by default). */
     inWorker?: readonly WorkerFeature[]
   },
@@ -91,7 +91,7 @@ export async function createShell(
       document: platform.document,
       list: platform.workplaceIndex,
       vault: platform.vault,
-      ...(platform.chatWorker ? { chatWorker: platform.chatWorker } : {}),
+      ...(platform.documentsWorker ? { documentsWorker: platform.documentsWorker } : {}),
       ...(platform.inWorker ? { inWorker: platform.inWorker } : {}),
       ...(platform.summaries ? { summaries: platform.summaries } : {}),
       ...(earlyJoins ? { earlyJoins } : {}),

@@ -21,12 +21,12 @@ import { createBrowserNotifier } from '../crdt/chat/browser-notifier.ts'
 import { WorkplacesApp } from './workplaces-app.ts'
 import { startTrace } from '../lib/start-trace.ts'
 import { DOCUMENT_KINDS } from './document-kinds.ts'
-import type { WorkerFeature } from '../crdt/chat-worker/chat-worker-host.ts'
+import type { WorkerFeature } from '../crdt/documents-worker/documents-worker-host.ts'
 import type {
-  ChatPort,
-  FromChatWorker,
-  ToChatWorker,
-} from '../crdt/chat-worker/chat-worker-protocol.ts'
+  WorkerPort,
+  FromDocumentsWorker,
+  ToDocumentsWorker,
+} from '../crdt/documents-worker/documents-worker-protocol.ts'
 import { followChatSummaries } from './chat-summaries.ts'
 import type { WorkplaceSummaries } from './workplace-summaries.ts'
 import type { EarlyJoins } from '../crdt/workplace/early-invite.ts'
@@ -60,8 +60,8 @@ export async function startWorkplaces(
      * conversations seal through it.
      */
     vault: Vault
-    /** Starts the chat worker (the browser); without it the chat runs on this thread. */
-    chatWorker?: () => ChatPort<FromChatWorker, ToChatWorker>
+    /** Starts the documents worker (the browser); without it the chat runs on this thread. */
+    documentsWorker?: () => WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
     /** The features run in that worker (the chat's and the contact book's by default). */
     inWorker?: readonly WorkerFeature[]
     /** Each workplace's last activity and unread count, kept up to date from its chat. */
@@ -97,7 +97,7 @@ export async function startWorkplaces(
     gate: syncerFirst,
     linkFirstMs: LINK_FIRST_MS,
     ...(platform.earlyJoins ? { earlyJoins: platform.earlyJoins } : {}),
-    ...(platform.chatWorker ? { chatWorker: platform.chatWorker() } : {}),
+    ...(platform.documentsWorker ? { documentsWorker: platform.documentsWorker() } : {}),
     ...(platform.inWorker ? { inWorker: platform.inWorker } : {}),
   })
   memberOf = () => stack.workplaces.list().filter((wp) => wp.isMember(wp.self))

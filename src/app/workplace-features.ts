@@ -3,7 +3,7 @@ import { watchChatNotifications } from '../crdt/chat/chat-notifications.ts'
 import { rootDocsRegistrar } from '../crdt/chat/shard-registrar.ts'
 import { WorkplaceChat } from '../crdt/chat/workplace-chat.ts'
 import type { ChatApi } from '../crdt/chat/chat-api.ts'
-import type { ChatWorkerHost } from '../crdt/chat-worker/chat-worker-host.ts'
+import type { DocumentsWorkerHost } from '../crdt/documents-worker/documents-worker-host.ts'
 import type { ContactBookApi } from '../crdt/contacts/contact-book-api.ts'
 import type { ContactListStore } from '../crdt/contacts/contact-list-store.ts'
 import { openContactBook } from '../crdt/contacts/open-contact-book.ts'
@@ -23,7 +23,7 @@ export class WorkplaceFeatures {
   readonly files: Promise<WorkplaceFiles>
   readonly #workplace: Workplace
   #contacts: Promise<ContactBookApi> | undefined
-  readonly #worker: ChatWorkerHost | undefined
+  readonly #worker: DocumentsWorkerHost | undefined
   readonly #contactLists: ContactListStore | undefined
   #openChat: ChatApi | undefined
   /** The chat's documents, when it runs in this thread (for sync status). */
@@ -42,7 +42,7 @@ export class WorkplaceFeatures {
      * The documents worker: the chat and the contact book run there if it holds them (its
      * `features`); else in this thread.
      */
-    chats?: ChatWorkerHost
+    chats?: DocumentsWorkerHost
     /** This device's stored contact lists, shown while a contact book loads. */
     contactLists?: ContactListStore
   }) {
@@ -92,7 +92,7 @@ export class WorkplaceFeatures {
   }
 
   /** The book in the documents worker: returned once its stored list (if any) is shown. */
-  async #remoteContacts(worker: ChatWorkerHost): Promise<ContactBookApi> {
+  async #remoteContacts(worker: DocumentsWorkerHost): Promise<ContactBookApi> {
     const lists = this.#contactLists
     const book = worker.contacts(
       this.#workplace,

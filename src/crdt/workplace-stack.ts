@@ -8,9 +8,16 @@ import { collectSyncReport, type SyncReport } from './sync/sync-report.ts'
 import type { WorkplaceSync } from './sync/workplace-sync.ts'
 import { ChangePush } from './repo/change-push.ts'
 import { CHAT_DOC_KIND } from './chat/chat-doc.ts'
-import { ChatWorkerHost, type WorkerFeature } from './chat-worker/chat-worker-host.ts'
+import {
+  DocumentsWorkerHost,
+  type WorkerFeature,
+} from './documents-worker/documents-worker-host.ts'
 import { CONTACTS_DOC_KIND } from './contacts/contacts-doc.ts'
-import type { ChatPort, FromChatWorker, ToChatWorker } from './chat-worker/chat-worker-protocol.ts'
+import type {
+  WorkerPort,
+  FromDocumentsWorker,
+  ToDocumentsWorker,
+} from './documents-worker/documents-worker-protocol.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
 import { PushedChanges } from './repo/pushed-changes.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
@@ -29,8 +36,8 @@ export interface WorkplaceStack {
   changes: ChangePush
   workplaces: Workplaces
   joins: JoinFlow
-  /** The chat worker, when the chat runs in one (the browser); else chats run in this thread. */
-  chats?: ChatWorkerHost
+  /** The documents worker, when the chat runs in it (the browser); else chats run in this thread. */
+  chats?: DocumentsWorkerHost
   /** This device's sync state, for diagnostics; `syncOf` adds each workplace's sync status. */
   syncReport(syncOf?: (workplace: string) => WorkplaceSync | undefined): SyncReport
   shutdown(): Promise<void>
@@ -53,10 +60,10 @@ export function createWorkplaceStack(options: {
   /** Holds members back from sync for a while (a returning device syncs with the Syncer first). */
   gate?: PeerGate
   /**
-   * A port to the documents worker (src/crdt/chat-worker): the documents of `inWorker` (the
+   * A port to the documents worker (src/crdt/documents-worker): the documents of `inWorker` (the
    * chat's and the contact book's by default) are held there.
    */
-  chatWorker?: ChatPort<FromChatWorker, ToChatWorker>
+  documentsWorker?: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
   inWorker?: readonly WorkerFeature[]
   /** An invite presented before the stack existed (see EarlyInvite): the join flow takes over. */
   earlyJoins?: EarlyJoins
@@ -100,7 +107,7 @@ export function createWorkplaceStack(options: {
     ...(inWorker.has('contacts') ? [CONTACTS_DOC_KIND] : []),
   ])
   const kinds =
-    options.kinds && options.chatWorker
+    options.kinds && options.documentsWorker
       ? new Map([...options.kinds].filter(([kind]) => !heldThere.has(kind)))
       : options.kinds
   // What each root's history readers read is kept beside the documents, for the next start.
@@ -134,9 +141,9 @@ export function createWorkplaceStack(options: {
   })
   const changes = new ChangePush({ mesh: options.mesh, policy, repo, pushed })
   const chats =
-    options.chatWorker && options.storage
-      ? new ChatWorkerHost({
-          port: options.chatWorker,
+    options.documentsWorker && options.storage
+      ? new DocumentsWorkerHost({
+          port: options.documentsWorker,
           network,
           changes,
           storage: options.storage,

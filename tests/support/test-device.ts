@@ -19,15 +19,15 @@ import type { PeerId } from '../../src/peer/ids.ts'
 import type { MemoryMeshHub, MemoryMesh } from './memory-mesh.ts'
 import { createTestIdentity } from './test-identity.ts'
 import { MemoryStorageAdapter } from './memory-storage-adapter.ts'
-import { runChatWorker } from '../../src/crdt/chat-worker/chat-worker-core.ts'
+import { runChatWorker } from '../../src/crdt/documents-worker/documents-worker-core.ts'
 import type { HistoryDelays } from '../../src/crdt/chat/shard-history.ts'
 import type {
-  ChatPort,
-  FromChatWorker,
-  ToChatWorker,
-} from '../../src/crdt/chat-worker/chat-worker-protocol.ts'
+  WorkerPort,
+  FromDocumentsWorker,
+  ToDocumentsWorker,
+} from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
 
-/** A chat worker in this thread, on the far end of a MessageChannel (as a Worker would be). */
+/** A documents worker in this thread, on the far end of a MessageChannel (as a Worker would be). */
 /**
  * When test chats read a shard's history: soon after it shows instead of after seconds, as
  * the tests wait for what the history finds, not for the delay.
@@ -36,9 +36,9 @@ export const TEST_HISTORY_DELAYS: HistoryDelays = { originsMs: 20, sweepMs: 50 }
 
 export function startChatWorker(
   index: { shardLimit?: number } = {},
-): ChatPort<FromChatWorker, ToChatWorker> {
+): WorkerPort<FromDocumentsWorker, ToDocumentsWorker> {
   const channel = new MessageChannel()
-  runChatWorker(channel.port2 as unknown as ChatPort<ToChatWorker, FromChatWorker>, {
+  runChatWorker(channel.port2 as unknown as WorkerPort<ToDocumentsWorker, FromDocumentsWorker>, {
     receiptDelayMs: 5,
     receiptIntervalMs: 5,
     historyDelays: TEST_HISTORY_DELAYS,
@@ -49,7 +49,7 @@ export function startChatWorker(
   // Node keeps a started port's process alive; the test's device is closed by shutdown anyway.
   ;(channel.port1 as unknown as { unref?: () => void }).unref?.()
   ;(channel.port2 as unknown as { unref?: () => void }).unref?.()
-  return channel.port1 as unknown as ChatPort<FromChatWorker, ToChatWorker>
+  return channel.port1 as unknown as WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
 }
 
 /** A device on the in-memory mesh with the full workplace layer (no browser, no WebRTC). */
@@ -68,7 +68,7 @@ export async function createTestDevice(
     /** Builds the device's gate (the stack is there by the time the gate is asked). */
     gate?: (self: PeerId, stack: () => WorkplaceStack) => PeerGate
     /** Runs the chat in a chat worker (this one, or one on a MessageChannel), in-memory storage. */
-    chatWorker?: boolean | ChatPort<FromChatWorker, ToChatWorker>
+    documentsWorker?: boolean | WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
     /** A device already on the mesh (its page linked before the document layer loaded). */
     peer?: { identity: Identity; port: MemoryMesh }
     /** What that page's invite got before the stack existed (see EarlyInvite). */
@@ -90,10 +90,11 @@ export async function createTestDevice(
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(gate ? { gate } : {}),
     ...(options.earlyJoins ? { earlyJoins: options.earlyJoins } : {}),
-    ...(options.chatWorker
+    ...(options.documentsWorker
       ? {
           storage: new MemoryStorageAdapter(),
-          chatWorker: options.chatWorker === true ? startChatWorker() : options.chatWorker,
+          documentsWorker:
+            options.documentsWorker === true ? startChatWorker() : options.documentsWorker,
         }
       : {}),
   })

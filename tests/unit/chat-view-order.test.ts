@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest'
-import { orderChange } from '../../src/crdt/chat-worker/chat-view-publisher.ts'
-import { RemoteChat } from '../../src/crdt/chat-worker/remote-chat.ts'
+import { orderChange } from '../../src/crdt/documents-worker/chat-view-publisher.ts'
+import { RemoteChat } from '../../src/crdt/documents-worker/remote-chat.ts'
 import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 

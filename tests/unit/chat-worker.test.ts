@@ -11,10 +11,10 @@ import {
   type TestDevice,
 } from '../support/test-device.ts'
 import type {
-  ChatPort,
-  FromChatWorker,
-  ToChatWorker,
-} from '../../src/crdt/chat-worker/chat-worker-protocol.ts'
+  WorkerPort,
+  FromDocumentsWorker,
+  ToDocumentsWorker,
+} from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
 import { until } from '../support/until.ts'
 
 const kinds = new Map([[CHAT_DOC_KIND, () => initialChatIndex()]])
@@ -25,14 +25,14 @@ afterEach(async () => {
 
 /** Ann and Bob run their chats in chat workers; Cy (say, a keeper) runs it in-process. */
 async function world(
-  annWorker: ChatPort<FromChatWorker, ToChatWorker> | true = true,
+  annWorker: WorkerPort<FromDocumentsWorker, ToDocumentsWorker> | true = true,
   shardLimit?: number,
 ): Promise<{ devs: TestDevice[]; wps: Workplace[]; chats: ChatApi[] }> {
   const hub = new MemoryMeshHub()
   const index = shardLimit === undefined ? {} : { shardLimit }
   const devs = await Promise.all([
-    createTestDevice(hub, 'Ann', { kinds, chatWorker: annWorker }),
-    createTestDevice(hub, 'Bob', { kinds, chatWorker: startChatWorker(index) }),
+    createTestDevice(hub, 'Ann', { kinds, documentsWorker: annWorker }),
+    createTestDevice(hub, 'Bob', { kinds, documentsWorker: startChatWorker(index) }),
     createTestDevice(hub, 'Cy', {
       kinds: new Map([[CHAT_DOC_KIND, () => initialChatIndex(index)]]),
     }),
@@ -144,9 +144,10 @@ describe('the chat in a chat worker', { timeout: 60_000 }, () => {
     const channel = new MessageChannel()
     channel.port1.start()
     ;(channel.port1 as unknown as { unref?: () => void }).unref?.()
-    const broken = channel.port1 as unknown as ChatPort<FromChatWorker, ToChatWorker> & EventTarget
+    const broken = channel.port1 as unknown as WorkerPort<FromDocumentsWorker, ToDocumentsWorker> &
+      EventTarget
     const hub = new MemoryMeshHub()
-    const ann = await createTestDevice(hub, 'Ann', { kinds, chatWorker: broken })
+    const ann = await createTestDevice(hub, 'Ann', { kinds, documentsWorker: broken })
     // Closing does not wait on the broken worker.
     cleanup.push(() => ann.stack.shutdown())
     const wp = await ann.stack.workplaces.create('Acme')

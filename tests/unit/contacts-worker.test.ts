@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { runChatWorker } from '../../src/crdt/chat-worker/chat-worker-core.ts'
+import { runChatWorker } from '../../src/crdt/documents-worker/documents-worker-core.ts'
 import {
-  CHAT_WORKER_PROTOCOL,
-  type ChatPort,
-  type FromChatWorker,
-  type ToChatWorker,
-} from '../../src/crdt/chat-worker/chat-worker-protocol.ts'
-import type { RemoteContactBook } from '../../src/crdt/chat-worker/remote-contact-book.ts'
+  DOCUMENTS_WORKER_PROTOCOL,
+  type WorkerPort,
+  type FromDocumentsWorker,
+  type ToDocumentsWorker,
+} from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
+import type { RemoteContactBook } from '../../src/crdt/documents-worker/remote-contact-book.ts'
 import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
 import {
   CONTACTS_DOC_KIND,
@@ -29,8 +29,8 @@ afterEach(async () => {
 async function world(bobInWorker = false): Promise<{ devs: TestDevice[]; wps: Workplace[] }> {
   const hub = new MemoryMeshHub()
   const devs = await Promise.all([
-    createTestDevice(hub, 'Ann', { kinds, chatWorker: true }),
-    createTestDevice(hub, 'Bob', { kinds, chatWorker: bobInWorker }),
+    createTestDevice(hub, 'Ann', { kinds, documentsWorker: true }),
+    createTestDevice(hub, 'Bob', { kinds, documentsWorker: bobInWorker }),
   ])
   for (const dev of devs) cleanup.push(() => dev.stack.shutdown())
   const wp = await devs[0]!.stack.workplaces.create('Acme')
@@ -160,9 +160,9 @@ describe('the documents worker’s protocol', () => {
       channel.port1.close()
       channel.port2.close()
     })
-    runChatWorker(channel.port2 as unknown as ChatPort<ToChatWorker, FromChatWorker>)
-    const received: FromChatWorker[] = []
-    channel.port1.addEventListener('message', (e: MessageEvent<FromChatWorker>) =>
+    runChatWorker(channel.port2 as unknown as WorkerPort<ToDocumentsWorker, FromDocumentsWorker>)
+    const received: FromDocumentsWorker[] = []
+    channel.port1.addEventListener('message', (e: MessageEvent<FromDocumentsWorker>) =>
       received.push(e.data),
     )
     channel.port1.start()
@@ -217,7 +217,8 @@ describe('the documents worker’s protocol', () => {
     expect(await replyTo(11)).toMatchObject({ ok: false, error: { name: 'Error' } })
     send({ t: 'hello' })
     await until(
-      () => received.filter((m) => m.t === 'ready' && m.v === CHAT_WORKER_PROTOCOL).length >= 2,
+      () =>
+        received.filter((m) => m.t === 'ready' && m.v === DOCUMENTS_WORKER_PROTOCOL).length >= 2,
       'the worker to still answer',
     )
     for (const says of [

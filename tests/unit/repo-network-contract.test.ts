@@ -1,10 +1,10 @@
 /**
  * The automerge-repo network contract (mirroring automerge-repo's own acceptance suite, see
  * tests/contract/repo-network-contract.ts) run against the app's adapters: the page's over the
- * mesh, and the chat worker's through it, with every access allowed: access checks have their own tests (sync-access, workplace-docs).
+ * mesh, and the documents worker's through it, with every access allowed: access checks have their own tests (sync-access, workplace-docs).
  */
 import type { PeerId as RepoPeerId } from '@automerge/automerge-repo'
-import { PortNetworkAdapter } from '../../src/crdt/chat-worker/port-network-adapter.ts'
+import { PortNetworkAdapter } from '../../src/crdt/documents-worker/port-network-adapter.ts'
 import { MeshNetworkAdapter } from '../../src/crdt/repo/mesh-network-adapter.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { describeRepoNetworkContract } from '../contract/repo-network-contract.ts'
@@ -40,13 +40,13 @@ describeRepoNetworkContract('the mesh adapter over the in-memory mesh', async ()
 })
 
 /**
- * The chat worker's adapter, as the chat worker host wires it: the page's mesh adapter tells
+ * The documents worker's adapter, as the documents worker host wires it: the page's mesh adapter tells
  * it of peers and hands it the messages of the documents it owns (here every document), and
  * what it sends goes back through the page's adapter; each message crosses the port (a
  * structured clone). The host attaches the worker when it starts: here, when it connects.
  */
 describeRepoNetworkContract(
-  'the chat worker’s port adapter over the page’s mesh adapter',
+  'the documents worker’s port adapter over the page’s mesh adapter',
   async () => {
     const hub = new MemoryMeshHub({ dial: false })
     const workers = ids.map((id) => {

@@ -1,7 +1,7 @@
 /**
  * The automerge-repo storage contract (mirroring automerge-repo's own acceptance suite, see
  * tests/contract/repo-storage-contract.ts) run against every storage the app's repos use: the
- * page's sealed adapter over IndexedDB with the lock off and on, and the chat worker's port
+ * page's sealed adapter over IndexedDB with the lock off and on, and the documents worker's port
  * adapter that hands each operation to the page's storage.
  */
 // IndexedDBStorageAdapter opens the global indexedDB: fake-indexeddb/auto sets it in this worker.
@@ -11,7 +11,7 @@ import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-index
 import {
   PortStorageAdapter,
   serveStorage,
-} from '../../src/crdt/chat-worker/port-storage-adapter.ts'
+} from '../../src/crdt/documents-worker/port-storage-adapter.ts'
 import { SealedStorageAdapter } from '../../src/vault/sealed-storage-adapter.ts'
 import { createVaultKey, Vault } from '../../src/vault/vault.ts'
 import { describeRepoStorageContract } from '../contract/repo-storage-contract.ts'
@@ -31,7 +31,7 @@ async function sealed(inner: StorageAdapterInterface, sealing: boolean) {
 }
 
 /**
- * The worker's adapter as the chat worker wires it: each operation crosses a port (a
+ * The worker's adapter as the documents worker wires it: each operation crosses a port (a
  * structured clone each way) and is served by the page's storage.
  */
 function overPort(page: StorageAdapterInterface): PortStorageAdapter {
@@ -44,6 +44,6 @@ describeRepoStorageContract('memory (the tests’ stand-in)', async () => new Me
 describeRepoStorageContract('IndexedDB', async () => indexedDb())
 describeRepoStorageContract('sealed over IndexedDB, lock off', () => sealed(indexedDb(), false))
 describeRepoStorageContract('sealed over IndexedDB, lock on', () => sealed(indexedDb(), true))
-describeRepoStorageContract('the chat worker’s port to the page’s sealed storage', async () =>
+describeRepoStorageContract('the documents worker’s port to the page’s sealed storage', async () =>
   overPort(await sealed(indexedDb(), true)),
 )

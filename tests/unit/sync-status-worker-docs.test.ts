@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest'
 import type { DocHandle } from '@automerge/automerge-repo'
-import { WorkerDocs } from '../../src/crdt/chat-worker/worker-docs.ts'
+import { WorkerDocs } from '../../src/crdt/documents-worker/worker-docs.ts'
 import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import { SYNC_STATUS_CHANNEL } from '../../src/crdt/sync/sync-protocol.ts'
 import {

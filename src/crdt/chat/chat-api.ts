@@ -6,7 +6,7 @@ import type { WorkplaceChatEvents } from './workplace-chat.ts'
 
 /**
  * A workplace's chat as the UI uses it: WorkplaceChat in the same thread (the keeper, tests), or
- * RemoteChat mirroring one that runs in the chat worker. Reads are synchronous (a mirror of the
+ * RemoteChat mirroring one that runs in the documents worker. Reads are synchronous (a mirror of the
  * loaded window); actions resolve once their effect shows in those reads.
  */
 export interface ChatApi extends Pick<Emitter<WorkplaceChatEvents>, 'on'> {

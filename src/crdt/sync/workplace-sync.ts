@@ -71,7 +71,7 @@ const SAVE_AFTER_MS = 1000
 const MAX_CONFIRMED_HEADS = 32
 
 /**
- * Documents of the workplace held elsewhere (the chat's, in the chat worker): their heads and
+ * Documents of the workplace held elsewhere (the chat's, in the documents worker): their heads and
  * the count of their changes no other member is known to hold, as their holder last told.
  */
 export interface RemoteDocs {
@@ -218,7 +218,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     }))
   }
 
-  /** This device's heads of every document of the workplace (the chat worker's included). */
+  /** This device's heads of every document of the workplace (the documents worker's included). */
   heads(): Record<string, string[]> {
     return this.#ownHeads()
   }

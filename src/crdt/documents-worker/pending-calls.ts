@@ -1,4 +1,4 @@
-import { fromPortError, type PortError } from './chat-worker-protocol.ts'
+import { fromPortError, type PortError } from './documents-worker-protocol.ts'
 
 type Reply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: PortError }
 

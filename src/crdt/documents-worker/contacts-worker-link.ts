@@ -8,7 +8,7 @@ export function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T
 }
 
-/** How the book reaches its worker (ChatWorkerHost gives these). */
+/** How the book reaches its worker (DocumentsWorkerHost gives these). */
 export interface ContactsWorkerLink {
   /** Opens the book in the worker (its document loads there). */
   open(): void

@@ -4,7 +4,7 @@ import type { Contact, ContactInput } from '../contacts/contact-model.ts'
 import { isRecord } from '../../lib/is-record.ts'
 
 /**
- * The contact book's part of the documents worker's protocol (chat-worker-protocol.ts): the
+ * The contact book's part of the documents worker's protocol (documents-worker-protocol.ts): the
  * worker holds the book's document and does every Automerge step (loading, writing, imports,
  * conflicts, history); the page holds the rows it lists and sends the writes.
  */

@@ -7,7 +7,7 @@ import {
 import type { PeerId } from '../../peer/ids.ts'
 
 /**
- * The chat worker's automerge-repo network: the page's mesh adapter (MeshNetworkAdapter, through
+ * The documents worker's automerge-repo network: the page's mesh adapter (MeshNetworkAdapter, through
  * its RepoSide) tells of peers and hands over accepted messages; what this repo sends goes back
  * to the page, which checks access again before it goes out.
  */

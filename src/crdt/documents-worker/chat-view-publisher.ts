@@ -1,7 +1,7 @@
 import type { WorkplaceChat } from '../chat/workplace-chat.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
 import type { ReceiptView } from '../chat/receipt-view.ts'
-import type { ChatViewUpdate } from './chat-worker-protocol.ts'
+import type { ChatViewUpdate } from './documents-worker-protocol.ts'
 
 /**
  * Sends the page what changed in a chat's view: WorkplaceChat keeps a message's object (and its

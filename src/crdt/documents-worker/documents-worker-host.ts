@@ -9,14 +9,14 @@ import type { MeshNetworkAdapter } from '../repo/mesh-network-adapter.ts'
 import type { RemoteDocs } from '../sync/workplace-sync.ts'
 import type { Workplace } from '../workplace/workplace.ts'
 import {
-  CHAT_WORKER_PROTOCOL,
+  DOCUMENTS_WORKER_PROTOCOL,
   fromPortError,
   toPortError,
-  type ChatPort,
-  type FromChatWorker,
-  type ToChatWorker,
+  type WorkerPort,
+  type FromDocumentsWorker,
+  type ToDocumentsWorker,
   type WorkplaceSnapshot,
-} from './chat-worker-protocol.ts'
+} from './documents-worker-protocol.ts'
 import { checkFromContactsWorker } from './contacts-worker-protocol.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { serveStorage } from './port-storage-adapter.ts'
@@ -58,8 +58,8 @@ interface Hosted {
  * workplace's membership, and hands the UI a RemoteChat and a RemoteContactBook per workplace
  * (for the features it was given).
  */
-export class ChatWorkerHost {
-  readonly #port: ChatPort<FromChatWorker, ToChatWorker>
+export class DocumentsWorkerHost {
+  readonly #port: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
   readonly #network: MeshNetworkAdapter
   readonly #changes: ChangePush
   readonly #storage: StorageAdapterInterface
@@ -75,11 +75,11 @@ export class ChatWorkerHost {
   /** Every chat document of the hosted workplaces: their messages go to the worker. */
   readonly #owned = new Set<string>()
   /** What is posted before the worker said it listens (a module worker loads for a while). */
-  #queued: ToChatWorker[] | undefined = []
+  #queued: ToDocumentsWorker[] | undefined = []
   #failure: Error | undefined
 
   constructor(options: {
-    port: ChatPort<FromChatWorker, ToChatWorker>
+    port: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
     network: MeshNetworkAdapter
     changes: ChangePush
     storage: StorageAdapterInterface
@@ -99,7 +99,7 @@ export class ChatWorkerHost {
     this.#port.postMessage({ t: 'hello' })
     this.#post({
       t: 'start',
-      v: CHAT_WORKER_PROTOCOL,
+      v: DOCUMENTS_WORKER_PROTOCOL,
       self: this.#identity.peerId,
       publicKey: this.#identity.publicKey,
     })
@@ -217,7 +217,7 @@ export class ChatWorkerHost {
     let timer: ReturnType<typeof setTimeout> | undefined
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        console.warn('chat worker: did not confirm shutting down in time')
+        console.warn('documents worker: did not confirm shutting down in time')
         resolve()
       }, SHUTDOWN_WAIT_MS)
     })
@@ -249,12 +249,12 @@ export class ChatWorkerHost {
     this.#post({ t: 'workplace', snapshot })
   }
 
-  #received(message: FromChatWorker): void {
+  #received(message: FromDocumentsWorker): void {
     switch (message.t) {
       case 'ready': {
-        if (message.v !== CHAT_WORKER_PROTOCOL) {
+        if (message.v !== DOCUMENTS_WORKER_PROTOCOL) {
           return console.error(
-            `chat worker: speaks version ${message.v}, not ${CHAT_WORKER_PROTOCOL}`,
+            `documents worker: speaks version ${message.v}, not ${DOCUMENTS_WORKER_PROTOCOL}`,
           )
         }
         if (!this.#queued) return
@@ -300,7 +300,7 @@ export class ChatWorkerHost {
   }
 
   /** A message of the contact book's part of the protocol, checked before it is used. */
-  #contactsMessage(raw: FromChatWorker): void {
+  #contactsMessage(raw: FromDocumentsWorker): void {
     let message
     try {
       message = checkFromContactsWorker(raw as unknown as Record<string, unknown>)
@@ -327,7 +327,7 @@ export class ChatWorkerHost {
   #workerFailed(event: Event): void {
     const detail = (event as ErrorEvent).message || 'it did not load'
     const error = new Error(`The chat could not start: ${detail}`)
-    console.error('chat worker failed', event)
+    console.error('documents worker failed', event)
     this.#failure = error
     for (const hosted of this.#hosted.values()) {
       hosted.chat?.opened.reject(error)
@@ -359,7 +359,7 @@ export class ChatWorkerHost {
     )
   }
 
-  #post(message: ToChatWorker): void {
+  #post(message: ToDocumentsWorker): void {
     if (this.#queued) this.#queued.push(message)
     else this.#port.postMessage(message)
   }

@@ -1,8 +1,8 @@
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo'
-import type { StorageOp } from './chat-worker-protocol.ts'
+import type { StorageOp } from './documents-worker-protocol.ts'
 
 /**
- * The chat worker's storage: every operation is done by the page's storage (IndexedDB, sealed
+ * The documents worker's storage: every operation is done by the page's storage (IndexedDB, sealed
  * when the storage lock is on), so the documents live where they always did and the at-rest key
  * never enters the worker.
  */

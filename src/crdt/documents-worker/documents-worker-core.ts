@@ -15,15 +15,15 @@ import { CONTACTS_DOC_KIND, initialContactsDoc } from '../contacts/contacts-doc.
 import { applyPushedChange } from '../repo/change-push.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
 import {
-  CHAT_WORKER_PROTOCOL,
+  DOCUMENTS_WORKER_PROTOCOL,
   checkToWorker,
   toPortError,
   type ChatCall,
-  type ChatPort,
-  type FromChatWorker,
-  type ToChatWorker,
+  type WorkerPort,
+  type FromDocumentsWorker,
+  type ToDocumentsWorker,
   type WorkplaceSnapshot,
-} from './chat-worker-protocol.ts'
+} from './documents-worker-protocol.ts'
 import { DocHeadsReporter } from './doc-heads-reporter.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
@@ -46,7 +46,7 @@ interface Reported {
 }
 
 /** Options for tests: a chat's timings (WorkplaceChat's options). */
-export interface ChatWorkerTuning {
+export interface DocumentsWorkerTuning {
   receiptDelayMs?: number
   receiptIntervalMs?: number
   historyDelays?: HistoryDelays
@@ -61,11 +61,11 @@ export interface ChatWorkerTuning {
  * tests. A message that does not follow the protocol is refused (a call with an error reply).
  */
 export function runChatWorker(
-  port: ChatPort<ToChatWorker, FromChatWorker>,
-  tuning: ChatWorkerTuning = {},
+  port: WorkerPort<ToDocumentsWorker, FromDocumentsWorker>,
+  tuning: DocumentsWorkerTuning = {},
 ): void {
   const { index, ...timings } = tuning
-  const post = (message: FromChatWorker) => port.postMessage(message)
+  const post = (message: FromDocumentsWorker) => port.postMessage(message)
   const calls = new PendingCalls()
   const chats = new Map<string, OpenChat>()
   const workplaces = new Map<string, WorkerWorkplace>()
@@ -246,7 +246,7 @@ export function runChatWorker(
   }
 
   /** Checks a message; one that does not follow the protocol is refused, never acted on. */
-  const checked = (raw: unknown): ToChatWorker | undefined => {
+  const checked = (raw: unknown): ToDocumentsWorker | undefined => {
     try {
       return checkToWorker(raw)
     } catch (error) {
@@ -264,9 +264,10 @@ export function runChatWorker(
     if (!data) return
     switch (data.t) {
       case 'hello':
-        return post({ t: 'ready', v: CHAT_WORKER_PROTOCOL })
+        return post({ t: 'ready', v: DOCUMENTS_WORKER_PROTOCOL })
       case 'start':
-        if (data.v !== CHAT_WORKER_PROTOCOL) throw new Error(`chat worker: version ${data.v}`)
+        if (data.v !== DOCUMENTS_WORKER_PROTOCOL)
+          throw new Error(`documents worker: version ${data.v}`)
         return start(data.self, data.publicKey)
       case 'peer-up':
         return network?.peerUp(data.peer)
@@ -320,5 +321,5 @@ export function runChatWorker(
         return reply(data.id, () => contacts.close(data.workplace))
     }
   })
-  post({ t: 'ready', v: CHAT_WORKER_PROTOCOL })
+  post({ t: 'ready', v: DOCUMENTS_WORKER_PROTOCOL })
 }

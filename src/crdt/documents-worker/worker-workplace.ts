@@ -5,14 +5,14 @@ import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { Authorship } from '../authorship/authorship.ts'
 import { KeyDirectory } from '../authorship/key-directory.ts'
-import type { WorkplaceSnapshot } from './chat-worker-protocol.ts'
+import type { WorkplaceSnapshot } from './documents-worker-protocol.ts'
 
 interface WorkerWorkplaceEvents extends Record<string, unknown> {
   change: void
 }
 
 /**
- * A workplace as the chat worker sees it: the page's snapshots of its membership, keys and chat
+ * A workplace as the documents worker sees it: the page's snapshots of its membership, keys and chat
  * document entries. Satisfies what WorkplaceChat needs of a workplace; writing to the root (a
  * new chat index or shard entry) is asked of the page through `register`.
  */

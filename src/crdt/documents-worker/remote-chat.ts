@@ -4,10 +4,10 @@ import type { ChatApi } from '../chat/chat-api.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
 import type { ReceiptView } from '../chat/receipt-view.ts'
 import type { WorkplaceChatEvents } from '../chat/workplace-chat.ts'
-import type { ChatCall, ChatViewUpdate } from './chat-worker-protocol.ts'
+import type { ChatCall, ChatViewUpdate } from './documents-worker-protocol.ts'
 
 /**
- * A workplace's chat running in the chat worker, as the page sees it: a mirror of its loaded
+ * A workplace's chat running in the documents worker, as the page sees it: a mirror of its loaded
  * window, kept by the worker's view updates (unchanged messages keep their objects, so the UI
  * re-renders only what changed), and its actions sent as calls.
  */

@@ -18,7 +18,7 @@ import {
  * the contact book's: contacts-worker-protocol.ts); the page keeps the mesh, the main repo
  * (membership, files), storage and the device key, and renders what the worker sends.
  */
-export const CHAT_WORKER_PROTOCOL = 3
+export const DOCUMENTS_WORKER_PROTOCOL = 3
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -79,10 +79,10 @@ export interface PortError {
   code?: string
 }
 
-export type ToChatWorker =
+export type ToDocumentsWorker =
   /** Asks the worker to say it listens (it may have started long before the page asks). */
   | { t: 'hello' }
-  | { t: 'start'; v: typeof CHAT_WORKER_PROTOCOL; self: PeerId; publicKey: Uint8Array }
+  | { t: 'start'; v: typeof DOCUMENTS_WORKER_PROTOCOL; self: PeerId; publicKey: Uint8Array }
   | { t: 'peer-up'; peer: PeerId }
   | { t: 'peer-down'; peer: PeerId }
   | { t: 'repo'; message: Message }
@@ -97,9 +97,9 @@ export type ToChatWorker =
   | { t: 'reply'; id: number; ok: false; error: PortError }
   | ToContactsWorker
 
-export type FromChatWorker =
+export type FromDocumentsWorker =
   /** The worker listens now: what the page sent before may have been lost, so it waits for it. */
-  | { t: 'ready'; v: typeof CHAT_WORKER_PROTOCOL }
+  | { t: 'ready'; v: typeof DOCUMENTS_WORKER_PROTOCOL }
   | { t: 'repo'; message: Message }
   | { t: 'push'; doc: string; change: Uint8Array }
   | ({ t: 'storage'; id: number } & StorageOp)
@@ -132,7 +132,7 @@ const TO_WORKER = new Set([
  * Checks a message the worker received: its kind is one of the protocol's, and a contacts
  * message's fields are what it needs. Throws a ProtocolError saying what is wrong.
  */
-export function checkToWorker(data: unknown): ToChatWorker {
+export function checkToWorker(data: unknown): ToDocumentsWorker {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new ProtocolError('documents worker: a message that is not an object')
   const message = data as Record<string, unknown>
@@ -143,11 +143,11 @@ export function checkToWorker(data: unknown): ToChatWorker {
   const needsId = ['close-chat', 'shutdown', 'call', 'reply'].includes(message.t)
   if (needsId && !(typeof message.id === 'number' && Number.isSafeInteger(message.id)))
     throw new ProtocolError(`documents worker: ${message.t} without a call ID`)
-  return message as unknown as ToChatWorker
+  return message as unknown as ToDocumentsWorker
 }
 
 /** The two ends' common shape: a Worker, a worker's global scope or a MessagePort. */
-export interface ChatPort<In, Out> {
+export interface WorkerPort<In, Out> {
   postMessage(message: Out, transfer?: Transferable[]): void
   addEventListener(type: 'message', listener: (event: MessageEvent<In>) => void): void
   /** A Worker's: its script failed to load or threw. */
