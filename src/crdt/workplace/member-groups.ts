@@ -2,7 +2,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 
 /** How long a returning device dials a workplace's members at once if none of them links. */
-export const RETURNING_MS = 30_000
+const RETURNING_MS = 30_000
 
 /**
  * Each workplace's members as a mesh group (the peers this device keeps links to), and which
@@ -50,10 +50,6 @@ export class MemberGroups {
     }
     this.#returning.set(workplace, stop)
     if (this.#members.has(workplace)) this.set(workplace, members())
-  }
-
-  isReturning(workplace: string): boolean {
-    return this.#returning.has(workplace)
   }
 
   /** Stops meeting the members of `workplace`. */

@@ -77,9 +77,8 @@ export class Dialer {
   readonly #timers = new Map<PeerId, ClockTimer>()
   readonly #attempts = new Map<PeerId, number>()
   readonly #dialing = new Map<PeerId, AbortController>()
-  readonly #dialStarted = new Map<PeerId, number>()
-  /** Dials begun while first-contact signaling did not reach their peer (see onSignaling). */
-  readonly #dialedAbsent = new Set<PeerId>()
+  /** When each dial began, and whether first-contact signaling reached its peer then. */
+  readonly #dialStarted = new Map<PeerId, { at: number; onSignaling: boolean }>()
   readonly #upSince = new Map<PeerId, number>()
   #closed = false
 
@@ -121,10 +120,11 @@ export class Dialer {
     // instance is stale, and would make us ignore the new one's offers (glare) until it timed out.
     const stale = this.#dialing.get(peer)
     if (stale) {
-      const age = this.#deps.clock.now() - (this.#dialStarted.get(peer) ?? 0)
+      const started = this.#dialStarted.get(peer)
+      const age = this.#deps.clock.now() - (started?.at ?? 0)
       // A dial begun while the peer was away is aimed at nothing or at its previous instance:
       // kept, it would hold the link back until it timed out.
-      if (age < FRESH_DIAL_MS && !this.#dialedAbsent.has(peer)) {
+      if (age < FRESH_DIAL_MS && started?.onSignaling !== false) {
         this.#attempts.delete(peer) // should it fail, the next try comes quickly
         return
       }
@@ -228,9 +228,10 @@ export class Dialer {
     const controller = new AbortController()
     startTrace('dial', peer)
     this.#dialing.set(peer, controller)
-    this.#dialStarted.set(peer, this.#deps.clock.now())
-    if (this.#deps.onSignaling?.(peer) === false) this.#dialedAbsent.add(peer)
-    else this.#dialedAbsent.delete(peer)
+    this.#dialStarted.set(peer, {
+      at: this.#deps.clock.now(),
+      onSignaling: this.#deps.onSignaling?.(peer) ?? true,
+    })
     if (!refresh) this.#attempts.set(peer, (this.#attempts.get(peer) ?? 0) + 1)
     const linked = () => {
       const link = this.#deps.registry.links.get(peer)
