@@ -16,7 +16,8 @@ import type { PeerGate } from '../../src/crdt/sync/syncer-first.ts'
 import type { EarlyJoins } from '../../src/crdt/workplace/early-invite.ts'
 import type { Identity } from '../../src/peer/identity/identity.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
-import type { MemoryMeshHub, MemoryMesh } from './memory-mesh.ts'
+import { MemoryMeshHub, type MemoryMesh } from './memory-mesh.ts'
+import { until } from './until.ts'
 import { createTestIdentity } from './test-identity.ts'
 import { MemoryStorageAdapter } from './memory-storage-adapter.ts'
 import { runChatWorker } from '../../src/crdt/documents-worker/documents-worker-core.ts'
@@ -138,4 +139,23 @@ export function testDevices(): {
       return created
     },
   }
+}
+
+/**
+ * Ann, who made the workplace Acme, and Bob, who joined it by invite, linked over `hub`; both
+ * shut down by `cleanup`. Generous deadlines: on a starved machine (a full run beside other
+ * work) a join took over 5 s.
+ */
+export async function annAndBobInAcme(cleanup: (() => unknown)[]) {
+  const hub = new MemoryMeshHub()
+  const [ann, bob] = await Promise.all(['Ann', 'Bob'].map((n) => createTestDevice(hub, n)))
+  cleanup.push(
+    () => ann!.stack.shutdown(),
+    () => bob!.stack.shutdown(),
+  )
+  const acme = await ann!.stack.workplaces.create('Acme')
+  bob!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
+  const bobAcme = await until(() => bob!.stack.workplaces.get(acme.id), 'Bob to join', 20_000)
+  await until(() => hub.linkOf(ann!.identity.peerId, bob!.identity.peerId), 'a link', 20_000)
+  return { hub, ann: ann!, bob: bob!, acme, bobAcme }
 }

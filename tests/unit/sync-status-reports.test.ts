@@ -8,8 +8,7 @@ import {
   type ConfirmedHeadsStore,
 } from '../../src/crdt/sync/workplace-sync.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
-import { MemoryMeshHub } from '../support/memory-mesh.ts'
-import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
+import { annAndBobInAcme, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
 const cleanup: (() => unknown)[] = []
@@ -40,20 +39,10 @@ function status(
 }
 
 async function twoMembers() {
-  const hub = new MemoryMeshHub()
-  const [ann, bob] = await Promise.all(['Ann', 'Bob'].map((n) => createTestDevice(hub, n)))
-  cleanup.push(
-    () => ann!.stack.shutdown(),
-    () => bob!.stack.shutdown(),
-  )
-  const acme = await ann!.stack.workplaces.create('Acme')
-  bob!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
-  // Generous deadlines: on a starved machine (a full run beside other work) a join took >5 s.
-  const bobAcme = await until(() => bob!.stack.workplaces.get(acme.id), 'Bob to join', 20_000)
-  await until(() => hub.linkOf(ann!.identity.peerId, bob!.identity.peerId), 'a link', 20_000)
+  const { ann, bob, acme, bobAcme } = await annAndBobInAcme(cleanup)
   // Ann's page, a document of the workplace besides its root (as a chat shard is).
-  const page = ann!.stack.repo.create<Page>({ items: {} })
-  return { ann: ann!, bob: bob!, acme, bobAcme, page }
+  const page = ann.stack.repo.create<Page>({ items: {} })
+  return { ann, bob, acme, bobAcme, page }
 }
 
 it('reports heads when any document of the workplace changes, not only the root', async () => {

@@ -8,8 +8,7 @@ import {
   createMemoryConfirmedHeadsStore,
 } from '../../src/crdt/sync/workplace-sync.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
-import { MemoryMeshHub } from '../support/memory-mesh.ts'
-import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
+import { annAndBobInAcme, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
 const cleanup: (() => unknown)[] = []
@@ -48,21 +47,12 @@ function withWorkerDocs(dev: TestDevice, wp: Workplace, heads: Record<string, st
 }
 
 it('a report of unchanged heads from the worker sends no report: members fall quiet', async () => {
-  const hub = new MemoryMeshHub()
-  const [ann, bob] = await Promise.all(['Ann', 'Bob'].map((n) => createTestDevice(hub, n)))
-  cleanup.push(
-    () => ann!.stack.shutdown(),
-    () => bob!.stack.shutdown(),
-  )
-  const acme = await ann!.stack.workplaces.create('Acme')
-  bob!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 2 })))
-  const bobAcme = await until(() => bob!.stack.workplaces.get(acme.id), 'Bob to join', 20_000)
-  await until(() => hub.linkOf(ann!.identity.peerId, bob!.identity.peerId), 'a link', 20_000)
+  const { ann, bob, acme, bobAcme } = await annAndBobInAcme(cleanup)
   const shard = { '2j9DjpZo4ANqzB2WLkeMYMwkJq3v': ['ab'.repeat(32)] }
-  const annSide = withWorkerDocs(ann!, acme, shard)
-  const bobSide = withWorkerDocs(bob!, bobAcme, shard)
-  ann!.port.poke(acme.id)
-  bob!.port.poke(acme.id)
+  const annSide = withWorkerDocs(ann, acme, shard)
+  const bobSide = withWorkerDocs(bob, bobAcme, shard)
+  ann.port.poke(acme.id)
+  bob.port.poke(acme.id)
   await until(
     () => annSide.sync.self().state === 'in-sync' && bobSide.sync.self().state === 'in-sync',
     'both to be in sync',
