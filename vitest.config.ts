@@ -8,6 +8,7 @@ export default defineConfig({
   plugins: [svelte({ compilerOptions: { runes: true } })],
   test: {
     environment: 'node',
+    globalSetup: ['tests/support/vitest-global-setup.ts'],
     exclude: ['tests/e2e/**', 'node_modules/**', 'dist/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
