@@ -56,6 +56,16 @@ describe.skipIf(!binary)('a Redis bus given hostile messages', () => {
       await until(() => bus.state === 'up', 'the bus to be up')
       const roomChannel = `peerplace:relay:room:${room}`
       const peerChannel = `peerplace:relay:peer:${alice}`
+      // claim() subscribes in the background, and Redis keeps nothing for a channel nobody
+      // listens to: under load the first messages went out before the subscription was made.
+      const listeners = async (channel: string): Promise<number> => {
+        const reply = (await writer.call('PUBSUB', 'NUMSUB', channel)) as [string, number]
+        return Number(reply[1])
+      }
+      await until(
+        async () => (await listeners(peerChannel)) > 0 && (await listeners(roomChannel)) > 0,
+        'the bus to listen on its room and peer channels',
+      )
       const signal = { kind: 'signal', to: alice, from: bob, rooms: [room], data: '{"a":1}' }
       const envelope = (event: unknown): string => JSON.stringify({ v: 1, origin: 'x', event })
       const hostile: Array<[string, string]> = [
