@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ChannelPipe, type PipeConnection } from '../../src/peer/transport/channel-pipe.ts'
+import { GOODBYE_TIMEOUT_MS } from '../../src/peer/transport/pipe-goodbye.ts'
 
 /** A negotiated RTCDataChannel stand-in that throws on send() unless open, as browsers do. */
 class FakeChannel {
@@ -10,6 +11,8 @@ class FakeChannel {
   bufferedAmountLowThreshold = 0
   sent: string[] = []
   peer: FakeChannel | undefined
+  /** While set, messages for this end wait here (its thread is busy) until delivered. */
+  held: (() => void)[] | undefined
   onopen: (() => void) | null = null
   onmessage: ((event: { data: unknown }) => void) | null = null
   onclose: (() => void) | null = null
@@ -22,7 +25,16 @@ class FakeChannel {
     }
     this.sent.push(new TextDecoder().decode(data).replace('\u0000peerplace-pipe-', ''))
     const copy = data.slice().buffer
-    queueMicrotask(() => this.peer?.onmessage?.({ data: copy }))
+    const peer = this.peer
+    const deliver = () => peer?.onmessage?.({ data: copy })
+    if (peer?.held) peer.held.push(deliver)
+    else queueMicrotask(deliver)
+  }
+
+  deliverHeld(): void {
+    const held = this.held ?? []
+    this.held = undefined
+    for (const deliver of held) deliver()
   }
 
   open(): void {
@@ -32,7 +44,10 @@ class FakeChannel {
 
   close(): void {
     this.readyState = 'closed'
+    this.closedAt = performance.now()
   }
+
+  closedAt: number | undefined
 }
 
 const connection: PipeConnection = {
@@ -81,5 +96,71 @@ describe('channel pipe handshake', () => {
     await tick()
     expect(pipe.isOpen).toBe(false)
     await expect(pipe.ready).rejects.toThrow(/did not open its end/)
+  })
+})
+
+async function openPair(): Promise<{
+  a: FakeChannel
+  b: FakeChannel
+  pipeA: ChannelPipe
+  pipeB: ChannelPipe
+}> {
+  const [a, b] = [new FakeChannel(), new FakeChannel()]
+  a.peer = b
+  b.peer = a
+  const [pipeA, pipeB] = [pipeOn(a), pipeOn(b)]
+  a.open()
+  b.open()
+  await Promise.all([pipeA.ready, pipeB.ready])
+  return { a, b, pipeA, pipeB }
+}
+
+// @roamhq/wrtc crashes (SIGSEGV) when a send races with a close the peer started: the closing
+// end must not close its channel while the peer may still be sending, however busy it is.
+describe('channel pipe goodbye', () => {
+  it('closes its channel only once the peer answered FIN, however late that is', async () => {
+    const { a, b, pipeA, pipeB } = await openPair()
+    b.held = [] // B's thread is busy: it has not read anything for a while
+    const farReasons: string[] = []
+    pipeB.on('close', ({ reason }) => farReasons.push(reason))
+    pipeA.close('done')
+    expect(a.sent.at(-1)).toBe('fin')
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    expect(a.readyState, 'closed before the peer read FIN').toBe('open')
+    // B keeps sending until it reads FIN; then it answers and sends nothing more.
+    b.deliverHeld()
+    await tick()
+    expect(farReasons).toEqual(['the peer closed the channel'])
+    expect(b.sent.at(-1)).toBe('fin')
+    pipeB.send(new TextEncoder().encode('late'))
+    expect(b.sent.at(-1)).toBe('fin')
+    await tick()
+    expect(a.readyState).toBe('closed')
+    expect(b.readyState, 'the answering end leaves the closing to the first').toBe('open')
+  })
+
+  it('closes anyway when the peer never answers', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const { a, b, pipeA } = await openPair()
+      b.held = [] // never delivered
+      pipeA.close('done')
+      vi.advanceTimersByTime(GOODBYE_TIMEOUT_MS - 1)
+      expect(a.readyState).toBe('open')
+      vi.advanceTimersByTime(1)
+      expect(a.readyState).toBe('closed')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('when both ends close at once, each closes on the other’s FIN', async () => {
+    const { a, b, pipeA, pipeB } = await openPair()
+    pipeA.close('done')
+    pipeB.close('done too')
+    await tick()
+    expect([a.readyState, b.readyState]).toEqual(['closed', 'closed'])
+    expect(a.sent.filter((m) => m === 'fin')).toHaveLength(1)
+    expect(b.sent.filter((m) => m === 'fin')).toHaveLength(1)
   })
 })

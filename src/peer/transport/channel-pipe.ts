@@ -1,4 +1,5 @@
 import { BacklogEmitter } from './backlog-emitter.ts'
+import { afterQuiet, FIN, type GoodbyePipe } from './pipe-goodbye.ts'
 import type { DataPipe, DataPipeEvents, PipeStats } from './pipe.ts'
 
 /** What a channel pipe asks of the connection it lives on. */
@@ -16,8 +17,8 @@ export interface PipeConnection {
 export interface ChannelPipeOptions {
   /** The pipe gives up if the peer's side of the channel does not answer in time. */
   handshakeTimeoutMs: number
-  /** Called once when the pipe closes, for whatever reason; `saidGoodbye`: it sent FIN. */
-  onClosed?: (reason: string, saidGoodbye: boolean) => void
+  /** Called once when the pipe closes, for whatever reason. */
+  onClosed?: (reason: string) => void
 }
 
 /** `drain` fires when bufferedAmount falls to this after having been above it. */
@@ -32,41 +33,6 @@ const MAX_EARLY_MESSAGES = 64
 // Control messages of the readiness handshake; nothing else is sent before it completes.
 const SYN = new TextEncoder().encode('\u0000peerplace-pipe-syn')
 const ACK = new TextEncoder().encode('\u0000peerplace-pipe-ack')
-/**
- * Sent by the end that closes, before it closes the channel `CLOSE_GRACE_MS` later: the peer
- * stops sending at once. @roamhq/wrtc can crash (SIGSEGV) when a send races with the channel
- * closing under it (it frees the channel on its own thread), so the far end is warned first.
- */
-const FIN = new TextEncoder().encode('\u0000peerplace-pipe-fin')
-/** How long a closing end keeps its channel (or connection) open after sending FIN. */
-const CLOSE_GRACE_MS = 500
-
-/** The connection under a set of channel pipes, as its closing needs it. */
-export interface ClosingConnection {
-  /** Sends FIN on every open pipe; whether any was sent. */
-  sayGoodbye(): boolean
-  /** Marks every pipe closed; nothing under them is touched afterwards. */
-  closeAll(reason: string): void
-}
-
-/**
- * Ends a connection of channel pipes: FIN on each open pipe, then `close` (of the native
- * connection) CLOSE_GRACE_MS later, or at once when no FIN went out (`saidGoodbye`: a pipe
- * already sent one). Closed at once after FIN, the peer's channels would close under it while
- * it may still send, which is what crashes @roamhq/wrtc.
- */
-export function endAfterGoodbye(
-  connection: ClosingConnection,
-  reason: string,
-  saidGoodbye: boolean,
-  close: () => void,
-): void {
-  const warned = connection.sayGoodbye() || saidGoodbye
-  connection.closeAll(reason)
-  if (warned) setTimeout(close, CLOSE_GRACE_MS)
-  else close()
-}
-
 type State = 'connecting' | 'handshaking' | 'open' | 'closed'
 
 /**
@@ -74,14 +40,19 @@ type State = 'connecting' | 'handshaking' | 'open' | 'closed'
  * the peer has not created its end yet, and the peer silently drops what arrives before then,
  * so both ends first exchange SYN (repeated) and ACK: `ready` resolves once the peer is known to
  * be listening. Each side sends SYNs, then one ACK, then data; ordering does the rest. The end
- * that closes sends FIN last and closes the channel CLOSE_GRACE_MS later; FIN closes the pipe.
+ * that closes sends FIN last; the peer answers FIN and goes quiet, and only then is the channel
+ * closed (see pipe-goodbye.ts).
  *
  * Chromium may deliver the peer's first messages on a negotiated channel before that channel's
  * own 'open' event (when the channel was created on a connected peer connection and the main
  * thread was busy meanwhile); sending then throws. Such early messages wait for 'open'.
  */
-export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> implements DataPipe {
+export class ChannelPipe
+  extends BacklogEmitter<DataPipeEvents, 'message'>
+  implements DataPipe, GoodbyePipe
+{
   readonly ready: Promise<void>
+  readonly peerQuiet: Promise<void>
   readonly #channel: RTCDataChannel
   readonly #connection: PipeConnection
   readonly #options: ChannelPipeOptions
@@ -92,6 +63,7 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
   #aboveLowWater = false
   #saidGoodbye = false
   #settle!: (error?: Error) => void
+  #quiet!: () => void
 
   constructor(channel: RTCDataChannel, connection: PipeConnection, options: ChannelPipeOptions) {
     super('message', (data) => data.byteLength, MAX_BACKLOG_BYTES)
@@ -102,6 +74,7 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
       this.#settle = (error) => (error ? reject(error) : resolve())
     })
     this.ready.catch(() => {}) // callers that never await it must not see an unhandled rejection
+    this.peerQuiet = new Promise<void>((resolve) => (this.#quiet = resolve))
 
     channel.binaryType = 'arraybuffer'
     const evented = typeof channel.bufferedAmountLowThreshold === 'number'
@@ -194,12 +167,13 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
         // already closing with its connection
       }
     }
-    if (warned) setTimeout(close, CLOSE_GRACE_MS)
+    if (warned) afterQuiet([this.peerQuiet], close)
     else close()
   }
 
   /**
-   * Tells the peer this end is closing (FIN), so it stops sending before the channel goes.
+   * Tells the peer this end is closing (FIN), so it answers FIN and stops sending before the
+   * channel goes.
    * Returns whether it was sent. Nothing is touched once the pipe or its connection closed.
    */
   sayGoodbye(): boolean {
@@ -238,7 +212,9 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
       return
     }
     if (equalBytes(data, FIN)) {
-      // The peer closes its end soon: stop sending now; its close does the rest.
+      // The peer closes its end once it hears our FIN: our last message; its close does the rest.
+      this.sayGoodbye()
+      this.#quiet()
       this.#finish('the peer closed the channel')
       return
     }
@@ -292,13 +268,27 @@ export class ChannelPipe extends BacklogEmitter<DataPipeEvents, 'message'> imple
     this.#state = 'closed'
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
-    this.#channel.onmessage = null
     this.#channel.onopen = null
-    this.#channel.onclose = null
     this.#channel.onbufferedamountlow = null
+    if (this.#saidGoodbye) this.#awaitAnswer()
+    else {
+      this.#channel.onmessage = null
+      this.#channel.onclose = null
+      this.#quiet()
+    }
     if (!wasOpen) this.#settle(new Error(`data channel "${this.#channel.label}": ${reason}`))
     this.emit('close', { reason })
-    this.#options.onClosed?.(reason, this.#saidGoodbye)
+    this.#options.onClosed?.(reason)
+  }
+
+  /** After our FIN: the peer is quiet once it answers FIN, or its channel closes or fails. */
+  #awaitAnswer(): void {
+    this.#channel.onmessage = (event: MessageEvent) => {
+      const data = toBytes(event.data)
+      if (data && equalBytes(data, FIN)) this.#quiet()
+    }
+    this.#channel.onclose = () => this.#quiet()
+    this.#channel.onerror = () => this.#quiet()
   }
 
   #after(ms: number, callback: () => void): void {

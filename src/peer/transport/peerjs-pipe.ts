@@ -1,5 +1,6 @@
 import type { DataConnection } from 'peerjs'
-import { ChannelPipe, endAfterGoodbye, type PipeConnection } from './channel-pipe.ts'
+import { ChannelPipe, type PipeConnection } from './channel-pipe.ts'
+import { ConnectionGoodbye } from './pipe-goodbye.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
@@ -53,8 +54,7 @@ export function createPeerJsPipe(
       rtc = shared
       main = new ChannelPipe(connection.dataChannel, shared, {
         handshakeTimeoutMs: options.openTimeoutMs,
-        onClosed: (reason, saidGoodbye) =>
-          endAfterGoodbye(shared, reason, saidGoodbye, () => connection.close()),
+        onClosed: (reason) => shared.end(reason, () => connection.close()),
       })
       const opened = main
       shared.track(opened)
@@ -85,10 +85,9 @@ export function createPeerJsPipe(
 class PeerJsConnection implements PipeConnection {
   readonly #connection: DataConnection
   readonly #sideChannelTimeoutMs: number
-  readonly #pipes = new Set<ChannelPipe>()
+  readonly #goodbye = new ConnectionGoodbye()
   readonly #sideChannels = new Map<string, Promise<DataPipe>>()
   #fingerprints = { local: '', remote: '' }
-  #closed = false
 
   constructor(connection: DataConnection, sideChannelTimeoutMs: number) {
     this.#connection = connection
@@ -113,19 +112,23 @@ class PeerJsConnection implements PipeConnection {
     return this.#fingerprints
   }
 
+  /** Set before the native connection closes; from then on its channels are never touched. */
+  get closed(): boolean {
+    return this.#goodbye.closed
+  }
+
   async readFingerprints(): Promise<void> {
     this.#fingerprints = await connectionFingerprints(this.#connection.peerConnection)
   }
 
   track(pipe: ChannelPipe): void {
-    this.#pipes.add(pipe)
-    pipe.on('close', () => this.#pipes.delete(pipe))
+    this.#goodbye.track(pipe, (listener) => pipe.on('close', listener))
   }
 
   openSideChannel(label: string): Promise<DataPipe> {
     const existing = this.#sideChannels.get(label)
     if (existing) return existing
-    if (this.#closed) return Promise.reject(new Error('the connection is closed'))
+    if (this.#goodbye.closed) return Promise.reject(new Error('the connection is closed'))
     if (!isChannelLabel(label)) return Promise.reject(new Error(`invalid channel label "${label}"`))
     let channel: RTCDataChannel
     try {
@@ -162,17 +165,14 @@ class PeerJsConnection implements PipeConnection {
     }
   }
 
-  /** Sends FIN on every open pipe of the connection; whether any was sent. */
-  sayGoodbye(): boolean {
-    let warned = false
-    for (const pipe of [...this.#pipes]) warned = pipe.sayGoodbye() || warned
-    return warned
+  /** Ends the connection: see ConnectionGoodbye.end; `close` closes the PeerJS connection. */
+  end(reason: string, close: () => void): void {
+    this.#goodbye.end(reason, close)
   }
 
+  /** Marks every pipe closed: PeerJS closed the connection itself. */
   closeAll(reason: string): void {
-    if (this.#closed) return
-    this.#closed = true
-    for (const pipe of [...this.#pipes]) pipe.connectionClosed(reason)
+    this.#goodbye.lost(reason)
   }
 }
 

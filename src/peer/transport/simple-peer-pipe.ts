@@ -1,5 +1,6 @@
 import SimplePeer from 'simple-peer'
-import { ChannelPipe, endAfterGoodbye, type PipeConnection } from './channel-pipe.ts'
+import { ChannelPipe, type PipeConnection } from './channel-pipe.ts'
+import { ConnectionGoodbye } from './pipe-goodbye.ts'
 import { channelIdForLabel, isChannelLabel } from './channel-id.ts'
 import type { DataPipe, PipeStats } from './pipe.ts'
 import { pipeStatsFromReport } from './rtc-stats.ts'
@@ -97,18 +98,15 @@ export function createSimplePeerPipe(opts: SimplePeerPipeOptions): PendingPipe {
    * objects: with @roamhq/wrtc, touching a channel or connection after it closed can crash the
    * whole process (SIGSEGV), so nothing here touches them afterwards.
    */
-  const end = (reason: string, error?: Error, saidGoodbye = false): void => {
+  const end = (reason: string, error?: Error): void => {
     clearTimeout(timeout)
     restarter.close()
-    if (connection.closed) return
-    endAfterGoodbye(connection, reason, saidGoodbye, () => peer.destroy(error))
+    connection.end(reason, () => peer.destroy(error))
   }
   const mainLabel = opts.channelLabel ?? 'peerplace'
   const connectTimeoutMs = opts.connectTimeoutMs ?? 30_000
   // The connect timeout below is the one that reports; the channel's own is only a backstop.
-  const main = connection.addChannel(mainLabel, connectTimeoutMs + 1000, (reason, warned) =>
-    end(reason, undefined, warned),
-  )
+  const main = connection.addChannel(mainLabel, connectTimeoutMs + 1000, (reason) => end(reason))
   if (!main.ok) {
     peer.destroy()
     fail(new Error(main.error))
@@ -260,7 +258,7 @@ class SimplePeerConnection implements PipeConnection {
   readonly #restarter: IceRestarter
   #fingerprints = { local: '', remote: '' }
   #maxMessageSize: number | undefined
-  #closed = false
+  readonly #goodbye = new ConnectionGoodbye()
 
   constructor(pc: RTCPeerConnection, sideChannelTimeoutMs: number, restarter: IceRestarter) {
     this.#pc = pc
@@ -274,11 +272,11 @@ class SimplePeerConnection implements PipeConnection {
 
   /** Set before the native connection closes; from then on it is never touched again. */
   get closed(): boolean {
-    return this.#closed
+    return this.#goodbye.closed
   }
 
   restartPath(): void {
-    if (!this.#closed) this.#restarter.restart()
+    if (!this.closed) this.#restarter.restart()
   }
 
   pathChanged(state: PathState): void {
@@ -287,7 +285,7 @@ class SimplePeerConnection implements PipeConnection {
 
   get maxMessageSize(): number {
     if (this.#maxMessageSize !== undefined) return this.#maxMessageSize
-    if (this.#closed) return MAX_MESSAGE_SIZE
+    if (this.closed) return MAX_MESSAGE_SIZE
     const size = this.#pc.sctp?.maxMessageSize
     if (typeof size !== 'number' || size <= 0) return MAX_MESSAGE_SIZE
     // Agreed once the connection is up; kept, so it is never read from a closed connection.
@@ -301,7 +299,7 @@ class SimplePeerConnection implements PipeConnection {
 
   async readFingerprints(): Promise<void> {
     const pc = this.#pc
-    const open = () => !this.#closed
+    const open = () => !this.closed
     this.#fingerprints = await connectionFingerprints({
       get localDescription() {
         return open() ? pc.localDescription : null
@@ -318,9 +316,9 @@ class SimplePeerConnection implements PipeConnection {
   addChannel(
     label: string,
     handshakeTimeoutMs: number,
-    onClosed?: (reason: string, saidGoodbye: boolean) => void,
+    onClosed?: (reason: string) => void,
   ): { ok: true; pipe: ChannelPipe } | { ok: false; error: string } {
-    if (this.#closed) return { ok: false, error: 'the connection is closed' }
+    if (this.closed) return { ok: false, error: 'the connection is closed' }
     if (!isChannelLabel(label)) return { ok: false, error: `invalid channel label "${label}"` }
     const id = channelIdForLabel(label)
     const taken = this.#channels.get(id)
@@ -335,12 +333,13 @@ class SimplePeerConnection implements PipeConnection {
     }
     const pipe = new ChannelPipe(channel, this, {
       handshakeTimeoutMs,
-      onClosed: (reason, saidGoodbye) => {
+      onClosed: (reason) => {
         this.#channels.delete(id)
         this.#pending.delete(label)
-        onClosed?.(reason, saidGoodbye)
+        onClosed?.(reason)
       },
     })
+    this.#goodbye.track(pipe, (listener) => pipe.on('close', listener))
     this.#channels.set(id, { label, pipe })
     return { ok: true, pipe }
   }
@@ -356,7 +355,7 @@ class SimplePeerConnection implements PipeConnection {
   }
 
   async stats(): Promise<PipeStats> {
-    if (this.#closed) return emptyStats()
+    if (this.closed) return emptyStats()
     try {
       return pipeStatsFromReport(await this.#pc.getStats())
     } catch {
@@ -364,17 +363,14 @@ class SimplePeerConnection implements PipeConnection {
     }
   }
 
-  /** Says FIN on every open channel; true if any went out. */
-  sayGoodbye(): boolean {
-    let warned = false
-    for (const { pipe } of [...this.#channels.values()]) warned = pipe.sayGoodbye() || warned
-    return warned
+  /** Ends the connection: see ConnectionGoodbye.end; `close` closes the native connection. */
+  end(reason: string, close: () => void): void {
+    this.#goodbye.end(reason, close)
   }
 
+  /** Marks every pipe closed: the native connection is already gone. */
   closeAll(reason: string): void {
-    if (this.#closed) return
-    this.#closed = true
-    for (const { pipe } of [...this.#channels.values()]) pipe.connectionClosed(reason)
+    this.#goodbye.lost(reason)
   }
 }
 
