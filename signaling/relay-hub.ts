@@ -29,6 +29,13 @@ export type RouteResult = 'sent' | 'forwarded' | 'unknown' | 'busy'
 export class RelayHub {
   readonly #members = new Map<PeerId, HubMember>()
   readonly #rooms = new TopicRegistry<HubMember>()
+  /**
+   * Per member, the other instances' room events heard while a peer list for that room was on
+   * its way from the bus. Such a list can be older than an event already passed on ("joined",
+   * then a list taken before that join), and a list replaces what the client knows: the events
+   * are applied on top of it, in order, so a peer that joined meanwhile is not taken back.
+   */
+  readonly #awaitingList = new Map<HubMember, Map<string, RoomEvent[]>>()
   readonly #bus: RelayBus
   readonly #metrics: RelayMetrics | undefined
   readonly #logger: Logger
@@ -75,15 +82,13 @@ export class RelayHub {
   join(member: HubMember, topic: Topic): void {
     const room = topic === NEARBY_TOPIC ? member.nearbyRoom : topic
     if (member.topics.has(topic)) {
-      void this.#bus.members(room).then((remote) => this.#sendPeers(member, topic, room, remote))
+      this.#listFromBus(member, topic, room, this.#bus.members(room))
       return
     }
     member.topics.set(topic, room)
     const others = this.#rooms.join(room, member.peerId, member)
     for (const other of others) other.send({ type: 'peer-joined', topic, peer: member.peerId })
-    void this.#bus
-      .join(room, member.peerId)
-      .then((remote) => this.#sendPeers(member, topic, room, remote))
+    this.#listFromBus(member, topic, room, this.#bus.join(room, member.peerId))
   }
 
   leave(member: HubMember, topic: Topic): void {
@@ -138,6 +143,26 @@ export class RelayHub {
     return result
   }
 
+  /** Sends `member` the room's peers once the bus answers, with the events heard meanwhile. */
+  #listFromBus(member: HubMember, topic: Topic, room: string, remote: Promise<PeerId[]>): void {
+    let rooms = this.#awaitingList.get(member)
+    if (!rooms) this.#awaitingList.set(member, (rooms = new Map()))
+    const heard: RoomEvent[] = []
+    rooms.set(room, heard)
+    void remote.then((listed) => {
+      if (rooms.get(room) === heard) rooms.delete(room)
+      if (rooms.size === 0 && this.#awaitingList.get(member) === rooms) {
+        this.#awaitingList.delete(member)
+      }
+      const peers = new Set(listed)
+      for (const event of heard) {
+        if (event.kind === 'joined') peers.add(event.peer)
+        else peers.delete(event.peer)
+      }
+      this.#sendPeers(member, topic, room, [...peers])
+    })
+  }
+
   #sendPeers(member: HubMember, topic: Topic, room: string, remote: PeerId[]): void {
     // The member may have left the topic, or the relay, while the bus answered.
     if (this.#members.get(member.peerId) !== member || member.topics.get(topic) !== room) return
@@ -152,6 +177,7 @@ export class RelayHub {
     // A peer held here is announced by this hub itself.
     if (this.#rooms.has(event.room, event.peer)) return
     for (const other of this.#rooms.others(event.room, event.peer)) {
+      this.#awaitingList.get(other)?.get(event.room)?.push(event)
       other.send({ type, topic, peer: event.peer })
     }
   }
@@ -190,9 +216,8 @@ export class RelayHub {
       }
     }
     for (const [room, holders] of rooms) {
-      void this.#bus.members(room).then((remote) => {
-        for (const [member, topic] of holders) this.#sendPeers(member, topic, room, remote)
-      })
+      const remote = this.#bus.members(room)
+      for (const [member, topic] of holders) this.#listFromBus(member, topic, room, remote)
     }
   }
 }
