@@ -154,8 +154,13 @@ describe('TURN REST credentials against a real coturn', () => {
   }
 
   it('coturn allocates a relay with the credentials the server issued', async () => {
-    const { types } = await relayCandidates(good)
-    expect(types).toContain('relay')
+    let gathered = await relayCandidates(good)
+    // On a loaded machine an allocation can time out (no error code, no candidate); a second
+    // gathering tells that apart from refused credentials, which fail both times with 401.
+    if (!gathered.types.includes('relay') && !gathered.errors.includes(401)) {
+      gathered = await relayCandidates(good)
+    }
+    expect(gathered.types, `ICE errors: ${gathered.errors.join(', ')}`).toContain('relay')
   })
 
   it('the Test of a TURN entry reports a relay, or the refusal in words', async () => {
