@@ -117,17 +117,6 @@ describe('the contact book in the documents worker', { timeout: 60_000 }, () => 
     await until(() => bob.count() === 1200, 'Bob to hold the import')
   })
 
-  it('readies its write path when a file is being picked, writing nothing to the book', async () => {
-    const { devs, wps } = await world()
-    const ann = remoteBook(devs[0]!, wps[0]!)
-    await ann.load()
-    ann.prepareImport()
-    const contacts = [{ given: 'Ann', family: 'Tester' }]
-    expect((await ann.importInBatches(contacts)).added).toHaveLength(1)
-    // The warm-up's contacts went to a scratch document: the book has the import's one alone.
-    expect(ann.search().map((c) => c.given)).toEqual(['Ann'])
-  })
-
   it('opens for a member before the owner’s device made it, once the owner lists it', async () => {
     const { devs, wps } = await world(true)
     expect(wps[0]!.doc!.docs![CONTACTS_DOC_KIND]).toBeUndefined()

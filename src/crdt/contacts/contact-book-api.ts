@@ -57,11 +57,6 @@ export interface ContactBookApi extends Pick<Emitter<ContactBookEvents>, 'on'> {
   restore(id: string): void
   resolve(id: string, path: string, value: string): void
   saveAsContact(known: KnownPeer): { id: string; created: boolean }
-  /**
-   * An import may follow (a file is being picked or read): the book may ready its write path
-   * meanwhile, so that the import's first batches are not written by cold code.
-   */
-  prepareImport(): void
   /** Imports contacts in batches (each one change), merging into the contacts they match. */
   importInBatches(
     contacts: readonly ContactInput[],

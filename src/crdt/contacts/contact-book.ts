@@ -195,9 +195,6 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
     return this.#writes.addMany(inputs, op, ids)
   }
 
-  /** Nothing to ready: this book writes in the thread that uses it (tests, no worker). */
-  prepareImport(): void {}
-
   /** Imports contacts in batches (see import-batches.ts), pausing between them. */
   importInBatches(
     contacts: readonly ContactInput[],

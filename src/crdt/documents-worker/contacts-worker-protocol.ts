@@ -19,8 +19,6 @@ export type ContactsCall =
   | { method: 'resolve'; id: string; path: string; value: string }
   /** Imports in batches; `contacts-progress` follows each, `contacts-cancel` stops it. */
   | { method: 'import'; contacts: ContactInput[] }
-  /** An import may follow (a file is being picked or read): ready the write path meanwhile. */
-  | { method: 'prepare-import' }
   /** A contact's conflicts and history (they need the document). */
   | { method: 'details'; id: string; limit: number }
   /** Resolves once the changes so far carry their proofs. */
@@ -132,7 +130,6 @@ export function checkContactsCall(value: unknown): ContactsCall {
       if (!isCallId(value.limit) || value.limit > 1000) fail('details: limit out of range')
       break
     case 'signed':
-    case 'prepare-import':
       break
     default:
       fail(`unknown method ${String(value.method)}`)

@@ -167,10 +167,6 @@ export class RemoteContactBook extends Emitter<ContactBookEvents> implements Con
     return { id: this.add(contactFromPeer(known, new Date())), created: true }
   }
 
-  prepareImport(): void {
-    this.#send({ method: 'prepare-import' })
-  }
-
   async importInBatches(
     contacts: readonly ContactInput[],
     options: ImportProgressOptions = {},

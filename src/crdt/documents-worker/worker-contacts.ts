@@ -2,7 +2,6 @@ import { getHeads } from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
 import { ContactBook } from '../contacts/contact-book.ts'
 import { CONTACTS_DOC_KIND, type ContactsDoc } from '../contacts/contacts-doc.ts'
-import { warmUpImport } from '../contacts/import-warm-up.ts'
 import { ContactRowsPublisher } from './contact-rows-publisher.ts'
 import type { ContactDetails, ContactRowsUpdate, ContactsCall } from './contacts-worker-protocol.ts'
 import type { WorkerWorkplace } from './worker-workplace.ts'
@@ -31,8 +30,6 @@ interface OpenBook {
 export class WorkerContacts {
   readonly #books = new Map<string, OpenBook>()
   readonly #imports = new Map<number, AbortController>()
-  /** Whether the import write path's warm-up (import-warm-up.ts) has run: once per worker. */
-  #warmed = false
   readonly #rows: (workplace: string, book: number, update: ContactRowsUpdate) => void
   readonly #failed: (workplace: string, book: number, error: unknown) => void
   readonly #opened: (workplace: string) => void
@@ -110,11 +107,6 @@ export class WorkerContacts {
         break
       case 'resolve':
         book.resolve(call.id, call.path, call.value)
-        break
-      case 'prepare-import':
-        // Not awaited: it pauses between steps, and stops once an import has begun.
-        if (!this.#warmed) void warmUpImport(() => this.#imports.size > 0)
-        this.#warmed = true
         break
       case 'import': {
         const abort = new AbortController()
