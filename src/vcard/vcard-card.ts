@@ -48,14 +48,18 @@ type Item = Omit<ValueItem, 'id'>
 type Address = Omit<PostalAddress, 'id'>
 
 function isQuotedPrintable(parts: LineParts): boolean {
+  if (parts.params.length === 0) return false
   return [...paramValues(parts, 'ENCODING'), ...paramValues(parts, 'TYPE')].some(
     (v) => v.toUpperCase() === 'QUOTED-PRINTABLE',
   )
 }
 
-/** One text value (or component): quoted-printable decoded, else backslash escapes undone. */
-function decode(parts: LineParts, raw: string): string {
-  if (!isQuotedPrintable(parts)) return unescapeText(raw)
+/**
+ * One text value (or component): quoted-printable decoded, else backslash escapes undone.
+ * `quoted` is isQuotedPrintable(parts), when the caller knows it (once per line, not per component).
+ */
+function decode(parts: LineParts, raw: string, quoted = isQuotedPrintable(parts)): string {
+  if (!quoted) return unescapeText(raw)
   return decodeQuotedPrintable(raw, paramValues(parts, 'CHARSET')[0] ?? 'utf-8').replace(
     /\r\n?/g,
     '\n',
@@ -67,7 +71,8 @@ function text(parts: LineParts): string {
 }
 
 function components(parts: LineParts, separator: ';' | ','): string[] {
-  return splitEscaped(parts.value, separator).map((raw) => decode(parts, raw).trim())
+  const quoted = isQuotedPrintable(parts)
+  return splitEscaped(parts.value, separator).map((raw) => decode(parts, raw, quoted).trim())
 }
 
 /** Samsung's `X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,=42=6F=61=74)` or `X-CUSTOM(Boat)`. */

@@ -110,14 +110,19 @@ export function splitLine(text: string): LineParts | string {
 
 /** A parameter's values (comma lists and repeats flattened; quotes removed), any case of name. */
 export function paramValues(parts: LineParts, name: string): string[] {
-  return parts.params
-    .filter((p) => p.name === name)
-    .flatMap((p) =>
-      p.value
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-        .split(','),
-    )
-    .map((v) => v.trim())
-    .filter(Boolean)
+  // Asked several times of every line, most of which have no such parameter: nothing is
+  // allocated for a parameter of another name.
+  const values: string[] = []
+  for (const p of parts.params) {
+    if (p.name !== name) continue
+    const list = p.value
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .split(',')
+    for (const v of list) {
+      const value = v.trim()
+      if (value) values.push(value)
+    }
+  }
+  return values
 }
