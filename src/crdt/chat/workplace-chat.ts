@@ -1,5 +1,7 @@
 import { ImmutableString, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
+import { changeKey, hopMark, hopsOn } from '../../lib/hop-marks.ts'
+import { getLastLocalChange } from '@automerge/automerge/slim'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Authorship, Judge } from '../authorship/authorship.ts'
 import { randomId } from '../membership/sign.ts'
@@ -252,7 +254,9 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const id = randomId()
     const claim = messageClaim(shard.key.key, id, this.self, hlc, text, options.replyTo)
     const { peer: _self, ...unsigned } = claim
+    hopMark('c-signing', text)
     const proof = await this.#authorship.sign(unsigned)
+    hopMark('c-signed', text)
     if (this.#closed) throw new ChatError('closed', 'The chat is closed.')
     this.#change(shard, (d) => {
       d.messages[id] = {
@@ -266,6 +270,10 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
         re: {},
       }
     })
+    if (hopsOn()) {
+      const change = getLastLocalChange(shard.handle.doc()!)
+      if (change) hopMark('c-link', `${text}|${changeKey(change)}`)
+    }
     await shard.verified()
     return shard.message(id)!
   }
@@ -474,6 +482,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #shardChanged(shard: LoadedShard, fresh: ChatMessage[], live: boolean): void {
     if (this.#closed) return
     for (const m of fresh) this.#clock.observe(m.hlc)
+    for (const m of fresh) hopMark('c-fresh', m.text)
     // Delivered marks follow the messages shown (a message shows once its signature is checked).
     if (fresh.length > 0) this.#receiptWriter.shardChanged(shard)
     this.#changed()

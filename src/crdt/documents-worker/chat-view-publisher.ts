@@ -1,3 +1,4 @@
+import { hopMark } from '../../lib/hop-marks.ts'
 import type { WorkplaceChat } from '../chat/workplace-chat.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
 import type { ReceiptView } from '../chat/receipt-view.ts'
@@ -29,6 +30,7 @@ export class ChatViewPublisher {
     clearTimeout(this.#timer)
     this.#timer = undefined
     const update = this.#diff()
+    for (const m of update?.messages ?? []) hopMark('w-view', m.text)
     if (update) this.#send(update)
   }
 
@@ -38,6 +40,7 @@ export class ChatViewPublisher {
   }
 
   #schedule(): void {
+    if (this.#timer === undefined) hopMark('w-change', '')
     this.#timer ??= setTimeout(() => this.flush(), 0)
   }
 

@@ -26,6 +26,7 @@ import {
 } from './documents-worker-protocol.ts'
 import { DocHeadsReporter } from './doc-heads-reporter.ts'
 import { PendingCalls } from './pending-calls.ts'
+import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { PortStorageAdapter } from './port-storage-adapter.ts'
 import { WorkerContacts } from './worker-contacts.ts'
@@ -188,6 +189,7 @@ export function runChatWorker(
   const pushLastChange = (handle: DocHandle<unknown>) => {
     if (!handle.isReady()) return
     const change = Automerge.getLastLocalChange(handle.doc())
+    if (change) hopMark('w-push', changeKey(change))
     if (change) post({ t: 'push', doc: handle.documentId, change })
   }
 
@@ -198,6 +200,7 @@ export function runChatWorker(
     let value: unknown
     switch (request.method) {
       case 'send':
+        hopMark('w-call', request.args[0])
         value = await chat.send(...request.args)
         break
       case 'edit':
@@ -277,7 +280,9 @@ export function runChatWorker(
         return network?.receive(data.message)
       case 'push': {
         const handle = repo?.handles[data.doc as keyof Repo['handles']]
+        hopMark('w-apply', changeKey(data.change))
         if (handle) applyPushedChange(handle, data.from, data.change)
+        hopMark('w-applied', changeKey(data.change))
         return
       }
       case 'workplace':

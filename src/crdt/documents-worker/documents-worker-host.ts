@@ -1,6 +1,7 @@
 import type { StorageAdapterInterface } from '@automerge/automerge-repo'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
+import { hopMark } from '../../lib/hop-marks.ts'
 import { CHAT_DOC_KIND } from '../chat/chat-doc.ts'
 import type { ContactListOptions } from '../contacts/contact-list-keeper.ts'
 import { CONTACTS_DOC_KIND } from '../contacts/contacts-doc.ts'
@@ -278,7 +279,9 @@ export class DocumentsWorkerHost {
       case 'view': {
         const chat = this.#hosted.get(message.workplace)?.chat
         if (!chat) return
+        for (const m of message.update.messages) hopMark('p-view', m.text)
         chat.remote.apply(message.update)
+        for (const m of message.update.messages) hopMark('p-applied', m.text)
         chat.opened.resolve(chat.remote)
         return
       }
