@@ -103,6 +103,7 @@ export class DocumentsWorkerHost {
       v: DOCUMENTS_WORKER_PROTOCOL,
       self: this.#identity.peerId,
       publicKey: this.#identity.publicKey,
+      ...(this.#identity.signingKey ? { signingKey: this.#identity.signingKey } : {}),
     })
     const owns = (doc: string) => this.#owned.has(doc)
     this.#network.attachSide({
