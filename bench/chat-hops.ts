@@ -63,7 +63,8 @@ export function summarise(log: HopLog): string {
       ...page.map((h) => ['p:' + h[0], h[1], h[2]] as Hop),
       ...worker.map((h) => ['w:' + h[0], h[1], h[2]] as Hop),
     ]) {
-      if (stage.endsWith('c-link') || stage.endsWith('w-change')) continue
+      if (stage.endsWith('c-link') || stage.endsWith('w-change') || stage.endsWith('p-update'))
+        continue
       const text = PROBE_TEXT.test(key) ? key : keyOfText.get(key)
       if (!text) continue
       const from = Number(PROBE_TEXT.exec(text)![2])

@@ -280,6 +280,7 @@ export class DocumentsWorkerHost {
       case 'view': {
         const chat = this.#hosted.get(message.workplace)?.chat
         if (!chat) return
+        hopMark('p-update', '')
         for (const m of message.update.messages) hopMark('p-view', m.text)
         chat.remote.apply(message.update)
         for (const m of message.update.messages) hopMark('p-applied', m.text)
