@@ -23,7 +23,6 @@ const message = (i: number, author: string): ChatMessage => ({
 /** What the publisher reads of a chat, with the receipts it was asked for counted. */
 function fakeChat(messages: ChatMessage[]) {
   const asked: string[] = []
-  const listeners: (() => void)[] = []
   const view: ReceiptView = { recipients: [], delivered: [], read: [], missing: [], state: 'sent' }
   const chat = {
     self,
@@ -35,15 +34,9 @@ function fakeChat(messages: ChatMessage[]) {
     hasOlder: () => false,
     unreadCount: () => 0,
     firstUnread: () => undefined,
-    on: (_event: 'change', listener: () => void) => {
-      listeners.push(listener)
-      return () => listeners.splice(listeners.indexOf(listener), 1)
-    },
+    on: () => () => {},
   }
-  const changed = () => {
-    for (const listener of [...listeners]) listener()
-  }
-  return { chat: chat as unknown as WorkplaceChat, asked, changed }
+  return { chat: chat as unknown as WorkplaceChat, asked }
 }
 
 describe('ChatViewPublisher', () => {
@@ -58,27 +51,5 @@ describe('ChatViewPublisher', () => {
     expect(sent[0]!.messages.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4'])
     expect(sent[0]!.receipts.map(([id]) => id)).toEqual(['m1', 'm4'])
     publisher.close()
-  })
-
-  it("sends a task's changes as one update at its end, not a task later", async () => {
-    const messages = [message(1, 'bob')]
-    const { chat, changed } = fakeChat(messages)
-    const sent: ChatViewUpdate[] = []
-    const publisher = new ChatViewPublisher(chat, (update) => sent.push(update))
-    publisher.flush()
-    messages.push(message(2, 'cy'))
-    changed()
-    messages.push(message(3, 'bob'))
-    changed()
-    expect(sent).toHaveLength(1)
-    await Promise.resolve()
-    expect(sent).toHaveLength(2)
-    expect(sent[1]!.append).toEqual(['m2', 'm3'])
-    // Closed: a change queued before is not sent.
-    messages.push(message(4, 'bob'))
-    changed()
-    publisher.close()
-    await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(sent).toHaveLength(2)
   })
 })

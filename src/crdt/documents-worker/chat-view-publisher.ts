@@ -6,10 +6,8 @@ import type { ChatViewUpdate } from './documents-worker-protocol.ts'
 
 /**
  * Sends the page what changed in a chat's view: WorkplaceChat keeps a message's object (and its
- * receipt view) while it is unchanged, so comparing objects finds what to send. The changes of
- * one task (a sync message's changes, a batch of verifications) go as one update at its end:
- * not a task later, which waited behind whatever else the worker had queued (pushes, sync) and
- * cost each message a turn of the worker's queue on a busy machine. Receipts are sent for this member's own messages
+ * receipt view) while it is unchanged, so comparing objects finds what to send. A burst of
+ * changes is sent as one update, a task later. Receipts are sent for this member's own messages
  * only, the ones the page shows them for: working out every message's receipt on every update
  * was most of the worker's time in a busy chat.
  */
@@ -20,9 +18,7 @@ export class ChatViewPublisher {
   readonly #messages = new Map<string, ChatMessage>()
   readonly #receipts = new Map<string, ReceiptView | undefined>()
   #last: Omit<ChatViewUpdate, 'order' | 'messages' | 'receipts'> | undefined
-  /** A flush is queued (a microtask): changes until then go with it. */
-  #queued = false
-  #closed = false
+  #timer: ReturnType<typeof setTimeout> | undefined
   readonly #off: () => void
 
   constructor(chat: WorkplaceChat, send: (update: ChatViewUpdate) => void) {
@@ -33,24 +29,21 @@ export class ChatViewPublisher {
 
   /** Sends what changed now (before a call's reply, so the page sees its effect with it). */
   flush(): void {
-    this.#queued = false
+    clearTimeout(this.#timer)
+    this.#timer = undefined
     const update = this.#diff()
     for (const m of update?.messages ?? []) hopMark('w-view', m.text)
     if (update) this.#send(update)
   }
 
   close(): void {
-    this.#closed = true
+    clearTimeout(this.#timer)
     this.#off()
   }
 
   #schedule(): void {
-    if (this.#queued) return
-    this.#queued = true
-    hopMark('w-change', '')
-    queueMicrotask(() => {
-      if (this.#queued && !this.#closed) this.flush()
-    })
+    if (this.#timer === undefined) hopMark('w-change', '')
+    this.#timer ??= setTimeout(() => this.flush(), 0)
   }
 
   #diff(): ChatViewUpdate | undefined {
