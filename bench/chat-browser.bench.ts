@@ -21,6 +21,8 @@
  * message over the same span, whatever for (the message, its sync, receipts, status reports).
  * `PEERPLACE_CHAT_PROFILE=<file>` writes a CPU profile of the first member's page during the
  * unthrottled round (`npx tsx bench/cpuprofile-summary.ts <file>` lists the top functions);
+ * `PEERPLACE_CHAT_HOPS=<file>` times each message's hops (bench/chat-hops.ts) and
+ * `PEERPLACE_CHAT_WORKER_PROFILE=<prefix>` profiles the documents workers, in the unthrottled round;
  * `PEERPLACE_CHAT_ONLY=latency` (or `open`) runs only that part; `PEERPLACE_CHAT_RATES=1` (or `4`,
  * comma-separated) only those CPU rates.
  *

@@ -7,6 +7,8 @@
 import { writeFileSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { openChat } from '../tests/e2e/support/chat.ts'
+import { startHops, takeHops } from './chat-hops.ts'
+import { WorkerProfiler } from './worker-profiler.ts'
 import { openDevice, type Device } from '../tests/e2e/support/device.ts'
 import { seededRandom } from '../tests/support/seeded-random.ts'
 import { createInvite, createWorkplace, expectMembers } from '../tests/e2e/support/workplace.ts'
@@ -289,10 +291,26 @@ async function measureRound(
   const trace = options.trace?.rate === rate ? options.trace : undefined
   const browser = devices[0]!.context.browser()
   if (trace && browser) await startTrace(browser)
+  const hops = rate === 1 ? process.env.PEERPLACE_CHAT_HOPS : undefined
+  if (hops) await startHops(devices.map((d) => d.page))
+  // `PEERPLACE_CHAT_WORKER_PROFILE=<prefix>`: CPU profiles of the documents workers (rate 1).
+  const workerProfile = rate === 1 ? process.env.PEERPLACE_CHAT_WORKER_PROFILE : undefined
+  const workers =
+    workerProfile && browser ? await WorkerProfiler.attach(browser, 'documents-worker') : undefined
+  await workers?.start(500)
   const round = await sendRound(devices, first, options.messages, options.gapMs)
   const expected = others(round.shares, options.messages)
   const probes = await allShown(devices, first, expected, 60_000 * rate)
   await new Promise((resolve) => setTimeout(resolve, 1000))
+  if (workers && workerProfile)
+    options.log(`worker profiles: ${(await workers.stop(workerProfile)).join(', ')}`)
+  if (hops)
+    options.log(
+      `hops (${hops}):\n${await takeHops(
+        devices.map((d) => d.page),
+        hops,
+      )}`,
+    )
   const after = await Promise.all(meters.map((m) => m.busy()))
   const cpuSpent = cpuBetween(cpuBefore, await cpu.read())
   if (trace && browser) {

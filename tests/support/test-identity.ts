@@ -11,6 +11,7 @@ export async function createTestIdentity(): Promise<Identity> {
   return {
     peerId: await peerIdFromPublicKey(publicKey),
     publicKey,
+    signingKey: pair.privateKey,
     async sign(data) {
       return new Uint8Array(
         await crypto.subtle.sign('Ed25519', pair.privateKey, data as BufferSource),

@@ -129,6 +129,19 @@ describe('the chat in a chat worker', { timeout: 60_000 }, () => {
     })
   })
 
+  it("signs in the worker with the device's WebCrypto key, asking the page for no signature", async () => {
+    const port = startChatWorker()
+    const fromWorker: string[] = []
+    port.addEventListener('message', ({ data }) => fromWorker.push(data.t))
+    const { chats } = await world(port)
+    const [ann, bob] = chats as [ChatApi, ChatApi]
+    const hello = await ann.send('signed in the worker')
+    await until(() => bob.message(hello.id), 'Bob to see it')
+    expect(bob.message(hello.id)!.verified).toBe(true)
+    expect(fromWorker).toContain('push')
+    expect(fromWorker).not.toContain('sign')
+  })
+
   it('opens with a worker that was started, and said it was ready, before the page listened', async () => {
     // A Worker's messages to the page are dropped while nobody listens (a started port).
     const early = startChatWorker()

@@ -21,6 +21,7 @@ export interface ChatApi extends Pick<Emitter<WorkplaceChatEvents>, 'on'> {
   edit(id: string, text: string): Promise<void>
   deleteMessage(id: string): Promise<void>
   toggleReaction(id: string, emoji: string): Promise<void>
+  /** Who has (and has seen) one of this member's own messages (a worker's chat sends no others'). */
   receipt(id: string): ReceiptView | undefined
   unreadCount(): number
   firstUnread(): ChatMessage | undefined

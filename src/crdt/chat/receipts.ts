@@ -120,12 +120,15 @@ export function receiptOf(
   members: readonly PeerId[],
   judge: Judge,
   recalled?: RecalledMarks,
+  /** Reads a mark of this shard instead (a MarkCache's reader: the same marks, read once). */
+  marks?: (kind: ReceiptKind, reader: PeerId, author: PeerId) => Hlc | undefined,
 ): ReceiptView {
   const recipients = members.filter((peer) => peer !== message.author)
   const check = { shard: message.shard, judge }
   const reached = (kind: ReceiptKind, peer: PeerId) => {
-    const more = recalled?.(kind, peer, message.author)
-    const mark = readMark(doc, kind, peer, message.author, check, more)
+    const mark = marks
+      ? marks(kind, peer, message.author)
+      : readMark(doc, kind, peer, message.author, check, recalled?.(kind, peer, message.author))
     return mark !== undefined && compareHlc(mark, message.hlc) >= 0
   }
   const read = recipients.filter((peer) => reached('read', peer))

@@ -1,18 +1,21 @@
 import { ImmutableString, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import { Emitter } from '../../lib/emitter.ts'
+import { changeKey, hopMark, hopsOn } from '../../lib/hop-marks.ts'
+import { getLastLocalChange } from '@automerge/automerge/slim'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Authorship, Judge } from '../authorship/authorship.ts'
 import { randomId } from '../membership/sign.ts'
 import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
 import { ChatError } from './chat-error.ts'
 import { CHAT_DOC_KIND, type ChatIndexDoc, type ShardDoc } from './chat-doc.ts'
-import { compareHlc, HybridClock, hlcTime } from './hlc.ts'
+import { compareHlc, HybridClock, hlcTime, type Hlc } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
 import { isEmoji, reactionClock, reactionKey, reactionValue } from './message-reactions.ts'
 import { compareMessages, textError, type ChatMessage } from './message-view.ts'
 import { ReceiptWriter } from './receipt-writer.ts'
 import type { ReceiptView } from './receipt-view.ts'
-import { readMark, receiptOf, sameReceipt } from './receipts.ts'
+import { MarkCache } from './mark-cache.ts'
+import { receiptOf, sameReceipt } from './receipts.ts'
 import { HISTORY_DELAYS, type HistoryDelays } from './shard-history.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
 import { ShardWindow } from './shard-window.ts'
@@ -104,6 +107,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   /** Whether a receipt shown waited on a signature check (a `change` follows when done). */
   #receiptsPending = false
   readonly #judge: Judge
+  readonly #marks: MarkCache
   #closed = false
 
   private constructor(options: WorkplaceChatOptions, index: DocHandle<ChatIndexDoc>) {
@@ -126,6 +130,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       if (verdict === 'pending') this.#receiptsPending = true
       return verdict
     }
+    this.#marks = new MarkCache(this.#judge)
     this.#receiptWriter = new ReceiptWriter({
       self: options.workplace.self,
       delayMs: this.#o.receiptDelayMs,
@@ -148,6 +153,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       () => index.off('change', onIndex),
       options.workplace.on('change', () => {
         this.#members = undefined
+        this.#marks.clear()
         this.#changed()
       }),
       authorship.on('verified', () => {
@@ -252,7 +258,9 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const id = randomId()
     const claim = messageClaim(shard.key.key, id, this.self, hlc, text, options.replyTo)
     const { peer: _self, ...unsigned } = claim
+    hopMark('c-signing', text)
     const proof = await this.#authorship.sign(unsigned)
+    hopMark('c-signed', text)
     if (this.#closed) throw new ChatError('closed', 'The chat is closed.')
     this.#change(shard, (d) => {
       d.messages[id] = {
@@ -266,6 +274,10 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
         re: {},
       }
     })
+    if (hopsOn()) {
+      const change = getLastLocalChange(shard.handle.doc()!)
+      if (change) hopMark('c-link', `${text}|${changeKey(change)}`)
+    }
     await shard.verified()
     return shard.message(id)!
   }
@@ -355,7 +367,15 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     if (before?.basis && sameBasis(before.basis, basis)) return before.view
     const pendingBefore = this.#receiptsPending
     this.#receiptsPending = false
-    let view = receiptOf(doc, found.message, this.#members, this.#judge, found.shard.recalledMarks)
+    const marks = this.#marks.reader(found.shard, this.#authorship.generation)
+    let view = receiptOf(
+      doc,
+      found.message,
+      this.#members,
+      this.#judge,
+      found.shard.recalledMarks,
+      marks,
+    )
     const pending = this.#receiptsPending
     this.#receiptsPending ||= pendingBefore
     if (before && sameReceipt(before.view, view)) view = before.view
@@ -436,14 +456,22 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   }
 
   #unread(): ChatMessage[] {
-    return this.messages().filter((m) => {
-      if (m.author === this.self || m.deleted) return false
+    const generation = this.#authorship.generation
+    // This member's read mark for an author in a shard, worked out once per (shard, author).
+    const marks = new Map<string, Hlc | undefined>()
+    const markOf = (m: ChatMessage) => {
+      const key = `${m.shard} ${m.author}`
+      if (marks.has(key)) return marks.get(key)
       const shard = this.#window.get(m.shard)
-      const check = { shard: m.shard, judge: this.#judge }
-      const recalled = shard?.recalledMarks('read', this.self, m.author)
-      const stored = readMark(shard?.doc, 'read', this.self, m.author, check, recalled)
+      const stored = shard && this.#marks.reader(shard, generation)('read', this.self, m.author)
       const writing = shard && this.#receiptWriter.writing(shard, 'read', m.author)
       const mark = !stored || (writing && compareHlc(stored, writing) < 0) ? writing : stored
+      marks.set(key, mark)
+      return mark
+    }
+    return this.messages().filter((m) => {
+      if (m.author === this.self || m.deleted) return false
+      const mark = markOf(m)
       return mark === undefined || compareHlc(mark, m.hlc) < 0
     })
   }
@@ -474,6 +502,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #shardChanged(shard: LoadedShard, fresh: ChatMessage[], live: boolean): void {
     if (this.#closed) return
     for (const m of fresh) this.#clock.observe(m.hlc)
+    for (const m of fresh) hopMark('c-fresh', m.text)
     // Delivered marks follow the messages shown (a message shows once its signature is checked).
     if (fresh.length > 0) this.#receiptWriter.shardChanged(shard)
     this.#changed()

@@ -1,3 +1,4 @@
+import { hopMark } from '../../lib/hop-marks.ts'
 import type { WorkplaceChat } from '../chat/workplace-chat.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
 import type { ReceiptView } from '../chat/receipt-view.ts'
@@ -6,7 +7,9 @@ import type { ChatViewUpdate } from './documents-worker-protocol.ts'
 /**
  * Sends the page what changed in a chat's view: WorkplaceChat keeps a message's object (and its
  * receipt view) while it is unchanged, so comparing objects finds what to send. A burst of
- * changes is sent as one update, a task later.
+ * changes is sent as one update, a task later. Receipts are sent for this member's own messages
+ * only, the ones the page shows them for: working out every message's receipt on every update
+ * was most of the worker's time in a busy chat.
  */
 export class ChatViewPublisher {
   readonly #chat: WorkplaceChat
@@ -29,6 +32,7 @@ export class ChatViewPublisher {
     clearTimeout(this.#timer)
     this.#timer = undefined
     const update = this.#diff()
+    for (const m of update?.messages ?? []) hopMark('w-view', m.text)
     if (update) this.#send(update)
   }
 
@@ -38,6 +42,7 @@ export class ChatViewPublisher {
   }
 
   #schedule(): void {
+    if (this.#timer === undefined) hopMark('w-change', '')
     this.#timer ??= setTimeout(() => this.flush(), 0)
   }
 
@@ -47,6 +52,7 @@ export class ChatViewPublisher {
     const receipts: [string, ReceiptView | null][] = []
     let sameOrder = messages.length === this.#order.length
     const present = new Set<string>()
+    const self = this.#chat.self
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!
       present.add(message.id)
@@ -55,6 +61,8 @@ export class ChatViewPublisher {
         this.#messages.set(message.id, message)
         changed.push(message)
       }
+      // The page shows receipts of this member's own messages only (ChatPanel, saved-window.ts).
+      if (message.author !== self) continue
       const receipt = this.#chat.receipt(message.id)
       if (!this.#receipts.has(message.id) || this.#receipts.get(message.id) !== receipt) {
         this.#receipts.set(message.id, receipt)

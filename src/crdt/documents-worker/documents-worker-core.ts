@@ -26,6 +26,7 @@ import {
 } from './documents-worker-protocol.ts'
 import { DocHeadsReporter } from './doc-heads-reporter.ts'
 import { PendingCalls } from './pending-calls.ts'
+import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { PortStorageAdapter } from './port-storage-adapter.ts'
 import { WorkerContacts } from './worker-contacts.ts'
@@ -108,11 +109,15 @@ export function runChatWorker(
   let network: PortNetworkAdapter | undefined
   let identity: Identity | undefined
 
-  const start = (self: PeerId, publicKey: Uint8Array) => {
+  const start = (self: PeerId, publicKey: Uint8Array, key: CryptoKey | undefined) => {
     identity = {
       peerId: self,
       publicKey,
-      sign: (data) => calls.call<Uint8Array>((id) => post({ t: 'sign', id, data })),
+      // With the device's WebCrypto key here, a signature costs no round trip to the page.
+      sign: key
+        ? async (data) =>
+            new Uint8Array(await crypto.subtle.sign('Ed25519', key, data as BufferSource))
+        : (data) => calls.call<Uint8Array>((id) => post({ t: 'sign', id, data })),
     }
     network = new PortNetworkAdapter((message: Message) => post({ t: 'repo', message }))
     const storage = new PortStorageAdapter((op) =>
@@ -188,6 +193,7 @@ export function runChatWorker(
   const pushLastChange = (handle: DocHandle<unknown>) => {
     if (!handle.isReady()) return
     const change = Automerge.getLastLocalChange(handle.doc())
+    if (change) hopMark('w-push', changeKey(change))
     if (change) post({ t: 'push', doc: handle.documentId, change })
   }
 
@@ -198,6 +204,7 @@ export function runChatWorker(
     let value: unknown
     switch (request.method) {
       case 'send':
+        hopMark('w-call', request.args[0])
         value = await chat.send(...request.args)
         break
       case 'edit':
@@ -268,7 +275,7 @@ export function runChatWorker(
       case 'start':
         if (data.v !== DOCUMENTS_WORKER_PROTOCOL)
           throw new Error(`documents worker: version ${data.v}`)
-        return start(data.self, data.publicKey)
+        return start(data.self, data.publicKey, data.signingKey)
       case 'peer-up':
         return network?.peerUp(data.peer)
       case 'peer-down':
@@ -277,7 +284,9 @@ export function runChatWorker(
         return network?.receive(data.message)
       case 'push': {
         const handle = repo?.handles[data.doc as keyof Repo['handles']]
+        hopMark('w-apply', changeKey(data.change))
         if (handle) applyPushedChange(handle, data.from, data.change)
+        hopMark('w-applied', changeKey(data.change))
         return
       }
       case 'workplace':

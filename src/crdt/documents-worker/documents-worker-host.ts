@@ -1,6 +1,7 @@
 import type { StorageAdapterInterface } from '@automerge/automerge-repo'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
+import { hopMark } from '../../lib/hop-marks.ts'
 import { CHAT_DOC_KIND } from '../chat/chat-doc.ts'
 import type { ContactListOptions } from '../contacts/contact-list-keeper.ts'
 import { CONTACTS_DOC_KIND } from '../contacts/contacts-doc.ts'
@@ -102,6 +103,7 @@ export class DocumentsWorkerHost {
       v: DOCUMENTS_WORKER_PROTOCOL,
       self: this.#identity.peerId,
       publicKey: this.#identity.publicKey,
+      ...(this.#identity.signingKey ? { signingKey: this.#identity.signingKey } : {}),
     })
     const owns = (doc: string) => this.#owned.has(doc)
     this.#network.attachSide({
@@ -278,7 +280,10 @@ export class DocumentsWorkerHost {
       case 'view': {
         const chat = this.#hosted.get(message.workplace)?.chat
         if (!chat) return
+        hopMark('p-update', '')
+        for (const m of message.update.messages) hopMark('p-view', m.text)
         chat.remote.apply(message.update)
+        for (const m of message.update.messages) hopMark('p-applied', m.text)
         chat.opened.resolve(chat.remote)
         return
       }

@@ -12,13 +12,15 @@ import {
 } from './contacts-worker-protocol.ts'
 
 /**
- * The messages between the page and the documents worker (version 3; 2 sent a chat's whole order
- * with every change of it, 1 held the chat only).
+ * The messages between the page and the documents worker (version 4; 3 asked the page for every
+ * signature, 2 sent a chat's whole order with every change of it, 1 held the chat only).
  * The worker holds an automerge-repo with the documents of the features run there (the chat's,
  * the contact book's: contacts-worker-protocol.ts); the page keeps the mesh, the main repo
- * (membership, files), storage and the device key, and renders what the worker sends.
+ * (membership, files) and storage, and renders what the worker sends. The device key is the
+ * page's; a WebCrypto key is lent to the worker to sign with (a key held as bytes is not: the
+ * worker asks the page for each signature then).
  */
-export const DOCUMENTS_WORKER_PROTOCOL = 3
+export const DOCUMENTS_WORKER_PROTOCOL = 4
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -82,7 +84,14 @@ export interface PortError {
 export type ToDocumentsWorker =
   /** Asks the worker to say it listens (it may have started long before the page asks). */
   | { t: 'hello' }
-  | { t: 'start'; v: typeof DOCUMENTS_WORKER_PROTOCOL; self: PeerId; publicKey: Uint8Array }
+  | {
+      t: 'start'
+      v: typeof DOCUMENTS_WORKER_PROTOCOL
+      self: PeerId
+      publicKey: Uint8Array
+      /** The device's WebCrypto private key, if it is one: the worker signs with it itself. */
+      signingKey?: CryptoKey
+    }
   | { t: 'peer-up'; peer: PeerId }
   | { t: 'peer-down'; peer: PeerId }
   | { t: 'repo'; message: Message }

@@ -1,4 +1,5 @@
 import { Emitter } from '../../lib/emitter.ts'
+import { hopMark } from '../../lib/hop-marks.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { ChatApi } from '../chat/chat-api.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
@@ -108,6 +109,7 @@ export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi 
   }
 
   async send(text: string, options: { replyTo?: string } = {}): Promise<ChatMessage> {
+    hopMark('p-send', text)
     const sent = (await this.#call({ method: 'send', args: [text, options] })) as ChatMessage
     return this.#byId.get(sent.id) ?? sent
   }

@@ -3,6 +3,7 @@ import { cbor, isValidDocumentId, type DocHandle, type Repo } from '@automerge/a
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import { changeHash, isIntactChange } from './change-chunk.ts'
+import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import type { AccessPolicy } from './mesh-network-adapter.ts'
 import type { PushedChanges } from './pushed-changes.ts'
 
@@ -68,6 +69,7 @@ export class ChangePush {
 
   /** Pushes one change of a document to every linked member with access. */
   pushChange(doc: string, change: Uint8Array): void {
+    hopMark('p-push-out', changeKey(change))
     if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return
     const peers = this.#mesh.presence
       .linkedPeers()
@@ -98,6 +100,7 @@ export class ChangePush {
       console.warn(`push: dropped message from ${from}: ${parsed}`)
       return
     }
+    hopMark('p-push-in', changeKey(parsed.change))
     const side = this.#side?.owns(parsed.doc) ? this.#side : undefined
     // Not open here (say, a shard this device has not heard of yet): sync brings it when asked.
     const handle = side ? undefined : this.#repo.handles[parsed.doc as keyof Repo['handles']]

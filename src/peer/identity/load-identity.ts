@@ -76,6 +76,7 @@ async function identityFrom(
     peerId,
     publicKey,
     keyKind: 'webcrypto',
+    signingKey: privateKey,
     sign: async (data) =>
       new Uint8Array(await subtle.sign('Ed25519', privateKey, data as BufferSource)),
   }
