@@ -3,6 +3,8 @@ import { CHAT_DOC_KIND, initialChatIndex } from '../../src/crdt/chat/chat-doc.ts
 import type { ChatApi } from '../../src/crdt/chat/chat-api.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
+import type { Identity } from '../../src/peer/identity/identity.ts'
+import { createTestIdentity } from '../support/test-identity.ts'
 import {
   createTestDevice,
   linkTo,
@@ -27,11 +29,17 @@ afterEach(async () => {
 async function world(
   annWorker: WorkerPort<FromDocumentsWorker, ToDocumentsWorker> | true = true,
   shardLimit?: number,
+  annIdentity?: Identity,
 ): Promise<{ devs: TestDevice[]; wps: Workplace[]; chats: ChatApi[] }> {
   const hub = new MemoryMeshHub()
   const index = shardLimit === undefined ? {} : { shardLimit }
+  const annPeer = annIdentity && { identity: annIdentity, port: hub.add(annIdentity.peerId) }
   const devs = await Promise.all([
-    createTestDevice(hub, 'Ann', { kinds, documentsWorker: annWorker }),
+    createTestDevice(hub, 'Ann', {
+      kinds,
+      documentsWorker: annWorker,
+      ...(annPeer ? { peer: annPeer } : {}),
+    }),
     createTestDevice(hub, 'Bob', { kinds, documentsWorker: startChatWorker(index) }),
     createTestDevice(hub, 'Cy', {
       kinds: new Map([[CHAT_DOC_KIND, () => initialChatIndex(index)]]),
@@ -140,6 +148,20 @@ describe('the chat in a chat worker', { timeout: 60_000 }, () => {
     expect(bob.message(hello.id)!.verified).toBe(true)
     expect(fromWorker).toContain('push')
     expect(fromWorker).not.toContain('sign')
+  })
+
+  it('asks the page to sign when the device key is not a WebCrypto key it can lend', async () => {
+    const port = startChatWorker()
+    const fromWorker: string[] = []
+    port.addEventListener('message', ({ data }) => fromWorker.push(data.t))
+    // A key held as bytes (the fallback where WebCrypto has no Ed25519) stays on the page.
+    const { signingKey: _lent, ...bytesOnly } = await createTestIdentity()
+    const { chats } = await world(port, undefined, bytesOnly)
+    const [ann, bob] = chats as [ChatApi, ChatApi]
+    const hello = await ann.send('signed on the page')
+    await until(() => bob.message(hello.id), 'Bob to see it')
+    expect(bob.message(hello.id)!.verified).toBe(true)
+    expect(fromWorker).toContain('sign')
   })
 
   it('opens with a worker that was started, and said it was ready, before the page listened', async () => {
