@@ -122,7 +122,7 @@ class PeerJsConnection implements PipeConnection {
   }
 
   track(pipe: ChannelPipe): void {
-    this.#goodbye.track(pipe, (listener) => pipe.on('close', listener))
+    this.#goodbye.track(pipe)
   }
 
   openSideChannel(label: string): Promise<DataPipe> {

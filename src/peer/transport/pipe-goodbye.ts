@@ -26,10 +26,11 @@ export interface GoodbyePipe {
 
 /**
  * The pipes of one connection, for ending it: each pipe is tracked from its creation until the
- * peer is quiet on its channel, so a connection waits for every channel it said FIN on.
+ * peer is quiet on its channel, so a connection waits for every channel it said FIN on. A pipe
+ * is quiet only once it closed, so every open pipe is among those tracked; saying FIN to, or
+ * closing, a pipe that already closed does nothing.
  */
 export class ConnectionGoodbye {
-  readonly #open = new Set<GoodbyePipe>()
   readonly #unquiet = new Set<GoodbyePipe>()
   #closed = false
 
@@ -37,10 +38,8 @@ export class ConnectionGoodbye {
     return this.#closed
   }
 
-  track(pipe: GoodbyePipe, onClose: (listener: () => void) => void): void {
-    this.#open.add(pipe)
+  track(pipe: GoodbyePipe): void {
     this.#unquiet.add(pipe)
-    onClose(() => this.#open.delete(pipe))
     void pipe.peerQuiet.then(() => this.#unquiet.delete(pipe))
   }
 
@@ -51,12 +50,12 @@ export class ConnectionGoodbye {
    */
   end(reason: string, close: () => void): void {
     if (this.#closed) return
-    for (const pipe of [...this.#open]) pipe.sayGoodbye()
+    const pipes = [...this.#unquiet]
+    for (const pipe of pipes) pipe.sayGoodbye()
     this.#closed = true
-    for (const pipe of [...this.#open]) pipe.connectionClosed(reason)
-    this.#open.clear()
+    for (const pipe of pipes) pipe.connectionClosed(reason)
     afterQuiet(
-      [...this.#unquiet].map((pipe) => pipe.peerQuiet),
+      pipes.map((pipe) => pipe.peerQuiet),
       close,
     )
   }
@@ -65,8 +64,7 @@ export class ConnectionGoodbye {
   lost(reason: string): void {
     if (this.#closed) return
     this.#closed = true
-    for (const pipe of [...this.#open]) pipe.connectionClosed(reason)
-    this.#open.clear()
+    for (const pipe of [...this.#unquiet]) pipe.connectionClosed(reason)
   }
 }
 

@@ -339,7 +339,7 @@ class SimplePeerConnection implements PipeConnection {
         onClosed?.(reason)
       },
     })
-    this.#goodbye.track(pipe, (listener) => pipe.on('close', listener))
+    this.#goodbye.track(pipe)
     this.#channels.set(id, { label, pipe })
     return { ok: true, pipe }
   }
