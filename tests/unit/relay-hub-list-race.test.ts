@@ -55,16 +55,22 @@ function known(messages: ServerMessage[], topic: Topic): PeerId[] {
   return [...peers].sort()
 }
 
-// Two instances of a relay: a peer joined on the other one while this one's list of the room
-// was on its way from Redis. The list was taken before that join, the "joined" event came
-// first, and the list replaced it: the two peers never saw each other.
-it('a peer list from the bus does not take back a peer that joined while it was on its way', async () => {
+/** A hub on a held bus, with Alice joining a topic (the bus's answer not given yet). */
+function aliceJoined(): { bus: HeldBus; alice: ReturnType<typeof member>; topic: Topic } {
   const bus = new HeldBus()
   const hub = new RelayHub({ bus, logger: silentLogger })
   const alice = member()
   hub.admit(alice)
   const topic = randomTopic()
   hub.join(alice, topic)
+  return { bus, alice, topic }
+}
+
+// Two instances of a relay: a peer joined on the other one while this one's list of the room
+// was on its way from Redis. The list was taken before that join, the "joined" event came
+// first, and the list replaced it: the two peers never saw each other.
+it('a peer list from the bus does not take back a peer that joined while it was on its way', async () => {
+  const { bus, alice, topic } = aliceJoined()
   const [bob, carol] = [randomPeerId(), randomPeerId()]
   bus.listener!.room({ kind: 'joined', room: topic, peer: bob })
   bus.listener!.room({ kind: 'joined', room: topic, peer: carol })
@@ -77,12 +83,7 @@ it('a peer list from the bus does not take back a peer that joined while it was 
 })
 
 it('the same holds for the lists a bus outage sends again', async () => {
-  const bus = new HeldBus()
-  const hub = new RelayHub({ bus, logger: silentLogger })
-  const alice = member()
-  hub.admit(alice)
-  const topic = randomTopic()
-  hub.join(alice, topic)
+  const { bus, alice, topic } = aliceJoined()
   bus.answers.shift()!([])
   await Promise.resolve()
   bus.listener!.resync()
