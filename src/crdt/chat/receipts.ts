@@ -114,21 +114,15 @@ export function writeMarks(
 /** The marks a shard held before or its history holds (`ReceiptRecall.values`). */
 export type RecalledMarks = (kind: ReceiptKind, reader: PeerId, author: PeerId) => readonly string[]
 
+/** A message's receipts from the marks of its shard (a MarkCache's reader: each read once). */
 export function receiptOf(
-  doc: ShardDoc | undefined,
   message: ChatMessage,
   members: readonly PeerId[],
-  judge: Judge,
-  recalled?: RecalledMarks,
-  /** Reads a mark of this shard instead (a MarkCache's reader: the same marks, read once). */
-  marks?: (kind: ReceiptKind, reader: PeerId, author: PeerId) => Hlc | undefined,
+  marks: (kind: ReceiptKind, reader: PeerId, author: PeerId) => Hlc | undefined,
 ): ReceiptView {
   const recipients = members.filter((peer) => peer !== message.author)
-  const check = { shard: message.shard, judge }
   const reached = (kind: ReceiptKind, peer: PeerId) => {
-    const mark = marks
-      ? marks(kind, peer, message.author)
-      : readMark(doc, kind, peer, message.author, check, recalled?.(kind, peer, message.author))
+    const mark = marks(kind, peer, message.author)
     return mark !== undefined && compareHlc(mark, message.hlc) >= 0
   }
   const read = recipients.filter((peer) => reached('read', peer))

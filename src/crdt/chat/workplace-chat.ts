@@ -368,14 +368,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const pendingBefore = this.#receiptsPending
     this.#receiptsPending = false
     const marks = this.#marks.reader(found.shard, this.#authorship.generation)
-    let view = receiptOf(
-      doc,
-      found.message,
-      this.#members,
-      this.#judge,
-      found.shard.recalledMarks,
-      marks,
-    )
+    let view = receiptOf(found.message, this.#members, marks)
     const pending = this.#receiptsPending
     this.#receiptsPending ||= pendingBefore
     if (before && sameReceipt(before.view, view)) view = before.view
