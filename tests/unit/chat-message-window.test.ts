@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  anchorBefore,
-  WINDOW_CONTEXT,
-  WINDOW_STEP,
-  windowStart,
-} from '../../src/ui/chat/message-window.ts'
+import { anchorBefore, WINDOW_CONTEXT, windowStart } from '../../src/ui/chat/message-window.ts'
 
 const list = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `m${i}` }))
 
@@ -20,19 +15,6 @@ describe('the rendered window of a long chat', () => {
     expect(windowStart([...messages, ...list(5)], { page: 100, anchor: 'm700' })).toBe(700)
     // An anchor no longer loaded falls back to the newest page.
     expect(windowStart(messages, { page: 100, anchor: 'gone' })).toBe(900)
-  })
-
-  it('moves on a step at a time as messages arrive, so a new one is only appended', () => {
-    const starts = Array.from({ length: 3 * WINDOW_STEP }, (_, i) =>
-      windowStart(list(1000 + i), { page: 100 }),
-    )
-    // The oldest rendered stays while fewer than a step's worth arrived, then moves a step.
-    expect(new Set(starts)).toEqual(new Set([900, 900 + WINDOW_STEP, 900 + 2 * WINDOW_STEP]))
-    starts.forEach((start, i) => {
-      const shown = 1000 + i - start
-      expect(shown).toBeGreaterThanOrEqual(100)
-      expect(shown).toBeLessThan(100 + WINDOW_STEP)
-    })
   })
 
   it('steps back a page at a time, never before the first', () => {

@@ -3,24 +3,15 @@
  * only as far as the reader looks, since every rendered message costs time when the panel opens.
  */
 
-/**
- * Messages rendered (at least) from the newest back until the reader scrolls up; also the step
- * of loading older ones.
- */
+/** Messages rendered from the newest back until the reader scrolls up; also the step. */
 export const WINDOW_PAGE = 100
-/**
- * The window's start moves on in steps of this many messages: between steps, a new message is
- * only appended, and the rows already laid out and painted stay where they are.
- */
-export const WINDOW_STEP = 50
 /** Messages rendered above the "new messages" divider, or a message jumped to, for context. */
 export const WINDOW_CONTEXT = 5
 
 /**
  * The index of the oldest message to render. `anchor`, the oldest rendered message, is pinned
  * while the reader looks further back (so arriving messages do not shift what they read);
- * otherwise the newest `page` messages or up to a step more, reaching back to `marker` (the
- * first unread) if older.
+ * otherwise the newest `page` messages, reaching back to `marker` (the first unread) if older.
  */
 export function windowStart(
   messages: readonly { id: string }[],
@@ -30,8 +21,7 @@ export function windowStart(
     const pinned = messages.findIndex((m) => m.id === options.anchor)
     if (pinned >= 0) return pinned
   }
-  const past = messages.length - (options.page ?? WINDOW_PAGE)
-  let start = past <= 0 ? 0 : Math.floor(past / WINDOW_STEP) * WINDOW_STEP
+  let start = Math.max(0, messages.length - (options.page ?? WINDOW_PAGE))
   if (options.marker !== undefined) {
     const unread = messages.findIndex((m) => m.id === options.marker)
     if (unread >= 0 && unread < start) start = Math.max(0, unread - WINDOW_CONTEXT)
