@@ -83,6 +83,30 @@ describe('workplace chat', () => {
     expect(Object.keys(shard.read).sort()).toEqual(marks)
   })
 
+  it('counts a message written offline as unread although newer messages were read', async () => {
+    world = new ChatWorld()
+    const [a, b, c] = await world.devices(['Ann', 'Bob', 'Cy'])
+    const c0 = await c!.chat.send('before')
+    await until(() => b!.chat.message(c0.id), 'B to get it')
+    b!.chat.markRead()
+    world.away(c!)
+    world.clock.t += 1000
+    const c1 = await c!.chat.send('written offline')
+    world.clock.t += 1000
+    await a!.chat.send('meanwhile')
+    const a2 = await a!.chat.send('and more')
+    await until(() => b!.chat.message(a2.id), 'B to get Ann’s')
+    b!.chat.markRead()
+    expect(b!.chat.unreadCount()).toBe(0)
+
+    world.back(c!)
+    await until(() => b!.chat.message(c1.id), 'B to get the offline message')
+    // Older than what B read of Ann's, newer than what B read of Cy's.
+    expect(order(b!.chat).indexOf(c1.id)).toBeLessThan(order(b!.chat).indexOf(a2.id))
+    expect(b!.chat.unreadCount()).toBe(1)
+    expect(b!.chat.firstUnread()?.id).toBe(c1.id)
+  })
+
   it('a reader marks read with the next receipts: one change, and only what was shown', async () => {
     world = new ChatWorld()
     const [a, b] = await world.devices(['Ann', 'Bob'], {}, { receiptDelayMs: 100 })

@@ -448,25 +448,56 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     return found
   }
 
+  /**
+   * Loaded messages from others that this member has not read. Messages are in timestamp order,
+   * and one no newer than every read mark (of each author in each loaded shard) is read: only
+   * those after the oldest mark are looked at, not the whole history on every update.
+   */
   #unread(): ChatMessage[] {
     const generation = this.#authorship.generation
-    // This member's read mark for an author in a shard, worked out once per (shard, author).
-    const marks = new Map<string, Hlc | undefined>()
-    const markOf = (m: ChatMessage) => {
-      const key = `${m.shard} ${m.author}`
-      if (marks.has(key)) return marks.get(key)
-      const shard = this.#window.get(m.shard)
-      const stored = shard && this.#marks.reader(shard, generation)('read', this.self, m.author)
-      const writing = shard && this.#receiptWriter.writing(shard, 'read', m.author)
+    // This member's read mark for each author in a shard, worked out once per (shard, author).
+    const marks = new Map<string, Map<PeerId, Hlc | undefined>>()
+    const markOf = (key: string, author: PeerId) => {
+      let byAuthor = marks.get(key)
+      if (!byAuthor) marks.set(key, (byAuthor = new Map()))
+      if (byAuthor.has(author)) return byAuthor.get(author)
+      const shard = this.#window.get(key)
+      const stored = shard && this.#marks.reader(shard, generation)('read', this.self, author)
+      const writing = shard && this.#receiptWriter.writing(shard, 'read', author)
       const mark = !stored || (writing && compareHlc(stored, writing) < 0) ? writing : stored
-      marks.set(key, mark)
+      byAuthor.set(author, mark)
       return mark
     }
-    return this.messages().filter((m) => {
-      if (m.author === this.self || m.deleted) return false
-      const mark = markOf(m)
-      return mark === undefined || compareHlc(mark, m.hlc) < 0
-    })
+    const all = this.messages()
+    let from = 0
+    const oldest = this.#oldestReadMark(markOf)
+    if (oldest !== undefined) {
+      from = all.length
+      while (from > 0 && compareHlc(all[from - 1]!.hlc, oldest) > 0) from--
+    }
+    const unread: ChatMessage[] = []
+    for (let i = from; i < all.length; i++) {
+      const m = all[i]!
+      if (m.author === this.self || m.deleted) continue
+      const mark = markOf(m.shard, m.author)
+      if (mark === undefined || compareHlc(mark, m.hlc) < 0) unread.push(m)
+    }
+    return unread
+  }
+
+  /** The oldest of this member's read marks for the other authors of loaded shards; undefined
+   * when one has none (then every message counts). */
+  #oldestReadMark(markOf: (key: string, author: PeerId) => Hlc | undefined): Hlc | undefined {
+    let oldest: Hlc | undefined
+    for (const shard of this.#window.loaded()) {
+      for (const author of shard.newestByAuthor().keys()) {
+        if (author === this.self) continue
+        const mark = markOf(shard.key.key, author)
+        if (mark === undefined) return undefined
+        if (oldest === undefined || compareHlc(mark, oldest) < 0) oldest = mark
+      }
+    }
+    return oldest
   }
 
   /**
