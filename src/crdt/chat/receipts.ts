@@ -36,8 +36,10 @@ function parseMark(value: unknown): { hlc: Hlc; proof: string | undefined } | un
 
 /**
  * A reader's mark for an author: the highest of the one stored and those `recalled` (seen before
- * or found in the shard's history, receipt-recall.ts). With `check` (the shard's key and a
- * judge), only a genuine signed mark counts; without it, any signed mark does.
+ * or found in the shard's history, receipt-recall.ts, highest first as it keeps them). With
+ * `check` (the shard's key and a judge), only a genuine signed mark counts; without it, any
+ * signed mark does. The recalled values are read only down to the first that counts: a busy
+ * chat's history holds a value per receipt ever written.
  */
 export function readMark(
   doc: ShardDoc | undefined,
@@ -47,15 +49,25 @@ export function readMark(
   check?: { shard: string; judge: Judge },
   recalled: readonly unknown[] = [],
 ): Hlc | undefined {
+  const counts = (mark: { hlc: Hlc; proof: string | undefined }) => {
+    if (mark.proof === undefined) return false
+    if (!check) return true
+    const claim = receiptClaim(check.shard, kind, reader, author, mark.hlc)
+    return check.judge(claim, mark.proof) === 'genuine'
+  }
   const map = doc?.[kind]
   const key = receiptKey(reader, author)
-  const stored = typeof map === 'object' && map !== null && Object.hasOwn(map, key)
-  let best: Hlc | undefined
-  for (const value of stored ? [map[key], ...recalled] : recalled) {
+  const stored =
+    typeof map === 'object' && map !== null && Object.hasOwn(map, key)
+      ? parseMark(map[key])
+      : undefined
+  const best = stored && counts(stored) ? stored.hlc : undefined
+  for (const value of recalled) {
     const mark = parseMark(value)
-    if (!mark || mark.proof === undefined || (best && compareHlc(mark.hlc, best) <= 0)) continue
-    const claim = check && receiptClaim(check.shard, kind, reader, author, mark.hlc)
-    if (!check || check.judge(claim!, mark.proof) === 'genuine') best = mark.hlc
+    if (!mark) continue
+    // Highest first: nothing after this one is higher than the best so far.
+    if (best && compareHlc(mark.hlc, best) <= 0) break
+    if (counts(mark)) return mark.hlc
   }
   return best
 }
