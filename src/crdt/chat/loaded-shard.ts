@@ -29,6 +29,7 @@ export class LoadedShard {
   #pending = false
   #byId: Map<string, ChatMessage> | undefined
   #newest: Map<PeerId, Hlc> | undefined
+  #authors: { of: readonly ChatMessage[]; set: ReadonlySet<PeerId> } | undefined
   #started = false
   /** What was read before the last change, reused if the change left the messages as they were. */
   #last:
@@ -160,6 +161,15 @@ export class LoadedShard {
   newestByAuthor(): ReadonlyMap<PeerId, Hlc> {
     this.#newest ??= newestByAuthor(this.messages())
     return this.#newest
+  }
+
+  /** The authors of this shard's messages (the same set while the messages are the same). */
+  authors(): ReadonlySet<PeerId> {
+    const messages = this.messages()
+    if (this.#authors?.of !== messages) {
+      this.#authors = { of: messages, set: new Set(messages.map((m) => m.author)) }
+    }
+    return this.#authors.set
   }
 
   /** Receipt marks this shard held before or its history holds, for `readMark`. */

@@ -490,7 +490,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   #oldestReadMark(markOf: (key: string, author: PeerId) => Hlc | undefined): Hlc | undefined {
     let oldest: Hlc | undefined
     for (const shard of this.#window.loaded()) {
-      for (const author of shard.newestByAuthor().keys()) {
+      for (const author of shard.authors()) {
         if (author === this.self) continue
         const mark = markOf(shard.key.key, author)
         if (mark === undefined) return undefined
