@@ -229,6 +229,39 @@ describe('record authorship', () => {
     lookups.mockRestore()
   })
 
+  it('answers checks of a small record while it waits, then judges it once it can', async () => {
+    const w = await world()
+    const receipt: Claim = {
+      doc: 'chat:2900.0',
+      key: 'read/x',
+      peer: w.bob.peerId,
+      content: null,
+      clock: '1718000000000.0001',
+    }
+    const proof = await w.authorship(w.bob).sign(receipt)
+    const reader = w.authorship(w.ann)
+    const lookups = vi.spyOn(w.keys, 'verifier')
+    // Its verification under way: every reader's look at a change asks again meanwhile.
+    for (let i = 0; i < 10; i++) expect(reader.check(receipt, proof)).toBe('pending')
+    expect(lookups).toHaveBeenCalledTimes(1)
+    await reader.settled()
+    expect(reader.check(receipt, proof)).toBe('genuine')
+    lookups.mockRestore()
+
+    // The writer's key not known yet: pending until it is learned.
+    const keys = new KeyDirectory()
+    const waiting = new Authorship({
+      workplace: w.workplace,
+      identity: w.ann,
+      membership: w.state,
+      keys,
+    })
+    expect(waiting.check(receipt, proof)).toBe('pending')
+    expect(waiting.check(receipt, proof)).toBe('pending')
+    await keys.learn([[w.bob.peerId, toBase64Url(w.bob.publicKey)]])
+    expect(await judge(waiting, receipt, proof)).toBe('genuine')
+  })
+
   it('judges a remembered record again once the membership changed', async () => {
     const w = await world()
     const receipt: Claim = {

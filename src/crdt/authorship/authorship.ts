@@ -39,7 +39,7 @@ export class Authorship extends Emitter<AuthorshipEvents> {
   /** Bumped whenever a verdict may have changed; readers keep caches per generation. */
   #generation = 0
   /**
-   * Final verdicts of records with small content (receipts, deletions, reactions), which readers
+   * Verdicts of records with small content (receipts, deletions, reactions), which readers
    * judge again on every change, for one generation and membership state: a repeated check
    * costs building a short key instead of parsing the proof and encoding the signed text.
    */
@@ -48,6 +48,12 @@ export class Authorship extends Emitter<AuthorshipEvents> {
     of: undefined,
     map: new Map(),
   }
+  /**
+   * Keys of `#verdicts` that are `pending`, forgotten whenever a verification ends: while one is
+   * under way, readers look again at every change (a busy chat's every receipt), and each look
+   * would parse the proof and encode the signed text again.
+   */
+  readonly #pending = new Set<string>()
 
   constructor(options: {
     workplace: string
@@ -93,11 +99,13 @@ export class Authorship extends Emitter<AuthorshipEvents> {
     const membership = this.#membership()
     if (this.#verdicts.generation !== this.#generation || this.#verdicts.of !== membership) {
       this.#verdicts = { generation: this.#generation, of: membership, map: new Map() }
+      this.#pending.clear()
     }
     const known = this.#verdicts.map.get(key)
     if (known !== undefined) return known
     const verdict = this.#judge(claim, proofValue, required)
-    if (verdict !== 'pending') this.#verdicts.map.set(key, verdict)
+    this.#verdicts.map.set(key, verdict)
+    if (verdict === 'pending') this.#pending.add(key)
     return verdict
   }
 
@@ -117,6 +125,8 @@ export class Authorship extends Emitter<AuthorshipEvents> {
       const done = verify(new TextEncoder().encode(text), proof.signature).then((ok) => {
         this.#checked.set(cacheKey, ok)
         this.#inFlight.delete(cacheKey)
+        for (const key of this.#pending) this.#verdicts.map.delete(key)
+        this.#pending.clear()
         if (this.#inFlight.size === 0) this.#finish()
       })
       this.#inFlight.set(cacheKey, done)
