@@ -12,8 +12,9 @@ const mark = (ms: number, proof = `proof-${ms}`) => `${hlc(ms)} ${proof}`
 function judging() {
   const judged: string[] = []
   const judge: Judge = (_claim, proof) => {
-    judged.push(proof ?? '')
-    return proof?.endsWith('forged') ? 'forged' : 'genuine'
+    const text = String(proof)
+    judged.push(text)
+    return text.endsWith('forged') ? 'forged' : 'genuine'
   }
   return { judged, check: { shard: 's1', judge } }
 }
