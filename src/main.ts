@@ -91,7 +91,7 @@ const inWorker: ('chat' | 'contacts')[] = chatInWorker ? ['chat', 'contacts'] : 
 let documentsWorkerStarted: Worker | undefined
 const documentsWorker = () =>
   (documentsWorkerStarted ??= new Worker(
-    new URL('./crdt/documents-worker/documents-worker-entry.ts', import.meta.url),
+    new URL('./app/documents-worker-entry.ts', import.meta.url),
     { type: 'module', name: 'peerplace-documents' },
   ))
 // The network and the documents start once the list is on screen; a link needs them at once.
