@@ -8,6 +8,7 @@ import { workplaceInvites } from '../direct/workplace-invites.ts'
 import { createFilesService } from '../files/files-service.ts'
 import { createIdbChunkStore } from '../files/idb-chunk-store.ts'
 import { SealedStorageAdapter } from '../vault/sealed-storage-adapter.ts'
+import { DOCUMENTS_DATABASE } from '../crdt/documents-worker/worker-storage.ts'
 import { sealChunkStore } from '../vault/sealed-chunk-store.ts'
 import type { Vault } from '../vault/vault.ts'
 import { SyncerFirst } from '../crdt/sync/syncer-first.ts'
@@ -79,7 +80,7 @@ export async function startWorkplaces(
     workplaces: () => memberOf(),
   })
   const documents = new SealedStorageAdapter(
-    new IndexedDBStorageAdapter('peerplace-documents'),
+    new IndexedDBStorageAdapter(DOCUMENTS_DATABASE),
     platform.vault,
   )
   const chunks = sealChunkStore(
@@ -90,6 +91,7 @@ export async function startWorkplaces(
     identity: session.identity,
     mesh: session.meshPort,
     storage: documents,
+    vault: platform.vault,
     list: platform.list,
     records: createIndexedDbRecordStore(),
     displayName,
@@ -149,7 +151,7 @@ export async function startWorkplaces(
     direct,
     syncerFirst,
     sealed: [
-      documents,
+      stack.chats ? stack.chats.resealing(documents) : documents,
       chunks,
       directStore,
       contactLists,

@@ -3,7 +3,7 @@ export type BackupPart = 'device' | 'documents' | 'direct' | 'files'
 
 /**
  * Peerplace's IndexedDB databases, as their owners name them (src/peer/identity,
- * src/app/start-workplaces.ts, src/crdt/workplace, src/crdt/membership, src/direct, src/files).
+ * src/crdt/documents-worker/worker-storage.ts, src/crdt/workplace, src/crdt/membership, src/direct, src/files).
  * A backup holds every object store of each; a restore writes only to these.
  */
 export const APP_DATABASES: readonly { name: string; part: BackupPart }[] = [

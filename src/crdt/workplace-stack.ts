@@ -18,6 +18,7 @@ import type {
   FromDocumentsWorker,
   ToDocumentsWorker,
 } from './documents-worker/documents-worker-protocol.ts'
+import type { AtRestLender } from './documents-worker/worker-storage.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
 import { PushedChanges } from './repo/pushed-changes.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
@@ -65,6 +66,8 @@ export function createWorkplaceStack(options: {
    */
   documentsWorker?: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
   inWorker?: readonly WorkerFeature[]
+  /** The at-rest key `storage` seals with: lent to the documents worker, which stores its own. */
+  vault?: AtRestLender
   /** An invite presented before the stack existed (see EarlyInvite): the join flow takes over. */
   earlyJoins?: EarlyJoins
   /** How long a stored workplace's root waits for a link to a member before it loads. */
@@ -140,17 +143,16 @@ export function createWorkplaceStack(options: {
     ...(options.earlyJoins ? { early: options.earlyJoins } : {}),
   })
   const changes = new ChangePush({ mesh: options.mesh, policy, repo, pushed })
-  const chats =
-    options.documentsWorker && options.storage
-      ? new DocumentsWorkerHost({
-          port: options.documentsWorker,
-          network,
-          changes,
-          storage: options.storage,
-          identity: options.identity,
-          features: inWorker,
-        })
-      : undefined
+  const chats = options.documentsWorker
+    ? new DocumentsWorkerHost({
+        port: options.documentsWorker,
+        network,
+        changes,
+        identity: options.identity,
+        features: inWorker,
+        ...(options.vault ? { vault: options.vault } : {}),
+      })
+    : undefined
   return {
     repo,
     network,

@@ -8,6 +8,8 @@ import type { Vault } from './vault.ts'
 export class SealedStorageAdapter implements StorageAdapterInterface {
   readonly #inner: StorageAdapterInterface
   readonly #vault: Vault
+  /** Saves under way: each chose sealed or plain when it began. */
+  readonly #saving = new Set<Promise<void>>()
 
   constructor(inner: StorageAdapterInterface, vault: Vault) {
     this.#inner = inner
@@ -20,7 +22,23 @@ export class SealedStorageAdapter implements StorageAdapterInterface {
   }
 
   async save(key: StorageKey, data: Uint8Array): Promise<void> {
-    await this.#inner.save(key, await this.#vault.seal(context(key), data))
+    // The vault's seal decides sealed or plain synchronously, as it is called.
+    const sealed = this.#vault.seal(context(key), data)
+    const saving = sealed.then((bytes) => this.#inner.save(key, bytes))
+    this.#saving.add(saving)
+    try {
+      await saving
+    } finally {
+      this.#saving.delete(saving)
+    }
+  }
+
+  /**
+   * Resolves once every save begun before the call is stored (or failed): after the vault's
+   * `use`, nothing written the old way is still on its way to storage.
+   */
+  async savesDone(): Promise<void> {
+    await Promise.allSettled([...this.#saving])
   }
 
   remove(key: StorageKey): Promise<void> {
@@ -46,6 +64,9 @@ export class SealedStorageAdapter implements StorageAdapterInterface {
    * at a time; safe to run again after an interruption.
    */
   async reseal(onProgress?: (done: number, total: number) => void): Promise<void> {
+    // A save that chose its way before the vault changed, stored after the values were read
+    // here, would stay the old way.
+    await this.savesDone()
     const all = await this.#inner.loadRange([])
     let done = 0
     for (const { key, data } of all) {

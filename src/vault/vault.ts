@@ -2,6 +2,7 @@ import { fromBase64Url, toBase64Url } from '../lib/base64.ts'
 import { stretchPassphrase, type KdfParams } from '../lib/passphrase-key.ts'
 import { looksSealed, sealBytes, unsealBytes } from './sealed-bytes.ts'
 import type { VaultConfig } from './vault-config.ts'
+import type { AtRestLoan } from '../crdt/documents-worker/worker-storage.ts'
 
 /** scrypt with 128 MiB: about a second on a laptop, as for backups. */
 const VAULT_KDF: KdfParams = { log2N: 17, r: 8, p: 1 }
@@ -28,6 +29,7 @@ export class VaultError extends Error {
 export class Vault {
   #key: CryptoKey | undefined
   #sealing = false
+  readonly #listeners = new Set<() => void>()
 
   /** A vault that seals nothing (the lock is off). */
   static open(): Vault {
@@ -43,6 +45,18 @@ export class Vault {
   use(key: CryptoKey | undefined, sealing: boolean): void {
     this.#key = key
     this.#sealing = sealing && key !== undefined
+    for (const listener of this.#listeners) listener()
+  }
+
+  /** The key and whether it seals, lent to a worker by structured clone (never extracted). */
+  lent(): AtRestLoan {
+    return { ...(this.#key ? { key: this.#key } : {}), sealing: this.#sealing }
+  }
+
+  /** Calls `listener` after each `use` (the lock turned on or off); returns its removal. */
+  onUse(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
   }
 
   /** Whether a stored value is already the way this vault writes (a re-seal may skip it). */

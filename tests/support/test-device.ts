@@ -20,6 +20,10 @@ import { MemoryMeshHub, type MemoryMesh } from './memory-mesh.ts'
 import { until } from './until.ts'
 import { createTestIdentity } from './test-identity.ts'
 import { MemoryStorageAdapter } from './memory-storage-adapter.ts'
+import type { StorageAdapterInterface } from '@automerge/automerge-repo'
+import { SealedStorageAdapter } from '../../src/vault/sealed-storage-adapter.ts'
+import { sealedWorkerStorage } from '../../src/vault/sealed-worker-storage.ts'
+import type { Vault } from '../../src/vault/vault.ts'
 import { runChatWorker } from '../../src/crdt/documents-worker/documents-worker-core.ts'
 import type { HistoryDelays } from '../../src/crdt/chat/shard-history.ts'
 import type {
@@ -37,9 +41,12 @@ export const TEST_HISTORY_DELAYS: HistoryDelays = { originsMs: 20, sweepMs: 50 }
 
 export function startChatWorker(
   index: { shardLimit?: number } = {},
+  /** The worker's storage (unsealed: it seals with the lent key); else its own, in memory. */
+  storage: StorageAdapterInterface = new MemoryStorageAdapter(),
 ): WorkerPort<FromDocumentsWorker, ToDocumentsWorker> {
   const channel = new MessageChannel()
   runChatWorker(channel.port2 as unknown as WorkerPort<ToDocumentsWorker, FromDocumentsWorker>, {
+    storage: () => sealedWorkerStorage(storage),
     receiptDelayMs: 5,
     receiptIntervalMs: 5,
     historyDelays: TEST_HISTORY_DELAYS,
@@ -68,8 +75,15 @@ export async function createTestDevice(
     kinds?: ReadonlyMap<string, () => unknown>
     /** Builds the device's gate (the stack is there by the time the gate is asked). */
     gate?: (self: PeerId, stack: () => WorkplaceStack) => PeerGate
-    /** Runs the chat in a chat worker (this one, or one on a MessageChannel), in-memory storage. */
+    /**
+     * Runs the chat in a chat worker (this one, or one on a MessageChannel sharing the page's
+     * in-memory storage, as a browser's worker shares its IndexedDB).
+     */
     documentsWorker?: boolean | WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
+    /** The page's storage, unsealed (with a documents worker; else one in memory). */
+    storage?: StorageAdapterInterface
+    /** The at-rest key: the page's storage is sealed with it, and it is lent to the worker. */
+    vault?: Vault
     /** A device already on the mesh (its page linked before the document layer loaded). */
     peer?: { identity: Identity; port: MemoryMesh }
     /** What that page's invite got before the stack existed (see EarlyInvite). */
@@ -81,6 +95,7 @@ export async function createTestDevice(
   const identity = options.peer?.identity ?? (await createTestIdentity())
   const port = options.peer?.port ?? hub.add(identity.peerId)
   const built: { stack?: WorkplaceStack } = {}
+  const inner = options.storage ?? new MemoryStorageAdapter()
   const gate = options.gate?.(identity.peerId, () => built.stack!)
   const stack = createWorkplaceStack({
     identity,
@@ -93,9 +108,10 @@ export async function createTestDevice(
     ...(options.earlyJoins ? { earlyJoins: options.earlyJoins } : {}),
     ...(options.documentsWorker
       ? {
-          storage: new MemoryStorageAdapter(),
+          storage: options.vault ? new SealedStorageAdapter(inner, options.vault) : inner,
           documentsWorker:
-            options.documentsWorker === true ? startChatWorker() : options.documentsWorker,
+            options.documentsWorker === true ? startChatWorker({}, inner) : options.documentsWorker,
+          ...(options.vault ? { vault: options.vault } : {}),
         }
       : {}),
   })

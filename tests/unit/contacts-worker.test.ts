@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { MemoryStorageAdapter } from '../support/memory-storage-adapter.ts'
+import { sealedWorkerStorage } from '../../src/vault/sealed-worker-storage.ts'
 import { runChatWorker } from '../../src/crdt/documents-worker/documents-worker-core.ts'
 import {
   DOCUMENTS_WORKER_PROTOCOL,
@@ -160,7 +162,9 @@ describe('the documents worker’s protocol', () => {
       channel.port1.close()
       channel.port2.close()
     })
-    runChatWorker(channel.port2 as unknown as WorkerPort<ToDocumentsWorker, FromDocumentsWorker>)
+    runChatWorker(channel.port2 as unknown as WorkerPort<ToDocumentsWorker, FromDocumentsWorker>, {
+      storage: () => sealedWorkerStorage(new MemoryStorageAdapter()),
+    })
     const received: FromDocumentsWorker[] = []
     channel.port1.addEventListener('message', (e: MessageEvent<FromDocumentsWorker>) =>
       received.push(e.data),
@@ -202,11 +206,22 @@ describe('the documents worker’s protocol', () => {
       call: { method: 'details', id: 'a', limit: -1 },
     })
     send({ t: 'shutdown' })
+    // The at-rest key: sealing needs an AES-GCM CryptoKey, not bytes (nor another kind of key).
+    send({ t: 'vault', id: 12, sealing: true })
+    send({ t: 'vault', id: 13, key: new Uint8Array(32), sealing: true })
+    const hmac = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    send({ t: 'vault', id: 14, key: hmac, sealing: true })
+    send({ t: 'vault', id: 15, sealing: 'yes' })
+    send({ t: 'start', v: DOCUMENTS_WORKER_PROTOCOL, self: 'a', publicKey: new Uint8Array(32) })
     for (const [id, says] of [
       [7, 'unknown method drop-table'],
       [8, 'not contact IDs'],
       [9, 'not a contact'],
       [10, 'limit out of range'],
+      [12, 'vault without a key'],
+      [13, 'vault without a key'],
+      [14, 'vault without a key'],
+      [15, 'vault without a key'],
     ] as const) {
       const reply = await replyTo(id)
       expect(reply).toMatchObject({ ok: false, error: { name: 'ProtocolError' } })
@@ -226,6 +241,7 @@ describe('the documents worker’s protocol', () => {
       'unknown message nonsense',
       'no workplace',
       'without a call ID',
+      'start without the vault',
     ])
       expect(
         warned.some((w) => w.includes(says)),

@@ -1,17 +1,13 @@
 /**
  * The automerge-repo storage contract (mirroring automerge-repo's own acceptance suite, see
  * tests/contract/repo-storage-contract.ts) run against every storage the app's repos use: the
- * page's sealed adapter over IndexedDB with the lock off and on, and the documents worker's port
- * adapter that hands each operation to the page's storage.
+ * sealed adapter over IndexedDB with the lock off and on (the page's repo and the documents
+ * worker's each open one, on the same database).
  */
 // IndexedDBStorageAdapter opens the global indexedDB: fake-indexeddb/auto sets it in this worker.
 import 'fake-indexeddb/auto'
 import type { StorageAdapterInterface } from '@automerge/automerge-repo'
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
-import {
-  PortStorageAdapter,
-  serveStorage,
-} from '../../src/crdt/documents-worker/port-storage-adapter.ts'
 import { SealedStorageAdapter } from '../../src/vault/sealed-storage-adapter.ts'
 import { createVaultKey, Vault } from '../../src/vault/vault.ts'
 import { describeRepoStorageContract } from '../contract/repo-storage-contract.ts'
@@ -30,20 +26,7 @@ async function sealed(inner: StorageAdapterInterface, sealing: boolean) {
   return new SealedStorageAdapter(inner, vault)
 }
 
-/**
- * The worker's adapter as the documents worker wires it: each operation crosses a port (a
- * structured clone each way) and is served by the page's storage.
- */
-function overPort(page: StorageAdapterInterface): PortStorageAdapter {
-  return new PortStorageAdapter(async (op) =>
-    structuredClone(await serveStorage(page, structuredClone(op))),
-  )
-}
-
 describeRepoStorageContract('memory (the tests’ stand-in)', async () => new MemoryStorageAdapter())
 describeRepoStorageContract('IndexedDB', async () => indexedDb())
 describeRepoStorageContract('sealed over IndexedDB, lock off', () => sealed(indexedDb(), false))
 describeRepoStorageContract('sealed over IndexedDB, lock on', () => sealed(indexedDb(), true))
-describeRepoStorageContract('the documents worker’s port to the page’s sealed storage', async () =>
-  overPort(await sealed(indexedDb(), true)),
-)

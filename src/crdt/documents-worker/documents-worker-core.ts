@@ -28,9 +28,9 @@ import { DocHeadsReporter } from './doc-heads-reporter.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
-import { PortStorageAdapter } from './port-storage-adapter.ts'
 import { WorkerContacts } from './worker-contacts.ts'
 import { WorkerWorkplace } from './worker-workplace.ts'
+import type { AtRestLoan, WorkerStorage } from './worker-storage.ts'
 
 interface OpenChat {
   workplace: WorkerWorkplace
@@ -55,6 +55,14 @@ export interface DocumentsWorkerTuning {
   index?: { bucketMs?: number; shardLimit?: number }
 }
 
+export interface DocumentsWorkerOptions extends DocumentsWorkerTuning {
+  /**
+   * Opens the documents' storage (sealed with the at-rest key the page lends): the page repo's
+   * database, so both read what either wrote. Called once, at start.
+   */
+  storage: () => WorkerStorage
+}
+
 /**
  * The documents worker: one automerge-repo holding the documents of the features run here (the
  * chats: reading, verifying, writing, receipts; the contact books: see WorkerContacts), and what
@@ -63,9 +71,9 @@ export interface DocumentsWorkerTuning {
  */
 export function runChatWorker(
   port: WorkerPort<ToDocumentsWorker, FromDocumentsWorker>,
-  tuning: DocumentsWorkerTuning = {},
+  options: DocumentsWorkerOptions,
 ): void {
-  const { index, ...timings } = tuning
+  const { index, storage: openStorage, ...timings } = options
   const post = (message: FromDocumentsWorker) => port.postMessage(message)
   const calls = new PendingCalls()
   const chats = new Map<string, OpenChat>()
@@ -108,8 +116,14 @@ export function runChatWorker(
   let repo: Repo | undefined
   let network: PortNetworkAdapter | undefined
   let identity: Identity | undefined
+  let storage: WorkerStorage | undefined
 
-  const start = (self: PeerId, publicKey: Uint8Array, key: CryptoKey | undefined) => {
+  const start = (
+    self: PeerId,
+    publicKey: Uint8Array,
+    key: CryptoKey | undefined,
+    loan: AtRestLoan,
+  ) => {
     identity = {
       peerId: self,
       publicKey,
@@ -120,13 +134,12 @@ export function runChatWorker(
         : (data) => calls.call<Uint8Array>((id) => post({ t: 'sign', id, data })),
     }
     network = new PortNetworkAdapter((message: Message) => post({ t: 'repo', message }))
-    const storage = new PortStorageAdapter((op) =>
-      calls.call((id) => post({ t: 'storage', id, ...op })),
-    )
+    storage = openStorage()
+    storage.lend(loan)
     repo = new Repo({
       peerId: self as unknown as RepoPeerId,
       network: [network],
-      storage,
+      storage: storage.adapter,
       enableRemoteHeadsGossiping: false,
       shareConfig: {
         // The page checks access again on every message both ways.
@@ -275,7 +288,7 @@ export function runChatWorker(
       case 'start':
         if (data.v !== DOCUMENTS_WORKER_PROTOCOL)
           throw new Error(`documents worker: version ${data.v}`)
-        return start(data.self, data.publicKey, data.signingKey)
+        return start(data.self, data.publicKey, data.signingKey, data.vault)
       case 'peer-up':
         return network?.peerUp(data.peer)
       case 'peer-down':
@@ -301,7 +314,12 @@ export function runChatWorker(
           await contacts.closeAll()
           for (const { reporter } of reported.values()) reporter.close()
           await repo?.shutdown()
+          // The repo's shutdown waits for its last saves, not for earlier ones still under way.
+          await storage?.savesDone()
         })
+      case 'vault':
+        storage?.lend(data)
+        return reply(data.id, async () => storage?.savesDone())
       case 'close-chat':
         return reply(data.id, () => closeChat(data.workplace))
       case 'call': {

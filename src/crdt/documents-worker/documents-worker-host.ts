@@ -1,4 +1,3 @@
-import type { StorageAdapterInterface } from '@automerge/automerge-repo'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { hopMark } from '../../lib/hop-marks.ts'
@@ -20,11 +19,11 @@ import {
 } from './documents-worker-protocol.ts'
 import { checkFromContactsWorker } from './contacts-worker-protocol.ts'
 import { PendingCalls } from './pending-calls.ts'
-import { serveStorage } from './port-storage-adapter.ts'
 import { RemoteChat } from './remote-chat.ts'
 import { RemoteContactBook } from './remote-contact-book.ts'
 import { WorkerDocs } from './worker-docs.ts'
 import { documentIdOf } from './worker-workplace.ts'
+import type { AtRestLender } from './worker-storage.ts'
 
 /** The features whose documents the worker can hold. */
 export type WorkerFeature = 'chat' | 'contacts'
@@ -55,16 +54,18 @@ interface Hosted {
 
 /**
  * The page's side of the documents worker: carries the worker's repo traffic over the main
- * repo's network (as its RepoSide), serves its storage and signatures, keeps it told of each
- * workplace's membership, and hands the UI a RemoteChat and a RemoteContactBook per workplace
+ * repo's network (as its RepoSide), serves its signatures (a device key it cannot lend), lends
+ * it the at-rest key as the storage lock changes, keeps it told of each workplace's membership, and hands the UI a RemoteChat and a RemoteContactBook per workplace
  * (for the features it was given).
  */
 export class DocumentsWorkerHost {
   readonly #port: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
   readonly #network: MeshNetworkAdapter
   readonly #changes: ChangePush
-  readonly #storage: StorageAdapterInterface
   readonly #identity: Identity
+  /** The worker's answer to the last change of the storage lock it was told of. */
+  #vaultInStep: Promise<unknown> = Promise.resolve()
+  readonly #offVault: () => void
   /** The features whose documents the worker holds (their entries and messages go there). */
   readonly features: ReadonlySet<WorkerFeature>
   readonly #calls = new PendingCalls()
@@ -83,8 +84,9 @@ export class DocumentsWorkerHost {
     port: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
     network: MeshNetworkAdapter
     changes: ChangePush
-    storage: StorageAdapterInterface
     identity: Identity
+    /** The at-rest key (lent to the worker); without it the worker stores plain. */
+    vault?: AtRestLender
     /** The chat and the contact book by default. */
     features?: Iterable<WorkerFeature>
   }) {
@@ -92,7 +94,6 @@ export class DocumentsWorkerHost {
     this.#port = options.port
     this.#network = options.network
     this.#changes = options.changes
-    this.#storage = options.storage
     this.#identity = options.identity
     this.#port.addEventListener('message', ({ data }) => this.#received(data))
     this.#port.addEventListener('error', (event) => this.#workerFailed(event))
@@ -104,7 +105,17 @@ export class DocumentsWorkerHost {
       self: this.#identity.peerId,
       publicKey: this.#identity.publicKey,
       ...(this.#identity.signingKey ? { signingKey: this.#identity.signingKey } : {}),
+      vault: options.vault?.lent() ?? { sealing: false },
     })
+    const vault = options.vault
+    this.#offVault =
+      vault?.onUse(() => {
+        // A worker that failed writes nothing any more.
+        if (this.#failure) return
+        this.#vaultInStep = this.#calls
+          .call((id) => this.#post({ t: 'vault', id, ...vault.lent() }))
+          .catch((error: unknown) => console.error('documents worker: vault not lent', error))
+      }) ?? (() => {})
     const owns = (doc: string) => this.#owned.has(doc)
     this.#network.attachSide({
       owns,
@@ -210,8 +221,23 @@ export class DocumentsWorkerHost {
     return held
   }
 
+  /**
+   * The page's documents store re-sealed once the worker writes the way the vault last changed
+   * to and has stored every write it began the old way (the worker shares the database: a write
+   * of its landing after the re-seal read the values would stay the old way).
+   */
+  resealing(documents: Resealable): Resealable {
+    return {
+      reseal: async (onProgress) => {
+        await this.#vaultInStep
+        await documents.reseal(onProgress)
+      },
+    }
+  }
+
   /** Closes the worker's chats and repo (their last writes stored). */
   async shutdown(): Promise<void> {
+    this.#offVault()
     for (const hosted of this.#hosted.values()) hosted.off()
     this.#hosted.clear()
     if (this.#failure) return
@@ -269,10 +295,6 @@ export class DocumentsWorkerHost {
         return this.#network.send(message.message)
       case 'push':
         return this.#changes.pushChange(message.doc, message.change)
-      case 'storage': {
-        const { id, t: _t, ...op } = message
-        return this.#answer(id, () => serveStorage(this.#storage, op))
-      }
       case 'sign':
         return this.#answer(message.id, () => this.#identity.sign(message.data))
       case 'register':
@@ -368,6 +390,11 @@ export class DocumentsWorkerHost {
     if (this.#queued) this.#queued.push(message)
     else this.#port.postMessage(message)
   }
+}
+
+/** A store that re-seals what it holds (src/vault's). */
+interface Resealable {
+  reseal(onProgress?: (done: number, total: number) => void): Promise<void>
 }
 
 /** What the worker needs to know of a workplace. */

@@ -4,6 +4,7 @@ import type { MembershipState } from '../membership/evaluate.ts'
 import { ChatError, type ChatErrorCode } from '../chat/chat-error.ts'
 import type { ChatMessage } from '../chat/message-view.ts'
 import type { ReceiptView } from '../chat/receipt-view.ts'
+import type { AtRestLoan } from './worker-storage.ts'
 import {
   checkToContactsWorker,
   ProtocolError,
@@ -12,15 +13,18 @@ import {
 } from './contacts-worker-protocol.ts'
 
 /**
- * The messages between the page and the documents worker (version 4; 3 asked the page for every
- * signature, 2 sent a chat's whole order with every change of it, 1 held the chat only).
+ * The messages between the page and the documents worker (version 5; 4 asked the page for every
+ * storage operation, 3 for every signature, 2 sent a chat's whole order with every change of it,
+ * 1 held the chat only).
  * The worker holds an automerge-repo with the documents of the features run there (the chat's,
- * the contact book's: contacts-worker-protocol.ts); the page keeps the mesh, the main repo
- * (membership, files) and storage, and renders what the worker sends. The device key is the
- * page's; a WebCrypto key is lent to the worker to sign with (a key held as bytes is not: the
- * worker asks the page for each signature then).
+ * the contact book's: contacts-worker-protocol.ts) and stores them itself, in the database the
+ * page's repo uses, sealed the same way; the page keeps the mesh, the main repo (membership,
+ * files) and renders what the worker sends. The device key and the at-rest key are the page's:
+ * a WebCrypto device key is lent to the worker to sign with (a key held as bytes is not: the
+ * worker asks the page for each signature then), and the at-rest key is lent at start and again
+ * whenever the storage lock turns on or off.
  */
-export const DOCUMENTS_WORKER_PROTOCOL = 4
+export const DOCUMENTS_WORKER_PROTOCOL = 5
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -67,13 +71,6 @@ export type ChatCall =
   | { method: 'markRead'; args: [] }
   | { method: 'markReadSoon'; args: [] }
 
-export type StorageOp =
-  | { op: 'load'; key: string[] }
-  | { op: 'save'; key: string[]; data: Uint8Array }
-  | { op: 'remove'; key: string[] }
-  | { op: 'loadRange'; key: string[] }
-  | { op: 'removeRange'; key: string[] }
-
 /** A failure carried across the port, rebuilt as an Error (with its code, for ChatError). */
 export interface PortError {
   name: string
@@ -91,7 +88,14 @@ export type ToDocumentsWorker =
       publicKey: Uint8Array
       /** The device's WebCrypto private key, if it is one: the worker signs with it itself. */
       signingKey?: CryptoKey
+      /** The at-rest key, if the storage lock is on (or being turned off), and whether it seals. */
+      vault: AtRestLoan
     }
+  /**
+   * The storage lock turned on or off: the worker writes the new way from now on, and replies
+   * once every write it began the old way is stored (a re-seal may start then).
+   */
+  | ({ t: 'vault'; id: number } & AtRestLoan)
   | { t: 'peer-up'; peer: PeerId }
   | { t: 'peer-down'; peer: PeerId }
   | { t: 'repo'; message: Message }
@@ -111,7 +115,6 @@ export type FromDocumentsWorker =
   | { t: 'ready'; v: typeof DOCUMENTS_WORKER_PROTOCOL }
   | { t: 'repo'; message: Message }
   | { t: 'push'; doc: string; change: Uint8Array }
-  | ({ t: 'storage'; id: number } & StorageOp)
   | { t: 'sign'; id: number; data: Uint8Array }
   | { t: 'register'; workplace: string; entry: string; url: string }
   | { t: 'view'; workplace: string; update: ChatViewUpdate }
@@ -135,6 +138,7 @@ const TO_WORKER = new Set([
   'shutdown',
   'call',
   'reply',
+  'vault',
 ])
 
 /**
@@ -149,10 +153,25 @@ export function checkToWorker(data: unknown): ToDocumentsWorker {
     return checkToContactsWorker(message)
   if (typeof message.t !== 'string' || !TO_WORKER.has(message.t))
     throw new ProtocolError(`documents worker: unknown message ${String(message.t)}`)
-  const needsId = ['close-chat', 'shutdown', 'call', 'reply'].includes(message.t)
+  const needsId = ['close-chat', 'shutdown', 'call', 'reply', 'vault'].includes(message.t)
   if (needsId && !(typeof message.id === 'number' && Number.isSafeInteger(message.id)))
     throw new ProtocolError(`documents worker: ${message.t} without a call ID`)
+  if (message.t === 'vault' && !isLoan(message))
+    throw new ProtocolError('documents worker: vault without a key it can use')
+  if (message.t === 'start' && !isLoan(message.vault))
+    throw new ProtocolError('documents worker: start without the vault')
   return message as unknown as ToDocumentsWorker
+}
+
+/** A lent vault: sealing needs a key (an AES-GCM CryptoKey); without sealing one is optional. */
+function isLoan(value: unknown): value is AtRestLoan {
+  if (typeof value !== 'object' || value === null) return false
+  const { key, sealing } = value as Record<string, unknown>
+  if (typeof sealing !== 'boolean') return false
+  if (key === undefined) return !sealing
+  return (
+    typeof CryptoKey !== 'undefined' && key instanceof CryptoKey && key.algorithm.name === 'AES-GCM'
+  )
 }
 
 /** The two ends' common shape: a Worker, a worker's global scope or a MessagePort. */
