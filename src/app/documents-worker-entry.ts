@@ -1,6 +1,7 @@
 /**
- * The documents worker's entry (started by the page with `new Worker(…, { type: 'module' })`): the
- * chat's CRDT work runs here, off the thread that paints and takes input, and so does its storage.
+ * The documents worker's entry (started by the page with `new Worker(…, { type: 'module' })`):
+ * the chat's CRDT work runs here, off the thread that paints and takes input, and so does its
+ * storage.
  */
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb'
 import type {

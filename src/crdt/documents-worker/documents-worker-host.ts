@@ -55,8 +55,9 @@ interface Hosted {
 /**
  * The page's side of the documents worker: carries the worker's repo traffic over the main
  * repo's network (as its RepoSide), serves its signatures (a device key it cannot lend), lends
- * it the at-rest key as the storage lock changes, keeps it told of each workplace's membership, and hands the UI a RemoteChat and a RemoteContactBook per workplace
- * (for the features it was given).
+ * it the at-rest key as the storage lock changes, keeps it told of each workplace's membership,
+ * and hands the UI a RemoteChat and a RemoteContactBook per workplace (for the features it was
+ * given).
  */
 export class DocumentsWorkerHost {
   readonly #port: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
