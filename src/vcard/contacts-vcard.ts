@@ -49,7 +49,7 @@ export interface BackgroundImportOptions extends ImportProgressOptions {
  */
 export async function importVCardFileInBackground(
   book: ContactBookApi,
-  text: string,
+  text: string | Promise<string>,
   options: BackgroundImportOptions = {},
 ): Promise<
   ({ ok: true; cancelled: boolean } & ImportReport) | { ok: false; errors: VCardProblem[] }

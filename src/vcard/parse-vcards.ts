@@ -7,13 +7,16 @@ const cancelled = () => new DOMException('The import was cancelled.', 'AbortErro
  * Reads a vCard file in a Web Worker (a new one per file, ended when done or on `signal`), so the
  * page keeps answering while a big file is read. Resolves once the whole file was checked: with
  * its problems, or with a feed its contacts arrive in while the worker reads them. Where there
- * are no workers it reads in place.
+ * are no workers it reads in place. The worker starts while `text` is still being read.
  */
-export function readVCardsOffThread(text: string, signal?: AbortSignal): Promise<VCardStreamStart> {
+export async function readVCardsOffThread(
+  text: string | Promise<string>,
+  signal?: AbortSignal,
+): Promise<VCardStreamStart> {
   const receiver = new VCardReceiver()
-  if (signal?.aborted) return Promise.reject(cancelled())
+  if (signal?.aborted) throw cancelled()
   if (typeof Worker === 'undefined') {
-    streamVCards(text, (reply) => receiver.receive(reply))
+    streamVCards(await text, (reply) => receiver.receive(reply))
     return receiver.started
   }
   const worker = new Worker(new URL('./vcard-worker.ts', import.meta.url), { type: 'module' })
@@ -39,6 +42,12 @@ export function readVCardsOffThread(text: string, signal?: AbortSignal): Promise
   worker.onerror = (event) => {
     stop(new Error(`The vCard reader stopped: ${event.message || 'unknown error'}`))
   }
-  worker.postMessage({ v: 2, kind: 'parse', text } satisfies ParseRequest)
+  try {
+    const whole = await text
+    if (signal?.aborted) return await receiver.started
+    worker.postMessage({ v: 2, kind: 'parse', text: whole } satisfies ParseRequest)
+  } catch (error) {
+    stop(error)
+  }
   return receiver.started
 }
