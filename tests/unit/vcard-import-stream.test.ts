@@ -5,6 +5,7 @@ import { ContactFeed } from '../../src/crdt/contacts/contact-feed.ts'
 import type { ContactInput } from '../../src/crdt/contacts/contact-model.ts'
 import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
 import { importInBatches } from '../../src/crdt/contacts/import-batches.ts'
+import { importVCardFileInBackground } from '../../src/vcard/contacts-vcard.ts'
 import { readVCards } from '../../src/vcard/vcard-read.ts'
 import { streamVCards, VCardReceiver } from '../../src/vcard/vcard-stream.ts'
 import {
@@ -65,6 +66,17 @@ describe('a vCard file read in chunks', () => {
     const receiver = new VCardReceiver()
     receiver.receive(replies[0]!)
     return expect(receiver.started).resolves.toMatchObject({ ok: false })
+  })
+
+  it('takes the file’s text while it is still being read', async () => {
+    const book = await emptyBook()
+    const outcome = await importVCardFileInBackground(book, Promise.resolve(file(12)))
+    expect(outcome).toMatchObject({
+      ok: true,
+      cancelled: false,
+      unmapped: [{ name: 'X-ODD', count: 12 }],
+    })
+    expect(book.search()).toHaveLength(12)
   })
 
   it('checks the worker’s messages', () => {
