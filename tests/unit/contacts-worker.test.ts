@@ -158,6 +158,24 @@ describe('the contact book in the documents worker', { timeout: 60_000 }, () => 
     expect(ann.count()).toBe(150)
   })
 
+  it('ends an import still waiting for contacts when its book closes', async () => {
+    const { devs, wps } = await world()
+    const ann = remoteBook(devs[0]!, wps[0]!)
+    const feed = new ContactFeed(1000)
+    feed.push(Array.from({ length: 150 }, (_, i) => ({ given: `Person${i}` })))
+    const importing = ann.importInBatches(feed)
+    await until(() => ann.count() === 150, 'the contacts sent so far', 20_000)
+    ann.close()
+    const result = await Promise.race([
+      importing,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the import did not end when its book closed')), 10_000),
+      ),
+    ])
+    expect(result).toMatchObject({ cancelled: true })
+    expect(result.added).toHaveLength(150)
+  })
+
   it('opens for a member before the owner’s device made it, once the owner lists it', async () => {
     const { devs, wps } = await world(true)
     expect(wps[0]!.doc!.docs![CONTACTS_DOC_KIND]).toBeUndefined()

@@ -183,21 +183,28 @@ export class RemoteContactBook extends Emitter<ContactBookEvents> implements Con
       { method: 'import', contacts: first, total },
       options.onProgress,
     )
-    const cancel = () => this.#link.cancel(id)
+    // The pump stops on cancel, and once the worker answered (it stopped: the book closed).
+    const stop = new AbortController()
+    const cancel = () => {
+      this.#link.cancel(id)
+      stop.abort()
+    }
     signal?.addEventListener('abort', cancel)
+    reply.then(
+      () => stop.abort(),
+      () => stop.abort(),
+    )
     try {
-      if (feed) {
-        for (let sent = first.length; sent < total;) {
-          const more = await feed.take(Infinity, signal).catch((error: unknown) => {
-            // The file could not be read to its end: what was written stays, as on cancel.
-            cancel()
-            reply.catch(() => {})
-            throw error
-          })
-          if (more.length === 0) break
-          this.#link.more(id, more)
-          sent += more.length
-        }
+      for (let sent = first.length; feed && sent < total;) {
+        const more = await feed.take(Infinity, stop.signal).catch((error: unknown) => {
+          // The file could not be read to its end: what was written stays, as on cancel.
+          cancel()
+          reply.catch(() => {})
+          throw error
+        })
+        if (more.length === 0) break
+        this.#link.more(id, more)
+        sent += more.length
       }
       return (await reply) as ImportResult & { cancelled: boolean }
     } finally {

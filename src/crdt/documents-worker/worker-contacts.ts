@@ -18,6 +18,13 @@ const IMPORT_BUDGET_MS = 300
 /** The first batch (cold code): small enough for the first rows to show soon. */
 const IMPORT_FIRST_BATCH = 100
 
+interface RunningImport {
+  workplace: string
+  abort: AbortController
+  /** The import's contacts; those after the first come in `more`. */
+  feed: ContactFeed
+}
+
 interface OpenBook {
   book: ContactBook
   publisher: ContactRowsPublisher
@@ -31,7 +38,7 @@ interface OpenBook {
  */
 export class WorkerContacts {
   readonly #books = new Map<string, OpenBook>()
-  readonly #imports = new Map<number, { abort: AbortController; feed: ContactFeed }>()
+  readonly #imports = new Map<number, RunningImport>()
   readonly #rows: (workplace: string, book: number, update: ContactRowsUpdate) => void
   readonly #failed: (workplace: string, book: number, error: unknown) => void
   readonly #opened: (workplace: string) => void
@@ -93,9 +100,10 @@ export class WorkerContacts {
     if (!open) throw new Error(`no contact book open for workplace ${workplace}`)
     const { book, publisher } = open
     // Registered before any wait: the import's further contacts may come meanwhile.
-    let running: { abort: AbortController; feed: ContactFeed } | undefined
+    let running: RunningImport | undefined
     if (call.method === 'import') {
       running = {
+        workplace,
         abort: new AbortController(),
         feed: new ContactFeed(call.total ?? call.contacts.length),
       }
@@ -177,6 +185,9 @@ export class WorkerContacts {
     const open = this.#books.get(workplace)
     if (!open) return
     this.#books.delete(workplace)
+    // An import still waiting for contacts the page will not send now stops.
+    for (const running of this.#imports.values())
+      if (running.workplace === workplace) running.abort.abort()
     open.publisher.close()
     await open.book.signed()
     open.book.close()
