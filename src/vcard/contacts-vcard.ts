@@ -1,6 +1,6 @@
 import type { ContactBookApi, ImportProgressOptions } from '../crdt/contacts/contact-book-api.ts'
 import type { ContactBook } from '../crdt/contacts/contact-book.ts'
-import { parseVCardsOffThread } from './parse-vcards.ts'
+import { readVCardsOffThread } from './parse-vcards.ts'
 import { readVCards, type VCardProblem } from './vcard-read.ts'
 import { exportFileName, writeVCards, type VCardVersion } from './vcard-write.ts'
 
@@ -43,24 +43,25 @@ export interface BackgroundImportOptions extends ImportProgressOptions {
 }
 
 /**
- * Like importVCardFile, for files of any size: the file is read in a worker and the contacts
- * written in batches with progress; `signal` cancels (what was written by then stays, and the
- * report says `cancelled`).
+ * Like importVCardFile, for files of any size: the file is checked whole, then read in a worker
+ * while the contacts read so far are written in batches with progress; `signal` cancels (what
+ * was written by then stays, and the report says `cancelled`).
  */
 export async function importVCardFileInBackground(
   book: ContactBookApi,
-  text: string,
+  text: string | Promise<string>,
   options: BackgroundImportOptions = {},
 ): Promise<
   ({ ok: true; cancelled: boolean } & ImportReport) | { ok: false; errors: VCardProblem[] }
 > {
-  const read = await parseVCardsOffThread(text, options.signal)
+  const read = await readVCardsOffThread(text, options.signal)
   if (!read.ok) return read
-  options.onRead?.(read.contacts.length)
+  options.onRead?.(read.feed.total)
   const batchOptions: ImportProgressOptions = {}
   if (options.onProgress) batchOptions.onProgress = options.onProgress
   if (options.signal) batchOptions.signal = options.signal
-  const result = await book.importInBatches(read.contacts, batchOptions)
+  // The first contacts are written while the worker still reads the rest.
+  const result = await book.importInBatches(read.feed, batchOptions)
   return { ok: true, ...result, unmapped: countUnmapped(read.unmapped) }
 }
 

@@ -1,5 +1,5 @@
 import type { ContactInput } from '../crdt/contacts/contact-model.ts'
-import { mapCard, type CardLine, type MappedCard } from './vcard-card.ts'
+import { mapCard, type CardLine } from './vcard-card.ts'
 import { splitLine, unfoldLines } from './vcard-lines.ts'
 
 export interface VCardProblem {
@@ -24,12 +24,29 @@ interface RawCard {
   lines: CardLine[]
 }
 
+/** A file whose every card was checked: each can be read into a contact (mapCards). */
+export type VCardCheck = { ok: true; cards: CheckedCard[] } | { ok: false; errors: VCardProblem[] }
+
+/** A card that passed the file's check (only checkVCards makes them). */
+export interface CheckedCard {
+  readonly lines: readonly CardLine[]
+}
+
 /**
  * Reads a whole vCard file (2.1, 3.0 and 4.0).
  * The file is checked completely first: if anything is malformed, the result lists the lines at
  * fault and no contact at all, so an import never stops half-way.
  */
 export function readVCards(text: string): VCardImport {
+  const checked = checkVCards(text)
+  return checked.ok ? { ok: true, ...mapCards(checked.cards) } : checked
+}
+
+/**
+ * Checks a whole file without reading its cards' fields (a small part of the work): what passes
+ * can be read in chunks, each imported while the next is read, and no card can fail then.
+ */
+export function checkVCards(text: string): VCardCheck {
   if (text.length > VCARD_LIMITS.chars)
     return fail(1, `The file is too large (over ${VCARD_LIMITS.chars / 1e6} million characters).`)
   const errors: VCardProblem[] = []
@@ -38,24 +55,34 @@ export function readVCards(text: string): VCardImport {
     return fail(1, `The file has more than ${VCARD_LIMITS.cards} contacts.`)
   if (cards.length === 0 && errors.length === 0)
     return fail(1, 'No vCard in this file: it has no BEGIN:VCARD line.')
+  for (const card of cards) {
+    if (errors.length >= VCARD_LIMITS.errors) break
+    checkCard(card, errors)
+  }
+  if (errors.length > 0) return { ok: false, errors: errors.slice(0, VCARD_LIMITS.errors) }
+  return { ok: true, cards }
+}
+
+/** Reads checked cards into contacts, with the properties each could not map. */
+export function mapCards(cards: readonly CheckedCard[]): {
+  contacts: ContactInput[]
+  unmapped: string[][]
+} {
   const contacts: ContactInput[] = []
   const unmapped: string[][] = []
   for (const card of cards) {
-    if (errors.length >= VCARD_LIMITS.errors) break
-    const mapped = readCard(card, errors)
-    if (!mapped) continue
+    const mapped = mapCard(card.lines)
     contacts.push(mapped.contact)
     unmapped.push(mapped.unmapped)
   }
-  if (errors.length > 0) return { ok: false, errors: errors.slice(0, VCARD_LIMITS.errors) }
-  return { ok: true, contacts, unmapped }
+  return { contacts, unmapped }
 }
 
 function snippet(text: string): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text
 }
 
-function fail(line: number, message: string): VCardImport {
+function fail(line: number, message: string): { ok: false; errors: VCardProblem[] } {
   return { ok: false, errors: [{ line, message }] }
 }
 
@@ -94,11 +121,11 @@ function collectCards(text: string, errors: VCardProblem[]): RawCard[] {
   return cards
 }
 
-function readCard(card: RawCard, errors: VCardProblem[]): MappedCard | undefined {
+function checkCard(card: RawCard, errors: VCardProblem[]): void {
   const version = card.lines.find((l) => l.parts.name === 'VERSION')
   if (!version) {
     errors.push({ line: card.begin, message: 'This card has no VERSION line.' })
-    return undefined
+    return
   }
   const v = version.parts.value.trim()
   if (!['2.1', '3.0', '4.0'].includes(v)) {
@@ -106,11 +133,8 @@ function readCard(card: RawCard, errors: VCardProblem[]): MappedCard | undefined
       line: version.line,
       message: `vCard version ${v.slice(0, 10)} is not supported (2.1, 3.0 and 4.0 are).`,
     })
-    return undefined
+    return
   }
-  if (!card.lines.some(({ parts }) => parts.name === 'FN' || parts.name === 'N')) {
+  if (!card.lines.some(({ parts }) => parts.name === 'FN' || parts.name === 'N'))
     errors.push({ line: card.begin, message: 'This card has no name (neither FN nor N).' })
-    return undefined
-  }
-  return mapCard(card.lines)
 }

@@ -1,5 +1,5 @@
 /** The vCard reader in a Web Worker, so reading a big file never blocks the page. */
-import { readVCards } from './vcard-read.ts'
+import { streamVCards } from './vcard-stream.ts'
 import { isParseRequest } from './vcard-worker-protocol.ts'
 
 const scope = self as unknown as {
@@ -10,10 +10,11 @@ const scope = self as unknown as {
 scope.onmessage = (event) => {
   if (!isParseRequest(event.data)) {
     scope.postMessage({
+      kind: 'checked',
       ok: false,
       errors: [{ line: 0, message: 'Not a request to read vCards.' }],
     })
     return
   }
-  scope.postMessage(readVCards(event.data.text))
+  streamVCards(event.data.text, (reply) => scope.postMessage(reply))
 }

@@ -10,6 +10,7 @@ import {
 } from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
 import type { RemoteContactBook } from '../../src/crdt/documents-worker/remote-contact-book.ts'
 import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
+import { ContactFeed } from '../../src/crdt/contacts/contact-feed.ts'
 import {
   CONTACTS_DOC_KIND,
   initialContactsDoc,
@@ -119,6 +120,64 @@ describe('the contact book in the documents worker', { timeout: 60_000 }, () => 
     await until(() => bob.count() === 1200, 'Bob to hold the import')
   })
 
+  it('imports contacts in the worker as they arrive, merging repeats across chunks', async () => {
+    const { devs, wps } = await world()
+    const ann = remoteBook(devs[0]!, wps[0]!)
+    const person = (i: number) => ({ given: `Person${i}`, uid: `u-${i}` })
+    const feed = new ContactFeed(601)
+    feed.push(Array.from({ length: 300 }, (_, i) => person(i)))
+    const progress: number[] = []
+    const importing = ann.importInBatches(feed, { onProgress: (done) => progress.push(done) })
+    // The worker writes the first contacts while the rest are still to come.
+    await until(() => progress.length > 0 && ann.count() > 0, 'the first batch', 20_000)
+    expect(progress.at(-1)).toBeLessThanOrEqual(300)
+    feed.push(Array.from({ length: 300 }, (_, i) => person(300 + i)))
+    feed.push([{ ...person(7), emails: [{ label: '', value: 'seven@example.com' }] }])
+    const result = await importing
+    expect(result).toMatchObject({ cancelled: false, skipped: 0 })
+    expect(result.added).toHaveLength(600)
+    expect(result.ids.slice(0, 600).map((id) => ann.get(id)?.uid)).toEqual(
+      Array.from({ length: 600 }, (_, i) => `u-${i}`),
+    )
+    expect(result.updated).toEqual([result.ids[7]])
+    expect(ann.get(result.ids[7]!)?.emails.map((e) => e.value)).toEqual(['seven@example.com'])
+    expect(progress.at(-1)).toBe(601)
+    expect(ann.count()).toBe(600)
+  })
+
+  it('stops an import in the worker cancelled while its contacts still arrive', async () => {
+    const { devs, wps } = await world()
+    const ann = remoteBook(devs[0]!, wps[0]!)
+    const feed = new ContactFeed(1000)
+    feed.push(Array.from({ length: 150 }, (_, i) => ({ given: `Person${i}` })))
+    const controller = new AbortController()
+    const importing = ann.importInBatches(feed, { signal: controller.signal })
+    await until(() => ann.count() === 150, 'the contacts sent so far', 20_000)
+    controller.abort()
+    const result = await importing
+    expect(result).toMatchObject({ cancelled: true })
+    expect(result.added).toHaveLength(150)
+    expect(ann.count()).toBe(150)
+  })
+
+  it('ends an import still waiting for contacts when its book closes', async () => {
+    const { devs, wps } = await world()
+    const ann = remoteBook(devs[0]!, wps[0]!)
+    const feed = new ContactFeed(1000)
+    feed.push(Array.from({ length: 150 }, (_, i) => ({ given: `Person${i}` })))
+    const importing = ann.importInBatches(feed)
+    await until(() => ann.count() === 150, 'the contacts sent so far', 20_000)
+    ann.close()
+    const result = await Promise.race([
+      importing,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the import did not end when its book closed')), 10_000),
+      ),
+    ])
+    expect(result).toMatchObject({ cancelled: true })
+    expect(result.added).toHaveLength(150)
+  })
+
   it('opens for a member before the owner’s device made it, once the owner lists it', async () => {
     const { devs, wps } = await world(true)
     expect(wps[0]!.doc!.docs![CONTACTS_DOC_KIND]).toBeUndefined()
@@ -205,6 +264,13 @@ describe('the documents worker’s protocol', () => {
       workplace: 'w',
       call: { method: 'details', id: 'a', limit: -1 },
     })
+    send({
+      t: 'contacts-call',
+      id: 16,
+      workplace: 'w',
+      call: { method: 'import', contacts: [{}, {}], total: 1 },
+    })
+    send({ t: 'contacts-import-more', id: 17, contacts: 'x' })
     send({ t: 'shutdown' })
     // The at-rest key: sealing needs an AES-GCM CryptoKey, not bytes (nor another kind of key).
     send({ t: 'vault', id: 12, sealing: true })
@@ -222,6 +288,8 @@ describe('the documents worker’s protocol', () => {
       [13, 'vault without a key'],
       [14, 'vault without a key'],
       [15, 'vault without a key'],
+      [16, 'total out of range'],
+      [17, 'import-more: contacts is not a list'],
     ] as const) {
       const reply = await replyTo(id)
       expect(reply).toMatchObject({ ok: false, error: { name: 'ProtocolError' } })

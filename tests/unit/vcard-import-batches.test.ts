@@ -5,7 +5,6 @@ import type { ContactInput } from '../../src/crdt/contacts/contact-model.ts'
 import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
 import { importVCardFileInBackground } from '../../src/vcard/contacts-vcard.ts'
 import { importInBatches } from '../../src/crdt/contacts/import-batches.ts'
-import { isParseReply, isParseRequest } from '../../src/vcard/vcard-worker-protocol.ts'
 
 const repos: Repo[] = []
 afterEach(async () => {
@@ -113,17 +112,5 @@ describe('batched import', () => {
     expect(read).toBe(30)
     expect(outcome).toMatchObject({ ok: true, cancelled: false, skipped: 0 })
     expect(book.search()).toHaveLength(30)
-  })
-
-  it('checks messages to and from the worker', () => {
-    expect(isParseRequest({ v: 1, kind: 'parse', text: 'x' })).toBe(true)
-    expect(isParseRequest({ v: 2, kind: 'parse', text: 'x' })).toBe(false)
-    expect(isParseRequest({ v: 1, kind: 'parse', text: 1 })).toBe(false)
-    expect(isParseReply({ ok: true, contacts: [{}], unmapped: [[]] })).toBe(true)
-    expect(isParseReply({ ok: true, contacts: [{}], unmapped: [] })).toBe(false)
-    expect(isParseReply({ ok: true, contacts: [null], unmapped: [[]] })).toBe(false)
-    expect(isParseReply({ ok: false, errors: [{ line: 1, message: 'm' }] })).toBe(true)
-    expect(isParseReply({ ok: false, errors: [{ line: '1', message: 'm' }] })).toBe(false)
-    expect(isParseReply('nope')).toBe(false)
   })
 })

@@ -1,6 +1,7 @@
 import type { Emitter } from '../../lib/emitter.ts'
 import type { HistoryEntry } from './change-log.ts'
 import type { FieldConflict } from './contact-conflicts.ts'
+import type { ContactFeed } from './contact-feed.ts'
 import type { Contact, ContactInput } from './contact-model.ts'
 import type { ContactQuery } from './contact-search.ts'
 import type { KnownPeer } from './save-as-contact.ts'
@@ -57,9 +58,12 @@ export interface ContactBookApi extends Pick<Emitter<ContactBookEvents>, 'on'> {
   restore(id: string): void
   resolve(id: string, path: string, value: string): void
   saveAsContact(known: KnownPeer): { id: string; created: boolean }
-  /** Imports contacts in batches (each one change), merging into the contacts they match. */
+  /**
+   * Imports contacts in batches (each one change), merging into the contacts they match; from a
+   * feed, as they arrive.
+   */
   importInBatches(
-    contacts: readonly ContactInput[],
+    contacts: readonly ContactInput[] | ContactFeed,
     options?: ImportProgressOptions,
   ): Promise<ImportResult & { cancelled: boolean }>
   close(): void

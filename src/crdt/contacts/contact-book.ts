@@ -12,6 +12,7 @@ import type {
 import type { ChangeOp } from './change-note.ts'
 import { ChangeWriter } from './change-writer.ts'
 import { ContactListKeeper, type ContactListOptions } from './contact-list-keeper.ts'
+import type { ContactFeed } from './contact-feed.ts'
 import { ContactProvenance } from './contact-provenance.ts'
 import type { FieldConflict } from './contact-conflicts.ts'
 import { contactIdSource } from './contact-id.ts'
@@ -197,7 +198,7 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
 
   /** Imports contacts in batches (see import-batches.ts), pausing between them. */
   importInBatches(
-    contacts: readonly ContactInput[],
+    contacts: readonly ContactInput[] | ContactFeed,
     options: ImportProgressOptions & { budgetMs?: number; firstBatch?: number } = {},
   ): Promise<ImportResult & { cancelled: boolean }> {
     return importInBatches(this, contacts, options)

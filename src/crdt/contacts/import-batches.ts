@@ -1,5 +1,6 @@
 import type { ContactBook } from './contact-book.ts'
 import type { ImportProgressOptions, ImportResult } from './contact-book-api.ts'
+import { ContactFeed } from './contact-feed.ts'
 import { ImportMatcher } from './contact-merge.ts'
 import type { ContactInput } from './contact-model.ts'
 import { nextTask } from '../../lib/next-task.ts'
@@ -26,11 +27,12 @@ const INDEX_SLICE = 1000
 /**
  * Imports contacts in batches, each one change (merged as ContactBook.importContacts does), with
  * a pause between them, so a big import never holds the main thread for long. The batch size is
- * adjusted to take about `budgetMs`.
+ * adjusted to take about `budgetMs`. Contacts still arriving (a ContactFeed) are written as they
+ * come: a batch takes what is there, up to its size, rather than wait for more.
  */
 export async function importInBatches(
   book: Pick<ContactBook, 'load' | 'search' | 'get' | 'applyImport'>,
-  contacts: readonly ContactInput[],
+  contacts: readonly ContactInput[] | ContactFeed,
   options: BatchImportOptions = {},
 ): Promise<ImportResult & { cancelled: boolean }> {
   const now = options.now ?? (() => performance.now())
@@ -52,26 +54,29 @@ export async function importInBatches(
     for (const c of existing.slice(i, i + INDEX_SLICE)) matcher.add(c)
     if (i + INDEX_SLICE < existing.length) await pause()
   }
+  const feed = contacts instanceof ContactFeed ? contacts : ContactFeed.of(contacts)
   let size = options.firstBatch ?? FIRST_BATCH
   let done = 0
-  while (done < contacts.length) {
-    if (options.signal?.aborted) {
+  while (done < feed.total) {
+    const batch = options.signal?.aborted ? [] : await feed.take(size, options.signal)
+    if (batch.length === 0) {
       total.cancelled = true
       break
     }
     const started = now()
-    const result = book.applyImport(matcher.plan(contacts.slice(done, done + size)))
+    const result = book.applyImport(matcher.plan(batch))
     matcher.settle(result.ids, (id) => book.get(id))
     const took = now() - started
     total.added.push(...result.added)
     total.updated.push(...result.updated)
     total.skipped += result.skipped
     total.ids.push(...result.ids)
-    done = Math.min(contacts.length, done + size)
-    options.onProgress?.(done, contacts.length)
+    done += batch.length
+    options.onProgress?.(done, feed.total)
+    // Sized from the batch written: one cut short by contacts still arriving grows from its own size.
     const factor = Math.max(0.5, Math.min(MAX_GROWTH, budget / Math.max(took, 1)))
-    size = Math.max(10, Math.min(MAX_BATCH, Math.round(size * factor)))
-    if (done < contacts.length) await pause()
+    size = Math.max(10, Math.min(MAX_BATCH, Math.round(batch.length * factor)))
+    if (done < feed.total) await pause()
   }
   return total
 }

@@ -1,3 +1,4 @@
+import type { ContactInput } from '../contacts/contact-model.ts'
 import type { ContactsCall } from './contacts-worker-protocol.ts'
 
 /**
@@ -17,6 +18,8 @@ export interface ContactsWorkerLink {
     call: ContactsCall,
     progress?: (done: number, total: number) => void,
   ): { id: number; reply: Promise<unknown> }
+  /** The next contacts of the import that call `id` runs (one sent with a `total`). */
+  more(id: number, contacts: ContactInput[]): void
   cancel(id: number): void
   close(): Promise<void>
 }

@@ -17,8 +17,11 @@ export type ContactsCall =
   | { method: 'delete'; id: string }
   | { method: 'restore'; id: string }
   | { method: 'resolve'; id: string; path: string; value: string }
-  /** Imports in batches; `contacts-progress` follows each, `contacts-cancel` stops it. */
-  | { method: 'import'; contacts: ContactInput[] }
+  /**
+   * Imports in batches; `contacts-progress` follows each, `contacts-cancel` stops it. With a
+   * `total` above the contacts given, the rest follow in `contacts-import-more` as they are read.
+   */
+  | { method: 'import'; contacts: ContactInput[]; total?: number }
   /** A contact's conflicts and history (they need the document). */
   | { method: 'details'; id: string; limit: number }
   /** Resolves once the changes so far carry their proofs. */
@@ -53,6 +56,8 @@ export type ToContactsWorker =
    */
   | { t: 'contacts-open'; workplace: string; book: number }
   | { t: 'contacts-call'; id: number; workplace: string; call: ContactsCall }
+  /** The next contacts of the import that call `id` runs. */
+  | { t: 'contacts-import-more'; id: number; contacts: ContactInput[] }
   /** Stops the import that call `id` runs (the batches written stay). */
   | { t: 'contacts-cancel'; id: number }
   | { t: 'contacts-close'; id: number; workplace: string }
@@ -122,9 +127,19 @@ export function checkContactsCall(value: unknown): ContactsCall {
       if (!isText(value.path) || !isText(value.value, 100_000))
         fail('resolve: path and value must be text')
       break
-    case 'import':
-      checkContacts(value.contacts, 'import: contacts')
+    case 'import': {
+      const contacts = checkContacts(value.contacts, 'import: contacts')
+      const total = value.total
+      if (
+        total !== undefined &&
+        (typeof total !== 'number' ||
+          !Number.isSafeInteger(total) ||
+          total < contacts.length ||
+          total > MAX_CONTACTS)
+      )
+        fail('import: total out of range')
       break
+    }
     case 'details':
       id()
       if (!isCallId(value.limit) || value.limit > 1000) fail('details: limit out of range')
@@ -154,6 +169,10 @@ export function checkToContactsWorker(message: Record<string, unknown>): ToConta
       id()
       workplace()
       checkContactsCall(message.call)
+      break
+    case 'contacts-import-more':
+      id()
+      checkContacts(message.contacts, 'import-more: contacts')
       break
     case 'contacts-cancel':
       id()

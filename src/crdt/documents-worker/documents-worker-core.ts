@@ -342,6 +342,8 @@ export function runChatWorker(
           ),
         )
       }
+      case 'contacts-import-more':
+        return contacts.more(data.id, data.contacts)
       case 'contacts-cancel':
         return contacts.cancel(data.id)
       case 'contacts-close':

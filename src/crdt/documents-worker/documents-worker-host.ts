@@ -180,6 +180,7 @@ export class DocumentsWorkerHost {
           void reply.finally(() => this.#progress.delete(callId)).catch(() => {})
           return { id: callId, reply }
         },
+        more: (n, contacts) => this.#post({ t: 'contacts-import-more', id: n, contacts }),
         cancel: (n) => this.#post({ t: 'contacts-cancel', id: n }),
         close: async () => {
           if (hosted.contacts?.book === book) delete hosted.contacts

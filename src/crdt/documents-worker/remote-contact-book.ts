@@ -13,6 +13,7 @@ import { randomContactId } from '../contacts/contact-id.ts'
 import { ContactListKeeper, type ContactListOptions } from '../contacts/contact-list-keeper.ts'
 import type { Contact, ContactInput } from '../contacts/contact-model.ts'
 import { ContactIndex, type ContactQuery } from '../contacts/contact-search.ts'
+import { ContactFeed } from '../contacts/contact-feed.ts'
 import { contactFromPeer, type KnownPeer } from '../contacts/save-as-contact.ts'
 import type { ContactDetails, ContactRowsUpdate, ContactsCall } from './contacts-worker-protocol.ts'
 import { plain, type ContactsWorkerLink } from './contacts-worker-link.ts'
@@ -167,21 +168,47 @@ export class RemoteContactBook extends Emitter<ContactBookEvents> implements Con
     return { id: this.add(contactFromPeer(known, new Date())), created: true }
   }
 
+  /** From a feed, the contacts are passed on to the worker as they arrive. */
   async importInBatches(
-    contacts: readonly ContactInput[],
+    contacts: readonly ContactInput[] | ContactFeed,
     options: ImportProgressOptions = {},
   ): Promise<ImportResult & { cancelled: boolean }> {
     await this.load()
+    const { signal } = options
+    const feed = contacts instanceof ContactFeed ? contacts : undefined
+    const first = feed ? await feed.take(Infinity, signal) : [...(contacts as ContactInput[])]
+    if (signal?.aborted) return { added: [], updated: [], skipped: 0, ids: [], cancelled: true }
+    const total = feed ? feed.total : first.length
     const { id, reply } = this.#call(
-      { method: 'import', contacts: [...contacts] },
+      { method: 'import', contacts: first, total },
       options.onProgress,
     )
-    const cancel = () => this.#link.cancel(id)
-    options.signal?.addEventListener('abort', cancel)
+    // The pump stops on cancel, and once the worker answered (it stopped: the book closed).
+    const stop = new AbortController()
+    const cancel = () => {
+      this.#link.cancel(id)
+      stop.abort()
+    }
+    signal?.addEventListener('abort', cancel)
+    reply.then(
+      () => stop.abort(),
+      () => stop.abort(),
+    )
     try {
+      for (let sent = first.length; feed && sent < total;) {
+        const more = await feed.take(Infinity, stop.signal).catch((error: unknown) => {
+          // The file could not be read to its end: what was written stays, as on cancel.
+          cancel()
+          reply.catch(() => {})
+          throw error
+        })
+        if (more.length === 0) break
+        this.#link.more(id, more)
+        sent += more.length
+      }
       return (await reply) as ImportResult & { cancelled: boolean }
     } finally {
-      options.signal?.removeEventListener('abort', cancel)
+      signal?.removeEventListener('abort', cancel)
     }
   }
 

@@ -1,6 +1,8 @@
 import { getHeads } from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
 import { ContactBook } from '../contacts/contact-book.ts'
+import { ContactFeed } from '../contacts/contact-feed.ts'
+import type { ContactInput } from '../contacts/contact-model.ts'
 import { CONTACTS_DOC_KIND, type ContactsDoc } from '../contacts/contacts-doc.ts'
 import { ContactRowsPublisher } from './contact-rows-publisher.ts'
 import type { ContactDetails, ContactRowsUpdate, ContactsCall } from './contacts-worker-protocol.ts'
@@ -16,6 +18,13 @@ const IMPORT_BUDGET_MS = 300
 /** The first batch (cold code): small enough for the first rows to show soon. */
 const IMPORT_FIRST_BATCH = 100
 
+interface RunningImport {
+  workplace: string
+  abort: AbortController
+  /** The import's contacts; those after the first come in `more`. */
+  feed: ContactFeed
+}
+
 interface OpenBook {
   book: ContactBook
   publisher: ContactRowsPublisher
@@ -29,7 +38,7 @@ interface OpenBook {
  */
 export class WorkerContacts {
   readonly #books = new Map<string, OpenBook>()
-  readonly #imports = new Map<number, AbortController>()
+  readonly #imports = new Map<number, RunningImport>()
   readonly #rows: (workplace: string, book: number, update: ContactRowsUpdate) => void
   readonly #failed: (workplace: string, book: number, error: unknown) => void
   readonly #opened: (workplace: string) => void
@@ -90,7 +99,23 @@ export class WorkerContacts {
     const open = this.#books.get(workplace)
     if (!open) throw new Error(`no contact book open for workplace ${workplace}`)
     const { book, publisher } = open
-    await book.load()
+    // Registered before any wait: the import's further contacts may come meanwhile.
+    let running: RunningImport | undefined
+    if (call.method === 'import') {
+      running = {
+        workplace,
+        abort: new AbortController(),
+        feed: new ContactFeed(call.total ?? call.contacts.length),
+      }
+      running.feed.push(call.contacts)
+      this.#imports.set(id, running)
+    }
+    try {
+      await book.load()
+    } catch (error) {
+      this.#imports.delete(id)
+      throw error
+    }
     let value: unknown
     switch (call.method) {
       case 'add':
@@ -109,10 +134,9 @@ export class WorkerContacts {
         book.resolve(call.id, call.path, call.value)
         break
       case 'import': {
-        const abort = new AbortController()
-        this.#imports.set(id, abort)
+        const { abort, feed } = running!
         try {
-          value = await book.importInBatches(call.contacts, {
+          value = await book.importInBatches(feed, {
             signal: abort.signal,
             onProgress: (done, total) => {
               publisher.flush()
@@ -140,15 +164,30 @@ export class WorkerContacts {
     return value
   }
 
+  /** The next contacts of an import; more than it announced stops it. */
+  more(id: number, contacts: ContactInput[]): void {
+    const running = this.#imports.get(id)
+    if (!running) return
+    try {
+      running.feed.push(contacts)
+    } catch (error) {
+      console.warn(`contacts import ${id}: ${String(error)}`)
+      running.abort.abort()
+    }
+  }
+
   /** Stops an import (before its next batch). */
   cancel(id: number): void {
-    this.#imports.get(id)?.abort()
+    this.#imports.get(id)?.abort.abort()
   }
 
   async close(workplace: string): Promise<void> {
     const open = this.#books.get(workplace)
     if (!open) return
     this.#books.delete(workplace)
+    // An import still waiting for contacts the page will not send now stops.
+    for (const running of this.#imports.values())
+      if (running.workplace === workplace) running.abort.abort()
     open.publisher.close()
     await open.book.signed()
     open.book.close()
