@@ -14,8 +14,8 @@ import {
 
 /**
  * The messages between the page and the documents worker (version 5; 4 asked the page for every
- * storage operation, 3 for every signature, 2 sent a chat's whole order with every change of it,
- * 1 held the chat only).
+ * storage operation and took an import's contacts all at once, 3 asked for every signature, 2
+ * sent a chat's whole order with every change of it, 1 held the chat only).
  * The worker holds an automerge-repo with the documents of the features run there (the chat's,
  * the contact book's: contacts-worker-protocol.ts) and stores them itself, in the database the
  * page's repo uses, sealed the same way; the page keeps the mesh, the main repo (membership,
