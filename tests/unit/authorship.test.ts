@@ -87,6 +87,15 @@ const message = (peer: Identity): Claim => ({
   clock: '1718000000000.0001',
 })
 
+/** A small record (no text content): a read receipt. */
+const readReceipt = (peer: Identity): Claim => ({
+  doc: 'chat:2900.0',
+  key: 'read/x',
+  peer: peer.peerId,
+  content: null,
+  clock: '1718000000000.0001',
+})
+
 describe('record authorship', () => {
   it('a member’s signed record reads as genuine on another device', async () => {
     const w = await world()
@@ -210,13 +219,7 @@ describe('record authorship', () => {
 
   it('answers a repeated check of a small record without reading its proof again', async () => {
     const w = await world()
-    const receipt: Claim = {
-      doc: 'chat:2900.0',
-      key: 'read/x',
-      peer: w.bob.peerId,
-      content: null,
-      clock: '1718000000000.0001',
-    }
+    const receipt = readReceipt(w.bob)
     const proof = await w.authorship(w.bob).sign(receipt)
     const reader = w.authorship(w.ann)
     expect(await judge(reader, receipt, proof)).toBe('genuine')
@@ -231,13 +234,7 @@ describe('record authorship', () => {
 
   it('answers checks of a small record while it waits, then judges it once it can', async () => {
     const w = await world()
-    const receipt: Claim = {
-      doc: 'chat:2900.0',
-      key: 'read/x',
-      peer: w.bob.peerId,
-      content: null,
-      clock: '1718000000000.0001',
-    }
+    const receipt = readReceipt(w.bob)
     const proof = await w.authorship(w.bob).sign(receipt)
     const reader = w.authorship(w.ann)
     const lookups = vi.spyOn(w.keys, 'verifier')
@@ -264,13 +261,7 @@ describe('record authorship', () => {
 
   it('judges a remembered record again once the membership changed', async () => {
     const w = await world()
-    const receipt: Claim = {
-      doc: 'chat:2900.0',
-      key: 'read/x',
-      peer: w.bob.peerId,
-      content: null,
-      clock: '1718000000000.0001',
-    }
+    const receipt = readReceipt(w.bob)
     w.setClock(5)
     const proof = await w.authorship(w.bob).sign(receipt)
     const reader = w.authorship(w.ann)
