@@ -1,9 +1,6 @@
-import { Repo } from '@automerge/automerge-repo'
-import { afterEach, describe, expect, it } from 'vitest'
-import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
+import { describe, expect, it } from 'vitest'
 import { ContactFeed } from '../../src/crdt/contacts/contact-feed.ts'
 import type { ContactInput } from '../../src/crdt/contacts/contact-model.ts'
-import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
 import { importInBatches } from '../../src/crdt/contacts/import-batches.ts'
 import { importVCardFileInBackground } from '../../src/vcard/contacts-vcard.ts'
 import { readVCards } from '../../src/vcard/vcard-read.ts'
@@ -13,23 +10,9 @@ import {
   isParseRequest,
   type ParseReply,
 } from '../../src/vcard/vcard-worker-protocol.ts'
+import { emptyContactBooks } from '../support/empty-contact-book.ts'
 
-const repos: Repo[] = []
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map((r) => r.shutdown()))
-})
-
-async function emptyBook(): Promise<ContactBook> {
-  const repo = new Repo({ network: [] })
-  repos.push(repo)
-  const book = new ContactBook({
-    handle: repo.create<ContactsDoc>(initialContactsDoc()),
-    self: 'peer-a',
-    defer: (step) => step(),
-  })
-  await book.ready
-  return book
-}
+const emptyBook = emptyContactBooks()
 
 const card = (i: number, extra = '') =>
   `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person ${i}\r\nUID:u-${i}\r\nX-ODD:${i}\r\n${extra}END:VCARD\r\n`

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { Repo } from '@automerge/automerge-repo'
-import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
+import { describe, expect, it } from 'vitest'
 import { emptyContact, type Contact } from '../../src/crdt/contacts/contact-model.ts'
-import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
 import { exportVCardFile, formatProblems, importVCardFile } from '../../src/vcard/contacts-vcard.ts'
 import { readVCards } from '../../src/vcard/vcard-read.ts'
 import { writeVCards } from '../../src/vcard/vcard-write.ts'
+import { emptyContactBooks } from '../support/empty-contact-book.ts'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'vcard')
 const phoneExport = readFileSync(join(fixtures, 'phone-export-200.vcf'), 'utf8')
@@ -15,22 +13,7 @@ const expected = JSON.parse(
   readFileSync(join(fixtures, 'phone-export-200.expected.json'), 'utf8'),
 ) as Record<string, unknown>[]
 
-const repos: Repo[] = []
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map((r) => r.shutdown()))
-})
-
-async function emptyBook(): Promise<ContactBook> {
-  const repo = new Repo({ network: [] })
-  repos.push(repo)
-  const book = new ContactBook({
-    handle: repo.create<ContactsDoc>(initialContactsDoc()),
-    self: 'peer-a',
-    defer: (step) => step(),
-  })
-  await book.ready
-  return book
-}
+const emptyBook = emptyContactBooks()
 
 /** A contact's data without IDs and bookkeeping, to compare across books. */
 function data(c: Contact) {

@@ -1,34 +1,17 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Repo } from '@automerge/automerge-repo'
 import vCard from 'vcf'
-import { afterEach, describe, expect, it } from 'vitest'
-import { ContactBook } from '../../src/crdt/contacts/contact-book.ts'
+import { describe, expect, it } from 'vitest'
 import type { ContactInput } from '../../src/crdt/contacts/contact-model.ts'
-import { initialContactsDoc, type ContactsDoc } from '../../src/crdt/contacts/contacts-doc.ts'
 import { exportVCardFile, formatProblems, importVCardFile } from '../../src/vcard/contacts-vcard.ts'
 import { readVCards } from '../../src/vcard/vcard-read.ts'
 import { SAMPLES } from './vcard-samples.ts'
+import { emptyContactBooks } from '../support/empty-contact-book.ts'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'vcard')
 const sample = (file: string) => readFileSync(join(fixtures, file), 'utf8')
 
-const repos: Repo[] = []
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map((r) => r.shutdown()))
-})
-
-async function emptyBook(): Promise<ContactBook> {
-  const repo = new Repo({ network: [] })
-  repos.push(repo)
-  const book = new ContactBook({
-    handle: repo.create<ContactsDoc>(initialContactsDoc()),
-    self: 'peer-a',
-    defer: (step) => step(),
-  })
-  await book.ready
-  return book
-}
+const emptyBook = emptyContactBooks()
 
 /** A contact without empty fields and with sorted tags, so absent and '' compare equal. */
 function tidy(c: ContactInput): Record<string, unknown> {
