@@ -14,6 +14,7 @@ import { MemoryStorageAdapter } from '../support/memory-storage-adapter.ts'
 import { startChatWorker } from '../support/test-device.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
 import { until } from '../support/until.ts'
+import { memorySettings } from '../support/memory-settings.ts'
 
 const FAST = { log2N: 10, r: 8, p: 1 }
 const kinds = new Map([[CHAT_DOC_KIND, () => initialChatIndex()]])
@@ -182,12 +183,3 @@ describe('the documents worker’s own storage', { timeout: 60_000 }, () => {
     await until(() => sent.every((id) => again.message(id)), 'every message to load again')
   })
 })
-
-function memorySettings(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> {
-  const map = new Map<string, string>()
-  return {
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, value),
-    removeItem: (key) => void map.delete(key),
-  }
-}

@@ -14,6 +14,7 @@ import { sealChunkStore } from '../../src/vault/sealed-chunk-store.ts'
 import { StorageLock, type Resealable } from '../../src/vault/storage-lock.ts'
 import { readVaultConfig } from '../../src/vault/vault-config.ts'
 import { createVaultKey, Vault, VaultError } from '../../src/vault/vault.ts'
+import { memorySettings } from '../support/memory-settings.ts'
 
 /** A cheap scrypt cost: these tests are about the layout, not the key's strength. */
 const FAST = { log2N: 10, r: 8, p: 1 }
@@ -25,15 +26,6 @@ async function sealingVault(): Promise<Vault> {
   const vault = Vault.open()
   vault.use((await createVaultKey('correct horse battery', FAST)).key, true)
   return vault
-}
-
-function memorySettings(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> {
-  const map = new Map<string, string>()
-  return {
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, value),
-    removeItem: (key) => void map.delete(key),
-  }
 }
 
 runStorageAdapterTests(async () => {
