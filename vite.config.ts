@@ -9,6 +9,8 @@ import { precompress } from './scripts/precompress.ts'
 import { stripWasmNamesPlugin } from './scripts/strip-wasm-names.ts'
 import { automergePatchCache } from './scripts/automerge-patch-cache.ts'
 import { automergeRepoLoad } from './scripts/automerge-repo-load.ts'
+import { automergeShortText } from './scripts/automerge-short-text.ts'
+import { automergeDirectImports } from './scripts/automerge-direct-imports.ts'
 
 /** The wasm vite-plugin-wasm instantiates for Automerge; its package exports do not list it. */
 const automergeWasm = fileURLToPath(
@@ -18,15 +20,24 @@ const automergeWasm = fileURLToPath(
   ),
 )
 
+/** Build-time fixes to Automerge and automerge-repo, for the page and for the workers. */
+const automergeFixes = () => [
+  // Automerge's last-patch cache never matched: every document update was diffed twice.
+  automergePatchCache(),
+  // automerge-repo loaded a stored document by applying patches from empty, and diffed it again.
+  automergeRepoLoad(),
+  // Automerge's glue decoded every short key of every patch with a TextDecoder call…
+  automergeShortText(),
+  // …and called each function the wasm imports through a closure made per call.
+  automergeDirectImports(),
+]
+
 // simple-peer expects Node's buffer/events/stream; Automerge ships its core as wasm.
 export default defineConfig({
   plugins: [
     svelte(),
     wasm(),
-    // Automerge's last-patch cache never matched: every document update was diffed twice.
-    automergePatchCache(),
-    // automerge-repo loaded a stored document by applying patches from empty, and diffed it again.
-    automergeRepoLoad(),
+    ...automergeFixes(),
     // Automerge's wasm carries 0.69 MB of function names only a debugger reads.
     stripWasmNamesPlugin(),
     nodePolyfills({
@@ -53,7 +64,10 @@ export default defineConfig({
   ],
   // src/app/document-layer.ts preloads it by this name (the same file, so one URL).
   resolve: { alias: [{ find: /^automerge-wasm-file(\?.*)?$/, replacement: `${automergeWasm}$1` }] },
-  worker: { format: 'es', plugins: () => [wasm(), automergePatchCache(), automergeRepoLoad()] },
+  worker: {
+    format: 'es',
+    plugins: () => [wasm(), ...automergeFixes()],
+  },
   // The manifest lets bench/bundle.bench.ts follow what index.html loads.
   build: { target: 'esnext', sourcemap: true, manifest: true },
   // `npm run dev` talks to a relay started with `npm run relay` (port 8787) through this proxy.
