@@ -16,6 +16,7 @@
  * does not have the expected shape, so an Automerge upgrade that changes it is noticed.
  */
 import type { Plugin } from 'vite'
+import { sourceFixPlugin } from './source-fix-plugin.ts'
 
 const FILE =
   /[\\/]@automerge[\\/]automerge[\\/]dist[\\/]mjs[\\/]wasm_bindgen_output[\\/]bundler[\\/]automerge_wasm_bg\.js$/
@@ -57,12 +58,5 @@ export function unwrapImports(code: string): string {
 }
 
 export function automergeDirectImports(): Plugin {
-  return {
-    name: 'peerplace-automerge-direct-imports',
-    enforce: 'pre',
-    transform(code, id) {
-      if (!FILE.test(id.split('?')[0]!)) return undefined
-      return { code: unwrapImports(code), map: null }
-    },
-  }
+  return sourceFixPlugin('peerplace-automerge-direct-imports', [{ file: FILE, fix: unwrapImports }])
 }

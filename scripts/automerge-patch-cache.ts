@@ -15,6 +15,7 @@
  * changes it is noticed (and this plugin removed once fixed there).
  */
 import type { Plugin } from 'vite'
+import { sourceFixPlugin } from './source-fix-plugin.ts'
 
 const FILE = /[\\/]@automerge[\\/]automerge[\\/]dist[\\/]mjs[\\/]implementation\.js$/
 const BROKEN = /(newState\.mostRecentPatch = \{\s*before: )_state\(doc\)\.heads,/
@@ -31,12 +32,5 @@ export function fixPatchCache(code: string): string {
 }
 
 export function automergePatchCache(): Plugin {
-  return {
-    name: 'peerplace-automerge-patch-cache',
-    enforce: 'pre',
-    transform(code, id) {
-      if (!FILE.test(id.split('?')[0]!)) return undefined
-      return { code: fixPatchCache(code), map: null }
-    },
-  }
+  return sourceFixPlugin('peerplace-automerge-patch-cache', [{ file: FILE, fix: fixPatchCache }])
 }

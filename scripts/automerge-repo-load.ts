@@ -23,6 +23,7 @@
  * that changes it is noticed (and this plugin removed once done there).
  */
 import type { Plugin } from 'vite'
+import { sourceFixPlugin } from './source-fix-plugin.ts'
 
 const STORAGE = /[\\/]@automerge[\\/]automerge-repo[\\/]dist[\\/]storage[\\/]StorageSubsystem\.js$/
 const HANDLE = /[\\/]@automerge[\\/]automerge-repo[\\/]dist[\\/]DocHandle\.js$/
@@ -64,14 +65,8 @@ export function fixUnheardDiff(code: string): string {
 }
 
 export function automergeRepoLoad(): Plugin {
-  return {
-    name: 'peerplace-automerge-repo-load',
-    enforce: 'pre',
-    transform(code, id) {
-      const file = id.split('?')[0]!
-      if (STORAGE.test(file)) return { code: fixStoredLoad(code), map: null }
-      if (HANDLE.test(file)) return { code: fixUnheardDiff(code), map: null }
-      return undefined
-    },
-  }
+  return sourceFixPlugin('peerplace-automerge-repo-load', [
+    { file: STORAGE, fix: fixStoredLoad },
+    { file: HANDLE, fix: fixUnheardDiff },
+  ])
 }

@@ -16,6 +16,7 @@
  * upgrade that changes it is noticed.
  */
 import type { Plugin } from 'vite'
+import { sourceFixPlugin } from './source-fix-plugin.ts'
 
 const FILE =
   /[\\/]@automerge[\\/]automerge[\\/]dist[\\/]mjs[\\/]wasm_bindgen_output[\\/]bundler[\\/]automerge_wasm_bg\.js$/
@@ -48,12 +49,5 @@ export function addShortTextPath(code: string): string {
 }
 
 export function automergeShortText(): Plugin {
-  return {
-    name: 'peerplace-automerge-short-text',
-    enforce: 'pre',
-    transform(code, id) {
-      if (!FILE.test(id.split('?')[0]!)) return undefined
-      return { code: addShortTextPath(code), map: null }
-    },
-  }
+  return sourceFixPlugin('peerplace-automerge-short-text', [{ file: FILE, fix: addShortTextPath }])
 }
