@@ -4,7 +4,9 @@ import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workpla
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
-import { FILES_DOC_KIND, initialFilesDoc } from '../../src/files/files-doc.ts'
+import type { DocHandle } from '@automerge/automerge-repo'
+import { DocFilesIndex } from '../../src/files/doc-files-index.ts'
+import { FILES_DOC_KIND, initialFilesDoc, type FilesDoc } from '../../src/files/files-doc.ts'
 import { StorageBudget } from '../../src/files/storage-budget.ts'
 import { WorkplaceFiles } from '../../src/files/workplace-files.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
@@ -20,6 +22,8 @@ export interface FilesDevice extends TestDevice {
   stack: WorkplaceStack
   wp: Workplace
   wf: WorkplaceFiles
+  /** The files document, opened in this thread. */
+  filesDoc: DocHandle<FilesDoc>
   budget: StorageBudget
   poke(): void
 }
@@ -71,7 +75,9 @@ export class FilesWorld {
           budget,
         })
         this.#cleanup.push(() => wf.close())
-        return { ...dev, wp: w, wf, budget, poke: () => dev.mesh.poke(w.id) }
+        if (!(wf.index instanceof DocFilesIndex)) throw new Error('the files document is elsewhere')
+        const filesDoc = wf.index.handle
+        return { ...dev, wp: w, wf, filesDoc, budget, poke: () => dev.mesh.poke(w.id) }
       }),
     )
     this.devices.push(...devices)
