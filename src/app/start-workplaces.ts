@@ -6,6 +6,7 @@ import { DirectService } from '../direct/direct-service.ts'
 import { createIdbDirectStore } from '../direct/idb-direct-store.ts'
 import { workplaceInvites } from '../direct/workplace-invites.ts'
 import { createFilesService } from '../files/files-service.ts'
+import { FilesWorkerClient } from './files-worker/files-worker-client.ts'
 import { createIdbChunkStore } from '../files/idb-chunk-store.ts'
 import { SealedStorageAdapter } from '../vault/sealed-storage-adapter.ts'
 import { DOCUMENTS_DATABASE } from '../crdt/documents-worker/worker-storage.ts'
@@ -63,7 +64,7 @@ export async function startWorkplaces(
     vault: Vault
     /** Starts the documents worker (the browser); without it the chat runs on this thread. */
     documentsWorker?: () => WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
-    /** The features run in that worker (the chat's and the contact book's by default). */
+    /** The features run in that worker (the chat's, the contact book's, the file index's by default). */
     inWorker?: readonly WorkerFeature[]
     /** Each workplace's last activity and unread count, kept up to date from its chat. */
     summaries?: WorkplaceSummaries
@@ -87,6 +88,8 @@ export async function startWorkplaces(
     await createIdbChunkStore({ indexedDB: platform.indexedDB }),
     platform.vault,
   )
+  // The file index document is held in the documents worker too (the files' bytes stay here).
+  const filesWorker = new FilesWorkerClient()
   const stack = createWorkplaceStack({
     identity: session.identity,
     mesh: session.meshPort,
@@ -101,6 +104,7 @@ export async function startWorkplaces(
     ...(platform.earlyJoins ? { earlyJoins: platform.earlyJoins } : {}),
     ...(platform.documentsWorker ? { documentsWorker: platform.documentsWorker() } : {}),
     ...(platform.inWorker ? { inWorker: platform.inWorker } : {}),
+    extensions: [filesWorker],
   })
   memberOf = () => stack.workplaces.list().filter((wp) => wp.isMember(wp.self))
   session.setAuthorizer((peer) => stack.workplaces.authorizeLink(peer))
@@ -121,6 +125,9 @@ export async function startWorkplaces(
     localStorage: platform.localStorage,
     ...(platform.storageManager ? { storageManager: platform.storageManager } : {}),
     store: chunks,
+    ...(stack.chats?.features.has(filesWorker.feature)
+      ? { openIndex: (wp) => filesWorker.open(stack.workplaces.get(wp.id)!) }
+      : {}),
   })
   const directStore = await createIdbDirectStore({
     indexedDB: platform.indexedDB,

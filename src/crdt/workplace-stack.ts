@@ -19,6 +19,7 @@ import type {
   ToDocumentsWorker,
 } from './documents-worker/documents-worker-protocol.ts'
 import type { AtRestLender } from './documents-worker/worker-storage.ts'
+import type { HostExtension } from './documents-worker/worker-extension.ts'
 import { CompactingStorage } from './repo/compacting-storage.ts'
 import { PushedChanges } from './repo/pushed-changes.ts'
 import { MeshNetworkAdapter } from './repo/mesh-network-adapter.ts'
@@ -62,10 +63,12 @@ export function createWorkplaceStack(options: {
   gate?: PeerGate
   /**
    * A port to the documents worker (src/crdt/documents-worker): the documents of `inWorker` (the
-   * chat's and the contact book's by default) are held there.
+   * chat's, the contact book's and the extensions' by default) are held there.
    */
   documentsWorker?: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
   inWorker?: readonly WorkerFeature[]
+  /** Features of the layers above run in the documents worker (the file index). */
+  extensions?: readonly HostExtension[]
   /** The at-rest key `storage` seals with: lent to the documents worker, which stores its own. */
   vault?: AtRestLender
   /** An invite presented before the stack existed (see EarlyInvite): the join flow takes over. */
@@ -104,10 +107,14 @@ export function createWorkplaceStack(options: {
   })
   // With a documents worker, its features' documents are made and held there only: two repos
   // syncing one document as the same peer would confuse every other member's sync state.
-  const inWorker = new Set<WorkerFeature>(options.inWorker ?? ['chat', 'contacts'])
+  const extensions = options.extensions ?? []
+  const inWorker = new Set<WorkerFeature>(
+    options.inWorker ?? ['chat', 'contacts', ...extensions.map((e) => e.feature)],
+  )
   const heldThere = new Set<string>([
     ...(inWorker.has('chat') ? [CHAT_DOC_KIND] : []),
     ...(inWorker.has('contacts') ? [CONTACTS_DOC_KIND] : []),
+    ...extensions.filter((e) => inWorker.has(e.feature)).flatMap((e) => [...e.kinds.keys()]),
   ])
   const kinds =
     options.kinds && options.documentsWorker
@@ -150,6 +157,7 @@ export function createWorkplaceStack(options: {
         changes,
         identity: options.identity,
         features: inWorker,
+        extensions: extensions.filter((e) => inWorker.has(e.feature)),
         ...(options.vault ? { vault: options.vault } : {}),
       })
     : undefined

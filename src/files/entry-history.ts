@@ -16,7 +16,7 @@ export class EntryHistory {
   /** IDs of records read before or found in the history. */
   readonly #known = new Set<string>()
 
-  constructor(workplace: FilesWorkplace) {
+  constructor(workplace: Pick<FilesWorkplace, 'recordHistory'>) {
     const fields = ['name', 'type', 'size', 'fileId', 'by', 'at', 's']
     this.#origins = workplace.recordHistory('entries', fields)
   }

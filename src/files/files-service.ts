@@ -4,6 +4,7 @@ import { FileTransfers } from './file-transfers.ts'
 import { webCryptoSha256 } from './hashing.ts'
 import { createIdbChunkStore } from './idb-chunk-store.ts'
 import { StorageBudget } from './storage-budget.ts'
+import type { FilesIndex } from './files-index.ts'
 import type { FilesWorkplace } from './files-workplace.ts'
 import { WorkplaceFiles } from './workplace-files.ts'
 
@@ -26,6 +27,8 @@ export interface FilesPlatform {
   subtle?: SubtleCrypto
   /** A store other than IndexedDB (tests, the keeper's folder). */
   store?: ChunkStore
+  /** Opens a workplace's file index document (the documents worker's); else in this thread. */
+  openIndex?: (workplace: FilesWorkplace) => Promise<FilesIndex>
 }
 
 export async function createFilesService(platform: FilesPlatform): Promise<FilesService> {
@@ -54,6 +57,7 @@ export async function createFilesService(platform: FilesPlatform): Promise<Files
           transfers,
           presence: platform.mesh.presence,
           budget,
+          ...(platform.openIndex ? { openIndex: platform.openIndex } : {}),
         })
         files.catch(() => opened.delete(workplace.id))
         opened.set(workplace.id, files)

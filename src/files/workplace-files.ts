@@ -1,31 +1,20 @@
 import type { PeerPresence } from '../peer/mesh/mesh-port.ts'
-import { ImmutableString, type DocHandle } from '@automerge/automerge-repo'
-import { trackingJudge, type TrackingJudge } from '../peer/identity/tracking-judge.ts'
 import { Emitter } from '../lib/emitter.ts'
 import { base32 } from '../lib/base32.ts'
 import type { PeerId } from '../peer/ids.ts'
 import type { LocalFileRecord } from './chunk-store.ts'
 import type { Download } from './download.ts'
 import type { FileTransfers } from './file-transfers.ts'
-import type { FilesJudge, FilesWorkplace } from './files-workplace.ts'
+import type { FilesWorkplace } from './files-workplace.ts'
 import { groupVersions } from './file-versions.ts'
-import {
-  cleanName,
-  FILES_DOC_KIND,
-  readHoldings,
-  readPlan,
-  storedEntry,
-  type FileEntry,
-  type FilesDoc,
-  type Holding,
-} from './files-doc.ts'
+import { cleanName, type FileEntry, type Holding } from './files-doc.ts'
+import type { FilesIndex } from './files-index.ts'
 import type { HashHex } from './hashing.ts'
+import { openPageFilesIndex } from './page-files-index.ts'
 import type { SourceFinder } from './ports.ts'
 import { ReplicaKeeper } from './replica-keeper.ts'
-import { EntryHistory } from './entry-history.ts'
 import type { StorageBudget } from './storage-budget.ts'
 import { buildFilesView, type FilesView } from './files-view.ts'
-import { entryClaim, holdingClaim } from './file-claims.ts'
 
 export interface WorkplaceFilesOptions {
   workplace: FilesWorkplace
@@ -33,6 +22,8 @@ export interface WorkplaceFilesOptions {
   presence: PeerPresence
   budget: StorageBudget
   now?: () => number
+  /** Opens the files document (by default in this thread; the documents worker's otherwise). */
+  openIndex?: (workplace: FilesWorkplace) => Promise<FilesIndex>
 }
 
 export interface AddingView {
@@ -43,15 +34,17 @@ export interface AddingView {
 }
 
 /**
- * The files of one workplace on this device: the file index document, adding files and
- * versions, downloads from the members who hold them, this device's holdings written back,
- * and (through ReplicaKeeper) the replica plan. Members alone may fetch the workplace's files
- * from this device.
+ * The files of one workplace on this device: adding files and versions, downloads from the
+ * members who hold them, this device's holdings written back, and (through ReplicaKeeper) the
+ * replica plan. The file index document is read and written through a FilesIndex (in this
+ * thread or the documents worker). Members alone may fetch the workplace's files from this
+ * device.
  */
 export class WorkplaceFiles extends Emitter<{ change: void }> {
   readonly workplace: FilesWorkplace
   readonly transfers: FileTransfers
-  readonly handle: DocHandle<FilesDoc>
+  /** The files document. */
+  readonly index: FilesIndex
   readonly #presence: PeerPresence
   readonly #now: () => number
   readonly #keeper: ReplicaKeeper
@@ -59,48 +52,37 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   readonly #holderWatchers = new Set<() => void>()
   readonly #flagged = new Map<HashHex, Set<PeerId>>()
   readonly #offs: (() => void)[] = []
-  readonly #judge: TrackingJudge<Parameters<FilesJudge>>
-  #entries: FileEntry[] = []
-  readonly #entryHistory: EntryHistory
   #fileIds = new Map<HashHex, number>()
-  #holdings = new Map<HashHex, Map<PeerId, Holding>>()
   #local = new Map<HashHex, LocalFileRecord>()
   #changeQueued = false
 
-  /**
-   * Opens the workplace's files. A member who is not an owner waits until the workplace's root
-   * document (synced from the others) names the file index: only an owner may start one.
-   */
+  /** Opens the workplace's files (once its file index document is open). */
   static async open(options: WorkplaceFilesOptions): Promise<WorkplaceFiles> {
-    await indexKnown(options.workplace)
-    const handle = await options.workplace.openDoc<FilesDoc>(FILES_DOC_KIND)
-    const files = new WorkplaceFiles(options, handle)
+    const index = await (options.openIndex ?? openPageFilesIndex)(options.workplace)
+    const files = new WorkplaceFiles(options, index)
     await files.#refreshLocal()
     files.#keeper.schedule()
     return files
   }
 
-  private constructor(options: WorkplaceFilesOptions, handle: DocHandle<FilesDoc>) {
+  private constructor(options: WorkplaceFilesOptions, index: FilesIndex) {
     super()
     this.workplace = options.workplace
     this.transfers = options.transfers
-    this.handle = handle
+    this.index = index
     this.#presence = options.presence
     this.#now = options.now ?? Date.now
-    this.#judge = trackingJudge(options.workplace.authorship)
-    this.#entryHistory = new EntryHistory(options.workplace)
     this.#keeper = new ReplicaKeeper({
       workplace: options.workplace,
       transfers: options.transfers,
       presence: options.presence,
       budget: options.budget,
-      handle,
+      index,
       now: this.#now,
       local: () => this.#local,
       download: (fileId) => this.download(fileId),
-      entries: (doc, judge) => this.#entryHistory.read(doc, judge),
     })
-    this.#readDoc()
+    this.#readIndex()
     const self = this.workplace.self
     this.#offs.push(
       this.transfers.serveScope(this.workplace.id, {
@@ -109,15 +91,13 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
           return this.#fileIds.has(fileId) ? null : 'unknown-file'
         },
       }),
-      onChange(handle, () => {
-        this.#readDoc()
-        this.#keeper.schedule()
+      index.onChange((why) => {
+        this.#readIndex()
+        // Verdicts moved (membership, keys) or checks finished: the plan may read otherwise now.
+        this.#keeper.schedule(why === 'verdicts' ? 0 : 500)
         this.#changed()
       }),
       this.workplace.on('change', () => this.#changed()),
-      // Verdicts moved (membership, keys) or checks finished: read the records again.
-      this.workplace.authorship.on('change', () => this.#rejudge(true)),
-      this.workplace.authorship.on('verified', () => this.#rejudge(false)),
       this.#presence.onOnlineChange((group) => {
         if (group !== this.workplace.id) return
         this.#keeper.schedule()
@@ -137,6 +117,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
       }),
       options.budget.on('change', () => this.#keeper.schedule(0)),
       () => this.#keeper.close(),
+      () => index.close(),
     )
     this.#keeper.onLocalChange(() => void this.#refreshLocal())
   }
@@ -145,9 +126,9 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   view(): FilesView {
     return buildFilesView({
       self: this.workplace.self,
-      groups: groupVersions(this.#entries),
-      holdings: this.#holdings,
-      plan: readPlan(this.handle.doc()).get(this.workplace.self) ?? new Map(),
+      groups: groupVersions(this.index.state().entries),
+      holdings: this.index.state().holdings,
+      plan: this.index.state().assigned,
       local: this.#local,
       downloads: (fileId) => this.transfers.downloadOf(fileId)?.progress() ?? null,
       uploads: this.transfers.uploads().filter((u) => this.#fileIds.has(u.fileId)),
@@ -158,7 +139,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
       replicas: this.replicas,
       adding: [...this.#adding.values()],
       budget: this.#keeper.storageView(),
-      entry: (fileId) => this.#entries.find((e) => e.fileId === fileId),
+      entry: (fileId) => this.index.state().entries.find((e) => e.fileId === fileId),
     })
   }
 
@@ -168,7 +149,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   }
 
   entries(): readonly FileEntry[] {
-    return this.#entries
+    return this.index.state().entries
   }
 
   /**
@@ -192,7 +173,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
           this.#changed()
         },
       })
-      const latest = groupVersions(this.#entries)
+      const latest = groupVersions(this.index.state().entries)
         .find((f) => f.name === clean)
         ?.versions.at(-1)
       if (latest?.fileId === fileId) return latest
@@ -206,20 +187,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
         addedAt: this.#now(),
         verified: true,
       }
-      const self = this.workplace.self
-      const sign = this.workplace.authorship.sign.bind(this.workplace.authorship)
-      const { peer: _e, ...forEntry } = entryClaim(id, self, entry, entry.addedAt)
-      const holding = { chunks: manifest.count, of: manifest.count, at: entry.addedAt }
-      const { peer: _h, ...forHolding } = holdingClaim(self, fileId, holding, holding.at)
-      const [entryProof, holdingProof] = await Promise.all([sign(forEntry), sign(forHolding)])
-      this.handle.change((d) => {
-        d.entries[id] = storedEntry(entry, entryProof)
-        // The holding goes with the entry, so nobody sees a file without its holder.
-        d.holdings ??= {}
-        d.holdings[self] ??= {}
-        d.holdings[self][fileId] = { ...holding, s: new ImmutableString(holdingProof) }
-      })
-      this.#readDoc()
+      await this.index.addVersion(entry, manifest.count)
       await this.#refreshLocal()
       this.#keeper.schedule(0)
       return entry
@@ -267,7 +235,7 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
   #finder(fileId: HashHex): SourceFinder {
     return {
       candidates: () =>
-        [...(this.#holdings.get(fileId) ?? new Map<PeerId, Holding>())]
+        [...(this.index.state().holdings.get(fileId) ?? new Map<PeerId, Holding>())]
           .filter(([peer, h]) => h.chunks > 0 && peer !== this.workplace.self)
           .map(([peer]) => peer)
           .filter((peer) => this.workplace.isMember(peer)),
@@ -278,21 +246,10 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
     }
   }
 
-  #readDoc(): void {
-    const doc = this.handle.doc()
-    this.#judge.takePending()
-    this.#entries = this.#entryHistory.read(doc, this.#judge.judge)
-    this.#fileIds = new Map(this.#entries.map((e) => [e.fileId, e.size]))
-    this.#holdings = readHoldings(doc, this.#judge.judge)
+  /** Takes in what the index read: the files members may fetch, the holders downloads ask. */
+  #readIndex(): void {
+    this.#fileIds = new Map(this.index.state().entries.map((e) => [e.fileId, e.size]))
     for (const watcher of [...this.#holderWatchers]) watcher()
-  }
-
-  /** Reads the document again when verdicts may read otherwise (`always`, or some were pending). */
-  #rejudge(always: boolean): void {
-    if (!always && !this.#judge.takePending()) return
-    this.#readDoc()
-    this.#keeper.schedule(0)
-    this.#changed()
   }
 
   async #refreshLocal(): Promise<void> {
@@ -309,22 +266,4 @@ export class WorkplaceFiles extends Emitter<{ change: void }> {
       this.emit('change', undefined)
     })
   }
-}
-
-function indexKnown(workplace: FilesWorkplace): Promise<void> {
-  const known = () =>
-    workplace.doc?.docs?.[FILES_DOC_KIND] !== undefined || workplace.isOwner(workplace.self)
-  if (known()) return Promise.resolve()
-  return new Promise((resolve) => {
-    const off = workplace.on('change', () => {
-      if (!known()) return
-      off()
-      resolve()
-    })
-  })
-}
-
-function onChange<T>(handle: DocHandle<T>, listener: () => void): () => void {
-  handle.on('change', listener)
-  return () => handle.off('change', listener)
 }

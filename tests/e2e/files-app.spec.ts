@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { Page } from '@playwright/test'
+import type { SyncReport } from '../../src/crdt/sync/sync-report.ts'
 import { chooseFile } from './support/choose-file.ts'
 import { expect, test } from './support/members.ts'
 
@@ -41,6 +42,16 @@ test('a 20 MB file added in the app is saved byte for byte by two members; versi
     timeout: 60_000,
   })
   await expect(version(bob.page, 'video.bin', 1).getByTestId('file-added-by')).toHaveText('Ann')
+  // The file index document is the documents worker's: Ann's page repo never opened it.
+  const where = await ann.page.evaluate(() => {
+    const report = (
+      window as unknown as { peerplaceSyncReport(): SyncReport }
+    ).peerplaceSyncReport()
+    const files = report.workplaces[0]?.docs.files
+    return { files, states: report.documents.filter((d) => d.id === files).map((d) => d.state) }
+  })
+  expect(where.files).toBeTruthy()
+  expect(where.states).toEqual(['in worker'])
   const saved = await Promise.all([save(bob.page, 'video.bin', 1), save(cy.page, 'video.bin', 1)])
   expect(saved).toEqual([sha(bytes), sha(bytes)])
 

@@ -26,6 +26,7 @@ import { sealedWorkerStorage } from '../../src/vault/sealed-worker-storage.ts'
 import type { Vault } from '../../src/vault/vault.ts'
 import { runChatWorker } from '../../src/crdt/documents-worker/documents-worker-core.ts'
 import type { HistoryDelays } from '../../src/crdt/chat/shard-history.ts'
+import type { WorkerExtension } from '../../src/crdt/documents-worker/worker-extension.ts'
 import type {
   WorkerPort,
   FromDocumentsWorker,
@@ -43,6 +44,8 @@ export function startChatWorker(
   index: { shardLimit?: number } = {},
   /** The worker's storage (unsealed: it seals with the lent key); else its own, in memory. */
   storage: StorageAdapterInterface = new MemoryStorageAdapter(),
+  /** Features of the layers above run there too (the file index). */
+  extensions: readonly WorkerExtension[] = [],
 ): WorkerPort<FromDocumentsWorker, ToDocumentsWorker> {
   const channel = new MessageChannel()
   runChatWorker(channel.port2 as unknown as WorkerPort<ToDocumentsWorker, FromDocumentsWorker>, {
@@ -51,6 +54,7 @@ export function startChatWorker(
     receiptIntervalMs: 5,
     historyDelays: TEST_HISTORY_DELAYS,
     index,
+    extensions,
   })
   channel.port1.start()
   channel.port2.start()

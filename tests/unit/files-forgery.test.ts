@@ -56,7 +56,7 @@ describe('a member who forges others’ file records', () => {
     const melProof = await proofBy(mel!, entryClaim(ids.melSigned, ann!.peer, melSigned, at))
     const cyHolds = await proofBy(mel!, holdingClaim(cy!.peer, fileId, full, at))
     const melHolds = await proofBy(mel!, holdingClaim(mel!.peer, fileId, full, at))
-    mel!.wf.handle.change((d) => {
+    mel!.filesDoc.change((d) => {
       d.entries[ids.unsigned] = storedEntry(asAnn(unsigned))
       d.entries[ids.melSigned] = storedEntry(asAnn(melSigned), melProof)
       // Ann's genuine proof, copied onto another file record.
@@ -93,7 +93,7 @@ describe('a member who forges others’ file records', () => {
     // fetch is done, so a quick fetcher is found by what it holds.)
     const asked = async () => {
       for (const dev of [ann!, bob!]) {
-        if (readPlan(dev.wf.handle.doc()).get(dev.peer)?.has(fileId)) return dev
+        if (readPlan(dev.filesDoc.doc()).get(dev.peer)?.has(fileId)) return dev
         if (await holdsInFull(dev, fileId)) return dev
       }
       return undefined
@@ -124,7 +124,7 @@ describe('a member who forges others’ file records', () => {
     const { peer: _mel, ...claim } = entryClaim(id, mel!.peer, late, at)
     const proof = await mel!.wp.authorship.sign(claim)
     // Bob's device carries it in, as a member that had not seen the removal yet would.
-    bob!.wf.handle.change((d) => {
+    bob!.filesDoc.change((d) => {
       d.entries[id] = storedEntry({ ...late, addedBy: mel!.peer, addedAt: at }, proof)
     })
     await until(() => entryOf(ann!, id), 'Ann’s device to get the late record')

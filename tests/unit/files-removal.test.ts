@@ -30,7 +30,7 @@ it('a member who removes or overwrites another’s file version record cannot hi
 
   // Mel writes straight into the document, as a modified device would: one of Ann's versions
   // removed, the other renamed.
-  mel!.wf.handle.change((d) => {
+  mel!.filesDoc.change((d) => {
     delete d.entries[agenda.id]
     d.entries[budget.id]!.name = new ImmutableString('budget-old.txt')
   })

@@ -4,11 +4,16 @@ import { decodeWorkplaceLink, encodeWorkplaceLink } from '../../src/crdt/workpla
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
-import { FILES_DOC_KIND, initialFilesDoc } from '../../src/files/files-doc.ts'
+import type { DocHandle } from '@automerge/automerge-repo'
+import { DocFilesIndex } from '../../src/files/doc-files-index.ts'
+import { FILES_DOC_KIND, initialFilesDoc, type FilesDoc } from '../../src/files/files-doc.ts'
 import { StorageBudget } from '../../src/files/storage-budget.ts'
 import { WorkplaceFiles } from '../../src/files/workplace-files.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { MemoryMeshHub, type MemoryMesh } from '../support/memory-mesh.ts'
+import { FilesWorkerClient } from '../../src/app/files-worker/files-worker-client.ts'
+import { filesWorkerExtension } from '../../src/app/files-worker/worker-files.ts'
+import { startChatWorker } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 import { connect, disconnect, testDevice, unplug, type TestDevice } from './files-harness.ts'
 
@@ -20,6 +25,8 @@ export interface FilesDevice extends TestDevice {
   stack: WorkplaceStack
   wp: Workplace
   wf: WorkplaceFiles
+  /** The files document, when opened in this thread (not in a documents worker). */
+  filesDoc: DocHandle<FilesDoc>
   budget: StorageBudget
   poke(): void
 }
@@ -30,9 +37,17 @@ export class FilesWorld {
   readonly #cleanup: (() => unknown)[] = []
   readonly #held = new Map<PeerId, (peer: PeerId) => boolean>()
 
-  /** Devices named `names`; the first creates the workplace (with `replicas`), others join. */
-  async create(names: string[], replicas = 2, quotas: number[] = []): Promise<FilesDevice[]> {
-    const bare = await Promise.all(names.map((name) => this.#device(name)))
+  /**
+   * Devices named `names`; the first creates the workplace (with `replicas`), others join. Those
+   * named in `inWorker` hold the files document in a documents worker (on a MessageChannel).
+   */
+  async create(
+    names: string[],
+    replicas = 2,
+    quotas: number[] = [],
+    inWorker: readonly string[] = [],
+  ): Promise<FilesDevice[]> {
+    const bare = await Promise.all(names.map((name) => this.#device(name, inWorker.includes(name))))
     const owner = bare[0]!
     const wp = await owner.stack.workplaces.create('Acme')
     wp.handle.change((d) => {
@@ -64,14 +79,17 @@ export class FilesWorld {
       bare.map(async (dev, i) => {
         const w = wps[i]!
         const budget = new StorageBudget(quotas[i] !== undefined ? { defaultQuota: quotas[i] } : {})
+        const worker = dev.filesWorker
         const wf = await WorkplaceFiles.open({
           workplace: w,
           transfers: dev.files,
           presence: dev.mesh.presence,
           budget,
+          ...(worker ? { openIndex: () => worker.open(w) } : {}),
         })
         this.#cleanup.push(() => wf.close())
-        return { ...dev, wp: w, wf, budget, poke: () => dev.mesh.poke(w.id) }
+        const filesDoc = (wf.index instanceof DocFilesIndex ? wf.index.handle : undefined)!
+        return { ...dev, wp: w, wf, filesDoc, budget, poke: () => dev.mesh.poke(w.id) }
       }),
     )
     this.devices.push(...devices)
@@ -91,13 +109,14 @@ export class FilesWorld {
     for (const fn of this.#cleanup.splice(0).reverse()) await fn()
   }
 
-  async #device(name: string) {
+  async #device(name: string, inWorker: boolean) {
     const base = await testDevice({
       chunkSize: CHUNK,
       download: { windowBytes: 8 * CHUNK, retryMs: 200 },
       hub: this.hub,
     })
     const port = base.mesh
+    const filesWorker = inWorker ? new FilesWorkerClient() : undefined
     const stack = createWorkplaceStack({
       identity: base.identity,
       mesh: port,
@@ -105,6 +124,13 @@ export class FilesWorld {
       records: createMemoryRecordStore(),
       displayName: () => name,
       kinds: new Map([[FILES_DOC_KIND, initialFilesDoc]]),
+      ...(filesWorker
+        ? {
+            documentsWorker: startChatWorker({}, undefined, [filesWorkerExtension]),
+            inWorker: ['files'],
+            extensions: [filesWorker],
+          }
+        : {}),
     })
     port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
     this.#cleanup.push(async () => {
@@ -112,6 +138,6 @@ export class FilesWorld {
       unplug(base)
       await stack.shutdown()
     })
-    return { ...base, name, port, stack }
+    return { ...base, name, port, stack, filesWorker }
   }
 }

@@ -29,6 +29,8 @@ import { PendingCalls } from './pending-calls.ts'
 import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { WorkerContacts } from './worker-contacts.ts'
+import type { WorkerExtension, WorkerExtensionRuntime } from './worker-extension.ts'
+import { ProtocolError } from './contacts-worker-protocol.ts'
 import { WorkerWorkplace } from './worker-workplace.ts'
 import type { AtRestLoan, WorkerStorage } from './worker-storage.ts'
 
@@ -61,12 +63,14 @@ export interface DocumentsWorkerOptions extends DocumentsWorkerTuning {
    * database, so both read what either wrote. Called once, at start.
    */
   storage: () => WorkerStorage
+  /** Features supplied by the layers above (the file index), run here too. */
+  extensions?: readonly WorkerExtension[]
 }
 
 /**
  * The documents worker: one automerge-repo holding the documents of the features run here (the
- * chats: reading, verifying, writing, receipts; the contact books: see WorkerContacts), and what
- * the page is sent to render. Runs in a dedicated worker in the browser, or on a MessagePort in
+ * chats: reading, verifying, writing, receipts; the contact books: see WorkerContacts; those of
+ * `extensions`), and what the page is sent to render. Runs in a dedicated worker in the browser, or on a MessagePort in
  * tests. A message that does not follow the protocol is refused (a call with an error reply).
  */
 export function runChatWorker(
@@ -93,6 +97,7 @@ export function runChatWorker(
       () => [
         ...((chats.get(workplace)?.opened?.handles() ?? []) as DocHandle<unknown>[]),
         ...contacts.handles(workplace),
+        ...[...extensions.values()].flatMap((runtime) => runtime.handles(workplace)),
       ],
       () => confirmed,
       (heads, waiting) => post({ t: 'heads', workplace, heads, waiting }),
@@ -113,6 +118,19 @@ export function runChatWorker(
       post({ t: 'contacts-failed', workplace, book, error: { name, message } })
     },
   })
+  const extensions = new Map<string, WorkerExtensionRuntime>()
+  for (const extension of options.extensions ?? []) {
+    const { feature } = extension
+    extensions.set(
+      feature,
+      extension.start({
+        post: (message) => post({ t: 'ext', feature, message }),
+        workplace: (id) => workplaces.get(id),
+        changed: headsChanged,
+      }),
+    )
+  }
+  const extensionKinds = (options.extensions ?? []).flatMap((e) => [...e.kinds])
   let repo: Repo | undefined
   let network: PortNetworkAdapter | undefined
   let identity: Identity | undefined
@@ -167,8 +185,9 @@ export function runChatWorker(
         init: new Map<string, () => unknown>([
           [CHAT_DOC_KIND, () => initialChatIndex(index)],
           [CONTACTS_DOC_KIND, initialContactsDoc],
+          ...extensionKinds,
         ]),
-        awaitEntry: new Set([CONTACTS_DOC_KIND]),
+        awaitEntry: new Set([CONTACTS_DOC_KIND, ...extensionKinds.map(([kind]) => kind)]),
       })
       workplaces.set(snapshot.id, workplace)
     }
@@ -279,6 +298,19 @@ export function runChatWorker(
     }
   }
 
+  /** A message of a feature run by an extension: it checks it; one it refuses gets an error. */
+  const extensionMessage = (feature: string, message: unknown): void => {
+    try {
+      const runtime = extensions.get(feature)
+      if (!runtime) throw new ProtocolError(`documents worker: no feature ${feature}`)
+      runtime.receive(message, reply)
+    } catch (error) {
+      console.warn(String(error))
+      const id = (message as { id?: unknown } | null)?.id
+      if (typeof id === 'number') post({ t: 'reply', id, ok: false, error: toPortError(error) })
+    }
+  }
+
   port.addEventListener('message', ({ data: raw }) => {
     const data = checked(raw)
     if (!data) return
@@ -312,6 +344,7 @@ export function runChatWorker(
         return reply(data.id, async () => {
           for (const workplace of [...chats.keys()]) await closeChat(workplace)
           await contacts.closeAll()
+          for (const runtime of extensions.values()) await runtime.closeAll()
           for (const { reporter } of reported.values()) reporter.close()
           await repo?.shutdown()
           // The repo's shutdown waits for its last saves, not for earlier ones still under way.
@@ -348,6 +381,8 @@ export function runChatWorker(
         return contacts.cancel(data.id)
       case 'contacts-close':
         return reply(data.id, () => contacts.close(data.workplace))
+      case 'ext':
+        return extensionMessage(data.feature, data.message)
     }
   })
   post({ t: 'ready', v: DOCUMENTS_WORKER_PROTOCOL })

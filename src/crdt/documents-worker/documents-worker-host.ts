@@ -23,18 +23,24 @@ import { RemoteChat } from './remote-chat.ts'
 import { RemoteContactBook } from './remote-contact-book.ts'
 import { WorkerDocs } from './worker-docs.ts'
 import { documentIdOf } from './worker-workplace.ts'
+import type { HostExtension } from './worker-extension.ts'
 import type { AtRestLender } from './worker-storage.ts'
 
-/** The features whose documents the worker can hold. */
-export type WorkerFeature = 'chat' | 'contacts'
+/** The features whose documents the worker can hold: the chat, contacts, or an extension's. */
+export type WorkerFeature = 'chat' | 'contacts' | (string & {})
 
 /** How long closing waits for the worker to store its last writes. */
 const SHUTDOWN_WAIT_MS = 5000
 
 /** The feature a root's document entry belongs to, if the worker can hold it. */
-function featureOf(entry: string): WorkerFeature | undefined {
+function featureOf(
+  entry: string,
+  extensions: ReadonlyMap<string, HostExtension>,
+): WorkerFeature | undefined {
   if (entry === CHAT_DOC_KIND || entry.startsWith('chat.shard.')) return 'chat'
   if (entry === CONTACTS_DOC_KIND) return 'contacts'
+  for (const extension of extensions.values())
+    if (extension.kinds.has(entry)) return extension.feature
   return undefined
 }
 
@@ -57,7 +63,7 @@ interface Hosted {
  * repo's network (as its RepoSide), serves its signatures (a device key it cannot lend), lends
  * it the at-rest key as the storage lock changes, keeps it told of each workplace's membership,
  * and hands the UI a RemoteChat and a RemoteContactBook per workplace (for the features it was
- * given).
+ * given); extensions (the file index) reach their worker side through it.
  */
 export class DocumentsWorkerHost {
   readonly #port: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
@@ -74,6 +80,7 @@ export class DocumentsWorkerHost {
   readonly #progress = new Map<number, (done: number, total: number) => void>()
   #nextBook = 1
   readonly #hosted = new Map<string, Hosted>()
+  readonly #extensions = new Map<string, HostExtension>()
   readonly #docs = new Map<string, WorkerDocs>()
   /** Every chat document of the hosted workplaces: their messages go to the worker. */
   readonly #owned = new Set<string>()
@@ -88,10 +95,14 @@ export class DocumentsWorkerHost {
     identity: Identity
     /** The at-rest key (lent to the worker); without it the worker stores plain. */
     vault?: AtRestLender
-    /** The chat and the contact book by default. */
+    /** The chat, the contact book and the extensions' features by default. */
     features?: Iterable<WorkerFeature>
+    /** Features supplied by the layers above (the file index), run in the worker too. */
+    extensions?: readonly HostExtension[]
   }) {
-    this.features = new Set(options.features ?? ['chat', 'contacts'])
+    for (const extension of options.extensions ?? [])
+      this.#extensions.set(extension.feature, extension)
+    this.features = new Set(options.features ?? ['chat', 'contacts', ...this.#extensions.keys()])
     this.#port = options.port
     this.#network = options.network
     this.#changes = options.changes
@@ -128,6 +139,16 @@ export class DocumentsWorkerHost {
       owns,
       applyPush: (from, doc, change) => this.#post({ t: 'push', from, doc, change }),
     })
+    for (const extension of this.#extensions.values()) {
+      const { feature } = extension
+      extension.attach({
+        post: (message) => this.#post({ t: 'ext', feature, message }),
+        call: (make) =>
+          this.#calls.call((id) => this.#post({ t: 'ext', feature, message: make(id) })),
+        tell: (workplace) => this.#tell(this.#host(workplace)),
+        failure: () => this.#failure,
+      })
+    }
   }
 
   /** The chat of a workplace, opened in the worker on first call. */
@@ -264,7 +285,14 @@ export class DocumentsWorkerHost {
 
   /** Sends the worker the workplace's snapshot if what it holds changed. */
   #tell(hosted: Hosted): void {
-    const snapshot = snapshotOf(hosted.workplace, this.features, hosted.chat !== undefined)
+    const snapshot = snapshotOf(
+      hosted.workplace,
+      (entry) => {
+        const feature = featureOf(entry, this.#extensions)
+        return feature !== undefined && this.features.has(feature)
+      },
+      hosted.chat !== undefined,
+    )
     for (const url of Object.values(snapshot.docs)) this.#owned.add(documentIdOf(url))
     const signature = JSON.stringify([
       snapshot.chat,
@@ -325,6 +353,8 @@ export class DocumentsWorkerHost {
       case 'contacts-progress':
       case 'contacts-failed':
         return this.#contactsMessage(message)
+      case 'ext':
+        return this.#extensions.get(message.feature)?.receive(message.message)
     }
   }
 
@@ -362,12 +392,13 @@ export class DocumentsWorkerHost {
       hosted.chat?.opened.reject(error)
       hosted.contacts?.book.failed(error)
     }
+    for (const extension of this.#extensions.values()) extension.failed(error)
     this.#calls.failAll(error)
   }
 
   /** Lists a chat document in the workplace's root (so that members may sync it). */
   #register(workplace: string, entry: string, url: string): void {
-    const feature = featureOf(entry)
+    const feature = featureOf(entry, this.#extensions)
     if (!feature || !this.features.has(feature))
       return console.warn(`documents worker: refused to register ${entry}`)
     const hosted = this.#hosted.get(workplace)
@@ -402,13 +433,12 @@ interface Resealable {
 /** What the worker needs to know of a workplace. */
 function snapshotOf(
   workplace: Workplace,
-  features: ReadonlySet<WorkerFeature>,
+  heldHere: (entry: string) => boolean,
   chat: boolean,
 ): WorkplaceSnapshot {
   const docs: Record<string, string> = {}
   for (const [entry, url] of Object.entries(workplace.doc?.docs ?? {})) {
-    const feature = featureOf(entry)
-    if (feature && features.has(feature) && typeof url === 'string') docs[entry] = url
+    if (heldHere(entry) && typeof url === 'string') docs[entry] = url
   }
   const keys = workplace
     .keyClaims()

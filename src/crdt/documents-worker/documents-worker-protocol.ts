@@ -13,18 +13,20 @@ import {
 } from './contacts-worker-protocol.ts'
 
 /**
- * The messages between the page and the documents worker (version 5; 4 asked the page for every
- * storage operation and took an import's contacts all at once, 3 asked for every signature, 2
- * sent a chat's whole order with every change of it, 1 held the chat only).
- * The worker holds an automerge-repo with the documents of the features run there (the chat's,
- * the contact book's: contacts-worker-protocol.ts) and stores them itself, in the database the
- * page's repo uses, sealed the same way; the page keeps the mesh, the main repo (membership,
- * files) and renders what the worker sends. The device key and the at-rest key are the page's:
- * a WebCrypto device key is lent to the worker to sign with (a key held as bytes is not: the
+ * The messages between the page and the documents worker (version 6; 5 had no extensions, the
+ * file index stayed on the page; 4 asked the page for every storage operation and took an
+ * import's contacts all at once, 3 asked for every signature, 2 sent a chat's whole order with
+ * every change of it, 1 held the chat only). The worker holds an automerge-repo with the
+ * documents of the features run there (the chat's; the contact book's:
+ * contacts-worker-protocol.ts; those of extensions, in `ext` envelopes: the file index's, see
+ * src/app/files-worker) and stores them itself, in the database the page's repo uses, sealed the
+ * same way; the page keeps the mesh, the main repo (membership), the files' bytes and transfers,
+ * and renders what the worker sends. The device key and the at-rest key are the page's: a
+ * WebCrypto device key is lent to the worker to sign with (a key held as bytes is not: the
  * worker asks the page for each signature then), and the at-rest key is lent at start and again
  * whenever the storage lock turns on or off.
  */
-export const DOCUMENTS_WORKER_PROTOCOL = 5
+export const DOCUMENTS_WORKER_PROTOCOL = 6
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -34,7 +36,7 @@ export interface WorkplaceSnapshot {
   membership: MembershipState
   /** Members' keys as (peer, base64url public key) pairs; each pair proves itself. */
   keys: [string, string][]
-  /** The root's document entries held in the worker (`chat`, `chat.shard.*`, `contacts`). */
+  /** The root's document entries held in the worker (`chat`, `chat.shard.*`, `contacts`, `files`). */
   docs: Record<string, string>
   /** Whether the workplace's chat runs in the worker (it opens with the first snapshot). */
   chat: boolean
@@ -109,6 +111,8 @@ export type ToDocumentsWorker =
   | { t: 'reply'; id: number; ok: true; value?: unknown }
   | { t: 'reply'; id: number; ok: false; error: PortError }
   | ToContactsWorker
+  /** A message of a feature an extension runs (worker-extension.ts), checked by it. */
+  | { t: 'ext'; feature: string; message: unknown }
 
 export type FromDocumentsWorker =
   /** The worker listens now: what the page sent before may have been lost, so it waits for it. */
@@ -124,6 +128,7 @@ export type FromDocumentsWorker =
   | { t: 'reply'; id: number; ok: true; value?: unknown }
   | { t: 'reply'; id: number; ok: false; error: PortError }
   | FromContactsWorker
+  | { t: 'ext'; feature: string; message: unknown }
 
 const TO_WORKER = new Set([
   'hello',
@@ -139,11 +144,12 @@ const TO_WORKER = new Set([
   'call',
   'reply',
   'vault',
+  'ext',
 ])
 
 /**
  * Checks a message the worker received: its kind is one of the protocol's, and a contacts
- * message's fields are what it needs. Throws a ProtocolError saying what is wrong.
+ * message's fields are what it needs (an extension's are checked by the extension). Throws a ProtocolError saying what is wrong.
  */
 export function checkToWorker(data: unknown): ToDocumentsWorker {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
@@ -158,6 +164,8 @@ export function checkToWorker(data: unknown): ToDocumentsWorker {
     throw new ProtocolError(`documents worker: ${message.t} without a call ID`)
   if (message.t === 'vault' && !isLoan(message))
     throw new ProtocolError('documents worker: vault without a key it can use')
+  if (message.t === 'ext' && (typeof message.feature !== 'string' || message.feature === ''))
+    throw new ProtocolError('documents worker: ext without a feature')
   if (message.t === 'start' && !isLoan(message.vault))
     throw new ProtocolError('documents worker: start without the vault')
   return message as unknown as ToDocumentsWorker

@@ -4,6 +4,7 @@ import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import { Authorship } from '../authorship/authorship.ts'
+import { RecordOrigins } from '../authorship/record-origins.ts'
 import { KeyDirectory } from '../authorship/key-directory.ts'
 import type { WorkplaceSnapshot } from './documents-worker-protocol.ts'
 
@@ -91,6 +92,11 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
 
   members(): readonly { peer: PeerId }[] {
     return [...this.#snapshot.membership.members.keys()].map((peer) => ({ peer }))
+  }
+
+  /** A reader of the history of the records in `map` at a document's root (record-origins.ts). */
+  recordHistory(map: string, fields: readonly string[]): RecordOrigins {
+    return new RecordOrigins(map, fields)
   }
 
   openDoc<T>(key: string): Promise<DocHandle<T>> {

@@ -22,6 +22,8 @@ export interface SyncReport {
     id: string
     /** Members as this device believes them, with their roles. */
     members: Record<string, string>
+    /** The root's documents by kind (`chat`, `files`…): their document IDs. */
+    docs: Record<string, string>
     syncer?: PeerId
     /** This device's sync badge, and the local changes nobody else is known to hold. */
     state?: string
@@ -56,6 +58,12 @@ export function collectSyncReport(sources: SyncReportSources): SyncReport {
       return {
         id: wp.id,
         members: Object.fromEntries(wp.membership.members),
+        docs: Object.fromEntries(
+          Object.entries(wp.doc?.docs ?? {}).map(([kind, url]) => [
+            kind,
+            String(url).replace(/^automerge:/, ''),
+          ]),
+        ),
         ...(sync
           ? { syncer: sync.syncer, state: JSON.stringify(self), reported: sync.reportedHeads() }
           : {}),
