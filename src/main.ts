@@ -82,8 +82,8 @@ const needsDocumentsNow = /^#(join|ask)=/.test(location.hash)
 let painted: () => void = () => {}
 const listPainted = new Promise<void>((resolve) => (painted = resolve))
 // The documents worker runs the chat's, the contact book's and the file index's CRDT work
-// (loading, signature checks, receipts, imports, reading rows, storing) off the thread that paints and takes input:
-// a chat shard loading on the page held typed keys for over a second
+// (loading, signature checks, receipts, imports, reading rows, storing) off the thread that
+// paints and takes input: a chat shard loading on the page held typed keys for over a second
 // (tests/e2e/chat-history-responsive.spec.ts). `peerplace.chat-worker` = `off` keeps the chat on
 // the page (for diagnosis: comparing the two on the chat bench, PEERPLACE_CHAT_WORKER=off).
 const chatInWorker = localStorage.getItem('peerplace.chat-worker') !== 'off'
