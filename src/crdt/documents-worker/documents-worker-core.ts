@@ -13,6 +13,7 @@ import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
 import { CONTACTS_DOC_KIND, initialContactsDoc } from '../contacts/contacts-doc.ts'
 import { applyPushedChange } from '../repo/change-push.ts'
+import { performChatCall } from './chat-calls.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
 import {
   DOCUMENTS_WORKER_PROTOCOL,
@@ -232,38 +233,7 @@ export function runChatWorker(
   const call = async (workplace: string, request: ChatCall): Promise<unknown> => {
     const open = chats.get(workplace)
     if (!open) throw new Error(`no chat open for workplace ${workplace}`)
-    const chat = await open.chat
-    let value: unknown
-    switch (request.method) {
-      case 'send':
-        hopMark('w-call', request.args[0])
-        value = await chat.send(...request.args)
-        break
-      case 'edit':
-        value = await chat.edit(...request.args)
-        break
-      case 'deleteMessage':
-        value = await chat.deleteMessage(...request.args)
-        break
-      case 'toggleReaction':
-        value = await chat.toggleReaction(...request.args)
-        break
-      case 'loadOlder':
-        value = await chat.loadOlder()
-        break
-      case 'reveal':
-        value = await chat.reveal(...request.args)
-        break
-      case 'settled':
-        await chat.settled()
-        break
-      case 'markRead':
-        chat.markRead()
-        break
-      case 'markReadSoon':
-        chat.markReadSoon()
-        break
-    }
+    const value = await performChatCall(await open.chat, request)
     // The page sees a call's effect no later than its reply.
     open.publisher?.flush()
     return value

@@ -1,9 +1,6 @@
 import type { Identity } from '../../peer/identity/identity.ts'
-import type { PeerId } from '../../peer/ids.ts'
 import { hopMark } from '../../lib/hop-marks.ts'
-import { CHAT_DOC_KIND } from '../chat/chat-doc.ts'
 import type { ContactListOptions } from '../contacts/contact-list-keeper.ts'
-import { CONTACTS_DOC_KIND } from '../contacts/contacts-doc.ts'
 import type { ChangePush } from '../repo/change-push.ts'
 import type { MeshNetworkAdapter } from '../repo/mesh-network-adapter.ts'
 import type { RemoteDocs } from '../sync/workplace-sync.ts'
@@ -15,34 +12,26 @@ import {
   type WorkerPort,
   type FromDocumentsWorker,
   type ToDocumentsWorker,
-  type WorkplaceSnapshot,
 } from './documents-worker-protocol.ts'
-import { checkFromContactsWorker } from './contacts-worker-protocol.ts'
+import { HostedContacts } from './hosted-contacts.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { RemoteChat } from './remote-chat.ts'
-import { RemoteContactBook } from './remote-contact-book.ts'
+import type { RemoteContactBook } from './remote-contact-book.ts'
 import { WorkerDocs } from './worker-docs.ts'
 import { documentIdOf } from './worker-workplace.ts'
 import type { HostExtension } from './worker-extension.ts'
 import type { AtRestLender } from './worker-storage.ts'
+import {
+  featureOf,
+  snapshotOf,
+  snapshotSignature,
+  type WorkerFeature,
+} from './workplace-snapshot.ts'
 
-/** The features whose documents the worker can hold: the chat, contacts, or an extension's. */
-export type WorkerFeature = 'chat' | 'contacts' | (string & {})
+export type { WorkerFeature } from './workplace-snapshot.ts'
 
 /** How long closing waits for the worker to store its last writes. */
 const SHUTDOWN_WAIT_MS = 5000
-
-/** The feature a root's document entry belongs to, if the worker can hold it. */
-function featureOf(
-  entry: string,
-  extensions: ReadonlyMap<string, HostExtension>,
-): WorkerFeature | undefined {
-  if (entry === CHAT_DOC_KIND || entry.startsWith('chat.shard.')) return 'chat'
-  if (entry === CONTACTS_DOC_KIND) return 'contacts'
-  for (const extension of extensions.values())
-    if (extension.kinds.has(entry)) return extension.feature
-  return undefined
-}
 
 interface Hosted {
   workplace: Workplace
@@ -51,8 +40,6 @@ interface Hosted {
     remote: RemoteChat
     opened: { resolve: (chat: RemoteChat) => void; reject: (error: Error) => void }
   }
-  /** Its contact book, and the number naming this opening of it in the worker. */
-  contacts?: { book: RemoteContactBook; number: number }
   /** What was last sent of the workplace, to send only what changed. */
   sent: string
   off: () => void
@@ -76,9 +63,7 @@ export class DocumentsWorkerHost {
   /** The features whose documents the worker holds (their entries and messages go there). */
   readonly features: ReadonlySet<WorkerFeature>
   readonly #calls = new PendingCalls()
-  /** Imports under way: their progress, by call ID. */
-  readonly #progress = new Map<number, (done: number, total: number) => void>()
-  #nextBook = 1
+  readonly #contacts: HostedContacts
   readonly #hosted = new Map<string, Hosted>()
   readonly #extensions = new Map<string, HostExtension>()
   readonly #docs = new Map<string, WorkerDocs>()
@@ -107,6 +92,11 @@ export class DocumentsWorkerHost {
     this.#network = options.network
     this.#changes = options.changes
     this.#identity = options.identity
+    this.#contacts = new HostedContacts({
+      post: (message) => this.#post(message),
+      call: (send) => this.#calls.call(send),
+      tell: (workplace) => this.#tell(this.#host(workplace)),
+    })
     this.#port.addEventListener('message', ({ data }) => this.#received(data))
     this.#port.addEventListener('error', (event) => this.#workerFailed(event))
     // Answered once the worker listens; or its own `ready` comes, if it was still loading.
@@ -172,45 +162,13 @@ export class DocumentsWorkerHost {
     })
   }
 
-  /**
-   * The contact book of a workplace, its document loaded in the worker (at once, or once the
-   * book is asked to load when its stored list in `list` shows meanwhile).
-   */
+  /** The contact book of a workplace, its document loaded in the worker (see HostedContacts). */
   contacts(workplace: Workplace, list?: ContactListOptions): RemoteContactBook {
     if (this.#failure) throw this.#failure
     if (!this.features.has('contacts')) throw new Error('the contact book is not in the worker')
-    const hosted = this.#host(workplace)
-    if (hosted.contacts) return hosted.contacts.book
-    const id = workplace.id
-    const number = this.#nextBook++
-    const book = new RemoteContactBook({
-      self: workplace.self,
-      ...(list ? { list } : {}),
-      link: {
-        open: () => {
-          this.#tell(hosted)
-          this.#post({ t: 'contacts-open', workplace: id, book: number })
-        },
-        call: (call, progress) => {
-          let callId = 0
-          const reply = this.#calls.call((n) => {
-            callId = n
-            if (progress) this.#progress.set(n, progress)
-            this.#post({ t: 'contacts-call', id: n, workplace: id, call })
-          })
-          void reply.finally(() => this.#progress.delete(callId)).catch(() => {})
-          return { id: callId, reply }
-        },
-        more: (n, contacts) => this.#post({ t: 'contacts-import-more', id: n, contacts }),
-        cancel: (n) => this.#post({ t: 'contacts-cancel', id: n }),
-        close: async () => {
-          if (hosted.contacts?.book === book) delete hosted.contacts
-          await this.#calls.call((n) => this.#post({ t: 'contacts-close', id: n, workplace: id }))
-        },
-      },
-    })
-    hosted.contacts = { book, number }
-    return book
+    // Hosted from now on: the worker hears of the workplace's changes, as for its chat.
+    this.#host(workplace)
+    return this.#contacts.book(workplace, list)
   }
 
   #host(workplace: Workplace): Hosted {
@@ -263,6 +221,7 @@ export class DocumentsWorkerHost {
     this.#offVault()
     for (const hosted of this.#hosted.values()) hosted.off()
     this.#hosted.clear()
+    this.#contacts.clear()
     if (this.#failure) return
     // A worker that stopped answering must not keep the page from closing its stores.
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -294,14 +253,7 @@ export class DocumentsWorkerHost {
       hosted.chat !== undefined,
     )
     for (const url of Object.values(snapshot.docs)) this.#owned.add(documentIdOf(url))
-    const signature = JSON.stringify([
-      snapshot.chat,
-      snapshot.isOwner,
-      snapshot.membership.clock,
-      snapshot.membership.members.size,
-      snapshot.keys.length,
-      snapshot.docs,
-    ])
+    const signature = snapshotSignature(snapshot)
     if (signature === hosted.sent) return
     hosted.sent = signature
     this.#post({ t: 'workplace', snapshot })
@@ -352,34 +304,10 @@ export class DocumentsWorkerHost {
       case 'contacts-rows':
       case 'contacts-progress':
       case 'contacts-failed':
-        return this.#contactsMessage(message)
+        return this.#contacts.receive(message)
       case 'ext':
         return this.#extensions.get(message.feature)?.receive(message.message)
     }
-  }
-
-  /** A message of the contact book's part of the protocol, checked before it is used. */
-  #contactsMessage(raw: FromDocumentsWorker): void {
-    let message
-    try {
-      message = checkFromContactsWorker(raw as unknown as Record<string, unknown>)
-    } catch (error) {
-      return console.error(String(error))
-    }
-    switch (message.t) {
-      case 'contacts-rows':
-        return this.#bookOf(message.workplace, message.book)?.apply(message.update)
-      case 'contacts-progress':
-        return this.#progress.get(message.id)?.(message.done, message.total)
-      case 'contacts-failed':
-        return this.#bookOf(message.workplace, message.book)?.failed(fromPortError(message.error))
-    }
-  }
-
-  /** The open book a message is about (none if that opening was closed since). */
-  #bookOf(workplace: string, number: number): RemoteContactBook | undefined {
-    const contacts = this.#hosted.get(workplace)?.contacts
-    return contacts?.number === number ? contacts.book : undefined
   }
 
   /** The worker could not load or broke: no chat can open, and waiting calls fail. */
@@ -388,10 +316,8 @@ export class DocumentsWorkerHost {
     const error = new Error(`The chat could not start: ${detail}`)
     console.error('documents worker failed', event)
     this.#failure = error
-    for (const hosted of this.#hosted.values()) {
-      hosted.chat?.opened.reject(error)
-      hosted.contacts?.book.failed(error)
-    }
+    for (const hosted of this.#hosted.values()) hosted.chat?.opened.reject(error)
+    this.#contacts.failAll(error)
     for (const extension of this.#extensions.values()) extension.failed(error)
     this.#calls.failAll(error)
   }
@@ -428,28 +354,4 @@ export class DocumentsWorkerHost {
 /** A store that re-seals what it holds (src/vault's). */
 interface Resealable {
   reseal(onProgress?: (done: number, total: number) => void): Promise<void>
-}
-
-/** What the worker needs to know of a workplace. */
-function snapshotOf(
-  workplace: Workplace,
-  heldHere: (entry: string) => boolean,
-  chat: boolean,
-): WorkplaceSnapshot {
-  const docs: Record<string, string> = {}
-  for (const [entry, url] of Object.entries(workplace.doc?.docs ?? {})) {
-    if (heldHere(entry) && typeof url === 'string') docs[entry] = url
-  }
-  const keys = workplace
-    .keyClaims()
-    .filter((pair): pair is [string, string] => pair.every((x) => typeof x === 'string'))
-  return {
-    id: workplace.id,
-    self: workplace.self as PeerId,
-    isOwner: workplace.isOwner(workplace.self),
-    membership: workplace.membership,
-    keys,
-    docs,
-    chat,
-  }
 }
