@@ -4,6 +4,7 @@ import type { PeerId, Topic } from '../../src/peer/ids.ts'
 import { createCombinedSignaling } from '../../src/peer/signaling/combined-signaling.ts'
 import { SignalingView } from '../../src/peer/signaling/signaling-view.ts'
 import { signalingWords } from '../../src/ui/signaling-words.ts'
+import { onConnectionChange } from '../../src/ui/connection-changes.ts'
 import type {
   Signaling,
   SignalingEvents,
@@ -217,5 +218,25 @@ describe('combined signaling', () => {
     expect(words().key).toBe('unanswered') // nothing is open: not "partly" anything
     broker.set('open')
     expect(words().detail).toMatch(/^The relay does not answer/)
+  })
+})
+
+describe('what the UI shows of the connection (src/ui/connection-changes.ts)', () => {
+  it('hears the endpoint change when a second carrier opens beside one already open', () => {
+    const relay = new FakeMember('relay ws://x/relay', 'relay')
+    const broker = new FakeMember('peerjs http://x/peerjs', 'peerjs')
+    const view = new SignalingView({ endpoint: 'starting', kind: 'relay' })
+    view.follow(createCombinedSignaling([relay, broker]))
+    let shown = view.endpoint
+    const off = onConnectionChange(view, () => (shown = view.endpoint))
+    // The broker answers first; the relay's welcome comes a moment later.
+    broker.set('open')
+    expect(shown).toBe('peerjs http://x/peerjs')
+    relay.set('open')
+    expect(view.state).toBe('open')
+    expect(shown).toBe('relay ws://x/relay + peerjs http://x/peerjs')
+    off()
+    relay.set('closed')
+    expect(shown).toBe('relay ws://x/relay + peerjs http://x/peerjs')
   })
 })
