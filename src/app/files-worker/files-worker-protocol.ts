@@ -4,7 +4,7 @@ import { isHashHex, type HashHex } from '../../files/hashing.ts'
 import { MAX_FILE_SIZE } from '../../files/manifest.ts'
 import { isRecord } from '../../lib/is-record.ts'
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
-import { ProtocolError } from '../../crdt/documents-worker/contacts-worker-protocol.ts'
+import { ProtocolError } from '../../crdt/documents-worker/protocol-error.ts'
 
 /** The feature's name: its messages travel in the documents worker's `ext` envelopes so named. */
 export const FILES_FEATURE = 'files'

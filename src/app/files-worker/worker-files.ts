@@ -8,6 +8,7 @@ import type {
   WorkerExtensionRuntime,
 } from '../../crdt/documents-worker/worker-extension.ts'
 import { initialFilesDoc } from '../../files/files-doc.ts'
+import { toPortError } from '../../crdt/documents-worker/documents-worker-protocol.ts'
 import {
   checkToFilesWorker,
   FILES_FEATURE,
@@ -35,7 +36,7 @@ export const filesWorkerExtension: WorkerExtension = {
       state: (workplace, index, why, state) =>
         post({ t: 'files-state', workplace, index, why, state }),
       failed: (workplace, index, error) => {
-        const { name, message } = error instanceof Error ? error : new Error(String(error))
+        const { name, message } = toPortError(error)
         post({ t: 'files-failed', workplace, index, error: { name, message } })
       },
     })

@@ -2,6 +2,7 @@ import type { HistoryEntry } from '../contacts/change-log.ts'
 import type { FieldConflict } from '../contacts/contact-conflicts.ts'
 import type { Contact, ContactInput } from '../contacts/contact-model.ts'
 import { isRecord } from '../../lib/is-record.ts'
+import { ProtocolError } from './protocol-error.ts'
 
 /**
  * The contact book's part of the documents worker's protocol (documents-worker-protocol.ts): the
@@ -71,11 +72,6 @@ export type FromContactsWorker =
       book: number
       error: { name: string; message: string }
     }
-
-/** A message that does not follow the protocol: said clearly, never acted on. */
-export class ProtocolError extends Error {
-  override name = 'ProtocolError'
-}
 
 const CONTACT_ID = /^[A-Za-z0-9_-]{1,64}$/
 /** More contacts than one import may bring. */

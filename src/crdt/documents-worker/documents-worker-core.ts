@@ -31,7 +31,7 @@ import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { WorkerContacts } from './worker-contacts.ts'
 import type { WorkerExtension, WorkerExtensionRuntime } from './worker-extension.ts'
-import { ProtocolError } from './contacts-worker-protocol.ts'
+import { ProtocolError } from './protocol-error.ts'
 import { WorkerWorkplace } from './worker-workplace.ts'
 import type { AtRestLoan, WorkerStorage } from './worker-storage.ts'
 

@@ -7,10 +7,10 @@ import type { ReceiptView } from '../chat/receipt-view.ts'
 import type { AtRestLoan } from './worker-storage.ts'
 import {
   checkToContactsWorker,
-  ProtocolError,
   type FromContactsWorker,
   type ToContactsWorker,
 } from './contacts-worker-protocol.ts'
+import { ProtocolError } from './protocol-error.ts'
 
 /**
  * The messages between the page and the documents worker (version 6; 5 had no extensions, the
@@ -149,7 +149,8 @@ const TO_WORKER = new Set([
 
 /**
  * Checks a message the worker received: its kind is one of the protocol's, and a contacts
- * message's fields are what it needs (an extension's are checked by the extension). Throws a ProtocolError saying what is wrong.
+ * message's fields are what it needs (an extension's are checked by the extension). Throws a
+ * ProtocolError saying what is wrong.
  */
 export function checkToWorker(data: unknown): ToDocumentsWorker {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
