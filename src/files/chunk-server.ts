@@ -199,9 +199,13 @@ export class ChunkServer extends Emitter<ChunkServerEvents> {
       }
     }
     try {
-      fill()
-      while (session.ahead.length > 0 && this.#sessions.get(peer) === session) {
-        const { item, bytes } = session.ahead.shift()!
+      // The queue is read again before each chunk: a request that came while the last chunk
+      // was being sent found the pump busy and left its chunks there.
+      while (this.#sessions.get(peer) === session) {
+        fill()
+        const next = session.ahead.shift()
+        if (!next) break
+        const { item, bytes } = next
         fill()
         const data = await bytes
         if (item.cancelled) continue

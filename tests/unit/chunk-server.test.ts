@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { ChunkServer } from '../../src/files/chunk-server.ts'
+import { importBlob } from '../../src/files/import-blob.ts'
+import { createMemoryChunkStore } from '../../src/files/memory-chunk-store.ts'
+import type { FilesMessage } from '../../src/files/transfer-protocol.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
+import { until } from '../support/until.ts'
+import { randomBytes, sha256 } from './files-harness.ts'
+
+const PEER = 'reader' as PeerId
+const CHUNK = 1024
+
+/** A server of one stored file whose bulk sends wait until the test lets each one go. */
+async function heldServer(chunks: number) {
+  const store = createMemoryChunkStore()
+  const { fileId } = await importBlob(new Blob([randomBytes(chunks * CHUNK, 7) as BlobPart]), {
+    store,
+    sha256,
+    chunkSize: CHUNK,
+  })
+  const sent: number[] = []
+  const held: (() => void)[] = []
+  const server = new ChunkServer({
+    store,
+    access: () => ({ mayFetch: () => null }),
+    send: () => {},
+    sendBulk: (_peer, message: FilesMessage) =>
+      new Promise<void>((resolve) => {
+        held.push(() => {
+          if (message.type === 'chunk') sent.push(message.index)
+          resolve()
+        })
+      }),
+    now: Date.now,
+    log: () => {},
+  })
+  await server.onOpen(PEER, { type: 'open', requestId: 1, fileId, scope: 'w', wantManifest: false })
+  const release = async () => {
+    await until(() => held.length > 0, 'a chunk to be sent', 2000)
+    held.shift()!()
+  }
+  return { server, fileId, sent, release }
+}
+
+describe('the chunk server', () => {
+  it('sends chunks asked for while its last queued chunk is still being sent', async () => {
+    const { server, fileId, sent, release } = await heldServer(4)
+    server.onRequest(PEER, { type: 'request', fileId, ranges: [{ start: 0, length: 2 }] })
+    await release()
+    // Chunk 1, the last one queued, is on its way when the reader's window opens again.
+    await until(() => sent.length === 1, 'chunk 0', 2000)
+    server.onRequest(PEER, { type: 'request', fileId, ranges: [{ start: 2, length: 2 }] })
+    for (let i = 0; i < 3; i++) await release()
+    expect(sent).toEqual([0, 1, 2, 3])
+  })
+
+  it('stops sending what the reader cancelled', async () => {
+    const { server, fileId, sent, release } = await heldServer(8)
+    server.onRequest(PEER, { type: 'request', fileId, ranges: [{ start: 0, length: 8 }] })
+    // Chunk 0 is on its way; those read ahead and those queued are cancelled.
+    server.onCancel(PEER, { type: 'cancel', fileId })
+    server.onRequest(PEER, { type: 'request', fileId, ranges: [{ start: 7, length: 1 }] })
+    await release()
+    await release()
+    expect(sent).toEqual([0, 7])
+  })
+})
