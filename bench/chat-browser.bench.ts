@@ -73,6 +73,8 @@ const PROFILE = process.env.PEERPLACE_CHAT_PROFILE
  * (`npx tsx bench/trace-summary.ts <file> <messages x pages>` sums it up per message and page).
  */
 const TRACE = process.env.PEERPLACE_CHAT_TRACE
+/** `PEERPLACE_CHAT_PROFILE_RATE=4` profiles and traces the throttled round instead. */
+const PROFILE_RATE = Number(process.env.PEERPLACE_CHAT_PROFILE_RATE ?? 1)
 /** `latency` or `open` runs only that part. */
 const ONLY = process.env.PEERPLACE_CHAT_ONLY
 /** `PEERPLACE_CHAT_WORKER=on` runs the latency rounds with the chat in a Web Worker. */
@@ -173,9 +175,9 @@ async function latency(ctx: BenchContext, rates: number[]): Promise<Metric[]> {
     gapMs: [20, 50],
     warmup: WARMUP,
     cpuRates: rates,
-    profile: PROFILE ? { path: PROFILE, rate: 1 } : undefined,
+    profile: PROFILE ? { path: PROFILE, rate: PROFILE_RATE } : undefined,
     flags: WORKER ? { 'peerplace.chat-worker': WORKER } : undefined,
-    trace: TRACE ? { path: TRACE, rate: 1 } : undefined,
+    trace: TRACE ? { path: TRACE, rate: PROFILE_RATE } : undefined,
     // `PEERPLACE_CHAT_IDLE=1` logs the renderers' CPU over 10 s of open chats with no messages.
     idleMs: process.env.PEERPLACE_CHAT_IDLE ? 10_000 : undefined,
     // `PEERPLACE_CHAT_IDLE_TRACE=<file>` also traces those 10 s.
