@@ -11,6 +11,7 @@ import { automergePatchCache } from './scripts/automerge-patch-cache.ts'
 import { automergeRepoLoad } from './scripts/automerge-repo-load.ts'
 import { automergeShortText } from './scripts/automerge-short-text.ts'
 import { automergeDirectImports } from './scripts/automerge-direct-imports.ts'
+import { cborNoEval } from './scripts/cbor-x-no-eval.ts'
 
 /** The wasm vite-plugin-wasm instantiates for Automerge; its package exports do not list it. */
 const automergeWasm = fileURLToPath(
@@ -21,7 +22,7 @@ const automergeWasm = fileURLToPath(
 )
 
 /** Build-time fixes to Automerge and automerge-repo, for the page and for the workers. */
-const automergeFixes = () => [
+const dependencyFixes = () => [
   // Automerge's last-patch cache never matched: every document update was diffed twice.
   automergePatchCache(),
   // automerge-repo loaded a stored document by applying patches from empty, and diffed it again.
@@ -30,6 +31,8 @@ const automergeFixes = () => [
   automergeShortText(),
   // …and called each function the wasm imports through a closure made per call.
   automergeDirectImports(),
+  // cbor-x, automerge-repo's codec, probed for eval on load: a CSP violation in every context.
+  cborNoEval(),
 ]
 
 // simple-peer expects Node's buffer/events/stream; Automerge ships its core as wasm.
@@ -37,7 +40,7 @@ export default defineConfig({
   plugins: [
     svelte(),
     wasm(),
-    ...automergeFixes(),
+    ...dependencyFixes(),
     // Automerge's wasm carries 0.69 MB of function names only a debugger reads.
     stripWasmNamesPlugin(),
     nodePolyfills({
@@ -66,7 +69,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^automerge-wasm-file(\?.*)?$/, replacement: `${automergeWasm}$1` }] },
   worker: {
     format: 'es',
-    plugins: () => [wasm(), ...automergeFixes()],
+    plugins: () => [wasm(), ...dependencyFixes()],
   },
   // The manifest lets bench/bundle.bench.ts follow what index.html loads.
   build: { target: 'esnext', sourcemap: true, manifest: true },
