@@ -43,6 +43,22 @@ async function seriousViolations(page: Page): Promise<string[]> {
     )
 }
 
+/**
+ * Collects what Chromium lists in DevTools' Issues panel for the page (a CSP violation, a form
+ * field with neither id nor name, a deprecated API...), as an auditor such as Lighthouse reads
+ * it. Issues raised before this is called are reported too.
+ */
+async function collectIssues(page: Page): Promise<string[]> {
+  const issues: string[] = []
+  const cdp = await page.context().newCDPSession(page)
+  cdp.on('Audits.issueAdded', ({ issue }) => {
+    const details = Object.values(issue.details)[0] as Record<string, unknown> | undefined
+    issues.push(`${issue.code} ${JSON.stringify(details).slice(0, 300)}`)
+  })
+  await cdp.send('Audits.enable')
+  return issues
+}
+
 /** Clicks a device tool, opening the device menu first where it is folded (phones). */
 async function openTool(page: Page, name: string): Promise<void> {
   const toggle = page.getByTestId('device-menu-toggle')
@@ -64,6 +80,7 @@ for (const { label, viewport, colorScheme } of [
     const ann = await openDevice(browser, 'Ann')
     devices.push(ann)
     const page = ann.page
+    const issues = await collectIssues(page)
     await page.setViewportSize(viewport)
     await page.emulateMedia({ colorScheme })
     await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
@@ -121,6 +138,7 @@ for (const { label, viewport, colorScheme } of [
     for (const [name, found] of Object.entries(screens)) {
       expect(found, `${name} (${label})`).toEqual([])
     }
+    expect(issues, 'issues DevTools lists').toEqual([])
     expect(ann.errors).toEqual([])
   })
 }
