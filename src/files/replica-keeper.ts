@@ -110,8 +110,8 @@ export class ReplicaKeeper {
     const { index, transfers } = this.#d
     const { entries, assigned } = index.state()
     for (const fileId of new Set(entries.map((e) => e.fileId))) {
-      // Cancelled while this pass waited: `local` was read before the cancel, the next pass
-      // reads the record as the cancel left it.
+      // Cancelled while this pass waited (`local` was read before the cancel; the next pass
+      // reads the record as it left it), or by itself and still listed: not restarted here.
       if (before.get(fileId)?.state === 'cancelled') continue
       const record = local.get(fileId)
       if (record && record.chunks >= record.count) continue
