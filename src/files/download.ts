@@ -23,6 +23,9 @@ import { RateMeter, secondsLeft } from './rate-meter.ts'
 
 export type { DownloadOptions, DownloadProgress, DownloadState } from './download-types.ts'
 
+/** Holders asked again once their `retryAt` has come. */
+const RETRIED: readonly DownloadSource['state'][] = ['idle', 'stalled', 'gone', 'refused']
+
 /**
  * Fetches one file into the chunk store from every holder at once. Each holder gets a sliding
  * window of requests (bounded by bytes outstanding), so its channel stays full; every chunk is
@@ -148,7 +151,8 @@ export class Download extends Emitter<DownloadEvents> {
       if (peer === this.#deps.self) continue
       const source = this.#sources.get(peer)
       if (!source) this.#open(new DownloadSource(peer))
-      else if (['idle', 'stalled', 'gone'].includes(source.state) && source.retryAt <= now) {
+      // A refusal is of the moment (the holder had not heard of our membership or the file yet).
+      else if (RETRIED.includes(source.state) && source.retryAt <= now) {
         this.#open(source)
       }
     }

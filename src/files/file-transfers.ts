@@ -109,7 +109,8 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
    */
   download(fileId: HashHex, scope: string, finder: SourceFinder, sizeHint?: number): Download {
     const running = this.#downloads.get(fileId)
-    if (running) return running
+    // One that cancelled itself (a chunk it could not store) stays listed, and is replaced here.
+    if (running && running.state !== 'cancelled') return running
     const download = new Download({
       fileId,
       scope,

@@ -1,5 +1,6 @@
 import type { PeerPresence } from '../peer/mesh/mesh-port.ts'
 import type { LocalFileRecord } from './chunk-store.ts'
+import type { Download } from './download.ts'
 import type { FileTransfers } from './file-transfers.ts'
 import type { FilesIndex } from './files-index.ts'
 import type { HashHex } from './hashing.ts'
@@ -87,6 +88,7 @@ export class ReplicaKeeper {
   async #run(): Promise<void> {
     const { workplace, transfers } = this.#d
     if (this.#closed || !workplace.isMember(workplace.self)) return
+    const running = new Map(transfers.downloads().map((d) => [d.fileId, d]))
     const records = await transfers.store.records()
     const local = new Map(records.map((r) => [r.fileId, r]))
     this.#used = records.reduce((sum, r) => sum + (r.count ? (r.size * r.chunks) / r.count : 0), 0)
@@ -95,16 +97,22 @@ export class ReplicaKeeper {
       { quota: this.#d.budget.quota(), used: Math.round(this.#used) },
       this.#d.now(),
     )
-    this.#fetchAssigned(local)
+    this.#fetchAssigned(local, running)
     if (this.#d.presence.syncer(workplace.id) === workplace.self) await this.#plan()
     if (!sameRecords(local, this.#d.local())) for (const handler of this.#localHandlers) handler()
   }
 
-  /** Starts what the plan asks of this device, and resumes downloads left unfinished. */
-  #fetchAssigned(local: Map<HashHex, LocalFileRecord>): void {
+  /**
+   * Starts what the plan asks of this device, and resumes downloads left unfinished. `before`:
+   * the downloads running when the pass began.
+   */
+  #fetchAssigned(local: Map<HashHex, LocalFileRecord>, before: Map<HashHex, Download>): void {
     const { index, transfers } = this.#d
     const { entries, assigned } = index.state()
     for (const fileId of new Set(entries.map((e) => e.fileId))) {
+      // Cancelled while this pass waited (`local` was read before the cancel; the next pass
+      // reads the record as it left it), or by itself and still listed: not restarted here.
+      if (before.get(fileId)?.state === 'cancelled') continue
       const record = local.get(fileId)
       if (record && record.chunks >= record.count) continue
       const resume = record?.wanted === true

@@ -108,13 +108,13 @@ export class Workplace extends Emitter<WorkplaceEvents> {
       this.#learnKeys()
       this.authorship.invalidate()
       if (this.isMember(this.self) && this.doc?.keys?.[this.self] === undefined) {
-        void this.reconcile()
+        this.#reconcileSoon()
       }
       this.emit('membership', state)
       this.emit('change', undefined)
     })
     this.handle.on('change', () => {
-      void this.reconcile()
+      this.#reconcileSoon()
       this.#learnKeys()
       this.emit('change', undefined)
     })
@@ -270,7 +270,7 @@ export class Workplace extends Emitter<WorkplaceEvents> {
 
   /** Takes in the document's records and writes back any valid ones it lacks. */
   reconcile(): Promise<void> {
-    this.#syncing = this.#syncing.then(async () => {
+    const pass = this.#syncing.then(async () => {
       const doc = this.doc
       if (!doc) return
       await this.#log.ingest(Object.values(doc.records ?? {}))
@@ -289,7 +289,16 @@ export class Workplace extends Emitter<WorkplaceEvents> {
         })
       }
     })
-    return this.#syncing
+    // A failed pass (say, a record the store would not take) must not fail every later pass
+    // and every append: the chain goes on from it.
+    this.#syncing = pass.catch(() => {})
+    return pass
+  }
+
+  #reconcileSoon(): void {
+    this.reconcile().catch((error: unknown) => {
+      console.warn(`workplace ${this.id}: records not reconciled`, error)
+    })
   }
 
   /** Signs a membership record as this device and adds it to the log and the document. */

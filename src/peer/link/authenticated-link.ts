@@ -160,9 +160,14 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     this.#checkMessage(channel, data)
     if (this.#state !== 'open') throw new Error(`link to ${this.remote} is ${this.#state}`)
     const lane = (await this.#bulk) ?? this.#main
-    if (!(await lane.outbox.push(this.#frames(lane.pipe, channel, data)))) {
-      throw new Error(`link to ${this.remote} closed before the payload was sent`)
+    if (await lane.outbox.push(this.#frames(lane.pipe, channel, data))) return
+    // The bulk channel closed under a waiting payload while the link stayed open: bulk shares
+    // the main channel from now on, and this payload too (its last frame never left).
+    const main = this.#main
+    if (lane !== main && this.#state === 'open') {
+      if (await main.outbox.push(this.#frames(main.pipe, channel, data))) return
     }
+    throw new Error(`link to ${this.remote} closed before the payload was sent`)
   }
 
   async stats(): Promise<PipeStats & { rttMs: number | null }> {
