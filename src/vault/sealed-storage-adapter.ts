@@ -41,7 +41,10 @@ export class SealedStorageAdapter implements StorageAdapterInterface {
     await Promise.allSettled([...this.#saving])
   }
 
-  remove(key: StorageKey): Promise<void> {
+  // A removal waits for the saves begun before it: one still being sealed would otherwise
+  // reach storage after the removal and bring the value back (a deleted document's chunk).
+  async remove(key: StorageKey): Promise<void> {
+    await this.savesDone()
     return this.#inner.remove(key)
   }
 
@@ -55,7 +58,8 @@ export class SealedStorageAdapter implements StorageAdapterInterface {
     )
   }
 
-  removeRange(prefix: StorageKey): Promise<void> {
+  async removeRange(prefix: StorageKey): Promise<void> {
+    await this.savesDone()
     return this.#inner.removeRange(prefix)
   }
 

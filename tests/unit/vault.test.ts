@@ -47,6 +47,18 @@ describe('the sealed storage adapter', () => {
     expect(contains(await sealed.load(['doc2', 'snapshot', 'b']), 'meeting')).toBe(false)
   })
 
+  it('removes what was saved just before, once it is sealed, rather than before it lands', async () => {
+    const inner = new MemoryStorageAdapter()
+    const sealed = new SealedStorageAdapter(inner, await sealingVault())
+    const saved = [sealed.save(['doc1', 'incremental', 'a'], text('first'))]
+    await sealed.remove(['doc1', 'incremental', 'a'])
+    saved.push(sealed.save(['doc2', 'incremental', 'b'], text('second')))
+    await sealed.removeRange(['doc2'])
+    await Promise.all(saved)
+    expect(await inner.load(['doc1', 'incremental', 'a'])).toBeUndefined()
+    expect(await inner.loadRange(['doc2'])).toEqual([])
+  })
+
   it('cannot read sealed values while locked', async () => {
     const inner = new MemoryStorageAdapter()
     await new SealedStorageAdapter(inner, await sealingVault()).save(['d', 'x'], text('secret'))
