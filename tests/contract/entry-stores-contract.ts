@@ -87,5 +87,14 @@ export function describeSummaryStoreContract(name: string, open: () => Promise<S
       await store.delete('b')
       expect(byId(await store.all())).toEqual([summary('a'), { id: 'c', unread: 0 }])
     })
+
+    it('lands writes in the order they were asked for, sealed or not', async () => {
+      const store = await open()
+      // Not awaited one by one, as the chat's summaries are written and a left workplace's deleted.
+      const writes = [store.put(summary('a', 1)), store.put(summary('a', 2))]
+      writes.push(store.put(summary('gone')), store.delete('gone'))
+      await Promise.all(writes)
+      expect(byId(await store.all())).toEqual([summary('a', 2)])
+    })
   })
 }

@@ -88,18 +88,34 @@ export function createIndexedDbSummaryStore(
       return undefined
     }
   }
+  // One workplace's writes land in the order they were asked for: a put still being sealed
+  // must not reach the database after a later delete and bring the summary back.
+  const writing = new Map<string, Promise<void>>()
+  const inOrder = (id: string, write: () => Promise<void>): Promise<void> => {
+    const done = (writing.get(id) ?? Promise.resolve()).then(write)
+    const settled = done.catch(() => {})
+    writing.set(id, settled)
+    void settled.then(() => {
+      if (writing.get(id) === settled) writing.delete(id)
+    })
+    return done
+  }
   return {
     async all() {
       const rows = (await (await open()).getAll(STORE)) as Row[]
       const summaries = await Promise.all(rows.map(decode))
       return summaries.filter((s): s is WorkplaceSummary => s !== undefined)
     },
-    async put(summary) {
-      const row = await encode(summary)
-      await (await open()).put(STORE, row)
+    put(summary) {
+      return inOrder(summary.id, async () => {
+        const row = await encode(summary)
+        await (await open()).put(STORE, row)
+      })
     },
-    async delete(id) {
-      await (await open()).delete(STORE, id)
+    delete(id) {
+      return inOrder(id, async () => {
+        await (await open()).delete(STORE, id)
+      })
     },
     async reseal(onProgress) {
       const database = await open()
