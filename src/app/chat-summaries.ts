@@ -92,12 +92,14 @@ export function followChatSummaries(
     for (const wp of app.list()) {
       held.add(wp.id)
       if (followed.has(wp.id) || !wp.isMember(wp.self)) continue
-      followed.set(wp.id, () => {})
+      const opening = () => {}
+      followed.set(wp.id, opening)
       const nameOf = (peer: PeerId) => wp.members().find((m) => m.peer === peer)?.name ?? 'Someone'
       app
         .featuresOf(wp)
         .chat.then((chat) => {
-          if (stopped) return
+          // Left (or stopped) while its chat opened.
+          if (stopped || followed.get(wp.id) !== opening) return
           const off = followChatSummary({
             id: wp.id,
             chat,
@@ -108,6 +110,13 @@ export function followChatSummaries(
           followed.set(wp.id, off)
         })
         .catch(() => {}) // WorkplaceFeatures reports it.
+    }
+    // A workplace no longer held stops being followed first: a summary its chat was about to
+    // write would otherwise bring back what is deleted here.
+    for (const [id, stop] of followed) {
+      if (held.has(id)) continue
+      stop()
+      followed.delete(id)
     }
     for (const id of summaries.ids()) if (!held.has(id)) summaries.delete(id)
   }

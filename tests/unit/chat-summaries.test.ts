@@ -1,11 +1,16 @@
 import { describe, expect, it, vi } from 'vitest'
 import {
+  followChatSummaries,
   followChatSummary,
   summarizeChat,
+  type SummarizedApp,
   type SummarizedChat,
 } from '../../src/app/chat-summaries.ts'
 import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
+import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
+import { WorkplaceSummaries } from '../../src/app/workplace-summaries.ts'
+import { createMemorySummaryStore } from '../../src/crdt/workplace/summary-store.ts'
 
 const ANN = 'ann' as PeerId
 const BOB = 'bob' as PeerId
@@ -95,6 +100,41 @@ describe('followChatSummary', () => {
       chat.changed()
       vi.advanceTimersByTime(1000)
       expect(written).toHaveLength(count)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
+
+describe('followChatSummaries', () => {
+  it('stops following a workplace that was left, so its summary does not come back', async () => {
+    vi.useFakeTimers()
+    try {
+      const { chat, set } = chatOf([message('1', BOB, 1, 'hello')], 1)
+      const wp = { id: 'w', self: ANN, isMember: () => true, members: () => [] }
+      let list = [wp as unknown as Workplace]
+      const appListeners = new Set<() => void>()
+      const app: SummarizedApp = {
+        list: () => list,
+        featuresOf: () => ({ chat: Promise.resolve(chat) }),
+        on: (_event, listener) => {
+          appListeners.add(listener)
+          return () => appListeners.delete(listener)
+        },
+      }
+      const summaries = new WorkplaceSummaries(createMemorySummaryStore())
+      const stop = followChatSummaries(app, summaries, 500)
+      await vi.advanceTimersByTimeAsync(500)
+      expect(summaries.ids()).toEqual(['w'])
+      // A message arrives, and the workplace is left before its summary is written.
+      set([message('1', BOB, 1, 'hello'), message('2', BOB, 2, 'bye')], 2)
+      chat.changed()
+      list = []
+      appListeners.forEach((listener) => listener())
+      expect(summaries.ids()).toEqual([])
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(summaries.ids()).toEqual([])
+      stop()
     } finally {
       vi.useRealTimers()
     }
