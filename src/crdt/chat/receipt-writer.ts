@@ -4,7 +4,7 @@ import { receiptClaim } from './chat-claims.ts'
 import type { ShardDoc } from './chat-doc.ts'
 import { compareHlc, type Hlc } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
-import { marksToRaise, writeMarks, type ReceiptKind } from './receipts.ts'
+import { marksToRaise, readMark, writeMarks, type ReceiptKind } from './receipts.ts'
 
 export interface ReceiptWriterOptions {
   /** The member whose receipts these are. */
@@ -171,8 +171,16 @@ export class ReceiptWriter {
       )
       if (!shard.handle.isReady()) return
       this.#o.change(shard, (d) => {
-        if (signed[0]!.size > 0) writeMarks(d, 'delivered', self, signed[0]!)
-        if (signed[1]!.size > 0) writeMarks(d, 'read', self, signed[1]!)
+        kinds.forEach((kind, i) => {
+          // An earlier job's marks, signed after a later job's, do not write over them.
+          const newer = new Map(
+            [...signed[i]!].filter(([author, { hlc }]) => {
+              const stored = readMark(d, kind, self, author)
+              return stored === undefined || compareHlc(hlc, stored) > 0
+            }),
+          )
+          if (newer.size > 0) writeMarks(d, kind, self, newer)
+        })
       })
     } catch (error) {
       console.warn('chat: receipts not written', error)
