@@ -171,11 +171,16 @@ export class ReceiptWriter {
       )
       if (!shard.handle.isReady()) return
       this.#o.change(shard, (d) => {
+        const check = {
+          shard: shard.key.key,
+          judge: shard.authorship.check.bind(shard.authorship) as Judge,
+        }
         kinds.forEach((kind, i) => {
-          // An earlier job's marks, signed after a later job's, do not write over them.
+          // An earlier job's marks, signed after a later job's, do not write over them. Only a
+          // genuine stored mark counts: one a forger wrote in this member's name is replaced.
           const newer = new Map(
             [...signed[i]!].filter(([author, { hlc }]) => {
-              const stored = readMark(d, kind, self, author)
+              const stored = readMark(d, kind, self, author, check)
               return stored === undefined || compareHlc(hlc, stored) > 0
             }),
           )
