@@ -135,6 +135,29 @@ for (const { label, viewport, colorScheme } of [
       ...(await overflow(page, viewport.width)),
     ]
 
+    await page.keyboard.press('Escape')
+    for (const tab of ['files', 'people', 'contacts'] as const) {
+      await page.getByTestId(`tab-${tab}`).click()
+      await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-selected', 'true')
+      screens[`${tab} tab`] = [
+        ...(await seriousViolations(page)),
+        ...(await overflow(page, viewport.width)),
+      ]
+    }
+    await page.getByTestId('contacts-new').click()
+    await expect(page.getByTestId('contact-input-given')).toBeVisible()
+    screens['new contact form'] = [
+      ...(await seriousViolations(page)),
+      ...(await overflow(page, viewport.width)),
+    ]
+    await page.getByTestId('contact-input-given').fill('Ada')
+    await page.getByTestId('contact-save').click()
+    await expect(page.getByTestId('contact-detail')).toBeVisible()
+    screens['contact shown'] = [
+      ...(await seriousViolations(page)),
+      ...(await overflow(page, viewport.width)),
+    ]
+
     for (const [name, found] of Object.entries(screens)) {
       expect(found, `${name} (${label})`).toEqual([])
     }
