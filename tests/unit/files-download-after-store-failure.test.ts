@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ChunkStore } from '../../src/files/chunk-store.ts'
 import { createMemoryChunkStore } from '../../src/files/memory-chunk-store.ts'
 import { until } from '../support/until.ts'
@@ -8,19 +8,12 @@ import {
   openAccess,
   randomBytes,
   testDevice,
-  unplug,
-  type TestDevice,
+  trackedDevices,
 } from './files-harness.ts'
 
 const SCOPE = 'wp-test'
 const CHUNK = 16 * 1024
-const devices: TestDevice[] = []
-afterEach(() => {
-  for (const device of devices.splice(0)) {
-    device.files.close()
-    unplug(device)
-  }
-})
+const devices = trackedDevices()
 
 /** A store whose chunk writes fail while `space.full` (the device ran out of space). */
 function fillingStore(space: { full: boolean }): ChunkStore {

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest'
 import type { ChunkStore } from '../../src/files/chunk-store.ts'
 import { FileTransfers, type FileTransfersOptions } from '../../src/files/file-transfers.ts'
 import { webCryptoSha256, type HashHex } from '../../src/files/hashing.ts'
@@ -51,6 +52,18 @@ export function disconnect(a: TestDevice, b: TestDevice): void {
 /** Takes the device off its hub: its links drop. */
 export function unplug(device: TestDevice): void {
   device.mesh.hub.remove(device.peer)
+}
+
+/** The devices a test file keeps here: after each test, each is closed and unplugged. */
+export function trackedDevices(): TestDevice[] {
+  const devices: TestDevice[] = []
+  afterEach(() => {
+    for (const device of devices.splice(0)) {
+      device.files.close()
+      unplug(device)
+    }
+  })
+  return devices
 }
 
 /** A finder with a fixed, changeable candidate list. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { FilesIndex, FilesIndexState } from '../../src/files/files-index.ts'
 import type { FilesWorkplace } from '../../src/files/files-workplace.ts'
 import type { HashHex } from '../../src/files/hashing.ts'
@@ -6,17 +6,11 @@ import { ReplicaKeeper } from '../../src/files/replica-keeper.ts'
 import { StorageBudget } from '../../src/files/storage-budget.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { until } from '../support/until.ts'
-import { ListFinder, randomBytes, testDevice, unplug, type TestDevice } from './files-harness.ts'
+import { ListFinder, randomBytes, testDevice, trackedDevices } from './files-harness.ts'
 
 const SCOPE = 'wp-test'
 const CHUNK = 16 * 1024
-const devices: TestDevice[] = []
-afterEach(() => {
-  for (const device of devices.splice(0)) {
-    device.files.close()
-    unplug(device)
-  }
-})
+const devices = trackedDevices()
 
 /** A files index listing one file, whose writes of this device's holdings the test lets go. */
 function heldIndex(fileId: HashHex, size: number) {

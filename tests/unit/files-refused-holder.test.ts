@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RefusalCode } from '../../src/files/transfer-protocol.ts'
 import { until } from '../support/until.ts'
 import {
@@ -6,20 +6,14 @@ import {
   ListFinder,
   randomBytes,
   testDevice,
-  unplug,
+  trackedDevices,
   type TestDevice,
 } from './files-harness.ts'
 
 const SCOPE = 'wp-test'
 const CHUNK = 16 * 1024
 const RETRY_MS = 20
-const devices: TestDevice[] = []
-afterEach(() => {
-  for (const device of devices.splice(0)) {
-    device.files.close()
-    unplug(device)
-  }
-})
+const devices = trackedDevices()
 
 async function device(): Promise<TestDevice> {
   const d = await testDevice({ chunkSize: CHUNK, download: { retryMs: RETRY_MS } })

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createMemoryChunkStore } from '../../src/files/memory-chunk-store.ts'
 import type { FileTransfers } from '../../src/files/file-transfers.ts'
 import { toHex } from '../../src/files/hashing.ts'
@@ -14,19 +14,13 @@ import {
   sha256,
   slowStore,
   testDevice,
-  unplug,
+  trackedDevices,
   type TestDevice,
 } from './files-harness.ts'
 
 const SCOPE = 'wp-test'
 const CHUNK = 16 * 1024
-const devices: TestDevice[] = []
-afterEach(() => {
-  for (const device of devices.splice(0)) {
-    device.files.close()
-    unplug(device)
-  }
-})
+const devices = trackedDevices()
 
 async function device(options: Parameters<typeof testDevice>[0] = {}): Promise<TestDevice> {
   const d = await testDevice({
