@@ -86,11 +86,15 @@ for (const { label, viewport, colorScheme } of [
     await expect(page.getByTestId('signaling-status')).toHaveAttribute('data-state', 'connected')
 
     const screens: Record<string, string[]> = {}
+    /** What is wrong with the screen as it is now, under `name`. */
+    const look = async (name: string) => {
+      screens[name] = [
+        ...(await seriousViolations(page)),
+        ...(await overflow(page, viewport.width)),
+      ]
+    }
     await expect(page.getByRole('heading', { name: 'Workplaces' })).toBeVisible()
-    screens['first screen'] = [
-      ...(await seriousViolations(page)),
-      ...(await overflow(page, viewport.width)),
-    ]
+    await look('first screen')
 
     for (const [button, dialog, content] of [
       ['Connections', 'Connections', 'diagnostics'],
@@ -102,10 +106,7 @@ for (const { label, viewport, colorScheme } of [
       await openTool(page, button)
       await expect(page.getByRole('dialog', { name: dialog })).toBeVisible()
       await expect(page.getByTestId(content)).toBeVisible()
-      screens[`${dialog} dialog`] = [
-        ...(await seriousViolations(page)),
-        ...(await overflow(page, viewport.width)),
-      ]
+      await look(`${dialog} dialog`)
       await page.keyboard.press('Escape')
       await expect(page.getByRole('dialog', { name: dialog })).toBeHidden()
     }
@@ -113,50 +114,32 @@ for (const { label, viewport, colorScheme } of [
     await openTool(page, 'Pair a device')
     await page.getByRole('button', { name: 'Show a pairing code' }).click()
     await expect(page.getByTestId('pairing-offer-code-qr')).toBeVisible()
-    screens['pairing code shown'] = [
-      ...(await seriousViolations(page)),
-      ...(await overflow(page, viewport.width)),
-    ]
+    await look('pairing code shown')
     await page.keyboard.press('Escape')
 
     await createWorkplace(page, 'Acme')
     await createInvite(page)
-    screens['workplace with an invite'] = [
-      ...(await seriousViolations(page)),
-      ...(await overflow(page, viewport.width)),
-    ]
+    await look('workplace with an invite')
 
     await openChat(page)
     await send(page, 'Hello')
     await message(page, 'Hello').getByTestId('chat-message-menu').click()
     await expect(message(page, 'Hello').getByTestId('chat-message-actions')).toBeVisible()
-    screens['chat with a message menu open'] = [
-      ...(await seriousViolations(page)),
-      ...(await overflow(page, viewport.width)),
-    ]
+    await look('chat with a message menu open')
 
     await page.keyboard.press('Escape')
     for (const tab of ['files', 'people', 'contacts'] as const) {
       await page.getByTestId(`tab-${tab}`).click()
       await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-selected', 'true')
-      screens[`${tab} tab`] = [
-        ...(await seriousViolations(page)),
-        ...(await overflow(page, viewport.width)),
-      ]
+      await look(`${tab} tab`)
     }
     await page.getByTestId('contacts-new').click()
     await expect(page.getByTestId('contact-input-given')).toBeVisible()
-    screens['new contact form'] = [
-      ...(await seriousViolations(page)),
-      ...(await overflow(page, viewport.width)),
-    ]
+    await look('new contact form')
     await page.getByTestId('contact-input-given').fill('Ada')
     await page.getByTestId('contact-save').click()
     await expect(page.getByTestId('contact-detail')).toBeVisible()
-    screens['contact shown'] = [
-      ...(await seriousViolations(page)),
-      ...(await overflow(page, viewport.width)),
-    ]
+    await look('contact shown')
 
     for (const [name, found] of Object.entries(screens)) {
       expect(found, `${name} (${label})`).toEqual([])
