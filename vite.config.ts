@@ -9,6 +9,7 @@ import { precompress } from './scripts/precompress.ts'
 import { stripWasmNamesPlugin } from './scripts/strip-wasm-names.ts'
 import { automergePatchCache } from './scripts/automerge-patch-cache.ts'
 import { automergeRepoLoad } from './scripts/automerge-repo-load.ts'
+import { automergeUnreadPatches } from './scripts/automerge-unread-patches.ts'
 import { automergeShortText } from './scripts/automerge-short-text.ts'
 import { automergeDirectImports } from './scripts/automerge-direct-imports.ts'
 import { cborNoEval } from './scripts/cbor-x-no-eval.ts'
@@ -27,6 +28,8 @@ const dependencyFixes = () => [
   automergePatchCache(),
   // automerge-repo loaded a stored document by applying patches from empty, and diffed it again.
   automergeRepoLoad(),
+  // …and Automerge built every change's patches for the event even when no listener read them.
+  automergeUnreadPatches(),
   // Automerge's glue decoded every short key of every patch with a TextDecoder call…
   automergeShortText(),
   // …and called each function the wasm imports through a closure made per call.

@@ -13,11 +13,14 @@
  * - The storage subsystem loads with `A.load(binary)`, which builds the JS object straight from
  *   the document (several times cheaper than applying patches). Stored chunks whose
  *   dependencies are missing make `load` throw; those are loaded as before.
- * - When a DocHandle gets its document's first contents (from storage or a peer), the patches
- *   of its `change` event (empty to everything) are worked out only if a listener reads them.
- *   The one listening then is automerge-repo's synchronizer, which only needs to know that the
- *   document changed (the app listens once `find` resolves). Every later change is diffed as
- *   before (and served from the patch cache).
+ * - The patches of a DocHandle's `change` event are worked out only if a listener reads them.
+ *   On a document's first contents (from storage or a peer) they are empty to everything, and
+ *   the one listening then is automerge-repo's synchronizer, which only needs to know that the
+ *   document changed. Later, few listeners read them either (the contact book reads those of
+ *   changes from peers), and with scripts/automerge-unread-patches.ts Automerge no longer builds
+ *   them while updating the document. The event is sent whenever the heads changed, where as
+ *   shipped it was left out for a change whose patches were empty (a change that changed nothing
+ *   readable), which listeners take as "look again".
  *
  * The transform fails the build if the code is not as expected, so an automerge-repo upgrade
  * that changes it is noticed (and this plugin removed once done there).
@@ -37,8 +40,8 @@ const FAST_LOAD =
 const EAGER_DIFF =
   /const patches = A\.diff\(after, beforeHeads, afterHeads\);(\s*)if \(patches\.length > 0\) \{(\s*)this\.emit\("change", \{(\s*)handle: this,(\s*)doc: after,(\s*)patches,/
 const LAZY_DIFF =
-  'let patches = beforeHeads.length === 0 ? undefined : A.diff(after, beforeHeads, afterHeads);$1' +
-  'if (patches === undefined || patches.length > 0) {$2' +
+  'let patches;$1' +
+  '{$2' +
   'this.emit("change", {$3' +
   'handle: this,$4' +
   'doc: after,$5' +
