@@ -127,6 +127,44 @@ describe('the contact book', () => {
     expect(b.get('weird')).toBeUndefined()
   })
 
+  it("reads no patches of its own changes, and reads a peer's from its patches", async () => {
+    const { book: b, handle } = await book()
+    // The app builds a change's patches only when its event's `patches` is read (see
+    // scripts/automerge-unread-patches.ts): on a big import they cost more than the change.
+    let reads = 0
+    const emit = handle.emit.bind(handle)
+    handle.emit = ((event: string, payload: { patches: unknown }) => {
+      if (event !== 'change') return emit(event as 'change', payload as never)
+      const { patches, ...rest } = payload
+      return emit('change', {
+        ...rest,
+        get patches() {
+          reads++
+          return patches
+        },
+      } as never)
+    }) as typeof handle.emit
+    const id = b.add({ given: 'Ann', phones: [{ label: 'mobile', value: '+1 555' }] })
+    b.update(id, { given: 'Anna' })
+    const imported = b.importContacts([
+      { given: 'Bob' },
+      { given: 'Anna', phones: [{ label: 'home', value: '+1 555' }] },
+    ])
+    b.delete(imported.added[0]!)
+    expect(reads).toBe(0)
+    expect(b.get(id)).toMatchObject({ given: 'Anna', phones: [{ value: '+1 555' }] })
+    expect(b.get(imported.added[0]!)).toMatchObject({ given: 'Bob', deletedAt: expect.any(Number) })
+
+    // A peer's change (merged in): only its patches say which contacts it touched.
+    const A = await import('@automerge/automerge')
+    const theirs = A.change(A.clone(handle.doc()), (d) => {
+      d.contacts[id]!.given = new A.ImmutableString('Annie')
+    })
+    handle.update((doc) => A.merge(doc, theirs))
+    expect(reads).toBeGreaterThan(0)
+    expect(b.get(id)!.given).toBe('Annie')
+  })
+
   it('makes a contact of a workplace member once', async () => {
     const { book: b } = await book()
     const peer = 'abcdefghijklmnopqrstuvwxyz234567'

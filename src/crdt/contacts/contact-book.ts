@@ -81,6 +81,8 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
   #previewing = false
   #version = 0
   #closed = false
+  /** The contacts the change being made writes, while its `change` event is sent. */
+  #writing: readonly string[] | undefined
 
   constructor(options: ContactBookOptions) {
     super()
@@ -277,7 +279,12 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
     if (!this.#writer || (this.#previewing && !this.#loaded)) {
       throw new Error('The contact book is still loading.')
     }
-    this.#writer.write({ by: this.self, op, contacts: ids, fields }, fn)
+    this.#writing = ids
+    try {
+      this.#writer.write({ by: this.self, op, contacts: ids, fields }, fn)
+    } finally {
+      this.#writing = undefined
+    }
   }
 
   /** Reads the whole document (see ContactViews.readAll), then scans it for conflicts. */
@@ -296,9 +303,14 @@ export class ContactBook extends Emitter<ContactBookEvents> implements ContactBo
     if (!this.#closed && this.#views.conflicted().length > 0) this.#bump()
   }
 
-  #changed({ doc, patches }: { doc: ContactsDoc; patches: Patch[] }): void {
+  #changed(change: { doc: ContactsDoc; patches: Patch[] }): void {
+    const { doc } = change
     if (this.#closed || !this.#handle?.isReady()) return
-    const touched = this.#views.touched(doc, patches)
+    // This device's own change says what it wrote: its patches (built only when read, see
+    // scripts/automerge-unread-patches.ts) cost more than the change itself on a big import.
+    const touched = this.#writing
+      ? this.#views.wrote(this.#writing)
+      : this.#views.touched(doc, change.patches)
     if (this.#previewing && !this.#loaded) return
     const fresh = this.#views.log.update(doc)
     this.#keepList(doc)

@@ -108,6 +108,12 @@ export class ContactViews {
       }
       touched.add(id)
     }
+    return this.wrote(touched)
+  }
+
+  /** The contacts a change this device made wrote (known without reading its patches). */
+  wrote(ids: Iterable<string>): Set<string> {
+    const touched = new Set(ids)
     for (const id of touched) this.#touchedWhileReading?.add(id)
     return touched
   }
