@@ -29,6 +29,7 @@ export class WorkplaceFeatures {
   /** The chat's documents, when it runs in this thread (for sync status). */
   #localChat: WorkplaceChat | undefined
   readonly #offs: (() => void)[] = []
+  #closed = false
 
   constructor(options: {
     workplace: Workplace
@@ -62,6 +63,11 @@ export class WorkplaceFeatures {
         }).then((chat) => (this.#localChat = chat))
     this.chat
       .then((chat) => {
+        // Closed while the chat opened (say, the workplace was left): nothing else closes it.
+        if (this.#closed) {
+          chat.close().catch((error: unknown) => console.warn(`chat of ${wp.name}: close`, error))
+          return
+        }
         this.#openChat = chat
         const names = () => new Map(wp.members().map((m) => [m.peer, m.name]))
         this.#offs.push(
@@ -108,6 +114,7 @@ export class WorkplaceFeatures {
   }
 
   async close(): Promise<void> {
+    this.#closed = true
     for (const off of this.#offs.splice(0)) off()
     await this.#openChat?.close()
     if (this.#contacts) (await this.#contacts.catch(() => undefined))?.close()

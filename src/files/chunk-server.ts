@@ -110,7 +110,8 @@ export class ChunkServer extends Emitter<ChunkServerEvents> {
     const manifest = await this.#manifest(fileId)
     if (!manifest) return refuse('not-held', 'this device holds no part of that file')
     const bitmap = await this.#bitmap(fileId, manifest)
-    this.#session(peer).opened.set(fileId, scope)
+    const session = this.#session(peer)
+    session.opened.set(fileId, scope)
     const encoded = message.wantManifest ? manifest.encode() : null
     const reply: FilesMessage = {
       type: 'opened',
@@ -121,7 +122,7 @@ export class ChunkServer extends Emitter<ChunkServerEvents> {
       manifest: encoded,
     }
     if (encoded && encoded.length > INLINE_MANIFEST_BYTES) {
-      await this.#deps.sendBulk(peer, reply).catch(() => this.peerGone(peer))
+      await this.#deps.sendBulk(peer, reply).catch(() => this.#drop(peer, session))
     } else {
       this.#deps.send(peer, reply)
     }
@@ -180,6 +181,14 @@ export class ChunkServer extends Emitter<ChunkServerEvents> {
     this.#manifests.delete(fileId)
   }
 
+  /**
+   * Drops a session whose send failed, unless the peer has linked again since: a send on the old
+   * link can fail after the new link's session began.
+   */
+  #drop(peer: PeerId, session: Session): void {
+    if (this.#sessions.get(peer) === session) this.peerGone(peer)
+  }
+
   #session(peer: PeerId): Session {
     let session = this.#sessions.get(peer)
     if (!session) {
@@ -226,7 +235,7 @@ export class ChunkServer extends Emitter<ChunkServerEvents> {
       }
     } catch (error) {
       this.#deps.log(`stopped sending to ${peer}: ${String(error)}`)
-      this.peerGone(peer)
+      this.#drop(peer, session)
     } finally {
       session.pumping = false
     }

@@ -136,7 +136,9 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     )
     void download.start().catch((error: unknown) => {
       this.#log(`download of ${fileId} failed to start: ${String(error)}`)
-      void this.cancel(fileId)
+      // Only this download: it may have been cancelled, and the file asked for again, meanwhile.
+      if (this.#downloads.get(fileId) === download) void this.cancel(fileId)
+      else void download.cancel()
     })
     this.emit('change', undefined)
     return download

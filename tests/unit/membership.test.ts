@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { evaluateMembership, type VerifiedRecord } from '../../src/crdt/membership/evaluate.ts'
 import { MembershipLog } from '../../src/crdt/membership/membership-log.ts'
-import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
+import {
+  createMemoryRecordStore,
+  type RecordStore,
+} from '../../src/crdt/membership/record-store.ts'
 import type { SignedRecord } from '../../src/crdt/membership/record.ts'
 import {
   randomId,
@@ -204,6 +207,31 @@ describe('MembershipLog', () => {
     expect(
       again.missingFrom({ [g.id]: g.record, [addB.id]: addB.record }).map((r) => r.id),
     ).toEqual([removeB.id])
+  })
+
+  it('takes a record in again, and keeps it, after storing it failed', async () => {
+    const [a, b] = await Promise.all([createTestIdentity(), createTestIdentity()])
+    const g = await genesis(a)
+    const addB = await entry(a, g.id, 'add', 1, { subject: b.peerId })
+    const inner = createMemoryRecordStore()
+    let full = true
+    const store: RecordStore = {
+      all: (workplace) => inner.all(workplace),
+      put: (workplace, id, record) =>
+        full && id === addB.id
+          ? Promise.reject(new Error('quota exceeded'))
+          : inner.put(workplace, id, record),
+    }
+    const log = new MembershipLog(g.id, store)
+    await expect(log.ingest([g.record, addB.record])).rejects.toThrow(/quota/)
+    // Not held, so not written back to the document as this device's (an append that failed).
+    expect(log.records().map((r) => r.id)).toEqual([g.id])
+
+    // The next pass over the document offers the same records again.
+    full = false
+    await log.ingest([g.record, addB.record])
+    expect(log.state.members.has(b.peerId)).toBe(true)
+    expect((await inner.all(g.id)).map((r) => r.id)).toContain(addB.id)
   })
 
   it('refuses a genesis of another workplace', async () => {

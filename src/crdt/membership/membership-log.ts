@@ -82,8 +82,9 @@ export class MembershipLog extends Emitter<MembershipLogEvents> {
         ? id !== this.workplace
         : signed.body.workplace !== this.workplace
     if (foreign) return 'belongs to another workplace'
-    this.#valid.set(id, signed)
+    // Known only once stored: a record the store refused is taken in again when next offered.
     if (persist) await this.#store.put(this.workplace, id, signed)
+    this.#valid.set(id, signed)
     return 'added'
   }
 
