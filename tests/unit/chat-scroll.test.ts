@@ -120,6 +120,28 @@ describe('ChatScroll', () => {
     expect(list.scrollTop).toBe(700)
   })
 
+  it('keeps following when the browser moves the list before the added rows are reported', () => {
+    const chat = new FakeChat(ids(0, 100))
+    const { scroll } = scrollOf(chat)
+    const list = box(4000, 500, 3500)
+    // A message added and the oldest rendered one taken off the top (the window slides), laid
+    // out early: scroll anchoring moves the list up by the removed row, its scroll event comes
+    // before the ResizeObserver's call.
+    chat.loaded = [...chat.loaded, { id: 'new' }]
+    scroll.afterRender(true)
+    list.scrollTop = 3420
+    scroll.scrolled(list)
+    expect(scroll.atBottom).toBe(true)
+    expect(scroll.anchor).toBeUndefined()
+    scroll.resized(list)
+    expect(list.scrollTop).toBe(3500)
+    // Once they are reported, a scroll up is the reader's.
+    scroll.scrolled(list)
+    list.scrollTop = 3000
+    scroll.scrolled(list)
+    expect(scroll.atBottom).toBe(false)
+  })
+
   it('holds still and marks nothing while the reader looks back', () => {
     const chat = new FakeChat(ids(0, 150))
     const { scroll } = scrollOf(chat)

@@ -56,6 +56,8 @@ export class ChatScroll<M extends { id: string }> {
   #positioned = false
   /** The list was scrolled to the bottom by `resized`, and its scroll event has not come yet. */
   #following = false
+  /** Rows were added and `resized` has not seen them laid out yet. */
+  #unsettled = false
 
   /**
    * @param messages the loaded messages, oldest first (reactive)
@@ -92,9 +94,11 @@ export class ChatScroll<M extends { id: string }> {
    * After the list rendered changed messages: mark them seen. Following them at the bottom is
    * `resized`'s: nothing is measured between renders, which would lay the list out once per
    * render on top of the frame's own layout. Whether the list is at the bottom is known from
-   * its scroll events.
+   * its scroll events. `added`: a new row was rendered (the panel observes it, so `resized`
+   * will be called once it is laid out).
    */
-  afterRender(): void {
+  afterRender(added = false): void {
+    if (added) this.#unsettled = true
     if (!this.#pageVisible() && this.marker === undefined) this.marker = this.#firstUnread()
     this.#markSeenSoon()
   }
@@ -105,6 +109,7 @@ export class ChatScroll<M extends { id: string }> {
    * once the frame is laid out and before it is painted, so measuring costs no extra layout.
    */
   resized(box: ScrollBox): void {
+    this.#unsettled = false
     if (!this.#atBottom && !this.#pinToBottom) return
     this.#pinToBottom = false
     this.#atBottom = true
@@ -139,6 +144,10 @@ export class ChatScroll<M extends { id: string }> {
       this.#following = false
       return
     }
+    // Rows added at the bottom and the oldest rendered one taken off the top, laid out before
+    // `resized` hears of it (say, a layout some script asked for): the browser's scroll
+    // anchoring moved the list, not the reader, who is still following the newest.
+    if (this.#unsettled && this.#atBottom) return
     this.#atBottom = nearBottom(box)
     // Reading back: what is rendered stays put as messages arrive. At the bottom, the window
     // follows the newest messages again.
