@@ -192,7 +192,7 @@ describe('ChatScroll', () => {
   })
 
   it('loads an older shard when all loaded are shown, keeping what is read in place', async () => {
-    const chat = new FakeChat(ids(100, 150), { older: [ids(0, 100)] })
+    const chat = new FakeChat(ids(100, 100 + WINDOW_PAGE / 2), { older: [ids(0, 100)] })
     const { scroll } = scrollOf(chat)
     const list = box(3000, 500, 10)
     const loading = scroll.loadOlder(list)
@@ -207,7 +207,10 @@ describe('ChatScroll', () => {
   it('places older messages it loaded although the list follows the chat late', async () => {
     // As in the panel: the list reads the chat's messages when it renders, a frame or more after
     // they change, unless asked to read them now.
-    const chat = new FakeChat(ids(100, 150), { older: [ids(0, 50), ids(50, 100)] })
+    // Fewer loaded than a page; the next older shard holds more than a page.
+    const chat = new FakeChat(ids(100, 100 + WINDOW_PAGE / 2), {
+      older: [ids(0, 50), ids(50, 100)],
+    })
     let listed = chat.loaded
     const scroll = new ChatScroll<Msg>(chat, () => listed, {
       status: new ActionStatus(),
@@ -217,7 +220,7 @@ describe('ChatScroll', () => {
     })
     const list = box(3000, 500, 0)
     await scroll.loadOlder(list)
-    expect(scroll.shown[0]?.id).toBe('m50')
+    expect(scroll.shown[0]?.id).toBe(`m${100 - WINDOW_PAGE}`)
     expect(await scroll.reveal('m10')).toBe(true)
     expect(scroll.shown[0]?.id).toBe(`m${10 - WINDOW_CONTEXT}`)
   })

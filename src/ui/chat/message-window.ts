@@ -4,7 +4,7 @@
  */
 
 /** Messages rendered from the newest back until the reader scrolls up; also the step. */
-export const WINDOW_PAGE = 100
+export const WINDOW_PAGE = 40
 /** Messages rendered above the "new messages" divider, or a message jumped to, for context. */
 export const WINDOW_CONTEXT = 5
 
