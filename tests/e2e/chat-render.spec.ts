@@ -1,3 +1,4 @@
+import { WINDOW_PAGE } from '../../src/ui/chat/message-window.ts'
 import { message, openChat } from './support/chat.ts'
 import type { Device } from './support/device.ts'
 import { expect, test } from './support/members.ts'
@@ -68,9 +69,10 @@ test('following a busy chat measures no layout between renders: one layout per f
   const [ann, bob] = await workplaceWith(['Bob'])
   await openChat(ann.page)
   await openChat(bob.page)
-  // More than a screenful, so that Bob's list scrolls and follows the newest at the bottom.
-  await sendBurst(ann, 'Fill', 30, 20)
-  await expect(message(bob.page, 'Fill 30')).toBeInViewport()
+  // More than a screenful, so that Bob's list scrolls and follows the newest at the bottom,
+  // and a whole rendered window, so that the window slides with each message of the burst.
+  await sendBurst(ann, 'Fill', WINDOW_PAGE, 20)
+  await expect(message(bob.page, `Fill ${WINDOW_PAGE}`)).toBeInViewport()
 
   const browser = bob.context.browser()!
   await browser.startTracing(bob.page, {
