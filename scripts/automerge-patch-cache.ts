@@ -15,20 +15,17 @@
  * changes it is noticed (and this plugin removed once fixed there).
  */
 import type { Plugin } from 'vite'
-import { sourceFixPlugin } from './source-fix-plugin.ts'
+import { replaceExpected, sourceFixPlugin } from './source-fix-plugin.ts'
 
 const FILE = /[\\/]@automerge[\\/]automerge[\\/]dist[\\/]mjs[\\/]implementation\.js$/
 const BROKEN = /(newState\.mostRecentPatch = \{\s*before: )_state\(doc\)\.heads,/
 
 /** The implementation with the fix; throws if the code is not as expected. */
 export function fixPatchCache(code: string): string {
-  if (!BROKEN.test(code)) {
-    throw new Error(
-      'automerge-patch-cache: Automerge no longer records mostRecentPatch as expected; ' +
-        'check whether the fix is still needed (scripts/automerge-patch-cache.ts)',
-    )
-  }
-  return code.replace(BROKEN, '$1heads,')
+  return replaceExpected(code, BROKEN, '$1heads,', {
+    name: 'automerge-patch-cache',
+    expected: 'Automerge no longer records mostRecentPatch',
+  })
 }
 
 export function automergePatchCache(): Plugin {

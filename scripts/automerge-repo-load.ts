@@ -26,7 +26,7 @@
  * that changes it is noticed (and this plugin removed once done there).
  */
 import type { Plugin } from 'vite'
-import { sourceFixPlugin } from './source-fix-plugin.ts'
+import { replaceExpected, sourceFixPlugin } from './source-fix-plugin.ts'
 
 const STORAGE = /[\\/]@automerge[\\/]automerge-repo[\\/]dist[\\/]storage[\\/]StorageSubsystem\.js$/
 const HANDLE = /[\\/]@automerge[\\/]automerge-repo[\\/]dist[\\/]DocHandle\.js$/
@@ -48,13 +48,10 @@ const LAZY_DIFF =
   'get patches() { return (patches ??= A.diff(after, beforeHeads, afterHeads)); },'
 
 function replaceOnce(code: string, find: RegExp, replacement: string, what: string): string {
-  if (!find.test(code)) {
-    throw new Error(
-      `automerge-repo-load: automerge-repo no longer ${what} as expected; ` +
-        'check whether the fix is still needed (scripts/automerge-repo-load.ts)',
-    )
-  }
-  return code.replace(find, replacement)
+  return replaceExpected(code, find, replacement, {
+    name: 'automerge-repo-load',
+    expected: `automerge-repo no longer ${what}`,
+  })
 }
 
 /** StorageSubsystem.js with the fix; throws if the code is not as expected. */

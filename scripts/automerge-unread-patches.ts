@@ -16,21 +16,16 @@
  * upgrade that changes it is noticed.
  */
 import type { Plugin } from 'vite'
-import { sourceFixPlugin } from './source-fix-plugin.ts'
+import { replaceExpected, sourceFixPlugin } from './source-fix-plugin.ts'
 
 const FILE = /[\\/]@automerge[\\/]automerge[\\/]dist[\\/]mjs[\\/]implementation\.js$/
 const APPLY =
-  /(\n(\s*))const \{ value: nextDoc, patches \} = state\.handle\.applyAndReturnPatches\(doc, nextState\);/
+  /(\n\s*)const \{ value: nextDoc, patches \} = state\.handle\.applyAndReturnPatches\(doc, nextState\);/
 
 /** The implementation with the fix; throws if the code is not as expected. */
 export function fixUnreadPatches(code: string): string {
-  if (!APPLY.test(code)) {
-    throw new Error(
-      'automerge-unread-patches: Automerge no longer updates a document as expected; ' +
-        'check whether the fix is still needed (scripts/automerge-unread-patches.ts)',
-    )
-  }
-  return code.replace(
+  return replaceExpected(
+    code,
     APPLY,
     '$1if (callback == null) {' +
       '$1    const nextDoc = state.handle.applyPatches(doc, nextState);' +
@@ -38,6 +33,7 @@ export function fixUnreadPatches(code: string): string {
       '$1    return nextDoc;' +
       '$1}' +
       '$&',
+    { name: 'automerge-unread-patches', expected: 'Automerge no longer updates a document' },
   )
 }
 
