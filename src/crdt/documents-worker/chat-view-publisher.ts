@@ -9,7 +9,8 @@ import type { ChatViewUpdate } from './documents-worker-protocol.ts'
  * receipt view) while it is unchanged, so comparing objects finds what to send. A burst of
  * changes is sent as one update, a task later. Receipts are sent for this member's own messages
  * only, the ones the page shows them for: working out every message's receipt on every update
- * was most of the worker's time in a busy chat.
+ * was most of the worker's time in a busy chat. Messages from others that just arrived (for
+ * notifications) go with the update that shows them, not in a message of their own.
  */
 export class ChatViewPublisher {
   readonly #chat: WorkplaceChat
@@ -19,6 +20,8 @@ export class ChatViewPublisher {
   readonly #receipts = new Map<string, ReceiptView | undefined>()
   #last: Omit<ChatViewUpdate, 'order' | 'messages' | 'receipts'> | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
+  /** Arrived since the last update: sent with the next. */
+  #incoming: ChatMessage[] = []
   readonly #off: () => void
 
   constructor(chat: WorkplaceChat, send: (update: ChatViewUpdate) => void) {
@@ -31,9 +34,20 @@ export class ChatViewPublisher {
   flush(): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
-    const update = this.#diff()
+    const update = this.#diff(this.#incoming.length > 0)
     for (const m of update?.messages ?? []) hopMark('w-view', m.text)
-    if (update) this.#send(update)
+    if (!update) return
+    if (this.#incoming.length > 0) {
+      update.incoming = this.#incoming
+      this.#incoming = []
+    }
+    this.#send(update)
+  }
+
+  /** Messages from others that just arrived, sent with the update that shows them. */
+  incoming(messages: readonly ChatMessage[]): void {
+    this.#incoming.push(...messages)
+    this.#schedule()
   }
 
   close(): void {
@@ -46,7 +60,8 @@ export class ChatViewPublisher {
     this.#timer ??= setTimeout(() => this.flush(), 0)
   }
 
-  #diff(): ChatViewUpdate | undefined {
+  /** What changed since the last update; undefined if nothing did, unless `always`. */
+  #diff(always: boolean): ChatViewUpdate | undefined {
     const messages = this.#chat.messages()
     const changed: ChatMessage[] = []
     const receipts: [string, ReceiptView | null][] = []
@@ -91,7 +106,8 @@ export class ChatViewPublisher {
       last.hasOlder === rest.hasOlder &&
       last.unread === rest.unread &&
       last.firstUnread === rest.firstUnread
-    if (sameOrder && changed.length === 0 && receipts.length === 0 && restSame) return undefined
+    if (!always && sameOrder && changed.length === 0 && receipts.length === 0 && restSame)
+      return undefined
     this.#last = rest
     return {
       ...order,

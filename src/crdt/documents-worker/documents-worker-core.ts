@@ -213,9 +213,7 @@ export function runChatWorker(
           post({ t: 'view', workplace: snapshot.id, update }),
         )
         open.publisher.flush()
-        opened.on('incoming', (messages) =>
-          post({ t: 'incoming', workplace: snapshot.id, messages }),
-        )
+        opened.on('incoming', (messages) => open.publisher?.incoming(messages))
         opened.on('change', () => headsChanged(snapshot.id))
         headsChanged(snapshot.id)
       },

@@ -291,8 +291,6 @@ export class DocumentsWorkerHost {
         chat.opened.resolve(chat.remote)
         return
       }
-      case 'incoming':
-        return this.#hosted.get(message.workplace)?.chat?.remote.incoming(message.messages)
       case 'heads':
         return this.#docs.get(message.workplace)?.update(message.heads, message.waiting)
       case 'failed':

@@ -13,7 +13,8 @@ import {
 import { ProtocolError } from './protocol-error.ts'
 
 /**
- * The messages between the page and the documents worker (version 6; 5 had no extensions, the
+ * The messages between the page and the documents worker (version 7; 6 sent a chat's arrivals
+ * apart from the view update that showed them, 5 had no extensions, the
  * file index stayed on the page; 4 asked the page for every storage operation and took an
  * import's contacts all at once, 3 asked for every signature, 2 sent a chat's whole order with
  * every change of it, 1 held the chat only). The worker holds an automerge-repo with the
@@ -26,7 +27,7 @@ import { ProtocolError } from './protocol-error.ts'
  * worker asks the page for each signature then), and the at-rest key is lent at start and again
  * whenever the storage lock turns on or off.
  */
-export const DOCUMENTS_WORKER_PROTOCOL = 6
+export const DOCUMENTS_WORKER_PROTOCOL = 7
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -59,6 +60,8 @@ export interface ChatViewUpdate {
   hasOlder: boolean
   unread: number
   firstUnread: string | null
+  /** Messages from others that just arrived (among `messages` or shown before), to notify of. */
+  incoming?: ChatMessage[]
 }
 
 /** The chat's methods the page calls (WorkplaceChat's, by name). */
@@ -122,7 +125,6 @@ export type FromDocumentsWorker =
   | { t: 'sign'; id: number; data: Uint8Array }
   | { t: 'register'; workplace: string; entry: string; url: string }
   | { t: 'view'; workplace: string; update: ChatViewUpdate }
-  | { t: 'incoming'; workplace: string; messages: ChatMessage[] }
   | { t: 'heads'; workplace: string; heads: Record<string, string[]>; waiting: number }
   | { t: 'failed'; workplace: string; error: PortError }
   | { t: 'reply'; id: number; ok: true; value?: unknown }
