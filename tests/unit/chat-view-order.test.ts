@@ -7,17 +7,22 @@ import type { PeerId } from '../../src/peer/ids.ts'
 const ids = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => `m${from + i}`)
 
-it('a new message or a window moving on is sent as its ends, not as the whole order', () => {
-  expect(orderChange(ids(0, 500), ids(0, 501))).toEqual({ dropped: 0, append: ['m500'] })
-  expect(orderChange(ids(0, 500), ids(2, 503))).toEqual({
-    dropped: 2,
-    append: ['m500', 'm501', 'm502'],
+it('a new message, a late one or the window moving on is sent as what changed, not the whole order', () => {
+  const splice = (dropped: number, at: number, removed: number, inserted: string[]) => ({
+    dropped,
+    splice: { at, removed, inserted },
   })
-  expect(orderChange(ids(0, 3), ids(1, 3))).toEqual({ dropped: 1, append: [] })
-  // Older messages put above, one taken out, or the order changed: the whole order.
+  expect(orderChange(ids(0, 500), ids(0, 501))).toEqual(splice(0, 500, 0, ['m500']))
+  expect(orderChange(ids(0, 500), ids(2, 503))).toEqual(splice(2, 498, 0, ['m500', 'm501', 'm502']))
+  expect(orderChange(ids(0, 3), ids(1, 3))).toEqual(splice(1, 2, 0, []))
+  // A message arriving after one written later goes in before it: one ID, not all 501.
+  const late = [...ids(0, 499), 'late', 'm499']
+  expect(orderChange(ids(0, 500), late)).toEqual(splice(0, 499, 0, ['late']))
+  // One taken out, or two swapped.
+  expect(orderChange(['a', 'b', 'c'], ['a', 'c'])).toEqual(splice(0, 1, 1, []))
+  expect(orderChange(['a', 'b', 'c'], ['a', 'c', 'b'])).toEqual(splice(0, 1, 2, ['c', 'b']))
+  // Older messages put above, or none left: the whole order.
   expect(orderChange(ids(5, 8), ids(3, 8))).toEqual({ order: ids(3, 8) })
-  expect(orderChange(['a', 'b', 'c'], ['a', 'c'])).toEqual({ order: ['a', 'c'] })
-  expect(orderChange(['a', 'b', 'c'], ['a', 'c', 'b'])).toEqual({ order: ['a', 'c', 'b'] })
   expect(orderChange(['a'], [])).toEqual({ order: [] })
 })
 
@@ -36,6 +41,9 @@ it('the page’s mirror follows every kind of change to the order', () => {
     ids(0, 8),
     ['m0', 'm3', 'm9'],
     ['m3', 'm9', 'm10'],
+    ['m3', 'm9', 'm12', 'm10'],
+    ['m3', 'm10', 'm9', 'm12'],
+    ['m9', 'm12'],
   ]
   for (const next of steps) {
     const added = next.filter((id) => !shown.includes(id)).map((id) => message(id))
@@ -51,17 +59,17 @@ it('the page’s mirror follows every kind of change to the order', () => {
     expect(remote.messages().map((m) => m.id)).toEqual(next)
     for (const id of next) expect(remote.message(id)?.id).toBe(id)
   }
-  // A changed message keeps its place when new ones are appended in the same update.
+  // A changed message keeps its place when new ones come in the same update.
   remote.apply({
     dropped: 0,
-    append: ['m11'],
+    splice: { at: 2, removed: 0, inserted: ['m11'] },
     messages: [message('m9', 'edited'), message('m11')],
     receipts: [],
     hasOlder: false,
     unread: 0,
     firstUnread: null,
   })
-  expect(remote.messages().map((m) => m.id)).toEqual(['m3', 'm9', 'm10', 'm11'])
-  expect((remote.messages()[1] as unknown as { text: string }).text).toBe('edited')
-  expect(remote.message('m0')).toBeUndefined()
+  expect(remote.messages().map((m) => m.id)).toEqual(['m9', 'm12', 'm11'])
+  expect((remote.messages()[0] as unknown as { text: string }).text).toBe('edited')
+  for (const gone of ['m0', 'm3', 'm10']) expect(remote.message(gone)).toBeUndefined()
 })

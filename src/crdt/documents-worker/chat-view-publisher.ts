@@ -84,7 +84,7 @@ export class ChatViewPublisher {
         receipts.push([message.id, receipt ?? null])
       }
     }
-    let order: Pick<ChatViewUpdate, 'order' | 'dropped' | 'append'> = {}
+    let order: Pick<ChatViewUpdate, 'order' | 'dropped' | 'splice'> = {}
     if (!sameOrder) {
       for (const id of this.#messages.keys()) {
         if (present.has(id)) continue
@@ -119,17 +119,30 @@ export class ChatViewPublisher {
 }
 
 /**
- * How `next` differs from `before`: IDs dropped from the start and appended at the end when that
- * is all (a new message, the window moving on), else the whole order.
+ * How `next` differs from `before`: IDs dropped from the start (the window moving on), then
+ * one run of IDs replaced (new messages, at the end or a little before it when they arrive out
+ * of order; one deleted). The whole order when `next` does not start within `before` (older
+ * messages came in above).
  */
 export function orderChange(
   before: readonly string[],
   next: readonly string[],
-): Pick<ChatViewUpdate, 'order' | 'dropped' | 'append'> {
+): Pick<ChatViewUpdate, 'order' | 'dropped' | 'splice'> {
   const dropped = next.length === 0 ? -1 : before.indexOf(next[0]!)
   if (dropped < 0) return { order: [...next] }
   const kept = before.length - dropped
-  if (kept > next.length) return { order: [...next] }
-  for (let i = 0; i < kept; i++) if (before[dropped + i] !== next[i]) return { order: [...next] }
-  return { dropped, append: next.slice(kept) }
+  const shorter = Math.min(kept, next.length)
+  let same = 0
+  while (same < shorter && before[dropped + same] === next[same]) same++
+  let tail = 0
+  while (tail < shorter - same && before[before.length - 1 - tail] === next[next.length - 1 - tail])
+    tail++
+  return {
+    dropped,
+    splice: {
+      at: same,
+      removed: kept - same - tail,
+      inserted: next.slice(same, next.length - tail),
+    },
+  }
 }

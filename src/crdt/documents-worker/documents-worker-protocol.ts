@@ -14,7 +14,8 @@ import { ProtocolError } from './protocol-error.ts'
 
 /**
  * The messages between the page and the documents worker (version 7; 6 sent a chat's arrivals
- * apart from the view update that showed them, 5 had no extensions, the
+ * apart from the view update that showed them, and its whole order for a message arriving out
+ * of order; 5 had no extensions, the
  * file index stayed on the page; 4 asked the page for every storage operation and took an
  * import's contacts all at once, 3 asked for every signature, 2 sent a chat's whole order with
  * every change of it, 1 held the chat only). The worker holds an automerge-repo with the
@@ -45,14 +46,15 @@ export interface WorkplaceSnapshot {
 
 /** What changed in a chat's view since the last one sent (see ChatViewPublisher). */
 export interface ChatViewUpdate {
-  /** The message IDs in display order, when the order or set changed otherwise. */
+  /** The message IDs in display order, when older ones came in above (else `dropped`, `splice`). */
   order?: string[]
   /**
-   * When the order changed only at its ends: this many IDs left its start (the window moved on)
-   * and `append` came after its end (new messages), instead of the whole `order`.
+   * Instead of the whole `order`: this many IDs left its start (the window moved on), then in
+   * what remained `splice` took `removed` IDs out at index `at` and put `inserted` there (a new
+   * message, at the end or, arriving late, before those written after it).
    */
   dropped?: number
-  append?: string[]
+  splice?: { at: number; removed: number; inserted: string[] }
   /** Messages new or changed since the last update. */
   messages: ChatMessage[]
   /** Receipts new or changed since the last update (`null`: none any more). */

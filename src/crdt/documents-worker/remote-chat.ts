@@ -61,26 +61,56 @@ export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi 
       for (const id of this.#receipts.keys()) if (!kept.has(id)) this.#receipts.delete(id)
       this.#byId = kept
       this.#messages = [...kept.values()]
-    } else if (update.append) {
-      const dropped = this.#messages.slice(0, update.dropped ?? 0)
-      for (const message of dropped) {
-        this.#byId.delete(message.id)
-        this.#receipts.delete(message.id)
-      }
-      const added = update.append.map((id) => this.#byId.get(id))
-      const kept = this.#messages.slice(dropped.length)
-      this.#messages = [
-        ...(update.messages.length > 0 ? kept.map((m) => this.#byId.get(m.id) ?? m) : kept),
-        ...added.filter((m): m is ChatMessage => m !== undefined),
-      ]
-    } else if (update.messages.length > 0) {
-      this.#messages = this.#messages.map((m) => this.#byId.get(m.id) ?? m)
+    } else if (update.splice || update.messages.length > 0) {
+      this.#messages = this.#changedInPlace(update)
     }
     this.#hasOlder = update.hasOlder
     this.#unread = update.unread
     this.#firstUnread = update.firstUnread
     this.emit('change', undefined)
     if (update.incoming?.length) this.emit('incoming', update.incoming)
+  }
+
+  /**
+   * The order after an update that dropped some from its start and spliced one run: work in
+   * proportion to what changed, not to the messages loaded (a busy chat is updated many times
+   * a second, and a late arrival goes in before the newest).
+   */
+  #changedInPlace(update: ChatViewUpdate): ChatMessage[] {
+    const dropped = update.dropped ?? 0
+    for (const message of this.#messages.slice(0, dropped)) this.#forgetMessage(message.id)
+    let next = this.#messages.slice(dropped)
+    const inserted = new Set<string>()
+    if (update.splice) {
+      const { at, removed, inserted: ids } = update.splice
+      const added: ChatMessage[] = []
+      for (const id of ids) {
+        const message = this.#byId.get(id)
+        if (!message) continue
+        added.push(message)
+        inserted.add(id)
+      }
+      for (const message of next.slice(at, at + removed))
+        if (!inserted.has(message.id)) this.#forgetMessage(message.id)
+      if (removed === 0 && at === next.length) for (const message of added) next.push(message)
+      // Not `splice(at, removed, ...added)`: a long run would pass too many arguments.
+      else next = [...next.slice(0, at), ...added, ...next.slice(at + removed)]
+    }
+    // Changed messages keep their place; the ones changed are nearly always among the newest.
+    for (const message of update.messages) {
+      if (inserted.has(message.id)) continue
+      for (let i = next.length - 1; i >= 0; i--) {
+        if (next[i]!.id !== message.id) continue
+        next[i] = message
+        break
+      }
+    }
+    return next
+  }
+
+  #forgetMessage(id: string): void {
+    this.#byId.delete(id)
+    this.#receipts.delete(id)
   }
 
   messages(): readonly ChatMessage[] {
