@@ -44,6 +44,9 @@ it('the page’s mirror follows every kind of change to the order', () => {
     ['m3', 'm9', 'm12', 'm10'],
     ['m3', 'm10', 'm9', 'm12'],
     ['m9', 'm12'],
+    // The first one moved down: dropped from the start and put back further on.
+    ['m12', 'm9'],
+    ['m9', 'm12', 'm13'],
   ]
   for (const next of steps) {
     const added = next.filter((id) => !shown.includes(id)).map((id) => message(id))
@@ -62,14 +65,56 @@ it('the page’s mirror follows every kind of change to the order', () => {
   // A changed message keeps its place when new ones come in the same update.
   remote.apply({
     dropped: 0,
-    splice: { at: 2, removed: 0, inserted: ['m11'] },
+    splice: { at: 3, removed: 0, inserted: ['m11'] },
     messages: [message('m9', 'edited'), message('m11')],
     receipts: [],
     hasOlder: false,
     unread: 0,
     firstUnread: null,
   })
-  expect(remote.messages().map((m) => m.id)).toEqual(['m9', 'm12', 'm11'])
+  expect(remote.messages().map((m) => m.id)).toEqual(['m9', 'm12', 'm13', 'm11'])
   expect((remote.messages()[0] as unknown as { text: string }).text).toBe('edited')
   for (const gone of ['m0', 'm3', 'm10']) expect(remote.message(gone)).toBeUndefined()
+})
+
+it('the page’s mirror ends up with the worker’s order after any change of it', () => {
+  const remote = new RemoteChat({
+    self: 'me' as PeerId,
+    call: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  })
+  // A fixed seed: the same 500 random changes each run.
+  let seed = 42
+  const random = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+    return seed % n
+  }
+  const pool = ids(0, 30)
+  let shown: string[] = []
+  for (let step = 0; step < 500; step++) {
+    let next = [...shown]
+    // Some of: drop from the start, insert anywhere, remove anywhere, move one, append.
+    if (random(3) === 0) next = next.slice(random(3))
+    for (let k = random(3); k > 0; k--) {
+      const fresh = pool.filter((id) => !next.includes(id))
+      if (fresh.length > 0) next.splice(random(next.length + 1), 0, fresh[random(fresh.length)]!)
+    }
+    if (next.length > 0 && random(4) === 0) next.splice(random(next.length), 1)
+    if (next.length > 1 && random(4) === 0) {
+      const [moved] = next.splice(random(next.length), 1)
+      next.splice(random(next.length + 1), 0, moved!)
+    }
+    const added = next.filter((id) => !shown.includes(id))
+    remote.apply({
+      ...orderChange(shown, next),
+      messages: added.map((id) => ({ id, text: id }) as unknown as ChatMessage),
+      receipts: [],
+      hasOlder: false,
+      unread: 0,
+      firstUnread: null,
+    })
+    shown = next
+    expect(remote.messages().map((m) => m.id)).toEqual(next)
+    for (const id of pool) expect(remote.message(id)?.id).toBe(next.includes(id) ? id : undefined)
+  }
 })

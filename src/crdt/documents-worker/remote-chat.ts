@@ -78,7 +78,8 @@ export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi 
    */
   #changedInPlace(update: ChatViewUpdate): ChatMessage[] {
     const dropped = update.dropped ?? 0
-    for (const message of this.#messages.slice(0, dropped)) this.#forgetMessage(message.id)
+    // Taken out by this update; forgotten at the end unless put back in by it (moved).
+    let gone = this.#messages.slice(0, dropped)
     let next = this.#messages.slice(dropped)
     const inserted = new Set<string>()
     if (update.splice) {
@@ -90,12 +91,12 @@ export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi 
         added.push(message)
         inserted.add(id)
       }
-      for (const message of next.slice(at, at + removed))
-        if (!inserted.has(message.id)) this.#forgetMessage(message.id)
+      if (removed > 0) gone = gone.concat(next.slice(at, at + removed))
       if (removed === 0 && at === next.length) for (const message of added) next.push(message)
       // Not `splice(at, removed, ...added)`: a long run would pass too many arguments.
       else next = [...next.slice(0, at), ...added, ...next.slice(at + removed)]
     }
+    for (const message of gone) if (!inserted.has(message.id)) this.#forgetMessage(message.id)
     // Changed messages keep their place; the ones changed are nearly always among the newest.
     for (const message of update.messages) {
       if (inserted.has(message.id)) continue
