@@ -2,10 +2,35 @@ import { expect, it } from 'vitest'
 import { orderChange } from '../../src/crdt/documents-worker/chat-view-publisher.ts'
 import { RemoteChat } from '../../src/crdt/documents-worker/remote-chat.ts'
 import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
+import type { ChatViewUpdate } from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
+import { seededRandom } from '../support/seeded-random.ts'
 
 const ids = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => `m${from + i}`)
+
+const message = (id: string, text = id) => ({ id, text }) as unknown as ChatMessage
+
+/** The page's mirror of a chat, with nothing to call. */
+const mirror = () =>
+  new RemoteChat({
+    self: 'me' as PeerId,
+    call: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  })
+
+/** A view update of the order (and `messages`), with nothing else changed. */
+const update = (
+  order: Pick<ChatViewUpdate, 'order' | 'dropped' | 'splice'>,
+  messages: ChatMessage[],
+): ChatViewUpdate => ({
+  ...order,
+  messages,
+  receipts: [],
+  hasOlder: false,
+  unread: 0,
+  firstUnread: null,
+})
 
 it('a new message, a late one or the window moving on is sent as what changed, not the whole order', () => {
   const splice = (dropped: number, at: number, removed: number, inserted: string[]) => ({
@@ -27,12 +52,7 @@ it('a new message, a late one or the window moving on is sent as what changed, n
 })
 
 it('the page’s mirror follows every kind of change to the order', () => {
-  const remote = new RemoteChat({
-    self: 'me' as PeerId,
-    call: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  })
-  const message = (id: string, text = id) => ({ id, text }) as unknown as ChatMessage
+  const remote = mirror()
   let shown: string[] = []
   const steps = [
     ids(0, 5),
@@ -50,45 +70,28 @@ it('the page’s mirror follows every kind of change to the order', () => {
   ]
   for (const next of steps) {
     const added = next.filter((id) => !shown.includes(id)).map((id) => message(id))
-    remote.apply({
-      ...orderChange(shown, next),
-      messages: added,
-      receipts: [],
-      hasOlder: false,
-      unread: 0,
-      firstUnread: null,
-    })
+    remote.apply(update(orderChange(shown, next), added))
     shown = next
     expect(remote.messages().map((m) => m.id)).toEqual(next)
     for (const id of next) expect(remote.message(id)?.id).toBe(id)
   }
   // A changed message keeps its place when new ones come in the same update.
-  remote.apply({
-    dropped: 0,
-    splice: { at: 3, removed: 0, inserted: ['m11'] },
-    messages: [message('m9', 'edited'), message('m11')],
-    receipts: [],
-    hasOlder: false,
-    unread: 0,
-    firstUnread: null,
-  })
+  remote.apply(
+    update({ dropped: 0, splice: { at: 3, removed: 0, inserted: ['m11'] } }, [
+      message('m9', 'edited'),
+      message('m11'),
+    ]),
+  )
   expect(remote.messages().map((m) => m.id)).toEqual(['m9', 'm12', 'm13', 'm11'])
   expect((remote.messages()[0] as unknown as { text: string }).text).toBe('edited')
   for (const gone of ['m0', 'm3', 'm10']) expect(remote.message(gone)).toBeUndefined()
 })
 
 it('the page’s mirror ends up with the worker’s order after any change of it', () => {
-  const remote = new RemoteChat({
-    self: 'me' as PeerId,
-    call: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  })
+  const remote = mirror()
   // A fixed seed: the same 500 random changes each run.
-  let seed = 42
-  const random = (n: number) => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
-    return seed % n
-  }
+  const next01 = seededRandom(42)
+  const random = (n: number) => Math.floor(next01() * n)
   const pool = ids(0, 30)
   let shown: string[] = []
   for (let step = 0; step < 500; step++) {
@@ -105,14 +108,12 @@ it('the page’s mirror ends up with the worker’s order after any change of it
       next.splice(random(next.length + 1), 0, moved!)
     }
     const added = next.filter((id) => !shown.includes(id))
-    remote.apply({
-      ...orderChange(shown, next),
-      messages: added.map((id) => ({ id, text: id }) as unknown as ChatMessage),
-      receipts: [],
-      hasOlder: false,
-      unread: 0,
-      firstUnread: null,
-    })
+    remote.apply(
+      update(
+        orderChange(shown, next),
+        added.map((id) => message(id)),
+      ),
+    )
     shown = next
     expect(remote.messages().map((m) => m.id)).toEqual(next)
     for (const id of pool) expect(remote.message(id)?.id).toBe(next.includes(id) ? id : undefined)
