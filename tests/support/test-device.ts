@@ -72,6 +72,8 @@ export interface TestDevice {
   stack: WorkplaceStack
 }
 
+type TestDeviceOptions = Parameters<typeof createTestDevice>[2]
+
 export async function createTestDevice(
   hub: MemoryMeshHub,
   name: string,
@@ -166,9 +168,16 @@ export function testDevices(): {
  * shut down by `cleanup`. Generous deadlines: on a starved machine (a full run beside other
  * work) a join took over 5 s.
  */
-export async function annAndBobInAcme(cleanup: (() => unknown)[]) {
+export async function annAndBobInAcme(
+  cleanup: (() => unknown)[],
+  /** Each device's options (createTestDevice's), say a documents worker. */
+  options: { ann?: TestDeviceOptions; bob?: TestDeviceOptions } = {},
+) {
   const hub = new MemoryMeshHub()
-  const [ann, bob] = await Promise.all(['Ann', 'Bob'].map((n) => createTestDevice(hub, n)))
+  const [ann, bob] = await Promise.all([
+    createTestDevice(hub, 'Ann', options.ann),
+    createTestDevice(hub, 'Bob', options.bob),
+  ])
   cleanup.push(
     () => ann!.stack.shutdown(),
     () => bob!.stack.shutdown(),

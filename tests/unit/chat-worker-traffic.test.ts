@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CHAT_DOC_KIND, initialChatIndex } from '../../src/crdt/chat/chat-doc.ts'
 import type { ChatApi } from '../../src/crdt/chat/chat-api.ts'
 import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
@@ -9,15 +9,11 @@ import type {
   WorkerPort,
 } from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
 import { READ_SOON_PACE_MS } from '../../src/crdt/documents-worker/remote-chat.ts'
-import { MemoryMeshHub } from '../support/memory-mesh.ts'
-import { createTestDevice, linkTo, startChatWorker } from '../support/test-device.ts'
+import { annAndBobInAcme, startChatWorker, testDevices } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
 const kinds = new Map([[CHAT_DOC_KIND, () => initialChatIndex()]])
-const cleanup: (() => unknown)[] = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
+const { cleanup } = testDevices()
 
 /** A worker's port that keeps every message both ways, for counting what crossed it. */
 function recordedPort() {
@@ -37,19 +33,15 @@ function recordedPort() {
 
 /** Ann (whose worker's port is recorded) and Bob, each with the chat in a documents worker. */
 async function pair() {
-  const hub = new MemoryMeshHub()
   const recorded = recordedPort()
-  const ann = await createTestDevice(hub, 'Ann', { kinds, documentsWorker: recorded.port })
-  const bob = await createTestDevice(hub, 'Bob', { kinds, documentsWorker: startChatWorker() })
-  for (const dev of [ann, bob]) cleanup.push(() => dev.stack.shutdown())
-  const wp = await ann.stack.workplaces.create('Acme')
-  const invite = await wp.createInvite({ expiresInMs: 60_000, maxUses: 1 })
-  bob.stack.joins.start(linkTo(wp, invite))
-  const bobWp = await until(() => bob.stack.workplaces.get(wp.id), 'Bob to join', 20_000)
-  await until(() => wp.membership.members.size === 2, 'Ann to see Bob', 20_000)
+  const { acme, bobAcme, ann, bob } = await annAndBobInAcme(cleanup, {
+    ann: { kinds, documentsWorker: recorded.port },
+    bob: { kinds, documentsWorker: startChatWorker() },
+  })
+  await until(() => acme.membership.members.size === 2, 'Ann to see Bob', 20_000)
   const chats: [ChatApi, ChatApi] = [
-    await ann.stack.chats!.open(wp),
-    await bob.stack.chats!.open(bobWp),
+    await ann.stack.chats!.open(acme),
+    await bob.stack.chats!.open(bobAcme),
   ]
   return { ...recorded, chats }
 }
