@@ -16,6 +16,17 @@ export async function messageTexts(page: Page): Promise<string[]> {
   return (await page.getByTestId('chat-message-text').allTextContents()).map((t) => t.trim())
 }
 
+/**
+ * The texts of the messages shown once older ones are rendered too, in order. The list renders
+ * the newest page of messages (reaching back to the first unread, if it knows of one when it
+ * opens); a reader sees the rest with "Load older messages", which this presses, a page a call.
+ */
+export async function allMessageTexts(page: Page): Promise<string[]> {
+  const older = page.getByTestId('chat-load-older')
+  if (await older.isVisible()) await older.click()
+  return messageTexts(page)
+}
+
 export function message(page: Page, text: string) {
   return page.getByTestId('chat-message').filter({
     has: page.getByTestId('chat-message-text').filter({ hasText: text }),
