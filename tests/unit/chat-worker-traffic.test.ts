@@ -5,30 +5,19 @@ import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
 import type {
   ChatViewUpdate,
   FromDocumentsWorker,
-  ToDocumentsWorker,
-  WorkerPort,
 } from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
-import { READ_SOON_PACE_MS } from '../../src/crdt/documents-worker/remote-chat.ts'
 import { annAndBobInAcme, startChatWorker, testDevices } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
 const kinds = new Map([[CHAT_DOC_KIND, () => initialChatIndex()]])
 const { cleanup } = testDevices()
 
-/** A worker's port that keeps every message both ways, for counting what crossed it. */
+/** A worker's port that keeps every message from the worker, for counting what crossed it. */
 function recordedPort() {
   const port = startChatWorker()
   const fromWorker: FromDocumentsWorker[] = []
-  const toWorker: ToDocumentsWorker[] = []
   port.addEventListener('message', ({ data }) => fromWorker.push(data))
-  const recorded: WorkerPort<FromDocumentsWorker, ToDocumentsWorker> = {
-    postMessage(message, transfer) {
-      toWorker.push(message)
-      port.postMessage(message, transfer)
-    },
-    addEventListener: port.addEventListener.bind(port) as typeof port.addEventListener,
-  }
-  return { port: recorded, fromWorker, toWorker }
+  return { port, fromWorker }
 }
 
 /** Ann (whose worker's port is recorded) and Bob, each with the chat in a documents worker. */
@@ -49,9 +38,6 @@ async function pair() {
 const views = (messages: FromDocumentsWorker[]): ChatViewUpdate[] =>
   messages.flatMap((m) => (m.t === 'view' ? [m.update] : []))
 
-const readSoonCalls = (messages: ToDocumentsWorker[]) =>
-  messages.filter((m) => m.t === 'call' && m.method === 'markReadSoon').length
-
 describe('what crosses the documents worker’s port for the chat', { timeout: 60_000 }, () => {
   it('announces a message from another member in the view update that shows it', async () => {
     const { chats, fromWorker } = await pair()
@@ -69,26 +55,5 @@ describe('what crosses the documents worker’s port for the chat', { timeout: 6
     await ann.send('hi Bob')
     await until(() => bob.messages().length === 2, 'Bob to see her answer', 10_000)
     expect(heard).toHaveLength(1)
-  })
-
-  it('sends a burst of markReadSoon as two calls, and the read mark still reaches the sender', async () => {
-    const { chats, toWorker } = await pair()
-    const [ann, bob] = chats
-    const sent = await bob.send('read me')
-    await until(() => ann.message(sent.id), 'Ann to see it', 10_000)
-    const before = readSoonCalls(toWorker)
-    // The panel calls it after every render at the bottom: once per message in a busy chat.
-    for (let i = 0; i < 20; i++) ann.markReadSoon()
-    expect(readSoonCalls(toWorker) - before).toBe(1)
-    await until(
-      () => readSoonCalls(toWorker) - before === 2,
-      'the folded call at the end of the interval',
-      READ_SOON_PACE_MS + 5_000,
-    )
-    await until(() => bob.receipt(sent.id)?.state === 'read', 'Bob to see it read', 10_000)
-    // Once the interval has passed with nothing asked, the next call goes at once.
-    await new Promise((resolve) => setTimeout(resolve, READ_SOON_PACE_MS + 50))
-    ann.markReadSoon()
-    expect(readSoonCalls(toWorker) - before).toBe(3)
   })
 })

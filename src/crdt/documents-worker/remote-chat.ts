@@ -8,14 +8,6 @@ import type { WorkplaceChatEvents } from '../chat/workplace-chat.ts'
 import type { ChatCall, ChatViewUpdate } from './documents-worker-protocol.ts'
 
 /**
- * How often `markReadSoon` goes to the worker at most. The panel calls it after every render
- * at the bottom of the chat, so once per message in a busy chat, while the receipts it leads to
- * are written once a second at most (WorkplaceChat's `receiptIntervalMs`): the calls between
- * are folded into one at the end of the interval.
- */
-export const READ_SOON_PACE_MS = 250
-
-/**
  * A workplace's chat running in the documents worker, as the page sees it: a mirror of its loaded
  * window, kept by the worker's view updates (unchanged messages keep their objects, so the UI
  * re-renders only what changed), and its actions sent as calls.
@@ -30,9 +22,6 @@ export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi 
   #hasOlder = false
   #unread = 0
   #firstUnread: string | null = null
-  /** While set, `markReadSoon` waits for it; `readSoonAgain`: it was asked meanwhile. */
-  #readSoonPace: ReturnType<typeof setTimeout> | undefined
-  #readSoonAgain = false
 
   constructor(options: {
     self: PeerId
@@ -165,23 +154,11 @@ export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi 
   }
 
   markRead(): void {
-    // Marks everything loaded now, so a paced markReadSoon has nothing left to add.
-    this.#readSoonAgain = false
     this.#forget(this.#call({ method: 'markRead', args: [] }))
   }
 
   markReadSoon(): void {
-    if (this.#readSoonPace !== undefined) {
-      this.#readSoonAgain = true
-      return
-    }
     this.#forget(this.#call({ method: 'markReadSoon', args: [] }))
-    this.#readSoonPace = setTimeout(() => {
-      this.#readSoonPace = undefined
-      if (!this.#readSoonAgain) return
-      this.#readSoonAgain = false
-      this.markReadSoon()
-    }, READ_SOON_PACE_MS)
   }
 
   async settled(): Promise<void> {
@@ -189,8 +166,6 @@ export class RemoteChat extends Emitter<WorkplaceChatEvents> implements ChatApi 
   }
 
   close(): Promise<void> {
-    clearTimeout(this.#readSoonPace)
-    this.#readSoonPace = undefined
     this.removeAllListeners()
     return this.#close()
   }
