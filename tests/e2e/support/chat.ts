@@ -23,7 +23,8 @@ export async function messageTexts(page: Page): Promise<string[]> {
  */
 export async function allMessageTexts(page: Page): Promise<string[]> {
   const older = page.getByTestId('chat-load-older')
-  if (await older.isVisible()) await older.click()
+  // The list may re-render under the click; a missed click is tried again at the caller's next poll.
+  if (await older.isVisible()) await older.click({ timeout: 2_000 }).catch(() => undefined)
   return messageTexts(page)
 }
 
