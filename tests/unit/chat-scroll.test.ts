@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ActionStatus } from '../../src/ui/action-status.svelte.ts'
 import {
   ChatScroll,
+  SEEN_PACE_MS,
   type ScrollBox,
   type ScrolledChat,
 } from '../../src/ui/chat/chat-scroll.svelte.ts'
@@ -241,6 +242,64 @@ describe('ChatScroll', () => {
     expect(scroll.shown[0]?.id).toBe(`m${20 - WINDOW_CONTEXT}`)
     expect(await scroll.reveal('gone')).toBe(false)
     expect(status.error).toBe('That message is not available on this device.')
+  })
+
+  describe('telling the chat what was seen, in a busy chat', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    /** A list at the bottom that rendered `renders` new messages in a row. */
+    function busy(renders: number, visible: () => boolean = () => true) {
+      vi.useFakeTimers()
+      const chat = new FakeChat(ids(0, 10))
+      const { scroll } = scrollOf(chat, { visible })
+      for (let i = 0; i < renders; i++) {
+        chat.loaded = [...chat.loaded, { id: `new${i}` }]
+        scroll.afterRender(true)
+      }
+      return { chat, scroll }
+    }
+
+    it('marks at once, then folds the renders of an interval into one call at its end', () => {
+      const { chat, scroll } = busy(20)
+      expect(chat.marks).toEqual(['soon'])
+      vi.advanceTimersByTime(SEEN_PACE_MS)
+      expect(chat.marks).toEqual(['soon', 'soon'])
+      // Nothing rendered since: no call at the end of the next interval.
+      vi.advanceTimersByTime(SEEN_PACE_MS * 2)
+      expect(chat.marks).toEqual(['soon', 'soon'])
+      // A quiet spell later, a render marks at once again.
+      scroll.afterRender()
+      expect(chat.marks).toEqual(['soon', 'soon', 'soon'])
+    })
+
+    it('drops the folded call once the list is gone', () => {
+      const { chat, scroll } = busy(5)
+      scroll.close()
+      vi.advanceTimersByTime(SEEN_PACE_MS * 2)
+      expect(chat.marks).toEqual(['soon'])
+      scroll.afterRender()
+      expect(chat.marks).toEqual(['soon'])
+    })
+
+    it('drops the folded call when the page was hidden meanwhile', () => {
+      let visible = true
+      const { chat } = busy(5, () => visible)
+      visible = false
+      vi.advanceTimersByTime(SEEN_PACE_MS * 2)
+      expect(chat.marks).toEqual(['soon'])
+    })
+
+    it('drops the folded call when the reader scrolled back meanwhile', () => {
+      const { chat, scroll } = busy(5)
+      // Once the added rows are laid out, the reader scrolls up.
+      scroll.resized(box(5000))
+      scroll.scrolled(box(5000, 500, 2000))
+      expect(scroll.atBottom).toBe(false)
+      vi.advanceTimersByTime(SEEN_PACE_MS * 2)
+      expect(chat.marks).toEqual(['soon'])
+    })
   })
 
   it('sets the divider while hidden and marks read when shown again at the bottom', () => {

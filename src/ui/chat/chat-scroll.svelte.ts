@@ -21,6 +21,13 @@ const BOTTOM_SLACK = 48
 /** Scrolled closer to the top than this many pixels renders older messages. */
 const TOP_SLACK = 64
 
+/**
+ * How often, at most, the list tells the chat that what it shows was seen. It renders once per
+ * message in a busy chat, while the chat writes read receipts once per its own interval: the
+ * renders between are folded into one call at the end of this one.
+ */
+export const SEEN_PACE_MS = 250
+
 /** Whether the list is scrolled to (nearly) its bottom. */
 export function nearBottom(box: ScrollBox): boolean {
   return box.scrollHeight - box.scrollTop - box.clientHeight < BOTTOM_SLACK
@@ -58,6 +65,10 @@ export class ChatScroll<M extends { id: string }> {
   #following = false
   /** Rows were added and `resized` has not seen them laid out yet. */
   #unsettled = false
+  /** While set, telling the chat what was seen waits for it; `seenAgain`: more was seen since. */
+  #seenPace: ReturnType<typeof setTimeout> | undefined
+  #seenAgain = false
+  #closed = false
 
   /**
    * @param messages the loaded messages, oldest first (reactive)
@@ -212,12 +223,33 @@ export class ChatScroll<M extends { id: string }> {
     return true
   }
 
+  /** The list is gone: nothing more is marked seen, a folded call included. */
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#seenPace)
+    this.#seenPace = undefined
+  }
+
   #firstUnread(): string | undefined {
     return this.#chat.firstUnread()?.id
   }
 
-  /** Messages shown while the list is watched are marked read with the next receipts. */
+  /**
+   * Messages shown while the list is watched are marked read with the next receipts. A folded
+   * call looks again when it is due: the reader may have scrolled back, hidden the page or left.
+   */
   #markSeenSoon(): void {
-    if (this.#atBottom && this.#pageVisible()) this.#chat.markReadSoon()
+    if (this.#closed || !this.#atBottom || !this.#pageVisible()) return
+    if (this.#seenPace !== undefined) {
+      this.#seenAgain = true
+      return
+    }
+    this.#chat.markReadSoon()
+    this.#seenPace = setTimeout(() => {
+      this.#seenPace = undefined
+      if (!this.#seenAgain) return
+      this.#seenAgain = false
+      this.#markSeenSoon()
+    }, SEEN_PACE_MS)
   }
 }
