@@ -6,6 +6,7 @@ import type {
   ChatViewUpdate,
   FromDocumentsWorker,
 } from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
+import { MAX_HOLD_MS } from '../../src/crdt/repo/sync-hold.ts'
 import { annAndBobInAcme, startChatWorker, testDevices } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
 
@@ -55,5 +56,32 @@ describe('what crosses the documents worker’s port for the chat', { timeout: 6
     await ann.send('hi Bob')
     await until(() => bob.messages().length === 2, 'Bob to see her answer', 10_000)
     expect(heard).toHaveLength(1)
+  })
+
+  it('keeps the chat’s sync in the worker while pushes carry a busy chat', async () => {
+    const { chats, fromWorker } = await pair()
+    const [ann, bob] = chats
+    const first = await ann.send('warm-up')
+    await until(() => bob.message(first.id), 'Bob to see the first message', 10_000)
+    const before = fromWorker.length
+    const sent: string[] = []
+    // Both write, a message every 20 ms for a second and a half: pushes carry every change.
+    for (let i = 0; i < 75; i++) {
+      const from = i % 3 === 0 ? bob : ann
+      sent.push((await from.send(`busy ${i}`)).id)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await until(
+      () => sent.every((id) => ann.message(id) && bob.message(id)),
+      'both to have every message',
+      15_000,
+    )
+    const repoSince = () => fromWorker.slice(before).filter((m) => m.t === 'repo').length
+    const during = repoSince()
+    // The repo syncs each changed document with each peer every 100 ms: about 40 messages to
+    // the page over the burst, each decoded there, had the page held them.
+    expect(during).toBeLessThanOrEqual(10)
+    // Nothing is held for good: once pushes are quiet, the newest sync message goes out.
+    await until(() => repoSince() > during, 'the held sync message to go out', MAX_HOLD_MS + 5_000)
   })
 })

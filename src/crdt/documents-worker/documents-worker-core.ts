@@ -12,7 +12,8 @@ import type { HistoryDelays } from '../chat/shard-history.ts'
 import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
 import { CONTACTS_DOC_KIND, initialContactsDoc } from '../contacts/contacts-doc.ts'
-import { applyPushedChange } from '../repo/change-push.ts'
+import { applyPushedChange, MAX_PUSHED_CHANGE_BYTES } from '../repo/change-push.ts'
+import { PushedChanges } from '../repo/pushed-changes.ts'
 import { performChatCall } from './chat-calls.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
 import {
@@ -134,6 +135,8 @@ export function runChatWorker(
   const extensionKinds = (options.extensions ?? []).flatMap((e) => [...e.kinds])
   let repo: Repo | undefined
   let network: PortNetworkAdapter | undefined
+  /** What pushes carried to and from each peer: the network holds sync while they carry. */
+  const pushed = new PushedChanges()
   let identity: Identity | undefined
   let storage: WorkerStorage | undefined
 
@@ -152,7 +155,7 @@ export function runChatWorker(
             new Uint8Array(await crypto.subtle.sign('Ed25519', key, data as BufferSource))
         : (data) => calls.call<Uint8Array>((id) => post({ t: 'sign', id, data })),
     }
-    network = new PortNetworkAdapter((message: Message) => post({ t: 'repo', message }))
+    network = new PortNetworkAdapter((message: Message) => post({ t: 'repo', message }), pushed)
     storage = openStorage()
     storage.lend(loan)
     repo = new Repo({
@@ -224,8 +227,12 @@ export function runChatWorker(
   const pushLastChange = (handle: DocHandle<unknown>) => {
     if (!handle.isReady()) return
     const change = Automerge.getLastLocalChange(handle.doc())
-    if (change) hopMark('w-push', changeKey(change))
-    if (change) post({ t: 'push', doc: handle.documentId, change })
+    if (!change) return
+    hopMark('w-push', changeKey(change))
+    post({ t: 'push', doc: handle.documentId, change })
+    // The page pushes it to the linked members with access: the peers this repo syncs with.
+    if (network && change.byteLength <= MAX_PUSHED_CHANGE_BYTES)
+      pushed.pushedTo(network.peers(), handle.documentId, change)
   }
 
   const call = async (workplace: string, request: ChatCall): Promise<unknown> => {
@@ -298,7 +305,10 @@ export function runChatWorker(
       case 'push': {
         const handle = repo?.handles[data.doc as keyof Repo['handles']]
         hopMark('w-apply', changeKey(data.change))
-        if (handle) applyPushedChange(handle, data.from, data.change)
+        if (!handle) return
+        if (identity)
+          pushed.pushedBy(data.from, data.doc, data.change, recipients(data.to), identity.peerId)
+        applyPushedChange(handle, data.from, data.change)
         hopMark('w-applied', changeKey(data.change))
         return
       }
@@ -354,4 +364,9 @@ export function runChatWorker(
     }
   })
   post({ t: 'ready', v: DOCUMENTS_WORKER_PROTOCOL })
+}
+
+/** The recipients a relayed push named, if they are a list of names. */
+function recipients(to: unknown): string[] | undefined {
+  return Array.isArray(to) && to.every((peer) => typeof peer === 'string') ? to : undefined
 }

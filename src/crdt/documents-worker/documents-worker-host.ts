@@ -127,7 +127,8 @@ export class DocumentsWorkerHost {
     })
     this.#changes.attachSide({
       owns,
-      applyPush: (from, doc, change) => this.#post({ t: 'push', from, doc, change }),
+      applyPush: (from, doc, change, to) =>
+        this.#post({ t: 'push', from, doc, change, ...(to ? { to: [...to] } : {}) }),
     })
     for (const extension of this.#extensions.values()) {
       const { feature } = extension

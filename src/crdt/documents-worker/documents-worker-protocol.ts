@@ -13,7 +13,8 @@ import {
 import { ProtocolError } from './protocol-error.ts'
 
 /**
- * The messages between the page and the documents worker (version 7; 6 sent a chat's arrivals
+ * The messages between the page and the documents worker (version 8; 7 did not say whom else a
+ * pushed change went to, and the worker's sync was held on the page; 6 sent a chat's arrivals
  * apart from the view update that showed them, and its whole order for a message arriving out
  * of order; 5 had no extensions, the
  * file index stayed on the page; 4 asked the page for every storage operation and took an
@@ -28,7 +29,7 @@ import { ProtocolError } from './protocol-error.ts'
  * worker asks the page for each signature then), and the at-rest key is lent at start and again
  * whenever the storage lock turns on or off.
  */
-export const DOCUMENTS_WORKER_PROTOCOL = 7
+export const DOCUMENTS_WORKER_PROTOCOL = 8
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -106,7 +107,8 @@ export type ToDocumentsWorker =
   | { t: 'peer-up'; peer: PeerId }
   | { t: 'peer-down'; peer: PeerId }
   | { t: 'repo'; message: Message }
-  | { t: 'push'; from: PeerId; doc: string; change: Uint8Array }
+  /** A change `from` pushed; `to`: whom else it says it pushed it to (for the worker's SyncHold). */
+  | { t: 'push'; from: PeerId; doc: string; change: Uint8Array; to?: string[] }
   | { t: 'workplace'; snapshot: WorkplaceSnapshot }
   | { t: 'confirmed'; workplace: string; heads: Record<string, string[]> }
   | { t: 'close-chat'; workplace: string; id: number }

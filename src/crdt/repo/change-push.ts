@@ -2,7 +2,7 @@ import { next as Automerge } from '@automerge/automerge/slim'
 import { cbor, isValidDocumentId, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
-import { changeHash, isIntactChange } from './change-chunk.ts'
+import { isIntactChange } from './change-chunk.ts'
 import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import type { AccessPolicy } from './mesh-network-adapter.ts'
 import type { PushedChanges } from './pushed-changes.ts'
@@ -11,7 +11,7 @@ import type { PushedChanges } from './pushed-changes.ts'
 export const CHANGE_PUSH_CHANNEL = 'ac1'
 const VERSION = 1
 /** Bigger changes are left to the sync protocol. */
-const MAX_PUSHED_CHANGE_BYTES = 256 * 1024
+export const MAX_PUSHED_CHANGE_BYTES = 256 * 1024
 /** Recipients a push may name (more are left unnamed: the receiver only learns less). */
 const MAX_NAMED_RECIPIENTS = 64
 /** Longer names are not peer IDs (a name that is none matches no peer, and is harmless). */
@@ -75,14 +75,11 @@ export class ChangePush {
       .linkedPeers()
       .filter((peer) => this.#policy.mayExchange(peer, doc))
     if (peers.length === 0) return
-    const hash = this.#pushed && changeHash(change)
-    const to = hash && peers.length <= MAX_NAMED_RECIPIENTS ? { to: [...peers] } : {}
+    const to = this.#pushed && peers.length <= MAX_NAMED_RECIPIENTS ? { to: [...peers] } : {}
     const data = cbor.encode({ v: VERSION, doc, change, ...to } satisfies PushMessage)
-    for (const peer of peers) {
-      if (this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data) && hash) {
-        this.#pushed!.note(peer, doc, hash)
-      }
-    }
+    const reached = peers.filter((peer) => this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data))
+    // A second repo's document is noted there: that repo's sync is held there.
+    if (!this.#side?.owns(doc)) this.#pushed?.pushedTo(reached, doc, change)
   }
 
   /** Hands pushed changes to documents a second repo owns to that repo (see RepoSide). */
@@ -109,27 +106,21 @@ export class ChangePush {
       console.warn(`push: dropped change from ${from}: no access to that document`)
       return
     }
-    this.#notePushed(from, parsed)
-    if (side) side.applyPush(from, parsed.doc, parsed.change)
-    else if (handle) applyPushedChange(handle, from, parsed.change)
-  }
-
-  /** The sender has the change, and so have the members it says it pushed it to. */
-  #notePushed(from: PeerId, push: PushMessage): void {
-    const hash = this.#pushed && changeHash(push.change)
-    if (!hash) return
-    this.#pushed!.note(from, push.doc, hash, true)
-    const self = this.#mesh.self
-    for (const peer of push.to ?? []) {
-      if (peer !== self && peer !== from) this.#pushed!.note(peer as PeerId, push.doc, hash)
+    if (side) {
+      side.applyPush(from, parsed.doc, parsed.change, parsed.to)
+      return
     }
+    // The sender has the change, and so have the members it says it pushed it to.
+    this.#pushed?.pushedBy(from, parsed.doc, parsed.change, parsed.to, this.#mesh.self)
+    if (handle) applyPushedChange(handle, from, parsed.change)
   }
 }
 
 /** What a second repo offers to receive pushed changes (see RepoSide). */
 export interface PushSide {
   owns(documentId: string): boolean
-  applyPush(from: PeerId, documentId: string, change: Uint8Array): void
+  /** `to`: whom else the sender says it pushed the change to (as the push named them). */
+  applyPush(from: PeerId, documentId: string, change: Uint8Array, to?: readonly string[]): void
 }
 
 /** Applies a pushed change to an open document; one that does not apply is left to sync. */

@@ -266,8 +266,13 @@ export class MeshNetworkAdapter extends NetworkAdapter {
       this.#ledger.withheld(target, message.documentId)
       return
     }
-    if (this.#quiet) this.#quiet.outgoing(message)
+    // A second repo's sync was held where it runs (PortNetworkAdapter), with what it pushed.
+    if (this.#quiet && !this.#sideOwns(message)) this.#quiet.outgoing(message)
     else this.#wire(message)
+  }
+
+  #sideOwns(message: Message): boolean {
+    return message.documentId !== undefined && (this.#side?.owns(message.documentId) ?? false)
   }
 
   /** Puts a message on the wire, unless it only repeats an exchange. */
@@ -317,7 +322,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     const accepted = message as Message
     startTrace('repo-in', traceOf(from, accepted, data))
     this.#echoes.received(from, accepted)
-    this.#quiet?.received(from, accepted)
+    if (!this.#sideOwns(accepted)) this.#quiet?.received(from, accepted)
     if (
       accepted.type === 'sync' &&
       accepted.data &&

@@ -1,4 +1,5 @@
 import type { PeerId } from '../../peer/ids.ts'
+import { changeHash } from './change-chunk.ts'
 
 /** Change hashes remembered per (peer, document); older ones are forgotten first. */
 const KEPT_PER_PAIR = 512
@@ -45,6 +46,35 @@ export class PushedChanges {
     pair.hashes.set(hash, had || itsOwn)
     if (pair.hashes.size > KEPT_PER_PAIR) pair.hashes.delete(pair.hashes.keys().next().value!)
     if (this.#pairs.size > MAX_PAIRS) this.#pairs.delete(this.#pairs.keys().next().value!)
+  }
+
+  /**
+   * Notes a push of `change` (its bytes) of `document` that went to `peers`. A change without a
+   * hash of its own (compressed) is not noted.
+   */
+  pushedTo(peers: Iterable<PeerId>, document: string, change: Uint8Array): void {
+    const hash = changeHash(change)
+    if (hash === undefined) return
+    for (const peer of peers) this.note(peer, document, hash)
+  }
+
+  /**
+   * Notes a push of `change` of `document` that came from `from`, which has it, naming in `to`
+   * whom else it went to (`self` among them, skipped).
+   */
+  pushedBy(
+    from: PeerId,
+    document: string,
+    change: Uint8Array,
+    to: readonly string[] | undefined,
+    self: PeerId,
+  ): void {
+    const hash = changeHash(change)
+    if (hash === undefined) return
+    this.note(from, document, hash, true)
+    for (const peer of to ?? []) {
+      if (peer !== self && peer !== from) this.note(peer as PeerId, document, hash)
+    }
   }
 
   /** Whether a push carried change `hash` of `document` to or from `peer`. */
