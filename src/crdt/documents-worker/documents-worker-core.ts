@@ -12,7 +12,7 @@ import type { HistoryDelays } from '../chat/shard-history.ts'
 import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
 import { CONTACTS_DOC_KIND, initialContactsDoc } from '../contacts/contacts-doc.ts'
-import { applyPushedChange, MAX_PUSHED_CHANGE_BYTES } from '../repo/change-push.ts'
+import { applyPushedChange, isPushable } from '../repo/change-push.ts'
 import { PushedChanges } from '../repo/pushed-changes.ts'
 import { performChatCall } from './chat-calls.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
@@ -231,8 +231,7 @@ export function runChatWorker(
     hopMark('w-push', changeKey(change))
     post({ t: 'push', doc: handle.documentId, change })
     // The page pushes it to the linked members with access: the peers this repo syncs with.
-    if (network && change.byteLength <= MAX_PUSHED_CHANGE_BYTES)
-      pushed.pushedTo(network.peers(), handle.documentId, change)
+    if (network && isPushable(change)) pushed.pushedTo(network.peers(), handle.documentId, change)
   }
 
   const call = async (workplace: string, request: ChatCall): Promise<unknown> => {

@@ -11,7 +11,7 @@ import type { PushedChanges } from './pushed-changes.ts'
 export const CHANGE_PUSH_CHANNEL = 'ac1'
 const VERSION = 1
 /** Bigger changes are left to the sync protocol. */
-export const MAX_PUSHED_CHANGE_BYTES = 256 * 1024
+const MAX_PUSHED_CHANGE_BYTES = 256 * 1024
 /** Recipients a push may name (more are left unnamed: the receiver only learns less). */
 const MAX_NAMED_RECIPIENTS = 64
 /** Longer names are not peer IDs (a name that is none matches no peer, and is harmless). */
@@ -70,7 +70,7 @@ export class ChangePush {
   /** Pushes one change of a document to every linked member with access. */
   pushChange(doc: string, change: Uint8Array): void {
     hopMark('p-push-out', changeKey(change))
-    if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return
+    if (!isPushable(change)) return
     const peers = this.#mesh.presence
       .linkedPeers()
       .filter((peer) => this.#policy.mayExchange(peer, doc))
@@ -121,6 +121,11 @@ export interface PushSide {
   owns(documentId: string): boolean
   /** `to`: whom else the sender says it pushed the change to (as the push named them). */
   applyPush(from: PeerId, documentId: string, change: Uint8Array, to?: readonly string[]): void
+}
+
+/** Whether a change is small enough to be pushed (a bigger one is left to sync). */
+export function isPushable(change: Uint8Array): boolean {
+  return change.byteLength <= MAX_PUSHED_CHANGE_BYTES
 }
 
 /** Applies a pushed change to an open document; one that does not apply is left to sync. */
