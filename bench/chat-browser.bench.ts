@@ -99,7 +99,8 @@ function latencyLog(r: LatencyResult): string {
     `max ${round1(Math.max(...latencies))} ms; sends started late by median ` +
     `${round1(median(lateness))}, max ${round1(Math.max(...lateness))} ms; per message and page: ` +
     `renderer CPU ${round2(r.cpuMsPerMessage)} ms, main thread busy ${round2(r.taskMsPerMessage)} ` +
-    `ms (script ${round2(r.scriptMsPerMessage)}), ${round2(r.framesPerMessage)} frames sent ` +
+    `ms (script ${round2(r.scriptMsPerMessage)}, ${round2(r.layoutsPerMessage)} layouts), ` +
+    `${round2(r.framesPerMessage)} frames sent ` +
     `(${Math.round(r.bytesPerMessage)} bytes); ` +
     `${r.longTasks} long tasks, longest ${round1(r.longestTaskMs)} ms` +
     (r.longTasks > 0 ? ` (${longestFew(r.longTaskDurations)})` : '')

@@ -82,6 +82,8 @@ export interface LatencyResult {
   taskMsPerMessage: number
   /** The JavaScript part of it. */
   scriptMsPerMessage: number
+  /** Layouts per message and page over the same span: about how many frames each page drew. */
+  layoutsPerMessage: number
   /**
    * CPU time of all renderer processes over the same span, per message and page: what the pages
    * cost, not counting time other programs held the CPU.
@@ -362,6 +364,7 @@ async function measureRound(
     longTaskDurations: [...longTasks].sort((a, b) => b - a),
     taskMsPerMessage: perMessage('taskMs'),
     scriptMsPerMessage: perMessage('scriptMs'),
+    layoutsPerMessage: perMessage('layouts'),
     cpuMsPerMessage: cpuSpent.ms / devices.length / options.messages,
     framesPerMessage: perPageAndMessage(sent.reduce((sum, s) => sum + s.frames, 0)),
     bytesPerMessage: perPageAndMessage(sent.reduce((sum, s) => sum + s.bytes, 0)),

@@ -13,6 +13,8 @@ export interface BusyTime {
   taskMs: number
   /** The part of it running JavaScript. */
   scriptMs: number
+  /** Layouts the page has run (a frame that lays out, or a layout script forced). */
+  layouts: number
 }
 
 export class RendererMeter {
@@ -39,9 +41,13 @@ export class RendererMeter {
     const value = (name: string) => {
       const metric = metrics.find((m) => m.name === name)
       if (!metric) throw new Error(`the renderer reports no ${name} metric`)
-      return metric.value * 1000
+      return metric.value
     }
-    return { taskMs: value('TaskDuration'), scriptMs: value('ScriptDuration') }
+    return {
+      taskMs: value('TaskDuration') * 1000,
+      scriptMs: value('ScriptDuration') * 1000,
+      layouts: value('LayoutCount'),
+    }
   }
 
   /**
@@ -77,7 +83,11 @@ export class RendererMeter {
 
 /** Busy time spent between two readings. */
 export function busyBetween(before: BusyTime, after: BusyTime): BusyTime {
-  return { taskMs: after.taskMs - before.taskMs, scriptMs: after.scriptMs - before.scriptMs }
+  return {
+    taskMs: after.taskMs - before.taskMs,
+    scriptMs: after.scriptMs - before.scriptMs,
+    layouts: after.layouts - before.layouts,
+  }
 }
 
 /**
