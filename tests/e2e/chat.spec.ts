@@ -131,3 +131,36 @@ test('a reader following a busy chat writes read receipts in batches, not one pe
   expect(steps).toBeGreaterThan(0)
   expect(steps).toBeLessThanOrEqual(count / 2)
 })
+
+test('the sync badge stays "In sync" while a busy chat’s changes reach the others', async ({
+  workplaceWith,
+}) => {
+  const [ann, bob] = await workplaceWith(['Bob'])
+  await openChats([ann, bob])
+  const pages = [ann.page, bob.page]
+  for (const page of pages) {
+    await expect(page.getByTestId('sync-state')).toHaveAttribute('data-state', 'in-sync')
+    // Every state the badge shows from now on.
+    await page.evaluate(() => {
+      const w = window as { badgeStates?: string[] }
+      w.badgeStates = []
+      const badge = document.querySelector('[data-testid="sync-state"]')!
+      new MutationObserver(() =>
+        w.badgeStates!.push(badge.getAttribute('data-state') ?? ''),
+      ).observe(badge, { attributes: true, attributeFilter: ['data-state'] })
+    })
+  }
+  // Each message puts both devices out of step until the other reports its heads; each such
+  // spell is short, and a spell of syncing the badge showed would be a flicker.
+  const count = 15
+  for (let i = 1; i <= count; i++) {
+    await send(i % 2 === 0 ? bob.page : ann.page, `Steady ${i}`)
+    await ann.page.waitForTimeout(150)
+  }
+  for (const page of pages) {
+    await expect(message(page, `Steady ${count}`)).toBeVisible()
+    await expect(page.getByTestId('sync-state')).toHaveAttribute('data-state', 'in-sync')
+    const states = await page.evaluate(() => (window as { badgeStates?: string[] }).badgeStates)
+    expect(states!.filter((s) => s !== 'in-sync')).toEqual([])
+  }
+})
