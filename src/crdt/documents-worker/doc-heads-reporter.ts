@@ -2,8 +2,12 @@ import * as Automerge from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
 import { ChangeCounter } from '../sync/change-counter.ts'
 
-/** Heads go out this long after a change at most (a report per change would be a flood). */
-const REPORT_AFTER_MS = 100
+/**
+ * Heads go out this long after a change at most (a report per change would be a flood). The page
+ * tells the members its heads at most every 250 ms too (WorkplaceSync), so reporting more often
+ * only made the page redo its sync status, ten times a second in a busy chat.
+ */
+const REPORT_AFTER_MS = 250
 
 /**
  * Tells the page the heads of a chat's documents and how many of their changes no other member
