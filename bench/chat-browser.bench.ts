@@ -22,7 +22,8 @@
  * `PEERPLACE_CHAT_PROFILE=<file>` writes a CPU profile of the first member's page during the
  * unthrottled round (`npx tsx bench/cpuprofile-summary.ts <file>` lists the top functions);
  * `PEERPLACE_CHAT_HOPS=<file>` times each message's hops (bench/chat-hops.ts) and
- * `PEERPLACE_CHAT_WORKER_PROFILE=<prefix>` profiles the documents workers, in the unthrottled round;
+ * `PEERPLACE_CHAT_WORKER_PROFILE=<prefix>` profiles the documents workers, in the unthrottled round
+ * (or the one `PEERPLACE_CHAT_PROFILE_RATE` names);
  * `PEERPLACE_CHAT_ONLY=latency` (or `open`) runs only that part; `PEERPLACE_CHAT_RATES=1` (or `4`,
  * comma-separated) only those CPU rates.
  *
@@ -73,7 +74,10 @@ const PROFILE = process.env.PEERPLACE_CHAT_PROFILE
  * (`npx tsx bench/trace-summary.ts <file> <messages x pages>` sums it up per message and page).
  */
 const TRACE = process.env.PEERPLACE_CHAT_TRACE
-/** `PEERPLACE_CHAT_PROFILE_RATE=4` profiles and traces the throttled round instead. */
+/**
+ * `PEERPLACE_CHAT_PROFILE_RATE=4` profiles, traces and times the hops of the throttled round
+ * instead.
+ */
 const PROFILE_RATE = Number(process.env.PEERPLACE_CHAT_PROFILE_RATE ?? 1)
 /** `latency` or `open` runs only that part. */
 const ONLY = process.env.PEERPLACE_CHAT_ONLY
@@ -179,6 +183,7 @@ async function latency(ctx: BenchContext, rates: number[]): Promise<Metric[]> {
     profile: PROFILE ? { path: PROFILE, rate: PROFILE_RATE } : undefined,
     flags: WORKER ? { 'peerplace.chat-worker': WORKER } : undefined,
     trace: TRACE ? { path: TRACE, rate: PROFILE_RATE } : undefined,
+    detailRate: PROFILE_RATE,
     // `PEERPLACE_CHAT_IDLE=1` logs the renderers' CPU over 10 s of open chats with no messages.
     idleMs: process.env.PEERPLACE_CHAT_IDLE ? 10_000 : undefined,
     // `PEERPLACE_CHAT_IDLE_TRACE=<file>` also traces those 10 s.

@@ -53,6 +53,11 @@ export interface LatencyOptions {
    */
   trace?: { path: string; rate: number } | undefined
   /**
+   * The CPU rate whose round `PEERPLACE_CHAT_HOPS` times hop by hop and
+   * `PEERPLACE_CHAT_WORKER_PROFILE` profiles the workers of (1 unless given).
+   */
+  detailRate?: number | undefined
+  /**
    * Measures the renderers' CPU this long with the chat open and no messages, after warm-up;
    * with `idleTrace`, writes a Chromium trace of that span there.
    */
@@ -293,10 +298,11 @@ async function measureRound(
   const trace = options.trace?.rate === rate ? options.trace : undefined
   const browser = devices[0]!.context.browser()
   if (trace && browser) await startTrace(browser)
-  const hops = rate === 1 ? process.env.PEERPLACE_CHAT_HOPS : undefined
+  const detailed = rate === (options.detailRate ?? 1)
+  const hops = detailed ? process.env.PEERPLACE_CHAT_HOPS : undefined
   if (hops) await startHops(devices.map((d) => d.page))
-  // `PEERPLACE_CHAT_WORKER_PROFILE=<prefix>`: CPU profiles of the documents workers (rate 1).
-  const workerProfile = rate === 1 ? process.env.PEERPLACE_CHAT_WORKER_PROFILE : undefined
+  // `PEERPLACE_CHAT_WORKER_PROFILE=<prefix>`: CPU profiles of the documents workers.
+  const workerProfile = detailed ? process.env.PEERPLACE_CHAT_WORKER_PROFILE : undefined
   const workers =
     workerProfile && browser ? await WorkerProfiler.attach(browser, 'documents-worker') : undefined
   await workers?.start(500)
