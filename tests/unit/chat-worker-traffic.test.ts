@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { cbor } from '@automerge/automerge-repo'
+import { describe, expect, it, vi } from 'vitest'
 import { CHAT_DOC_KIND, initialChatIndex } from '../../src/crdt/chat/chat-doc.ts'
 import type { ChatApi } from '../../src/crdt/chat/chat-api.ts'
 import type { ChatMessage } from '../../src/crdt/chat/message-view.ts'
@@ -6,6 +7,7 @@ import type {
   ChatViewUpdate,
   FromDocumentsWorker,
 } from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
+import { CHANGE_PUSH_CHANNEL } from '../../src/crdt/repo/change-push.ts'
 import { MAX_HOLD_MS } from '../../src/crdt/repo/sync-hold.ts'
 import { annAndBobInAcme, startChatWorker, testDevices } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
@@ -33,7 +35,7 @@ async function pair() {
     await ann.stack.chats!.open(acme),
     await bob.stack.chats!.open(bobAcme),
   ]
-  return { ...recorded, chats }
+  return { ...recorded, chats, devices: [ann, bob] as const }
 }
 
 const views = (messages: FromDocumentsWorker[]): ChatViewUpdate[] =>
@@ -83,5 +85,36 @@ describe('what crosses the documents worker’s port for the chat', { timeout: 6
     expect(during).toBeLessThanOrEqual(10)
     // Nothing is held for good: once pushes are quiet, the newest sync message goes out.
     await until(() => repoSince() > during, 'the held sync message to go out', MAX_HOLD_MS + 5_000)
+  })
+
+  it('checks a pushed change’s checksum in the worker, not on the page, and refuses a bad one', async () => {
+    const { chats, fromWorker, devices, port } = await pair()
+    const [ann] = chats
+    const [annDevice, bobDevice] = devices
+    await ann.send('to copy')
+    const push = fromWorker.find((m) => m.t === 'push')
+    if (push?.t !== 'push') throw new Error('Ann’s worker pushed no change')
+    const corrupt = push.change.slice()
+    corrupt[corrupt.length - 3]! ^= 0xff
+    const toWorker: unknown[] = []
+    const post = port.postMessage.bind(port)
+    port.postMessage = (message: never) => (toWorker.push(message), post(message))
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    // Bob's device pushes Ann a whole chunk whose checksum is wrong.
+    bobDevice.port.send(
+      annDevice.port.self,
+      CHANGE_PUSH_CHANNEL,
+      cbor.encode({ v: 1, doc: push.doc, change: corrupt }),
+    )
+    const refused = () => warn.mock.calls.some((c) => String(c[0]).startsWith('push:'))
+    await until(refused, 'the bad change to be refused', 10_000)
+    // The page passed it on unhashed; the worker refused it before noting or applying it.
+    expect(toWorker).toContainEqual(expect.objectContaining({ t: 'push', change: corrupt }))
+    const pushWarnings = warn.mock.calls
+      .map((c) => String(c[0]))
+      .filter((w) => w.startsWith('push:'))
+    expect(pushWarnings).toEqual([expect.stringContaining('malformed change')])
+    warn.mockRestore()
+    expect(ann.messages().map((m) => m.text)).toEqual(['to copy'])
   })
 })

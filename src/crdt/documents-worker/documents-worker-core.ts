@@ -13,6 +13,7 @@ import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
 import { CONTACTS_DOC_KIND, initialContactsDoc } from '../contacts/contacts-doc.ts'
 import { applyPushedChange, isPushable } from '../repo/change-push.ts'
+import { isIntactChange } from '../repo/change-chunk.ts'
 import { PushedChanges } from '../repo/pushed-changes.ts'
 import { performChatCall } from './chat-calls.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
@@ -305,6 +306,11 @@ export function runChatWorker(
         const handle = repo?.handles[data.doc as keyof Repo['handles']]
         hopMark('w-apply', changeKey(data.change))
         if (!handle) return
+        // The page checked the push's form and the sender's access, not the checksum.
+        if (!isIntactChange(data.change)) {
+          console.warn(`push: dropped change from ${data.from}: malformed change`)
+          return
+        }
         if (identity)
           pushed.pushedBy(data.from, data.doc, data.change, recipients(data.to), identity.peerId)
         applyPushedChange(handle, data.from, data.change)

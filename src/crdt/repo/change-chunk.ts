@@ -15,6 +15,26 @@ const COMPRESSED_CHANGE = 2
  * again anyway. A compressed change (its checksum covers the uncompressed bytes) is decoded.
  */
 export function isIntactChange(bytes: Uint8Array): boolean {
+  if (!isWholeChunk(bytes)) return false
+  if (bytes[8] === COMPRESSED_CHANGE) {
+    try {
+      Automerge.decodeChange(bytes)
+      return true
+    } catch {
+      return false
+    }
+  }
+  const hash = sha256(bytes.subarray(8))
+  return (
+    hash[0] === bytes[4] && hash[1] === bytes[5] && hash[2] === bytes[6] && hash[3] === bytes[7]
+  )
+}
+
+/**
+ * Whether `bytes` is one whole change chunk by its header (magic bytes, a change type, and a
+ * length that matches), without the checksum `isIntactChange` also checks.
+ */
+export function isWholeChunk(bytes: Uint8Array): boolean {
   if (bytes.byteLength < 10 || MAGIC.some((b, i) => bytes[i] !== b)) return false
   const type = bytes[8]
   if (type !== CHANGE && type !== COMPRESSED_CHANGE) return false
@@ -27,19 +47,7 @@ export function isIntactChange(bytes: Uint8Array): boolean {
     length += (byte & 0x7f) * 2 ** shift
     if ((byte & 0x80) === 0) break
   }
-  if (at + length !== bytes.byteLength) return false
-  if (type === COMPRESSED_CHANGE) {
-    try {
-      Automerge.decodeChange(bytes)
-      return true
-    } catch {
-      return false
-    }
-  }
-  const hash = sha256(bytes.subarray(8))
-  return (
-    hash[0] === bytes[4] && hash[1] === bytes[5] && hash[2] === bytes[6] && hash[3] === bytes[7]
-  )
+  return at + length === bytes.byteLength
 }
 
 /**

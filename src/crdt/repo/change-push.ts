@@ -2,7 +2,7 @@ import { next as Automerge } from '@automerge/automerge/slim'
 import { cbor, isValidDocumentId, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
-import { isIntactChange } from './change-chunk.ts'
+import { isIntactChange, isWholeChunk } from './change-chunk.ts'
 import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import type { AccessPolicy } from './mesh-network-adapter.ts'
 import type { PushedChanges } from './pushed-changes.ts'
@@ -106,8 +106,13 @@ export class ChangePush {
       console.warn(`push: dropped change from ${from}: no access to that document`)
       return
     }
+    // The side checks the change itself, off this thread (a hash per push).
     if (side) {
       side.applyPush(from, parsed.doc, parsed.change, parsed.to)
+      return
+    }
+    if (!isIntactChange(parsed.change)) {
+      console.warn(`push: dropped message from ${from}: malformed change`)
       return
     }
     // The sender has the change, and so have the members it says it pushed it to.
@@ -119,7 +124,11 @@ export class ChangePush {
 /** What a second repo offers to receive pushed changes (see RepoSide). */
 export interface PushSide {
   owns(documentId: string): boolean
-  /** `to`: whom else the sender says it pushed the change to (as the push named them). */
+  /**
+   * `to`: whom else the sender says it pushed the change to (as the push named them). The
+   * change is whole as a chunk (`parsePush`) but its checksum is unchecked: `isIntactChange`
+   * is the side's to call before it notes or applies it.
+   */
   applyPush(from: PeerId, documentId: string, change: Uint8Array, to?: readonly string[]): void
 }
 
@@ -146,7 +155,11 @@ export function applyPushedChange(
   })
 }
 
-/** Validates a push message; returns why it is unusable, if it is. */
+/**
+ * Validates a push message; returns why it is unusable, if it is. The change's checksum is not
+ * checked here (`isIntactChange`, where it is applied): a push for the documents worker is
+ * checked there, off the page's thread.
+ */
 export function parsePush(data: Uint8Array): PushMessage | string {
   let message: unknown
   try {
@@ -160,8 +173,7 @@ export function parsePush(data: Uint8Array): PushMessage | string {
   if (typeof doc !== 'string' || !isValidDocumentId(doc)) return 'invalid document ID'
   if (!(change instanceof Uint8Array)) return 'no change'
   if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return 'change too large'
-  // Intact as sent; a change that is not applicable is refused when applied.
-  if (!isIntactChange(change)) return 'malformed change'
+  if (!isWholeChunk(change)) return 'malformed change'
   const { to } = message as { to?: unknown }
   if (to === undefined) return { v, doc, change }
   if (
