@@ -15,7 +15,8 @@ export interface UpdateTimers {
   soon?: (fn: () => void) => () => void
 }
 
-const browserTimers: UpdateTimers = {
+/** The browser's clock and timers. */
+export const browserTimers: UpdateTimers = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),

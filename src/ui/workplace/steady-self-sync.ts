@@ -1,5 +1,5 @@
 import type { SelfSyncState } from '../../crdt/sync/workplace-sync.ts'
-import type { UpdateTimers } from '../coalesce-updates.ts'
+import { browserTimers, type UpdateTimers } from '../coalesce-updates.ts'
 
 /**
  * How long this device must be out of step with the others before the badge stops saying
@@ -8,12 +8,6 @@ import type { UpdateTimers } from '../coalesce-updates.ts'
  * second; a sync that is really behind lasts longer than this.
  */
 export const SYNCING_SHOWN_AFTER_MS = 1500
-
-const browserTimers: Pick<UpdateTimers, 'now' | 'setTimeout' | 'clearTimeout'> = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-}
 
 /**
  * This device's sync state as the badge shows it: from "In sync", a spell of syncing shows only
