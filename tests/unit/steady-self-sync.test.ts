@@ -1,43 +1,23 @@
 import { describe, expect, it } from 'vitest'
 import type { SelfSyncState } from '../../src/crdt/sync/workplace-sync.ts'
+import type { ClockTimer } from '../../src/lib/clock.ts'
 import { SteadySelfSync, SYNCING_SHOWN_AFTER_MS } from '../../src/ui/workplace/steady-self-sync.ts'
-
-/** A manual clock and timer queue. */
-function fakeTimers() {
-  let now = 0
-  const queue: { at: number; fn: () => void; id: number }[] = []
-  let next = 1
-  return {
-    timers: {
-      now: () => now,
-      setTimeout: (fn: () => void, ms: number) => {
-        const id = next++
-        queue.push({ at: now + ms, fn, id })
-        return id
-      },
-      clearTimeout: (id: unknown) => {
-        const i = queue.findIndex((t) => t.id === id)
-        if (i >= 0) queue.splice(i, 1)
-      },
-    },
-    advance(ms: number) {
-      now += ms
-      for (const due of queue.filter((t) => t.at <= now)) {
-        queue.splice(queue.indexOf(due), 1)
-        due.fn()
-      }
-    },
-    pending: () => queue.length,
-  }
-}
+import { FakeClock } from '../support/fake-clock.ts'
 
 const IN_SYNC: SelfSyncState = { state: 'in-sync' }
 const SYNCING: SelfSyncState = { state: 'syncing', pending: 1 }
 
 function setup(initial: SelfSyncState) {
-  const clock = fakeTimers()
+  const clock = new FakeClock()
   let state = initial
-  const steady = new SteadySelfSync({ self: () => state }, clock.timers)
+  const steady = new SteadySelfSync(
+    { self: () => state },
+    {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimeout: (timer) => clock.clearTimeout(timer as ClockTimer),
+    },
+  )
   let updates = 0
   const stop = steady.listen(() => updates++)
   return {
@@ -62,8 +42,9 @@ describe('SteadySelfSync', () => {
       expect(s.steady.read().state).toBe('in-sync')
       s.clock.advance(100)
     }
+    // Nothing is left to fire later either.
+    s.clock.advance(SYNCING_SHOWN_AFTER_MS * 2)
     expect(s.updates()).toBe(0)
-    expect(s.clock.pending()).toBe(0)
   })
 
   it('shows syncing once a spell lasts, and asks for the update that shows it', () => {
@@ -87,7 +68,8 @@ describe('SteadySelfSync', () => {
     expect(s.steady.read().state).toBe('alone')
     s.set({ state: 'syncing', pending: 2 })
     expect(s.steady.read()).toEqual({ state: 'syncing', pending: 2 })
-    expect(s.clock.pending()).toBe(0)
+    s.clock.advance(SYNCING_SHOWN_AFTER_MS * 2)
+    expect(s.updates()).toBe(0)
   })
 
   it('shows going offline or alone at once, even during a held spell', () => {
@@ -97,7 +79,8 @@ describe('SteadySelfSync', () => {
     s.steady.read()
     s.set({ state: 'offline', waiting: 1 })
     expect(s.steady.read()).toEqual({ state: 'offline', waiting: 1 })
-    expect(s.clock.pending()).toBe(0)
+    s.clock.advance(SYNCING_SHOWN_AFTER_MS * 2)
+    expect(s.updates()).toBe(0)
   })
 
   it('stops its timer when nothing listens any more', () => {
@@ -105,8 +88,11 @@ describe('SteadySelfSync', () => {
     s.steady.read()
     s.set(SYNCING)
     s.steady.read()
-    expect(s.clock.pending()).toBe(1)
     s.stop()
-    expect(s.clock.pending()).toBe(0)
+    // A listener added later is not called by the stopped spell's timer.
+    let later = 0
+    s.steady.listen(() => later++)
+    s.clock.advance(SYNCING_SHOWN_AFTER_MS * 2)
+    expect(later + s.updates()).toBe(0)
   })
 })
