@@ -44,3 +44,16 @@ test('the list of workplaces shows the last message and unread count, from the i
   await expect(live.getByTestId('workplace-last-text')).toHaveText('Yes, at one')
   await expect(live.getByTestId('workplace-unread')).toHaveCount(0)
 })
+
+test('the list of workplaces shows each one’s sync state as members come and go', async ({
+  workplaceWith,
+}) => {
+  const [ann, bob] = await workplaceWith(['Bob'])
+  await ann.page.getByRole('button', { name: 'Back to workplaces' }).click()
+  const badge = ann.page.getByTestId('workplace-list').getByTestId('sync-state')
+  await expect(badge).toHaveAttribute('data-state', 'in-sync')
+  // Bob going away changes no workplace, only who is online.
+  await bob.page.close()
+  await expect(badge).toHaveAttribute('data-state', 'alone', { timeout: 30_000 })
+  await expect(badge).toHaveText('Only you are here')
+})

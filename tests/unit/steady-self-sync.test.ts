@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { SelfSyncState } from '../../src/crdt/sync/workplace-sync.ts'
 import type { ClockTimer } from '../../src/lib/clock.ts'
-import { SteadySelfSync, SYNCING_SHOWN_AFTER_MS } from '../../src/ui/workplace/steady-self-sync.ts'
+import {
+  SteadySelfSync,
+  steadyPerWorkplace,
+  SYNCING_SHOWN_AFTER_MS,
+} from '../../src/ui/workplace/steady-self-sync.ts'
 import { FakeClock } from '../support/fake-clock.ts'
 
 const IN_SYNC: SelfSyncState = { state: 'in-sync' }
@@ -94,5 +98,23 @@ describe('SteadySelfSync', () => {
     s.steady.listen(() => later++)
     s.clock.advance(SYNCING_SHOWN_AFTER_MS * 2)
     expect(later + s.updates()).toBe(0)
+  })
+
+  it('keeps one per workplace for a list, so each badge holds its own spell', () => {
+    const states = new Map<string, SelfSyncState>([
+      ['a', IN_SYNC],
+      ['b', IN_SYNC],
+    ])
+    const steadyOf = steadyPerWorkplace((wp: { id: string }) => ({
+      self: () => states.get(wp.id)!,
+    }))
+    expect(steadyOf({ id: 'a' })).toBe(steadyOf({ id: 'a' }))
+    expect(steadyOf({ id: 'a' })).not.toBe(steadyOf({ id: 'b' }))
+    steadyOf({ id: 'a' }).read()
+    states.set('a', SYNCING)
+    states.set('b', SYNCING)
+    // 'a' was shown in sync and holds it; 'b' was never shown, so it shows syncing at once.
+    expect(steadyOf({ id: 'a' }).read().state).toBe('in-sync')
+    expect(steadyOf({ id: 'b' }).read().state).toBe('syncing')
   })
 })

@@ -75,3 +75,15 @@ export class SteadySelfSync {
     this.#timer = undefined
   }
 }
+
+/** A SteadySelfSync per workplace (by ID), made on first use: for a list of workplaces. */
+export function steadyPerWorkplace<W extends { id: string }>(
+  syncOf: (workplace: W) => { self(): SelfSyncState },
+): (workplace: W) => SteadySelfSync {
+  const made = new Map<string, SteadySelfSync>()
+  return (workplace) => {
+    let steady = made.get(workplace.id)
+    if (!steady) made.set(workplace.id, (steady = new SteadySelfSync(syncOf(workplace))))
+    return steady
+  }
+}
