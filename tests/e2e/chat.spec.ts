@@ -1,7 +1,7 @@
 import { message, messageTexts, openChat, send } from './support/chat.ts'
 import { nameDevice, type Device } from './support/device.ts'
 import { expect, test } from './support/members.ts'
-import { openWorkplace } from './support/workplace.ts'
+import { openWorkplace, showPeople } from './support/workplace.ts'
 
 /** Opens the chat on each device. */
 async function openChats(devices: readonly Device[]) {
@@ -167,4 +167,40 @@ test('the sync badge does not flicker while a busy chat’s changes reach the ot
     const states = await page.evaluate(() => (window as { badgeStates?: string[] }).badgeStates)
     expect(states!.length, `the badge showed ${states!.join(', ')}`).toBeLessThanOrEqual(2)
   }
+})
+
+test('the member list’s “syncing” tag does not flicker while a member writes a busy chat', async ({
+  workplaceWith,
+}) => {
+  const [ann, bob] = await workplaceWith(['Bob'])
+  await openChat(bob.page)
+  await showPeople(ann.page)
+  await expect(ann.page.getByTestId('member')).toHaveCount(2)
+  await expect(ann.page.getByTestId('member-syncing')).toHaveCount(0)
+  // How many times a "syncing" tag appears on Ann's list from now on.
+  await ann.page.evaluate(() => {
+    const w = window as { syncingTags?: number }
+    w.syncingTags = 0
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (node instanceof Element && node.matches('[data-testid="member-syncing"]')) {
+            w.syncingTags! += 1
+          }
+        }
+      }
+    }).observe(document.querySelector('[data-testid="members"]')!, {
+      childList: true,
+      subtree: true,
+    })
+  })
+  const count = 15
+  for (let i = 1; i <= count; i++) {
+    await send(bob.page, `Busy ${i}`)
+    await bob.page.waitForTimeout(150)
+  }
+  await expect(message(bob.page, `Busy ${count}`)).toBeVisible()
+  await expect(ann.page.getByTestId('member-syncing')).toHaveCount(0, { timeout: 10_000 })
+  const tags = await ann.page.evaluate(() => (window as { syncingTags?: number }).syncingTags)
+  expect(tags).toBeLessThanOrEqual(1)
 })

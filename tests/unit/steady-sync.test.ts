@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import type { SelfSyncState } from '../../src/crdt/sync/workplace-sync.ts'
+import type { MemberSyncView, SelfSyncState } from '../../src/crdt/sync/workplace-sync.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
 import type { ClockTimer } from '../../src/lib/clock.ts'
 import {
+  SteadyMemberSync,
   SteadySelfSync,
   steadyPerWorkplace,
   SYNCING_SHOWN_AFTER_MS,
-} from '../../src/ui/workplace/steady-self-sync.ts'
+} from '../../src/ui/workplace/steady-sync.ts'
 import { FakeClock } from '../support/fake-clock.ts'
 
 const IN_SYNC: SelfSyncState = { state: 'in-sync' }
@@ -116,5 +118,56 @@ describe('SteadySelfSync', () => {
     // 'a' was shown in sync and holds it; 'b' was never shown, so it shows syncing at once.
     expect(steadyOf({ id: 'a' }).read().state).toBe('in-sync')
     expect(steadyOf({ id: 'b' }).read().state).toBe('syncing')
+  })
+})
+
+describe('SteadyMemberSync', () => {
+  const view = (peer: string, inSync: boolean, online = true): MemberSyncView => ({
+    peer: peer as PeerId,
+    online,
+    isSyncer: false,
+    inSync,
+    lastSyncedAt: null,
+  })
+
+  function members() {
+    const clock = new FakeClock()
+    const steady = new SteadyMemberSync({
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimeout: (timer) => clock.clearTimeout(timer as ClockTimer),
+    })
+    let updates = 0
+    steady.listen(() => updates++)
+    const shown = (views: MemberSyncView[]) => steady.read(views).map((v) => v.inSync)
+    return { clock, shown, updates: () => updates }
+  }
+
+  it('holds each online member in sync through its own short spell, and shows a long one', () => {
+    const m = members()
+    expect(m.shown([view('bob', true), view('cy', true)])).toEqual([true, true])
+    expect(m.shown([view('bob', false), view('cy', true)])).toEqual([true, true])
+    m.clock.advance(1000)
+    expect(m.shown([view('bob', false), view('cy', false)])).toEqual([true, true])
+    // Bob's spell is due first: the update comes then, and shows him syncing, Cy still held.
+    m.clock.advance(SYNCING_SHOWN_AFTER_MS - 1000)
+    expect(m.updates()).toBe(1)
+    expect(m.shown([view('bob', false), view('cy', false)])).toEqual([false, true])
+    m.clock.advance(1000)
+    expect(m.updates()).toBe(2)
+    expect(m.shown([view('bob', false), view('cy', false)])).toEqual([false, false])
+    // Back in sync shows at once.
+    expect(m.shown([view('bob', true), view('cy', true)])).toEqual([true, true])
+  })
+
+  it('shows at once a member first seen out of step, and an offline member as it is', () => {
+    const m = members()
+    expect(m.shown([view('bob', false), view('cy', false, false)])).toEqual([false, false])
+    expect(m.shown([view('bob', true), view('cy', true, false)])).toEqual([true, true])
+    // Gone offline, then back out of step: nothing was held meanwhile.
+    expect(m.shown([view('bob', false, false)])).toEqual([false])
+    expect(m.shown([view('bob', false)])).toEqual([false])
+    m.clock.advance(SYNCING_SHOWN_AFTER_MS * 2)
+    expect(m.updates()).toBe(0)
   })
 })
