@@ -12,8 +12,7 @@ import type { HistoryDelays } from '../chat/shard-history.ts'
 import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
 import { CONTACTS_DOC_KIND, initialContactsDoc } from '../contacts/contacts-doc.ts'
-import { applyPushedChange, isPushable } from '../repo/change-push.ts'
-import { isIntactChange } from '../repo/change-chunk.ts'
+import { isPushable, takePushedChange } from '../repo/change-push.ts'
 import { PushedChanges } from '../repo/pushed-changes.ts'
 import { performChatCall } from './chat-calls.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
@@ -306,14 +305,9 @@ export function runChatWorker(
         const handle = repo?.handles[data.doc as keyof Repo['handles']]
         hopMark('w-apply', changeKey(data.change))
         if (!handle) return
-        // The page checked the push's form and the sender's access, not the checksum.
-        if (!isIntactChange(data.change)) {
-          console.warn(`push: dropped change from ${data.from}: malformed change`)
-          return
-        }
-        if (identity)
-          pushed.pushedBy(data.from, data.doc, data.change, recipients(data.to), identity.peerId)
-        applyPushedChange(handle, data.from, data.change)
+        // The page checked the push's form and the sender's access; the checksum is checked here.
+        const noted = identity && { changes: pushed, self: identity.peerId }
+        takePushedChange(handle, { ...data, to: recipients(data.to) }, noted)
         hopMark('w-applied', changeKey(data.change))
         return
       }

@@ -111,13 +111,8 @@ export class ChangePush {
       side.applyPush(from, parsed.doc, parsed.change, parsed.to)
       return
     }
-    if (!isIntactChange(parsed.change)) {
-      console.warn(`push: dropped message from ${from}: malformed change`)
-      return
-    }
-    // The sender has the change, and so have the members it says it pushed it to.
-    this.#pushed?.pushedBy(from, parsed.doc, parsed.change, parsed.to, this.#mesh.self)
-    if (handle) applyPushedChange(handle, from, parsed.change)
+    const pushed = this.#pushed && { changes: this.#pushed, self: this.#mesh.self }
+    if (handle) takePushedChange(handle, { from, ...parsed }, pushed)
   }
 }
 
@@ -137,8 +132,26 @@ export function isPushable(change: Uint8Array): boolean {
   return change.byteLength <= MAX_PUSHED_CHANGE_BYTES
 }
 
+/**
+ * Takes a pushed change whose sender's access was checked, as this repo or a second one does:
+ * refuses it if its checksum is wrong; else notes in `pushed` that the sender has it, and so
+ * have the members it says it pushed it to, and applies it.
+ */
+export function takePushedChange(
+  handle: DocHandle<unknown>,
+  push: { from: PeerId; doc: string; change: Uint8Array; to?: readonly string[] | undefined },
+  pushed: { changes: PushedChanges; self: PeerId } | undefined,
+): void {
+  if (!isIntactChange(push.change)) {
+    console.warn(`push: dropped change from ${push.from}: malformed change`)
+    return
+  }
+  pushed?.changes.pushedBy(push.from, push.doc, push.change, push.to, pushed.self)
+  applyPushedChange(handle, push.from, push.change)
+}
+
 /** Applies a pushed change to an open document; one that does not apply is left to sync. */
-export function applyPushedChange(
+function applyPushedChange(
   handle: DocHandle<unknown>,
   from: PeerId | string,
   change: Uint8Array,
