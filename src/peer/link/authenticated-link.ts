@@ -170,6 +170,11 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     throw new Error(`link to ${this.remote} closed before the payload was sent`)
   }
 
+  openRawChannel(label: string): RTCDataChannel | undefined {
+    if (this.#state !== 'open') return undefined
+    return this.#main.pipe.openRawChannel?.(label)
+  }
+
   async stats(): Promise<PipeStats & { rttMs: number | null }> {
     const stats = await this.#main.pipe.stats()
     return { ...stats, rttMs: this.#rttMs ?? stats.rttMs }

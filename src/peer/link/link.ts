@@ -51,6 +51,12 @@ export interface Link extends Pick<Emitter<LinkEvents>, 'on' | 'off'> {
    * the payload is queued with the channel's buffer under its high-water mark (backpressure).
    */
   sendBulk(channel: string, data: Uint8Array): Promise<void>
+  /**
+   * A raw data channel on this link's connection, for the caller to own (see
+   * DataPipe.openRawChannel): what arrives on it comes from `remote`, whom the link proved. Only
+   * while open; absent where the transport has no such channels.
+   */
+  openRawChannel?(label: string): RTCDataChannel | undefined
   stats(): Promise<PipeStats & { rttMs: number | null }>
   close(reason?: string): void
 }

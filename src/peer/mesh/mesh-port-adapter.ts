@@ -104,6 +104,10 @@ class RealMeshPort implements MeshPort {
     await link.sendBulk(channel, data)
   }
 
+  openRawChannel(peer: PeerId, label: string): RTCDataChannel | undefined {
+    return this.#mesh.linkTo(peer)?.openRawChannel?.(label)
+  }
+
   setGroup(group: string, peers: readonly PeerId[], options?: { eager?: boolean }): void {
     this.#mesh.setGroup(group, peers, options)
   }

@@ -61,6 +61,15 @@ export interface MeshPort {
    */
   sendBulk(peer: PeerId, channel: string, data: Uint8Array): Promise<void>
   /**
+   * A raw data channel on the direct link's connection to `peer`, for the caller to own: a page
+   * transfers it to a worker (in the same task), so that traffic between two workers skips both
+   * pages. What arrives on it comes from `peer` (the link proved the connection's DTLS peer).
+   * Both ends must make one with the same label; each must then learn that the other listens
+   * before it sends (ChannelPipe's handshake). Undefined with no open link, a transport without
+   * such channels, or a label already used on that link.
+   */
+  openRawChannel?(peer: PeerId, label: string): RTCDataChannel | undefined
+  /**
    * The peers to keep links to for a group (a workplace's members, a conversation partner).
    * `eager`: dial them at once, as they do not know us and will not dial first.
    */

@@ -7,6 +7,8 @@ export interface PipeConnection {
   readonly maxMessageSize: number
   readonly fingerprints: { readonly local: string; readonly remote: string }
   openSideChannel(label: string): Promise<DataPipe>
+  /** See DataPipe.openRawChannel. */
+  openRawChannel?(label: string): RTCDataChannel | undefined
   stats(): Promise<PipeStats>
   /** Restarts the connection's network path (ICE restart), when the connection can. */
   restartPath?(): void
@@ -139,6 +141,11 @@ export class ChannelPipe
 
   openSideChannel(label: string): Promise<DataPipe> {
     return this.#connection.openSideChannel(label)
+  }
+
+  openRawChannel(label: string): RTCDataChannel | undefined {
+    if (this.#state === 'closed') return undefined
+    return this.#connection.openRawChannel?.(label)
   }
 
   stats(): Promise<PipeStats> {

@@ -87,6 +87,8 @@ class PeerJsConnection implements PipeConnection {
   readonly #sideChannelTimeoutMs: number
   readonly #goodbye = new ConnectionGoodbye()
   readonly #sideChannels = new Map<string, Promise<DataPipe>>()
+  /** Labels of channels handed out raw (openRawChannel): never reused here. */
+  readonly #raw = new Set<string>()
   #fingerprints = { local: '', remote: '' }
 
   constructor(connection: DataConnection, sideChannelTimeoutMs: number) {
@@ -125,10 +127,27 @@ class PeerJsConnection implements PipeConnection {
     this.#goodbye.track(pipe)
   }
 
+  openRawChannel(label: string): RTCDataChannel | undefined {
+    if (this.#goodbye.closed || !isChannelLabel(label)) return undefined
+    if (this.#raw.has(label) || this.#sideChannels.has(label)) return undefined
+    try {
+      const channel = this.#connection.peerConnection.createDataChannel(label, {
+        negotiated: true,
+        id: channelIdForLabel(label),
+        ordered: true,
+      })
+      this.#raw.add(label)
+      return channel
+    } catch {
+      return undefined
+    }
+  }
+
   openSideChannel(label: string): Promise<DataPipe> {
     const existing = this.#sideChannels.get(label)
     if (existing) return existing
     if (this.#goodbye.closed) return Promise.reject(new Error('the connection is closed'))
+    if (this.#raw.has(label)) return Promise.reject(new Error(`channel "${label}" is taken`))
     if (!isChannelLabel(label)) return Promise.reject(new Error(`invalid channel label "${label}"`))
     let channel: RTCDataChannel
     try {

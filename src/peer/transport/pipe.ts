@@ -31,6 +31,14 @@ export interface DataPipe extends Pick<Emitter<DataPipeEvents>, 'on' | 'off'> {
   /** Opens a second ordered channel on the same connection, for bulk transfers. */
   openSideChannel(label: string): Promise<DataPipe>
   /**
+   * Creates a negotiated data channel on the same connection (its ID derived from `label`, as a
+   * side channel's) for the caller to own: it may transfer it to a worker, in the same task.
+   * Nothing here reads, tracks or closes it; it closes with the connection. What arrives on it
+   * comes from the same DTLS peer as this pipe. Undefined when the channel cannot be made (the
+   * label is taken, the connection closed); absent where the transport has no such channels.
+   */
+  openRawChannel?(label: string): RTCDataChannel | undefined
+  /**
    * Restarts the connection's network path (an ICE restart) without closing anything, e.g.
    * when the peer has gone silent or the device changed networks. Absent when the pipe cannot.
    */

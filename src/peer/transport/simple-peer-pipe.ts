@@ -254,6 +254,8 @@ class SimplePeerConnection implements PipeConnection {
   readonly #pc: RTCPeerConnection
   readonly #sideChannelTimeoutMs: number
   readonly #channels = new Map<number, { label: string; pipe: ChannelPipe }>()
+  /** The IDs of channels handed out raw (openRawChannel), by label: never reused here. */
+  readonly #raw = new Map<number, string>()
   readonly #pending = new Map<string, Promise<DataPipe>>()
   readonly #restarter: IceRestarter
   #fingerprints = { local: '', remote: '' }
@@ -321,9 +323,9 @@ class SimplePeerConnection implements PipeConnection {
     if (this.closed) return { ok: false, error: 'the connection is closed' }
     if (!isChannelLabel(label)) return { ok: false, error: `invalid channel label "${label}"` }
     const id = channelIdForLabel(label)
-    const taken = this.#channels.get(id)
-    if (taken) {
-      return { ok: false, error: `channel "${label}" collides with "${taken.label}" (id ${id})` }
+    const taken = this.#channels.get(id)?.label ?? this.#raw.get(id)
+    if (taken !== undefined) {
+      return { ok: false, error: `channel "${label}" collides with "${taken}" (id ${id})` }
     }
     let channel: RTCDataChannel
     try {
@@ -342,6 +344,19 @@ class SimplePeerConnection implements PipeConnection {
     this.#goodbye.track(pipe)
     this.#channels.set(id, { label, pipe })
     return { ok: true, pipe }
+  }
+
+  openRawChannel(label: string): RTCDataChannel | undefined {
+    if (this.closed || !isChannelLabel(label)) return undefined
+    const id = channelIdForLabel(label)
+    if (this.#channels.has(id) || this.#raw.has(id)) return undefined
+    try {
+      const channel = this.#pc.createDataChannel(label, { negotiated: true, id, ordered: true })
+      this.#raw.set(id, label)
+      return channel
+    } catch {
+      return undefined
+    }
   }
 
   openSideChannel(label: string): Promise<DataPipe> {
