@@ -30,6 +30,7 @@ import type { EarlyJoins } from './workplace/early-invite.ts'
 import type { WorkplaceList } from './workplace/workplace-list.ts'
 import { Workplaces } from './workplace/workplaces.ts'
 import { LoadingMembers, eitherGate } from './workplace/loading-members.ts'
+import { DOCS_PUSH_LABEL } from './documents-worker/direct-pushes.ts'
 
 export interface WorkplaceStack {
   repo: Repo
@@ -159,6 +160,7 @@ export function createWorkplaceStack(options: {
         features: inWorker,
         extensions: extensions.filter((e) => inWorker.has(e.feature)),
         ...(options.vault ? { vault: options.vault } : {}),
+        rawChannel: (peer) => options.mesh.openRawChannel?.(peer, DOCS_PUSH_LABEL),
       })
     : undefined
   return {
@@ -175,7 +177,7 @@ export function createWorkplaceStack(options: {
         network,
         workplaces,
         ...(syncOf ? { syncOf } : {}),
-        ...(chats ? { held: () => chats.heldDocuments() } : {}),
+        ...(chats ? { held: () => chats.heldDocuments(), pushPaths: () => chats.pushPaths() } : {}),
       }),
     async shutdown() {
       joins.close()

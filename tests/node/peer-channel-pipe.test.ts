@@ -1,54 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ChannelPipe, type PipeConnection } from '../../src/peer/transport/channel-pipe.ts'
 import { GOODBYE_TIMEOUT_MS } from '../../src/peer/transport/pipe-goodbye.ts'
-
-/** A negotiated RTCDataChannel stand-in that throws on send() unless open, as browsers do. */
-class FakeChannel {
-  readonly label = 'bulk'
-  readyState: RTCDataChannelState = 'connecting'
-  binaryType = 'blob'
-  bufferedAmount = 0
-  bufferedAmountLowThreshold = 0
-  sent: string[] = []
-  peer: FakeChannel | undefined
-  /** While set, messages for this end wait here (its thread is busy) until delivered. */
-  held: (() => void)[] | undefined
-  onopen: (() => void) | null = null
-  onmessage: ((event: { data: unknown }) => void) | null = null
-  onclose: (() => void) | null = null
-  onerror: ((event: unknown) => void) | null = null
-  onbufferedamountlow: (() => void) | null = null
-
-  send(data: Uint8Array): void {
-    if (this.readyState !== 'open') {
-      throw new Error("Failed to execute 'send': RTCDataChannel.readyState is not 'open'")
-    }
-    this.sent.push(new TextDecoder().decode(data).replace('\u0000peerplace-pipe-', ''))
-    const copy = data.slice().buffer
-    const peer = this.peer
-    const deliver = () => peer?.onmessage?.({ data: copy })
-    if (peer?.held) peer.held.push(deliver)
-    else queueMicrotask(deliver)
-  }
-
-  deliverHeld(): void {
-    const held = this.held ?? []
-    this.held = undefined
-    for (const deliver of held) deliver()
-  }
-
-  open(): void {
-    this.readyState = 'open'
-    this.onopen?.()
-  }
-
-  close(): void {
-    this.readyState = 'closed'
-    this.closedAt = performance.now()
-  }
-
-  closedAt: number | undefined
-}
+import { FakeDataChannel as FakeChannel } from '../support/fake-data-channel.ts'
 
 const connection: PipeConnection = {
   maxMessageSize: 65536,

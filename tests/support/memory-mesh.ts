@@ -130,6 +130,8 @@ export class MemoryMesh implements MeshPort {
   /** The first-contact topics this device joined. */
   readonly topics = new Set<Topic>()
   authorize: (peer: PeerId) => boolean = () => true
+  /** MeshPort.openRawChannel: absent (no such channels) unless a test sets it. */
+  openRawChannel?: (peer: PeerId, label: string) => RTCDataChannel | undefined
   readonly #routed = new Map<string, Set<PeerMessageHandler>>()
   readonly #linked = new Map<string, Set<PeerMessageHandler>>()
   readonly #linkHandlers = new Set<LinkChangeHandler>()

@@ -10,6 +10,7 @@ import type {
 import { CHANGE_PUSH_CHANNEL } from '../../src/crdt/repo/change-push.ts'
 import { MAX_HOLD_MS } from '../../src/crdt/repo/sync-hold.ts'
 import { annAndBobInAcme, startChatWorker, testDevices } from '../support/test-device.ts'
+import { fakeChannelPair, type FakeDataChannel } from '../support/fake-data-channel.ts'
 import { until } from '../support/until.ts'
 
 const kinds = new Map([[CHAT_DOC_KIND, () => initialChatIndex()]])
@@ -26,7 +27,7 @@ function recordedPort() {
 /** Ann (whose worker's port is recorded) and Bob, each with the chat in a documents worker. */
 async function pair() {
   const recorded = recordedPort()
-  const { acme, bobAcme, ann, bob } = await annAndBobInAcme(cleanup, {
+  const { acme, bobAcme, ann, bob, hub } = await annAndBobInAcme(cleanup, {
     ann: { kinds, documentsWorker: recorded.port },
     bob: { kinds, documentsWorker: startChatWorker() },
   })
@@ -35,7 +36,7 @@ async function pair() {
     await ann.stack.chats!.open(acme),
     await bob.stack.chats!.open(bobAcme),
   ]
-  return { ...recorded, chats, devices: [ann, bob] as const }
+  return { ...recorded, chats, devices: [ann, bob] as const, hub }
 }
 
 const views = (messages: FromDocumentsWorker[]): ChatViewUpdate[] =>
@@ -116,5 +117,33 @@ describe('what crosses the documents worker’s port for the chat', { timeout: 6
     expect(pushWarnings).toEqual([expect.stringContaining('malformed change')])
     warn.mockRestore()
     expect(ann.messages().map((m) => m.text)).toEqual(['to copy'])
+  })
+
+  it('pushes cross the page where a channel cannot be lent to the worker', async () => {
+    const { chats, devices, hub } = await pair()
+    const [ann, bob] = chats
+    const [annDevice, bobDevice] = devices
+    // A transport with raw channels, but a port that cannot transfer them (as in a browser
+    // without transferable data channels).
+    const made: FakeDataChannel[] = []
+    annDevice.port.openRawChannel = (_peer, label) => {
+      const [end] = fakeChannelPair(label)
+      made.push(end)
+      return end as unknown as RTCDataChannel
+    }
+    const info = vi.spyOn(console, 'info')
+    const [a, b] = [annDevice.identity.peerId, bobDevice.identity.peerId]
+    hub.unlink(a, b)
+    hub.link(a, b)
+    await until(() => made.length === 1, 'Ann’s page to try to lend a channel', 10_000)
+    expect(made[0]!.closedAt, 'the channel it could not lend is closed').toBeDefined()
+    expect(info.mock.calls.map((c) => String(c[0]))).toContainEqual(
+      expect.stringMatching(/^documents worker: pushes cross the page: /),
+    )
+    info.mockRestore()
+    const relayed = annDevice.stack.chats!.pushPaths().relayed
+    const sent = await ann.send('through the page')
+    await until(() => bob.message(sent.id), 'Bob to have it', 10_000)
+    expect(annDevice.stack.chats!.pushPaths()).toEqual({ direct: [], relayed: relayed + 1 })
   })
 })

@@ -4,7 +4,6 @@ import {
   type Message,
   type PeerId as RepoPeerId,
 } from '@automerge/automerge-repo'
-import * as Automerge from '@automerge/automerge'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import { CHAT_DOC_KIND, initialChatIndex } from '../chat/chat-doc.ts'
@@ -12,8 +11,6 @@ import type { HistoryDelays } from '../chat/shard-history.ts'
 import { rootDocsEntry } from '../chat/shard-registrar.ts'
 import { WorkplaceChat } from '../chat/workplace-chat.ts'
 import { CONTACTS_DOC_KIND, initialContactsDoc } from '../contacts/contacts-doc.ts'
-import { isPushable, takePushedChange } from '../repo/change-push.ts'
-import { PushedChanges } from '../repo/pushed-changes.ts'
 import { performChatCall } from './chat-calls.ts'
 import { ChatViewPublisher } from './chat-view-publisher.ts'
 import {
@@ -28,11 +25,11 @@ import {
 } from './documents-worker-protocol.ts'
 import { DocHeadsReporter } from './doc-heads-reporter.ts'
 import { PendingCalls } from './pending-calls.ts'
-import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { WorkerContacts } from './worker-contacts.ts'
 import type { WorkerExtension, WorkerExtensionRuntime } from './worker-extension.ts'
 import { ProtocolError } from './protocol-error.ts'
+import { WorkerPushes } from './worker-pushes.ts'
 import { WorkerWorkplace } from './worker-workplace.ts'
 import type { AtRestLoan, WorkerStorage } from './worker-storage.ts'
 
@@ -135,10 +132,18 @@ export function runChatWorker(
   const extensionKinds = (options.extensions ?? []).flatMap((e) => [...e.kinds])
   let repo: Repo | undefined
   let network: PortNetworkAdapter | undefined
-  /** What pushes carried to and from each peer: the network holds sync while they carry. */
-  const pushed = new PushedChanges()
   let identity: Identity | undefined
   let storage: WorkerStorage | undefined
+  /** Whether `peer` is a member of the workplace holding `doc`, as the snapshots say. */
+  const mayExchange = (peer: PeerId, doc: string): boolean =>
+    [...workplaces.values()].some((workplace) => workplace.holds(doc) && workplace.isMember(peer))
+  const pushes = new WorkerPushes({
+    post,
+    handle: (doc) => repo?.handles[doc as keyof Repo['handles']],
+    peers: () => network?.peers() ?? [],
+    mayExchange,
+    self: () => identity?.peerId,
+  })
 
   const start = (
     self: PeerId,
@@ -155,7 +160,10 @@ export function runChatWorker(
             new Uint8Array(await crypto.subtle.sign('Ed25519', key, data as BufferSource))
         : (data) => calls.call<Uint8Array>((id) => post({ t: 'sign', id, data })),
     }
-    network = new PortNetworkAdapter((message: Message) => post({ t: 'repo', message }), pushed)
+    network = new PortNetworkAdapter(
+      (message: Message) => post({ t: 'repo', message }),
+      pushes.pushed,
+    )
     storage = openStorage()
     storage.lend(loan)
     repo = new Repo({
@@ -166,10 +174,7 @@ export function runChatWorker(
       shareConfig: {
         // The page checks access again on every message both ways.
         announce: async (peer, doc) =>
-          doc !== undefined &&
-          [...workplaces.values()].some(
-            (workplace) => workplace.holds(doc) && workplace.isMember(peer as unknown as PeerId),
-          ),
+          doc !== undefined && mayExchange(peer as unknown as PeerId, doc),
         access: async () => true,
       },
     })
@@ -204,7 +209,7 @@ export function runChatWorker(
       workplace,
       repo,
       register: ({ key, url }) => workplace.registerDoc(rootDocsEntry(key), url),
-      push: (handle: DocHandle<unknown>) => pushLastChange(handle),
+      push: (handle: DocHandle<unknown>) => pushes.pushLast(handle),
       ...timings,
     })
     const open: OpenChat = { workplace, chat }
@@ -222,16 +227,6 @@ export function runChatWorker(
       },
       (error: unknown) => post({ t: 'failed', workplace: snapshot.id, error: toPortError(error) }),
     )
-  }
-
-  const pushLastChange = (handle: DocHandle<unknown>) => {
-    if (!handle.isReady()) return
-    const change = Automerge.getLastLocalChange(handle.doc())
-    if (!change) return
-    hopMark('w-push', changeKey(change))
-    post({ t: 'push', doc: handle.documentId, change })
-    // The page pushes it to the linked members with access: the peers this repo syncs with.
-    if (network && isPushable(change)) pushed.pushedTo(network.peers(), handle.documentId, change)
   }
 
   const call = async (workplace: string, request: ChatCall): Promise<unknown> => {
@@ -301,16 +296,10 @@ export function runChatWorker(
         return network?.peerDown(data.peer)
       case 'repo':
         return network?.receive(data.message)
-      case 'push': {
-        const handle = repo?.handles[data.doc as keyof Repo['handles']]
-        hopMark('w-apply', changeKey(data.change))
-        if (!handle) return
-        // The page checked the push's form and the sender's access; the checksum is checked here.
-        const noted = identity && { changes: pushed, self: identity.peerId }
-        takePushedChange(handle, { ...data, to: recipients(data.to) }, noted)
-        hopMark('w-applied', changeKey(data.change))
-        return
-      }
+      case 'push':
+        return pushes.relayed(data.from, data.doc, data.change, recipients(data.to))
+      case 'channel':
+        return pushes.lend(data.peer, data.channel)
       case 'workplace':
         return workplaceSeen(data.snapshot)
       case 'confirmed': {
@@ -323,6 +312,7 @@ export function runChatWorker(
           await contacts.closeAll()
           for (const runtime of extensions.values()) await runtime.closeAll()
           for (const { reporter } of reported.values()) reporter.close()
+          pushes.close()
           await repo?.shutdown()
           // The repo's shutdown waits for its last saves, not for earlier ones still under way.
           await storage?.savesDone()

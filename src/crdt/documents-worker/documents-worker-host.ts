@@ -1,3 +1,4 @@
+import type { PeerId } from '../../peer/ids.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import { hopMark } from '../../lib/hop-marks.ts'
 import type { ContactListOptions } from '../contacts/contact-list-keeper.ts'
@@ -13,6 +14,7 @@ import {
   type FromDocumentsWorker,
   type ToDocumentsWorker,
 } from './documents-worker-protocol.ts'
+import { ChannelLender } from './channel-lender.ts'
 import { HostedContacts } from './hosted-contacts.ts'
 import { PendingCalls } from './pending-calls.ts'
 import { RemoteChat } from './remote-chat.ts'
@@ -72,6 +74,11 @@ export class DocumentsWorkerHost {
   /** What is posted before the worker said it listens (a module worker loads for a while). */
   #queued: ToDocumentsWorker[] | undefined = []
   #failure: Error | undefined
+  readonly #lender: ChannelLender
+  /** The peers the worker's own channels reach (as it last said). */
+  #direct: readonly PeerId[] = []
+  /** The worker's pushes this page sent on to at least one peer. */
+  #relayed = 0
 
   constructor(options: {
     port: WorkerPort<FromDocumentsWorker, ToDocumentsWorker>
@@ -84,6 +91,11 @@ export class DocumentsWorkerHost {
     features?: Iterable<WorkerFeature>
     /** Features supplied by the layers above (the file index), run in the worker too. */
     extensions?: readonly HostExtension[]
+    /**
+     * A new data channel on the link to `peer` (MeshPort.openRawChannel), lent to the worker
+     * so that its pushes skip this page; absent, or where it cannot be lent, they cross it.
+     */
+    rawChannel?: (peer: PeerId) => RTCDataChannel | undefined
   }) {
     for (const extension of options.extensions ?? [])
       this.#extensions.set(extension.feature, extension)
@@ -92,6 +104,12 @@ export class DocumentsWorkerHost {
     this.#network = options.network
     this.#changes = options.changes
     this.#identity = options.identity
+    this.#lender = new ChannelLender({
+      make: options.rawChannel,
+      transfer: (peer, channel) =>
+        this.#port.postMessage({ t: 'channel', peer, channel }, [channel]),
+      usable: () => !this.#failure,
+    })
     this.#contacts = new HostedContacts({
       post: (message) => this.#post(message),
       call: (send) => this.#calls.call(send),
@@ -121,8 +139,14 @@ export class DocumentsWorkerHost {
     const owns = (doc: string) => this.#owned.has(doc)
     this.#network.attachSide({
       owns,
-      peerUp: (peer) => this.#post({ t: 'peer-up', peer }),
-      peerDown: (peer) => this.#post({ t: 'peer-down', peer }),
+      peerUp: (peer) => {
+        this.#post({ t: 'peer-up', peer })
+        this.#lender.peerUp(peer)
+      },
+      peerDown: (peer) => {
+        this.#post({ t: 'peer-down', peer })
+        this.#lender.peerDown(peer)
+      },
       deliver: (message) => this.#post({ t: 'repo', message }),
     })
     this.#changes.attachSide({
@@ -217,6 +241,14 @@ export class DocumentsWorkerHost {
     }
   }
 
+  /**
+   * Which way the worker's pushes go: the peers its own channels reach, and how many of its
+   * pushes this page sent on to someone (for the sync report).
+   */
+  pushPaths(): { direct: PeerId[]; relayed: number } {
+    return { direct: [...this.#direct], relayed: this.#relayed }
+  }
+
   /** Closes the worker's chats and repo (their last writes stored). */
   async shutdown(): Promise<void> {
     this.#offVault()
@@ -272,12 +304,19 @@ export class DocumentsWorkerHost {
         const queued = this.#queued
         this.#queued = undefined
         for (const waiting of queued) this.#port.postMessage(waiting)
+        this.#lender.listening()
         return
       }
       case 'repo':
         return this.#network.send(message.message)
-      case 'push':
-        return this.#changes.pushChange(message.doc, message.change)
+      case 'push': {
+        const sent = this.#changes.pushChange(message.doc, message.change, message.reached)
+        if (sent.length > 0) this.#relayed++
+        return
+      }
+      case 'direct':
+        this.#direct = message.peers
+        return
       case 'sign':
         return this.#answer(message.id, () => this.#identity.sign(message.data))
       case 'register':

@@ -13,7 +13,8 @@ import {
 import { ProtocolError } from './protocol-error.ts'
 
 /**
- * The messages between the page and the documents worker (version 8; 7 did not say whom else a
+ * The messages between the page and the documents worker (version 9; 8 had no channels of the
+ * worker's own, every push crossed the page; 7 did not say whom else a
  * pushed change went to, and the worker's sync was held on the page; 6 sent a chat's arrivals
  * apart from the view update that showed them, and its whole order for a message arriving out
  * of order; 5 had no extensions, the
@@ -29,7 +30,7 @@ import { ProtocolError } from './protocol-error.ts'
  * worker asks the page for each signature then), and the at-rest key is lent at start and again
  * whenever the storage lock turns on or off.
  */
-export const DOCUMENTS_WORKER_PROTOCOL = 8
+export const DOCUMENTS_WORKER_PROTOCOL = 9
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -109,6 +110,11 @@ export type ToDocumentsWorker =
   | { t: 'repo'; message: Message }
   /** A change `from` pushed; `to`: whom else it says it pushed it to (for the worker's SyncHold). */
   | { t: 'push'; from: PeerId; doc: string; change: Uint8Array; to?: string[] }
+  /**
+   * A data channel (transferred) on the link to `peer`, whom the link proved: pushes between the
+   * two documents workers go on it (see DirectPushes).
+   */
+  | { t: 'channel'; peer: PeerId; channel: RTCDataChannel }
   | { t: 'workplace'; snapshot: WorkplaceSnapshot }
   | { t: 'confirmed'; workplace: string; heads: Record<string, string[]> }
   | { t: 'close-chat'; workplace: string; id: number }
@@ -125,7 +131,10 @@ export type FromDocumentsWorker =
   /** The worker listens now: what the page sent before may have been lost, so it waits for it. */
   | { t: 'ready'; v: typeof DOCUMENTS_WORKER_PROTOCOL }
   | { t: 'repo'; message: Message }
-  | { t: 'push'; doc: string; change: Uint8Array }
+  /** A change made here, for the page to push; `reached`: peers the worker pushed it to itself. */
+  | { t: 'push'; doc: string; change: Uint8Array; reached?: PeerId[] }
+  /** The peers the worker's own channels reach now (for the sync report). */
+  | { t: 'direct'; peers: PeerId[] }
   | { t: 'sign'; id: number; data: Uint8Array }
   | { t: 'register'; workplace: string; entry: string; url: string }
   | { t: 'view'; workplace: string; update: ChatViewUpdate }
@@ -143,6 +152,7 @@ const TO_WORKER = new Set([
   'peer-down',
   'repo',
   'push',
+  'channel',
   'workplace',
   'confirmed',
   'close-chat',
@@ -173,9 +183,23 @@ export function checkToWorker(data: unknown): ToDocumentsWorker {
     throw new ProtocolError('documents worker: vault without a key it can use')
   if (message.t === 'ext' && (typeof message.feature !== 'string' || message.feature === ''))
     throw new ProtocolError('documents worker: ext without a feature')
+  if (message.t === 'channel' && !isChannel(message))
+    throw new ProtocolError('documents worker: channel without a peer or a data channel')
   if (message.t === 'start' && !isLoan(message.vault))
     throw new ProtocolError('documents worker: start without the vault')
   return message as unknown as ToDocumentsWorker
+}
+
+/** A channel message's fields: a peer ID and something that sends like a data channel. */
+function isChannel(message: Record<string, unknown>): boolean {
+  const { peer, channel } = message
+  return (
+    typeof peer === 'string' &&
+    peer !== '' &&
+    typeof channel === 'object' &&
+    channel !== null &&
+    typeof (channel as { send?: unknown }).send === 'function'
+  )
 }
 
 /** A lent vault: sealing needs a key (an AES-GCM CryptoKey); without sealing one is optional. */

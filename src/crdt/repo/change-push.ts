@@ -67,19 +67,23 @@ export class ChangePush {
     if (change) this.pushChange(handle.documentId, change)
   }
 
-  /** Pushes one change of a document to every linked member with access. */
-  pushChange(doc: string, change: Uint8Array): void {
+  /**
+   * Pushes one change of a document to every linked member with access, but those in `skip`
+   * (a second repo pushed it to them itself: see DirectPushes). Returns the peers it sent to.
+   */
+  pushChange(doc: string, change: Uint8Array, skip?: readonly string[]): PeerId[] {
     hopMark('p-push-out', changeKey(change))
-    if (!isPushable(change)) return
+    if (!isPushable(change)) return []
     const peers = this.#mesh.presence
       .linkedPeers()
       .filter((peer) => this.#policy.mayExchange(peer, doc))
-    if (peers.length === 0) return
-    const to = this.#pushed && peers.length <= MAX_NAMED_RECIPIENTS ? { to: [...peers] } : {}
-    const data = cbor.encode({ v: VERSION, doc, change, ...to } satisfies PushMessage)
-    const reached = peers.filter((peer) => this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data))
+    const rest = skip ? peers.filter((peer) => !skip.includes(peer)) : peers
+    if (rest.length === 0) return []
+    const data = encodePush(doc, change, this.#pushed && peers)
+    const reached = rest.filter((peer) => this.#mesh.send(peer, CHANGE_PUSH_CHANNEL, data))
     // A second repo's document is noted there: that repo's sync is held there.
     if (!this.#side?.owns(doc)) this.#pushed?.pushedTo(reached, doc, change)
+    return reached
   }
 
   /** Hands pushed changes to documents a second repo owns to that repo (see RepoSide). */
@@ -125,6 +129,15 @@ export interface PushSide {
    * is the side's to call before it notes or applies it.
    */
   applyPush(from: PeerId, documentId: string, change: Uint8Array, to?: readonly string[]): void
+}
+
+/**
+ * A push message: `to` names every member the change is pushed to (left out when there are
+ * too many to name).
+ */
+export function encodePush(doc: string, change: Uint8Array, to?: readonly string[]): Uint8Array {
+  const named = to && to.length <= MAX_NAMED_RECIPIENTS ? { to: [...to] } : {}
+  return cbor.encode({ v: VERSION, doc, change, ...named } satisfies PushMessage)
 }
 
 /** Whether a change is small enough to be pushed (a bigger one is left to sync). */

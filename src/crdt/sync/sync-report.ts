@@ -30,6 +30,11 @@ export interface SyncReport {
     /** Heads each online member last reported, by document. */
     reported?: Record<string, Record<string, string[]>>
   }[]
+  /**
+   * With a documents worker: the peers its own channels reach, and how many of its pushes the
+   * page sent on (to peers those channels do not reach).
+   */
+  workerPushes?: { direct: PeerId[]; relayed: number }
   /** Every document the repo holds: its state and heads (hex hashes, as heads reports use). */
   documents: { id: string; state: string; heads: string[] }[]
 }
@@ -43,15 +48,18 @@ export interface SyncReportSources {
   syncOf?: (workplace: string) => WorkplaceSync | undefined
   /** Documents held in the documents worker, by ID with their heads as it last reported them. */
   held?: () => Record<string, string[]>
+  /** Which way the documents worker's pushes go (DocumentsWorkerHost.pushPaths). */
+  pushPaths?: () => { direct: PeerId[]; relayed: number }
 }
 
 export function collectSyncReport(sources: SyncReportSources): SyncReport {
-  const { mesh, repo, network, workplaces, syncOf, held } = sources
+  const { mesh, repo, network, workplaces, syncOf, held, pushPaths } = sources
   return {
     self: mesh.self,
     linked: [...mesh.presence.linkedPeers()],
     network: network.state(),
     repoPeers: [...repo.peers],
+    ...(pushPaths ? { workerPushes: pushPaths() } : {}),
     workplaces: workplaces.list().map((wp) => {
       const sync = syncOf?.(wp.id)
       const self = sync?.self()
