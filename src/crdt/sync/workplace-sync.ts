@@ -312,7 +312,10 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     const handle = this.#handles().find((h) => h.documentId === doc)
     if (!handle?.isReady()) return heads
     const mine = handle.doc()
-    const held = (h: string) => Automerge.hasHeads(mine, [h])
+    // Nearly always the member reports this device's own heads: found among them, a head needs
+    // no `hasHeads`, which copies the whole change out of the document to say it is there.
+    const own = new Set(Automerge.getHeads(mine))
+    const held = (h: string) => own.has(h) || Automerge.hasHeads(mine, [h])
     if (heads.every(held)) return heads
     const before = (this.#confirmed.get(doc) ?? []).filter((h) => held(h) && !heads.includes(h))
     return [...before, ...heads].slice(-MAX_CONFIRMED_HEADS)
