@@ -49,7 +49,8 @@ interface Hosted {
 
 /**
  * The page's side of the documents worker: carries the worker's repo traffic over the main
- * repo's network (as its RepoSide), serves its signatures (a device key it cannot lend), lends
+ * repo's network (as its RepoSide), lends it a channel on each member's link for its pushes
+ * (ChannelLender) and pushes the rest, serves its signatures (a device key it cannot lend), lends
  * it the at-rest key as the storage lock changes, keeps it told of each workplace's membership,
  * and hands the UI a RemoteChat and a RemoteContactBook per workplace (for the features it was
  * given); extensions (the file index) reach their worker side through it.
