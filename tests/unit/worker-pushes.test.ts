@@ -2,7 +2,10 @@ import { next as Automerge } from '@automerge/automerge'
 import { Repo, type DocHandle } from '@automerge/automerge-repo'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { FromDocumentsWorker } from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
-import { MAX_DIRECT_PUSH_BYTES } from '../../src/crdt/documents-worker/direct-pushes.ts'
+import {
+  MAX_DIRECT_PUSH_BYTES,
+  MAX_REFUSED_PUSHES,
+} from '../../src/crdt/documents-worker/direct-pushes.ts'
 import { WorkerPushes } from '../../src/crdt/documents-worker/worker-pushes.ts'
 import { changeHash } from '../../src/crdt/repo/change-chunk.ts'
 import { encodePush } from '../../src/crdt/repo/change-push.ts'
@@ -162,5 +165,20 @@ describe('pushes between documents workers on their own channels', () => {
     expect(String(warn.mock.calls[2]?.[0])).toMatch(/ann: malformed change/)
     expect(bob.handle.doc().text).toEqual([])
     expect(bob2.handle.doc().text).toEqual([])
+  })
+
+  it('closes the channel of a member that keeps sending malformed pushes', async () => {
+    const { ann, bob } = annAndBob()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.spyOn(console, 'info').mockImplementation(() => {})
+    const [ab] = await linked(ann.pushes, ANN, bob.pushes, BOB)
+    await until(() => directOf(bob.posted).includes(ANN), 'Ann’s channel to open', 2000)
+    for (let i = 0; i < MAX_REFUSED_PUSHES + 5; i++) ab.send(new TextEncoder().encode(`junk ${i}`))
+    await until(() => !directOf(bob.posted).includes(ANN), 'Bob to close the channel', 2000)
+    const refusals = warn.mock.calls.filter((c) => String(c[0]).startsWith('push: dropped'))
+    expect(refusals).toHaveLength(MAX_REFUSED_PUSHES)
+    expect(warn.mock.calls.map((c) => String(c[0]))).toContainEqual(
+      `direct pushes: closing the channel to ann: ${MAX_REFUSED_PUSHES} malformed pushes`,
+    )
   })
 })

@@ -12,6 +12,11 @@ const HANDSHAKE_TIMEOUT_MS = 60_000
 export const MAX_DIRECT_PUSH_BYTES = 64 * 1024
 /** A channel with more than this queued is passed over: the page's path takes the push. */
 const MAX_QUEUED_BYTES = 1024 * 1024
+/**
+ * Malformed pushes a peer may send on its channel before it is closed: a working peer sends
+ * none, and a hostile one must not keep this worker decoding and hashing what it makes up.
+ */
+export const MAX_REFUSED_PUSHES = 20
 
 /** A lent channel has no connection here: the page keeps that; the channel closes with it. */
 const NO_CONNECTION: PipeConnection = {
@@ -30,6 +35,8 @@ const NO_CONNECTION: PipeConnection = {
  */
 export class DirectPushes {
   readonly #pipes = new Map<PeerId, ChannelPipe>()
+  /** Malformed pushes each peer sent on its current channel. */
+  readonly #refused = new Map<PeerId, number>()
   readonly #received: (from: PeerId, data: Uint8Array) => void
   readonly #changed: (open: PeerId[]) => void
   readonly #handshakeTimeoutMs: number
@@ -59,6 +66,7 @@ export class DirectPushes {
       },
     })
     this.#pipes.set(peer, pipe)
+    this.#refused.delete(peer)
     pipe.on('message', (data) => this.#received(peer, data))
     pipe.on('open', () => this.#changed(this.open()))
     if (!previous) return
@@ -82,6 +90,16 @@ export class DirectPushes {
       // A send that failed closed the pipe.
       return pipe.isOpen
     })
+  }
+
+  /** `peer` sent a malformed push: its channel closes once it sent too many. */
+  refused(peer: PeerId): void {
+    const count = (this.#refused.get(peer) ?? 0) + 1
+    this.#refused.set(peer, count)
+    if (count >= MAX_REFUSED_PUSHES) {
+      console.warn(`direct pushes: closing the channel to ${peer}: ${count} malformed pushes`)
+      this.#pipes.get(peer)?.close('too many malformed pushes')
+    }
   }
 
   closeAll(): void {

@@ -64,23 +64,30 @@ export class WorkerPushes {
     const parsed = parsePush(data)
     if (typeof parsed === 'string') {
       console.warn(`push: dropped message from ${from}: ${parsed}`)
+      this.#direct.refused(from)
       return
     }
     hopMark('w-push-in', changeKey(parsed.change))
+    // Not counted as malformed: the snapshot here may lag a membership change the page knows.
     if (!this.#o.mayExchange(from, parsed.doc)) {
       console.warn(`push: dropped change from ${from}: no access to that document`)
       return
     }
-    this.#take(from, parsed.doc, parsed.change, parsed.to)
+    if (!this.#take(from, parsed.doc, parsed.change, parsed.to)) this.#direct.refused(from)
     hopMark('w-applied', changeKey(parsed.change))
   }
 
-  #take(from: PeerId, doc: string, change: Uint8Array, to: readonly string[] | undefined): void {
+  /** False when the change was refused as malformed. */
+  #take(from: PeerId, doc: string, change: Uint8Array, to: readonly string[] | undefined): boolean {
     // Not open here (say, a shard this device has not heard of yet): sync brings it when asked.
     const handle = this.#o.handle(doc)
-    if (!handle) return
+    if (!handle) return true
     const self = this.#o.self()
-    takePushedChange(handle, { from, doc, change, to }, self && { changes: this.pushed, self })
+    return takePushedChange(
+      handle,
+      { from, doc, change, to },
+      self && { changes: this.pushed, self },
+    )
   }
 }
 

@@ -147,20 +147,21 @@ export function isPushable(change: Uint8Array): boolean {
 
 /**
  * Takes a pushed change whose sender's access was checked, as this repo or a second one does:
- * refuses it if its checksum is wrong; else notes in `pushed` that the sender has it, and so
- * have the members it says it pushed it to, and applies it.
+ * refuses it if its checksum is wrong (returns false); else notes in `pushed` that the sender
+ * has it, and so have the members it says it pushed it to, and applies it.
  */
 export function takePushedChange(
   handle: DocHandle<unknown>,
   push: { from: PeerId; doc: string; change: Uint8Array; to?: readonly string[] | undefined },
   pushed: { changes: PushedChanges; self: PeerId } | undefined,
-): void {
+): boolean {
   if (!isIntactChange(push.change)) {
     console.warn(`push: dropped change from ${push.from}: malformed change`)
-    return
+    return false
   }
   pushed?.changes.pushedBy(push.from, push.doc, push.change, push.to, pushed.self)
   applyPushedChange(handle, push.from, push.change)
+  return true
 }
 
 /** Applies a pushed change to an open document; one that does not apply is left to sync. */
