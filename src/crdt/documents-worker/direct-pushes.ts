@@ -75,6 +75,11 @@ export class DirectPushes {
     if (wasOpen) this.#changed(this.open())
   }
 
+  /** Whether `peer`'s channel is open (handshake done). */
+  reaches(peer: PeerId): boolean {
+    return this.#pipes.get(peer)?.isOpen ?? false
+  }
+
   /** The peers whose channel is open (handshake done). */
   open(): PeerId[] {
     return [...this.#pipes].filter(([, pipe]) => pipe.isOpen).map(([peer]) => peer)

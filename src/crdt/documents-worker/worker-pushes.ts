@@ -38,7 +38,11 @@ export class WorkerPushes {
     hopMark('w-push', changeKey(change))
     if (!isPushable(change)) return this.#o.post({ t: 'push', doc, change })
     const peers = [...this.#o.peers()].filter((peer) => this.#o.mayExchange(peer, doc))
-    const reached = peers.length > 0 ? this.#direct.send(peers, encodePush(doc, change, peers)) : []
+    // Encoded only when a channel of its own reaches one of them (none may: a keeper, a browser
+    // that cannot lend channels); the push names every recipient either way.
+    const direct = peers.filter((peer) => this.#direct.reaches(peer))
+    const reached =
+      direct.length > 0 ? this.#direct.send(direct, encodePush(doc, change, peers)) : []
     this.#o.post({ t: 'push', doc, change, ...(reached.length > 0 ? { reached } : {}) })
     // The page pushes it to the rest of the linked members with access.
     this.pushed.pushedTo(this.#o.peers(), doc, change)
