@@ -61,6 +61,7 @@ export class DirectPushes {
       onClosed: (reason) => {
         if (this.#pipes.get(peer) !== pipe) return
         this.#pipes.delete(peer)
+        this.#refused.delete(peer)
         console.info(`direct pushes: channel to ${peer} closed: ${reason}`)
         this.#changed(this.open())
       },
