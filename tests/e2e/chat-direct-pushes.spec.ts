@@ -1,6 +1,6 @@
 import type { SyncReport } from '../../src/crdt/sync/sync-report.ts'
 import { message, openChat, send } from './support/chat.ts'
-import type { Device } from './support/device.ts'
+import { peerIdOf, type Device } from './support/device.ts'
 import { expect, test } from './support/members.ts'
 import { openWorkplace } from './support/workplace.ts'
 
@@ -15,18 +15,12 @@ async function pushPaths(device: Device): Promise<{ direct: string[]; relayed: n
   })
 }
 
-async function peerId(device: Device): Promise<string> {
-  return device.page.evaluate(
-    () => (window as unknown as { peerplaceSyncReport(): SyncReport }).peerplaceSyncReport().self,
-  )
-}
-
 test('chat changes go from one documents worker to the others on their own channels, not through the pages', async ({
   workplaceWith,
 }) => {
   const members = await workplaceWith(['Bob', 'Cy'])
   for (const d of members) await openChat(d.page)
-  const ids = await Promise.all(members.map(peerId))
+  const ids = await Promise.all(members.map((d) => peerIdOf(d.page)))
   // Each worker has a channel of its own to each other member's.
   for (const [i, d] of members.entries()) {
     const others = ids.filter((_, j) => j !== i).sort()
@@ -54,7 +48,7 @@ test('a member back after closing the app is reached on a channel of the new lin
 }) => {
   const [ann, bob] = await workplaceWith(['Bob'])
   for (const d of [ann, bob]) await openChat(d.page)
-  const [annId, bobId] = await Promise.all([ann, bob].map(peerId))
+  const [annId, bobId] = await Promise.all([ann, bob].map((d) => peerIdOf(d.page)))
   const direct = async (d: Device) => (await pushPaths(d)).direct
   await expect.poll(() => direct(ann), { timeout: 30_000 }).toEqual([bobId])
   await bob.page.close()
