@@ -54,6 +54,12 @@ test('receipts: delivered to all once everyone has it, read once they open it', 
   await expect(receipt.getByTestId('chat-receipt-label')).toContainText('read by 1')
   await openChat(cy.page)
   await expect(receipt).toHaveAttribute('data-state', 'read')
+
+  // The full date is the time's tooltip, set once the pointer is over it.
+  const time = message(ann.page, 'Please read me').locator('time')
+  await expect(time).not.toHaveAttribute('title')
+  await time.hover()
+  await expect(time).toHaveAttribute('title', /\d{1,2}.*\d{1,2}:\d{2}:\d{2}/)
 })
 
 test('markup in a message or a name is shown as text and never runs', async ({ workplaceWith }) => {

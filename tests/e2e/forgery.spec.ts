@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type Locator, type Page } from '@playwright/test'
 import { deleteMessage, editMessage, message, openChat, react, send } from './support/chat.ts'
 import { chooseFile } from './support/choose-file.ts'
 import { nameDevice, openDevice, peerIdOf, trackDevices } from './support/device.ts'
@@ -122,6 +122,8 @@ test('a member device writing in others’ names is never believed; real authors
     'true',
   )
   await expect(agendaReceipt.getByTestId('chat-receipt-label')).toHaveText('delivered to all')
+  await showReceiptDetails(agendaReceipt)
+  await expect(agendaReceipt.getByTestId('chat-receipt-unread')).toBeVisible()
   await expect(agendaReceipt.getByTestId('chat-receipt-read')).toHaveCount(0)
   for (const { page } of [ann, bob]) {
     await showPeople(page)
@@ -151,6 +153,7 @@ test('a member device writing in others’ names is never believed; real authors
     'delivered to all, read by 1',
   )
   await nameDevice(bob.page, 'Bob B.')
+  await showReceiptDetails(agendaReceipt)
   await expect(agendaReceipt.getByTestId('chat-receipt-read')).toHaveText('Bob B.')
   await editMessage(ann.page, 'The meeting is at 10.', 'The meeting is at 11.')
   const edited = message(bob.page, 'The meeting is at 11.')
@@ -255,3 +258,12 @@ test('contact changes and file records a member writes in another’s name read 
     await expect(edit.getByTestId('history-entry-unverified')).toHaveText('unverified')
   }
 })
+
+/** Opens a receipt's details (who has read it), unless they are showing. */
+async function showReceiptDetails(receipt: Locator): Promise<void> {
+  await expect(receipt).toBeVisible()
+  if (!(await receipt.evaluate((el) => (el as HTMLDetailsElement).open))) {
+    await receipt.getByTestId('chat-receipt-label').click()
+  }
+  await expect(receipt).toHaveAttribute('open', '')
+}
