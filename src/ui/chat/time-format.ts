@@ -6,10 +6,18 @@
 let short: Intl.DateTimeFormat | undefined
 let full: Intl.DateTimeFormat | undefined
 
+/** The last minute formatted: a chat's rows mostly fall in the minute before theirs. */
+let lastShort: { minute: number; text: string } | undefined
+
 /** Hours and minutes, e.g. "14:05". */
 export function shortTime(date: Date): string {
+  // Formatting costs a fifth of a millisecond: rows in the same minute share it.
+  const minute = Math.floor(date.getTime() / 60_000)
+  if (lastShort?.minute === minute) return lastShort.text
   short ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
-  return short.format(date)
+  const text = short.format(date)
+  if (!Number.isNaN(minute)) lastShort = { minute, text }
+  return text
 }
 
 /** Date and time to the second, as `Date.toLocaleString()` gives them. */
