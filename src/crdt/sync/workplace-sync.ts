@@ -63,11 +63,6 @@ export function createLocalConfirmedHeadsStore(storage: Storage): ConfirmedHeads
 /** A change's heads go out this long after it at most (a report per change would be a flood). */
 const REPORT_AFTER_MS = 250
 /**
- * While changes go on, the heads go out once this often: each device reports to every online
- * member, so a busy chat of n members would otherwise move 4 n (n - 1) reports a second.
- */
-const BUSY_REPORT_MS = 1000
-/**
  * What other members hold is written to the store at most this often (reports come 4 a second):
  * the first report after a quiet spell at once, the rest together at the end of the spell.
  */
@@ -114,8 +109,6 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   readonly #remote: RemoteDocs | undefined
   readonly #off: (() => void)[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
-  /** When a change was last reported (by `#clock`). */
-  #changeReportedAt = -Infinity
   #saveTimer: ReturnType<typeof setTimeout> | undefined
   /** When the store was last written (by `#clock`). */
   #savedAt = -Infinity
@@ -176,19 +169,14 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
 
   /**
    * Call when a document of the workplace changed locally or by sync (the documents `handles`
-   * lists are watched too). The heads go out 250 ms later, and while changes go on once a
-   * second: a busy chat must not keep the others from hearing that this device caught up.
+   * lists are watched too). The heads go out at most 250 ms later, even while changes go on:
+   * a busy chat must not keep the others from hearing that this device caught up.
    */
   changed(): void {
-    if (this.#timer === undefined) {
-      const sinceReport = this.#clock() - this.#changeReportedAt
-      const wait = Math.max(REPORT_AFTER_MS, BUSY_REPORT_MS - sinceReport)
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined
-        this.#changeReportedAt = this.#clock()
-        this.report()
-      }, wait)
-    }
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined
+      this.report()
+    }, REPORT_AFTER_MS)
     this.emit('change', undefined)
   }
 
