@@ -50,6 +50,45 @@ describe('channel pipe handshake', () => {
     expect(pipe.isOpen).toBe(false)
     await expect(pipe.ready).rejects.toThrow(/did not open its end/)
   })
+
+  it('sends SYNs ten a second at first, then one a second while the far end is not there', async () => {
+    vi.useFakeTimers()
+    try {
+      const channel = new FakeChannel()
+      const pipe = pipeOn(channel, 60_000)
+      const failed = pipe.ready.catch((error: unknown) => error)
+      channel.open()
+      await vi.advanceTimersByTimeAsync(1_000)
+      const first = channel.sent.filter((m) => m === 'syn').length
+      expect(first).toBeGreaterThanOrEqual(10)
+      expect(first).toBeLessThanOrEqual(11)
+      await vi.advanceTimersByTimeAsync(59_000)
+      const all = channel.sent.filter((m) => m === 'syn').length
+      expect(all - first).toBeGreaterThanOrEqual(58)
+      expect(all - first).toBeLessThanOrEqual(60)
+      expect(await failed).toBeInstanceOf(Error)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('still completes when the far end opens after the SYNs slowed down', async () => {
+    vi.useFakeTimers()
+    try {
+      const [a, b] = [new FakeChannel(), new FakeChannel()]
+      a.peer = b
+      b.peer = a
+      const pipeA = pipeOn(a, 60_000)
+      a.open()
+      await vi.advanceTimersByTimeAsync(5_000)
+      const pipeB = pipeOn(b, 60_000)
+      b.open()
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(pipeA.isOpen && pipeB.isOpen).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
 
 async function openPair(): Promise<{

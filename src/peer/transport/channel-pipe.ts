@@ -28,6 +28,13 @@ export const LOW_WATER_MARK = 256 * 1024
 /** The largest backlog held for a listener that is not attached yet. */
 const MAX_BACKLOG_BYTES = 16 * 1024 * 1024
 const SYN_INTERVAL_MS = 100
+/**
+ * SYNs go every SYN_INTERVAL_MS this many times (a second), then every SLOW_SYN_INTERVAL_MS: a
+ * far end that is not there yet (a keeper or an older version that never makes a documents
+ * worker's channel) was sent ten a second for the whole handshake timeout.
+ */
+const FAST_SYNS = 10
+const SLOW_SYN_INTERVAL_MS = 1000
 const POLL_MS = 5
 /** Messages held while the channel is still connecting (only the peer's SYNs can come then). */
 const MAX_EARLY_MESSAGES = 64
@@ -204,10 +211,7 @@ export class ChannelPipe
     if (this.#state !== 'connecting') return
     this.#state = 'handshaking'
     this.#sendRaw(SYN)
-    this.#every(SYN_INTERVAL_MS, () => {
-      if (this.#state === 'handshaking' && !this.#sentAck) this.#sendRaw(SYN)
-      return this.#state !== 'handshaking' || this.#sentAck
-    })
+    this.#synAgain(1)
     for (const data of this.#early.splice(0)) this.#onChannelMessage(data)
   }
 
@@ -304,6 +308,15 @@ export class ChannelPipe
       callback()
     }, ms)
     this.#timers.add(timer)
+  }
+
+  /** Sends the next SYN while the peer has not answered (`sent` so far). */
+  #synAgain(sent: number): void {
+    this.#after(sent < FAST_SYNS ? SYN_INTERVAL_MS : SLOW_SYN_INTERVAL_MS, () => {
+      if (this.#state !== 'handshaking' || this.#sentAck) return
+      this.#sendRaw(SYN)
+      this.#synAgain(sent + 1)
+    })
   }
 
   /** Runs `tick` every `ms` until it returns true or the pipe closes. */
