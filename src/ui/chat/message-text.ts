@@ -7,14 +7,8 @@ import { splitLinks } from './link-text.ts'
  */
 export function messageText(text: string): (element: HTMLElement) => void {
   return (element) => {
-    const parts = splitLinks(text)
-    const only = parts[0]
-    if (parts.length === 1 && only?.kind === 'text') {
-      element.textContent = only.text
-      return
-    }
     element.replaceChildren(
-      ...parts.map((part) => {
+      ...splitLinks(text).map((part) => {
         if (part.kind === 'text') return part.text
         const anchor = element.ownerDocument.createElement('a')
         anchor.href = part.href

@@ -6,7 +6,7 @@
 let short: Intl.DateTimeFormat | undefined
 let full: Intl.DateTimeFormat | undefined
 
-/** The last minute formatted: a chat's rows mostly fall in the minute before theirs. */
+/** The last minute formatted: a chat's rows mostly fall in the same minute as the row before. */
 let lastShort: { minute: number; text: string } | undefined
 
 /** Hours and minutes, e.g. "14:05". */
@@ -15,8 +15,9 @@ export function shortTime(date: Date): string {
   const minute = Math.floor(date.getTime() / 60_000)
   if (lastShort?.minute === minute) return lastShort.text
   short ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+  // An invalid date throws here, so it is never kept.
   const text = short.format(date)
-  if (!Number.isNaN(minute)) lastShort = { minute, text }
+  lastShort = { minute, text }
   return text
 }
 
