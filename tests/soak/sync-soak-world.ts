@@ -2,10 +2,8 @@ import type { AutomergeUrl, DocHandle } from '@automerge/automerge-repo'
 import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import { formatSyncReport } from '../../src/crdt/sync/sync-report.ts'
 import { SyncerFirst } from '../../src/crdt/sync/syncer-first.ts'
-import {
-  WorkplaceSync,
-  createMemoryConfirmedHeadsStore,
-} from '../../src/crdt/sync/workplace-sync.ts'
+import { WorkplaceSync } from '../../src/crdt/sync/workplace-sync.ts'
+import { createMemoryConfirmedHeadsStore } from '../../src/crdt/sync/confirmed-heads-store.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'

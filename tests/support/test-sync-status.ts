@@ -1,9 +1,9 @@
 import type { DocHandle } from '@automerge/automerge-repo'
+import { WorkplaceSync } from '../../src/crdt/sync/workplace-sync.ts'
 import {
-  WorkplaceSync,
   createMemoryConfirmedHeadsStore,
   type ConfirmedHeadsStore,
-} from '../../src/crdt/sync/workplace-sync.ts'
+} from '../../src/crdt/sync/confirmed-heads-store.ts'
 import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import type { MemoryMeshHub } from './memory-mesh.ts'

@@ -1,7 +1,7 @@
 import * as Automerge from '@automerge/automerge'
 import { describe, expect, it } from 'vitest'
 import { REPO_CHANNEL } from '../../src/crdt/repo/mesh-network-adapter.ts'
-import { createMemoryConfirmedHeadsStore } from '../../src/crdt/sync/workplace-sync.ts'
+import { createMemoryConfirmedHeadsStore } from '../../src/crdt/sync/confirmed-heads-store.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { linkTo, testDevices } from '../support/test-device.ts'
 import { createTestSyncStatus } from '../support/test-sync-status.ts'

@@ -2,11 +2,11 @@ import { afterEach, expect, it } from 'vitest'
 import * as Automerge from '@automerge/automerge'
 import type { DocHandle } from '@automerge/automerge-repo'
 import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
+import { WorkplaceSync } from '../../src/crdt/sync/workplace-sync.ts'
 import {
-  WorkplaceSync,
   createMemoryConfirmedHeadsStore,
   type ConfirmedHeadsStore,
-} from '../../src/crdt/sync/workplace-sync.ts'
+} from '../../src/crdt/sync/confirmed-heads-store.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { annAndBobInAcme, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'

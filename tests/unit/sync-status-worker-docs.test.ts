@@ -3,10 +3,8 @@ import type { DocHandle } from '@automerge/automerge-repo'
 import { WorkerDocs } from '../../src/crdt/documents-worker/worker-docs.ts'
 import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import { SYNC_STATUS_CHANNEL } from '../../src/crdt/sync/sync-protocol.ts'
-import {
-  WorkplaceSync,
-  createMemoryConfirmedHeadsStore,
-} from '../../src/crdt/sync/workplace-sync.ts'
+import { WorkplaceSync } from '../../src/crdt/sync/workplace-sync.ts'
+import { createMemoryConfirmedHeadsStore } from '../../src/crdt/sync/confirmed-heads-store.ts'
 import type { Workplace } from '../../src/crdt/workplace/workplace.ts'
 import { annAndBobInAcme, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'

@@ -6,6 +6,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort, PeerPresence } from '../../peer/mesh/mesh-port.ts'
 import type { ReachabilityPort } from './reachability.ts'
 import { decodeHeadsReport, encodeHeadsReport, SYNC_STATUS_CHANNEL } from './sync-protocol.ts'
+import type { ConfirmedHeadsStore } from './confirmed-heads-store.ts'
 
 /**
  * This device's sync status in a workplace. `alone`: no other member is online (or there is no
@@ -26,38 +27,6 @@ export interface MemberSyncView {
   inSync: boolean
   /** When this device last saw the member hold exactly what it holds. */
   lastSyncedAt: number | null
-}
-
-/** Where the heads other members were last known to hold survive a reload. */
-export interface ConfirmedHeadsStore {
-  load(workplace: string): Record<string, string[]>
-  save(workplace: string, heads: Record<string, string[]>): void
-}
-
-export function createMemoryConfirmedHeadsStore(): ConfirmedHeadsStore {
-  const data = new Map<string, Record<string, string[]>>()
-  return {
-    load: (workplace) => structuredClone(data.get(workplace) ?? {}),
-    save: (workplace, heads) => void data.set(workplace, structuredClone(heads)),
-  }
-}
-
-/** Keeps confirmed heads in localStorage: small, synchronous, per browser profile. */
-export function createLocalConfirmedHeadsStore(storage: Storage): ConfirmedHeadsStore {
-  const key = (workplace: string) => `peerplace.confirmed-heads.${workplace}`
-  return {
-    load(workplace) {
-      try {
-        const parsed: unknown = JSON.parse(storage.getItem(key(workplace)) ?? '{}')
-        return typeof parsed === 'object' && parsed !== null
-          ? (parsed as Record<string, string[]>)
-          : {}
-      } catch {
-        return {}
-      }
-    },
-    save: (workplace, heads) => storage.setItem(key(workplace), JSON.stringify(heads)),
-  }
 }
 
 /** A change's heads go out this long after it at most (a report per change would be a flood). */

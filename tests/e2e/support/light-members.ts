@@ -10,10 +10,8 @@ import {
   type RecordStore,
 } from '../../../src/crdt/membership/record-store.ts'
 import { createManualReachability } from '../../../src/crdt/sync/reachability.ts'
-import {
-  createMemoryConfirmedHeadsStore,
-  WorkplaceSync,
-} from '../../../src/crdt/sync/workplace-sync.ts'
+import { WorkplaceSync } from '../../../src/crdt/sync/workplace-sync.ts'
+import { createMemoryConfirmedHeadsStore } from '../../../src/crdt/sync/confirmed-heads-store.ts'
 import type { Workplace } from '../../../src/crdt/workplace/workplace.ts'
 import { createMemoryWorkplaceList } from '../../../src/crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../../src/crdt/workplace-stack.ts'
