@@ -130,13 +130,16 @@ describe('SteadyMemberSync', () => {
     lastSyncedAt: null,
   })
 
-  function members() {
+  function members(holdMs?: () => number) {
     const clock = new FakeClock()
-    const steady = new SteadyMemberSync({
-      now: () => clock.now(),
-      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
-      clearTimeout: (timer) => clock.clearTimeout(timer as ClockTimer),
-    })
+    const steady = new SteadyMemberSync(
+      {
+        now: () => clock.now(),
+        setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+        clearTimeout: (timer) => clock.clearTimeout(timer as ClockTimer),
+      },
+      holdMs,
+    )
     let updates = 0
     steady.listen(() => updates++)
     const shown = (views: MemberSyncView[]) => steady.read(views).map((v) => v.inSync)
@@ -158,6 +161,25 @@ describe('SteadyMemberSync', () => {
     expect(m.shown([view('bob', false), view('cy', false)])).toEqual([false, false])
     // Back in sync shows at once.
     expect(m.shown([view('bob', true), view('cy', true)])).toEqual([true, true])
+  })
+
+  it('holds as long as it is told: members of a big group report less often', () => {
+    let hold = 4500
+    const m = members(() => hold)
+    expect(m.shown([view('bob', true)])).toEqual([true])
+    expect(m.shown([view('bob', false)])).toEqual([true])
+    m.clock.advance(4000)
+    expect(m.updates()).toBe(0)
+    expect(m.shown([view('bob', false)])).toEqual([true])
+    m.clock.advance(500)
+    expect(m.updates()).toBe(1)
+    expect(m.shown([view('bob', false)])).toEqual([false])
+    // The group shrank: the default hold again.
+    hold = SYNCING_SHOWN_AFTER_MS
+    expect(m.shown([view('bob', true)])).toEqual([true])
+    expect(m.shown([view('bob', false)])).toEqual([true])
+    m.clock.advance(SYNCING_SHOWN_AFTER_MS)
+    expect(m.shown([view('bob', false)])).toEqual([false])
   })
 
   it('shows at once a member first seen out of step, and an offline member as it is', () => {

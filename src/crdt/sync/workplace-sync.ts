@@ -6,6 +6,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort, PeerPresence } from '../../peer/mesh/mesh-port.ts'
 import type { ReachabilityPort } from './reachability.ts'
 import { decodeHeadsReport, encodeHeadsReport, SYNC_STATUS_CHANNEL } from './sync-protocol.ts'
+import { REPORT_AFTER_MS, ReportFanout } from './report-fanout.ts'
 import type { ConfirmedHeadsStore } from './confirmed-heads-store.ts'
 
 /**
@@ -29,8 +30,6 @@ export interface MemberSyncView {
   lastSyncedAt: number | null
 }
 
-/** A change's heads go out this long after it at most (a report per change would be a flood). */
-const REPORT_AFTER_MS = 250
 /**
  * What other members hold is written to the store at most this often (reports come 4 a second):
  * the first report after a quiet spell at once, the rest together at the end of the spell.
@@ -77,7 +76,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   readonly #counter = new ChangeCounter()
   readonly #remote: RemoteDocs | undefined
   readonly #off: (() => void)[] = []
-  #timer: ReturnType<typeof setTimeout> | undefined
+  readonly #fanout: ReportFanout
   #saveTimer: ReturnType<typeof setTimeout> | undefined
   /** When the store was last written (by `#clock`). */
   #savedAt = -Infinity
@@ -110,6 +109,13 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     this.#store = options.store
     this.#confirmed = new Map(Object.entries(this.#store.load(this.workplace)))
     this.#remote = options.remote
+    this.#fanout = new ReportFanout({
+      self: this.#mesh.self,
+      others: () => this.#others(),
+      syncer: () => this.syncer,
+      send: (peers) => this.#send(peers),
+      clock: this.#clock,
+    })
     if (this.#remote) {
       this.#remote.confirm(Object.fromEntries(this.#confirmed))
       // New heads go to the members; a new waiting count only to the badge.
@@ -139,21 +145,26 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   /**
    * Call when a document of the workplace changed locally or by sync (the documents `handles`
    * lists are watched too). The heads go out at most 250 ms later, even while changes go on:
-   * a busy chat must not keep the others from hearing that this device caught up.
+   * a busy chat must not keep the others from hearing that this device caught up. In a big
+   * group, only to the Syncer that soon (see ReportFanout).
    */
   changed(): void {
-    this.#timer ??= setTimeout(() => {
-      this.#timer = undefined
-      this.report()
-    }, REPORT_AFTER_MS)
+    this.#fanout.changed()
     this.emit('change', undefined)
   }
 
   /** Sends this device's heads to every online member. */
   report(): void {
-    this.#watch()
-    const data = encodeHeadsReport({ workplace: this.workplace, heads: this.#ownHeads() })
-    for (const peer of this.#others()) this.#mesh.send(peer, SYNC_STATUS_CHANNEL, data)
+    this.#fanout.all()
+  }
+
+  /**
+   * How long the member list should keep showing a member in sync through a spell out of step
+   * (`minimum` where members report every 250 ms): in a big group they report less often.
+   */
+  memberHoldMs(minimum: number): number {
+    const interval = this.#fanout.peerIntervalMs()
+    return interval <= REPORT_AFTER_MS ? minimum : Math.max(minimum, 2 * interval + 500)
   }
 
   get syncer(): PeerId {
@@ -198,8 +209,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   }
 
   close(): void {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
+    this.#fanout.close()
     if (this.#saveTimer !== undefined) this.#save()
     for (const off of this.#off.splice(0)) off()
     for (const off of this.#watched.values()) off()
@@ -220,6 +230,13 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
       handle.on('heads-changed', onHeads)
       this.#watched.set(handle, () => handle.off('heads-changed', onHeads))
     }
+  }
+
+  #send(peers: readonly PeerId[]): void {
+    this.#watch()
+    if (peers.length === 0) return
+    const data = encodeHeadsReport({ workplace: this.workplace, heads: this.#ownHeads() })
+    for (const peer of peers) this.#mesh.send(peer, SYNC_STATUS_CHANNEL, data)
   }
 
   #others(): PeerId[] {

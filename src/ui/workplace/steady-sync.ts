@@ -13,19 +13,21 @@ type HoldTimers = Pick<UpdateTimers, 'now' | 'setTimeout' | 'clearTimeout'>
 
 /**
  * Keeps showing "in sync", per key (this device, each member), through spells out of step
- * shorter than `SYNCING_SHOWN_AFTER_MS`; asks its listeners to read again when a held spell is
- * due to show.
+ * shorter than `holdMs` (`SYNCING_SHOWN_AFTER_MS` by default); asks its listeners to read again
+ * when a held spell is due to show.
  */
 class InSyncHold {
   readonly #timers: HoldTimers
+  readonly #holdMs: () => number
   /** When each held spell began. */
   readonly #since = new Map<string, number>()
   readonly #listeners = new Set<() => void>()
   #timer: unknown
   #due = Infinity
 
-  constructor(timers: HoldTimers) {
+  constructor(timers: HoldTimers, holdMs: () => number = () => SYNCING_SHOWN_AFTER_MS) {
     this.#timers = timers
+    this.#holdMs = holdMs
   }
 
   /** Whether to show `key` as in sync: it is, or it was shown so and its spell is short yet. */
@@ -37,7 +39,7 @@ class InSyncHold {
     const now = this.#timers.now()
     const since = this.#since.get(key) ?? now
     this.#since.set(key, since)
-    const left = since + SYNCING_SHOWN_AFTER_MS - now
+    const left = since + this.#holdMs() - now
     if (left <= 0) {
       this.end(key)
       return false
@@ -118,14 +120,18 @@ export class SteadySelfSync {
 
 /**
  * The members' sync as the member list shows it: an online member shown in sync stays so
- * through a spell out of step shorter than `SYNCING_SHOWN_AFTER_MS`, as the badge does.
+ * through a spell out of step shorter than `holdMs`, as the badge does. Members of a big group
+ * report to each other less often (WorkplaceSync.memberHoldMs says how long to hold then).
  */
 export class SteadyMemberSync {
   readonly #hold: InSyncHold
   readonly #shownInSync = new Map<string, boolean>()
 
-  constructor(timers: HoldTimers = browserTimers) {
-    this.#hold = new InSyncHold(timers)
+  constructor(
+    timers: HoldTimers = browserTimers,
+    holdMs: () => number = () => SYNCING_SHOWN_AFTER_MS,
+  ) {
+    this.#hold = new InSyncHold(timers, holdMs)
   }
 
   read(views: readonly MemberSyncView[]): MemberSyncView[] {
