@@ -58,6 +58,12 @@ export class RecordOrigins {
   #heads: Heads = []
   /** The maps ever created at the root under `map` (a forger may replace the map itself). */
   readonly #maps = new Set<string>()
+  /**
+   * Whether the map the document holds now was looked up: once, for state restored from a
+   * snapshot; every map created later is seen being created (a lookup per change cost more
+   * than reading the change).
+   */
+  #mapLookedUp = false
   /** Record object ID -> the fields its creating change wrote. */
   readonly #created = new Map<string, Record<string, string | number>>()
   /** Key -> its record objects, oldest first. */
@@ -202,8 +208,11 @@ export class RecordOrigins {
   #catchUp(doc: Automerge.Doc<unknown>): void {
     const heads = Automerge.getHeads(doc)
     if (heads.length === this.#heads.length && heads.every((h, i) => h === this.#heads[i])) return
-    const current = Automerge.getObjectId(doc, this.#map)
-    if (current) this.#maps.add(current)
+    if (!this.#mapLookedUp) {
+      const current = Automerge.getObjectId(doc, this.#map)
+      if (current) this.#maps.add(current)
+      this.#mapLookedUp = true
+    }
     for (const bytes of Automerge.getChangesSince(doc, this.#heads)) {
       const change = Automerge.decodeChange(bytes)
       this.#changesRead++
