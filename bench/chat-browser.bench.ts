@@ -17,7 +17,8 @@
  * CPU time of the renderer processes (CDP `SystemInfo.getProcessInfo`) from the first send until
  * every message showed everywhere and a second passed, per message and page (the main threads'
  * busy time, CDP `Performance.getMetrics` TaskDuration, is logged beside it: it also counts time
- * other programs held the CPU). `chat.frames_per_message`: data channel frames each page sent per
+ * other programs held the CPU; so is how many cores the renderers kept busy, which near all of
+ * the machine's says the latencies measure a queue for a core). `chat.frames_per_message`: data channel frames each page sent per
  * message over the same span, whatever for (the message, its sync, receipts, status reports).
  * `PEERPLACE_CHAT_PROFILE=<file>` writes a CPU profile of the first member's page during the
  * unthrottled round (`npx tsx bench/cpuprofile-summary.ts <file>` lists the top functions);
@@ -51,6 +52,7 @@
  * key derivation (logged apart) and opening every sealed value. Median of 5 runs at full speed,
  * printed beside the unlocked `chat.open_50k_ms` of the same run.
  */
+import { cpus } from 'node:os'
 import { median, type BenchContext, type Metric } from './harness.ts'
 import { measureChatLatency, type LatencyResult } from './chat-latency.ts'
 import { measureChatOpen, type OpenRun, type OpenSeries } from './chat-open.ts'
@@ -102,7 +104,8 @@ function latencyLog(r: LatencyResult): string {
     `p90 ${round1(percentile(latencies, 90))}, p99 ${round1(percentile(latencies, 99))}, ` +
     `max ${round1(Math.max(...latencies))} ms; sends started late by median ` +
     `${round1(median(lateness))}, max ${round1(Math.max(...lateness))} ms; per message and page: ` +
-    `renderer CPU ${round2(r.cpuMsPerMessage)} ms, main thread busy ${round2(r.taskMsPerMessage)} ` +
+    `renderer CPU ${round2(r.cpuMsPerMessage)} ms (the renderers kept ${round2(r.rendererCores)} ` +
+    `of ${cpus().length} cores busy), main thread busy ${round2(r.taskMsPerMessage)} ` +
     `ms (script ${round2(r.scriptMsPerMessage)}, ${round2(r.layoutsPerMessage)} layouts), ` +
     `${round2(r.framesPerMessage)} frames sent ` +
     `(${Math.round(r.bytesPerMessage)} bytes); ` +

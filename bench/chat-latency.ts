@@ -94,6 +94,11 @@ export interface LatencyResult {
    * cost, not counting time other programs held the CPU.
    */
   cpuMsPerMessage: number
+  /**
+   * The same CPU time over the span's length: how many of the machine's cores the renderers kept
+   * busy. Near all of them, the pages waited for a core, and the latencies measure that queue.
+   */
+  rendererCores: number
   /** Data channel frames each page sent per message, whatever for, over the same span. */
   framesPerMessage: number
   /** The bytes of those frames. */
@@ -295,6 +300,7 @@ async function measureRound(
   await Promise.all(devices.map((d) => d.page.evaluate(takeFramesSent)))
   const before = await Promise.all(meters.map((m) => m.busy()))
   const cpuBefore = await cpu.read()
+  const cpuFrom = performance.now()
   const trace = options.trace?.rate === rate ? options.trace : undefined
   const browser = devices[0]!.context.browser()
   if (trace && browser) await startTrace(browser)
@@ -321,6 +327,7 @@ async function measureRound(
     )
   const after = await Promise.all(meters.map((m) => m.busy()))
   const cpuSpent = cpuBetween(cpuBefore, await cpu.read())
+  const cpuSpanMs = performance.now() - cpuFrom
   if (trace && browser) {
     await stopTrace(browser, trace.path)
     options.log(
@@ -372,6 +379,7 @@ async function measureRound(
     scriptMsPerMessage: perMessage('scriptMs'),
     layoutsPerMessage: perMessage('layouts'),
     cpuMsPerMessage: cpuSpent.ms / devices.length / options.messages,
+    rendererCores: cpuSpent.ms / cpuSpanMs,
     framesPerMessage: perPageAndMessage(sent.reduce((sum, s) => sum + s.frames, 0)),
     bytesPerMessage: perPageAndMessage(sent.reduce((sum, s) => sum + s.bytes, 0)),
   }
