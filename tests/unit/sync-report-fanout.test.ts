@@ -135,6 +135,8 @@ describe('heads reports while changes go on', () => {
     const m = member(20, 0)
     const reports = m.busy(5_000)
     for (const other of m.others) expect(m.count(reports, other)).toBeGreaterThanOrEqual(17)
+    // Everyone reports to it that often too: its member list needs no longer hold.
+    expect(m.sync.memberHoldMs(SYNCING_SHOWN_AFTER_MS)).toBe(SYNCING_SHOWN_AFTER_MS)
     m.sync.close()
   })
 })

@@ -160,11 +160,13 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
 
   /**
    * How long the member list should keep showing a member in sync through a spell out of step
-   * (`minimum` where members report every 250 ms): in a big group they report less often.
+   * (`minimum` where members report every 250 ms): in a big group they report to each other
+   * less often. Every member reports to the Syncer that often, whatever the group's size.
    */
   memberHoldMs(minimum: number): number {
     const interval = this.#fanout.peerIntervalMs()
-    return interval <= REPORT_AFTER_MS ? minimum : Math.max(minimum, 2 * interval + 500)
+    if (interval <= REPORT_AFTER_MS || this.syncer === this.#mesh.self) return minimum
+    return Math.max(minimum, 2 * interval + 500)
   }
 
   get syncer(): PeerId {
