@@ -4,6 +4,9 @@
  * `mesh.links_max_50` (most links any member holds), `mesh.presence_frames_per_peer_s_50`
  * (presence frames sent plus received per second by the busiest member, at rest) and
  * `mesh.broadcast_dup_ratio_50` (frames on the wire per delivered copy of a group broadcast).
+ * `mesh.sync_report_frames_per_peer_s_50`: then each member's sync status (WorkplaceSync) on its
+ * mesh port, every member's documents moving on every 40 ms for 10 s (a busy chat), and the
+ * busiest member's heads-report frames sent plus received a second (bench/busy-sync-reports.ts).
  *
  * `mesh.presence_frames_per_peer_s_500`: a simulation of 500 members' presence (the real
  * presence code on a simulated clock, links as the topology lays them, 5 ms per message, no
@@ -19,6 +22,7 @@ import { FrameCounter } from '../tests/support/frame-counter.ts'
 import { createMeshNetwork, GROUP, waitFor } from '../tests/support/fake-mesh-network.ts'
 import { SimPresenceNetwork, simPeerId } from '../tests/support/sim-presence-network.ts'
 import type { BenchContext, Metric } from './harness.ts'
+import { busySyncReports } from './busy-sync-reports.ts'
 
 const SETTLE_MS = 3000
 /**
@@ -77,6 +81,11 @@ async function fifty(log: (m: string) => void): Promise<Metric[]> {
       `links per member: max ${Math.max(...links)}, mean ${(links.reduce((a, b) => a + b, 0) / members).toFixed(1)}`,
     )
     log(`broadcast: ${counter.total('bench.news')} frames for ${delivered} copies delivered`)
+    const reports = await busySyncReports(net.peers, counter)
+    log(
+      `a busy chat: heads-report frames per peer per s: max ${reports.max.toFixed(1)}, ` +
+        `mean ${reports.mean.toFixed(1)}`,
+    )
     return [
       { name: 'mesh.links_max_50', value: Math.max(...links), unit: 'count', runs: 1 },
       {
@@ -86,6 +95,12 @@ async function fifty(log: (m: string) => void): Promise<Metric[]> {
         runs: 1,
       },
       { name: 'mesh.broadcast_dup_ratio_50', value: round(ratio), unit: 'ratio', runs: 1 },
+      {
+        name: 'mesh.sync_report_frames_per_peer_s_50',
+        value: round(reports.max),
+        unit: 'count',
+        runs: 1,
+      },
     ]
   } finally {
     net.close()
