@@ -121,6 +121,33 @@ describe('SteadySelfSync', () => {
   })
 })
 
+describe('steadyPerWorkplace', () => {
+  it('forgets the badge of a workplace left, and its held spell calls nobody', () => {
+    const clock = new FakeClock()
+    let state: SelfSyncState = IN_SYNC
+    const steadyOf = steadyPerWorkplace((_wp: { id: string }) => ({ self: () => state }), {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimeout: (timer) => clock.clearTimeout(timer as ClockTimer),
+    })
+    const a = { id: 'a' }
+    const b = { id: 'b' }
+    const left = steadyOf(a)
+    let updates = 0
+    left.listen(() => updates++)
+    left.read()
+    state = SYNCING
+    // A spell held: its end is due in SYNCING_SHOWN_AFTER_MS.
+    expect(left.read().state).toBe('in-sync')
+    steadyOf.retain([b])
+    clock.advance(SYNCING_SHOWN_AFTER_MS * 2)
+    expect(updates).toBe(0)
+    // Joined again: a badge of its own, with nothing held from before.
+    expect(steadyOf(a)).not.toBe(left)
+    expect(steadyOf(a).read().state).toBe('syncing')
+  })
+})
+
 describe('SteadyMemberSync', () => {
   const view = (peer: string, inSync: boolean, online = true): MemberSyncView => ({
     peer: peer as PeerId,

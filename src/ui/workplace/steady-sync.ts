@@ -54,6 +54,13 @@ class InSyncHold {
     if (this.#since.size === 0) this.#cancel()
   }
 
+  /** Forgets every spell and listener; no update comes after. */
+  close(): void {
+    this.#since.clear()
+    this.#listeners.clear()
+    this.#cancel()
+  }
+
   listen(update: () => void): () => void {
     this.#listeners.add(update)
     return () => {
@@ -116,6 +123,11 @@ export class SteadySelfSync {
   listen(update: () => void): () => void {
     return this.#hold.listen(update)
   }
+
+  /** Stops: a held spell due to show calls no listener. */
+  close(): void {
+    this.#hold.close()
+  }
 }
 
 /**
@@ -151,14 +163,32 @@ export class SteadyMemberSync {
   }
 }
 
+/** SteadySelfSyncs for a list of workplaces (see `steadyPerWorkplace`). */
+export interface SteadyPerWorkplace<W extends { id: string }> {
+  (workplace: W): SteadySelfSync
+  /** Closes and forgets the ones of workplaces not in `workplaces` (left or removed). */
+  retain(workplaces: readonly W[]): void
+}
+
 /** A SteadySelfSync per workplace (by ID), made on first use: for a list of workplaces. */
 export function steadyPerWorkplace<W extends { id: string }>(
   syncOf: (workplace: W) => { self(): SelfSyncState },
-): (workplace: W) => SteadySelfSync {
+  timers: HoldTimers = browserTimers,
+): SteadyPerWorkplace<W> {
   const made = new Map<string, SteadySelfSync>()
-  return (workplace) => {
+  const steadyOf = (workplace: W) => {
     let steady = made.get(workplace.id)
-    if (!steady) made.set(workplace.id, (steady = new SteadySelfSync(syncOf(workplace))))
+    if (!steady) made.set(workplace.id, (steady = new SteadySelfSync(syncOf(workplace), timers)))
     return steady
   }
+  return Object.assign(steadyOf, {
+    retain(workplaces: readonly W[]) {
+      const kept = new Set(workplaces.map((wp) => wp.id))
+      for (const [id, steady] of made) {
+        if (kept.has(id)) continue
+        steady.close()
+        made.delete(id)
+      }
+    },
+  })
 }
