@@ -85,7 +85,7 @@ export interface ReportFanoutOptions {
   /** The workplace's other members online now. */
   others: () => PeerId[]
   syncer: () => PeerId
-  /** Sends the current heads to `peers` (none: nothing to send, but the caller may look). */
+  /** Sends the current heads to `peers` (also called with none: the caller keeps watching). */
   send: (peers: readonly PeerId[]) => void
   clock: () => number
 }
