@@ -189,8 +189,13 @@ describe('Syncer failover over a mesh of real links (memory pipes, fake clock)',
     const { net, mute, until, pass, settled } = await silenceableMesh(true)
     await settled()
     const before = net.peers.slice(1).map((p) => p.mesh.linkTo(net.ids[0]!))
+    // Who saw which link go down and why: a failure says what took it down.
     const downs: string[] = []
-    for (const peer of net.peers) peer.mesh.on('link-down', ({ peer: p }) => downs.push(p))
+    for (const peer of net.peers) {
+      peer.mesh.on('link-down', ({ peer: p, reason }) =>
+        downs.push(`${peer.id} -> ${p}: ${reason}`),
+      )
+    }
     mute(net.ids[0]!, true)
     const handedOver = await until(
       'the rest on the next Syncer while it is silent',
