@@ -21,15 +21,36 @@ async function openAt(
   return { page, errors, close: () => context.close() }
 }
 
-/** A workplace whose chat holds `count` messages, opened on the chat tab. */
+/**
+ * A workplace whose chat holds `count` messages, opened on the chat tab. A message that does not
+ * show fails with what the page logged and what the message box holds: a sent message once
+ * stayed out of the list (see the stop 34 note on issue 23).
+ */
 async function chatWith(page: Page, count: number): Promise<void> {
   await createWorkplace(page, 'Acme')
   await openChat(page)
   const input = page.getByTestId('chat-input')
-  for (let i = 1; i <= count; i++) {
-    await input.fill(`Message number ${i}, long enough to wrap on a narrow phone screen.`)
-    await input.press('Enter')
-    await expect(page.getByTestId('chat-message')).toHaveCount(i)
+  const logged: string[] = []
+  const log = (m: { type(): string; text(): string }) =>
+    logged.push(`${m.type()}: ${m.text()}`.slice(0, 300))
+  page.on('console', log)
+  try {
+    for (let i = 1; i <= count; i++) {
+      await input.fill(`Message number ${i}, long enough to wrap on a narrow phone screen.`)
+      await input.press('Enter')
+      try {
+        await expect(page.getByTestId('chat-message')).toHaveCount(i)
+      } catch (error) {
+        const box = await input.inputValue().catch((e: unknown) => `unreadable: ${String(e)}`)
+        throw new Error(
+          `message ${i} did not show; the message box holds ${JSON.stringify(box)}; ` +
+            `the page logged:\n${logged.slice(-40).join('\n')}\n${String(error)}`,
+          { cause: error },
+        )
+      }
+    }
+  } finally {
+    page.off('console', log)
   }
 }
 
