@@ -1,16 +1,15 @@
 import { createMemoryConfirmedHeadsStore } from '../src/crdt/sync/confirmed-heads-store.ts'
 import { createManualReachability } from '../src/crdt/sync/reachability.ts'
 import { SYNC_STATUS_CHANNEL } from '../src/crdt/sync/sync-protocol.ts'
-import { WorkplaceSync, type RemoteDocs } from '../src/crdt/sync/workplace-sync.ts'
+import { WorkplaceSync } from '../src/crdt/sync/workplace-sync.ts'
 import { createMeshPort } from '../src/peer/mesh/mesh-port-adapter.ts'
 import type { FrameCounter } from '../tests/support/frame-counter.ts'
 import { GROUP, type TestPeer } from '../tests/support/fake-mesh-network.ts'
+import { movingRemoteDocs } from '../tests/support/moving-remote-docs.ts'
 
 /** How long the chat is busy, and how often every member's documents move on meanwhile. */
 const BUSY_MS = 10_000
 const CHANGE_EVERY_MS = 40
-/** A document ID as automerge-repo makes them (base58). */
-const DOC = '4NMNnkMhL8jXrdJ9jamS58PAVdXu'
 
 /**
  * Heads reports in a busy chat: a WorkplaceSync on each member's real mesh port (the workplace
@@ -23,17 +22,8 @@ export async function busySyncReports(
   counter: FrameCounter,
 ): Promise<{ max: number; mean: number }> {
   const members = peers.map((p) => p.id)
-  let version = 0
-  const listeners = new Set<(headsChanged: boolean) => void>()
-  const remote: RemoteDocs = {
-    heads: () => ({ [DOC]: [version.toString(16).padStart(64, '0')] }),
-    waiting: () => 0,
-    onChange: (listener) => {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    confirm: () => {},
-  }
+  // One set of documents for all: every member holds the same version at each moment.
+  const docs = movingRemoteDocs()
   const ports = peers.map((p) => createMeshPort({ mesh: p.mesh, presence: p.presence! }))
   const syncs = ports.map(
     (mesh) =>
@@ -43,7 +33,7 @@ export async function busySyncReports(
         members: () => members,
         reach: createManualReachability(true),
         handles: () => [],
-        remote,
+        remote: docs.remote,
         store: createMemoryConfirmedHeadsStore(),
       }),
   )
@@ -52,8 +42,7 @@ export async function busySyncReports(
     const started = performance.now()
     await new Promise<void>((done) => {
       const timer = setInterval(() => {
-        version++
-        for (const listener of listeners) listener(true)
+        docs.change()
         if (performance.now() - started < BUSY_MS) return
         clearInterval(timer)
         done()

@@ -18,8 +18,9 @@
  * every message showed everywhere and a second passed, per message and page (the main threads'
  * busy time, CDP `Performance.getMetrics` TaskDuration, is logged beside it: it also counts time
  * other programs held the CPU; so is how many cores the renderers kept busy, which near all of
- * the machine's says the latencies measure a queue for a core). `chat.frames_per_message`: data channel frames each page sent per
- * message over the same span, whatever for (the message, its sync, receipts, status reports).
+ * the machine's says the latencies measure a queue for a core). `chat.frames_per_message`: data
+ * channel frames each page sent per message over the same span, whatever for (the message, its
+ * sync, receipts, status reports).
  * `PEERPLACE_CHAT_PROFILE=<file>` writes a CPU profile of the first member's page during the
  * unthrottled round (`npx tsx bench/cpuprofile-summary.ts <file>` lists the top functions);
  * `PEERPLACE_CHAT_HOPS=<file>` times each message's hops (bench/chat-hops.ts) and

@@ -2,21 +2,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createManualReachability } from '../../src/crdt/sync/reachability.ts'
 import { createMemoryConfirmedHeadsStore } from '../../src/crdt/sync/confirmed-heads-store.ts'
 import { decodeHeadsReport, SYNC_STATUS_CHANNEL } from '../../src/crdt/sync/sync-protocol.ts'
-import { WorkplaceSync, type RemoteDocs } from '../../src/crdt/sync/workplace-sync.ts'
+import { WorkplaceSync } from '../../src/crdt/sync/workplace-sync.ts'
 import { SYNCING_SHOWN_AFTER_MS } from '../../src/ui/workplace/steady-sync.ts'
 import type { MeshPort } from '../../src/peer/mesh/mesh-port.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
+import { MOVING_DOC, movingRemoteDocs, versionHead } from '../support/moving-remote-docs.ts'
 
 const WORKPLACE = 'acme'
-/** A document ID (base58, as automerge-repo's). */
-const SHARD = '4NMNnkMhL8jXrdJ9jamS58PAVdXu'
 
 /** Peer IDs that sort as their numbers do: `peer(0)` is the Syncer. */
 const peer = (n: number) =>
   `peer${String.fromCharCode(97 + Math.floor(n / 26), 97 + (n % 26))}`.padEnd(32, 'a') as PeerId
-
-/** A 64-hex head standing for version `v` of the document. */
-const head = (v: number) => v.toString(16).padStart(64, '0')
 
 /**
  * One member's WorkplaceSync among `size` online members, on a mesh that only records what it
@@ -25,17 +21,7 @@ const head = (v: number) => v.toString(16).padStart(64, '0')
 function member(size: number, self: number) {
   const others = Array.from({ length: size }, (_, i) => peer(i)).filter((_, i) => i !== self)
   const sent: { to: PeerId; at: number; heads: string }[] = []
-  let version = 0
-  const listeners = new Set<(headsChanged: boolean) => void>()
-  const remote: RemoteDocs = {
-    heads: () => ({ [SHARD]: [head(version)] }),
-    waiting: () => 0,
-    onChange: (listener) => {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    confirm: () => {},
-  }
+  const docs = movingRemoteDocs()
   const all = [peer(self), ...others]
   const mesh = {
     self: peer(self),
@@ -50,7 +36,7 @@ function member(size: number, self: number) {
       expect(channel).toBe(SYNC_STATUS_CHANNEL)
       const report = decodeHeadsReport(data)
       if (report instanceof Error) throw report
-      sent.push({ to, at: Date.now(), heads: report.heads[SHARD]![0]! })
+      sent.push({ to, at: Date.now(), heads: report.heads[MOVING_DOC]![0]! })
       return true
     },
   } as unknown as MeshPort
@@ -60,24 +46,20 @@ function member(size: number, self: number) {
     members: () => all,
     reach: createManualReachability(true),
     handles: () => [],
-    remote,
+    remote: docs.remote,
     store: createMemoryConfirmedHeadsStore(),
   })
-  const change = () => {
-    version++
-    for (const listener of listeners) listener(true)
-  }
   /** Changes every 40 ms for `ms` (a busy chat): returns the reports sent meanwhile. */
   const busy = (ms: number) => {
     const from = sent.length
     for (let t = 0; t < ms; t += 40) {
-      change()
+      docs.change()
       vi.advanceTimersByTime(40)
     }
     return sent.slice(from)
   }
   const count = (reports: typeof sent, to: PeerId) => reports.filter((r) => r.to === to).length
-  return { sync, sent, others, busy, count, version: () => version }
+  return { sync, sent, others, busy, count, version: docs.version }
 }
 
 beforeEach(() => {
@@ -119,7 +101,7 @@ describe('heads reports while changes go on', () => {
   it('once changes stop, reach every member with the last heads within an interval', () => {
     const m = member(20, 7)
     m.busy(3_030)
-    const last = head(m.version())
+    const last = versionHead(m.version())
     const stoppedAt = Date.now()
     vi.advanceTimersByTime(2_300)
     for (const other of m.others) {
