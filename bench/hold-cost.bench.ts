@@ -16,7 +16,7 @@
  */
 import { createSignalingServer } from '../signaling/server.ts'
 import { startCoturn } from '../tests/support/coturn.ts'
-import { startUdpCutProxy } from '../tests/support/udp-cut-proxy.ts'
+import { startUdpPathProxy } from '../tests/support/udp-path-proxy.ts'
 import { startByteCountingProxy } from './byte-counting-proxy.ts'
 import type { BenchContext, Metric } from './harness.ts'
 import { device, inviteFrom, say, shown } from './net-devices.ts'
@@ -41,7 +41,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   await ctx.ensureBuilt()
   const browser = await ctx.browser()
   const coturn = await startCoturn(SECRET)
-  const turn = await startUdpCutProxy(coturn.port)
+  const turn = await startUdpPathProxy(coturn.port)
   const server = await createSignalingServer({
     port: 0,
     host: '127.0.0.1',

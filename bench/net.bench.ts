@@ -13,7 +13,7 @@
 import type { Page } from 'playwright-core'
 import { createSignalingServer, type SignalingServer } from '../signaling/server.ts'
 import { startCoturn } from '../tests/support/coturn.ts'
-import { startUdpCutProxy, type UdpCutProxy } from '../tests/support/udp-cut-proxy.ts'
+import { startUdpPathProxy, type UdpPathProxy } from '../tests/support/udp-path-proxy.ts'
 import type { BenchContext, Metric } from './harness.ts'
 import { DEADLINE_MS, device, inviteFrom, say, shown } from './net-devices.ts'
 
@@ -22,7 +22,7 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
 /** Cuts the path for `outageMs`, sends during it, and times the message's arrival after. */
 async function outage(
-  proxy: UdpCutProxy,
+  proxy: UdpPathProxy,
   from: Page,
   to: Page,
   outageMs: number,
@@ -67,7 +67,7 @@ export async function run(ctx: BenchContext): Promise<Metric[]> {
   await ctx.ensureBuilt()
   const browser = await ctx.browser()
   const coturn = await startCoturn(SECRET)
-  const proxy = await startUdpCutProxy(coturn.port)
+  const proxy = await startUdpPathProxy(coturn.port)
   const pages: Page[] = []
   const closeAll = () => Promise.all(pages.splice(0).map((p) => p.context().close()))
   try {

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
 import { startCoturn, type Coturn } from '../support/coturn.ts'
-import { startUdpCutProxy, type UdpCutProxy } from '../support/udp-cut-proxy.ts'
+import { startUdpPathProxy, type UdpPathProxy } from '../support/udp-path-proxy.ts'
 import { message, openChat, send } from './support/chat.ts'
 import { openDevice, peerIdOf, trackDevices } from './support/device.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
@@ -25,13 +25,13 @@ const CUT_MS = 12_000
 const BACK_WITHIN_MS = 3_000
 
 let coturn: Coturn
-let proxy: UdpCutProxy
+let proxy: UdpPathProxy
 let server: SignalingServer
 const devices = trackDevices()
 
 test.beforeAll(async () => {
   coturn = await startCoturn(SECRET)
-  proxy = await startUdpCutProxy(coturn.port)
+  proxy = await startUdpPathProxy(coturn.port)
   server = await createSignalingServer({
     port: 0,
     host: '127.0.0.1',
