@@ -216,6 +216,20 @@ describe('open link', () => {
     a.close()
   })
 
+  it('sends no frame above 16 KiB, however large the pipe allows: heartbeats get a turn', async () => {
+    const pipes = createMemoryPipePair({ maxMessageSize: 256 * 1024 })
+    const tap = tapPipe(pipes[0])
+    const { a, b } = await linkedPair({ ...quiet }, [tap.pipe, pipes[1]])
+    const big = new Uint8Array(200 * 1024).fill(7)
+    const got = nextMessage(b)
+    tap.sent.length = 0
+    a.send('files', big)
+    expect(sameBytes((await got).data, big)).toBe(true)
+    expect(Math.max(...tap.sent.map((frame) => frame.length))).toBeLessThanOrEqual(16 * 1024)
+    expect(frameTypes(tap.sent).filter((type) => type === 'fragment').length).toBeGreaterThan(12)
+    a.close()
+  })
+
   it('queues instead of overflowing the pipe, and keeps order', async () => {
     const pipes = createMemoryPipePair({ maxMessageSize: 64 * 1024 })
     const tap = tapPipe(pipes[0])

@@ -193,7 +193,8 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
 
   #frames(pipe: DataPipe, channel: string, data: Uint8Array): Uint8Array[] {
     this.#messageId = (this.#messageId + 1) >>> 0
-    return framesForMessage(channel, data, pipe.maxMessageSize, this.#messageId)
+    const size = Math.min(pipe.maxMessageSize, this.#options.frameBytes)
+    return framesForMessage(channel, data, size, this.#messageId)
   }
 
   #onMainBytes(bytes: Uint8Array): void {

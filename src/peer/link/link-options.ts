@@ -33,6 +33,13 @@ export interface LinkOptions {
   /** `sendBulk` waits while the bulk pipe holds more than this. Default 4 MiB. */
   bulkHighWaterMark?: number
   /**
+   * The largest frame sent; longer messages go in fragments. Default 16 KiB. One data channel
+   * message holds the whole connection until it is sent (SCTP without message interleaving), so
+   * on a slow path a big one kept heartbeats and chat waiting for seconds, long enough for the
+   * far end to think the path lost.
+   */
+  frameBytes?: number
+  /**
    * The link's timers (handshake deadline, heartbeats, silence checks) and its time: a
    * monotonic clock by default (liveness must not jump with the wall clock). Tests pass a
    * fake one to move time themselves.
@@ -61,6 +68,7 @@ export function resolveLinkOptions(options: LinkOptions = {}): ResolvedLinkOptio
     maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
     highWaterMark: options.highWaterMark ?? 1024 * 1024,
     bulkHighWaterMark: options.bulkHighWaterMark ?? 4 * 1024 * 1024,
+    frameBytes: options.frameBytes ?? 16 * 1024,
     clock,
     now: options.now ?? (() => clock.now()),
     log: options.log ?? ((message) => console.warn(`[link] ${message}`)),
