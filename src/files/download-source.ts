@@ -1,5 +1,6 @@
 import type { PeerId } from '../peer/ids.ts'
 import type { Bitmap } from './bitmap.ts'
+import type { SourcePace } from './source-pace.ts'
 
 /**
  * How one holder is doing in a download: `opening` (asked, no answer yet), `active` (serving),
@@ -20,6 +21,8 @@ export interface SourceView {
 /** The downloader's bookkeeping of one holder. */
 export class DownloadSource {
   readonly peer: PeerId
+  /** How fast it delivers: what it is asked for at once, and when it counts as stalled. */
+  readonly pace: SourcePace
   state: SourceState = 'opening'
   detail = ''
   /** The chunks it said it holds; updated when it says one is missing. */
@@ -35,8 +38,9 @@ export class DownloadSource {
   retryAt = 0
   requestId = 0
 
-  constructor(peer: PeerId) {
+  constructor(peer: PeerId, pace: SourcePace) {
     this.peer = peer
+    this.pace = pace
   }
 
   get usable(): boolean {

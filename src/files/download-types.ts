@@ -21,9 +21,15 @@ export interface DownloadProgress {
 }
 
 export interface DownloadOptions {
-  /** Bytes asked of one holder and not yet stored. Default 8 MiB. */
+  /**
+   * The most bytes asked of one holder and not yet stored (default 8 MiB): fewer while its
+   * measured pace is slow, a few seconds of it (source-pace.ts).
+   */
   windowBytes?: number
-  /** A holder with chunks outstanding that sends nothing for this long is dropped. Default 10 s. */
+  /**
+   * A holder with chunks outstanding that sends nothing for this long, or longer when its pace
+   * says a chunk takes longer (source-pace.ts), is dropped. Default 10 s.
+   */
   stallMs?: number
   /** An idle, stalled or gone holder is asked again after this. Default 2 s. */
   retryMs?: number

@@ -20,6 +20,7 @@ import type {
   RefusedMessage,
 } from './transfer-protocol.ts'
 import { RateMeter, secondsLeft } from './rate-meter.ts'
+import { SourcePace } from './source-pace.ts'
 
 export type { DownloadOptions, DownloadProgress, DownloadState } from './download-types.ts'
 
@@ -150,13 +151,17 @@ export class Download extends Emitter<DownloadEvents> {
     for (const peer of this.#deps.finder.candidates()) {
       if (peer === this.#deps.self) continue
       const source = this.#sources.get(peer)
-      if (!source) this.#open(new DownloadSource(peer))
+      if (!source) this.#open(new DownloadSource(peer, this.#newPace()))
       // A refusal is of the moment (the holder had not heard of our membership or the file yet).
       else if (RETRIED.includes(source.state) && source.retryAt <= now) {
         this.#open(source)
       }
     }
     this.#update()
+  }
+
+  #newPace(): SourcePace {
+    return new SourcePace({ maxWindow: this.#o.windowBytes, stallMs: this.#o.stallMs })
   }
 
   #open(source: DownloadSource): void {
@@ -253,6 +258,7 @@ export class Download extends Emitter<DownloadEvents> {
     const { index, data } = message
     if (!manifest || !pool || !source.asked.delete(index)) return
     source.lastProgressAt = this.#deps.now()
+    source.pace.arrived(data.length, source.lastProgressAt)
     const length = manifest.chunkLength(index)
     const expected = manifest.hash(index)
     const ok =
@@ -296,11 +302,13 @@ export class Download extends Emitter<DownloadEvents> {
   #pump(): void {
     const pool = this.#pool
     if (!pool || this.#isOver()) return
+    const chunkBytes = this.#manifest!.chunkSize
     for (const source of this.#sources.values()) {
       if (!source.usable) continue
-      const free = this.#o.windowBytes - source.outstanding
+      const window = source.pace.window(chunkBytes)
+      const free = window - source.outstanding
       // Ask in batches (a quarter window at least) rather than a request per chunk.
-      if (free < Math.min(this.#o.windowBytes / 4, Math.max(1, pool.bytes))) continue
+      if (free < Math.min(window / 4, Math.max(1, pool.bytes))) continue
       const wasIdle = source.outstanding === 0
       const picked = pool.take(source, free)
       if (picked.length === 0) {
@@ -311,7 +319,10 @@ export class Download extends Emitter<DownloadEvents> {
         }
         continue
       }
-      if (wasIdle) source.lastProgressAt = this.#deps.now()
+      if (wasIdle) {
+        source.lastProgressAt = this.#deps.now()
+        source.pace.asked(source.lastProgressAt)
+      }
       for (const ranges of toRanges(picked)) {
         if (!this.#deps.send(source.peer, { type: 'request', fileId: this.fileId, ranges })) {
           this.#drop(source, 'gone', 'no link')
@@ -343,10 +354,14 @@ export class Download extends Emitter<DownloadEvents> {
 
   #tick(): void {
     const now = this.#deps.now()
+    const chunkBytes = this.#manifest?.chunkSize ?? 0
     for (const source of this.#sources.values()) {
+      // Chunks asked for wait as long as the holder's pace says the next one may take.
+      const limit = source.asked.size > 0 ? source.pace.stallAfter(chunkBytes) : this.#o.stallMs
       const waiting = source.state === 'opening' || source.asked.size > 0
-      if (waiting && now - source.lastProgressAt > this.#o.stallMs) {
-        this.#drop(source, 'stalled', `sent nothing for ${Math.round(this.#o.stallMs / 1000)} s`)
+      if (waiting && now - source.lastProgressAt > limit) {
+        if (source.asked.size > 0) source.pace.stalled()
+        this.#drop(source, 'stalled', `sent nothing for ${Math.round(limit / 1000)} s`)
       }
     }
     this.#refreshSources()
