@@ -159,6 +159,11 @@ test('on a slow, lossy path, members join, chat with receipts, sync and share a 
     )
   })
 
-  console.info(`lossy path: ${JSON.stringify(took)} ms; datagrams ${JSON.stringify(proxy.counts)}`)
+  const pathLost = (d: { warnings: string[] }) =>
+    d.warnings.filter((w) => /path to .* lost/.test(w)).length
+  console.info(
+    `lossy path: ${JSON.stringify(took)} ms; datagrams ${JSON.stringify(proxy.counts)}; ` +
+      `paths called lost: Ann ${pathLost(ann)}, Bob ${pathLost(bob)}`,
+  )
   expect(proxy.counts.lost, 'the path dropped datagrams').toBeGreaterThan(0)
 })
