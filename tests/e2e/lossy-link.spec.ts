@@ -140,7 +140,9 @@ test('on a slow, lossy path, members join, chat with receipts, sync and share a 
     }
   })
 
-  // A file of 1 MB, in content-hashed chunks over the same path: saved byte for byte.
+  // A file of 1 MB, in content-hashed chunks over the same path: saved byte for byte. While it
+  // moves, a chat message from its sender still gets through and is confirmed delivered: the
+  // file's data must not hold the connection for the length of a chunk.
   for (const d of [ann, bob]) {
     // Saving then goes through a Blob download, which the test can read.
     await d.page.evaluate(
@@ -154,9 +156,15 @@ test('on a slow, lossy path, members join, chat with receipts, sync and share a 
     await chooseFile(ann.page.getByTestId('files-input'), 'notes.bin', bytes)
     const shown = bob.page.locator('[data-testid="file-item"][data-name="notes.bin"]')
     await expect(shown).toBeVisible({ timeout: STEP_MS })
-    expect(await saveFile(bob.page, 'notes.bin')).toBe(
-      createHash('sha256').update(bytes).digest('hex'),
-    )
+    const saved = saveFile(bob.page, 'notes.bin')
+    await expect(shown).toContainText('%', { timeout: STEP_MS })
+    await ann.page.getByTestId('tab-chat').click()
+    await timed('chat during the file', async () => {
+      await say(ann.page, 'while the file moves')
+      const receipt = message(ann.page, 'while the file moves').getByTestId('chat-receipt')
+      await expect(receipt).toHaveAttribute('data-state', /delivered|read/, { timeout: STEP_MS })
+    })
+    expect(await saved).toBe(createHash('sha256').update(bytes).digest('hex'))
   })
 
   const pathLost = (d: { warnings: string[] }) =>
