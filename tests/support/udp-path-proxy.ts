@@ -6,6 +6,7 @@
  * like mobile data (the kernel here has no netem).
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { seededRandom } from './seeded-random.ts'
 
 /** How the path treats each datagram, in each direction on its own. */
 export interface PathConditions {
@@ -34,18 +35,6 @@ export interface UdpPathProxy {
   close(): Promise<void>
 }
 
-/** A small seeded generator (mulberry32): uniform in [0, 1). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** One direction of one client's path: its queue (for the rate) and the order of departures. */
 interface Lane {
   /** When the last datagram finished going through the rate's queue. */
@@ -61,7 +50,7 @@ export async function startUdpPathProxy(targetPort: number): Promise<UdpPathProx
   const counts = { forwarded: 0, dropped: 0, droppedBytes: 0, lost: 0 }
   const timers = new Set<ReturnType<typeof setTimeout>>()
   let conditions: PathConditions = {}
-  let random = seeded(1)
+  let random = seededRandom(1)
   let isCut = false
   const drop = (data: Buffer) => {
     counts.dropped++
@@ -125,7 +114,7 @@ export async function startUdpPathProxy(targetPort: number): Promise<UdpPathProx
     restore: () => void (isCut = false),
     impair(next) {
       conditions = { ...next }
-      random = seeded(next.seed ?? 1)
+      random = seededRandom(next.seed ?? 1)
     },
     async close() {
       for (const timer of timers) clearTimeout(timer)
