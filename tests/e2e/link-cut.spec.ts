@@ -1,9 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
-import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
-import { startCoturn, type Coturn } from '../support/coturn.ts'
-import { startUdpPathProxy, type UdpPathProxy } from '../support/udp-path-proxy.ts'
 import { message, openChat, send } from './support/chat.ts'
 import { openDevice, peerIdOf, trackDevices } from './support/device.ts'
+import { useTurnPath } from './support/turn-path.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
 
 // Two relay-only devices whose only network path is a TURN server behind a UDP forwarder this
@@ -13,7 +11,6 @@ import { createInvite, createWorkplace, expectMembers } from './support/workplac
 // heard again or (when the transport's retransmission timer lags behind the path) replaced by
 // one fresh link dialled beside it, never dropped and re-dialled after a backoff.
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 const SECRET = 'e2e-link-cut-secret'
 /** Longer than Chromium's ICE needs to call the path disconnected (a few seconds). */
 const CUT_MS = 12_000
@@ -24,29 +21,8 @@ const CUT_MS = 12_000
  */
 const BACK_WITHIN_MS = 3_000
 
-let coturn: Coturn
-let proxy: UdpPathProxy
-let server: SignalingServer
+const path = useTurnPath(SECRET)
 const devices = trackDevices()
-
-test.beforeAll(async () => {
-  coturn = await startCoturn(SECRET)
-  proxy = await startUdpPathProxy(coturn.port)
-  server = await createSignalingServer({
-    port: 0,
-    host: '127.0.0.1',
-    staticDir: 'dist',
-    // Like `npm start`: the app's default first contact is the relay and this broker.
-    peerjs: true,
-    logger: quiet,
-    ice: { turn: [`turn:127.0.0.1:${proxy.port}?transport=udp`], turnSecret: SECRET },
-  })
-})
-test.afterAll(async () => {
-  await server?.close()
-  await proxy?.close()
-  await coturn?.stop()
-})
 
 /** The Connections row of `peer` on `page` (the dialog is opened if needed). */
 async function linkRow(page: Page, peer: string) {
@@ -66,8 +42,8 @@ async function closeConnections(page: Page): Promise<void> {
 test('a cut path comes back soon, with the messages sent meanwhile', async ({ browser }) => {
   test.setTimeout(120_000)
   const settings = { relayOnly: true }
-  const ann = await openDevice(browser, 'Ann', server.address.url, settings)
-  const bob = await openDevice(browser, 'Bob', server.address.url, settings)
+  const ann = await openDevice(browser, 'Ann', path.server.address.url, settings)
+  const bob = await openDevice(browser, 'Bob', path.server.address.url, settings)
   devices.push(ann, bob)
   await createWorkplace(ann.page, 'Cut')
   await bob.page.goto(await createInvite(ann.page))
@@ -81,7 +57,7 @@ test('a cut path comes back soon, with the messages sent meanwhile', async ({ br
   await send(ann.page, 'before the cut')
   await expect(message(bob.page, 'before the cut')).toBeVisible()
 
-  proxy.cut()
+  path.proxy.cut()
   const cutAt = Date.now()
   // The link stays (restarting) rather than being dropped: the pages never reload.
   const annRow = await linkRow(ann.page, bobId)
@@ -94,10 +70,10 @@ test('a cut path comes back soon, with the messages sent meanwhile', async ({ br
   await ann.page.waitForTimeout(Math.max(0, CUT_MS - (Date.now() - cutAt)))
   await expect(message(bob.page, 'from Ann during the cut'), 'the cut held').toHaveCount(0)
   await expect(message(ann.page, 'from Bob during the cut'), 'the cut held').toHaveCount(0)
-  const dropped = proxy.counts.dropped
+  const dropped = path.proxy.counts.dropped
   expect(dropped, 'datagrams dropped during the cut').toBeGreaterThan(0)
 
-  proxy.restore()
+  path.proxy.restore()
   const restoredAt = Date.now()
   await expect(message(bob.page, 'from Ann during the cut')).toBeVisible({
     timeout: BACK_WITHIN_MS,

@@ -1,12 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { expect, test, type Page } from '@playwright/test'
-import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts'
-import { startCoturn, type Coturn } from '../support/coturn.ts'
-import { startUdpPathProxy, type UdpPathProxy } from '../support/udp-path-proxy.ts'
 import { chooseFile } from './support/choose-file.ts'
 import { message, messageTexts, openChat } from './support/chat.ts'
 import { openDevice, trackDevices } from './support/device.ts'
+import { useTurnPath } from './support/turn-path.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
 
 // Two relay-only devices on a bad network: their only path is a TURN server behind a UDP
@@ -15,7 +13,6 @@ import { createInvite, createWorkplace, expectMembers } from './support/workplac
 // network emulation. Joining, chatting with delivery confirmation, the sync state and a file
 // must all still work, only slower; the test prints how long each took.
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 const SECRET = 'e2e-lossy-link-secret'
 /**
  * Each trip through the forwarder: device -> TURN and TURN -> device each take one, so a
@@ -33,29 +30,10 @@ const SLOW_MOBILE = {
 const STEP_MS = 60_000
 const MB = 1024 * 1024
 
-let coturn: Coturn
-let proxy: UdpPathProxy
-let server: SignalingServer
+const path = useTurnPath(SECRET)
 const devices = trackDevices()
 
-test.beforeAll(async () => {
-  coturn = await startCoturn(SECRET)
-  proxy = await startUdpPathProxy(coturn.port)
-  proxy.impair(PATH)
-  server = await createSignalingServer({
-    port: 0,
-    host: '127.0.0.1',
-    staticDir: 'dist',
-    peerjs: true,
-    logger: quiet,
-    ice: { turn: [`turn:127.0.0.1:${proxy.port}?transport=udp`], turnSecret: SECRET },
-  })
-})
-test.afterAll(async () => {
-  await server?.close()
-  await proxy?.close()
-  await coturn?.stop()
-})
+test.beforeAll(() => path.proxy.impair(PATH))
 
 async function slowDown(page: Page): Promise<void> {
   const cdp = await page.context().newCDPSession(page)
@@ -87,8 +65,8 @@ test('on a slow, lossy path, members join, chat with receipts, sync and share a 
 }) => {
   test.setTimeout(300_000)
   const settings = { relayOnly: true }
-  const ann = await openDevice(browser, 'Ann', server.address.url, settings)
-  const bob = await openDevice(browser, 'Bob', server.address.url, settings)
+  const ann = await openDevice(browser, 'Ann', path.server.address.url, settings)
+  const bob = await openDevice(browser, 'Bob', path.server.address.url, settings)
   devices.push(ann, bob)
   for (const d of [ann, bob]) await slowDown(d.page)
   const took: Record<string, number> = {}
@@ -170,8 +148,8 @@ test('on a slow, lossy path, members join, chat with receipts, sync and share a 
   const pathLost = (d: { warnings: string[] }) =>
     d.warnings.filter((w) => /path to .* lost/.test(w)).length
   console.info(
-    `lossy path: ${JSON.stringify(took)} ms; datagrams ${JSON.stringify(proxy.counts)}; ` +
+    `lossy path: ${JSON.stringify(took)} ms; datagrams ${JSON.stringify(path.proxy.counts)}; ` +
       `paths called lost: Ann ${pathLost(ann)}, Bob ${pathLost(bob)}`,
   )
-  expect(proxy.counts.lost, 'the path dropped datagrams').toBeGreaterThan(0)
+  expect(path.proxy.counts.lost, 'the path dropped datagrams').toBeGreaterThan(0)
 })
