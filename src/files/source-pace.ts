@@ -16,7 +16,7 @@ const SMOOTHING = 0.3
  * - how many bytes to keep asked of it: a few seconds' worth, at least two chunks. A holder on a
  *   slow path is not asked for megabytes it would take minutes to send; once sent they cannot
  *   be called back, so dropping such a holder would waste them all.
- * - how long a wait for its next chunk is a stall. A chunk is one data channel message, and
+ * - how long a wait for its next chunk is a stall. A chunk reaches the download whole, and
  *   nothing of it shows until all of it has come: on a slow path a fixed wait dropped the holder
  *   (and threw away what it was sending) before any chunk could arrive, again and again.
  *
@@ -53,8 +53,10 @@ export class SourcePace {
 
   /** A chunk of `bytes` came at `now`. */
   arrived(bytes: number, now: number): void {
-    const since = this.#lastAt ?? now
+    const since = this.#lastAt
     this.#lastAt = now
+    // No start to measure from (not asked since a stall): only the clock restarts.
+    if (since === null) return
     // Chunks read from one message burst can arrive in the same millisecond.
     const sample = bytes / Math.max(1, now - since)
     this.#rate = this.#rate === null ? sample : this.#rate + SMOOTHING * (sample - this.#rate)

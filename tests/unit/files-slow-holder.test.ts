@@ -85,4 +85,16 @@ describe('SourcePace', () => {
     p.stalled()
     expect(p.stallAfter(CHUNK_BYTES)).toBeCloseTo(4 * 48_000, 0)
   })
+
+  it('takes no pace from a chunk that came with nothing to measure from', () => {
+    const p = pace()
+    p.asked(0)
+    p.arrived(CHUNK_BYTES, 16_000)
+    p.stalled()
+    // A late chunk of the stalled request: no start since the stall, so no sample of 1 ms.
+    p.arrived(CHUNK_BYTES, 16_001)
+    expect(p.bytesPerSecond).toBeCloseTo(16_384 / 4, 0)
+    p.arrived(CHUNK_BYTES, 32_001)
+    expect(p.bytesPerSecond).toBeCloseTo(16_384 / 4 + 0.3 * (16_384 - 16_384 / 4), 0)
+  })
 })
