@@ -257,8 +257,9 @@ export class Download extends Emitter<DownloadEvents> {
     const pool = this.#pool
     const { index, data } = message
     if (!manifest || !pool || !source.asked.delete(index)) return
-    source.lastProgressAt = this.#deps.now()
-    source.pace.arrived(data.length, source.lastProgressAt)
+    const now = this.#deps.now()
+    source.pace.arrived(data.length, now - source.lastProgressAt)
+    source.lastProgressAt = now
     const length = manifest.chunkLength(index)
     const expected = manifest.hash(index)
     const ok =
@@ -319,10 +320,7 @@ export class Download extends Emitter<DownloadEvents> {
         }
         continue
       }
-      if (wasIdle) {
-        source.lastProgressAt = this.#deps.now()
-        source.pace.asked(source.lastProgressAt)
-      }
+      if (wasIdle) source.lastProgressAt = this.#deps.now()
       for (const ranges of toRanges(picked)) {
         if (!this.#deps.send(source.peer, { type: 'request', fileId: this.fileId, ranges })) {
           this.#drop(source, 'gone', 'no link')

@@ -21,7 +21,7 @@ const SMOOTHING = 0.3
  *   (and threw away what it was sending) before any chunk could arrive, again and again.
  *
  * The pace is measured from arrivals: each chunk's bytes over the time since the one before it
- * (or since the holder was asked, when it had nothing outstanding).
+ * (or since the holder was asked, when it had nothing outstanding), which the download keeps.
  */
 export class SourcePace {
   readonly #minChunks: number
@@ -29,7 +29,6 @@ export class SourcePace {
   readonly #stallMs: number
   /** Bytes per millisecond; null until a chunk came. */
   #rate: number | null = null
-  #lastAt: number | null = null
 
   /**
    * @param maxWindow the most bytes kept asked of a holder, however fast
@@ -46,26 +45,19 @@ export class SourcePace {
     return this.#rate === null ? null : this.#rate * 1000
   }
 
-  /** The holder was asked for chunks while it had none outstanding: the clock starts now. */
-  asked(now: number): void {
-    this.#lastAt = now
-  }
-
-  /** A chunk of `bytes` came at `now`. */
-  arrived(bytes: number, now: number): void {
-    const since = this.#lastAt
-    this.#lastAt = now
-    // No start to measure from (not asked since a stall): only the clock restarts.
-    if (since === null) return
+  /**
+   * A chunk of `bytes` came `elapsedMs` after the one before it, or after the holder was asked
+   * for it when it had nothing outstanding.
+   */
+  arrived(bytes: number, elapsedMs: number): void {
     // Chunks read from one message burst can arrive in the same millisecond.
-    const sample = bytes / Math.max(1, now - since)
+    const sample = bytes / Math.max(1, elapsedMs)
     this.#rate = this.#rate === null ? sample : this.#rate + SMOOTHING * (sample - this.#rate)
   }
 
   /** The holder stalled: its path may have become much slower than measured. */
   stalled(): void {
     if (this.#rate !== null) this.#rate /= 4
-    this.#lastAt = null
   }
 
   /** Bytes to keep asked of the holder, with chunks of `chunkBytes`. */
