@@ -4,17 +4,12 @@
  * workplace shown as joined. The owner's browser is not throttled. Median of a few runs.
  */
 import type { Browser, Page } from 'playwright-core'
+import { SLOW_MOBILE } from '../tests/support/slow-mobile.ts'
 import { median, type BenchContext, type Metric } from './harness.ts'
 
 const RUNS = 3
 const NAME = 'Slow bench'
 const DEADLINE_MS = 90_000
-const SLOW_MOBILE = {
-  offline: false,
-  latency: 150,
-  downloadThroughput: 1_600_000 / 8,
-  uploadThroughput: 750_000 / 8,
-}
 
 /** Waits for a visible element with a deadline, failing with what it waited for. */
 async function visible(page: Page, testId: string, text: string, what: string): Promise<void> {

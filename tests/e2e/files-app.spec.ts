@@ -1,26 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import type { Page } from '@playwright/test'
 import type { SyncReport } from '../../src/crdt/sync/sync-report.ts'
 import { chooseFile } from './support/choose-file.ts'
+import { fileVersion, saveFileVersion, sha256Hex } from './support/file-versions.ts'
 import { expect, test } from './support/members.ts'
 
 // Workplace files in the app itself: the Files tab of a workplace three members share.
 const MB = 1024 * 1024
-const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-
-const version = (page: Page, name: string, n: number) =>
-  page.locator(
-    `[data-testid="file-item"][data-name="${name}"] [data-testid="file-version"][data-version="${n}"]`,
-  )
-
-async function save(page: Page, name: string, n: number): Promise<string> {
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 60_000 }),
-    version(page, name, n).getByTestId('file-save').click(),
-  ])
-  return sha(await readFile((await download.path())!))
-}
+/** Saves version `n` of `name`; resolves with the saved bytes' SHA-256. */
+const save = async (page: Page, name: string, n: number) =>
+  (await saveFileVersion(page, name, n)).sha256
 
 test('a 20 MB file added in the app is saved byte for byte by two members; versions too', async ({
   workplaceWith,
@@ -38,10 +27,10 @@ test('a 20 MB file added in the app is saved byte for byte by two members; versi
 
   const bytes = randomBytes(20 * MB)
   await chooseFile(ann.page.getByTestId('files-input'), 'video.bin', bytes)
-  await expect(version(ann.page, 'video.bin', 1)).toHaveAttribute('data-local', 'complete', {
+  await expect(fileVersion(ann.page, 'video.bin', 1)).toHaveAttribute('data-local', 'complete', {
     timeout: 60_000,
   })
-  await expect(version(bob.page, 'video.bin', 1).getByTestId('file-added-by')).toHaveText('Ann')
+  await expect(fileVersion(bob.page, 'video.bin', 1).getByTestId('file-added-by')).toHaveText('Ann')
   // The file index document is the documents worker's: Ann's page repo never opened it.
   const where = await ann.page.evaluate(() => {
     const report = (
@@ -53,11 +42,11 @@ test('a 20 MB file added in the app is saved byte for byte by two members; versi
   expect(where.files).toBeTruthy()
   expect(where.states).toEqual(['in worker'])
   const saved = await Promise.all([save(bob.page, 'video.bin', 1), save(cy.page, 'video.bin', 1)])
-  expect(saved).toEqual([sha(bytes), sha(bytes)])
+  expect(saved).toEqual([sha256Hex(bytes), sha256Hex(bytes)])
 
   const second = randomBytes(MB + 7)
   await chooseFile(bob.page.getByTestId('files-input'), 'video.bin', second)
-  await expect(version(cy.page, 'video.bin', 2)).toBeVisible({ timeout: 30_000 })
-  expect(await save(cy.page, 'video.bin', 2)).toBe(sha(second))
-  expect(await save(cy.page, 'video.bin', 1)).toBe(sha(bytes))
+  await expect(fileVersion(cy.page, 'video.bin', 2)).toBeVisible({ timeout: 30_000 })
+  expect(await save(cy.page, 'video.bin', 2)).toBe(sha256Hex(second))
+  expect(await save(cy.page, 'video.bin', 1)).toBe(sha256Hex(bytes))
 })

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import type { Browser, Page } from '@playwright/test'
 import { linkAll, openFilesDevice, type FilesDevice } from './support/files-devices.ts'
 import { chooseFile } from './support/choose-file.ts'
+import { fileVersion, saveFileVersion, sha256Hex } from './support/file-versions.ts'
 import { useFilesBench } from './support/files-hooks.ts'
 import { expect, test } from './support/test-server.ts'
 
@@ -11,7 +11,6 @@ import { expect, test } from './support/test-server.ts'
 const files = useFilesBench()
 
 const MB = 1024 * 1024
-const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 /** Members Ann (owner), Bob and Cy of a workplace keeping `replicas` copies, panels shown. */
 async function workplace(browser: Browser, replicas: number): Promise<FilesDevice[]> {
@@ -40,22 +39,15 @@ async function workplace(browser: Browser, replicas: number): Promise<FilesDevic
   return opened
 }
 
-const version = (page: Page, name: string, n: number) =>
-  page.locator(
-    `[data-testid="file-item"][data-name="${name}"] [data-testid="file-version"][data-version="${n}"]`,
-  )
-
 async function add(page: Page, name: string, bytes: Buffer): Promise<void> {
   await chooseFile(page.getByTestId('files-input'), name, bytes)
 }
 
+/** Saves version `n` of `name` under its own name; resolves with the saved bytes' SHA-256. */
 async function save(page: Page, name: string, n: number): Promise<string> {
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 60_000 }),
-    version(page, name, n).getByTestId('file-save').click(),
-  ])
-  expect(download.suggestedFilename()).toBe(name)
-  return sha(await readFile(await download.path()))
+  const saved = await saveFileVersion(page, name, n)
+  expect(saved.filename).toBe(name)
+  return saved.sha256
 }
 
 test('A adds a 20 MB file with the picker; B and C save exactly the original', async ({
@@ -65,16 +57,16 @@ test('A adds a 20 MB file with the picker; B and C save exactly the original', a
   const [ann, bob, cy] = await workplace(browser, 1)
   const bytes = randomBytes(20 * MB)
   await add(ann!.page, 'video.bin', bytes)
-  await expect(version(ann!.page, 'video.bin', 1)).toHaveAttribute('data-local', 'complete', {
+  await expect(fileVersion(ann!.page, 'video.bin', 1)).toHaveAttribute('data-local', 'complete', {
     timeout: 60_000,
   })
   for (const d of [bob!, cy!]) {
-    await expect(version(d.page, 'video.bin', 1).getByTestId('file-holder')).toHaveText(/Ann/)
-    await expect(version(d.page, 'video.bin', 1).getByTestId('file-added-by')).toHaveText('Ann')
+    await expect(fileVersion(d.page, 'video.bin', 1).getByTestId('file-holder')).toHaveText(/Ann/)
+    await expect(fileVersion(d.page, 'video.bin', 1).getByTestId('file-added-by')).toHaveText('Ann')
   }
   const saved = await Promise.all([save(bob!.page, 'video.bin', 1), save(cy!.page, 'video.bin', 1)])
-  expect(saved).toEqual([sha(bytes), sha(bytes)])
-  await expect(version(ann!.page, 'video.bin', 1)).toHaveAttribute('data-replicas', '3')
+  expect(saved).toEqual([sha256Hex(bytes), sha256Hex(bytes)])
+  await expect(fileVersion(ann!.page, 'video.bin', 1)).toHaveAttribute('data-replicas', '3')
 })
 
 test('with R = 2 the Syncer has a second member hold a new file; A goes; the third gets it from that member', async ({
@@ -91,7 +83,7 @@ test('with R = 2 the Syncer has a second member hold a new file; A goes; the thi
     .poll(
       async () => {
         for (const d of members.slice(1)) {
-          const local = await version(d.page, 'plans.zip', 1).getAttribute('data-local')
+          const local = await fileVersion(d.page, 'plans.zip', 1).getAttribute('data-local')
           if (local === 'complete') replica = d
         }
         return replica !== undefined
@@ -100,14 +92,14 @@ test('with R = 2 the Syncer has a second member hold a new file; A goes; the thi
     )
     .toBe(true)
   const third = members.slice(1).find((d) => d !== replica)!
-  await expect(version(third.page, 'plans.zip', 1)).toHaveAttribute('data-local', 'none')
-  await expect(version(third.page, 'plans.zip', 1)).toHaveAttribute('data-replicas', '2')
+  await expect(fileVersion(third.page, 'plans.zip', 1)).toHaveAttribute('data-local', 'none')
+  await expect(fileVersion(third.page, 'plans.zip', 1)).toHaveAttribute('data-replicas', '2')
   await ann!.page.evaluate(() => window.filesDriver.leave())
   await ann!.page.close()
-  expect(await save(third.page, 'plans.zip', 1)).toBe(sha(bytes))
+  expect(await save(third.page, 'plans.zip', 1)).toBe(sha256Hex(bytes))
   const sources = await third.page.evaluate(
     (id) => window.filesDriver.progress(id)?.sources ?? [],
-    (await version(third.page, 'plans.zip', 1).getAttribute('data-file-id'))!,
+    (await fileVersion(third.page, 'plans.zip', 1).getAttribute('data-file-id'))!,
   )
   expect(sources.find((s) => s.peer === replica!.peer)?.bytes).toBe(bytes.length)
 })
@@ -118,10 +110,10 @@ test('a second version is listed beside the first; both save correctly', async (
   const first = randomBytes(3 * MB)
   const second = randomBytes(2 * MB + 123)
   await add(ann!.page, 'report.pdf', first)
-  await expect(version(ann!.page, 'report.pdf', 1)).toHaveAttribute('data-local', 'complete')
+  await expect(fileVersion(ann!.page, 'report.pdf', 1)).toHaveAttribute('data-local', 'complete')
   await add(ann!.page, 'report.pdf', second)
-  await expect(version(bob!.page, 'report.pdf', 2)).toBeVisible({ timeout: 30_000 })
-  await expect(version(bob!.page, 'report.pdf', 1)).toBeVisible()
-  expect(await save(bob!.page, 'report.pdf', 1)).toBe(sha(first))
-  expect(await save(bob!.page, 'report.pdf', 2)).toBe(sha(second))
+  await expect(fileVersion(bob!.page, 'report.pdf', 2)).toBeVisible({ timeout: 30_000 })
+  await expect(fileVersion(bob!.page, 'report.pdf', 1)).toBeVisible()
+  expect(await save(bob!.page, 'report.pdf', 1)).toBe(sha256Hex(first))
+  expect(await save(bob!.page, 'report.pdf', 2)).toBe(sha256Hex(second))
 })

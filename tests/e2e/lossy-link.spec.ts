@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import { expect, test, type Page } from '@playwright/test'
+import { SLOW_MOBILE } from '../support/slow-mobile.ts'
 import { chooseFile } from './support/choose-file.ts'
 import { message, messageTexts, openChat } from './support/chat.ts'
 import { openDevice, trackDevices } from './support/device.ts'
+import { saveFileVersion, sha256Hex } from './support/file-versions.ts'
 import { useTurnPath } from './support/turn-path.ts'
 import { createInvite, createWorkplace, expectMembers } from './support/workplace.ts'
 
@@ -19,13 +20,6 @@ const SECRET = 'e2e-lossy-link-secret'
  * datagram between the devices takes two: 80-120 ms one way, 4% lost, at most 2 Mbit/s.
  */
 const PATH = { delayMs: 40, jitterMs: 20, loss: 0.02, rateKbps: 2000, queueMs: 400, seed: 7 }
-/** The pages' own traffic: Lighthouse's slow mobile data. */
-const SLOW_MOBILE = {
-  offline: false,
-  latency: 150,
-  downloadThroughput: 1_600_000 / 8,
-  uploadThroughput: 750_000 / 8,
-}
 /** Generous bounds for each step on such a path (what it took is printed). */
 const STEP_MS = 60_000
 const MB = 1024 * 1024
@@ -47,17 +41,6 @@ async function say(page: Page, text: string): Promise<void> {
   await input.fill(text)
   await input.press('Enter')
   await expect(input, `"${text}" was sent`).toHaveValue('', { timeout: STEP_MS })
-}
-
-async function saveFile(page: Page, name: string): Promise<string> {
-  const item = page.locator(`[data-testid="file-item"][data-name="${name}"]`)
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: STEP_MS }),
-    item.locator('[data-testid="file-version"][data-version="1"]').getByTestId('file-save').click(),
-  ])
-  return createHash('sha256')
-    .update(await readFile((await download.path())!))
-    .digest('hex')
 }
 
 test('on a slow, lossy path, members join, chat with receipts, sync and share a file', async ({
@@ -134,7 +117,7 @@ test('on a slow, lossy path, members join, chat with receipts, sync and share a 
     await chooseFile(ann.page.getByTestId('files-input'), 'notes.bin', bytes)
     const shown = bob.page.locator('[data-testid="file-item"][data-name="notes.bin"]')
     await expect(shown).toBeVisible({ timeout: STEP_MS })
-    const saved = saveFile(bob.page, 'notes.bin')
+    const saved = saveFileVersion(bob.page, 'notes.bin', 1, STEP_MS)
     await expect(shown).toContainText('%', { timeout: STEP_MS })
     await ann.page.getByTestId('tab-chat').click()
     await timed('chat during the file', async () => {
@@ -142,7 +125,7 @@ test('on a slow, lossy path, members join, chat with receipts, sync and share a 
       const receipt = message(ann.page, 'while the file moves').getByTestId('chat-receipt')
       await expect(receipt).toHaveAttribute('data-state', /delivered|read/, { timeout: STEP_MS })
     })
-    expect(await saved).toBe(createHash('sha256').update(bytes).digest('hex'))
+    expect((await saved).sha256).toBe(sha256Hex(bytes))
   })
 
   const pathLost = (d: { warnings: string[] }) =>
