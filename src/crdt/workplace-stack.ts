@@ -76,6 +76,8 @@ export function createWorkplaceStack(options: {
   earlyJoins?: EarlyJoins
   /** How long a stored workplace's root waits for a link to a member before it loads. */
   linkFirstMs?: number
+  /** How long a workplace admitted into waits for its root to arrive (default 30 s). */
+  rootWaitMs?: number
 }): WorkplaceStack {
   // The repo consults the policy while it is being built, before Workplaces exists.
   const built: { workplaces?: Workplaces } = {}
@@ -136,6 +138,7 @@ export function createWorkplaceStack(options: {
     ...(kinds ? { kinds } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.linkFirstMs ? { linkFirstMs: options.linkFirstMs } : {}),
+    ...(options.rootWaitMs ? { rootWaitMs: options.rootWaitMs } : {}),
     loadingMembers,
   })
   built.workplaces = workplaces

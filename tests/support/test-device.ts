@@ -96,6 +96,8 @@ export async function createTestDevice(
     earlyJoins?: EarlyJoins
     /** The index of workplaces (else an in-memory one). */
     list?: WorkplaceList
+    /** How long a workplace admitted into waits for its root (else the app's default). */
+    rootWaitMs?: number
   } = {},
 ): Promise<TestDevice> {
   const identity = options.peer?.identity ?? (await createTestIdentity())
@@ -112,6 +114,7 @@ export async function createTestDevice(
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(gate ? { gate } : {}),
     ...(options.earlyJoins ? { earlyJoins: options.earlyJoins } : {}),
+    ...(options.rootWaitMs ? { rootWaitMs: options.rootWaitMs } : {}),
     ...(options.documentsWorker
       ? {
           storage: options.vault ? new SealedStorageAdapter(inner, options.vault) : inner,

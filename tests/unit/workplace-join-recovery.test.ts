@@ -2,6 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { JoinStatus } from '../../src/crdt/workplace/join-flow.ts'
 import type { WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import { joinWords } from '../../src/ui/workplace/join-words.ts'
+import {
+  JOIN_CHANNEL,
+  encodeJoinMessage,
+  type JoinMessage,
+} from '../../src/crdt/workplace/join-protocol.ts'
+import type { PeerId } from '../../src/peer/ids.ts'
+import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
 import { MemoryMeshHub } from '../support/memory-mesh.ts'
 import { createTestDevice, linkTo, type TestDevice } from '../support/test-device.ts'
 import { until } from '../support/until.ts'
@@ -115,3 +122,95 @@ describe('joining never strands anyone', { timeout: 60_000 }, () => {
     expect(refused).toMatchObject({ code: 'denied', canAsk: false })
   })
 })
+
+describe(
+  'a workplace admitted into arrives even when its root is late',
+  { timeout: 60_000 },
+  () => {
+    it('waits for the root while the admitting member is not linked yet', async () => {
+      const hub = new MemoryMeshHub()
+      const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+      const acme = await a!.stack.workplaces.create('Acme')
+      const bob = b!.identity.peerId
+      const authorize = a!.port.authorize
+      a!.port.authorize = () => false
+      await acme.admit(bob, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 }))
+      hub.settle()
+      expect(hub.linked(a!.identity.peerId, bob)).toBe(false)
+
+      // Bob is told he is in (say, the link that carried the answer then dropped) and asks the
+      // repo for the root while nobody can give it: the repo calls it unavailable at once.
+      const adopting = b!.stack.workplaces.adopt(
+        acme.id,
+        acme.handle.url,
+        'Acme',
+        a!.identity.peerId,
+      )
+      const settled = adopting.then(
+        () => 'opened',
+        (error: Error) => error.message,
+      )
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      a!.port.authorize = authorize
+      hub.link(a!.identity.peerId, bob)
+      expect(await settled).toBe('opened')
+      const opened = b!.stack.workplaces.get(acme.id)
+      expect(opened?.isMember(bob)).toBe(true)
+      expect(opened?.name).toBe('Acme')
+    })
+
+    it('takes the root from another member that let it in when the first goes quiet', async () => {
+      const hub = new MemoryMeshHub()
+      const [a, b, c] = await Promise.all(['Ann', 'Bob', 'Cy'].map((n) => device(hub, n)))
+      const [ann, bob, cy] = [a!, b!, c!].map((d) => d.identity.peerId) as [PeerId, PeerId, PeerId]
+      const acme = await a!.stack.workplaces.create('Acme')
+      const link = linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 3 }))
+      c!.stack.joins.start(link)
+      await until(() => stateOf(c!, acme.id) === 'joined', 'Cy to join', WAIT_MS)
+
+      // Cy's own answer to Bob is held back; Ann answers, then nothing more of hers reaches Bob.
+      let annQuiet = false
+      let cyAnswers = false
+      hub.lose = ({ from, to, channel }) =>
+        to === bob &&
+        ((from === ann && annQuiet) || (from === cy && channel === JOIN_CHANNEL && !cyAnswers))
+      b!.stack.joins.on('status', (s) => {
+        if (s.state === 'joining') annQuiet = true
+      })
+      b!.stack.joins.start(link)
+      await until(() => stateOf(b!, acme.id) === 'joining', 'Ann to let Bob in', WAIT_MS)
+      await until(
+        () => c!.stack.workplaces.get(acme.id)?.isMember(bob),
+        'Cy to learn Bob is a member',
+        WAIT_MS,
+      )
+      cyAnswers = true
+      const answer = {
+        t: 'join-accepted',
+        workplace: acme.id,
+        rootUrl: acme.handle.url,
+        name: 'Acme',
+      }
+      c!.port.send(bob, JOIN_CHANNEL, encodeJoinMessage(answer as JoinMessage))
+      await until(() => stateOf(b!, acme.id) === 'joined', 'Bob to join from Cy', WAIT_MS)
+    })
+
+    it('gives up with a clear error when nobody serves the root in time', async () => {
+      const hub = new MemoryMeshHub()
+      const [a] = await Promise.all(['Ann'].map((n) => device(hub, n)))
+      const list = createMemoryWorkplaceList()
+      const b = await createTestDevice(hub, 'Bob', { rootWaitMs: 1_000, list })
+      stacks.push(b.stack)
+      const acme = await a!.stack.workplaces.create('Acme')
+      const started = Date.now()
+      await expect(
+        b.stack.workplaces.adopt(acme.id, acme.handle.url, 'Acme', a!.identity.peerId),
+      ).rejects.toThrow(/did not arrive within 1 s/)
+      expect(Date.now() - started).toBeLessThan(5_000)
+      // Nothing is left behind: the workplace is neither open nor listed.
+      expect(b.stack.workplaces.get(acme.id)).toBeUndefined()
+      expect(b.stack.workplaces.list()).toEqual([])
+      expect(await list.all()).toEqual([])
+    })
+  },
+)

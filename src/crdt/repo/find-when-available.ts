@@ -11,3 +11,26 @@ export async function findWhenAvailable(repo: Repo, url: string): Promise<DocHan
   if (!handle.isReady()) await handle.whenReady(['ready'])
   return handle
 }
+
+/**
+ * As findWhenAvailable, but rejects if the document has not arrived within `ms`, saying
+ * "`what` did not arrive within … s".
+ */
+export async function findWithin(
+  repo: Repo,
+  url: string,
+  ms: number,
+  what = url,
+): Promise<DocHandle<unknown>> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what} did not arrive within ${Math.round(ms / 1000)} s`))
+    }, ms)
+  })
+  try {
+    return await Promise.race([findWhenAvailable(repo, url), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}

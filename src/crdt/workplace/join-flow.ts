@@ -12,7 +12,6 @@ import {
   type RefusalCode,
 } from './join-protocol.ts'
 import { ASKABLE, type JoinProgress, type JoinStatus } from './join-status.ts'
-import type { Workplace } from './workplace.ts'
 import type { Workplaces } from './workplaces.ts'
 import { joinGroup, reachLinkMembers, workplaceTopic } from './link-members.ts'
 
@@ -25,6 +24,8 @@ interface ActiveJoin {
   status: JoinStatus
   since: number
   rounds: number
+  /** The root being fetched, once a member let this device in. */
+  rootUrl?: string
 }
 
 export interface JoinFlowEvents extends Record<string, unknown> {
@@ -241,12 +242,16 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   ): Promise<void> {
     const join = this.#active.get(m.workplace)
     const { state } = join?.status ?? { state: 'cancelled' }
+    // Another member letting us in while the root is on its way may serve it too.
+    if (state === 'joining' && m.rootUrl === join?.rootUrl)
+      this.#workplaces.trustRootWhileJoining(m.rootUrl, from)
     if (!join || state === 'joined' || state === 'joining' || state === 'cancelled') return
     if (m.t === 'ask-decision' && !m.approved)
       return this.#refuse(m.workplace, 'denied', REFUSAL_MESSAGES.denied)
     this.#setStatus((join.status = { state: 'joining', workplace: m.workplace, name: m.name }))
+    join.rootUrl = m.rootUrl
     try {
-      const wp = await this.#adoptWithRetry(m.workplace, m.rootUrl, m.name, from)
+      const wp = await this.#workplaces.adopt(m.workplace, m.rootUrl, m.name, from)
       if (!wp.isMember(this.#mesh.self)) {
         await this.#workplaces.forget(m.workplace)
         return this.#refuse(m.workplace, 'invalid', 'The workplace did not list you as a member.')
@@ -267,24 +272,6 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
         `Could not fetch the workplace: ${(error as Error).message}`,
       )
     }
-  }
-
-  async #adoptWithRetry(
-    workplace: string,
-    rootUrl: string,
-    name: string,
-    from: PeerId,
-  ): Promise<Workplace> {
-    let lastError: unknown
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        return await this.#workplaces.adopt(workplace, rootUrl, name, from)
-      } catch (error) {
-        lastError = error
-        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt))
-      }
-    }
-    throw lastError instanceof Error ? lastError : new Error(String(lastError))
   }
 
   #refuse(workplace: string, code: RefusalCode, message: string): void {

@@ -16,6 +16,7 @@ import type { WorkplaceEntry, WorkplaceList } from './workplace-list.ts'
 import { workplaceTopic } from './link-members.ts'
 import { MemberGroups } from './member-groups.ts'
 import { memberLinked } from './link-first.ts'
+import { findWithin } from '../repo/find-when-available.ts'
 import type { LoadingMembers } from './loading-members.ts'
 
 export interface WorkplacesOptions {
@@ -35,6 +36,8 @@ export interface WorkplacesOptions {
    * loads (see memberLinked); 0 or absent: it loads at once.
    */
   linkFirstMs?: number
+  /** How long `adopt` waits for the root to arrive before it gives up (default 30 s). */
+  rootWaitMs?: number
   /** Told which members may link while a root loads (their messages wait for it). */
   loadingMembers?: LoadingMembers
 }
@@ -126,13 +129,17 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
   async adopt(id: string, rootUrl: string, name: string, from: PeerId): Promise<Workplace> {
     const existing = this.#open.get(id)
     if (existing) return existing
-    const { documentId } = parseAutomergeUrl(rootUrl as AutomergeUrl)
-    this.trustWhileJoining(documentId, from)
+    const documentId = this.trustRootWhileJoining(rootUrl, from)
     const entry = { id, rootUrl, name, addedAt: (this.#o.clock ?? (() => Date.now()))() }
     // Listed while the root document is on its way, rather than after it (a joining device
     // waits for both); taken off the list again if the workplace does not open.
     const listed = this.#o.list.put(entry)
     try {
+      // The root may be unavailable for a moment: the link that carried the answer re-forming,
+      // or what the member sent refused before it was trusted (the repo asks for that again).
+      // A repo that once called a document unavailable answers so at once from then on, so
+      // this waits for the root to arrive rather than asking again.
+      await findWithin(this.#o.repo, rootUrl, this.#o.rootWaitMs ?? 30_000, 'it')
       return await this.#openEntry(entry, listed)
     } catch (error) {
       await listed.catch(() => undefined)
@@ -141,6 +148,13 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     } finally {
       this.#pending.delete(documentId)
     }
+  }
+
+  /** Lets `peer` serve a root being adopted (which names it); returns its document ID. */
+  trustRootWhileJoining(rootUrl: string, peer: PeerId): string {
+    const { documentId } = parseAutomergeUrl(rootUrl as AutomergeUrl)
+    this.trustWhileJoining(documentId, peer)
+    return documentId
   }
 
   /** Lets `peer` serve a document we are fetching before its workplace's members are known. */
