@@ -33,6 +33,8 @@ export interface DeviceSettings {
   peerjs?: string
   /** Connect through TURN only. */
   relayOnly?: boolean
+  /** The device's own STUN/TURN servers (used instead of those the relay announces). */
+  iceServers?: RTCIceServer[]
 }
 
 /**
