@@ -51,7 +51,10 @@ export function recordShapeError(value: unknown, depth = 0): string | null {
   }
   if (!B64URL.test(value.sig)) return 'signature is not base64url'
   const b = value.body
-  if (b.v !== MEMBERSHIP_RECORD_VERSION) return `unsupported record version ${String(b.v)}`
+  // A version that is no number is named by its type: String() throws on {"toString": 1}.
+  if (b.v !== MEMBERSHIP_RECORD_VERSION) {
+    return `unsupported record version ${typeof b.v === 'number' ? b.v : typeof b.v}`
+  }
   if (typeof b.workplace !== 'string' || b.workplace.length > 64) return 'bad workplace'
   if (!isPeerId(b.by)) return 'bad signer'
   if (typeof b.byKey !== 'string' || !B64URL.test(b.byKey)) return 'bad signer key'
@@ -79,8 +82,11 @@ export function recordShapeError(value: unknown, depth = 0): string | null {
       if (inner) return `bad invite: ${inner}`
       return (b.invite as SignedRecord).body.kind === 'invite' ? null : 'admit without an invite'
     }
-    default:
-      return `unknown record kind ${JSON.stringify(b.kind)}`
+    default: {
+      // Not JSON.stringify of any value: a deeply nested one overflows the stack.
+      const kind = typeof b.kind === 'string' ? JSON.stringify(b.kind) : typeof b.kind
+      return `unknown record kind ${kind}`
+    }
   }
 }
 

@@ -196,7 +196,8 @@ export function parsePush(data: Uint8Array): PushMessage | string {
   }
   if (typeof message !== 'object' || message === null) return 'not an object'
   const { v, doc, change } = message as Partial<Record<keyof PushMessage, unknown>>
-  if (v !== VERSION) return `unsupported version ${String(v)}`
+  // A version that is no number is named by its type: String() throws on {toString: 1}.
+  if (v !== VERSION) return `unsupported version ${typeof v === 'number' ? v : typeof v}`
   if (typeof doc !== 'string' || !isValidDocumentId(doc)) return 'invalid document ID'
   if (!(change instanceof Uint8Array)) return 'no change'
   if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return 'change too large'

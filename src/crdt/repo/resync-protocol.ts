@@ -29,7 +29,8 @@ export function decodeResyncRequest(data: Uint8Array): ResyncRequest | string {
   }
   if (typeof message !== 'object' || message === null) return 'not an object'
   const { v, docs } = message as Partial<Record<keyof ResyncRequest, unknown>>
-  if (v !== VERSION) return `unsupported version ${String(v)}`
+  // A version that is no number is named by its type: String() throws on {toString: 1}.
+  if (v !== VERSION) return `unsupported version ${typeof v === 'number' ? v : typeof v}`
   if (!Array.isArray(docs) || docs.length === 0 || docs.length > MAX_RESYNC_DOCS) {
     return 'malformed document list'
   }

@@ -1,5 +1,6 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import { fromBase64Url, toBase64Url } from '../../lib/base64.ts'
+import { isRecord } from '../../lib/is-record.ts'
 import { isSignedRecord, type SignedRecord } from '../membership/record.ts'
 import { COMPACT_TOKEN_PREFIX, decodeCompactPayload, encodeCompactPayload } from './compact-link.ts'
 import { isWorkplaceId } from './join-protocol.ts'
@@ -48,6 +49,8 @@ export function decodeWorkplaceLink(urlOrHash: string): WorkplaceLink {
     p = token.startsWith(COMPACT_TOKEN_PREFIX)
       ? decodeCompactPayload(token)
       : (JSON.parse(new TextDecoder().decode(fromBase64Url(token))) as Record<string, unknown>)
+    // JSON that is no object (null, say) is as damaged as JSON that does not parse.
+    if (!isRecord(p)) throw new Error('not an object')
   } catch {
     throw new Error('This workplace link is damaged (it could not be decoded).')
   }

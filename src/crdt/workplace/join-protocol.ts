@@ -79,7 +79,10 @@ export function decodeJoinMessage(data: Uint8Array): JoinMessage | Error {
   } catch {
     return new Error('not JSON')
   }
-  if (m.v !== JOIN_PROTOCOL_VERSION) return new Error(`unsupported version ${String(m.v)}`)
+  // A version that is no number is named by its type: String() throws on {"toString": 1}.
+  if (m.v !== JOIN_PROTOCOL_VERSION) {
+    return new Error(`unsupported version ${typeof m.v === 'number' ? m.v : typeof m.v}`)
+  }
   if (!isWorkplaceId(m.workplace)) return new Error('bad workplace ID')
   const ok = (valid: boolean, what: string) =>
     valid ? (m as unknown as JoinMessage) : new Error(what)
@@ -110,6 +113,9 @@ export function decodeJoinMessage(data: Uint8Array): JoinMessage | Error {
         `bad ${m.t}`,
       )
     default:
-      return new Error(`unknown join message type ${JSON.stringify(m.t)}`)
+      // Not JSON.stringify of any value: a deeply nested one overflows the stack.
+      return new Error(
+        `unknown join message type ${typeof m.t === 'string' ? JSON.stringify(m.t) : typeof m.t}`,
+      )
   }
 }

@@ -42,7 +42,10 @@ export function peerOfRequest(url: URL): PeerId | string {
 export function parseIceAnnouncement(raw: unknown): IceAnnouncement | string {
   if (typeof raw !== 'object' || raw === null) return 'not an object'
   const r = raw as Record<string, unknown>
-  if (r.v !== ICE_ANNOUNCEMENT_VERSION) return `unsupported version ${String(r.v)}`
+  // A version that is no number is named by its type: String() throws on {"toString": 1}.
+  if (r.v !== ICE_ANNOUNCEMENT_VERSION) {
+    return `unsupported version ${typeof r.v === 'number' ? r.v : typeof r.v}`
+  }
   const ttl = r.ttlSeconds
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL_SECONDS) {
     return 'bad ttlSeconds'

@@ -153,7 +153,12 @@ export function parseRtcSignal(value: unknown): RtcSignal | string {
 }
 
 function str(value: unknown): string {
-  return JSON.stringify(value)?.slice(0, 40) ?? String(value)
+  try {
+    return JSON.stringify(value)?.slice(0, 40) ?? String(value)
+  } catch {
+    // Nested too deep for JSON.stringify (it overflows the stack).
+    return typeof value
+  }
 }
 
 function fail(error: string): ParsedEnvelope {
