@@ -1,6 +1,7 @@
 import { isPeerId, isTopic, type PeerId } from '../src/peer/ids.ts'
 import { MAX_SIGNAL_DATA_CHARS } from '../src/peer/signaling/relay-protocol.ts'
 import { jsonDepthExceeds } from './json-depth.ts'
+import { shownValue } from '../src/lib/shown-value.ts'
 
 /**
  * What crosses between relay instances. A room is the server's name for a topic (a topic, or
@@ -101,7 +102,7 @@ export function parseEnvelope(
   } catch {
     return { ok: false, error: 'not JSON' }
   }
-  if (m.v !== BUS_PROTOCOL_VERSION) return { ok: false, error: `version ${String(m.v)}` }
+  if (m.v !== BUS_PROTOCOL_VERSION) return { ok: false, error: `version ${shownValue(m.v)}` }
   if (typeof m.origin !== 'string' || !ORIGIN.test(m.origin)) {
     return { ok: false, error: 'bad origin' }
   }

@@ -1,3 +1,4 @@
+import { shownValue } from '../lib/shown-value.ts'
 import { isHashHex, type HashHex } from '../files/hashing.ts'
 import { normalizeDisplayName } from '../peer/identity/device-profile.ts'
 import { base32 } from '../lib/base32.ts'
@@ -89,7 +90,8 @@ export function decodeDirect(bytes: Uint8Array): DirectWire | Error {
     return new Error('not UTF-8 JSON')
   }
   if (!isRecord(value)) return new Error('not an object')
-  if (value.v !== DIRECT_PROTOCOL_VERSION) return new Error(`unsupported version ${str(value.v)}`)
+  if (value.v !== DIRECT_PROTOCOL_VERSION)
+    return new Error(`unsupported version ${shownValue(value.v)}`)
   try {
     return parse(value)
   } catch (error) {
@@ -121,7 +123,7 @@ function parse(m: Record<string, unknown>): DirectWire {
     case 'invite':
       return { t: 'invite', ...head(m), workplace: workplaceName(m.workplace), url: url(m.url) }
     default:
-      throw new Error(`unknown type ${str(m.t)}`)
+      throw new Error(`unknown type ${shownValue(m.t)}`)
   }
 }
 
@@ -208,13 +210,4 @@ function url(value: unknown): string {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('bad link')
   return value
-}
-
-function str(value: unknown): string {
-  try {
-    return JSON.stringify(value)?.slice(0, 40) ?? String(value)
-  } catch {
-    // Nested too deep for JSON.stringify (it overflows the stack).
-    return typeof value
-  }
 }

@@ -1,5 +1,6 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import { isRecord } from '../../lib/is-record.ts'
+import { shownValue } from '../../lib/shown-value.ts'
 
 /** Version of the membership record format; records of other versions are ignored. */
 export const MEMBERSHIP_RECORD_VERSION = 1
@@ -51,9 +52,8 @@ export function recordShapeError(value: unknown, depth = 0): string | null {
   }
   if (!B64URL.test(value.sig)) return 'signature is not base64url'
   const b = value.body
-  // A version that is no number is named by its type: String() throws on {"toString": 1}.
   if (b.v !== MEMBERSHIP_RECORD_VERSION) {
-    return `unsupported record version ${typeof b.v === 'number' ? b.v : typeof b.v}`
+    return `unsupported record version ${shownValue(b.v)}`
   }
   if (typeof b.workplace !== 'string' || b.workplace.length > 64) return 'bad workplace'
   if (!isPeerId(b.by)) return 'bad signer'
@@ -82,11 +82,8 @@ export function recordShapeError(value: unknown, depth = 0): string | null {
       if (inner) return `bad invite: ${inner}`
       return (b.invite as SignedRecord).body.kind === 'invite' ? null : 'admit without an invite'
     }
-    default: {
-      // Not JSON.stringify of any value: a deeply nested one overflows the stack.
-      const kind = typeof b.kind === 'string' ? JSON.stringify(b.kind) : typeof b.kind
-      return `unknown record kind ${kind}`
-    }
+    default:
+      return `unknown record kind ${shownValue(b.kind)}`
   }
 }
 

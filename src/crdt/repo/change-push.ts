@@ -6,6 +6,7 @@ import { isIntactChange, isWholeChunk } from './change-chunk.ts'
 import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import type { AccessPolicy } from './mesh-network-adapter.ts'
 import type { PushedChanges } from './pushed-changes.ts'
+import { shownValue } from '../../lib/shown-value.ts'
 
 /** The mesh channel pushed changes travel on (version 1 of the push message). */
 export const CHANGE_PUSH_CHANNEL = 'ac1'
@@ -196,8 +197,7 @@ export function parsePush(data: Uint8Array): PushMessage | string {
   }
   if (typeof message !== 'object' || message === null) return 'not an object'
   const { v, doc, change } = message as Partial<Record<keyof PushMessage, unknown>>
-  // A version that is no number is named by its type: String() throws on {toString: 1}.
-  if (v !== VERSION) return `unsupported version ${typeof v === 'number' ? v : typeof v}`
+  if (v !== VERSION) return `unsupported version ${shownValue(v)}`
   if (typeof doc !== 'string' || !isValidDocumentId(doc)) return 'invalid document ID'
   if (!(change instanceof Uint8Array)) return 'no change'
   if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return 'change too large'

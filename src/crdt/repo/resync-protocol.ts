@@ -1,4 +1,5 @@
 import { cbor, isValidDocumentId } from '@automerge/automerge-repo'
+import { shownValue } from '../../lib/shown-value.ts'
 
 /**
  * The mesh channel of resync requests (version 1). A device that refused a peer's sync
@@ -29,8 +30,7 @@ export function decodeResyncRequest(data: Uint8Array): ResyncRequest | string {
   }
   if (typeof message !== 'object' || message === null) return 'not an object'
   const { v, docs } = message as Partial<Record<keyof ResyncRequest, unknown>>
-  // A version that is no number is named by its type: String() throws on {toString: 1}.
-  if (v !== VERSION) return `unsupported version ${typeof v === 'number' ? v : typeof v}`
+  if (v !== VERSION) return `unsupported version ${shownValue(v)}`
   if (!Array.isArray(docs) || docs.length === 0 || docs.length > MAX_RESYNC_DOCS) {
     return 'malformed document list'
   }

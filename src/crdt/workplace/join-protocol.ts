@@ -1,5 +1,6 @@
 import { isPeerId, type PeerId } from '../../peer/ids.ts'
 import { isSignedRecord, type SignedRecord } from '../membership/record.ts'
+import { shownValue } from '../../lib/shown-value.ts'
 
 /** Version of the workplace join protocol (mesh channel `wp1`). */
 const JOIN_PROTOCOL_VERSION = 1
@@ -79,9 +80,8 @@ export function decodeJoinMessage(data: Uint8Array): JoinMessage | Error {
   } catch {
     return new Error('not JSON')
   }
-  // A version that is no number is named by its type: String() throws on {"toString": 1}.
   if (m.v !== JOIN_PROTOCOL_VERSION) {
-    return new Error(`unsupported version ${typeof m.v === 'number' ? m.v : typeof m.v}`)
+    return new Error(`unsupported version ${shownValue(m.v)}`)
   }
   if (!isWorkplaceId(m.workplace)) return new Error('bad workplace ID')
   const ok = (valid: boolean, what: string) =>
@@ -113,9 +113,6 @@ export function decodeJoinMessage(data: Uint8Array): JoinMessage | Error {
         `bad ${m.t}`,
       )
     default:
-      // Not JSON.stringify of any value: a deeply nested one overflows the stack.
-      return new Error(
-        `unknown join message type ${typeof m.t === 'string' ? JSON.stringify(m.t) : typeof m.t}`,
-      )
+      return new Error(`unknown join message type ${shownValue(m.t)}`)
   }
 }

@@ -1,6 +1,7 @@
 import { Emitter } from '../../lib/emitter.ts'
 import { isPeerId, isTopic, type PeerId, type Topic } from '../ids.ts'
 import type { SignalCarrier, SignalCarrierEvents, SignalingState } from './signaling.ts'
+import { shownValue } from '../../lib/shown-value.ts'
 
 /**
  * A SignalCarrier over BroadcastChannel: the tabs of one browser (one profile) meet without any
@@ -172,7 +173,7 @@ class BroadcastCarrier extends Emitter<SignalCarrierEvents> implements SignalCar
 function parseBroadcastMessage(raw: unknown): BroadcastMessage | string {
   if (typeof raw !== 'object' || raw === null) return 'not an object'
   const m = raw as Record<string, unknown>
-  if (m.v !== BROADCAST_PROTOCOL_VERSION) return `unsupported version ${String(m.v).slice(0, 20)}`
+  if (m.v !== BROADCAST_PROTOCOL_VERSION) return `unsupported version ${shownValue(m.v, 20)}`
   if (!isPeerId(m.from)) return 'no valid sender'
   switch (m.t) {
     case 'announce':
@@ -192,7 +193,7 @@ function parseBroadcastMessage(raw: unknown): BroadcastMessage | string {
       return { v: 1, t: 'signal', from: m.from, to: m.to, data }
     }
     default:
-      return `unknown type ${String(m.t).slice(0, 20)}`
+      return `unknown type ${shownValue(m.t, 20)}`
   }
 }
 

@@ -5,6 +5,7 @@
  * credentials (TURN REST scheme) that expire after `ttlSeconds`; the app fetches again before.
  */
 import { isPeerId, type PeerId } from '../ids.ts'
+import { shownValue } from '../../lib/shown-value.ts'
 
 export const ICE_ANNOUNCEMENT_VERSION = 1
 
@@ -42,9 +43,8 @@ export function peerOfRequest(url: URL): PeerId | string {
 export function parseIceAnnouncement(raw: unknown): IceAnnouncement | string {
   if (typeof raw !== 'object' || raw === null) return 'not an object'
   const r = raw as Record<string, unknown>
-  // A version that is no number is named by its type: String() throws on {"toString": 1}.
   if (r.v !== ICE_ANNOUNCEMENT_VERSION) {
-    return `unsupported version ${typeof r.v === 'number' ? r.v : typeof r.v}`
+    return `unsupported version ${shownValue(r.v)}`
   }
   const ttl = r.ttlSeconds
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL_SECONDS) {

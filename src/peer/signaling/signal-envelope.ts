@@ -1,3 +1,4 @@
+import { shownValue } from '../../lib/shown-value.ts'
 import { isRecord } from '../../lib/is-record.ts'
 /**
  * The envelope in which the carrier connector sends WebRTC signals through a SignalCarrier.
@@ -92,7 +93,7 @@ export function isOffer(signal: RtcSignal): signal is SdpSignal {
 export function parseEnvelope(value: unknown): ParsedEnvelope {
   if (!isRecord(value)) return fail('the signal is not an object')
   if (value.v !== ENVELOPE_VERSION && value.v !== BATCH_ENVELOPE_VERSION) {
-    return fail(`unsupported envelope version ${str(value.v)}`)
+    return fail(`unsupported envelope version ${shownValue(value.v)}`)
   }
   if (!isSessionId(value.sid)) return fail('the envelope has no valid session id')
   if (value.kind === 'rtcs') {
@@ -116,7 +117,7 @@ export function parseEnvelope(value: unknown): ParsedEnvelope {
     const reason = typeof value.reason === 'string' ? value.reason : ''
     return { ok: true, envelope: byeEnvelope(value.sid, reason) }
   }
-  if (value.kind !== 'rtc') return fail(`unknown envelope kind ${str(value.kind)}`)
+  if (value.kind !== 'rtc') return fail(`unknown envelope kind ${shownValue(value.kind)}`)
   const data = parseRtcSignal(value.data)
   if (typeof data === 'string') return fail(data)
   return { ok: true, envelope: rtcEnvelope(value.sid, data) }
@@ -150,15 +151,6 @@ export function parseRtcSignal(value: unknown): RtcSignal | string {
     return 'the candidate has neither sdpMid nor sdpMLineIndex'
   }
   return { type: 'candidate', candidate: clean }
-}
-
-function str(value: unknown): string {
-  try {
-    return JSON.stringify(value)?.slice(0, 40) ?? String(value)
-  } catch {
-    // Nested too deep for JSON.stringify (it overflows the stack).
-    return typeof value
-  }
 }
 
 function fail(error: string): ParsedEnvelope {
