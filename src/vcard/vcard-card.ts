@@ -188,8 +188,10 @@ export function mapCard(lines: readonly CardLine[]): MappedCard {
       if (pobox) address.pobox = pobox
       addresses.push(withGroup(parts, address))
     } else if (name === 'NOTE') notes.push(text(parts))
-    else if (name === 'CATEGORIES') tags.push(...components(parts, ',').filter(Boolean))
-    else if (name === 'UID' && !c.uid) c.uid = text(parts)
+    else if (name === 'CATEGORIES') {
+      // One at a time: spread into push, a long list overflows the stack.
+      for (const tag of components(parts, ',')) if (tag) tags.push(tag)
+    } else if (name === 'UID' && !c.uid) c.uid = text(parts)
     else if (name === 'X-PEERPLACE-PEER') c.peer = text(parts)
     else if (name === 'BDAY' && !c.birthday && readDate(text(parts), omitYear(parts)))
       c.birthday = readDate(text(parts), omitYear(parts))!

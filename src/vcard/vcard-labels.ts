@@ -47,6 +47,10 @@ const TO_TYPE: Record<string, string> = {
   isdn: 'isdn',
 }
 
+/** A table's entry for a word, never one its prototype has (`constructor`, `__proto__`). */
+const own = (table: Record<string, string>, word: string): string | undefined =>
+  Object.hasOwn(table, word) ? table[word] : undefined
+
 /** Apple writes its built-in labels as `_$!<Mobile>!$_`; custom ones as they are. */
 export function cleanAppleLabel(label: string): string {
   const builtIn = /^_\$!<(.*)>!\$_$/.exec(label.trim())
@@ -66,7 +70,7 @@ export function labelFromTypes(types: readonly string[]): string {
     .filter(Boolean)
   const words = raw.map((t) => t.toLowerCase().replace(/^x-/, ''))
   const place = PLACES.find((p) => words.includes(p))
-  const kind = words.map((w) => KINDS[w]).find(Boolean)
+  const kind = words.map((w) => own(KINDS, w)).find(Boolean)
   const known = [place, kind].filter(Boolean).join(' ')
   if (known) return known
   const custom = raw.find((_, i) => !IGNORED.has(words[i]!))
@@ -78,8 +82,8 @@ export function typesForLabel(label: string, version: '3.0' | '4.0'): string[] |
   const words = label.trim().split(/\s+/).filter(Boolean)
   if (words.length === 0) return []
   if (words.some((w) => w !== w.toLowerCase())) return undefined
-  if (words.length > 2 || words.some((w) => !TO_TYPE[w])) return undefined
-  if (labelFromTypes(words.map((w) => TO_TYPE[w]!)) !== words.join(' ')) return undefined
-  const types = words.map((w) => TO_TYPE[w]!)
+  if (words.length > 2 || words.some((w) => !own(TO_TYPE, w))) return undefined
+  if (labelFromTypes(words.map((w) => own(TO_TYPE, w)!)) !== words.join(' ')) return undefined
+  const types = words.map((w) => own(TO_TYPE, w)!)
   return version === '3.0' ? types.map((t) => t.toUpperCase()) : types
 }

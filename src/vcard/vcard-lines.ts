@@ -28,28 +28,73 @@ const NAME = /^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)$/
 export function unfoldLines(text: string): ContentLine[] {
   const physical = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)
   const out: ContentLine[] = []
+  let last: ContentLine | undefined
+  // The last line's physical lines after its first, joined to its text once it is complete:
+  // appending each to it and reading it again copied all of it each time (quadratic time).
+  let rest: string[] = []
+  let head: HeadScan | undefined
+  const add = (piece: string) => {
+    if (piece !== '') rest.push(piece)
+  }
+  const end = () => {
+    if (last && rest.length > 0) last.text += rest.join('')
+    rest = []
+    head = undefined
+  }
   let softBreak = false
   physical.forEach((raw, i) => {
-    const last = out[out.length - 1]
     if (last && softBreak) {
-      last.text = last.text.slice(0, -1) + raw.replace(/^[ \t]/, '')
+      if (rest.length === 0) last.text = last.text.slice(0, -1)
+      else add(rest.pop()!.slice(0, -1))
+      add(raw.replace(/^[ \t]/, ''))
     } else if (last && /^[ \t]/.test(raw)) {
-      last.text += raw.slice(1)
+      add(raw.slice(1))
     } else if (raw.trim() !== '') {
-      out.push({ line: i + 1, text: raw })
+      end()
+      last = { line: i + 1, text: raw }
+      out.push(last)
     } else {
       softBreak = false
       return
     }
-    const current = out[out.length - 1]!
-    softBreak = current.text.endsWith('=') && isQuotedPrintable(current.text)
+    softBreak =
+      (rest[rest.length - 1] ?? last.text).endsWith('=') &&
+      (head ??= new HeadScan()).isQuotedPrintable(last.text, rest)
   })
+  end()
   return out
 }
 
-function isQuotedPrintable(text: string): boolean {
-  const colon = findColon(text)
-  return colon > 0 && /ENCODING=QUOTED-PRINTABLE|;QUOTED-PRINTABLE/i.test(text.slice(0, colon))
+const QUOTED_PRINTABLE = /ENCODING=QUOTED-PRINTABLE|;QUOTED-PRINTABLE/i
+
+/**
+ * Whether a line being unfolded is quoted-printable: each piece of it is looked through once
+ * for the colon after its name and parameters (not one inside quotes, as findColon).
+ */
+class HeadScan {
+  #quotedPrintable: boolean | undefined
+  #inQuotes = false
+  #pieces = 0
+  #chars = 0
+
+  isQuotedPrintable(first: string, rest: readonly string[]): boolean {
+    while (this.#quotedPrintable === undefined && this.#pieces <= rest.length) {
+      const piece = this.#pieces === 0 ? first : rest[this.#pieces - 1]!
+      this.#pieces++
+      for (let i = 0; i < piece.length; i++) {
+        const c = piece[i]
+        if (c === '"') this.#inQuotes = !this.#inQuotes
+        else if (c === ':' && !this.#inQuotes) {
+          const colon = this.#chars + i
+          const head = [first, ...rest.slice(0, this.#pieces - 1)].join('').slice(0, colon)
+          this.#quotedPrintable = colon > 0 && QUOTED_PRINTABLE.test(head)
+          break
+        }
+      }
+      this.#chars += piece.length
+    }
+    return this.#quotedPrintable === true
+  }
 }
 
 /** The index of the colon that ends the name and parameters (not one inside quotes). */
