@@ -1,16 +1,17 @@
 /**
  * The text being written in a message box and its sending, shared by the workplace chat's and
  * the direct conversation's composers: Enter sends (Shift+Enter makes a new line, and nothing
- * is sent while an input method is composing); the text is kept when the send is refused.
+ * is sent while an input method is composing). The box empties as a message is sent, so the
+ * next can be written (and sent) while it is on its way; a refused message's text comes back.
  */
 export class MessageDraft {
   text = $state('')
-  sending = $state(false)
   readonly #send: (text: string) => Promise<boolean>
   readonly #afterSend: () => void
 
   /**
-   * @param send sends the text; resolves false when refused (the caller shows why)
+   * @param send sends the text; resolves false when refused (the caller shows why). It is
+   *   called at once for each message, in the order they were written.
    * @param afterSend runs once a send attempt ends (to focus the message box again)
    */
   constructor(send: (text: string) => Promise<boolean>, afterSend: () => void) {
@@ -24,12 +25,14 @@ export class MessageDraft {
 
   async send(event?: Event): Promise<void> {
     event?.preventDefault()
-    if (this.sending || this.empty) return
-    this.sending = true
+    if (this.empty) return
+    // Taken out of the box now: clearing it once the send settled also wiped what was typed
+    // meanwhile, and Enter pressed meanwhile did nothing (a quick writer lost messages).
+    const text = this.text
+    this.text = ''
     try {
-      if (await this.#send(this.text)) this.text = ''
+      if (!(await this.#send(text).catch(() => false))) this.#giveBack(text)
     } finally {
-      this.sending = false
       this.#afterSend()
     }
   }
@@ -39,5 +42,10 @@ export class MessageDraft {
     if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return false
     void this.send(event)
     return true
+  }
+
+  /** Puts a refused message's text back, before whatever was typed since. */
+  #giveBack(text: string): void {
+    this.text = this.empty ? text : `${text}\n${this.text}`
   }
 }
