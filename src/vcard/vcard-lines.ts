@@ -69,7 +69,7 @@ const QUOTED_PRINTABLE = /ENCODING=QUOTED-PRINTABLE|;QUOTED-PRINTABLE/i
 
 /**
  * Whether a line being unfolded is quoted-printable: each piece of it is looked through once
- * for the colon after its name and parameters (not one inside quotes, as findColon).
+ * for the colon after its name and parameters (scanColon, carrying its quotes across pieces).
  */
 class HeadScan {
   #quotedPrintable: boolean | undefined
@@ -81,15 +81,12 @@ class HeadScan {
     while (this.#quotedPrintable === undefined && this.#pieces <= rest.length) {
       const piece = this.#pieces === 0 ? first : rest[this.#pieces - 1]!
       this.#pieces++
-      for (let i = 0; i < piece.length; i++) {
-        const c = piece[i]
-        if (c === '"') this.#inQuotes = !this.#inQuotes
-        else if (c === ':' && !this.#inQuotes) {
-          const colon = this.#chars + i
-          const head = [first, ...rest.slice(0, this.#pieces - 1)].join('').slice(0, colon)
-          this.#quotedPrintable = colon > 0 && QUOTED_PRINTABLE.test(head)
-          break
-        }
+      const scan = scanColon(piece, this.#inQuotes)
+      this.#inQuotes = scan.quoted
+      if (scan.colon >= 0) {
+        const colon = this.#chars + scan.colon
+        const head = [first, ...rest.slice(0, this.#pieces - 1)].join('').slice(0, colon)
+        this.#quotedPrintable = colon > 0 && QUOTED_PRINTABLE.test(head)
       }
       this.#chars += piece.length
     }
@@ -99,13 +96,20 @@ class HeadScan {
 
 /** The index of the colon that ends the name and parameters (not one inside quotes). */
 function findColon(text: string): number {
-  let quoted = false
+  return scanColon(text, false).colon
+}
+
+/**
+ * The index in `text` of the first colon outside quotes (-1: none), `quoted` telling whether
+ * `text` starts inside quotes; and whether it is inside quotes there (or at its end).
+ */
+function scanColon(text: string, quoted: boolean): { colon: number; quoted: boolean } {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]
     if (c === '"') quoted = !quoted
-    else if (c === ':' && !quoted) return i
+    else if (c === ':' && !quoted) return { colon: i, quoted }
   }
-  return -1
+  return { colon: -1, quoted }
 }
 
 /** Splits a content line, or returns the reason it is not one. */
