@@ -16,6 +16,7 @@ import {
 import { QUIET_ZONE, qrLayout } from '../../src/ui/qr-layout.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { createTestIdentity } from '../support/test-identity.ts'
+import { firstVersionLink } from '../support/first-version-link.ts'
 
 const WORKPLACE = 'o44gxl4nba26g4e2dvkioujfy4'
 const base = 'https://peers.example/app/'
@@ -42,19 +43,8 @@ async function inviteLink(): Promise<{ link: WorkplaceLink; invite: SignedRecord
   return { link, invite }
 }
 
-/** The link as the first version wrote it: base64url of the JSON payload. */
-function jsonLink(link: WorkplaceLink): string {
-  const payload = {
-    v: 1,
-    w: link.workplace,
-    n: link.name,
-    p: link.peers,
-    s: link.endpoints,
-    ...(link.invite ? { i: link.invite } : {}),
-  }
-  const token = toBase64Url(new TextEncoder().encode(JSON.stringify(payload)))
-  return `${base}#${link.invite ? 'join' : 'ask'}=${token}`
-}
+/** The link as the first version wrote it. */
+const jsonLink = (link: WorkplaceLink): string => firstVersionLink(base, link)
 
 describe('compact workplace links', () => {
   it('carry an invite exactly, its signature still valid, in under half the length', async () => {

@@ -33,6 +33,7 @@ import {
 import { filled, INVITE, PEER, PEER_2, SDP, WORKPLACE } from '../support/decoder-fixtures.ts'
 import { Gen, mutateBytes, mutateText, utf8 } from '../support/hostile-input.ts'
 import { hostileJson, hostileValue } from '../support/hostile-json.ts'
+import { firstVersionLink } from '../support/first-version-link.ts'
 
 const SID = 'abcdefghijklmnop' as SessionId
 
@@ -51,17 +52,9 @@ describe('workplace link and signaling decoders under hostile input', () => {
     ]
     const compact = links.map((link) => encodeWorkplaceLink(base, link))
     // The first version's form: base64url of the JSON payload.
-    const payloads = links.map((link) => ({
-      v: 1,
-      w: link.workplace,
-      n: link.name,
-      p: link.peers,
-      s: link.endpoints,
-      ...(link.invite ? { i: link.invite } : {}),
-    }))
-    const jsonLinks = payloads.map(
-      (payload, i) =>
-        `${base}#${i === 0 ? 'join' : 'ask'}=${toBase64Url(utf8(JSON.stringify(payload)))}`,
+    const jsonLinks = links.map((link) => firstVersionLink(base, link))
+    const payloads = jsonLinks.map((url): unknown =>
+      JSON.parse(new TextDecoder().decode(fromBase64Url(url.slice(url.indexOf('=') + 1)))),
     )
     const valid = [...compact, ...jsonLinks]
     for (const [i, url] of valid.entries()) expect(decodeWorkplaceLink(url)).toEqual(links[i % 2])
