@@ -284,7 +284,8 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     if (!this.#echoes.shouldSend(target, message)) return
     const data = cbor.encode(message)
     startTrace('repo-out', traceOf(target, message, data))
-    this.#mesh.send(target, REPO_CHANNEL, data)
+    // Sync is ordered per document: one document's long catch-up holds up no other's.
+    this.#mesh.send(target, REPO_CHANNEL, data, message.documentId)
   }
 
   disconnect(): void {

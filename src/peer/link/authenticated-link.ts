@@ -19,6 +19,13 @@ export interface CreateLinkParams {
   options?: LinkOptions
 }
 
+/**
+ * How long the main pipe's buffer may take to empty at the path's rate: what waits behind it
+ * cannot be reordered, so this is about the longest a heartbeat or a chat message waits there.
+ */
+const MAIN_HORIZON_MS = 250
+/** The bulk pipe's: it carries file data only, so throughput matters more than waiting. */
+const BULK_HORIZON_MS = 1000
 /** Label of the side channel that carries `sendBulk`. */
 const BULK_CHANNEL_LABEL = 'bulk'
 
@@ -81,7 +88,11 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     this.#lastHeard = resolved.now()
     this.#main = {
       pipe,
-      outbox: new SendQueue(pipe, resolved.highWaterMark),
+      outbox: new SendQueue(pipe, {
+        highWaterMark: resolved.highWaterMark,
+        horizonMs: MAIN_HORIZON_MS,
+        now: resolved.now,
+      }),
       reassembler: new Reassembler(resolved.maxMessageBytes),
     }
     this.opened = new Promise<void>((resolve, reject) => {
@@ -150,10 +161,10 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     return this.#violations
   }
 
-  send(channel: string, data: Uint8Array): void {
+  send(channel: string, data: Uint8Array, order: string = channel): void {
     this.#checkMessage(channel, data)
     if (this.#state !== 'open') return
-    void this.#main.outbox.push(this.#frames(this.#main.pipe, channel, data))
+    void this.#main.outbox.push(this.#frames(this.#main.pipe, channel, data), order)
   }
 
   async sendBulk(channel: string, data: Uint8Array): Promise<void> {
@@ -290,7 +301,11 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
     }
     const lane: PipeLane = {
       pipe,
-      outbox: new SendQueue(pipe, this.#options.bulkHighWaterMark),
+      outbox: new SendQueue(pipe, {
+        highWaterMark: this.#options.bulkHighWaterMark,
+        horizonMs: BULK_HORIZON_MS,
+        now: this.#options.now,
+      }),
       reassembler: new Reassembler(this.#options.maxMessageBytes),
     }
     this.#bulkState = 'open'
@@ -327,7 +342,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
         return
       }
       case 'ping':
-        void this.#main.outbox.push([encodeFrame({ type: 'pong', timestamp: frame.timestamp })])
+        this.#main.outbox.pushUrgent(encodeFrame({ type: 'pong', timestamp: frame.timestamp }))
         return
       case 'pong': {
         const rtt = this.#options.now() - frame.timestamp
@@ -418,7 +433,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   }
 
   #sendPing(): void {
-    void this.#main.outbox.push([encodeFrame({ type: 'ping', timestamp: this.#options.now() })])
+    this.#main.outbox.pushUrgent(encodeFrame({ type: 'ping', timestamp: this.#options.now() }))
   }
 
   /** Closes once. Only an open link says goodbye: a failed handshake sends nothing more. */

@@ -28,9 +28,15 @@ export interface LinkOptions {
   maxViolations?: number
   /** Largest application message, and the reassembly cap per pipe. Default 64 MiB. */
   maxMessageBytes?: number
-  /** `send` queues in memory while the main pipe holds more than this. Default 1 MiB. */
+  /**
+   * The most the main pipe's buffer holds; the rest waits in the link's lanes. Less on a slow
+   * path: about a quarter second of its measured rate (pipe-budget.ts). Default 1 MiB.
+   */
   highWaterMark?: number
-  /** `sendBulk` waits while the bulk pipe holds more than this. Default 4 MiB. */
+  /**
+   * The most the bulk pipe's buffer holds (`sendBulk` waits while it is full); less on a slow
+   * path: about a second of its measured rate. Default 4 MiB.
+   */
   bulkHighWaterMark?: number
   /**
    * The largest frame sent; longer messages go in fragments. Default 16 KiB. One data channel

@@ -44,8 +44,12 @@ export interface Link extends Pick<Emitter<LinkEvents>, 'on' | 'off'> {
   readonly pathRecoveries: number
   /** Restarts the network path now (the device changed networks); no-op if it cannot. */
   restartPath(): void
-  /** Sends on a channel; payloads of any size are split below the SCTP limit and rejoined. */
-  send(channel: string, data: Uint8Array): void
+  /**
+   * Sends on a channel; payloads of any size are split below the SCTP limit and rejoined.
+   * Messages of one `order` (by default, of one channel) arrive in the order sent; across orders
+   * a short message may overtake a long one still being sent (see send-lanes.ts).
+   */
+  send(channel: string, data: Uint8Array, order?: string): void
   /**
    * Sends on the bulk side channel so control traffic never waits behind it. Resolves when
    * the payload is queued with the channel's buffer under its high-water mark (backpressure).

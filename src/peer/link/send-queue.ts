@@ -1,43 +1,70 @@
 import type { DataPipe } from '../transport/pipe.ts'
+import { PipeBudget } from './pipe-budget.ts'
+import { SendLanes } from './send-lanes.ts'
 
 const RETRY_MS = 50
 
+export interface SendQueueOptions {
+  /** The most the pipe's buffer ever holds. */
+  highWaterMark: number
+  /** How long what is in the pipe's buffer may take to leave (see PipeBudget). */
+  horizonMs: number
+  now: () => number
+}
+
 /**
- * The send queue of one pipe: frames go to the pipe while its buffer is under the high-water
- * mark and wait in memory otherwise, so a burst never overflows the data channel (which would
- * throw or close it). Resumes on `drain`, with a slow retry for pipes that never drain.
+ * The send queue of one pipe: frames go to the pipe while its buffer is under the budget
+ * (pipe-budget.ts) and wait in memory otherwise, in lanes (send-lanes.ts) from which urgent and
+ * short messages leave before the rest of a long one. So a burst never overflows the data
+ * channel (which would throw or close it), and a slow path's buffer never holds seconds of data
+ * ahead of a heartbeat. Resumes on `drain`, with a slow retry for pipes that never drain.
  */
 export class SendQueue {
   readonly #pipe: DataPipe
-  readonly #highWaterMark: number
-  readonly #queue: { frame: Uint8Array; sent?: (handed: boolean) => void }[] = []
+  readonly #budget: PipeBudget
+  readonly #lanes = new SendLanes()
   #retry: ReturnType<typeof setTimeout> | null = null
-  #queuedBytes = 0
+  /** Whether the last flush left frames waiting for room in the pipe. */
+  #heldBack = false
   #closed = false
   #offDrain: () => void
 
-  constructor(pipe: DataPipe, highWaterMark: number) {
+  constructor(pipe: DataPipe, options: SendQueueOptions) {
     this.#pipe = pipe
-    this.#highWaterMark = highWaterMark
+    this.#budget = new PipeBudget({
+      max: options.highWaterMark,
+      horizonMs: options.horizonMs,
+      now: options.now,
+    })
     this.#offDrain = pipe.on('drain', () => this.#flush())
   }
 
   /** Bytes waiting in memory, not yet handed to the pipe. */
   get queuedBytes(): number {
-    return this.#queuedBytes
+    return this.#lanes.bytes
   }
 
-  /** Queues frames; resolves true once the last is handed to the pipe, false if dropped. */
-  push(frames: Uint8Array[]): Promise<boolean> {
+  /** The pipe's current budget and the drain rate it was set from (for diagnostics). */
+  get budget(): { limit: number; bytesPerSecond: number | undefined } {
+    return { limit: this.#budget.limit, bytesPerSecond: this.#budget.bytesPerSecond }
+  }
+
+  /**
+   * Queues one message's frames in `lane` (messages of one lane leave in order); resolves true
+   * once the last is handed to the pipe, false if dropped.
+   */
+  push(frames: Uint8Array[], lane = ''): Promise<boolean> {
     if (this.#closed || frames.length === 0) return Promise.resolve(!this.#closed)
-    const done = new Promise<boolean>((resolve) => {
-      frames.forEach((frame, i) => {
-        this.#queue.push(i === frames.length - 1 ? { frame, sent: resolve } : { frame })
-        this.#queuedBytes += frame.length
-      })
-    })
+    const done = new Promise<boolean>((resolve) => this.#lanes.add(lane, frames, resolve))
     this.#flush()
     return done
+  }
+
+  /** Queues a frame ahead of every message (a heartbeat, its answer). */
+  pushUrgent(frame: Uint8Array): void {
+    if (this.#closed) return
+    this.#lanes.addUrgent(frame)
+    this.#flush()
   }
 
   /** Drops everything queued. */
@@ -46,21 +73,22 @@ export class SendQueue {
     this.#closed = true
     this.#offDrain()
     if (this.#retry) clearTimeout(this.#retry)
-    for (const item of this.#queue.splice(0)) item.sent?.(false)
-    this.#queuedBytes = 0
+    this.#lanes.clear()
   }
 
   #flush(): void {
     if (this.#closed) return
-    while (this.#queue.length > 0 && this.#pipe.bufferedAmount < this.#highWaterMark) {
+    this.#budget.observe(this.#pipe.bufferedAmount, this.#heldBack)
+    while (!this.#lanes.isEmpty && this.#pipe.bufferedAmount < this.#budget.limit) {
       if (!this.#pipe.isOpen) return this.close()
-      const item = this.#queue.shift()
-      if (!item) break
-      this.#queuedBytes -= item.frame.length
-      this.#pipe.send(item.frame)
-      item.sent?.(true)
+      const next = this.#lanes.next()
+      if (!next) break
+      this.#pipe.send(next.frame)
+      this.#budget.handed(next.frame.length)
+      next.sent?.(true)
     }
-    if (this.#queue.length > 0 && !this.#retry) {
+    this.#heldBack = !this.#lanes.isEmpty
+    if (this.#heldBack && !this.#retry) {
       this.#retry = setTimeout(() => {
         this.#retry = null
         this.#flush()

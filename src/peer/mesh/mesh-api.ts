@@ -85,8 +85,11 @@ export interface Mesh extends Pick<Emitter<MeshEvents>, 'on' | 'off'> {
   /** Joins / leaves a topic on the first-contact signaling. */
   join(topic: Topic): void
   leave(topic: Topic): void
-  /** Sends to one peer, directly or hop by hop; false if it could not go anywhere. */
-  send(peer: PeerId, channel: string, data: Uint8Array): boolean
+  /**
+   * Sends to one peer, directly or hop by hop; false if it could not go anywhere. Messages of
+   * one channel and `order` keep their order; others may pass a long one (see Link.send).
+   */
+  send(peer: PeerId, channel: string, data: Uint8Array, order?: string): boolean
   /** Floods to every member of a group once; false if no member is linked. */
   broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean
   onMessage(channel: string, handler: MeshMessageHandler): () => void

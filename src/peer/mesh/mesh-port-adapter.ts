@@ -71,8 +71,8 @@ class RealMeshPort implements MeshPort {
     }
   }
 
-  send(peer: PeerId, channel: string, data: Uint8Array): boolean {
-    return this.#mesh.send(peer, channel, data)
+  send(peer: PeerId, channel: string, data: Uint8Array, order?: string): boolean {
+    return this.#mesh.send(peer, channel, data, order)
   }
 
   onMessage(channel: string, handler: PeerMessageHandler): () => void {

@@ -48,8 +48,10 @@ export interface MeshPort {
   /**
    * Sends to a peer, forwarded when not directly linked (flooded when no route is known, so
    * `true` does not promise delivery); false when it could not go anywhere: no link, or self.
+   * Messages of one channel and `order` arrive in the order sent; a short message of another
+   * may pass a long one on the way (say, a chat push a big document's sync).
    */
-  send(peer: PeerId, channel: string, data: Uint8Array): boolean
+  send(peer: PeerId, channel: string, data: Uint8Array, order?: string): boolean
   onMessage(channel: string, handler: PeerMessageHandler): () => void
   /** Sends over the direct link only; false when there is no open link (or it failed). */
   sendLinked(peer: PeerId, channel: string, data: Uint8Array): boolean

@@ -188,8 +188,8 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     this.#firstContact.leave(topic)
   }
 
-  send(peer: PeerId, channel: string, data: Uint8Array): boolean {
-    return !this.#closed && this.#router.send(peer, channel, data)
+  send(peer: PeerId, channel: string, data: Uint8Array, order?: string): boolean {
+    return !this.#closed && this.#router.send(peer, channel, data, order)
   }
 
   broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean {

@@ -117,8 +117,8 @@ export class ResumableMesh extends Emitter<MeshEvents> implements Mesh {
     this.#inner?.mesh.leave(topic)
   }
 
-  send(peer: PeerId, channel: string, data: Uint8Array): boolean {
-    return this.#inner?.mesh.send(peer, channel, data) ?? false
+  send(peer: PeerId, channel: string, data: Uint8Array, order?: string): boolean {
+    return this.#inner?.mesh.send(peer, channel, data, order) ?? false
   }
 
   broadcast(groupId: GroupId, channel: string, data: Uint8Array): boolean {

@@ -69,10 +69,13 @@ export class Router {
     return () => set.delete(handler)
   }
 
-  /** Sends to one peer, directly or through the mesh; false when no link could take it. */
-  send(to: PeerId, channel: string, data: Uint8Array): boolean {
+  /**
+   * Sends to one peer, directly or through the mesh; false when no link could take it. Messages
+   * of one channel and `order` leave each link in the order sent (see Link.send).
+   */
+  send(to: PeerId, channel: string, data: Uint8Array, order?: string): boolean {
     if (to === this.#deps.self) return false
-    return this.#unicast(this.#originate({ to, channel, payload: data }), undefined)
+    return this.#unicast(this.#originate({ to, channel, payload: data }), undefined, order)
   }
 
   /** Floods to every member of a group; false when no member is linked. */
@@ -166,21 +169,27 @@ export class Router {
     return { ...envelope, ttl: envelope.ttl - 1, hops: envelope.hops + 1 }
   }
 
-  #unicast(envelope: RouteEnvelope | undefined, cameFrom: PeerId | undefined): boolean {
+  #unicast(
+    envelope: RouteEnvelope | undefined,
+    cameFrom: PeerId | undefined,
+    order?: string,
+  ): boolean {
     if (!envelope || envelope.to === undefined) return false
     const links = this.#deps.links()
     const direct = links.get(envelope.to)
     // A direct link restarting its path would only queue the message: go around it, if we can.
-    if (direct && direct.path !== 'restarting') return this.#transmit(direct, envelope)
+    if (direct && direct.path !== 'restarting') return this.#transmit(direct, envelope, order)
     const avoid = direct ? envelope.to : cameFrom
     const via = this.#routes.nextHop(envelope.to, avoid) ?? this.#graphHop(envelope.to, avoid)
     const next = via !== undefined && via !== cameFrom ? links.get(via) : undefined
-    if (next && this.#transmit(next, envelope)) return true
+    if (next && this.#transmit(next, envelope, order)) return true
     // No known route: flood it (and queue it on a restarting direct link); de-duplication
     // stops the copies.
     let sent = 0
     for (const [peer, link] of links) {
-      if (peer !== cameFrom && peer !== envelope.from && this.#transmit(link, envelope)) sent++
+      if (peer !== cameFrom && peer !== envelope.from && this.#transmit(link, envelope, order)) {
+        sent++
+      }
     }
     return sent > 0
   }
@@ -206,9 +215,14 @@ export class Router {
     return sent
   }
 
-  #transmit(link: Link, envelope: RouteEnvelope): boolean {
+  /**
+   * Envelopes of one inner channel (and `order`, given by their sender) keep their order on the
+   * link; those of other channels may pass them (a chat push, a long sync message).
+   */
+  #transmit(link: Link, envelope: RouteEnvelope, order?: string): boolean {
     try {
-      link.send(MESH_CHANNEL, encodeEnvelope(envelope))
+      const lane = `${MESH_CHANNEL}/${envelope.channel}/${order ?? ''}`
+      link.send(MESH_CHANNEL, encodeEnvelope(envelope), lane)
       return true
     } catch (error) {
       this.#deps.log(`send to ${link.remote} failed: ${String(error)}`)
