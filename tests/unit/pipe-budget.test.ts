@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PipeBudget } from '../../src/peer/link/pipe-budget.ts'
+import { SendQueue } from '../../src/peer/link/send-queue.ts'
+import { createMemoryPipePair } from '../../src/peer/transport/memory-pipe.ts'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -71,5 +73,29 @@ describe('the budget of a pipe buffer', () => {
   it('drops to its least while the path carries nothing (a path being restarted)', () => {
     const limits = run({ take: (now) => (now < 3000 ? 20_000 * 50 : 0), seconds: 10 })
     expect(limits.at(-1)).toBeLessThanOrEqual(32 * KiB)
+  })
+})
+
+describe('a send queue on a fast path', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('hands a burst to a pipe that empties at once within a few milliseconds', async () => {
+    vi.useFakeTimers()
+    const [pipe] = createMemoryPipePair({ maxMessageSize: 16 * KiB })
+    const sent: number[] = []
+    const send = pipe.send.bind(pipe)
+    pipe.send = (data) => {
+      sent.push(data.length)
+      send(data)
+    }
+    const queue = new SendQueue(pipe, { highWaterMark: MiB, horizonMs: 250, now: () => Date.now() })
+    const frames = Array.from({ length: 256 }, () => new Uint8Array(16 * KiB))
+    const done = queue.push(frames)
+    // The budget starts small (the path's pace is unknown) and doubles at each look that finds
+    // the pipe empty: 4 MiB leave in a handful of quick looks, not one look per 50 ms.
+    await vi.advanceTimersByTimeAsync(40)
+    expect(sent.length).toBe(256)
+    expect(await done).toBe(true)
+    queue.close()
   })
 })

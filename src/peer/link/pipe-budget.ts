@@ -58,12 +58,14 @@ export class PipeBudget {
 
   /**
    * The buffer holds `buffered` bytes now, before more is handed to it; `heldBack` says whether
-   * more was left waiting for room when the buffer was last filled.
+   * more was left waiting for room when the buffer was last filled. True when the buffer ran dry
+   * meanwhile and the budget grew: the path is faster than the budget, so look again soon.
    */
-  observe(buffered: number, heldBack: boolean): void {
+  observe(buffered: number, heldBack: boolean): boolean {
     const now = this.#now()
     const had = this.#lastBuffered + this.#handed
     const elapsed = now - this.#lastAt
+    let grew = false
     if (had > 0 && elapsed > 0) {
       // What left since the last look is what the path took. It may have run dry before now,
       // which makes the rate look lower than it is: by at most one look's interval.
@@ -71,6 +73,7 @@ export class PipeBudget {
       this.#busyMs += elapsed
       if (buffered === 0 && heldBack) {
         // Ran dry while more waited for room: the path took all there was; give it more.
+        grew = this.#limit < this.#max
         this.#limit = Math.min(this.#max, this.#limit * 2)
       }
       if (this.#busyMs >= SAMPLE_MS) this.#estimate()
@@ -78,6 +81,7 @@ export class PipeBudget {
     this.#lastBuffered = buffered
     this.#lastAt = now
     this.#handed = 0
+    return grew
   }
 
   /** Bytes just handed to the pipe. */

@@ -3,6 +3,8 @@ import { PipeBudget } from './pipe-budget.ts'
 import { SendLanes } from './send-lanes.ts'
 
 const RETRY_MS = 50
+/** After filling an empty buffer (a burst begins, or the path took all), the next look. */
+const RAMP_RETRY_MS = 5
 
 export interface SendQueueOptions {
   /** The most the pipe's buffer ever holds. */
@@ -78,7 +80,9 @@ export class SendQueue {
 
   #flush(): void {
     if (this.#closed) return
-    this.#budget.observe(this.#pipe.bufferedAmount, this.#heldBack)
+    const buffered = this.#pipe.bufferedAmount
+    // From an empty buffer, or one that ran dry: how fast the path is shows at the next look.
+    const soon = this.#budget.observe(buffered, this.#heldBack) || buffered === 0
     while (!this.#lanes.isEmpty && this.#pipe.bufferedAmount < this.#budget.limit) {
       if (!this.#pipe.isOpen) return this.close()
       const next = this.#lanes.next()
@@ -89,10 +93,13 @@ export class SendQueue {
     }
     this.#heldBack = !this.#lanes.isEmpty
     if (this.#heldBack && !this.#retry) {
-      this.#retry = setTimeout(() => {
-        this.#retry = null
-        this.#flush()
-      }, RETRY_MS)
+      this.#retry = setTimeout(
+        () => {
+          this.#retry = null
+          this.#flush()
+        },
+        soon ? RAMP_RETRY_MS : RETRY_MS,
+      )
     }
   }
 }
