@@ -170,9 +170,12 @@ describe('Syncer failover over a mesh of real links (memory pipes, fake clock)',
   it('hands the role over after a crash that says no goodbye, before its links time out', async () => {
     const { net, mute, until, settled } = await silenceableMesh(false)
     await settled()
+    // Links to the silent Syncer only. On a loaded machine CI saw links between two of the
+    // others drop meanwhile (the fake clock does not wait for what runs on real time, such as
+    // a handshake's signature checks): that says nothing of the handover.
     const downs: string[] = []
     for (const peer of net.peers.slice(1)) {
-      peer.mesh.on('link-down', ({ peer: p }) => downs.push(p))
+      peer.mesh.on('link-down', ({ peer: p }) => p === net.ids[0] && downs.push(p))
     }
     mute(net.ids[0]!, true)
     const ms = await until(
