@@ -1,8 +1,6 @@
 export interface PipeBudgetOptions {
   /** The most ever kept in the pipe's buffer. */
   max: number
-  /** The least (while the path's rate is unknown or slow). Default 16 KiB, a frame. */
-  min?: number
   /** How long what is in the buffer may take to leave, at the path's measured rate. */
   horizonMs: number
   /** Milliseconds, any origin. */
@@ -14,6 +12,8 @@ export interface PipeBudgetOptions {
  * steps (Chromium reports sent bytes in batches), so shorter samples swing between 0 and bursts.
  */
 const SAMPLE_MS = 500
+/** The least kept in the buffer (while the path's rate is unknown or slow): a frame. */
+const MIN_BYTES = 16 * 1024
 
 /**
  * How much a link keeps in its pipe's buffer. A data channel's buffer is a queue no one can
@@ -39,7 +39,7 @@ export class PipeBudget {
 
   constructor(options: PipeBudgetOptions) {
     this.#max = options.max
-    this.#min = Math.min(options.min ?? 16 * 1024, options.max)
+    this.#min = Math.min(MIN_BYTES, options.max)
     this.#horizonMs = options.horizonMs
     this.#now = options.now
     this.#limit = Math.min(this.#max, this.#min * 4)
@@ -49,11 +49,6 @@ export class PipeBudget {
   /** The buffer's current ceiling. */
   get limit(): number {
     return this.#limit
-  }
-
-  /** The measured drain rate, bytes per second; undefined before a measurement. */
-  get bytesPerSecond(): number | undefined {
-    return this.#rate === undefined ? undefined : this.#rate * 1000
   }
 
   /**
@@ -91,15 +86,12 @@ export class PipeBudget {
 
   #estimate(): void {
     const sample = this.#busyBytes / this.#busyMs
-    this.#rate = this.#rate === undefined ? sample : (this.#rate + sample) / 2
+    const rate = this.#rate === undefined ? sample : (this.#rate + sample) / 2
+    this.#rate = rate
     this.#busyBytes = 0
     this.#busyMs = 0
+    const sized = Math.round(Math.min(this.#max, Math.max(this.#min, rate * this.#horizonMs)))
     // Never below what just proved too little (the doubling above), within one sample.
-    this.#limit = Math.max(this.#sized(), Math.min(this.#limit, this.#sized() * 2))
-  }
-
-  #sized(): number {
-    const wanted = (this.#rate ?? 0) * this.#horizonMs
-    return Math.round(Math.min(this.#max, Math.max(this.#min, wanted)))
+    this.#limit = Math.max(sized, Math.min(this.#limit, sized * 2))
   }
 }

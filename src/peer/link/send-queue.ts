@@ -46,11 +46,6 @@ export class SendQueue {
     return this.#lanes.bytes
   }
 
-  /** The pipe's current budget and the drain rate it was set from (for diagnostics). */
-  get budget(): { limit: number; bytesPerSecond: number | undefined } {
-    return { limit: this.#budget.limit, bytesPerSecond: this.#budget.bytesPerSecond }
-  }
-
   /**
    * Queues one message's frames in `lane` (messages of one lane leave in order); resolves true
    * once the last is handed to the pipe, false if dropped.
