@@ -1,6 +1,9 @@
 import type { Chunk, StorageKey } from '@automerge/automerge-repo'
 import { afterEach, expect, it } from 'vitest'
-import { createMemoryRecordStore } from '../../src/crdt/membership/record-store.ts'
+import {
+  createMemoryRecordStore,
+  type RecordStore,
+} from '../../src/crdt/membership/record-store.ts'
 import { createMemoryWorkplaceList } from '../../src/crdt/workplace/workplace-list.ts'
 import { createWorkplaceStack, type WorkplaceStack } from '../../src/crdt/workplace-stack.ts'
 import { memberLinked } from '../../src/crdt/workplace/link-first.ts'
@@ -158,4 +161,64 @@ it('a returning member dials at once until a member links, also once its root ha
   hub.link(ann.identity.peerId, identity.peerId)
   await until(() => !again.port.eagerGroups.has(acme.id), 'the ID order once Ann links')
   expect(again.port.groups.get(acme.id)).toContain(ann.identity.peerId)
+})
+
+// A member that linked while a returning device still read a workplace's signed log (before
+// anyone could tell it was a member) had its first sync refused, and asked for again a second
+// later: CI's loaded machine made the window wide enough for the test above to see it.
+it('what a member sends while the signed log is still read waits for it', async () => {
+  const hub = new MemoryMeshHub({ dial: false })
+  const ann = await createTestDevice(hub, 'Ann')
+  stacks.push(ann.stack)
+  const identity = await createTestIdentity()
+  const storage = new MemoryStorageAdapter()
+  const list = createMemoryWorkplaceList()
+  const stored = createMemoryRecordStore()
+  const log: { reading?: Promise<void> } = {}
+  const records: RecordStore = {
+    all: async (workplace) => {
+      await log.reading
+      return stored.all(workplace)
+    },
+    put: (workplace, id, record) => stored.put(workplace, id, record),
+  }
+  const start = () => {
+    const port = hub.add(identity.peerId)
+    const stack = createWorkplaceStack({
+      identity,
+      mesh: port,
+      storage,
+      list,
+      records,
+      displayName: () => 'Bob',
+      linkFirstMs: 0,
+    })
+    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+    stacks.push(stack)
+    return stack
+  }
+  const acme = await ann.stack.workplaces.create('Acme')
+  const first = start()
+  hub.link(ann.identity.peerId, identity.peerId)
+  first.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+  await until(() => first.workplaces.get(acme.id)?.isMember(identity.peerId), 'Bob to join')
+  await first.shutdown()
+  hub.remove(identity.peerId)
+  stacks.splice(stacks.indexOf(first), 1)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  for (let i = 0; i < 20; i++) acme.handle.change((d) => void (d.description = `away ${i}`))
+
+  let release!: () => void
+  log.reading = new Promise<void>((resolve) => (release = resolve))
+  const again = start()
+  const loading = again.workplaces.load()
+  hub.link(ann.identity.peerId, identity.peerId)
+  // Ann's sync reaches Bob while the log is still read.
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  release()
+  await loading
+  const wp = again.workplaces.get(acme.id)!
+  const heads = (w: typeof acme) => w.handle.heads().join()
+  await until(() => heads(wp) === heads(acme), 'Bob to catch up', 5000)
+  expect(again.network.state().dropped, 'nothing Ann sent was refused').toEqual([])
 })

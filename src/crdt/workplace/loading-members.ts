@@ -10,11 +10,17 @@ import type { PeerGate } from '../sync/syncer-first.ts'
  * to the repo once the workplace is open, rather than refused and asked for again.
  */
 export class LoadingMembers extends Emitter<{ change: void }> implements PeerGate {
-  readonly #loading = new Map<string, ReadonlySet<PeerId>>()
+  /** Per workplace loading: its members, or `undefined` while its signed log is still read. */
+  readonly #loading = new Map<string, ReadonlySet<PeerId> | undefined>()
 
-  /** `workplace` is loading; `members` (this device excluded) may link meanwhile. */
-  loading(workplace: string, members: Iterable<PeerId>): void {
-    this.#loading.set(workplace, new Set(members))
+  /**
+   * `workplace` is loading; `members` (this device excluded) may link meanwhile. Without
+   * `members` its log is still being read and who its members are is not known: every peer is
+   * held meanwhile (a member that links that early had its first sync refused otherwise, and
+   * asked for again a second later).
+   */
+  loading(workplace: string, members?: Iterable<PeerId>): void {
+    this.#loading.set(workplace, members && new Set(members))
     this.emit('change', undefined)
   }
 
@@ -24,7 +30,7 @@ export class LoadingMembers extends Emitter<{ change: void }> implements PeerGat
   }
 
   held(peer: PeerId): boolean {
-    for (const members of this.#loading.values()) if (members.has(peer)) return true
+    for (const members of this.#loading.values()) if (!members || members.has(peer)) return true
     return false
   }
 

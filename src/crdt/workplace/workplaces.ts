@@ -217,12 +217,19 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     const existing = this.#open.get(entry.id)
     if (existing) return existing
     const log = new MembershipLog(entry.id, this.#o.records)
-    await log.load()
+    this.#o.loadingMembers?.loading(entry.id)
+    try {
+      await log.load()
+    } catch (error) {
+      this.#o.loadingMembers?.loaded(entry.id)
+      throw error
+    }
     // The signed log names the members without Automerge: links to them form while the
     // document loads (a long one takes a second or more), not only after.
     const early = log.state.members.has(this.self)
     const others = [...log.state.members.keys()].filter((peer) => peer !== this.self)
-    if (early) {
+    if (!early) this.#o.loadingMembers?.loaded(entry.id)
+    else {
       this.#o.loadingMembers?.loading(entry.id, others)
       if (returning) this.#groups.returning(entry.id)
       this.#meetMembers(entry.id, log.state.members.keys())
