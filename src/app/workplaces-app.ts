@@ -114,10 +114,12 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
         members: () => [...wp.membership.members.keys()],
         reach: this.#reach,
         handles: () => [...wp.handles(), ...(this.#features.get(wp.id)?.handles() ?? [])],
+        fetching: () => wp.fetching(),
         ...(this.stack.chats ? { remote: this.stack.chats.docsOf(wp.id) } : {}),
         store: this.#heads,
       })
       wp.handle.on('change', () => sync!.changed())
+      wp.on('fetching', () => sync!.changed())
       this.#syncerFirst?.follow(sync)
       this.#sync.set(wp.id, sync)
     }

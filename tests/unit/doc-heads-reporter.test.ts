@@ -47,3 +47,21 @@ it('tells the page a busy document’s heads about four times a second, the last
   expect(sent.at(-1)).toEqual(doc.heads())
   reporter.close()
 })
+
+it('reports a document on its way from members with no heads, next to those held', () => {
+  const doc = fakeHandle()
+  const sent: Record<string, string[]>[] = []
+  let fetching = ['doc-2']
+  const reporter = new DocHeadsReporter(
+    () => [doc.handle],
+    () => ({}),
+    (heads) => sent.push(heads),
+    () => fetching,
+  )
+  expect(sent.at(-1)).toEqual({ 'doc-1': doc.heads(), 'doc-2': [] })
+  fetching = []
+  reporter.changed()
+  vi.advanceTimersByTime(300)
+  expect(sent.at(-1)).toEqual({ 'doc-1': doc.heads() })
+  reporter.close()
+})

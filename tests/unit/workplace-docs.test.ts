@@ -79,4 +79,33 @@ describe('a workplace’s documents', () => {
     const notes = await opening
     await until(() => notes.doc()?.notes.first === 'hello', 'the note to arrive')
   })
+
+  it('are listed as fetching while on their way, for sync status', async () => {
+    const hub = new MemoryMeshHub()
+    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+    const acme = await a!.stack.workplaces.create('Acme')
+    const annNotes = await acme.openDoc<Notes>('notes')
+    annNotes.change((d) => void (d.notes.first = 'hello'))
+    hub.muted.add(RESYNC_CHANNEL)
+    b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+    const [annId, bobId] = [a!.identity.peerId, b!.identity.peerId]
+    hub.unlink(annId, bobId)
+    const authorize = b!.port.authorize
+    b!.port.authorize = () => false
+    let told = 0
+    bAcme.on('fetching', () => told++)
+    expect(bAcme.fetching()).toEqual([])
+
+    const opening = bAcme.openDoc<Notes>('notes')
+    await until(() => told > 0, 'Bob’s workplace to tell of the notes on their way', 3000)
+    expect(bAcme.fetching()).toEqual([annNotes.documentId])
+
+    b!.port.authorize = authorize
+    hub.muted.delete(RESYNC_CHANNEL)
+    hub.link(annId, bobId)
+    await opening
+    expect(bAcme.fetching()).toEqual([])
+    await until(() => told === 2, 'Bob’s workplace to tell the notes arrived', 3000)
+  })
 })

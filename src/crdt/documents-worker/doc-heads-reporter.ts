@@ -15,6 +15,7 @@ const REPORT_AFTER_MS = 250
  */
 export class DocHeadsReporter {
   readonly #handles: () => DocHandle<unknown>[]
+  readonly #fetching: () => string[]
   readonly #confirmed: () => Record<string, string[]>
   readonly #send: (heads: Record<string, string[]>, waiting: number) => void
   readonly #counter = new ChangeCounter()
@@ -25,8 +26,11 @@ export class DocHeadsReporter {
     handles: () => DocHandle<unknown>[],
     confirmed: () => Record<string, string[]>,
     send: (heads: Record<string, string[]>, waiting: number) => void,
+    /** Documents opened here and still on their way from members: reported with no heads. */
+    fetching: () => string[] = () => [],
   ) {
     this.#handles = handles
+    this.#fetching = fetching
     this.#confirmed = confirmed
     this.#send = send
     this.#report()
@@ -60,6 +64,7 @@ export class DocHeadsReporter {
       heads[handle.documentId] = Automerge.getHeads(doc)
       waiting += this.#counter.since(handle.documentId, doc, confirmed[handle.documentId] ?? [])
     }
+    for (const id of this.#fetching()) heads[id] ??= []
     this.#send(heads, waiting)
   }
 }

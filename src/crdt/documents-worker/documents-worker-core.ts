@@ -100,6 +100,7 @@ export function runChatWorker(
       ],
       () => confirmed,
       (heads, waiting) => post({ t: 'heads', workplace, heads, waiting }),
+      () => workplaces.get(workplace)?.fetching() ?? [],
     )
     reported.set(workplace, {
       reporter,
@@ -199,6 +200,8 @@ export function runChatWorker(
         awaitEntry: new Set([CONTACTS_DOC_KIND, ...extensionKinds.map(([kind]) => kind)]),
       })
       workplaces.set(snapshot.id, workplace)
+      const id = snapshot.id
+      workplace.on('fetching', () => headsChanged(id))
     }
     if (snapshot.chat && !chats.has(snapshot.id)) openChat(workplace, snapshot)
   }

@@ -20,7 +20,7 @@ import { PendingCalls } from './pending-calls.ts'
 import { RemoteChat } from './remote-chat.ts'
 import type { RemoteContactBook } from './remote-contact-book.ts'
 import { WorkerDocs } from './worker-docs.ts'
-import { documentIdOf } from './worker-workplace.ts'
+import { documentIdOf } from '../repo/find-when-available.ts'
 import type { HostExtension } from './worker-extension.ts'
 import type { AtRestLender } from './worker-storage.ts'
 import {

@@ -1,5 +1,6 @@
 import type { DocHandle, Repo } from '@automerge/automerge-repo'
-import { findWhenAvailable } from '../repo/find-when-available.ts'
+import { documentIdOf, findWhenAvailable } from '../repo/find-when-available.ts'
+import { FetchingDocs } from '../sync/fetching-docs.ts'
 import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { PeerId } from '../../peer/ids.ts'
@@ -10,6 +11,8 @@ import type { WorkplaceSnapshot } from './documents-worker-protocol.ts'
 
 interface WorkerWorkplaceEvents extends Record<string, unknown> {
   change: void
+  /** The documents still on their way from members moved (see `fetching`). */
+  fetching: void
 }
 
 /**
@@ -32,6 +35,7 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
   /** The chat's documents (IDs), known from the root's entries or created here. */
   readonly #documents = new Set<string>()
   readonly #opening = new Map<string, Promise<DocHandle<unknown>>>()
+  readonly #fetching: FetchingDocs
 
   constructor(options: {
     snapshot: WorkplaceSnapshot
@@ -51,6 +55,10 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
     this.id = options.snapshot.id
     this.self = options.snapshot.self
     this.#repo = options.repo
+    this.#fetching = new FetchingDocs(
+      () => this.#repo.handles,
+      () => this.emit('fetching', undefined),
+    )
     this.#register = options.register
     this.#init = options.init
     this.#awaited = options.awaitEntry ?? new Set()
@@ -111,6 +119,11 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
     return opening as Promise<DocHandle<T>>
   }
 
+  /** IDs of the documents opened here and still on their way from members, for sync status. */
+  fetching(): string[] {
+    return this.#fetching.ids()
+  }
+
   /** Notes a document this worker created or learned of (a shard), and has the page list it. */
   registerDoc(entry: string, url: string): void {
     this.#documents.add(documentIdOf(url))
@@ -121,7 +134,7 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
 
   async #openDoc(key: string): Promise<DocHandle<unknown>> {
     const url = this.#snapshot.docs[key]
-    if (url) return findWhenAvailable(this.#repo, url)
+    if (url) return this.#find(url)
     const init = this.#init.get(key)
     if (!init) throw new Error(`unknown workplace document kind ${key}`)
     if (!this.#snapshot.isOwner) {
@@ -131,15 +144,14 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
         const waiting = this.#waiting.get(key) ?? []
         this.#waiting.set(key, [...waiting, resolve])
       })
-      return findWhenAvailable(this.#repo, listed)
+      return this.#find(listed)
     }
     const handle = this.#repo.create<unknown>(init())
     this.registerDoc(key, handle.url)
     return handle
   }
-}
 
-/** The document ID of an automerge URL. */
-export function documentIdOf(url: string): string {
-  return url.startsWith('automerge:') ? url.slice('automerge:'.length) : url
+  #find(url: string): Promise<DocHandle<unknown>> {
+    return this.#fetching.track(documentIdOf(url), findWhenAvailable(this.#repo, url))
+  }
 }

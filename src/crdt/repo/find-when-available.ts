@@ -34,3 +34,8 @@ export async function findWithin(
     clearTimeout(timer)
   }
 }
+
+/** The document ID of an automerge URL. */
+export function documentIdOf(url: string): string {
+  return url.startsWith('automerge:') ? url.slice('automerge:'.length) : url
+}

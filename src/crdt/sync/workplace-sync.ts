@@ -67,6 +67,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
   readonly #members: () => readonly PeerId[]
   readonly #reach: ReachabilityPort
   readonly #handles: () => DocHandle<unknown>[]
+  readonly #fetching: () => string[]
   readonly #clock: () => number
   readonly #reported = new Map<PeerId, Record<string, string[]>>()
   readonly #lastSynced = new Map<PeerId, number>()
@@ -92,6 +93,11 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     members: () => readonly PeerId[]
     reach: ReachabilityPort
     handles: () => DocHandle<unknown>[]
+    /**
+     * Documents opened on this thread and still on their way from members: they count as held
+     * with no changes (`[]`), so this device is not in sync with one that holds them.
+     */
+    fetching?: () => string[]
     /** Documents held outside this thread, whose heads count as this device's too. */
     remote?: RemoteDocs
     store: ConfirmedHeadsStore
@@ -105,6 +111,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     this.#members = options.members
     this.#reach = options.reach
     this.#handles = options.handles
+    this.#fetching = options.fetching ?? (() => [])
     this.#clock = options.clock ?? (() => Date.now())
     this.#store = options.store
     this.#confirmed = new Map(Object.entries(this.#store.load(this.workplace)))
@@ -258,6 +265,7 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
       }
       heads[handle.documentId] = known.heads
     }
+    for (const id of this.#fetching()) heads[id] ??= []
     return heads
   }
 
@@ -318,6 +326,9 @@ export class WorkplaceSync extends Emitter<WorkplaceSyncEvents> {
     if (report.workplace !== this.workplace) return
     this.#reported.set(from, report.heads)
     for (const [doc, heads] of Object.entries(report.heads)) {
+      // A member still fetching the document holds none of it: that says nothing of what the
+      // others hold.
+      if (heads.length === 0) continue
       this.#confirmed.set(doc, this.#confirmable(doc, heads))
     }
     this.#saveSoon()

@@ -9,7 +9,8 @@ import type { InviteState, MembershipState } from '../membership/evaluate.ts'
 import type { MembershipLog } from '../membership/membership-log.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
-import { findWhenAvailable } from '../repo/find-when-available.ts'
+import { documentIdOf, findWhenAvailable } from '../repo/find-when-available.ts'
+import { FetchingDocs } from '../sync/fetching-docs.ts'
 import { RecordOrigins } from '../authorship/record-origins.ts'
 import { ABOUT_ORIGINS, PROFILE_ORIGINS } from './workplace-origins.ts'
 import { AboutHistory } from './about-history.ts'
@@ -27,6 +28,8 @@ import {
 export interface WorkplaceEvents extends Record<string, unknown> {
   change: void
   membership: MembershipState
+  /** The documents still on their way from members moved (see `fetching`). */
+  fetching: void
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
@@ -46,6 +49,7 @@ export class Workplace extends Emitter<WorkplaceEvents> {
   readonly #identity: Identity
   readonly #clock: () => number
   readonly #repo: Repo
+  readonly #fetching: FetchingDocs
   readonly #kinds: ReadonlyMap<string, () => unknown>
   readonly #subdocs = new Map<string, Promise<DocHandle<unknown>>>()
   readonly #openHandles: DocHandle<unknown>[] = []
@@ -91,6 +95,10 @@ export class Workplace extends Emitter<WorkplaceEvents> {
       },
     })
     this.#repo = options.repo
+    this.#fetching = new FetchingDocs(
+      () => this.#repo.handles,
+      () => this.emit('fetching', undefined),
+    )
     this.#kinds = options.kinds
     this.#log = options.log
     this.id = options.log.workplace
@@ -248,13 +256,18 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     return [this.handle as DocHandle<unknown>, ...this.#openHandles]
   }
 
+  /** IDs of the documents opened here and still on their way from members, for sync status. */
+  fetching(): string[] {
+    return this.#fetching.ids()
+  }
+
   async #openDoc(key: string): Promise<DocHandle<unknown>> {
     const init = this.#kinds.get(key)
     if (!init) throw new Error(`unknown workplace document kind ${key}`)
     let url = this.doc?.docs?.[key]
     let handle: DocHandle<unknown>
     if (url) {
-      handle = await findWhenAvailable(this.#repo, url)
+      handle = await this.#fetching.track(documentIdOf(url), findWhenAvailable(this.#repo, url))
     } else {
       this.#requireOwner(`start the ${key} of this workplace`)
       handle = this.#repo.create<unknown>(init())
