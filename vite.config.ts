@@ -9,6 +9,7 @@ import { precompress } from './scripts/precompress.ts'
 import { stripWasmNamesPlugin } from './scripts/strip-wasm-names.ts'
 import { automergePatchCache } from './scripts/automerge-patch-cache.ts'
 import { automergeRepoLoad } from './scripts/automerge-repo-load.ts'
+import { automergeRepoHandle } from './scripts/automerge-repo-handle.ts'
 import { automergeUnreadPatches } from './scripts/automerge-unread-patches.ts'
 import { automergeShortText } from './scripts/automerge-short-text.ts'
 import { automergeDirectImports } from './scripts/automerge-direct-imports.ts'
@@ -28,6 +29,9 @@ const dependencyFixes = () => [
   automergePatchCache(),
   // automerge-repo loaded a stored document by applying patches from empty, and diffed it again.
   automergeRepoLoad(),
+  // …hashed every document's heads twice after each update, only to compare them, and parsed
+  // its state's name on every isReady().
+  automergeRepoHandle(),
   // …and Automerge built every change's patches for the event even when no listener read them.
   automergeUnreadPatches(),
   // Automerge's glue decoded every short key of every patch with a TextDecoder call…

@@ -68,6 +68,7 @@ describe('what crosses the documents worker’s port for the chat', { timeout: 6
     await until(() => bob.message(first.id), 'Bob to see the first message', 10_000)
     const before = fromWorker.length
     const sent: string[] = []
+    const started = Date.now()
     // Both write, a message every 20 ms for a second and a half: pushes carry every change.
     for (let i = 0; i < 75; i++) {
       const from = i % 3 === 0 ? bob : ann
@@ -81,9 +82,12 @@ describe('what crosses the documents worker’s port for the chat', { timeout: 6
     )
     const repoSince = () => fromWorker.slice(before).filter((m) => m.t === 'repo').length
     const during = repoSince()
+    const burstMs = Date.now() - started
     // The repo syncs each changed document with each peer every 100 ms: about 40 messages to
-    // the page over the burst, each decoded there, had the page held them.
-    expect(during).toBeLessThanOrEqual(10)
+    // the page over the burst, each decoded there, had the page held them. Held, a (peer,
+    // document) pair's newest goes out at least every MAX_HOLD_MS: on a loaded machine the
+    // burst lasts longer, and so more go out.
+    expect(during).toBeLessThanOrEqual(6 + 2 * Math.ceil(burstMs / MAX_HOLD_MS))
     // Nothing is held for good: once pushes are quiet, the newest sync message goes out.
     await until(() => repoSince() > during, 'the held sync message to go out', MAX_HOLD_MS + 5_000)
   })
