@@ -259,6 +259,25 @@ describe('record authorship', () => {
     expect(await judge(waiting, receipt, proof)).toBe('genuine')
   })
 
+  it('answers checks of a message while its signature is checked, without encoding it again', async () => {
+    const w = await world()
+    const claim = message(w.bob)
+    const proof = await w.authorship(w.bob).sign(claim)
+    const reader = w.authorship(w.ann)
+    const lookups = vi.spyOn(w.keys, 'verifier')
+    // A busy chat reads every pending message again at each change until the check is done.
+    for (let i = 0; i < 10; i++) expect(reader.check({ ...claim }, proof)).toBe('pending')
+    expect(lookups).toHaveBeenCalledTimes(1)
+    // The same words in another record, or other words under the same proof, are their own.
+    const altered = { ...claim, content: { x: 'The meeting is at 11.', r: null } }
+    expect(reader.check(altered, proof)).toBe('pending')
+    expect(lookups).toHaveBeenCalledTimes(2)
+    await reader.settled()
+    expect(reader.check(claim, proof)).toBe('genuine')
+    expect(await judge(reader, altered, proof)).toBe('forged')
+    lookups.mockRestore()
+  })
+
   it('judges a remembered record again once the membership changed', async () => {
     const w = await world()
     const receipt = readReceipt(w.bob)

@@ -42,6 +42,8 @@ export class Authorship extends Emitter<AuthorshipEvents> {
    * Verdicts of records with small content (receipts, deletions, reactions), which readers
    * judge again on every change, for one generation and membership state: a repeated check
    * costs building a short key instead of parsing the proof and encoding the signed text.
+   * Records with text are kept only while pending: a busy chat's readers look again at every
+   * pending message on every change until its signature is checked.
    */
   #verdicts: { generation: number; of: MembershipState | undefined; map: Map<string, Verdict> } = {
     generation: -1,
@@ -96,6 +98,7 @@ export class Authorship extends Emitter<AuthorshipEvents> {
     if (proofValue === undefined || proofValue === null) return 'unsigned'
     const key = verdictKey(claim, proofValue, required)
     if (key === undefined) return this.#judge(claim, proofValue, required)
+    const small = isSmall(claim.content)
     const membership = this.#membership()
     if (this.#verdicts.generation !== this.#generation || this.#verdicts.of !== membership) {
       this.#verdicts = { generation: this.#generation, of: membership, map: new Map() }
@@ -104,6 +107,9 @@ export class Authorship extends Emitter<AuthorshipEvents> {
     const known = this.#verdicts.map.get(key)
     if (known !== undefined) return known
     const verdict = this.#judge(claim, proofValue, required)
+    // A record with text (a message) is remembered only while pending: its readers keep their
+    // own final verdicts, and a copy of every message's text here would double the chat's.
+    if (!small && verdict !== 'pending') return verdict
     this.#verdicts.map.set(key, verdict)
     if (verdict === 'pending') this.#pending.add(key)
     return verdict
@@ -174,10 +180,13 @@ export class Authorship extends Emitter<AuthorshipEvents> {
   }
 }
 
-/** Keys a verdict by everything it depends on, for records whose content is not text. */
+function isSmall(content: unknown): boolean {
+  return content === null || typeof content === 'boolean' || typeof content === 'number'
+}
+
+/** Keys a verdict by everything it depends on (the content as given, in its own key order). */
 function verdictKey(claim: Claim, proofValue: unknown, required: Role): string | undefined {
   const { content } = claim
-  if (content !== null && typeof content !== 'boolean' && typeof content !== 'number') return
   const proof =
     typeof proofValue === 'string'
       ? proofValue
