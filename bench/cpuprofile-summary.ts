@@ -3,12 +3,18 @@
  * most self time, and the most inclusive time, with their share of all samples.
  * `npx tsx bench/cpuprofile-summary.ts <file> [rows] [filter]`; `filter` keeps only functions
  * whose name or file contains it in the inclusive list.
+ * - `PEERPLACE_PROFILE_MAPS=<dir>` (say `dist/assets`): a minified script's frames are named by
+ *   the source map beside it in that directory (original function, source file and line).
+ * - `PEERPLACE_PROFILE_CALLERS=<text>`: also lists where the functions whose label contains it
+ *   were called from (`PEERPLACE_PROFILE_DEPTH` frames of each chain, 4 by default).
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 
 interface ProfileNode {
   id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }
   children?: number[]
 }
 
@@ -29,10 +35,30 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const parent = new Map<number, number>()
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
 
+const mapsDir = process.env.PEERPLACE_PROFILE_MAPS
+const maps = new Map<string, TraceMap | undefined>()
+function mapOf(url: string): TraceMap | undefined {
+  if (!mapsDir || !url) return undefined
+  if (!maps.has(url)) {
+    const path = join(mapsDir, `${url.replace(/^.*\//, '')}.map`)
+    maps.set(url, existsSync(path) ? new TraceMap(readFileSync(path, 'utf8')) : undefined)
+  }
+  return maps.get(url)
+}
+
+const labels = new Map<number, string>()
 const label = (n: ProfileNode) => {
-  const { functionName, url, lineNumber } = n.callFrame
-  const where = url ? ` ${url.replace(/^.*\//, '')}:${lineNumber + 1}` : ''
-  return `${functionName || '(anonymous)'}${where}`
+  const known = labels.get(n.id)
+  if (known !== undefined) return known
+  const { functionName, url, lineNumber, columnNumber } = n.callFrame
+  const map = mapOf(url)
+  const original = map && originalPositionFor(map, { line: lineNumber + 1, column: columnNumber })
+  const text = original?.source
+    ? `${original.name ?? (functionName || '(anonymous)')} ` +
+      `${original.source.replace(/^.*node_modules\//, '').replace(/^.*\/src\//, 'src/')}:${original.line}`
+    : `${functionName || '(anonymous)'}${url ? ` ${url.replace(/^.*\//, '')}:${lineNumber + 1}` : ''}`
+  labels.set(n.id, text)
+  return text
 }
 
 // Time of each sample: the delta that follows it.
@@ -64,3 +90,21 @@ const print = (title: string, map: Map<string, number>, keep: (name: string) => 
 console.info(`${(all / 1000).toFixed(0)} ms sampled`)
 print('self time', selfUs, () => true)
 print('inclusive time', totalUs, (name) => !filter || name.includes(filter))
+
+const callersOf = process.env.PEERPLACE_PROFILE_CALLERS
+if (callersOf) {
+  const depth = Number(process.env.PEERPLACE_PROFILE_DEPTH ?? 4)
+  const chains = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i + 1] ?? 0
+    const stack: string[] = []
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      stack.push(label(byId.get(at)!))
+    }
+    const found = stack.findIndex((name) => name.includes(callersOf))
+    if (found < 0) return
+    const chain = stack.slice(found + 1, found + 1 + depth).join(' < ')
+    chains.set(chain, (chains.get(chain) ?? 0) + us)
+  })
+  print(`callers of ${callersOf}`, chains, () => true)
+}
