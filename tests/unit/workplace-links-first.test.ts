@@ -37,59 +37,77 @@ afterEach(async () => {
   await Promise.all(stacks.splice(0).map((s) => s.shutdown()))
 })
 
+/**
+ * Ann, who made Acme, and Bob's device, which joins it once and is then started again as often
+ * as a test likes over the same stores (the page reloaded), each start with its own link delay.
+ */
+async function annAndReturningBob(stores: {
+  storage?: MemoryStorageAdapter
+  records?: RecordStore
+}) {
+  const hub = new MemoryMeshHub({ dial: false })
+  const ann = await createTestDevice(hub, 'Ann')
+  stacks.push(ann.stack)
+  const identity = await createTestIdentity()
+  const storage = stores.storage ?? new MemoryStorageAdapter()
+  const records = stores.records ?? createMemoryRecordStore()
+  const list = createMemoryWorkplaceList()
+  const start = (linkFirstMs: number) => {
+    const port = hub.add(identity.peerId)
+    const stack = createWorkplaceStack({
+      identity,
+      mesh: port,
+      storage,
+      list,
+      records,
+      displayName: () => 'Bob',
+      linkFirstMs,
+    })
+    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
+    stacks.push(stack)
+    return { port, stack }
+  }
+  const acme = await ann.stack.workplaces.create('Acme')
+  const first = start(0)
+  hub.link(ann.identity.peerId, identity.peerId)
+  first.stack.joins.start(
+    linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })),
+  )
+  await until(() => first.stack.workplaces.get(acme.id)?.isMember(identity.peerId), 'Bob to join')
+  /** Bob's page closes: what was on its way to it is lost with it, not handed to the next. */
+  const close = async () => {
+    await first.stack.shutdown()
+    hub.remove(identity.peerId)
+    stacks.splice(stacks.indexOf(first.stack), 1)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const link = () => hub.link(ann.identity.peerId, identity.peerId)
+  return { ann, acme, bob: identity, first, close, start, link }
+}
+
 // A returning member's page began decoding its stored root (a long history holds the main
 // thread for half a second or more) before its links had formed, so its link came up only after
 // the load; and a member linked while the root loaded had what it sent refused, then asked for
 // again a second later, since which documents it may sync was not known yet.
 it('a returning member links first, and what a member sends while the root loads waits for it', async () => {
-  const hub = new MemoryMeshHub({ dial: false })
-  const ann = await createTestDevice(hub, 'Ann')
-  stacks.push(ann.stack)
-  const bob = { identity: await createTestIdentity(), storage: new SlowStorage() }
-  const list = createMemoryWorkplaceList()
-  const records = createMemoryRecordStore()
-  const start = () => {
-    const port = hub.add(bob.identity.peerId)
-    const stack = createWorkplaceStack({
-      identity: bob.identity,
-      mesh: port,
-      storage: bob.storage,
-      list,
-      records,
-      displayName: () => 'Bob',
-      linkFirstMs: 10_000,
-    })
-    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
-    stacks.push(stack)
-    return stack
-  }
-
-  const acme = await ann.stack.workplaces.create('Acme')
-  const first = start()
-  hub.link(ann.identity.peerId, bob.identity.peerId)
-  first.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
-  await until(() => first.workplaces.get(acme.id)?.isMember(bob.identity.peerId), 'Bob to join')
-  await first.shutdown()
-  hub.remove(bob.identity.peerId)
-  stacks.splice(stacks.indexOf(first), 1)
-  // What was on its way to Bob's closed page is lost with it, not handed to the next one.
-  await new Promise((resolve) => setTimeout(resolve, 50))
-
+  const storage = new SlowStorage()
+  const { acme, close, start, link } = await annAndReturningBob({ storage })
+  await close()
   // Bob is away while Ann writes.
   for (let i = 0; i < 50; i++) acme.handle.change((d) => void (d.description = `away ${i}`))
 
-  bob.storage.hold = true
-  bob.storage.loads = 0
-  const again = start()
+  storage.hold = true
+  storage.loads = 0
+  const again = start(10_000).stack
   const loading = again.workplaces.load()
   await new Promise((resolve) => setTimeout(resolve, 100))
-  expect(bob.storage.loads, 'the root loads only once a member is linked').toBe(0)
+  expect(storage.loads, 'the root loads only once a member is linked').toBe(0)
 
-  hub.link(ann.identity.peerId, bob.identity.peerId)
-  await until(() => bob.storage.loads > 0, 'the root to load once Ann is linked')
+  link()
+  await until(() => storage.loads > 0, 'the root to load once Ann is linked')
   // Ann's sync arrives while Bob's root still loads.
   await new Promise((resolve) => setTimeout(resolve, 100))
-  bob.storage.release()
+  storage.release()
   await loading
   const wp = again.workplaces.get(acme.id)!
   const heads = (w: typeof acme) => w.handle.heads().join()
@@ -116,41 +134,11 @@ it('waits for a member’s link no longer than its deadline', async () => {
 // member with a lower ID waited the glare delay (1.5 s) for its dial, while the other member,
 // which saw it go, was backing off from dialling it.
 it('a returning member dials at once until a member links, also once its root has loaded', async () => {
-  const hub = new MemoryMeshHub({ dial: false })
-  const ann = await createTestDevice(hub, 'Ann')
-  stacks.push(ann.stack)
-  const identity = await createTestIdentity()
-  const storage = new MemoryStorageAdapter()
-  const list = createMemoryWorkplaceList()
-  const records = createMemoryRecordStore()
-  const start = (linkFirstMs: number) => {
-    const port = hub.add(identity.peerId)
-    const stack = createWorkplaceStack({
-      identity,
-      mesh: port,
-      storage,
-      list,
-      records,
-      displayName: () => 'Bob',
-      linkFirstMs,
-    })
-    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
-    stacks.push(stack)
-    return { port, stack }
-  }
-  const acme = await ann.stack.workplaces.create('Acme')
-  const first = start(0)
-  hub.link(ann.identity.peerId, identity.peerId)
-  first.stack.joins.start(
-    linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })),
-  )
-  await until(() => first.stack.workplaces.get(acme.id)?.isMember(identity.peerId), 'Bob to join')
+  const { ann, acme, first, close, start, link } = await annAndReturningBob({})
   expect(first.port.eagerGroups.has(acme.id), 'a member that just joined is not returning').toBe(
     false,
   )
-  await first.stack.shutdown()
-  hub.remove(identity.peerId)
-  stacks.splice(stacks.indexOf(first.stack), 1)
+  await close()
 
   // The app does not wait for a link before it loads a root (linkFirstMs 0).
   const again = start(0)
@@ -158,7 +146,7 @@ it('a returning member dials at once until a member links, also once its root ha
   expect(again.stack.workplaces.get(acme.id), 'the root loaded without a link').toBeDefined()
   expect(again.port.groups.get(acme.id)).toContain(ann.identity.peerId)
   expect(again.port.eagerGroups.has(acme.id), 'still no member linked: dial at once').toBe(true)
-  hub.link(ann.identity.peerId, identity.peerId)
+  link()
   await until(() => !again.port.eagerGroups.has(acme.id), 'the ID order once Ann links')
   expect(again.port.groups.get(acme.id)).toContain(ann.identity.peerId)
 })
@@ -167,12 +155,6 @@ it('a returning member dials at once until a member links, also once its root ha
 // anyone could tell it was a member) had its first sync refused, and asked for again a second
 // later: CI's loaded machine made the window wide enough for the test above to see it.
 it('what a member sends while the signed log is still read waits for it', async () => {
-  const hub = new MemoryMeshHub({ dial: false })
-  const ann = await createTestDevice(hub, 'Ann')
-  stacks.push(ann.stack)
-  const identity = await createTestIdentity()
-  const storage = new MemoryStorageAdapter()
-  const list = createMemoryWorkplaceList()
   const stored = createMemoryRecordStore()
   const log: { reading?: Promise<void> } = {}
   const records: RecordStore = {
@@ -182,37 +164,15 @@ it('what a member sends while the signed log is still read waits for it', async 
     },
     put: (workplace, id, record) => stored.put(workplace, id, record),
   }
-  const start = () => {
-    const port = hub.add(identity.peerId)
-    const stack = createWorkplaceStack({
-      identity,
-      mesh: port,
-      storage,
-      list,
-      records,
-      displayName: () => 'Bob',
-      linkFirstMs: 0,
-    })
-    port.authorize = (peer) => stack.workplaces.authorizeLink(peer)
-    stacks.push(stack)
-    return stack
-  }
-  const acme = await ann.stack.workplaces.create('Acme')
-  const first = start()
-  hub.link(ann.identity.peerId, identity.peerId)
-  first.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
-  await until(() => first.workplaces.get(acme.id)?.isMember(identity.peerId), 'Bob to join')
-  await first.shutdown()
-  hub.remove(identity.peerId)
-  stacks.splice(stacks.indexOf(first), 1)
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  const { acme, close, start, link } = await annAndReturningBob({ records })
+  await close()
   for (let i = 0; i < 20; i++) acme.handle.change((d) => void (d.description = `away ${i}`))
 
   let release!: () => void
   log.reading = new Promise<void>((resolve) => (release = resolve))
-  const again = start()
+  const again = start(0).stack
   const loading = again.workplaces.load()
-  hub.link(ann.identity.peerId, identity.peerId)
+  link()
   // Ann's sync reaches Bob while the log is still read.
   await new Promise((resolve) => setTimeout(resolve, 200))
   release()
