@@ -22,6 +22,32 @@ async function device(hub: MemoryMeshHub, name: string) {
   return created
 }
 
+/**
+ * Ann's Acme with her notes, and Bob joined but cut off from her before he holds them (what he
+ * refuses before he is a member is normally asked for again at once: those requests are muted).
+ * `reconnect` links them again.
+ */
+async function bobWithoutTheNotes() {
+  const hub = new MemoryMeshHub()
+  const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
+  const acme = await a!.stack.workplaces.create('Acme')
+  const notes = await acme.openDoc<Notes>('notes')
+  notes.change((d) => void (d.notes.first = 'hello'))
+  hub.muted.add(RESYNC_CHANNEL)
+  b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
+  const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
+  const [annId, bobId] = [a!.identity.peerId, b!.identity.peerId]
+  hub.unlink(annId, bobId)
+  const authorize = b!.port.authorize
+  b!.port.authorize = () => false
+  const reconnect = () => {
+    b!.port.authorize = authorize
+    hub.muted.delete(RESYNC_CHANNEL)
+    hub.link(annId, bobId)
+  }
+  return { annNotes: notes, bAcme, reconnect }
+}
+
 describe('a workplace’s documents', () => {
   it('are created with the workplace, shared with members and refused to others', async () => {
     const hub = new MemoryMeshHub()
@@ -49,21 +75,7 @@ describe('a workplace’s documents', () => {
   })
 
   it('opens a document nobody could provide yet once a member comes online', async () => {
-    const hub = new MemoryMeshHub()
-    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
-    const acme = await a!.stack.workplaces.create('Acme')
-    ;(await acme.openDoc<Notes>('notes')).change((d) => {
-      d.notes.first = 'hello'
-    })
-    // What Bob refuses before he is a member is normally asked for again at once; with those
-    // requests muted, he joins knowing of the notes without holding them.
-    hub.muted.add(RESYNC_CHANNEL)
-    b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
-    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
-    const [annId, bobId] = [a!.identity.peerId, b!.identity.peerId]
-    hub.unlink(annId, bobId)
-    const authorize = b!.port.authorize
-    b!.port.authorize = () => false
+    const { bAcme, reconnect } = await bobWithoutTheNotes()
     let opened = false
     const opening = bAcme.openDoc<Notes>('notes').then((handle) => {
       opened = true
@@ -73,26 +85,13 @@ describe('a workplace’s documents', () => {
     // plain repo.find fails this test within this wait or at the await below.
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(opened).toBe(false)
-    b!.port.authorize = authorize
-    hub.muted.delete(RESYNC_CHANNEL)
-    hub.link(annId, bobId)
+    reconnect()
     const notes = await opening
     await until(() => notes.doc()?.notes.first === 'hello', 'the note to arrive')
   })
 
   it('are listed as fetching while on their way, for sync status', async () => {
-    const hub = new MemoryMeshHub()
-    const [a, b] = await Promise.all(['Ann', 'Bob'].map((n) => device(hub, n)))
-    const acme = await a!.stack.workplaces.create('Acme')
-    const annNotes = await acme.openDoc<Notes>('notes')
-    annNotes.change((d) => void (d.notes.first = 'hello'))
-    hub.muted.add(RESYNC_CHANNEL)
-    b!.stack.joins.start(linkTo(acme, await acme.createInvite({ expiresInMs: 60_000, maxUses: 1 })))
-    const bAcme = await until(() => b!.stack.workplaces.get(acme.id), 'B to join')
-    const [annId, bobId] = [a!.identity.peerId, b!.identity.peerId]
-    hub.unlink(annId, bobId)
-    const authorize = b!.port.authorize
-    b!.port.authorize = () => false
+    const { annNotes, bAcme, reconnect } = await bobWithoutTheNotes()
     let told = 0
     bAcme.on('fetching', () => told++)
     expect(bAcme.fetching()).toEqual([])
@@ -101,9 +100,7 @@ describe('a workplace’s documents', () => {
     await until(() => told > 0, 'Bob’s workplace to tell of the notes on their way', 3000)
     expect(bAcme.fetching()).toEqual([annNotes.documentId])
 
-    b!.port.authorize = authorize
-    hub.muted.delete(RESYNC_CHANNEL)
-    hub.link(annId, bobId)
+    reconnect()
     await opening
     expect(bAcme.fetching()).toEqual([])
     await until(() => told === 2, 'Bob’s workplace to tell the notes arrived', 3000)

@@ -1,5 +1,5 @@
 import type { DocHandle, Repo } from '@automerge/automerge-repo'
-import { documentIdOf, findWhenAvailable } from '../repo/find-when-available.ts'
+import { documentIdOf } from '../repo/find-when-available.ts'
 import { FetchingDocs } from '../sync/fetching-docs.ts'
 import { Emitter } from '../../lib/emitter.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
@@ -134,7 +134,7 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
 
   async #openDoc(key: string): Promise<DocHandle<unknown>> {
     const url = this.#snapshot.docs[key]
-    if (url) return this.#find(url)
+    if (url) return this.#fetching.find(this.#repo, url)
     const init = this.#init.get(key)
     if (!init) throw new Error(`unknown workplace document kind ${key}`)
     if (!this.#snapshot.isOwner) {
@@ -144,14 +144,10 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
         const waiting = this.#waiting.get(key) ?? []
         this.#waiting.set(key, [...waiting, resolve])
       })
-      return this.#find(listed)
+      return this.#fetching.find(this.#repo, listed)
     }
     const handle = this.#repo.create<unknown>(init())
     this.registerDoc(key, handle.url)
     return handle
-  }
-
-  #find(url: string): Promise<DocHandle<unknown>> {
-    return this.#fetching.track(documentIdOf(url), findWhenAvailable(this.#repo, url))
   }
 }

@@ -1,3 +1,6 @@
+import type { DocHandle, Repo } from '@automerge/automerge-repo'
+import { documentIdOf, findWhenAvailable } from '../repo/find-when-available.ts'
+
 /** What FetchingDocs reads of a repo's handle (automerge-repo's DocHandle has it). */
 interface HandleState {
   inState(states: ('requesting' | 'unavailable')[]): boolean
@@ -26,6 +29,11 @@ export class FetchingDocs {
   ) {
     this.#handles = handles
     this.#changed = changed
+  }
+
+  /** Finds the document at `url` in `repo` (findWhenAvailable), counted as fetching meanwhile. */
+  find(repo: Repo, url: string): Promise<DocHandle<unknown>> {
+    return this.track(documentIdOf(url), findWhenAvailable(repo, url))
   }
 
   /** Counts `documentId` as fetching while its handle asks the network, until `finding` settles. */

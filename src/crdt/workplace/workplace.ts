@@ -9,7 +9,6 @@ import type { InviteState, MembershipState } from '../membership/evaluate.ts'
 import type { MembershipLog } from '../membership/membership-log.ts'
 import type { SignedRecord } from '../membership/record.ts'
 import { randomId, recordId, signRecord, type UnsignedBody } from '../membership/sign.ts'
-import { documentIdOf, findWhenAvailable } from '../repo/find-when-available.ts'
 import { FetchingDocs } from '../sync/fetching-docs.ts'
 import { RecordOrigins } from '../authorship/record-origins.ts'
 import { ABOUT_ORIGINS, PROFILE_ORIGINS } from './workplace-origins.ts'
@@ -267,7 +266,7 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     let url = this.doc?.docs?.[key]
     let handle: DocHandle<unknown>
     if (url) {
-      handle = await this.#fetching.track(documentIdOf(url), findWhenAvailable(this.#repo, url))
+      handle = await this.#fetching.find(this.#repo, url)
     } else {
       this.#requireOwner(`start the ${key} of this workplace`)
       handle = this.#repo.create<unknown>(init())
