@@ -7,6 +7,8 @@
  *   the source map beside it in that directory (original function, source file and line).
  * - `PEERPLACE_PROFILE_CALLERS=<text>`: also lists where the functions whose label contains it
  *   were called from (`PEERPLACE_PROFILE_DEPTH` frames of each chain, 4 by default).
+ * - `PEERPLACE_PROFILE_CALLEES=<text>`: also lists what the outermost function whose label
+ *   contains it spent its time in, one call down (`(self)` for its own code).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -107,4 +109,21 @@ if (callersOf) {
     chains.set(chain, (chains.get(chain) ?? 0) + us)
   })
   print(`callers of ${callersOf}`, chains, () => true)
+}
+
+const calleesOf = process.env.PEERPLACE_PROFILE_CALLEES
+if (calleesOf) {
+  const below = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i + 1] ?? 0
+    const stack: string[] = []
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      stack.push(label(byId.get(at)!))
+    }
+    const found = stack.findLastIndex((name) => name.includes(calleesOf))
+    if (found < 0) return
+    const callee = found === 0 ? '(self)' : stack[found - 1]!
+    below.set(callee, (below.get(callee) ?? 0) + us)
+  })
+  print(`what ${calleesOf} spent its time in`, below, () => true)
 }
