@@ -159,7 +159,9 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       authorship.on('verified', () => {
         if (!this.#receiptsPending) return
         this.#receiptsPending = false
-        this.#receipts.clear()
+        // Only views that waited on a check change: they kept no basis, so they are worked out
+        // again when next asked. (Dropping every view made each check that finished in a busy
+        // chat work out the receipt of every message of this member's again.)
         this.#changed()
       }),
     )
@@ -354,6 +356,18 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const found = this.#lookup(id)
     if (!found) return undefined
     this.#members ??= this.#o.workplace.members().map((m) => m.peer)
+    const before = this.#receipts.get(id)
+    // Marks only rise (receipts.ts `readMark`): a message every recipient has read stays so for
+    // as long as its members and the verdicts do, whatever receipts come in for later messages.
+    if (
+      before?.basis &&
+      before.view.state === 'read' &&
+      before.basis.message === found.message &&
+      before.basis.members === this.#members &&
+      before.basis.generation === this.#authorship.generation
+    ) {
+      return before.view
+    }
     const doc = found.shard.doc
     const basis: ReceiptBasis = {
       message: found.message,
@@ -363,7 +377,6 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       recall: found.shard.marksVersion,
       generation: this.#authorship.generation,
     }
-    const before = this.#receipts.get(id)
     if (before?.basis && sameBasis(before.basis, basis)) return before.view
     const pendingBefore = this.#receiptsPending
     this.#receiptsPending = false
@@ -372,7 +385,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const pending = this.#receiptsPending
     this.#receiptsPending ||= pendingBefore
     if (before && sameReceipt(before.view, view)) view = before.view
-    // A view that waited on a signature check is worked out again (`verified` clears them all).
+    // A view that waited on a signature check keeps no basis: it is worked out again next time.
     this.#receipts.set(id, { view, basis: pending ? undefined : basis })
     return view
   }
