@@ -83,6 +83,8 @@ const threadTotal = new Map<string, number>()
 const selfByKind = new Map<string, number>()
 const scriptByFunction = new Map<string, number>()
 const counts = new Map<string, number>()
+/** The renderers' outermost main-thread tasks: thread CPU time and wall time, in microseconds. */
+const mainTasks: { cpu: number; wall: number }[] = []
 let totalUs = 0
 for (const [key, list] of byThread) {
   const tname = `${threadName.get(key) ?? key}`
@@ -102,6 +104,7 @@ for (const [key, list] of byThread) {
       add(threadTotal, tname.replace(/\d+$/, ''), dur)
       totalUs += dur
       if (/RunTask/.test(e.name)) add(counts, `tasks on ${tname.replace(/\d+$/, '')}`, 1)
+      if (tname === 'CrRendererMain') mainTasks.push({ cpu: dur, wall: e.dur ?? 0 })
     } else {
       stack.at(-1)!.childUs += dur
     }
@@ -132,3 +135,16 @@ print('CPU ms per unit, by thread (outermost events)', threadTotal)
 print('self CPU ms per unit, by thread | event', selfByKind)
 print('script CPU ms per unit, by function called into (main and workers)', scriptByFunction)
 print('count per unit', counts, (n) => (n / per).toFixed(2).padStart(9))
+
+const longest = (by: 'cpu' | 'wall') =>
+  [...mainTasks]
+    .sort((a, b) => b[by] - a[by])
+    .slice(0, 10)
+    .map((t) => `${Math.round(t.cpu / 1000)}/${Math.round(t.wall / 1000)}`)
+    .join(', ')
+const atLeast50 = (by: 'cpu' | 'wall') => mainTasks.filter((t) => t[by] >= 50_000).length
+console.info(
+  `\nmain-thread tasks (CPU/wall ms): longest by thread CPU ${longest('cpu')}; longest by wall ` +
+    `${longest('wall')}; ${atLeast50('cpu')} took 50 ms or more of CPU, ${atLeast50('wall')} ` +
+    `lasted 50 ms or more`,
+)
