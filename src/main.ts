@@ -163,7 +163,15 @@ const share = workplaces.then((app) =>
 )
 mount(App, {
   target,
-  props: { shell, saved, summaries, pwa, share, joining: needsDocumentsNow },
+  props: {
+    shell,
+    saved,
+    summaries,
+    pwa,
+    share,
+    joining: needsDocumentsNow,
+    screenAfter: afterPaint,
+  },
 })
 // Svelte shows the list a microtask after the index is read; then the next frame paints it.
 void saved.then(() => tick()).then(painted)

@@ -38,6 +38,28 @@ test('the workplace list is painted from the index, and clickable, before Autome
   await expect(saved).toHaveCount(0)
 })
 
+test('the workplace screen’s code is fetched once the list has painted, beside Automerge’s wasm', async ({
+  page,
+}) => {
+  // Held: the document layer cannot finish, so only an early fetch asks for the screen's code.
+  let held: Route | undefined
+  await page.route('**/*.wasm', (route) => {
+    held = route
+  })
+  const screenCode = page.waitForRequest(/\/WorkplacesScreen-[^/]*\.js$/, { timeout: 15_000 })
+  await page.goto('/')
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Opening your workplaces' }),
+  ).toBeVisible()
+  await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+  await screenCode
+  await expect(page.getByTestId('new-workplace-name')).toHaveCount(0)
+
+  await held!.continue()
+  await page.unroute('**/*.wasm')
+  await expect(page.getByTestId('new-workplace-name')).toBeVisible()
+})
+
 test('a picked workplace shows its chat as last seen before Automerge’s wasm arrives, and a message typed then is sent', async ({
   page,
 }) => {
