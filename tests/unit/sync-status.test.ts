@@ -91,10 +91,14 @@ describe('sync status', { timeout: 60_000 }, () => {
     // MANY separate changes, handed over at once (a change event for each is not what counts).
     changeMany(bAcme.handle, MANY, (doc, i) => void (doc.description = `change ${i}`))
     expect(bSync.status.self()).toEqual({ state: 'alone', others: 1, waiting: MANY })
-    // One full count, as every read made before.
-    const fullStart = performance.now()
-    expect(Automerge.getChangesMetaSince(bAcme.handle.doc(), []).length).toBeGreaterThan(MANY)
-    const fullMs = performance.now() - fullStart
+    // One full count, as every read made before (the median of three: one alone, timed while
+    // the machine happened to be quiet, made the bound flaky on a loaded one).
+    const fullTimes = [0, 1, 2].map(() => {
+      const fullStart = performance.now()
+      expect(Automerge.getChangesMetaSince(bAcme.handle.doc(), []).length).toBeGreaterThan(MANY)
+      return performance.now() - fullStart
+    })
+    const fullMs = fullTimes.sort((x, y) => x - y)[1]!
     // A read after each of 200 more changes (the UI reads on every change) costs far less than
     // 200 full counts.
     let readsMs = 0
