@@ -63,23 +63,23 @@ const label = (n: ProfileNode) => {
   return text
 }
 
-// Time of each sample: the delta that follows it.
+/** Each sample's stack of labels, innermost first, and its time: the delta that follows it. */
+const samples = profile.samples.map((id, i) => {
+  const stack: string[] = []
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    stack.push(label(byId.get(at)!))
+  }
+  return { stack, us: profile.timeDeltas[i + 1] ?? 0 }
+})
+
 const selfUs = new Map<string, number>()
 const totalUs = new Map<string, number>()
 let all = 0
-profile.samples.forEach((id, i) => {
-  const us = profile.timeDeltas[i + 1] ?? 0
+for (const { stack, us } of samples) {
   all += us
-  const node = byId.get(id)!
-  selfUs.set(label(node), (selfUs.get(label(node)) ?? 0) + us)
-  const seen = new Set<string>()
-  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-    const name = label(byId.get(at)!)
-    if (seen.has(name)) continue
-    seen.add(name)
-    totalUs.set(name, (totalUs.get(name) ?? 0) + us)
-  }
-})
+  selfUs.set(stack[0]!, (selfUs.get(stack[0]!) ?? 0) + us)
+  for (const name of new Set(stack)) totalUs.set(name, (totalUs.get(name) ?? 0) + us)
+}
 
 const print = (title: string, map: Map<string, number>, keep: (name: string) => boolean) => {
   console.info(`\n${title}`)
@@ -97,33 +97,23 @@ const callersOf = process.env.PEERPLACE_PROFILE_CALLERS
 if (callersOf) {
   const depth = Number(process.env.PEERPLACE_PROFILE_DEPTH ?? 4)
   const chains = new Map<string, number>()
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i + 1] ?? 0
-    const stack: string[] = []
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      stack.push(label(byId.get(at)!))
-    }
+  for (const { stack, us } of samples) {
     const found = stack.findIndex((name) => name.includes(callersOf))
-    if (found < 0) return
+    if (found < 0) continue
     const chain = stack.slice(found + 1, found + 1 + depth).join(' < ')
     chains.set(chain, (chains.get(chain) ?? 0) + us)
-  })
+  }
   print(`callers of ${callersOf}`, chains, () => true)
 }
 
 const calleesOf = process.env.PEERPLACE_PROFILE_CALLEES
 if (calleesOf) {
   const below = new Map<string, number>()
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i + 1] ?? 0
-    const stack: string[] = []
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      stack.push(label(byId.get(at)!))
-    }
+  for (const { stack, us } of samples) {
     const found = stack.findLastIndex((name) => name.includes(calleesOf))
-    if (found < 0) return
+    if (found < 0) continue
     const callee = found === 0 ? '(self)' : stack[found - 1]!
     below.set(callee, (below.get(callee) ?? 0) + us)
-  })
+  }
   print(`what ${calleesOf} spent its time in`, below, () => true)
 }
