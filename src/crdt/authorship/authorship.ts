@@ -104,16 +104,15 @@ export class Authorship extends Emitter<AuthorshipEvents> {
     }
     // A record with text is kept only while pending (below): with nothing pending there is
     // nothing to look up, and its key (a JSON text of all it says) is not worked out for nothing.
-    const lookUp = small || this.#pending.size > 0
-    let key = lookUp ? verdictKey(claim, proofValue, required) : undefined
-    if (lookUp && key === undefined) return this.#judge(claim, proofValue, required)
-    const known = key === undefined ? undefined : this.#verdicts.map.get(key)
+    const looked =
+      small || this.#pending.size > 0 ? verdictKey(claim, proofValue, required) : undefined
+    const known = looked === undefined ? undefined : this.#verdicts.map.get(looked)
     if (known !== undefined) return known
     const verdict = this.#judge(claim, proofValue, required)
     // A record with text (a message) is remembered only while pending: its readers keep their
     // own final verdicts, and a copy of every message's text here would double the chat's.
     if (!small && verdict !== 'pending') return verdict
-    key ??= verdictKey(claim, proofValue, required)
+    const key = looked ?? verdictKey(claim, proofValue, required)
     if (key === undefined) return verdict
     this.#verdicts.map.set(key, verdict)
     if (verdict === 'pending') this.#pending.add(key)
