@@ -1,9 +1,26 @@
-import { expect, test, type Route } from '@playwright/test'
+import { expect, test, type BrowserContext, type Page, type Route } from '@playwright/test'
 import { messageTexts, openChat, send } from './support/chat.ts'
 import { createInvite, createWorkplace } from './support/workplace.ts'
 
 // The service worker would answer from its cache, out of the routes' reach.
 test.use({ serviceWorkers: 'block' })
+
+/** Holds Automerge's wasm back from `target`'s pages (the document layer cannot finish). */
+async function holdWasm(target: Page | BrowserContext) {
+  let held: Route | undefined
+  await target.route('**/*.wasm', (route) => {
+    held = route
+  })
+  return {
+    /** Resolves once a page asked for the wasm (and is kept waiting). */
+    requested: () => expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined(),
+    /** Lets the held request through, and later ones too. */
+    release: async () => {
+      await held!.continue()
+      await target.unroute('**/*.wasm')
+    },
+  }
+}
 
 test('the workplace list is painted from the index, and clickable, before Automerge’s wasm arrives', async ({
   page,
@@ -14,10 +31,7 @@ test('the workplace list is painted from the index, and clickable, before Autome
   await createWorkplace(page, 'Apiary')
 
   // Hold the wasm back on the next start: only the index can show the list then.
-  let held: Route | undefined
-  await page.route('**/*.wasm', (route) => {
-    held = route
-  })
+  const wasm = await holdWasm(page)
   await page.reload()
   const saved = page.getByTestId('saved-workplace-list')
   await expect(saved.getByTestId('open-workplace')).toHaveText(['Apiary', 'Bakery'])
@@ -29,11 +43,10 @@ test('the workplace list is painted from the index, and clickable, before Autome
   // A workplace picked now opens once the documents are ready.
   await saved.getByTestId('open-workplace').filter({ hasText: 'Bakery' }).click()
   await expect(page.getByRole('status').filter({ hasText: 'Opening Bakery…' })).toBeVisible()
-  await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+  await wasm.requested()
   await expect(page.getByTestId('workplace')).toHaveCount(0)
 
-  await held!.continue()
-  await page.unroute('**/*.wasm')
+  await wasm.release()
   await expect(page.getByTestId('workplace-name')).toHaveText('Bakery')
   await expect(saved).toHaveCount(0)
 })
@@ -42,21 +55,17 @@ test('the workplace screen’s code is fetched once the list has painted, beside
   page,
 }) => {
   // Held: the document layer cannot finish, so only an early fetch asks for the screen's code.
-  let held: Route | undefined
-  await page.route('**/*.wasm', (route) => {
-    held = route
-  })
+  const wasm = await holdWasm(page)
   const screenCode = page.waitForRequest(/\/WorkplacesScreen-[^/]*\.js$/, { timeout: 15_000 })
   await page.goto('/')
   await expect(
     page.getByRole('status').filter({ hasText: 'Opening your workplaces' }),
   ).toBeVisible()
-  await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+  await wasm.requested()
   await screenCode
   await expect(page.getByTestId('new-workplace-name')).toHaveCount(0)
 
-  await held!.continue()
-  await page.unroute('**/*.wasm')
+  await wasm.release()
   await expect(page.getByTestId('new-workplace-name')).toBeVisible()
 })
 
@@ -87,10 +96,7 @@ test('a picked workplace shows its chat as last seen before Automerge’s wasm a
     )
     .toBe(3)
 
-  let held: Route | undefined
-  await page.route('**/*.wasm', (route) => {
-    held = route
-  })
+  const wasm = await holdWasm(page)
   await page.reload()
   await page
     .getByTestId('saved-workplace-list')
@@ -100,14 +106,13 @@ test('a picked workplace shows its chat as last seen before Automerge’s wasm a
   const preview = page.getByTestId('workplace-preview')
   await expect(preview).toBeVisible()
   await expect.poll(() => messageTexts(page)).toEqual(['Dough at six', 'Ovens on', 'Rye sold out'])
-  await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+  await wasm.requested()
   await expect(page.getByTestId('workplace')).toHaveCount(0)
 
   // Typed while the chat still opens: sent by the chat once it is open.
   await page.getByTestId('chat-input').fill('Croissants ready')
   await page.getByTestId('chat-send').click()
-  await held!.continue()
-  await page.unroute('**/*.wasm')
+  await wasm.release()
   await expect(page.getByTestId('workplace-name')).toHaveText('Bakery')
   await expect(preview).toHaveCount(0)
   await expect
@@ -118,16 +123,12 @@ test('a picked workplace shows its chat as last seen before Automerge’s wasm a
 test('with nothing saved, the empty list’s words are painted before Automerge’s wasm arrives', async ({
   page,
 }) => {
-  let held: Route | undefined
-  await page.route('**/*.wasm', (route) => {
-    held = route
-  })
+  const wasm = await holdWasm(page)
   await page.goto('/')
   await expect(page.getByText('No workplaces on this device yet.')).toBeVisible()
   await expect(page.getByTestId('new-workplace-name')).toHaveCount(0)
-  await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
-  await held!.continue()
-  await page.unroute('**/*.wasm')
+  await wasm.requested()
+  await wasm.release()
   await expect(page.getByTestId('new-workplace-name')).toBeVisible()
   await expect(page.getByText('No workplaces on this device yet.')).toHaveCount(1)
 })
@@ -176,20 +177,16 @@ test('an invite link’s page reaches the inviter, and is admitted, while Autome
   // A first visit from the link, with the wasm held back: only the peer layer can link now.
   const invitee = await browser.newContext()
   try {
-    let held: Route | undefined
-    await invitee.route('**/*.wasm', (route) => {
-      held = route
-    })
+    const wasm = await holdWasm(invitee)
     const joining = await invitee.newPage()
     await joining.goto(invite)
-    await expect.poll(() => held, { message: 'the wasm to be requested' }).toBeDefined()
+    await wasm.requested()
     await expect(joining.getByTestId('linked-count')).toHaveAttribute('data-count', '1')
     // The invite was presented over that link and the inviter checked it and let the device in.
     await expect(page.getByTestId('member-name')).toHaveCount(2)
     await expect(joining.getByTestId('workplace-name')).toHaveCount(0)
 
-    await held!.continue()
-    await invitee.unroute('**/*.wasm')
+    await wasm.release()
     await expect(joining.getByTestId('join-status')).toHaveAttribute('data-state', 'joined')
     await expect(joining.getByTestId('workplace-name')).toHaveText('Bakery')
     // What the inviter synced before the newcomer's documents could receive it still arrives.
