@@ -69,7 +69,10 @@ function createContext(): { ctx: (name: string) => BenchContext; dispose(): Prom
       import('playwright-core'),
       import('../tests/support/browser.ts'),
     ])
-    return chromium.launch(chromiumLaunchOptions())
+    // `PEERPLACE_BENCH_CHROMIUM_ARGS`: more command-line switches, space-separated (say,
+    // `--js-flags=--trace-deopt`, printed with DEBUG=pw:browser).
+    const extra = process.env.PEERPLACE_BENCH_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? []
+    return chromium.launch(chromiumLaunchOptions(extra))
   }
 
   return {
