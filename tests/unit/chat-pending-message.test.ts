@@ -29,16 +29,13 @@ it('a message being checked again after a change is shown as it was meanwhile, n
   }
   let verdict: Verdict = 'pending'
   const read = () =>
-    readShardMessages(
-      shard('changed while its proof is checked'),
-      '3131.0',
-      new Set(),
-      () => {},
-      () => verdict,
-      undefined,
-      undefined,
-      (id) => (id === ID ? shown : undefined),
-    )
+    readShardMessages(shard('changed while its proof is checked'), {
+      shard: '3131.0',
+      reported: new Set(),
+      onInvalid: () => {},
+      judge: () => verdict,
+      previous: (id) => (id === ID ? shown : undefined),
+    })
   const meanwhile = read()
   expect(meanwhile.pending).toBe(true)
   expect(meanwhile.messages).toEqual([shown])

@@ -1,17 +1,24 @@
-import type { DocHandle } from '@automerge/automerge-repo'
+import type { DocHandle, DocHandleChangePayload } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Authorship } from '../authorship/authorship.ts'
 import { ChatError } from './chat-error.ts'
 import type { ShardDoc, ShardKey } from './chat-doc.ts'
 import type { Hlc } from './hlc.ts'
 import type { ChatMessage } from './message-view.ts'
-import { readShardMessages, type ReadCache } from './shard-messages.ts'
+import {
+  readShardMessages,
+  readSomeShardMessages,
+  type ReadCache,
+  type ShardReading,
+} from './shard-messages.ts'
 import { newestByAuthor, type RecalledMarks } from './receipts.ts'
 import { ShardHistory, type HistoryDelays } from './shard-history.ts'
 
 /**
  * One open shard: its validated, verified messages, read again only after the document changes
- * or verdicts do, and the messages that are new since the last look.
+ * or verdicts do, and the messages that are new since the last look. A change read again only
+ * the messages it touched (a busy chat's receipts touch none), and a finished signature check
+ * only those that waited for one: the shard's other messages are not looked at again.
  */
 export class LoadedShard {
   readonly key: ShardKey
@@ -23,10 +30,19 @@ export class LoadedShard {
   /** What the shard's history tells of messages and marks someone removed or overwrote. */
   readonly #history: ShardHistory
   #before: Map<string, ChatMessage> | undefined
-  readonly #listener: () => void
+  readonly #listener: (touched: Touched) => void
   readonly #offs: (() => void)[] = []
   #messages: ChatMessage[] | undefined
-  #pending = false
+  /** What to read again before `#messages` is worked out anew: some messages, or all. */
+  #touched: Set<string> | 'all' = 'all'
+  /** The shown messages by ID, in the order of `#messages` (for reading only some again). */
+  #rows: Map<string, ChatMessage> | undefined
+  /** Whether `#rows` was read with the shard's history (reading it makes every message read again). */
+  #rowsHistory = false
+  /** The messages (or a part of them) waiting for a signature check. */
+  #waiting = new Set<string>()
+  /** The list `takeFresh` last looked through. */
+  #taken: ChatMessage[] | undefined
   #byId: Map<string, ChatMessage> | undefined
   #newest: Map<PeerId, Hlc> | undefined
   #authors: { of: readonly ChatMessage[]; set: ReadonlySet<PeerId> } | undefined
@@ -58,28 +74,25 @@ export class LoadedShard {
     this.#history = new ShardHistory(
       handle,
       (id) => this.#previous(id),
-      () => this.#listener(),
+      () => this.#listener('all'),
       historyDelays,
     )
-    const listener = (this.#listener = () => {
+    const listener = (this.#listener = (touched: Touched) => {
       // Messages created and removed while this device was away are found in the history.
       this.#history.changed()
-      if (this.#messages) {
-        this.#last = { messages: this.#messages, byId: this.#byId, newest: this.#newest }
-        this.#before = undefined
-      }
-      this.#messages = undefined
-      this.#byId = undefined
-      this.#newest = undefined
+      this.#touch(touched)
       if (this.#started) onChange(this, this.takeFresh())
     })
-    handle.on('change', listener)
+    const changed = ({ patches }: DocHandleChangePayload<ShardDoc>) =>
+      listener(touchedMessages(patches))
+    handle.on('change', changed)
     this.#offs.push(
-      () => handle.off('change', listener),
-      authorship.on('change', listener),
-      // Signature checks finished: only a shard that waited on some needs a new look.
+      () => handle.off('change', changed),
+      // Verdicts may all read otherwise (membership or keys changed).
+      authorship.on('change', () => listener('all')),
+      // Signature checks finished: only the messages that waited on some need a new look.
       authorship.on('verified', () => {
-        if (this.#pending) listener()
+        if (this.#waiting.size > 0) listener(new Set(this.#waiting))
       }),
     )
   }
@@ -94,6 +107,7 @@ export class LoadedShard {
   }
 
   messages(): ChatMessage[] {
+    if (!this.#messages && this.#touched !== 'all') this.#readTouched(this.#touched)
     if (!this.#messages) {
       const history = this.#history
       const wasRead = history.read
@@ -119,25 +133,95 @@ export class LoadedShard {
       } else {
         this.#messages = read.messages
       }
-      this.#pending = read.pending
-      history.noteShown(read.messages, read.pending)
+      this.#waiting = read.waiting
+      this.#rows = new Map(this.#messages.map((m) => [m.id, m]))
+      this.#rowsHistory = history.read
+      this.#touched = new Set()
+      history.noteShown(read.messages, read.messages, read.pending)
     }
     return this.#messages
+  }
+
+  /**
+   * Reads again only the messages a change touched or that waited for a check, beside those
+   * shown (`#rows`). Leaves `#messages` unset where the whole shard must be read instead: the
+   * history was read since, or an unverified message shows before it is.
+   */
+  #readTouched(touched: ReadonlySet<string>): void {
+    const rows = this.#rows
+    const history = this.#history
+    if (!rows || this.#rowsHistory !== history.read) return
+    const read = readSomeShardMessages(
+      this.doc,
+      touched,
+      this.#reading((id) => rows.get(id)),
+    )
+    const added: ChatMessage[] = []
+    let changed = false
+    for (const [id, shown] of read.shown) {
+      if (shown === rows.get(id)) continue
+      // See `messages`: unsigned messages are shown only as the history reads them.
+      if (shown && !shown.verified && !history.read) return
+      changed = true
+      if (shown) added.push(shown)
+    }
+    for (const id of touched) this.#waiting.delete(id)
+    for (const id of read.waiting) this.#waiting.add(id)
+    if (changed) {
+      for (const [id, shown] of read.shown) {
+        if (shown) rows.set(id, shown)
+        else rows.delete(id)
+      }
+      this.#messages = [...rows.values()]
+      this.#byId = undefined
+      this.#newest = undefined
+    } else {
+      this.#messages = this.#last?.messages ?? [...rows.values()]
+      this.#byId = this.#last?.byId
+      this.#newest = this.#last?.newest
+    }
+    this.#touched = new Set()
+    history.noteShown(added, this.#messages, this.#waiting.size > 0)
   }
 
   #readMessages() {
     return readShardMessages(
       this.doc,
-      this.key.key,
-      this.#reported,
-      (id, reason) =>
-        console.warn(`chat: ignoring message ${id} in shard ${this.key.key}: ${reason}`),
-      (claim, proof, required) => this.authorship.check(claim, proof, required),
-      { map: this.#read, generation: this.authorship.generation, history: this.#history.read },
-      this.#history.originsOf,
-      (id) => this.#previous(id),
-      this.#history.known,
+      this.#reading((id) => this.#previous(id)),
     )
+  }
+
+  #reading(previous: (id: string) => ChatMessage | undefined): ShardReading {
+    return {
+      shard: this.key.key,
+      reported: this.#reported,
+      onInvalid: (id, reason) =>
+        console.warn(`chat: ignoring message ${id} in shard ${this.key.key}: ${reason}`),
+      judge: (claim, proof, required) => this.authorship.check(claim, proof, required),
+      cache: {
+        map: this.#read,
+        generation: this.authorship.generation,
+        history: this.#history.read,
+      },
+      origins: this.#history.originsOf,
+      previous,
+      known: this.#history.known,
+    }
+  }
+
+  /** Takes note of what a change touched: `#messages` is worked out again on the next look. */
+  #touch(touched: Touched): void {
+    if (touched === 'all') this.#touched = 'all'
+    else if (this.#touched !== 'all') for (const id of touched) this.#touched.add(id)
+    // Nothing a message is read from changed (say, receipts only): the list stays as it is.
+    if (this.#touched !== 'all' && this.#touched.size === 0 && this.#messages) return
+    if (this.#messages) {
+      this.#last = { messages: this.#messages, byId: this.#byId, newest: this.#newest }
+      this.#before = undefined
+    }
+    this.#messages = undefined
+    this.#byId = undefined
+    this.#newest = undefined
   }
 
   /**
@@ -147,7 +231,7 @@ export class LoadedShard {
   async verified(): Promise<void> {
     for (let round = 0; round < 3; round++) {
       this.messages()
-      if (!this.#pending) return
+      if (this.#waiting.size === 0) return
       await this.authorship.settled()
     }
   }
@@ -206,7 +290,11 @@ export class LoadedShard {
 
   /** The messages not returned by an earlier call. */
   takeFresh(): ChatMessage[] {
-    const fresh = this.messages().filter((m) => !this.#seen.has(m.id))
+    const messages = this.messages()
+    // The same list as last time has nothing new.
+    if (messages === this.#taken) return []
+    this.#taken = messages
+    const fresh = messages.filter((m) => !this.#seen.has(m.id))
     for (const m of fresh) this.#seen.add(m.id)
     return fresh
   }
@@ -225,4 +313,17 @@ export class LoadedShard {
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i])
+}
+
+/** The messages a change touched, by ID, or all (the messages map itself was replaced). */
+type Touched = ReadonlySet<string> | 'all'
+
+function touchedMessages(patches: readonly { path: readonly (string | number)[] }[]): Touched {
+  const touched = new Set<string>()
+  for (const { path } of patches) {
+    if (path[0] !== 'messages') continue
+    if (path.length < 2) return 'all'
+    touched.add(String(path[1]))
+  }
+  return touched
 }

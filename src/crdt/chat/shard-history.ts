@@ -83,9 +83,16 @@ export class ShardHistory {
     if (!this.#origins.read) this.#lookSoon(this.#delays.sweepMs)
   }
 
-  /** Takes note of the messages a read showed (and of IDs gone for good). */
-  noteShown(messages: readonly ChatMessage[], pending: boolean): void {
-    for (const m of messages) {
+  /**
+   * Takes note of the messages a read showed (`added`: those it read again; `messages`: all it
+   * shows now), and of IDs gone for good.
+   */
+  noteShown(
+    added: readonly ChatMessage[],
+    messages: readonly ChatMessage[],
+    pending: boolean,
+  ): void {
+    for (const m of added) {
       this.known.add(m.id)
       if (m.verified) this.#genuine.add(m.id)
     }

@@ -22,6 +22,73 @@ export interface ShardMessages {
   messages: ChatMessage[]
   /** Whether some message or part of one waits for a signature check. */
   pending: boolean
+  /** The IDs of those messages. */
+  waiting: Set<string>
+}
+
+/** What `readShardMessages` reads with, beside the document. */
+export interface ShardReading {
+  shard: string
+  /** Invalid messages reported so far (`<id> <reason>`): each is reported once. */
+  reported: Set<string>
+  onInvalid: (id: string, reason: string) => void
+  judge: Judge
+  cache?: { map: ReadCache; generation: number; history: boolean }
+  origins?: Origins
+  /** What was shown for a message before: shown on while a change to it is being checked. */
+  previous?: (id: string) => ChatMessage | undefined
+  /** IDs read before: one no longer in the map is read from its history. */
+  known?: ReadonlySet<string>
+}
+
+/**
+ * Reads messages one at a time, from a stored message object (or undefined for one gone from
+ * the map): what to show for it (undefined for nothing), and whether something in it waits for
+ * a signature check.
+ */
+function shardReader(
+  reading: ShardReading,
+): (id: string, raw: unknown) => { shown: ChatMessage | undefined; waiting: boolean } {
+  const { shard, reported, onInvalid, judge, cache, origins, previous } = reading
+  let waiting = false
+  const tracking: Judge = (claim, proof, required) => {
+    const verdict = judge(claim, proof, required)
+    if (verdict === 'pending') waiting = true
+    return verdict
+  }
+  return (id, raw) => {
+    const cacheable = cache !== undefined && typeof raw === 'object' && raw !== null
+    const cached = cacheable ? cache.map.get(raw) : undefined
+    let result: ChatMessage | string
+    const fresh = cached?.generation === cache?.generation && cached?.history === cache?.history
+    waiting = false
+    if (cached?.id === id && fresh) {
+      result = cached.result
+    } else {
+      result = readMessage(id, raw, shard, tracking, origins)
+      // Read again as it was (judged again, or now with its history): the same message object.
+      if (cached?.id === id && sameMessage(cached.result, result)) result = cached.result
+      if (!waiting && cacheable) {
+        cache.map.set(raw, { id, generation: cache.generation, history: cache.history, result })
+      }
+    }
+    if (typeof result !== 'string') return { shown: result, waiting }
+    if (result === PENDING) {
+      // Changed and being checked (say, just deleted): shown as it was until the check is done,
+      // rather than gone for a moment.
+      return { shown: previous?.(id), waiting: true }
+    }
+    if (!reported.has(`${id} ${result}`)) {
+      reported.add(`${id} ${result}`)
+      onInvalid(id, result)
+    }
+    return { shown: undefined, waiting }
+  }
+}
+
+function storedMessages(doc: ShardDoc | undefined): Record<string, unknown> {
+  const stored: unknown = doc?.messages
+  return typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {}
 }
 
 /**
@@ -30,65 +97,52 @@ export interface ShardMessages {
  * `known` (read before) that are no longer in the shard's map are read from their history: a
  * message is never removed by its author (a deletion empties it), so only someone else can have.
  */
-export function readShardMessages(
-  doc: ShardDoc | undefined,
-  shard: string,
-  reported: Set<string>,
-  onInvalid: (id: string, reason: string) => void,
-  judge: Judge,
-  cache?: { map: ReadCache; generation: number; history: boolean },
-  origins?: Origins,
-  previous?: (id: string) => ChatMessage | undefined,
-  known?: ReadonlySet<string>,
-): ShardMessages {
-  const stored = doc?.messages
-  const messages = typeof stored === 'object' && stored !== null ? stored : {}
+export function readShardMessages(doc: ShardDoc | undefined, reading: ShardReading): ShardMessages {
+  const messages = storedMessages(doc)
+  const { origins, known } = reading
+  const read = shardReader(reading)
   const out: ChatMessage[] = []
-  let pending = false
-  let waiting: boolean
+  const waiting = new Set<string>()
   let present = 0
-  const tracking: Judge = (claim, proof, required) => {
-    const verdict = judge(claim, proof, required)
-    if (verdict === 'pending') waiting = true
-    return verdict
-  }
-  const read = (id: string, raw: unknown) => {
-    const cacheable = cache !== undefined && typeof raw === 'object' && raw !== null
-    const cached = cacheable ? cache.map.get(raw) : undefined
-    let result: ChatMessage | string
-    const fresh = cached?.generation === cache?.generation && cached?.history === cache?.history
-    if (cached?.id === id && fresh) {
-      result = cached.result
-    } else {
-      waiting = false
-      result = readMessage(id, raw, shard, tracking, origins)
-      // Read again as it was (judged again, or now with its history): the same message object.
-      if (cached?.id === id && sameMessage(cached.result, result)) result = cached.result
-      if (waiting) pending = true
-      else if (cacheable) {
-        cache.map.set(raw, { id, generation: cache.generation, history: cache.history, result })
-      }
-    }
-    if (typeof result !== 'string') {
-      out.push(result)
-    } else if (result === PENDING) {
-      // Changed and being checked (say, just deleted): shown as it was until the check is done,
-      // rather than gone for a moment.
-      const before = previous?.(id)
-      if (before) out.push(before)
-    } else if (!reported.has(`${id} ${result}`)) {
-      reported.add(`${id} ${result}`)
-      onInvalid(id, result)
-    }
+  const take = (id: string, raw: unknown) => {
+    const { shown, waiting: waits } = read(id, raw)
+    if (shown) out.push(shown)
+    if (waits) waiting.add(id)
   }
   // Every change of a busy shard reads it again: no array of entries is made for each read.
   for (const id in messages) {
     if (!Object.hasOwn(messages, id)) continue
     if (known?.has(id)) present++
-    read(id, (messages as Record<string, unknown>)[id])
+    take(id, messages[id])
   }
   if (origins && known && present < known.size) {
-    for (const id of known) if (!Object.hasOwn(messages, id)) read(id, undefined)
+    for (const id of known) if (!Object.hasOwn(messages, id)) take(id, undefined)
   }
-  return { messages: out, pending }
+  return { messages: out, pending: waiting.size > 0, waiting }
+}
+
+/**
+ * Reads only the messages `ids` names (those a change touched, or that waited for a check), as
+ * `readShardMessages` would: for each, what to show (undefined: nothing, say it was removed and
+ * its history has nothing either), and which of them wait for a signature check.
+ */
+export function readSomeShardMessages(
+  doc: ShardDoc | undefined,
+  ids: Iterable<string>,
+  reading: ShardReading,
+): { shown: Map<string, ChatMessage | undefined>; waiting: Set<string> } {
+  const messages = storedMessages(doc)
+  const read = shardReader(reading)
+  const shown = new Map<string, ChatMessage | undefined>()
+  const waiting = new Set<string>()
+  for (const id of ids) {
+    let result: ReturnType<typeof read>
+    if (Object.hasOwn(messages, id)) result = read(id, messages[id])
+    // Gone from the map: only its history can tell what it was, if it was ever read.
+    else if (reading.origins && reading.known?.has(id)) result = read(id, undefined)
+    else result = { shown: undefined, waiting: false }
+    shown.set(id, result.shown)
+    if (result.waiting) waiting.add(id)
+  }
+  return { shown, waiting }
 }
