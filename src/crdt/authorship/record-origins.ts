@@ -193,9 +193,16 @@ export class RecordOrigins {
     return this.#writes.get(key) ?? []
   }
 
-  /** Every scalar written into a `roots` map named `root` (any object of that name). */
-  rootWrites(doc: Automerge.Doc<unknown>, root: string): readonly Written[] {
-    this.#catchUp(doc)
+  /**
+   * Every scalar written into a `roots` map named `root` (any object of that name). With
+   * `catchUp: false`, only among the changes read so far.
+   */
+  rootWrites(
+    doc: Automerge.Doc<unknown>,
+    root: string,
+    options: { catchUp?: boolean } = {},
+  ): readonly Written[] {
+    if (options.catchUp !== false) this.#catchUp(doc)
     return this.#rootWrites.get(root) ?? []
   }
 

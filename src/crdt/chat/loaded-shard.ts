@@ -74,7 +74,8 @@ export class LoadedShard {
     this.#history = new ShardHistory(
       handle,
       (id) => this.#previous(id),
-      () => this.#listener('all'),
+      // Marks alone: the messages stay as read, the receipts are looked at again.
+      (what) => this.#listener(what === 'messages' ? 'all' : new Set()),
       historyDelays,
     )
     const listener = (this.#listener = (touched: Touched) => {

@@ -35,8 +35,11 @@ export class ShardHistory {
   readonly #handle: DocHandle<ShardDoc>
   /** The message as the last read before the latest change showed it. */
   readonly #previous: (id: string) => ChatMessage | undefined
-  /** Hears that the history showed something the last read did not have. */
-  readonly #found: () => void
+  /**
+   * Hears that the history showed something the last read did not have: messages (the shard is
+   * read again), or receipt marks only.
+   */
+  readonly #found: (what: 'messages' | 'marks') => void
   readonly #delays: HistoryDelays
   /** Where messages, their reactions and the receipt marks came from. */
   readonly #origins = new RecordOrigins('messages', ['a', 't', 'x', 'r', 's'], {
@@ -52,13 +55,12 @@ export class ShardHistory {
   /** IDs of messages read as genuine before: one that no longer is gets its history read now. */
   readonly #genuine = new Set<string>()
   readonly #recall = new ReceiptRecall()
-  #recalled: { doc: ShardDoc | undefined; history: boolean } | undefined
   #closed = false
 
   constructor(
     handle: DocHandle<ShardDoc>,
     previous: (id: string) => ChatMessage | undefined,
-    found: () => void,
+    found: (what: 'messages' | 'marks') => void,
     delays: HistoryDelays = HISTORY_DELAYS,
   ) {
     this.#handle = handle
@@ -176,14 +178,19 @@ export class ShardHistory {
     return this.#handle.isReady() ? this.#handle.doc() : undefined
   }
 
+  /**
+   * Takes in the receipt marks the shard holds now and those the history read so far holds.
+   * The history itself is caught up a moment after changes (`#lookSoon`), not at each: only
+   * marks written and overwritten within one batch of changes (or while this device was away)
+   * are in it and not in some version seen here, and until then a receipt reads lower, not
+   * higher, than it will.
+   */
   #observeMarks(): void {
     const doc = this.#doc
-    const history = this.#origins.read
-    const seen = this.#recalled
-    if (seen && seen.doc === doc && seen.history === history) return
-    this.#recalled = { doc, history }
     const writes =
-      doc && history ? (root: string) => this.#origins.rootWrites(doc, root) : undefined
+      doc && this.#origins.read
+        ? (root: string) => this.#origins.rootWrites(doc, root, { catchUp: false })
+        : undefined
     this.#recall.observe(doc, writes)
   }
 
@@ -194,7 +201,10 @@ export class ShardHistory {
       if (this.#handle.isReady()) {
         const first = !this.#origins.read
         const gone = this.catchUp()
-        if (first || gone) this.#found()
+        const marks = this.#recall.version
+        this.#observeMarks()
+        if (first || gone) this.#found('messages')
+        else if (this.#recall.version !== marks) this.#found('marks')
       }
       this.#timer = undefined
     }, delayMs)
