@@ -5,8 +5,9 @@
  * workplace, joined by an invite link), chat tab open on each. 500 messages sent through the
  * composer, one every 20-50 ms (seeded random gaps, random sender), after 15 unmeasured warm-up
  * messages. Latency of a (message, receiver) pair: from the sender's page taking the time right
- * before it puts the text in the message box and submits (the time is written into the text) to
- * the message's element being added to the receiver's page (a MutationObserver, before paint).
+ * before it puts the text in the message box and clicks Send (the time is written into the
+ * text) to the message's element being added to the receiver's page (a MutationObserver,
+ * before paint).
  * Clocks: `performance.timeOrigin + now()`, shared by every page of one machine. Percentiles are
  * nearest-rank over all 1000 pairs.
  *

@@ -74,9 +74,9 @@ export function installArrivalProbe(): void {
 
 /**
  * Sends probe messages through the chat composer at the planned times, as a person would: the
- * text is put in the message box and the form submitted. The send time is taken right before
- * and written into the text. A send waits for the previous one to finish (the box to empty);
- * a late one goes at once. Resolves with how late the sends started, in milliseconds.
+ * text is put in the message box and the Send button clicked (a tap). The send time is taken
+ * right before and written into the text. A send waits for the previous one to finish (the box
+ * to empty); a late one goes at once. Resolves with how late the sends started, in milliseconds.
  */
 export async function sendPlanned(args: {
   sender: number
@@ -85,8 +85,8 @@ export async function sendPlanned(args: {
   const now = () => performance.timeOrigin + performance.now()
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
   const input = document.querySelector<HTMLTextAreaElement>('[data-testid="chat-input"]')
-  const form = document.querySelector<HTMLFormElement>('[data-testid="chat-composer"]')
-  if (!input || !form) throw new Error('no chat composer on this page')
+  const sendButton = document.querySelector<HTMLButtonElement>('[data-testid="chat-send"]')
+  if (!input || !sendButton) throw new Error('no chat composer on this page')
   const lateness: number[] = []
   for (const { seq, at } of args.plan) {
     await sleep(at - now())
@@ -99,7 +99,10 @@ export async function sendPlanned(args: {
     lateness.push(sentAt - at)
     input.value = `probe ${seq} from ${args.sender} at ${sentAt.toFixed(3)}`
     input.dispatchEvent(new Event('input', { bubbles: true }))
-    form.requestSubmit()
+    // Send is enabled once the app has the text, a microtask later.
+    await Promise.resolve()
+    if (sendButton.disabled) throw new Error(`Send stayed disabled with probe ${seq} in the box`)
+    sendButton.click()
   }
   // The last send is done when the box has emptied.
   const deadline = now() + 10_000

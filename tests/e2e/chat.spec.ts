@@ -119,12 +119,14 @@ test('a reader following a busy chat writes read receipts in batches, not one pe
   const count = 20
   await ann.page.evaluate(async (count) => {
     const input = document.querySelector<HTMLTextAreaElement>('[data-testid="chat-input"]')!
-    const form = document.querySelector<HTMLFormElement>('[data-testid="chat-composer"]')!
+    const sendButton = document.querySelector<HTMLButtonElement>('[data-testid="chat-send"]')!
     for (let i = 1; i <= count; i++) {
       while (input.value !== '') await new Promise((resolve) => setTimeout(resolve, 1))
       input.value = `Busy ${i}`
       input.dispatchEvent(new Event('input', { bubbles: true }))
-      form.requestSubmit()
+      // Send is enabled once the app has the text, a microtask later.
+      await Promise.resolve()
+      sendButton.click()
       await new Promise((resolve) => setTimeout(resolve, 40))
     }
   }, count)
