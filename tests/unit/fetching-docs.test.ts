@@ -51,3 +51,23 @@ it('stops looking when the opening fails', async () => {
   expect(fetching.ids()).toEqual([])
   expect(vi.getTimerCount()).toBe(0)
 })
+
+it('stops looking once closed, though a document never arrives', () => {
+  const handles = { 'doc-1': handle('requesting') }
+  let told = 0
+  const fetching = new FetchingDocs(
+    () => handles,
+    () => told++,
+  )
+  void fetching.track('doc-1', new Promise<never>(() => {}))
+  expect(fetching.ids()).toEqual(['doc-1'])
+  expect(vi.getTimerCount()).toBe(1)
+  fetching.close()
+  expect(vi.getTimerCount(), 'no timer left looking').toBe(0)
+  expect(fetching.ids()).toEqual([])
+  // Opened after the workplace was left: not counted, nothing told.
+  void fetching.track('doc-2', new Promise<never>(() => {}))
+  vi.advanceTimersByTime(5000)
+  expect(vi.getTimerCount()).toBe(0)
+  expect(told).toBe(1)
+})

@@ -22,6 +22,7 @@ export class FetchingDocs {
   readonly #pending = new Set<string>()
   #listed = ''
   #timer: ReturnType<typeof setInterval> | undefined
+  #closed = false
 
   constructor(
     handles: () => Readonly<Record<string, HandleState | undefined>>,
@@ -38,6 +39,7 @@ export class FetchingDocs {
 
   /** Counts `documentId` as fetching while its handle asks the network, until `finding` settles. */
   track<T>(documentId: string, finding: Promise<T>): Promise<T> {
+    if (this.#closed) return finding
     this.#pending.add(documentId)
     this.#timer ??= setInterval(() => this.#look(), LOOK_EVERY_MS)
     this.#look()
@@ -53,6 +55,17 @@ export class FetchingDocs {
     return finding
   }
 
+  /**
+   * Stops looking (the workplace was left): a document that never arrives no longer keeps a
+   * timer going, and nothing more is told.
+   */
+  close(): void {
+    this.#closed = true
+    this.#pending.clear()
+    clearInterval(this.#timer)
+    this.#timer = undefined
+  }
+
   /** IDs of the documents being fetched now. */
   ids(): string[] {
     const handles = this.#handles()
@@ -60,6 +73,7 @@ export class FetchingDocs {
   }
 
   #look(): void {
+    if (this.#closed) return
     const listed = this.ids().join()
     if (listed === this.#listed) return
     this.#listed = listed

@@ -361,6 +361,14 @@ export class Workplace extends Emitter<WorkplaceEvents> {
     await this.append({ kind: 'promote', subject: peer })
   }
 
+  /**
+   * Stops the work this object does on its own (the workplace was left and forgotten here):
+   * documents still on their way are no longer looked at.
+   */
+  close(): void {
+    this.#fetching.close()
+  }
+
   async leave(): Promise<void> {
     await this.append({ kind: 'leave', subject: this.self })
   }

@@ -169,6 +169,7 @@ export class Workplaces extends Emitter<WorkplacesEvents> implements AccessPolic
     const workplace = this.#open.get(id)
     if (!workplace) return
     this.#open.delete(id)
+    workplace.close()
     for (const [doc, wp] of this.#docs) if (wp === id) this.#docs.delete(doc)
     this.#meetMembers(id, undefined)
     await this.#o.list.delete(id)
