@@ -161,6 +161,7 @@ export class WorkplacesApp extends Emitter<WorkplacesAppEvents> {
     this.#features.delete(wp.id)
     this.#sync.get(wp.id)?.close()
     this.#sync.delete(wp.id)
+    await this.stack.chats?.forget(wp.id)
     await this.stack.workplaces.forget(wp.id)
   }
 

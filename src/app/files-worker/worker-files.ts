@@ -57,6 +57,7 @@ export const filesWorkerExtension: WorkerExtension = {
         }
       },
       handles: (workplace) => files.handles(workplace),
+      close: (workplace) => files.close(workplace),
       closeAll: () => files.closeAll(),
     }
   },

@@ -249,6 +249,18 @@ export function runChatWorker(
     await (await open.chat.catch(() => undefined))?.close()
   }
 
+  /** The workplace was left: everything opened for it here closes, and it is forgotten. */
+  const forget = async (workplace: string): Promise<void> => {
+    await closeChat(workplace)
+    await contacts.close(workplace)
+    for (const runtime of extensions.values()) await runtime.close(workplace)
+    reported.get(workplace)?.reporter.close()
+    reported.delete(workplace)
+    lastConfirmed.delete(workplace)
+    workplaces.get(workplace)?.close()
+    workplaces.delete(workplace)
+  }
+
   const reply = (id: number, work: () => Promise<unknown>) => {
     work().then(
       (value) => post({ t: 'reply', id, ok: true, value }),
@@ -325,6 +337,8 @@ export function runChatWorker(
         return reply(data.id, async () => storage?.savesDone())
       case 'close-chat':
         return reply(data.id, () => closeChat(data.workplace))
+      case 'forget':
+        return reply(data.id, () => forget(data.workplace))
       case 'call': {
         const { id, workplace, method, args } = data
         return reply(id, () => call(workplace, { method, args } as ChatCall))

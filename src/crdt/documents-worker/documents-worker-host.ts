@@ -32,8 +32,8 @@ import {
 
 export type { WorkerFeature } from './workplace-snapshot.ts'
 
-/** How long closing waits for the worker to store its last writes. */
-const SHUTDOWN_WAIT_MS = 5000
+/** How long closing (the last writes stored) or forgetting a workplace waits for the worker. */
+const CONFIRM_WAIT_MS = 5000
 
 interface Hosted {
   workplace: Workplace
@@ -250,6 +250,26 @@ export class DocumentsWorkerHost {
     return { direct: [...this.#direct], relayed: this.#relayed }
   }
 
+  /**
+   * The workplace was left: the page stops telling the worker of it, and the worker closes what
+   * it opened for it (chat, contact book, features' documents) and forgets it.
+   */
+  async forget(workplace: string): Promise<void> {
+    const hosted = this.#hosted.get(workplace)
+    hosted?.off()
+    this.#hosted.delete(workplace)
+    this.#docs.delete(workplace)
+    if (this.#failure) return
+    // Leaving goes on if the worker fails or does not answer: the page forgets it anyway.
+    await this.#callWithin('forgetting a workplace', (id) => ({
+      t: 'forget',
+      workplace,
+      id,
+    })).catch((error: unknown) =>
+      console.warn(`documents worker: ${workplace} not forgotten`, error),
+    )
+  }
+
   /** Closes the worker's chats and repo (their last writes stored). */
   async shutdown(): Promise<void> {
     this.#offVault()
@@ -258,14 +278,19 @@ export class DocumentsWorkerHost {
     this.#contacts.clear()
     if (this.#failure) return
     // A worker that stopped answering must not keep the page from closing its stores.
+    await this.#callWithin('shutting down', (id) => ({ t: 'shutdown', id }))
+  }
+
+  /** Calls the worker; resolves once it answers, or after CONFIRM_WAIT_MS with a warning. */
+  async #callWithin(what: string, make: (id: number) => ToDocumentsWorker): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        console.warn('documents worker: did not confirm shutting down in time')
+        console.warn(`documents worker: did not confirm ${what} in time`)
         resolve()
-      }, SHUTDOWN_WAIT_MS)
+      }, CONFIRM_WAIT_MS)
     })
-    await Promise.race([this.#calls.call((id) => this.#post({ t: 'shutdown', id })), late])
+    await Promise.race([this.#calls.call((id) => this.#post(make(id))), late])
     clearTimeout(timer)
   }
 

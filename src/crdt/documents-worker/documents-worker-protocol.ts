@@ -30,7 +30,7 @@ import { ProtocolError } from './protocol-error.ts'
  * worker asks the page for each signature then), and the at-rest key is lent at start and again
  * whenever the storage lock turns on or off.
  */
-export const DOCUMENTS_WORKER_PROTOCOL = 9
+export const DOCUMENTS_WORKER_PROTOCOL = 10
 
 /** What the worker knows of a workplace: enough to judge and write chat records. */
 export interface WorkplaceSnapshot {
@@ -118,6 +118,11 @@ export type ToDocumentsWorker =
   | { t: 'workplace'; snapshot: WorkplaceSnapshot }
   | { t: 'confirmed'; workplace: string; heads: Record<string, string[]> }
   | { t: 'close-chat'; workplace: string; id: number }
+  /**
+   * The workplace was left: its chat, contact book and features' documents close here and the
+   * worker forgets it (until a snapshot of it comes again); replied to once done.
+   */
+  | { t: 'forget'; workplace: string; id: number }
   /** Closes every chat and the repo (its last writes stored); replied to once done. */
   | { t: 'shutdown'; id: number }
   | ({ t: 'call'; id: number; workplace: string } & ChatCall)
@@ -156,6 +161,7 @@ const TO_WORKER = new Set([
   'workplace',
   'confirmed',
   'close-chat',
+  'forget',
   'shutdown',
   'call',
   'reply',
@@ -176,9 +182,11 @@ export function checkToWorker(data: unknown): ToDocumentsWorker {
     return checkToContactsWorker(message)
   if (typeof message.t !== 'string' || !TO_WORKER.has(message.t))
     throw new ProtocolError(`documents worker: unknown message ${String(message.t)}`)
-  const needsId = ['close-chat', 'shutdown', 'call', 'reply', 'vault'].includes(message.t)
+  const needsId = ['close-chat', 'forget', 'shutdown', 'call', 'reply', 'vault'].includes(message.t)
   if (needsId && !(typeof message.id === 'number' && Number.isSafeInteger(message.id)))
     throw new ProtocolError(`documents worker: ${message.t} without a call ID`)
+  if (message.t === 'forget' && (typeof message.workplace !== 'string' || message.workplace === ''))
+    throw new ProtocolError('documents worker: forget without a workplace')
   if (message.t === 'vault' && !isLoan(message))
     throw new ProtocolError('documents worker: vault without a key it can use')
   if (message.t === 'ext' && (typeof message.feature !== 'string' || message.feature === ''))

@@ -36,6 +36,8 @@ export interface WorkerExtensionRuntime {
   receive(message: unknown, reply: (id: number, work: () => Promise<unknown>) => void): void
   /** The feature's open documents of a workplace. */
   handles(workplace: string): DocHandle<unknown>[]
+  /** Closes a workplace's documents of this feature (the workplace was left). */
+  close(workplace: string): Promise<void>
   closeAll(): Promise<void>
 }
 

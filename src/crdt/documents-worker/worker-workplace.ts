@@ -124,6 +124,11 @@ export class WorkerWorkplace extends Emitter<WorkerWorkplaceEvents> {
     return this.#fetching.ids()
   }
 
+  /** The workplace was left: documents still on their way are no longer looked at. */
+  close(): void {
+    this.#fetching.close()
+  }
+
   /** Notes a document this worker created or learned of (a shard), and has the page list it. */
   registerDoc(entry: string, url: string): void {
     this.#documents.add(documentIdOf(url))

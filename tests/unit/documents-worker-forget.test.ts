@@ -1,0 +1,58 @@
+import { afterEach, expect, it, vi } from 'vitest'
+import type {
+  FromDocumentsWorker,
+  ToDocumentsWorker,
+} from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
+import { MemoryMeshHub } from '../support/memory-mesh.ts'
+import { createTestDevice, startChatWorker, testDevices } from '../support/test-device.ts'
+import { until } from '../support/until.ts'
+
+const { cleanup } = testDevices()
+afterEach(() => void vi.restoreAllMocks())
+
+it('a workplace left is forgotten by the documents worker: its chat closes, its snapshot goes', async () => {
+  const worker = startChatWorker()
+  const replies: FromDocumentsWorker[] = []
+  worker.addEventListener('message', (event) => {
+    if (event.data.t === 'reply') replies.push(event.data)
+  })
+  const ann = await createTestDevice(new MemoryMeshHub(), 'Ann', { documentsWorker: worker })
+  cleanup.push(() => ann.stack.shutdown())
+  const acme = await ann.stack.workplaces.create('Acme')
+  const chat = await ann.stack.chats!.open(acme)
+  await chat.send('before leaving')
+
+  await ann.stack.chats!.forget(acme.id)
+  // The worker's chat of it is closed: a call for it is refused.
+  const post = (message: ToDocumentsWorker) => worker.postMessage(message)
+  post({ t: 'call', id: 9001, workplace: acme.id, method: 'markRead', args: [] })
+  const refused = await until(
+    () => replies.find((r) => r.t === 'reply' && r.id === 9001),
+    'the call answered',
+  )
+  expect(refused).toMatchObject({ ok: false, error: { message: /no chat open/ } })
+  // Its snapshot is gone: the contact book cannot be opened for it without a new one.
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  post({ t: 'contacts-open', workplace: acme.id, book: 1 })
+  await until(
+    () => warn.mock.calls.some((c) => String(c[0]).includes(`no snapshot of workplace ${acme.id}`)),
+    'the worker to say it has no snapshot of it',
+  )
+})
+
+it('a forget without a workplace is refused, not acted on', async () => {
+  const worker = startChatWorker()
+  const replies: FromDocumentsWorker[] = []
+  worker.addEventListener('message', (event) => {
+    if (event.data.t === 'reply') replies.push(event.data)
+  })
+  const ann = await createTestDevice(new MemoryMeshHub(), 'Ann', { documentsWorker: worker })
+  cleanup.push(() => ann.stack.shutdown())
+  vi.spyOn(console, 'warn').mockImplementation(() => {})
+  worker.postMessage({ t: 'forget', id: 9002 } as unknown as ToDocumentsWorker)
+  await until(() => replies.find((r) => r.t === 'reply' && r.id === 9002), 'the refusal')
+  expect(replies.find((r) => r.t === 'reply' && r.id === 9002)).toMatchObject({
+    ok: false,
+    error: { message: /forget without a workplace/ },
+  })
+})
