@@ -19,9 +19,10 @@ it('a workplace forgotten while a document is still on its way stops looking for
   acme.handle.change((d) => {
     d.docs.notes = generateAutomergeUrl()
   })
-  await until(() => bobAcme.doc?.docs?.notes, 'Bob to see the notes listed')
+  // (Generous waits: a loaded machine, say the whole unit suite at once, took over 5 s here.)
+  await until(() => bobAcme.doc?.docs?.notes, 'Bob to see the notes listed', 20_000)
   void bobAcme.openDoc('notes')
-  await until(() => bobAcme.fetching().length === 1, 'Bob to be fetching the notes')
+  await until(() => bobAcme.fetching().length === 1, 'Bob to be fetching the notes', 20_000)
 
   await bob.stack.workplaces.forget(acme.id)
   // Nothing keeps looking (a timer twice a second) for a document of a workplace left behind.
