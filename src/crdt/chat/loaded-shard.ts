@@ -35,7 +35,7 @@ export class LoadedShard {
   #messages: ChatMessage[] | undefined
   /** What to read again before `#messages` is worked out anew: some messages, or all. */
   #touched: Set<string> | 'all' = 'all'
-  /** The shown messages by ID, in the order of `#messages` (for reading only some again). */
+  /** The shown messages by ID, in the order of `#messages` (`message`, and reading some again). */
   #rows: Map<string, ChatMessage> | undefined
   /** Whether `#rows` was read with the shard's history (reading it makes every message read again). */
   #rowsHistory = false
@@ -43,7 +43,6 @@ export class LoadedShard {
   #waiting = new Set<string>()
   /** The list `takeFresh` last looked through. */
   #taken: ChatMessage[] | undefined
-  #byId: Map<string, ChatMessage> | undefined
   #newest: Map<PeerId, Hlc> | undefined
   #authors: { of: readonly ChatMessage[]; set: ReadonlySet<PeerId> } | undefined
   #started = false
@@ -51,7 +50,6 @@ export class LoadedShard {
   #last:
     | {
         messages: ChatMessage[]
-        byId: Map<string, ChatMessage> | undefined
         newest: Map<PeerId, Hlc> | undefined
       }
     | undefined
@@ -129,7 +127,6 @@ export class LoadedShard {
       // readers can tell there is nothing to re-render.
       if (last && sameItems(last.messages, read.messages)) {
         this.#messages = last.messages
-        this.#byId = last.byId
         this.#newest = last.newest
       } else {
         this.#messages = read.messages
@@ -174,11 +171,9 @@ export class LoadedShard {
         else rows.delete(id)
       }
       this.#messages = [...rows.values()]
-      this.#byId = undefined
       this.#newest = undefined
     } else {
       this.#messages = this.#last?.messages ?? [...rows.values()]
-      this.#byId = this.#last?.byId
       this.#newest = this.#last?.newest
     }
     this.#touched = new Set()
@@ -217,11 +212,10 @@ export class LoadedShard {
     // Nothing a message is read from changed (say, receipts only): the list stays as it is.
     if (this.#touched !== 'all' && this.#touched.size === 0 && this.#messages) return
     if (this.#messages) {
-      this.#last = { messages: this.#messages, byId: this.#byId, newest: this.#newest }
+      this.#last = { messages: this.#messages, newest: this.#newest }
       this.#before = undefined
     }
     this.#messages = undefined
-    this.#byId = undefined
     this.#newest = undefined
   }
 
@@ -238,8 +232,8 @@ export class LoadedShard {
   }
 
   message(id: string): ChatMessage | undefined {
-    this.#byId ??= new Map(this.messages().map((m) => [m.id, m]))
-    return this.#byId.get(id)
+    this.messages()
+    return this.#rows?.get(id)
   }
 
   /** Each author's newest message timestamp in this shard (what receipts are raised to). */
