@@ -10,7 +10,8 @@ import { until } from '../support/until.ts'
 const { cleanup } = testDevices()
 afterEach(() => void vi.restoreAllMocks())
 
-it('a workplace left is forgotten by the documents worker: its chat closes, its snapshot goes', async () => {
+/** Ann, whose documents run in a worker on a MessageChannel; the worker's replies are kept. */
+async function annWithWorker() {
   const worker = startChatWorker()
   const replies: FromDocumentsWorker[] = []
   worker.addEventListener('message', (event) => {
@@ -18,6 +19,11 @@ it('a workplace left is forgotten by the documents worker: its chat closes, its 
   })
   const ann = await createTestDevice(new MemoryMeshHub(), 'Ann', { documentsWorker: worker })
   cleanup.push(() => ann.stack.shutdown())
+  return { worker, replies, ann }
+}
+
+it('a workplace left is forgotten by the documents worker: its chat closes, its snapshot goes', async () => {
+  const { worker, replies, ann } = await annWithWorker()
   const acme = await ann.stack.workplaces.create('Acme')
   const chat = await ann.stack.chats!.open(acme)
   await chat.send('before leaving')
@@ -41,13 +47,7 @@ it('a workplace left is forgotten by the documents worker: its chat closes, its 
 })
 
 it('a forget without a workplace is refused, not acted on', async () => {
-  const worker = startChatWorker()
-  const replies: FromDocumentsWorker[] = []
-  worker.addEventListener('message', (event) => {
-    if (event.data.t === 'reply') replies.push(event.data)
-  })
-  const ann = await createTestDevice(new MemoryMeshHub(), 'Ann', { documentsWorker: worker })
-  cleanup.push(() => ann.stack.shutdown())
+  const { worker, replies } = await annWithWorker()
   vi.spyOn(console, 'warn').mockImplementation(() => {})
   worker.postMessage({ t: 'forget', id: 9002 } as unknown as ToDocumentsWorker)
   await until(() => replies.find((r) => r.t === 'reply' && r.id === 9002), 'the refusal')
