@@ -8,7 +8,7 @@ import type {
   FromDocumentsWorker,
 } from '../../src/crdt/documents-worker/documents-worker-protocol.ts'
 import { CHANGE_PUSH_CHANNEL } from '../../src/crdt/repo/change-push.ts'
-import { MAX_HOLD_MS } from '../../src/crdt/repo/sync-hold.ts'
+import { MAX_HOLD_MS, PUSH_QUIET_MS } from '../../src/crdt/repo/sync-hold.ts'
 import { annAndBobInAcme, startChatWorker, testDevices } from '../support/test-device.ts'
 import { fakeChannelPair, type FakeDataChannel } from '../support/fake-data-channel.ts'
 import { until } from '../support/until.ts'
@@ -69,11 +69,15 @@ describe('what crosses the documents worker’s port for the chat', { timeout: 6
     const before = fromWorker.length
     const sent: string[] = []
     const started = Date.now()
+    let last = started
+    let quietGaps = 0
     // Both write, a message every 20 ms for a second and a half: pushes carry every change.
     for (let i = 0; i < 75; i++) {
       const from = i % 3 === 0 ? bob : ann
       sent.push((await from.send(`busy ${i}`)).id)
       await new Promise((resolve) => setTimeout(resolve, 20))
+      if (Date.now() - last > PUSH_QUIET_MS) quietGaps++
+      last = Date.now()
     }
     await until(
       () => sent.every((id) => ann.message(id) && bob.message(id)),
@@ -86,8 +90,9 @@ describe('what crosses the documents worker’s port for the chat', { timeout: 6
     // The repo syncs each changed document with each peer every 100 ms: about 40 messages to
     // the page over the burst, each decoded there, had the page held them. Held, a (peer,
     // document) pair's newest goes out at least every MAX_HOLD_MS: on a loaded machine the
-    // burst lasts longer, and so more go out.
-    expect(during).toBeLessThanOrEqual(6 + 2 * Math.ceil(burstMs / MAX_HOLD_MS))
+    // burst lasts longer, and so more go out; and a loaded machine that stalls the writing for
+    // over PUSH_QUIET_MS lets each pair's held message go.
+    expect(during).toBeLessThanOrEqual(6 + 2 * Math.ceil(burstMs / MAX_HOLD_MS) + 2 * quietGaps)
     // Nothing is held for good: once pushes are quiet, the newest sync message goes out.
     await until(() => repoSince() > during, 'the held sync message to go out', MAX_HOLD_MS + 5_000)
   })
