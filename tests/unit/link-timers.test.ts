@@ -12,6 +12,11 @@ import { createTestIdentity } from '../support/test-identity.ts'
 /** A fake clock that counts the timers cancelled, and runs what the links queue meanwhile. */
 class CountingClock extends FakeClock {
   cleared = 0
+  set = 0
+  override setTimeout(callback: () => void, ms: number): ClockTimer {
+    this.set++
+    return super.setTimeout(callback, ms)
+  }
   override clearTimeout(timer: ClockTimer): void {
     this.cleared++
     super.clearTimeout(timer)
@@ -42,5 +47,27 @@ describe('a link’s timers', () => {
     a.close('test over')
     // The heartbeat and the silence check are pending; thousands have fired.
     expect(clock.cleared - before).toBeLessThanOrEqual(3)
+  })
+  it('wake an idle link for each heartbeat, and to judge its silence only when it could be due', async () => {
+    const clock = new CountingClock()
+    const options = { clock, log: () => {} }
+    const [pa, pb] = createMemoryPipePair()
+    const ids = await Promise.all([createTestIdentity(), createTestIdentity()])
+    const [a, b] = await Promise.all([
+      createLink({ pipe: pa, identity: ids[0]!, options }),
+      createLink({ pipe: pb, identity: ids[1]!, options }),
+    ])
+    const before = clock.set
+    for (let ms = 0; ms < 60_000; ms += 100) {
+      clock.advance(100)
+      await turn()
+    }
+    expect(a.state).toBe('open')
+    expect(b.state).toBe('open')
+    // A minute: 60 heartbeats each, and a silence look at most every two seconds (the peer's
+    // heartbeat keeps the silence a second or less, offline at three); twice a second was 180.
+    const heartbeats = 60
+    const looks = 30
+    expect(clock.set - before).toBeLessThanOrEqual(2 * (heartbeats + looks + 5))
   })
 })

@@ -69,8 +69,6 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   #state: LinkState = 'authenticating'
   #remote: PeerId | null = null
   #lastHeard: number
-  /** When the silence check last ran, to notice that our own thread was stalled. */
-  #lastCheckAt = 0
   #rttMs: number | null = null
   #path: LinkPathState = 'ok'
   #pathLostAt = 0
@@ -276,9 +274,7 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   #becomeOpen(): void {
     this.#state = 'open'
     this.#every(this.#options.heartbeatIntervalMs, () => this.#sendPing())
-    const checkEveryMs = Math.max(10, this.#options.offlineAfterMs / 6)
-    this.#lastCheckAt = this.#options.now()
-    this.#every(checkEveryMs, () => this.#checkSilence(checkEveryMs))
+    this.#watchSilence(Math.max(10, this.#options.offlineAfterMs / 6))
     this.#bulkState = 'opening'
     this.#bulk = this.#openBulkLane()
     this.#settleOpened()
@@ -370,26 +366,48 @@ export class AuthenticatedLink extends BacklogEmitter<LinkEvents, 'message'> imp
   }
 
   /**
+   * Looks at the peer's silence when it could first pass offlineAfterMs (the peer's heartbeat,
+   * once a second, keeps that about two seconds off: an idle link wakes this thread every two
+   * seconds or so, not twice a second), and every `checkEveryMs` while it is silent or its path
+   * is in doubt.
+   */
+  #watchSilence(checkEveryMs: number, inMs = checkEveryMs): void {
+    const dueAt = this.#options.now() + inMs
+    this.#after(inMs, () => {
+      if (this.#state === 'closed') return
+      this.#watchSilence(checkEveryMs, this.#checkSilence(checkEveryMs, dueAt))
+    })
+  }
+
+  /**
    * A peer silent past `offlineAfterMs` is offline, unless the pipe can restart its path: then
    * the link waits up to `pathRestartWindowMs` more for the peer on the restarted path, and
-   * longer while `keepRestarting` says the peer is still around.
+   * longer while `keepRestarting` says the peer is still around. Returns how long until the
+   * next look.
    */
-  #checkSilence(checkEveryMs: number): void {
+  #checkSilence(checkEveryMs: number, dueAt: number): number {
     const now = this.#options.now()
-    const stalled = now - this.#lastCheckAt > checkEveryMs * 2 + 250
-    this.#lastCheckAt = now
     // This thread was busy (a loaded tab or process): the peer's frames from meanwhile may still
     // wait in the queue behind this timer, so its silence is judged at the next check.
-    if (stalled) return
+    if (now - dueAt > checkEveryMs + 250) return checkEveryMs
     const silent = this.silentForMs
-    if (silent <= this.#options.offlineAfterMs) return
+    const { offlineAfterMs } = this.#options
+    if (silent <= offlineAfterMs) {
+      return this.#path === 'ok'
+        ? Math.max(checkEveryMs, offlineAfterMs - silent + 1)
+        : checkEveryMs
+    }
     const restartable = this.#main.pipe.restartPath !== undefined
-    if (restartable && this.#path === 'ok') return this.#pathLost(true)
+    if (restartable && this.#path === 'ok') {
+      this.#pathLost(true)
+      return checkEveryMs
+    }
     const window = this.#options.now() - this.#pathLostAt
     if (!restartable || (window > this.#options.pathRestartWindowMs && !this.#held(window))) {
       const detail = restartable ? '; an ICE restart did not bring the path back' : ''
       this.#terminate('timeout', `silent for ${Math.round(silent)} ms${detail}`, true)
     }
+    return checkEveryMs
   }
 
   /** Whether a lost path past its restart window is still worth waiting for. */
