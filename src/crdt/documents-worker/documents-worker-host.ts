@@ -1,6 +1,5 @@
 import type { PeerId } from '../../peer/ids.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
-import { hopMark } from '../../lib/hop-marks.ts'
 import type { ContactListOptions } from '../contacts/contact-list-keeper.ts'
 import type { ChangePush } from '../repo/change-push.ts'
 import type { MeshNetworkAdapter } from '../repo/mesh-network-adapter.ts'
@@ -8,16 +7,16 @@ import type { RemoteDocs } from '../sync/workplace-sync.ts'
 import type { Workplace } from '../workplace/workplace.ts'
 import {
   DOCUMENTS_WORKER_PROTOCOL,
-  fromPortError,
   toPortError,
   type WorkerPort,
   type FromDocumentsWorker,
   type ToDocumentsWorker,
 } from './documents-worker-protocol.ts'
 import { ChannelLender } from './channel-lender.ts'
+import { HostedChats } from './hosted-chats.ts'
 import { HostedContacts } from './hosted-contacts.ts'
 import { PendingCalls } from './pending-calls.ts'
-import { RemoteChat } from './remote-chat.ts'
+import type { RemoteChat } from './remote-chat.ts'
 import type { RemoteContactBook } from './remote-contact-book.ts'
 import { WorkerDocs } from './worker-docs.ts'
 import { documentIdOf } from '../repo/find-when-available.ts'
@@ -37,11 +36,6 @@ const CONFIRM_WAIT_MS = 5000
 
 interface Hosted {
   workplace: Workplace
-  /** Its chat, once asked for (opened in the worker). */
-  chat?: {
-    remote: RemoteChat
-    opened: { resolve: (chat: RemoteChat) => void; reject: (error: Error) => void }
-  }
   /** What was last sent of the workplace, to send only what changed. */
   sent: string
   off: () => void
@@ -66,6 +60,7 @@ export class DocumentsWorkerHost {
   /** The features whose documents the worker holds (their entries and messages go there). */
   readonly features: ReadonlySet<WorkerFeature>
   readonly #calls = new PendingCalls()
+  readonly #chats: HostedChats
   readonly #contacts: HostedContacts
   readonly #hosted = new Map<string, Hosted>()
   readonly #extensions = new Map<string, HostExtension>()
@@ -111,11 +106,13 @@ export class DocumentsWorkerHost {
         this.#port.postMessage({ t: 'channel', peer, channel }, [channel]),
       usable: () => !this.#failure,
     })
-    this.#contacts = new HostedContacts({
-      post: (message) => this.#post(message),
-      call: (send) => this.#calls.call(send),
-      tell: (workplace) => this.#tell(this.#host(workplace)),
-    })
+    const channel = {
+      post: (message: ToDocumentsWorker) => this.#post(message),
+      call: (send: (id: number) => void) => this.#calls.call(send),
+      tell: (workplace: Workplace) => this.#tell(this.#host(workplace)),
+    }
+    this.#chats = new HostedChats(channel)
+    this.#contacts = new HostedContacts(channel)
     this.#port.addEventListener('message', ({ data }) => this.#received(data))
     this.#port.addEventListener('error', (event) => this.#workerFailed(event))
     // Answered once the worker listens; or its own `ready` comes, if it was still loading.
@@ -172,20 +169,7 @@ export class DocumentsWorkerHost {
     if (this.#failure) return Promise.reject(this.#failure)
     if (!this.features.has('chat'))
       return Promise.reject(new Error('the chat is not in the worker'))
-    const hosted = this.#host(workplace)
-    if (hosted.chat) return Promise.resolve(hosted.chat.remote)
-    return new Promise<RemoteChat>((resolve, reject) => {
-      const remote = new RemoteChat({
-        self: workplace.self,
-        call: (request) =>
-          this.#calls.call((id) =>
-            this.#post({ t: 'call', id, workplace: workplace.id, ...request }),
-          ),
-        close: () => this.#closeChat(workplace.id),
-      })
-      hosted.chat = { remote, opened: { resolve, reject } }
-      this.#tell(hosted)
-    })
+    return this.#chats.open(workplace)
   }
 
   /** The contact book of a workplace, its document loaded in the worker (see HostedContacts). */
@@ -258,6 +242,7 @@ export class DocumentsWorkerHost {
     const hosted = this.#hosted.get(workplace)
     hosted?.off()
     this.#hosted.delete(workplace)
+    this.#chats.forget(workplace)
     this.#docs.delete(workplace)
     if (this.#failure) return
     // Leaving goes on if the worker fails or does not answer: the page forgets it anyway.
@@ -275,6 +260,7 @@ export class DocumentsWorkerHost {
     this.#offVault()
     for (const hosted of this.#hosted.values()) hosted.off()
     this.#hosted.clear()
+    this.#chats.forget()
     this.#contacts.clear()
     if (this.#failure) return
     // A worker that stopped answering must not keep the page from closing its stores.
@@ -294,13 +280,6 @@ export class DocumentsWorkerHost {
     clearTimeout(timer)
   }
 
-  async #closeChat(workplace: string): Promise<void> {
-    const hosted = this.#hosted.get(workplace)
-    if (!hosted?.chat) return
-    delete hosted.chat
-    await this.#calls.call((id) => this.#post({ t: 'close-chat', workplace, id }))
-  }
-
   /** Sends the worker the workplace's snapshot if what it holds changed. */
   #tell(hosted: Hosted): void {
     const snapshot = snapshotOf(
@@ -309,7 +288,7 @@ export class DocumentsWorkerHost {
         const feature = featureOf(entry, this.#extensions)
         return feature !== undefined && this.features.has(feature)
       },
-      hosted.chat !== undefined,
+      this.#chats.has(hosted.workplace.id),
     )
     for (const url of Object.values(snapshot.docs)) this.#owned.add(documentIdOf(url))
     const signature = snapshotSignature(snapshot)
@@ -347,22 +326,11 @@ export class DocumentsWorkerHost {
         return this.#answer(message.id, () => this.#identity.sign(message.data))
       case 'register':
         return this.#register(message.workplace, message.entry, message.url)
-      case 'view': {
-        const chat = this.#hosted.get(message.workplace)?.chat
-        if (!chat) return
-        hopMark('p-update', '')
-        for (const m of message.update.messages) hopMark('p-view', m.text)
-        chat.remote.apply(message.update)
-        for (const m of message.update.messages) hopMark('p-applied', m.text)
-        chat.opened.resolve(chat.remote)
-        return
-      }
+      case 'view':
+      case 'failed':
+        return this.#chats.receive(message)
       case 'heads':
         return this.#docs.get(message.workplace)?.update(message.heads, message.waiting)
-      case 'failed':
-        return this.#hosted
-          .get(message.workplace)
-          ?.chat?.opened.reject(fromPortError(message.error))
       case 'reply':
         return this.#calls.settle(message)
       case 'contacts-rows':
@@ -380,7 +348,7 @@ export class DocumentsWorkerHost {
     const error = new Error(`The chat could not start: ${detail}`)
     console.error('documents worker failed', event)
     this.#failure = error
-    for (const hosted of this.#hosted.values()) hosted.chat?.opened.reject(error)
+    this.#chats.failAll(error)
     this.#contacts.failAll(error)
     for (const extension of this.#extensions.values()) extension.failed(error)
     this.#calls.failAll(error)
