@@ -25,21 +25,31 @@ class CountingClock extends FakeClock {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
+/** Two links on a memory pipe, on `clock`. */
+async function linkedPair(clock: CountingClock) {
+  const options = { clock, log: () => {} }
+  const [pa, pb] = createMemoryPipePair()
+  const ids = await Promise.all([createTestIdentity(), createTestIdentity()])
+  return Promise.all([
+    createLink({ pipe: pa, identity: ids[0]!, options }),
+    createLink({ pipe: pb, identity: ids[1]!, options }),
+  ])
+}
+
+/** `ms` of fake time in 100 ms steps, letting the links run what they queue between. */
+async function pass(clock: CountingClock, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 100) {
+    clock.advance(100)
+    await turn()
+  }
+}
+
 describe('a link’s timers', () => {
   it('run on the clock it is given, and only the pending ones are held', async () => {
     const clock = new CountingClock()
-    const options = { clock, log: () => {} }
-    const [pa, pb] = createMemoryPipePair()
-    const ids = await Promise.all([createTestIdentity(), createTestIdentity()])
-    const [a, b] = await Promise.all([
-      createLink({ pipe: pa, identity: ids[0]!, options }),
-      createLink({ pipe: pb, identity: ids[1]!, options }),
-    ])
+    const [a, b] = await linkedPair(clock)
     // Ten minutes of heartbeats and silence checks, on the fake clock only.
-    for (let ms = 0; ms < 600_000; ms += 100) {
-      clock.advance(100)
-      await turn()
-    }
+    await pass(clock, 600_000)
     expect(a.state, 'heartbeats kept it open for ten fake minutes').toBe('open')
     expect(b.state).toBe('open')
     expect(a.silentForMs).toBeLessThanOrEqual(1000)
@@ -50,18 +60,9 @@ describe('a link’s timers', () => {
   })
   it('wake an idle link for each heartbeat, and to judge its silence only when it could be due', async () => {
     const clock = new CountingClock()
-    const options = { clock, log: () => {} }
-    const [pa, pb] = createMemoryPipePair()
-    const ids = await Promise.all([createTestIdentity(), createTestIdentity()])
-    const [a, b] = await Promise.all([
-      createLink({ pipe: pa, identity: ids[0]!, options }),
-      createLink({ pipe: pb, identity: ids[1]!, options }),
-    ])
+    const [a, b] = await linkedPair(clock)
     const before = clock.set
-    for (let ms = 0; ms < 60_000; ms += 100) {
-      clock.advance(100)
-      await turn()
-    }
+    await pass(clock, 60_000)
     expect(a.state).toBe('open')
     expect(b.state).toBe('open')
     // A minute: 60 heartbeats each, and a silence look at most every two seconds (the peer's
