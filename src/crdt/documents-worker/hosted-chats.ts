@@ -7,12 +7,15 @@ import {
 } from './documents-worker-protocol.ts'
 import { RemoteChat } from './remote-chat.ts'
 
-/** How the chats reach the documents worker (DocumentsWorkerHost gives these). */
-export interface ChatsChannel {
+/**
+ * How a feature hosted in the documents worker (its chats, its contact books) reaches it;
+ * DocumentsWorkerHost gives these.
+ */
+export interface HostChannel {
   post(message: ToDocumentsWorker): void
   /** Sends what `send` posts with a fresh call ID; resolves with the worker's reply. */
   call(send: (id: number) => void): Promise<unknown>
-  /** Has the worker told of the workplace (its snapshot, which says its chat is open). */
+  /** Has the worker told of the workplace (its snapshot sent, if it changed). */
   tell(workplace: Workplace): void
 }
 
@@ -26,10 +29,10 @@ interface HostedChat {
  * opened there on first call and kept up to date by the worker's view updates.
  */
 export class HostedChats {
-  readonly #channel: ChatsChannel
+  readonly #channel: HostChannel
   readonly #open = new Map<string, HostedChat>()
 
-  constructor(channel: ChatsChannel) {
+  constructor(channel: HostChannel) {
     this.#channel = channel
   }
 

@@ -1,34 +1,22 @@
 import type { ContactListOptions } from '../contacts/contact-list-keeper.ts'
 import type { Workplace } from '../workplace/workplace.ts'
 import { checkFromContactsWorker } from './contacts-worker-protocol.ts'
-import {
-  fromPortError,
-  type FromDocumentsWorker,
-  type ToDocumentsWorker,
-} from './documents-worker-protocol.ts'
+import type { HostChannel } from './hosted-chats.ts'
+import { fromPortError, type FromDocumentsWorker } from './documents-worker-protocol.ts'
 import { RemoteContactBook } from './remote-contact-book.ts'
-
-/** How the contact books reach the documents worker (DocumentsWorkerHost gives these). */
-export interface ContactsChannel {
-  post(message: ToDocumentsWorker): void
-  /** Sends what `send` posts with a fresh call ID; resolves with the worker's reply. */
-  call(send: (id: number) => void): Promise<unknown>
-  /** Has the worker told of the workplace (its snapshot sent, if it changed). */
-  tell(workplace: Workplace): void
-}
 
 /**
  * The page's side of the contact books held in the documents worker: one RemoteContactBook per
  * workplace, and the contact book's part of the worker's messages, checked before use.
  */
 export class HostedContacts {
-  readonly #channel: ContactsChannel
+  readonly #channel: HostChannel
   readonly #open = new Map<string, { book: RemoteContactBook; number: number }>()
   /** Imports under way: their progress, by call ID. */
   readonly #progress = new Map<number, (done: number, total: number) => void>()
   #next = 1
 
-  constructor(channel: ContactsChannel) {
+  constructor(channel: HostChannel) {
     this.#channel = channel
   }
 
