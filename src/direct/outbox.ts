@@ -35,7 +35,10 @@ export class Outbox extends Emitter<OutboxEvents> {
   readonly #clock: Clock
   readonly #retryMs: number
   readonly #waiting = new Map<PeerId, Map<string, Waiting>>()
+  /** The retry timer: running while messages wait (after `load`), so an idle device sleeps. */
   #stopTimer: (() => void) | undefined
+  #loaded = false
+  #closed = false
 
   constructor(options: { store: DirectStore; links: OutboxLinks; clock: Clock; retryMs?: number }) {
     super()
@@ -45,10 +48,11 @@ export class Outbox extends Emitter<OutboxEvents> {
     this.#retryMs = options.retryMs ?? 5000
   }
 
-  /** Loads what waited before a reload, and starts the retry timer. */
+  /** Loads what waited before a reload; the retry timer runs from now on while any waits. */
   async load(): Promise<void> {
     for (const entry of await this.#store.outbox()) this.#hold(entry)
-    this.#stopTimer = every(this.#clock, this.#retryMs, () => this.#retry())
+    this.#loaded = true
+    this.#keepRetrying()
     for (const peer of this.#waiting.keys()) {
       this.emit('pending', { peer, pending: true })
       this.flush(peer)
@@ -89,14 +93,26 @@ export class Outbox extends Emitter<OutboxEvents> {
     await this.#store.deleteOutbox(peer, known)
     if (waiting?.size === 0) {
       this.#waiting.delete(peer)
+      if (this.#waiting.size === 0) this.#stopRetrying()
       this.emit('pending', { peer, pending: false })
     }
     this.emit('delivered', { peer, ids: known })
   }
 
   close(): void {
-    this.#stopTimer?.()
+    this.#closed = true
+    this.#stopRetrying()
     this.removeAllListeners()
+  }
+
+  #keepRetrying(): void {
+    if (this.#closed || !this.#loaded || this.#stopTimer || this.#waiting.size === 0) return
+    this.#stopTimer = every(this.#clock, this.#retryMs, () => this.#retry())
+  }
+
+  #stopRetrying(): void {
+    this.#stopTimer?.()
+    this.#stopTimer = undefined
   }
 
   #hold(entry: OutboxEntry): Waiting {
@@ -104,6 +120,7 @@ export class Outbox extends Emitter<OutboxEvents> {
     if (!forPeer) this.#waiting.set(entry.peer, (forPeer = new Map()))
     const waiting = { entry, sentAt: -Infinity }
     forPeer.set(entry.id, waiting)
+    this.#keepRetrying()
     return waiting
   }
 
