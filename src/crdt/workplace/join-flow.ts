@@ -50,11 +50,16 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
   readonly #active = new Map<string, ActiveJoin>()
   readonly #gate: JoinGate
 
-  readonly #stopRetry: () => void
+  readonly #retryMs: number
+  readonly #giveUpAfterMs: number
+  #retry: ReturnType<typeof setInterval> | undefined
+  #closed = false
 
   /** Stops asking again for joins in progress. */
   close(): void {
-    this.#stopRetry()
+    this.#closed = true
+    clearInterval(this.#retry)
+    this.#retry = undefined
   }
 
   constructor(options: {
@@ -95,23 +100,37 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
         this.#progress(join)
       }
     })
-    const giveUpAfterMs = options.giveUpAfterMs ?? 60_000
-    // Until someone answers, ask the linked peers again now and then (answers are idempotent).
-    const retry = setInterval(() => {
-      for (const join of this.#active.values()) {
-        if (join.status.state !== 'connecting' && join.status.state !== 'asking') continue
-        const waited = this.#clock() - join.since
-        if (join.asked.size === 0 && waited >= giveUpAfterMs) {
-          this.#giveUp(join, waited)
-          continue
-        }
-        join.asked.clear()
-        join.rounds++
-        for (const peer of this.#mesh.presence.linkedPeers()) this.#approach(join, peer)
-        this.#progress(join)
+    this.#retryMs = options.retryMs ?? 4000
+    this.#giveUpAfterMs = options.giveUpAfterMs ?? 60_000
+  }
+
+  /**
+   * Until someone answers, the linked peers are asked again now and then (answers are
+   * idempotent), while some join is connecting or asking: a device joining nothing is not woken.
+   */
+  #keepAsking(): void {
+    if (this.#closed || this.#retry !== undefined) return
+    this.#retry = setInterval(() => this.#askAgain(), this.#retryMs)
+  }
+
+  #askAgain(): void {
+    let asking = false
+    for (const join of this.#active.values()) {
+      if (join.status.state !== 'connecting' && join.status.state !== 'asking') continue
+      const waited = this.#clock() - join.since
+      if (join.asked.size === 0 && waited >= this.#giveUpAfterMs) {
+        this.#giveUp(join, waited)
+        continue
       }
-    }, options.retryMs ?? 4000)
-    this.#stopRetry = () => clearInterval(retry)
+      asking = true
+      join.asked.clear()
+      join.rounds++
+      for (const peer of this.#mesh.presence.linkedPeers()) this.#approach(join, peer)
+      this.#progress(join)
+    }
+    if (asking) return
+    clearInterval(this.#retry)
+    this.#retry = undefined
   }
 
   status(workplace: string): JoinStatus | undefined {
@@ -147,6 +166,7 @@ export class JoinFlow extends Emitter<JoinFlowEvents> {
     for (const peer of this.#mesh.presence.linkedPeers()) this.#approach(join, peer)
     this.#progress(join, true)
     for (const answer of early?.answers ?? []) this.#receive(answer)
+    this.#keepAsking()
   }
 
   /** Stops a join in progress; its status stays `cancelled` until retried or dismissed. */
