@@ -1,8 +1,9 @@
 /**
  * Summarises a Chromium trace (as `PEERPLACE_CHAT_TRACE` writes one) of the renderer processes:
  * CPU time by thread, self time by event kind (script, style, layout, paint, raster, GC...), the
- * script time by function called into, and counts of tasks and frames, all divided by `per` (the
- * number of messages the trace covers times the pages, for per-message figures).
+ * script time by function called into, counts of tasks and frames, and the main threads' tasks
+ * by what they ran (a frame, a message from a worker, a timer, an event...), all divided by
+ * `per` (the number of messages the trace covers times the pages, for per-message figures).
  * `npx tsx bench/trace-summary.ts <file> [per] [rows]`.
  */
 import { readFileSync } from 'node:fs'
@@ -85,11 +86,27 @@ const scriptByFunction = new Map<string, number>()
 const counts = new Map<string, number>()
 /** The renderers' outermost main-thread tasks: thread CPU time and wall time, in microseconds. */
 const mainTasks: { cpu: number; wall: number }[] = []
+/** The same tasks by what they ran (the first event inside that says), with their count. */
+const mainTaskCpu = new Map<string, number>()
+const mainTaskCount = new Map<string, number>()
+
+/** What a main-thread task ran, from an event inside it; undefined if this one does not say. */
+const taskKind = (e: TraceEvent): string | undefined => {
+  const d = e.args?.data ?? {}
+  if (e.name === 'ProxyMain::BeginMainFrame') return 'a frame'
+  if (e.name === 'HandlePostMessage') return 'a message from a worker or port'
+  if (e.name === 'TimerFire') return 'a timer'
+  if (e.name === 'EventDispatch') return `an event: ${String(d.type ?? '?')}`
+  if (e.name === 'FunctionCall') return `a call: ${String(d.functionName || '(anonymous)')}`
+  if (/^V8\.GC|MinorGC|MajorGC/.test(e.name)) return 'GC'
+  return undefined
+}
 let totalUs = 0
 for (const [key, list] of byThread) {
   const tname = `${threadName.get(key) ?? key}`
   list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0))
   const stack: { end: number; e: TraceEvent; childUs: number }[] = []
+  let task: { cpu: number; kind: string | undefined } | undefined
   const close = (upTo: number) => {
     while (stack.length > 0 && stack.at(-1)!.end <= upTo) {
       const top = stack.pop()!
@@ -104,9 +121,14 @@ for (const [key, list] of byThread) {
       add(threadTotal, tname.replace(/\d+$/, ''), dur)
       totalUs += dur
       if (/RunTask/.test(e.name)) add(counts, `tasks on ${tname.replace(/\d+$/, '')}`, 1)
-      if (tname === 'CrRendererMain') mainTasks.push({ cpu: dur, wall: e.dur ?? 0 })
+      if (tname === 'CrRendererMain') {
+        mainTasks.push({ cpu: dur, wall: e.dur ?? 0 })
+        countTask(task)
+        task = { cpu: dur, kind: undefined }
+      }
     } else {
       stack.at(-1)!.childUs += dur
+      if (task && task.kind === undefined) task.kind = taskKind(e)
     }
     if (e.name === 'FunctionCall') {
       const d = e.args?.data ?? {}
@@ -120,6 +142,14 @@ for (const [key, list] of byThread) {
     stack.push({ end: e.ts + (e.dur ?? 0), e, childUs: 0 })
   }
   close(Infinity)
+  countTask(task)
+}
+
+function countTask(task: { cpu: number; kind: string | undefined } | undefined): void {
+  if (!task) return
+  const kind = task.kind ?? 'other (scheduler, IPC, microtasks only)'
+  add(mainTaskCpu, kind, task.cpu)
+  add(mainTaskCount, kind, 1)
 }
 
 const ms = (us: number) => (us / 1000 / per).toFixed(3).padStart(9)
@@ -135,6 +165,11 @@ print('CPU ms per unit, by thread (outermost events)', threadTotal)
 print('self CPU ms per unit, by thread | event', selfByKind)
 print('script CPU ms per unit, by function called into (main and workers)', scriptByFunction)
 print('count per unit', counts, (n) => (n / per).toFixed(2).padStart(9))
+console.info('\nmain-thread tasks by what they ran: CPU ms and count per unit')
+for (const [kind, us] of [...mainTaskCpu].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
+  const count = ((mainTaskCount.get(kind) ?? 0) / per).toFixed(2).padStart(7)
+  console.info(`${ms(us)} ${count}  ${kind}`)
+}
 
 const longest = (by: 'cpu' | 'wall') =>
   [...mainTasks]
