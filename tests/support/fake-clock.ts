@@ -20,6 +20,11 @@ export class FakeClock implements Clock {
     this.#timers.delete(timer as unknown as number)
   }
 
+  /** Timers set and neither fired nor cleared yet. */
+  get pending(): number {
+    return this.#timers.size
+  }
+
   /**
    * Time passes with the thread busy: no timer fires; those that fell due fire, late, at the
    * next `advance` (as after a long task).

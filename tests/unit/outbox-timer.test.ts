@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import type { ClockTimer } from '../../src/lib/clock.ts'
 import { createMemoryDirectStore } from '../../src/direct/direct-store.ts'
 import { Outbox } from '../../src/direct/outbox.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
@@ -10,26 +9,9 @@ import { FakeClock } from '../support/fake-clock.ts'
 // and then. It used to look every few seconds from start to close, with nothing waiting: a timer
 // that woke every idle device (and every keeper) for nothing.
 
-/** A fake clock that knows how many timers are pending. */
-class PendingClock extends FakeClock {
-  readonly pending = new Set<ClockTimer>()
-  override setTimeout(callback: () => void, ms: number): ClockTimer {
-    const timer: ClockTimer = super.setTimeout(() => {
-      this.pending.delete(timer)
-      callback()
-    }, ms)
-    this.pending.add(timer)
-    return timer
-  }
-  override clearTimeout(timer: ClockTimer): void {
-    this.pending.delete(timer)
-    super.clearTimeout(timer)
-  }
-}
-
 const BOB = 'b'.repeat(52) as PeerId
 
-function outboxWith(clock: PendingClock) {
+function outboxWith(clock: FakeClock) {
   const sent: DirectWire[] = []
   let linked = false
   const links = {
@@ -49,13 +31,13 @@ const text = (id: string) => ({ t: 'text' as const, id, at: 1, text: `message ${
 
 describe('the direct outbox’s retry timer', () => {
   it('is set only while messages wait for their ack', async () => {
-    const clock = new PendingClock()
+    const clock = new FakeClock()
     const { outbox, sent, link } = outboxWith(clock)
     await outbox.load()
-    expect(clock.pending.size, 'nothing waits: nothing to wake for').toBe(0)
+    expect(clock.pending, 'nothing waits: nothing to wake for').toBe(0)
 
     await outbox.enqueue(BOB, text('m1'))
-    expect(clock.pending.size).toBe(1)
+    expect(clock.pending).toBe(1)
     link(true)
     clock.advance(5000)
     expect(sent.map((w) => (w as { id: string }).id)).toEqual(['m1'])
@@ -63,19 +45,19 @@ describe('the direct outbox’s retry timer', () => {
     expect(sent, 'sent again while unacked').toHaveLength(2)
 
     await outbox.acked(BOB, ['m1'])
-    expect(clock.pending.size, 'acked: the timer is gone').toBe(0)
+    expect(clock.pending, 'acked: the timer is gone').toBe(0)
     clock.advance(60_000)
     expect(sent).toHaveLength(2)
     outbox.close()
   })
 
   it('starts at load for what waited before a reload, and not after close', async () => {
-    const clock = new PendingClock()
+    const clock = new FakeClock()
     const first = outboxWith(clock)
     await first.outbox.load()
     await first.outbox.enqueue(BOB, text('m2'))
     first.outbox.close()
-    expect(clock.pending.size).toBe(0)
+    expect(clock.pending).toBe(0)
 
     const again = new Outbox({
       store: first.store,
@@ -83,13 +65,13 @@ describe('the direct outbox’s retry timer', () => {
       clock,
       retryMs: 5000,
     })
-    expect(clock.pending.size, 'not before load').toBe(0)
+    expect(clock.pending, 'not before load').toBe(0)
     await again.load()
     expect(again.has(BOB)).toBe(true)
-    expect(clock.pending.size).toBe(1)
+    expect(clock.pending).toBe(1)
     again.close()
-    expect(clock.pending.size).toBe(0)
+    expect(clock.pending).toBe(0)
     await again.enqueue(BOB, text('m3'))
-    expect(clock.pending.size, 'closed: no timer again').toBe(0)
+    expect(clock.pending, 'closed: no timer again').toBe(0)
   })
 })
