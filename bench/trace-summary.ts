@@ -84,11 +84,11 @@ const threadTotal = new Map<string, number>()
 const selfByKind = new Map<string, number>()
 const scriptByFunction = new Map<string, number>()
 const counts = new Map<string, number>()
-/** The renderers' outermost main-thread tasks: thread CPU time and wall time, in microseconds. */
-const mainTasks: { cpu: number; wall: number }[] = []
-/** The same tasks by what they ran (the first event inside that says), with their count. */
-const mainTaskCpu = new Map<string, number>()
-const mainTaskCount = new Map<string, number>()
+/**
+ * The renderers' outermost main-thread tasks: thread CPU time and wall time, in microseconds,
+ * and what they ran (the first event inside that says).
+ */
+const mainTasks: { cpu: number; wall: number; kind: string | undefined }[] = []
 
 /** What a main-thread task ran, from an event inside it; undefined if this one does not say. */
 const taskKind = (e: TraceEvent): string | undefined => {
@@ -106,7 +106,7 @@ for (const [key, list] of byThread) {
   const tname = `${threadName.get(key) ?? key}`
   list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0))
   const stack: { end: number; e: TraceEvent; childUs: number }[] = []
-  let task: { cpu: number; kind: string | undefined } | undefined
+  let task: (typeof mainTasks)[number] | undefined
   const close = (upTo: number) => {
     while (stack.length > 0 && stack.at(-1)!.end <= upTo) {
       const top = stack.pop()!
@@ -121,11 +121,8 @@ for (const [key, list] of byThread) {
       add(threadTotal, tname.replace(/\d+$/, ''), dur)
       totalUs += dur
       if (/RunTask/.test(e.name)) add(counts, `tasks on ${tname.replace(/\d+$/, '')}`, 1)
-      if (tname === 'CrRendererMain') {
-        mainTasks.push({ cpu: dur, wall: e.dur ?? 0 })
-        countTask(task)
-        task = { cpu: dur, kind: undefined }
-      }
+      if (tname === 'CrRendererMain')
+        mainTasks.push((task = { cpu: dur, wall: e.dur ?? 0, kind: undefined }))
     } else {
       stack.at(-1)!.childUs += dur
       if (task && task.kind === undefined) task.kind = taskKind(e)
@@ -142,14 +139,6 @@ for (const [key, list] of byThread) {
     stack.push({ end: e.ts + (e.dur ?? 0), e, childUs: 0 })
   }
   close(Infinity)
-  countTask(task)
-}
-
-function countTask(task: { cpu: number; kind: string | undefined } | undefined): void {
-  if (!task) return
-  const kind = task.kind ?? 'other (scheduler, IPC, microtasks only)'
-  add(mainTaskCpu, kind, task.cpu)
-  add(mainTaskCount, kind, 1)
 }
 
 const ms = (us: number) => (us / 1000 / per).toFixed(3).padStart(9)
@@ -165,11 +154,14 @@ print('CPU ms per unit, by thread (outermost events)', threadTotal)
 print('self CPU ms per unit, by thread | event', selfByKind)
 print('script CPU ms per unit, by function called into (main and workers)', scriptByFunction)
 print('count per unit', counts, (n) => (n / per).toFixed(2).padStart(9))
-console.info('\nmain-thread tasks by what they ran: CPU ms and count per unit')
-for (const [kind, us] of [...mainTaskCpu].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
-  const count = ((mainTaskCount.get(kind) ?? 0) / per).toFixed(2).padStart(7)
-  console.info(`${ms(us)} ${count}  ${kind}`)
+const byKind = new Map<string, { us: number; count: number }>()
+for (const { cpu: us, kind = 'other (scheduler, IPC, microtasks only)' } of mainTasks) {
+  const sum = byKind.get(kind) ?? { us: 0, count: 0 }
+  byKind.set(kind, { us: sum.us + us, count: sum.count + 1 })
 }
+console.info('\nmain-thread tasks by what they ran: CPU ms and count per unit')
+for (const [kind, { us, count }] of [...byKind].sort((a, b) => b[1].us - a[1].us).slice(0, rows))
+  console.info(`${ms(us)} ${(count / per).toFixed(2).padStart(7)}  ${kind}`)
 
 const longest = (by: 'cpu' | 'wall') =>
   [...mainTasks]
