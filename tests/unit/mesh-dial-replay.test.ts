@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import type { PeerId } from '../../src/peer/ids.ts'
 import { createMeshNetwork, TOPIC, waitFor } from '../support/fake-mesh-network.ts'
 
 // A peer is announced again while a dial to it is on its way (it shares several topics with
@@ -48,5 +49,36 @@ describe('a peer that reappears while a dial to it goes over the mesh', () => {
       ann!.mesh.linkedPeers().includes(back.id),
     )
     expect(ms).toBeLessThan(2000)
+  })
+})
+
+describe('a peer that reappears on signaling while the mesh still lists a way to it', () => {
+  it('is dialled over signaling first: the way the mesh knows leads to its previous instance', async () => {
+    // Bob never links to Cat, but the gossip Ann last heard says he does (as a crashed
+    // page's neighbours list it until their links to it time out): an offer sent that way is
+    // dropped at Bob, and its dial waits out the answer timeout.
+    const hub: { id: PeerId | undefined } = { id: undefined } // Ann, known once the network is made (before any dial)
+    network = await createMeshNetwork(3, {
+      mesh: { glareDelayMs: 8000 },
+      meshSignalTimeoutMs: 10_000,
+      authorize: (self, peer) => self === hub.id || peer === hub.id,
+    })
+    hub.id = network.ids[0]
+    const net = network
+    const [ann, bob, cat] = net.peers
+    ann!.mesh.useLinkGraph({
+      linksOf: (peer) => (peer === bob!.id ? [ann!.id, cat!.id] : undefined),
+    })
+    await waitFor('Ann linked to both', () => ann!.mesh.linkedPeers().length === 2)
+    const meshAttempts = net.meshSignaling.attempts
+    net.crash(cat!)
+    await waitFor('a dial over the mesh', () => net.meshSignaling.attempts > meshAttempts)
+    const connects = net.hub.connects
+    const back = net.restart(cat!)
+    const ms = await waitFor('the link to the returning peer', () =>
+      ann!.mesh.linkedPeers().includes(back.id),
+    )
+    expect(ms).toBeLessThan(2000)
+    expect(net.hub.connects).toBeGreaterThan(connects)
   })
 })

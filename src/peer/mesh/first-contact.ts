@@ -1,4 +1,5 @@
 import type { PeerId, Topic } from '../ids.ts'
+import type { Clock } from '../../lib/clock.ts'
 import type { Signaling } from '../signaling/signaling.ts'
 
 /**
@@ -8,9 +9,37 @@ import type { Signaling } from '../signaling/signaling.ts'
 export class FirstContact {
   readonly signaling: Signaling
   readonly #topics = new Set<Topic>()
+  readonly #clock: Clock
+  /**
+   * Peers that appeared here ('peer-joined') since we last had a link to them, and when: each
+   * may be a new instance (a reload, another tab) that routes learnt before do not lead to.
+   */
+  readonly #arrivals = new Map<PeerId, number>()
 
-  constructor(signaling: Signaling) {
+  constructor(signaling: Signaling, clock: Clock) {
     this.signaling = signaling
+    this.#clock = clock
+  }
+
+  /** The signaling announced `peer`. */
+  arrived(peer: PeerId): void {
+    this.#arrivals.set(peer, this.#clock.now())
+  }
+
+  /** The signaling announced that `peer` left a topic; forgotten once it is in none of ours. */
+  departed(peer: PeerId): void {
+    if (!this.isPresent(peer)) this.#arrivals.delete(peer)
+  }
+
+  /** A link to `peer` is up: the instance we reach is the current one. */
+  linked(peer: PeerId): void {
+    this.#arrivals.delete(peer)
+  }
+
+  /** `peer` appeared here less than `ms` ago and no link to it has come up since. */
+  newlyArrived(peer: PeerId, ms: number): boolean {
+    const at = this.#arrivals.get(peer)
+    return at !== undefined && this.#clock.now() - at < ms
   }
 
   join(topic: Topic): void {

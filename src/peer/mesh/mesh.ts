@@ -36,6 +36,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
   readonly #unsubscribe: (() => void)[] = []
   #graph: LinkGraph | undefined
   readonly #clock: Clock
+  readonly #routeTtlMs: number
   #closed = false
 
   constructor(args: CreateMeshArgs) {
@@ -44,10 +45,11 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     const self = args.identity.peerId
     const clock = options.clock ?? systemClock()
     this.#clock = clock
+    this.#routeTtlMs = options.routeTtlMs ?? 5000
     const log =
       options.log ?? ((message: string) => console.warn(`[mesh ${self.slice(0, 6)}] ${message}`))
     this.self = self
-    this.#firstContact = new FirstContact(args.signaling)
+    this.#firstContact = new FirstContact(args.signaling, clock)
     this.#plan = new GroupPlan(self, options.maxLinks)
     this.#registry = new LinkRegistry(self, args.authorize ?? (() => true), log)
     this.#router = new Router({
@@ -60,7 +62,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
         options.randomBytes ??
         ((bytes) => crypto.getRandomValues(bytes as Uint8Array<ArrayBuffer>)),
       maxHops: options.maxHops ?? 8,
-      routeTtlMs: options.routeTtlMs ?? 5000,
+      routeTtlMs: this.#routeTtlMs,
       graph: () => this.#graph,
     })
     this.#carrier = new MeshCarrier(this.#router, log)
@@ -100,6 +102,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
         })
         link.on('close', offRefresh)
         this.#dialer.linked(peer)
+        this.#firstContact.linked(peer)
         this.emit('link-up', { peer, link })
         this.#replanSoon()
       }),
@@ -119,6 +122,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
       this.#unsubscribe.push(
         signaling.on('pipe', ({ peer, pipe }) => this.#dialer.accept(peer, pipe)),
         signaling.on('peer-joined', ({ peer }) => {
+          if (signaling === this.#firstContact.signaling) this.#firstContact.arrived(peer)
           // It came back (a reload, a new network): a link still restarting its old path is dead.
           if (this.#registry.links.get(peer)?.path === 'restarting') {
             this.#registry.close(peer, 'the peer reappeared on signaling')
@@ -126,7 +130,10 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
           this.#replanSoon()
           if (this.#plan.wanted().has(peer)) this.#dialer.retrySoon(peer)
         }),
-        signaling.on('peer-left', () => this.#replanSoon()),
+        signaling.on('peer-left', ({ peer }) => {
+          if (signaling === this.#firstContact.signaling) this.#firstContact.departed(peer)
+          this.#replanSoon()
+        }),
       )
     }
     this.#unsubscribe.push(
@@ -150,7 +157,12 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     const routes: Signaling[] = []
     const mesh = this.#meshSignaling
     const viaMesh = mesh !== undefined && this.#registry.links.size > 0
-    if (viaMesh && this.#router.reachable(peer)) routes.push(mesh)
+    // A peer that appeared on first contact since we lost it may be a new instance (a reload):
+    // a route the mesh learnt before may lead to the old one, and a dial that way would wait
+    // out its answer timeout.
+    const arrived =
+      this.#firstContact.reaches(peer) && this.#firstContact.newlyArrived(peer, this.#routeTtlMs)
+    if (viaMesh && !arrived && this.#router.reachable(peer)) routes.push(mesh)
     if (this.#firstContact.reaches(peer)) routes.push(this.#firstContact.signaling)
     if (viaMesh && !routes.includes(mesh)) routes.push(mesh)
     return routes
