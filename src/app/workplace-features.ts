@@ -30,6 +30,8 @@ export class WorkplaceFeatures {
   #localChat: WorkplaceChat | undefined
   readonly #offs: (() => void)[] = []
   #closed = false
+  /** Gives up a chat (held in this thread) still waiting to exist once these close. */
+  readonly #opening = new AbortController()
 
   constructor(options: {
     workplace: Workplace
@@ -60,6 +62,7 @@ export class WorkplaceFeatures {
           repo: options.repo,
           register: rootDocsRegistrar(wp.handle),
           push: options.push,
+          signal: this.#opening.signal,
         }).then((chat) => (this.#localChat = chat))
     this.chat
       .then((chat) => {
@@ -81,7 +84,9 @@ export class WorkplaceFeatures {
           }),
         )
       })
-      .catch((error: unknown) => console.error(`chat of ${wp.name} could not open`, error))
+      .catch((error: unknown) => {
+        if (!this.#closed) console.error(`chat of ${wp.name} could not open`, error)
+      })
   }
 
   /** The chat, once it has opened. */
@@ -115,6 +120,7 @@ export class WorkplaceFeatures {
 
   async close(): Promise<void> {
     this.#closed = true
+    this.#opening.abort()
     for (const off of this.#offs.splice(0)) off()
     await this.#openChat?.close()
     if (this.#contacts) (await this.#contacts.catch(() => undefined))?.close()

@@ -56,3 +56,49 @@ it('a forget without a workplace is refused, not acted on', async () => {
     error: { message: /forget without a workplace/ },
   })
 })
+
+it('a workplace left while its chat waits to exist is forgotten at once, and so is a shutdown', async () => {
+  const { worker, replies, ann } = await annWithWorker()
+  const sent: ToDocumentsWorker[] = []
+  const postMessage = worker.postMessage.bind(worker)
+  worker.postMessage = (message: ToDocumentsWorker, ...rest: [Transferable[]?]) => {
+    sent.push(message)
+    postMessage(message, ...(rest as [Transferable[]]))
+  }
+  const acme = await ann.stack.workplaces.create('Acme')
+  await ann.stack.chats!.open(acme)
+  const snapshot = await until(() => {
+    const found = sent.find((m) => m.t === 'workplace' && m.snapshot.id === acme.id)
+    return found?.t === 'workplace' ? found.snapshot : undefined
+  }, 'the page to send its snapshot of Acme')
+  // A workplace whose chat is not listed yet (just joined, or made before chat existed), seen
+  // by a member who may not start it: its chat waits for the listing.
+  const info = vi.spyOn(console, 'info').mockImplementation(() => {})
+  const waiting = { ...snapshot, id: 'not-listed-yet', isOwner: false, docs: {}, chat: true }
+  worker.postMessage({ t: 'workplace', snapshot: waiting })
+  await until(
+    () => info.mock.calls.some((c) => String(c[0]).includes('chat of not-listed-yet')),
+    'its chat to wait',
+  )
+
+  worker.postMessage({ t: 'forget', workplace: 'not-listed-yet', id: 9003 })
+  const forgotten = await until(
+    () => replies.find((r) => r.t === 'reply' && r.id === 9003),
+    'the forget answered',
+    2000,
+  )
+  expect(forgotten).toMatchObject({ ok: true })
+
+  worker.postMessage({ t: 'workplace', snapshot: waiting })
+  await until(
+    () => info.mock.calls.filter((c) => String(c[0]).includes('chat of not-listed-yet')).length > 1,
+    'its chat to wait again',
+  )
+  worker.postMessage({ t: 'shutdown', id: 9004 })
+  const shut = await until(
+    () => replies.find((r) => r.t === 'reply' && r.id === 9004),
+    'the shutdown answered',
+    2000,
+  )
+  expect(shut).toMatchObject({ ok: true })
+})

@@ -49,6 +49,11 @@ export interface WorkplaceChatOptions {
   historyDelays?: HistoryDelays
   /** Sends a local change to linked members ahead of sync, so that it shows there at once. */
   push?: (handle: DocHandle<unknown>) => void
+  /**
+   * Aborted when whoever opens the chat closes it first (the workplace was left): `open` stops
+   * waiting for the chat to exist and rejects.
+   */
+  signal?: AbortSignal
 }
 
 export interface WorkplaceChatEvents extends Record<string, unknown> {
@@ -91,7 +96,7 @@ const NEWS_SLACK_MS = 60_000
  * receipts as shards change, and read receipts when told the messages were seen.
  */
 export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
-  readonly #o: Required<Omit<WorkplaceChatOptions, 'now' | 'push'>>
+  readonly #o: Required<Omit<WorkplaceChatOptions, 'now' | 'push' | 'signal'>>
   readonly #push: (handle: DocHandle<unknown>) => void
   readonly #window: ShardWindow
   readonly #clock: HybridClock
@@ -172,7 +177,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
    * made before chat existed).
    */
   static async open(options: WorkplaceChatOptions): Promise<WorkplaceChat> {
-    const chat = new WorkplaceChat(options, await openIndex(options.workplace))
+    const chat = new WorkplaceChat(options, await openIndex(options.workplace, options.signal))
     await chat.#window.open()
     // This member's own read marks are checked too: the unread count is right from the start.
     chat.#receiptsPending = false
@@ -572,18 +577,29 @@ function inOrder(messages: ChatMessage[], before: readonly ChatMessage[] | undef
   return appended ? kept : kept.sort(compareMessages)
 }
 
-/** A member cannot start the chat of a workplace made before chat existed: wait for an owner. */
-async function openIndex(workplace: ChatWorkplace): Promise<DocHandle<ChatIndexDoc>> {
+/**
+ * A member cannot start the chat of a workplace made before chat existed: wait for an owner (or,
+ * having just joined, for the workplace's documents to arrive), until `signal` gives up.
+ */
+async function openIndex(
+  workplace: ChatWorkplace,
+  signal: AbortSignal | undefined,
+): Promise<DocHandle<ChatIndexDoc>> {
   for (;;) {
+    signal?.throwIfAborted()
     try {
       return await workplace.openDoc<ChatIndexDoc>(CHAT_DOC_KIND)
     } catch (error) {
+      signal?.throwIfAborted()
       console.info(`chat of ${workplace.id} not available yet:`, error)
       await new Promise<void>((resolve) => {
-        const off = workplace.on('change', () => {
+        const done = () => {
           off()
+          signal?.removeEventListener('abort', done)
           resolve()
-        })
+        }
+        const off = workplace.on('change', done)
+        signal?.addEventListener('abort', done)
       })
     }
   }

@@ -36,6 +36,8 @@ import type { AtRestLoan, WorkerStorage } from './worker-storage.ts'
 interface OpenChat {
   workplace: WorkerWorkplace
   chat: Promise<WorkplaceChat>
+  /** Gives up an opening still waiting for the chat to exist (closeChat). */
+  opening: AbortController
   publisher?: ChatViewPublisher
   opened?: WorkplaceChat
 }
@@ -46,6 +48,12 @@ interface Reported {
   /** The heads the page knows other members hold. */
   confirm: (heads: Record<string, string[]>) => void
 }
+
+/**
+ * How long closing a chat waits for one still opening (reading its shards, say) before going
+ * on without it: one waiting for documents nobody online holds may never open.
+ */
+const CLOSE_WAIT_MS = 5000
 
 /** Options for tests: a chat's timings (WorkplaceChat's options). */
 export interface DocumentsWorkerTuning {
@@ -208,17 +216,20 @@ export function runChatWorker(
 
   const openChat = (workplace: WorkerWorkplace, snapshot: WorkplaceSnapshot): void => {
     if (!repo) throw new Error('the documents worker was not started')
+    const opening = new AbortController()
     const chat = WorkplaceChat.open({
       workplace,
       repo,
       register: ({ key, url }) => workplace.registerDoc(rootDocsEntry(key), url),
       push: (handle: DocHandle<unknown>) => pushes.pushLast(handle),
+      signal: opening.signal,
       ...timings,
     })
-    const open: OpenChat = { workplace, chat }
+    const open: OpenChat = { workplace, chat, opening }
     chats.set(snapshot.id, open)
     chat.then(
       (opened) => {
+        if (chats.get(snapshot.id) !== open) return // closed meanwhile: closeChat closes it
         open.opened = opened
         open.publisher = new ChatViewPublisher(opened, (update) =>
           post({ t: 'view', workplace: snapshot.id, update }),
@@ -228,7 +239,10 @@ export function runChatWorker(
         opened.on('change', () => headsChanged(snapshot.id))
         headsChanged(snapshot.id)
       },
-      (error: unknown) => post({ t: 'failed', workplace: snapshot.id, error: toPortError(error) }),
+      (error: unknown) => {
+        if (opening.signal.aborted) return // closed before it opened: nobody waits for it
+        post({ t: 'failed', workplace: snapshot.id, error: toPortError(error) })
+      },
     )
   }
 
@@ -246,7 +260,19 @@ export function runChatWorker(
     if (!open) return
     chats.delete(workplace)
     open.publisher?.close()
-    await (await open.chat.catch(() => undefined))?.close()
+    // A chat waiting to exist, or for documents nobody online holds, would hold this (and a
+    // 'forget' or a 'shutdown') for ever: the first gives up; past a bound, the rest is
+    // closed whenever it opens.
+    open.opening.abort()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const chat = await Promise.race([
+      open.chat.catch(() => undefined),
+      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_WAIT_MS))),
+    ])
+    clearTimeout(timer)
+    if (chat !== 'late') return chat?.close()
+    console.warn(`chat of ${workplace} still opening after ${CLOSE_WAIT_MS} ms: closed once open`)
+    open.chat.then((late) => late.close()).catch(() => {})
   }
 
   /** The workplace was left: everything opened for it here closes, and it is forgotten. */
