@@ -31,6 +31,7 @@ import type { WorkplaceList } from './workplace/workplace-list.ts'
 import { Workplaces } from './workplace/workplaces.ts'
 import { LoadingMembers, eitherGate } from './workplace/loading-members.ts'
 import { DOCS_PUSH_LABEL } from './documents-worker/direct-pushes.ts'
+import { shutdownRepo } from './repo/shutdown-repo.ts'
 
 export interface WorkplaceStack {
   repo: Repo
@@ -187,7 +188,7 @@ export function createWorkplaceStack(options: {
       await chats?.shutdown()
       changes.close()
       await origins?.flushed()
-      await repo.shutdown()
+      await shutdownRepo(repo)
     },
   }
 }

@@ -32,6 +32,7 @@ import { ProtocolError } from './protocol-error.ts'
 import { WorkerPushes } from './worker-pushes.ts'
 import { WorkerWorkplace } from './worker-workplace.ts'
 import type { AtRestLoan, WorkerStorage } from './worker-storage.ts'
+import { shutdownRepo } from '../repo/shutdown-repo.ts'
 
 interface OpenChat {
   workplace: WorkerWorkplace
@@ -354,7 +355,7 @@ export function runChatWorker(
           for (const runtime of extensions.values()) await runtime.closeAll()
           for (const { reporter } of reported.values()) reporter.close()
           pushes.close()
-          await repo?.shutdown()
+          if (repo) await shutdownRepo(repo)
           // The repo's shutdown waits for its last saves, not for earlier ones still under way.
           await storage?.savesDone()
         })
