@@ -1,3 +1,4 @@
+import { generateAutomergeUrl } from '@automerge/automerge-repo'
 import { afterEach, expect, it, vi } from 'vitest'
 import type {
   FromDocumentsWorker,
@@ -57,7 +58,8 @@ it('a forget without a workplace is refused, not acted on', async () => {
   })
 })
 
-it('a workplace left while its chat waits to exist is forgotten at once, and so is a shutdown', async () => {
+/** Ann with a worker, and the snapshot her page sent it of a workplace she made. */
+async function annAndSnapshot() {
   const { worker, replies, ann } = await annWithWorker()
   const sent: ToDocumentsWorker[] = []
   const postMessage = worker.postMessage.bind(worker)
@@ -71,6 +73,11 @@ it('a workplace left while its chat waits to exist is forgotten at once, and so 
     const found = sent.find((m) => m.t === 'workplace' && m.snapshot.id === acme.id)
     return found?.t === 'workplace' ? found.snapshot : undefined
   }, 'the page to send its snapshot of Acme')
+  return { worker, replies, snapshot }
+}
+
+it('a workplace left while its chat waits to exist is forgotten at once, and so is a shutdown', async () => {
+  const { worker, replies, snapshot } = await annAndSnapshot()
   // A workplace whose chat is not listed yet (just joined, or made before chat existed), seen
   // by a member who may not start it: its chat waits for the listing.
   const info = vi.spyOn(console, 'info').mockImplementation(() => {})
@@ -101,4 +108,26 @@ it('a workplace left while its chat waits to exist is forgotten at once, and so 
     2000,
   )
   expect(shut).toMatchObject({ ok: true })
+})
+
+it('a workplace left while its chat waits for documents nobody holds is forgotten within seconds', async () => {
+  const { worker, replies, snapshot } = await annAndSnapshot()
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  // Its chat is listed, but nobody online holds it: opening it waits until someone does.
+  const nobodys = { ...snapshot, id: 'held-by-nobody', isOwner: false, chat: true }
+  worker.postMessage({
+    t: 'workplace',
+    snapshot: { ...nobodys, docs: { chat: generateAutomergeUrl() } },
+  })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const asked = Date.now()
+  worker.postMessage({ t: 'forget', workplace: 'held-by-nobody', id: 9005 })
+  const forgotten = await until(
+    () => replies.find((r) => r.t === 'reply' && r.id === 9005),
+    'the forget answered',
+    4000,
+  )
+  expect(forgotten).toMatchObject({ ok: true })
+  expect(Date.now() - asked).toBeLessThan(4000)
+  expect(warn.mock.calls.some((c) => String(c[0]).includes('still opening'))).toBe(true)
 })

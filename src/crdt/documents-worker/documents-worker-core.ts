@@ -52,9 +52,10 @@ interface Reported {
 
 /**
  * How long closing a chat waits for one still opening (reading its shards, say) before going
- * on without it: one waiting for documents nobody online holds may never open.
+ * on without it: one waiting for documents nobody online holds may never open. Well within
+ * the page's wait for a 'forget' or a 'shutdown' (DocumentsWorkerHost's CONFIRM_WAIT_MS).
  */
-const CLOSE_WAIT_MS = 5000
+const CLOSE_WAIT_MS = 2000
 
 /** Options for tests: a chat's timings (WorkplaceChat's options). */
 export interface DocumentsWorkerTuning {
@@ -350,7 +351,7 @@ export function runChatWorker(
       }
       case 'shutdown':
         return reply(data.id, async () => {
-          for (const workplace of [...chats.keys()]) await closeChat(workplace)
+          await Promise.all([...chats.keys()].map(closeChat))
           await contacts.closeAll()
           for (const runtime of extensions.values()) await runtime.closeAll()
           for (const { reporter } of reported.values()) reporter.close()
