@@ -33,6 +33,7 @@ import { WorkerPushes } from './worker-pushes.ts'
 import { WorkerWorkplace } from './worker-workplace.ts'
 import type { AtRestLoan, WorkerStorage } from './worker-storage.ts'
 import { shutdownRepo } from '../repo/shutdown-repo.ts'
+import { LATE, within } from '../../lib/within.ts'
 
 interface OpenChat {
   workplace: WorkerWorkplace
@@ -266,13 +267,11 @@ export function runChatWorker(
     // 'forget' or a 'shutdown') for ever: the first gives up; past a bound, the rest is
     // closed whenever it opens.
     open.opening.abort()
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const chat = await Promise.race([
+    const chat = await within(
       open.chat.catch(() => undefined),
-      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_WAIT_MS))),
-    ])
-    clearTimeout(timer)
-    if (chat !== 'late') return chat?.close()
+      CLOSE_WAIT_MS,
+    )
+    if (chat !== LATE) return chat?.close()
     console.warn(`chat of ${workplace} still opening after ${CLOSE_WAIT_MS} ms: closed once open`)
     open.chat.then((late) => late.close()).catch(() => {})
   }

@@ -1,3 +1,4 @@
+import { LATE, within } from '../../lib/within.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { Identity } from '../../peer/identity/identity.ts'
 import type { ContactListOptions } from '../contacts/contact-list-keeper.ts'
@@ -269,15 +270,11 @@ export class DocumentsWorkerHost {
 
   /** Calls the worker; resolves once it answers, or after CONFIRM_WAIT_MS with a warning. */
   async #callWithin(what: string, make: (id: number) => ToDocumentsWorker): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        console.warn(`documents worker: did not confirm ${what} in time`)
-        resolve()
-      }, CONFIRM_WAIT_MS)
-    })
-    await Promise.race([this.#calls.call((id) => this.#post(make(id))), late])
-    clearTimeout(timer)
+    const answer = await within(
+      this.#calls.call((id) => this.#post(make(id))),
+      CONFIRM_WAIT_MS,
+    )
+    if (answer === LATE) console.warn(`documents worker: did not confirm ${what} in time`)
   }
 
   /** Sends the worker the workplace's snapshot if what it holds changed. */

@@ -1,3 +1,4 @@
+import { LATE, within } from '../../lib/within.ts'
 import type { AutomergeUrl, DocHandle, Repo } from '@automerge/automerge-repo'
 
 /**
@@ -22,17 +23,9 @@ export async function findWithin(
   ms: number,
   what = url,
 ): Promise<DocHandle<unknown>> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`${what} did not arrive within ${Math.round(ms / 1000)} s`))
-    }, ms)
-  })
-  try {
-    return await Promise.race([findWhenAvailable(repo, url), late])
-  } finally {
-    clearTimeout(timer)
-  }
+  const handle = await within(findWhenAvailable(repo, url), ms)
+  if (handle === LATE) throw new Error(`${what} did not arrive within ${Math.round(ms / 1000)} s`)
+  return handle
 }
 
 /** The document ID of an automerge URL. */
