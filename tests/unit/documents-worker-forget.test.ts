@@ -23,6 +23,11 @@ async function annWithWorker() {
   return { worker, replies, ann }
 }
 
+/** The worker's reply to the message `id`, waited for at most `ms`. */
+function replyTo(replies: FromDocumentsWorker[], id: number, what: string, ms?: number) {
+  return until(() => replies.find((r) => r.t === 'reply' && r.id === id), what, ms)
+}
+
 it('a workplace left is forgotten by the documents worker: its chat closes, its snapshot goes', async () => {
   const { worker, replies, ann } = await annWithWorker()
   const acme = await ann.stack.workplaces.create('Acme')
@@ -33,10 +38,7 @@ it('a workplace left is forgotten by the documents worker: its chat closes, its 
   // The worker's chat of it is closed: a call for it is refused.
   const post = (message: ToDocumentsWorker) => worker.postMessage(message)
   post({ t: 'call', id: 9001, workplace: acme.id, method: 'markRead', args: [] })
-  const refused = await until(
-    () => replies.find((r) => r.t === 'reply' && r.id === 9001),
-    'the call answered',
-  )
+  const refused = await replyTo(replies, 9001, 'the call answered')
   expect(refused).toMatchObject({ ok: false, error: { message: /no chat open/ } })
   // Its snapshot is gone: the contact book cannot be opened for it without a new one.
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
@@ -51,8 +53,7 @@ it('a forget without a workplace is refused, not acted on', async () => {
   const { worker, replies } = await annWithWorker()
   vi.spyOn(console, 'warn').mockImplementation(() => {})
   worker.postMessage({ t: 'forget', id: 9002 } as unknown as ToDocumentsWorker)
-  await until(() => replies.find((r) => r.t === 'reply' && r.id === 9002), 'the refusal')
-  expect(replies.find((r) => r.t === 'reply' && r.id === 9002)).toMatchObject({
+  expect(await replyTo(replies, 9002, 'the refusal')).toMatchObject({
     ok: false,
     error: { message: /forget without a workplace/ },
   })
@@ -89,11 +90,7 @@ it('a workplace left while its chat waits to exist is forgotten at once, and so 
   )
 
   worker.postMessage({ t: 'forget', workplace: 'not-listed-yet', id: 9003 })
-  const forgotten = await until(
-    () => replies.find((r) => r.t === 'reply' && r.id === 9003),
-    'the forget answered',
-    2000,
-  )
+  const forgotten = await replyTo(replies, 9003, 'the forget answered', 2000)
   expect(forgotten).toMatchObject({ ok: true })
 
   worker.postMessage({ t: 'workplace', snapshot: waiting })
@@ -102,11 +99,7 @@ it('a workplace left while its chat waits to exist is forgotten at once, and so 
     'its chat to wait again',
   )
   worker.postMessage({ t: 'shutdown', id: 9004 })
-  const shut = await until(
-    () => replies.find((r) => r.t === 'reply' && r.id === 9004),
-    'the shutdown answered',
-    2000,
-  )
+  const shut = await replyTo(replies, 9004, 'the shutdown answered', 2000)
   expect(shut).toMatchObject({ ok: true })
 })
 
@@ -122,11 +115,7 @@ it('a workplace left while its chat waits for documents nobody holds is forgotte
   await new Promise((resolve) => setTimeout(resolve, 200))
   const asked = Date.now()
   worker.postMessage({ t: 'forget', workplace: 'held-by-nobody', id: 9005 })
-  const forgotten = await until(
-    () => replies.find((r) => r.t === 'reply' && r.id === 9005),
-    'the forget answered',
-    4000,
-  )
+  const forgotten = await replyTo(replies, 9005, 'the forget answered', 4000)
   expect(forgotten).toMatchObject({ ok: true })
   expect(Date.now() - asked).toBeLessThan(4000)
   expect(warn.mock.calls.some((c) => String(c[0]).includes('still opening'))).toBe(true)

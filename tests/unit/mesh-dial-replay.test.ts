@@ -57,13 +57,14 @@ describe('a peer that reappears on signaling while the mesh still lists a way to
     // Bob never links to Cat, but the gossip Ann last heard says he does (as a crashed
     // page's neighbours list it until their links to it time out): an offer sent that way is
     // dropped at Bob, and its dial waits out the answer timeout.
-    const hub: { id: PeerId | undefined } = { id: undefined } // Ann, known once the network is made (before any dial)
+    // Ann's, the lowest ID: known once the network is made (before any dial).
+    const lowest: { id: PeerId | undefined } = { id: undefined }
     network = await createMeshNetwork(3, {
       mesh: { glareDelayMs: 8000 },
       meshSignalTimeoutMs: 10_000,
-      authorize: (self, peer) => self === hub.id || peer === hub.id,
+      authorize: (self, peer) => self === lowest.id || peer === lowest.id,
     })
-    hub.id = network.ids[0]
+    lowest.id = network.ids[0]
     const net = network
     const [ann, bob, cat] = net.peers
     ann!.mesh.useLinkGraph({
