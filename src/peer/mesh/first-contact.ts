@@ -11,8 +11,8 @@ export class FirstContact {
   readonly #topics = new Set<Topic>()
   readonly #clock: Clock
   /**
-   * Peers that appeared here ('peer-joined') since we last had a link to them, and when: each
-   * may be a new instance (a reload, another tab) that routes learnt before do not lead to.
+   * Peers announced here ('peer-joined'), and when, until a link to them comes up or they leave:
+   * each may be a new instance (a reload, another tab) that routes learnt before do not lead to.
    */
   readonly #arrivals = new Map<PeerId, number>()
 
