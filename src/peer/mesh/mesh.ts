@@ -157,7 +157,7 @@ class MeshImpl extends Emitter<MeshEvents> implements Mesh {
     const routes: Signaling[] = []
     const mesh = this.#meshSignaling
     const viaMesh = mesh !== undefined && this.#registry.links.size > 0
-    // A peer that appeared on first contact since we lost it may be a new instance (a reload):
+    // A peer announced on first contact and not linked since may be a new instance (a reload):
     // a route the mesh learnt before may lead to the old one, and a dial that way would wait
     // out its answer timeout.
     const arrived =
