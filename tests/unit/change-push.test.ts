@@ -3,6 +3,7 @@ import { cbor, Repo, type DocHandle, type PeerId as RepoPeerId } from '@automerg
 import { sha256 } from '@noble/hashes/sha2.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CHANGE_PUSH_CHANNEL, ChangePush, parsePush } from '../../src/crdt/repo/change-push.ts'
+import { DocumentIdCheck } from '../../src/crdt/repo/document-id-check.ts'
 import type { PeerId } from '../../src/peer/ids.ts'
 import { MemoryMeshHub, type MemoryMesh } from '../support/memory-mesh.ts'
 import { until } from '../support/until.ts'
@@ -115,13 +116,13 @@ describe('change push', () => {
     ]
     for (const [message, reason] of bad) {
       const data = message instanceof Uint8Array ? message : cbor.encode(message)
-      expect(parsePush(data)).toBe(reason)
+      expect(parsePush(data, new DocumentIdCheck())).toBe(reason)
       a.port.send(b.port.self, CHANGE_PUSH_CHANNEL, data)
     }
     // A whole chunk whose checksum is wrong passes the form's check; it is refused where it
     // would be applied (here; in the documents worker for its documents, off the page).
     const corrupted = cbor.encode({ v: 1, doc: aDoc.documentId, change: corrupt })
-    expect(parsePush(corrupted)).toMatchObject({ doc: aDoc.documentId })
+    expect(parsePush(corrupted, new DocumentIdCheck())).toMatchObject({ doc: aDoc.documentId })
     a.port.send(b.port.self, CHANGE_PUSH_CHANNEL, corrupted)
     await tick()
     expect(warn).toHaveBeenCalledTimes(bad.length + 1)
@@ -144,7 +145,7 @@ describe('change push', () => {
     hollow.fill(0xff, 12)
     hollow.set(sha256(hollow.subarray(8)).subarray(0, 4), 4)
     const message = cbor.encode({ v: 1, doc: aDoc.documentId, change: hollow })
-    expect(parsePush(message)).toMatchObject({ doc: aDoc.documentId })
+    expect(parsePush(message, new DocumentIdCheck())).toMatchObject({ doc: aDoc.documentId })
     a.port.send(b.port.self, CHANGE_PUSH_CHANNEL, message)
     await until(() => warn.mock.calls.length > 0, 'the hollow change to be refused')
     expect(String(warn.mock.calls[0]![0])).toContain('could not apply change')

@@ -4,6 +4,7 @@ import type { PeerId } from '../../peer/ids.ts'
 import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import { encodePush, isPushable, parsePush, takePushedChange } from '../repo/change-push.ts'
 import { PushedChanges } from '../repo/pushed-changes.ts'
+import { DocumentIdCheck } from '../repo/document-id-check.ts'
 import { DirectPushes } from './direct-pushes.ts'
 import type { FromDocumentsWorker } from './documents-worker-protocol.ts'
 
@@ -19,6 +20,7 @@ export class WorkerPushes {
   readonly pushed = new PushedChanges()
   readonly #direct: DirectPushes
   readonly #o: WorkerPushesOptions
+  readonly #ids = new DocumentIdCheck()
 
   constructor(options: WorkerPushesOptions) {
     this.#o = options
@@ -65,7 +67,7 @@ export class WorkerPushes {
   }
 
   #receivedDirect(from: PeerId, data: Uint8Array): void {
-    const parsed = parsePush(data)
+    const parsed = parsePush(data, this.#ids)
     if (typeof parsed === 'string') {
       console.warn(`push: dropped message from ${from}: ${parsed}`)
       this.#direct.refused(from)

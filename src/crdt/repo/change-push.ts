@@ -1,8 +1,9 @@
 import { next as Automerge } from '@automerge/automerge/slim'
-import { cbor, isValidDocumentId, type DocHandle, type Repo } from '@automerge/automerge-repo'
+import { cbor, type DocHandle, type Repo } from '@automerge/automerge-repo'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import { isIntactChange, isWholeChunk } from './change-chunk.ts'
+import { DocumentIdCheck } from './document-id-check.ts'
 import { changeKey, hopMark } from '../../lib/hop-marks.ts'
 import type { AccessPolicy } from './mesh-network-adapter.ts'
 import type { PushedChanges } from './pushed-changes.ts'
@@ -42,6 +43,7 @@ export class ChangePush {
   readonly #policy: AccessPolicy
   readonly #repo: Repo
   readonly #pushed: PushedChanges | undefined
+  readonly #ids = new DocumentIdCheck()
   readonly #off: () => void
   #side: PushSide | undefined
 
@@ -97,7 +99,7 @@ export class ChangePush {
   }
 
   #receive(from: PeerId, data: Uint8Array): void {
-    const parsed = parsePush(data)
+    const parsed = parsePush(data, this.#ids)
     if (typeof parsed === 'string') {
       console.warn(`push: dropped message from ${from}: ${parsed}`)
       return
@@ -188,7 +190,7 @@ function applyPushedChange(
  * checked here (`isIntactChange`, where it is applied): a push for the documents worker is
  * checked there, off the page's thread.
  */
-export function parsePush(data: Uint8Array): PushMessage | string {
+export function parsePush(data: Uint8Array, ids: DocumentIdCheck): PushMessage | string {
   let message: unknown
   try {
     message = cbor.decode(data)
@@ -198,7 +200,7 @@ export function parsePush(data: Uint8Array): PushMessage | string {
   if (typeof message !== 'object' || message === null) return 'not an object'
   const { v, doc, change } = message as Partial<Record<keyof PushMessage, unknown>>
   if (v !== VERSION) return `unsupported version ${shownValue(v)}`
-  if (typeof doc !== 'string' || !isValidDocumentId(doc)) return 'invalid document ID'
+  if (typeof doc !== 'string' || !ids.isValid(doc)) return 'invalid document ID'
   if (!(change instanceof Uint8Array)) return 'no change'
   if (change.byteLength > MAX_PUSHED_CHANGE_BYTES) return 'change too large'
   if (!isWholeChunk(change)) return 'malformed change'

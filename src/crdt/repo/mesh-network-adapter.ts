@@ -2,7 +2,6 @@ import {
   NetworkAdapter,
   cbor,
   isRepoMessage,
-  isValidDocumentId,
   type Message,
   type PeerId as RepoPeerId,
   type PeerMetadata,
@@ -11,6 +10,7 @@ import { startTrace } from '../../lib/start-trace.ts'
 import type { PeerId } from '../../peer/ids.ts'
 import type { MeshPort } from '../../peer/mesh/mesh-port.ts'
 import type { PeerGate } from '../sync/syncer-first.ts'
+import { DocumentIdCheck } from './document-id-check.ts'
 import { DropLedger } from './drop-ledger.ts'
 import type { RepoSide } from './repo-side.ts'
 import { NeedLoopGuard } from './need-loop.ts'
@@ -80,6 +80,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   readonly #ledger = new DropLedger()
   readonly #needLoop = new NeedLoopGuard()
   readonly #echoes = new SyncEchoFilter()
+  readonly #ids = new DocumentIdCheck()
   readonly #pushed: PushedChanges | undefined
   readonly #quiet: SyncHold | undefined
   #stuckRestarts = 0
@@ -352,7 +353,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
   }
 
   #countDrop(peer: PeerId, document: string | null, reason: string): void {
-    if (document && ACCESS_REASONS.has(reason) && isValidDocumentId(document)) {
+    if (document && ACCESS_REASONS.has(reason) && this.#ids.isValid(document)) {
       this.#ledger.refused(peer, document)
     }
     const key = `${peer} ${document} ${reason}`
@@ -370,7 +371,7 @@ export class MeshNetworkAdapter extends NetworkAdapter {
     if (m.targetId !== this.peerId) return 'not addressed to us'
     if (!this.#announced.has(from)) return 'peer is not a member of any shared workplace'
     if ('documentId' in m && m.documentId !== undefined) {
-      if (!isValidDocumentId(m.documentId)) return 'invalid document ID'
+      if (!this.#ids.isValid(m.documentId)) return 'invalid document ID'
       if (!this.#policy.mayExchange(from, m.documentId)) return 'no access to that document'
     }
     return null
