@@ -21,7 +21,10 @@
  * other programs held the CPU; so is how many cores the renderers kept busy, which near all of
  * the machine's says the latencies measure a queue for a core). `chat.frames_per_message`: data
  * channel frames each page sent per message over the same span, whatever for (the message, its
- * sync, receipts, status reports).
+ * sync, receipts, status reports; logged by mesh channel). Before each round the pages sit idle
+ * for 3 s at its rate, and the cores the renderers kept busy then are logged: Chromium on Linux
+ * throttles a page with a spin, so three pages slowed 4 times use most of a two-core machine
+ * with nothing to do, and the `_cpu4` figures here count that spin and the wait it causes.
  * `PEERPLACE_CHAT_PROFILE=<file>` writes a CPU profile of the first member's page during the
  * unthrottled round (`npx tsx bench/cpuprofile-summary.ts <file>` lists the top functions);
  * `PEERPLACE_CHAT_HOPS=<file>` times each message's hops (bench/chat-hops.ts) and
@@ -107,13 +110,22 @@ function latencyLog(r: LatencyResult): string {
     `max ${round1(Math.max(...latencies))} ms; sends started late by median ` +
     `${round1(median(lateness))}, max ${round1(Math.max(...lateness))} ms; per message and page: ` +
     `renderer CPU ${round2(r.cpuMsPerMessage)} ms (the renderers kept ${round2(r.rendererCores)} ` +
-    `of ${cpus().length} cores busy), main thread busy ${round2(r.taskMsPerMessage)} ` +
+    `of ${cpus().length} cores busy; ${round2(r.idleCores)} with the pages idle at this rate ` +
+    `just before), main thread busy ${round2(r.taskMsPerMessage)} ` +
     `ms (script ${round2(r.scriptMsPerMessage)}, ${round2(r.layoutsPerMessage)} layouts), ` +
     `${round2(r.framesPerMessage)} frames sent ` +
-    `(${Math.round(r.bytesPerMessage)} bytes); ` +
+    `(${Math.round(r.bytesPerMessage)} bytes; ${framesByKind(r.framesByKind)}); ` +
     `${r.longTasks} long tasks, longest ${round1(r.longestTaskMs)} ms` +
     (r.longTasks > 0 ? ` (${longestFew(r.longTaskDurations)})` : '')
   )
+}
+
+/** Frames per message and page by what they carried, most first. */
+function framesByKind(byKind: Record<string, number>): string {
+  return Object.entries(byKind)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => `${kind} ${round2(n)}`)
+    .join(', ')
 }
 
 /** The 20 longest tasks (longest first), and how long the rest were. */

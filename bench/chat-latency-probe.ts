@@ -37,7 +37,7 @@ declare global {
   interface Window {
     chatLatencyArrivals?: Arrival[]
     chatLongTasks?: LongTask[]
-    chatFramesSent?: { frames: number; bytes: number }
+    chatFramesSent?: FramesSent
   }
 }
 
@@ -132,29 +132,74 @@ export function takeLongTasks(): LongTask[] {
   return tasks.splice(0, tasks.length)
 }
 
+/** Frames and bytes a page sent, and frames by what they carried (see `installFrameCounter`). */
+export interface FramesSent {
+  frames: number
+  bytes: number
+  /** Frames by mesh channel (`mesh:<channel>`), else by the data channel's label. */
+  byKind: Record<string, number>
+}
+
 /**
  * Counts what the page sends over its data channels (`window.chatFramesSent`): frames and bytes,
  * whatever layer sent them (chat, sync, receipts, presence). `takeFramesSent` reads and resets.
+ * Frames are counted by kind: a mesh frame under its mesh channel, another link frame under its
+ * link channel, anything else under the data channel's label.
  */
 export function installFrameCounter(): void {
   if (window.chatFramesSent) return
-  const sent = { frames: 0, bytes: 0 }
+  const sent: FramesSent = { frames: 0, bytes: 0, byKind: {} }
   window.chatFramesSent = sent
+  const decoder = new TextDecoder()
+  const kindOf = (channel: RTCDataChannel, data: unknown): string => {
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : undefined
+    // A link frame (src/peer/link/link-protocol.ts): [type u8], for data [channel: u8 length,
+    // UTF-8][payload]; on the link's 'mesh' channel the payload is a mesh frame
+    // (src/peer/mesh/mesh-protocol.ts): [version 1][kind 1][header length u16][JSON header].
+    if (bytes && (bytes[0] === 3 || bytes[0] === 4)) return 'link:ping'
+    if (bytes && bytes[0] === 6) return 'link:fragment'
+    if (bytes && bytes[0] === 5 && bytes.length > 2) {
+      const linkChannel = decoder.decode(bytes.subarray(2, 2 + bytes[1]!))
+      const mesh = bytes.subarray(2 + bytes[1]!)
+      if (linkChannel !== 'mesh' || mesh.length < 4 || mesh[0] !== 1 || mesh[1] !== 1) {
+        return `link:${linkChannel}`
+      }
+      try {
+        const length = (mesh[2]! << 8) | mesh[3]!
+        const header = JSON.parse(decoder.decode(mesh.subarray(4, 4 + length))) as {
+          channel?: unknown
+        }
+        if (typeof header.channel === 'string') return `mesh:${header.channel}`
+      } catch {
+        // Not a mesh frame after all: counted by the link channel.
+      }
+      return `link:${linkChannel}`
+    }
+    return channel.label
+  }
   const send = RTCDataChannel.prototype.send
   RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: never) {
     sent.frames++
     const sized = data as { byteLength?: number; size?: number; length?: number }
     sent.bytes += sized.byteLength ?? sized.size ?? sized.length ?? 0
+    const kind = kindOf(this, data)
+    sent.byKind[kind] = (sent.byKind[kind] ?? 0) + 1
     send.call(this, data)
   }
 }
 
 /** Frames and bytes sent since the last call (see `installFrameCounter`). */
-export function takeFramesSent(): { frames: number; bytes: number } {
+export function takeFramesSent(): FramesSent {
   const sent = window.chatFramesSent
   if (!sent) throw new Error('no frame counter in this page')
   const taken = { ...sent }
   sent.frames = 0
   sent.bytes = 0
+  sent.byKind = {}
   return taken
 }

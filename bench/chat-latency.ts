@@ -99,8 +99,18 @@ export interface LatencyResult {
    * busy. Near all of them, the pages waited for a core, and the latencies measure that queue.
    */
   rendererCores: number
+  /**
+   * Cores the renderers kept busy over `IDLE_PROBE_MS` with the pages throttled at this rate and
+   * nothing sent, just before the round. Chromium on Linux throttles a page by pausing its main
+   * thread in a signal handler that spins until the pause is over, so a page slowed 4 times keeps
+   * most of a core busy doing nothing: with three pages on a two-core machine there is little
+   * CPU left for the app, and the throttled figures measure that spin as much as the app.
+   */
+  idleCores: number
   /** Data channel frames each page sent per message, whatever for, over the same span. */
   framesPerMessage: number
+  /** Those frames by what they carried (mesh channel or data channel label), per message and page. */
+  framesByKind: Record<string, number>
   /** The bytes of those frames. */
   bytesPerMessage: number
 }
@@ -212,6 +222,9 @@ export async function measureChatLatency(
   }
 }
 
+/** How long the pages' idle CPU is measured before each round (`LatencyResult.idleCores`). */
+const IDLE_PROBE_MS = 3000
+
 const others = (shares: PlannedSend[][], count: number) => shares.map((s) => count - s.length)
 
 /** The warm-up, then one measured round per CPU rate, on members whose chat is open. */
@@ -237,7 +250,11 @@ export async function measureOn(
     let first = options.warmup
     for (const rate of options.cpuRates) {
       await Promise.all(meters.map((m) => m.throttle(rate)))
-      results.push(await measureRound(devices, meters, cpu, first, rate, options))
+      const idleCores = await idleCoresNow(cpu)
+      results.push({
+        ...(await measureRound(devices, meters, cpu, first, rate, options)),
+        idleCores,
+      })
       first += options.messages
     }
     await Promise.all(meters.map((m) => m.throttle(1)))
@@ -247,6 +264,14 @@ export async function measureOn(
   } finally {
     await Promise.all([...meters.map((m) => m.detach()), cpu.detach()])
   }
+}
+
+/** Cores the renderers keep busy over `IDLE_PROBE_MS` (see `LatencyResult.idleCores`). */
+async function idleCoresNow(cpu: RenderersCpu): Promise<number> {
+  const before = await cpu.read()
+  const from = performance.now()
+  await new Promise((resolve) => setTimeout(resolve, IDLE_PROBE_MS))
+  return cpuBetween(before, await cpu.read()).ms / (performance.now() - from)
 }
 
 /** Renderer CPU of open chats with no messages arriving (timers, polling, animations). */
@@ -293,7 +318,7 @@ async function measureRound(
   first: number,
   rate: number,
   options: LatencyOptions,
-): Promise<LatencyResult> {
+): Promise<Omit<LatencyResult, 'idleCores'>> {
   const profiled = options.profile?.rate === rate ? meters[0] : undefined
   await profiled?.startProfile()
   await Promise.all(devices.map((d) => d.page.evaluate(takeLongTasks)))
@@ -382,5 +407,11 @@ async function measureRound(
     rendererCores: cpuSpent.ms / cpuSpanMs,
     framesPerMessage: perPageAndMessage(sent.reduce((sum, s) => sum + s.frames, 0)),
     bytesPerMessage: perPageAndMessage(sent.reduce((sum, s) => sum + s.bytes, 0)),
+    framesByKind: Object.fromEntries(
+      [...new Set(sent.flatMap((s) => Object.keys(s.byKind)))].map((kind) => [
+        kind,
+        perPageAndMessage(sent.reduce((sum, s) => sum + (s.byKind[kind] ?? 0), 0)),
+      ]),
+    ),
   }
 }
