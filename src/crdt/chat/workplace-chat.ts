@@ -3,19 +3,20 @@ import { Emitter } from '../../lib/emitter.ts'
 import { changeKey, hopMark, hopsOn } from '../../lib/hop-marks.ts'
 import { getLastLocalChange } from '@automerge/automerge/slim'
 import type { PeerId } from '../../peer/ids.ts'
-import type { Authorship, Judge } from '../authorship/authorship.ts'
+import type { Authorship } from '../authorship/authorship.ts'
 import { randomId } from '../membership/sign.ts'
 import { deleteClaim, editClaim, messageClaim, reactionClaim } from './chat-claims.ts'
 import { ChatError } from './chat-error.ts'
-import { CHAT_DOC_KIND, type ChatIndexDoc, type ShardDoc } from './chat-doc.ts'
-import { compareHlc, HybridClock, hlcTime, type Hlc } from './hlc.ts'
+import type { ChatIndexDoc, ShardDoc } from './chat-doc.ts'
+import { openIndex } from './chat-index-open.ts'
+import { ChatMarks } from './chat-marks.ts'
+import { HybridClock, hlcTime } from './hlc.ts'
 import type { LoadedShard } from './loaded-shard.ts'
 import { isEmoji, reactionClock, reactionKey, reactionValue } from './message-reactions.ts'
 import { compareMessages, textError, type ChatMessage } from './message-view.ts'
+import { inOrder } from './message-order.ts'
 import { ReceiptWriter } from './receipt-writer.ts'
 import type { ReceiptView } from './receipt-view.ts'
-import { MarkCache } from './mark-cache.ts'
-import { receiptOf, sameReceipt } from './receipts.ts'
 import { HISTORY_DELAYS, type HistoryDelays } from './shard-history.ts'
 import type { ShardRegistrar } from './shard-registrar.ts'
 import { ShardWindow } from './shard-window.ts'
@@ -62,31 +63,6 @@ export interface WorkplaceChatEvents extends Record<string, unknown> {
   incoming: ChatMessage[]
 }
 
-/**
- * What a message's receipt view is worked out from. Automerge keeps the objects of a document's
- * unchanged parts, so a shard change that wrote no receipt keeps its `delivered` and `read` maps.
- */
-interface ReceiptBasis {
-  message: ChatMessage
-  members: readonly PeerId[]
-  delivered: unknown
-  read: unknown
-  /** The shard's recalled marks (receipt-recall.ts). */
-  recall: number
-  generation: number
-}
-
-function sameBasis(a: ReceiptBasis, b: ReceiptBasis): boolean {
-  return (
-    a.message === b.message &&
-    a.members === b.members &&
-    a.delivered === b.delivered &&
-    a.read === b.read &&
-    a.recall === b.recall &&
-    a.generation === b.generation
-  )
-}
-
 /** Fresh messages older than this before the chat opened are history, not news. */
 const NEWS_SLACK_MS = 60_000
 
@@ -102,17 +78,11 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   readonly #clock: HybridClock
   readonly #openedAt: number
   readonly #receiptWriter: ReceiptWriter
-  /** The receipt views handed out, reused while unchanged (the UI re-renders only changes). */
-  readonly #receipts = new Map<string, { view: ReceiptView; basis: ReceiptBasis | undefined }>()
+  readonly #marks: ChatMarks
   readonly #offs: (() => void)[] = []
   #settled: Promise<void> = Promise.resolve()
   /** The sorted messages and the shards' lists they were made of. */
   #sorted: { from: ChatMessage[][]; messages: ChatMessage[] } | undefined
-  #members: PeerId[] | undefined
-  /** Whether a receipt shown waited on a signature check (a `change` follows when done). */
-  #receiptsPending = false
-  readonly #judge: Judge
-  readonly #marks: MarkCache
   #closed = false
 
   private constructor(options: WorkplaceChatOptions, index: DocHandle<ChatIndexDoc>) {
@@ -130,12 +100,6 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     this.#push = push ?? (() => {})
     this.#clock = new HybridClock(now)
     const authorship = options.workplace.authorship
-    this.#judge = (claim, proof, required) => {
-      const verdict = authorship.check(claim, proof, required)
-      if (verdict === 'pending') this.#receiptsPending = true
-      return verdict
-    }
-    this.#marks = new MarkCache(this.#judge)
     this.#receiptWriter = new ReceiptWriter({
       self: options.workplace.self,
       delayMs: this.#o.receiptDelayMs,
@@ -143,6 +107,16 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       change: (shard, edit) => this.#change(shard, edit),
     })
     this.#openedAt = now()
+    const workplace = options.workplace
+    this.#marks = new ChatMarks({
+      self: workplace.self,
+      authorship,
+      members: () => workplace.members(),
+      messages: () => this.messages(),
+      loaded: () => this.#window.loaded(),
+      shard: (key) => this.#window.get(key),
+      writingRead: (shard, author) => this.#receiptWriter.writing(shard, 'read', author),
+    })
     this.#window = new ShardWindow({
       repo: options.repo,
       authorship,
@@ -157,13 +131,12 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     this.#offs.push(
       () => index.off('change', onIndex),
       options.workplace.on('change', () => {
-        this.#members = undefined
-        this.#marks.clear()
+        this.#marks.membersChanged()
         this.#changed()
       }),
       authorship.on('verified', () => {
-        if (!this.#receiptsPending) return
-        this.#receiptsPending = false
+        if (!this.#marks.pending) return
+        this.#marks.pending = false
         // Only views that waited on a check change: they kept no basis, so they are worked out
         // again when next asked. (Dropping every view made each check that finished in a busy
         // chat work out the receipt of every message of this member's again.)
@@ -180,9 +153,9 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const chat = new WorkplaceChat(options, await openIndex(options.workplace, options.signal))
     await chat.#window.open()
     // This member's own read marks are checked too: the unread count is right from the start.
-    chat.#receiptsPending = false
+    chat.#marks.pending = false
     chat.unreadCount()
-    if (chat.#receiptsPending) await options.workplace.authorship.settled()
+    if (chat.#marks.pending) await options.workplace.authorship.settled()
     // The rest waits a task, so that whoever opened the chat can show the latest messages first.
     chat.#settled = new Promise((resolve) => setTimeout(resolve, 0))
       .then(() => chat.#window.follow())
@@ -359,50 +332,17 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   /** Who has (and has seen) a message, from the members' replicated receipts. */
   receipt(id: string): ReceiptView | undefined {
     const found = this.#lookup(id)
-    if (!found) return undefined
-    this.#members ??= this.#o.workplace.members().map((m) => m.peer)
-    const before = this.#receipts.get(id)
-    // Marks only rise (receipts.ts `readMark`): a message every recipient has read stays so for
-    // as long as its members and the verdicts do, whatever receipts come in for later messages.
-    if (
-      before?.basis &&
-      before.view.state === 'read' &&
-      before.basis.message === found.message &&
-      before.basis.members === this.#members &&
-      before.basis.generation === this.#authorship.generation
-    ) {
-      return before.view
-    }
-    const doc = found.shard.doc
-    const basis: ReceiptBasis = {
-      message: found.message,
-      members: this.#members,
-      delivered: doc?.delivered,
-      read: doc?.read,
-      recall: found.shard.marksVersion,
-      generation: this.#authorship.generation,
-    }
-    if (before?.basis && sameBasis(before.basis, basis)) return before.view
-    const pendingBefore = this.#receiptsPending
-    this.#receiptsPending = false
-    const marks = this.#marks.reader(found.shard, this.#authorship.generation)
-    let view = receiptOf(found.message, this.#members, marks)
-    const pending = this.#receiptsPending
-    this.#receiptsPending ||= pendingBefore
-    if (before && sameReceipt(before.view, view)) view = before.view
-    // A view that waited on a signature check keeps no basis: it is worked out again next time.
-    this.#receipts.set(id, { view, basis: pending ? undefined : basis })
-    return view
+    return found && this.#marks.receipt(found)
   }
 
   /** Loaded messages from others that this member has not seen. */
   unreadCount(): number {
-    return this.#unread().length
+    return this.#marks.unread().length
   }
 
   /** The oldest unread message, where an "unread" marker goes. */
   firstUnread(): ChatMessage | undefined {
-    return this.#unread()[0]
+    return this.#marks.unread()[0]
   }
 
   /** Records now that this member has seen every loaded message. */
@@ -467,58 +407,6 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
   }
 
   /**
-   * Loaded messages from others that this member has not read. Messages are in timestamp order,
-   * and one no newer than every read mark (of each author in each loaded shard) is read: only
-   * those after the oldest mark are looked at, not the whole history on every update.
-   */
-  #unread(): ChatMessage[] {
-    const generation = this.#authorship.generation
-    // This member's read mark for each author in a shard, worked out once per (shard, author).
-    const marks = new Map<string, Map<PeerId, Hlc | undefined>>()
-    const markOf = (key: string, author: PeerId) => {
-      let byAuthor = marks.get(key)
-      if (!byAuthor) marks.set(key, (byAuthor = new Map()))
-      if (byAuthor.has(author)) return byAuthor.get(author)
-      const shard = this.#window.get(key)
-      const stored = shard && this.#marks.reader(shard, generation)('read', this.self, author)
-      const writing = shard && this.#receiptWriter.writing(shard, 'read', author)
-      const mark = !stored || (writing && compareHlc(stored, writing) < 0) ? writing : stored
-      byAuthor.set(author, mark)
-      return mark
-    }
-    const all = this.messages()
-    let from = 0
-    const oldest = this.#oldestReadMark(markOf)
-    if (oldest !== undefined) {
-      from = all.length
-      while (from > 0 && compareHlc(all[from - 1]!.hlc, oldest) > 0) from--
-    }
-    const unread: ChatMessage[] = []
-    for (let i = from; i < all.length; i++) {
-      const m = all[i]!
-      if (m.author === this.self || m.deleted) continue
-      const mark = markOf(m.shard, m.author)
-      if (mark === undefined || compareHlc(mark, m.hlc) < 0) unread.push(m)
-    }
-    return unread
-  }
-
-  /** The oldest of this member's read marks for the other authors of loaded shards; undefined
-   * when one has none (then every message counts). */
-  #oldestReadMark(markOf: (key: string, author: PeerId) => Hlc | undefined): Hlc | undefined {
-    let oldest: Hlc | undefined
-    for (const shard of this.#window.loaded()) {
-      for (const author of shard.authors()) {
-        if (author === this.self) continue
-        const mark = markOf(shard.key.key, author)
-        if (mark === undefined) return undefined
-        if (oldest === undefined || compareHlc(mark, oldest) < 0) oldest = mark
-      }
-    }
-    return oldest
-  }
-
-  /**
    * After the newest shard: the rest of its bucket, then older shards until there is a page of
    * messages and (within limits) back to where this member stopped reading, so that the unread
    * count and marker cover what is new to them.
@@ -529,11 +417,11 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       const all = this.messages()
       const fromOthers = all.filter((m) => m.author !== this.self).length
       // This member's read marks are checked like anyone's: wait for the checks to count them.
-      this.#receiptsPending = false
-      let unread = this.#unread().length
-      if (this.#receiptsPending) {
+      this.#marks.pending = false
+      let unread = this.#marks.unread().length
+      if (this.#marks.pending) {
         await this.#o.workplace.authorship.settled()
-        unread = this.#unread().length
+        unread = this.#marks.unread().length
       }
       const reachedReading = fromOthers === 0 || unread < fromOthers
       if (all.length >= this.#o.pageSize && reachedReading) return
@@ -556,51 +444,5 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
 
   #changed(): void {
     this.emit('change', undefined)
-  }
-}
-
-/**
- * `messages` sorted (compareMessages), starting from the order of `before` (the last sort): the
- * messages it had come first in that order, new ones after. New messages usually all come after
- * the newest (a live chat): then no sort is needed, else the sort (merge runs) takes about one
- * comparison per message instead of a full sort's log n, for every look at a busy chat.
- */
-function inOrder(messages: ChatMessage[], before: readonly ChatMessage[] | undefined) {
-  if (!before || before.length === 0) return messages.sort(compareMessages)
-  const now = new Set(messages)
-  const kept = before.filter((m) => now.has(m))
-  const old = new Set(kept)
-  const fresh = messages.filter((m) => !old.has(m)).sort(compareMessages)
-  const last = kept.at(-1)
-  const appended = last === undefined || fresh.length === 0 || compareMessages(last, fresh[0]!) < 0
-  for (const m of fresh) kept.push(m)
-  return appended ? kept : kept.sort(compareMessages)
-}
-
-/**
- * A member cannot start the chat of a workplace made before chat existed: wait for an owner (or,
- * having just joined, for the workplace's documents to arrive), until `signal` gives up.
- */
-async function openIndex(
-  workplace: ChatWorkplace,
-  signal: AbortSignal | undefined,
-): Promise<DocHandle<ChatIndexDoc>> {
-  for (;;) {
-    signal?.throwIfAborted()
-    try {
-      return await workplace.openDoc<ChatIndexDoc>(CHAT_DOC_KIND)
-    } catch (error) {
-      signal?.throwIfAborted()
-      console.info(`chat of ${workplace.id} not available yet:`, error)
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          off()
-          signal?.removeEventListener('abort', done)
-          resolve()
-        }
-        const off = workplace.on('change', done)
-        signal?.addEventListener('abort', done)
-      })
-    }
   }
 }
