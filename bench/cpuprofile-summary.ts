@@ -8,7 +8,9 @@
  * - `PEERPLACE_PROFILE_CALLERS=<text>`: also lists where the functions whose label contains it
  *   were called from (`PEERPLACE_PROFILE_DEPTH` frames of each chain, 4 by default).
  * - `PEERPLACE_PROFILE_CALLEES=<text>`: also lists what the outermost function whose label
- *   contains it spent its time in, one call down (`(self)` for its own code).
+ *   contains it spent its time in, one call down (`(self)` for its own code); with
+ *   `PEERPLACE_PROFILE_CALLEE_DEPTH=n`, chains of up to n calls down, leaving out frames whose
+ *   label matches `PEERPLACE_PROFILE_SKIP` (a regular expression, say `xstate|DocHandle`).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -107,12 +109,21 @@ if (callersOf) {
 }
 
 const calleesOf = process.env.PEERPLACE_PROFILE_CALLEES
+const calleeDepth = Number(process.env.PEERPLACE_PROFILE_CALLEE_DEPTH ?? 1)
+const skip = process.env.PEERPLACE_PROFILE_SKIP
+  ? new RegExp(process.env.PEERPLACE_PROFILE_SKIP)
+  : undefined
 if (calleesOf) {
   const below = new Map<string, number>()
   for (const { stack, us } of samples) {
     const found = stack.findLastIndex((name) => name.includes(calleesOf))
     if (found < 0) continue
-    const callee = found === 0 ? '(self)' : stack[found - 1]!
+    const chain = stack
+      .slice(0, found)
+      .reverse()
+      .filter((name) => !skip || !skip.test(name))
+      .slice(0, calleeDepth)
+    const callee = chain.length === 0 ? '(self)' : chain.join(' > ')
     below.set(callee, (below.get(callee) ?? 0) + us)
   }
   print(`what ${calleesOf} spent its time in`, below, () => true)
