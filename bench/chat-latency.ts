@@ -183,13 +183,22 @@ async function sendRound(
   return { lateness: lateness.flat(), start, shares }
 }
 
-/** Waits until every page shows the probes numbered from `firstSeq` that the others sent. */
+/**
+ * Waits until every page shows the probes numbered from `firstSeq` that the others sent
+ * (`shares`: each sender's). Past the deadline, says which are missing on which page and whether
+ * the page has them further up its list (shown after scrolling up: delivered, but sorted above
+ * the messages rendered at the bottom) or not at all.
+ */
 async function allShown(
   devices: Device[],
   firstSeq: number,
-  expected: number[],
+  shares: PlannedSend[][],
   timeoutMs: number,
 ) {
+  const expected = others(
+    shares,
+    shares.reduce((sum, s) => sum + s.length, 0),
+  )
   const deadline = Date.now() + timeoutMs
   // Probes numbered from `firstSeq` that another member sent.
   const fromOthers = (receiver: number) => (a: Arrival) => {
@@ -202,10 +211,53 @@ async function allShown(
     if (probes.every((list, i) => list.length >= expected[i]!)) return probes
     if (Date.now() > deadline) {
       const counts = probes.map((list, i) => `${list.length}/${expected[i]}`).join(', ')
-      throw new Error(`not every message arrived within ${timeoutMs / 1000} s: ${counts}`)
+      const missing = await Promise.all(
+        devices.map((d, receiver) => {
+          const shown = new Set(probes[receiver]!.map((a) => Number(PROBE_TEXT.exec(a.text)![1])))
+          const lacking = shares
+            .flatMap((share, sender) => (sender === receiver ? [] : share))
+            .map((p) => p.seq)
+            .filter((seq) => !shown.has(seq))
+          return lacking.length === 0 ? '' : whereMissing(d, receiver, lacking)
+        }),
+      )
+      throw new Error(
+        `not every message arrived within ${timeoutMs / 1000} s: ${counts}` +
+          missing
+            .filter(Boolean)
+            .map((m) => `\n  ${m}`)
+            .join(''),
+      )
     }
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
+}
+
+/** Scrolls page `receiver`'s chat up (for at most 15 s) to find the probes it never showed. */
+async function whereMissing(device: Device, receiver: number, seqs: number[]): Promise<string> {
+  const found = await device.page.evaluate(
+    async ({ seqs, until }) => {
+      const texts = () =>
+        [...document.querySelectorAll('[data-testid="chat-message-text"]')].map(
+          (el) => el.textContent ?? '',
+        )
+      const has = (seq: number) => texts().some((t) => t.startsWith(`probe ${seq} from`))
+      const log = document.querySelector('[data-testid="chat-log"]')
+      while (Date.now() < until && !seqs.every(has)) {
+        if (log) log.scrollTop = 0
+        await new Promise((resolve) => setTimeout(resolve, 300))
+      }
+      return seqs.filter(has)
+    },
+    { seqs, until: Date.now() + 15_000 },
+  )
+  const above = seqs.filter((seq) => found.includes(seq))
+  const absent = seqs.filter((seq) => !found.includes(seq))
+  return (
+    `page ${receiver} never showed probes ${seqs.join(', ')}` +
+    (above.length > 0 ? `; up the list: ${above.join(', ')}` : '') +
+    (absent.length > 0 ? `; not found even scrolling up: ${absent.join(', ')}` : '')
+  )
 }
 
 export async function measureChatLatency(
@@ -244,7 +296,7 @@ export async function measureOn(
       await d.page.evaluate(installFrameCounter)
     }
     const warm = await sendRound(devices, 0, options.warmup, options.gapMs)
-    await allShown(devices, 0, others(warm.shares, options.warmup), 60_000)
+    await allShown(devices, 0, warm.shares, 60_000)
     if (options.idleMs) await measureIdle(devices, cpu, options)
     const results: LatencyResult[] = []
     let first = options.warmup
@@ -338,8 +390,7 @@ async function measureRound(
     workerProfile && browser ? await WorkerProfiler.attach(browser, 'documents-worker') : undefined
   await workers?.start(500)
   const round = await sendRound(devices, first, options.messages, options.gapMs)
-  const expected = others(round.shares, options.messages)
-  const probes = await allShown(devices, first, expected, 60_000 * rate)
+  const probes = await allShown(devices, first, round.shares, 60_000 * rate)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   if (workers && workerProfile)
     options.log(`worker profiles: ${(await workers.stop(workerProfile)).join(', ')}`)
