@@ -64,9 +64,9 @@ import { measureChatOpen, type OpenRun, type OpenSeries } from './chat-open.ts'
 
 const MESSAGES = 500
 /**
- * Unmeasured messages first. `PEERPLACE_CHAT_WARMUP=n` sends n instead: with a few hundred, the
- * measured round runs on code V8 has already optimized (its compiles, wasm tier-up included, are
- * otherwise part of the round's CPU).
+ * Unmeasured messages first. `PEERPLACE_CHAT_WARMUP=n` sends n instead: with a few hundred, much
+ * of V8's compiling and optimizing (Automerge's wasm tier-up included) happens before the
+ * measured round rather than in it.
  */
 const WARMUP = Number(process.env.PEERPLACE_CHAT_WARMUP ?? 15)
 /** `PEERPLACE_CHAT_HISTORY=n` writes n messages instead (a quick look; the figures keep their names). */
