@@ -188,7 +188,7 @@ function applyPushedChange(
 /**
  * Validates a push message; returns why it is unusable, if it is. The change's checksum is not
  * checked here (`isIntactChange`, where it is applied): a push for the documents worker is
- * checked there, off the page's thread.
+ * checked there, off the page's thread. `ids` checks the document ID (the receiver keeps one).
  */
 export function parsePush(data: Uint8Array, ids: DocumentIdCheck): PushMessage | string {
   let message: unknown
