@@ -212,7 +212,16 @@ async function latency(ctx: BenchContext, rates: number[]): Promise<Metric[]> {
     idleTrace: process.env.PEERPLACE_CHAT_IDLE_TRACE,
     log: ctx.log,
   })
-  for (const r of rounds) ctx.log(latencyLog(r))
+  for (const r of rounds) {
+    ctx.log(latencyLog(r))
+    // Idle pages holding half the machine at a throttled rate: the round measured the spin.
+    if (r.rate > 1 && r.idleCores > cpus().length / 2) {
+      ctx.log(
+        `CPU rate ${r.rate}: the idle pages alone kept ${round2(r.idleCores)} of ${cpus().length} ` +
+          `cores busy (Chromium's throttler spins); this round's figures measure that, not the app`,
+      )
+    }
+  }
   return rounds.flatMap(latencyMetrics)
 }
 
