@@ -38,6 +38,7 @@ declare global {
     chatLatencyArrivals?: Arrival[]
     chatLongTasks?: LongTask[]
     chatFramesSent?: FramesSent
+    chatIdleChanges?: IdleChanges
   }
 }
 
@@ -202,4 +203,48 @@ export function takeFramesSent(): FramesSent {
   sent.bytes = 0
   sent.byKind = {}
   return taken
+}
+
+/** DOM changes (by changed element) seen since `watchIdleChanges`. */
+export interface IdleChanges {
+  mutations: Record<string, number>
+  stop?: () => void
+}
+
+/**
+ * Counts the page's DOM changes by the element changed (its test ID, else its tag and class):
+ * what may keep an idle page drawing (frames are in a trace, `PEERPLACE_CHAT_IDLE_TRACE`; counting
+ * them here with requestAnimationFrame would draw one every vsync). `takeIdleChanges` stops and
+ * reads.
+ */
+export function watchIdleChanges(): void {
+  const changes: IdleChanges = { mutations: {} }
+  window.chatIdleChanges = changes
+  const label = (node: Node | null): string => {
+    const el = node instanceof Element ? node : node?.parentElement
+    if (!el) return '?'
+    const id = el.closest('[data-testid]')?.getAttribute('data-testid')
+    return id ?? `${el.tagName.toLowerCase()}.${el.className}`
+  }
+  const observer = new MutationObserver((records) => {
+    for (const r of records) {
+      const what = `${label(r.target)}(${r.type === 'attributes' ? `@${r.attributeName}` : r.type})`
+      changes.mutations[what] = (changes.mutations[what] ?? 0) + 1
+    }
+  })
+  observer.observe(document.body, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    characterData: true,
+  })
+  changes.stop = () => observer.disconnect()
+}
+
+export function takeIdleChanges(): IdleChanges {
+  const changes = window.chatIdleChanges
+  if (!changes) throw new Error('no idle watch in this page')
+  delete window.chatIdleChanges
+  changes.stop?.()
+  return { mutations: changes.mutations }
 }

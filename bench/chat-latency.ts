@@ -21,6 +21,8 @@ import {
   sendPlanned,
   type Arrival,
   takeFramesSent,
+  takeIdleChanges,
+  watchIdleChanges,
   takeLongTasks,
   type PlannedSend,
 } from './chat-latency-probe.ts'
@@ -334,13 +336,27 @@ async function measureIdle(devices: Device[], cpu: RenderersCpu, options: Latenc
   const before = await cpu.read()
   const browser = devices[0]!.context.browser()
   if (options.idleTrace && browser) await startTrace(browser)
+  await Promise.all(devices.map((d) => d.page.evaluate(watchIdleChanges)))
   await new Promise((resolve) => setTimeout(resolve, ms))
+  const changes = await Promise.all(devices.map((d) => d.page.evaluate(takeIdleChanges)))
   if (options.idleTrace && browser) await stopTrace(browser, options.idleTrace)
   const spent = cpuBetween(before, await cpu.read())
   const perPageAndSecond = spent.ms / devices.length / (ms / 1000)
+  const seconds = (ms / 1000) * devices.length
+  const byTarget = new Map<string, number>()
+  for (const c of changes) {
+    for (const [target, n] of Object.entries(c.mutations))
+      byTarget.set(target, (byTarget.get(target) ?? 0) + n)
+  }
+  const mutations = [...byTarget]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([target, n]) => `${target} ${(n / seconds).toFixed(2)}`)
   options.log(
     `idle: renderer CPU ${perPageAndSecond.toFixed(1)} ms per second per page over ${ms} ms` +
-      (options.idleTrace ? ` (traced: ${options.idleTrace})` : ''),
+      (options.idleTrace ? ` (traced: ${options.idleTrace})` : '') +
+      '; DOM changes per page and second: ' +
+      (mutations.length > 0 ? mutations.join(', ') : 'none'),
   )
 }
 
