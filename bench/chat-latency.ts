@@ -235,7 +235,10 @@ async function allShown(
   }
 }
 
-/** Scrolls page `receiver`'s chat up (for at most 15 s) to find the probes it never showed. */
+/**
+ * Scrolls page `receiver`'s chat up and asks for older messages (for at most 15 s) to find the
+ * probes it never showed.
+ */
 async function whereMissing(device: Device, receiver: number, seqs: number[]): Promise<string> {
   const found = await device.page.evaluate(
     async ({ seqs, until }) => {
@@ -246,6 +249,8 @@ async function whereMissing(device: Device, receiver: number, seqs: number[]): P
       const has = (seq: number) => texts().some((t) => t.startsWith(`probe ${seq} from`))
       const log = document.querySelector('[data-testid="chat-log"]')
       while (Date.now() < until && !seqs.every(has)) {
+        // A message sorted above a pinned window shows once older ones are asked for.
+        document.querySelector<HTMLButtonElement>('[data-testid="chat-load-older"]')?.click()
         if (log) log.scrollTop = 0
         await new Promise((resolve) => setTimeout(resolve, 300))
       }
