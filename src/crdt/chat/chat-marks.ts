@@ -49,7 +49,7 @@ function sameBasis(a: ReceiptBasis, b: ReceiptBasis): boolean {
 /**
  * A chat's reading of the members' receipt marks: each message's receipt view (who has it and
  * who has seen it), and which messages this member has not read. Marks are signed, so a view may
- * wait on a signature check: `pending` says one did since it was last cleared.
+ * wait on a signature check: `takePending` says whether one did.
  */
 export class ChatMarks {
   readonly #source: ChatMarksSource
@@ -57,16 +57,23 @@ export class ChatMarks {
   /** The receipt views handed out, reused while unchanged (the UI re-renders only changes). */
   readonly #views = new Map<string, { view: ReceiptView; basis: ReceiptBasis | undefined }>()
   #members: PeerId[] | undefined
-  /** Whether a mark read since this was last cleared waited on a signature check. */
-  pending = false
+  /** Whether a mark read since `takePending` waited on a signature check. */
+  #pending = false
 
   constructor(source: ChatMarksSource) {
     this.#source = source
     this.#marks = new MarkCache((claim, proof, required) => {
       const verdict = source.authorship.check(claim, proof, required)
-      if (verdict === 'pending') this.pending = true
+      if (verdict === 'pending') this.#pending = true
       return verdict
     })
+  }
+
+  /** Whether a mark read since the last call waited on a signature check; clears that. */
+  takePending(): boolean {
+    const pending = this.#pending
+    this.#pending = false
+    return pending
   }
 
   /** The workplace changed: its members, and the verdicts on their marks, may have. */
@@ -102,11 +109,11 @@ export class ChatMarks {
       generation,
     }
     if (before?.basis && sameBasis(before.basis, basis)) return before.view
-    const pendingBefore = this.pending
-    this.pending = false
+    const pendingBefore = this.#pending
+    this.#pending = false
     let view = receiptOf(found.message, members, this.#marks.reader(found.shard, generation))
-    const pending = this.pending
-    this.pending ||= pendingBefore
+    const pending = this.#pending
+    this.#pending ||= pendingBefore
     if (before && sameReceipt(before.view, view)) view = before.view
     // A view that waited on a signature check keeps no basis: it is worked out again next time.
     this.#views.set(id, { view, basis: pending ? undefined : basis })
@@ -149,6 +156,18 @@ export class ChatMarks {
       if (mark === undefined || compareHlc(mark, m.hlc) < 0) unread.push(m)
     }
     return unread
+  }
+
+  /**
+   * `unread`, once the signature checks this member's read marks waited on are done (checks
+   * waiting for a writer's key to arrive are not waited for).
+   */
+  async unreadChecked(): Promise<ChatMessage[]> {
+    this.#pending = false
+    const unread = this.unread()
+    if (!this.#pending) return unread
+    await this.#source.authorship.settled()
+    return this.unread()
   }
 
   /**

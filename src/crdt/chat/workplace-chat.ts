@@ -135,8 +135,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
         this.#changed()
       }),
       authorship.on('verified', () => {
-        if (!this.#marks.pending) return
-        this.#marks.pending = false
+        if (!this.#marks.takePending()) return
         // Only views that waited on a check change: they kept no basis, so they are worked out
         // again when next asked. (Dropping every view made each check that finished in a busy
         // chat work out the receipt of every message of this member's again.)
@@ -153,9 +152,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
     const chat = new WorkplaceChat(options, await openIndex(options.workplace, options.signal))
     await chat.#window.open()
     // This member's own read marks are checked too: the unread count is right from the start.
-    chat.#marks.pending = false
-    chat.unreadCount()
-    if (chat.#marks.pending) await options.workplace.authorship.settled()
+    await chat.#marks.unreadChecked()
     // The rest waits a task, so that whoever opened the chat can show the latest messages first.
     chat.#settled = new Promise((resolve) => setTimeout(resolve, 0))
       .then(() => chat.#window.follow())
@@ -417,12 +414,7 @@ export class WorkplaceChat extends Emitter<WorkplaceChatEvents> {
       const all = this.messages()
       const fromOthers = all.filter((m) => m.author !== this.self).length
       // This member's read marks are checked like anyone's: wait for the checks to count them.
-      this.#marks.pending = false
-      let unread = this.#marks.unread().length
-      if (this.#marks.pending) {
-        await this.#o.workplace.authorship.settled()
-        unread = this.#marks.unread().length
-      }
+      const unread = (await this.#marks.unreadChecked()).length
       const reachedReading = fromOthers === 0 || unread < fromOthers
       if (all.length >= this.#o.pageSize && reachedReading) return
       if (!(await this.loadOlder())) return
